@@ -1,0 +1,33 @@
+#pragma once
+
+#include "domain/message.h"
+
+#include <QObject>
+
+namespace arbor::chat {
+
+/**
+ * @brief What happened to conversations and messages, for views and scripts. Emitted from
+ * whichever backend thread made the change, after it is committed (deltas: as they arrive);
+ * receivers on other threads get them queued, in order.
+ */
+class ChatEvents : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+Q_SIGNALS:
+    /** @brief The list of conversations (titles, order, membership) changed. */
+    void conversationsChanged();
+    /** @brief A message was stored (a send stores the user message and a queued reply). */
+    void messageCreated(const arbor::domain::Message &message);
+    /** @brief Text arrived for a streaming message; @p offset is the length before it. */
+    void messageDelta(const QString &conversationId, const QString &messageId, qsizetype offset, const QString &text);
+    /** @brief A message changed state (queued, streaming, complete, cancelled, error, interrupted). */
+    void messageStateChanged(const QString &conversationId, const QString &messageId, const QString &status,
+                             const QString &error);
+};
+
+} // namespace arbor::chat

@@ -1,0 +1,118 @@
+#include "chatjobhandler.h"
+
+#include "replysession.h"
+
+#include "jobs/jobrun.h"
+#include "llm/providerregistry.h"
+#include "store/conversationqueries.h"
+#include "store/messagequeries.h"
+#include "store/sql.h"
+#include "store/store.h"
+
+#include <QFuture>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace arbor::chat {
+
+using domain::Message;
+using domain::MessageStatus;
+namespace messages = store::messages;
+
+namespace {
+
+struct ReplyContext
+{
+    std::optional<Message> message;
+    QList<Message> history; ///< root .. the message's parent
+    QString settings;
+};
+
+llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
+{
+    llm::ChatRequest req;
+    req.model = c.message->model;
+    req.options = options;
+    const QJsonObject settings = QJsonDocument::fromJson(c.settings.toUtf8()).object();
+    const QString system = settings.value(QStringLiteral("system_prompt")).toString();
+    if (!system.isEmpty())
+        req.turns.append({QStringLiteral("system"), system});
+    req.temperature = settings.value(QStringLiteral("temperature")).toDouble(-1);
+    req.maxTokens = settings.value(QStringLiteral("max_tokens")).toInt(0);
+    for (const Message &m : c.history) {
+        // Failed or empty replies are not part of what the model should see.
+        if (m.role == u"assistant" && (m.content.isEmpty() || m.status == MessageStatus::Error))
+            continue;
+        req.turns.append({m.role, m.content});
+    }
+    return req;
+}
+
+} // namespace
+
+ChatJobHandler::ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers, ChatEvents &events, LiveTexts &live)
+    : m_store(store)
+    , m_providers(providers)
+    , m_events(events)
+    , m_live(live)
+{
+}
+
+void ChatJobHandler::start(jobs::JobRun *run)
+{
+    const QString messageId = run->job().payload.value(QStringLiteral("message_id")).toString();
+    const QVariantMap options = run->job().payload.value(QStringLiteral("options")).toObject().toVariantMap();
+    m_store
+        .read([messageId](QSqlDatabase &db) {
+            ReplyContext c;
+            c.message = messages::get(db, messageId);
+            if (c.message) {
+                if (!c.message->parentId.isEmpty())
+                    c.history = messages::pathTo(db, c.message->parentId);
+                if (const auto conv = store::conversations::get(db, c.message->conversationId))
+                    c.settings = conv->settings;
+            }
+            return c;
+        })
+        .then(run, [this, run, options](QFuture<ReplyContext> f) {
+            ReplyContext c;
+            try {
+                c = f.result();
+            } catch (const std::exception &e) {
+                run->fail({QStringLiteral("Cannot read the conversation: %1").arg(QString::fromUtf8(e.what())), true, -1});
+                return;
+            }
+            if (!c.message || !domain::isLive(c.message->status)) {
+                run->finishCancelled(QStringLiteral("the message no longer waits for a reply"));
+                return;
+            }
+            auto *session = new ReplySession(run, *c.message, m_store, m_events, m_live);
+            const auto provider = m_providers.get(c.message->provider);
+            if (!provider) {
+                session->fail({llm::ChatError::Kind::NotFound,
+                               QStringLiteral("No provider “%1” is configured. Add it in Settings or pick another model.")
+                                   .arg(c.message->provider),
+                               0, -1});
+                return;
+            }
+            session->begin(provider->startChat(buildRequest(c, options), session));
+        });
+}
+
+jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const jobs::Job &job, bool canRetry)
+{
+    const auto message = messages::get(db, job.subjectId);
+    if (!message || !domain::isLive(message->status))
+        return Recovery::Cancel;
+    if (message->content.isEmpty() && canRetry) {
+        messages::requeue(db, message->id, {});
+        return Recovery::Requeue;
+    }
+    messages::finish(db, message->id,
+                     {MessageStatus::Interrupted,
+                      QStringLiteral("Arbor stopped while this reply was streaming; the text received so far is kept."),
+                      {}, -1, -1});
+    return Recovery::Cancel;
+}
+
+} // namespace arbor::chat

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "jobs/jobhandler.h"
+
+namespace arbor::store {
+class Store;
+}
+namespace arbor::llm {
+class ProviderRegistry;
+}
+
+namespace arbor::chat {
+
+class ChatEvents;
+class LiveTexts;
+
+/**
+ * @brief Job kind "chat.reply": streams one assistant message. Payload: {"message_id", "options"}.
+ * Text is kept live in LiveTexts, stored as chunks at least every 250 ms, and folded into the
+ * message when it ends, in the same transaction as the job's end.
+ */
+class ChatJobHandler : public jobs::JobHandler
+{
+public:
+    static constexpr auto Kind = "chat.reply";
+    /** @brief How often streamed text is written to the store while tokens arrive. */
+    static constexpr int FlushIntervalMs = 100;
+
+    ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers, ChatEvents &events, LiveTexts &live);
+
+    QString kind() const override { return QString::fromLatin1(Kind); }
+    void start(jobs::JobRun *run) override;
+    /** @brief A reply whose process died: with text, it becomes "interrupted" (text kept) and
+     *  the job is cancelled — re-running it would spend a paid call and overwrite nothing
+     *  useful; the user can continue or regenerate. Without text it is simply queued again. */
+    Recovery recover(const QSqlDatabase &db, const jobs::Job &job, bool canRetry) override;
+
+private:
+    store::Store &m_store;
+    llm::ProviderRegistry &m_providers;
+    ChatEvents &m_events;
+    LiveTexts &m_live;
+};
+
+} // namespace arbor::chat

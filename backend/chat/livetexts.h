@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QHash>
+#include <QMutex>
+#include <QString>
+
+#include <optional>
+
+namespace arbor::chat {
+
+/**
+ * @brief The full text of messages streaming in this process, ahead of the store (which
+ * catches up in batches). A view that loads a streaming message takes its text from here, then
+ * applies only deltas past that length, so no piece is lost or doubled. Thread-safe.
+ */
+class LiveTexts
+{
+public:
+    void begin(const QString &messageId, const QString &initial = {});
+    /** @brief Appends and returns the length before the append. */
+    qsizetype append(const QString &messageId, const QString &text);
+    std::optional<QString> text(const QString &messageId) const;
+    void end(const QString &messageId);
+
+private:
+    mutable QMutex m_mutex;
+    QHash<QString, QString> m_texts;
+};
+
+} // namespace arbor::chat

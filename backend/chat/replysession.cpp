@@ -1,0 +1,152 @@
+#include "replysession.h"
+
+#include "chatevents.h"
+#include "chatjobhandler.h"
+#include "livetexts.h"
+
+#include "jobs/jobrun.h"
+#include "store/conversationqueries.h"
+#include "store/messagequeries.h"
+#include "store/store.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcReply, "arbor.chat.reply", QtInfoMsg)
+
+namespace arbor::chat {
+
+using domain::MessageStatus;
+namespace messages = store::messages;
+
+ReplySession::ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store, ChatEvents &events,
+                           LiveTexts &live)
+    : QObject(run)
+    , m_run(run)
+    , m_message(std::move(message))
+    , m_store(store)
+    , m_events(events)
+    , m_live(live)
+    , m_flushTimer(this)
+{
+    m_flushTimer.setSingleShot(true);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ReplySession::flush);
+    connect(run, &jobs::JobRun::cancelRequested, this, &ReplySession::onCancel);
+}
+
+void ReplySession::begin(llm::ChatStream *stream)
+{
+    m_stream = stream;
+    m_stream->setParent(this);
+    m_live.begin(m_message.id);
+    const QString id = m_message.id;
+    m_store.post([id](QSqlDatabase &db) { messages::setStatus(db, id, MessageStatus::Streaming); });
+    Q_EMIT m_events.messageStateChanged(m_message.conversationId, id, domain::toString(MessageStatus::Streaming), {});
+    connect(m_stream, &llm::ChatStream::delta, this, &ReplySession::onDelta);
+    connect(m_stream, &llm::ChatStream::finished, this, &ReplySession::onFinished);
+    connect(m_stream, &llm::ChatStream::failed, this, &ReplySession::fail);
+    if (m_run->isCancelRequested())
+        onCancel(m_run->cancelReason());
+}
+
+void ReplySession::onDelta(const QString &text)
+{
+    if (text.isEmpty() || m_run->isEnded())
+        return;
+    const qsizetype offset = m_live.append(m_message.id, text);
+    m_received += text.size();
+    m_pending += text;
+    Q_EMIT m_events.messageDelta(m_message.conversationId, m_message.id, offset, text);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
+}
+
+void ReplySession::flush()
+{
+    if (m_pending.isEmpty())
+        return;
+    const QString id = m_message.id;
+    const int seq = m_seq++;
+    m_store.post([id, seq, text = std::exchange(m_pending, {})](QSqlDatabase &db) {
+        messages::appendChunk(db, id, seq, text);
+    });
+}
+
+void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finishReason)
+{
+    if (m_run->isEnded())
+        return;
+    m_flushTimer.stop();
+    const QString id = m_message.id;
+    const QString conversationId = m_message.conversationId;
+    const int seq = m_seq++;
+    m_run->succeed([id, conversationId, seq, rest = std::exchange(m_pending, {}), usage, finishReason](
+                       const QSqlDatabase &db, jobs::JobState) {
+        if (!rest.isEmpty())
+            messages::appendChunk(db, id, seq, rest);
+        messages::finish(db, id, {MessageStatus::Complete, {}, finishReason, usage.promptTokens, usage.completionTokens});
+        store::conversations::touch(db, conversationId);
+    });
+    connect(m_run, &jobs::JobRun::ended, this, [this] { announce(domain::toString(MessageStatus::Complete), {}); });
+}
+
+void ReplySession::fail(const llm::ChatError &error)
+{
+    if (m_run->isEnded())
+        return;
+    m_flushTimer.stop();
+    // A retry starts the answer over, so only a reply that has shown nothing yet is retried.
+    const bool retryable = error.retryable() && m_received == 0;
+    const MessageStatus status = error.kind == llm::ChatError::Kind::Interrupted ? MessageStatus::Interrupted
+                                                                                  : MessageStatus::Error;
+    const QString id = m_message.id;
+    const int seq = m_seq++;
+    const QString text = error.message;
+    qCInfo(lcReply) << "reply" << id << "failed:" << text << (retryable ? "(will retry)" : "");
+    m_run->fail({text, retryable, error.retryAfterMs},
+                [id, seq, rest = std::exchange(m_pending, {}), status, text](const QSqlDatabase &db, jobs::JobState state) {
+                    if (state == jobs::JobState::Queued) {
+                        messages::requeue(db, id, QStringLiteral("Retrying after an error: %1").arg(text));
+                        return;
+                    }
+                    if (!rest.isEmpty())
+                        messages::appendChunk(db, id, seq, rest);
+                    messages::finish(db, id, {status, text, {}, -1, -1});
+                });
+    connect(m_run, &jobs::JobRun::ended, this, [this, status, text](const QString &state) {
+        if (state == jobs::toString(jobs::JobState::Queued))
+            Q_EMIT m_events.messageStateChanged(m_message.conversationId, m_message.id,
+                                                domain::toString(MessageStatus::Queued), text);
+        else
+            announce(domain::toString(status), text);
+    });
+}
+
+void ReplySession::onCancel(jobs::CancelReason reason)
+{
+    if (m_run->isEnded())
+        return;
+    if (m_stream)
+        m_stream->cancel();
+    m_flushTimer.stop();
+    const bool byUser = reason == jobs::CancelReason::User;
+    const MessageStatus status = byUser ? MessageStatus::Cancelled : MessageStatus::Interrupted;
+    const QString note = byUser ? QString() : QStringLiteral("Arbor was closed while this reply was streaming.");
+    const QString id = m_message.id;
+    const int seq = m_seq++;
+    m_run->finishCancelled(byUser ? QStringLiteral("stopped by the user") : QStringLiteral("shut down"),
+                           [id, seq, rest = std::exchange(m_pending, {}), status, note](const QSqlDatabase &db, jobs::JobState) {
+                               if (!rest.isEmpty())
+                                   messages::appendChunk(db, id, seq, rest);
+                               messages::finish(db, id, {status, note, {}, -1, -1});
+                           });
+    connect(m_run, &jobs::JobRun::ended, this, [this, status, note] { announce(domain::toString(status), note); });
+}
+
+void ReplySession::announce(const QString &status, const QString &error)
+{
+    m_live.end(m_message.id);
+    Q_EMIT m_events.messageStateChanged(m_message.conversationId, m_message.id, status, error);
+    Q_EMIT m_events.conversationsChanged();
+}
+
+} // namespace arbor::chat

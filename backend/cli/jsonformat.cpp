@@ -1,0 +1,57 @@
+#include "jsonformat.h"
+
+#include <QJsonDocument>
+#include <QJsonValue>
+
+namespace arbor::cli {
+
+namespace {
+
+QJsonValue orNull(const QString &s)
+{
+    return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
+}
+
+QJsonValue orNull(qint64 v, qint64 none)
+{
+    return v == none ? QJsonValue(QJsonValue::Null) : QJsonValue(v);
+}
+
+} // namespace
+
+QJsonObject toJson(const domain::Message &m)
+{
+    return {
+        {QStringLiteral("id"), m.id},
+        {QStringLiteral("conversation_id"), m.conversationId},
+        {QStringLiteral("parent_id"), orNull(m.parentId)},
+        {QStringLiteral("role"), m.role},
+        {QStringLiteral("author"), m.author},
+        {QStringLiteral("provider"), orNull(m.provider)},
+        {QStringLiteral("model"), orNull(m.model)},
+        {QStringLiteral("status"), domain::toString(m.status)},
+        {QStringLiteral("content"), m.content},
+        {QStringLiteral("error"), orNull(m.error)},
+        {QStringLiteral("finish_reason"), orNull(m.finishReason)},
+        {QStringLiteral("prompt_tokens"), orNull(m.promptTokens, -1)},
+        {QStringLiteral("completion_tokens"), orNull(m.completionTokens, -1)},
+        {QStringLiteral("created_at"), m.createdAt},
+        {QStringLiteral("finished_at"), orNull(m.finishedAt, 0)},
+        {QStringLiteral("sibling_index"), m.siblingIndex},
+        {QStringLiteral("sibling_count"), m.siblingCount},
+    };
+}
+
+QJsonObject toJson(const domain::Conversation &c)
+{
+    return {
+        {QStringLiteral("id"), c.id},
+        {QStringLiteral("title"), c.title},
+        {QStringLiteral("current_leaf_id"), orNull(c.currentLeafId)},
+        {QStringLiteral("settings"), QJsonDocument::fromJson(c.settings.toUtf8()).object()},
+        {QStringLiteral("created_at"), c.createdAt},
+        {QStringLiteral("updated_at"), c.updatedAt},
+    };
+}
+
+} // namespace arbor::cli

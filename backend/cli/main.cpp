@@ -1,0 +1,62 @@
+#include "commands.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+using namespace arbor::cli;
+
+namespace {
+
+const char *const UsageText = R"(Usage: arbord COMMAND [OPTIONS]
+
+Arbor's backend without a window.
+
+Commands:
+  chat [--db PATH] [--provider demo] [--model M] [--rate N] [--conversation ID] [--json] TEXT
+                      Send TEXT and stream the reply to stdout (exit 0 when complete,
+                      3 when stopped, 1 on error).
+  list [--db PATH] [--json]
+                      Conversations, newest first.
+  show [--db PATH] CONVERSATION_ID [--json]
+                      The visible path of a conversation.
+  --version           Print the version.
+  --help              Print this help. Each command also takes --help.
+
+The store is --db PATH, else $ARBOR_DB, else the platform data folder.
+)";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Arbor"));
+    QCoreApplication::setApplicationName(QStringLiteral("arbord"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ARBOR_VERSION));
+
+    QStringList args = QCoreApplication::arguments();
+    args.removeFirst();
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (args.isEmpty()) {
+        err << UsageText;
+        return Usage;
+    }
+    const QString command = args.takeFirst();
+    if (command == u"--version" || command == u"-v" || command == u"version") {
+        out << "arbord " << ARBOR_VERSION << '\n';
+        return Ok;
+    }
+    if (command == u"--help" || command == u"-h" || command == u"help") {
+        out << UsageText;
+        return Ok;
+    }
+    if (command == u"chat")
+        return runChat(args);
+    if (command == u"list")
+        return runList(args);
+    if (command == u"show")
+        return runShow(args);
+    err << "arbord: unknown command “" << command << "”\n\n" << UsageText;
+    return Usage;
+}

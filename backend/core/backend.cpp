@@ -1,0 +1,65 @@
+#include "backend.h"
+
+#include "chat/chatevents.h"
+#include "chat/chatjobhandler.h"
+#include "chat/chatservice.h"
+#include "chat/livetexts.h"
+#include "jobs/jobengine.h"
+#include "llm/demoprovider.h"
+#include "llm/providerregistry.h"
+#include "store/store.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcBackend, "arbor.core", QtInfoMsg)
+
+namespace arbor::core {
+
+Backend::Backend(BackendOptions options)
+    : m_options(std::move(options))
+    , m_store(std::make_unique<store::Store>(store::Store::resolvePath(m_options.dbPath)))
+    , m_events(std::make_unique<chat::ChatEvents>())
+    , m_live(std::make_unique<chat::LiveTexts>())
+    , m_providers(std::make_unique<llm::ProviderRegistry>())
+{
+    qRegisterMetaType<domain::Message>();
+    qRegisterMetaType<domain::Conversation>();
+    jobs::JobEngine::Options engineOptions;
+    engineOptions.concurrency = m_options.concurrency;
+    m_engine = std::make_unique<jobs::JobEngine>(*m_store, engineOptions);
+    m_chat = std::make_unique<chat::ChatService>(*m_store, *m_engine, *m_providers, *m_events);
+    m_providers->add(std::make_shared<llm::DemoProvider>(m_options.demoRate));
+    m_engine->registerHandler(std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
+}
+
+Backend::~Backend()
+{
+    close();
+}
+
+void Backend::open()
+{
+    if (m_open)
+        return;
+    m_store->open();
+    m_open = true;
+    if (!m_options.runJobs)
+        return;
+    // Whatever a killed process left behind is settled before anything new runs.
+    const int recovered = m_engine->recoverOrphans();
+    const int swept = m_store->write(&chat::ChatService::sweepOrphanedMessages).result();
+    if (recovered + swept > 0)
+        qCInfo(lcBackend) << "recovered" << recovered << "jobs and" << swept << "messages from an earlier run";
+    m_engine->start();
+}
+
+void Backend::close()
+{
+    if (!m_open)
+        return;
+    m_engine->stop();
+    m_store->close();
+    m_open = false;
+}
+
+} // namespace arbor::core

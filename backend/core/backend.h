@@ -1,0 +1,70 @@
+#pragma once
+
+#include <QString>
+
+#include <memory>
+
+namespace arbor::store {
+class Store;
+}
+namespace arbor::jobs {
+class JobEngine;
+}
+namespace arbor::llm {
+class ProviderRegistry;
+class DemoProvider;
+}
+namespace arbor::chat {
+class ChatEvents;
+class ChatService;
+class LiveTexts;
+}
+
+namespace arbor::core {
+
+/** @brief How to assemble a backend. */
+struct BackendOptions
+{
+    QString dbPath;         ///< empty: $ARBOR_DB, else the platform data folder
+    double demoRate = 50.0; ///< demo model speed, tokens per second (0 = as fast as possible)
+    bool runJobs = true;    ///< false: a read-only tool (list, show) that must not run replies
+    int concurrency = 4;    ///< jobs run at once in this process
+};
+
+/**
+ * @brief The composition root: store, providers, job engine and chat service, wired once and
+ * shared by the window, arbord and the tests. Create and destroy it on one thread (the main one).
+ */
+class Backend
+{
+public:
+    explicit Backend(BackendOptions options = {});
+    ~Backend();
+
+    /** @brief Opens and migrates the store, recovers what a previous process left running,
+     *  then starts the job engine. Throws StoreError with a user-facing message. Blocks
+     *  briefly (start-up only). */
+    void open();
+    /** @brief Stops the engine (running replies keep their text) and closes the store. */
+    void close();
+
+    store::Store &store() { return *m_store; }
+    jobs::JobEngine &engine() { return *m_engine; }
+    llm::ProviderRegistry &providers() { return *m_providers; }
+    chat::ChatEvents &events() { return *m_events; }
+    chat::LiveTexts &liveTexts() { return *m_live; }
+    chat::ChatService &chat() { return *m_chat; }
+    const BackendOptions &options() const { return m_options; }
+
+private:
+    BackendOptions m_options;
+    std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<chat::ChatEvents> m_events;
+    std::unique_ptr<chat::LiveTexts> m_live;
+    std::unique_ptr<llm::ProviderRegistry> m_providers;
+    std::unique_ptr<jobs::JobEngine> m_engine;
+    std::unique_ptr<chat::ChatService> m_chat;
+    bool m_open = false;
+};
+
+} // namespace arbor::core

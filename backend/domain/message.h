@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+namespace arbor::domain {
+
+/** @brief Lifecycle of a message. Finished states (all but Queued/Streaming) are immutable. */
+enum class MessageStatus { Queued, Streaming, Complete, Cancelled, Error, Interrupted };
+
+QString toString(MessageStatus status);
+/** @brief Parses a stored status; unknown text maps to Error so a bad row is visible, not lost. */
+MessageStatus messageStatusFromString(const QString &text);
+/** @brief True while text may still arrive (queued or streaming). */
+bool isLive(MessageStatus status);
+
+/** @brief One node of a conversation tree, as stored. */
+struct Message
+{
+    QString id;
+    QString conversationId;
+    QString parentId; ///< empty for a root
+    QString role;     ///< "system", "user" or "assistant"
+    QString author;   ///< display name: "You" or the model's display name
+    QString provider;
+    QString model;
+    QString content;
+    MessageStatus status = MessageStatus::Complete;
+    QString error;
+    QString finishReason;
+    int promptTokens = -1;
+    int completionTokens = -1;
+    qint64 createdAt = 0;
+    qint64 finishedAt = 0;
+    int siblingIndex = 0; ///< position among the non-deleted children of its parent
+    int siblingCount = 1;
+};
+
+/** @brief A conversation: a tree of messages and the leaf that ends its visible path. */
+struct Conversation
+{
+    QString id;
+    QString title;
+    QString currentLeafId;
+    QString settings; ///< JSON object: system prompt, model, parameters
+    qint64 createdAt = 0;
+    qint64 updatedAt = 0;
+};
+
+} // namespace arbor::domain
+
+Q_DECLARE_METATYPE(arbor::domain::Message)
+Q_DECLARE_METATYPE(arbor::domain::Conversation)

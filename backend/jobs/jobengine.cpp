@@ -1,0 +1,152 @@
+#include "jobengine.h"
+
+#include "dispatcher.h"
+#include "jobhandler.h"
+#include "jobqueries.h"
+
+#include "domain/ids.h"
+#include "store/store.h"
+
+#include <QCoreApplication>
+#include <QHostInfo>
+#include <QLoggingCategory>
+
+#include <future>
+
+Q_DECLARE_LOGGING_CATEGORY(lcJobs)
+
+namespace arbor::jobs {
+
+JobEngine::JobEngine(store::Store &store)
+    : JobEngine(store, Options{})
+{
+}
+
+JobEngine::JobEngine(store::Store &store, Options options)
+    : m_store(store)
+    , m_options(std::move(options))
+    , m_workerId(domain::newId())
+{
+    m_thread.setObjectName(QStringLiteral("arbor-jobs"));
+}
+
+JobEngine::~JobEngine()
+{
+    stop();
+}
+
+qint64 JobEngine::now() const
+{
+    return m_options.clock ? m_options.clock() : domain::nowMs();
+}
+
+void JobEngine::registerHandler(std::shared_ptr<JobHandler> handler)
+{
+    Q_ASSERT(!m_thread.isRunning());
+    m_handlers.insert(handler->kind(), std::move(handler));
+}
+
+std::function<int(const QSqlDatabase &)> JobEngine::recoveryTask() const
+{
+    const QString host = QHostInfo::localHostName();
+    const qint64 staleBefore = now() - m_options.staleAfterMs;
+    const qint64 at = now();
+    const auto handlers = m_handlers;
+    return [host, staleBefore, at, handlers](const QSqlDatabase &db) {
+        const QList<Job> orphans = queries::takeOrphans(db, host, staleBefore);
+        for (const Job &job : orphans) {
+            const bool canRetry = job.attempts < job.maxAttempts;
+            const auto handler = handlers.value(job.kind);
+            auto decision = handler ? handler->recover(db, job, canRetry)
+                                    : (canRetry ? JobHandler::Recovery::Requeue : JobHandler::Recovery::Fail);
+            if (decision == JobHandler::Recovery::Requeue && !canRetry)
+                decision = JobHandler::Recovery::Fail;
+            const QString reason = QStringLiteral("the process running this job stopped (attempt %1 of %2)")
+                                       .arg(job.attempts)
+                                       .arg(job.maxAttempts);
+            switch (decision) {
+            case JobHandler::Recovery::Requeue:
+                queries::requeue(db, job.id, reason, at);
+                break;
+            case JobHandler::Recovery::Cancel:
+                queries::cancelRunning(db, job.id, job.leaseOwner, reason, at);
+                break;
+            case JobHandler::Recovery::Fail:
+                queries::fail(db, job.id, job.leaseOwner, reason, 0, at);
+                break;
+            }
+            qCInfo(lcJobs) << "recovered job" << job.id << job.kind << "from a dead worker:" << int(decision);
+        }
+        return int(orphans.size());
+    };
+}
+
+int JobEngine::recoverOrphans()
+{
+    return m_store.write([task = recoveryTask()](QSqlDatabase &db) { return task(db); }).result();
+}
+
+void JobEngine::start()
+{
+    if (m_thread.isRunning())
+        return;
+    const QString host = QHostInfo::localHostName();
+    const qint64 pid = QCoreApplication::applicationPid();
+    const qint64 at = now();
+    m_store.write([id = m_workerId, host, pid, at](QSqlDatabase &db) { queries::registerWorker(db, id, host, pid, at); })
+        .waitForFinished();
+    m_dispatcher = new Dispatcher(this);
+    m_dispatcher->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_dispatcher, &QObject::deleteLater);
+    m_thread.start();
+    QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::begin, Qt::QueuedConnection);
+}
+
+void JobEngine::stop(int graceMs)
+{
+    if (!m_thread.isRunning())
+        return;
+    auto finished = std::make_shared<std::promise<void>>();
+    auto future = finished->get_future();
+    QMetaObject::invokeMethod(m_dispatcher, [d = m_dispatcher, finished] {
+        d->shutdown([finished] { finished->set_value(); });
+    }, Qt::QueuedConnection);
+    if (future.wait_for(std::chrono::milliseconds(graceMs)) != std::future_status::ready)
+        qCWarning(lcJobs) << "jobs did not stop within" << graceMs << "ms; the next start recovers them";
+    m_thread.quit();
+    m_thread.wait();
+    m_dispatcher = nullptr;
+}
+
+QFuture<qint64> JobEngine::enqueue(const JobSpec &spec)
+{
+    const qint64 at = now();
+    return m_store.write([spec, at](QSqlDatabase &db) { return queries::insert(db, spec, at); })
+        .then([this](qint64 id) {
+            wake();
+            return id;
+        });
+}
+
+void JobEngine::wake()
+{
+    if (m_dispatcher)
+        QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::dispatch, Qt::QueuedConnection);
+}
+
+bool JobEngine::cancelRunning(qint64 jobId, CancelReason reason)
+{
+    if (!m_dispatcher)
+        return false;
+    bool found = false;
+    if (QThread::currentThread() == &m_thread) {
+        found = m_dispatcher->cancel(jobId, int(reason));
+    } else {
+        Dispatcher *d = m_dispatcher;
+        QMetaObject::invokeMethod(d, [d, jobId, reason] { return d->cancel(jobId, int(reason)); },
+                                  Qt::BlockingQueuedConnection, &found);
+    }
+    return found;
+}
+
+} // namespace arbor::jobs

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "backoff.h"
+#include "job.h"
+#include "jobrun.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QThread>
+
+#include <functional>
+#include <memory>
+
+namespace arbor::store {
+class Store;
+}
+
+namespace arbor::jobs {
+
+class Dispatcher;
+class JobHandler;
+
+/**
+ * @brief The durable job engine: jobs are rows; a dispatcher on its own thread claims due jobs
+ * by priority up to a concurrency limit and runs their handlers. Each running job is leased to
+ * this process's worker row; a job whose worker died is recovered by the next process that
+ * looks (recoverOrphans), whatever the handler decides.
+ *
+ * Public methods are thread-safe. Signals are emitted from the engine thread.
+ */
+class JobEngine : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        int concurrency = 4;
+        int pollIntervalMs = 1000;  ///< picks up jobs added by other processes and due retries
+        int heartbeatMs = 5000;
+        int staleAfterMs = 30000;   ///< a worker silent this long is dead (other hosts)
+        Backoff backoff;
+        std::function<qint64()> clock; ///< ms since epoch; injectable for tests
+    };
+
+    explicit JobEngine(store::Store &store, Options options);
+    explicit JobEngine(store::Store &store);
+    ~JobEngine() override;
+
+    /** @brief Registers the handler of one job kind; call before start(). */
+    void registerHandler(std::shared_ptr<JobHandler> handler);
+
+    /** @brief Recovers jobs held by dead workers, now; blocks the caller (not for the GUI thread).
+     *  Returns how many jobs were recovered. */
+    int recoverOrphans();
+    /** @brief The same recovery as a store task (returns the count). */
+    std::function<int(const QSqlDatabase &)> recoveryTask() const;
+
+    /** @brief Registers this process as a worker and starts dispatching. */
+    void start();
+    /** @brief Stops claiming, asks running jobs to stop (CancelReason::Shutdown), waits up to
+     *  @p graceMs for them to record their state, unregisters the worker. Blocks. */
+    void stop(int graceMs = 5000);
+    bool isRunning() const { return m_thread.isRunning(); }
+
+    /** @brief Adds a job; the future resolves with its id once it is durable. */
+    QFuture<qint64> enqueue(const JobSpec &spec);
+    /** @brief Looks for due jobs now (after an enqueue done in another transaction). */
+    void wake();
+    /** @brief Asks a job that runs in this process to stop; false if it does not run here. */
+    bool cancelRunning(qint64 jobId, CancelReason reason = CancelReason::User);
+
+    QString workerId() const { return m_workerId; }
+    store::Store &store() { return m_store; }
+    qint64 now() const;
+    const Options &options() const { return m_options; }
+
+Q_SIGNALS:
+    void jobStarted(qint64 id, const QString &kind);
+    void jobFinished(qint64 id, const QString &kind, const QString &state, const QString &error);
+
+private:
+    friend class Dispatcher;
+    store::Store &m_store;
+    Options m_options;
+    QString m_workerId;
+    QHash<QString, std::shared_ptr<JobHandler>> m_handlers;
+    QThread m_thread;
+    Dispatcher *m_dispatcher = nullptr;
+};
+
+} // namespace arbor::jobs

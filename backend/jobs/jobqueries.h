@@ -1,0 +1,43 @@
+#pragma once
+
+#include "job.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QStringList>
+
+#include <optional>
+
+namespace arbor::jobs::queries {
+
+/** @brief Inserts a queued job (inside the caller's transaction) and returns its id. */
+qint64 insert(const QSqlDatabase &db, const JobSpec &spec, qint64 now);
+std::optional<Job> get(const QSqlDatabase &db, qint64 id);
+/** @brief Jobs for @p subjectId, newest first. */
+QList<Job> forSubject(const QSqlDatabase &db, const QString &subjectId);
+
+/** @brief Takes up to @p limit due jobs of @p kinds, highest priority first, for @p owner. */
+QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit, qint64 now);
+
+/** @brief Marks a running job of @p owner done; false if it is no longer @p owner's (it was
+ *  recovered or cancelled elsewhere), in which case nothing changes. */
+bool complete(const QSqlDatabase &db, qint64 id, const QString &owner, qint64 now);
+/** @brief Fails a running job of @p owner: queued again at @p retryAt when given (> 0) and
+ *  attempts remain, else state failed. Returns the new state, or nullopt if not @p owner's. */
+std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &owner,
+                             const QString &error, qint64 retryAt, qint64 now);
+/** @brief Cancels a running job of @p owner. */
+bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &reason, qint64 now);
+/** @brief Cancels a queued job; false if it is not queued (running or finished). */
+bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now);
+/** @brief Puts a job back in the queue (recovery): attempts are kept. */
+void requeue(const QSqlDatabase &db, qint64 id, const QString &reason, qint64 now);
+
+void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid, qint64 now);
+void heartbeat(const QSqlDatabase &db, const QString &id, qint64 now);
+void unregisterWorker(const QSqlDatabase &db, const QString &id);
+/** @brief Removes workers that are dead (pid gone on this host, or silent since @p staleBefore)
+ *  and returns the running jobs that no live worker holds. */
+QList<Job> takeOrphans(const QSqlDatabase &db, const QString &host, qint64 staleBefore);
+
+} // namespace arbor::jobs::queries

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "job.h"
+
+#include <QSqlDatabase>
+
+#include <functional>
+
+#include <QObject>
+
+namespace arbor::jobs {
+
+class Dispatcher;
+
+/** @brief Why a running job is asked to stop. */
+enum class CancelReason { User, Shutdown };
+
+/**
+ * @brief One running job, owned by the engine thread. The handler ends it with exactly one of
+ * succeed(), fail() or finishCancelled(); each may carry a store task that commits in the same
+ * transaction as the job's new state (so "message complete" and "job done" land together, and
+ * only if the job is still ours).
+ */
+class JobRun : public QObject
+{
+    Q_OBJECT
+
+public:
+    /** @brief A store task that commits with the job's new state (it runs only if the job is
+     *  still this worker's). */
+    using Also = std::function<void(const QSqlDatabase &db, JobState newState)>;
+
+    JobRun(Dispatcher *dispatcher, Job job);
+
+    const Job &job() const { return m_job; }
+    bool isCancelRequested() const { return m_cancelRequested; }
+    CancelReason cancelReason() const { return m_cancelReason; }
+
+    void succeed(Also also = {});
+    /** @brief Ends with an error; a retryable one is queued again after a backoff while
+     *  attempts remain (newState tells which happened). */
+    void fail(const JobError &error, Also also = {});
+    void finishCancelled(const QString &reason, Also also = {});
+
+    /** @brief Asks the handler to stop (emits cancelRequested once). */
+    void requestCancel(CancelReason reason);
+    bool isEnded() const { return m_ended; }
+
+Q_SIGNALS:
+    void cancelRequested(arbor::jobs::CancelReason reason);
+    /** @brief After the end was committed: the job's new state ("" if it was no longer ours). */
+    void ended(const QString &state);
+
+private:
+    Dispatcher *m_dispatcher;
+    Job m_job;
+    bool m_cancelRequested = false;
+    CancelReason m_cancelReason = CancelReason::User;
+    bool m_ended = false;
+};
+
+} // namespace arbor::jobs

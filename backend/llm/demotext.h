@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace arbor::llm {
+
+/**
+ * @brief The demo model's answers: Markdown with paragraphs, a list, a fenced code block and
+ * a table, the same for the same seed on every platform (own PRNG, no std distributions).
+ */
+class DemoText
+{
+public:
+    /** @brief The whole answer to @p prompt for @p seed. */
+    static QString answer(const QString &prompt, quint64 seed);
+    /** @brief Splits text into stream tokens of about four characters, keeping whitespace. */
+    static QStringList tokenize(const QString &text);
+    /** @brief A seed derived from the prompt, used when none is given. */
+    static quint64 seedFor(const QString &prompt);
+};
+
+} // namespace arbor::llm

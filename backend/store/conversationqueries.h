@@ -1,0 +1,27 @@
+#pragma once
+
+#include "domain/message.h"
+
+#include <QList>
+#include <QSqlDatabase>
+
+#include <optional>
+
+namespace arbor::store::conversations {
+
+using domain::Conversation;
+
+/** @brief Conversations that are not deleted, most recently updated first. */
+QList<Conversation> list(const QSqlDatabase &db, int limit = -1);
+std::optional<Conversation> get(const QSqlDatabase &db, const QString &id);
+
+void insert(const QSqlDatabase &db, const Conversation &conversation);
+/** @brief Throws StoreError if no such (non-deleted) conversation exists. */
+void rename(const QSqlDatabase &db, const QString &id, const QString &title);
+/** @brief Tombstones the conversation (deleted_at); its rows stay until purged. */
+void remove(const QSqlDatabase &db, const QString &id);
+/** @brief Marks the conversation as changed now (orders the list). */
+void touch(const QSqlDatabase &db, const QString &id);
+void setCurrentLeaf(const QSqlDatabase &db, const QString &id, const QString &leafId);
+
+} // namespace arbor::store::conversations

@@ -1,0 +1,130 @@
+#include "messagequeries.h"
+
+#include "sql.h"
+
+#include "domain/ids.h"
+
+namespace arbor::store::messages {
+
+namespace {
+
+// Content of a streaming message is its stored prefix plus the chunks not folded in yet.
+const QString kColumns = QStringLiteral(
+    "m.id, m.conversation_id, m.parent_id, m.role, m.author, m.provider, m.model, "
+    "CASE WHEN m.status = 'streaming' THEN m.content || coalesce((SELECT group_concat(c.text, '') "
+    "FROM (SELECT text FROM message_chunks WHERE message_id = m.id ORDER BY seq) c), '') "
+    "ELSE m.content END, "
+    "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, m.created_at, m.finished_at");
+
+Message readRow(const QSqlQuery &q)
+{
+    Message m;
+    m.id = q.value(0).toString();
+    m.conversationId = q.value(1).toString();
+    m.parentId = q.value(2).toString();
+    m.role = q.value(3).toString();
+    m.author = q.value(4).toString();
+    m.provider = q.value(5).toString();
+    m.model = q.value(6).toString();
+    m.content = q.value(7).toString();
+    m.status = domain::messageStatusFromString(q.value(8).toString());
+    m.error = q.value(9).toString();
+    m.finishReason = q.value(10).toString();
+    m.promptTokens = q.value(11).isNull() ? -1 : q.value(11).toInt();
+    m.completionTokens = q.value(12).isNull() ? -1 : q.value(12).toInt();
+    m.createdAt = q.value(13).toLongLong();
+    m.finishedAt = q.value(14).isNull() ? 0 : q.value(14).toLongLong();
+    return m;
+}
+
+} // namespace
+
+std::optional<Message> get(const QSqlDatabase &db, const QString &id)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM messages m WHERE m.id = ?").arg(kColumns), {id});
+    if (!q.next())
+        return std::nullopt;
+    return readRow(q);
+}
+
+QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId)
+{
+    // Walk up from the leaf (one indexed lookup per level), then count siblings per node with
+    // the (conversation_id, parent_id, created_at, id) index: only the path is read, never the tree.
+    QSqlQuery q = exec(db, QStringLiteral(
+        "WITH RECURSIVE path(id, depth) AS ("
+        "  SELECT id, 0 FROM messages WHERE id = ?"
+        "  UNION ALL"
+        "  SELECT m.parent_id, p.depth + 1 FROM path p JOIN messages m ON m.id = p.id"
+        "  WHERE m.parent_id IS NOT NULL)"
+        " SELECT %1,"
+        "  (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
+        "     AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
+        "     AND (s.created_at < m.created_at OR (s.created_at = m.created_at AND s.id < m.id))),"
+        "  (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
+        "     AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL)"
+        " FROM path p JOIN messages m ON m.id = p.id ORDER BY p.depth DESC").arg(kColumns),
+        {leafId});
+    QList<Message> out;
+    while (q.next()) {
+        Message m = readRow(q);
+        m.siblingIndex = q.value(15).toInt();
+        m.siblingCount = std::max(1, q.value(16).toInt());
+        out.append(std::move(m));
+    }
+    return out;
+}
+
+QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT current_leaf_id FROM conversations WHERE id = ?"), {conversationId});
+    if (!q.next() || q.value(0).isNull())
+        return {};
+    return pathTo(db, q.value(0).toString());
+}
+
+void insert(const QSqlDatabase &db, const Message &m)
+{
+    exec(db, QStringLiteral(
+        "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, content,"
+        " status, error, created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
+         m.content, domain::toString(m.status), m.error, m.createdAt, m.createdAt});
+}
+
+void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
+{
+    exec(db, QStringLiteral("UPDATE messages SET status = ? WHERE id = ? AND status IN ('queued', 'streaming')"),
+         {domain::toString(status), id});
+}
+
+void requeue(const QSqlDatabase &db, const QString &id, const QString &note)
+{
+    exec(db, QStringLiteral("UPDATE messages SET status = 'queued', error = ? WHERE id = ? AND status IN ('queued', 'streaming')"),
+         {note, id});
+}
+
+void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text)
+{
+    exec(db, QStringLiteral("INSERT INTO message_chunks (message_id, seq, text) VALUES (?, ?, ?)"), {id, seq, text});
+}
+
+bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
+{
+    QSqlQuery q = exec(db, QStringLiteral(
+        "UPDATE messages SET"
+        " content = content || coalesce((SELECT group_concat(c.text, '') FROM"
+        "   (SELECT text FROM message_chunks WHERE message_id = ? ORDER BY seq) c), ''),"
+        " status = ?, error = ?, finish_reason = ?,"
+        " prompt_tokens = ?, completion_tokens = ?, finished_at = ?"
+        " WHERE id = ? AND status IN ('queued', 'streaming')"),
+        {id, domain::toString(f.status), f.error, f.finishReason,
+         f.promptTokens < 0 ? QVariant() : QVariant(f.promptTokens),
+         f.completionTokens < 0 ? QVariant() : QVariant(f.completionTokens),
+         domain::nowMs(), id});
+    const bool changed = q.numRowsAffected() > 0;
+    exec(db, QStringLiteral("DELETE FROM message_chunks WHERE message_id = ?"), {id});
+    return changed;
+}
+
+} // namespace arbor::store::messages

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "domain/message.h"
+
+#include <QList>
+#include <QSqlDatabase>
+
+#include <optional>
+
+namespace arbor::store::messages {
+
+using domain::Message;
+using domain::MessageStatus;
+
+/** @brief The message @p id (content includes not-yet-folded stream chunks). */
+std::optional<Message> get(const QSqlDatabase &db, const QString &id);
+/** @brief Root-to-@p leafId path with sibling index/count per node; empty if the leaf is unknown. */
+QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId);
+/** @brief The visible path of a conversation (root to its current leaf). */
+QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId);
+
+void insert(const QSqlDatabase &db, const Message &message);
+void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status);
+/** @brief Puts a live message back to queued (its job will run again) with a note for the user. */
+void requeue(const QSqlDatabase &db, const QString &id, const QString &note);
+/** @brief Appends a streamed piece: O(piece), whatever the length of the message. */
+void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text);
+
+struct Finish
+{
+    MessageStatus status = MessageStatus::Complete;
+    QString error;
+    QString finishReason;
+    int promptTokens = -1;
+    int completionTokens = -1;
+};
+/** @brief Folds the chunks into content and sets a final state (once; a finished message is
+ *  immutable, so finishing it again does nothing). Returns false if it was already final. */
+bool finish(const QSqlDatabase &db, const QString &id, const Finish &finish);
+
+} // namespace arbor::store::messages

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "sql.h"
+
+#include <QFuture>
+#include <QPromise>
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace arbor::store {
+
+/**
+ * @brief Threads that each own one SQLite connection and run queued tasks on it.
+ *
+ * In Writer mode there is one thread and tasks are committed in groups: everything queued at
+ * the moment the thread wakes runs in one transaction, each task inside its own savepoint so a
+ * failing task rolls back alone. A task's future finishes only after the COMMIT, so a result
+ * means the write is durable. In Reader mode each thread has a read-only connection (WAL lets
+ * readers run beside the writer) and tasks run without a transaction.
+ */
+class SqlThreads
+{
+public:
+    enum class Mode { Writer, Reader };
+    using Task = std::function<void(QSqlDatabase &)>;
+    using Done = std::function<void(std::exception_ptr)>;
+
+    SqlThreads(QString path, Mode mode, int threadCount);
+    ~SqlThreads();
+    SqlThreads(const SqlThreads &) = delete;
+    SqlThreads &operator=(const SqlThreads &) = delete;
+
+    /** @brief Starts the threads and opens their connections; throws StoreError on failure. */
+    void start();
+    /** @brief Runs every queued task, then closes the connections and joins the threads. */
+    void stop();
+
+    /** @brief Queues @p task; @p done gets nullptr after success (after COMMIT for a writer). */
+    void post(Task task, Done done);
+
+    /** @brief Queues @p f(db) and returns its result as a future (exceptions propagate). */
+    template<class F>
+    auto submit(F f) -> QFuture<std::invoke_result_t<F &, QSqlDatabase &>>
+    {
+        using R = std::invoke_result_t<F &, QSqlDatabase &>;
+        auto promise = std::make_shared<QPromise<R>>();
+        QFuture<R> future = promise->future();
+        promise->start();
+        if constexpr (std::is_void_v<R>) {
+            post([f = std::move(f)](QSqlDatabase &db) mutable { f(db); },
+                 [promise](std::exception_ptr e) {
+                     if (e)
+                         promise->setException(e);
+                     promise->finish();
+                 });
+        } else {
+            auto value = std::make_shared<std::optional<R>>();
+            post([f = std::move(f), value](QSqlDatabase &db) mutable { value->emplace(f(db)); },
+                 [promise, value](std::exception_ptr e) {
+                     if (e)
+                         promise->setException(e);
+                     else
+                         promise->addResult(std::move(**value));
+                     promise->finish();
+                 });
+        }
+        return future;
+    }
+
+    /** @brief Number of transactions committed (writer) — for benchmarks and tests. */
+    quint64 commits() const;
+
+private:
+    struct Item
+    {
+        Task task;
+        Done done;
+    };
+    void run(int index, std::promise<void> *opened);
+    void runWriterBatch(QSqlDatabase &db, std::vector<Item> &batch);
+
+    const QString m_path;
+    const Mode m_mode;
+    const int m_threadCount;
+    const QString m_namePrefix;
+    std::vector<std::thread> m_threads;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Item> m_queue;
+    bool m_stopping = false;
+    bool m_started = false;
+    quint64 m_commits = 0;
+};
+
+} // namespace arbor::store
