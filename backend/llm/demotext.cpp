@@ -86,7 +86,13 @@ QString DemoText::answer(const QString &prompt, quint64 seed)
     Rng rng{seed};
     QString out;
     out += QString::fromUtf8(rng.pick(kOpenings));
-    const QString topic = prompt.simplified().left(60);
+    QString topic = prompt.simplified();
+    if (topic.size() > 60) {
+        topic.truncate(60);
+        if (const qsizetype space = topic.lastIndexOf(QLatin1Char(' ')); space > 30)
+            topic.truncate(space);
+        topic += QChar(0x2026);
+    }
     if (!topic.isEmpty())
         out += QStringLiteral(" You asked about “%1”.").arg(topic);
     out += QStringLiteral("\n\n");

@@ -1,0 +1,238 @@
+#include "app.h"
+
+#include "conversationlistmodel.h"
+#include "modellistmodel.h"
+#include "threadmodel.h"
+
+#include "chat/chatevents.h"
+#include "chat/chatservice.h"
+#include "core/backend.h"
+#include "llm/providerregistry.h"
+#include "store/store.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QQmlEngine>
+#include <QThread>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcApp, "arbor.app", QtInfoMsg)
+
+namespace arbor::app {
+
+namespace {
+
+AppConfig g_config;
+App *g_instance = nullptr;
+
+QString messageOf(QFuture<void> f)
+{
+    try {
+        f.waitForFinished();
+    } catch (const std::exception &e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
+}
+
+} // namespace
+
+void App::setConfig(const AppConfig &config)
+{
+    g_config = config;
+}
+
+App *App::create(QQmlEngine *qmlEngine, QJSEngine *)
+{
+    Q_ASSERT(QThread::currentThread() == qmlEngine->thread());
+    Q_ASSERT(!g_instance);
+    // The engine owns the singleton and deletes it (stopping the backend) when it goes.
+    return new App(g_config);
+}
+
+App *App::instance()
+{
+    return g_instance;
+}
+
+App::App(const AppConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_backend(std::make_unique<core::Backend>(core::BackendOptions{config.dbPath, config.demoRate, true, 4}))
+    , m_conversations(new ConversationListModel(this))
+    , m_thread(new ThreadModel(*m_backend, this))
+    , m_models(new ModelListModel(this))
+    , m_storePath(m_backend->store().path())
+{
+    g_instance = this;
+    try {
+        m_backend->open();
+        m_ready = true;
+    } catch (const std::exception &e) {
+        setError(QStringLiteral("Arbor cannot open its store at %1: %2").arg(m_storePath, QString::fromUtf8(e.what())));
+        qCWarning(lcApp) << m_errorText;
+    }
+    m_models->setModels(m_backend->providers().models());
+    if (m_models->rowCount() > 0)
+        m_modelKey = m_models->models().first().key;
+
+    connect(m_thread, &ThreadModel::hasLiveChanged, this, &App::busyChanged);
+    connect(&m_backend->events(), &chat::ChatEvents::conversationsChanged, this, &App::refreshConversations);
+    if (m_ready)
+        refreshConversations();
+}
+
+App::~App()
+{
+    if (g_instance == this)
+        g_instance = nullptr;
+    // Models hold a reference to the backend: disconnect them before it goes.
+    m_backend->events().disconnect(m_thread);
+    m_backend->close();
+}
+
+bool App::busy() const
+{
+    return m_thread->hasLive();
+}
+
+QString App::currentTitle() const
+{
+    const int row = m_conversations->rowOf(m_currentId);
+    return row < 0 ? QStringLiteral("New conversation") : m_conversations->conversations().at(row).title;
+}
+
+void App::setCurrentModelKey(const QString &key)
+{
+    if (key == m_modelKey || m_models->indexOfKey(key) < 0)
+        return;
+    m_modelKey = key;
+    Q_EMIT currentModelKeyChanged();
+}
+
+QString App::currentModelName() const
+{
+    return m_models->displayNameOf(m_modelKey);
+}
+
+void App::refreshConversations()
+{
+    // Several changes in a row (send, rename, a reply finishing) cost one read.
+    if (m_refreshQueued || !m_ready)
+        return;
+    m_refreshQueued = true;
+    QTimer::singleShot(0, this, [this] {
+        m_refreshQueued = false;
+        m_backend->chat().conversations().then(this, [this](QFuture<QList<domain::Conversation>> f) {
+            try {
+                m_conversations->setConversations(f.result());
+            } catch (const std::exception &e) {
+                setError(QStringLiteral("Cannot read the conversation list: %1").arg(QString::fromUtf8(e.what())));
+                return;
+            }
+            Q_EMIT currentTitleChanged();
+        });
+    });
+}
+
+void App::setCurrent(const QString &id)
+{
+    if (id == m_currentId)
+        return;
+    m_currentId = id;
+    m_conversations->setCurrentId(id);
+    m_thread->setConversation(id);
+    Q_EMIT currentConversationChanged();
+    Q_EMIT currentTitleChanged();
+}
+
+void App::newConversation()
+{
+    setCurrent({});
+}
+
+void App::selectConversation(const QString &id)
+{
+    setCurrent(id);
+}
+
+void App::renameConversation(const QString &id, const QString &title)
+{
+    if (!m_ready)
+        return;
+    m_backend->chat().rename(id, title).then(this, [this](QFuture<void> f) {
+        if (const QString error = messageOf(f); !error.isEmpty())
+            setError(QStringLiteral("Cannot rename: %1").arg(error));
+    });
+}
+
+void App::deleteConversation(const QString &id)
+{
+    if (!m_ready)
+        return;
+    if (id == m_currentId)
+        setCurrent({});
+    m_backend->chat().remove(id).then(this, [this](QFuture<void> f) {
+        if (const QString error = messageOf(f); !error.isEmpty())
+            setError(QStringLiteral("Cannot delete: %1").arg(error));
+    });
+}
+
+bool App::send(const QString &text)
+{
+    if (!m_ready)
+        return false;
+    if (const QString error = chat::ChatService::validate(text); !error.isEmpty()) {
+        setError(error);
+        return false;
+    }
+    chat::SendRequest request;
+    request.conversationId = m_currentId;
+    request.text = text;
+    request.modelKey = m_modelKey;
+    m_backend->chat().send(request).then(this, [this, text, wasNew = m_currentId.isEmpty()](QFuture<chat::SendResult> f) {
+        chat::SendResult result;
+        try {
+            result = f.result();
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Could not send: %1").arg(QString::fromUtf8(e.what())));
+            Q_EMIT sendFailed(text);
+            return;
+        }
+        // A first message creates the conversation: show it unless the user moved on.
+        if (wasNew && m_currentId.isEmpty())
+            setCurrent(result.conversationId);
+    });
+    if (!m_errorText.isEmpty())
+        dismissError();
+    return true;
+}
+
+void App::stop()
+{
+    const QString id = m_thread->liveMessageId();
+    if (!m_ready || id.isEmpty())
+        return;
+    m_backend->chat().stop(id).then(this, [this](QFuture<bool> f) {
+        try {
+            if (!f.result())
+                qCInfo(lcApp) << "nothing to stop: the reply had already ended or runs in another process";
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Could not stop the reply: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
+void App::dismissError()
+{
+    setError({});
+}
+
+void App::setError(const QString &text)
+{
+    if (text == m_errorText)
+        return;
+    m_errorText = text;
+    Q_EMIT errorTextChanged();
+}
+
+} // namespace arbor::app

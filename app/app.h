@@ -1,0 +1,115 @@
+#pragma once
+
+#include "conversationlistmodel.h"
+#include "modellistmodel.h"
+#include "threadmodel.h"
+
+#include <QObject>
+#include <QString>
+#include <QtQml/qqml.h>
+
+#include <memory>
+
+class QQmlEngine;
+class QJSEngine;
+
+namespace arbor::core {
+class Backend;
+}
+
+namespace arbor::app {
+
+/** @brief Start-up settings for the window, set by main() before QML creates App. */
+struct AppConfig
+{
+    QString dbPath;         ///< empty: $ARBOR_DB, else the platform data folder
+    double demoRate = 50.0; ///< demo model speed, tokens per second
+};
+
+/**
+ * @brief The controller QML binds to: the conversation list, the thread of the current
+ * conversation, the model picker, and the chat commands. Owns the backend for the window.
+ * GUI thread only.
+ */
+class App : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+    Q_PROPERTY(arbor::app::ConversationListModel *conversations READ conversations CONSTANT)
+    Q_PROPERTY(arbor::app::ThreadModel *thread READ thread CONSTANT)
+    Q_PROPERTY(arbor::app::ModelListModel *models READ models CONSTANT)
+    Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+    Q_PROPERTY(bool ready READ ready CONSTANT)
+    Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
+    Q_PROPERTY(QString currentConversationId READ currentConversationId NOTIFY currentConversationChanged)
+    Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentTitleChanged)
+    Q_PROPERTY(QString currentModelKey READ currentModelKey WRITE setCurrentModelKey NOTIFY currentModelKeyChanged)
+    Q_PROPERTY(QString currentModelName READ currentModelName NOTIFY currentModelKeyChanged)
+    Q_PROPERTY(QString storePath READ storePath CONSTANT)
+    Q_PROPERTY(QString version READ version CONSTANT)
+
+public:
+    /** @brief Must be called before the QML engine first uses App. */
+    static void setConfig(const AppConfig &config);
+    static App *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
+    /** @brief The instance QML created, or nullptr (for main()'s --send). */
+    static App *instance();
+
+    explicit App(const AppConfig &config, QObject *parent = nullptr);
+    ~App() override;
+
+    ConversationListModel *conversations() const { return m_conversations; }
+    ThreadModel *thread() const { return m_thread; }
+    ModelListModel *models() const { return m_models; }
+    bool busy() const;
+    /** @brief False when the store could not be opened (errorText says why). */
+    bool ready() const { return m_ready; }
+    QString errorText() const { return m_errorText; }
+    QString currentConversationId() const { return m_currentId; }
+    QString currentTitle() const;
+    QString currentModelKey() const { return m_modelKey; }
+    void setCurrentModelKey(const QString &key);
+    QString currentModelName() const;
+    QString storePath() const { return m_storePath; }
+    QString version() const { return QStringLiteral(ARBOR_VERSION); }
+
+    /** @brief Starts a new, empty conversation (stored when the first message is sent). */
+    Q_INVOKABLE void newConversation();
+    Q_INVOKABLE void selectConversation(const QString &id);
+    Q_INVOKABLE void renameConversation(const QString &id, const QString &title);
+    /** @brief Deletes a conversation (QML asks the user first). */
+    Q_INVOKABLE void deleteConversation(const QString &id);
+    /** @brief Sends @p text with the current model; false (and errorText) if it cannot be sent. */
+    Q_INVOKABLE bool send(const QString &text);
+    /** @brief Stops the live reply of the current conversation; its text is kept. */
+    Q_INVOKABLE void stop();
+    Q_INVOKABLE void dismissError();
+
+Q_SIGNALS:
+    void busyChanged();
+    void errorTextChanged();
+    void currentConversationChanged();
+    void currentTitleChanged();
+    void currentModelKeyChanged();
+    /** @brief A send failed after the composer was cleared: QML puts @p text back. */
+    void sendFailed(const QString &text);
+
+private:
+    void refreshConversations();
+    void setCurrent(const QString &id);
+    void setError(const QString &text);
+
+    std::unique_ptr<core::Backend> m_backend;
+    ConversationListModel *m_conversations;
+    ThreadModel *m_thread;
+    ModelListModel *m_models;
+    QString m_currentId;
+    QString m_modelKey;
+    QString m_errorText;
+    QString m_storePath;
+    bool m_refreshQueued = false;
+    bool m_ready = false;
+};
+
+} // namespace arbor::app

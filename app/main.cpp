@@ -1,0 +1,77 @@
+// The window: parses a few start-up flags, configures App, loads Arbor.Ui's Main.qml.
+#include "app.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QGuiApplication>
+#include <QLoggingCategory>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QTimer>
+#include <QtQml/qqmlextensionplugin.h>
+
+Q_IMPORT_QML_PLUGIN(ArborPlugin)
+Q_IMPORT_QML_PLUGIN(Arbor_UiPlugin)
+
+int main(int argc, char *argv[])
+{
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setOrganizationName(QStringLiteral("Arbor"));
+    QGuiApplication::setApplicationName(QStringLiteral("Arbor"));
+    QGuiApplication::setApplicationVersion(QStringLiteral(ARBOR_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral(ARBOR_APP_ID));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Arbor, a desktop client for large language models."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dbOption(QStringLiteral("db"), QStringLiteral("The store (default: $ARBOR_DB, else the data folder)."),
+                                      QStringLiteral("PATH"));
+    const QCommandLineOption rateOption(QStringLiteral("demo-rate"), QStringLiteral("Demo model speed, tokens per second."),
+                                        QStringLiteral("N"), QStringLiteral("50"));
+    const QCommandLineOption sendOption(QStringLiteral("send"), QStringLiteral("Send TEXT once the window is up."),
+                                        QStringLiteral("TEXT"));
+    const QCommandLineOption shotOption(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a picture of the window to FILE, then quit."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption delayOption(QStringLiteral("screenshot-delay-ms"),
+                                         QStringLiteral("Wait N ms before the screenshot (default 2000)."),
+                                         QStringLiteral("N"), QStringLiteral("2000"));
+    parser.addOptions({dbOption, rateOption, sendOption, shotOption, delayOption});
+    parser.process(app);
+
+    bool rateOk = false;
+    const double rate = parser.value(rateOption).toDouble(&rateOk);
+    if (!rateOk || rate < 0) {
+        qCritical("arbor: --demo-rate takes a number of tokens per second (0 or more)");
+        return 2;
+    }
+    arbor::app::App::setConfig({parser.value(dbOption), rate});
+
+    QQuickStyle::setStyle(QStringLiteral("Fusion")); // follows the system palette, light or dark
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    QObject::connect(
+        &engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); },
+        Qt::QueuedConnection);
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Arbor/Ui/Main.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1;
+
+    if (parser.isSet(sendOption)) {
+        if (auto *controller = arbor::app::App::instance())
+            controller->send(parser.value(sendOption));
+    }
+    if (parser.isSet(shotOption)) {
+        const QString file = QDir::current().absoluteFilePath(parser.value(shotOption));
+        auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+        QTimer::singleShot(parser.value(delayOption).toInt(), &app, [window, file] {
+            const bool saved = window && window->grabWindow().save(file);
+            if (!saved)
+                qCritical("arbor: could not save the screenshot to %s", qPrintable(file));
+            QCoreApplication::exit(saved ? 0 : 1);
+        });
+    }
+    return QGuiApplication::exec();
+}

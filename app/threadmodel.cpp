@@ -1,0 +1,294 @@
+#include "threadmodel.h"
+
+#include "chat/chatevents.h"
+#include "chat/chatservice.h"
+#include "chat/livetexts.h"
+#include "core/backend.h"
+#include "store/messagequeries.h"
+#include "store/store.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcThread, "arbor.app.thread", QtInfoMsg)
+
+namespace arbor::app {
+
+using domain::Message;
+using domain::MessageStatus;
+
+ThreadModel::ThreadModel(core::Backend &backend, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_backend(backend)
+{
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(CoalesceMs);
+    m_flushTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ThreadModel::flushDeltas);
+
+    auto &events = backend.events();
+    connect(&events, &chat::ChatEvents::messageCreated, this, &ThreadModel::onCreated);
+    connect(&events, &chat::ChatEvents::messageDelta, this, &ThreadModel::onDelta);
+    connect(&events, &chat::ChatEvents::messageStateChanged, this, &ThreadModel::onStateChanged);
+}
+
+void ThreadModel::setConversation(const QString &conversationId)
+{
+    if (conversationId == m_conversationId)
+        return;
+    m_conversationId = conversationId;
+    Q_EMIT conversationIdChanged();
+    reload();
+}
+
+void ThreadModel::reload()
+{
+    const quint64 generation = ++m_generation;
+    if (m_conversationId.isEmpty()) {
+        applyPath({});
+        return;
+    }
+    m_backend.chat().visiblePath(m_conversationId).then(this, [this, generation](QFuture<QList<Message>> f) {
+        if (generation != m_generation)
+            return; // a newer load (or another conversation) superseded this one
+        try {
+            applyPath(f.result());
+        } catch (const std::exception &e) {
+            qCWarning(lcThread) << "loading the conversation failed:" << e.what();
+        }
+    });
+}
+
+void ThreadModel::applyPath(const QList<Message> &stored)
+{
+    const bool liveBefore = hasLive();
+    QList<Message> path = stored;
+    for (Message &m : path) {
+        // The store lags the stream by up to a flush interval; the live text does not.
+        if (domain::isLive(m.status)) {
+            if (const auto live = m_backend.liveTexts().text(m.id); live && live->size() > m.content.size())
+                m.content = *live;
+        }
+    }
+
+    // Keep the common prefix (a branch switch only touches rows below the fork).
+    qsizetype common = 0;
+    while (common < path.size() && common < m_rows.size() && path.at(common).id == m_rows.at(common).id)
+        ++common;
+    for (qsizetype i = 0; i < common; ++i) {
+        Message &mine = m_rows[i];
+        const Message &fresh = path.at(i);
+        // A live row may be ahead of what was just read; never move its text backwards.
+        const QString content = fresh.content.size() >= mine.content.size() || !domain::isLive(mine.status)
+                                    ? fresh.content
+                                    : mine.content;
+        if (mine.status != fresh.status || mine.content != content || mine.siblingIndex != fresh.siblingIndex
+            || mine.siblingCount != fresh.siblingCount || mine.error != fresh.error) {
+            mine = fresh;
+            mine.content = content;
+            Q_EMIT dataChanged(index(int(i)), index(int(i)));
+        }
+    }
+    const qsizetype oldCount = m_rows.size();
+    if (common < m_rows.size()) {
+        beginRemoveRows({}, int(common), int(m_rows.size() - 1));
+        m_rows.resize(common);
+        endRemoveRows();
+    }
+    if (common < path.size()) {
+        beginInsertRows({}, int(common), int(path.size() - 1));
+        m_rows.append(path.mid(common));
+        endInsertRows();
+    }
+    if (oldCount != m_rows.size())
+        Q_EMIT countChanged();
+    updateLive(liveBefore);
+    Q_EMIT loaded();
+}
+
+void ThreadModel::onCreated(const Message &message)
+{
+    if (message.conversationId != m_conversationId || m_conversationId.isEmpty() || rowOf(message.id) >= 0)
+        return;
+    const bool continuesPath = m_rows.isEmpty() ? message.parentId.isEmpty() : message.parentId == m_rows.last().id;
+    if (!continuesPath) {
+        reload(); // a new branch: the store knows where the visible path now goes
+        return;
+    }
+    const bool liveBefore = hasLive();
+    const int row = int(m_rows.size());
+    beginInsertRows({}, row, row);
+    m_rows.append(message);
+    endInsertRows();
+    Q_EMIT countChanged();
+    updateLive(liveBefore);
+}
+
+void ThreadModel::onDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
+                          const QString &text)
+{
+    if (conversationId != m_conversationId)
+        return;
+    const int row = rowOf(messageId);
+    if (row < 0)
+        return;
+    Message &m = m_rows[row];
+    const qsizetype have = m.content.size();
+    if (offset > have) {
+        // A piece is missing (the row was loaded from a store that lagged): take the full text.
+        if (const auto live = m_backend.liveTexts().text(messageId))
+            m.content = *live;
+        else
+            refreshMessage(messageId);
+    } else if (offset + text.size() > have) {
+        m.content.append(QStringView(text).mid(have - offset));
+    } else {
+        return; // already have it
+    }
+    if (m.status == MessageStatus::Queued) {
+        m.status = MessageStatus::Streaming;
+        Q_EMIT dataChanged(index(row), index(row), {StatusRole});
+    }
+    m_dirty.insert(messageId);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void ThreadModel::flushDeltas()
+{
+    for (const QString &id : std::as_const(m_dirty)) {
+        if (const int row = rowOf(id); row >= 0)
+            Q_EMIT dataChanged(index(row), index(row), {ContentRole});
+    }
+    m_dirty.clear();
+}
+
+void ThreadModel::onStateChanged(const QString &conversationId, const QString &messageId, const QString &status,
+                                 const QString &error)
+{
+    if (conversationId != m_conversationId)
+        return;
+    const int row = rowOf(messageId);
+    if (row < 0)
+        return;
+    const bool liveBefore = hasLive();
+    Message &m = m_rows[row];
+    m.status = domain::messageStatusFromString(status);
+    m.error = error;
+    Q_EMIT dataChanged(index(row), index(row), {StatusRole, ErrorRole, IsLiveRole});
+    if (!domain::isLive(m.status)) {
+        // The final text is what was stored with the final state; deltas may be in flight.
+        refreshMessage(messageId);
+    }
+    updateLive(liveBefore);
+}
+
+void ThreadModel::refreshMessage(const QString &messageId)
+{
+    m_backend.store()
+        .read([messageId](QSqlDatabase &db) { return store::messages::get(db, messageId); })
+        .then(this, [this, messageId](QFuture<std::optional<Message>> f) {
+            std::optional<Message> stored;
+            try {
+                stored = f.result();
+            } catch (const std::exception &e) {
+                qCWarning(lcThread) << "reading message" << messageId << "failed:" << e.what();
+                return;
+            }
+            const int row = rowOf(messageId);
+            if (!stored || row < 0)
+                return;
+            const bool liveBefore = hasLive();
+            Message &m = m_rows[row];
+            if (domain::isLive(stored->status)) {
+                if (stored->content.size() <= m.content.size())
+                    return;
+                m.content = stored->content;
+            } else {
+                const int siblingIndex = m.siblingIndex;
+                const int siblingCount = m.siblingCount;
+                m = *stored;
+                m.siblingIndex = siblingIndex;
+                m.siblingCount = siblingCount;
+            }
+            m_dirty.remove(messageId);
+            Q_EMIT dataChanged(index(row), index(row), {ContentRole, StatusRole, ErrorRole, IsLiveRole});
+            updateLive(liveBefore);
+        });
+}
+
+int ThreadModel::rowOf(const QString &messageId) const
+{
+    // Live rows are at the end of the path: search backwards.
+    for (qsizetype i = m_rows.size() - 1; i >= 0; --i) {
+        if (m_rows.at(i).id == messageId)
+            return int(i);
+    }
+    return -1;
+}
+
+bool ThreadModel::hasLive() const
+{
+    return !liveMessageId().isEmpty();
+}
+
+QString ThreadModel::liveMessageId() const
+{
+    for (qsizetype i = m_rows.size() - 1; i >= 0; --i) {
+        if (domain::isLive(m_rows.at(i).status))
+            return m_rows.at(i).id;
+    }
+    return {};
+}
+
+void ThreadModel::updateLive(bool before)
+{
+    if (hasLive() != before)
+        Q_EMIT hasLiveChanged();
+}
+
+int ThreadModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant ThreadModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Message &m = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case ContentRole:
+        return m.content;
+    case IdRole:
+        return m.id;
+    case RoleRole:
+        return m.role;
+    case AuthorRole:
+        return m.author;
+    case StatusRole:
+        return domain::toString(m.status);
+    case ErrorRole:
+        return m.error;
+    case ModelRole:
+        return m.provider.isEmpty() ? QString() : m.provider + QLatin1Char('/') + m.model;
+    case IsLiveRole:
+        return domain::isLive(m.status);
+    case SiblingIndexRole:
+        return m.siblingIndex;
+    case SiblingCountRole:
+        return m.siblingCount;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> ThreadModel::roleNames() const
+{
+    return {{IdRole, "messageId"},         {RoleRole, "messageRole"},   {AuthorRole, "messageAuthor"},
+            {ContentRole, "messageContent"}, {StatusRole, "messageStatus"}, {ErrorRole, "messageError"},
+            {ModelRole, "messageModel"},   {IsLiveRole, "isLive"},        {SiblingIndexRole, "siblingIndex"},
+            {SiblingCountRole, "siblingCount"}};
+}
+
+} // namespace arbor::app

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "domain/message.h"
+
+#include <QAbstractListModel>
+#include <QSet>
+#include <QTimer>
+#include <QtQml/qqml.h>
+
+namespace arbor::core {
+class Backend;
+}
+
+namespace arbor::app {
+
+/**
+ * @brief The visible path (root → current leaf) of one conversation, one row per message.
+ *
+ * Lives on the GUI thread. Backend events arrive queued; stream deltas are buffered and
+ * announced at most once per frame as one dataChanged(ContentRole) per changed row, so a fast
+ * stream costs one repaint per frame however many tokens arrive (STYLE rule 4). Text of a
+ * streaming message is taken from LiveTexts when loading, then only deltas past that length
+ * are applied, so nothing is lost or doubled.
+ */
+class ThreadModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Use App.thread")
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(bool hasLive READ hasLive NOTIFY hasLiveChanged)
+    Q_PROPERTY(QString conversationId READ conversationId NOTIFY conversationIdChanged)
+
+public:
+    enum Roles {
+        IdRole = Qt::UserRole + 1, ///< the message's UUID
+        RoleRole,                  ///< "user", "assistant" or "system"
+        AuthorRole,                ///< display name: "You" or the model's name
+        ContentRole,               ///< the text (live while streaming)
+        StatusRole,                ///< "queued", "streaming", "complete", "cancelled", "error", "interrupted"
+        ErrorRole,                 ///< why it failed or stopped, for the user
+        ModelRole,                 ///< "provider/model" that wrote it (assistant only)
+        IsLiveRole,                ///< true while text may still arrive
+        SiblingIndexRole,          ///< 0-based position among its parent's children
+        SiblingCountRole,          ///< number of children of its parent
+    };
+    Q_ENUM(Roles)
+
+    /** @brief How long deltas are buffered before the view hears of them. */
+    static constexpr int CoalesceMs = 16;
+
+    explicit ThreadModel(core::Backend &backend, QObject *parent = nullptr);
+
+    /** @brief Shows @p conversationId ("" = empty thread); loads asynchronously. */
+    void setConversation(const QString &conversationId);
+    /** @brief Reloads the current conversation's path from the store. */
+    void reload();
+    QString conversationId() const { return m_conversationId; }
+    bool hasLive() const;
+    /** @brief The last live message's id, or "". */
+    QString liveMessageId() const;
+    const domain::Message &messageAt(int row) const { return m_rows.at(row); }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+Q_SIGNALS:
+    void countChanged();
+    void hasLiveChanged();
+    void conversationIdChanged();
+    /** @brief A load finished (the rows now show the stored path). */
+    void loaded();
+
+private:
+    void applyPath(const QList<domain::Message> &path);
+    void onCreated(const domain::Message &message);
+    void onDelta(const QString &conversationId, const QString &messageId, qsizetype offset, const QString &text);
+    void onStateChanged(const QString &conversationId, const QString &messageId, const QString &status,
+                        const QString &error);
+    void refreshMessage(const QString &messageId);
+    void flushDeltas();
+    int rowOf(const QString &messageId) const;
+    void updateLive(bool before);
+
+    core::Backend &m_backend;
+    QString m_conversationId;
+    QList<domain::Message> m_rows;
+    quint64 m_generation = 0; ///< drops answers to loads that a newer load superseded
+    QSet<QString> m_dirty;    ///< rows whose content changed since the last flush
+    QTimer m_flushTimer;
+};
+
+} // namespace arbor::app
