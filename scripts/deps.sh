@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Install every Debian/Ubuntu package Arbor needs to build, run, test, screenshot and package.
+# Idempotent: when everything is already installed it only asks dpkg and exits.
+set -euo pipefail
+
+PACKAGES=(
+    # toolchain
+    build-essential cmake ninja-build ccache pkg-config git
+    # Qt 6 and libraries
+    qt6-base-dev qt6-declarative-dev qt6-websockets-dev qtkeychain-qt6-dev
+    libqt6sql6-sqlite libqt6sql6-psql libpq-dev sqlite3 libsqlite3-dev
+    qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libglx-dev
+    # QML imports (loaded at run time)
+    qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+    qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
+    qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs
+    qml6-module-qt-labs-qmlmodels
+    # headless runs, Secret Service, screenshots
+    xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools fonts-dejavu-core
+    # PostgreSQL for the team-store tests (falls back to "postgresql" where 15 is not packaged)
+    postgresql-15
+)
+
+# Prints the packages from "$@" that dpkg does not report as fully installed.
+missing_packages() {
+    local -A installed=()
+    local name status
+    while IFS=' ' read -r name status; do
+        [[ $status == "install ok installed" ]] && installed[$name]=1
+    done < <(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true)
+    for name in "$@"; do
+        if [[ -z ${installed[$name]:-} ]]; then
+            # Any installed "postgresql" (another major version, e.g. on Ubuntu) satisfies postgresql-15.
+            if [[ $name == postgresql-15 ]] && dpkg-query -W -f='${Status}' postgresql 2>/dev/null \
+                | grep -q "install ok installed"; then
+                continue
+            fi
+            printf '%s\n' "$name"
+        fi
+    done
+}
+
+mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+SUDO=()
+if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo)
+    else
+        echo "deps.sh: missing packages (${missing[*]}) and not root; sudo is not available" >&2
+        exit 1
+    fi
+fi
+
+APT_OPTS=(-o DPkg::Lock::Timeout=600)
+echo "deps.sh: installing ${missing[*]}" >&2
+"${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -qq
+
+# postgresql-15 is the Debian 12 name; other releases only offer the generic package.
+for i in "${!missing[@]}"; do
+    if [[ ${missing[$i]} == postgresql-15 ]]; then
+        candidate=$(apt-cache policy postgresql-15 2>/dev/null | awk '/Candidate:/ { print $2 }')
+        if [[ -z $candidate || $candidate == "(none)" ]]; then
+            echo "deps.sh: postgresql-15 has no candidate here, installing postgresql instead" >&2
+            missing[i]=postgresql
+        fi
+    fi
+done
+
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get "${APT_OPTS[@]}" install -y --no-install-recommends "${missing[@]}"
