@@ -62,6 +62,7 @@ App::App(const AppConfig &config, QObject *parent)
     , m_thread(new ThreadModel(*m_backend, this))
     , m_models(new ModelListModel(this))
     , m_storePath(m_backend->store().path())
+    , m_search(new SearchModel(this))
 {
     g_instance = this;
     try {
@@ -76,6 +77,10 @@ App::App(const AppConfig &config, QObject *parent)
         m_modelKey = m_models->models().first().key;
 
     connect(m_thread, &ThreadModel::hasLiveChanged, this, &App::busyChanged);
+    connect(m_thread, &ThreadModel::loaded, this, [this] {
+        if (!m_pendingScroll.isEmpty() && m_thread->rowOfId(m_pendingScroll) >= 0)
+            Q_EMIT scrollToMessage(std::exchange(m_pendingScroll, QString()));
+    });
     connect(&m_backend->events(), &chat::ChatEvents::conversationsChanged, this, &App::refreshConversations);
     if (m_ready)
         refreshConversations();
@@ -220,6 +225,154 @@ void App::stop()
             setError(QStringLiteral("Could not stop the reply: %1").arg(QString::fromUtf8(e.what())));
         }
     });
+}
+
+void App::switchSibling(const QString &messageId, int delta)
+{
+    if (!m_ready)
+        return;
+    m_backend->chat().switchSibling(messageId, delta).then(this, [this](QFuture<QString> f) {
+        try {
+            f.waitForFinished();
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Cannot switch branch: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
+void App::regenerate(const QString &messageId, const QString &modelKey)
+{
+    if (!m_ready)
+        return;
+    m_backend->chat().regenerate(messageId, modelKey).then(this, [this](QFuture<chat::SendResult> f) {
+        try {
+            m_pendingScroll = f.result().assistant.id;
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Cannot regenerate: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
+bool App::editMessage(const QString &messageId, const QString &text, bool reply)
+{
+    if (!m_ready)
+        return false;
+    if (const QString error = chat::ChatService::validate(text); !error.isEmpty()) {
+        setError(error);
+        return false;
+    }
+    m_backend->chat().edit(messageId, text, reply, reply ? m_modelKey : QString())
+        .then(this, [this](QFuture<chat::SendResult> f) {
+            try {
+                m_pendingScroll = f.result().user.id;
+            } catch (const std::exception &e) {
+                setError(QStringLiteral("Cannot save the edit: %1").arg(QString::fromUtf8(e.what())));
+            }
+        });
+    return true;
+}
+
+void App::showMessage(const QString &messageId)
+{
+    if (!m_ready)
+        return;
+    if (m_thread->rowOfId(messageId) >= 0) {
+        Q_EMIT scrollToMessage(messageId);
+        return;
+    }
+    m_pendingScroll = messageId;
+    m_backend->chat().switchTo(messageId).then(this, [this](QFuture<QString> f) {
+        try {
+            f.waitForFinished();
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Cannot show that message: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
+void App::deleteSubtree(const QString &messageId)
+{
+    if (!m_ready)
+        return;
+    m_backend->chat().removeSubtree(messageId).then(this, [this](QFuture<chat::RemovedSubtree> f) {
+        try {
+            m_undo = f.result();
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Cannot delete: %1").arg(QString::fromUtf8(e.what())));
+            return;
+        }
+        Q_EMIT undoChanged();
+    });
+}
+
+QString App::undoText() const
+{
+    if (!m_undo)
+        return {};
+    return m_undo->count == 1 ? QStringLiteral("Deleted 1 message")
+                              : QStringLiteral("Deleted %1 messages").arg(m_undo->count);
+}
+
+void App::undo()
+{
+    if (!m_ready || !m_undo)
+        return;
+    const chat::RemovedSubtree removed = *std::exchange(m_undo, std::nullopt);
+    Q_EMIT undoChanged();
+    if (removed.conversationId != m_currentId)
+        setCurrent(removed.conversationId);
+    m_backend->chat().restoreSubtree(removed).then(this, [this](QFuture<void> f) {
+        if (const QString error = messageOf(f); !error.isEmpty())
+            setError(QStringLiteral("Cannot undo: %1").arg(error));
+    });
+}
+
+void App::setLabel(const QString &messageId, const QString &label)
+{
+    if (!m_ready)
+        return;
+    m_backend->chat().setLabel(messageId, label).then(this, [this](QFuture<void> f) {
+        if (const QString error = messageOf(f); !error.isEmpty())
+            setError(QStringLiteral("Cannot set the label: %1").arg(error));
+    });
+}
+
+void App::fork(const QString &messageId)
+{
+    if (!m_ready)
+        return;
+    m_backend->chat().fork(messageId).then(this, [this](QFuture<QString> f) {
+        try {
+            setCurrent(f.result());
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Cannot fork: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
+void App::search(const QString &text)
+{
+    const quint64 generation = ++m_searchGeneration;
+    if (!m_ready || text.trimmed().isEmpty()) {
+        m_search->setHits({});
+        return;
+    }
+    m_backend->chat().search(text, 100).then(this, [this, generation](QFuture<QList<store::tree::SearchHit>> f) {
+        if (generation != m_searchGeneration)
+            return; // the user typed on
+        try {
+            m_search->setHits(f.result());
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Search failed: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
+void App::openMessage(const QString &conversationId, const QString &messageId)
+{
+    setCurrent(conversationId);
+    m_pendingScroll = messageId;
+    showMessage(messageId);
 }
 
 void App::dismissError()

@@ -2,13 +2,17 @@
 
 #include "conversationlistmodel.h"
 #include "modellistmodel.h"
+#include "searchmodel.h"
 #include "threadmodel.h"
 
 #include <QObject>
 #include <QString>
 #include <QtQml/qqml.h>
 
+#include "chat/chatservice.h"
+
 #include <memory>
+#include <optional>
 
 class QQmlEngine;
 class QJSEngine;
@@ -46,6 +50,8 @@ class App : public QObject
     Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentTitleChanged)
     Q_PROPERTY(QString currentModelKey READ currentModelKey WRITE setCurrentModelKey NOTIFY currentModelKeyChanged)
     Q_PROPERTY(QString currentModelName READ currentModelName NOTIFY currentModelKeyChanged)
+    Q_PROPERTY(arbor::app::SearchModel *searchResults READ searchResults CONSTANT)
+    Q_PROPERTY(QString undoText READ undoText NOTIFY undoChanged)
     Q_PROPERTY(QString storePath READ storePath CONSTANT)
     Q_PROPERTY(QString version READ version CONSTANT)
 
@@ -71,7 +77,11 @@ public:
     QString currentModelKey() const { return m_modelKey; }
     void setCurrentModelKey(const QString &key);
     QString currentModelName() const;
+    SearchModel *searchResults() const { return m_search; }
+    /** @brief What undo() would undo ("" when nothing). */
+    QString undoText() const;
     QString storePath() const { return m_storePath; }
+    core::Backend *backend() const { return m_backend.get(); }
     QString version() const { return QStringLiteral(ARBOR_VERSION); }
 
     /** @brief Starts a new, empty conversation (stored when the first message is sent). */
@@ -86,6 +96,25 @@ public:
     Q_INVOKABLE void stop();
     Q_INVOKABLE void dismissError();
 
+    /** @brief Shows the sibling @p delta steps from @p messageId (‹ / ›). */
+    Q_INVOKABLE void switchSibling(const QString &messageId, int delta);
+    /** @brief A new reply beside @p messageId, with @p modelKey ("" = the same model). */
+    Q_INVOKABLE void regenerate(const QString &messageId, const QString &modelKey = {});
+    /** @brief Saves an edit of a user message as a new sibling; @p reply also asks for a reply. */
+    Q_INVOKABLE bool editMessage(const QString &messageId, const QString &text, bool reply);
+    /** @brief Makes the path through @p messageId visible, then asks the view to scroll to it. */
+    Q_INVOKABLE void showMessage(const QString &messageId);
+    /** @brief Deletes @p messageId and its subtree; undo() brings them back. */
+    Q_INVOKABLE void deleteSubtree(const QString &messageId);
+    Q_INVOKABLE void undo();
+    Q_INVOKABLE void setLabel(const QString &messageId, const QString &label);
+    /** @brief Copies the path to @p messageId into a new conversation and opens it. */
+    Q_INVOKABLE void fork(const QString &messageId);
+    /** @brief Searches every branch of every conversation; results land in searchResults. */
+    Q_INVOKABLE void search(const QString &text);
+    /** @brief Opens a search hit: its conversation, the branch that holds it, scrolled to it. */
+    Q_INVOKABLE void openMessage(const QString &conversationId, const QString &messageId);
+
 Q_SIGNALS:
     void busyChanged();
     void errorTextChanged();
@@ -94,6 +123,9 @@ Q_SIGNALS:
     void currentModelKeyChanged();
     /** @brief A send failed after the composer was cleared: QML puts @p text back. */
     void sendFailed(const QString &text);
+    void undoChanged();
+    /** @brief The view should bring @p messageId into sight (after a jump). */
+    void scrollToMessage(const QString &messageId);
 
 private:
     void refreshConversations();
@@ -108,6 +140,10 @@ private:
     QString m_modelKey;
     QString m_errorText;
     QString m_storePath;
+    SearchModel *m_search;
+    std::optional<chat::RemovedSubtree> m_undo;
+    QString m_pendingScroll; ///< scroll here once the thread has loaded the new path
+    quint64 m_searchGeneration = 0;
     bool m_refreshQueued = false;
     bool m_ready = false;
 };

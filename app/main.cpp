@@ -38,7 +38,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption delayOption(QStringLiteral("screenshot-delay-ms"),
                                          QStringLiteral("Wait N ms before the screenshot (default 2000)."),
                                          QStringLiteral("N"), QStringLiteral("2000"));
-    parser.addOptions({dbOption, rateOption, sendOption, shotOption, delayOption});
+    const QCommandLineOption conversationOption(QStringLiteral("conversation"),
+                                                QStringLiteral("Open this conversation at start."), QStringLiteral("ID"));
+    parser.addOptions({dbOption, rateOption, sendOption, shotOption, delayOption, conversationOption});
     parser.process(app);
 
     bool rateOk = false;
@@ -59,6 +61,10 @@ int main(int argc, char *argv[])
     if (engine.rootObjects().isEmpty())
         return 1;
 
+    if (parser.isSet(conversationOption)) {
+        if (auto *controller = arbor::app::App::instance())
+            controller->selectConversation(parser.value(conversationOption));
+    }
     if (parser.isSet(sendOption)) {
         if (auto *controller = arbor::app::App::instance())
             controller->send(parser.value(sendOption));

@@ -29,6 +29,14 @@ ThreadModel::ThreadModel(core::Backend &backend, QObject *parent)
     connect(&events, &chat::ChatEvents::messageCreated, this, &ThreadModel::onCreated);
     connect(&events, &chat::ChatEvents::messageDelta, this, &ThreadModel::onDelta);
     connect(&events, &chat::ChatEvents::messageStateChanged, this, &ThreadModel::onStateChanged);
+    connect(&events, &chat::ChatEvents::pathChanged, this, [this](const QString &conversationId, const QString &forkId) {
+        if (conversationId != m_conversationId)
+            return;
+        if (!forkId.isEmpty() && rowOf(forkId) >= 0)
+            reloadBelow(forkId);
+        else
+            reload();
+    });
 }
 
 void ThreadModel::setConversation(const QString &conversationId)
@@ -58,6 +66,31 @@ void ThreadModel::reload()
     });
 }
 
+void ThreadModel::reloadBelow(const QString &forkId)
+{
+    // Only the rows under the fork changed: read those, keep the rest (STYLE rule 6).
+    const quint64 generation = ++m_generation;
+    m_backend.chat().visiblePathBelow(m_conversationId, forkId).then(this, [this, generation, forkId](QFuture<QList<Message>> f) {
+        if (generation != m_generation)
+            return;
+        const int forkRow = rowOf(forkId);
+        if (forkRow < 0) {
+            reload();
+            return;
+        }
+        try {
+            const QList<Message> below = f.result();
+            if (!below.isEmpty() && below.first().parentId != forkId) {
+                reload(); // the path moved elsewhere meanwhile
+                return;
+            }
+            applyPath(m_rows.mid(0, forkRow + 1) + below);
+        } catch (const std::exception &e) {
+            qCWarning(lcThread) << "loading the branch failed:" << e.what();
+        }
+    });
+}
+
 void ThreadModel::applyPath(const QList<Message> &stored)
 {
     const bool liveBefore = hasLive();
@@ -82,7 +115,7 @@ void ThreadModel::applyPath(const QList<Message> &stored)
                                     ? fresh.content
                                     : mine.content;
         if (mine.status != fresh.status || mine.content != content || mine.siblingIndex != fresh.siblingIndex
-            || mine.siblingCount != fresh.siblingCount || mine.error != fresh.error) {
+            || mine.siblingCount != fresh.siblingCount || mine.error != fresh.error || mine.label != fresh.label) {
             mine = fresh;
             mine.content = content;
             Q_EMIT dataChanged(index(int(i)), index(int(i)));
@@ -278,6 +311,8 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return m.siblingIndex;
     case SiblingCountRole:
         return m.siblingCount;
+    case LabelRole:
+        return m.label;
     default:
         return {};
     }
@@ -288,7 +323,7 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
     return {{IdRole, "messageId"},         {RoleRole, "messageRole"},   {AuthorRole, "messageAuthor"},
             {ContentRole, "messageContent"}, {StatusRole, "messageStatus"}, {ErrorRole, "messageError"},
             {ModelRole, "messageModel"},   {IsLiveRole, "isLive"},        {SiblingIndexRole, "siblingIndex"},
-            {SiblingCountRole, "siblingCount"}};
+            {SiblingCountRole, "siblingCount"}, {LabelRole, "messageLabel"}};
 }
 
 } // namespace arbor::app

@@ -43,6 +43,7 @@ public:
         IsLiveRole,                ///< true while text may still arrive
         SiblingIndexRole,          ///< 0-based position among its parent's children
         SiblingCountRole,          ///< number of children of its parent
+        LabelRole,                 ///< the user's bookmark label, "" when none
     };
     Q_ENUM(Roles)
 
@@ -55,11 +56,15 @@ public:
     void setConversation(const QString &conversationId);
     /** @brief Reloads the current conversation's path from the store. */
     void reload();
+    /** @brief Reloads only the rows below @p forkId (which stays on the path). */
+    void reloadBelow(const QString &forkId);
     QString conversationId() const { return m_conversationId; }
     bool hasLive() const;
     /** @brief The last live message's id, or "". */
     QString liveMessageId() const;
     const domain::Message &messageAt(int row) const { return m_rows.at(row); }
+    /** @brief Row of @p messageId on the visible path, or -1. */
+    Q_INVOKABLE int rowOfId(const QString &messageId) const { return rowOf(messageId); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;

@@ -11,6 +11,7 @@
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "store/treequeries.h"
 
 #include <QLocale>
 #include <QSqlQuery>
@@ -70,28 +71,123 @@ QString ChatService::titleFor(const QString &text)
     return line.isEmpty() ? QStringLiteral("New conversation") : line;
 }
 
+ChatService::ModelChoice ChatService::choose(const QString &modelKey) const
+{
+    const auto [providerId, modelId] = llm::ProviderRegistry::splitKey(modelKey);
+    for (const llm::ModelEntry &m : m_providers.models()) {
+        if (m.key == modelKey && m_providers.get(providerId))
+            return {providerId, modelId, m.displayName};
+    }
+    throw store::StoreError(QStringLiteral("The model “%1” is not available. Pick another model.").arg(modelKey));
+}
+
+namespace {
+
+/** @brief Stores a queued reply under @p parentId and its job; returns the reply. */
+Message storeReply(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
+                   const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now, qint64 *jobId)
+{
+    Message m;
+    m.id = domain::newId();
+    m.conversationId = conversationId;
+    m.parentId = parentId;
+    m.role = QStringLiteral("assistant");
+    m.author = model.author;
+    m.provider = model.providerId;
+    m.model = model.modelId;
+    m.status = MessageStatus::Queued;
+    m.createdAt = now;
+    messages::insert(db, m);
+
+    jobs::JobSpec spec;
+    spec.kind = QString::fromLatin1(ChatJobHandler::Kind);
+    spec.queue = model.providerId;
+    spec.priority = jobs::Priority::Interactive;
+    // A reply that never produced text may run again (after a crash or a retryable error); one
+    // with text is never silently redone (ChatJobHandler::recover).
+    spec.maxAttempts = 3;
+    spec.subjectId = m.id;
+    spec.payload = {{QStringLiteral("message_id"), m.id}, {QStringLiteral("options"), options}};
+    *jobId = jobs::queries::insert(db, spec, now);
+    return m;
+}
+
+Message storeUser(const QSqlDatabase &db, const QString &conversationId, const QString &parentId, const QString &text,
+                  qint64 now)
+{
+    Message m;
+    m.id = domain::newId();
+    m.conversationId = conversationId;
+    m.parentId = parentId;
+    m.role = QStringLiteral("user");
+    m.author = QStringLiteral("You");
+    m.content = text;
+    m.status = MessageStatus::Complete;
+    m.createdAt = m.finishedAt = now;
+    messages::insert(db, m);
+    return m;
+}
+
+/** @brief Makes @p leaf the visible end of the path and fills in sibling positions. */
+void showLeaf(const QSqlDatabase &db, SendResult &r, const QString &leaf, qint64 now)
+{
+    store::tree::switchTo(db, leaf, now);
+    conversations::touch(db, r.conversationId);
+    for (const Message &m : messages::pathTo(db, leaf)) {
+        for (Message *mine : {&r.user, &r.assistant}) {
+            if (mine->id == m.id) {
+                mine->siblingIndex = m.siblingIndex;
+                mine->siblingCount = m.siblingCount;
+            }
+        }
+    }
+}
+
+std::exception_ptr userError(const QString &text)
+{
+    return std::make_exception_ptr(store::StoreError(text));
+}
+
+} // namespace
+
+QFuture<SendResult> ChatService::announce(QFuture<SendResult> stored)
+{
+    return stored.then([this](SendResult r) {
+        // Runs after COMMIT: everything announced is durable.
+        if (!r.user.id.isEmpty())
+            Q_EMIT m_events.messageCreated(r.user);
+        if (!r.assistant.id.isEmpty())
+            Q_EMIT m_events.messageCreated(r.assistant);
+        Q_EMIT m_events.conversationsChanged();
+        if (r.jobId != 0)
+            m_engine.wake();
+        return r;
+    });
+}
+
 QFuture<SendResult> ChatService::send(const SendRequest &request)
 {
     if (const QString error = validate(request.text); !error.isEmpty())
-        return QtFuture::makeExceptionalFuture<SendResult>(std::make_exception_ptr(store::StoreError(error)));
-
-    const auto [providerId, modelId] = llm::ProviderRegistry::splitKey(request.modelKey);
-    QString author;
-    for (const llm::ModelEntry &m : m_providers.models()) {
-        if (m.key == request.modelKey)
-            author = m.displayName;
-    }
-    if (author.isEmpty() || !m_providers.get(providerId)) {
-        return QtFuture::makeExceptionalFuture<SendResult>(std::make_exception_ptr(store::StoreError(
-            QStringLiteral("The model “%1” is not available. Pick another model.").arg(request.modelKey))));
+        return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
+    ModelChoice model;
+    try {
+        model = choose(request.modelKey);
+    } catch (const store::StoreError &) {
+        return QtFuture::makeExceptionalFuture<SendResult>(std::current_exception());
     }
 
-    return m_store
-        .write([request, providerId = providerId, modelId = modelId, author](QSqlDatabase &db) {
-            const qint64 now = domain::nowMs();
-            SendResult r;
-            QString parentId = request.parentId;
-            if (request.conversationId.isEmpty()) {
+    return announce(m_store.write([request, model](QSqlDatabase &db) {
+        const qint64 now = domain::nowMs();
+        SendResult r;
+        QString parentId = request.parentId;
+        if (request.conversationId.isEmpty()) {
+            if (!parentId.isEmpty()) {
+                // A parent names its conversation.
+                const auto parent = messages::get(db, parentId);
+                if (!parent)
+                    throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(parentId));
+                r.conversationId = parent->conversationId;
+            } else {
                 domain::Conversation c;
                 c.id = domain::newId();
                 c.title = titleFor(request.text);
@@ -99,73 +195,196 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
                 c.createdAt = c.updatedAt = now;
                 conversations::insert(db, c);
                 r.conversationId = c.id;
-                if (!parentId.isEmpty())
-                    throw store::StoreError(QStringLiteral("A new conversation cannot continue another one's message."));
-            } else {
-                const auto c = conversations::get(db, request.conversationId);
-                if (!c)
-                    throw store::StoreError(
-                        QStringLiteral("Conversation %1 does not exist (or was deleted).").arg(request.conversationId));
-                r.conversationId = c->id;
-                if (parentId.isEmpty())
-                    parentId = c->currentLeafId;
             }
-            if (!parentId.isEmpty()) {
-                const auto parent = messages::get(db, parentId);
-                if (!parent || parent->conversationId != r.conversationId)
-                    throw store::StoreError(
-                        QStringLiteral("Message %1 is not part of this conversation.").arg(parentId));
+        } else {
+            const auto c = conversations::get(db, request.conversationId);
+            if (!c)
+                throw store::StoreError(
+                    QStringLiteral("Conversation %1 does not exist (or was deleted).").arg(request.conversationId));
+            r.conversationId = c->id;
+            if (parentId.isEmpty())
+                parentId = c->currentLeafId;
+        }
+        if (!parentId.isEmpty()) {
+            const auto parent = messages::get(db, parentId);
+            if (!parent || parent->conversationId != r.conversationId)
+                throw store::StoreError(QStringLiteral("Message %1 is not part of this conversation.").arg(parentId));
+        }
+        r.user = storeUser(db, r.conversationId, parentId, request.text, now);
+        r.assistant = storeReply(db, r.conversationId, r.user.id, model, request.options, now, &r.jobId);
+        showLeaf(db, r, r.assistant.id, now);
+        return r;
+    }));
+}
+
+QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId, const QString &modelKey)
+{
+    return announce(m_store.write([this, assistantMessageId, modelKey](QSqlDatabase &db) {
+        const auto old = messages::get(db, assistantMessageId);
+        if (!old || old->role != u"assistant")
+            throw store::StoreError(QStringLiteral("Only a reply can be regenerated."));
+        const ModelChoice model = choose(modelKey.isEmpty() ? old->provider + QLatin1Char('/') + old->model : modelKey);
+        const qint64 now = domain::nowMs();
+        SendResult r;
+        r.conversationId = old->conversationId;
+        r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId);
+        showLeaf(db, r, r.assistant.id, now);
+        return r;
+    }));
+}
+
+QFuture<SendResult> ChatService::edit(const QString &userMessageId, const QString &text, bool reply,
+                                      const QString &modelKey)
+{
+    if (const QString error = validate(text); !error.isEmpty())
+        return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
+    return announce(m_store.write([this, userMessageId, text, reply, modelKey](QSqlDatabase &db) {
+        const auto old = messages::get(db, userMessageId);
+        if (!old || old->role != u"user")
+            throw store::StoreError(QStringLiteral("Only your own messages can be edited."));
+        const qint64 now = domain::nowMs();
+        SendResult r;
+        r.conversationId = old->conversationId;
+        r.user = storeUser(db, r.conversationId, old->parentId, text, now);
+        if (reply) {
+            // The reply uses the model that answered the original, unless told otherwise.
+            QString key = modelKey;
+            if (key.isEmpty()) {
+                QSqlQuery q = store::exec(db, QStringLiteral("SELECT provider, model FROM messages WHERE parent_id = ?"
+                                                             " AND role = 'assistant' ORDER BY created_at DESC LIMIT 1"),
+                                          {userMessageId});
+                key = q.next() ? q.value(0).toString() + QLatin1Char('/') + q.value(1).toString()
+                               : QStringLiteral("demo/demo");
             }
+            r.assistant = storeReply(db, r.conversationId, r.user.id, choose(key), {}, now, &r.jobId);
+        }
+        showLeaf(db, r, reply ? r.assistant.id : r.user.id, now);
+        return r;
+    }));
+}
 
-            r.user.id = domain::newId();
-            r.user.conversationId = r.conversationId;
-            r.user.parentId = parentId;
-            r.user.role = QStringLiteral("user");
-            r.user.author = QStringLiteral("You");
-            r.user.content = request.text;
-            r.user.status = MessageStatus::Complete;
-            r.user.createdAt = r.user.finishedAt = now;
-            messages::insert(db, r.user);
-
-            r.assistant.id = domain::newId();
-            r.assistant.conversationId = r.conversationId;
-            r.assistant.parentId = r.user.id;
-            r.assistant.role = QStringLiteral("assistant");
-            r.assistant.author = author;
-            r.assistant.provider = providerId;
-            r.assistant.model = modelId;
-            r.assistant.status = MessageStatus::Queued;
-            r.assistant.createdAt = now;
-            messages::insert(db, r.assistant);
-
-            conversations::setCurrentLeaf(db, r.conversationId, r.assistant.id);
-            conversations::touch(db, r.conversationId);
-
-            jobs::JobSpec spec;
-            spec.kind = QString::fromLatin1(ChatJobHandler::Kind);
-            spec.queue = providerId;
-            spec.priority = jobs::Priority::Interactive;
-            spec.subjectId = r.assistant.id;
-            spec.payload = {{QStringLiteral("message_id"), r.assistant.id},
-                            {QStringLiteral("options"), request.options}};
-            r.jobId = jobs::queries::insert(db, spec, now);
-
-            // Sibling position among the parent's children, for the view.
-            const QList<Message> path = messages::pathTo(db, r.assistant.id);
-            if (path.size() >= 2) {
-                r.user.siblingIndex = path.at(path.size() - 2).siblingIndex;
-                r.user.siblingCount = path.at(path.size() - 2).siblingCount;
-            }
-            return r;
+QFuture<QString> ChatService::switchTo(const QString &messageId)
+{
+    return m_store
+        .write([messageId](QSqlDatabase &db) {
+            const QString leaf = store::tree::switchTo(db, messageId, domain::nowMs());
+            if (leaf.isEmpty())
+                throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
+            return std::make_pair(messages::get(db, leaf)->conversationId, leaf);
         })
-        .then([this](SendResult r) {
-            // Runs after COMMIT: everything announced is durable.
-            Q_EMIT m_events.messageCreated(r.user);
-            Q_EMIT m_events.messageCreated(r.assistant);
-            Q_EMIT m_events.conversationsChanged();
-            m_engine.wake();
-            return r;
+        .then([this](std::pair<QString, QString> r) {
+            Q_EMIT m_events.pathChanged(r.first);
+            return r.second;
         });
+}
+
+QFuture<QString> ChatService::switchSibling(const QString &messageId, int delta)
+{
+    struct Switched
+    {
+        QString conversationId;
+        QString forkId;
+        QString leaf;
+    };
+    return m_store
+        .write([messageId, delta](QSqlDatabase &db) {
+            const auto message = messages::get(db, messageId);
+            const QString sibling = store::tree::siblingAt(db, messageId, delta);
+            if (!message || sibling.isEmpty())
+                throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
+            if (sibling == messageId)
+                return Switched{message->conversationId, message->parentId, {}};
+            const QString leaf = store::tree::switchToSibling(db, sibling, domain::nowMs());
+            return Switched{message->conversationId, message->parentId, leaf};
+        })
+        .then([this](Switched r) {
+            if (!r.leaf.isEmpty())
+                Q_EMIT m_events.pathChanged(r.conversationId, r.forkId);
+            return r.leaf;
+        });
+}
+
+QFuture<RemovedSubtree> ChatService::removeSubtree(const QString &messageId)
+{
+    return m_store
+        .write([messageId](QSqlDatabase &db) {
+            RemovedSubtree r;
+            const auto node = messages::get(db, messageId);
+            if (!node || !conversations::get(db, node->conversationId))
+                throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
+            r.conversationId = node->conversationId;
+            r.previousLeaf = conversations::get(db, r.conversationId)->currentLeafId;
+            const qint64 now = domain::nowMs();
+            r.batch = store::tree::removeSubtree(db, messageId, now);
+            // Replies still waiting in the removed part will not be wanted.
+            QSqlQuery q = store::exec(db, QStringLiteral("SELECT id FROM messages WHERE deleted_batch = ?"), {r.batch});
+            QList<qint64> running;
+            while (q.next()) {
+                ++r.count;
+                for (const jobs::Job &job : jobs::queries::forSubject(db, q.value(0).toString())) {
+                    if (job.state == jobs::JobState::Queued)
+                        jobs::queries::cancelQueued(db, job.id, now);
+                    else if (job.state == jobs::JobState::Running)
+                        running.append(job.id);
+                }
+            }
+            return std::make_pair(r, running);
+        })
+        .then([this](std::pair<RemovedSubtree, QList<qint64>> r) {
+            for (qint64 id : std::as_const(r.second))
+                m_engine.cancelRunning(id, jobs::CancelReason::User);
+            Q_EMIT m_events.pathChanged(r.first.conversationId);
+            return r.first;
+        });
+}
+
+QFuture<void> ChatService::restoreSubtree(const RemovedSubtree &removed)
+{
+    return m_store
+        .write([removed](QSqlDatabase &db) {
+            store::tree::restore(db, removed.batch);
+            if (!removed.previousLeaf.isEmpty())
+                store::tree::switchTo(db, removed.previousLeaf, domain::nowMs());
+        })
+        .then([this, conversationId = removed.conversationId] { Q_EMIT m_events.pathChanged(conversationId); });
+}
+
+QFuture<void> ChatService::setLabel(const QString &messageId, const QString &label)
+{
+    return m_store
+        .write([messageId, label](QSqlDatabase &db) {
+            store::tree::setLabel(db, messageId, label);
+            return messages::get(db, messageId)->conversationId;
+        })
+        .then([this](QString conversationId) { Q_EMIT m_events.pathChanged(conversationId); });
+}
+
+QFuture<QString> ChatService::fork(const QString &messageId)
+{
+    return m_store.write([messageId](QSqlDatabase &db) { return store::tree::fork(db, messageId, domain::nowMs()); })
+        .then([this](QString id) {
+            Q_EMIT m_events.conversationsChanged();
+            return id;
+        });
+}
+
+QFuture<QList<domain::Message>> ChatService::visiblePathBelow(const QString &conversationId, const QString &ancestorId)
+{
+    return m_store.read([conversationId, ancestorId](QSqlDatabase &db) {
+        return messages::pathBelow(db, ancestorId, messages::currentLeaf(db, conversationId));
+    });
+}
+
+QFuture<QList<store::tree::TreeNode>> ChatService::tree(const QString &conversationId, bool withPreview)
+{
+    return m_store.read([conversationId, withPreview](QSqlDatabase &db) {
+        return store::tree::nodes(db, conversationId, withPreview);
+    });
+}
+
+QFuture<QList<store::tree::SearchHit>> ChatService::search(const QString &query, int limit)
+{
+    return m_store.read([query, limit](QSqlDatabase &db) { return store::tree::search(db, query, limit); });
 }
 
 QFuture<bool> ChatService::stop(const QString &messageId)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/message.h"
+#include "store/treequeries.h"
 
 #include <QFuture>
 #include <QJsonObject>
@@ -40,6 +41,15 @@ struct SendResult
     qint64 jobId = 0;
 };
 
+/** @brief What removeSubtree() did, so it can be undone. */
+struct RemovedSubtree
+{
+    QString conversationId;
+    QString batch;        ///< the tombstone batch
+    QString previousLeaf; ///< the visible leaf before the delete
+    int count = 0;
+};
+
 /**
  * @brief The chat use cases: send, stop, rename, delete, read. Each write is one transaction on
  * the store's writer; events are announced after it commits. Thread-safe; results are futures.
@@ -58,10 +68,36 @@ public:
     /** @brief Stops a live reply: a queued one is cancelled at once, a streaming one keeps its
      *  text. Resolves to false if the message is not live. */
     QFuture<bool> stop(const QString &messageId);
+    /** @brief A new reply beside @p assistantMessageId (same parent), with @p modelKey or, when
+     *  empty, the same model. Nothing is overwritten. */
+    QFuture<SendResult> regenerate(const QString &assistantMessageId, const QString &modelKey = {});
+    /** @brief Edits a user message as a new sibling with @p text; with @p reply, a new reply is
+     *  queued under it ("Save & regenerate"), else it is only saved ("Save only"). */
+    QFuture<SendResult> edit(const QString &userMessageId, const QString &text, bool reply,
+                             const QString &modelKey = {});
+    /** @brief Makes the path through @p messageId visible (down to its most recently visited
+     *  leaf). Resolves to the new leaf. */
+    QFuture<QString> switchTo(const QString &messageId);
+    /** @brief Shows the sibling @p delta steps from @p messageId (‹ and ›); resolves to the new
+     *  leaf, or "" when there is no sibling that way. */
+    QFuture<QString> switchSibling(const QString &messageId, int delta);
+    /** @brief Tombstones a message and everything under it (live replies in it are stopped). */
+    QFuture<RemovedSubtree> removeSubtree(const QString &messageId);
+    /** @brief Undoes removeSubtree(), including the visible path it showed before. */
+    QFuture<void> restoreSubtree(const RemovedSubtree &removed);
+    QFuture<void> setLabel(const QString &messageId, const QString &label);
+    /** @brief A new conversation holding a copy of the path to @p messageId. */
+    QFuture<QString> fork(const QString &messageId);
     QFuture<void> rename(const QString &conversationId, const QString &title);
     QFuture<void> remove(const QString &conversationId);
     QFuture<QList<domain::Conversation>> conversations();
     QFuture<QList<domain::Message>> visiblePath(const QString &conversationId);
+    /** @brief The visible path strictly below @p ancestorId (after a switch under it). */
+    QFuture<QList<domain::Message>> visiblePathBelow(const QString &conversationId, const QString &ancestorId);
+    /** @brief Every node of a conversation, for the tree map and `arbord show --tree`. */
+    QFuture<QList<store::tree::TreeNode>> tree(const QString &conversationId, bool withPreview = true);
+    /** @brief Full-text search over all branches of all conversations. */
+    QFuture<QList<store::tree::SearchHit>> search(const QString &query, int limit = 50);
 
     /** @brief Checks @p text for sending; returns a user-facing error or an empty string. */
     static QString validate(const QString &text);
@@ -71,7 +107,19 @@ public:
      *  (kept text) — nothing is left spinning forever. Returns how many were fixed. */
     static int sweepOrphanedMessages(const QSqlDatabase &db);
 
+    /** @brief A model key resolved to (provider, model, display name). */
+    struct ModelChoice
+    {
+        QString providerId;
+        QString modelId;
+        QString author;
+    };
+    /** @brief Throws a user-facing StoreError when @p modelKey is not configured. */
+    ModelChoice choose(const QString &modelKey) const;
+
 private:
+    QFuture<SendResult> announce(QFuture<SendResult> stored);
+
     store::Store &m_store;
     jobs::JobEngine &m_engine;
     llm::ProviderRegistry &m_providers;

@@ -79,6 +79,8 @@ void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finish
     const QString id = m_message.id;
     const QString conversationId = m_message.conversationId;
     const int seq = m_seq++;
+    // Listen before ending: the end may be reported before succeed() returns.
+    connect(m_run, &jobs::JobRun::ended, this, [this] { announce(domain::toString(MessageStatus::Complete), {}); });
     m_run->succeed([id, conversationId, seq, rest = std::exchange(m_pending, {}), usage, finishReason](
                        const QSqlDatabase &db, jobs::JobState) {
         if (!rest.isEmpty())
@@ -86,7 +88,6 @@ void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finish
         messages::finish(db, id, {MessageStatus::Complete, {}, finishReason, usage.promptTokens, usage.completionTokens});
         store::conversations::touch(db, conversationId);
     });
-    connect(m_run, &jobs::JobRun::ended, this, [this] { announce(domain::toString(MessageStatus::Complete), {}); });
 }
 
 void ReplySession::fail(const llm::ChatError &error)
@@ -102,6 +103,13 @@ void ReplySession::fail(const llm::ChatError &error)
     const int seq = m_seq++;
     const QString text = error.message;
     qCInfo(lcReply) << "reply" << id << "failed:" << text << (retryable ? "(will retry)" : "");
+    connect(m_run, &jobs::JobRun::ended, this, [this, status, text](const QString &state) {
+        if (state == jobs::toString(jobs::JobState::Queued))
+            Q_EMIT m_events.messageStateChanged(m_message.conversationId, m_message.id,
+                                                domain::toString(MessageStatus::Queued), text);
+        else
+            announce(domain::toString(status), text);
+    });
     m_run->fail({text, retryable, error.retryAfterMs},
                 [id, seq, rest = std::exchange(m_pending, {}), status, text](const QSqlDatabase &db, jobs::JobState state) {
                     if (state == jobs::JobState::Queued) {
@@ -112,13 +120,6 @@ void ReplySession::fail(const llm::ChatError &error)
                         messages::appendChunk(db, id, seq, rest);
                     messages::finish(db, id, {status, text, {}, -1, -1});
                 });
-    connect(m_run, &jobs::JobRun::ended, this, [this, status, text](const QString &state) {
-        if (state == jobs::toString(jobs::JobState::Queued))
-            Q_EMIT m_events.messageStateChanged(m_message.conversationId, m_message.id,
-                                                domain::toString(MessageStatus::Queued), text);
-        else
-            announce(domain::toString(status), text);
-    });
 }
 
 void ReplySession::onCancel(jobs::CancelReason reason)
@@ -133,13 +134,13 @@ void ReplySession::onCancel(jobs::CancelReason reason)
     const QString note = byUser ? QString() : QStringLiteral("Arbor was closed while this reply was streaming.");
     const QString id = m_message.id;
     const int seq = m_seq++;
+    connect(m_run, &jobs::JobRun::ended, this, [this, status, note] { announce(domain::toString(status), note); });
     m_run->finishCancelled(byUser ? QStringLiteral("stopped by the user") : QStringLiteral("shut down"),
                            [id, seq, rest = std::exchange(m_pending, {}), status, note](const QSqlDatabase &db, jobs::JobState) {
                                if (!rest.isEmpty())
                                    messages::appendChunk(db, id, seq, rest);
                                messages::finish(db, id, {status, note, {}, -1, -1});
                            });
-    connect(m_run, &jobs::JobRun::ended, this, [this, status, note] { announce(domain::toString(status), note); });
 }
 
 void ReplySession::announce(const QString &status, const QString &error)

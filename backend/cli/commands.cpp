@@ -8,6 +8,7 @@
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
+#include "store/treequeries.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -16,6 +17,7 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QTextStream>
 
 #ifdef Q_OS_UNIX
@@ -146,6 +148,65 @@ struct ReplyPrinter
     }
 };
 
+int printTree(const domain::Conversation &conversation, const QList<store::tree::TreeNode> &nodes, bool json)
+{
+    if (json) {
+        QJsonArray array;
+        for (const auto &n : nodes) {
+            array.append(QJsonObject{{QStringLiteral("id"), n.id},
+                                     {QStringLiteral("parent_id"), n.parentId.isEmpty() ? QJsonValue() : QJsonValue(n.parentId)},
+                                     {QStringLiteral("role"), n.role},
+                                     {QStringLiteral("author"), n.author},
+                                     {QStringLiteral("status"), n.status},
+                                     {QStringLiteral("label"), n.label.isEmpty() ? QJsonValue() : QJsonValue(n.label)},
+                                     {QStringLiteral("preview"), n.preview},
+                                     {QStringLiteral("created_at"), n.createdAt},
+                                     {QStringLiteral("current"), false}});
+        }
+        // Mark the visible path.
+        QSet<QString> onPath;
+        QHash<QString, QString> parentOf;
+        for (const auto &n : nodes)
+            parentOf.insert(n.id, n.parentId);
+        for (QString at = conversation.currentLeafId; !at.isEmpty(); at = parentOf.value(at))
+            onPath.insert(at);
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            QJsonObject o = array.at(i).toObject();
+            o.insert(QStringLiteral("current"), onPath.contains(o.value(QStringLiteral("id")).toString()));
+            array.replace(i, o);
+        }
+        printJson(QJsonObject{{QStringLiteral("conversation"), toJson(conversation)}, {QStringLiteral("nodes"), array}});
+        return Ok;
+    }
+    // Children in branch order; an explicit stack, since a path can be thousands deep.
+    QHash<QString, QList<const store::tree::TreeNode *>> children;
+    QHash<QString, QString> parentOf;
+    for (const auto &n : nodes) {
+        children[n.parentId].append(&n);
+        parentOf.insert(n.id, n.parentId);
+    }
+    QSet<QString> onPath;
+    for (QString at = conversation.currentLeafId; !at.isEmpty(); at = parentOf.value(at))
+        onPath.insert(at);
+    out() << "# " << conversation.title << "\n";
+    QList<std::pair<const store::tree::TreeNode *, int>> stack;
+    const auto roots = children.value(QString());
+    for (auto it = roots.crbegin(); it != roots.crend(); ++it)
+        stack.append({*it, 0});
+    while (!stack.isEmpty()) {
+        const auto [n, depth] = stack.takeLast();
+        out() << QString(depth * 2, QLatin1Char(' ')) << (onPath.contains(n->id) ? "* " : "- ") << n->role << " "
+              << n->id << " [" << n->status << "]";
+        if (!n->label.isEmpty())
+            out() << " #" << n->label;
+        out() << "  " << n->preview << "\n";
+        const auto kids = children.value(n->id);
+        for (auto it = kids.crbegin(); it != kids.crend(); ++it)
+            stack.append({*it, depth + 1});
+    }
+    return Ok;
+}
+
 } // namespace
 
 int runChat(const QStringList &args)
@@ -161,7 +222,10 @@ int runChat(const QStringList &args)
     const QCommandLineOption conversationOption(QStringLiteral("conversation"),
                                                 QStringLiteral("Continue this conversation's current leaf."),
                                                 QStringLiteral("ID"));
-    parser.addOptions({DbOption, JsonOption, providerOption, modelOption, rateOption, conversationOption});
+    const QCommandLineOption parentOption(QStringLiteral("parent"),
+                                          QStringLiteral("Send under this message (a new branch)."),
+                                          QStringLiteral("MESSAGE_ID"));
+    parser.addOptions({DbOption, JsonOption, providerOption, modelOption, rateOption, conversationOption, parentOption});
     parser.addPositionalArgument(QStringLiteral("TEXT"), QStringLiteral("The message ('-' reads standard input)."));
     if (const auto code = parse(parser, QStringLiteral("chat"), args))
         return *code;
@@ -246,6 +310,7 @@ int runChat(const QStringList &args)
 
     chat::SendRequest request;
     request.conversationId = parser.value(conversationOption);
+    request.parentId = parser.value(parentOption);
     request.text = text;
     request.modelKey = provider + QLatin1Char('/') + model;
     backend.chat().send(request).then(app, [&](QFuture<chat::SendResult> f) {
@@ -306,7 +371,8 @@ int runList(const QStringList &args)
 int runShow(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.addOptions({DbOption, JsonOption});
+    const QCommandLineOption treeOption(QStringLiteral("tree"), QStringLiteral("Show every branch, not only the visible path."));
+    parser.addOptions({DbOption, JsonOption, treeOption});
     parser.addPositionalArgument(QStringLiteral("CONVERSATION_ID"), QStringLiteral("The conversation to show."));
     if (const auto code = parse(parser, QStringLiteral("show"), args))
         return *code;
@@ -324,6 +390,8 @@ int runShow(const QStringList &args)
         err() << "arbord show: no conversation “" << id << "” (see arbord list)\n";
         return Failure;
     }
+    if (parser.isSet(treeOption))
+        return printTree(*conversation, backend.chat().tree(id).result(), parser.isSet(JsonOption));
     const QList<domain::Message> path = backend.chat().visiblePath(id).result();
     if (parser.isSet(JsonOption)) {
         QJsonArray messages;

@@ -11,6 +11,8 @@ enum ExitCode { Ok = 0, Failure = 1, Usage = 2, Stopped = 3 };
 int runChat(const QStringList &args);
 /** @brief `arbord list`: conversations, newest first. */
 int runList(const QStringList &args);
+/** @brief `arbord bench SCENARIO`: prints performance figures. */
+int runBench(const QStringList &args);
 /** @brief `arbord show`: the visible path of one conversation. */
 int runShow(const QStringList &args);
 

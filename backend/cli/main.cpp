@@ -12,13 +12,15 @@ const char *const UsageText = R"(Usage: arbord COMMAND [OPTIONS]
 Arbor's backend without a window.
 
 Commands:
-  chat [--db PATH] [--provider demo] [--model M] [--rate N] [--conversation ID] [--json] TEXT
+  chat [--db PATH] [--provider demo] [--model M] [--rate N] [--conversation ID]
+       [--parent MESSAGE_ID] [--json] TEXT
                       Send TEXT and stream the reply to stdout (exit 0 when complete,
-                      3 when stopped, 1 on error).
+                      3 when stopped, 1 on error). --parent starts a branch under a message.
   list [--db PATH] [--json]
                       Conversations, newest first.
-  show [--db PATH] CONVERSATION_ID [--json]
-                      The visible path of a conversation.
+  show [--db PATH] CONVERSATION_ID [--tree] [--json]
+                      The visible path of a conversation (--tree: every branch).
+  bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   --version           Print the version.
   --help              Print this help. Each command also takes --help.
 
@@ -57,6 +59,8 @@ int main(int argc, char *argv[])
         return runList(args);
     if (command == u"show")
         return runShow(args);
+    if (command == u"bench")
+        return runBench(args);
     err << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

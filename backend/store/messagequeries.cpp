@@ -14,7 +14,8 @@ const QString kColumns = QStringLiteral(
     "CASE WHEN m.status = 'streaming' THEN m.content || coalesce((SELECT group_concat(c.text, '') "
     "FROM (SELECT text FROM message_chunks WHERE message_id = m.id ORDER BY seq) c), '') "
     "ELSE m.content END, "
-    "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, m.created_at, m.finished_at");
+    "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, m.created_at, m.finished_at, "
+    "coalesce(m.label, '')");
 
 Message readRow(const QSqlQuery &q)
 {
@@ -34,6 +35,7 @@ Message readRow(const QSqlQuery &q)
     m.completionTokens = q.value(12).isNull() ? -1 : q.value(12).toInt();
     m.createdAt = q.value(13).toLongLong();
     m.finishedAt = q.value(14).isNull() ? 0 : q.value(14).toLongLong();
+    m.label = q.value(15).toString();
     return m;
 }
 
@@ -49,27 +51,42 @@ std::optional<Message> get(const QSqlDatabase &db, const QString &id)
 
 QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId)
 {
+    return pathBelow(db, {}, leafId);
+}
+
+QString currentLeaf(const QSqlDatabase &db, const QString &conversationId)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT current_leaf_id FROM conversations WHERE id = ?"), {conversationId});
+    return q.next() ? q.value(0).toString() : QString();
+}
+
+QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, const QString &leafId)
+{
     // Walk up from the leaf (one indexed lookup per level), then count siblings per node with
     // the (conversation_id, parent_id, created_at, id) index: only the path is read, never the tree.
     QSqlQuery q = exec(db, QStringLiteral(
         "WITH RECURSIVE path(id, depth) AS ("
-        "  SELECT id, 0 FROM messages WHERE id = ?"
+        "  SELECT id, 0 FROM messages WHERE id = ? AND id <> ?"
         "  UNION ALL"
         "  SELECT m.parent_id, p.depth + 1 FROM path p JOIN messages m ON m.id = p.id"
-        "  WHERE m.parent_id IS NOT NULL)"
+        "  WHERE m.parent_id IS NOT NULL AND m.parent_id <> ?),"
+        " counted AS (SELECT p.depth, p.id,"
+        "  CASE WHEN m.parent_id IS NULL THEN (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
+        "     AND s.parent_id IS NULL AND s.deleted_at IS NULL)"
+        "   ELSE (SELECT pm.child_count FROM messages pm WHERE pm.id = m.parent_id) END AS siblings"
+        "  FROM path p JOIN messages m ON m.id = p.id)"
         " SELECT %1,"
-        "  (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
+        "  CASE WHEN c.siblings > 1 THEN (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
         "     AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
-        "     AND (s.created_at < m.created_at OR (s.created_at = m.created_at AND s.id < m.id))),"
-        "  (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
-        "     AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL)"
-        " FROM path p JOIN messages m ON m.id = p.id ORDER BY p.depth DESC").arg(kColumns),
-        {leafId});
+        "     AND (s.created_at < m.created_at OR (s.created_at = m.created_at AND s.id < m.id))) ELSE 0 END,"
+        "  c.siblings"
+        " FROM counted c JOIN messages m ON m.id = c.id ORDER BY c.depth DESC").arg(kColumns),
+        {leafId, ancestorId, ancestorId});
     QList<Message> out;
     while (q.next()) {
         Message m = readRow(q);
-        m.siblingIndex = q.value(15).toInt();
-        m.siblingCount = std::max(1, q.value(16).toInt());
+        m.siblingIndex = q.value(16).toInt();
+        m.siblingCount = std::max(1, q.value(17).toInt());
         out.append(std::move(m));
     }
     return out;
@@ -77,10 +94,8 @@ QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId)
 
 QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT current_leaf_id FROM conversations WHERE id = ?"), {conversationId});
-    if (!q.next() || q.value(0).isNull())
-        return {};
-    return pathTo(db, q.value(0).toString());
+    const QString leaf = currentLeaf(db, conversationId);
+    return leaf.isEmpty() ? QList<Message>() : pathTo(db, leaf);
 }
 
 void insert(const QSqlDatabase &db, const Message &m)

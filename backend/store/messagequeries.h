@@ -16,6 +16,11 @@ using domain::MessageStatus;
 std::optional<Message> get(const QSqlDatabase &db, const QString &id);
 /** @brief Root-to-@p leafId path with sibling index/count per node; empty if the leaf is unknown. */
 QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId);
+/** @brief The part of the path to @p leafId strictly below @p ancestorId (a branch switch
+ *  under @p ancestorId only needs these rows). */
+QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, const QString &leafId);
+/** @brief The conversation's current leaf, or "". */
+QString currentLeaf(const QSqlDatabase &db, const QString &conversationId);
 /** @brief The visible path of a conversation (root to its current leaf). */
 QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId);
 

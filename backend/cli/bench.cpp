@@ -1,0 +1,24 @@
+#include "commands.h"
+
+#include <QTextStream>
+
+namespace arbor::cli {
+
+int runBenchTree(const QStringList &args);
+
+int runBench(const QStringList &args)
+{
+    QTextStream err(stderr);
+    if (args.isEmpty() || args.first() == u"--help" || args.first() == u"-h") {
+        err << "Usage: arbord bench SCENARIO [OPTIONS] [--json]\n\nScenarios:\n"
+               "  tree    open/switch/layout/search on a 100k-message conversation in a 1M-message store\n";
+        return args.isEmpty() ? Usage : Ok;
+    }
+    const QString scenario = args.first();
+    if (scenario == u"tree")
+        return runBenchTree(args.mid(1));
+    err << "arbord bench: unknown scenario “" << scenario << "”\n";
+    return Usage;
+}
+
+} // namespace arbor::cli

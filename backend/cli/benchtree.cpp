@@ -1,0 +1,297 @@
+// arbord bench tree: the scale figures of conversation trees (issue: trees at 100,000 messages).
+#include "commands.h"
+
+#include "chat/chatservice.h"
+#include "core/backend.h"
+#include "domain/ids.h"
+#include "store/messagequeries.h"
+#include "store/sql.h"
+#include "store/store.h"
+#include "store/treequeries.h"
+#include "tree/treelayout.h"
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <algorithm>
+
+namespace arbor::cli {
+
+namespace {
+
+struct Rng
+{
+    quint64 state;
+    quint64 next()
+    {
+        quint64 z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    int below(int n) { return int(next() % quint64(n)); }
+};
+
+/** @brief Word soup with a Zipf-ish vocabulary; "needle" words are rare, for search. */
+class TextMaker
+{
+public:
+    explicit TextMaker(Rng &rng)
+        : m_rng(rng)
+    {
+        static const char *const syllables[] = {"ar", "bo", "ce", "da", "el", "fi", "go", "ha", "in", "jo", "ka", "lu",
+                                                "me", "no", "or", "pa", "qu", "ri", "so", "tu", "ul", "ve", "wo", "xi",
+                                                "ya", "ze"};
+        for (int i = 0; i < 3000; ++i) {
+            QString w;
+            for (int k = 0, len = 2 + i % 3; k < len; ++k)
+                w += QLatin1String(syllables[(i * 7 + k * 13 + i / 26) % 26]);
+            m_words.append(w);
+        }
+    }
+    QString make(bool needle)
+    {
+        QString text;
+        const int n = 20 + m_rng.below(40);
+        for (int i = 0; i < n; ++i) {
+            // Squaring skews towards frequent words, like real text.
+            const int r = m_rng.below(int(m_words.size()));
+            text += m_words.at(int(qint64(r) * r / m_words.size())) + QLatin1Char(' ');
+        }
+        if (needle)
+            text += QStringLiteral("zephyrine quokka");
+        return text;
+    }
+
+private:
+    Rng &m_rng;
+    QStringList m_words;
+};
+
+struct Node
+{
+    QString id;
+    int parent = -1;
+    int depth = 0;
+};
+
+/** @brief Inserts one conversation of @p count messages whose deepest path is @p depth;
+ *  branches hang off random nodes with random lengths. Returns the current leaf. */
+QString makeConversation(const QSqlDatabase &db, Rng &rng, TextMaker &text, int count, int depth, qint64 &clock,
+                         QString *conversationId)
+{
+    const QString cid = domain::newId();
+    *conversationId = cid;
+    store::exec(db, QStringLiteral("INSERT INTO conversations (id, title, settings, created_at, updated_at)"
+                                   " VALUES (?, ?, '{}', ?, ?)"),
+                {cid, QStringLiteral("Bench conversation"), clock, clock});
+    QSqlQuery insert(db);
+    insert.prepare(QStringLiteral("INSERT INTO messages (id, conversation_id, parent_id, role, author, content, status,"
+                                  " created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, 'complete', ?, ?)"));
+    QList<Node> nodes;
+    nodes.reserve(count);
+    auto add = [&](int parent) {
+        Node n;
+        n.id = domain::newId();
+        n.parent = parent;
+        n.depth = parent < 0 ? 0 : nodes.at(parent).depth + 1;
+        const bool user = n.depth % 2 == 0;
+        ++clock;
+        insert.addBindValue(n.id);
+        insert.addBindValue(cid);
+        insert.addBindValue(parent < 0 ? QVariant() : QVariant(nodes.at(parent).id));
+        insert.addBindValue(user ? QStringLiteral("user") : QStringLiteral("assistant"));
+        insert.addBindValue(user ? QStringLiteral("You") : QStringLiteral("Demo (offline)"));
+        insert.addBindValue(text.make(rng.below(5000) == 0));
+        insert.addBindValue(clock);
+        insert.addBindValue(clock);
+        if (!insert.exec())
+            throw store::StoreError(QStringLiteral("bench insert failed"));
+        nodes.append(n);
+        return int(nodes.size() - 1);
+    };
+    int leaf = -1;
+    for (int i = 0; i < std::min(depth, count); ++i)
+        leaf = add(leaf);
+    const int mainLeaf = leaf;
+    while (nodes.size() < count) {
+        // Branch off a random node: an edit or regenerate, then a run of turns.
+        int at = rng.below(int(nodes.size()));
+        const int room = depth - 1 - nodes.at(at).depth;
+        if (room <= 0)
+            continue;
+        int length = std::min({room, 1 + rng.below(60), int(count - nodes.size())});
+        at = nodes.at(at).parent; // a sibling of the chosen node
+        int tip = at;
+        for (int k = 0; k < length; ++k)
+            tip = add(tip);
+    }
+    const QString leafId = nodes.at(mainLeaf).id;
+    // The main path is the most recently visited one.
+    store::exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = ? WHERE id = ?"), {leafId, cid});
+    store::tree::switchTo(db, leafId, ++clock + 1'000'000'000);
+    return leafId;
+}
+
+double median(QList<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.isEmpty() ? 0 : v.at(v.size() / 2);
+}
+
+template<class F>
+double timeMs(F &&f)
+{
+    QElapsedTimer t;
+    t.start();
+    f();
+    return double(t.nsecsElapsed()) / 1e6;
+}
+
+} // namespace
+
+int runBenchTree(const QStringList &args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    const QCommandLineOption messages(QStringLiteral("messages"), QStringLiteral("Size of the big conversation."),
+                                      QStringLiteral("N"), QStringLiteral("100000"));
+    const QCommandLineOption depthOption(QStringLiteral("depth"), QStringLiteral("Its deepest path."), QStringLiteral("N"),
+                                         QStringLiteral("2000"));
+    const QCommandLineOption storeMessages(QStringLiteral("store-messages"), QStringLiteral("Messages in the whole store."),
+                                           QStringLiteral("N"), QStringLiteral("1000000"));
+    const QCommandLineOption conversationsOption(QStringLiteral("conversations"),
+                                                 QStringLiteral("Conversations in the store."), QStringLiteral("N"),
+                                                 QStringLiteral("1000"));
+    const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Warm runs per figure."), QStringLiteral("N"),
+                                        QStringLiteral("21"));
+    const QCommandLineOption dbOption(QStringLiteral("db"), QStringLiteral("Build in PATH (default: a temporary folder)."),
+                                      QStringLiteral("PATH"));
+    parser.addOptions({json, messages, depthOption, storeMessages, conversationsOption, runsOption, dbOption});
+    if (!parser.parse(QStringList{QStringLiteral("arbord bench tree")} + args)) {
+        QTextStream(stderr) << "arbord bench tree: " << parser.errorText() << "\n";
+        return Usage;
+    }
+    const int bigCount = parser.value(messages).toInt();
+    const int depth = parser.value(depthOption).toInt();
+    const int total = std::max(bigCount, parser.value(storeMessages).toInt());
+    const int conversations = std::max(1, parser.value(conversationsOption).toInt());
+    const int runs = std::max(1, parser.value(runsOption).toInt());
+    if (bigCount <= 0 || depth <= 1) {
+        QTextStream(stderr) << "arbord bench tree: --messages and --depth must be positive\n";
+        return Usage;
+    }
+    QTextStream log(stderr);
+    QTemporaryDir dir;
+    const QString path = parser.isSet(dbOption) ? parser.value(dbOption) : dir.filePath(QStringLiteral("bench.db"));
+
+    QString bigConversation;
+    QString bigLeaf;
+    double buildMs = 0;
+    {
+        store::Store store(path, 1);
+        store.open();
+        buildMs = timeMs([&] {
+            Rng rng{42};
+            TextMaker text(rng);
+            qint64 clock = domain::nowMs();
+            bigLeaf = store.write([&](QSqlDatabase &db) {
+                               return makeConversation(db, rng, text, bigCount, depth, clock, &bigConversation);
+                           }).result();
+            const int others = conversations - 1;
+            const int each = others > 0 ? (total - bigCount) / others : 0;
+            for (int c = 0; c < others && each > 0; ++c) {
+                QString id;
+                store.write([&](QSqlDatabase &db) {
+                         return makeConversation(db, rng, text, each, std::min(each, 200), clock, &id);
+                     }).waitForFinished();
+                if (c % 100 == 99)
+                    log << "bench tree: built " << (c + 1) << " of " << others << " conversations\n" << Qt::flush;
+            }
+        });
+        store.close();
+    }
+
+    core::Backend backend({path, 0, false, 1});
+    backend.open();
+    auto &chat = backend.chat();
+    QList<domain::Message> path0;
+    const double openCold = timeMs([&] { path0 = chat.visiblePath(bigConversation).result(); });
+    QList<double> open;
+    for (int i = 0; i < runs; ++i)
+        open.append(timeMs([&] { chat.visiblePath(bigConversation).result(); }));
+
+    // Forks on the visible path, deepest last: switching there touches the fewest rows.
+    QList<domain::Message> forks;
+    for (const auto &m : std::as_const(path0)) {
+        if (m.siblingCount > 1)
+            forks.append(m);
+    }
+    QList<double> switchWrite;
+    QList<double> switchTotal;
+    for (int i = 0; i < runs && !forks.isEmpty(); ++i) {
+        const auto &fork = forks.at(forks.size() - 1 - (i % std::min<qsizetype>(forks.size(), 10)));
+        const double w = timeMs([&] { chat.switchSibling(fork.id, i % 2 ? -1 : 1).result(); });
+        // What the thread view reads after a switch: the rows below the fork.
+        const double r = timeMs([&] { chat.visiblePathBelow(bigConversation, fork.parentId).result(); });
+        switchWrite.append(w);
+        switchTotal.append(w + r);
+    }
+    QList<double> layoutLoad;
+    QList<double> layoutCompute;
+    int columns = 0;
+    for (int i = 0; i < std::min(runs, 5); ++i) {
+        QList<store::tree::TreeNode> nodes;
+        layoutLoad.append(timeMs([&] { nodes = chat.tree(bigConversation, false).result(); }));
+        layoutCompute.append(timeMs([&] { columns = tree::TreeLayout::compute(nodes).columns(); }));
+    }
+    const QStringList queries{QStringLiteral("zephyrine"), QStringLiteral("zephyrine quokka"),
+                              QStringLiteral("arboar"), QStringLiteral("boce elfi")};
+    QList<double> search;
+    int hits = 0;
+    for (int i = 0; i < runs; ++i) {
+        for (const QString &q : queries)
+            search.append(timeMs([&] { hits += int(chat.search(q, 50).result().size()); }));
+    }
+    const qint64 dbBytes = QFileInfo(path).size() + QFileInfo(path + QStringLiteral("-wal")).size();
+    backend.close();
+
+    const QJsonObject figures{
+        {QStringLiteral("scenario"), QStringLiteral("tree")},
+        {QStringLiteral("big_conversation_messages"), bigCount},
+        {QStringLiteral("deepest_path"), int(path0.size())},
+        {QStringLiteral("forks_on_path"), int(forks.size())},
+        {QStringLiteral("store_messages"), total},
+        {QStringLiteral("conversations"), conversations},
+        {QStringLiteral("build_s"), buildMs / 1000.0},
+        {QStringLiteral("open_path_ms"), median(open)},
+        {QStringLiteral("open_path_cold_ms"), openCold},
+        {QStringLiteral("switch_branch_ms"), median(switchTotal)},
+        {QStringLiteral("switch_branch_write_ms"), median(switchWrite)},
+        {QStringLiteral("tree_layout_ms"), median(layoutLoad) + median(layoutCompute)},
+        {QStringLiteral("tree_load_ms"), median(layoutLoad)},
+        {QStringLiteral("tree_compute_ms"), median(layoutCompute)},
+        {QStringLiteral("tree_columns"), columns},
+        {QStringLiteral("search_ms"), median(search)},
+        {QStringLiteral("search_hits"), hits},
+        {QStringLiteral("db_bytes"), dbBytes},
+        {QStringLiteral("runs"), runs},
+    };
+    QTextStream out(stdout);
+    if (parser.isSet(json)) {
+        out << QJsonDocument(figures).toJson(QJsonDocument::Indented);
+    } else {
+        for (auto it = figures.constBegin(); it != figures.constEnd(); ++it)
+            out << it.key() << ": " << it.value().toVariant().toString() << "\n";
+    }
+    return Ok;
+}
+
+} // namespace arbor::cli

@@ -1,0 +1,225 @@
+#include "treequeries.h"
+
+#include "conversationqueries.h"
+#include "messagequeries.h"
+#include "sql.h"
+
+#include "domain/ids.h"
+
+#include <QHash>
+#include <QRegularExpression>
+
+namespace arbor::store::tree {
+
+namespace {
+
+// Descends from a node, always into the most recently visited live child.
+const QString kLatestLeaf = QStringLiteral(
+    "WITH RECURSIVE d(id, depth) AS ("
+    "  SELECT ?, 0"
+    "  UNION ALL"
+    "  SELECT (SELECT c.id FROM messages c WHERE c.parent_id = d.id AND c.deleted_at IS NULL"
+    "          ORDER BY coalesce(c.visited_at, 0) DESC, c.created_at DESC, c.id DESC LIMIT 1), d.depth + 1"
+    "  FROM d WHERE d.id IS NOT NULL)"
+    " SELECT id FROM d WHERE id IS NOT NULL ORDER BY depth DESC LIMIT 1");
+
+QString conversationOf(const QSqlDatabase &db, const QString &messageId, bool liveOnly = true)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT conversation_id FROM messages WHERE id = ?%1")
+                           .arg(liveOnly ? QStringLiteral(" AND deleted_at IS NULL") : QString()),
+                       {messageId});
+    return q.next() ? q.value(0).toString() : QString();
+}
+
+/** @brief A new leaf for a conversation whose visible path lost its leaf. */
+QString fallbackLeaf(const QSqlDatabase &db, const QString &conversationId, const QString &parentId)
+{
+    if (!parentId.isEmpty())
+        return latestLeafUnder(db, parentId);
+    QSqlQuery q = exec(db, QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
+                                          " AND deleted_at IS NULL ORDER BY coalesce(visited_at, 0) DESC, created_at DESC LIMIT 1"),
+                       {conversationId});
+    return q.next() ? latestLeafUnder(db, q.value(0).toString()) : QString();
+}
+
+} // namespace
+
+QList<TreeNode> nodes(const QSqlDatabase &db, const QString &conversationId, bool withPreview)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT id, parent_id, role, author, status, coalesce(label, ''), %1,"
+                                      " created_at FROM messages WHERE conversation_id = ? AND deleted_at IS NULL"
+                                      " ORDER BY created_at, id")
+                           .arg(withPreview ? QStringLiteral("substr(content, 1, 200)") : QStringLiteral("''")),
+                       {conversationId});
+    q.setForwardOnly(true);
+    QList<TreeNode> out;
+    while (q.next()) {
+        TreeNode n;
+        n.id = q.value(0).toString();
+        n.parentId = q.value(1).toString();
+        n.role = q.value(2).toString();
+        n.author = q.value(3).toString();
+        n.status = q.value(4).toString();
+        n.label = q.value(5).toString();
+        if (withPreview)
+            n.preview = q.value(6).toString().section(QLatin1Char('\n'), 0, 0).left(80);
+        n.createdAt = q.value(7).toLongLong();
+        out.append(std::move(n));
+    }
+    return out;
+}
+
+QString latestLeafUnder(const QSqlDatabase &db, const QString &nodeId)
+{
+    QSqlQuery q = exec(db, kLatestLeaf, {nodeId});
+    return q.next() ? q.value(0).toString() : nodeId;
+}
+
+QString switchTo(const QSqlDatabase &db, const QString &nodeId, qint64 now)
+{
+    const QString conversationId = conversationOf(db, nodeId);
+    if (conversationId.isEmpty())
+        return {};
+    const QString leaf = latestLeafUnder(db, nodeId);
+    conversations::setCurrentLeaf(db, conversationId, leaf);
+    // Mark the whole path visited so that, at every fork on it, this branch is the newest.
+    exec(db, QStringLiteral("WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
+                            " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
+                            " UPDATE messages SET visited_at = ? WHERE id IN (SELECT id FROM up)"),
+         {leaf, now});
+    return leaf;
+}
+
+QString switchToSibling(const QSqlDatabase &db, const QString &siblingId, qint64 now)
+{
+    const QString conversationId = conversationOf(db, siblingId);
+    if (conversationId.isEmpty())
+        return {};
+    const QString leaf = latestLeafUnder(db, siblingId);
+    exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?"),
+         {leaf, now, conversationId});
+    exec(db, QStringLiteral("WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
+                            " JOIN up ON m.id = up.id WHERE m.id <> ? AND m.parent_id IS NOT NULL)"
+                            " UPDATE messages SET visited_at = ? WHERE id IN (SELECT id FROM up)"),
+         {leaf, siblingId, now});
+    return leaf;
+}
+
+QString siblingAt(const QSqlDatabase &db, const QString &messageId, int delta)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT s.id FROM messages m JOIN messages s ON s.conversation_id = m.conversation_id"
+                                      " AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
+                                      " WHERE m.id = ? ORDER BY s.created_at, s.id"),
+                       {messageId});
+    QStringList siblings;
+    while (q.next())
+        siblings.append(q.value(0).toString());
+    const qsizetype at = siblings.indexOf(messageId);
+    if (at < 0)
+        return {};
+    return siblings.at(std::clamp<qsizetype>(at + delta, 0, siblings.size() - 1));
+}
+
+QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now)
+{
+    const auto node = messages::get(db, nodeId);
+    if (!node)
+        throw StoreError(QStringLiteral("Message %1 does not exist.").arg(nodeId));
+    const QString batch = domain::newId();
+    exec(db, QStringLiteral("WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT m.id FROM messages m"
+                            " JOIN sub ON m.parent_id = sub.id WHERE m.deleted_at IS NULL)"
+                            " UPDATE messages SET deleted_at = ?, deleted_batch = ? WHERE id IN (SELECT id FROM sub)"
+                            " AND deleted_at IS NULL"),
+         {nodeId, now, batch});
+    QSqlQuery q = exec(db, QStringLiteral("SELECT m.deleted_at IS NOT NULL FROM conversations c JOIN messages m"
+                                          " ON m.id = c.current_leaf_id WHERE c.id = ?"),
+                       {node->conversationId});
+    if (q.next() && q.value(0).toBool()) {
+        const QString leaf = fallbackLeaf(db, node->conversationId, node->parentId);
+        if (leaf.isEmpty())
+            exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = NULL, updated_at = ? WHERE id = ?"),
+                 {now, node->conversationId});
+        else
+            switchTo(db, leaf, now);
+    }
+    return batch;
+}
+
+int restore(const QSqlDatabase &db, const QString &batch)
+{
+    QSqlQuery q = exec(db, QStringLiteral("UPDATE messages SET deleted_at = NULL, deleted_batch = NULL WHERE deleted_batch = ?"),
+                       {batch});
+    return q.numRowsAffected();
+}
+
+void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &label)
+{
+    const QString clean = label.simplified();
+    QSqlQuery q = exec(db, QStringLiteral("UPDATE messages SET label = ? WHERE id = ? AND deleted_at IS NULL"),
+                       {nullIfEmpty(clean), messageId});
+    if (q.numRowsAffected() == 0)
+        throw StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
+}
+
+QString fork(const QSqlDatabase &db, const QString &nodeId, qint64 now)
+{
+    const QList<messages::Message> path = messages::pathTo(db, nodeId);
+    if (path.isEmpty())
+        throw StoreError(QStringLiteral("Message %1 does not exist.").arg(nodeId));
+    const auto source = conversations::get(db, path.first().conversationId);
+    domain::Conversation c;
+    c.id = domain::newId();
+    c.title = (source ? source->title : QStringLiteral("Conversation")) + QStringLiteral(" (fork)");
+    c.settings = source ? source->settings : QStringLiteral("{}");
+    c.createdAt = c.updatedAt = now;
+    conversations::insert(db, c);
+    exec(db, QStringLiteral("UPDATE conversations SET forked_from_conversation_id = ?, forked_from_message_id = ? WHERE id = ?"),
+         {path.first().conversationId, nodeId, c.id});
+    QString parent;
+    for (messages::Message m : path) {
+        m.id = domain::newId();
+        m.conversationId = c.id;
+        m.parentId = parent;
+        if (domain::isLive(m.status))
+            m.status = domain::MessageStatus::Cancelled; // the original keeps streaming, not the copy
+        messages::insert(db, m);
+        parent = m.id;
+    }
+    conversations::setCurrentLeaf(db, c.id, parent);
+    return c.id;
+}
+
+QString ftsQuery(const QString &text)
+{
+    static const QRegularExpression words(QStringLiteral("[\\p{L}\\p{N}_]+"));
+    QStringList terms;
+    auto it = words.globalMatch(text);
+    while (it.hasNext())
+        terms.append(QLatin1Char('"') + it.next().captured(0) + QLatin1Char('"'));
+    return terms.join(QLatin1Char(' '));
+}
+
+QList<SearchHit> search(const QSqlDatabase &db, const QString &query, int limit)
+{
+    const QString match = ftsQuery(query);
+    if (match.isEmpty())
+        return {};
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT m.id, m.conversation_id, c.title, m.role,"
+                                      " snippet(message_fts, 0, '[', ']', '…', 12)"
+                                      " FROM message_fts JOIN messages m ON m.rowid = message_fts.rowid"
+                                      " JOIN conversations c ON c.id = m.conversation_id"
+                                      " WHERE message_fts MATCH ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL"
+                                      " ORDER BY rank LIMIT ?"),
+                       {match, limit});
+    QList<SearchHit> out;
+    while (q.next())
+        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+                    q.value(4).toString()});
+    return out;
+}
+
+} // namespace arbor::store::tree

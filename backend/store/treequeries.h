@@ -1,0 +1,71 @@
+#pragma once
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace arbor::store::tree {
+
+/** @brief One node of a conversation tree, as the tree map and `arbord show --tree` need it. */
+struct TreeNode
+{
+    QString id;
+    QString parentId;
+    QString role;
+    QString author;
+    QString status;
+    QString label;
+    QString preview; ///< the first line of the content, at most 80 characters
+    qint64 createdAt = 0;
+};
+
+/** @brief A full-text search hit. */
+struct SearchHit
+{
+    QString messageId;
+    QString conversationId;
+    QString conversationTitle;
+    QString role;
+    QString snippet; ///< with [ and ] around the matched terms
+};
+
+/** @brief Every non-deleted node of @p conversationId, parents before children, siblings in
+ *  branch order. */
+QList<TreeNode> nodes(const QSqlDatabase &db, const QString &conversationId, bool withPreview = true);
+
+/** @brief The leaf reached from @p nodeId by always taking the most recently visited child
+ *  (the newest when none was visited). */
+QString latestLeafUnder(const QSqlDatabase &db, const QString &nodeId);
+
+/** @brief Makes the path through @p nodeId visible: its most recently visited leaf becomes the
+ *  conversation's current leaf and the whole path is marked visited. Returns the leaf, or ""
+ *  when @p nodeId is unknown or deleted. */
+QString switchTo(const QSqlDatabase &db, const QString &nodeId, qint64 now);
+/** @brief Like switchTo() for a sibling of a node on the visible path: only the path below the
+ *  fork is marked visited (the part above already is). */
+QString switchToSibling(const QSqlDatabase &db, const QString &siblingId, qint64 now);
+
+/** @brief The sibling @p delta steps from @p messageId in branch order (clamped), or "". */
+QString siblingAt(const QSqlDatabase &db, const QString &messageId, int delta);
+
+/** @brief Tombstones @p nodeId and everything under it; returns the batch id for restore().
+ *  When the visible path went through it, the path moves to the nearest surviving branch. */
+QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now);
+/** @brief Undoes removeSubtree(@p batch); returns how many messages came back. */
+int restore(const QSqlDatabase &db, const QString &batch);
+
+/** @brief Sets (or, with an empty @p label, clears) a node's bookmark label. */
+void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &label);
+
+/** @brief Copies the path root → @p nodeId into a new conversation that remembers its origin.
+ *  Returns the new conversation's id. */
+QString fork(const QSqlDatabase &db, const QString &nodeId, qint64 now);
+
+/** @brief FTS5 search over every message of every branch (deleted ones excluded), best first.
+ *  @p query is taken as words (quoted for FTS5), so user input cannot inject query syntax. */
+QList<SearchHit> search(const QSqlDatabase &db, const QString &query, int limit = 50);
+
+/** @brief Quotes user text as FTS5 terms: each word becomes a "quoted" prefix-free term. */
+QString ftsQuery(const QString &text);
+
+} // namespace arbor::store::tree

@@ -1,0 +1,120 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief The message input: Enter sends, Shift+Enter adds a line, Esc stops the live reply.
+ *
+ * App.send() validates the text and reports problems through App.errorText; the input is only
+ * cleared once the message has been accepted, so a rejected message is never lost.
+ */
+FocusScope {
+    id: composer
+
+    /// Display name of the model that will answer, for the placeholder.
+    property string modelName
+    readonly property alias text: input.text
+
+    /// Emitted after App.send() accepted the text.
+    signal sent
+
+    function focusInput() {
+        input.forceActiveFocus();
+    }
+
+    function submit() {
+        // While a reply is live only Stop is offered; the text stays for later.
+        if (App.busy)
+            return;
+        if (App.send(input.text)) {
+            input.clear();
+            composer.sent();
+        }
+    }
+
+    implicitWidth: frame.implicitWidth
+    implicitHeight: frame.implicitHeight
+
+    Rectangle {
+        id: frame
+
+        anchors.fill: parent
+        implicitHeight: row.implicitHeight + 2 * Theme.spacing
+        implicitWidth: row.implicitWidth + 2 * Theme.spacing
+        radius: Theme.radius
+        color: Theme.base
+        border.width: 1
+        border.color: input.activeFocus ? Theme.highlight : Theme.separator
+
+        RowLayout {
+            id: row
+
+            anchors.fill: parent
+            anchors.margins: Theme.spacing
+            spacing: Theme.spacing
+
+            ScrollView {
+                id: scroll
+
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.preferredHeight: input.implicitHeight
+                Layout.maximumHeight: Theme.composerMaximumHeight
+                ScrollBar.horizontal.policy: ScrollBar.AlwaysOff
+
+                TextArea {
+                    id: input
+
+                    objectName: "composerInput"
+                    focus: true
+                    wrapMode: TextEdit.Wrap
+                    textFormat: TextEdit.PlainText
+                    placeholderText: composer.modelName.length > 0 ? qsTr("Message %1…").arg(composer.modelName)
+                                                                   : qsTr("Message…")
+                    background: null
+                    Accessible.name: qsTr("Message")
+
+                    Keys.onPressed: event => {
+                        if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
+                            // Shift+Enter and input-method composition keep the editor's own handling.
+                            if ((event.modifiers & Qt.ShiftModifier) || input.inputMethodComposing)
+                                return;
+                            event.accepted = true;
+                            composer.submit();
+                        } else if (event.key === Qt.Key_Escape && App.busy) {
+                            event.accepted = true;
+                            App.stop();
+                        }
+                    }
+                }
+            }
+
+            Button {
+                objectName: "sendButton"
+                Layout.alignment: Qt.AlignBottom
+                visible: !App.busy
+                enabled: input.length > 0
+                text: qsTr("Send")
+                focusPolicy: Qt.NoFocus
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("Send (Enter). Shift+Enter adds a line.")
+                onClicked: composer.submit()
+            }
+
+            Button {
+                objectName: "stopButton"
+                Layout.alignment: Qt.AlignBottom
+                visible: App.busy
+                text: qsTr("Stop")
+                focusPolicy: Qt.NoFocus
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("Stop the reply and keep its text (Esc)")
+                onClicked: App.stop()
+            }
+        }
+    }
+}

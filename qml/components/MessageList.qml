@@ -1,0 +1,356 @@
+import QtQuick
+import QtQuick.Controls
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief The visible thread of the current conversation, oldest message at the top.
+ *
+ * The view follows the tail: while the user is at the end (or has not scrolled away since), new
+ * rows and a growing reply keep the newest text in sight. Scrolling up stops that until the user
+ * comes back to the end. Only the rows near the viewport exist (finite cacheBuffer), so a long
+ * conversation costs what the screen shows.
+ *
+ * The keyboard can walk the messages (Alt+Up/Down, from anywhere) and act on the current one:
+ * Alt+Left/Right switch its branch, E edits, R regenerates, L labels, Delete deletes the branch,
+ * Ctrl+C copies, Menu opens its actions, Esc goes back to the composer. A jump
+ * (App.scrollToMessage) centres the message and frames it for a moment.
+ */
+ListView {
+    id: list
+
+    /// True while new content should keep the view pinned to the end.
+    property bool followTail: true
+    /// Within this distance of the end the user counts as "at the end".
+    readonly property real tailSlack: Theme.spacingLarge * 3
+    readonly property bool nearEnd: contentHeight + topMargin + bottomMargin <= height
+                                    || contentY + height >= originY + contentHeight + bottomMargin - tailSlack
+    /// The user is holding the view (dragging, flicking, wheeling or on the scroll bar).
+    readonly property bool userScrolling: moving || verticalScrollBar.pressed
+
+    /// Id of the message being edited inline; empty when none.
+    property string editingId
+    /// The current message is framed although the keyboard is elsewhere (after a jump).
+    property bool flash: false
+    /// Row the keyboard returns to once the thread has reloaded after a branch action.
+    property int pendingRow: -1
+
+    /// The keyboard left the list (Esc, or Alt+Down past the newest message).
+    signal leaveRequested
+
+    /// Jump to the newest message and keep following it.
+    function scrollToEnd() {
+        followTail = true;
+        tailTimer.restart();
+    }
+
+    /// Alt+Up/Down: from elsewhere start at the newest message, else step through the thread.
+    function moveCursor(delta: int) {
+        if (count === 0)
+            return;
+        if (!activeFocus || currentIndex < 0) {
+            currentIndex = count - 1;
+            forceActiveFocus(Qt.ShortcutFocusReason);
+            return;
+        }
+        const row = currentIndex + delta;
+        if (row >= count) {
+            leaveRequested();
+            return;
+        }
+        currentIndex = Math.max(0, row);
+    }
+
+    /// Centres @p messageId (already on the visible path) and frames it for a moment.
+    function jumpTo(messageId: string) {
+        const row = App.thread.rowOfId(messageId);
+        if (row < 0)
+            return;
+        tailTimer.stop();
+        followTail = false;
+        currentIndex = row;
+        flash = !activeFocus;
+        flashTimer.restart();
+        positionViewAtIndex(row, ListView.Center);
+        // Rows above may change their height once created: centre again after that.
+        settleTimer.row = row;
+        settleTimer.restart();
+    }
+
+    /// Runs one action of the message row @p message (see MessageMenu for the names).
+    function act(message: MessageDelegate, action: string, modelKey: string) {
+        if (message === null)
+            return;
+        switch (action) {
+        case "copy":
+            // HACK: Qt 6.4 QML has no clipboard API; a hidden TextEdit can copy.
+            clipboardHelper.text = message.messageContent;
+            clipboardHelper.selectAll();
+            clipboardHelper.copy();
+            clipboardHelper.clear();
+            break;
+        case "edit":
+            if (message.isUser) {
+                currentIndex = message.index;
+                editingId = message.messageId;
+            }
+            break;
+        case "regenerate":
+            if (!message.isUser && !message.isLive) {
+                pendingRow = message.index;
+                App.regenerate(message.messageId, modelKey);
+            }
+            break;
+        case "label":
+            labelDialog.ask(message.messageId, message.messageLabel);
+            break;
+        case "fork":
+            App.fork(message.messageId);
+            break;
+        case "delete":
+            pendingRow = Math.max(0, message.index - 1);
+            App.deleteSubtree(message.messageId);
+            break;
+        }
+    }
+
+    /// The keyboard's message, else the newest one shown, else "".
+    function currentOrLastMessageId(): string {
+        const message = (currentItem ?? itemAtIndex(count - 1)) as MessageDelegate;
+        return message !== null ? message.messageId : "";
+    }
+
+    function switchBranch(message: MessageDelegate, delta: int) {
+        pendingRow = message.index;
+        App.switchSibling(message.messageId, delta);
+    }
+
+    function finishEdit(message: MessageDelegate, text: string, reply: bool) {
+        if (!App.editMessage(message.messageId, text, reply))
+            return; // the editor stays open; App.errorText says why
+        pendingRow = message.index;
+        editingId = "";
+        list.forceActiveFocus();
+    }
+
+    function cancelEdit() {
+        editingId = "";
+        list.forceActiveFocus();
+    }
+
+    function keepTail() {
+        if (followTail && !userScrolling)
+            tailTimer.restart();
+    }
+
+    objectName: "messageList"
+    model: App.thread
+    currentIndex: -1
+    activeFocusOnTab: true
+    clip: true
+    cacheBuffer: 1200
+    // No delegate reuse: a user row sizes its bubble from the text's natural width and an
+    // assistant row must not (that costs a second layout on every streamed update). A reused
+    // row that changed kind would switch between the two. Rows differ by kind via
+    // DelegateChooser once messages become lists of blocks.
+    reuseItems: false
+    spacing: Theme.spacingLarge
+    topMargin: Theme.spacingLarge
+    bottomMargin: Theme.spacingLarge
+    boundsBehavior: Flickable.StopAtBounds
+    Accessible.name: qsTr("Messages")
+
+    ScrollBar.vertical: ScrollBar {
+        id: verticalScrollBar
+
+        onPressedChanged: {
+            if (!pressed)
+                list.followTail = list.nearEnd;
+        }
+    }
+
+    // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot know that this
+    // delegate only ever lives in this view, where `list` and the popups below are in scope.
+    // qmllint disable unqualified
+    delegate: MessageDelegate {
+        id: row
+
+        width: ListView.view.width
+        editing: list.editingId === messageId
+        framed: ListView.isCurrentItem && (list.activeFocus || list.flash)
+
+        onActionRequested: action => list.act(row, action, "")
+        onMenuRequested: atPointer => {
+            list.currentIndex = index;
+            messageMenu.openFor(row, atPointer);
+        }
+        onSwitchRequested: delta => list.switchBranch(row, delta)
+        onEditSaved: (text, reply) => list.finishEdit(row, text, reply)
+        onEditCancelled: list.cancelEdit()
+    }
+    // qmllint enable unqualified
+
+    // The keyboard starts on the newest message.
+    onActiveFocusChanged: {
+        if (activeFocus) {
+            flash = false;
+            if (currentIndex < 0 && count > 0)
+                currentIndex = count - 1;
+        }
+    }
+
+    Keys.onPressed: event => {
+        const message = list.currentItem as MessageDelegate;
+        if (message === null || list.editingId.length > 0)
+            return;
+        const alt = event.modifiers & Qt.AltModifier;
+        const plain = (event.modifiers & ~Qt.KeypadModifier) === Qt.NoModifier;
+        if (alt && event.key === Qt.Key_Left)
+            list.switchBranch(message, -1);
+        else if (alt && event.key === Qt.Key_Right)
+            list.switchBranch(message, 1);
+        else if (plain && event.key === Qt.Key_E && message.isUser)
+            list.act(message, "edit", "");
+        else if (plain && event.key === Qt.Key_R && !message.isUser)
+            list.act(message, "regenerate", "");
+        else if (plain && event.key === Qt.Key_L)
+            list.act(message, "label", "");
+        else if (plain && event.key === Qt.Key_Delete)
+            list.act(message, "delete", "");
+        else if (event.matches(StandardKey.Copy))
+            list.act(message, "copy", "");
+        else if (event.key === Qt.Key_Menu || (event.key === Qt.Key_F10 && (event.modifiers & Qt.ShiftModifier)))
+            messageMenu.openFor(message, false);
+        else if (plain && event.key === Qt.Key_Escape)
+            list.leaveRequested();
+        else
+            return;
+        event.accepted = true;
+    }
+
+    onMovementEnded: followTail = nearEnd
+    onCountChanged: keepTail()
+    onContentHeightChanged: keepTail()
+    onHeightChanged: keepTail()
+
+    // Repositions once per event-loop pass, after the view has laid out the rows that changed,
+    // however many size changes a pass brings.
+    Timer {
+        id: tailTimer
+
+        interval: 0
+        onTriggered: {
+            // First let the view create and measure the last rows, then include the bottom
+            // margin, which positionViewAtEnd() leaves out.
+            list.positionViewAtEnd();
+            list.contentY = Math.max(list.originY - list.topMargin,
+                                     list.originY + list.contentHeight + list.bottomMargin - list.height);
+        }
+    }
+
+    // A jump centres its target once more after the rows around it have been measured, then
+    // follows the tail again only if that target is at the end.
+    Timer {
+        id: settleTimer
+
+        property int row: -1
+
+        interval: 0
+        onTriggered: {
+            if (row >= 0 && row < list.count)
+                list.positionViewAtIndex(row, ListView.Center);
+            list.followTail = list.nearEnd;
+        }
+    }
+
+    Timer {
+        id: flashTimer
+
+        interval: Theme.flashMs
+        onTriggered: list.flash = false
+    }
+
+    Shortcut {
+        sequence: "Alt+Up"
+        enabled: list.editingId.length === 0
+        onActivated: list.moveCursor(-1)
+    }
+
+    Shortcut {
+        sequence: "Alt+Down"
+        enabled: list.editingId.length === 0
+        onActivated: list.moveCursor(1)
+    }
+
+    Connections {
+        target: App
+
+        // Another conversation (or a new, empty one) starts at its newest message.
+        function onCurrentConversationIdChanged() {
+            list.currentIndex = -1;
+            list.editingId = "";
+            list.pendingRow = -1;
+            list.scrollToEnd();
+        }
+
+        function onScrollToMessage(messageId: string) {
+            list.pendingRow = -1;
+            list.jumpTo(messageId);
+        }
+    }
+
+    Connections {
+        target: App.thread // qmllint disable type
+
+        // After a branch action the keyboard stays where it was.
+        function onLoaded() {
+            if (list.pendingRow >= 0 && list.count > 0)
+                list.currentIndex = Math.min(list.pendingRow, list.count - 1);
+            list.pendingRow = -1;
+        }
+    }
+
+    MessageMenu {
+        id: messageMenu
+
+        property string pendingAction
+        property string pendingModelKey
+
+        // Run once the menu has closed, so that an editor or dialog keeps the focus it takes.
+        onActionRequested: (action, modelKey) => {
+            pendingAction = action;
+            pendingModelKey = modelKey;
+        }
+        onClosed: {
+            if (pendingAction.length > 0)
+                list.act(target, pendingAction, pendingModelKey);
+            pendingAction = "";
+        }
+    }
+
+    LabelDialog {
+        id: labelDialog
+
+        onClosed: list.forceActiveFocus()
+    }
+
+    TextEdit {
+        id: clipboardHelper
+
+        visible: false
+        textFormat: TextEdit.PlainText
+    }
+
+    Label {
+        // A child of the view itself, not of its scrolling content, so it stays centred.
+        parent: list
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 2 * Theme.spacingLarge, Theme.readableWidth)
+        visible: list.count === 0
+        text: qsTr("Ask anything. The demo model runs offline.")
+        color: Theme.mutedText
+        font.pointSize: Theme.fontSizeTitle
+        horizontalAlignment: Text.AlignHCenter
+        wrapMode: Text.Wrap
+    }
+}

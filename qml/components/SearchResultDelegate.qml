@@ -1,0 +1,64 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor.Ui
+
+/**
+ * @brief One search hit: the conversation's title and the matched text, terms in bold.
+ */
+ItemDelegate {
+    id: hit
+
+    required property int index
+    required property string messageId
+    required property string conversationId
+    required property string conversationTitle
+    required property string snippet
+    required property string messageRole
+
+    /// The snippet as StyledText: the text escaped first, then the store's [term] marks made bold.
+    readonly property string styledSnippet: snippet.replace(/&/g, "&amp;").replace(/</g, "&lt;")
+                                                   .replace(/>/g, "&gt;").replace(/\s+/g, " ")
+                                                   .replace(/\[/g, "<b>").replace(/\]/g, "</b>")
+    readonly property string displayTitle: conversationTitle.length > 0 ? conversationTitle : qsTr("New conversation")
+
+    focusPolicy: Qt.NoFocus
+    Accessible.name: displayTitle
+    Accessible.description: snippet
+
+    // No ids inside: an id would make the style create its own contentItem too, for every row.
+    contentItem: ColumnLayout {
+        spacing: 2
+
+        RowLayout {
+            spacing: Theme.spacingSmall
+
+            Label {
+                Layout.fillWidth: true
+                text: hit.displayTitle
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                font.bold: true
+                color: hit.highlighted ? Theme.highlightedText : Theme.text
+            }
+
+            Label {
+                text: hit.messageRole === "user" ? qsTr("You") : qsTr("Model")
+                font.pointSize: Theme.fontSizeSmall
+                color: hit.highlighted ? Theme.highlightedText : Theme.mutedText
+            }
+        }
+
+        Label {
+            objectName: "searchSnippet"
+            Layout.fillWidth: true
+            text: hit.styledSnippet
+            textFormat: Text.StyledText
+            wrapMode: Text.Wrap
+            maximumLineCount: 3
+            elide: Text.ElideRight
+            font.pointSize: Theme.fontSizeSmall
+            color: hit.highlighted ? Theme.highlightedText : Theme.mutedText
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief The map of the whole conversation tree (Ctrl+T), with the labelled messages under it.
+ *
+ * Drag pans and the wheel zooms (TreeMapItem does both); a click on a dot shows that message's
+ * branch in the thread. Each jump (a click here, a search hit) centres the map on its target.
+ */
+Rectangle {
+    id: panel
+
+    /// "Centre on current" aims at this list's keyboard message, else its newest.
+    property MessageList messageList: null
+
+    signal closeRequested
+
+    function centreOnCurrent() {
+        const id = messageList !== null ? messageList.currentOrLastMessageId() : "";
+        if (id.length > 0)
+            map.centerOn(id);
+    }
+
+    /// Zooms by @p factor, keeping the current message in the middle.
+    function zoomBy(factor: real) {
+        map.zoom = map.zoom * factor;
+        centreOnCurrent();
+    }
+
+    objectName: "treeMapPanel"
+    color: Theme.base
+
+    component LegendEntry: Row {
+        required property color swatch
+        required property string name
+
+        spacing: Theme.spacingSmall
+
+        Rectangle {
+            anchors.verticalCenter: parent.verticalCenter
+            width: 10
+            height: 10
+            radius: 5
+            color: parent.swatch
+        }
+
+        Label {
+            text: parent.name
+            font.pointSize: Theme.fontSizeSmall
+            color: Theme.mutedText
+        }
+    }
+
+    component PanelButton: ToolButton {
+        required property string tip
+
+        focusPolicy: Qt.NoFocus
+        Accessible.name: tip
+        ToolTip.visible: hovered
+        ToolTip.delay: 600
+        ToolTip.text: tip
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.margins: Theme.spacingSmall
+            Layout.leftMargin: Theme.spacing
+            spacing: 0
+
+            Label {
+                Layout.fillWidth: true
+                text: qsTr("Tree")
+                font.bold: true
+                elide: Text.ElideRight
+                Accessible.role: Accessible.Heading
+            }
+
+            PanelButton {
+                objectName: "zoomOutButton"
+                text: "−"
+                tip: qsTr("Zoom out")
+                onClicked: panel.zoomBy(1 / 1.25)
+            }
+
+            PanelButton {
+                objectName: "zoomInButton"
+                text: "+"
+                tip: qsTr("Zoom in")
+                onClicked: panel.zoomBy(1.25)
+            }
+
+            PanelButton {
+                objectName: "centreButton"
+                text: "◎"
+                tip: qsTr("Centre on the current message")
+                onClicked: panel.centreOnCurrent()
+            }
+
+            PanelButton {
+                text: "×"
+                tip: qsTr("Close the tree map (Ctrl+T)")
+                onClicked: panel.closeRequested()
+            }
+        }
+
+        Rectangle {
+            Layout.fillWidth: true
+            implicitHeight: 1
+            color: Theme.separator
+        }
+
+        // HACK: the module Arbor does not declare its dependency on QtQuick (qmldir `depends`),
+        // so qmllint cannot resolve TreeMapItem's base QQuickPaintedItem; it works at run time.
+        // qmllint disable import type property
+        TreeMapItem {
+            id: map
+
+            /// The conversation the map was last centred for, so a reload does not move the view.
+            property string centredFor
+
+            objectName: "treeMap"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.minimumHeight: 120
+            clip: true
+            conversationId: App.currentConversationId
+            userColor: Theme.userNode
+            assistantColor: Theme.assistantNode
+            pathColor: Theme.pathNode
+            edgeColor: Theme.edge
+            Accessible.role: Accessible.Graphic
+            Accessible.name: qsTr("Conversation tree, %n message(s)", "", nodeCount)
+
+            onNodeClicked: messageId => App.showMessage(messageId)
+            onLayoutChanged: {
+                if (centredFor !== conversationId && nodeCount > 0) {
+                    centredFor = conversationId;
+                    panel.centreOnCurrent();
+                }
+            }
+
+            Label {
+                anchors.centerIn: parent
+                visible: map.loading || map.nodeCount === 0
+                text: map.loading ? qsTr("Loading…") : qsTr("No messages yet.")
+                color: Theme.mutedText
+            }
+
+            Connections {
+                target: App
+
+                function onScrollToMessage(messageId: string) {
+                    map.centerOn(messageId);
+                }
+            }
+        }
+        // qmllint enable import type property
+
+        Flow {
+            Layout.fillWidth: true
+            Layout.margins: Theme.spacing
+            spacing: Theme.spacing
+
+            LegendEntry {
+                swatch: Theme.userNode
+                name: qsTr("You")
+            }
+
+            LegendEntry {
+                swatch: Theme.assistantNode
+                name: qsTr("Model")
+            }
+
+            LegendEntry {
+                swatch: Theme.pathNode
+                name: qsTr("Shown path")
+            }
+        }
+
+        Rectangle {
+            Layout.fillWidth: true
+            implicitHeight: 1
+            color: Theme.separator
+        }
+
+        Label {
+            Layout.fillWidth: true
+            Layout.margins: Theme.spacing
+            Layout.bottomMargin: 0
+            text: qsTr("Labels")
+            font.bold: true
+            Accessible.role: Accessible.Heading
+        }
+
+        LabelsList {
+            Layout.fillWidth: true
+            Layout.preferredHeight: parent.height / 4
+            Layout.minimumHeight: 60
+        }
+    }
+}

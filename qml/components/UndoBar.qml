@@ -1,0 +1,82 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief "Deleted 5 messages — Undo" after a branch was deleted (Ctrl+Z). Deleting asks no
+ * question because of this bar; it goes away after a while or when dismissed.
+ */
+Rectangle {
+    id: bar
+
+    /// The user closed the bar, or it timed out, for the current App.undoText.
+    property bool dismissed: false
+
+    objectName: "undoBar"
+    visible: App.undoText.length > 0 && !dismissed
+    implicitHeight: visible ? row.implicitHeight + 2 * Theme.spacingSmall : 0
+    color: Theme.notice
+    Accessible.role: Accessible.AlertMessage
+    Accessible.name: App.undoText
+
+    Connections {
+        target: App
+
+        function onUndoChanged() {
+            bar.dismissed = false;
+            if (App.undoText.length > 0)
+                hideTimer.restart();
+        }
+    }
+
+    Timer {
+        id: hideTimer
+
+        interval: Theme.undoVisibleMs
+        onTriggered: bar.dismissed = true
+    }
+
+    Shortcut {
+        // Text editors keep Ctrl+Z for their own undo while they have the focus.
+        sequence: "Ctrl+Z"
+        enabled: bar.visible
+        onActivated: App.undo()
+    }
+
+    RowLayout {
+        id: row
+
+        anchors.fill: parent
+        anchors.leftMargin: Theme.spacingLarge
+        anchors.rightMargin: Theme.spacing
+        spacing: Theme.spacing
+
+        Label {
+            objectName: "undoText"
+            Layout.fillWidth: true
+            text: App.undoText
+            textFormat: Text.PlainText
+            elide: Text.ElideRight
+        }
+
+        Button {
+            objectName: "undoButton"
+            text: qsTr("Undo")
+            flat: true
+            focusPolicy: Qt.NoFocus
+            ToolTip.visible: hovered
+            ToolTip.delay: 600
+            ToolTip.text: qsTr("Bring the deleted messages back (Ctrl+Z)")
+            onClicked: App.undo()
+        }
+
+        ToolButton {
+            text: "×"
+            focusPolicy: Qt.NoFocus
+            Accessible.name: qsTr("Dismiss")
+            onClicked: bar.dismissed = true
+        }
+    }
+}

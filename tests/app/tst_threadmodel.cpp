@@ -1,0 +1,213 @@
+// ThreadModel against a real backend (SQLite file, job engine, demo model).
+#include "threadmodel.h"
+
+#include "chat/chatevents.h"
+#include "chat/chatservice.h"
+#include "core/backend.h"
+#include "domain/ids.h"
+#include "store/conversationqueries.h"
+#include "store/messagequeries.h"
+#include "store/store.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace arbor;
+using app::ThreadModel;
+
+class TestThreadModel : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<core::Backend> m_backend;
+
+    core::Backend &backend(double rate)
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_backend = std::make_unique<core::Backend>(core::BackendOptions{m_dir->filePath(QStringLiteral("a.db")), rate, true, 2});
+        m_backend->open();
+        return *m_backend;
+    }
+
+    chat::SendResult send(const QString &text, const QString &conversationId = {}, const QString &parentId = {})
+    {
+        chat::SendRequest request;
+        request.text = text;
+        request.conversationId = conversationId;
+        request.parentId = parentId;
+        auto f = m_backend->chat().send(request);
+        f.waitForFinished();
+        return f.result();
+    }
+
+    QString stored(const QString &messageId)
+    {
+        const auto m = m_backend->store()
+                           .read([messageId](QSqlDatabase &db) { return store::messages::get(db, messageId); })
+                           .result();
+        return m ? m->content : QString();
+    }
+
+    static QString at(const ThreadModel &model, int row, ThreadModel::Roles role)
+    {
+        return model.data(model.index(row), role).toString();
+    }
+
+private Q_SLOTS:
+    void cleanup()
+    {
+        m_backend.reset();
+        m_dir.reset();
+    }
+
+    void showsAStreamedReplyAndCoalescesDeltas()
+    {
+        backend(0); // as fast as the demo can go: many deltas per frame
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy deltas(&m_backend->events(), &chat::ChatEvents::messageDelta);
+        int contentChanges = 0;
+        connect(&model, &QAbstractItemModel::dataChanged, this,
+                [&](const QModelIndex &, const QModelIndex &, const QList<int> &roles) {
+                    if (roles.contains(ThreadModel::ContentRole))
+                        ++contentChanges;
+                });
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+
+        const auto sent = send(QStringLiteral("Show me a table"));
+        model.setConversation(sent.conversationId);
+        QTRY_COMPARE(model.rowCount(), 2);
+        QCOMPARE(at(model, 0, ThreadModel::RoleRole), QStringLiteral("user"));
+        QCOMPARE(at(model, 0, ThreadModel::ContentRole), QStringLiteral("Show me a table"));
+        QCOMPARE(at(model, 1, ThreadModel::AuthorRole), QStringLiteral("Demo (offline)"));
+        QTRY_COMPARE_WITH_TIMEOUT(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"), 20000);
+        QVERIFY(!model.hasLive());
+        QVERIFY(!model.data(model.index(1), ThreadModel::IsLiveRole).toBool());
+
+        const QString final = stored(sent.assistant.id);
+        QVERIFY(final.contains(QStringLiteral("|---")));
+        QCOMPARE(at(model, 1, ThreadModel::ContentRole), final);
+        QVERIFY(deltas.count() > 20);
+        // One repaint per frame, not one per token.
+        QVERIFY2(contentChanges < deltas.count(),
+                 qPrintable(QStringLiteral("%1 content changes for %2 deltas").arg(contentChanges).arg(deltas.count())));
+        QCOMPARE(resets.count(), 0);
+    }
+
+    void loadingMidStreamLosesAndDoublesNothing()
+    {
+        backend(60);
+        const auto sent = send(QStringLiteral("Tell me about streams"));
+        QSignalSpy deltas(&m_backend->events(), &chat::ChatEvents::messageDelta);
+        QTRY_VERIFY(deltas.count() >= 5); // the reply is well under way
+
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setConversation(sent.conversationId);
+        QTRY_COMPARE(model.rowCount(), 2);
+        QVERIFY(model.hasLive());
+        QVERIFY(!at(model, 1, ThreadModel::ContentRole).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"), 30000);
+        QCOMPARE(at(model, 1, ThreadModel::ContentRole), stored(sent.assistant.id));
+    }
+
+    void stopKeepsPartialTextAndClearsLive()
+    {
+        backend(20);
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy live(&model, &ThreadModel::hasLiveChanged);
+        const auto sent = send(QStringLiteral("A slow one"));
+        model.setConversation(sent.conversationId);
+        QTRY_VERIFY(!at(model, 1, ThreadModel::ContentRole).isEmpty());
+        QVERIFY(model.hasLive());
+        QCOMPARE(model.liveMessageId(), sent.assistant.id);
+
+        QVERIFY(m_backend->chat().stop(sent.assistant.id).result());
+        QTRY_COMPARE(at(model, 1, ThreadModel::StatusRole), QStringLiteral("cancelled"));
+        QTRY_COMPARE(at(model, 1, ThreadModel::ContentRole), stored(sent.assistant.id));
+        QVERIFY(!stored(sent.assistant.id).isEmpty());
+        QVERIFY(!model.hasLive());
+        QVERIFY(live.count() >= 2);
+    }
+
+    void branchSwitchTouchesOnlyRowsBelowTheFork()
+    {
+        backend(0);
+        const auto first = send(QStringLiteral("First question"));
+        QTRY_COMPARE(stored(first.assistant.id).isEmpty(), false);
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setConversation(first.conversationId);
+        QTRY_COMPARE(model.rowCount(), 2);
+        QTRY_COMPARE(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"));
+
+        // A second turn arrives through events and is appended, not reloaded.
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        const auto second = send(QStringLiteral("Second question"), first.conversationId);
+        QTRY_COMPARE(model.rowCount(), 4);
+        QCOMPARE(at(model, 2, ThreadModel::IdRole), second.user.id);
+        QTRY_COMPARE(at(model, 3, ThreadModel::StatusRole), QStringLiteral("complete"));
+
+        // Edit the first question: a sibling branch from the root becomes the visible path.
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        inserted.clear();
+        // Build a sibling of the first question as an edit would (branching UI is issue #3).
+        const QString sibling = domain::newId();
+        m_backend->store()
+            .write([&, conv = first.conversationId](QSqlDatabase &db) {
+                domain::Message m;
+                m.id = sibling;
+                m.conversationId = conv;
+                m.role = QStringLiteral("user");
+                m.author = QStringLiteral("You");
+                m.content = QStringLiteral("A different first question");
+                m.createdAt = domain::nowMs();
+                store::messages::insert(db, m);
+                store::conversations::setCurrentLeaf(db, conv, sibling);
+            })
+            .waitForFinished();
+        model.reload();
+        QTRY_COMPARE(model.rowCount(), 1);
+        QCOMPARE(at(model, 0, ThreadModel::IdRole), sibling);
+        QCOMPARE(model.data(model.index(0), ThreadModel::SiblingCountRole).toInt(), 2);
+        QCOMPARE(resets.count(), 0);
+        QVERIFY(removed.count() >= 1);
+        QCOMPARE(removed.constLast().at(1).toInt(), 0);
+
+        // Back to the original leaf: the prefix is re-inserted below the fork.
+        m_backend->store()
+            .write([conv = first.conversationId, leaf = second.assistant.id](QSqlDatabase &db) {
+                store::conversations::setCurrentLeaf(db, conv, leaf);
+            })
+            .waitForFinished();
+        model.reload();
+        QTRY_COMPARE(model.rowCount(), 4);
+        QCOMPARE(at(model, 0, ThreadModel::IdRole), first.user.id);
+        QCOMPARE(resets.count(), 0);
+    }
+
+    void otherConversationsDoNotLeakIn()
+    {
+        backend(0);
+        const auto a = send(QStringLiteral("Conversation A"));
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setConversation(a.conversationId);
+        QTRY_COMPARE(model.rowCount(), 2);
+        const auto b = send(QStringLiteral("Conversation B"));
+        QTRY_COMPARE(stored(b.assistant.id).isEmpty(), false);
+        QTRY_COMPARE(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"));
+        QCOMPARE(model.rowCount(), 2);
+        model.setConversation({});
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestThreadModel)
+#include "tst_threadmodel.moc"

@@ -1,0 +1,277 @@
+// store::messages: the tree (paths, siblings, tombstones), streaming chunks and finishing.
+#include "support/dbconnection.h"
+
+#include "domain/message.h"
+#include "store/conversationqueries.h"
+#include "store/messagequeries.h"
+#include "store/sql.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace messages = arbor::store::messages;
+namespace conversations = arbor::store::conversations;
+using arbor::domain::Conversation;
+using arbor::domain::Message;
+using arbor::domain::MessageStatus;
+using arbor::testsupport::DbConnection;
+
+class TestMessageQueries : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<DbConnection> m_conn;
+
+    QSqlDatabase &db() { return m_conn->db(); }
+
+    void addMessage(const QString &id, const QString &parent, const QString &role, qint64 createdAt,
+                    MessageStatus status = MessageStatus::Complete, const QString &content = QString(),
+                    const QString &conversation = QStringLiteral("conv"))
+    {
+        Message m;
+        m.id = id;
+        m.conversationId = conversation;
+        m.parentId = parent;
+        m.role = role;
+        m.content = content.isNull() ? QStringLiteral("text of %1").arg(id) : content;
+        m.status = status;
+        m.createdAt = createdAt;
+        messages::insert(db(), m);
+    }
+
+    static QStringList ids(const QList<Message> &path)
+    {
+        QStringList out;
+        for (const Message &m : path)
+            out.append(m.id);
+        return out;
+    }
+
+    /**
+     * conv:  u (user)
+     *        ├── a1 (assistant, t=2) ── u1 (t=4) ── a11 (t=6)
+     *        ├── a2 (assistant, t=3) ── u2 (t=5)
+     *        └── a3 (assistant, t=3, id > a2)
+     */
+    void buildTree()
+    {
+        addMessage(QStringLiteral("u"), {}, QStringLiteral("user"), 1);
+        addMessage(QStringLiteral("a1"), QStringLiteral("u"), QStringLiteral("assistant"), 2);
+        addMessage(QStringLiteral("a2"), QStringLiteral("u"), QStringLiteral("assistant"), 3);
+        addMessage(QStringLiteral("a3"), QStringLiteral("u"), QStringLiteral("assistant"), 3);
+        addMessage(QStringLiteral("u1"), QStringLiteral("a1"), QStringLiteral("user"), 4);
+        addMessage(QStringLiteral("u2"), QStringLiteral("a2"), QStringLiteral("user"), 5);
+        addMessage(QStringLiteral("a11"), QStringLiteral("u1"), QStringLiteral("assistant"), 6);
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_conn = std::make_unique<DbConnection>(m_dir->filePath(QStringLiteral("arbor.db")), DbConnection::Mode::Migrated);
+        for (const char *id : {"conv", "other"}) {
+            Conversation c;
+            c.id = QString::fromLatin1(id);
+            c.title = QStringLiteral("Tree");
+            c.createdAt = c.updatedAt = 1;
+            conversations::insert(db(), c);
+        }
+    }
+
+    void cleanup()
+    {
+        m_conn.reset();
+        m_dir.reset();
+    }
+
+    void pathToRunsFromRootToLeaf()
+    {
+        buildTree();
+        const QList<Message> path = messages::pathTo(db(), QStringLiteral("a11"));
+        QCOMPARE(ids(path), (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"), QStringLiteral("a11")}));
+        QCOMPARE(path.at(0).parentId, QString());
+        for (int i = 1; i < path.size(); ++i)
+            QCOMPARE(path.at(i).parentId, path.at(i - 1).id);
+        QCOMPARE(path.at(1).role, QStringLiteral("assistant"));
+        QCOMPARE(path.at(3).content, QStringLiteral("text of a11"));
+    }
+
+    void pathToUnknownLeafIsEmpty()
+    {
+        buildTree();
+        QVERIFY(messages::pathTo(db(), QStringLiteral("nope")).isEmpty());
+    }
+
+    void siblingIndexAndCount()
+    {
+        buildTree();
+        const QList<Message> viaA1 = messages::pathTo(db(), QStringLiteral("a11"));
+        QCOMPARE(viaA1.at(0).siblingIndex, 0);
+        QCOMPARE(viaA1.at(0).siblingCount, 1);
+        QCOMPARE(viaA1.at(1).siblingIndex, 0);
+        QCOMPARE(viaA1.at(1).siblingCount, 3);
+        QCOMPARE(viaA1.at(2).siblingCount, 1);
+
+        const QList<Message> viaA2 = messages::pathTo(db(), QStringLiteral("u2"));
+        QCOMPARE(viaA2.at(1).id, QStringLiteral("a2"));
+        QCOMPARE(viaA2.at(1).siblingIndex, 1);
+        QCOMPARE(viaA2.at(1).siblingCount, 3);
+
+        // Same created_at as a2: the id breaks the tie, so a3 comes after a2.
+        const QList<Message> viaA3 = messages::pathTo(db(), QStringLiteral("a3"));
+        QCOMPARE(viaA3.at(1).siblingIndex, 2);
+        QCOMPARE(viaA3.at(1).siblingCount, 3);
+    }
+
+    void rootsAreSiblingsWithinTheirConversationOnly()
+    {
+        addMessage(QStringLiteral("r1"), {}, QStringLiteral("user"), 1);
+        addMessage(QStringLiteral("r2"), {}, QStringLiteral("user"), 2);
+        addMessage(QStringLiteral("x"), {}, QStringLiteral("user"), 0, MessageStatus::Complete, QStringLiteral("x"),
+                   QStringLiteral("other"));
+        const QList<Message> path = messages::pathTo(db(), QStringLiteral("r2"));
+        QCOMPARE(path.size(), 1);
+        QCOMPARE(path.at(0).siblingIndex, 1);
+        QCOMPARE(path.at(0).siblingCount, 2);
+    }
+
+    void tombstonedSiblingsAreNotCounted()
+    {
+        buildTree();
+        m_conn->exec(QStringLiteral("UPDATE messages SET deleted_at = 10 WHERE id = 'a1'"));
+        const QList<Message> viaA2 = messages::pathTo(db(), QStringLiteral("u2"));
+        QCOMPARE(viaA2.at(1).siblingIndex, 0);
+        QCOMPARE(viaA2.at(1).siblingCount, 2);
+        const QList<Message> viaA3 = messages::pathTo(db(), QStringLiteral("a3"));
+        QCOMPARE(viaA3.at(1).siblingIndex, 1);
+        QCOMPARE(viaA3.at(1).siblingCount, 2);
+    }
+
+    void visiblePathFollowsCurrentLeaf()
+    {
+        buildTree();
+        QVERIFY(messages::visiblePath(db(), QStringLiteral("conv")).isEmpty()); // no leaf yet
+
+        conversations::setCurrentLeaf(db(), QStringLiteral("conv"), QStringLiteral("a11"));
+        QCOMPARE(ids(messages::visiblePath(db(), QStringLiteral("conv"))),
+                 (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"), QStringLiteral("a11")}));
+
+        conversations::setCurrentLeaf(db(), QStringLiteral("conv"), QStringLiteral("u2"));
+        const QList<Message> path = messages::visiblePath(db(), QStringLiteral("conv"));
+        QCOMPARE(ids(path), (QStringList{QStringLiteral("u"), QStringLiteral("a2"), QStringLiteral("u2")}));
+        QCOMPARE(path.at(1).siblingIndex, 1);
+        QCOMPARE(conversations::get(db(), QStringLiteral("conv"))->currentLeafId, QStringLiteral("u2"));
+        QVERIFY(messages::visiblePath(db(), QStringLiteral("missing")).isEmpty());
+    }
+
+    void getShowsUnfoldedChunksWhileStreaming()
+    {
+        addMessage(QStringLiteral("u"), {}, QStringLiteral("user"), 1);
+        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2, MessageStatus::Queued, QStringLiteral(""));
+        messages::setStatus(db(), QStringLiteral("a"), MessageStatus::Streaming);
+        QCOMPARE(arbor::domain::toString(messages::get(db(), QStringLiteral("a"))->status), QStringLiteral("streaming"));
+        QCOMPARE(messages::get(db(), QStringLiteral("a"))->content, QString());
+
+        messages::appendChunk(db(), QStringLiteral("a"), 0, QStringLiteral("Hel"));
+        QCOMPARE(messages::get(db(), QStringLiteral("a"))->content, QStringLiteral("Hel"));
+        // Chunks are ordered by seq, not by arrival.
+        messages::appendChunk(db(), QStringLiteral("a"), 2, QStringLiteral(" world"));
+        messages::appendChunk(db(), QStringLiteral("a"), 1, QStringLiteral("lo,"));
+        QCOMPARE(messages::get(db(), QStringLiteral("a"))->content, QStringLiteral("Hello, world"));
+        // The path shows the same live text.
+        QCOMPARE(messages::pathTo(db(), QStringLiteral("a")).last().content, QStringLiteral("Hello, world"));
+        QVERIFY(!messages::get(db(), QStringLiteral("missing")).has_value());
+    }
+
+    void finishFoldsChunksExactlyOnce()
+    {
+        addMessage(QStringLiteral("u"), {}, QStringLiteral("user"), 1);
+        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2, MessageStatus::Streaming,
+                   QStringLiteral("Kept. "));
+        messages::appendChunk(db(), QStringLiteral("a"), 0, QStringLiteral("One "));
+        messages::appendChunk(db(), QStringLiteral("a"), 1, QStringLiteral("two."));
+
+        messages::Finish f;
+        f.status = MessageStatus::Complete;
+        f.finishReason = QStringLiteral("stop");
+        f.promptTokens = 7;
+        f.completionTokens = 3;
+        QVERIFY(messages::finish(db(), QStringLiteral("a"), f));
+
+        const Message done = *messages::get(db(), QStringLiteral("a"));
+        QCOMPARE(done.content, QStringLiteral("Kept. One two."));
+        QCOMPARE(arbor::domain::toString(done.status), QStringLiteral("complete"));
+        QCOMPARE(done.finishReason, QStringLiteral("stop"));
+        QCOMPARE(done.promptTokens, 7);
+        QCOMPARE(done.completionTokens, 3);
+        QVERIFY(done.finishedAt > 0);
+        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT count(*) FROM message_chunks WHERE message_id = 'a'")).toInt(), 0);
+        // The stored column itself holds the folded text (not only the read-time view).
+        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT content FROM messages WHERE id = 'a'")).toString(),
+                 QStringLiteral("Kept. One two."));
+
+        // Finished messages are immutable: a second finish, even with stray chunks, changes nothing.
+        messages::appendChunk(db(), QStringLiteral("a"), 5, QStringLiteral(" late"));
+        messages::Finish again;
+        again.status = MessageStatus::Error;
+        again.error = QStringLiteral("should not land");
+        QVERIFY(!messages::finish(db(), QStringLiteral("a"), again));
+        const Message after = *messages::get(db(), QStringLiteral("a"));
+        QCOMPARE(after.content, done.content);
+        QCOMPARE(arbor::domain::toString(after.status), QStringLiteral("complete"));
+        QCOMPARE(after.error, QString());
+        QCOMPARE(after.finishedAt, done.finishedAt);
+        QCOMPARE(after.completionTokens, 3);
+    }
+
+    void finishedMessagesIgnoreStatusChanges()
+    {
+        addMessage(QStringLiteral("u"), {}, QStringLiteral("user"), 1);
+        messages::setStatus(db(), QStringLiteral("u"), MessageStatus::Streaming);
+        messages::requeue(db(), QStringLiteral("u"), QStringLiteral("note"));
+        const Message u = *messages::get(db(), QStringLiteral("u"));
+        QCOMPARE(arbor::domain::toString(u.status), QStringLiteral("complete"));
+        QCOMPARE(u.error, QString());
+
+        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2, MessageStatus::Streaming, QStringLiteral(""));
+        messages::requeue(db(), QStringLiteral("a"), QStringLiteral("retrying"));
+        QCOMPARE(arbor::domain::toString(messages::get(db(), QStringLiteral("a"))->status), QStringLiteral("queued"));
+        QCOMPARE(messages::get(db(), QStringLiteral("a"))->error, QStringLiteral("retrying"));
+    }
+
+    void statusStringsRoundTrip_data()
+    {
+        QTest::addColumn<MessageStatus>("status");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("queued") << MessageStatus::Queued << QStringLiteral("queued");
+        QTest::newRow("streaming") << MessageStatus::Streaming << QStringLiteral("streaming");
+        QTest::newRow("complete") << MessageStatus::Complete << QStringLiteral("complete");
+        QTest::newRow("cancelled") << MessageStatus::Cancelled << QStringLiteral("cancelled");
+        QTest::newRow("error") << MessageStatus::Error << QStringLiteral("error");
+        QTest::newRow("interrupted") << MessageStatus::Interrupted << QStringLiteral("interrupted");
+    }
+
+    void statusStringsRoundTrip()
+    {
+        QFETCH(MessageStatus, status);
+        QFETCH(QString, text);
+        QCOMPARE(arbor::domain::toString(status), text);
+        QCOMPARE(arbor::domain::toString(arbor::domain::messageStatusFromString(text)), text);
+        // ... and through the table's CHECK constraint and back.
+        addMessage(QStringLiteral("m"), {}, QStringLiteral("user"), 1, status, QStringLiteral("x"));
+        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT status FROM messages WHERE id = 'm'")).toString(), text);
+        QCOMPARE(arbor::domain::toString(messages::get(db(), QStringLiteral("m"))->status), text);
+        QCOMPARE(arbor::domain::isLive(status), status == MessageStatus::Queued || status == MessageStatus::Streaming);
+    }
+
+    void unknownStatusReadsAsError()
+    {
+        QCOMPARE(arbor::domain::toString(arbor::domain::messageStatusFromString(QStringLiteral("bogus"))), QStringLiteral("error"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMessageQueries)
+#include "tst_messagequeries.moc"

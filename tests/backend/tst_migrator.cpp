@@ -1,0 +1,113 @@
+// Migrator: numbered migrations applied once, recorded in schema_migrations; a file from a
+// newer Arbor is refused with a message a user understands, and left as it was.
+#include "support/dbconnection.h"
+
+#include "store/migrator.h"
+#include "store/sql.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using arbor::store::Migrator;
+using arbor::store::StoreError;
+using arbor::testsupport::DbConnection;
+
+class TestMigrator : public QObject
+{
+    Q_OBJECT
+
+private:
+    QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
+    std::unique_ptr<QTemporaryDir> m_dir;
+
+private Q_SLOTS:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+    }
+
+    void knowsItsMigrations()
+    {
+        QVERIFY(Migrator::latestVersion() >= 1);
+    }
+
+    void freshFileIsMigratedAndRecorded()
+    {
+        DbConnection c(dbPath());
+        QCOMPARE(Migrator::currentVersion(c.db()), 0);
+        Migrator::migrate(c.db());
+        QCOMPARE(Migrator::currentVersion(c.db()), Migrator::latestVersion());
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), Migrator::latestVersion());
+        QCOMPARE(c.scalar(QStringLiteral("SELECT name FROM schema_migrations WHERE version = 1")).toString(),
+                 QStringLiteral("0001_init"));
+        QVERIFY(c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1")).toLongLong() > 0);
+        for (const char *table : {"conversations", "messages", "message_chunks", "jobs", "workers"}) {
+            QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"),
+                              {QString::fromLatin1(table)})
+                         .toInt(),
+                     1);
+        }
+    }
+
+    void migratingTwiceAppliesNothing()
+    {
+        qint64 appliedAt = 0;
+        {
+            DbConnection c(dbPath());
+            Migrator::migrate(c.db());
+            appliedAt = c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1")).toLongLong();
+            c.exec(QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c', 'kept', 1, 1)"));
+        }
+        DbConnection c(dbPath());
+        Migrator::migrate(c.db()); // would fail on CREATE TABLE if it re-ran 0001
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), Migrator::latestVersion());
+        QCOMPARE(c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1")).toLongLong(), appliedAt);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = 'c'")).toString(), QStringLiteral("kept"));
+    }
+
+    void newerDatabaseIsRefusedClearlyAndLeftAlone()
+    {
+        {
+            DbConnection c(dbPath(), DbConnection::Mode::Migrated);
+            c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 1)"));
+            c.exec(QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c', 'future', 1, 1)"));
+            c.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+        }
+        DbConnection c(dbPath());
+        try {
+            Migrator::migrate(c.db());
+            QFAIL("a database of schema 9999 was accepted");
+        } catch (const StoreError &e) {
+            const QString text = e.message();
+            QVERIFY2(text.contains(QLatin1String("newer version of Arbor")), qPrintable(text));
+            QVERIFY2(text.contains(QLatin1String("9999")), qPrintable(text));
+            QVERIFY2(text.contains(dbPath()), qPrintable(text));
+            QVERIFY2(text.contains(QLatin1String("Update Arbor")), qPrintable(text));
+            QVERIFY2(!text.contains(QLatin1String("SQL")), qPrintable(text)); // not a driver dump
+        }
+        QCOMPARE(Migrator::currentVersion(c.db()), 9999);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), Migrator::latestVersion() + 1);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = 'c'")).toString(), QStringLiteral("future"));
+    }
+
+    void failedMigrationRollsBack()
+    {
+        // A file where 0001's first table already exists: the migration fails, and nothing of it
+        // (not even its record) is left behind.
+        DbConnection c(dbPath());
+        c.exec(QStringLiteral("CREATE TABLE conversations (id TEXT PRIMARY KEY)"));
+        try {
+            Migrator::migrate(c.db());
+            QFAIL("a failing migration was reported as applied");
+        } catch (const StoreError &e) {
+            QVERIFY2(e.message().contains(QLatin1String("0001_init.sql")), qPrintable(e.message()));
+            QVERIFY2(e.message().contains(QLatin1String("rolled back")), qPrintable(e.message()));
+        }
+        QCOMPARE(Migrator::currentVersion(c.db()), 0);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'messages'")).toInt(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMigrator)
+#include "tst_migrator.moc"
