@@ -110,7 +110,9 @@ jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const
     }
     messages::finish(db, message->id,
                      {MessageStatus::Interrupted,
-                      QStringLiteral("Arbor stopped while this reply was streaming; the text received so far is kept."),
+                      message->content.isEmpty()
+                          ? QStringLiteral("Arbor stopped before this reply began, and no attempt is left. Regenerate it to try again.")
+                          : QStringLiteral("Arbor stopped while this reply was streaming; the text received so far is kept."),
                       {}, -1, -1});
     return Recovery::Cancel;
 }
