@@ -1,9 +1,12 @@
 #pragma once
 
+#include <QFuture>
 #include <QList>
 #include <QObject>
 #include <QString>
 #include <QVariantMap>
+
+#include <optional>
 
 namespace arbor::llm {
 
@@ -21,6 +24,7 @@ struct ChatRequest
     double temperature = -1; ///< < 0: the provider's default
     int maxTokens = 0;       ///< 0: the provider's default
     QVariantMap options;     ///< provider-specific (demo: "seed", "rate")
+    int variant = 0;         ///< which sibling this reply is (0 = the first answer to its prompt)
 };
 
 struct ChatUsage
@@ -29,14 +33,38 @@ struct ChatUsage
     int completionTokens = -1;
 };
 
+/**
+ * @brief What a vendor said about its rate limits (response headers or error body); -1 = not
+ * sent. Resets are durations from the moment the response arrived, whatever the vendor's format
+ * (OpenAI Go durations, Anthropic RFC 3339 timestamps, Gemini RetryInfo).
+ */
+struct RateLimitInfo
+{
+    qint64 limitRequests = -1;
+    qint64 remainingRequests = -1;
+    qint64 resetRequestsMs = -1;
+    qint64 limitTokens = -1;
+    qint64 remainingTokens = -1;
+    qint64 resetTokensMs = -1;
+    bool isEmpty() const
+    {
+        return limitRequests < 0 && remainingRequests < 0 && resetRequestsMs < 0 && limitTokens < 0
+            && remainingTokens < 0 && resetTokensMs < 0;
+    }
+};
+
 /** @brief A failed completion, classified so the job engine knows whether to retry. */
 struct ChatError
 {
-    enum class Kind { Network, Auth, NotFound, BadRequest, RateLimited, Server, Overloaded, Protocol, Interrupted };
+    /// Quota: the account's quota or billing is exhausted; waiting will not help.
+    enum class Kind { Network, Auth, NotFound, BadRequest, RateLimited, Server, Overloaded, Protocol, Interrupted, Quota };
     Kind kind = Kind::Protocol;
     QString message;   ///< for a person: what went wrong, in the vendor's words where useful
     int httpStatus = 0;
     qint64 retryAfterMs = -1;
+    RateLimitInfo rateLimit = {}; ///< parsed rate-limit headers of the failed response
+    /// The vendor's error type or status ("overloaded_error", "RESOURCE_EXHAUSTED").
+    QString vendorType = {};
     bool retryable() const
     {
         return kind == Kind::Network || kind == Kind::RateLimited || kind == Kind::Server || kind == Kind::Overloaded;
@@ -60,12 +88,26 @@ Q_SIGNALS:
     void delta(const QString &text);
     void finished(const arbor::llm::ChatUsage &usage, const QString &finishReason);
     void failed(const arbor::llm::ChatError &error);
+    /** @brief Reasoning text ("thinking"), where the server streams it separately from the
+     *  answer (OpenAI-compatible reasoning_content/reasoning, Anthropic thinking_delta, Ollama
+     *  message.thinking, Gemini thought parts). Not part of the answer's content. */
+    void reasoning(const QString &text);
+    /** @brief The rate-limit headers of a successful response (emitted once, before the first
+     *  delta, only when the vendor sent any), so the job engine can pace the next requests. */
+    void rateLimitSeen(const arbor::llm::RateLimitInfo &info);
 };
 
 struct ModelInfo
 {
     QString id;          ///< as the vendor names it
     QString displayName; ///< as the UI shows it
+};
+
+/** @brief The outcome of Provider::listModels(): the models, or why there are none. */
+struct ModelList
+{
+    QList<ModelInfo> models;
+    std::optional<ChatError> error; ///< set when the listing failed (then models is empty)
 };
 
 /** @brief A vendor (or the demo). Lives on the thread that starts its streams. */
@@ -80,9 +122,20 @@ public:
     virtual bool isDemo() const { return false; }
     /** @brief Starts a stream; the caller owns it (parented to @p parent). */
     virtual ChatStream *startChat(const ChatRequest &request, QObject *parent) = 0;
+    /**
+     * @brief Asks the vendor's listing endpoint for its models (OpenAI GET /models, Anthropic
+     * GET /v1/models, Gemini GET /v1beta/models, Ollama GET /api/tags). Asynchronous and
+     * event-driven: call it on a thread with an event loop; the future finishes on that thread
+     * (never throws; a failure is in ModelList::error). The default returns models() at once.
+     */
+    virtual QFuture<ModelList> listModels()
+    {
+        return QtFuture::makeReadyFuture(ModelList{models(), {}});
+    }
 };
 
 } // namespace arbor::llm
 
 Q_DECLARE_METATYPE(arbor::llm::ChatUsage)
 Q_DECLARE_METATYPE(arbor::llm::ChatError)
+Q_DECLARE_METATYPE(arbor::llm::ModelList)

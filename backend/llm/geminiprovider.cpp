@@ -1,0 +1,194 @@
+#include "geminiprovider.h"
+
+#include "sseparser.h"
+#include "vendorerrors.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrlQuery>
+
+namespace arbor::llm {
+
+namespace {
+
+/** CRLF-framed data events with no end marker: the body's end after a finishReason completes.
+ *  Google may send an error as raw multi-line JSON without "data:"; it is read at the end. */
+class GeminiDecoder : public StreamDecoder
+{
+public:
+    void feed(QByteArrayView bytes) override
+    {
+        if (!isEnded())
+            handle(m_sse.feed(bytes));
+    }
+    void finish() override
+    {
+        if (!isEnded())
+            handle(m_sse.finish());
+        if (!isEnded() && !m_sse.rawText().trimmed().isEmpty()) {
+            QByteArray raw = m_sse.rawText().trimmed();
+            if (raw.startsWith('[')) // a JSON array without alt=sse
+                raw = raw.mid(1, raw.endsWith(']') ? raw.size() - 2 : -1);
+            if (const auto o = parseObject(raw)) {
+                const QJsonValue err = vendorerrors::errorMember(*o);
+                if (!err.isUndefined())
+                    fail(vendorerrors::fromVendor(200, err));
+            }
+        }
+        endOfBody();
+    }
+
+private:
+    void handle(const QList<SseEvent> &events)
+    {
+        for (const SseEvent &ev : events) {
+            if (isEnded())
+                return;
+            const auto o = parseObject(ev.data);
+            if (!o)
+                return;
+            if (const QJsonValue err = vendorerrors::errorMember(*o); !err.isUndefined()) {
+                fail(vendorerrors::fromVendor(200, err));
+                return;
+            }
+            const QJsonArray candidates = o->value(QLatin1String("candidates")).toArray();
+            if (candidates.isEmpty()) {
+                const QString blocked = o->value(QLatin1String("promptFeedback"))
+                                            .toObject()
+                                            .value(QLatin1String("blockReason"))
+                                            .toString();
+                if (!blocked.isEmpty()) {
+                    ChatError e{ChatError::Kind::BadRequest,
+                                QStringLiteral("The vendor blocked the prompt (%1).").arg(blocked),
+                                200, -1};
+                    e.vendorType = blocked;
+                    fail(e);
+                    return;
+                }
+            }
+            if (!candidates.isEmpty()) {
+                const QJsonObject c = candidates.first().toObject();
+                for (const QJsonValue &p : c.value(QLatin1String("content"))
+                                               .toObject()
+                                               .value(QLatin1String("parts"))
+                                               .toArray()) {
+                    const QJsonObject part = p.toObject();
+                    if (part.value(QLatin1String("thought")).toBool())
+                        emitReasoning(part.value(QLatin1String("text")).toString());
+                    else
+                        emitText(part.value(QLatin1String("text")).toString());
+                }
+                const QString reason = c.value(QLatin1String("finishReason")).toString();
+                if (!reason.isEmpty())
+                    m_finishReason = reason;
+            }
+            // Running totals on every chunk: keep the last.
+            const QJsonObject u = o->value(QLatin1String("usageMetadata")).toObject();
+            if (!u.isEmpty()) {
+                m_usage.promptTokens = u.value(QLatin1String("promptTokenCount")).toInt(-1);
+                if (u.contains(QLatin1String("candidatesTokenCount")))
+                    m_usage.completionTokens =
+                        u.value(QLatin1String("candidatesTokenCount")).toInt()
+                        + u.value(QLatin1String("thoughtsTokenCount")).toInt();
+            }
+        }
+    }
+
+    SseParser m_sse;
+};
+
+QString bareModel(QString model)
+{
+    if (model.startsWith(QLatin1String("models/")))
+        model.remove(0, 7);
+    return model;
+}
+
+} // namespace
+
+std::unique_ptr<StreamDecoder> GeminiProvider::makeDecoder()
+{
+    return std::make_unique<GeminiDecoder>();
+}
+
+std::unique_ptr<StreamDecoder> GeminiProvider::createDecoder() const
+{
+    return makeDecoder();
+}
+
+QUrl GeminiProvider::chatUrl(const ChatRequest &request) const
+{
+    const QString prefix = config().baseUrl.path().endsWith(QLatin1String("/v1beta"))
+        ? QString()
+        : QStringLiteral("/v1beta");
+    QUrl url = endpoint(prefix + QStringLiteral("/models/") + bareModel(request.model)
+                        + QStringLiteral(":streamGenerateContent"));
+    url.setQuery(QStringLiteral("alt=sse"));
+    return url;
+}
+
+QJsonObject GeminiProvider::chatBody(const ChatRequest &request) const
+{
+    QJsonArray contents;
+    QJsonArray system;
+    for (const ChatTurn &t : request.turns) {
+        const QJsonArray parts{QJsonObject{{QStringLiteral("text"), t.content}}};
+        if (t.role == u"system")
+            system.append(QJsonObject{{QStringLiteral("text"), t.content}});
+        else
+            contents.append(QJsonObject{
+                {QStringLiteral("role"),
+                 t.role == u"assistant" ? QStringLiteral("model") : QStringLiteral("user")},
+                {QStringLiteral("parts"), parts}});
+    }
+    QJsonObject body{{QStringLiteral("contents"), contents}};
+    if (!system.isEmpty())
+        body.insert(QStringLiteral("systemInstruction"),
+                    QJsonObject{{QStringLiteral("parts"), system}});
+    QJsonObject generation;
+    if (request.temperature >= 0)
+        generation.insert(QStringLiteral("temperature"), request.temperature);
+    if (request.maxTokens > 0)
+        generation.insert(QStringLiteral("maxOutputTokens"), request.maxTokens);
+    if (!generation.isEmpty())
+        body.insert(QStringLiteral("generationConfig"), generation);
+    return body;
+}
+
+QUrl GeminiProvider::modelsUrl(const QString &pageToken) const
+{
+    const QString prefix = config().baseUrl.path().endsWith(QLatin1String("/v1beta"))
+        ? QString()
+        : QStringLiteral("/v1beta");
+    QUrl url = endpoint(prefix + QStringLiteral("/models"));
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("pageSize"), QStringLiteral("1000"));
+    if (!pageToken.isEmpty())
+        q.addQueryItem(QStringLiteral("pageToken"), pageToken);
+    url.setQuery(q);
+    return url;
+}
+
+QList<ModelInfo> GeminiProvider::parseModels(const QJsonObject &page, QString *nextPage) const
+{
+    QList<ModelInfo> out;
+    for (const QJsonValue &v : page.value(QLatin1String("models")).toArray()) {
+        const QJsonObject m = v.toObject();
+        const QJsonArray methods = m.value(QLatin1String("supportedGenerationMethods")).toArray();
+        if (!methods.isEmpty() && !methods.contains(QJsonValue(QStringLiteral("generateContent"))))
+            continue;
+        const QString id = bareModel(m.value(QLatin1String("name")).toString());
+        if (!id.isEmpty())
+            out.append({id, m.value(QLatin1String("displayName")).toString(id)});
+    }
+    *nextPage = page.value(QLatin1String("nextPageToken")).toString();
+    return out;
+}
+
+void GeminiProvider::addHeaders(QNetworkRequest &request) const
+{
+    if (!config().apiKey.isEmpty())
+        request.setRawHeader("x-goog-api-key", config().apiKey.toUtf8());
+}
+
+} // namespace arbor::llm

@@ -1,0 +1,121 @@
+#include "ollamaprovider.h"
+
+#include "ndjsonparser.h"
+#include "vendorerrors.h"
+
+#include <QJsonArray>
+
+namespace arbor::llm {
+
+namespace {
+
+/** One JSON object per line; "done": true ends; {"error": "…"} mid-stream fails. */
+class OllamaDecoder : public StreamDecoder
+{
+public:
+    void feed(QByteArrayView bytes) override
+    {
+        if (!isEnded())
+            handle(m_lines.feed(bytes));
+    }
+    void finish() override
+    {
+        if (!isEnded())
+            handle(m_lines.finish());
+        endOfBody();
+    }
+
+private:
+    void handle(const QList<QByteArray> &lines)
+    {
+        for (const QByteArray &line : lines) {
+            if (isEnded())
+                return;
+            const auto o = parseObject(line);
+            if (!o)
+                return;
+            if (const QJsonValue err = vendorerrors::errorMember(*o); !err.isUndefined()) {
+                fail(vendorerrors::fromVendor(200, err));
+                return;
+            }
+            const QJsonObject message = o->value(QLatin1String("message")).toObject();
+            emitReasoning(message.value(QLatin1String("thinking")).toString());
+            emitText(message.value(QLatin1String("content")).toString());
+            if (o->value(QLatin1String("done")).toBool()) {
+                m_finishReason =
+                    o->value(QLatin1String("done_reason")).toString(QStringLiteral("stop"));
+                m_usage.promptTokens = o->value(QLatin1String("prompt_eval_count")).toInt(-1);
+                m_usage.completionTokens = o->value(QLatin1String("eval_count")).toInt(-1);
+                complete();
+            }
+        }
+    }
+
+    NdjsonParser m_lines;
+};
+
+} // namespace
+
+std::unique_ptr<StreamDecoder> OllamaProvider::makeDecoder()
+{
+    return std::make_unique<OllamaDecoder>();
+}
+
+std::unique_ptr<StreamDecoder> OllamaProvider::createDecoder() const
+{
+    return makeDecoder();
+}
+
+QUrl OllamaProvider::chatUrl(const ChatRequest &) const
+{
+    return endpoint(QStringLiteral("/api/chat"));
+}
+
+QJsonObject OllamaProvider::chatBody(const ChatRequest &request) const
+{
+    QJsonArray messages;
+    for (const ChatTurn &t : request.turns)
+        messages.append(
+            QJsonObject{{QStringLiteral("role"), t.role}, {QStringLiteral("content"), t.content}});
+    QJsonObject body{
+        {QStringLiteral("model"), request.model},
+        {QStringLiteral("messages"), messages},
+        {QStringLiteral("stream"), true},
+    };
+    QJsonObject options;
+    if (request.temperature >= 0)
+        options.insert(QStringLiteral("temperature"), request.temperature);
+    if (request.maxTokens > 0)
+        options.insert(QStringLiteral("num_predict"), request.maxTokens);
+    if (!options.isEmpty())
+        body.insert(QStringLiteral("options"), options);
+    return body;
+}
+
+QUrl OllamaProvider::modelsUrl(const QString &) const
+{
+    return endpoint(QStringLiteral("/api/tags"));
+}
+
+QList<ModelInfo> OllamaProvider::parseModels(const QJsonObject &page, QString *) const
+{
+    QList<ModelInfo> out;
+    for (const QJsonValue &v : page.value(QLatin1String("models")).toArray()) {
+        const QJsonObject m = v.toObject();
+        QString id = m.value(QLatin1String("model")).toString();
+        if (id.isEmpty())
+            id = m.value(QLatin1String("name")).toString();
+        if (!id.isEmpty())
+            out.append({id, m.value(QLatin1String("name")).toString(id)});
+    }
+    return out;
+}
+
+void OllamaProvider::addHeaders(QNetworkRequest &request) const
+{
+    // Ollama behind a proxy (or Ollama cloud) may want a bearer key.
+    if (!config().apiKey.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + config().apiKey.toUtf8());
+}
+
+} // namespace arbor::llm

@@ -1,0 +1,133 @@
+#include "openaiprovider.h"
+
+#include "sseparser.h"
+#include "vendorerrors.h"
+
+#include <QJsonArray>
+#include <QUrlQuery>
+
+namespace arbor::llm {
+
+namespace {
+
+/** data-only SSE; "[DONE]" ends; choices may be empty (the usage chunk); {"error":…} anywhere. */
+class OpenAiDecoder : public StreamDecoder
+{
+public:
+    void feed(QByteArrayView bytes) override
+    {
+        if (!isEnded())
+            handle(m_sse.feed(bytes));
+    }
+    void finish() override
+    {
+        if (!isEnded())
+            handle(m_sse.finish());
+        endOfBody();
+    }
+
+private:
+    void handle(const QList<SseEvent> &events)
+    {
+        for (const SseEvent &ev : events) {
+            if (isEnded())
+                return;
+            if (ev.data.startsWith("[DONE]")) {
+                complete();
+                return;
+            }
+            const auto o = parseObject(ev.data);
+            if (!o)
+                return;
+            if (const QJsonValue err = vendorerrors::errorMember(*o); !err.isUndefined()) {
+                fail(vendorerrors::fromVendor(200, err));
+                return;
+            }
+            const QJsonArray choices = o->value(QLatin1String("choices")).toArray();
+            for (const QJsonValue &c : choices) {
+                const QJsonObject choice = c.toObject();
+                if (choice.value(QLatin1String("index")).toInt() != 0)
+                    continue;
+                const QJsonObject delta = choice.value(QLatin1String("delta")).toObject();
+                // DeepSeek, vLLM and llama.cpp say reasoning_content; OpenRouter and Groq
+                // reasoning.
+                emitReasoning(delta.value(QLatin1String("reasoning_content")).toString());
+                emitReasoning(delta.value(QLatin1String("reasoning")).toString());
+                emitText(delta.value(QLatin1String("content")).toString());
+                emitText(delta.value(QLatin1String("refusal")).toString());
+                const QString reason = choice.value(QLatin1String("finish_reason")).toString();
+                if (!reason.isEmpty())
+                    m_finishReason = reason;
+            }
+            const QJsonObject usage = o->value(QLatin1String("usage")).toObject();
+            if (!usage.isEmpty()) {
+                m_usage.promptTokens = usage.value(QLatin1String("prompt_tokens")).toInt(-1);
+                m_usage.completionTokens =
+                    usage.value(QLatin1String("completion_tokens")).toInt(-1);
+            }
+        }
+    }
+
+    SseParser m_sse;
+};
+
+} // namespace
+
+std::unique_ptr<StreamDecoder> OpenAiProvider::makeDecoder()
+{
+    return std::make_unique<OpenAiDecoder>();
+}
+
+std::unique_ptr<StreamDecoder> OpenAiProvider::createDecoder() const
+{
+    return makeDecoder();
+}
+
+QUrl OpenAiProvider::chatUrl(const ChatRequest &) const
+{
+    return endpoint(QStringLiteral("/chat/completions"));
+}
+
+QJsonObject OpenAiProvider::chatBody(const ChatRequest &request) const
+{
+    QJsonArray messages;
+    for (const ChatTurn &t : request.turns)
+        messages.append(
+            QJsonObject{{QStringLiteral("role"), t.role}, {QStringLiteral("content"), t.content}});
+    QJsonObject body{
+        {QStringLiteral("model"), request.model},
+        {QStringLiteral("messages"), messages},
+        {QStringLiteral("stream"), true},
+        {QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}}},
+    };
+    if (request.temperature >= 0)
+        body.insert(QStringLiteral("temperature"), request.temperature);
+    if (request.maxTokens > 0)
+        body.insert(QStringLiteral("max_tokens"), request.maxTokens);
+    return body;
+}
+
+QUrl OpenAiProvider::modelsUrl(const QString &) const
+{
+    return endpoint(QStringLiteral("/models"));
+}
+
+QList<ModelInfo> OpenAiProvider::parseModels(const QJsonObject &page, QString *) const
+{
+    QList<ModelInfo> out;
+    for (const QJsonValue &v : page.value(QLatin1String("data")).toArray()) {
+        const QString id = v.toObject().value(QLatin1String("id")).toString();
+        if (!id.isEmpty())
+            out.append({id, id});
+    }
+    return out;
+}
+
+void OpenAiProvider::addHeaders(QNetworkRequest &request) const
+{
+    request.setRawHeader("Accept", "text/event-stream, application/json");
+    if (!config().apiKey.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + config().apiKey.toUtf8());
+}
+
+} // namespace arbor::llm

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "provider.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QHash>
+#include <QJsonValue>
+
+namespace arbor::llm::vendorerrors {
+
+/** @brief Response headers by lower-case name. */
+using Headers = QHash<QByteArray, QByteArray>;
+
+/** @brief A Go-style duration ("12ms", "1s", "6m0s", "2m59.56s") or plain seconds ("20",
+ *  "1.5") in ms; -1 if unreadable. */
+qint64 parseDurationMs(QByteArrayView text);
+
+/** @brief retry-after-ms, else retry-after (seconds or an HTTP date, relative to @p now); -1. */
+qint64 retryAfterMs(const Headers &headers, const QDateTime &now);
+
+/** @brief OpenAI x-ratelimit-* (durations) and Anthropic anthropic-ratelimit-* (RFC 3339
+ *  resets, taken relative to @p now). */
+RateLimitInfo rateLimit(const Headers &headers, const QDateTime &now);
+
+/**
+ * @brief Classifies an error the vendor reported: an HTTP error response (@p httpStatus ≥ 400)
+ * or an error event inside a 200 stream (@p httpStatus 200, then the vendor's type decides).
+ * @p error is the vendor's error value: an object ({message, type|status, code, details}) or a
+ * plain string (Ollama). Reads Gemini's RetryInfo.retryDelay.
+ */
+ChatError fromVendor(int httpStatus, const QJsonValue &error);
+
+/** @brief An HTTP error response: status, headers and body in any vendor's shape (or none). */
+ChatError fromHttp(int httpStatus, const QByteArray &body, const Headers &headers,
+                   const QDateTime &now);
+
+/** @brief The "error" member of a decoded body, if it is an error envelope; else undefined. */
+QJsonValue errorMember(const QJsonObject &body);
+
+} // namespace arbor::llm::vendorerrors

@@ -1,0 +1,175 @@
+// GeminiProvider against a real HTTP server on 127.0.0.1 replaying recorded CRLF SSE streams.
+#include "streamharness.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+
+using namespace arbor::testsupport;
+using Kind = arbor::llm::ChatError::Kind;
+
+class TestGeminiProvider : public QObject
+{
+    Q_OBJECT
+
+    std::shared_ptr<arbor::llm::Provider> provider(FakeVendorServer &server)
+    {
+        return arbor::llm::createProvider(configFor(QStringLiteral("gemini"), server.baseUrl()));
+    }
+
+private Q_SLOTS:
+    void happyPathWithCrlfAndNoEndMarker()
+    {
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("gemini-text.sse")), "text/event-stream",
+            11, 5));
+        auto p = provider(server);
+        QObject owner;
+        const StreamOutcome out = runStream(
+            p->startChat(sampleRequest(QStringLiteral("models/gemini-3-pro-preview")), &owner));
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.text(),
+                 QStringLiteral("There are **3** \"r\"s in strawberry.\n\nst**r**awbe**rr**y"));
+        QCOMPARE(out.usage.promptTokens, 9);
+        QCOMPARE(out.usage.completionTokens, 23 + 185);
+        QCOMPARE(out.finishReason, QStringLiteral("STOP"));
+
+        const auto req = server.requests().first();
+        QCOMPARE(req.target,
+                 QByteArray("/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse"));
+        QCOMPARE(req.headers.value("x-goog-api-key"), QByteArray("sk-test-key"));
+        const QJsonObject body = bodyOf(req);
+        QCOMPARE(body.value(u"systemInstruction")
+                     .toObject()
+                     .value(u"parts")
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(u"text")
+                     .toString(),
+                 QStringLiteral("Be brief."));
+        QCOMPARE(body.value(u"generationConfig").toObject().value(u"maxOutputTokens").toInt(), 123);
+        QCOMPARE(body.value(u"generationConfig").toObject().value(u"temperature").toDouble(), 0.25);
+        QCOMPARE(body.value(u"contents").toArray().size(), 1);
+        QCOMPARE(body.value(u"contents").toArray().first().toObject().value(u"role").toString(),
+                 QStringLiteral("user"));
+    }
+
+    void http429UsesRetryInfo()
+    {
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::json(
+            429, FakeVendorServer::transcript(QStringLiteral("gemini-429.json"))));
+        auto p = provider(server);
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("gemini-x")), &owner));
+        QCOMPARE(out.failedCount, 1);
+        QCOMPARE(out.error.kind, Kind::RateLimited);
+        QVERIFY(out.error.retryable());
+        QCOMPARE(out.error.retryAfterMs, 34400);
+    }
+
+    void http404UnknownModel()
+    {
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::json(
+            404,
+            R"({"error":{"code":404,"message":"models/gemini-9 is not found for API version v1beta","status":"NOT_FOUND"}})"));
+        auto p = provider(server);
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("gemini-9")), &owner));
+        QCOMPARE(out.error.kind, Kind::NotFound);
+        QVERIFY(out.error.message.contains(u"models/gemini-9 is not found"));
+    }
+
+    void rawErrorBodyInsideTheStream()
+    {
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("gemini-raw-error.sse")),
+            "text/event-stream", 5, 5));
+        auto p = provider(server);
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("g")), &owner));
+        QCOMPARE(out.failedCount, 1);
+        QCOMPARE(out.text(), QStringLiteral("There are **3**"));
+        QCOMPARE(out.error.kind, Kind::Overloaded);
+        QVERIFY(out.error.message.contains(u"The model is overloaded"));
+    }
+
+    void blockedPrompt()
+    {
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("gemini-blocked.sse")),
+            "text/event-stream"));
+        auto p = provider(server);
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("g")), &owner));
+        QCOMPARE(out.error.kind, Kind::BadRequest);
+        QVERIFY(out.error.message.contains(u"PROHIBITED_CONTENT"));
+    }
+
+    void droppedConnection()
+    {
+        FakeVendorServer server;
+        auto r = FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("gemini-truncated.sse")),
+            "text/event-stream", 2, 5);
+        r.disconnectMidBody = true;
+        server.enqueue(r);
+        auto p = provider(server);
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("g")), &owner));
+        QCOMPARE(out.error.kind, Kind::Interrupted);
+        QCOMPARE(out.text(), QStringLiteral("There are **3**"));
+    }
+
+    void cancelAbortsAtOnce()
+    {
+        FakeVendorServer server;
+        server.enqueue(stalled(FakeVendorServer::transcript(QStringLiteral("gemini-truncated.sse")),
+                               "text/event-stream"));
+        auto p = provider(server);
+        QObject owner;
+        auto *stream = p->startChat(sampleRequest(QStringLiteral("g")), &owner);
+        QSignalSpy deltas(stream, &arbor::llm::ChatStream::delta);
+        QSignalSpy ends(stream, &arbor::llm::ChatStream::failed);
+        QSignalSpy closed(&server, &FakeVendorServer::clientClosedEarly);
+        QVERIFY(deltas.wait(20000));
+        stream->cancel();
+        QVERIFY(closed.wait(20000));
+        QTest::qWait(50);
+        QCOMPARE(ends.size(), 0);
+    }
+
+    void listsGenerativeModelsAcrossPages()
+    {
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::json(
+            200,
+            R"({"models":[{"name":"models/gemini-2.5-flash","displayName":"Gemini 2.5 Flash","inputTokenLimit":1048576,"outputTokenLimit":65536,"supportedGenerationMethods":["generateContent","countTokens"]},{"name":"models/text-embedding-004","displayName":"Text Embedding 004","supportedGenerationMethods":["embedContent"]}],"nextPageToken":"p2"})"));
+        server.enqueue(FakeVendorServer::json(
+            200,
+            R"({"models":[{"name":"models/gemini-2.5-pro","displayName":"Gemini 2.5 Pro","supportedGenerationMethods":["generateContent"]}]})"));
+        auto p = provider(server);
+        const auto list = waitFor(p->listModels());
+        QVERIFY(list && !list->error);
+        QCOMPARE(list->models.size(), 2);
+        QCOMPARE(list->models.at(0).id, QStringLiteral("gemini-2.5-flash"));
+        QCOMPARE(list->models.at(0).displayName, QStringLiteral("Gemini 2.5 Flash"));
+        QCOMPARE(list->models.at(1).id, QStringLiteral("gemini-2.5-pro"));
+        QCOMPARE(server.requests().at(0).target, QByteArray("/v1beta/models?pageSize=1000"));
+        QCOMPARE(server.requests().at(1).target,
+                 QByteArray("/v1beta/models?pageSize=1000&pageToken=p2"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGeminiProvider)
+#include "tst_geminiprovider.moc"

@@ -1,0 +1,213 @@
+// Replies from HTTP vendors through the real composition root (core::Backend: store, job engine,
+// ChatJobHandler/ReplySession) against the fake vendor server: what ends up stored.
+#include "streamharness.h"
+
+#include "chat/chatevents.h"
+#include "chat/chatservice.h"
+#include "chat/livetexts.h"
+#include "core/backend.h"
+#include "domain/ids.h"
+#include "llm/providerregistry.h"
+#include "store/conversationqueries.h"
+#include "store/messagequeries.h"
+#include "store/store.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+using namespace arbor;
+using namespace arbor::testsupport;
+using domain::Message;
+
+class TestHttpReplies : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<core::Backend> m_backend;
+    std::unique_ptr<FakeVendorServer> m_server;
+
+    void open(const QString &kind)
+    {
+        m_backend = std::make_unique<core::Backend>(
+            core::BackendOptions{m_dir->filePath(QStringLiteral("arbor.db")), 0, true, 2});
+        m_backend->open();
+        QUrl base = m_server->baseUrl();
+        if (kind == u"openai")
+            base.setPath(QStringLiteral("/v1"));
+        auto config = configFor(kind, base);
+        config.models = {QStringLiteral("model-x")};
+        m_backend->providers().add(llm::createProvider(config));
+    }
+
+    Message send(const QString &kind, const QString &text = QStringLiteral("Hello?"))
+    {
+        chat::SendRequest request;
+        request.text = text;
+        request.modelKey = QStringLiteral("test-") + kind + QStringLiteral("/model-x");
+        return m_backend->chat().send(request).result().assistant;
+    }
+
+    std::optional<Message> stored(const QString &id)
+    {
+        return m_backend->store()
+            .read([id](QSqlDatabase &db) { return store::messages::get(db, id); })
+            .result();
+    }
+
+    QString statusOf(const QString &id)
+    {
+        const auto m = stored(id);
+        return m ? domain::toString(m->status) : QString();
+    }
+
+    bool ended(const QString &id)
+    {
+        const auto m = stored(id);
+        return m && !domain::isLive(m->status);
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_server = std::make_unique<FakeVendorServer>();
+    }
+
+    void cleanup()
+    {
+        m_backend.reset();
+        m_server.reset();
+        m_dir.reset();
+    }
+
+    void usageAndFinishReasonAreStored()
+    {
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream", 5,
+            5));
+        open(QStringLiteral("openai"));
+        const Message reply = send(QStringLiteral("openai"), QStringLiteral("Count the r's"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        const Message m = *stored(reply.id);
+        QCOMPARE(domain::toString(m.status), QStringLiteral("complete"));
+        QCOMPARE(m.content, QStringLiteral("**"));
+        QCOMPARE(m.promptTokens, 16);
+        QCOMPARE(m.completionTokens, 300);
+        QCOMPARE(m.finishReason, QStringLiteral("stop"));
+        const QJsonObject body = bodyOf(m_server->requests().first());
+        QCOMPARE(body.value(u"model").toString(), QStringLiteral("model-x"));
+        const QJsonArray messages = body.value(u"messages").toArray();
+        QCOMPARE(messages.last().toObject().value(u"content").toString(),
+                 QStringLiteral("Count the r's"));
+    }
+
+    void conversationSettingsReachTheWire()
+    {
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("anthropic-text.sse")),
+            "text/event-stream"));
+        open(QStringLiteral("anthropic"));
+        domain::Conversation conv;
+        conv.id = domain::newId();
+        conv.title = QStringLiteral("settings");
+        conv.settings = QStringLiteral(
+            R"({"system_prompt":"Answer in French.","temperature":0.7,"max_tokens":64})");
+        m_backend->store()
+            .write([conv](QSqlDatabase &db) { store::conversations::insert(db, conv); })
+            .waitForFinished();
+        chat::SendRequest request;
+        request.conversationId = conv.id;
+        request.text = QStringLiteral("Hello?");
+        request.modelKey = QStringLiteral("test-anthropic/model-x");
+        const Message reply = m_backend->chat().send(request).result().assistant;
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        QCOMPARE(statusOf(reply.id), QStringLiteral("complete"));
+        const QJsonObject body = bodyOf(m_server->requests().first());
+        QCOMPARE(body.value(u"system").toString(), QStringLiteral("Answer in French."));
+        QCOMPARE(body.value(u"temperature").toDouble(), 0.7);
+        QCOMPARE(body.value(u"max_tokens").toInt(), 64);
+        QCOMPARE(body.value(u"model").toString(), QStringLiteral("model-x"));
+    }
+
+    void errorEventKeepsThePartialTextWithStatusError()
+    {
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("anthropic-overloaded.sse")),
+            "text/event-stream", 4, 5));
+        open(QStringLiteral("anthropic"));
+        const Message reply = send(QStringLiteral("anthropic"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        const Message m = *stored(reply.id);
+        QCOMPARE(domain::toString(m.status), QStringLiteral("error"));
+        QCOMPARE(m.content, QStringLiteral("Hello"));
+        QVERIFY2(m.error.contains(u"Overloaded"), qPrintable(m.error));
+        QCOMPARE(m_server->requests().size(), 1); // text was shown: not retried from scratch
+    }
+
+    void droppedConnectionIsInterrupted()
+    {
+        auto r = FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("gemini-truncated.sse")),
+            "text/event-stream", 2, 5);
+        r.disconnectMidBody = true;
+        m_server->enqueue(r);
+        open(QStringLiteral("gemini"));
+        const Message reply = send(QStringLiteral("gemini"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        const Message m = *stored(reply.id);
+        QCOMPARE(domain::toString(m.status), QStringLiteral("interrupted"));
+        QCOMPARE(m.content, QStringLiteral("There are **3**"));
+    }
+
+    void rateLimitIsRetriedAfterRetryAfter()
+    {
+        m_server->enqueue(FakeVendorServer::json(429, R"({"error":"too many requests"})",
+                                                 {{"Retry-After", "0"}}));
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("ollama-text.ndjson")),
+            "application/x-ndjson"));
+        open(QStringLiteral("ollama"));
+        const Message reply = send(QStringLiteral("ollama"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        QCOMPARE(statusOf(reply.id), QStringLiteral("complete"));
+        QCOMPARE(stored(reply.id)->content, QStringLiteral("The sky — 青い ✨"));
+        QCOMPARE(m_server->requests().size(), 2);
+    }
+
+    void badKeyIsAnErrorOnTheMessage()
+    {
+        m_server->enqueue(FakeVendorServer::json(
+            401,
+            R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}})"));
+        open(QStringLiteral("anthropic"));
+        const Message reply = send(QStringLiteral("anthropic"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        const Message m = *stored(reply.id);
+        QCOMPARE(domain::toString(m.status), QStringLiteral("error"));
+        QVERIFY2(m.error.contains(u"invalid x-api-key"), qPrintable(m.error));
+        QCOMPARE(m_server->requests().size(), 1);
+    }
+
+    void stopAbortsTheRequest()
+    {
+        m_server->enqueue(
+            stalled(FakeVendorServer::transcript(QStringLiteral("openai-truncated.sse")),
+                    "text/event-stream"));
+        open(QStringLiteral("openai"));
+        QSignalSpy closed(m_server.get(), &FakeVendorServer::clientClosedEarly);
+        const Message reply = send(QStringLiteral("openai"));
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(reply.id), QStringLiteral("streaming"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_backend->liveTexts().text(reply.id).value_or(QString()) == u"**",
+                                 30000);
+        QVERIFY(m_backend->chat().stop(reply.id).result());
+        QVERIFY(closed.wait(20000));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        QCOMPARE(statusOf(reply.id), QStringLiteral("cancelled"));
+        QCOMPARE(stored(reply.id)->content, QStringLiteral("**"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttpReplies)
+#include "tst_httpreplies.moc"

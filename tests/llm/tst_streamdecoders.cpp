@@ -1,0 +1,211 @@
+// The protocol decoders (StreamDecoder per vendor): the outcome of every transcript, and the
+// property that it is identical however the byte stream is cut into reads — random cuts, and
+// every single cut position (which includes every point inside a UTF-8 sequence and every point
+// between a CR and its LF).
+#include "llm/anthropicprovider.h"
+#include "llm/geminiprovider.h"
+#include "llm/ollamaprovider.h"
+#include "llm/openaiprovider.h"
+#include "support/fakevendorserver.h"
+
+#include <QRandomGenerator>
+#include <QTest>
+
+using arbor::llm::ChatError;
+using arbor::llm::StreamDecoder;
+using arbor::testsupport::FakeVendorServer;
+using Kind = ChatError::Kind;
+
+namespace {
+
+struct Decoded
+{
+    QStringList text;
+    QStringList reasoning;
+    bool complete = false;
+    int promptTokens = -1;
+    int completionTokens = -1;
+    QString finishReason;
+    int errorKind = -1;
+    QString errorMessage;
+    bool operator==(const Decoded &) const = default;
+};
+
+std::unique_ptr<StreamDecoder> decoderFor(const QString &transcript)
+{
+    if (transcript.startsWith(u"openai"))
+        return arbor::llm::OpenAiProvider::makeDecoder();
+    if (transcript.startsWith(u"anthropic"))
+        return arbor::llm::AnthropicProvider::makeDecoder();
+    if (transcript.startsWith(u"gemini"))
+        return arbor::llm::GeminiProvider::makeDecoder();
+    return arbor::llm::OllamaProvider::makeDecoder();
+}
+
+Decoded decode(const QString &name, const QByteArray &bytes, const QList<qsizetype> &cuts)
+{
+    Decoded d;
+    auto dec = decoderFor(name);
+    dec->onText = [&](const QString &t) { d.text.append(t); };
+    dec->onReasoning = [&](const QString &t) { d.reasoning.append(t); };
+    qsizetype from = 0;
+    for (qsizetype cut : cuts) {
+        dec->feed(QByteArrayView(bytes).sliced(from, cut - from));
+        from = cut;
+    }
+    dec->feed(QByteArrayView(bytes).sliced(from));
+    dec->finish();
+    d.complete = dec->isComplete();
+    d.promptTokens = dec->usage().promptTokens;
+    d.completionTokens = dec->usage().completionTokens;
+    d.finishReason = dec->finishReason();
+    if (dec->error()) {
+        d.errorKind = int(dec->error()->kind);
+        d.errorMessage = dec->error()->message;
+    }
+    return d;
+}
+
+bool hasMultibyte(const QByteArray &b)
+{
+    return std::any_of(b.begin(), b.end(), [](char c) { return (uchar(c) & 0xC0) == 0x80; });
+}
+
+} // namespace
+
+class TestStreamDecoders : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void outcomes_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("complete");
+        QTest::addColumn<int>("prompt");
+        QTest::addColumn<int>("completion");
+        QTest::addColumn<QString>("finish");
+        QTest::addColumn<int>("errorKind");
+        QTest::newRow("openai text") << "openai-text.sse"
+                                     << "**" << true << 16 << 300 << "stop" << -1;
+        QTest::newRow("openai utf8 cr") << "openai-utf8-cr.sse"
+                                        << "Grüße — 世界 🌳" << true << 16 << 300 << "stop" << -1;
+        QTest::newRow("openai error") << "openai-error.sse"
+                                      << "**" << false << -1 << -1 << "" << int(Kind::Server);
+        QTest::newRow("openai truncated")
+            << "openai-truncated.sse"
+            << "**" << false << -1 << -1 << "" << int(Kind::Interrupted);
+        QTest::newRow("openai malformed") << "openai-malformed.sse"
+                                          << "**" << false << -1 << -1 << "" << int(Kind::Protocol);
+        QTest::newRow("anthropic text") << "anthropic-text.sse"
+                                        << "Hello! I" << true << 12 << 30 << "end_turn" << -1;
+        QTest::newRow("anthropic overloaded")
+            << "anthropic-overloaded.sse"
+            << "Hello" << false << 12 << 1 << "" << int(Kind::Overloaded);
+        QTest::newRow("anthropic truncated")
+            << "anthropic-truncated.sse"
+            << "Hello" << false << 12 << 1 << "" << int(Kind::Interrupted);
+        QTest::newRow("gemini text")
+            << "gemini-text.sse"
+            << "There are **3** \"r\"s in strawberry.\n\nst**r**awbe**rr**y" << true << 9 << 208
+            << "STOP" << -1;
+        QTest::newRow("gemini utf8")
+            << "gemini-utf8.sse"
+            << "There are **3**ß 🍓 «ок»" << true << 9 << 208 << "STOP" << -1;
+        QTest::newRow("gemini truncated")
+            << "gemini-truncated.sse"
+            << "There are **3**" << false << 9 << 190 << "" << int(Kind::Interrupted);
+        QTest::newRow("gemini blocked") << "gemini-blocked.sse"
+                                        << "" << false << -1 << -1 << "" << int(Kind::BadRequest);
+        QTest::newRow("gemini raw error")
+            << "gemini-raw-error.sse"
+            << "There are **3**" << false << 9 << 190 << "" << int(Kind::Overloaded);
+        QTest::newRow("ollama text") << "ollama-text.ndjson"
+                                     << "The sky — 青い ✨" << true << 26 << 282 << "stop" << -1;
+        QTest::newRow("ollama error") << "ollama-error.ndjson"
+                                      << "The" << false << -1 << -1 << "" << int(Kind::Server);
+        QTest::newRow("ollama truncated")
+            << "ollama-truncated.ndjson"
+            << "The sky — 青い ✨" << false << -1 << -1 << "" << int(Kind::Interrupted);
+    }
+
+    void outcomes()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, text);
+        QFETCH(bool, complete);
+        QFETCH(int, prompt);
+        QFETCH(int, completion);
+        QFETCH(QString, finish);
+        QFETCH(int, errorKind);
+        const Decoded d = decode(name, FakeVendorServer::transcript(name), {});
+        QCOMPARE(d.text.join(QString()), text);
+        QCOMPARE(d.complete, complete);
+        QCOMPARE(d.errorKind, errorKind);
+        QCOMPARE(d.promptTokens, prompt);
+        QCOMPARE(d.completionTokens, completion);
+        QCOMPARE(d.finishReason, finish);
+    }
+
+    void identicalHoweverCut_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const char *n :
+             {"openai-text.sse", "openai-utf8-cr.sse", "openai-error.sse", "openai-truncated.sse",
+              "openai-malformed.sse", "anthropic-text.sse", "anthropic-overloaded.sse",
+              "anthropic-truncated.sse", "gemini-text.sse", "gemini-utf8.sse",
+              "gemini-truncated.sse", "gemini-blocked.sse", "gemini-raw-error.sse",
+              "ollama-text.ndjson", "ollama-error.ndjson", "ollama-truncated.ndjson"})
+            QTest::newRow(n) << QString::fromLatin1(n);
+    }
+
+    void identicalHoweverCut()
+    {
+        QFETCH(QString, name);
+        const QByteArray bytes = FakeVendorServer::transcript(name);
+        const Decoded whole = decode(name, bytes, {});
+        QList<qsizetype> all;
+        for (qsizetype i = 1; i < bytes.size(); ++i)
+            all.append(i);
+        QVERIFY(decode(name, bytes, all) == whole);
+        QRandomGenerator rng(0x5EED + quint32(qHash(name)));
+        for (int round = 0; round < 500; ++round) {
+            QList<qsizetype> cuts;
+            const int n = rng.bounded(1, 60);
+            for (int i = 0; i < n; ++i)
+                cuts.append(rng.bounded(qint64(bytes.size() + 1)));
+            std::sort(cuts.begin(), cuts.end());
+            if (!(decode(name, bytes, cuts) == whole))
+                QFAIL(qPrintable(QStringLiteral("round %1 decodes differently").arg(round)));
+        }
+    }
+
+    void transcriptsCoverTheHardCuts()
+    {
+        // The property above is only as strong as its inputs: make sure they contain the cases.
+        QVERIFY(hasMultibyte(FakeVendorServer::transcript(QStringLiteral("openai-utf8-cr.sse"))));
+        QVERIFY(hasMultibyte(FakeVendorServer::transcript(QStringLiteral("gemini-utf8.sse"))));
+        QVERIFY(hasMultibyte(FakeVendorServer::transcript(QStringLiteral("ollama-text.ndjson"))));
+        QVERIFY(
+            FakeVendorServer::transcript(QStringLiteral("gemini-text.sse")).contains("\r\n\r\n"));
+        QVERIFY(
+            FakeVendorServer::transcript(QStringLiteral("openai-utf8-cr.sse")).contains("\r\r"));
+    }
+
+    void nothingAfterTheEnd()
+    {
+        auto dec = arbor::llm::OpenAiProvider::makeDecoder();
+        QStringList text;
+        dec->onText = [&](const QString &t) { text.append(t); };
+        dec->feed(FakeVendorServer::transcript(QStringLiteral("openai-text.sse")));
+        QVERIFY(dec->isComplete());
+        dec->feed("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"late\"}}]}\n\n");
+        dec->finish();
+        QCOMPARE(text, QStringList{QStringLiteral("**")});
+        QVERIFY(!dec->error());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStreamDecoders)
+#include "tst_streamdecoders.moc"
