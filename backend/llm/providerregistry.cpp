@@ -5,7 +5,19 @@ namespace arbor::llm {
 void ProviderRegistry::add(std::shared_ptr<Provider> provider)
 {
     QWriteLocker lock(&m_lock);
+    for (auto &p : m_providers) {
+        if (p->id() == provider->id()) {
+            p = std::move(provider);
+            return;
+        }
+    }
     m_providers.append(std::move(provider));
+}
+
+bool ProviderRegistry::remove(const QString &id)
+{
+    QWriteLocker lock(&m_lock);
+    return m_providers.removeIf([&](const std::shared_ptr<Provider> &p) { return p->id() == id; }) > 0;
 }
 
 std::shared_ptr<Provider> ProviderRegistry::get(const QString &id) const

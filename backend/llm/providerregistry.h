@@ -24,7 +24,10 @@ struct ModelEntry
 class ProviderRegistry
 {
 public:
+    /** @brief Adds @p provider, replacing one with the same id. */
     void add(std::shared_ptr<Provider> provider);
+    /** @brief Removes the provider @p id; false if there was none. */
+    bool remove(const QString &id);
     std::shared_ptr<Provider> get(const QString &id) const;
     QList<ModelEntry> models() const;
     /** @brief Splits "provider/model" (model ids may contain '/'). */

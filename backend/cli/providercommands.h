@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QFuture>
+#include <QEventLoop>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace arbor::core {
+class Backend;
+}
+
+namespace arbor::cli {
+
+/** @brief `arbord providers list|add|remove|models|discover|default`. */
+int runProviders(const QStringList &args);
+
+/**
+ * @brief For `arbord chat`: waits until the configured providers are registered, then turns
+ * @p provider (an id or a name) and @p model (empty: the default model of that provider, else
+ * its first) into a registered model. Returns an error for a person, or nothing.
+ */
+std::optional<QString> resolveChatModel(core::Backend &backend, QString &provider, QString &model);
+
+/** @brief Runs the event loop until @p future finishes (keychain jobs need it), then returns it. */
+template<class T>
+QFuture<T> awaitFuture(QFuture<T> future)
+{
+    if (!future.isFinished()) {
+        QEventLoop loop;
+        future.then(&loop, [&loop](QFuture<T>) { loop.quit(); });
+        if (!future.isFinished())
+            loop.exec();
+    }
+    return future;
+}
+
+} // namespace arbor::cli

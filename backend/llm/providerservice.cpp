@@ -1,0 +1,413 @@
+#include "providerservice.h"
+
+#include "providerregistry.h"
+
+#include "domain/ids.h"
+#include "secrets/memorysecretstore.h"
+#include "secrets/secretstore.h"
+#include "store/sql.h"
+#include "store/store.h"
+
+#include <QLoggingCategory>
+#include <QPromise>
+
+Q_LOGGING_CATEGORY(lcProviders, "arbor.llm.providers", QtInfoMsg)
+
+namespace arbor::llm {
+
+namespace {
+
+using store::providers::StoredProvider;
+using secrets::SecretResult;
+
+const QString StoreIdKey = QStringLiteral("store_id");
+
+struct Loaded
+{
+    QList<StoredProvider> configs;
+    QString storeId;
+    QString defaultModel;
+};
+
+template<class T>
+QFuture<T> ready(T value)
+{
+    return QtFuture::makeReadyFuture(std::move(value));
+}
+
+QString exceptionText(std::exception_ptr e)
+{
+    try {
+        std::rethrow_exception(std::move(e));
+    } catch (const std::exception &ex) {
+        return QString::fromUtf8(ex.what());
+    } catch (...) {
+        return QStringLiteral("unknown error");
+    }
+}
+
+} // namespace
+
+ProviderService::ProviderService(store::Store &store, ProviderRegistry &registry,
+                                 std::unique_ptr<secrets::SecretStore> keychain, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_registry(registry)
+    , m_keychain(std::move(keychain))
+{
+}
+
+ProviderService::~ProviderService() = default;
+
+secrets::SecretStore &ProviderService::secrets()
+{
+    return m_inMemory ? *m_memory : *m_keychain;
+}
+
+QString ProviderService::account(const QString &id) const
+{
+    return QStringLiteral("provider/%1/%2").arg(m_storeId, id);
+}
+
+std::optional<StoredProvider> ProviderService::config(const QString &id) const
+{
+    for (const auto &c : m_configs)
+        if (c.id == id)
+            return c;
+    return std::nullopt;
+}
+
+QString ProviderService::makeId(const QString &name) const
+{
+    QString base;
+    for (const QChar c : name.trimmed().toLower()) {
+        if ((c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9'))
+            base += c;
+        else if (!base.isEmpty() && !base.endsWith(QLatin1Char('-')))
+            base += QLatin1Char('-');
+    }
+    while (base.endsWith(QLatin1Char('-')))
+        base.chop(1);
+    if (base.isEmpty())
+        base = QStringLiteral("provider");
+    // "demo" belongs to the built-in demo provider.
+    QString id = base;
+    for (int n = 2; config(id) || id == u"demo"; ++n)
+        id = QStringLiteral("%1-%2").arg(base).arg(n);
+    return id;
+}
+
+ProviderConfig ProviderService::toConfig(const StoredProvider &stored, const QString &key) const
+{
+    ProviderConfig c;
+    c.id = stored.id;
+    c.kind = stored.kind;
+    c.name = stored.name;
+    c.baseUrl = stored.baseUrl;
+    c.headers = stored.headers;
+    c.apiKey = key;
+    c.models = stored.models;
+    for (const QString &extra : m_extraModels.value(stored.id))
+        if (!c.models.contains(extra))
+            c.models.append(extra);
+    return c;
+}
+
+void ProviderService::registerProvider(const StoredProvider &stored)
+{
+    if (!stored.enabled) {
+        m_registry.remove(stored.id);
+        return;
+    }
+    auto provider = createProvider(toConfig(stored, m_keys.value(stored.id)));
+    if (!provider) {
+        qCWarning(lcProviders) << "provider" << stored.id << "has an unknown kind" << stored.kind;
+        m_registry.remove(stored.id);
+        return;
+    }
+    m_registry.add(std::move(provider));
+}
+
+void ProviderService::noteUnavailable(const QString &message)
+{
+    if (!m_keychainAvailable)
+        return;
+    qCWarning(lcProviders).noquote() << message;
+    m_keychainAvailable = false;
+    Q_EMIT keychainStatusChanged();
+}
+
+QFuture<void> ProviderService::load()
+{
+    auto promise = std::make_shared<QPromise<void>>();
+    promise->start();
+    QFuture<void> done = promise->future();
+    const Loaded loaded = m_store
+                              .write([](QSqlDatabase &db) {
+                                  Loaded l;
+                                  l.configs = store::providers::list(db);
+                                  l.storeId = store::providers::setting(db, StoreIdKey);
+                                  if (l.storeId.isEmpty()) {
+                                      l.storeId = domain::newId();
+                                      store::providers::setSetting(db, StoreIdKey, l.storeId);
+                                  }
+                                  l.defaultModel = store::providers::setting(db, QString::fromLatin1(store::providers::DefaultModelKey));
+                                  return l;
+                              })
+                              .result(); // start-up only: a handful of rows
+    m_configs = loaded.configs;
+    m_storeId = loaded.storeId;
+    m_defaultModel = loaded.defaultModel;
+
+    auto finish = [this, promise] {
+        for (const auto &c : std::as_const(m_configs))
+            registerProvider(c);
+        m_loaded = true;
+        Q_EMIT providersChanged();
+        Q_EMIT defaultModelChanged();
+        promise->finish();
+    };
+    if (m_configs.isEmpty()) {
+        finish();
+        return done;
+    }
+    // One read per provider; the keychain runs them one at a time. Set the counter first: a
+    // future that is already finished may run its continuation at once.
+    auto remaining = std::make_shared<qsizetype>(m_configs.size());
+    const auto configs = m_configs;
+    for (const auto &c : configs) {
+        secrets().read(account(c.id)).then(this, [this, id = c.id, remaining, finish](QFuture<SecretResult> f) {
+            const SecretResult r = f.result();
+            if (r.ok())
+                m_keys.insert(id, r.secret);
+            else if (r.status == SecretResult::Status::Unavailable)
+                noteUnavailable(r.message);
+            else if (r.status == SecretResult::Status::Failed)
+                qCWarning(lcProviders).noquote() << "the key of provider" << id << "could not be read:" << r.message;
+            if (--*remaining == 0)
+                finish();
+        });
+    }
+    return done;
+}
+
+QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional<QString> apiKey)
+{
+    cfg.name = cfg.name.trimmed();
+    if (cfg.name.isEmpty())
+        return ready(SettingsOutcome{false, QStringLiteral("Give the provider a name.")});
+    if (!providerKinds().contains(cfg.kind))
+        return ready(SettingsOutcome{false, QStringLiteral("Unknown provider kind “%1”.").arg(cfg.kind)});
+    if (cfg.id.isEmpty())
+        cfg.id = makeId(cfg.name);
+    if (cfg.id.contains(QLatin1Char('/')) || cfg.id == u"demo")
+        return ready(SettingsOutcome{false, QStringLiteral("“%1” cannot be used as a provider id.").arg(cfg.id)});
+    if (cfg.baseUrl.isEmpty())
+        cfg.baseUrl = defaultBaseUrl(cfg.kind);
+    if (!cfg.baseUrl.isValid() || cfg.baseUrl.scheme().isEmpty())
+        return ready(SettingsOutcome{false, QStringLiteral("“%1” is not a valid URL.").arg(cfg.baseUrl.toString())});
+
+    auto promise = std::make_shared<QPromise<SettingsOutcome>>();
+    promise->start();
+    QFuture<SettingsOutcome> done = promise->future();
+
+    auto saveRow = [this, cfg, apiKey, promise] {
+        m_store
+            .write([cfg](QSqlDatabase &db) {
+                store::providers::upsert(db, cfg);
+                return *store::providers::get(db, cfg.id);
+            })
+            .then(this, [this, apiKey, promise](QFuture<StoredProvider> f) {
+                StoredProvider saved;
+                try {
+                    saved = f.result();
+                } catch (...) {
+                    promise->addResult(SettingsOutcome{false, exceptionText(std::current_exception())});
+                    promise->finish();
+                    return;
+                }
+                if (apiKey) {
+                    if (apiKey->isEmpty())
+                        m_keys.remove(saved.id);
+                    else
+                        m_keys.insert(saved.id, *apiKey);
+                }
+                bool replaced = false;
+                for (auto &c : m_configs) {
+                    if (c.id == saved.id) {
+                        c = saved;
+                        replaced = true;
+                    }
+                }
+                if (!replaced)
+                    m_configs.append(saved);
+                registerProvider(saved);
+                Q_EMIT providersChanged();
+                promise->addResult(SettingsOutcome{true, {}});
+                promise->finish();
+            });
+    };
+    if (!apiKey) {
+        saveRow();
+        return done;
+    }
+    if (!apiKey->isEmpty() && !m_keychainAvailable && !m_inMemory)
+        return ready(SettingsOutcome{false, QStringLiteral("No system keychain is available, so the API key cannot be stored.")});
+    // The key first: a provider is never saved pointing at a key that was not stored.
+    auto op = apiKey->isEmpty() ? secrets().remove(account(cfg.id)) : secrets().write(account(cfg.id), *apiKey);
+    op.then(this, [this, promise, saveRow](QFuture<SecretResult> f) {
+        const SecretResult r = f.result();
+        if (!r.ok()) {
+            if (r.status == SecretResult::Status::Unavailable)
+                noteUnavailable(r.message);
+            promise->addResult(SettingsOutcome{false, r.status == SecretResult::Status::Unavailable
+                                                          ? QStringLiteral("No system keychain is available, so the API key cannot be stored.")
+                                                          : r.message});
+            promise->finish();
+            return;
+        }
+        saveRow();
+    });
+    return done;
+}
+
+QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
+{
+    auto promise = std::make_shared<QPromise<SettingsOutcome>>();
+    promise->start();
+    QFuture<SettingsOutcome> done = promise->future();
+    const bool clearDefault = ProviderRegistry::splitKey(m_defaultModel).first == id;
+    m_store
+        .write([id, clearDefault](QSqlDatabase &db) {
+            const bool removed = store::providers::remove(db, id);
+            if (removed && clearDefault)
+                store::providers::setSetting(db, QString::fromLatin1(store::providers::DefaultModelKey), {});
+            return removed;
+        })
+        .then(this, [this, id, promise, clearDefault](QFuture<bool> f) {
+            bool removed = false;
+            try {
+                removed = f.result();
+            } catch (...) {
+                promise->addResult(SettingsOutcome{false, exceptionText(std::current_exception())});
+                promise->finish();
+                return;
+            }
+            if (!removed) {
+                promise->addResult(SettingsOutcome{false, QStringLiteral("No provider “%1”.").arg(id)});
+                promise->finish();
+                return;
+            }
+            m_configs.removeIf([&](const StoredProvider &c) { return c.id == id; });
+            m_keys.remove(id);
+            m_extraModels.remove(id);
+            m_registry.remove(id);
+            if (clearDefault) {
+                m_defaultModel.clear();
+                Q_EMIT defaultModelChanged();
+            }
+            Q_EMIT providersChanged();
+            secrets().remove(account(id)).then(this, [this, promise](QFuture<SecretResult> k) {
+                const SecretResult r = k.result();
+                if (r.status == SecretResult::Status::Unavailable)
+                    noteUnavailable(r.message);
+                // With no keychain there is no key to remove; a refusal is worth telling.
+                if (r.status == SecretResult::Status::Failed)
+                    promise->addResult(SettingsOutcome{false, QStringLiteral("The provider was removed, but its key is still in the keychain: %1").arg(r.message)});
+                else
+                    promise->addResult(SettingsOutcome{true, {}});
+                promise->finish();
+            });
+        });
+    return done;
+}
+
+QFuture<ModelList> ProviderService::testConnection(const StoredProvider &stored, const QString &apiKey)
+{
+    StoredProvider cfg = stored;
+    if (cfg.baseUrl.isEmpty())
+        cfg.baseUrl = defaultBaseUrl(cfg.kind);
+    auto provider = createProvider(toConfig(cfg, apiKey.isEmpty() ? m_keys.value(cfg.id) : apiKey));
+    if (!provider) {
+        ChatError e;
+        e.kind = ChatError::Kind::BadRequest;
+        e.message = QStringLiteral("Unknown provider kind “%1”.").arg(cfg.kind);
+        return ready(ModelList{{}, e});
+    }
+    // The provider must outlive its listing.
+    return provider->listModels().then(this, [provider](QFuture<ModelList> f) { return f.result(); });
+}
+
+QFuture<ModelList> ProviderService::listModels(const QString &id)
+{
+    const auto cfg = config(id);
+    if (!cfg) {
+        ChatError e;
+        e.kind = ChatError::Kind::NotFound;
+        e.message = QStringLiteral("No provider “%1”.").arg(id);
+        return ready(ModelList{{}, e});
+    }
+    return testConnection(*cfg, {});
+}
+
+bool ProviderService::ensureModel(const QString &id, const QString &modelId)
+{
+    const auto cfg = config(id);
+    if (!cfg || modelId.isEmpty())
+        return false;
+    if (!cfg->models.contains(modelId) && !m_extraModels.value(id).contains(modelId)) {
+        m_extraModels[id].append(modelId);
+        registerProvider(*cfg);
+        Q_EMIT providersChanged();
+    }
+    return true;
+}
+
+QFuture<SettingsOutcome> ProviderService::setDefaultModel(const QString &modelKey)
+{
+    return m_store
+        .write([modelKey](QSqlDatabase &db) {
+            store::providers::setSetting(db, QString::fromLatin1(store::providers::DefaultModelKey), modelKey);
+        })
+        .then(this, [this, modelKey](QFuture<void> f) {
+            try {
+                f.waitForFinished();
+            } catch (...) {
+                return SettingsOutcome{false, exceptionText(std::current_exception())};
+            }
+            if (m_defaultModel != modelKey) {
+                m_defaultModel = modelKey;
+                Q_EMIT defaultModelChanged();
+            }
+            return SettingsOutcome{true, {}};
+        });
+}
+
+void ProviderService::useMemorySecrets()
+{
+    if (m_inMemory)
+        return;
+    m_memory = std::make_unique<secrets::MemorySecretStore>();
+    m_inMemory = true;
+    qCInfo(lcProviders) << "API keys are kept in memory until Arbor quits, at the user's request";
+    Q_EMIT keychainStatusChanged();
+}
+
+QFuture<bool> ProviderService::probeKeychain()
+{
+    // An account nobody writes: EntryNotFound means the keychain is there.
+    return m_keychain->read(QStringLiteral("probe/%1").arg(m_storeId)).then(this, [this](QFuture<SecretResult> f) {
+        const SecretResult r = f.result();
+        if (r.status == SecretResult::Status::Unavailable) {
+            noteUnavailable(r.message);
+            return false;
+        }
+        if (!m_keychainAvailable) {
+            m_keychainAvailable = true;
+            Q_EMIT keychainStatusChanged();
+        }
+        return true;
+    });
+}
+
+} // namespace arbor::llm

@@ -1,0 +1,123 @@
+#pragma once
+
+#include "provider.h"
+#include "providerfactory.h"
+
+#include "store/providerqueries.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace arbor::store {
+class Store;
+}
+namespace arbor::secrets {
+class SecretStore;
+}
+
+namespace arbor::llm {
+
+class ProviderRegistry;
+
+/** @brief The answer of a settings change: ok, or a message for a person. */
+struct SettingsOutcome
+{
+    bool ok = false;
+    QString error;
+};
+
+/**
+ * @brief The user's configured providers: their settings in the store, their API keys in the
+ * OS keychain, and the live Provider objects in the ProviderRegistry. Lives on the main thread
+ * (keychain jobs and provider listings are event-driven there); every call returns at once.
+ *
+ * With no keychain the service says so (keychainAvailable() false) and refuses to store keys,
+ * until the user explicitly chooses useMemorySecrets(): then keys live in this process only.
+ */
+class ProviderService : public QObject
+{
+    Q_OBJECT
+
+public:
+    /** @param keychain the persistent secret store (normally KeychainSecretStore). */
+    ProviderService(store::Store &store, ProviderRegistry &registry, std::unique_ptr<secrets::SecretStore> keychain,
+                    QObject *parent = nullptr);
+    ~ProviderService() override;
+
+    /** @brief Reads the configured providers and their keys (one keychain job at a time) and
+     *  registers them. The future finishes on this object's thread when all are registered. */
+    QFuture<void> load();
+    bool loaded() const { return m_loaded; }
+
+    /** @brief The configured providers (no keys), as last loaded or saved. */
+    QList<store::providers::StoredProvider> configs() const { return m_configs; }
+    std::optional<store::providers::StoredProvider> config(const QString &id) const;
+    /** @brief True if a key is known for @p id (the key itself never leaves this class but
+     *  through the provider it configures). */
+    bool hasKey(const QString &id) const { return !m_keys.value(id).isEmpty(); }
+
+    /**
+     * @brief Adds or replaces @p config. @p apiKey: nullopt keeps the stored key, "" removes it,
+     * anything else is written to the secret store first; nothing is saved if that fails.
+     * An empty config.id is made from the name.
+     */
+    QFuture<SettingsOutcome> save(store::providers::StoredProvider config, std::optional<QString> apiKey);
+    /** @brief Removes the provider, its key and its models from the pickers. */
+    QFuture<SettingsOutcome> remove(const QString &id);
+    /** @brief Lists the models of @p config as it would be saved ("Test connection"); an empty
+     *  @p apiKey uses the stored key of config.id, if any. */
+    QFuture<ModelList> testConnection(const store::providers::StoredProvider &config, const QString &apiKey);
+    /** @brief Lists the models of the configured provider @p id from its endpoint. */
+    QFuture<ModelList> listModels(const QString &id);
+    /** @brief Makes @p modelId pickable for provider @p id in this process (not saved). */
+    bool ensureModel(const QString &id, const QString &modelId);
+
+    QString defaultModel() const { return m_defaultModel; }
+    QFuture<SettingsOutcome> setDefaultModel(const QString &modelKey);
+
+    /** @brief False once the keychain answered that it does not exist. */
+    bool keychainAvailable() const { return m_keychainAvailable; }
+    /** @brief True after useMemorySecrets(). */
+    bool secretsInMemory() const { return m_inMemory; }
+    /** @brief The user's explicit choice when there is no keychain: keep keys until quit. */
+    void useMemorySecrets();
+    /** @brief Asks the keychain whether it exists (a read of an entry that is never written). */
+    QFuture<bool> probeKeychain();
+
+    /** @brief A provider id made from @p name, unique among the configured ones. */
+    QString makeId(const QString &name) const;
+    /** @brief The keychain account of provider @p id: unique per store, so two stores on one
+     *  machine never share an entry. */
+    QString account(const QString &id) const;
+
+Q_SIGNALS:
+    /** @brief Providers or their models changed: pickers reread ProviderRegistry::models(). */
+    void providersChanged();
+    void defaultModelChanged();
+    void keychainStatusChanged();
+
+private:
+    ProviderConfig toConfig(const store::providers::StoredProvider &stored, const QString &key) const;
+    void registerProvider(const store::providers::StoredProvider &stored);
+    secrets::SecretStore &secrets();
+    void noteUnavailable(const QString &message);
+
+    store::Store &m_store;
+    ProviderRegistry &m_registry;
+    std::unique_ptr<secrets::SecretStore> m_keychain;
+    std::unique_ptr<secrets::SecretStore> m_memory;
+    QList<store::providers::StoredProvider> m_configs;
+    QHash<QString, QString> m_keys;
+    QHash<QString, QStringList> m_extraModels;
+    QString m_storeId;
+    QString m_defaultModel;
+    bool m_loaded = false;
+    bool m_keychainAvailable = true;
+    bool m_inMemory = false;
+};
+
+} // namespace arbor::llm

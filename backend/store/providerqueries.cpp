@@ -1,0 +1,88 @@
+#include "providerqueries.h"
+
+#include "sql.h"
+
+#include "domain/ids.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace arbor::store::providers {
+
+namespace {
+const QString kColumns = QStringLiteral("id, kind, name, base_url, headers, models, enabled, created_at");
+
+StoredProvider readRow(const QSqlQuery &q)
+{
+    StoredProvider p;
+    p.id = q.value(0).toString();
+    p.kind = q.value(1).toString();
+    p.name = q.value(2).toString();
+    p.baseUrl = QUrl(q.value(3).toString());
+    const QJsonObject headers = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object();
+    for (auto it = headers.begin(); it != headers.end(); ++it)
+        p.headers.insert(it.key(), it.value().toString());
+    const QJsonArray models = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).array();
+    for (const QJsonValue &m : models)
+        p.models.append(m.toString());
+    p.enabled = q.value(6).toBool();
+    p.createdAt = q.value(7).toLongLong();
+    return p;
+}
+} // namespace
+
+QList<StoredProvider> list(const QSqlDatabase &db)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM providers ORDER BY created_at, id").arg(kColumns));
+    QList<StoredProvider> out;
+    while (q.next())
+        out.append(readRow(q));
+    return out;
+}
+
+std::optional<StoredProvider> get(const QSqlDatabase &db, const QString &id)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM providers WHERE id = ?").arg(kColumns), {id});
+    if (!q.next())
+        return std::nullopt;
+    return readRow(q);
+}
+
+void upsert(const QSqlDatabase &db, const StoredProvider &p)
+{
+    QJsonObject headers;
+    for (auto it = p.headers.cbegin(); it != p.headers.cend(); ++it)
+        headers.insert(it.key(), it.value());
+    const QJsonArray models = QJsonArray::fromStringList(p.models);
+    exec(db,
+         QStringLiteral("INSERT INTO providers (id, kind, name, base_url, headers, models, enabled, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, "
+                        "name = excluded.name, base_url = excluded.base_url, headers = excluded.headers, "
+                        "models = excluded.models, enabled = excluded.enabled"),
+         {p.id, p.kind, p.name, p.baseUrl.toString(), QString::fromUtf8(QJsonDocument(headers).toJson(QJsonDocument::Compact)),
+          QString::fromUtf8(QJsonDocument(models).toJson(QJsonDocument::Compact)), p.enabled ? 1 : 0,
+          p.createdAt > 0 ? p.createdAt : domain::nowMs()});
+}
+
+bool remove(const QSqlDatabase &db, const QString &id)
+{
+    return exec(db, QStringLiteral("DELETE FROM providers WHERE id = ?"), {id}).numRowsAffected() > 0;
+}
+
+QString setting(const QSqlDatabase &db, const QString &key, const QString &fallback)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key});
+    return q.next() ? q.value(0).toString() : fallback;
+}
+
+void setSetting(const QSqlDatabase &db, const QString &key, const QString &value)
+{
+    if (value.isEmpty())
+        exec(db, QStringLiteral("DELETE FROM settings WHERE key = ?"), {key});
+    else
+        exec(db, QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+             {key, value});
+}
+
+} // namespace arbor::store::providers

@@ -1,0 +1,83 @@
+import QtQuick
+import QtTest
+import Arbor
+import Arbor.Ui
+
+// The Settings dialog against the real App singleton: Ctrl+, opens it, a provider added through
+// the editor appears in the model picker, removing it takes its models away again.
+Item {
+    id: root
+
+    width: 1000
+    height: 700
+
+    ChatPage {
+        id: chatPage
+
+        anchors.fill: parent
+    }
+
+    TestCase {
+        name: "Providers"
+        when: windowShown
+
+        function modelKeys() {
+            const keys = [];
+            for (let i = 0; i < App.models.count; ++i)
+                keys.push(App.models.data(App.models.index(i, 0), ModelListModel.KeyRole));
+            return keys;
+        }
+
+        function test_addAndRemoveProvider() {
+            const dialog = findChild(chatPage, "providersDialog");
+            verify(dialog, "providersDialog not found");
+            keySequence("Ctrl+,");
+            tryCompare(dialog, "opened", true);
+
+            mouseClick(findChild(dialog.contentItem, "addProviderButton"));
+            const name = findChild(dialog.contentItem, "providerName");
+            const url = findChild(dialog.contentItem, "providerUrl");
+            const models = findChild(dialog.contentItem, "providerModels");
+            verify(name && url && models);
+            tryCompare(name, "activeFocus", true);
+            name.text = "Test Local";
+            url.text = "http://127.0.0.1:9/v1";
+            models.text = "tiny-model\nother-model";
+            const saveButton = findChild(dialog.contentItem, "saveProviderButton");
+            verify(saveButton.enabled);
+            mouseClick(saveButton);
+
+            tryVerify(() => modelKeys().indexOf("test-local/tiny-model") >= 0, 5000, modelKeys().join(", "));
+            verify(modelKeys().indexOf("test-local/other-model") >= 0);
+            compare(App.providerSettings.providers.length, 1);
+            compare(App.providerSettings.providers[0].name, "Test Local");
+            compare(App.providerSettings.providers[0].hasKey, false);
+
+            // Edit: the editor shows the stored settings; a changed model list reaches the picker.
+            const edit = findChild(dialog.contentItem, "editProviderButton");
+            verify(edit, "editProviderButton not found");
+            mouseClick(edit);
+            tryCompare(name, "text", "Test Local");
+            compare(url.text, "http://127.0.0.1:9/v1");
+            models.text = "tiny-model\nthird-model";
+            mouseClick(saveButton);
+            tryVerify(() => modelKeys().indexOf("test-local/third-model") >= 0, 5000, modelKeys().join(", "));
+            verify(modelKeys().indexOf("test-local/other-model") < 0);
+            compare(App.providerSettings.providers.length, 1);
+
+            // The picker can choose it, and it can be the default.
+            App.currentModelKey = "test-local/tiny-model";
+            compare(App.currentModelKey, "test-local/tiny-model");
+            App.providerSettings.defaultModel = "test-local/tiny-model";
+            tryCompare(App.providerSettings, "defaultModel", "test-local/tiny-model");
+
+            App.providerSettings.remove("test-local");
+            tryVerify(() => modelKeys().indexOf("test-local/tiny-model") < 0, 5000);
+            compare(App.providerSettings.providers.length, 0);
+            compare(App.providerSettings.defaultModel, "");
+            verify(App.currentModelKey !== "test-local/tiny-model", "the picker left a removed provider");
+            dialog.close();
+            tryCompare(dialog, "opened", false);
+        }
+    }
+}
