@@ -2,12 +2,17 @@
 
 #include "jobengine.h"
 #include "jobhandler.h"
+#include "jobadmin.h"
 #include "jobqueries.h"
 
+#include "store/sql.h"
 #include "store/store.h"
+
+#include <climits>
 
 #include <QFuture>
 #include <QLoggingCategory>
+#include <QSet>
 
 Q_LOGGING_CATEGORY(lcJobs, "arbor.jobs", QtInfoMsg)
 
@@ -17,16 +22,110 @@ Dispatcher::Dispatcher(JobEngine *engine)
     : m_engine(engine)
     , m_poll(this)
     , m_heartbeat(this)
+    , m_limitWake(this)
 {
-    connect(&m_poll, &QTimer::timeout, this, &Dispatcher::dispatch);
+    m_limitWake.setSingleShot(true);
+    // The poll also re-reads the queues' settings: `arbord jobs pause` may run in another process.
+    connect(&m_poll, &QTimer::timeout, this, &Dispatcher::reloadQueues);
     connect(&m_heartbeat, &QTimer::timeout, this, &Dispatcher::beat);
+    connect(&m_limitWake, &QTimer::timeout, this, &Dispatcher::dispatch);
 }
 
 void Dispatcher::begin()
 {
     m_poll.start(m_engine->options().pollIntervalMs);
     m_heartbeat.start(m_engine->options().heartbeatMs);
+    // Limits and pauses hold from the first claim on: read them before dispatching (once, at start).
+    try {
+        applyQueueSettings(m_engine->store().read([](QSqlDatabase &db) { return admin::queueSettings(db); }).result());
+    } catch (const std::exception &e) {
+        qCWarning(lcJobs) << "reading the queues' settings failed:" << e.what();
+    }
     dispatch();
+}
+
+void Dispatcher::reloadQueues()
+{
+    if (m_stopping)
+        return;
+    m_engine->store()
+        .read([](QSqlDatabase &db) { return admin::queueSettings(db); })
+        .then(this, [this](QFuture<QList<QueueSettings>> f) {
+            try {
+                applyQueueSettings(f.result());
+            } catch (const std::exception &e) {
+                qCWarning(lcJobs) << "reading the queues' settings failed:" << e.what();
+            }
+            dispatch();
+        });
+}
+
+void Dispatcher::applyQueueSettings(const QList<QueueSettings> &settings)
+{
+    const qint64 now = m_engine->now();
+    QSet<QString> seen;
+    for (const QueueSettings &s : settings) {
+        seen.insert(s.name);
+        limiterFor(s.name).configure(s, now);
+    }
+    // A queue whose row is gone runs unlimited again (a Retry-After hold stays).
+    for (auto it = m_limiters.begin(); it != m_limiters.end(); ++it)
+        if (!seen.contains(it.key())) {
+            QueueSettings plain;
+            plain.name = it.key();
+            it->configure(plain, now);
+        }
+}
+
+QueueLimiter &Dispatcher::limiterFor(const QString &queue)
+{
+    auto it = m_limiters.find(queue);
+    if (it == m_limiters.end()) {
+        QueueSettings plain;
+        plain.name = queue;
+        it = m_limiters.insert(queue, QueueLimiter(plain, m_engine->now()));
+    }
+    return *it;
+}
+
+void Dispatcher::wakeAfter(qint64 ms)
+{
+    if (ms <= 0)
+        return;
+    if (m_limitWake.isActive() && m_limitWake.remainingTime() <= ms)
+        return;
+    m_limitWake.start(int(std::min<qint64>(ms, INT_MAX)));
+}
+
+QList<QueueLimitState> Dispatcher::queueStates()
+{
+    const qint64 now = m_engine->now();
+    QList<QueueLimitState> out;
+    for (auto it = m_limiters.begin(); it != m_limiters.end(); ++it)
+        out.append(it->state(m_queueRunning.value(it.key()), now));
+    for (auto it = m_queueRunning.cbegin(); it != m_queueRunning.cend(); ++it)
+        if (!m_limiters.contains(it.key())) {
+            QueueLimitState s;
+            s.name = it.key();
+            s.running = it.value();
+            out.append(s);
+        }
+    return out;
+}
+
+void Dispatcher::reportUsage(const Job &job, qint64 actualTokens)
+{
+    auto it = m_limiters.find(job.queue);
+    if (it != m_limiters.end())
+        it->correctTokens(job.tokensEstimate, actualTokens, m_engine->now());
+}
+
+void Dispatcher::reportRateLimit(const Job &job, const RateLimitInfo &info)
+{
+    const qint64 now = m_engine->now();
+    QueueLimiter &limiter = limiterFor(job.queue);
+    limiter.applyVendorInfo(info, now);
+    wakeAfter(limiter.msUntilReady(now));
 }
 
 void Dispatcher::dispatch()
@@ -40,14 +139,26 @@ void Dispatcher::dispatch()
     const int free = m_engine->options().concurrency - int(m_running.size());
     if (free <= 0)
         return;
+    const qint64 now = m_engine->now();
+    queries::ClaimRules rules;
+    for (auto it = m_limiters.begin(); it != m_limiters.end(); ++it) {
+        const int n = it->startable(m_queueRunning.value(it.key()), now);
+        if (n <= 0) {
+            rules.blocked.append(it.key());
+            wakeAfter(it->msUntilReady(now));
+        } else if (n != INT_MAX) {
+            // With a tokens/minute budget, each job's cost is known only once claimed: one at a time.
+            rules.caps.insert(it.key(), it->settings().tokensPerMinute > 0 ? 1 : n);
+        }
+    }
     m_claimInFlight = true;
     m_wakePending = false;
     const QString owner = m_engine->workerId();
     const QStringList kinds = m_engine->m_handlers.keys();
-    const qint64 now = m_engine->now();
+    const bool capped = !rules.caps.isEmpty();
     m_engine->store()
-        .write([owner, kinds, free, now](QSqlDatabase &db) { return queries::claim(db, owner, kinds, free, now); })
-        .then(this, [this, free](QFuture<QList<Job>> f) {
+        .write([owner, kinds, free, now, rules](QSqlDatabase &db) { return queries::claim(db, owner, kinds, free, now, rules); })
+        .then(this, [this, free, capped, now](QFuture<QList<Job>> f) {
             m_claimInFlight = false;
             QList<Job> jobs;
             try {
@@ -56,10 +167,17 @@ void Dispatcher::dispatch()
                 qCWarning(lcJobs) << "claim failed:" << e.what();
                 return;
             }
+            for (const Job &job : std::as_const(jobs)) {
+                ++m_queueRunning[job.queue];
+                auto limiter = m_limiters.find(job.queue);
+                if (limiter != m_limiters.end())
+                    limiter->charge(job.tokensEstimate, now);
+            }
             for (const Job &job : std::as_const(jobs))
                 startRun(job);
-            // A full batch may mean more are due; a wake-up during the claim must not be lost.
-            if (jobs.size() == free || m_wakePending)
+            // A full batch may mean more are due; a wake-up during the claim must not be lost; a
+            // capped claim may have hidden other queues' jobs behind a full queue's.
+            if (jobs.size() == free || m_wakePending || (capped && !jobs.isEmpty()))
                 dispatch();
             maybeFinishShutdown();
         });
@@ -87,54 +205,119 @@ bool Dispatcher::cancel(qint64 jobId, int reason)
 
 void Dispatcher::endRun(JobRun *run, Outcome outcome, const JobError &error, JobRun::Also also)
 {
-    const Job job = run->job();
-    const QString owner = m_engine->workerId();
-    const qint64 now = m_engine->now();
-    qint64 retryAt = 0;
-    if (outcome == Outcome::Failure && error.retryable && job.attempts < job.maxAttempts)
-        retryAt = now + std::max<qint64>(1, m_engine->options().backoff.delayFor(job.attempts, error.retryAfterMs));
+    PendingEnd end{run, run->job(), outcome, error, std::move(also), 0, m_engine->now()};
+    if (outcome == Outcome::Failure && error.retryable && end.job.attempts < end.job.maxAttempts)
+        end.retryAt = end.now
+            + std::max<qint64>(1, m_engine->options().backoff.delayFor(end.job.attempts, error.retryAfterMs));
+    // Ends of one event-loop turn are recorded by one store task (one savepoint each), so a
+    // burst of short jobs costs one task, not one per job.
+    m_ends.push_back(std::move(end));
+    if (m_ends.size() == 1)
+        QMetaObject::invokeMethod(this, &Dispatcher::flushEnds, Qt::QueuedConnection);
+}
 
+namespace {
+
+/** @brief Records one end inside the writer transaction; "" when the job is no longer ours. */
+QString recordEnd(const QSqlDatabase &db, const Dispatcher::PendingEnd &e, const QString &owner)
+{
+    const Job &job = e.job;
+    JobState state = JobState::Running;
+    switch (e.outcome) {
+    case Dispatcher::Outcome::Success:
+        if (!queries::complete(db, job.id, owner, e.now))
+            return {};
+        state = JobState::Done;
+        break;
+    case Dispatcher::Outcome::Failure: {
+        const auto s = queries::fail(db, job.id, owner, e.error.message, e.retryAt, e.now);
+        if (!s)
+            return {};
+        state = *s;
+        queries::recordAttempt(db, job, state == JobState::Queued ? QStringLiteral("retry") : QStringLiteral("failed"),
+                               e.error.message, e.now);
+        break;
+    }
+    case Dispatcher::Outcome::Cancelled:
+        if (!queries::cancelRunning(db, job.id, owner, e.error.message, e.now))
+            return {};
+        state = JobState::Cancelled;
+        queries::recordAttempt(db, job, QStringLiteral("cancelled"), e.error.message, e.now);
+        break;
+    }
+    if (e.also)
+        e.also(db, state);
+    return toString(state);
+}
+
+} // namespace
+
+void Dispatcher::flushEnds()
+{
+    if (m_ends.empty())
+        return;
+    auto ends = std::make_shared<std::vector<PendingEnd>>(std::exchange(m_ends, {}));
+    const QString owner = m_engine->workerId();
     m_engine->store()
-        .write([job, owner, now, retryAt, outcome, error, also = std::move(also)](QSqlDatabase &db) -> QString {
-            JobState state = JobState::Running;
-            switch (outcome) {
-            case Outcome::Success:
-                if (!queries::complete(db, job.id, owner, now))
-                    return {};
-                state = JobState::Done;
-                break;
-            case Outcome::Failure: {
-                const auto s = queries::fail(db, job.id, owner, error.message, retryAt, now);
-                if (!s)
-                    return {};
-                state = *s;
-                break;
+        .write([ends, owner](QSqlDatabase &db) {
+            QStringList states;
+            states.reserve(qsizetype(ends->size()));
+            // Plain successes (nothing to commit with them) share one statement.
+            QList<qint64> plain;
+            for (const PendingEnd &e : *ends)
+                if (e.outcome == Outcome::Success && !e.also)
+                    plain.append(e.job.id);
+            QSet<qint64> completed;
+            if (!plain.isEmpty()) {
+                const qint64 now = ends->front().now;
+                for (qint64 id : queries::completeMany(db, plain, owner, now))
+                    completed.insert(id);
             }
-            case Outcome::Cancelled:
-                if (!queries::cancelRunning(db, job.id, owner, error.message, now))
-                    return {};
-                state = JobState::Cancelled;
-                break;
+            for (const PendingEnd &e : *ends) {
+                if (e.outcome == Outcome::Success && !e.also) {
+                    states.append(completed.contains(e.job.id) ? toString(JobState::Done) : QString());
+                    continue;
+                }
+                // A savepoint per job: one failing end (or its Also task) must not undo the others.
+                store::exec(db, QStringLiteral("SAVEPOINT job_end"));
+                try {
+                    states.append(recordEnd(db, e, owner));
+                    store::exec(db, QStringLiteral("RELEASE job_end"));
+                } catch (const std::exception &ex) {
+                    store::exec(db, QStringLiteral("ROLLBACK TO job_end"));
+                    store::exec(db, QStringLiteral("RELEASE job_end"));
+                    qCWarning(lcJobs) << "recording the end of job" << e.job.id << "failed:" << ex.what();
+                    states.append(QString());
+                }
             }
-            if (also)
-                also(db, state);
-            return toString(state);
+            return states;
         })
-        .then(this, [this, run, job, error, retryAt, now](QFuture<QString> f) {
-            QString state;
+        .then(this, [this, ends](QFuture<QStringList> f) {
+            QStringList states;
             try {
-                state = f.result();
-            } catch (const std::exception &e) {
-                qCWarning(lcJobs) << "recording the end of job" << job.id << "failed:" << e.what();
+                states = f.result();
+            } catch (const std::exception &ex) {
+                qCWarning(lcJobs) << "recording the end of" << ends->size() << "jobs failed:" << ex.what();
             }
-            if (state.isEmpty())
-                qCWarning(lcJobs) << "job" << job.id << "was no longer ours when it ended (recovered elsewhere)";
-            m_running.remove(job.id);
-            Q_EMIT run->ended(state);
-            run->deleteLater();
-            Q_EMIT m_engine->jobFinished(job.id, job.kind, state, error.message);
-            if (retryAt > 0)
-                QTimer::singleShot(std::chrono::milliseconds(retryAt - now), this, &Dispatcher::dispatch);
+            for (size_t i = 0; i < ends->size(); ++i) {
+                const PendingEnd &e = (*ends)[i];
+                const Job &job = e.job;
+                const QString state = qsizetype(i) < states.size() ? states[qsizetype(i)] : QString();
+                if (state.isEmpty())
+                    qCWarning(lcJobs) << "job" << job.id << "was no longer ours when it ended (recovered elsewhere)";
+                m_running.remove(job.id);
+                if (--m_queueRunning[job.queue] <= 0)
+                    m_queueRunning.remove(job.queue);
+                if (e.error.rateLimited && e.error.retryAfterMs > 0) {
+                    limiterFor(job.queue).holdUntil(e.now + e.error.retryAfterMs);
+                    wakeAfter(e.error.retryAfterMs);
+                }
+                Q_EMIT e.run->ended(state);
+                e.run->deleteLater();
+                Q_EMIT m_engine->jobFinished(job.id, job.kind, state, e.error.message);
+                if (e.retryAt > 0)
+                    QTimer::singleShot(std::chrono::milliseconds(e.retryAt - e.now), this, &Dispatcher::dispatch);
+            }
             dispatch();
             maybeFinishShutdown();
         });
@@ -155,6 +338,7 @@ void Dispatcher::shutdown(std::function<void()> done)
     m_stopping = true;
     m_poll.stop();
     m_heartbeat.stop();
+    m_limitWake.stop();
     m_shutdownDone = std::move(done);
     const auto runs = m_running.values();
     for (JobRun *run : runs)

@@ -25,8 +25,9 @@ struct JobSpec
     int priority = 0;
     QJsonObject payload;
     QString subjectId; ///< the row the job works on (e.g. the assistant message), for look-ups
-    int maxAttempts = 1;
+    int maxAttempts = 0; ///< 0 = the kind's limit (JobEngine::enqueue; a direct insert makes it 1)
     qint64 runAt = 0; ///< 0 = now
+    qint64 tokensEstimate = 0; ///< charged to the queue's tokens/minute budget when claimed
 };
 
 /** @brief A job row. */
@@ -47,6 +48,7 @@ struct Job
     qint64 createdAt = 0;
     qint64 startedAt = 0;
     qint64 finishedAt = 0;
+    qint64 tokensEstimate = 0;
 };
 
 /** @brief How a run ended badly. */
@@ -55,6 +57,18 @@ struct JobError
     QString message;
     bool retryable = false;
     qint64 retryAfterMs = -1; ///< from the server (Retry-After); -1 = use backoff
+    /** @brief The provider refused for a rate limit (429): the whole queue, not only this job,
+     *  waits retryAfterMs before its next request. */
+    bool rateLimited = false;
+};
+
+/** @brief What a vendor said about its limits (x-ratelimit-*, anthropic-ratelimit-*); -1 = unknown. */
+struct RateLimitInfo
+{
+    qint64 remainingRequests = -1;
+    qint64 remainingTokens = -1;
+    qint64 requestsResetMs = -1; ///< until the request budget is full again
+    qint64 tokensResetMs = -1;
 };
 
 } // namespace arbor::jobs

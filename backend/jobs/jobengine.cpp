@@ -1,6 +1,7 @@
 #include "jobengine.h"
 
 #include "dispatcher.h"
+#include "jobadmin.h"
 #include "jobhandler.h"
 #include "jobqueries.h"
 
@@ -10,6 +11,7 @@
 #include <QCoreApplication>
 #include <QHostInfo>
 #include <QLoggingCategory>
+#include <QPromise>
 
 #include <future>
 
@@ -64,6 +66,10 @@ std::function<int(const QSqlDatabase &)> JobEngine::recoveryTask() const
             const QString reason = QStringLiteral("the process running this job stopped (attempt %1 of %2)")
                                        .arg(job.attempts)
                                        .arg(job.maxAttempts);
+            queries::recordAttempt(db, job, decision == JobHandler::Recovery::Requeue ? QStringLiteral("recovered")
+                                           : decision == JobHandler::Recovery::Cancel ? QStringLiteral("cancelled")
+                                                                                       : QStringLiteral("failed"),
+                                   reason, at);
             switch (decision) {
             case JobHandler::Recovery::Requeue:
                 queries::requeue(db, job.id, reason, at);
@@ -118,14 +124,106 @@ void JobEngine::stop(int graceMs)
     m_dispatcher = nullptr;
 }
 
+int JobEngine::maxAttemptsFor(const QString &kind) const
+{
+    const auto configured = m_options.maxAttempts.find(kind);
+    if (configured != m_options.maxAttempts.end())
+        return std::max(1, *configured);
+    const auto handler = m_handlers.value(kind);
+    return handler ? std::max(1, handler->maxAttempts()) : 1;
+}
+
 QFuture<qint64> JobEngine::enqueue(const JobSpec &spec)
 {
     const qint64 at = now();
-    return m_store.write([spec, at](QSqlDatabase &db) { return queries::insert(db, spec, at); })
+    JobSpec s = spec;
+    if (s.maxAttempts <= 0)
+        s.maxAttempts = maxAttemptsFor(s.kind);
+    return m_store.write([s, at](QSqlDatabase &db) { return queries::insert(db, s, at); })
         .then([this](qint64 id) {
             wake();
             return id;
         });
+}
+
+QFuture<QList<qint64>> JobEngine::enqueueMany(const QList<JobSpec> &specs)
+{
+    const qint64 at = now();
+    QList<JobSpec> resolved = specs;
+    for (JobSpec &s : resolved)
+        if (s.maxAttempts <= 0)
+            s.maxAttempts = maxAttemptsFor(s.kind);
+    return m_store
+        .write([resolved, at](QSqlDatabase &db) { return queries::insertMany(db, resolved, at); })
+        .then([this](QList<qint64> ids) {
+            wake();
+            return ids;
+        });
+}
+
+QFuture<void> JobEngine::setQueueSettings(const QueueSettings &settings)
+{
+    const qint64 at = now();
+    return m_store.write([settings, at](QSqlDatabase &db) { admin::saveQueueSettings(db, settings, at); })
+        .then([this] { reloadQueues(); });
+}
+
+QFuture<void> JobEngine::setQueuePaused(const QString &queue, bool paused)
+{
+    const qint64 at = now();
+    return m_store.write([queue, paused, at](QSqlDatabase &db) { admin::setPaused(db, queue, paused, at); })
+        .then([this] { reloadQueues(); });
+}
+
+void JobEngine::reloadQueues()
+{
+    if (m_dispatcher)
+        QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::reloadQueues, Qt::QueuedConnection);
+}
+
+QFuture<QList<QueueLimitState>> JobEngine::queueStates()
+{
+    auto promise = std::make_shared<QPromise<QList<QueueLimitState>>>();
+    promise->start();
+    QFuture<QList<QueueLimitState>> future = promise->future();
+    Dispatcher *d = m_dispatcher;
+    if (!d || !QMetaObject::invokeMethod(d, [d, promise] {
+            promise->addResult(d->queueStates());
+            promise->finish();
+        }, Qt::QueuedConnection)) {
+        promise->addResult(QList<QueueLimitState>{});
+        promise->finish();
+    }
+    return future;
+}
+
+QFuture<bool> JobEngine::cancel(qint64 jobId)
+{
+    const qint64 at = now();
+    auto promise = std::make_shared<QPromise<bool>>();
+    promise->start();
+    QFuture<bool> future = promise->future();
+    // Never a blocking call from the writer thread into the engine thread (which may be stopping):
+    // the running case is asked with a queued call that answers the promise.
+    m_store.write([jobId, at](QSqlDatabase &db) { return queries::cancelQueued(db, jobId, at); })
+        .then([this, jobId, promise](QFuture<bool> f) {
+            bool wasQueued = false;
+            try {
+                wasQueued = f.result();
+            } catch (const std::exception &e) {
+                qCWarning(lcJobs) << "cancelling job" << jobId << "failed:" << e.what();
+            }
+            Dispatcher *d = m_dispatcher;
+            if (wasQueued || !d
+                || !QMetaObject::invokeMethod(d, [d, jobId, promise] {
+                       promise->addResult(d->cancel(jobId, int(CancelReason::User)));
+                       promise->finish();
+                   }, Qt::QueuedConnection)) {
+                promise->addResult(wasQueued);
+                promise->finish();
+            }
+        });
+    return future;
 }
 
 void JobEngine::wake()

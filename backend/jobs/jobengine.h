@@ -3,6 +3,7 @@
 #include "backoff.h"
 #include "job.h"
 #include "jobrun.h"
+#include "ratelimiter.h"
 
 #include <QFuture>
 #include <QHash>
@@ -43,6 +44,7 @@ public:
         int staleAfterMs = 30000;   ///< a worker silent this long is dead (other hosts)
         Backoff backoff;
         std::function<qint64()> clock; ///< ms since epoch; injectable for tests
+        QHash<QString, int> maxAttempts; ///< per kind; overrides JobHandler::maxAttempts()
     };
 
     explicit JobEngine(store::Store &store, Options options);
@@ -67,6 +69,23 @@ public:
 
     /** @brief Adds a job; the future resolves with its id once it is durable. */
     QFuture<qint64> enqueue(const JobSpec &spec);
+    /** @brief Adds many jobs in one transaction; ids in the order of @p specs. */
+    QFuture<QList<qint64>> enqueueMany(const QList<JobSpec> &specs);
+    /** @brief Attempts a job of @p kind gets when its spec says 0. */
+    int maxAttemptsFor(const QString &kind) const;
+
+    /** @brief Stores a queue's settings (limits, pause) and applies them at once. */
+    QFuture<void> setQueueSettings(const QueueSettings &settings);
+    /** @brief Pauses or resumes a queue: running jobs finish, no new one starts while paused. */
+    QFuture<void> setQueuePaused(const QString &queue, bool paused);
+    /** @brief The live limit state of every queue this engine knows (empty when stopped). */
+    QFuture<QList<QueueLimitState>> queueStates();
+    /** @brief Cancels a job: a queued one at once, a running one of this process by asking its
+     *  handler. Resolves with whether the job was queued or running here. */
+    QFuture<bool> cancel(qint64 jobId);
+    /** @brief Re-reads the queues' settings (after another process changed them). */
+    void reloadQueues();
+
     /** @brief Looks for due jobs now (after an enqueue done in another transaction). */
     void wake();
     /** @brief Asks a job that runs in this process to stop; false if it does not run here. */

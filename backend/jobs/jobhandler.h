@@ -21,6 +21,9 @@ public:
     virtual ~JobHandler() = default;
     virtual QString kind() const = 0;
     virtual void start(JobRun *run) = 0;
+    /** @brief How many attempts a job of this kind gets when its JobSpec leaves maxAttempts at 0
+     *  (JobEngine::Options::maxAttempts may override it per kind). */
+    virtual int maxAttempts() const { return 1; }
 
     /** @brief What becomes of a job whose worker died while running it. */
     enum class Recovery { Requeue, Cancel, Fail };

@@ -26,7 +26,7 @@ namespace {
 
 const QString kColumns = QStringLiteral(
     "id, kind, queue, priority, payload, subject_id, state, attempts, max_attempts, run_at, "
-    "lease_owner, last_error, created_at, started_at, finished_at");
+    "lease_owner, last_error, created_at, started_at, finished_at, tokens_estimate");
 
 Job readRow(const QSqlQuery &q)
 {
@@ -46,6 +46,7 @@ Job readRow(const QSqlQuery &q)
     j.createdAt = q.value(12).toLongLong();
     j.startedAt = q.value(13).toLongLong();
     j.finishedAt = q.value(14).toLongLong();
+    j.tokensEstimate = q.value(15).toLongLong();
     return j;
 }
 
@@ -72,11 +73,37 @@ bool processAlive(qint64 pid)
 qint64 insert(const QSqlDatabase &db, const JobSpec &s, qint64 now)
 {
     QSqlQuery q = exec(db, QStringLiteral(
-        "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)"),
+        "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at, created_at,"
+        " tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)"),
         {s.kind, s.queue, s.priority, QString::fromUtf8(QJsonDocument(s.payload).toJson(QJsonDocument::Compact)),
-         nullIfEmpty(s.subjectId), std::max(1, s.maxAttempts), s.runAt > 0 ? s.runAt : now, now});
+         nullIfEmpty(s.subjectId), std::max(1, s.maxAttempts), s.runAt > 0 ? s.runAt : now, now, s.tokensEstimate});
     return q.lastInsertId().toLongLong();
+}
+
+QList<qint64> insertMany(const QSqlDatabase &db, const QList<JobSpec> &specs, qint64 now)
+{
+    QSqlQuery q(db);
+    if (!q.prepare(QStringLiteral(
+            "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at, created_at,"
+            " tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)")))
+        throw store::StoreError(QStringLiteral("Adding jobs failed: %1").arg(q.lastError().text()));
+    QList<qint64> ids;
+    ids.reserve(specs.size());
+    for (const JobSpec &s : specs) {
+        q.bindValue(0, s.kind);
+        q.bindValue(1, s.queue);
+        q.bindValue(2, s.priority);
+        q.bindValue(3, QString::fromUtf8(QJsonDocument(s.payload).toJson(QJsonDocument::Compact)));
+        q.bindValue(4, nullIfEmpty(s.subjectId));
+        q.bindValue(5, std::max(1, s.maxAttempts));
+        q.bindValue(6, s.runAt > 0 ? s.runAt : now);
+        q.bindValue(7, now);
+        q.bindValue(8, s.tokensEstimate);
+        if (!q.exec())
+            throw store::StoreError(QStringLiteral("Adding jobs failed: %1").arg(q.lastError().text()));
+        ids.append(q.lastInsertId().toLongLong());
+    }
+    return ids;
 }
 
 std::optional<Job> get(const QSqlDatabase &db, qint64 id)
@@ -96,25 +123,18 @@ QList<Job> forSubject(const QSqlDatabase &db, const QString &subjectId)
     return out;
 }
 
-QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit, qint64 now)
+namespace {
+
+QString placeholdersFor(qsizetype n)
 {
-    if (kinds.isEmpty() || limit <= 0)
-        return {};
-    QString placeholders;
-    for (int i = 0; i < kinds.size(); ++i)
-        placeholders += i ? QStringLiteral(", ?") : QStringLiteral("?");
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, started_at = ?"
-        " WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= ? AND kind IN (%1)"
-        "   ORDER BY priority DESC, run_at, id LIMIT ?)"
-        " RETURNING %2").arg(placeholders, kColumns));
-    q.addBindValue(owner);
-    q.addBindValue(now);
-    q.addBindValue(now);
-    for (const QString &k : kinds)
-        q.addBindValue(k);
-    q.addBindValue(limit);
+    QString out;
+    for (qsizetype i = 0; i < n; ++i)
+        out += i ? QStringLiteral(", ?") : QStringLiteral("?");
+    return out;
+}
+
+QList<Job> runClaim(QSqlQuery &q)
+{
     if (!q.exec())
         throw store::StoreError(QStringLiteral("Claiming jobs failed: %1").arg(q.lastError().text()));
     QList<Job> out;
@@ -127,12 +147,105 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     return out;
 }
 
+} // namespace
+
+QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit, qint64 now,
+                 const ClaimRules &rules)
+{
+    if (kinds.isEmpty() || limit <= 0)
+        return {};
+    // Paused queues are read here too, not only from the dispatcher's copy: a pause done by
+    // another process (arbord jobs pause) or just now holds from the next claim on.
+    const QString due = QStringLiteral("state = 'queued' AND run_at <= ? AND kind IN (%1)%2"
+                                       " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)")
+                            .arg(placeholdersFor(kinds.size()),
+                                 rules.blocked.isEmpty()
+                                     ? QString()
+                                     : QStringLiteral(" AND queue NOT IN (%1)").arg(placeholdersFor(rules.blocked.size())));
+    auto bindDue = [&](QSqlQuery &q) {
+        q.addBindValue(now);
+        for (const QString &k : kinds)
+            q.addBindValue(k);
+        for (const QString &b : rules.blocked)
+            q.addBindValue(b);
+    };
+
+    if (rules.caps.isEmpty()) {
+        // The common case, one statement: no queue is capped.
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, started_at = ?"
+            " WHERE id IN (SELECT id FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id LIMIT ?)"
+            " RETURNING %2").arg(due, kColumns));
+        q.addBindValue(owner);
+        q.addBindValue(now);
+        bindDue(q);
+        q.addBindValue(limit);
+        return runClaim(q);
+    }
+
+    // Some queue is capped: read candidates in order and keep each queue within its cap. Capped
+    // queues ahead in the order can hide others beyond the window; the dispatcher claims again
+    // after a non-empty claim, by which time a full queue is blocked.
+    QSqlQuery pick(db);
+    pick.prepare(QStringLiteral("SELECT id, queue FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id LIMIT ?").arg(due));
+    bindDue(pick);
+    pick.addBindValue(std::max(limit * 4, 64));
+    if (!pick.exec())
+        throw store::StoreError(QStringLiteral("Claiming jobs failed: %1").arg(pick.lastError().text()));
+    QHash<QString, int> left = rules.caps;
+    QVariantList ids;
+    while (pick.next() && ids.size() < limit) {
+        const QString queue = pick.value(1).toString();
+        auto it = left.find(queue);
+        if (it != left.end()) {
+            if (*it <= 0)
+                continue;
+            --*it;
+        }
+        ids.append(pick.value(0));
+    }
+    if (ids.isEmpty())
+        return {};
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, started_at = ?"
+        " WHERE state = 'queued' AND id IN (%1) RETURNING %2").arg(placeholdersFor(ids.size()), kColumns));
+    q.addBindValue(owner);
+    q.addBindValue(now);
+    for (const QVariant &id : std::as_const(ids))
+        q.addBindValue(id);
+    return runClaim(q);
+}
+
 bool complete(const QSqlDatabase &db, qint64 id, const QString &owner, qint64 now)
 {
     QSqlQuery q = exec(db, QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
                                           " WHERE id = ? AND state = 'running' AND lease_owner = ?"),
                        {now, id, owner});
     return q.numRowsAffected() > 0;
+}
+
+QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, const QString &owner, qint64 now)
+{
+    QList<qint64> done;
+    // SQLite binds at most 32766 values; ends come in event-loop batches far below that.
+    for (qsizetype from = 0; from < ids.size(); from += 10000) {
+        const QList<qint64> part = ids.mid(from, 10000);
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
+                                 " WHERE state = 'running' AND lease_owner = ? AND id IN (%1) RETURNING id")
+                      .arg(placeholdersFor(part.size())));
+        q.addBindValue(now);
+        q.addBindValue(owner);
+        for (qint64 id : part)
+            q.addBindValue(id);
+        if (!q.exec())
+            throw store::StoreError(QStringLiteral("Completing jobs failed: %1").arg(q.lastError().text()));
+        while (q.next())
+            done.append(q.value(0).toLongLong());
+    }
+    return done;
 }
 
 std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &error,
@@ -172,6 +285,14 @@ void requeue(const QSqlDatabase &db, qint64 id, const QString &reason, qint64 no
     exec(db, QStringLiteral("UPDATE jobs SET state = 'queued', run_at = ?, lease_owner = NULL, last_error = ?"
                             " WHERE id = ? AND state = 'running'"),
          {now, reason, id});
+}
+
+void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcome, const QString &error, qint64 now)
+{
+    exec(db, QStringLiteral("INSERT INTO job_attempts (job_id, attempt, worker, outcome, error, started_at, finished_at)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)"),
+         {job.id, job.attempts, nullIfEmpty(job.leaseOwner), outcome, error,
+          job.startedAt > 0 ? QVariant(job.startedAt) : QVariant(), now});
 }
 
 void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid, qint64 now)

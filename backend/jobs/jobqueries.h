@@ -2,6 +2,7 @@
 
 #include "job.h"
 
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QStringList>
@@ -12,16 +13,29 @@ namespace arbor::jobs::queries {
 
 /** @brief Inserts a queued job (inside the caller's transaction) and returns its id. */
 qint64 insert(const QSqlDatabase &db, const JobSpec &spec, qint64 now);
+/** @brief Inserts many queued jobs with one prepared statement; ids in the order of @p specs. */
+QList<qint64> insertMany(const QSqlDatabase &db, const QList<JobSpec> &specs, qint64 now);
 std::optional<Job> get(const QSqlDatabase &db, qint64 id);
 /** @brief Jobs for @p subjectId, newest first. */
 QList<Job> forSubject(const QSqlDatabase &db, const QString &subjectId);
 
+/** @brief Per-queue limits of one claim: queues that may not start anything, and at most how
+ *  many jobs each capped queue may start (a queue not named is unlimited). */
+struct ClaimRules
+{
+    QStringList blocked;
+    QHash<QString, int> caps;
+};
+
 /** @brief Takes up to @p limit due jobs of @p kinds, highest priority first, for @p owner. */
-QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit, qint64 now);
+QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit, qint64 now,
+                 const ClaimRules &rules = {});
 
 /** @brief Marks a running job of @p owner done; false if it is no longer @p owner's (it was
  *  recovered or cancelled elsewhere), in which case nothing changes. */
 bool complete(const QSqlDatabase &db, qint64 id, const QString &owner, qint64 now);
+/** @brief complete() for many jobs in one statement; returns the ids that were still @p owner's. */
+QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, const QString &owner, qint64 now);
 /** @brief Fails a running job of @p owner: queued again at @p retryAt when given (> 0) and
  *  attempts remain, else state failed. Returns the new state, or nullopt if not @p owner's. */
 std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &owner,
@@ -32,6 +46,8 @@ bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, cons
 bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now);
 /** @brief Puts a job back in the queue (recovery): attempts are kept. */
 void requeue(const QSqlDatabase &db, qint64 id, const QString &reason, qint64 now);
+/** @brief Records one attempt that did not succeed (outcome: retry, failed, cancelled, recovered). */
+void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcome, const QString &error, qint64 now);
 
 void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid, qint64 now);
 void heartbeat(const QSqlDatabase &db, const QString &id, qint64 now);

@@ -32,6 +32,18 @@ void JobRun::finishCancelled(const QString &reason, Also also)
     m_dispatcher->endRun(this, Dispatcher::Outcome::Cancelled, JobError{reason, false, -1}, std::move(also));
 }
 
+void JobRun::reportUsage(qint64 actualTokens)
+{
+    if (std::exchange(m_usageReported, true))
+        return;
+    m_dispatcher->reportUsage(m_job, actualTokens);
+}
+
+void JobRun::reportRateLimit(const RateLimitInfo &info)
+{
+    m_dispatcher->reportRateLimit(m_job, info);
+}
+
 void JobRun::requestCancel(CancelReason reason)
 {
     if (m_ended || std::exchange(m_cancelRequested, true))

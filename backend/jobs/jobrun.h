@@ -42,6 +42,13 @@ public:
     void fail(const JobError &error, Also also = {});
     void finishCancelled(const QString &reason, Also also = {});
 
+    /** @brief The call's real token usage, once known: corrects the estimate charged to the
+     *  queue's tokens/minute budget when the job was claimed. */
+    void reportUsage(qint64 actualTokens);
+    /** @brief What the vendor said about its limits (response headers): tightens the queue's
+     *  buckets and, when a budget is exhausted, holds the queue until it resets. */
+    void reportRateLimit(const RateLimitInfo &info);
+
     /** @brief Asks the handler to stop (emits cancelRequested once). */
     void requestCancel(CancelReason reason);
     bool isEnded() const { return m_ended; }
@@ -57,6 +64,7 @@ private:
     bool m_cancelRequested = false;
     CancelReason m_cancelReason = CancelReason::User;
     bool m_ended = false;
+    bool m_usageReported = false;
 };
 
 } // namespace arbor::jobs

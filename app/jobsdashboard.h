@@ -1,0 +1,85 @@
+#pragma once
+
+#include "jobs/ratelimiter.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <QVariantList>
+#include <QtQml/qqml.h>
+
+namespace arbor::core {
+class Backend;
+}
+
+namespace arbor::app {
+
+/**
+ * @brief The job dashboard's data (in the spirit of Laravel Horizon): counts per queue and
+ * state, per-minute throughput and wait time over the last hour, recent and failed jobs with
+ * every attempt's error, and each queue's live rate-limit state. While `active`, it reads the
+ * store every 1.5 s on a reader thread and the engine's limiter state, and applies both on the
+ * GUI thread. GUI thread only.
+ */
+class JobsDashboard : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("JobsDashboard belongs to App")
+    /** @brief Polls while true (the page is shown). */
+    Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
+    /** @brief [{name, paused, queued, running, done, failed, cancelled, concurrency, requestsPerMinute,
+     *  requestsAvailable, tokensPerMinute, tokensAvailable, refillMs, blockedMs}] (-1 = unlimited). */
+    Q_PROPERTY(QVariantList queues READ queues NOTIFY changed)
+    /** @brief 60 per-minute buckets, oldest first: [{minute (ms), done, failed, avgWaitMs, maxWaitMs}]. */
+    Q_PROPERTY(QVariantList series READ series NOTIFY changed)
+    /** @brief Newest jobs: [{id, kind, queue, state, attempts, maxAttempts, error, runAt, createdAt, finishedAt}]. */
+    Q_PROPERTY(QVariantList recentJobs READ recentJobs NOTIFY changed)
+    /** @brief The dead-letter list, like recentJobs plus errors: ["attempt n (outcome): error", ...]. */
+    Q_PROPERTY(QVariantList failedJobs READ failedJobs NOTIFY changed)
+    /** @brief Jobs finished per minute over the last 5 minutes. */
+    Q_PROPERTY(double throughputPerMinute READ throughputPerMinute NOTIFY changed)
+    /** @brief Last refresh time (ms since epoch); 0 before the first. */
+    Q_PROPERTY(qint64 updatedAt READ updatedAt NOTIFY changed)
+
+public:
+    explicit JobsDashboard(core::Backend *backend, QObject *parent = nullptr);
+
+    bool active() const { return m_timer.isActive(); }
+    void setActive(bool active);
+    QVariantList queues() const { return m_queues; }
+    QVariantList series() const { return m_series; }
+    QVariantList recentJobs() const { return m_recent; }
+    QVariantList failedJobs() const { return m_failed; }
+    double throughputPerMinute() const { return m_throughput; }
+    qint64 updatedAt() const { return m_updatedAt; }
+
+    /** @brief Reads everything again now (also called by the timer). */
+    Q_INVOKABLE void refresh();
+    /** @brief Queues a failed or cancelled job again. */
+    Q_INVOKABLE void retry(qint64 jobId);
+    /** @brief Deletes a finished job from the lists. */
+    Q_INVOKABLE void discard(qint64 jobId);
+    Q_INVOKABLE void cancel(qint64 jobId);
+    Q_INVOKABLE void setPaused(const QString &queue, bool paused);
+
+Q_SIGNALS:
+    void activeChanged();
+    void changed();
+    /** @brief An action failed (e.g. the job was no longer failed). */
+    void actionFailed(const QString &message);
+
+private:
+    core::Backend *m_backend;
+    QTimer m_timer;
+    QVariantList m_queues;
+    QVariantList m_series;
+    QVariantList m_recent;
+    QVariantList m_failed;
+    QHash<QString, jobs::QueueLimitState> m_limits;
+    double m_throughput = 0;
+    qint64 m_updatedAt = 0;
+    bool m_inFlight = false;
+};
+
+} // namespace arbor::app

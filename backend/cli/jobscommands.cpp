@@ -1,0 +1,308 @@
+// `arbord jobs ...` (look at and act on the queue) and `arbord worker` (run jobs headless).
+#include "commands.h"
+
+#include "core/backend.h"
+#include "jobs/jobadmin.h"
+#include "jobs/jobengine.h"
+#include "jobs/jobhandler.h"
+#include "jobs/jobqueries.h"
+#include "jobs/jobrun.h"
+#include "store/sql.h"
+#include "store/store.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+#include <QTimer>
+
+#ifdef Q_OS_UNIX
+#include <QSocketNotifier>
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
+namespace arbor::cli {
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+const char *const JobsUsage = R"(Usage: arbord jobs [--db PATH] [--json]
+       arbord jobs retry ID | discard ID | pause QUEUE | resume QUEUE [--db PATH]
+
+Without an action: every queue with its jobs per state, and the failed (dead-letter) jobs with
+every attempt's error. retry queues a failed or cancelled job again with fresh attempts; discard
+deletes a finished job; pause stops a queue from starting jobs (running ones finish); resume
+undoes it. A running worker or app picks a change up within a second.
+)";
+
+QString timeText(qint64 ms)
+{
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODateWithMs) : QStringLiteral("-");
+}
+
+QJsonObject jobJson(const jobs::Job &job, const QList<jobs::admin::Attempt> &attempts)
+{
+    QJsonArray list;
+    for (const auto &a : attempts)
+        list.append(QJsonObject{{QStringLiteral("attempt"), a.attempt},
+                                {QStringLiteral("outcome"), a.outcome},
+                                {QStringLiteral("error"), a.error},
+                                {QStringLiteral("started_at"), a.startedAt},
+                                {QStringLiteral("finished_at"), a.finishedAt}});
+    return QJsonObject{{QStringLiteral("id"), job.id},
+                       {QStringLiteral("kind"), job.kind},
+                       {QStringLiteral("queue"), job.queue},
+                       {QStringLiteral("state"), jobs::toString(job.state)},
+                       {QStringLiteral("attempts"), job.attempts},
+                       {QStringLiteral("max_attempts"), job.maxAttempts},
+                       {QStringLiteral("last_error"), job.lastError},
+                       {QStringLiteral("subject_id"), job.subjectId},
+                       {QStringLiteral("finished_at"), job.finishedAt},
+                       {QStringLiteral("errors"), list}};
+}
+
+int showJobs(store::Store &store, bool json)
+{
+    struct View
+    {
+        QList<jobs::admin::QueueCounts> counts;
+        QList<std::pair<jobs::Job, QList<jobs::admin::Attempt>>> failed;
+    };
+    const View view = store
+                          .read([](QSqlDatabase &db) {
+                              View v;
+                              v.counts = jobs::admin::counts(db);
+                              for (const jobs::Job &job : jobs::admin::failedJobs(db, 50))
+                                  v.failed.append({job, jobs::admin::attempts(db, job.id)});
+                              return v;
+                          })
+                          .result();
+    static const QStringList states{QStringLiteral("queued"), QStringLiteral("running"), QStringLiteral("done"),
+                                    QStringLiteral("failed"), QStringLiteral("cancelled")};
+    if (json) {
+        QJsonArray queues;
+        for (const auto &c : view.counts) {
+            QJsonObject counts;
+            for (const QString &s : states)
+                counts.insert(s, c.byState.value(s));
+            queues.append(QJsonObject{{QStringLiteral("name"), c.queue},
+                                      {QStringLiteral("paused"), c.paused},
+                                      {QStringLiteral("counts"), counts}});
+        }
+        QJsonArray failed;
+        for (const auto &[job, attempts] : view.failed)
+            failed.append(jobJson(job, attempts));
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("queues"), queues}, {QStringLiteral("failed"), failed}})
+                     .toJson(QJsonDocument::Indented);
+        return Ok;
+    }
+    out() << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+                 .arg(QStringLiteral("QUEUE"), -20)
+                 .arg(QStringLiteral("QUEUED"), 8)
+                 .arg(QStringLiteral("RUNNING"), 8)
+                 .arg(QStringLiteral("DONE"), 8)
+                 .arg(QStringLiteral("FAILED"), 8)
+                 .arg(QStringLiteral("CANCELLED"), 10);
+    for (const auto &c : view.counts)
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6%7\n")
+                     .arg(c.queue, -20)
+                     .arg(c.byState.value(states[0]), 8)
+                     .arg(c.byState.value(states[1]), 8)
+                     .arg(c.byState.value(states[2]), 8)
+                     .arg(c.byState.value(states[3]), 8)
+                     .arg(c.byState.value(states[4]), 10)
+                     .arg(c.paused ? QStringLiteral("  (paused)") : QString());
+    if (view.failed.isEmpty()) {
+        out() << "\nNo failed jobs.\n";
+        return Ok;
+    }
+    out() << "\nFailed jobs (newest first):\n";
+    for (const auto &[job, attempts] : view.failed) {
+        out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", " << job.attempts << '/'
+              << job.maxAttempts << " attempts, failed " << timeText(job.finishedAt) << '\n';
+        for (const auto &a : attempts)
+            out() << "      attempt " << a.attempt << " (" << a.outcome << "): " << a.error << '\n';
+        if (attempts.isEmpty())
+            out() << "      " << job.lastError << '\n';
+    }
+    return Ok;
+}
+
+} // namespace
+
+int runJobs(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QString::fromLatin1(JobsUsage));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."), QStringLiteral("PATH"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    parser.addOptions({db, json, help});
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("retry, discard, pause or resume"));
+    if (!parser.parse(QStringList{QStringLiteral("arbord jobs")} + args)) {
+        err() << "arbord jobs: " << parser.errorText() << "\n";
+        return Usage;
+    }
+    if (parser.isSet(help)) {
+        out() << JobsUsage;
+        return Ok;
+    }
+    const QStringList pos = parser.positionalArguments();
+    if (!pos.isEmpty() && pos.size() != 2) {
+        err() << JobsUsage;
+        return Usage;
+    }
+
+    store::Store store(store::Store::resolvePath(parser.value(db)), 1);
+    try {
+        store.open();
+        if (pos.isEmpty())
+            return showJobs(store, parser.isSet(json));
+
+        const QString action = pos[0];
+        const QString target = pos[1];
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (action == u"pause" || action == u"resume") {
+            const bool paused = action == u"pause";
+            store.write([target, paused, now](QSqlDatabase &d) { jobs::admin::setPaused(d, target, paused, now); })
+                .waitForFinished();
+            out() << "queue " << target << (paused ? " paused\n" : " resumed\n");
+            return Ok;
+        }
+        bool okId = false;
+        const qint64 id = target.toLongLong(&okId);
+        if (!okId || (action != u"retry" && action != u"discard")) {
+            err() << JobsUsage;
+            return Usage;
+        }
+        const bool done = action == u"retry"
+            ? store.write([id, now](QSqlDatabase &d) { return jobs::admin::retry(d, id, now); }).result()
+            : store.write([id](QSqlDatabase &d) { return jobs::admin::discard(d, id); }).result();
+        if (!done) {
+            err() << "arbord jobs: job " << id << (action == u"retry" ? " is not failed or cancelled\n"
+                                                                       : " is not finished (or does not exist)\n");
+            return Failure;
+        }
+        out() << "job " << id << (action == u"retry" ? " queued again\n" : " discarded\n");
+        return Ok;
+    } catch (const std::exception &e) {
+        err() << "arbord jobs: " << e.what() << "\n";
+        return Failure;
+    }
+}
+
+namespace {
+
+/**
+ * @brief Test-only job kind "test.effect", registered by `arbord worker` only when
+ * ARBOR_TEST_JOB_KINDS=1: its effect is one row in test_effects, committed in the same
+ * transaction as the job's completion, so a crash test can count effects per job.
+ */
+class TestEffectHandler : public jobs::JobHandler
+{
+public:
+    QString kind() const override { return QStringLiteral("test.effect"); }
+    void start(jobs::JobRun *run) override
+    {
+        const qint64 id = run->job().id;
+        run->succeed([id](const QSqlDatabase &db, jobs::JobState) {
+            store::exec(db, QStringLiteral("INSERT INTO test_effects (job_id) VALUES (?)"), {id});
+        });
+    }
+};
+
+#ifdef Q_OS_UNIX
+int g_workerSignalFd[2] = {-1, -1};
+
+void onWorkerSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_workerSignalFd[1], &c, 1);
+}
+#endif
+
+} // namespace
+
+int runWorker(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("arbord worker: runs queued jobs until SIGINT or SIGTERM."));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."), QStringLiteral("PATH"));
+    const QCommandLineOption concurrency(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default 8)."),
+                                         QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    parser.addOptions({db, concurrency, help});
+    if (!parser.parse(QStringList{QStringLiteral("arbord worker")} + args)) {
+        err() << "arbord worker: " << parser.errorText() << "\n";
+        return Usage;
+    }
+    if (parser.isSet(help)) {
+        out() << parser.helpText();
+        return Ok;
+    }
+
+    core::BackendOptions options;
+    options.dbPath = parser.value(db);
+    options.concurrency = std::max(1, parser.value(concurrency).toInt());
+    options.demoRate = 0;
+    core::Backend backend(options);
+    if (qEnvironmentVariable("ARBOR_TEST_JOB_KINDS") == u"1") {
+        backend.engine().registerHandler(std::make_shared<TestEffectHandler>());
+        try {
+            store::Store setup(store::Store::resolvePath(options.dbPath), 1);
+            setup.open();
+            setup.write([](QSqlDatabase &d) {
+                     store::exec(d, QStringLiteral("CREATE TABLE IF NOT EXISTS test_effects (job_id INTEGER NOT NULL)"));
+                 })
+                .waitForFinished();
+        } catch (const std::exception &e) {
+            err() << "arbord worker: " << e.what() << "\n";
+            return Failure;
+        }
+    }
+    try {
+        backend.open();
+    } catch (const std::exception &e) {
+        err() << "arbord worker: " << e.what() << "\n";
+        return Failure;
+    }
+    err() << "arbord worker: running jobs from " << backend.store().path() << " (stop with Ctrl+C)\n";
+    err().flush();
+
+#ifdef Q_OS_UNIX
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_workerSignalFd) == 0) {
+        auto *notifier = new QSocketNotifier(g_workerSignalFd[0], QSocketNotifier::Read, qApp);
+        QObject::connect(notifier, &QSocketNotifier::activated, qApp, [] {
+            char c;
+            [[maybe_unused]] const auto n = ::read(g_workerSignalFd[0], &c, 1);
+            QCoreApplication::quit();
+        });
+        std::signal(SIGINT, onWorkerSignal);
+        std::signal(SIGTERM, onWorkerSignal);
+    }
+#endif
+    QCoreApplication::exec();
+    // Stop claiming, let running jobs end (each records its own state), then close the store:
+    // nothing is lost, and a job that could not end in time is recovered by the next start.
+    backend.close();
+    err() << "arbord worker: stopped\n";
+    return Ok;
+}
+
+} // namespace arbor::cli

@@ -1,0 +1,115 @@
+#pragma once
+
+#include "job.h"
+
+#include <QString>
+#include <QtGlobal>
+
+namespace arbor::jobs {
+
+/**
+ * @brief A token bucket refilled continuously at perMinute/60000 tokens per ms, holding at most
+ * a short burst (capacity). A cost larger than the capacity passes when the bucket is full and
+ * leaves it in debt, so a big request is delayed, never refused forever. Time comes from the
+ * caller (the engine's injectable clock). Not thread-safe: the dispatcher owns it.
+ */
+class TokenBucket
+{
+public:
+    TokenBucket() = default;
+    /** @brief @p perMinute 0 = unlimited. @p burstMs: how much time's worth of refill the bucket
+     *  holds (capacity = perMinute * burstMs / 60000, at least 1). */
+    TokenBucket(qint64 perMinute, qint64 burstMs, qint64 now);
+
+    bool unlimited() const { return m_perMinute <= 0; }
+    qint64 perMinute() const { return m_perMinute; }
+    double capacity() const { return m_capacity; }
+    /** @brief Tokens available at @p now (may be negative: debt). */
+    double available(qint64 now);
+    /** @brief Whether @p cost may be spent at @p now. */
+    bool canSpend(double cost, qint64 now);
+    void spend(double cost, qint64 now);
+    /** @brief Returns or charges the difference between an estimate and the real cost. */
+    void adjust(double delta, qint64 now);
+    /** @brief The vendor says only @p remaining are left (never raises the level). */
+    void clampTo(double remaining, qint64 now);
+    /** @brief Ms from @p now until @p cost can be spent (0 = now). */
+    qint64 msUntil(double cost, qint64 now);
+    /** @brief Ms from @p now until the bucket is full. */
+    qint64 msUntilFull(qint64 now);
+
+private:
+    void refill(qint64 now);
+    qint64 m_perMinute = 0;
+    double m_capacity = 0;
+    double m_level = 0;
+    qint64 m_at = 0;
+};
+
+/** @brief A queue's settings, as stored in job_queues. */
+struct QueueSettings
+{
+    QString name;
+    bool paused = false;
+    int concurrency = 0;         ///< 0 = only the engine's limit
+    qint64 requestsPerMinute = 0; ///< 0 = unlimited
+    qint64 tokensPerMinute = 0;   ///< 0 = unlimited
+};
+
+/** @brief A queue's live limit state, for the dashboard. */
+struct QueueLimitState
+{
+    QString name;
+    bool paused = false;
+    int running = 0;
+    int concurrency = 0;
+    qint64 requestsPerMinute = 0;
+    qint64 tokensPerMinute = 0;
+    double requestsAvailable = -1; ///< -1 = unlimited
+    double tokensAvailable = -1;
+    qint64 refillMs = 0;      ///< until both buckets are full again
+    qint64 blockedUntil = 0;  ///< a Retry-After holds the queue until then (ms since epoch)
+};
+
+/**
+ * @brief Everything that limits one queue: concurrency, requests/min and tokens/min buckets,
+ * and a hold after a rate-limit refusal. Owned by the dispatcher thread.
+ */
+class QueueLimiter
+{
+public:
+    /** @brief Burst of each bucket: 3 s worth of refill, so over minutes the rate stays within
+     *  a few per cent of the limit while short bursts still go out at once. */
+    static constexpr qint64 BurstMs = 3000;
+
+    QueueLimiter() = default;
+    QueueLimiter(const QueueSettings &settings, qint64 now);
+    /** @brief Applies new settings, keeping the buckets' levels where the rate is unchanged. */
+    void configure(const QueueSettings &settings, qint64 now);
+    const QueueSettings &settings() const { return m_settings; }
+
+    /** @brief How many more jobs may start now (ignoring token costs); INT_MAX = no limit. */
+    int startable(int running, qint64 now);
+    /** @brief Whether a job costing @p tokens may start now; charges it if so. */
+    bool tryStart(qint64 tokens, qint64 now);
+    /** @brief Charges a job that started anyway (claimed in a batch). */
+    void charge(qint64 tokens, qint64 now);
+    /** @brief Corrects the tokens charged for a job once its real usage is known. */
+    void correctTokens(qint64 estimated, qint64 actual, qint64 now);
+    void applyVendorInfo(const RateLimitInfo &info, qint64 now);
+    /** @brief A 429 with Retry-After: nothing starts before @p until. */
+    void holdUntil(qint64 until);
+    qint64 blockedUntil() const { return m_blockedUntil; }
+    /** @brief Ms until something may start again (0 = now; -1 = only a finished job frees it). */
+    qint64 msUntilReady(qint64 now);
+
+    QueueLimitState state(int running, qint64 now);
+
+private:
+    QueueSettings m_settings;
+    TokenBucket m_requests;
+    TokenBucket m_tokens;
+    qint64 m_blockedUntil = 0;
+};
+
+} // namespace arbor::jobs
