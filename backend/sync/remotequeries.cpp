@@ -1,0 +1,156 @@
+#include "remotequeries.h"
+
+#include "pgconnection.h"
+
+namespace arbor::sync::remote {
+
+namespace {
+
+QString number(const std::optional<qint64> &value)
+{
+    return value ? QString::number(*value) : QString();
+}
+
+std::optional<qint64> optionalNumber(const PgResult &r, int row, int column)
+{
+    if (r.isNull(row, column))
+        return std::nullopt;
+    return r.toInt(row, column);
+}
+
+/** @brief For NOT NULL text columns: a null QString would be sent as SQL NULL. */
+QString text(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
+/** @brief A text[] literal for ANY($1): {"a","b"} with quotes and backslashes escaped. */
+QString textArray(const QStringList &values)
+{
+    QStringList quoted;
+    quoted.reserve(values.size());
+    for (QString v : values)
+        quoted << u'"'
+                + v.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\""))
+                + u'"';
+    return u'{' + quoted.join(u',') + u'}';
+}
+
+} // namespace
+
+bool pushConversation(PgConnection &conn, const RemoteConversation &c)
+{
+    // Last writer by updated_at wins for the mutable fields; an equal or older copy is a no-op.
+    const PgResult r =
+        conn.exec(QStringLiteral("INSERT INTO arbor.conversations AS t (id, workspace_id, title, "
+                                 "current_leaf_id, settings, "
+                                 "  forked_from_conversation_id, forked_from_message_id, "
+                                 "created_at, updated_at, deleted_at) "
+                                 "VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10) "
+                                 "ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, "
+                                 "current_leaf_id = EXCLUDED.current_leaf_id, "
+                                 "  settings = EXCLUDED.settings, updated_at = "
+                                 "EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at "
+                                 "WHERE t.updated_at < EXCLUDED.updated_at "
+                                 "  OR (t.deleted_at IS NULL AND EXCLUDED.deleted_at IS NOT NULL)"),
+                  {c.id, c.workspaceId, text(c.title), c.currentLeafId,
+                   c.settings.isEmpty() ? QStringLiteral("{}") : c.settings,
+                   c.forkedFromConversationId, c.forkedFromMessageId, QString::number(c.createdAt),
+                   QString::number(c.updatedAt), number(c.deletedAt)});
+    return r.affected() > 0;
+}
+
+bool pushMessage(PgConnection &conn, const RemoteMessage &m)
+{
+    // The server copy only moves forward: text grows while streaming, a final status is kept
+    // (the server refuses to change a finished message anyway), labels and tombstones follow
+    // the pushed copy. Nothing changes, and nothing is logged, when the copies already agree.
+    const PgResult r = conn.exec(
+        QStringLiteral(
+            "INSERT INTO arbor.messages AS t (id, workspace_id, conversation_id, parent_id, role, "
+            "provider, model, "
+            "  content, status, error, finish_reason, prompt_tokens, completion_tokens, label, "
+            "created_at, "
+            "  finished_at, deleted_at, deleted_batch) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+            "$18) "
+            "ON CONFLICT (id) DO UPDATE SET "
+            "  content = CASE WHEN t.status IN ('queued', 'streaming', 'interrupted') THEN "
+            "EXCLUDED.content ELSE t.content END, "
+            "  status = CASE WHEN t.status IN ('queued', 'streaming', 'interrupted') THEN "
+            "EXCLUDED.status ELSE t.status END, "
+            "  error = EXCLUDED.error, finish_reason = EXCLUDED.finish_reason, prompt_tokens = "
+            "EXCLUDED.prompt_tokens, "
+            "  completion_tokens = EXCLUDED.completion_tokens, finished_at = EXCLUDED.finished_at, "
+            "  label = EXCLUDED.label, deleted_at = EXCLUDED.deleted_at, deleted_batch = "
+            "EXCLUDED.deleted_batch "
+            "WHERE (t.status IN ('queued', 'streaming', 'interrupted') "
+            "       AND (t.content, t.status, t.error, t.finish_reason) IS DISTINCT FROM "
+            "           (EXCLUDED.content, EXCLUDED.status, EXCLUDED.error, "
+            "EXCLUDED.finish_reason)) "
+            "   OR (t.label, t.deleted_at, t.deleted_batch) IS DISTINCT FROM "
+            "      (EXCLUDED.label, EXCLUDED.deleted_at, EXCLUDED.deleted_batch)"),
+        {m.id, m.workspaceId, m.conversationId, m.parentId, m.role, text(m.provider), text(m.model),
+         text(m.content), m.status, text(m.error), text(m.finishReason), number(m.promptTokens),
+         number(m.completionTokens), m.label, QString::number(m.createdAt), number(m.finishedAt),
+         number(m.deletedAt), m.deletedBatch});
+    return r.affected() > 0;
+}
+
+QList<RemoteConversation> fetchConversations(PgConnection &conn, const QStringList &ids)
+{
+    const PgResult r = conn.exec(
+        QStringLiteral(
+            "SELECT id, workspace_id, title, current_leaf_id, settings::text, created_by, "
+            "  forked_from_conversation_id, forked_from_message_id, created_at, updated_at, "
+            "deleted_at "
+            "FROM arbor.conversations WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
+        {textArray(ids)});
+    QList<RemoteConversation> rows;
+    rows.reserve(r.rows());
+    for (int i = 0; i < r.rows(); ++i)
+        rows.append({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
+                     r.text(i, 5), r.text(i, 6), r.text(i, 7), r.toInt(i, 8), r.toInt(i, 9),
+                     optionalNumber(r, i, 10)});
+    return rows;
+}
+
+QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
+{
+    const PgResult r = conn.exec(
+        QStringLiteral("SELECT id, workspace_id, conversation_id, parent_id, role, author, "
+                       "provider, model, content, "
+                       "  status, error, finish_reason, label, deleted_batch, prompt_tokens, "
+                       "completion_tokens, "
+                       "  created_at, finished_at, deleted_at "
+                       "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
+        {textArray(ids)});
+    QList<RemoteMessage> rows;
+    rows.reserve(r.rows());
+    for (int i = 0; i < r.rows(); ++i) {
+        RemoteMessage m;
+        m.id = r.text(i, 0);
+        m.workspaceId = r.text(i, 1);
+        m.conversationId = r.text(i, 2);
+        m.parentId = r.text(i, 3);
+        m.role = r.text(i, 4);
+        m.author = r.text(i, 5);
+        m.provider = r.text(i, 6);
+        m.model = r.text(i, 7);
+        m.content = r.text(i, 8);
+        m.status = r.text(i, 9);
+        m.error = r.text(i, 10);
+        m.finishReason = r.text(i, 11);
+        m.label = r.text(i, 12);
+        m.deletedBatch = r.text(i, 13);
+        m.promptTokens = optionalNumber(r, i, 14);
+        m.completionTokens = optionalNumber(r, i, 15);
+        m.createdAt = r.toInt(i, 16);
+        m.finishedAt = optionalNumber(r, i, 17);
+        m.deletedAt = optionalNumber(r, i, 18);
+        rows.append(std::move(m));
+    }
+    return rows;
+}
+
+} // namespace arbor::sync::remote

@@ -1,0 +1,226 @@
+// Push and fetch of shared rows: idempotent upserts that only move the server copy forward,
+// within what row-level security allows.
+#include "support/pgserver.h"
+#include "sync/admin.h"
+#include "sync/changelog.h"
+#include "sync/pgconnection.h"
+#include "sync/remotequeries.h"
+
+#include <QTest>
+#include <QUuid>
+
+#include <memory>
+
+using namespace arbor;
+using namespace arbor::testsupport;
+using sync::RemoteConversation;
+using sync::RemoteMessage;
+
+namespace {
+
+QString newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+} // namespace
+
+class TestRemoteQueries : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void pushIsIdempotent();
+    void fetchRoundTrips();
+    void streamingGrowsThenFreezes();
+    void tombstonesAndLabelsPropagate();
+    void conversationLastWriterWins();
+    void securityStillApplies();
+
+private:
+    std::unique_ptr<sync::PgConnection> connect(const QString &user);
+    int changeRows();
+    RemoteMessage message(const QString &status, const QString &content,
+                          const QString &parent = {});
+
+    std::unique_ptr<PgServer> m_pg;
+    std::unique_ptr<sync::PgConnection> m_super;
+    std::unique_ptr<sync::PgConnection> m_alice;
+    QString m_ws;
+    RemoteConversation m_conv;
+    RemoteMessage m_root;
+};
+
+std::unique_ptr<sync::PgConnection> TestRemoteQueries::connect(const QString &user)
+{
+    return std::make_unique<sync::PgConnection>(m_pg->dsn(user, user + QStringLiteral("-pw")));
+}
+
+int TestRemoteQueries::changeRows()
+{
+    return m_super->scalar(QStringLiteral("SELECT count(*) FROM arbor.changes")).toInt();
+}
+
+RemoteMessage TestRemoteQueries::message(const QString &status, const QString &content,
+                                         const QString &parent)
+{
+    RemoteMessage m;
+    m.id = newId();
+    m.workspaceId = m_ws;
+    m.conversationId = m_conv.id;
+    m.parentId = parent;
+    m.role = parent.isEmpty() ? QStringLiteral("user") : QStringLiteral("assistant");
+    m.provider = QStringLiteral("demo");
+    m.model = QStringLiteral("demo-1");
+    m.content = content;
+    m.status = status;
+    m.createdAt = 1000;
+    return m;
+}
+
+void TestRemoteQueries::initTestCase()
+{
+    try {
+        m_pg = std::make_unique<PgServer>();
+        m_super = std::make_unique<sync::PgConnection>(m_pg->superuserDsn());
+        sync::Admin admin(*m_super);
+        admin.init();
+        m_ws = admin.addWorkspace(QStringLiteral("team")).id;
+        for (const char *user : {"alice", "adam", "vera", "olga"})
+            admin.addUser(QLatin1String(user), QLatin1String(user) + QStringLiteral("-pw"));
+        admin.addMember(QStringLiteral("team"), QStringLiteral("alice"), QStringLiteral("member"));
+        admin.addMember(QStringLiteral("team"), QStringLiteral("adam"), QStringLiteral("member"));
+        admin.addMember(QStringLiteral("team"), QStringLiteral("vera"), QStringLiteral("viewer"));
+        m_alice = connect(QStringLiteral("alice"));
+    } catch (const std::exception &e) {
+        QFAIL(e.what());
+    }
+    m_conv.id = newId();
+    m_conv.workspaceId = m_ws;
+    m_conv.title = QStringLiteral("Shared");
+    m_conv.settings = QStringLiteral("{\"model\": \"demo-1\"}");
+    m_conv.createdAt = 1000;
+    m_conv.updatedAt = 1000;
+    m_root = message(QStringLiteral("complete"), QStringLiteral("Hello, team"));
+}
+
+void TestRemoteQueries::pushIsIdempotent()
+{
+    QVERIFY(sync::remote::pushConversation(*m_alice, m_conv));
+    QVERIFY(sync::remote::pushMessage(*m_alice, m_root));
+    const int logged = changeRows();
+    QCOMPARE(logged, 2);
+    // Again, as after a crash between the server's commit and the outbox clean-up.
+    QVERIFY(!sync::remote::pushConversation(*m_alice, m_conv));
+    QVERIFY(!sync::remote::pushMessage(*m_alice, m_root));
+    QCOMPARE(changeRows(), logged);
+    QCOMPARE(m_super->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages")),
+             QStringLiteral("1"));
+}
+
+void TestRemoteQueries::fetchRoundTrips()
+{
+    auto adam = connect(QStringLiteral("adam"));
+    const QList<RemoteMessage> messages = sync::remote::fetchMessages(*adam, {m_root.id, newId()});
+    QCOMPARE(messages.size(), 1);
+    RemoteMessage expected = m_root;
+    expected.author = QStringLiteral("alice"); // the server names the author
+    QCOMPARE(messages[0], expected);
+
+    const QList<RemoteConversation> conversations =
+        sync::remote::fetchConversations(*adam, {m_conv.id});
+    QCOMPARE(conversations.size(), 1);
+    RemoteConversation expectedConv = m_conv;
+    expectedConv.createdBy = QStringLiteral("alice");
+    expectedConv.settings = QStringLiteral("{\"model\": \"demo-1\"}"); // jsonb's canonical text
+    QCOMPARE(conversations[0], expectedConv);
+}
+
+void TestRemoteQueries::streamingGrowsThenFreezes()
+{
+    RemoteMessage reply = message(QStringLiteral("streaming"), QStringLiteral("Hel"), m_root.id);
+    QVERIFY(sync::remote::pushMessage(*m_alice, reply));
+    reply.content = QStringLiteral("Hello the");
+    QVERIFY(sync::remote::pushMessage(*m_alice, reply));
+    reply.content = QStringLiteral("Hello there");
+    reply.status = QStringLiteral("complete");
+    reply.finishReason = QStringLiteral("stop");
+    reply.finishedAt = 2000;
+    reply.promptTokens = 3;
+    reply.completionTokens = 2;
+    QVERIFY(sync::remote::pushMessage(*m_alice, reply));
+    QVERIFY(!sync::remote::pushMessage(*m_alice, reply));
+
+    // A stale copy (an older outbox entry replayed late) does not roll the server back.
+    RemoteMessage stale = reply;
+    stale.content = QStringLiteral("Hello the");
+    stale.status = QStringLiteral("streaming");
+    QVERIFY(!sync::remote::pushMessage(*m_alice, stale));
+    const QList<RemoteMessage> fetched = sync::remote::fetchMessages(*m_alice, {reply.id});
+    QCOMPARE(fetched.size(), 1);
+    QCOMPARE(fetched[0].content, QStringLiteral("Hello there"));
+    QCOMPARE(fetched[0].status, QStringLiteral("complete"));
+    QCOMPARE(fetched[0].completionTokens, std::optional<qint64>(2));
+}
+
+void TestRemoteQueries::tombstonesAndLabelsPropagate()
+{
+    RemoteMessage labelled = m_root;
+    labelled.label = QStringLiteral("keep");
+    QVERIFY(sync::remote::pushMessage(*m_alice, labelled));
+    labelled.deletedAt = 3000;
+    labelled.deletedBatch = QStringLiteral("batch-1");
+    QVERIFY(sync::remote::pushMessage(*m_alice, labelled));
+    QVERIFY(!sync::remote::pushMessage(*m_alice, labelled));
+    const RemoteMessage fetched = sync::remote::fetchMessages(*m_alice, {m_root.id}).value(0);
+    QCOMPARE(fetched.label, QStringLiteral("keep"));
+    QCOMPARE(fetched.deletedAt, std::optional<qint64>(3000));
+    QCOMPARE(fetched.content, m_root.content); // a finished message's text never changes
+}
+
+void TestRemoteQueries::conversationLastWriterWins()
+{
+    RemoteConversation renamed = m_conv;
+    renamed.title = QStringLiteral("Renamed");
+    renamed.updatedAt = 5000;
+    QVERIFY(sync::remote::pushConversation(*m_alice, renamed));
+    RemoteConversation older = m_conv;
+    older.title = QStringLiteral("Older name");
+    older.updatedAt = 4000;
+    QVERIFY(!sync::remote::pushConversation(*m_alice, older));
+    QCOMPARE(sync::remote::fetchConversations(*m_alice, {m_conv.id}).value(0).title,
+             QStringLiteral("Renamed"));
+}
+
+void TestRemoteQueries::securityStillApplies()
+{
+    auto vera = connect(QStringLiteral("vera"));
+    try {
+        sync::remote::pushMessage(
+            *vera, message(QStringLiteral("complete"), QStringLiteral("viewer text")));
+        QFAIL("a viewer pushed a message");
+    } catch (const sync::PgError &e) {
+        QVERIFY2(e.isPrivilegeError(), qPrintable(e.message()));
+    }
+    // adam may not rewrite alice's streaming message through the upsert.
+    RemoteMessage hers = message(QStringLiteral("streaming"), QStringLiteral("draft"), m_root.id);
+    QVERIFY(sync::remote::pushMessage(*m_alice, hers));
+    auto adam = connect(QStringLiteral("adam"));
+    hers.content = QStringLiteral("adam was here");
+    try {
+        sync::remote::pushMessage(*adam, hers);
+        QFAIL("a teammate rewrote someone else's message");
+    } catch (const sync::PgError &e) {
+        QVERIFY2(e.isPrivilegeError(), qPrintable(e.message()));
+    }
+    QCOMPARE(sync::remote::fetchMessages(*m_alice, {hers.id}).value(0).content,
+             QStringLiteral("draft"));
+    // Someone in no workspace fetches nothing, even by id.
+    auto olga = connect(QStringLiteral("olga"));
+    QVERIFY(sync::remote::fetchMessages(*olga, {m_root.id, hers.id}).isEmpty());
+    QVERIFY(sync::remote::fetchConversations(*olga, {m_conv.id}).isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestRemoteQueries)
+#include "tst_remotequeries.moc"
