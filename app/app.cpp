@@ -8,6 +8,7 @@
 #include "chat/chatservice.h"
 #include "core/backend.h"
 #include "llm/providerregistry.h"
+#include "llm/providerservice.h"
 #include "store/store.h"
 
 #include <QCoreApplication>
@@ -72,11 +73,28 @@ App::App(const AppConfig &config, QObject *parent)
         setError(QStringLiteral("Arbor cannot open its store at %1: %2").arg(m_storePath, QString::fromUtf8(e.what())));
         qCWarning(lcApp) << m_errorText;
     }
+    m_jobs = new JobsDashboard(m_ready ? m_backend.get() : nullptr, this);
     m_models->setModels(m_backend->providers().models());
     if (m_models->rowCount() > 0)
         m_modelKey = m_models->models().first().key;
+    m_providerSettings = new ProviderSettings(m_ready ? m_backend.get() : nullptr, this);
+    // Providers added, edited or removed (or their keys arriving from the keychain at start):
+    // the picker follows. The demo is a placeholder until the user's default model shows up.
+    connect(&m_backend->providerService(), &llm::ProviderService::providersChanged, this, [this] {
+        m_models->setModels(m_backend->providers().models());
+        const QString preferred = m_backend->providerService().defaultModel();
+        const bool placeholder = m_modelKey.isEmpty() || m_modelKey.startsWith(QLatin1String("demo/"));
+        if (m_models->indexOfKey(m_modelKey) < 0 || (placeholder && m_models->indexOfKey(preferred) >= 0)) {
+            if (m_models->indexOfKey(preferred) >= 0)
+                m_modelKey = preferred;
+            else
+                m_modelKey = m_models->rowCount() > 0 ? m_models->models().first().key : QString();
+        }
+        Q_EMIT currentModelKeyChanged();
+    });
 
     connect(m_thread, &ThreadModel::hasLiveChanged, this, &App::busyChanged);
+    connect(m_thread, &ThreadModel::loaded, this, &App::refreshLabels);
     connect(m_thread, &ThreadModel::loaded, this, [this] {
         if (!m_pendingScroll.isEmpty() && m_thread->rowOfId(m_pendingScroll) >= 0)
             Q_EMIT scrollToMessage(std::exchange(m_pendingScroll, QString()));
@@ -373,6 +391,37 @@ void App::openMessage(const QString &conversationId, const QString &messageId)
     setCurrent(conversationId);
     m_pendingScroll = messageId;
     showMessage(messageId);
+}
+
+void App::refreshLabels()
+{
+    if (!m_ready || m_currentId.isEmpty()) {
+        if (!m_labels.isEmpty()) {
+            m_labels.clear();
+            Q_EMIT labelsChanged();
+        }
+        return;
+    }
+    m_backend->chat().labels(m_currentId).then(this, [this, id = m_currentId](QFuture<QList<store::tree::TreeNode>> f) {
+        if (id != m_currentId)
+            return;
+        QVariantList labels;
+        try {
+            for (const auto &n : f.result()) {
+                labels.append(QVariantMap{{QStringLiteral("messageId"), n.id},
+                                          {QStringLiteral("label"), n.label},
+                                          {QStringLiteral("preview"), n.preview},
+                                          {QStringLiteral("messageRole"), n.role}});
+            }
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Cannot read the labels: %1").arg(QString::fromUtf8(e.what())));
+            return;
+        }
+        if (labels != m_labels) {
+            m_labels = labels;
+            Q_EMIT labelsChanged();
+        }
+    });
 }
 
 void App::dismissError()

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "conversationlistmodel.h"
+#include "jobsdashboard.h"
 #include "modellistmodel.h"
+#include "providersettings.h"
 #include "searchmodel.h"
 #include "threadmodel.h"
 
@@ -52,8 +54,13 @@ class App : public QObject
     Q_PROPERTY(QString currentModelName READ currentModelName NOTIFY currentModelKeyChanged)
     Q_PROPERTY(arbor::app::SearchModel *searchResults READ searchResults CONSTANT)
     Q_PROPERTY(QString undoText READ undoText NOTIFY undoChanged)
+    Q_PROPERTY(QVariantList labels READ labels NOTIFY labelsChanged)
     Q_PROPERTY(QString storePath READ storePath CONSTANT)
     Q_PROPERTY(QString version READ version CONSTANT)
+    /** @brief The job dashboard (queues, charts, failed jobs, limits). */
+    Q_PROPERTY(arbor::app::JobsDashboard *jobs READ jobs CONSTANT)
+    /** @brief Providers, API keys, default model and local servers (the Settings dialog). */
+    Q_PROPERTY(arbor::app::ProviderSettings *providerSettings READ providerSettings CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -80,9 +87,13 @@ public:
     SearchModel *searchResults() const { return m_search; }
     /** @brief What undo() would undo ("" when nothing). */
     QString undoText() const;
+    /** @brief Bookmarks of the current conversation: [{messageId, label, preview, messageRole}]. */
+    QVariantList labels() const { return m_labels; }
     QString storePath() const { return m_storePath; }
     core::Backend *backend() const { return m_backend.get(); }
     QString version() const { return QStringLiteral(ARBOR_VERSION); }
+    JobsDashboard *jobs() const { return m_jobs; }
+    ProviderSettings *providerSettings() const { return m_providerSettings; }
 
     /** @brief Starts a new, empty conversation (stored when the first message is sent). */
     Q_INVOKABLE void newConversation();
@@ -124,6 +135,7 @@ Q_SIGNALS:
     /** @brief A send failed after the composer was cleared: QML puts @p text back. */
     void sendFailed(const QString &text);
     void undoChanged();
+    void labelsChanged();
     /** @brief The view should bring @p messageId into sight (after a jump). */
     void scrollToMessage(const QString &messageId);
 
@@ -141,11 +153,15 @@ private:
     QString m_errorText;
     QString m_storePath;
     SearchModel *m_search;
+    QVariantList m_labels;
+    void refreshLabels();
     std::optional<chat::RemovedSubtree> m_undo;
     QString m_pendingScroll; ///< scroll here once the thread has loaded the new path
     quint64 m_searchGeneration = 0;
     bool m_refreshQueued = false;
     bool m_ready = false;
+    JobsDashboard *m_jobs = nullptr;
+    ProviderSettings *m_providerSettings = nullptr;
 };
 
 } // namespace arbor::app

@@ -204,6 +204,9 @@ void ThreadModel::onStateChanged(const QString &conversationId, const QString &m
     if (row < 0)
         return;
     const bool liveBefore = hasLive();
+    // Text first, then the state: a view renders the final text once, not twice.
+    if (m_dirty.contains(messageId))
+        flushDeltas();
     Message &m = m_rows[row];
     m.status = domain::messageStatusFromString(status);
     m.error = error;

@@ -22,4 +22,18 @@ ApplicationWindow {
     ChatPage {
         anchors.fill: parent
     }
+
+    // The job dashboard lies over the chat while open (Ctrl+J toggles it).
+    JobsPage {
+        id: jobsPage
+        anchors.fill: parent
+        visible: false
+        onVisibleChanged: if (visible) forceActiveFocus()
+        onCloseRequested: visible = false
+    }
+
+    Shortcut {
+        sequence: "Ctrl+J"
+        onActivated: jobsPage.visible = !jobsPage.visible
+    }
 }

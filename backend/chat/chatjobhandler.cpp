@@ -26,6 +26,7 @@ struct ReplyContext
     std::optional<Message> message;
     QList<Message> history; ///< root .. the message's parent
     QString settings;
+    int siblingIndex = 0;   ///< the message's position among its siblings
 };
 
 llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
@@ -33,6 +34,7 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
     llm::ChatRequest req;
     req.model = c.message->model;
     req.options = options;
+    req.variant = c.siblingIndex;
     const QJsonObject settings = QJsonDocument::fromJson(c.settings.toUtf8()).object();
     const QString system = settings.value(QStringLiteral("system_prompt")).toString();
     if (!system.isEmpty())
@@ -67,8 +69,10 @@ void ChatJobHandler::start(jobs::JobRun *run)
             ReplyContext c;
             c.message = messages::get(db, messageId);
             if (c.message) {
-                if (!c.message->parentId.isEmpty())
-                    c.history = messages::pathTo(db, c.message->parentId);
+                if (!c.message->parentId.isEmpty()) {
+                    c.history = messages::pathTo(db, c.message->id);
+                    c.siblingIndex = c.history.takeLast().siblingIndex;
+                }
                 if (const auto conv = store::conversations::get(db, c.message->conversationId))
                     c.settings = conv->settings;
             }

@@ -382,6 +382,11 @@ QFuture<QList<store::tree::TreeNode>> ChatService::tree(const QString &conversat
     });
 }
 
+QFuture<QList<store::tree::TreeNode>> ChatService::labels(const QString &conversationId)
+{
+    return m_store.read([conversationId](QSqlDatabase &db) { return store::tree::labelled(db, conversationId); });
+}
+
 QFuture<QList<store::tree::SearchHit>> ChatService::search(const QString &query, int limit)
 {
     return m_store.read([query, limit](QSqlDatabase &db) { return store::tree::search(db, query, limit); });

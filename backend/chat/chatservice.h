@@ -96,6 +96,8 @@ public:
     QFuture<QList<domain::Message>> visiblePathBelow(const QString &conversationId, const QString &ancestorId);
     /** @brief Every node of a conversation, for the tree map and `arbord show --tree`. */
     QFuture<QList<store::tree::TreeNode>> tree(const QString &conversationId, bool withPreview = true);
+    /** @brief The labelled messages of a conversation (bookmarks to jump to). */
+    QFuture<QList<store::tree::TreeNode>> labels(const QString &conversationId);
     /** @brief Full-text search over all branches of all conversations. */
     QFuture<QList<store::tree::SearchHit>> search(const QString &query, int limit = 50);
 

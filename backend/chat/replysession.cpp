@@ -81,6 +81,8 @@ void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finish
     const int seq = m_seq++;
     // Listen before ending: the end may be reported before succeed() returns.
     connect(m_run, &jobs::JobRun::ended, this, [this] { announce(domain::toString(MessageStatus::Complete), {}); });
+    if (usage.promptTokens >= 0 || usage.completionTokens >= 0)
+        m_run->reportUsage(std::max<qint64>(0, usage.promptTokens) + std::max<qint64>(0, usage.completionTokens));
     m_run->succeed([id, conversationId, seq, rest = std::exchange(m_pending, {}), usage, finishReason](
                        const QSqlDatabase &db, jobs::JobState) {
         if (!rest.isEmpty())
@@ -110,7 +112,12 @@ void ReplySession::fail(const llm::ChatError &error)
         else
             announce(domain::toString(status), text);
     });
-    m_run->fail({text, retryable, error.retryAfterMs},
+    if (!error.rateLimit.isEmpty())
+        m_run->reportRateLimit({error.rateLimit.remainingRequests, error.rateLimit.remainingTokens,
+                                error.rateLimit.resetRequestsMs, error.rateLimit.resetTokensMs});
+    jobs::JobError jobError{text, retryable, error.retryAfterMs};
+    jobError.rateLimited = error.kind == llm::ChatError::Kind::RateLimited; // the whole provider queue waits
+    m_run->fail(jobError,
                 [id, seq, rest = std::exchange(m_pending, {}), status, text](const QSqlDatabase &db, jobs::JobState state) {
                     if (state == jobs::JobState::Queued) {
                         messages::requeue(db, id, QStringLiteral("Retrying after an error: %1").arg(text));

@@ -5,18 +5,26 @@
 namespace arbor::cli {
 
 int runBenchTree(const QStringList &args);
+int runBenchQueue(const QStringList &args);
+int runBenchStream(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
     QTextStream err(stderr);
     if (args.isEmpty() || args.first() == u"--help" || args.first() == u"-h") {
         err << "Usage: arbord bench SCENARIO [OPTIONS] [--json]\n\nScenarios:\n"
-               "  tree    open/switch/layout/search on a 100k-message conversation in a 1M-message store\n";
+               "  tree    open/switch/layout/search on a 100k-message conversation in a 1M-message store\n"
+               "  queue   job engine: single and bulk enqueue, processing, idle pickup latency\n"
+               "  stream  wire-protocol parse throughput; CPU cost per streamed token, short vs long reply\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
     if (scenario == u"tree")
         return runBenchTree(args.mid(1));
+    if (scenario == u"queue")
+        return runBenchQueue(args.mid(1));
+    if (scenario == u"stream")
+        return runBenchStream(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "jsonformat.h"
+#include "providercommands.h"
 
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
@@ -254,10 +255,14 @@ int runChat(const QStringList &args)
     if (const auto code = openBackend(backend))
         return *code;
 
-    const QString provider = parser.value(providerOption);
+    QString provider = parser.value(providerOption);
     QString model = parser.value(modelOption);
     if (model.isEmpty())
         model = provider == u"demo" ? QStringLiteral("demo") : QString();
+    if (const auto error = resolveChatModel(backend, provider, model)) {
+        err() << "arbord chat: " << *error << "\n";
+        return Failure;
+    }
 
     ReplyPrinter printer;
     printer.json = parser.isSet(JsonOption);

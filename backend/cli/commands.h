@@ -15,5 +15,11 @@ int runList(const QStringList &args);
 int runBench(const QStringList &args);
 /** @brief `arbord show`: the visible path of one conversation. */
 int runShow(const QStringList &args);
+/** @brief `arbord admin`: schema, users, workspaces and members of a team server. */
+int runAdmin(const QStringList &args);
+/** @brief `arbord jobs`: queues, counts, dead letters; retry, discard, pause, resume. */
+int runJobs(const QStringList &args);
+/** @brief `arbord worker`: runs queued jobs headless until SIGINT/SIGTERM. */
+int runWorker(const QStringList &args);
 
 } // namespace arbor::cli

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "providercommands.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -12,7 +13,7 @@ const char *const UsageText = R"(Usage: arbord COMMAND [OPTIONS]
 Arbor's backend without a window.
 
 Commands:
-  chat [--db PATH] [--provider demo] [--model M] [--rate N] [--conversation ID]
+  chat [--db PATH] [--provider NAME] [--model M] [--rate N] [--conversation ID]
        [--parent MESSAGE_ID] [--json] TEXT
                       Send TEXT and stream the reply to stdout (exit 0 when complete,
                       3 when stopped, 1 on error). --parent starts a branch under a message.
@@ -20,7 +21,18 @@ Commands:
                       Conversations, newest first.
   show [--db PATH] CONVERSATION_ID [--tree] [--json]
                       The visible path of a conversation (--tree: every branch).
+  jobs [--db PATH] [--json]
+                      Queues, job counts and failed jobs; also jobs retry|discard ID,
+                      jobs pause|resume QUEUE.
+  worker [--db PATH] [--concurrency N]
+                      Run queued jobs headless until SIGINT/SIGTERM.
+  providers list|add|remove|models|discover|default [--db PATH] ...
+                      Model providers; API keys go to the system keychain (see
+                      arbord providers --help).
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
+  admin COMMAND [--dsn DSN]
+                      Team server on PostgreSQL: init, migrate, status, workspace add,
+                      user add, member add/remove (see arbord admin --help).
   --version           Print the version.
   --help              Print this help. Each command also takes --help.
 
@@ -59,8 +71,16 @@ int main(int argc, char *argv[])
         return runList(args);
     if (command == u"show")
         return runShow(args);
+    if (command == u"admin")
+        return runAdmin(args);
     if (command == u"bench")
         return runBench(args);
+    if (command == u"providers")
+        return runProviders(args);
+    if (command == u"jobs")
+        return runJobs(args);
+    if (command == u"worker")
+        return runWorker(args);
     err << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

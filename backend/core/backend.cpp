@@ -7,6 +7,8 @@
 #include "jobs/jobengine.h"
 #include "llm/demoprovider.h"
 #include "llm/providerregistry.h"
+#include "llm/providerservice.h"
+#include "secrets/keychainsecretstore.h"
 #include "store/store.h"
 
 #include <QLoggingCategory>
@@ -29,6 +31,8 @@ Backend::Backend(BackendOptions options)
     m_engine = std::make_unique<jobs::JobEngine>(*m_store, engineOptions);
     m_chat = std::make_unique<chat::ChatService>(*m_store, *m_engine, *m_providers, *m_events);
     m_providers->add(std::make_shared<llm::DemoProvider>(m_options.demoRate));
+    m_providerService = std::make_unique<llm::ProviderService>(*m_store, *m_providers,
+                                                                std::make_unique<secrets::KeychainSecretStore>());
     m_engine->registerHandler(std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
 }
 
@@ -50,7 +54,16 @@ void Backend::open()
     const int swept = m_store->write(&chat::ChatService::sweepOrphanedMessages).result();
     if (recovered + swept > 0)
         qCInfo(lcBackend) << "recovered" << recovered << "jobs and" << swept << "messages from an earlier run";
-    m_engine->start();
+    // Jobs start once the configured providers are registered with their keys (read from the
+    // keychain one at a time, asynchronously); with none configured that is at once.
+    QFuture<void> loaded = m_providerService->load();
+    if (loaded.isFinished())
+        m_engine->start();
+    else
+        loaded.then(m_providerService.get(), [this] {
+            if (m_open)
+                m_engine->start();
+        });
 }
 
 void Backend::close()

@@ -13,6 +13,7 @@ class JobEngine;
 namespace arbor::llm {
 class ProviderRegistry;
 class DemoProvider;
+class ProviderService;
 }
 namespace arbor::chat {
 class ChatEvents;
@@ -51,6 +52,8 @@ public:
     store::Store &store() { return *m_store; }
     jobs::JobEngine &engine() { return *m_engine; }
     llm::ProviderRegistry &providers() { return *m_providers; }
+    /** @brief The user's configured providers (settings, keychain keys, registry updates). */
+    llm::ProviderService &providerService() { return *m_providerService; }
     chat::ChatEvents &events() { return *m_events; }
     chat::LiveTexts &liveTexts() { return *m_live; }
     chat::ChatService &chat() { return *m_chat; }
@@ -62,6 +65,7 @@ private:
     std::unique_ptr<chat::ChatEvents> m_events;
     std::unique_ptr<chat::LiveTexts> m_live;
     std::unique_ptr<llm::ProviderRegistry> m_providers;
+    std::unique_ptr<llm::ProviderService> m_providerService;
     std::unique_ptr<jobs::JobEngine> m_engine;
     std::unique_ptr<chat::ChatService> m_chat;
     bool m_open = false;

@@ -81,9 +81,11 @@ ChatStream *DemoProvider::startChat(const ChatRequest &request, QObject *parent)
         if (t.role == u"user")
             prompt = t.content;
     }
+    // A regenerated reply (a later sibling) gets another text; the first reply to a prompt is
+    // always the same.
     const quint64 seed = request.options.contains(QStringLiteral("seed"))
                              ? request.options.value(QStringLiteral("seed")).toULongLong()
-                             : DemoText::seedFor(prompt);
+                             : DemoText::seedFor(prompt) + quint64(request.variant);
     const double rate = request.options.contains(QStringLiteral("rate"))
                             ? request.options.value(QStringLiteral("rate")).toDouble()
                             : m_rate;

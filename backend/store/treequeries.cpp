@@ -164,6 +164,21 @@ void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &l
         throw StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
 }
 
+QList<TreeNode> labelled(const QSqlDatabase &db, const QString &conversationId)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT id, parent_id, role, author, status, label, substr(content, 1, 200), created_at"
+                                          " FROM messages WHERE conversation_id = ? AND label IS NOT NULL AND deleted_at IS NULL"
+                                          " ORDER BY created_at, id"),
+                       {conversationId});
+    QList<TreeNode> out;
+    while (q.next()) {
+        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+                    q.value(4).toString(), q.value(5).toString(),
+                    q.value(6).toString().section(QLatin1Char('\n'), 0, 0).left(80), q.value(7).toLongLong()});
+    }
+    return out;
+}
+
 QString fork(const QSqlDatabase &db, const QString &nodeId, qint64 now)
 {
     const QList<messages::Message> path = messages::pathTo(db, nodeId);
@@ -207,13 +222,15 @@ QList<SearchHit> search(const QSqlDatabase &db, const QString &query, int limit)
     const QString match = ftsQuery(query);
     if (match.isEmpty())
         return {};
+    // Newest first: FTS5 walks its doclist in rowid order and stops at the limit, so a common
+    // word costs the same as a rare one (ranking would score every match first).
     QSqlQuery q = exec(db,
                        QStringLiteral("SELECT m.id, m.conversation_id, c.title, m.role,"
                                       " snippet(message_fts, 0, '[', ']', '…', 12)"
                                       " FROM message_fts JOIN messages m ON m.rowid = message_fts.rowid"
                                       " JOIN conversations c ON c.id = m.conversation_id"
                                       " WHERE message_fts MATCH ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL"
-                                      " ORDER BY rank LIMIT ?"),
+                                      " ORDER BY message_fts.rowid DESC LIMIT ?"),
                        {match, limit});
     QList<SearchHit> out;
     while (q.next())

@@ -57,11 +57,14 @@ int restore(const QSqlDatabase &db, const QString &batch);
 /** @brief Sets (or, with an empty @p label, clears) a node's bookmark label. */
 void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &label);
 
+/** @brief Labelled (bookmarked) messages of a conversation, in branch order. */
+QList<TreeNode> labelled(const QSqlDatabase &db, const QString &conversationId);
+
 /** @brief Copies the path root → @p nodeId into a new conversation that remembers its origin.
  *  Returns the new conversation's id. */
 QString fork(const QSqlDatabase &db, const QString &nodeId, qint64 now);
 
-/** @brief FTS5 search over every message of every branch (deleted ones excluded), best first.
+/** @brief FTS5 search over every message of every branch (deleted ones excluded), newest first.
  *  @p query is taken as words (quoted for FTS5), so user input cannot inject query syntax. */
 QList<SearchHit> search(const QSqlDatabase &db, const QString &query, int limit = 50);
 

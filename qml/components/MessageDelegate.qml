@@ -182,9 +182,7 @@ Item {
 
             visible: !message.editing
             Layout.alignment: message.isUser ? Qt.AlignRight : Qt.AlignLeft
-            Layout.preferredWidth: message.isUser
-                                   ? Math.min(messageText.implicitWidth + 2 * column.bubblePadding, column.width * 0.85)
-                                   : column.width
+            Layout.preferredWidth: messageText.width + 2 * column.bubblePadding
             implicitHeight: messageText.implicitHeight + 2 * column.bubblePadding
             radius: Theme.radius
             color: message.isUser ? Theme.userBubble : "transparent"
@@ -195,7 +193,12 @@ Item {
                 objectName: "messageText"
                 x: column.bubblePadding
                 y: column.bubblePadding
-                width: bubble.width - 2 * column.bubblePadding
+                // From the row's width, not the bubble's: the bubble gets its width from the
+                // layout only after the text has been laid out once, and laying out Markdown
+                // (tables above all) at width 0 first made rows briefly very tall, which could
+                // keep the view creating and dropping rows.
+                width: message.isUser ? Math.min(implicitWidth, column.width * 0.85 - 2 * column.bubblePadding)
+                                      : column.width
                 text: message.messageContent
                 textFormat: message.isLive ? TextEdit.PlainText : TextEdit.MarkdownText
                 wrapMode: TextEdit.Wrap

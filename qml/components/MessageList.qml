@@ -160,9 +160,27 @@ ListView {
     boundsBehavior: Flickable.StopAtBounds
     Accessible.name: qsTr("Messages")
 
-    ScrollBar.vertical: ScrollBar {
+    // HACK: not attached (ScrollBar.vertical): in Qt 6.4 an attached bar writes each of its
+    // position changes back to contentY, also the clamping it does by itself when the content
+    // height changes; with rows of varying height that fed the view's layout in a loop (the
+    // window froze, creating rows without end). This one only scrolls the view when dragged.
+    ScrollBar {
         id: verticalScrollBar
 
+        parent: list
+        anchors.top: parent.top
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        orientation: Qt.Vertical
+        size: list.visibleArea.heightRatio
+        position: list.visibleArea.yPosition
+        active: list.moving || hovered || pressed
+
+        onPositionChanged: {
+            if (pressed)
+                list.contentY = position * (list.contentHeight + list.topMargin + list.bottomMargin)
+                        + list.originY - list.topMargin;
+        }
         onPressedChanged: {
             if (!pressed)
                 list.followTail = list.nearEnd;

@@ -32,6 +32,8 @@ Dialog {
         [qsTr("Ctrl+T"), qsTr("Show or hide the tree map")],
         [qsTr("F2"), qsTr("Rename the conversation (in the list)")],
         [qsTr("Delete"), qsTr("Delete the conversation (in the list)")],
+        [qsTr("Ctrl+,"), qsTr("Settings: providers, keys, default model")],
+        [qsTr("Ctrl+J"), qsTr("Jobs dashboard")],
         [qsTr("F1"), qsTr("This list")]
     ]
 

@@ -16,12 +16,25 @@ Rectangle {
     /// "Centre on current" aims at this list's keyboard message, else its newest.
     property MessageList messageList: null
 
+    /// The map keeps the current message in the middle (also while the panel is resized) until
+    /// the user drags or wheels it.
+    property bool followCurrent: true
+    /// Set while the panel itself moves the map, to tell its moves from the user's.
+    property bool movingMap: false
+
     signal closeRequested
 
+    function centreOn(messageId: string) {
+        if (messageId.length === 0)
+            return;
+        movingMap = true;
+        map.centerOn(messageId);
+        movingMap = false;
+        followCurrent = true;
+    }
+
     function centreOnCurrent() {
-        const id = messageList !== null ? messageList.currentOrLastMessageId() : "";
-        if (id.length > 0)
-            map.centerOn(id);
+        centreOn(messageList !== null ? messageList.currentOrLastMessageId() : "");
     }
 
     /// Zooms by @p factor, keeping the current message in the middle.
@@ -116,40 +129,57 @@ Rectangle {
             color: Theme.separator
         }
 
-        // HACK: the module Arbor does not declare its dependency on QtQuick (qmldir `depends`),
-        // so qmllint cannot resolve TreeMapItem's base QQuickPaintedItem; it works at run time.
-        // qmllint disable import type property
-        TreeMapItem {
-            id: map
+        Item {
+            id: mapArea
 
-            /// The conversation the map was last centred for, so a reload does not move the view.
-            property string centredFor
-
-            objectName: "treeMap"
             Layout.fillWidth: true
             Layout.fillHeight: true
             Layout.minimumHeight: 120
             clip: true
-            conversationId: App.currentConversationId
-            userColor: Theme.userNode
-            assistantColor: Theme.assistantNode
-            pathColor: Theme.pathNode
-            edgeColor: Theme.edge
-            Accessible.role: Accessible.Graphic
-            Accessible.name: qsTr("Conversation tree, %n message(s)", "", nodeCount)
 
-            onNodeClicked: messageId => App.showMessage(messageId)
-            onLayoutChanged: {
-                if (centredFor !== conversationId && nodeCount > 0) {
-                    centredFor = conversationId;
+            // The map keeps the current message in the middle while the panel is resized.
+            onWidthChanged: {
+                if (panel.followCurrent)
                     panel.centreOnCurrent();
+            }
+            onHeightChanged: {
+                if (panel.followCurrent)
+                    panel.centreOnCurrent();
+            }
+
+            // HACK: the module Arbor does not declare its dependency on QtQuick (qmldir `depends`),
+            // so qmllint cannot resolve TreeMapItem's base QQuickPaintedItem; it works at run time.
+            // qmllint disable
+            TreeMapItem {
+                id: map
+
+                objectName: "treeMap"
+                anchors.fill: parent
+                conversationId: App.currentConversationId
+                userColor: Theme.userNode
+                assistantColor: Theme.assistantNode
+                pathColor: Theme.pathNode
+                edgeColor: Theme.edge
+                Accessible.role: Accessible.Graphic
+                Accessible.name: qsTr("Conversation tree, %n message(s)", "", nodeCount)
+
+                onNodeClicked: messageId => App.showMessage(messageId)
+                onConversationIdChanged: panel.followCurrent = true
+                onViewChanged: {
+                    if (!panel.movingMap)
+                        panel.followCurrent = false;
+                }
+                onLayoutChanged: {
+                    if (panel.followCurrent)
+                        panel.centreOnCurrent();
                 }
             }
+            // qmllint enable
 
             Label {
                 anchors.centerIn: parent
-                visible: map.loading || map.nodeCount === 0
-                text: map.loading ? qsTr("Loading…") : qsTr("No messages yet.")
+                visible: map.loading || map.nodeCount === 0 // qmllint disable type
+                text: map.loading ? qsTr("Loading…") : qsTr("No messages yet.") // qmllint disable type
                 color: Theme.mutedText
             }
 
@@ -157,11 +187,10 @@ Rectangle {
                 target: App
 
                 function onScrollToMessage(messageId: string) {
-                    map.centerOn(messageId);
+                    panel.centreOn(messageId);
                 }
             }
         }
-        // qmllint enable import type property
 
         Flow {
             Layout.fillWidth: true

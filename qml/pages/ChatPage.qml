@@ -50,6 +50,15 @@ Item {
         id: shortcutsDialog
     }
 
+    Shortcut {
+        sequence: "Ctrl+,"
+        onActivated: providersDialog.open()
+    }
+
+    ProvidersDialog {
+        id: providersDialog
+    }
+
     SplitView {
         anchors.fill: parent
         orientation: Qt.Horizontal
@@ -64,16 +73,38 @@ Item {
                 anchors.fill: parent
                 spacing: 0
 
-                Button {
-                    objectName: "newConversationButton"
+                RowLayout {
                     Layout.fillWidth: true
                     Layout.margins: Theme.spacing
-                    text: qsTr("New conversation")
-                    focusPolicy: Qt.NoFocus
-                    ToolTip.visible: hovered
-                    ToolTip.delay: 600
-                    ToolTip.text: qsTr("Start a new conversation (Ctrl+N)")
-                    onClicked: page.startNewConversation()
+                    spacing: Theme.spacingSmall
+
+                    Button {
+                        objectName: "newConversationButton"
+                        Layout.fillWidth: true
+                        text: qsTr("New conversation")
+                        focusPolicy: Qt.NoFocus
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 600
+                        ToolTip.text: qsTr("Start a new conversation (Ctrl+N)")
+                        onClicked: page.startNewConversation()
+                    }
+
+                    ToolButton {
+                        objectName: "searchButton"
+                        text: qsTr("Search")
+                        checkable: true
+                        checked: searchPanel.active
+                        focusPolicy: Qt.NoFocus
+                        ToolTip.visible: hovered
+                        ToolTip.delay: 600
+                        ToolTip.text: qsTr("Search every branch of every conversation (Ctrl+F)")
+                        onToggled: {
+                            if (checked)
+                                searchPanel.start();
+                            else
+                                searchPanel.stop();
+                        }
+                    }
                 }
 
                 SearchPanel {
@@ -129,6 +160,17 @@ Item {
                     ToolTip.delay: 600
                     ToolTip.text: qsTr("Show the map of every branch (Ctrl+T)")
                     onToggled: page.treeMapVisible = checked
+                }
+
+                ToolButton {
+                    objectName: "settingsButton"
+                    text: qsTr("Settings")
+                    focusPolicy: Qt.NoFocus
+                    Accessible.name: qsTr("Settings: model providers and API keys")
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: qsTr("Model providers, API keys, default model (Ctrl+,)")
+                    onClicked: providersDialog.open()
                 }
 
                 ToolButton {

@@ -12,124 +12,15 @@ Item {
     height: 700
 
     ChatPage {
-        id: page
+        id: chatPage
 
         anchors.fill: parent
     }
 
-    // The models are read through required properties, as the delegates do.
-    component ThreadRow: Item {
-        required property string messageRole
-        required property string messageContent
-        required property string messageStatus
-        required property bool isLive
-    }
-
-    component ConversationRow: Item {
-        required property string conversationId
-        required property string title
-        required property bool isCurrent
-    }
-
-    Repeater {
-        id: threadRows
-
-        model: App.thread
-        delegate: ThreadRow {}
-    }
-
-    Repeater {
-        id: conversationRows
-
-        model: App.conversations
-        delegate: ConversationRow {}
-    }
-
-    TestCase {
-        id: testCase
-
+    ChatTestCase {
+        page: chatPage
         name: "Chat"
         when: windowShown
-
-        readonly property int replyTimeout: 15000
-
-        function composerInput() {
-            const input = findChild(page, "composerInput");
-            verify(input, "composerInput not found");
-            return input;
-        }
-
-        function messageList() {
-            const list = findChild(page, "messageList");
-            verify(list, "messageList not found");
-            return list;
-        }
-
-        // Every item under `item` with this objectName that is shown (reused delegates waiting
-        // in the pool are hidden and skipped).
-        function shownChildren(item, name) {
-            let found = [];
-            for (let i = 0; i < item.children.length; ++i) {
-                const child = item.children[i];
-                if (!child.visible)
-                    continue;
-                if (child.objectName === name)
-                    found.push(child);
-                found = found.concat(shownChildren(child, name));
-            }
-            return found;
-        }
-
-        function typeText(text) {
-            for (let i = 0; i < text.length; ++i)
-                keyClick(text[i]);
-        }
-
-        function message(row: int): ThreadRow {
-            return threadRows.itemAt(row) as ThreadRow;
-        }
-
-        function lastMessage(): ThreadRow {
-            return threadRows.count > 0 ? message(threadRows.count - 1) : null;
-        }
-
-        function conversationIds() {
-            let ids = [];
-            for (let i = 0; i < conversationRows.count; ++i)
-                ids.push((conversationRows.itemAt(i) as ConversationRow).conversationId);
-            return ids;
-        }
-
-        function conversationTitle(id: string): string {
-            for (let i = 0; i < conversationRows.count; ++i) {
-                const row = conversationRows.itemAt(i) as ConversationRow;
-                if (row.conversationId === id)
-                    return row.title;
-            }
-            return "";
-        }
-
-        // Sends through the keyboard and waits until the demo reply has settled.
-        function sendAndWait(text) {
-            const input = composerInput();
-            input.forceActiveFocus();
-            verify(input.activeFocus);
-            typeText(text);
-            compare(input.text, text);
-            keyClick(Qt.Key_Return);
-            compare(input.text, "", "the composer is cleared once the message is accepted");
-            tryCompare(App.thread, "count", 2, replyTimeout);
-            tryVerify(() => lastMessage() !== null && lastMessage().messageStatus === "complete",
-                      replyTimeout, "the demo reply completes");
-            tryVerify(() => !App.busy, replyTimeout);
-        }
-
-        function init() {
-            App.newConversation();
-            App.dismissError();
-            composerInput().clear();
-            tryCompare(App.thread, "count", 0);
-        }
 
         function test_sendShowsReply() {
             sendAndWait("Hello tree");
@@ -257,6 +148,210 @@ Item {
             mouseClick(findChild(dialog.footer, "confirmDeleteButton"));
             tryVerify(() => conversationIds().indexOf(id) < 0, 5000, "the conversation is deleted");
             tryCompare(dialog, "visible", false);
+        }
+
+        function test_regenerateThenSwitchBack() {
+            sendAndWait("Tell me about oak trees");
+            const originalId = message(1).messageId;
+            const originalText = settledContent(1);
+            compare(siblingText(1), "", "a single reply shows no branch control");
+
+            // R on the keyboard's reply asks for another one beside it.
+            focusRowFromComposer(1);
+            keyClick(Qt.Key_R);
+            tryVerify(() => message(1) !== null && message(1).messageId !== originalId, replyTimeout,
+                      "R regenerates the reply as a new branch");
+            tryVerify(() => lastMessage().messageStatus === "complete" && !App.busy, replyTimeout);
+            compare(App.thread.count, 2);
+            compare(message(1).siblingIndex, 1);
+            compare(message(1).siblingCount, 2);
+            tryCompare(rowItem(1), "messageId", message(1).messageId);
+            tryVerify(() => siblingText(1) === "2 / 2", 5000, "the reply shows it is branch 2 of 2");
+            compare(messageList().currentIndex, 1, "the keyboard stays on the reply");
+
+            // ‹ goes back to the first reply, with its own text.
+            mouseClick(rowChild(1, "siblingPrevious"));
+            tryVerify(() => message(1).messageId === originalId, 5000, "‹ shows the original reply");
+            tryVerify(() => siblingText(1) === "1 / 2", 5000);
+            compare(message(1).messageContent, originalText);
+            compare(rowItem(1).messageContent, originalText);
+            verify(!rowChild(1, "siblingPrevious").enabled, "there is nothing before the first branch");
+
+            // Alt+Right on the keyboard's message goes forward again.
+            verify(messageList().activeFocus);
+            compare(messageList().currentIndex, 1);
+            keyClick(Qt.Key_Right, Qt.AltModifier);
+            tryVerify(() => message(1).messageId !== originalId && siblingText(1) === "2 / 2", 5000,
+                      "Alt+Right shows the next branch");
+        }
+
+        function test_editSaveOnlyMakesSiblingWithoutReply() {
+            sendAndWait("Original question");
+            const userId = message(0).messageId;
+            const before = App.thread.count;
+            const rowsBelow = before - 1;
+
+            focusRowFromComposer(0);
+            // E opens the inline editor; Esc leaves the message alone.
+            keyClick(Qt.Key_E);
+            tryVerify(() => rowChild(0, "editInput") !== null && rowChild(0, "editInput").activeFocus, 5000,
+                      "E edits the keyboard's message");
+            compare(rowChild(0, "editInput").text, "Original question");
+            keyClick(Qt.Key_Escape);
+            tryVerify(() => rowChild(0, "editInput") === null, 5000, "Esc closes the editor");
+            verify(messageList().activeFocus, "the keyboard goes back to the thread");
+            compare(message(0).messageId, userId);
+
+            keyClick(Qt.Key_E);
+            tryVerify(() => rowChild(0, "editInput") !== null && rowChild(0, "editInput").activeFocus, 5000);
+            keyClick(Qt.Key_A, Qt.ControlModifier);
+            typeText("Edited question");
+            compare(rowChild(0, "editInput").text, "Edited question");
+            mouseClick(rowChild(0, "saveOnlyButton"));
+
+            tryVerify(() => message(0) !== null && message(0).messageId !== userId, replyTimeout,
+                      "the edit is a new sibling");
+            tryCompare(App.thread, "count", before - rowsBelow, 5000);
+            compare(message(0).messageContent, "Edited question");
+            compare(message(0).siblingIndex, 1);
+            compare(message(0).siblingCount, 2);
+            tryVerify(() => siblingText(0) === "2 / 2", 5000);
+            tryVerify(() => rowChild(0, "editInput") === null, 5000, "saving closes the editor");
+            const shown = rowChild(0, "messageText");
+            verify(shown.text.indexOf("Edited question") >= 0, shown.text);
+
+            // "Save only" asks for no reply: nothing is queued, even a little later.
+            wait(500);
+            compare(App.thread.count, before - rowsBelow);
+            verify(!App.busy, "no reply is being written");
+        }
+
+        function test_deleteBranchThenUndo() {
+            sendAndWait("Keep this");
+            sendAndWait("Delete from here", 4);
+            const ids = [0, 1, 2, 3].map(row => message(row).messageId);
+            const bar = findChild(page, "undoBar");
+            verify(bar);
+            verify(!bar.visible);
+
+            // Delete on the keyboard's message removes it and everything under it, no question asked.
+            focusRowFromComposer(2);
+            keyClick(Qt.Key_Delete);
+            tryCompare(App.thread, "count", 2, 5000);
+            compare(message(1).messageId, ids[1]);
+            tryVerify(() => bar.visible, 5000, "the undo bar offers the way back");
+            compare(findChild(bar, "undoText").text, "Deleted 2 messages");
+
+            // Ctrl+Z brings the branch back.
+            keyClick(Qt.Key_Z, Qt.ControlModifier);
+            tryCompare(App.thread, "count", 4, 5000);
+            compare([0, 1, 2, 3].map(row => message(row).messageId), ids);
+            compare(message(2).messageContent, "Delete from here");
+            tryVerify(() => !bar.visible, 5000, "nothing is left to undo");
+            compare(App.undoText, "");
+
+            // The bar's button undoes too.
+            focusRowFromComposer(3);
+            keyClick(Qt.Key_Delete);
+            tryCompare(App.thread, "count", 3, 5000);
+            tryVerify(() => bar.visible, 5000);
+            compare(findChild(bar, "undoText").text, "Deleted 1 message");
+            mouseClick(findChild(bar, "undoButton"));
+            tryCompare(App.thread, "count", 4, 5000);
+            compare(message(3).messageId, ids[3]);
+        }
+
+        function test_searchOpensInactiveBranch() {
+            sendAndWait("Zephyrine marmalade recipe");
+            const conversationId = App.currentConversationId;
+            const hiddenId = message(0).messageId;
+            const hiddenReplyId = message(1).messageId;
+            verify(App.editMessage(hiddenId, "Something else entirely", false));
+            tryVerify(() => App.thread.rowOfId(hiddenId) < 0 && App.thread.count === 1, replyTimeout,
+                      "the edit hides the first branch");
+
+            keyClick(Qt.Key_N, Qt.ControlModifier);
+            tryCompare(App, "currentConversationId", "");
+
+            keyClick(Qt.Key_F, Qt.ControlModifier);
+            const field = findChild(page, "searchField");
+            verify(field);
+            tryVerify(() => field.visible && field.activeFocus, 5000, "Ctrl+F opens the search field");
+            typeText("zephyrine");
+            const results = findChild(page, "searchResults");
+            verify(results);
+            tryVerify(() => results.visible && results.count > 0, 5000, "the inactive branch is found");
+            verify(!findChild(page, "conversationList").visible, "hits replace the conversation list");
+            const hit = results.itemAtIndex(0) as SearchResultDelegate;
+            compare(hit.conversationId, conversationId);
+            // The question and the demo's reply (which quotes it) both match.
+            const hitId = hit.messageId;
+            verify(hitId === hiddenId || hitId === hiddenReplyId, hitId);
+            const snippet = findChild(hit, "searchSnippet");
+            verify(/<b>zephyrine<\/b>/i.test(snippet.text), snippet.text);
+
+            // Enter opens the hit: its conversation, on the branch that holds it, framed.
+            keyClick(Qt.Key_Return);
+            tryCompare(App, "currentConversationId", conversationId, 5000);
+            tryVerify(() => App.thread.rowOfId(hitId) >= 0 && App.thread.rowOfId(hiddenId) === 0, replyTimeout,
+                      "the hit's branch is shown");
+            compare(message(0).messageContent, "Zephyrine marmalade recipe");
+            tryVerify(() => siblingText(0) === "1 / 2", 5000);
+            const hitRow = App.thread.rowOfId(hitId);
+            tryCompare(messageList(), "currentIndex", hitRow, 5000);
+            verify(rowChild(hitRow, "messageFocusFrame").visible, "the jump target is framed");
+
+            // Esc closes the search and brings the conversations back.
+            verify(field.activeFocus);
+            keyClick(Qt.Key_Escape);
+            tryVerify(() => !field.visible, 5000);
+            verify(findChild(page, "conversationList").visible);
+            verify(composerInput().activeFocus);
+        }
+
+        function test_treeMapShowsAndSwitchesBranches() {
+            sendAndWait("Map this conversation");
+            const originalReply = message(1).messageId;
+            App.regenerate(originalReply, "");
+            tryVerify(() => message(1).messageId !== originalReply && message(1).messageStatus === "complete",
+                      replyTimeout);
+
+            // Ctrl+T shows the map of the whole tree: the question and both replies.
+            verify(findChild(page, "treeMap") === null, "the map is made only when shown");
+            keyClick(Qt.Key_T, Qt.ControlModifier);
+            tryVerify(() => findChild(page, "treeMap") !== null, 5000, "Ctrl+T shows the tree map");
+            const map = findChild(page, "treeMap");
+            tryVerify(() => !map.loading && map.nodeCount === 3, 5000, "every branch is on the map");
+
+            // A click on the other reply's dot shows that branch in the thread.
+            let at = null;
+            for (let y = 0; y < map.height && at === null; y += 2) {
+                for (let x = 0; x < map.width && at === null; x += 2) {
+                    if (map.nodeAt(x, y) === originalReply)
+                        at = Qt.point(x, y);
+                }
+            }
+            verify(at !== null, "the first reply is in view");
+            mouseClick(map, at.x, at.y);
+            tryVerify(() => message(1).messageId === originalReply, 5000, "a click shows that branch");
+            tryVerify(() => siblingText(1) === "1 / 2", 5000);
+
+            // L labels the keyboard's message; the label shows on it and in the map's list.
+            focusRowFromComposer(0);
+            keyClick(Qt.Key_L);
+            const dialog = findChild(page, "labelDialog");
+            tryCompare(dialog, "opened", true, 5000);
+            typeText("start here");
+            keyClick(Qt.Key_Return);
+            tryCompare(dialog, "visible", false, 5000);
+            tryCompare(message(0), "messageLabel", "start here", 5000);
+            tryVerify(() => rowChild(0, "labelChip") !== null && rowChild(0, "labelChip").visible
+                      && rowChild(0, "labelChip").text === "start here", 5000, "the label shows as a chip");
+            const labels = findChild(page, "labelsList");
+            tryCompare(labels, "count", 1, 5000);
+
+            keyClick(Qt.Key_T, Qt.ControlModifier);
+            tryVerify(() => findChild(page, "treeMap") === null, 5000, "Ctrl+T hides the map again");
         }
     }
 }
