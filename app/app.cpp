@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 #include <QCoreApplication>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QQmlEngine>
 #include <QThread>
@@ -25,6 +26,14 @@ namespace {
 
 AppConfig g_config;
 App *g_instance = nullptr;
+
+/** @brief The QML shape of a conversation's settings object. */
+QVariantMap settingsMap(const QJsonObject &settings)
+{
+    return {{QStringLiteral("systemPrompt"), settings.value(u"system_prompt").toString()},
+            {QStringLiteral("temperature"), settings.value(u"temperature").toDouble(-1)},
+            {QStringLiteral("maxTokens"), settings.value(u"max_tokens").toInt(0)}};
+}
 
 QString messageOf(QFuture<void> f)
 {
@@ -100,6 +109,8 @@ App::App(const AppConfig &config, QObject *parent)
             Q_EMIT scrollToMessage(std::exchange(m_pendingScroll, QString()));
     });
     connect(&m_backend->events(), &chat::ChatEvents::conversationsChanged, this, &App::refreshConversations);
+    connect(this, &App::currentConversationChanged, this, &App::loadConversationSettings);
+    m_conversationSettings = settingsMap({});
     if (m_ready)
         refreshConversations();
 }
@@ -271,6 +282,19 @@ void App::regenerate(const QString &messageId, const QString &modelKey)
     });
 }
 
+void App::continueReply(const QString &messageId)
+{
+    if (!m_ready)
+        return;
+    m_backend->chat().continueReply(messageId).then(this, [this](QFuture<chat::SendResult> f) {
+        try {
+            m_pendingScroll = f.result().assistant.id;
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Cannot continue: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
 bool App::editMessage(const QString &messageId, const QString &text, bool reply)
 {
     if (!m_ready)
@@ -391,6 +415,66 @@ void App::openMessage(const QString &conversationId, const QString &messageId)
     setCurrent(conversationId);
     m_pendingScroll = messageId;
     showMessage(messageId);
+}
+
+void App::loadConversationSettings()
+{
+    if (!m_ready || m_currentId.isEmpty()) {
+        setConversationSettings(settingsMap({}));
+        return;
+    }
+    m_backend->chat().conversationSettings(m_currentId).then(this, [this, id = m_currentId](QFuture<QJsonObject> f) {
+        if (id != m_currentId)
+            return; // the user moved on
+        try {
+            setConversationSettings(settingsMap(f.result()));
+        } catch (const std::exception &e) {
+            setError(QStringLiteral("Cannot read the conversation's parameters: %1").arg(QString::fromUtf8(e.what())));
+        }
+    });
+}
+
+bool App::saveConversationSettings(const QString &systemPrompt, double temperature, int maxTokens)
+{
+    if (!m_ready)
+        return false;
+    if (m_currentId.isEmpty()) {
+        // Nothing is stored before the first message; keeping pending parameters would need a
+        // second path through send(), so the dialog asks for a message first.
+        setError(QStringLiteral("Send a first message, then set the conversation's parameters."));
+        return false;
+    }
+    QJsonObject settings;
+    if (!systemPrompt.trimmed().isEmpty())
+        settings.insert(QStringLiteral("system_prompt"), systemPrompt);
+    if (temperature >= 0)
+        settings.insert(QStringLiteral("temperature"), temperature);
+    if (maxTokens > 0)
+        settings.insert(QStringLiteral("max_tokens"), maxTokens);
+    if (const QString error = chat::ChatService::validateSettings(settings); !error.isEmpty()) {
+        setError(error);
+        return false;
+    }
+    // Before the call: in Qt 6.4 then() may run at once, and its error must stay.
+    if (!m_errorText.isEmpty())
+        dismissError();
+    m_backend->chat().setConversationSettings(m_currentId, settings).then(this, [this, id = m_currentId](QFuture<void> f) {
+        if (const QString error = messageOf(f); !error.isEmpty()) {
+            setError(QStringLiteral("Cannot save the parameters: %1").arg(error));
+            return;
+        }
+        if (id == m_currentId)
+            loadConversationSettings();
+    });
+    return true;
+}
+
+void App::setConversationSettings(const QVariantMap &settings)
+{
+    if (settings == m_conversationSettings)
+        return;
+    m_conversationSettings = settings;
+    Q_EMIT conversationSettingsChanged();
 }
 
 void App::refreshLabels()

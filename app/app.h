@@ -55,6 +55,9 @@ class App : public QObject
     Q_PROPERTY(arbor::app::SearchModel *searchResults READ searchResults CONSTANT)
     Q_PROPERTY(QString undoText READ undoText NOTIFY undoChanged)
     Q_PROPERTY(QVariantList labels READ labels NOTIFY labelsChanged)
+    /** @brief The current conversation's model parameters: {systemPrompt, temperature (-1 = the
+     *  model's default), maxTokens (0 = the model's default)}. */
+    Q_PROPERTY(QVariantMap conversationSettings READ conversationSettings NOTIFY conversationSettingsChanged)
     Q_PROPERTY(QString storePath READ storePath CONSTANT)
     Q_PROPERTY(QString version READ version CONSTANT)
     /** @brief The job dashboard (queues, charts, failed jobs, limits). */
@@ -89,6 +92,7 @@ public:
     QString undoText() const;
     /** @brief Bookmarks of the current conversation: [{messageId, label, preview, messageRole}]. */
     QVariantList labels() const { return m_labels; }
+    QVariantMap conversationSettings() const { return m_conversationSettings; }
     QString storePath() const { return m_storePath; }
     core::Backend *backend() const { return m_backend.get(); }
     QString version() const { return QStringLiteral(ARBOR_VERSION); }
@@ -111,6 +115,8 @@ public:
     Q_INVOKABLE void switchSibling(const QString &messageId, int delta);
     /** @brief A new reply beside @p messageId, with @p modelKey ("" = the same model). */
     Q_INVOKABLE void regenerate(const QString &messageId, const QString &modelKey = {});
+    /** @brief Continues a reply that stopped early, as a new sibling starting with its text. */
+    Q_INVOKABLE void continueReply(const QString &messageId);
     /** @brief Saves an edit of a user message as a new sibling; @p reply also asks for a reply. */
     Q_INVOKABLE bool editMessage(const QString &messageId, const QString &text, bool reply);
     /** @brief Makes the path through @p messageId visible, then asks the view to scroll to it. */
@@ -125,6 +131,12 @@ public:
     Q_INVOKABLE void search(const QString &text);
     /** @brief Opens a search hit: its conversation, the branch that holds it, scrolled to it. */
     Q_INVOKABLE void openMessage(const QString &conversationId, const QString &messageId);
+    /** @brief Reads the current conversation's parameters into conversationSettings. */
+    Q_INVOKABLE void loadConversationSettings();
+    /** @brief Saves the current conversation's parameters (temperature -1 and maxTokens 0 mean the
+     *  model's default, an empty prompt none). False (and errorText) for invalid values or a new
+     *  conversation that is not stored yet. */
+    Q_INVOKABLE bool saveConversationSettings(const QString &systemPrompt, double temperature, int maxTokens);
 
 Q_SIGNALS:
     void busyChanged();
@@ -136,6 +148,7 @@ Q_SIGNALS:
     void sendFailed(const QString &text);
     void undoChanged();
     void labelsChanged();
+    void conversationSettingsChanged();
     /** @brief The view should bring @p messageId into sight (after a jump). */
     void scrollToMessage(const QString &messageId);
 
@@ -154,6 +167,8 @@ private:
     QString m_storePath;
     SearchModel *m_search;
     QVariantList m_labels;
+    QVariantMap m_conversationSettings;
+    void setConversationSettings(const QVariantMap &settings);
     void refreshLabels();
     std::optional<chat::RemovedSubtree> m_undo;
     QString m_pendingScroll; ///< scroll here once the thread has loaded the new path

@@ -47,6 +47,15 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
             continue;
         req.turns.append({m.role, m.content});
     }
+    // A continuation: the text so far is the assistant's turn, which the model extends
+    // (Anthropic and Ollama treat it as a prefill; others answer after it).
+    // Anthropic refuses a prefill that ends in whitespace; the stored text keeps it.
+    if (const QString prefix = c.message->content; !prefix.isEmpty()) {
+        qsizetype end = prefix.size();
+        while (end > 0 && prefix.at(end - 1).isSpace())
+            --end;
+        req.turns.append({QStringLiteral("assistant"), prefix.left(end)});
+    }
     return req;
 }
 

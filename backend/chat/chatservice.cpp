@@ -13,8 +13,11 @@
 #include "store/store.h"
 #include "store/treequeries.h"
 
+#include <QJsonDocument>
 #include <QLocale>
 #include <QSqlQuery>
+
+#include <cmath>
 
 namespace arbor::chat {
 
@@ -85,9 +88,11 @@ namespace {
 
 /** @brief Stores a queued reply under @p parentId and its job; returns the reply. */
 Message storeReply(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
-                   const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now, qint64 *jobId)
+                   const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now, qint64 *jobId,
+                   const QString &prefix = {})
 {
     Message m;
+    m.content = prefix; // a continuation starts with the text it continues
     m.id = domain::newId();
     m.conversationId = conversationId;
     m.parentId = parentId;
@@ -228,6 +233,24 @@ QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId, c
         SendResult r;
         r.conversationId = old->conversationId;
         r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId);
+        showLeaf(db, r, r.assistant.id, now);
+        return r;
+    }));
+}
+
+QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId)
+{
+    return announce(m_store.write([this, assistantMessageId](QSqlDatabase &db) {
+        const auto old = messages::get(db, assistantMessageId);
+        if (!old || old->role != u"assistant")
+            throw store::StoreError(QStringLiteral("Only a reply can be continued."));
+        if (domain::isLive(old->status) || old->status == MessageStatus::Complete || old->content.isEmpty())
+            throw store::StoreError(QStringLiteral("Only a reply that stopped early with some text can be continued."));
+        const ModelChoice model = choose(old->provider + QLatin1Char('/') + old->model);
+        const qint64 now = domain::nowMs();
+        SendResult r;
+        r.conversationId = old->conversationId;
+        r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId, old->content);
         showLeaf(db, r, r.assistant.id, now);
         return r;
     }));
@@ -435,6 +458,63 @@ QFuture<void> ChatService::rename(const QString &conversationId, const QString &
             QStringLiteral("A conversation needs a title."))));
     return m_store
         .write([conversationId, clean](QSqlDatabase &db) { conversations::rename(db, conversationId, clean); })
+        .then([this] { Q_EMIT m_events.conversationsChanged(); });
+}
+
+QString ChatService::validateSettings(const QJsonObject &settings)
+{
+    const QLocale locale;
+    if (const QJsonValue t = settings.value(u"temperature"); !t.isUndefined()) {
+        if (!t.isDouble() || t.toDouble() < 0.0 || t.toDouble() > 2.0)
+            return QStringLiteral("The temperature must be between 0 and 2 (or left at the model's default).");
+    }
+    if (const QJsonValue m = settings.value(u"max_tokens"); !m.isUndefined()) {
+        const double v = m.toDouble(-1);
+        if (!m.isDouble() || v < 1 || v > MaxTokensLimit || v != std::floor(v))
+            return QStringLiteral("Max tokens must be a whole number from 1 to %1 (or left at the model's default).")
+                .arg(locale.toString(MaxTokensLimit));
+    }
+    if (const QJsonValue p = settings.value(u"system_prompt"); !p.isUndefined()) {
+        if (!p.isString())
+            return QStringLiteral("The system prompt must be text.");
+        if (p.toString().size() > MaxSystemPromptLength)
+            return QStringLiteral("The system prompt has %1 characters; Arbor accepts at most %2.")
+                .arg(locale.toString(p.toString().size()), locale.toString(MaxSystemPromptLength));
+    }
+    return {};
+}
+
+QFuture<QJsonObject> ChatService::conversationSettings(const QString &conversationId)
+{
+    return m_store.read([conversationId](QSqlDatabase &db) {
+        const auto c = conversations::get(db, conversationId);
+        if (!c)
+            throw store::StoreError(
+                QStringLiteral("Conversation %1 does not exist (or was deleted).").arg(conversationId));
+        return QJsonDocument::fromJson(c->settings.toUtf8()).object();
+    });
+}
+
+QFuture<void> ChatService::setConversationSettings(const QString &conversationId, const QJsonObject &settings)
+{
+    if (const QString error = validateSettings(settings); !error.isEmpty())
+        return QtFuture::makeExceptionalFuture(userError(error));
+    return m_store
+        .write([conversationId, settings](QSqlDatabase &db) {
+            const auto c = conversations::get(db, conversationId);
+            if (!c)
+                throw store::StoreError(
+                    QStringLiteral("Conversation %1 does not exist (or was deleted).").arg(conversationId));
+            QJsonObject merged = QJsonDocument::fromJson(c->settings.toUtf8()).object();
+            for (const QLatin1String key : {QLatin1String("system_prompt"), QLatin1String("temperature"),
+                                            QLatin1String("max_tokens")}) {
+                if (settings.contains(key))
+                    merged.insert(key, settings.value(key));
+                else
+                    merged.remove(key);
+            }
+            conversations::setSettings(db, conversationId, merged);
+        })
         .then([this] { Q_EMIT m_events.conversationsChanged(); });
 }
 

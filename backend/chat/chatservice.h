@@ -59,6 +59,8 @@ class ChatService
 public:
     /** @brief The largest message accepted (characters): a huge paste gets a clear error. */
     static constexpr qsizetype MaxMessageLength = 1'000'000;
+    static constexpr qsizetype MaxSystemPromptLength = 100'000;
+    static constexpr int MaxTokensLimit = 1'000'000;
 
     ChatService(store::Store &store, jobs::JobEngine &engine, llm::ProviderRegistry &providers, ChatEvents &events);
 
@@ -71,6 +73,10 @@ public:
     /** @brief A new reply beside @p assistantMessageId (same parent), with @p modelKey or, when
      *  empty, the same model. Nothing is overwritten. */
     QFuture<SendResult> regenerate(const QString &assistantMessageId, const QString &modelKey = {});
+    /** @brief Continues a reply that stopped early (interrupted, stopped or failed) as a new
+     *  sibling that starts with its text; the model picks up where it left off. The original
+     *  stays as it was. */
+    QFuture<SendResult> continueReply(const QString &assistantMessageId);
     /** @brief Edits a user message as a new sibling with @p text; with @p reply, a new reply is
      *  queued under it ("Save & regenerate"), else it is only saved ("Save only"). */
     QFuture<SendResult> edit(const QString &userMessageId, const QString &text, bool reply,
@@ -90,6 +96,12 @@ public:
     QFuture<QString> fork(const QString &messageId);
     QFuture<void> rename(const QString &conversationId, const QString &title);
     QFuture<void> remove(const QString &conversationId);
+    /** @brief The conversation's settings object (system_prompt, temperature, max_tokens, ...). */
+    QFuture<QJsonObject> conversationSettings(const QString &conversationId);
+    /** @brief Sets the model parameters of a conversation: "system_prompt", "temperature" and
+     *  "max_tokens" become what @p settings holds (absent = the provider's default); other keys
+     *  already stored are kept. Fails with a user-facing StoreError on invalid values. */
+    QFuture<void> setConversationSettings(const QString &conversationId, const QJsonObject &settings);
     QFuture<QList<domain::Conversation>> conversations();
     QFuture<QList<domain::Message>> visiblePath(const QString &conversationId);
     /** @brief The visible path strictly below @p ancestorId (after a switch under it). */
@@ -103,6 +115,9 @@ public:
 
     /** @brief Checks @p text for sending; returns a user-facing error or an empty string. */
     static QString validate(const QString &text);
+    /** @brief Checks conversation parameters (temperature 0..2, max_tokens 1..1,000,000, a system
+     *  prompt of at most MaxSystemPromptLength characters); a user-facing error or "". */
+    static QString validateSettings(const QJsonObject &settings);
     /** @brief A title from the first line of @p text (at most ~60 characters). */
     static QString titleFor(const QString &text);
     /** @brief Start-up sweep: live messages whose job is gone or finished become interrupted

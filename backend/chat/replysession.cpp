@@ -37,7 +37,7 @@ void ReplySession::begin(llm::ChatStream *stream)
 {
     m_stream = stream;
     m_stream->setParent(this);
-    m_live.begin(m_message.id);
+    m_live.begin(m_message.id, m_message.content); // a continuation starts with its text
     const QString id = m_message.id;
     m_store.post([id](QSqlDatabase &db) { messages::setStatus(db, id, MessageStatus::Streaming); });
     Q_EMIT m_events.messageStateChanged(m_message.conversationId, id, domain::toString(MessageStatus::Streaming), {});

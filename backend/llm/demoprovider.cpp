@@ -89,7 +89,20 @@ ChatStream *DemoProvider::startChat(const ChatRequest &request, QObject *parent)
     const double rate = request.options.contains(QStringLiteral("rate"))
                             ? request.options.value(QStringLiteral("rate")).toDouble()
                             : m_rate;
-    QStringList tokens = DemoText::tokenize(DemoText::answer(prompt, seed));
+    QString answer = DemoText::answer(prompt, seed);
+    // Continuing a reply (the last turn is the assistant's partial text): stream the rest of
+    // whichever variant it came from.
+    if (!request.turns.isEmpty() && request.turns.constLast().role == u"assistant") {
+        const QString &prefix = request.turns.constLast().content;
+        for (quint64 variant = 0; variant < 32; ++variant) {
+            const QString candidate = DemoText::answer(prompt, DemoText::seedFor(prompt) + variant);
+            if (!prefix.isEmpty() && candidate.startsWith(prefix)) {
+                answer = candidate.mid(prefix.size());
+                break;
+            }
+        }
+    }
+    QStringList tokens = DemoText::tokenize(answer);
     if (request.maxTokens > 0 && tokens.size() > request.maxTokens)
         tokens.resize(request.maxTokens);
     return new DemoStream(std::move(tokens), rate, std::max(1, promptChars / 4), parent);

@@ -101,6 +101,10 @@ ListView {
                 App.regenerate(message.messageId, modelKey);
             }
             break;
+        case "continue":
+            pendingRow = message.index;
+            App.continueReply(message.messageId);
+            break;
         case "label":
             labelDialog.ask(message.messageId, message.messageLabel);
             break;

@@ -13,8 +13,10 @@ RowLayout {
     required property bool isUser
     /// Nothing that makes a new branch while this message is still being written.
     required property bool isLive
+    /// A reply that stopped early with some text: it can be continued.
+    required property bool canContinue
 
-    /// One of "copy", "edit", "regenerate" or "menu".
+    /// One of "copy", "edit", "regenerate", "continue" or "menu".
     signal actionRequested(string action)
 
     spacing: 0
@@ -53,6 +55,14 @@ RowLayout {
         text: qsTr("Regenerate")
         tip: qsTr("Write another reply beside this one (R)")
         onClicked: toolbar.actionRequested("regenerate")
+    }
+
+    ActionButton {
+        objectName: "continueButton"
+        visible: toolbar.canContinue
+        text: qsTr("Continue")
+        tip: qsTr("Carry on from where this reply stopped, as a new branch")
+        onClicked: toolbar.actionRequested("continue")
     }
 
     ActionButton {
