@@ -4,6 +4,8 @@
 
 #include "domain/ids.h"
 
+#include <QJsonDocument>
+
 namespace arbor::store::conversations {
 
 namespace {
@@ -68,6 +70,15 @@ void remove(const QSqlDatabase &db, const QString &id)
 void touch(const QSqlDatabase &db, const QString &id)
 {
     exec(db, QStringLiteral("UPDATE conversations SET updated_at = ? WHERE id = ?"), {domain::nowMs(), id});
+}
+
+void setSettings(const QSqlDatabase &db, const QString &id, const QJsonObject &settings)
+{
+    const QString json = QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact));
+    QSqlQuery q = exec(db, QStringLiteral("UPDATE conversations SET settings = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"),
+                       {json, domain::nowMs(), id});
+    if (q.numRowsAffected() == 0)
+        throw StoreError(QStringLiteral("No conversation %1.").arg(id));
 }
 
 void setCurrentLeaf(const QSqlDatabase &db, const QString &id, const QString &leafId)

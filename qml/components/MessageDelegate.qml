@@ -145,7 +145,8 @@ Item {
                 isUser: message.isUser
                 isLive: message.isLive
                 canContinue: !message.isUser && !message.isLive && message.messageContent.length > 0
-                             && ["interrupted", "cancelled", "error"].indexOf(message.messageStatus) >= 0
+                             && (message.messageStatus === "interrupted" || message.messageStatus === "cancelled"
+                                 || message.messageStatus === "error")
                 // Always laid out, so the header does not jump when the pointer passes.
                 opacity: hover.hovered || message.framed ? 1 : 0
                 enabled: opacity > 0 && !message.editing

@@ -17,6 +17,7 @@ Dialog {
         [qsTr("Esc"), qsTr("Stop the reply (in the composer); back to the composer (in the thread)")],
         [qsTr("Ctrl+N"), qsTr("New conversation")],
         [qsTr("Ctrl+K"), qsTr("Choose the model")],
+        [qsTr("Ctrl+P"), qsTr("Parameters of the conversation: system prompt, temperature, max tokens")],
         ["", qsTr("Messages")],
         [qsTr("Alt+Up / Alt+Down"), qsTr("Previous / next message")],
         [qsTr("Alt+Left / Alt+Right"), qsTr("Previous / next branch of that message")],

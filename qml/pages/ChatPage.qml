@@ -8,7 +8,8 @@ import Arbor.Ui
  * @brief The chat screen: saved conversations on the left, the open conversation on the right.
  *
  * Ctrl+N starts a new conversation, Ctrl+K picks the model, Enter sends, Esc stops a reply,
- * Ctrl+F searches, Ctrl+T shows the tree map, F1 lists every shortcut.
+ * Ctrl+F searches, Ctrl+T shows the tree map, Ctrl+P sets the conversation's parameters, F1 lists
+ * every shortcut.
  */
 Item {
     id: page
@@ -57,6 +58,15 @@ Item {
 
     ProvidersDialog {
         id: providersDialog
+    }
+
+    Shortcut {
+        sequence: "Ctrl+P"
+        onActivated: conversationSettingsDialog.open()
+    }
+
+    ConversationSettingsDialog {
+        id: conversationSettingsDialog
     }
 
     SplitView {
@@ -160,6 +170,17 @@ Item {
                     ToolTip.delay: 600
                     ToolTip.text: qsTr("Show the map of every branch (Ctrl+T)")
                     onToggled: page.treeMapVisible = checked
+                }
+
+                ToolButton {
+                    objectName: "parametersButton"
+                    text: qsTr("Parameters")
+                    focusPolicy: Qt.NoFocus
+                    Accessible.name: qsTr("Parameters of this conversation: system prompt, temperature, max tokens")
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: qsTr("System prompt, temperature and max tokens of this conversation (Ctrl+P)")
+                    onClicked: conversationSettingsDialog.open()
                 }
 
                 ToolButton {

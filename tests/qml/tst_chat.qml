@@ -353,5 +353,45 @@ Item {
             keyClick(Qt.Key_T, Qt.ControlModifier);
             tryVerify(() => findChild(page, "treeMap") === null, 5000, "Ctrl+T hides the map again");
         }
+
+        function test_conversationParameters() {
+            // A new conversation has nowhere to keep parameters yet.
+            verify(!App.saveConversationSettings("Too early", -1, 0));
+            compare(App.errorText, "Send a first message, then set the conversation's parameters.");
+            App.dismissError();
+
+            sendAndWait("Set my parameters");
+            const id = App.currentConversationId;
+            tryVerify(() => App.conversationSettings.systemPrompt === "" && App.conversationSettings.temperature === -1
+                      && App.conversationSettings.maxTokens === 0, 5000, JSON.stringify(App.conversationSettings));
+
+            // Ctrl+P opens the dialog with the cursor in the system prompt.
+            composerInput().forceActiveFocus();
+            keyClick(Qt.Key_P, Qt.ControlModifier);
+            const dialog = findChild(page, "conversationSettingsDialog");
+            tryCompare(dialog, "opened", true, 5000);
+            const prompt = findChild(dialog.contentItem, "systemPromptArea");
+            tryVerify(() => prompt.activeFocus, 5000, "the system prompt has the keyboard");
+            typeText("Answer in French.");
+            const temperatureDefault = findChild(dialog.contentItem, "temperatureDefault");
+            verify(temperatureDefault.checked, "the temperature starts at the model's default");
+            mouseClick(temperatureDefault);
+            verify(!temperatureDefault.checked);
+            verify(findChild(dialog.contentItem, "maxTokensDefault").checked);
+            mouseClick(findChild(dialog.footer, "saveConversationSettingsButton"));
+            tryCompare(dialog, "visible", false, 5000);
+
+            tryVerify(() => App.conversationSettings.systemPrompt === "Answer in French.", 5000,
+                      JSON.stringify(App.conversationSettings));
+            compare(App.conversationSettings.temperature, 1);
+            compare(App.conversationSettings.maxTokens, 0);
+            compare(App.errorText, "");
+
+            // They belong to this conversation: another shows its own, coming back shows these.
+            App.newConversation();
+            tryVerify(() => App.conversationSettings.systemPrompt === "", 5000);
+            App.selectConversation(id);
+            tryVerify(() => App.conversationSettings.systemPrompt === "Answer in French.", 5000);
+        }
     }
 }

@@ -1,0 +1,173 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief The model parameters of the current conversation (Ctrl+P or "Parameters"): system
+ * prompt, temperature and max tokens, each left at the model's default unless set.
+ */
+Dialog {
+    id: dialog
+
+    /// A new conversation is stored with its first message; only then can it hold parameters.
+    readonly property bool stored: App.currentConversationId.length > 0
+    /// App.conversationSettings, untyped: the linter cannot see the keys of a QVariantMap.
+    readonly property var settings: App.conversationSettings
+
+    /// Fills the fields from App.conversationSettings.
+    function reset() {
+        const settings = dialog.settings;
+        promptArea.text = settings.systemPrompt;
+        temperatureDefault.checked = settings.temperature < 0;
+        temperatureSlider.value = settings.temperature < 0 ? 1 : settings.temperature;
+        maxTokensDefault.checked = settings.maxTokens <= 0;
+        maxTokensBox.value = settings.maxTokens <= 0 ? 1024 : settings.maxTokens;
+    }
+
+    objectName: "conversationSettingsDialog"
+    parent: Overlay.overlay
+    anchors.centerIn: parent
+    contentWidth: Theme.dialogContentWidth * 1.3
+    modal: true
+    title: qsTr("Conversation parameters")
+
+    onAboutToShow: {
+        App.loadConversationSettings();
+        reset();
+    }
+    onOpened: promptArea.forceActiveFocus(Qt.PopupFocusReason)
+    onAccepted: {
+        App.saveConversationSettings(promptArea.text,
+                                     temperatureDefault.checked ? -1 : Math.round(temperatureSlider.value * 100) / 100,
+                                     maxTokensDefault.checked ? 0 : maxTokensBox.value);
+    }
+
+    Connections {
+        target: App
+
+        // The stored values arrive after the dialog opened: show them unless the user is typing.
+        function onConversationSettingsChanged() {
+            if (dialog.opened && !promptArea.activeFocus)
+                dialog.reset();
+        }
+    }
+
+    ColumnLayout {
+        width: dialog.contentWidth
+        spacing: Theme.spacing
+
+        Label {
+            objectName: "conversationSettingsHint"
+            Layout.fillWidth: true
+            visible: !dialog.stored
+            wrapMode: Text.Wrap
+            text: qsTr("Send a first message, then set the conversation's parameters.")
+            color: Theme.error
+        }
+
+        Label {
+            text: qsTr("System prompt")
+        }
+
+        ScrollView {
+            Layout.fillWidth: true
+            Layout.preferredHeight: Theme.composerMaximumHeight * 0.8
+
+            TextArea {
+                id: promptArea
+
+                objectName: "systemPromptArea"
+                enabled: dialog.stored
+                wrapMode: TextEdit.Wrap
+                placeholderText: qsTr("How the model should behave in this conversation (empty: none)")
+                Accessible.name: qsTr("System prompt")
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+
+            Label {
+                text: qsTr("Temperature")
+            }
+
+            Slider {
+                id: temperatureSlider
+
+                objectName: "temperatureSlider"
+                Layout.fillWidth: true
+                enabled: dialog.stored && !temperatureDefault.checked
+                from: 0
+                to: 2
+                stepSize: 0.05
+                snapMode: Slider.SnapAlways
+                Accessible.name: qsTr("Temperature")
+            }
+
+            Label {
+                Layout.preferredWidth: Theme.spacingLarge * 3
+                text: temperatureDefault.checked ? qsTr("—") : temperatureSlider.value.toFixed(2)
+            }
+
+            CheckBox {
+                id: temperatureDefault
+
+                objectName: "temperatureDefault"
+                enabled: dialog.stored
+                text: qsTr("Default")
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+
+            Label {
+                Layout.fillWidth: true
+                text: qsTr("Max tokens")
+            }
+
+            SpinBox {
+                id: maxTokensBox
+
+                objectName: "maxTokensBox"
+                enabled: dialog.stored && !maxTokensDefault.checked
+                editable: true
+                from: 1
+                to: 1000000
+                stepSize: 256
+                Accessible.name: qsTr("Max tokens")
+            }
+
+            CheckBox {
+                id: maxTokensDefault
+
+                objectName: "maxTokensDefault"
+                enabled: dialog.stored
+                text: qsTr("Default")
+            }
+        }
+    }
+
+    footer: DialogButtonBox {
+        Button {
+            objectName: "saveConversationSettingsButton"
+            text: qsTr("Save")
+            enabled: dialog.stored
+            // HACK: the Qt 6.4 linter cannot see these enums (declared on QPlatformDialogHelper).
+            DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
+            Keys.onReturnPressed: clicked()
+            Keys.onEnterPressed: clicked()
+        }
+
+        Button {
+            text: qsTr("Cancel")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
+            Keys.onReturnPressed: clicked()
+            Keys.onEnterPressed: clicked()
+        }
+    }
+}
