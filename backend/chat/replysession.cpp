@@ -44,6 +44,11 @@ void ReplySession::begin(llm::ChatStream *stream)
     connect(m_stream, &llm::ChatStream::delta, this, &ReplySession::onDelta);
     connect(m_stream, &llm::ChatStream::finished, this, &ReplySession::onFinished);
     connect(m_stream, &llm::ChatStream::failed, this, &ReplySession::fail);
+    // Limits a vendor announces on a successful response pace the provider's queue too.
+    connect(m_stream, &llm::ChatStream::rateLimitSeen, this, [this](const llm::RateLimitInfo &info) {
+        if (!m_run->isEnded() && !info.isEmpty())
+            m_run->reportRateLimit({info.remainingRequests, info.remainingTokens, info.resetRequestsMs, info.resetTokensMs});
+    });
     if (m_run->isCancelRequested())
         onCancel(m_run->cancelReason());
 }

@@ -7,6 +7,8 @@
 #include "chat/livetexts.h"
 #include "core/backend.h"
 #include "domain/ids.h"
+#include "jobs/jobengine.h"
+#include "jobs/ratelimiter.h"
 #include "llm/providerregistry.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
@@ -101,6 +103,30 @@ private Q_SLOTS:
         const QJsonArray messages = body.value(u"messages").toArray();
         QCOMPARE(messages.last().toObject().value(u"content").toString(),
                  QStringLiteral("Count the r's"));
+    }
+
+    void rateLimitHeadersOfASuccessHoldTheQueue()
+    {
+        // The vendor answers but says the request budget is spent for 30 s: the provider's
+        // queue waits for the reset instead of sending the next request into a 429.
+        auto response = FakeVendorServer::stream(FakeVendorServer::transcript(QStringLiteral("openai-text.sse")),
+                                                 "text/event-stream", 3, 5);
+        response.headers.append(qMakePair(QByteArray("x-ratelimit-limit-requests"), QByteArray("60")));
+        response.headers.append(qMakePair(QByteArray("x-ratelimit-remaining-requests"), QByteArray("0")));
+        response.headers.append(qMakePair(QByteArray("x-ratelimit-reset-requests"), QByteArray("30s")));
+        m_server->enqueue(response);
+        open(QStringLiteral("openai"));
+        const Message reply = send(QStringLiteral("openai"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        QCOMPARE(statusOf(reply.id), QStringLiteral("complete"));
+        const auto states = m_backend->engine().queueStates().result();
+        const auto it = std::find_if(states.cbegin(), states.cend(),
+                                     [](const jobs::QueueLimitState &q) { return q.name == u"test-openai"; });
+        QVERIFY2(it != states.cend(), "the provider's queue has a state");
+        QVERIFY2(it->blockedUntil > domain::nowMs() + 20000 || it->requestsAvailable == 0,
+                 qPrintable(QStringLiteral("blockedUntil %1, requests available %2")
+                                .arg(it->blockedUntil)
+                                .arg(it->requestsAvailable)));
     }
 
     void conversationSettingsReachTheWire()
