@@ -86,6 +86,25 @@ ChatService::ModelChoice ChatService::choose(const QString &modelKey) const
 
 namespace {
 
+/** @brief What a reply under @p parentId will cost against the provider's tokens/minute budget,
+ *  charged when its job is claimed and corrected from the reported usage afterwards: the
+ *  context (~4 characters a token) plus a typical answer. */
+qint64 estimateTokens(const QSqlDatabase &db, const QString &parentId, const QString &prefix)
+{
+    constexpr qint64 TypicalAnswerTokens = 1024;
+    qint64 chars = prefix.size();
+    if (!parentId.isEmpty()) {
+        QSqlQuery q = store::exec(db,
+                                  QStringLiteral("WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
+                                                 " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
+                                                 " SELECT coalesce(sum(length(m.content)), 0) FROM up JOIN messages m ON m.id = up.id"),
+                                  {parentId});
+        if (q.next())
+            chars += q.value(0).toLongLong();
+    }
+    return chars / 4 + TypicalAnswerTokens;
+}
+
 /** @brief Stores a queued reply under @p parentId and its job; returns the reply. */
 Message storeReply(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
                    const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now, qint64 *jobId,
@@ -113,6 +132,7 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     spec.maxAttempts = 3;
     spec.subjectId = m.id;
     spec.payload = {{QStringLiteral("message_id"), m.id}, {QStringLiteral("options"), options}};
+    spec.tokensEstimate = estimateTokens(db, parentId, prefix);
     *jobId = jobs::queries::insert(db, spec, now);
     return m;
 }

@@ -3,6 +3,7 @@
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
 #include "core/backend.h"
+#include "jobs/jobqueries.h"
 #include "llm/demotext.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
@@ -65,6 +66,22 @@ private Q_SLOTS:
         const auto path = m_backend->chat().visiblePath(sent.conversationId).result();
         QCOMPARE(path.constLast().id, more.assistant.id);
         QCOMPARE(path.constLast().siblingCount, 2);
+    }
+
+    void repliesChargeAnEstimateOfTheirContext()
+    {
+        // The tokens/minute budget is charged when a job is claimed, before usage is known.
+        m_backend.reset();
+        m_backend = std::make_unique<core::Backend>(
+            core::BackendOptions{m_dir.filePath(QStringLiteral("estimate.db")), 0, false, 1});
+        m_backend->open();
+        chat::SendRequest request;
+        request.text = QString(4000, QLatin1Char('x'));
+        const chat::SendResult sent = m_backend->chat().send(request).result();
+        const qint64 estimate = m_backend->store()
+                                    .read([id = sent.jobId](QSqlDatabase &db) { return jobs::queries::get(db, id)->tokensEstimate; })
+                                    .result();
+        QCOMPARE(estimate, 4000 / 4 + 1024);
     }
 
     void refusesACompleteOrEmptyReply()
