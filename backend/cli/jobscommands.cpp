@@ -19,6 +19,8 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include <optional>
+
 #ifdef Q_OS_UNIX
 #include <QSocketNotifier>
 #include <csignal>
@@ -44,11 +46,14 @@ QTextStream &err()
 
 const char *const JobsUsage = R"(Usage: arbord jobs [--db PATH] [--json]
        arbord jobs retry ID | discard ID | pause QUEUE | resume QUEUE [--db PATH]
+       arbord jobs limit QUEUE [--concurrency N] [--rpm N] [--tpm N] [--db PATH]
 
 Without an action: every queue with its jobs per state, and the failed (dead-letter) jobs with
 every attempt's error. retry queues a failed or cancelled job again with fresh attempts; discard
 deletes a finished job; pause stops a queue from starting jobs (running ones finish); resume
-undoes it. A running worker or app picks a change up within a second.
+undoes it. limit sets a queue's (a provider's) concurrency and its requests/minute and
+tokens/minute budgets (0 = no limit; options not given stay as they were). A running worker or
+app picks a change up within a second.
 )";
 
 QString timeText(qint64 ms)
@@ -83,11 +88,14 @@ int showJobs(store::Store &store, bool json)
     {
         QList<jobs::admin::QueueCounts> counts;
         QList<std::pair<jobs::Job, QList<jobs::admin::Attempt>>> failed;
+        QHash<QString, jobs::QueueSettings> settings;
     };
     const View view = store
                           .read([](QSqlDatabase &db) {
                               View v;
                               v.counts = jobs::admin::counts(db);
+                              for (const jobs::QueueSettings &q : jobs::admin::queueSettings(db))
+                                  v.settings.insert(q.name, q);
                               for (const jobs::Job &job : jobs::admin::failedJobs(db, 50))
                                   v.failed.append({job, jobs::admin::attempts(db, job.id)});
                               return v;
@@ -101,9 +109,14 @@ int showJobs(store::Store &store, bool json)
             QJsonObject counts;
             for (const QString &s : states)
                 counts.insert(s, c.byState.value(s));
+            const jobs::QueueSettings limits = view.settings.value(c.queue);
             queues.append(QJsonObject{{QStringLiteral("name"), c.queue},
                                       {QStringLiteral("paused"), c.paused},
-                                      {QStringLiteral("counts"), counts}});
+                                      {QStringLiteral("counts"), counts},
+                                      {QStringLiteral("limits"),
+                                       QJsonObject{{QStringLiteral("concurrency"), limits.concurrency},
+                                                   {QStringLiteral("requests_per_minute"), limits.requestsPerMinute},
+                                                   {QStringLiteral("tokens_per_minute"), limits.tokensPerMinute}}}});
         }
         QJsonArray failed;
         for (const auto &[job, attempts] : view.failed)
@@ -153,8 +166,11 @@ int runJobs(const QStringList &args)
     const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."), QStringLiteral("PATH"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOptions({db, json, help});
-    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("retry, discard, pause or resume"));
+    const QCommandLineOption concurrency(QStringLiteral("concurrency"), QStringLiteral("limit: jobs at once."), QStringLiteral("N"));
+    const QCommandLineOption rpm(QStringLiteral("rpm"), QStringLiteral("limit: requests per minute."), QStringLiteral("N"));
+    const QCommandLineOption tpm(QStringLiteral("tpm"), QStringLiteral("limit: tokens per minute."), QStringLiteral("N"));
+    parser.addOptions({db, json, help, concurrency, rpm, tpm});
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("retry, discard, pause, resume or limit"));
     if (!parser.parse(QStringList{QStringLiteral("arbord jobs")} + args)) {
         err() << "arbord jobs: " << parser.errorText() << "\n";
         return Usage;
@@ -183,6 +199,40 @@ int runJobs(const QStringList &args)
             store.write([target, paused, now](QSqlDatabase &d) { jobs::admin::setPaused(d, target, paused, now); })
                 .waitForFinished();
             out() << "queue " << target << (paused ? " paused\n" : " resumed\n");
+            return Ok;
+        }
+        if (action == u"limit") {
+            std::optional<qint64> values[3];
+            const QCommandLineOption *options[3] = {&concurrency, &rpm, &tpm};
+            for (int i = 0; i < 3; ++i) {
+                if (!parser.isSet(*options[i]))
+                    continue;
+                bool ok = false;
+                const qint64 v = parser.value(*options[i]).toLongLong(&ok);
+                if (!ok || v < 0) {
+                    err() << "arbord jobs limit: --" << options[i]->names().constFirst() << " takes a number (0 = no limit)\n";
+                    return Usage;
+                }
+                values[i] = v;
+            }
+            const jobs::QueueSettings saved = store.write([target, values, now](QSqlDatabase &d) {
+                jobs::QueueSettings q;
+                q.name = target;
+                for (const jobs::QueueSettings &existing : jobs::admin::queueSettings(d)) {
+                    if (existing.name == target)
+                        q = existing;
+                }
+                if (values[0])
+                    q.concurrency = int(*values[0]);
+                if (values[1])
+                    q.requestsPerMinute = *values[1];
+                if (values[2])
+                    q.tokensPerMinute = *values[2];
+                jobs::admin::saveQueueSettings(d, q, now);
+                return q;
+            }).result();
+            out() << "queue " << target << ": concurrency " << saved.concurrency << ", " << saved.requestsPerMinute
+                  << " requests/min, " << saved.tokensPerMinute << " tokens/min (0 = no limit)\n";
             return Ok;
         }
         bool okId = false;

@@ -186,6 +186,31 @@ private Q_SLOTS:
         QCOMPARE(list.array().at(0).toObject().value(QLatin1String("title")).toString(), QStringLiteral("In the env store"));
     }
 
+    void jobsLimitSetsAQueuesBudgets()
+    {
+        const Run first = arbord({QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("openai"),
+                                  QStringLiteral("--rpm"), QStringLiteral("60"), QStringLiteral("--tpm"),
+                                  QStringLiteral("90000"), QStringLiteral("--db"), dbPath()});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.describe()));
+        // Options not given keep their value.
+        const Run second = arbord({QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("openai"),
+                                   QStringLiteral("--concurrency"), QStringLiteral("2"), QStringLiteral("--db"), dbPath()});
+        QVERIFY2(second.exitCode == 0, qPrintable(second.describe()));
+        const Run bad = arbord({QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("openai"),
+                                QStringLiteral("--rpm"), QStringLiteral("lots"), QStringLiteral("--db"), dbPath()});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains(QStringLiteral("--rpm")));
+
+        const Run shown = arbord({QStringLiteral("jobs"), QStringLiteral("--json"), QStringLiteral("--db"), dbPath()});
+        QVERIFY2(shown.exitCode == 0, qPrintable(shown.describe()));
+        const QJsonArray queues = shown.object().value(QLatin1String("queues")).toArray();
+        QCOMPARE(queues.size(), 1);
+        const QJsonObject limits = queues.at(0).toObject().value(QLatin1String("limits")).toObject();
+        QCOMPARE(limits.value(QLatin1String("concurrency")).toInt(), 2);
+        QCOMPARE(limits.value(QLatin1String("requests_per_minute")).toInt(), 60);
+        QCOMPARE(limits.value(QLatin1String("tokens_per_minute")).toInt(), 90000);
+    }
+
     void showOfAnUnknownIdFails()
     {
         QVERIFY(chat(QStringLiteral("exists")).exitCode == 0);
