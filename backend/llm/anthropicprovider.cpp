@@ -11,23 +11,10 @@ namespace arbor::llm {
 namespace {
 
 /** Named events; dispatch on data.type (falls back to the event name); message_stop ends. */
-class AnthropicDecoder : public StreamDecoder
+class AnthropicDecoder : public SseStreamDecoder
 {
-public:
-    void feed(QByteArrayView bytes) override
-    {
-        if (!isEnded())
-            handle(m_sse.feed(bytes));
-    }
-    void finish() override
-    {
-        if (!isEnded())
-            handle(m_sse.finish());
-        endOfBody();
-    }
-
 private:
-    void handle(const QList<SseEvent> &events)
+    void handle(const QList<SseEvent> &events) override
     {
         for (const SseEvent &ev : events) {
             if (isEnded())
@@ -82,7 +69,6 @@ private:
             m_usage.completionTokens = u.value(QLatin1String("output_tokens")).toInt();
     }
 
-    SseParser m_sse;
 };
 
 constexpr int DefaultMaxTokens = 4096; // required by the Messages API

@@ -13,14 +13,9 @@ namespace {
 
 /** CRLF-framed data events with no end marker: the body's end after a finishReason completes.
  *  Google may send an error as raw multi-line JSON without "data:"; it is read at the end. */
-class GeminiDecoder : public StreamDecoder
+class GeminiDecoder : public SseStreamDecoder
 {
 public:
-    void feed(QByteArrayView bytes) override
-    {
-        if (!isEnded())
-            handle(m_sse.feed(bytes));
-    }
     void finish() override
     {
         if (!isEnded())
@@ -39,7 +34,7 @@ public:
     }
 
 private:
-    void handle(const QList<SseEvent> &events)
+    void handle(const QList<SseEvent> &events) override
     {
         for (const SseEvent &ev : events) {
             if (isEnded())
@@ -94,7 +89,6 @@ private:
         }
     }
 
-    SseParser m_sse;
 };
 
 QString bareModel(QString model)

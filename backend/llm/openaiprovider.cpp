@@ -11,23 +11,10 @@ namespace arbor::llm {
 namespace {
 
 /** data-only SSE; "[DONE]" ends; choices may be empty (the usage chunk); {"error":…} anywhere. */
-class OpenAiDecoder : public StreamDecoder
+class OpenAiDecoder : public SseStreamDecoder
 {
-public:
-    void feed(QByteArrayView bytes) override
-    {
-        if (!isEnded())
-            handle(m_sse.feed(bytes));
-    }
-    void finish() override
-    {
-        if (!isEnded())
-            handle(m_sse.finish());
-        endOfBody();
-    }
-
 private:
-    void handle(const QList<SseEvent> &events)
+    void handle(const QList<SseEvent> &events) override
     {
         for (const SseEvent &ev : events) {
             if (isEnded())
@@ -68,7 +55,6 @@ private:
         }
     }
 
-    SseParser m_sse;
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "provider.h"
+#include "sseparser.h"
 
 #include <QByteArrayView>
 #include <QJsonObject>
@@ -58,6 +59,29 @@ protected:
 private:
     bool m_complete = false;
     std::optional<ChatError> m_error;
+};
+
+/** @brief A decoder for a body of Server-Sent Events: feeds the bytes through an SseParser and
+ *  hands each batch of complete events to handle(). */
+class SseStreamDecoder : public StreamDecoder
+{
+public:
+    void feed(QByteArrayView bytes) override
+    {
+        if (!isEnded())
+            handle(m_sse.feed(bytes));
+    }
+    void finish() override
+    {
+        if (!isEnded())
+            handle(m_sse.finish());
+        endOfBody();
+    }
+
+protected:
+    virtual void handle(const QList<SseEvent> &events) = 0;
+
+    SseParser m_sse;
 };
 
 } // namespace arbor::llm
