@@ -88,12 +88,12 @@ App::App(const AppConfig &config, QObject *parent)
         m_modelKey = m_models->models().first().key;
     m_providerSettings = new ProviderSettings(m_ready ? m_backend.get() : nullptr, this);
     // Providers added, edited or removed (or their keys arriving from the keychain at start):
-    // the picker follows. The demo is a placeholder until the user's default model shows up.
+    // the picker follows. The demo stands in until the user's default model shows up.
     connect(&m_backend->providerService(), &llm::ProviderService::providersChanged, this, [this] {
         m_models->setModels(m_backend->providers().models());
         const QString preferred = m_backend->providerService().defaultModel();
-        const bool placeholder = m_modelKey.isEmpty() || m_modelKey.startsWith(QLatin1String("demo/"));
-        if (m_models->indexOfKey(m_modelKey) < 0 || (placeholder && m_models->indexOfKey(preferred) >= 0)) {
+        const bool onDemo = m_modelKey.isEmpty() || m_modelKey.startsWith(QLatin1String("demo/"));
+        if (m_models->indexOfKey(m_modelKey) < 0 || (onDemo && m_models->indexOfKey(preferred) >= 0)) {
             if (m_models->indexOfKey(preferred) >= 0)
                 m_modelKey = preferred;
             else

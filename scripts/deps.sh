@@ -14,7 +14,7 @@ PACKAGES=(
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
     qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
     qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs
-    qml6-module-qt-labs-qmlmodels
+    qml6-module-qt-labs-qmlmodels qml6-module-qtqml qml6-module-qtqml-models
     # headless runs, Secret Service, screenshots
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools fonts-dejavu-core
     # PostgreSQL for the team-store tests (falls back to "postgresql" where 15 is not packaged)
