@@ -17,6 +17,8 @@ int runBench(const QStringList &args);
 int runShow(const QStringList &args);
 /** @brief `arbord admin`: schema, users, workspaces and members of a team server. */
 int runAdmin(const QStringList &args);
+/** @brief `arbord sync`: headless team sync of a store (once or --follow). */
+int runSync(const QStringList &args);
 /** @brief `arbord jobs`: queues, counts, dead letters; retry, discard, pause, resume. */
 int runJobs(const QStringList &args);
 /** @brief `arbord worker`: runs queued jobs headless until SIGINT/SIGTERM. */

@@ -33,6 +33,9 @@ Commands:
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
                       user add, member add/remove (see arbord admin --help).
+  sync [--db PATH] --dsn DSN [--follow] [--json]
+                      Sync the store with a team server: push local changes, pull
+                      teammates' (once, or --follow); also sync share|status.
   --version           Print the version.
   --help              Print this help. Each command also takes --help.
 
@@ -73,6 +76,8 @@ int main(int argc, char *argv[])
         return runShow(args);
     if (command == u"admin")
         return runAdmin(args);
+    if (command == u"sync")
+        return runSync(args);
     if (command == u"bench")
         return runBench(args);
     if (command == u"providers")

@@ -74,8 +74,12 @@ PgConnection::PgConnection(const QString &dsn)
     const QByteArray dsnUtf8 = dsn.toUtf8();
     // expand_dbname: "dbname" may hold a whole conninfo string or URI; empty values fall back to
     // the PG* environment variables.
-    const char *keywords[] = {"dbname", "fallback_application_name", "client_encoding", nullptr};
-    const char *values[] = {dsnUtf8.constData(), "arbor", "UTF8", nullptr};
+    // Defaults come before dbname so that values in the DSN override them: a short connect
+    // timeout, and TCP keepalives so a vanished server is noticed within about a minute.
+    const char *keywords[] = {"connect_timeout", "keepalives_idle", "keepalives_interval",
+                              "keepalives_count", "dbname", "fallback_application_name",
+                              "client_encoding", nullptr};
+    const char *values[] = {"5", "30", "10", "3", dsnUtf8.constData(), "arbor", "UTF8", nullptr};
     m_conn = PQconnectdbParams(keywords, values, 1);
     if (!m_conn)
         throw PgError(QStringLiteral("cannot connect to PostgreSQL: out of memory"));
@@ -190,6 +194,29 @@ QString PgConnection::describe() const
 int PgConnection::serverVersion() const
 {
     return PQserverVersion(m_conn);
+}
+
+bool PgConnection::isOk() const
+{
+    return m_conn && PQstatus(m_conn) == CONNECTION_OK;
+}
+
+int PgConnection::socket() const
+{
+    return PQsocket(m_conn);
+}
+
+QList<PgConnection::Notification> PgConnection::takeNotifications()
+{
+    if (!PQconsumeInput(m_conn) || PQstatus(m_conn) != CONNECTION_OK)
+        throw PgError(QStringLiteral("lost the connection to PostgreSQL at %1: %2")
+                          .arg(describe(), QString::fromUtf8(PQerrorMessage(m_conn)).trimmed()));
+    QList<Notification> out;
+    while (PGnotify *n = PQnotifies(m_conn)) {
+        out.append({QString::fromUtf8(n->relname), QString::fromUtf8(n->extra)});
+        PQfreemem(n);
+    }
+    return out;
 }
 
 } // namespace arbor::sync

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -96,6 +97,20 @@ public:
     /** @brief E.g. 150004 for 15.4. */
     int serverVersion() const;
     pg_conn *handle() const { return m_conn; }
+
+    /** @brief False once the server has gone away (the connection must be replaced). */
+    bool isOk() const;
+    /** @brief The socket, to wait for notifications with a QSocketNotifier. */
+    int socket() const;
+    /** @brief A NOTIFY received on a channel this connection LISTENs to. */
+    struct Notification
+    {
+        QString channel;
+        QString payload;
+    };
+    /** @brief Reads what the server sent without blocking and returns the notifications that
+     *  arrived. Throws PgError when the connection is lost. */
+    QList<Notification> takeNotifications();
 
 private:
     PgError errorFrom(pg_result *result) const;

@@ -1,0 +1,741 @@
+#include "syncclient.h"
+
+#include "pgconnection.h"
+#include "pgschema.h"
+#include "remotequeries.h"
+#include "store/sql.h"
+#include "store/store.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+namespace arbor::sync {
+
+Q_LOGGING_CATEGORY(lcSync, "arbor.sync", QtInfoMsg)
+
+using store::exec;
+using store::nullIfEmpty;
+
+/** @brief One outbox row with the local copy of its entity, read in one snapshot. */
+struct OutboxRow
+{
+    qint64 seq = 0;
+    qint64 version = 0;
+    QString entity;
+    QString entityId;
+    bool missing = false; ///< the entity is gone locally: nothing to push
+    RemoteConversation conversation;
+    RemoteMessage message;
+};
+
+namespace {
+
+std::optional<qint64> optionalInt(const QVariant &v)
+{
+    if (v.isNull())
+        return std::nullopt;
+    return v.toLongLong();
+}
+
+QVariant variant(const std::optional<qint64> &v)
+{
+    return v ? QVariant(*v) : QVariant();
+}
+
+QString textOrEmpty(const QVariant &v)
+{
+    return v.isNull() ? QString() : v.toString();
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QString stateValue(QSqlDatabase &db, const QString &key)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT value FROM sync_state WHERE key = ?"), {key});
+    return q.next() ? q.value(0).toString() : QString();
+}
+
+void setStateValue(QSqlDatabase &db, const QString &key, const QString &value)
+{
+    exec(db,
+         QStringLiteral("INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+         {key, value});
+}
+
+QList<OutboxRow> readOutbox(QSqlDatabase &db, int limit)
+{
+    QList<OutboxRow> rows;
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT seq, version, entity, entity_id FROM sync_outbox "
+                                      "WHERE error = '' ORDER BY seq LIMIT ?"),
+                       {limit});
+    while (q.next()) {
+        OutboxRow row;
+        row.seq = q.value(0).toLongLong();
+        row.version = q.value(1).toLongLong();
+        row.entity = q.value(2).toString();
+        row.entityId = q.value(3).toString();
+        rows.append(row);
+    }
+    for (OutboxRow &row : rows) {
+        if (row.entity == u"conversation") {
+            QSqlQuery c = exec(db,
+                               QStringLiteral("SELECT workspace_id, title, current_leaf_id, settings, "
+                                              "forked_from_conversation_id, forked_from_message_id, "
+                                              "created_at, updated_at, deleted_at "
+                                              "FROM conversations WHERE id = ?"),
+                               {row.entityId});
+            if (!c.next() || c.value(0).isNull()) {
+                row.missing = true;
+                continue;
+            }
+            RemoteConversation &rc = row.conversation;
+            rc.id = row.entityId;
+            rc.workspaceId = c.value(0).toString();
+            rc.title = c.value(1).toString();
+            rc.currentLeafId = textOrEmpty(c.value(2));
+            rc.settings = c.value(3).toString();
+            rc.forkedFromConversationId = textOrEmpty(c.value(4));
+            rc.forkedFromMessageId = textOrEmpty(c.value(5));
+            rc.createdAt = c.value(6).toLongLong();
+            rc.updatedAt = c.value(7).toLongLong();
+            rc.deletedAt = optionalInt(c.value(8));
+        } else {
+            // Streaming text lives in chunks until the reply ends: push content + chunks.
+            QSqlQuery m = exec(
+                db,
+                QStringLiteral(
+                    "SELECT c.workspace_id, m.conversation_id, m.parent_id, m.role, m.provider, "
+                    "m.model, m.content || coalesce((SELECT group_concat(text, '') FROM "
+                    "(SELECT text FROM message_chunks WHERE message_id = m.id ORDER BY seq)), ''), "
+                    "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, "
+                    "m.label, m.created_at, m.finished_at, m.deleted_at, m.deleted_batch "
+                    "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                    "WHERE m.id = ?"),
+                {row.entityId});
+            if (!m.next() || m.value(0).isNull()) {
+                row.missing = true;
+                continue;
+            }
+            RemoteMessage &rm = row.message;
+            rm.id = row.entityId;
+            rm.workspaceId = m.value(0).toString();
+            rm.conversationId = m.value(1).toString();
+            rm.parentId = textOrEmpty(m.value(2));
+            rm.role = m.value(3).toString();
+            rm.provider = m.value(4).toString();
+            rm.model = m.value(5).toString();
+            rm.content = m.value(6).toString();
+            rm.status = m.value(7).toString();
+            rm.error = m.value(8).toString();
+            rm.finishReason = m.value(9).toString();
+            rm.promptTokens = optionalInt(m.value(10));
+            rm.completionTokens = optionalInt(m.value(11));
+            rm.label = textOrEmpty(m.value(12));
+            rm.createdAt = m.value(13).toLongLong();
+            rm.finishedAt = optionalInt(m.value(14));
+            rm.deletedAt = optionalInt(m.value(15));
+            rm.deletedBatch = textOrEmpty(m.value(16));
+        }
+    }
+    return rows;
+}
+
+/** @brief True when the error means the connection itself is gone (not a refused row). */
+bool isConnectionLoss(const PgError &e, const PgConnection &conn)
+{
+    return !conn.isOk() || e.sqlState().startsWith("08") || e.sqlState().startsWith("57P")
+        || e.sqlState().isEmpty();
+}
+
+struct Applied
+{
+    int conversations = 0;
+    int messages = 0;
+    QSet<QString> conversationIds;
+    QStringList messageIds;
+};
+
+Applied applyRemote(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
+                    QList<RemoteMessage> messages)
+{
+    Applied applied;
+    const qint64 now = nowMs();
+    exec(db, QStringLiteral("UPDATE sync_flags SET applying = 1"));
+    for (const RemoteConversation &c : conversations) {
+        // The current leaf is each person's own position in the tree: a new copy starts at
+        // none (the newest path), an existing one keeps the local position.
+        QSqlQuery q = exec(
+            db,
+            QStringLiteral(
+                "INSERT INTO conversations (id, workspace_id, title, current_leaf_id, settings, "
+                "forked_from_conversation_id, forked_from_message_id, created_at, updated_at, "
+                "deleted_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, "
+                "title = excluded.title, settings = excluded.settings, "
+                "updated_at = max(updated_at, excluded.updated_at), "
+                "deleted_at = coalesce(deleted_at, excluded.deleted_at) "
+                "WHERE NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'conversation' "
+                "AND o.entity_id = excluded.id) "
+                "AND (excluded.updated_at > conversations.updated_at "
+                "OR (conversations.deleted_at IS NULL AND excluded.deleted_at IS NOT NULL) "
+                "OR conversations.workspace_id IS NOT excluded.workspace_id)"),
+            {c.id, c.workspaceId, c.title, c.settings, nullIfEmpty(c.forkedFromConversationId),
+             nullIfEmpty(c.forkedFromMessageId), c.createdAt, c.updatedAt, variant(c.deletedAt)});
+        if (q.numRowsAffected() > 0) {
+            ++applied.conversations;
+            applied.conversationIds.insert(c.id);
+        }
+    }
+
+    // Parents before children (clocks of different machines may disagree on created_at).
+    QSet<QString> present;
+    auto isLocal = [&db](const QString &id) {
+        QSqlQuery q = exec(db, QStringLiteral("SELECT 1 FROM messages WHERE id = ?"), {id});
+        return q.next();
+    };
+    QList<RemoteMessage> ordered;
+    ordered.reserve(messages.size());
+    QSet<QString> inBatch;
+    for (const RemoteMessage &m : messages)
+        inBatch.insert(m.id);
+    while (!messages.isEmpty()) {
+        QList<RemoteMessage> waiting;
+        const qsizetype before = messages.size();
+        for (RemoteMessage &m : messages) {
+            if (m.parentId.isEmpty() || present.contains(m.parentId)
+                || (!inBatch.contains(m.parentId) && isLocal(m.parentId))) {
+                present.insert(m.id);
+                ordered.append(std::move(m));
+            } else {
+                waiting.append(std::move(m));
+            }
+        }
+        messages = std::move(waiting);
+        if (messages.size() == before) {
+            // Parents that are neither here nor local (should not happen: a parent's change
+            // is always logged first). Skip them loudly rather than break the local tree.
+            for (const RemoteMessage &m : messages)
+                qCWarning(lcSync) << "skipping message" << m.id << "whose parent" << m.parentId
+                                  << "is unknown";
+            break;
+        }
+    }
+
+    for (const RemoteMessage &m : ordered) {
+        // Messages written here (synced_at NULL) are pushed from here: the server copy never
+        // overwrites them. Messages that came from the server follow the server.
+        QSqlQuery q = exec(
+            db,
+            QStringLiteral(
+                "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, "
+                "model, content, status, error, finish_reason, prompt_tokens, completion_tokens, "
+                "label, created_at, finished_at, deleted_at, deleted_batch, synced_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
+                "status = excluded.status, error = excluded.error, "
+                "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
+                "completion_tokens = excluded.completion_tokens, label = excluded.label, "
+                "finished_at = excluded.finished_at, deleted_at = excluded.deleted_at, "
+                "deleted_batch = excluded.deleted_batch "
+                "WHERE messages.synced_at IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
+                "AND o.entity_id = excluded.id) "
+                "AND NOT EXISTS (SELECT 1 FROM message_chunks k WHERE k.message_id = excluded.id) "
+                "AND (messages.content IS NOT excluded.content OR messages.status IS NOT "
+                "excluded.status OR messages.label IS NOT excluded.label "
+                "OR messages.deleted_at IS NOT excluded.deleted_at "
+                "OR messages.error IS NOT excluded.error "
+                "OR messages.finish_reason IS NOT excluded.finish_reason "
+                "OR messages.completion_tokens IS NOT excluded.completion_tokens)"),
+            {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider,
+             m.model, m.content, m.status, m.error, m.finishReason, variant(m.promptTokens),
+             variant(m.completionTokens), nullIfEmpty(m.label), m.createdAt, variant(m.finishedAt),
+             variant(m.deletedAt), nullIfEmpty(m.deletedBatch), now});
+        if (q.numRowsAffected() > 0) {
+            ++applied.messages;
+            applied.conversationIds.insert(m.conversationId);
+            applied.messageIds.append(m.id);
+        }
+    }
+    exec(db, QStringLiteral("UPDATE sync_flags SET applying = 0"));
+    return applied;
+}
+
+} // namespace
+
+QString workspaceChannel(const QString &workspaceId)
+{
+    return QStringLiteral("arbor_ws_") + QString(workspaceId).remove(u'-');
+}
+
+SyncClient::SyncClient(store::Store &store, QString dsn)
+    : m_store(store)
+    , m_dsn(std::move(dsn))
+{
+}
+
+SyncClient::~SyncClient() = default;
+
+void SyncClient::connect()
+{
+    m_conn.reset();
+    auto conn = std::make_unique<PgConnection>(m_dsn);
+    const int version = PgSchema::currentVersion(*conn);
+    if (version == 0)
+        throw PgError(QStringLiteral("%1 has no Arbor team schema; an administrator runs "
+                                     "“arbord admin init” first")
+                          .arg(conn->describe()));
+    if (version > PgSchema::latestVersion())
+        throw PgError(QStringLiteral("%1 runs a newer Arbor team schema (%2; this build knows up "
+                                     "to %3): update Arbor")
+                          .arg(conn->describe())
+                          .arg(version)
+                          .arg(PgSchema::latestVersion()));
+    m_user = conn->user();
+    m_server = conn->describe();
+    m_conn = std::move(conn);
+
+    // A cursor belongs to one server and one person: anything else starts over.
+    const QString identity = m_user + u'@' + m_server;
+    m_store
+        .write([identity](QSqlDatabase &db) {
+            if (stateValue(db, QStringLiteral("identity")) != identity) {
+                exec(db, QStringLiteral("DELETE FROM sync_state"));
+                exec(db, QStringLiteral("DELETE FROM sync_workspaces"));
+                setStateValue(db, QStringLiteral("identity"), identity);
+            }
+        })
+        .waitForFinished();
+    m_workspaces.clear(); // a new connection listens to nothing yet
+    refreshWorkspaces();
+}
+
+void SyncClient::disconnect()
+{
+    m_conn.reset();
+}
+
+bool SyncClient::isConnected() const
+{
+    return m_conn && m_conn->isOk();
+}
+
+QList<Workspace> SyncClient::refreshWorkspaces()
+{
+    const PgResult r = m_conn->exec(QStringLiteral(
+        "SELECT w.id, w.name, m.role FROM arbor.workspaces w "
+        "JOIN arbor.members m ON m.workspace_id = w.id AND m.role_name = current_user "
+        "ORDER BY w.name"));
+    QList<Workspace> list;
+    for (int i = 0; i < r.rows(); ++i)
+        list.append({r.text(i, 0), r.text(i, 1), r.text(i, 2)});
+    for (const Workspace &w : list) {
+        if (!m_workspaces.contains(w))
+            m_conn->exec(QStringLiteral("LISTEN ") + workspaceChannel(w.id));
+    }
+    m_workspaces = list;
+    m_store
+        .write([list](QSqlDatabase &db) {
+            exec(db, QStringLiteral("DELETE FROM sync_workspaces"));
+            for (const Workspace &w : list)
+                exec(db,
+                     QStringLiteral("INSERT INTO sync_workspaces (id, name, role) VALUES (?, ?, ?)"),
+                     {w.id, w.name, w.role});
+        })
+        .waitForFinished();
+    return list;
+}
+
+int SyncClient::push(int batchSize)
+{
+    int pushed = 0;
+    for (;;) {
+        const QList<OutboxRow> rows =
+            m_store.read([batchSize](QSqlDatabase &db) { return readOutbox(db, batchSize); })
+                .result();
+        if (rows.isEmpty())
+            return pushed;
+        pushBatch(rows);
+        pushed += int(rows.size());
+        if (rows.size() < batchSize)
+            return pushed;
+    }
+}
+
+void SyncClient::pushBatch(const QList<OutboxRow> &rows)
+{
+    auto pushOne = [this](const OutboxRow &row) {
+        if (row.missing)
+            return;
+        if (row.entity == u"conversation")
+            remote::pushConversation(*m_conn, row.conversation);
+        else
+            remote::pushMessage(*m_conn, row.message);
+    };
+
+    QList<QPair<const OutboxRow *, QString>> refused;
+    try {
+        m_conn->exec(QStringLiteral("BEGIN"));
+        for (const OutboxRow &row : rows)
+            pushOne(row);
+        m_conn->exec(QStringLiteral("COMMIT"));
+    } catch (const PgError &e) {
+        if (isConnectionLoss(e, *m_conn))
+            throw;
+        m_conn->exec(QStringLiteral("ROLLBACK"));
+        // Find the rows the server refuses, one transaction each; push the others.
+        for (const OutboxRow &row : rows) {
+            try {
+                pushOne(row);
+            } catch (const PgError &one) {
+                if (isConnectionLoss(one, *m_conn))
+                    throw;
+                qCWarning(lcSync) << "the server refused" << row.entity << row.entityId << ":"
+                                  << one.message();
+                refused.append({&row, one.message()});
+            }
+        }
+    }
+
+    // The server has committed: only now do the rows leave the outbox, and only if nothing
+    // changed them meanwhile (a newer version is pushed next time).
+    m_store
+        .write([rows, refused](QSqlDatabase &db) {
+            QSet<qint64> refusedSeqs;
+            for (const auto &[row, error] : refused) {
+                refusedSeqs.insert(row->seq);
+                exec(db,
+                     QStringLiteral("UPDATE sync_outbox SET error = ? WHERE seq = ? AND version = ?"),
+                     {error, row->seq, row->version});
+            }
+            for (const OutboxRow &row : rows) {
+                if (!refusedSeqs.contains(row.seq))
+                    exec(db, QStringLiteral("DELETE FROM sync_outbox WHERE seq = ? AND version = ?"),
+                         {row.seq, row.version});
+            }
+        })
+        .waitForFinished();
+}
+
+PullResult SyncClient::pull(int batchSize)
+{
+    PullResult result;
+    ChangeCursor cursor = storedCursor(m_store);
+    for (;;) {
+        const ChangeLog::Batch batch = ChangeLog::read(*m_conn, cursor, batchSize);
+        if (batch.changes.isEmpty())
+            break;
+        QStringList conversationIds;
+        QStringList messageIds;
+        QSet<QString> seen;
+        for (const Change &c : batch.changes) {
+            if (seen.contains(c.entityId))
+                continue;
+            seen.insert(c.entityId);
+            (c.entity == u"conversation" ? conversationIds : messageIds).append(c.entityId);
+        }
+        const QList<RemoteConversation> conversations =
+            conversationIds.isEmpty() ? QList<RemoteConversation>()
+                                      : remote::fetchConversations(*m_conn, conversationIds);
+        QList<RemoteMessage> messages = messageIds.isEmpty()
+            ? QList<RemoteMessage>()
+            : remote::fetchMessages(*m_conn, messageIds);
+        // A message's conversation must be local before the message: fetch any that is not
+        // (it was logged in an earlier batch that this store never saw, e.g. after a reset).
+        QStringList missingConversations;
+        for (const RemoteMessage &m : messages)
+            if (!conversationIds.contains(m.conversationId)
+                && !missingConversations.contains(m.conversationId))
+                missingConversations.append(m.conversationId);
+        QList<RemoteConversation> allConversations = conversations;
+        if (!missingConversations.isEmpty()) {
+            const QStringList absent =
+                m_store
+                    .read([missingConversations](QSqlDatabase &db) {
+                        QStringList out;
+                        for (const QString &id : missingConversations) {
+                            QSqlQuery q = exec(
+                                db, QStringLiteral("SELECT 1 FROM conversations WHERE id = ?"), {id});
+                            if (!q.next())
+                                out.append(id);
+                        }
+                        return out;
+                    })
+                    .result();
+            if (!absent.isEmpty())
+                allConversations += remote::fetchConversations(*m_conn, absent);
+        }
+
+        const ChangeCursor next = batch.next;
+        const Applied applied =
+            m_store
+                .write([allConversations, messages = std::move(messages), next](QSqlDatabase &db) {
+                    Applied a = applyRemote(db, allConversations, messages);
+                    setStateValue(db, QStringLiteral("cursor_xid"), next.xid);
+                    setStateValue(db, QStringLiteral("cursor_id"), QString::number(next.id));
+                    return a;
+                })
+                .result();
+        cursor = next;
+        result.changes += int(batch.changes.size());
+        result.conversations += applied.conversations;
+        result.messages += applied.messages;
+        result.conversationIds.unite(applied.conversationIds);
+        result.messageIds += applied.messageIds;
+        if (batch.changes.size() < batchSize)
+            break;
+    }
+    // Committed changes above the watermark wait for an older transaction still running; its
+    // commit may come without a notification (presence, another database's work), so the
+    // caller polls again soon.
+    result.heldBack =
+        m_conn
+            ->scalar(QStringLiteral("SELECT EXISTS (SELECT 1 FROM arbor.changes "
+                                    "WHERE (xid, id) > ($1::xid8, $2::bigint))"),
+                     {cursor.xid, QString::number(cursor.id)})
+        == u"t";
+    return result;
+}
+
+void SyncClient::setPresence(const QString &conversationId, bool typing, bool online,
+                             const QString &workspaceId)
+{
+    for (const Workspace &w : std::as_const(m_workspaces)) {
+        if (!workspaceId.isEmpty() && w.id != workspaceId)
+            continue;
+        m_conn->exec(QStringLiteral(
+                         "INSERT INTO arbor.presence AS p (workspace_id, conversation_id, typing, "
+                         "online, seen_at) VALUES ($1, $2, $3, $4, now()) "
+                         "ON CONFLICT (workspace_id, role_name) DO UPDATE SET "
+                         "conversation_id = EXCLUDED.conversation_id, typing = EXCLUDED.typing, "
+                         "online = EXCLUDED.online, seen_at = now()"),
+                     {w.id, conversationId.isEmpty() ? QString() : conversationId,
+                      typing ? QStringLiteral("true") : QStringLiteral("false"),
+                      online ? QStringLiteral("true") : QStringLiteral("false")});
+    }
+}
+
+QList<PresenceEntry> SyncClient::presence()
+{
+    const PgResult r = m_conn->exec(QStringLiteral(
+        "SELECT workspace_id, role_name, coalesce(conversation_id::text, ''), typing, "
+        "online AND seen_at > now() - interval '30 seconds' FROM arbor.presence "
+        "ORDER BY workspace_id, role_name"));
+    QList<PresenceEntry> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.append({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3) == u"t",
+                    r.text(i, 4) == u"t"});
+    return out;
+}
+
+int SyncClient::pendingChanges(store::Store &store)
+{
+    return store
+        .read([](QSqlDatabase &db) {
+            QSqlQuery q = exec(db, QStringLiteral("SELECT count(*) FROM sync_outbox"));
+            return q.next() ? q.value(0).toInt() : 0;
+        })
+        .result();
+}
+
+QList<QPair<QString, QString>> SyncClient::refusedChanges(store::Store &store)
+{
+    return store
+        .read([](QSqlDatabase &db) {
+            QList<QPair<QString, QString>> out;
+            QSqlQuery q = exec(db, QStringLiteral("SELECT entity_id, error FROM sync_outbox "
+                                                  "WHERE error <> '' ORDER BY seq"));
+            while (q.next())
+                out.append({q.value(0).toString(), q.value(1).toString()});
+            return out;
+        })
+        .result();
+}
+
+ChangeCursor SyncClient::storedCursor(store::Store &store)
+{
+    return store
+        .read([](QSqlDatabase &db) {
+            ChangeCursor c;
+            const QString xid = stateValue(db, QStringLiteral("cursor_xid"));
+            if (!xid.isEmpty()) {
+                c.xid = xid;
+                c.id = stateValue(db, QStringLiteral("cursor_id")).toLongLong();
+            }
+            return c;
+        })
+        .result();
+}
+
+QList<Workspace> SyncClient::storedWorkspaces(store::Store &store)
+{
+    return store
+        .read([](QSqlDatabase &db) {
+            QList<Workspace> out;
+            QSqlQuery q =
+                exec(db, QStringLiteral("SELECT id, name, role FROM sync_workspaces ORDER BY name"));
+            while (q.next())
+                out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString()});
+            return out;
+        })
+        .result();
+}
+
+namespace local {
+
+void moveToWorkspace(store::Store &store, const QString &conversationId, const QString &workspaceId)
+{
+    store
+        .write([conversationId, workspaceId](QSqlDatabase &db) {
+            QSqlQuery w = exec(db, QStringLiteral("SELECT role FROM sync_workspaces WHERE id = ?"),
+                               {workspaceId});
+            if (!w.next())
+                throw store::StoreError(
+                    QStringLiteral("unknown workspace %1 (connect to the team server first)")
+                        .arg(workspaceId));
+            if (w.value(0).toString() == u"viewer")
+                throw store::StoreError(
+                    QStringLiteral("you are a viewer in this workspace and cannot share into it"));
+            QSqlQuery q = exec(db,
+                               QStringLiteral("UPDATE conversations SET workspace_id = ?, "
+                                              "updated_at = max(updated_at + 1, ?) "
+                                              "WHERE id = ? AND workspace_id IS NULL"),
+                               {workspaceId, nowMs(), conversationId});
+            if (q.numRowsAffected() != 1)
+                throw store::StoreError(
+                    QStringLiteral("conversation %1 is unknown or already shared").arg(conversationId));
+        })
+        .waitForFinished();
+}
+
+QString workspaceOf(store::Store &store, const QString &conversationId)
+{
+    return store
+        .read([conversationId](QSqlDatabase &db) {
+            QSqlQuery q = exec(db, QStringLiteral("SELECT workspace_id FROM conversations WHERE id = ?"),
+                               {conversationId});
+            return q.next() ? textOrEmpty(q.value(0)) : QString();
+        })
+        .result();
+}
+
+void markRead(store::Store &store, const QString &conversationId)
+{
+    store.post(
+        [conversationId, now = nowMs()](QSqlDatabase &db) {
+            exec(db,
+                 QStringLiteral("INSERT INTO read_state (conversation_id, read_at) VALUES (?, ?) "
+                                "ON CONFLICT (conversation_id) DO UPDATE SET read_at = "
+                                "max(read_at, excluded.read_at)"),
+                 {conversationId, now});
+        });
+}
+
+QHash<QString, int> unreadCounts(store::Store &store, const QString &me)
+{
+    return store
+        .read([me](QSqlDatabase &db) {
+            QHash<QString, int> out;
+            QSqlQuery q = exec(
+                db,
+                QStringLiteral("SELECT m.conversation_id, count(*) FROM messages m "
+                               "LEFT JOIN read_state r ON r.conversation_id = m.conversation_id "
+                               "WHERE m.synced_at IS NOT NULL AND m.author <> ? "
+                               "AND m.deleted_at IS NULL AND m.synced_at > coalesce(r.read_at, 0) "
+                               "GROUP BY m.conversation_id"),
+                {me});
+            while (q.next())
+                out.insert(q.value(0).toString(), q.value(1).toInt());
+            return out;
+        })
+        .result();
+}
+
+} // namespace local
+
+namespace {
+
+/** @brief Shared rows as one canonical text per row, sorted, hashed. */
+QByteArray hashRows(QStringList rows)
+{
+    std::sort(rows.begin(), rows.end());
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    for (const QString &row : rows) {
+        hash.addData(row.toUtf8());
+        hash.addData(QByteArrayView("\n", 1));
+    }
+    return hash.result().toHex();
+}
+
+QString conversationRow(const QString &id, const QString &ws, const QString &title, bool deleted)
+{
+    return QStringLiteral("c|%1|%2|%3|%4").arg(id, ws, title, deleted ? QStringLiteral("d") : QStringLiteral("-"));
+}
+
+QString messageRow(const QString &id, const QString &conv, const QString &parent,
+                   const QString &status, const QString &content, bool deleted)
+{
+    return QStringLiteral("m|%1|%2|%3|%4|%5|%6")
+        .arg(id, conv, parent, status, deleted ? QStringLiteral("d") : QStringLiteral("-"),
+             QString::fromLatin1(QCryptographicHash::hash(content.toUtf8(),
+                                                          QCryptographicHash::Sha256)
+                                     .toHex()));
+}
+
+} // namespace
+
+QByteArray local::digest(store::Store &store)
+{
+    return store
+        .read([](QSqlDatabase &db) {
+            QStringList rows;
+            QSqlQuery c = exec(db, QStringLiteral("SELECT id, workspace_id, title, deleted_at IS NOT "
+                                                  "NULL FROM conversations WHERE workspace_id IS "
+                                                  "NOT NULL"));
+            while (c.next())
+                rows << conversationRow(c.value(0).toString(), c.value(1).toString(),
+                                        c.value(2).toString(), c.value(3).toBool());
+            QSqlQuery m = exec(
+                db,
+                QStringLiteral(
+                    "SELECT m.id, m.conversation_id, coalesce(m.parent_id, ''), m.status, "
+                    "m.content || coalesce((SELECT group_concat(text, '') FROM (SELECT text FROM "
+                    "message_chunks WHERE message_id = m.id ORDER BY seq)), ''), "
+                    "m.deleted_at IS NOT NULL FROM messages m JOIN conversations c ON c.id = "
+                    "m.conversation_id WHERE c.workspace_id IS NOT NULL"));
+            while (m.next())
+                rows << messageRow(m.value(0).toString(), m.value(1).toString(),
+                                   m.value(2).toString(), m.value(3).toString(),
+                                   m.value(4).toString(), m.value(5).toBool());
+            return hashRows(rows);
+        })
+        .result();
+}
+
+QByteArray serverDigest(PgConnection &conn)
+{
+    QStringList rows;
+    const PgResult c = conn.exec(QStringLiteral(
+        "SELECT id, workspace_id, title, deleted_at IS NOT NULL FROM arbor.conversations"));
+    for (int i = 0; i < c.rows(); ++i)
+        rows << conversationRow(c.text(i, 0), c.text(i, 1), c.text(i, 2), c.text(i, 3) == u"t");
+    const PgResult m = conn.exec(QStringLiteral(
+        "SELECT id, conversation_id, coalesce(parent_id::text, ''), status, content, "
+        "deleted_at IS NOT NULL FROM arbor.messages"));
+    for (int i = 0; i < m.rows(); ++i)
+        rows << messageRow(m.text(i, 0), m.text(i, 1), m.text(i, 2), m.text(i, 3), m.text(i, 4),
+                           m.text(i, 5) == u"t");
+    return hashRows(rows);
+}
+
+} // namespace arbor::sync

@@ -1,0 +1,461 @@
+// The sync client between real local stores and a real PostgreSQL: outbox push, cursor pull,
+// no echo, offline safety, refused rows, unread counts, and the live engine (notifications,
+// presence, reconnect).
+#include "domain/ids.h"
+#include "domain/message.h"
+#include "store/conversationqueries.h"
+#include "store/messagequeries.h"
+#include "store/sql.h"
+#include "store/store.h"
+#include "support/pgserver.h"
+#include "sync/admin.h"
+#include "sync/pgconnection.h"
+#include "sync/syncclient.h"
+#include "sync/syncengine.h"
+
+#include <QDateTime>
+#include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace arbor;
+using namespace arbor::testsupport;
+using domain::Message;
+using domain::MessageStatus;
+
+namespace {
+
+/** @brief One person's device: a local store in a temporary folder. */
+struct Device
+{
+    explicit Device(const QString &name)
+        : store(dir.filePath(name + QStringLiteral(".db")))
+    {
+        store.open();
+    }
+
+    QString newConversation(const QString &title)
+    {
+        domain::Conversation c;
+        c.id = domain::newId();
+        c.title = title;
+        c.settings = QStringLiteral("{}");
+        c.createdAt = c.updatedAt = QDateTime::currentMSecsSinceEpoch();
+        store.write([c](QSqlDatabase &db) { store::conversations::insert(db, c); })
+            .waitForFinished();
+        return c.id;
+    }
+
+    QString addMessage(const QString &conversation, const QString &parent, const QString &text,
+                       MessageStatus status = MessageStatus::Complete)
+    {
+        Message m;
+        m.id = domain::newId();
+        m.conversationId = conversation;
+        m.parentId = parent;
+        m.role = parent.isEmpty() ? QStringLiteral("user") : QStringLiteral("assistant");
+        m.author = QStringLiteral("You");
+        m.content = text;
+        m.status = status;
+        m.createdAt = QDateTime::currentMSecsSinceEpoch();
+        store.write([m](QSqlDatabase &db) { store::messages::insert(db, m); }).waitForFinished();
+        return m.id;
+    }
+
+    QString scalar(const QString &sql, const QVariantList &values = {})
+    {
+        return store
+            .read([sql, values](QSqlDatabase &db) {
+                QSqlQuery q(db);
+                q.prepare(sql);
+                for (const QVariant &v : values)
+                    q.addBindValue(v);
+                if (!q.exec())
+                    throw store::StoreError(q.lastError().text());
+                return q.next() ? q.value(0).toString() : QString();
+            })
+            .result();
+    }
+
+    int outbox() { return scalar(QStringLiteral("SELECT count(*) FROM sync_outbox")).toInt(); }
+
+    QTemporaryDir dir;
+    store::Store store;
+};
+
+} // namespace
+
+class TestSyncClient : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void personalConversationsStayLocal();
+    void sharedTreeReachesTeammate();
+    void pulledRowsAreNotPushedBack();
+    void streamingReplyGrowsThenFinishes();
+    void offlineChangesWaitInOutbox();
+    void viewerChangesAreRefusedNotLost();
+    void unreadCountsFollowArrivals();
+    void engineDeliversLiveAndShowsPresence();
+    void engineReconnectsAfterServerStop();
+
+private:
+    QString dsn(const QString &user) const
+    {
+        return m_pg->dsn(user, user + QStringLiteral("-pw"));
+    }
+    int serverCount(const QString &sql)
+    {
+        return super().scalar(sql).toInt();
+    }
+    sync::PgConnection &super() { return *m_super; }
+    /** @brief Starts the stopped server and opens the superuser connection again. */
+    void restartServer()
+    {
+        m_pg->start();
+        m_super = std::make_unique<sync::PgConnection>(m_pg->superuserDsn());
+    }
+
+    std::unique_ptr<PgServer> m_pg;
+    std::unique_ptr<sync::PgConnection> m_super;
+    QString m_ws;
+    std::unique_ptr<Device> m_alice;
+    std::unique_ptr<Device> m_bob;
+    QString m_shared; // alice's conversation shared in sharedTreeReachesTeammate
+};
+
+void TestSyncClient::initTestCase()
+{
+    try {
+        m_pg = std::make_unique<PgServer>();
+        m_super = std::make_unique<sync::PgConnection>(m_pg->superuserDsn());
+        sync::Admin admin(*m_super);
+        admin.init();
+        m_ws = admin.addWorkspace(QStringLiteral("team")).id;
+        admin.addWorkspace(QStringLiteral("other"));
+        for (const char *user : {"alice", "bob", "vera"})
+            admin.addUser(QLatin1String(user), QLatin1String(user) + QStringLiteral("-pw"));
+        admin.addMember(QStringLiteral("team"), QStringLiteral("alice"), QStringLiteral("member"));
+        admin.addMember(QStringLiteral("team"), QStringLiteral("bob"), QStringLiteral("member"));
+        admin.addMember(QStringLiteral("team"), QStringLiteral("vera"), QStringLiteral("viewer"));
+    } catch (const std::exception &e) {
+        QFAIL(e.what());
+    }
+    m_alice = std::make_unique<Device>(QStringLiteral("alice"));
+    m_bob = std::make_unique<Device>(QStringLiteral("bob"));
+}
+
+void TestSyncClient::personalConversationsStayLocal()
+{
+    const QString conv = m_alice->newConversation(QStringLiteral("Private notes"));
+    m_alice->addMessage(conv, {}, QStringLiteral("my secret"));
+    QCOMPARE(m_alice->outbox(), 0);
+
+    sync::SyncClient client(m_alice->store, dsn(QStringLiteral("alice")));
+    client.connect();
+    QCOMPARE(client.user(), QStringLiteral("alice"));
+    QCOMPARE(client.workspaces().size(), 1); // "other" is not hers
+    QCOMPARE(client.workspaces().first().name, QStringLiteral("team"));
+    QCOMPARE(client.push(), 0);
+    QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages")), 0);
+    QCOMPARE(sync::SyncClient::storedWorkspaces(m_alice->store), client.workspaces());
+}
+
+void TestSyncClient::sharedTreeReachesTeammate()
+{
+    // A tree made while personal, then moved: the whole tree is queued, parents first.
+    m_shared = m_alice->newConversation(QStringLiteral("Launch plan"));
+    const QString root = m_alice->addMessage(m_shared, {}, QStringLiteral("What should we ship?"));
+    const QString a1 = m_alice->addMessage(m_shared, root, QStringLiteral("Option A"));
+    m_alice->addMessage(m_shared, root, QStringLiteral("Option B (a sibling branch)"));
+    m_alice->addMessage(m_shared, a1, QStringLiteral("Details of A"));
+    QCOMPARE(m_alice->outbox(), 0);
+
+    sync::local::moveToWorkspace(m_alice->store, m_shared, m_ws);
+    QCOMPARE(m_alice->outbox(), 5);
+    QCOMPARE(sync::local::workspaceOf(m_alice->store, m_shared), m_ws);
+    QVERIFY_THROWS_EXCEPTION(store::StoreError,
+                             sync::local::moveToWorkspace(m_alice->store, m_shared, m_ws));
+
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    QCOMPARE(alice.push(), 5);
+    QCOMPARE(m_alice->outbox(), 0);
+    QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages")), 4);
+    QCOMPARE(super().scalar(QStringLiteral("SELECT author FROM arbor.messages LIMIT 1")),
+             QStringLiteral("alice"));
+
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+    const sync::PullResult pulled = bob.pull();
+    QCOMPARE(pulled.conversations, 1);
+    QCOMPARE(pulled.messages, 4);
+    QVERIFY(pulled.conversationIds.contains(m_shared));
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared}),
+             QStringLiteral("Launch plan"));
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {root}),
+             QStringLiteral("2"));
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT author FROM messages WHERE id = ?"), {root}),
+             QStringLiteral("alice"));
+    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+    QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
+
+    // Pulling again reads nothing new and changes nothing.
+    const sync::PullResult again = bob.pull();
+    QCOMPARE(again.changes, 0);
+    QCOMPARE(again.messages, 0);
+    QVERIFY(sync::SyncClient::storedCursor(m_bob->store).id > 0);
+}
+
+void TestSyncClient::pulledRowsAreNotPushedBack()
+{
+    QCOMPARE(m_bob->outbox(), 0);
+    // Bob answers in alice's conversation: his reply is queued and reaches alice.
+    const QString root = m_bob->scalar(
+        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"),
+        {m_shared});
+    const QString reply = m_bob->addMessage(m_shared, root, QStringLiteral("Bob prefers C"));
+    QCOMPARE(m_bob->outbox(), 1);
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+    QCOMPARE(bob.push(), 1);
+    bob.pull(); // his own row comes back through the log: no change, nothing queued
+    QCOMPARE(m_bob->outbox(), 0);
+
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    const sync::PullResult pulled = alice.pull();
+    QCOMPARE(pulled.messages, 1);
+    QCOMPARE(pulled.messageIds, QStringList{reply});
+    QCOMPARE(m_alice->outbox(), 0);
+    QCOMPARE(m_alice->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {root}),
+             QStringLiteral("3"));
+    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+}
+
+void TestSyncClient::streamingReplyGrowsThenFinishes()
+{
+    const QString root = m_alice->addMessage(m_shared, {}, QStringLiteral("Write a poem"));
+    const QString reply = m_alice->addMessage(m_shared, root, {}, MessageStatus::Streaming);
+    m_alice->store
+        .write([reply](QSqlDatabase &db) {
+            store::messages::appendChunk(db, reply, 0, QStringLiteral("Roses "));
+            store::messages::appendChunk(db, reply, 1, QStringLiteral("are "));
+        })
+        .waitForFinished();
+
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+
+    alice.push();
+    bob.pull();
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {reply}),
+             QStringLiteral("Roses are "));
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT status FROM messages WHERE id = ?"), {reply}),
+             QStringLiteral("streaming"));
+
+    m_alice->store
+        .write([reply](QSqlDatabase &db) {
+            store::messages::appendChunk(db, reply, 2, QStringLiteral("red."));
+            store::messages::Finish f;
+            f.finishReason = QStringLiteral("stop");
+            store::messages::finish(db, reply, f);
+        })
+        .waitForFinished();
+    alice.push();
+    bob.pull();
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {reply}),
+             QStringLiteral("Roses are red."));
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT status FROM messages WHERE id = ?"), {reply}),
+             QStringLiteral("complete"));
+    // Alice's own copy was never overwritten by the pull (no chunks doubled).
+    alice.pull();
+    QCOMPARE(m_alice->scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {reply}),
+             QStringLiteral("Roses are red."));
+    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+}
+
+void TestSyncClient::offlineChangesWaitInOutbox()
+{
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    m_pg->stop(true);
+    const QString m1 = m_alice->addMessage(m_shared, {}, QStringLiteral("written offline"));
+    m_alice->store
+        .write([this](QSqlDatabase &db) {
+            store::conversations::rename(db, m_shared, QStringLiteral("Launch plan (v2)"));
+        })
+        .waitForFinished();
+    QCOMPARE(m_alice->outbox(), 2);
+    bool threw = false;
+    try {
+        alice.push();
+    } catch (const sync::PgError &e) {
+        threw = true;
+        QVERIFY(!alice.isConnected());
+        QVERIFY2(!e.message().isEmpty(), "a readable error");
+    }
+    QVERIFY(threw);
+    QCOMPARE(m_alice->outbox(), 2); // nothing leaves the outbox before the server has it
+
+    restartServer();
+    alice.connect();
+    QCOMPARE(alice.push(), 2);
+    QCOMPARE(m_alice->outbox(), 0);
+    QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'")
+                             .arg(m1)),
+             1);
+    QCOMPARE(super().scalar(QStringLiteral("SELECT title FROM arbor.conversations WHERE id = $1"),
+                             {m_shared}),
+             QStringLiteral("Launch plan (v2)"));
+
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+    bob.pull();
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared}),
+             QStringLiteral("Launch plan (v2)"));
+    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+    QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
+}
+
+void TestSyncClient::viewerChangesAreRefusedNotLost()
+{
+    Device vera(QStringLiteral("vera"));
+    sync::SyncClient client(vera.store, dsn(QStringLiteral("vera")));
+    client.connect();
+    client.pull();
+    QCOMPARE(sync::local::digest(vera.store), sync::serverDigest(super()));
+    // The app refuses to share into a workspace where she only reads...
+    const QString conv = vera.newConversation(QStringLiteral("Vera's"));
+    QVERIFY_THROWS_EXCEPTION(store::StoreError, sync::local::moveToWorkspace(vera.store, conv, m_ws));
+    // ...and a reply she writes in a shared conversation is refused by the server, kept
+    // locally with the reason, and does not block the rows behind it.
+    const QString root =
+        vera.scalar(QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? LIMIT 1"),
+                    {m_shared});
+    const QString mine = vera.addMessage(m_shared, root, QStringLiteral("viewer reply"));
+    QCOMPARE(vera.outbox(), 1);
+    client.push();
+    QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'")
+                             .arg(mine)),
+             0);
+    const auto refused = sync::SyncClient::refusedChanges(vera.store);
+    QCOMPARE(refused.size(), 1);
+    QCOMPARE(refused.first().first, mine);
+    QVERIFY2(refused.first().second.contains(QLatin1String("row-level security"))
+                 || refused.first().second.contains(QLatin1String("permission")),
+             qPrintable(refused.first().second));
+    QCOMPARE(sync::SyncClient::pendingChanges(vera.store), 1);
+    QCOMPARE(vera.scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {mine}),
+             QStringLiteral("viewer reply"));
+}
+
+void TestSyncClient::unreadCountsFollowArrivals()
+{
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+    bob.pull();
+    sync::local::markRead(m_bob->store, m_shared);
+    m_bob->store.write([](QSqlDatabase &) {}).waitForFinished(); // markRead is posted
+    QTest::qWait(5); // arrivals after the mark have a later local time
+    QCOMPARE(sync::local::unreadCounts(m_bob->store, QStringLiteral("bob")).value(m_shared), 0);
+
+    m_alice->addMessage(m_shared, {}, QStringLiteral("news 1"));
+    m_alice->addMessage(m_shared, {}, QStringLiteral("news 2"));
+    const QString bobOwn = m_bob->addMessage(m_shared, {}, QStringLiteral("bob's own"));
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    alice.push();
+    bob.push();
+    bob.pull();
+    const auto unread = sync::local::unreadCounts(m_bob->store, QStringLiteral("bob"));
+    QCOMPARE(unread.value(m_shared), 2); // his own message is never unread
+    sync::local::markRead(m_bob->store, m_shared);
+    m_bob->store.write([](QSqlDatabase &) {}).waitForFinished();
+    QCOMPARE(sync::local::unreadCounts(m_bob->store, QStringLiteral("bob")).value(m_shared), 0);
+    Q_UNUSED(bobOwn);
+}
+
+void TestSyncClient::engineDeliversLiveAndShowsPresence()
+{
+    sync::SyncEngine::Options fast;
+    fast.pollIntervalMs = 60000; // so a delivery within the wait comes from a notification
+    fast.outboxCheckMs = 60000;
+    sync::SyncEngine alice(m_alice->store, dsn(QStringLiteral("alice")), fast);
+    sync::SyncEngine bob(m_bob->store, dsn(QStringLiteral("bob")), fast);
+    QSignalSpy bobPulled(&bob, &sync::SyncEngine::pulled);
+    alice.start();
+    bob.start();
+    QTRY_COMPARE_WITH_TIMEOUT(alice.status().state, sync::SyncEngine::State::Connected, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bob.status().state, sync::SyncEngine::State::Connected, 10000);
+    QCOMPARE(bob.status().user, QStringLiteral("bob"));
+    QCOMPARE(bob.workspaces().size(), 1);
+    QTest::qWait(300); // the catch-up cycle after connecting
+    bobPulled.clear();
+
+    const QString live = m_alice->addMessage(m_shared, {}, QStringLiteral("live message"));
+    alice.poke();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const QList<QVariant> &args : std::as_const(bobPulled))
+                if (args.at(1).toStringList().contains(live))
+                    return true;
+            return false;
+        }(),
+        10000);
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {live}),
+             QStringLiteral("live message"));
+
+    alice.setPresence(m_shared, true);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const sync::PresenceEntry &p : bob.presence())
+                if (p.user == u"alice" && p.conversationId == m_shared && p.typing && p.online)
+                    return true;
+            return false;
+        }(),
+        10000);
+    alice.stop();
+    QCOMPARE(alice.status().state, sync::SyncEngine::State::Offline);
+    // Going offline is announced too.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const sync::PresenceEntry &p : bob.presence())
+                if (p.user == u"alice")
+                    return !p.online;
+            return false;
+        }(),
+        10000);
+    bob.stop();
+}
+
+void TestSyncClient::engineReconnectsAfterServerStop()
+{
+    sync::SyncEngine alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.start();
+    QTRY_COMPARE_WITH_TIMEOUT(alice.status().state, sync::SyncEngine::State::Connected, 10000);
+    m_pg->stop(true);
+    const QString offline = m_alice->addMessage(m_shared, {}, QStringLiteral("while the server is down"));
+    alice.poke();
+    QTRY_COMPARE_WITH_TIMEOUT(alice.status().state, sync::SyncEngine::State::Reconnecting, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(alice.status().pending, 1, 10000);
+    QVERIFY(!alice.status().error.isEmpty());
+    restartServer();
+    QTRY_COMPARE_WITH_TIMEOUT(alice.status().state, sync::SyncEngine::State::Connected, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(alice.status().pending, 0, 10000);
+    QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'")
+                             .arg(offline)),
+             1);
+    alice.stop();
+}
+
+QTEST_GUILESS_MAIN(TestSyncClient)
+#include "tst_syncclient.moc"
