@@ -226,7 +226,7 @@ QList<SearchHit> search(const QSqlDatabase &db, const QString &query, int limit)
     // word costs the same as a rare one (ranking would score every match first).
     QSqlQuery q = exec(db,
                        QStringLiteral("SELECT m.id, m.conversation_id, c.title, m.role,"
-                                      " snippet(message_fts, 0, '[', ']', '…', 12)"
+                                      " snippet(message_fts, 0, char(2), char(3), '…', 12)"
                                       " FROM message_fts JOIN messages m ON m.rowid = message_fts.rowid"
                                       " JOIN conversations c ON c.id = m.conversation_id"
                                       " WHERE message_fts MATCH ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL"

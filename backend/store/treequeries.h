@@ -26,7 +26,7 @@ struct SearchHit
     QString conversationId;
     QString conversationTitle;
     QString role;
-    QString snippet; ///< with [ and ] around the matched terms
+    QString snippet; ///< with U+0002 before and U+0003 after each matched term
 };
 
 /** @brief Every non-deleted node of @p conversationId, parents before children, siblings in

@@ -16,15 +16,17 @@ ItemDelegate {
     required property string snippet
     required property string messageRole
 
-    /// The snippet as StyledText: the text escaped first, then the store's [term] marks made bold.
+    /// The snippet as StyledText: the text escaped first, then the store's match marks (STX before
+    /// and ETX after a matched term, characters no text contains) made bold.
     readonly property string styledSnippet: snippet.replace(/&/g, "&amp;").replace(/</g, "&lt;")
                                                    .replace(/>/g, "&gt;").replace(/\s+/g, " ")
-                                                   .replace(/\[/g, "<b>").replace(/\]/g, "</b>")
+                                                   .replace(/\u0002/g, "<b>").replace(/\u0003/g, "</b>")
+    readonly property string plainSnippet: snippet.replace(/[\u0002\u0003]/g, "")
     readonly property string displayTitle: conversationTitle.length > 0 ? conversationTitle : qsTr("New conversation")
 
     focusPolicy: Qt.NoFocus
     Accessible.name: displayTitle
-    Accessible.description: snippet
+    Accessible.description: plainSnippet
 
     // No ids inside: an id would make the style create its own contentItem too, for every row.
     contentItem: ColumnLayout {
