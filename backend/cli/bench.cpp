@@ -7,6 +7,7 @@ namespace arbor::cli {
 int runBenchTree(const QStringList &args);
 int runBenchQueue(const QStringList &args);
 int runBenchStream(const QStringList &args);
+int runBenchSync(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
@@ -15,7 +16,8 @@ int runBench(const QStringList &args)
         err << "Usage: arbord bench SCENARIO [OPTIONS] [--json]\n\nScenarios:\n"
                "  tree    open/switch/layout/search on a 100k-message conversation in a 1M-message store\n"
                "  queue   job engine: single and bulk enqueue, processing, idle pickup latency\n"
-               "  stream  wire-protocol parse throughput; CPU cost per streamed token, short vs long reply\n";
+               "  stream  wire-protocol parse throughput; CPU cost per streamed token, short vs long reply\n"
+               "  sync    team sync on PostgreSQL (--dsn): notify-to-visible latency, push, initial pull\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
@@ -25,6 +27,8 @@ int runBench(const QStringList &args)
         return runBenchQueue(args.mid(1));
     if (scenario == u"stream")
         return runBenchStream(args.mid(1));
+    if (scenario == u"sync")
+        return runBenchSync(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QLoggingCategory>
+#include <QSqlError>
 #include <QSqlQuery>
 
 #include <algorithm>
@@ -231,37 +232,68 @@ Applied applyRemote(QSqlDatabase &db, const QList<RemoteConversation> &conversat
         }
     }
 
+    // Messages written here (synced_at NULL) are pushed from here: the server copy never
+    // overwrites them. Messages that came from the server follow the server. Prepared once per
+    // batch: compiling this upsert (with the tree, search and outbox triggers) cost more than
+    // running it, and an initial pull applies 100,000 of them.
+    QSqlQuery upsert(db);
+    upsert.setForwardOnly(true);
+    const QString upsertSql = QStringLiteral(
+        "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, "
+        "model, content, status, error, finish_reason, prompt_tokens, completion_tokens, "
+        "label, created_at, finished_at, deleted_at, deleted_batch, synced_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
+        "status = excluded.status, error = excluded.error, "
+        "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
+        "completion_tokens = excluded.completion_tokens, label = excluded.label, "
+        "finished_at = excluded.finished_at, deleted_at = excluded.deleted_at, "
+        "deleted_batch = excluded.deleted_batch "
+        "WHERE messages.synced_at IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
+        "AND o.entity_id = excluded.id) "
+        "AND NOT EXISTS (SELECT 1 FROM message_chunks k WHERE k.message_id = excluded.id) "
+        "AND (messages.content IS NOT excluded.content OR messages.status IS NOT "
+        "excluded.status OR messages.label IS NOT excluded.label "
+        "OR messages.deleted_at IS NOT excluded.deleted_at "
+        "OR messages.error IS NOT excluded.error "
+        "OR messages.finish_reason IS NOT excluded.finish_reason "
+        "OR messages.completion_tokens IS NOT excluded.completion_tokens)");
+    if (!ordered.isEmpty() && !upsert.prepare(upsertSql))
+        throw store::StoreError(
+            QStringLiteral("SQL prepare failed: %1").arg(upsert.lastError().text()));
     for (const RemoteMessage &m : ordered) {
-        // Messages written here (synced_at NULL) are pushed from here: the server copy never
-        // overwrites them. Messages that came from the server follow the server.
-        QSqlQuery q = exec(
-            db,
-            QStringLiteral(
-                "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, "
-                "model, content, status, error, finish_reason, prompt_tokens, completion_tokens, "
-                "label, created_at, finished_at, deleted_at, deleted_batch, synced_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
-                "status = excluded.status, error = excluded.error, "
-                "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
-                "completion_tokens = excluded.completion_tokens, label = excluded.label, "
-                "finished_at = excluded.finished_at, deleted_at = excluded.deleted_at, "
-                "deleted_batch = excluded.deleted_batch "
-                "WHERE messages.synced_at IS NOT NULL "
-                "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
-                "AND o.entity_id = excluded.id) "
-                "AND NOT EXISTS (SELECT 1 FROM message_chunks k WHERE k.message_id = excluded.id) "
-                "AND (messages.content IS NOT excluded.content OR messages.status IS NOT "
-                "excluded.status OR messages.label IS NOT excluded.label "
-                "OR messages.deleted_at IS NOT excluded.deleted_at "
-                "OR messages.error IS NOT excluded.error "
-                "OR messages.finish_reason IS NOT excluded.finish_reason "
-                "OR messages.completion_tokens IS NOT excluded.completion_tokens)"),
-            {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider,
-             m.model, m.content, m.status, m.error, m.finishReason, variant(m.promptTokens),
-             variant(m.completionTokens), nullIfEmpty(m.label), m.createdAt, variant(m.finishedAt),
-             variant(m.deletedAt), nullIfEmpty(m.deletedBatch), now});
-        if (q.numRowsAffected() > 0) {
+        const QVariantList values{m.id,
+                                  m.conversationId,
+                                  nullIfEmpty(m.parentId),
+                                  m.role,
+                                  m.author,
+                                  m.provider,
+                                  m.model,
+                                  m.content,
+                                  m.status,
+                                  m.error,
+                                  m.finishReason,
+                                  variant(m.promptTokens),
+                                  variant(m.completionTokens),
+                                  nullIfEmpty(m.label),
+                                  m.createdAt,
+                                  variant(m.finishedAt),
+                                  variant(m.deletedAt),
+                                  nullIfEmpty(m.deletedBatch),
+                                  now};
+        for (int i = 0; i < values.size(); ++i) {
+            // As store::exec: a null QString is '' (NOT NULL text columns), not SQL NULL.
+            const QVariant &v = values.at(i);
+            upsert.bindValue(i,
+                             v.typeId() == QMetaType::QString && v.toString().isNull()
+                                 ? QVariant(QStringLiteral(""))
+                                 : v);
+        }
+        if (!upsert.exec())
+            throw store::StoreError(
+                QStringLiteral("SQL failed: %1").arg(upsert.lastError().text()));
+        if (upsert.numRowsAffected() > 0) {
             ++applied.messages;
             applied.conversationIds.insert(m.conversationId);
             applied.messageIds.append(m.id);
