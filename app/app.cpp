@@ -111,14 +111,44 @@ App::App(const AppConfig &config, QObject *parent)
     connect(&m_backend->events(), &chat::ChatEvents::conversationsChanged, this, &App::refreshConversations);
     connect(this, &App::currentConversationChanged, this, &App::loadConversationSettings);
     m_conversationSettings = settingsMap({});
+    setUpSync();
     if (m_ready)
         refreshConversations();
+}
+
+void App::setUpSync()
+{
+    m_sync = new SyncController(m_ready ? m_backend.get() : nullptr, m_conversations, this);
+    // Teammates' rows are in the store: the list and the open thread read them again. The thread
+    // keeps its rows and changes only what differs (a teammate's reply grows in place).
+    connect(m_sync, &SyncController::remoteChanges, this,
+            [this](const QStringList &conversationIds, const QStringList &messageIds) {
+                m_thread->noteRemote(messageIds); // a teammate's reply streaming here is not ours to stop
+                refreshConversations();
+                if (conversationIds.contains(m_currentId))
+                    m_thread->reload();
+            });
+    connect(m_sync, &SyncController::conversationsMoved, this, &App::refreshConversations);
+    connect(m_sync, &SyncController::moveFinished, this, [this](bool ok, const QString &error) {
+        if (!ok)
+            setError(error);
+    });
+    connect(m_sync, &SyncController::currentWorkspaceChanged, this, [this] {
+        const QString workspace = m_sync->currentWorkspace();
+        m_conversations->setWorkspaceFilter(workspace);
+        const domain::Conversation *current = m_conversations->find(m_currentId);
+        if (!m_currentId.isEmpty() && (!current || current->workspaceId != workspace))
+            setCurrent({});
+    });
+    if (m_ready)
+        m_sync->start();
 }
 
 App::~App()
 {
     if (g_instance == this)
         g_instance = nullptr;
+    m_sync->shutdown(); // the sync thread uses the store: stop it first
     // Models hold a reference to the backend: disconnect them before it goes.
     m_backend->events().disconnect(m_thread);
     m_backend->close();
@@ -131,8 +161,8 @@ bool App::busy() const
 
 QString App::currentTitle() const
 {
-    const int row = m_conversations->rowOf(m_currentId);
-    return row < 0 ? QStringLiteral("New conversation") : m_conversations->conversations().at(row).title;
+    const domain::Conversation *c = m_conversations->find(m_currentId);
+    return c ? c->title : QStringLiteral("New conversation");
 }
 
 void App::setCurrentModelKey(const QString &key)
@@ -159,6 +189,7 @@ void App::refreshConversations()
         m_backend->chat().conversations().then(this, [this](QFuture<QList<domain::Conversation>> f) {
             try {
                 m_conversations->setConversations(f.result());
+                m_sync->conversationsRefreshed();
             } catch (const std::exception &e) {
                 setError(QStringLiteral("Cannot read the conversation list: %1").arg(QString::fromUtf8(e.what())));
                 return;
@@ -175,6 +206,7 @@ void App::setCurrent(const QString &id)
     m_currentId = id;
     m_conversations->setCurrentId(id);
     m_thread->setConversation(id);
+    m_sync->setCurrentConversation(id);
     Q_EMIT currentConversationChanged();
     Q_EMIT currentTitleChanged();
 }
@@ -223,7 +255,16 @@ bool App::send(const QString &text)
     request.conversationId = m_currentId;
     request.text = text;
     request.modelKey = m_modelKey;
-    m_backend->chat().send(request).then(this, [this, text, wasNew = m_currentId.isEmpty()](QFuture<chat::SendResult> f) {
+    // In a shared conversation the stored leaf may lag what teammates added (or be unset for a
+    // conversation that came from them): the reply goes under what the person sees.
+    if (m_sync->isShared(m_currentId) && m_thread->rowCount() > 0) {
+        const domain::Message &last = m_thread->messageAt(m_thread->rowCount() - 1);
+        if (last.conversationId == m_currentId)
+            request.parentId = last.id;
+    }
+    // A new conversation started while a workspace is shown goes into it once stored.
+    const QString workspace = m_currentId.isEmpty() ? m_sync->currentWorkspace() : QString();
+    m_backend->chat().send(request).then(this, [this, text, workspace, wasNew = m_currentId.isEmpty()](QFuture<chat::SendResult> f) {
         chat::SendResult result;
         try {
             result = f.result();
@@ -232,6 +273,8 @@ bool App::send(const QString &text)
             Q_EMIT sendFailed(text);
             return;
         }
+        if (!workspace.isEmpty())
+            m_sync->moveToWorkspace(result.conversationId, workspace);
         // A first message creates the conversation: show it unless the user moved on.
         if (wasNew && m_currentId.isEmpty())
             setCurrent(result.conversationId);

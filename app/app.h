@@ -5,6 +5,7 @@
 #include "modellistmodel.h"
 #include "providersettings.h"
 #include "searchmodel.h"
+#include "synccontroller.h"
 #include "threadmodel.h"
 
 #include <QObject>
@@ -64,6 +65,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::JobsDashboard *jobs READ jobs CONSTANT)
     /** @brief Providers, API keys, default model and local servers (the Settings dialog). */
     Q_PROPERTY(arbor::app::ProviderSettings *providerSettings READ providerSettings CONSTANT)
+    /** @brief Team sync: the team server, connection state, workspaces, presence. */
+    Q_PROPERTY(arbor::app::SyncController *sync READ sync CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -98,6 +101,7 @@ public:
     QString version() const { return QStringLiteral(ARBOR_VERSION); }
     JobsDashboard *jobs() const { return m_jobs; }
     ProviderSettings *providerSettings() const { return m_providerSettings; }
+    SyncController *sync() const { return m_sync; }
 
     /** @brief Starts a new, empty conversation (stored when the first message is sent). */
     Q_INVOKABLE void newConversation();
@@ -154,6 +158,7 @@ Q_SIGNALS:
 
 private:
     void refreshConversations();
+    void setUpSync();
     void setCurrent(const QString &id);
     void setError(const QString &text);
 
@@ -177,6 +182,7 @@ private:
     bool m_ready = false;
     JobsDashboard *m_jobs = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
+    SyncController *m_sync = nullptr;
 };
 
 } // namespace arbor::app

@@ -1,5 +1,8 @@
 #include "conversationlistmodel.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace arbor::app {
 
 ConversationListModel::ConversationListModel(QObject *parent)
@@ -16,7 +19,45 @@ int ConversationListModel::rowOf(const QString &id) const
     return -1;
 }
 
+const domain::Conversation *ConversationListModel::find(const QString &id) const
+{
+    for (const domain::Conversation &c : m_all) {
+        if (c.id == id)
+            return &c;
+    }
+    return nullptr;
+}
+
 void ConversationListModel::setConversations(const QList<domain::Conversation> &list)
+{
+    m_all = list;
+    QList<domain::Conversation> visible;
+    for (const domain::Conversation &c : list) {
+        if (c.workspaceId == m_workspace)
+            visible.append(c);
+    }
+    applyVisible(visible);
+}
+
+void ConversationListModel::setWorkspaceFilter(const QString &workspaceId)
+{
+    if (workspaceId == m_workspace)
+        return;
+    m_workspace = workspaceId;
+    setConversations(QList<domain::Conversation>(m_all));
+}
+
+void ConversationListModel::setUnreadCounts(const QHash<QString, int> &counts)
+{
+    const QHash<QString, int> before = std::exchange(m_unread, counts);
+    for (qsizetype i = 0; i < m_items.size(); ++i) {
+        const QString &id = m_items.at(i).id;
+        if (before.value(id) != m_unread.value(id))
+            Q_EMIT dataChanged(index(int(i)), index(int(i)), {UnreadRole});
+    }
+}
+
+void ConversationListModel::applyVisible(const QList<domain::Conversation> &list)
 {
     const qsizetype oldCount = m_items.size();
     // Remove rows that are gone, one by one (a delete is usually a single row).
@@ -88,6 +129,10 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
         return c.updatedAt;
     case IsCurrentRole:
         return c.id == m_currentId;
+    case UnreadRole:
+        return m_unread.value(c.id);
+    case WorkspaceIdRole:
+        return c.workspaceId;
     default:
         return {};
     }
@@ -95,7 +140,8 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {{IdRole, "conversationId"}, {TitleRole, "title"}, {UpdatedAtRole, "updatedAt"}, {IsCurrentRole, "isCurrent"}};
+    return {{IdRole, "conversationId"}, {TitleRole, "title"},         {UpdatedAtRole, "updatedAt"},
+            {IsCurrentRole, "isCurrent"}, {UnreadRole, "unreadCount"}, {WorkspaceIdRole, "workspaceId"}};
 }
 
 } // namespace arbor::app

@@ -29,26 +29,15 @@ struct Snapshot
     QList<std::pair<jobs::Job, QList<jobs::admin::Attempt>>> failed;
 };
 
-QVariantMap jobMap(const jobs::Job &job)
-{
-    return {{QStringLiteral("id"), job.id},
-            {QStringLiteral("kind"), job.kind},
-            {QStringLiteral("queue"), job.queue},
-            {QStringLiteral("state"), jobs::toString(job.state)},
-            {QStringLiteral("attempts"), job.attempts},
-            {QStringLiteral("maxAttempts"), job.maxAttempts},
-            {QStringLiteral("error"), job.lastError},
-            {QStringLiteral("runAt"), job.runAt},
-            {QStringLiteral("createdAt"), job.createdAt},
-            {QStringLiteral("finishedAt"), job.finishedAt}};
-}
-
 } // namespace
 
 JobsDashboard::JobsDashboard(core::Backend *backend, QObject *parent)
     : QObject(parent)
     , m_backend(backend)
     , m_timer(this)
+    , m_queues(this)
+    , m_recent(this)
+    , m_failed(this)
 {
     m_timer.setInterval(1500);
     connect(&m_timer, &QTimer::timeout, this, &JobsDashboard::refresh);
@@ -97,25 +86,28 @@ void JobsDashboard::refresh()
             qCWarning(lcDashboard) << "reading the job dashboard failed:" << e.what();
             return;
         }
-        m_queues.clear();
+        QList<QueueEntry> queues;
+        queues.reserve(s.counts.size());
         for (const auto &c : std::as_const(s.counts)) {
-            QVariantMap q{{QStringLiteral("name"), c.queue},
-                          {QStringLiteral("paused"), c.paused},
-                          {QStringLiteral("queued"), c.byState.value(QStringLiteral("queued"))},
-                          {QStringLiteral("running"), c.byState.value(QStringLiteral("running"))},
-                          {QStringLiteral("done"), c.byState.value(QStringLiteral("done"))},
-                          {QStringLiteral("failed"), c.byState.value(QStringLiteral("failed"))},
-                          {QStringLiteral("cancelled"), c.byState.value(QStringLiteral("cancelled"))}};
+            QueueEntry q;
+            q.name = c.queue;
+            q.paused = c.paused;
+            q.queued = c.byState.value(QStringLiteral("queued"));
+            q.running = c.byState.value(QStringLiteral("running"));
+            q.done = c.byState.value(QStringLiteral("done"));
+            q.failed = c.byState.value(QStringLiteral("failed"));
+            q.cancelled = c.byState.value(QStringLiteral("cancelled"));
             const jobs::QueueLimitState l = m_limits.value(c.queue);
-            q.insert(QStringLiteral("concurrency"), l.concurrency);
-            q.insert(QStringLiteral("requestsPerMinute"), l.requestsPerMinute);
-            q.insert(QStringLiteral("requestsAvailable"), l.requestsPerMinute > 0 ? l.requestsAvailable : -1.0);
-            q.insert(QStringLiteral("tokensPerMinute"), l.tokensPerMinute);
-            q.insert(QStringLiteral("tokensAvailable"), l.tokensPerMinute > 0 ? l.tokensAvailable : -1.0);
-            q.insert(QStringLiteral("refillMs"), l.refillMs);
-            q.insert(QStringLiteral("blockedMs"), l.blockedUntil > now ? l.blockedUntil - now : 0);
-            m_queues.append(q);
+            q.concurrency = l.concurrency;
+            q.requestsPerMinute = l.requestsPerMinute;
+            q.requestsAvailable = l.requestsPerMinute > 0 ? l.requestsAvailable : -1.0;
+            q.tokensPerMinute = l.tokensPerMinute;
+            q.tokensAvailable = l.tokensPerMinute > 0 ? l.tokensAvailable : -1.0;
+            q.refillMs = l.refillMs;
+            q.blockedMs = l.blockedUntil > now ? l.blockedUntil - now : 0;
+            queues.append(q);
         }
+        m_queues.setQueues(queues);
         m_series.clear();
         int lastFive = 0;
         for (qsizetype i = 0; i < s.series.size(); ++i) {
@@ -129,18 +121,20 @@ void JobsDashboard::refresh()
                                         {QStringLiteral("maxWaitMs"), b.maxWaitMs}});
         }
         m_throughput = lastFive / 5.0;
-        m_recent.clear();
+        QList<JobEntry> recent;
+        recent.reserve(s.recent.size());
         for (const auto &job : std::as_const(s.recent))
-            m_recent.append(jobMap(job));
-        m_failed.clear();
+            recent.append(JobEntry{job, {}});
+        m_recent.setJobs(recent);
+        QList<JobEntry> failed;
+        failed.reserve(s.failed.size());
         for (const auto &[job, attempts] : std::as_const(s.failed)) {
-            QVariantMap m = jobMap(job);
             QStringList errors;
             for (const auto &a : attempts)
                 errors.append(tr("attempt %1 (%2): %3").arg(a.attempt).arg(a.outcome, a.error));
-            m.insert(QStringLiteral("errors"), errors);
-            m_failed.append(m);
+            failed.append(JobEntry{job, errors});
         }
+        m_failed.setJobs(failed);
         m_updatedAt = now;
         Q_EMIT changed();
     });

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "joblistmodel.h"
+#include "queuelistmodel.h"
+
 #include "jobs/ratelimiter.h"
 
 #include <QHash>
@@ -28,15 +31,14 @@ class JobsDashboard : public QObject
     QML_UNCREATABLE("JobsDashboard belongs to App")
     /** @brief Polls while true (the page is shown). */
     Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
-    /** @brief [{name, paused, queued, running, done, failed, cancelled, concurrency, requestsPerMinute,
-     *  requestsAvailable, tokensPerMinute, tokensAvailable, refillMs, blockedMs}] (-1 = unlimited). */
-    Q_PROPERTY(QVariantList queues READ queues NOTIFY changed)
+    /** @brief Every queue with its counts per state and its rate-limit state. */
+    Q_PROPERTY(arbor::app::QueueListModel *queues READ queues CONSTANT)
     /** @brief 60 per-minute buckets, oldest first: [{minute (ms), done, failed, avgWaitMs, maxWaitMs}]. */
     Q_PROPERTY(QVariantList series READ series NOTIFY changed)
-    /** @brief Newest jobs: [{id, kind, queue, state, attempts, maxAttempts, error, runAt, createdAt, finishedAt}]. */
-    Q_PROPERTY(QVariantList recentJobs READ recentJobs NOTIFY changed)
-    /** @brief The dead-letter list, like recentJobs plus errors: ["attempt n (outcome): error", ...]. */
-    Q_PROPERTY(QVariantList failedJobs READ failedJobs NOTIFY changed)
+    /** @brief The newest jobs, newest first. */
+    Q_PROPERTY(arbor::app::JobListModel *recentJobs READ recentJobs CONSTANT)
+    /** @brief The dead-letter list, newest first, with every attempt's error. */
+    Q_PROPERTY(arbor::app::JobListModel *failedJobs READ failedJobs CONSTANT)
     /** @brief Jobs finished per minute over the last 5 minutes. */
     Q_PROPERTY(double throughputPerMinute READ throughputPerMinute NOTIFY changed)
     /** @brief Last refresh time (ms since epoch); 0 before the first. */
@@ -47,10 +49,10 @@ public:
 
     bool active() const { return m_timer.isActive(); }
     void setActive(bool active);
-    QVariantList queues() const { return m_queues; }
+    QueueListModel *queues() { return &m_queues; }
     QVariantList series() const { return m_series; }
-    QVariantList recentJobs() const { return m_recent; }
-    QVariantList failedJobs() const { return m_failed; }
+    JobListModel *recentJobs() { return &m_recent; }
+    JobListModel *failedJobs() { return &m_failed; }
     double throughputPerMinute() const { return m_throughput; }
     qint64 updatedAt() const { return m_updatedAt; }
 
@@ -72,10 +74,10 @@ Q_SIGNALS:
 private:
     core::Backend *m_backend;
     QTimer m_timer;
-    QVariantList m_queues;
+    QueueListModel m_queues;
     QVariantList m_series;
-    QVariantList m_recent;
-    QVariantList m_failed;
+    JobListModel m_recent;
+    JobListModel m_failed;
     QHash<QString, jobs::QueueLimitState> m_limits;
     double m_throughput = 0;
     qint64 m_updatedAt = 0;

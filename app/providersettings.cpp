@@ -1,12 +1,19 @@
 #include "providersettings.h"
 
 #include "core/backend.h"
+#include "jobs/jobadmin.h"
+#include "jobs/jobengine.h"
 #include "llm/localdiscovery.h"
 #include "llm/providerpresets.h"
 #include "llm/providerservice.h"
+#include "store/store.h"
 
 #include <QHash>
+#include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QSet>
+
+Q_LOGGING_CATEGORY(lcProviderSettings, "arbor.app.providers", QtInfoMsg)
 
 namespace arbor::app {
 
@@ -65,6 +72,7 @@ ProviderSettings::ProviderSettings(core::Backend *backend, QObject *parent)
     connect(&service, &llm::ProviderService::defaultModelChanged, this, &ProviderSettings::defaultModelChanged);
     // DESIGN §4: on start, look for local servers (loopback only, short timeouts, off this thread).
     discover();
+    loadLimits();
 }
 
 QVariantList ProviderSettings::providers() const
@@ -85,7 +93,10 @@ QVariantList ProviderSettings::providers() const
                                {QStringLiteral("headers"), headerLines.join(QLatin1Char('\n'))},
                                {QStringLiteral("models"), p.models.join(QLatin1Char('\n'))},
                                {QStringLiteral("modelCount"), p.models.size()},
-                               {QStringLiteral("hasKey"), service.hasKey(p.id)}});
+                               {QStringLiteral("hasKey"), service.hasKey(p.id)},
+                               {QStringLiteral("concurrency"), m_limits.value(p.id).concurrency},
+                               {QStringLiteral("requestsPerMinute"), m_limits.value(p.id).requestsPerMinute},
+                               {QStringLiteral("tokensPerMinute"), m_limits.value(p.id).tokensPerMinute}});
     }
     return out;
 }
@@ -111,6 +122,11 @@ bool ProviderSettings::keychainAvailable() const
 bool ProviderSettings::keysInMemory() const
 {
     return m_backend && m_backend->providerService().secretsInMemory();
+}
+
+QString ProviderSettings::keychainProblem() const
+{
+    return m_backend ? m_backend->providerService().keychainProblem() : QString();
 }
 
 QString ProviderSettings::defaultModel() const
@@ -149,10 +165,59 @@ void ProviderSettings::refresh()
         return;
     m_backend->providerService().probeKeychain();
     discover();
+    loadLimits();
+}
+
+void ProviderSettings::loadLimits()
+{
+    if (!m_backend)
+        return;
+    m_backend->store()
+        .read([](QSqlDatabase &db) { return jobs::admin::queueSettings(db); })
+        .then(this, [this](QFuture<QList<jobs::QueueSettings>> f) {
+            try {
+                m_limits.clear();
+                for (const auto &s : f.result())
+                    m_limits.insert(s.name, s);
+            } catch (const std::exception &e) {
+                qCWarning(lcProviderSettings) << "reading the providers' limits failed:" << e.what();
+                return;
+            }
+            Q_EMIT providersChanged();
+        });
+}
+
+void ProviderSettings::setLimits(const QString &id, int concurrency, qint64 requestsPerMinute, qint64 tokensPerMinute)
+{
+    if (!m_backend || id.isEmpty())
+        return;
+    begin();
+    saveLimits(id, concurrency, requestsPerMinute, tokensPerMinute);
+}
+
+void ProviderSettings::saveLimits(const QString &id, int concurrency, qint64 requestsPerMinute, qint64 tokensPerMinute)
+{
+    // The provider's chat jobs run on the queue named after its id (ChatService), so its limits
+    // are that queue's: the same job_queues row `arbord jobs limit ID` writes.
+    m_backend->engine()
+        .setQueueLimits(id, concurrency, requestsPerMinute, tokensPerMinute)
+        .then(this, [this](QFuture<jobs::QueueSettings> f) {
+            end();
+            try {
+                const jobs::QueueSettings stored = f.result();
+                m_limits.insert(stored.name, stored);
+            } catch (const std::exception &e) {
+                Q_EMIT saved(false, tr("The limits were not saved: %1").arg(QString::fromUtf8(e.what())));
+                return;
+            }
+            Q_EMIT providersChanged();
+            Q_EMIT saved(true, {});
+        });
 }
 
 void ProviderSettings::save(const QString &id, const QString &kind, const QString &name, const QString &baseUrl,
-                            const QString &headers, const QString &models, const QString &apiKey, bool keyChanged)
+                            const QString &headers, const QString &models, const QString &apiKey, bool keyChanged,
+                            int concurrency, qint64 requestsPerMinute, qint64 tokensPerMinute)
 {
     if (!m_backend)
         return;
@@ -160,13 +225,27 @@ void ProviderSettings::save(const QString &id, const QString &kind, const QStrin
     p.models = parseModels(models);
     if (const auto existing = m_backend->providerService().config(id))
         p.createdAt = existing->createdAt;
+    // A new provider's id is made by the service; it is the one that was not there before.
+    QSet<QString> before;
+    for (const auto &c : m_backend->providerService().configs())
+        before.insert(c.id);
+    const bool withLimits = concurrency >= 0 || requestsPerMinute >= 0 || tokensPerMinute >= 0;
     begin();
     m_backend->providerService()
         .save(p, keyChanged ? std::optional<QString>(apiKey.trimmed()) : std::nullopt)
-        .then(this, [this](QFuture<llm::SettingsOutcome> f) {
-            end();
+        .then(this, [this, id, before, withLimits, concurrency, requestsPerMinute, tokensPerMinute](
+                        QFuture<llm::SettingsOutcome> f) {
             const auto r = f.result();
-            Q_EMIT saved(r.ok, r.error);
+            QString savedId = id;
+            for (const auto &c : m_backend->providerService().configs())
+                if (savedId.isEmpty() && !before.contains(c.id))
+                    savedId = c.id;
+            if (!r.ok || !withLimits || savedId.isEmpty()) {
+                end();
+                Q_EMIT saved(r.ok, r.error);
+                return;
+            }
+            saveLimits(savedId, concurrency, requestsPerMinute, tokensPerMinute);
         });
 }
 
@@ -216,7 +295,7 @@ void ProviderSettings::discover()
         return;
     m_discovering = true;
     Q_EMIT discoveredChanged();
-    llm::LocalDiscovery::discover().then(this, [this](QFuture<QList<llm::LocalServer>> f) {
+    llm::LocalDiscovery::discover(llm::LocalDiscovery::configuredCandidates()).then(this, [this](QFuture<QList<llm::LocalServer>> f) {
         m_discovered.clear();
         for (const auto &s : f.result())
             m_discovered.append(QVariantMap{{QStringLiteral("name"), s.name},
@@ -239,8 +318,9 @@ void ProviderSettings::markAdded()
     for (QVariant &v : m_discovered) {
         QVariantMap m = v.toMap();
         bool added = false;
+        const QUrl url(m.value(QStringLiteral("baseUrl")).toString());
         for (const auto &c : configs)
-            added = added || c.baseUrl == QUrl(m.value(QStringLiteral("baseUrl")).toString());
+            added = added || c.baseUrl == url || llm::LocalDiscovery::sameLocalServer(c.baseUrl, url);
         if (m.value(QStringLiteral("added")).toBool() != added) {
             m.insert(QStringLiteral("added"), added);
             v = m;
@@ -249,6 +329,28 @@ void ProviderSettings::markAdded()
     }
     if (changed)
         Q_EMIT discoveredChanged();
+}
+
+QVariantList ProviderSettings::offers() const
+{
+    QVariantList out;
+    for (qsizetype i = 0; i < m_discovered.size(); ++i) {
+        QVariantMap m = m_discovered.at(i).toMap();
+        const QUrl url(m.value(QStringLiteral("baseUrl")).toString());
+        if (m.value(QStringLiteral("added")).toBool() || m_dismissed.contains(url.toString()))
+            continue;
+        m.insert(QStringLiteral("index"), static_cast<int>(i));
+        m.insert(QStringLiteral("address"), QStringLiteral("%1:%2").arg(url.host()).arg(url.port()));
+        out.append(m);
+    }
+    return out;
+}
+
+void ProviderSettings::dismissOffers()
+{
+    for (const QVariant &v : std::as_const(m_discovered))
+        m_dismissed.append(v.toMap().value(QStringLiteral("baseUrl")).toString());
+    Q_EMIT discoveredChanged();
 }
 
 void ProviderSettings::addDiscovered(int index)

@@ -114,11 +114,25 @@ void ThreadModel::applyPath(const QList<Message> &stored)
         const QString content = fresh.content.size() >= mine.content.size() || !domain::isLive(mine.status)
                                     ? fresh.content
                                     : mine.content;
-        if (mine.status != fresh.status || mine.content != content || mine.siblingIndex != fresh.siblingIndex
-            || mine.siblingCount != fresh.siblingCount || mine.error != fresh.error || mine.label != fresh.label) {
+        // Only the roles that changed: a teammate's reply reloads here with every checkpoint, and
+        // a delegate must not rebuild more than its text for that (STYLE rule 4).
+        QList<int> roles;
+        if (mine.content != content)
+            roles << ContentRole;
+        if (mine.status != fresh.status)
+            roles << StatusRole << IsLiveRole;
+        if (mine.error != fresh.error)
+            roles << ErrorRole;
+        if (mine.siblingIndex != fresh.siblingIndex || mine.siblingCount != fresh.siblingCount)
+            roles << SiblingIndexRole << SiblingCountRole;
+        if (mine.label != fresh.label)
+            roles << LabelRole;
+        if (!roles.isEmpty()) {
             mine = fresh;
             mine.content = content;
-            Q_EMIT dataChanged(index(int(i)), index(int(i)));
+            if (roles.contains(ContentRole))
+                m_dirty.remove(mine.id); // announced here, not again at the next flush
+            Q_EMIT dataChanged(index(int(i)), index(int(i)), roles);
         }
     }
     const qsizetype oldCount = m_rows.size();
@@ -267,10 +281,18 @@ bool ThreadModel::hasLive() const
     return !liveMessageId().isEmpty();
 }
 
+void ThreadModel::noteRemote(const QStringList &messageIds)
+{
+    const bool liveBefore = hasLive();
+    for (const QString &id : messageIds)
+        m_remote.insert(id);
+    updateLive(liveBefore);
+}
+
 QString ThreadModel::liveMessageId() const
 {
     for (qsizetype i = m_rows.size() - 1; i >= 0; --i) {
-        if (domain::isLive(m_rows.at(i).status))
+        if (domain::isLive(m_rows.at(i).status) && !m_remote.contains(m_rows.at(i).id))
             return m_rows.at(i).id;
     }
     return {};

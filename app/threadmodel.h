@@ -58,6 +58,9 @@ public:
     void reload();
     /** @brief Reloads only the rows below @p forkId (which stays on the path). */
     void reloadBelow(const QString &forkId);
+    /** @brief These messages came from teammates (team sync): they stream on another computer,
+     *  so they never make this window busy (hasLive, liveMessageId) nor can it stop them. */
+    void noteRemote(const QStringList &messageIds);
     QString conversationId() const { return m_conversationId; }
     bool hasLive() const;
     /** @brief The last live message's id, or "". */
@@ -93,6 +96,7 @@ private:
     QList<domain::Message> m_rows;
     quint64 m_generation = 0; ///< drops answers to loads that a newer load superseded
     QSet<QString> m_dirty;    ///< rows whose content changed since the last flush
+    QSet<QString> m_remote;   ///< messages written by teammates (see noteRemote())
     QTimer m_flushTimer;
 };
 

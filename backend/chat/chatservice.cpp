@@ -589,6 +589,7 @@ int ChatService::sweepOrphanedMessages(const QSqlDatabase &db)
     QSqlQuery q = store::exec(db, QStringLiteral(R"sql(
         SELECT m.id FROM messages m
         WHERE m.status IN ('queued', 'streaming')
+          AND m.synced_at IS NULL -- a teammate's reply streams on their machine, not here
           AND NOT EXISTS (SELECT 1 FROM jobs j
                           WHERE j.subject_id = m.id AND j.state IN ('queued', 'running')))sql"));
     QStringList ids;

@@ -46,6 +46,7 @@ struct Conversation
     QString settings; ///< JSON object: system prompt, model, parameters
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
+    QString workspaceId; ///< the team workspace it is shared in; empty: personal (read only here)
 };
 
 } // namespace arbor::domain

@@ -1,5 +1,6 @@
 #include "dispatcher.h"
 
+#include "claimchannel.h"
 #include "jobengine.h"
 #include "jobhandler.h"
 #include "jobadmin.h"
@@ -23,6 +24,7 @@ Dispatcher::Dispatcher(JobEngine *engine)
     , m_poll(this)
     , m_heartbeat(this)
     , m_limitWake(this)
+    , m_channel(engine->m_claims.get())
 {
     m_limitWake.setSingleShot(true);
     // The poll also re-reads the queues' settings: `arbord jobs pause` may run in another process.
@@ -31,8 +33,14 @@ Dispatcher::Dispatcher(JobEngine *engine)
     connect(&m_limitWake, &QTimer::timeout, this, &Dispatcher::dispatch);
 }
 
+Dispatcher::~Dispatcher()
+{
+    m_channel->detach();
+}
+
 void Dispatcher::begin()
 {
+    m_channel->attach(this);
     m_poll.start(m_engine->options().pollIntervalMs);
     m_heartbeat.start(m_engine->options().heartbeatMs);
     // Limits and pauses hold from the first claim on: read them before dispatching (once, at start).
@@ -132,17 +140,20 @@ void Dispatcher::dispatch()
 {
     if (m_stopping)
         return;
-    if (m_claimInFlight) {
-        m_wakePending = true;
-        return;
-    }
-    const int free = m_engine->options().concurrency - int(m_running.size());
-    if (free <= 0)
-        return;
-    const qint64 now = m_engine->now();
+    pump(true);
+}
+
+void Dispatcher::wakeUp()
+{
+    m_channel->woken();
+    dispatch();
+}
+
+queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped, const QHash<QString, int> &running)
+{
     queries::ClaimRules rules;
     for (auto it = m_limiters.begin(); it != m_limiters.end(); ++it) {
-        const int n = it->startable(m_queueRunning.value(it.key()), now);
+        const int n = it->startable(running.value(it.key()), now);
         if (n <= 0) {
             rules.blocked.append(it.key());
             wakeAfter(it->msUntilReady(now));
@@ -151,36 +162,53 @@ void Dispatcher::dispatch()
             rules.caps.insert(it.key(), it->settings().tokensPerMinute > 0 ? 1 : n);
         }
     }
-    m_claimInFlight = true;
-    m_wakePending = false;
-    const QString owner = m_engine->workerId();
-    const QStringList kinds = m_engine->m_handlers.keys();
-    const bool capped = !rules.caps.isEmpty();
-    m_engine->store()
-        .write([owner, kinds, free, now, rules](QSqlDatabase &db) { return queries::claim(db, owner, kinds, free, now, rules); })
-        .then(this, [this, free, capped, now](QFuture<QList<Job>> f) {
-            m_claimInFlight = false;
-            QList<Job> jobs;
-            try {
-                jobs = f.result();
-            } catch (const std::exception &e) {
-                qCWarning(lcJobs) << "claim failed:" << e.what();
-                return;
-            }
-            for (const Job &job : std::as_const(jobs)) {
-                ++m_queueRunning[job.queue];
-                auto limiter = m_limiters.find(job.queue);
-                if (limiter != m_limiters.end())
-                    limiter->charge(job.tokensEstimate, now);
-            }
-            for (const Job &job : std::as_const(jobs))
-                startRun(job);
-            // A full batch may mean more are due; a wake-up during the claim must not be lost; a
-            // capped claim may have hidden other queues' jobs behind a full queue's.
-            if (jobs.size() == free || m_wakePending || (capped && !jobs.isEmpty()))
-                dispatch();
-            maybeFinishShutdown();
-        });
+    capped = !rules.caps.isEmpty();
+    return rules;
+}
+
+void Dispatcher::startClaimed(const QList<Job> &jobs, qint64 now)
+{
+    for (const Job &job : jobs) {
+        ++m_queueRunning[job.queue];
+        auto limiter = m_limiters.find(job.queue);
+        if (limiter != m_limiters.end())
+            limiter->charge(job.tokensEstimate, now);
+    }
+    for (const Job &job : jobs)
+        startRun(job);
+}
+
+void Dispatcher::armTicket()
+{
+    if (m_stopping || m_claimInFlight || !m_ends.empty())
+        return;
+    const int free = m_engine->options().concurrency - int(m_running.size());
+    if (free <= 0)
+        return;
+    ClaimTicket ticket;
+    ticket.owner = m_engine->workerId();
+    ticket.kinds = m_engine->m_handlers.keys();
+    ticket.free = free;
+    ticket.rules = claimRules(m_engine->now(), ticket.capped, m_queueRunning);
+    m_channel->arm(std::move(ticket));
+}
+
+void Dispatcher::afterCycle(bool more)
+{
+    if (more)
+        pump(true);
+    else
+        armTicket();
+    maybeFinishShutdown();
+}
+
+void Dispatcher::takeWriterClaim(QList<Job> jobs, int free, bool capped)
+{
+    m_channel->settle();
+    m_claimInFlight = false;
+    startClaimed(jobs, m_engine->now());
+    // As after a cycle: a full batch may mean more are due; a capped one may hide other queues.
+    afterCycle(jobs.size() == free || m_wakePending || (capped && !jobs.isEmpty()) || !m_ends.empty());
 }
 
 void Dispatcher::startRun(const Job &job)
@@ -252,59 +280,128 @@ QString recordEnd(const QSqlDatabase &db, const Dispatcher::PendingEnd &e, const
 
 } // namespace
 
+namespace {
+
+/** @brief Records a cycle's ends inside its writer transaction; a state per end ("" = not ours). */
+QStringList recordEnds(const QSqlDatabase &db, const std::vector<Dispatcher::PendingEnd> &ends, const QString &owner)
+{
+    using Outcome = Dispatcher::Outcome;
+    QStringList states;
+    states.reserve(qsizetype(ends.size()));
+    // Plain successes (nothing to commit with them) share one statement.
+    QList<qint64> plain;
+    for (const auto &e : ends)
+        if (e.outcome == Outcome::Success && !e.also)
+            plain.append(e.job.id);
+    QSet<qint64> completed;
+    if (!plain.isEmpty()) {
+        const qint64 now = ends.front().now;
+        for (qint64 id : queries::completeMany(db, plain, owner, now))
+            completed.insert(id);
+    }
+    for (const auto &e : ends) {
+        if (e.outcome == Outcome::Success && !e.also) {
+            states.append(completed.contains(e.job.id) ? toString(JobState::Done) : QString());
+            continue;
+        }
+        // A savepoint per job: one failing end (or its Also task) must not undo the others.
+        store::execCached(db, QStringLiteral("SAVEPOINT job_end"));
+        try {
+            states.append(recordEnd(db, e, owner));
+            store::execCached(db, QStringLiteral("RELEASE job_end"));
+        } catch (const std::exception &ex) {
+            store::execCached(db, QStringLiteral("ROLLBACK TO job_end"));
+            store::execCached(db, QStringLiteral("RELEASE job_end"));
+            qCWarning(lcJobs) << "recording the end of job" << e.job.id << "failed:" << ex.what();
+            states.append(QString());
+        }
+    }
+    return states;
+}
+
+/** @brief What one cycle's store task did. */
+struct CycleResult
+{
+    QStringList states;
+    QList<Job> claimed;
+    bool ok = true;
+};
+
+} // namespace
+
 void Dispatcher::flushEnds()
 {
-    if (m_ends.empty())
+    if (!m_ends.empty())
+        pump(false);
+}
+
+void Dispatcher::pump(bool wantClaim)
+{
+    if (m_channel->disarm() == ClaimChannel::Disarm::TakenByWriter)
+        m_claimInFlight = true; // the writer claims with our ticket; its jobs are on their way
+    if (m_claimInFlight) {
+        // Ends wait for the cycle under way (it looks at m_ends when it returns).
+        if (wantClaim)
+            m_wakePending = true;
         return;
+    }
     auto ends = std::make_shared<std::vector<PendingEnd>>(std::exchange(m_ends, {}));
+    // The ends are recorded before the claim, in the same transaction: their slots are free.
+    const int free = m_stopping ? 0 : m_engine->options().concurrency - int(m_running.size()) + int(ends->size());
+    if (ends->empty() && (free <= 0 || !wantClaim)) {
+        maybeFinishShutdown();
+        return;
+    }
+    const qint64 now = m_engine->now();
+    bool capped = false;
+    queries::ClaimRules rules;
+    if (free > 0) {
+        // As the claim sees it: the ends before it are recorded, and a 429 among them holds
+        // its queue already.
+        QHash<QString, int> running = m_queueRunning;
+        for (const PendingEnd &e : *ends) {
+            --running[e.job.queue];
+            if (e.error.rateLimited && e.error.retryAfterMs > 0)
+                limiterFor(e.job.queue).holdUntil(e.now + e.error.retryAfterMs);
+        }
+        rules = claimRules(now, capped, running);
+    }
+    m_claimInFlight = true;
+    m_wakePending = false;
     const QString owner = m_engine->workerId();
+    const QStringList kinds = free > 0 ? m_engine->m_handlers.keys() : QStringList();
     m_engine->store()
-        .write([ends, owner](QSqlDatabase &db) {
-            QStringList states;
-            states.reserve(qsizetype(ends->size()));
-            // Plain successes (nothing to commit with them) share one statement.
-            QList<qint64> plain;
-            for (const PendingEnd &e : *ends)
-                if (e.outcome == Outcome::Success && !e.also)
-                    plain.append(e.job.id);
-            QSet<qint64> completed;
-            if (!plain.isEmpty()) {
-                const qint64 now = ends->front().now;
-                for (qint64 id : queries::completeMany(db, plain, owner, now))
-                    completed.insert(id);
+        .write([ends, owner, kinds, free, now, rules](QSqlDatabase &db) {
+            CycleResult r;
+            if (!ends->empty())
+                r.states = recordEnds(db, *ends, owner);
+            if (free > 0) {
+                // Its own savepoint: a failed claim must not undo the ends recorded above.
+                store::execCached(db, QStringLiteral("SAVEPOINT claim"));
+                try {
+                    r.claimed = queries::claim(db, owner, kinds, free, now, rules);
+                    store::execCached(db, QStringLiteral("RELEASE claim"));
+                } catch (const std::exception &e) {
+                    store::execCached(db, QStringLiteral("ROLLBACK TO claim"));
+                    store::execCached(db, QStringLiteral("RELEASE claim"));
+                    r.claimed.clear();
+                    r.ok = false;
+                    qCWarning(lcJobs) << "claim failed:" << e.what();
+                }
+            }
+            return r;
+        })
+        .then(this, [this, ends, free, capped, now](QFuture<CycleResult> f) {
+            m_claimInFlight = false;
+            CycleResult r;
+            try {
+                r = f.result();
+            } catch (const std::exception &ex) {
+                r.ok = false;
+                qCWarning(lcJobs) << "recording the end of" << ends->size() << "jobs and claiming failed:" << ex.what();
             }
             for (const PendingEnd &e : *ends) {
-                if (e.outcome == Outcome::Success && !e.also) {
-                    states.append(completed.contains(e.job.id) ? toString(JobState::Done) : QString());
-                    continue;
-                }
-                // A savepoint per job: one failing end (or its Also task) must not undo the others.
-                store::exec(db, QStringLiteral("SAVEPOINT job_end"));
-                try {
-                    states.append(recordEnd(db, e, owner));
-                    store::exec(db, QStringLiteral("RELEASE job_end"));
-                } catch (const std::exception &ex) {
-                    store::exec(db, QStringLiteral("ROLLBACK TO job_end"));
-                    store::exec(db, QStringLiteral("RELEASE job_end"));
-                    qCWarning(lcJobs) << "recording the end of job" << e.job.id << "failed:" << ex.what();
-                    states.append(QString());
-                }
-            }
-            return states;
-        })
-        .then(this, [this, ends](QFuture<QStringList> f) {
-            QStringList states;
-            try {
-                states = f.result();
-            } catch (const std::exception &ex) {
-                qCWarning(lcJobs) << "recording the end of" << ends->size() << "jobs failed:" << ex.what();
-            }
-            for (size_t i = 0; i < ends->size(); ++i) {
-                const PendingEnd &e = (*ends)[i];
                 const Job &job = e.job;
-                const QString state = qsizetype(i) < states.size() ? states[qsizetype(i)] : QString();
-                if (state.isEmpty())
-                    qCWarning(lcJobs) << "job" << job.id << "was no longer ours when it ended (recovered elsewhere)";
                 m_running.remove(job.id);
                 if (--m_queueRunning[job.queue] <= 0)
                     m_queueRunning.remove(job.queue);
@@ -312,13 +409,34 @@ void Dispatcher::flushEnds()
                     limiterFor(job.queue).holdUntil(e.now + e.error.retryAfterMs);
                     wakeAfter(e.error.retryAfterMs);
                 }
-                Q_EMIT e.run->ended(state);
-                e.run->deleteLater();
-                Q_EMIT m_engine->jobFinished(job.id, job.kind, state, e.error.message);
                 if (e.retryAt > 0)
                     QTimer::singleShot(std::chrono::milliseconds(e.retryAt - e.now), this, &Dispatcher::dispatch);
             }
-            dispatch();
+            // Nothing more to do: arm the ticket before the signals, so that whoever reacts to
+            // jobFinished with an add finds it armed (its claim arrives as a later event).
+            const bool idle = r.claimed.isEmpty() && m_ends.empty() && !(r.ok && m_wakePending);
+            if (idle)
+                armTicket();
+            // The ends are told before new runs start: a slot is free once its end is recorded.
+            for (size_t i = 0; i < ends->size(); ++i) {
+                const PendingEnd &e = (*ends)[i];
+                const QString state = qsizetype(i) < r.states.size() ? r.states[qsizetype(i)] : QString();
+                if (state.isEmpty())
+                    qCWarning(lcJobs) << "job" << e.job.id << "was no longer ours when it ended (recovered elsewhere)";
+                Q_EMIT e.run->ended(state);
+                e.run->deleteLater();
+                Q_EMIT m_engine->jobFinished(e.job.id, e.job.kind, state, e.error.message);
+            }
+            if (!idle) {
+                startClaimed(r.claimed, now);
+                // A full batch may mean more are due; a wake-up during the cycle must not be lost;
+                // a capped claim may have hidden other queues' jobs behind a full queue's. After
+                // a failed claim, only new ends start another cycle (the poll tries again).
+                afterCycle(!m_ends.empty()
+                           || (r.ok && ((free > 0 && r.claimed.size() == free) || m_wakePending
+                                        || (capped && !r.claimed.isEmpty()))));
+                return;
+            }
             maybeFinishShutdown();
         });
 }
@@ -340,6 +458,8 @@ void Dispatcher::shutdown(std::function<void()> done)
     m_heartbeat.stop();
     m_limitWake.stop();
     m_shutdownDone = std::move(done);
+    if (m_channel->disarm() == ClaimChannel::Disarm::TakenByWriter)
+        m_claimInFlight = true; // wait for the writer's claim: its jobs are ours to end
     const auto runs = m_running.values();
     for (JobRun *run : runs)
         run->requestCancel(CancelReason::Shutdown);
@@ -351,6 +471,7 @@ void Dispatcher::maybeFinishShutdown()
     if (!m_stopping || !m_running.isEmpty() || m_claimInFlight || !m_shutdownDone)
         return;
     auto done = std::exchange(m_shutdownDone, {});
+    m_channel->detach();
     const QString owner = m_engine->workerId();
     m_engine->store().post([owner](QSqlDatabase &db) { queries::unregisterWorker(db, owner); },
                            [done](std::exception_ptr) { done(); });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "job.h"
+#include "jobqueries.h"
 #include "jobrun.h"
 #include "ratelimiter.h"
 
@@ -13,18 +14,32 @@
 
 namespace arbor::jobs {
 
+class ClaimChannel;
 class JobEngine;
 
-/** @brief The engine's thread-side half: claims, starts and ends runs. Lives on the engine thread. */
+/**
+ * @brief The engine's thread-side half: claims, starts and ends runs. Lives on the engine thread.
+ *
+ * One store task at a time does both halves of a cycle: it records the runs that ended since
+ * the last one and claims as many due jobs as their slots (and the rest) allow, so a busy
+ * queue costs one commit and one round trip per batch. When idle it arms a ClaimChannel
+ * ticket, so the next add claims its job in its own transaction.
+ */
 class Dispatcher : public QObject
 {
     Q_OBJECT
 
 public:
     explicit Dispatcher(JobEngine *engine);
+    ~Dispatcher() override;
 
     Q_INVOKABLE void begin();
+    /** @brief Looks for due jobs now (a claim follows even if none are known to be due). */
     Q_INVOKABLE void dispatch();
+    /** @brief A coalesced wake-up from ClaimChannel::wake. */
+    Q_INVOKABLE void wakeUp();
+    /** @brief Jobs the writer claimed with this dispatcher's ticket, after their COMMIT. */
+    void takeWriterClaim(QList<Job> jobs, int free, bool capped);
     Q_INVOKABLE bool cancel(qint64 jobId, int reason);
     /** @brief Stops claiming and asks runs to end; calls @p done (any thread) once all ended. */
     void shutdown(std::function<void()> done);
@@ -53,6 +68,16 @@ public:
 private:
     QueueLimiter &limiterFor(const QString &queue);
     void flushEnds();
+    /** @brief Starts a cycle (ends + claim) unless one is under way; @p wantClaim asks for a
+     *  claim after it if one is. */
+    void pump(bool wantClaim);
+    /** @brief The rules of a claim now, with @p running jobs per queue (arms limit wake-ups). */
+    queries::ClaimRules claimRules(qint64 now, bool &capped, const QHash<QString, int> &running);
+    /** @brief Counts and starts claimed jobs. */
+    void startClaimed(const QList<Job> &jobs, qint64 now);
+    /** @brief After a cycle or a writer claim: another cycle, or arm the ticket. */
+    void afterCycle(bool more);
+    void armTicket();
     void wakeAfter(qint64 ms);
     void startRun(const Job &job);
     void beat();
@@ -66,7 +91,8 @@ private:
     QHash<QString, QueueLimiter> m_limiters;
     QHash<QString, int> m_queueRunning;
     std::vector<PendingEnd> m_ends;
-    bool m_claimInFlight = false;
+    ClaimChannel *m_channel;
+    bool m_claimInFlight = false; ///< a cycle, or the writer's claim with our ticket, is under way
     bool m_wakePending = false;
     bool m_stopping = false;
     int m_beats = 0;

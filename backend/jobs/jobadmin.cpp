@@ -34,6 +34,30 @@ void saveQueueSettings(const QSqlDatabase &db, const QueueSettings &s, qint64 no
          {s.name, s.paused ? 1 : 0, s.concurrency, s.requestsPerMinute, s.tokensPerMinute, now});
 }
 
+QueueSettings setLimits(const QSqlDatabase &db, const QString &queue, int concurrency, qint64 requestsPerMinute,
+                        qint64 tokensPerMinute, qint64 now)
+{
+    QueueSettings s;
+    s.name = queue;
+    QSqlQuery q = exec(db, QStringLiteral("SELECT paused, concurrency, requests_per_minute, tokens_per_minute"
+                                          " FROM job_queues WHERE name = ?"),
+                       {queue});
+    if (q.next()) {
+        s.paused = q.value(0).toInt() != 0;
+        s.concurrency = q.value(1).toInt();
+        s.requestsPerMinute = q.value(2).toLongLong();
+        s.tokensPerMinute = q.value(3).toLongLong();
+    }
+    if (concurrency >= 0)
+        s.concurrency = concurrency;
+    if (requestsPerMinute >= 0)
+        s.requestsPerMinute = requestsPerMinute;
+    if (tokensPerMinute >= 0)
+        s.tokensPerMinute = tokensPerMinute;
+    saveQueueSettings(db, s, now);
+    return s;
+}
+
 void setPaused(const QSqlDatabase &db, const QString &queue, bool paused, qint64 now)
 {
     exec(db, QStringLiteral("INSERT INTO job_queues (name, paused, updated_at) VALUES (?, ?, ?)"

@@ -1,5 +1,6 @@
 #include "jobengine.h"
 
+#include "claimchannel.h"
 #include "dispatcher.h"
 #include "jobadmin.h"
 #include "jobhandler.h"
@@ -28,6 +29,7 @@ JobEngine::JobEngine(store::Store &store, Options options)
     : m_store(store)
     , m_options(std::move(options))
     , m_workerId(domain::newId())
+    , m_claims(std::make_shared<ClaimChannel>())
 {
     m_thread.setObjectName(QStringLiteral("arbor-jobs"));
 }
@@ -139,11 +141,31 @@ QFuture<qint64> JobEngine::enqueue(const JobSpec &spec)
     JobSpec s = spec;
     if (s.maxAttempts <= 0)
         s.maxAttempts = maxAttemptsFor(s.kind);
-    return m_store.write([s, at](QSqlDatabase &db) { return queries::insert(db, s, at); })
-        .then([this](qint64 id) {
-            wake();
-            return id;
+    // No continuation, no extra hop: the writer answers the promise right after the COMMIT, and
+    // an idle dispatcher's job is claimed in the add's own transaction (ClaimChannel).
+    struct Add
+    {
+        qint64 id = 0;
+        ClaimChannel::Claimed claimed;
+    };
+    auto promise = std::make_shared<QPromise<qint64>>();
+    auto add = std::make_shared<Add>();
+    promise->start();
+    QFuture<qint64> future = promise->future();
+    m_store.post(
+        [s = std::move(s), at, add, channel = m_claims](QSqlDatabase &db) {
+            add->id = queries::insert(db, s, at);
+            channel->claimAfterAdd(db, at, add->claimed);
+        },
+        [promise, add, channel = m_claims](std::exception_ptr error) {
+            channel->afterAdd(add->claimed, !error);
+            if (error)
+                promise->setException(error);
+            else
+                promise->addResult(add->id);
+            promise->finish();
         });
+    return future;
 }
 
 QFuture<QList<qint64>> JobEngine::enqueueMany(const QList<JobSpec> &specs)
@@ -155,8 +177,8 @@ QFuture<QList<qint64>> JobEngine::enqueueMany(const QList<JobSpec> &specs)
             s.maxAttempts = maxAttemptsFor(s.kind);
     return m_store
         .write([resolved, at](QSqlDatabase &db) { return queries::insertMany(db, resolved, at); })
-        .then([this](QList<qint64> ids) {
-            wake();
+        .then([channel = m_claims](QList<qint64> ids) {
+            channel->wake();
             return ids;
         });
 }
@@ -166,6 +188,20 @@ QFuture<void> JobEngine::setQueueSettings(const QueueSettings &settings)
     const qint64 at = now();
     return m_store.write([settings, at](QSqlDatabase &db) { admin::saveQueueSettings(db, settings, at); })
         .then([this] { reloadQueues(); });
+}
+
+QFuture<QueueSettings> JobEngine::setQueueLimits(const QString &queue, int concurrency, qint64 requestsPerMinute,
+                                                 qint64 tokensPerMinute)
+{
+    const qint64 at = now();
+    return m_store
+        .write([queue, concurrency, requestsPerMinute, tokensPerMinute, at](QSqlDatabase &db) {
+            return admin::setLimits(db, queue, concurrency, requestsPerMinute, tokensPerMinute, at);
+        })
+        .then([this](QueueSettings saved) {
+            reloadQueues();
+            return saved;
+        });
 }
 
 QFuture<void> JobEngine::setQueuePaused(const QString &queue, bool paused)
@@ -228,8 +264,7 @@ QFuture<bool> JobEngine::cancel(qint64 jobId)
 
 void JobEngine::wake()
 {
-    if (m_dispatcher)
-        QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::dispatch, Qt::QueuedConnection);
+    m_claims->wake();
 }
 
 bool JobEngine::cancelRunning(qint64 jobId, CancelReason reason)

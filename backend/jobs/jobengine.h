@@ -20,6 +20,7 @@ class Store;
 
 namespace arbor::jobs {
 
+class ClaimChannel;
 class Dispatcher;
 class JobHandler;
 
@@ -76,6 +77,11 @@ public:
 
     /** @brief Stores a queue's settings (limits, pause) and applies them at once. */
     QFuture<void> setQueueSettings(const QueueSettings &settings);
+    /** @brief Stores a queue's (a provider's) concurrency and requests/tokens per minute (each
+     *  < 0 = unchanged, 0 = no limit) in job_queues, as `arbord jobs limit` does, keeps its
+     *  pause, and applies them to the limiter; resolves with the stored settings. */
+    QFuture<QueueSettings> setQueueLimits(const QString &queue, int concurrency, qint64 requestsPerMinute,
+                                          qint64 tokensPerMinute);
     /** @brief Pauses or resumes a queue: running jobs finish, no new one starts while paused. */
     QFuture<void> setQueuePaused(const QString &queue, bool paused);
     /** @brief The live limit state of every queue this engine knows (empty when stopped). */
@@ -108,6 +114,8 @@ private:
     QHash<QString, std::shared_ptr<JobHandler>> m_handlers;
     QThread m_thread;
     Dispatcher *m_dispatcher = nullptr;
+    /** @brief Shared with the writer's tasks, which may outlive the engine. */
+    std::shared_ptr<ClaimChannel> m_claims;
 };
 
 } // namespace arbor::jobs

@@ -3,7 +3,10 @@
 #include "store/sql.h"
 
 #include <QJsonDocument>
+#include <QSqlDriver>
 #include <QSqlError>
+
+#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -20,6 +23,7 @@
 namespace arbor::jobs::queries {
 
 using store::exec;
+using store::execCached;
 using store::nullIfEmpty;
 
 namespace {
@@ -72,20 +76,74 @@ bool processAlive(qint64 pid)
 
 qint64 insert(const QSqlDatabase &db, const JobSpec &s, qint64 now)
 {
-    QSqlQuery q = exec(db, QStringLiteral(
+    auto q = execCached(db, QStringLiteral(
         "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at, created_at,"
         " tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)"),
         {s.kind, s.queue, s.priority, QString::fromUtf8(QJsonDocument(s.payload).toJson(QJsonDocument::Compact)),
          nullIfEmpty(s.subjectId), std::max(1, s.maxAttempts), s.runAt > 0 ? s.runAt : now, now, s.tokensEstimate});
-    return q.lastInsertId().toLongLong();
+    return q->lastInsertId().toLongLong();
 }
+
+namespace {
+
+const char kInsertSql[] = "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at,"
+                          " created_at, tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)";
+
+/** @brief The connection's sqlite3 handle, or nullptr (another driver). */
+sqlite3 *sqliteHandle(const QSqlDatabase &db)
+{
+    const QVariant v = db.driver() ? db.driver()->handle() : QVariant();
+    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(v.constData());
+}
+
+/** @brief insertMany() on SQLite's C API: Qt's per-row binding (QVariant conversions, UTF-16
+ *  text) costs more than the insert itself at bulk rates. */
+QList<qint64> insertManyNative(sqlite3 *h, const QList<JobSpec> &specs, qint64 now)
+{
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v3(h, kInsertSql, -1, 0, &stmt, nullptr) != SQLITE_OK)
+        throw store::StoreError(QStringLiteral("Adding jobs failed: %1").arg(QString::fromUtf8(sqlite3_errmsg(h))));
+    QList<qint64> ids;
+    ids.reserve(specs.size());
+    for (const JobSpec &s : specs) {
+        const QByteArray kind = s.kind.toUtf8();
+        const QByteArray queue = s.queue.toUtf8();
+        const QByteArray payload = QJsonDocument(s.payload).toJson(QJsonDocument::Compact);
+        const QByteArray subject = s.subjectId.toUtf8();
+        sqlite3_bind_text(stmt, 1, kind.constData(), int(kind.size()), SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, queue.constData(), int(queue.size()), SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 3, s.priority);
+        sqlite3_bind_text(stmt, 4, payload.constData(), int(payload.size()), SQLITE_STATIC);
+        if (s.subjectId.isEmpty())
+            sqlite3_bind_null(stmt, 5);
+        else
+            sqlite3_bind_text(stmt, 5, subject.constData(), int(subject.size()), SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 6, std::max(1, s.maxAttempts));
+        sqlite3_bind_int64(stmt, 7, s.runAt > 0 ? s.runAt : now);
+        sqlite3_bind_int64(stmt, 8, now);
+        sqlite3_bind_int64(stmt, 9, s.tokensEstimate);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+            const QString error = QString::fromUtf8(sqlite3_errmsg(h));
+            sqlite3_finalize(stmt);
+            throw store::StoreError(QStringLiteral("Adding jobs failed: %1").arg(error));
+        }
+        ids.append(sqlite3_last_insert_rowid(h));
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    return ids;
+}
+
+} // namespace
 
 QList<qint64> insertMany(const QSqlDatabase &db, const QList<JobSpec> &specs, qint64 now)
 {
+    if (sqlite3 *h = sqliteHandle(db))
+        return insertManyNative(h, specs, now);
     QSqlQuery q(db);
-    if (!q.prepare(QStringLiteral(
-            "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at, created_at,"
-            " tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)")))
+    if (!q.prepare(QString::fromLatin1(kInsertSql)))
         throw store::StoreError(QStringLiteral("Adding jobs failed: %1").arg(q.lastError().text()));
     QList<qint64> ids;
     ids.reserve(specs.size());
@@ -133,10 +191,8 @@ QString placeholdersFor(qsizetype n)
     return out;
 }
 
-QList<Job> runClaim(QSqlQuery &q)
+QList<Job> readClaimed(QSqlQuery &q)
 {
-    if (!q.exec())
-        throw store::StoreError(QStringLiteral("Claiming jobs failed: %1").arg(q.lastError().text()));
     QList<Job> out;
     while (q.next())
         out.append(readRow(q));
@@ -145,6 +201,13 @@ QList<Job> runClaim(QSqlQuery &q)
         return a.priority != b.priority ? a.priority > b.priority : a.id < b.id;
     });
     return out;
+}
+
+QList<Job> runClaim(QSqlQuery &q)
+{
+    if (!q.exec())
+        throw store::StoreError(QStringLiteral("Claiming jobs failed: %1").arg(q.lastError().text()));
+    return readClaimed(q);
 }
 
 } // namespace
@@ -171,17 +234,20 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     };
 
     if (rules.caps.isEmpty()) {
-        // The common case, one statement: no queue is capped.
-        QSqlQuery q(db);
-        q.prepare(QStringLiteral(
+        // The common case, one statement (prepared once per connection): no queue is capped.
+        QVariantList values;
+        values.reserve(4 + kinds.size() + rules.blocked.size());
+        values << owner << now << now;
+        for (const QString &k : kinds)
+            values << k;
+        for (const QString &b : rules.blocked)
+            values << b;
+        values << limit;
+        auto q = execCached(db, QStringLiteral(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, started_at = ?"
             " WHERE id IN (SELECT id FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id LIMIT ?)"
-            " RETURNING %2").arg(due, kColumns));
-        q.addBindValue(owner);
-        q.addBindValue(now);
-        bindDue(q);
-        q.addBindValue(limit);
-        return runClaim(q);
+            " RETURNING %2").arg(due, kColumns), values);
+        return readClaimed(*q);
     }
 
     // Some queue is capped: read candidates in order and keep each queue within its cap. Capped
@@ -220,10 +286,10 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
 
 bool complete(const QSqlDatabase &db, qint64 id, const QString &owner, qint64 now)
 {
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
-                                          " WHERE id = ? AND state = 'running' AND lease_owner = ?"),
-                       {now, id, owner});
-    return q.numRowsAffected() > 0;
+    auto q = execCached(db, QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
+                                           " WHERE id = ? AND state = 'running' AND lease_owner = ?"),
+                        {now, id, owner});
+    return q->numRowsAffected() > 0;
 }
 
 QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, const QString &owner, qint64 now)
@@ -232,18 +298,18 @@ QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, con
     // SQLite binds at most 32766 values; ends come in event-loop batches far below that.
     for (qsizetype from = 0; from < ids.size(); from += 10000) {
         const QList<qint64> part = ids.mid(from, 10000);
-        QSqlQuery q(db);
-        q.prepare(QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
-                                 " WHERE state = 'running' AND lease_owner = ? AND id IN (%1) RETURNING id")
-                      .arg(placeholdersFor(part.size())));
-        q.addBindValue(now);
-        q.addBindValue(owner);
+        QVariantList values;
+        values.reserve(part.size() + 2);
+        values << now << owner;
         for (qint64 id : part)
-            q.addBindValue(id);
-        if (!q.exec())
-            throw store::StoreError(QStringLiteral("Completing jobs failed: %1").arg(q.lastError().text()));
-        while (q.next())
-            done.append(q.value(0).toLongLong());
+            values << id;
+        // Prepared once per batch size: the sizes seen are bounded by the engine's concurrency.
+        auto q = execCached(db, QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
+                                               " WHERE state = 'running' AND lease_owner = ? AND id IN (%1) RETURNING id")
+                                    .arg(placeholdersFor(part.size())),
+                            values);
+        while (q->next())
+            done.append(q->value(0).toLongLong());
     }
     return done;
 }
@@ -303,7 +369,7 @@ void registerWorker(const QSqlDatabase &db, const QString &id, const QString &ho
 
 void heartbeat(const QSqlDatabase &db, const QString &id, qint64 now)
 {
-    exec(db, QStringLiteral("UPDATE workers SET heartbeat_at = ? WHERE id = ?"), {now, id});
+    execCached(db, QStringLiteral("UPDATE workers SET heartbeat_at = ? WHERE id = ?"), {now, id});
 }
 
 void unregisterWorker(const QSqlDatabase &db, const QString &id)

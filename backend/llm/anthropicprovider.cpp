@@ -10,6 +10,21 @@ namespace arbor::llm {
 
 namespace {
 
+/** types/stop_reason.py: end_turn, max_tokens, stop_sequence, tool_use, pause_turn, refusal,
+ *  model_context_window_exceeded. */
+QStringView normalizedFinish(const QString &reason)
+{
+    if (reason == u"end_turn" || reason == u"stop_sequence")
+        return FinishReason::Stop;
+    if (reason == u"max_tokens" || reason == u"model_context_window_exceeded")
+        return FinishReason::Length;
+    if (reason == u"tool_use")
+        return FinishReason::ToolCalls;
+    if (reason == u"refusal")
+        return FinishReason::ContentFilter;
+    return FinishReason::Other; // pause_turn: a server tool paused the turn
+}
+
 /** Named events; dispatch on data.type (falls back to the event name); message_stop ends. */
 class AnthropicDecoder : public SseStreamDecoder
 {
@@ -32,6 +47,13 @@ private:
                     emitText(delta.value(QLatin1String("text")).toString());
                 else if (kind == u"thinking_delta")
                     emitReasoning(delta.value(QLatin1String("thinking")).toString());
+                // input_json_delta (a tool's arguments), signature_delta, citations_delta: Arbor
+                // runs no tools and shows no citations yet.
+            } else if (type == u"content_block_start") {
+                // Client tools only: server tools (server_tool_use) run at Anthropic.
+                const QJsonObject block = o->value(QLatin1String("content_block")).toObject();
+                if (block.value(QLatin1String("type")).toString() == u"tool_use")
+                    noteToolCall(block.value(QLatin1String("name")).toString());
             } else if (type == u"message_start") {
                 readUsage(o->value(QLatin1String("message"))
                               .toObject()
@@ -43,16 +65,16 @@ private:
                                            .value(QLatin1String("stop_reason"))
                                            .toString();
                 if (!reason.isEmpty())
-                    m_finishReason = reason;
+                    setFinishReason(reason, normalizedFinish(reason));
                 readUsage(o->value(QLatin1String("usage")).toObject());
             } else if (type == u"message_stop") {
-                if (m_finishReason.isEmpty())
-                    m_finishReason = QStringLiteral("end_turn");
+                if (finishReason().isEmpty())
+                    setFinishReason(QStringLiteral("end_turn"), FinishReason::Stop);
                 complete();
             } else if (type == u"error" || !vendorerrors::errorMember(*o).isUndefined()) {
                 fail(vendorerrors::fromVendor(200, vendorerrors::errorMember(*o)));
             }
-            // ping, content_block_start/stop and unknown events: nothing to do.
+            // ping, content_block_stop and unknown events: nothing to do.
         }
     }
 

@@ -11,6 +11,23 @@ namespace arbor::llm {
 
 namespace {
 
+/** python-genai FinishReason; unknown values are "other". */
+QStringView normalizedFinish(const QString &reason)
+{
+    if (reason == u"STOP")
+        return FinishReason::Stop;
+    if (reason == u"MAX_TOKENS")
+        return FinishReason::Length;
+    if (reason == u"SAFETY" || reason == u"RECITATION" || reason == u"BLOCKLIST"
+        || reason == u"PROHIBITED_CONTENT" || reason == u"SPII" || reason == u"IMAGE_SAFETY"
+        || reason == u"IMAGE_PROHIBITED_CONTENT" || reason == u"IMAGE_RECITATION")
+        return FinishReason::ContentFilter;
+    if (reason == u"MALFORMED_FUNCTION_CALL" || reason == u"UNEXPECTED_TOOL_CALL"
+        || reason == u"TOO_MANY_TOOL_CALLS")
+        return FinishReason::Error;
+    return FinishReason::Other; // LANGUAGE, OTHER, NO_IMAGE, IMAGE_OTHER, FINISH_REASON_UNSPECIFIED
+}
+
 /** CRLF-framed data events with no end marker: the body's end after a finishReason completes.
  *  Google may send an error as raw multi-line JSON without "data:"; it is read at the end. */
 class GeminiDecoder : public SseStreamDecoder
@@ -68,6 +85,10 @@ private:
                                                .value(QLatin1String("parts"))
                                                .toArray()) {
                     const QJsonObject part = p.toObject();
+                    // A whole call in one part (args already an object); Arbor runs none.
+                    if (const QJsonValue call = part.value(QLatin1String("functionCall"));
+                        call.isObject())
+                        noteToolCall(call.toObject().value(QLatin1String("name")).toString());
                     if (part.value(QLatin1String("thought")).toBool())
                         emitReasoning(part.value(QLatin1String("text")).toString());
                     else
@@ -75,7 +96,7 @@ private:
                 }
                 const QString reason = c.value(QLatin1String("finishReason")).toString();
                 if (!reason.isEmpty())
-                    m_finishReason = reason;
+                    setFinishReason(reason, normalizedFinish(reason));
             }
             // Running totals on every chunk: keep the last.
             const QJsonObject u = o->value(QLatin1String("usageMetadata")).toObject();
@@ -88,7 +109,6 @@ private:
             }
         }
     }
-
 };
 
 QString bareModel(QString model)

@@ -132,6 +132,9 @@ void HttpChatStream::end()
     const std::optional<ChatError> error = m_decoder->error();
     const ChatUsage usage = m_decoder->usage();
     const QString reason = m_decoder->finishReason();
+    if (!error && reason != m_decoder->vendorFinishReason())
+        qCDebug(lcHttpStream) << "finish reason" << reason << "from the vendor's"
+                              << m_decoder->vendorFinishReason();
     stopReply();
     if (error)
         Q_EMIT failed(*error);

@@ -111,6 +111,43 @@ QList<LocalCandidate> LocalDiscovery::defaultCandidates()
     };
 }
 
+QList<LocalCandidate> LocalDiscovery::configuredCandidates()
+{
+    if (!qEnvironmentVariableIsSet("ARBOR_DISCOVERY_PORTS"))
+        return defaultCandidates();
+    QList<LocalCandidate> out;
+    const QString spec = qEnvironmentVariable("ARBOR_DISCOVERY_PORTS");
+    for (const QString &raw : spec.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        QString entry = raw.trimmed();
+        QString name;
+        if (const qsizetype eq = entry.indexOf(QLatin1Char('=')); eq >= 0) {
+            name = entry.left(eq).trimmed();
+            entry = entry.mid(eq + 1).trimmed();
+        }
+        const QStringList parts = entry.split(QLatin1Char(':'));
+        bool ok = false;
+        const uint port = parts.size() == 2 ? parts.at(1).toUInt(&ok) : 0;
+        const QString kind = parts.value(0).trimmed();
+        if (!ok || port == 0 || port > 65535 || (kind != u"ollama" && kind != u"openai")) {
+            qCWarning(lcDiscovery) << "ARBOR_DISCOVERY_PORTS: skipping" << raw;
+            continue;
+        }
+        if (name.isEmpty())
+            name = kind == u"ollama" ? QStringLiteral("Ollama") : QStringLiteral("OpenAI-compatible server");
+        out.append({name, kind, static_cast<quint16>(port)});
+    }
+    return out;
+}
+
+bool LocalDiscovery::sameLocalServer(const QUrl &a, const QUrl &b)
+{
+    const auto loopbackName = [](const QUrl &u) {
+        const QString host = u.host().toLower();
+        return host == u"127.0.0.1" || host == u"localhost" || host == u"::1";
+    };
+    return loopbackName(a) && loopbackName(b) && a.port(80) == b.port(80);
+}
+
 QFuture<QList<LocalServer>> LocalDiscovery::discover(QList<LocalCandidate> candidates, int timeoutMs)
 {
     return QtConcurrent::run([candidates = std::move(candidates), timeoutMs] { return probeAll(candidates, timeoutMs); });

@@ -33,6 +33,17 @@ class LocalDiscovery
 public:
     /** @brief Ollama 11434, LM Studio 1234, llama.cpp 8080, Jan 1337, vLLM 8000. */
     static QList<LocalCandidate> defaultCandidates();
+    /**
+     * @brief The places the app looks at start: defaultCandidates(), unless the environment
+     * variable ARBOR_DISCOVERY_PORTS is set (tests, unusual setups). Its value is a comma-separated
+     * list of KIND:PORT or NAME=KIND:PORT ("ollama:43123,LM Studio=openai:43124"); set and empty
+     * means look nowhere. Malformed entries are skipped.
+     */
+    static QList<LocalCandidate> configuredCandidates();
+    /** @brief True if @p a and @p b reach the same server on this computer: the same port on a
+     *  loopback name (127.0.0.1, localhost, ::1), whatever the path (Ollama has none, the
+     *  OpenAI-compatible servers /v1). */
+    static bool sameLocalServer(const QUrl &a, const QUrl &b);
     /** @brief The candidates that answered like a model server, in candidate order. The future
      *  finishes within about @p timeoutMs (at most 300 ms by default). */
     static QFuture<QList<LocalServer>> discover(QList<LocalCandidate> candidates = defaultCandidates(), int timeoutMs = 300);

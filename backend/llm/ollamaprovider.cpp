@@ -41,9 +41,22 @@ private:
             const QJsonObject message = o->value(QLatin1String("message")).toObject();
             emitReasoning(message.value(QLatin1String("thinking")).toString());
             emitText(message.value(QLatin1String("content")).toString());
+            // Whole calls (arguments already an object), in a done:false line; Arbor runs none.
+            for (const QJsonValue &call : message.value(QLatin1String("tool_calls")).toArray())
+                noteToolCall(call.toObject()
+                                 .value(QLatin1String("function"))
+                                 .toObject()
+                                 .value(QLatin1String("name"))
+                                 .toString());
             if (o->value(QLatin1String("done")).toBool()) {
-                m_finishReason =
-                    o->value(QLatin1String("done_reason")).toString(QStringLiteral("stop"));
+                // The field can be missing (the docs' own example): that is a normal stop.
+                QString reason = o->value(QLatin1String("done_reason")).toString();
+                if (reason.isEmpty())
+                    reason = QStringLiteral("stop");
+                setFinishReason(reason,
+                                reason == u"stop"         ? FinishReason::Stop
+                                    : reason == u"length" ? FinishReason::Length
+                                                          : FinishReason::Other);
                 m_usage.promptTokens = o->value(QLatin1String("prompt_eval_count")).toInt(-1);
                 m_usage.completionTokens = o->value(QLatin1String("eval_count")).toInt(-1);
                 complete();

@@ -10,6 +10,23 @@ namespace arbor::llm {
 
 namespace {
 
+/** The spec's values; other OpenAI-compatible servers (TGI, vLLM, llama.cpp) add a few. */
+QStringView normalizedFinish(const QString &reason)
+{
+    if (reason == u"stop" || reason == u"eos" || reason == u"eos_token"
+        || reason == u"stop_sequence" || reason == u"end_turn")
+        return FinishReason::Stop;
+    if (reason == u"length" || reason == u"max_tokens")
+        return FinishReason::Length;
+    if (reason == u"tool_calls" || reason == u"function_call")
+        return FinishReason::ToolCalls;
+    if (reason == u"content_filter")
+        return FinishReason::ContentFilter;
+    if (reason == u"error")
+        return FinishReason::Error;
+    return FinishReason::Other;
+}
+
 /** data-only SSE; "[DONE]" ends; choices may be empty (the usage chunk); {"error":…} anywhere. */
 class OpenAiDecoder : public SseStreamDecoder
 {
@@ -42,9 +59,20 @@ private:
                 emitReasoning(delta.value(QLatin1String("reasoning")).toString());
                 emitText(delta.value(QLatin1String("content")).toString());
                 emitText(delta.value(QLatin1String("refusal")).toString());
+                // Fragments keyed by index; only the first of each carries the name. Arbor runs
+                // no tools, so the arguments are not assembled.
+                for (const QJsonValue &call : delta.value(QLatin1String("tool_calls")).toArray())
+                    noteToolCall(call.toObject()
+                                     .value(QLatin1String("function"))
+                                     .toObject()
+                                     .value(QLatin1String("name"))
+                                     .toString());
+                if (const QJsonValue fc = delta.value(QLatin1String("function_call"));
+                    fc.isObject())
+                    noteToolCall(fc.toObject().value(QLatin1String("name")).toString());
                 const QString reason = choice.value(QLatin1String("finish_reason")).toString();
                 if (!reason.isEmpty())
-                    m_finishReason = reason;
+                    setFinishReason(reason, normalizedFinish(reason));
             }
             const QJsonObject usage = o->value(QLatin1String("usage")).toObject();
             if (!usage.isEmpty()) {
@@ -54,7 +82,6 @@ private:
             }
         }
     }
-
 };
 
 } // namespace

@@ -86,6 +86,8 @@ public:
 
 Q_SIGNALS:
     void delta(const QString &text);
+    /** @brief @p finishReason is Arbor's word for it, whatever the vendor's: "stop", "length",
+     *  "tool_calls", "content_filter", "error" or "other" (FinishReason in streamdecoder.h). */
     void finished(const arbor::llm::ChatUsage &usage, const QString &finishReason);
     void failed(const arbor::llm::ChatError &error);
     /** @brief Reasoning text ("thinking"), where the server streams it separately from the

@@ -134,6 +134,28 @@ void ProviderService::noteUnavailable(const QString &message)
         return;
     qCWarning(lcProviders).noquote() << message;
     m_keychainAvailable = false;
+    m_keychainProblem = message;
+    Q_EMIT keychainStatusChanged();
+}
+
+void ProviderService::noteRefused(const QString &message)
+{
+    if (!m_keychainAvailable && m_keychainProblem == message)
+        return;
+    qCWarning(lcProviders).noquote() << message;
+    m_keychainAvailable = false;
+    m_keychainRefused = true;
+    m_keychainProblem = message;
+    Q_EMIT keychainStatusChanged();
+}
+
+void ProviderService::noteKeychainWorks()
+{
+    if (m_keychainAvailable)
+        return;
+    m_keychainAvailable = true;
+    m_keychainRefused = false;
+    m_keychainProblem.clear();
     Q_EMIT keychainStatusChanged();
 }
 
@@ -182,6 +204,8 @@ QFuture<void> ProviderService::load()
                 m_keys.insert(id, r.secret);
             else if (r.status == SecretResult::Status::Unavailable)
                 noteUnavailable(r.message);
+            else if (r.status == SecretResult::Status::Denied)
+                noteRefused(r.message); // the key stays unknown; Settings offers memory instead
             else if (r.status == SecretResult::Status::Failed)
                 qCWarning(lcProviders).noquote() << "the key of provider" << id << "could not be read:" << r.message;
             if (--*remaining == 0)
@@ -251,21 +275,30 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
         saveRow();
         return done;
     }
-    if (!apiKey->isEmpty() && !m_keychainAvailable && !m_inMemory)
+    // A locked or refusing keychain is asked again: the user may have unlocked it since.
+    if (!apiKey->isEmpty() && !m_keychainAvailable && !m_keychainRefused && !m_inMemory)
         return ready(SettingsOutcome{false, QStringLiteral("No system keychain is available, so the API key cannot be stored.")});
     // The key first: a provider is never saved pointing at a key that was not stored.
-    auto op = apiKey->isEmpty() ? secrets().remove(account(cfg.id)) : secrets().write(account(cfg.id), *apiKey);
-    op.then(this, [this, promise, saveRow](QFuture<SecretResult> f) {
+    const bool writing = !apiKey->isEmpty();
+    const bool toKeychain = !m_inMemory;
+    auto op = writing ? secrets().write(account(cfg.id), *apiKey) : secrets().remove(account(cfg.id));
+    op.then(this, [this, promise, saveRow, writing, toKeychain](QFuture<SecretResult> f) {
         const SecretResult r = f.result();
         if (!r.ok()) {
-            if (r.status == SecretResult::Status::Unavailable)
+            QString text = r.message;
+            if (r.status == SecretResult::Status::Unavailable) {
                 noteUnavailable(r.message);
-            promise->addResult(SettingsOutcome{false, r.status == SecretResult::Status::Unavailable
-                                                          ? QStringLiteral("No system keychain is available, so the API key cannot be stored.")
-                                                          : r.message});
+                text = QStringLiteral("No system keychain is available, so the API key cannot be stored.");
+            } else if (writing && toKeychain) {
+                noteRefused(r.message);
+                text = QStringLiteral("The API key was not saved: %1").arg(r.message);
+            }
+            promise->addResult(SettingsOutcome{false, text});
             promise->finish();
             return;
         }
+        if (writing && toKeychain)
+            noteKeychainWorks();
         saveRow();
     });
     return done;
@@ -312,7 +345,7 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
                 if (r.status == SecretResult::Status::Unavailable)
                     noteUnavailable(r.message);
                 // With no keychain there is no key to remove; a refusal is worth telling.
-                if (r.status == SecretResult::Status::Failed)
+                if (r.status == SecretResult::Status::Denied || r.status == SecretResult::Status::Failed)
                     promise->addResult(SettingsOutcome{false, QStringLiteral("The provider was removed, but its key is still in the keychain: %1").arg(r.message)});
                 else
                     promise->addResult(SettingsOutcome{true, {}});
@@ -402,10 +435,14 @@ QFuture<bool> ProviderService::probeKeychain()
             noteUnavailable(r.message);
             return false;
         }
-        if (!m_keychainAvailable) {
-            m_keychainAvailable = true;
-            Q_EMIT keychainStatusChanged();
+        if (r.status == SecretResult::Status::Denied || r.status == SecretResult::Status::Failed) {
+            noteRefused(r.message);
+            return false;
         }
+        // A locked Secret Service collection answers a read of a missing entry as "not found"
+        // too, so only a later successful write clears a refusal.
+        if (!m_keychainRefused)
+            noteKeychainWorks();
         return true;
     });
 }

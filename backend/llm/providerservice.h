@@ -79,11 +79,15 @@ public:
     QString defaultModel() const { return m_defaultModel; }
     QFuture<SettingsOutcome> setDefaultModel(const QString &modelKey);
 
-    /** @brief False once the keychain answered that it does not exist. */
+    /** @brief False once the keychain answered that it does not exist, or (until a key is
+     *  stored there again) that it is locked or refused access. */
     bool keychainAvailable() const { return m_keychainAvailable; }
+    /** @brief Why the keychain cannot take keys, for a person; empty while it can. */
+    QString keychainProblem() const { return m_keychainProblem; }
     /** @brief True after useMemorySecrets(). */
     bool secretsInMemory() const { return m_inMemory; }
-    /** @brief The user's explicit choice when there is no keychain: keep keys until quit. */
+    /** @brief The user's explicit choice when the keychain is missing, locked or refuses:
+     *  keep keys until quit. */
     void useMemorySecrets();
     /** @brief Asks the keychain whether it exists (a read of an entry that is never written). */
     QFuture<bool> probeKeychain();
@@ -105,6 +109,9 @@ private:
     void registerProvider(const store::providers::StoredProvider &stored);
     secrets::SecretStore &secrets();
     void noteUnavailable(const QString &message);
+    /** @brief The keychain exists but would not store a key (locked, refused, failed). */
+    void noteRefused(const QString &message);
+    void noteKeychainWorks();
 
     store::Store &m_store;
     ProviderRegistry &m_registry;
@@ -117,6 +124,8 @@ private:
     QString m_defaultModel;
     bool m_loaded = false;
     bool m_keychainAvailable = true;
+    bool m_keychainRefused = false; ///< it exists but said no: a probe read cannot tell it is fixed
+    QString m_keychainProblem;
     bool m_inMemory = false;
 };
 

@@ -6,8 +6,43 @@ namespace arbor::llm {
 
 void StreamDecoder::complete()
 {
-    if (!isEnded())
-        m_complete = true;
+    if (isEnded())
+        return;
+    if (m_toolCallSeen || m_finishReason == FinishReason::ToolCalls) {
+        // Gemini and Ollama say "stop" after a tool call; a cut-off call keeps "length".
+        if (m_finishReason.isEmpty() || m_finishReason == FinishReason::Stop)
+            m_finishReason = FinishReason::ToolCalls.toString();
+        // Arbor sends no tools and runs none, but the user must see why the answer ends here.
+        QStringList quoted;
+        for (const QString &name : std::as_const(m_toolCalls))
+            quoted.append(QLatin1Char('`') + name + QLatin1Char('`'));
+        QString what;
+        if (quoted.isEmpty())
+            what = QStringLiteral("a tool");
+        else if (quoted.size() == 1)
+            what = QStringLiteral("the tool ") + quoted.first();
+        else
+            what = QStringLiteral("the tools ")
+                + quoted.mid(0, quoted.size() - 1).join(QStringLiteral(", "))
+                + QStringLiteral(" and ") + quoted.last();
+        emitText(
+            (m_sawText ? QStringLiteral("\n\n") : QString())
+            + QStringLiteral("*The model asked to call %1 — Arbor does not run tools.*").arg(what));
+    }
+    m_complete = true;
+}
+
+void StreamDecoder::setFinishReason(const QString &vendorValue, QStringView normalized)
+{
+    m_vendorFinishReason = vendorValue;
+    m_finishReason = normalized.toString();
+}
+
+void StreamDecoder::noteToolCall(const QString &name)
+{
+    m_toolCallSeen = true;
+    if (!name.isEmpty() && !m_toolCalls.contains(name))
+        m_toolCalls.append(name);
 }
 
 void StreamDecoder::fail(ChatError error)

@@ -5,11 +5,27 @@
 
 #include <QByteArrayView>
 #include <QJsonObject>
+#include <QStringList>
+#include <QStringView>
 
 #include <functional>
 #include <optional>
 
 namespace arbor::llm {
+
+/**
+ * @brief The finish reasons stored on a message, whatever the vendor called them (OpenAI's
+ * names; Anthropic "end_turn", Gemini "STOP", Ollama "stop" all become Stop).
+ */
+struct FinishReason
+{
+    static constexpr QStringView Stop = u"stop";
+    static constexpr QStringView Length = u"length"; ///< the token limit (or context) ran out
+    static constexpr QStringView ToolCalls = u"tool_calls";         ///< the model wants a tool run
+    static constexpr QStringView ContentFilter = u"content_filter"; ///< safety, recitation, refusal
+    static constexpr QStringView Error = u"error"; ///< the vendor ended on a bad call
+    static constexpr QStringView Other = u"other"; ///< anything else (kept raw beside it)
+};
 
 /**
  * @brief Turns one vendor's streamed response body into text deltas and an outcome. Pure bytes
@@ -30,7 +46,12 @@ public:
     bool isComplete() const { return m_complete; }
     const std::optional<ChatError> &error() const { return m_error; }
     const ChatUsage &usage() const { return m_usage; }
+    /** @brief One of FinishReason; "tool_calls" whenever the model asked for a tool. */
     const QString &finishReason() const { return m_finishReason; }
+    /** @brief The finish reason as the vendor sent it ("end_turn", "MAX_TOKENS", ...). */
+    const QString &vendorFinishReason() const { return m_vendorFinishReason; }
+    /** @brief The tools the model asked to call, by name, in order (Arbor runs none). */
+    const QStringList &toolCalls() const { return m_toolCalls; }
 
     std::function<void(const QString &)> onText;
     std::function<void(const QString &)> onReasoning;
@@ -38,7 +59,10 @@ public:
 protected:
     void emitText(const QString &text)
     {
-        if (!text.isEmpty() && onText)
+        if (text.isEmpty())
+            return;
+        m_sawText = true;
+        if (onText)
             onText(text);
     }
     void emitReasoning(const QString &text)
@@ -46,7 +70,13 @@ protected:
         if (!text.isEmpty() && onReasoning)
             onReasoning(text);
     }
+    /** @brief Ends successfully. If the model asked for tools, the finish reason becomes
+     *  tool_calls and a short note saying Arbor does not run them ends the text. */
     void complete();
+    /** @brief Records the vendor's value and Arbor's name for it (one of FinishReason). */
+    void setFinishReason(const QString &vendorValue, QStringView normalized);
+    /** @brief The model asked to call tool @p name (empty when the vendor did not say). */
+    void noteToolCall(const QString &name);
     void fail(ChatError error);
     /** @brief complete() if a finish reason arrived, else an Interrupted failure. */
     void endOfBody();
@@ -54,9 +84,13 @@ protected:
     std::optional<QJsonObject> parseObject(QByteArrayView json);
 
     ChatUsage m_usage;
-    QString m_finishReason;
 
 private:
+    QString m_finishReason;
+    QString m_vendorFinishReason;
+    QStringList m_toolCalls;
+    bool m_toolCallSeen = false;
+    bool m_sawText = false;
     bool m_complete = false;
     std::optional<ChatError> m_error;
 };

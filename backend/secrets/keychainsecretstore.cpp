@@ -23,8 +23,13 @@ SecretResult fromJob(QKeychain::Job *job, bool isRead, bool isRemove)
     case QKeychain::NotImplemented:
         return {S::Unavailable, {}, QStringLiteral("No system keychain is available (%1).").arg(job->errorString())};
     case QKeychain::AccessDeniedByUser:
+        return {S::Denied, {}, QStringLiteral("The system keychain did not allow Arbor in: its prompt was refused or cancelled (%1).").arg(job->errorString())};
     case QKeychain::AccessDenied:
-        return {S::Failed, {}, QStringLiteral("The system keychain refused access (%1).").arg(job->errorString())};
+        // The Secret Service answers IsLocked ("Cannot create an item in a locked collection")
+        // when the collection is locked and the unlock prompt could not be shown or was dismissed.
+        if (job->errorString().contains(QLatin1String("locked"), Qt::CaseInsensitive))
+            return {S::Denied, {}, QStringLiteral("The system keychain is locked (%1). Unlock it, for example by logging in again, and try once more.").arg(job->errorString())};
+        return {S::Denied, {}, QStringLiteral("The system keychain refused access (%1).").arg(job->errorString())};
     case QKeychain::CouldNotDeleteEntry:
     case QKeychain::OtherError:
         break;

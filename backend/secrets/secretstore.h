@@ -12,7 +12,8 @@ struct SecretResult
         Ok,          ///< done (read: @c secret holds the value)
         NotFound,    ///< read only: no such entry; not an error
         Unavailable, ///< no secret service on this machine/session
-        Failed,      ///< the service answered with an error (denied, locked, ...)
+        Denied,      ///< the keychain is locked, or its prompt was refused or cancelled
+        Failed,      ///< the service answered with another error
     };
     Status status = Status::Failed;
     QString secret;  ///< read: the value; never logged

@@ -9,7 +9,7 @@
 namespace arbor::store::conversations {
 
 namespace {
-const QString kColumns = QStringLiteral("id, title, current_leaf_id, settings, created_at, updated_at");
+const QString kColumns = QStringLiteral("id, title, current_leaf_id, settings, created_at, updated_at, workspace_id");
 
 Conversation readRow(const QSqlQuery &q)
 {
@@ -20,6 +20,7 @@ Conversation readRow(const QSqlQuery &q)
     c.settings = q.value(3).toString();
     c.createdAt = q.value(4).toLongLong();
     c.updatedAt = q.value(5).toLongLong();
+    c.workspaceId = q.value(6).toString();
     return c;
 }
 } // namespace

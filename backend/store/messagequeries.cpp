@@ -1,6 +1,7 @@
 #include "messagequeries.h"
 
 #include "sql.h"
+#include "treequeries.h"
 
 #include "domain/ids.h"
 
@@ -94,8 +95,20 @@ QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, cons
 
 QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId)
 {
-    const QString leaf = currentLeaf(db, conversationId);
-    return leaf.isEmpty() ? QList<Message>() : pathTo(db, leaf);
+    // Team sync: teammates' messages may continue below the leaf this copy last showed, and a
+    // conversation that arrived from them has no leaf here yet. Both show the newest path from
+    // there (locally the current leaf is always a leaf, so nothing changes for it).
+    QString leaf = currentLeaf(db, conversationId);
+    if (leaf.isEmpty()) {
+        QSqlQuery q = exec(db, QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
+                                              " AND deleted_at IS NULL"
+                                              " ORDER BY coalesce(visited_at, 0) DESC, created_at DESC, id DESC LIMIT 1"),
+                           {conversationId});
+        if (!q.next())
+            return {};
+        leaf = q.value(0).toString();
+    }
+    return pathTo(db, tree::latestLeafUnder(db, leaf));
 }
 
 void insert(const QSqlDatabase &db, const Message &m)

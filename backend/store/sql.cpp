@@ -7,23 +7,83 @@ Q_LOGGING_CATEGORY(lcSql, "arbor.store.sql", QtInfoMsg)
 
 namespace arbor::store {
 
-QSqlQuery exec(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values)
+namespace {
+
+thread_local StatementCache *t_cache = nullptr;
+
+template<class Values>
+void bindAndRun(QSqlQuery &q, const QString &sql, const Values &values)
+{
+    int i = 0;
+    for (const QVariant &v : values) {
+        // Qt binds a null QString as SQL NULL; Arbor's text columns are NOT NULL DEFAULT '', so
+        // an unset string is stored as ''. Use nullIfEmpty() where NULL is meant.
+        if (v.typeId() == QMetaType::QString && v.value<QString>().isNull())
+            q.bindValue(i++, QString(QLatin1String("")));
+        else
+            q.bindValue(i++, v);
+    }
+    if (!q.exec())
+        throw StoreError(QStringLiteral("SQL failed: %1 [%2]").arg(q.lastError().text(), sql.simplified()));
+}
+
+QSqlQuery prepareFor(const QSqlDatabase &db, const QString &sql)
 {
     QSqlQuery q(db);
     q.setForwardOnly(true);
     if (!q.prepare(sql))
         throw StoreError(QStringLiteral("SQL prepare failed: %1 [%2]").arg(q.lastError().text(), sql.simplified()));
-    for (const QVariant &v : values) {
-        // Qt binds a null QString as SQL NULL; Arbor's text columns are NOT NULL DEFAULT '', so
-        // an unset string is stored as ''. Use nullIfEmpty() where NULL is meant.
-        if (v.typeId() == QMetaType::QString && v.value<QString>().isNull())
-            q.addBindValue(QString(QLatin1String("")));
-        else
-            q.addBindValue(v);
-    }
-    if (!q.exec())
-        throw StoreError(QStringLiteral("SQL failed: %1 [%2]").arg(q.lastError().text(), sql.simplified()));
     return q;
+}
+
+} // namespace
+
+QSqlQuery exec(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values)
+{
+    QSqlQuery q = prepareFor(db, sql);
+    bindAndRun(q, sql, values);
+    return q;
+}
+
+StatementCache::StatementCache(const QString &connectionName)
+    : m_connection(connectionName)
+    , m_previous(t_cache)
+{
+    t_cache = this;
+}
+
+StatementCache::~StatementCache()
+{
+    t_cache = m_previous;
+}
+
+QSqlQuery &CachedQuery::statement(const QSqlDatabase &db, const QString &sql)
+{
+    StatementCache *cache = t_cache;
+    if (!cache || cache->m_connection != db.connectionName()) {
+        m_own.emplace(prepareFor(db, sql));
+        return *m_own;
+    }
+    auto it = cache->m_queries.find(sql);
+    if (it == cache->m_queries.end())
+        it = cache->m_queries.insert(sql, std::make_shared<QSqlQuery>(prepareFor(db, sql)));
+    QSqlQuery &q = **it;
+    // A statement left mid-rows by an earlier caller would keep its snapshot: start afresh.
+    if (q.isActive())
+        q.finish();
+    return q;
+}
+
+CachedQuery::CachedQuery(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values)
+    : m_query(&statement(db, sql))
+{
+    bindAndRun(*m_query, sql, values);
+}
+
+CachedQuery::CachedQuery(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+    : m_query(&statement(db, sql))
+{
+    bindAndRun(*m_query, sql, values);
 }
 
 void execScript(const QSqlDatabase &db, const QString &sql)

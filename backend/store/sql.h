@@ -1,11 +1,14 @@
 #pragma once
 
+#include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
 
 #include <initializer_list>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 
 namespace arbor::store {
@@ -24,6 +27,58 @@ public:
 /** @brief Prepares @p sql, binds @p values positionally, executes; throws StoreError on failure. */
 QSqlQuery exec(const QSqlDatabase &db, const QString &sql,
                std::initializer_list<QVariant> values = {});
+
+/**
+ * @brief exec() with a statement prepared once per connection and thread: on a thread that
+ * holds a StatementCache for the connection (the store's writer and reader threads), the
+ * prepared statement is kept and run again with new values; elsewhere it is prepared as exec()
+ * does. For hot statements. Use the query at once: read every row (or finish()) before the next
+ * call with the same SQL, and do not keep it past the task.
+ */
+class CachedQuery
+{
+public:
+    CachedQuery(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values);
+    CachedQuery(const QSqlDatabase &db, const QString &sql, const QVariantList &values);
+    CachedQuery(const CachedQuery &) = delete;
+    CachedQuery &operator=(const CachedQuery &) = delete;
+
+    QSqlQuery &operator*() { return *m_query; }
+    QSqlQuery *operator->() { return m_query; }
+
+private:
+    QSqlQuery &statement(const QSqlDatabase &db, const QString &sql);
+    std::optional<QSqlQuery> m_own;
+    QSqlQuery *m_query = nullptr;
+};
+
+/** @brief See CachedQuery. */
+inline CachedQuery execCached(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values = {})
+{
+    return CachedQuery(db, sql, values);
+}
+/** @brief See CachedQuery; for statements whose placeholders vary in number. */
+inline CachedQuery execCached(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+{
+    return CachedQuery(db, sql, values);
+}
+
+/** @brief Prepared statements of one connection, kept while this object lives on its thread
+ *  (see CachedQuery). Destroy it before the connection closes. */
+class StatementCache
+{
+public:
+    explicit StatementCache(const QString &connectionName);
+    ~StatementCache();
+    StatementCache(const StatementCache &) = delete;
+    StatementCache &operator=(const StatementCache &) = delete;
+
+private:
+    friend class CachedQuery;
+    QString m_connection;
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_queries; ///< pointers stay valid as it grows
+    StatementCache *m_previous = nullptr;
+};
 
 /** @brief Runs @p sql (which may hold several statements separated by ';' at line ends). */
 void execScript(const QSqlDatabase &db, const QString &sql);

@@ -5,6 +5,7 @@
 #include <QFuture>
 #include <QPromise>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -26,6 +27,12 @@ namespace arbor::store {
  * failing task rolls back alone. A task's future finishes only after the COMMIT, so a result
  * means the write is durable. In Reader mode each thread has a read-only connection (WAL lets
  * readers run beside the writer) and tasks run without a transaction.
+ *
+ * The writer's connection does not checkpoint the WAL itself (an automatic checkpoint would run
+ * inside whichever commit crosses the threshold and stall it for milliseconds): a checkpointer
+ * thread with its own connection copies committed pages to the database file beside it. The
+ * durability of a commit does not change: it is in the WAL, with the store's synchronous
+ * setting, before the task's future finishes.
  */
 class SqlThreads
 {
@@ -87,6 +94,8 @@ private:
     };
     void run(int index, std::promise<void> *opened);
     void runWriterBatch(QSqlDatabase &db, std::vector<Item> &batch);
+    void runCheckpointer(std::promise<void> *opened);
+    void spinForWork();
 
     const QString m_path;
     const Mode m_mode;
@@ -95,6 +104,9 @@ private:
     std::vector<std::thread> m_threads;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
+    std::condition_variable m_checkpointWake;
+    std::atomic<quint64> m_posted{0}; ///< tasks ever posted (the writer's spin watches it)
+    quint64 m_checkpointedAt = 0; ///< m_commits at the last checkpoint
     std::deque<Item> m_queue;
     bool m_stopping = false;
     bool m_started = false;

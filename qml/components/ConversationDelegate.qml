@@ -16,6 +16,8 @@ ItemDelegate {
     required property string title
     required property real updatedAt
     required property bool isCurrent
+    /// Teammates' messages not read yet (shared conversations).
+    required property int unreadCount
     /// Set by the list while this row is being renamed.
     property bool editing: false
     /// The keyboard cursor of the list is on this row (drawn as a focus frame).
@@ -41,7 +43,7 @@ ItemDelegate {
     focusPolicy: Qt.NoFocus
     text: displayTitle
     Accessible.name: displayTitle
-    Accessible.description: updatedText
+    Accessible.description: unreadCount > 0 ? qsTr("%1, %2 unread").arg(updatedText).arg(unreadCount) : updatedText
 
     onClicked: selectRequested()
 
@@ -76,6 +78,24 @@ ItemDelegate {
                     elide: Text.ElideRight
                     font.pointSize: Theme.fontSizeSmall
                     color: row.highlighted ? Theme.highlightedText : Theme.mutedText
+                }
+            }
+
+            Label {
+                objectName: "unreadBadge"
+                visible: row.unreadCount > 0
+                text: row.unreadCount > 99 ? "99+" : String(row.unreadCount)
+                leftPadding: Theme.spacing * 0.75
+                rightPadding: Theme.spacing * 0.75
+                topPadding: Theme.spacingSmall / 2
+                bottomPadding: Theme.spacingSmall / 2
+                font.pointSize: Theme.fontSizeSmall
+                font.bold: true
+                color: Theme.highlightedText
+                Accessible.name: qsTr("%1 unread").arg(row.unreadCount)
+                background: Rectangle {
+                    radius: height / 2
+                    color: Theme.highlight
                 }
             }
 

@@ -126,6 +126,21 @@ ListView {
             text: qsTr("Delete…")
             onTriggered: deleteDialog.ask(actionsMenu.conversationId, actionsMenu.conversationTitle)
         }
+
+        MenuItem {
+            objectName: "moveToWorkspaceItem"
+            // Personal conversations only, and only when there is a workspace to share into.
+            visible: App.sync.currentWorkspace.length === 0 && App.sync.workspaces.count > 1
+            height: visible ? implicitHeight : 0
+            text: qsTr("Move to workspace…")
+            onTriggered: moveDialog.ask(actionsMenu.conversationId, actionsMenu.conversationTitle)
+        }
+    }
+
+    MoveToWorkspaceDialog {
+        id: moveDialog
+
+        onClosed: list.forceActiveFocus()
     }
 
     DeleteConversationDialog {

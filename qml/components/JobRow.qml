@@ -7,7 +7,17 @@ import Arbor.Ui
 Rectangle {
     id: row
 
-    required property var job
+    // One per JobListModel role it shows.
+    required property real jobId
+    required property string kind
+    required property string queueName
+    required property string jobState
+    required property int attempts
+    required property int maxAttempts
+    required property string lastError
+    required property var attemptErrors
+    required property real runAt
+    required property real finishedAt
     property bool showErrors: false
     signal retryRequested(var id)
     signal discardRequested(var id)
@@ -38,53 +48,53 @@ Rectangle {
             Layout.fillWidth: true
             spacing: Theme.spacing
             Label {
-                text: "#" + row.job.id + "  " + row.job.kind
+                text: "#" + row.jobId + "  " + row.kind
                 font.bold: true
             }
             Label {
-                text: row.job.queue
+                text: row.queueName
                 color: Theme.mutedText
             }
             Label {
-                text: row.job.state
-                color: row.job.state === "failed" ? Theme.error : Theme.text
+                text: row.jobState
+                color: row.jobState === "failed" ? Theme.error : Theme.text
             }
             Label {
-                text: qsTr("attempt %1 of %2").arg(row.job.attempts).arg(row.job.maxAttempts)
+                text: qsTr("attempt %1 of %2").arg(row.attempts).arg(row.maxAttempts)
                 color: Theme.mutedText
             }
             Label {
-                text: row.job.state === "queued" ? qsTr("runs at %1").arg(row.when(row.job.runAt))
-                                                 : qsTr("ended %1").arg(row.when(row.job.finishedAt))
+                text: row.jobState === "queued" ? qsTr("runs at %1").arg(row.when(row.runAt))
+                                                 : qsTr("ended %1").arg(row.when(row.finishedAt))
                 color: Theme.mutedText
                 Layout.fillWidth: true
                 elide: Text.ElideRight
             }
             Button {
-                visible: row.job.state === "failed" || row.job.state === "cancelled"
+                visible: row.jobState === "failed" || row.jobState === "cancelled"
                 text: qsTr("Retry")
-                onClicked: row.retryRequested(row.job.id)
+                onClicked: row.retryRequested(row.jobId)
             }
             Button {
-                visible: row.job.state === "failed" || row.job.state === "cancelled" || row.job.state === "done"
+                visible: row.jobState === "failed" || row.jobState === "cancelled" || row.jobState === "done"
                 text: qsTr("Discard")
-                onClicked: row.discardRequested(row.job.id)
+                onClicked: row.discardRequested(row.jobId)
             }
             Button {
-                visible: row.job.state === "queued" || row.job.state === "running"
+                visible: row.jobState === "queued" || row.jobState === "running"
                 text: qsTr("Cancel")
-                onClicked: row.cancelRequested(row.job.id)
+                onClicked: row.cancelRequested(row.jobId)
             }
         }
         Label {
-            visible: !row.showErrors && row.job.error !== ""
-            text: row.job.error
+            visible: !row.showErrors && row.lastError !== ""
+            text: row.lastError
             color: Theme.mutedText
             elide: Text.ElideRight
             Layout.fillWidth: true
         }
         Repeater {
-            model: row.showErrors ? (row.job.errors || []) : []
+            model: row.showErrors ? row.attemptErrors : []
             delegate: Label {
                 required property string modelData
                 text: modelData

@@ -6,7 +6,8 @@ import Arbor.Ui
 
 /**
  * @brief Adds or edits one provider: preset, name, API root, extra headers, models, API key
- * (password echo; it goes to the system keychain), and "Test connection", which lists models.
+ * (password echo; it goes to the system keychain), the limits of its job queue (jobs at once,
+ * requests and tokens per minute; 0 = no limit), and "Test connection", which lists models.
  */
 ColumnLayout {
     id: editor
@@ -29,6 +30,9 @@ ColumnLayout {
         headersField.text = p.headers || "";
         modelsField.text = p.models || "";
         keyField.text = "";
+        concurrencyBox.value = p.concurrency || 0;
+        rpmBox.value = p.requestsPerMinute || 0;
+        tpmBox.value = p.tokensPerMinute || 0;
         kind = p.kind || "openai";
         needsKey = !isNew ? (p.hasKey || kind !== "ollama") : true;
         testMessage = "";
@@ -158,6 +162,57 @@ ColumnLayout {
             placeholderText: qsTr("Model ids, one per line (Test connection lists them)")
             Accessible.name: qsTr("Models")
         }
+
+        Label {
+            text: qsTr("Jobs at once")
+        }
+        SpinBox {
+            id: concurrencyBox
+
+            objectName: "providerConcurrency"
+            from: 0
+            to: 1000
+            editable: true
+            Accessible.name: qsTr("Jobs at once (0 = no limit)")
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Replies and other jobs this provider runs at the same time; 0 = no limit")
+        }
+
+        Label {
+            text: qsTr("Requests per minute")
+        }
+        SpinBox {
+            id: rpmBox
+
+            objectName: "providerRequestsPerMinute"
+            from: 0
+            to: 1000000
+            stepSize: 10
+            editable: true
+            Accessible.name: qsTr("Requests per minute (0 = no limit)")
+        }
+
+        Label {
+            text: qsTr("Tokens per minute")
+        }
+        SpinBox {
+            id: tpmBox
+
+            objectName: "providerTokensPerMinute"
+            from: 0
+            to: 100000000
+            stepSize: 1000
+            editable: true
+            Accessible.name: qsTr("Tokens per minute (0 = no limit)")
+        }
+    }
+
+    Label {
+        Layout.fillWidth: true
+        text: qsTr("Limits: 0 = no limit. Arbor paces this provider's jobs to stay within them.")
+        color: Theme.mutedText
+        font.pointSize: Theme.fontSizeSmall
+        wrapMode: Text.Wrap
     }
 
     RowLayout {
@@ -211,7 +266,8 @@ ColumnLayout {
             enabled: !App.providerSettings.busy && nameField.text.trim().length > 0
             onClicked: App.providerSettings.save(editor.provider.id || "", editor.kind, nameField.text, urlField.text,
                                                  headersField.text, modelsField.text, keyField.text,
-                                                 keyField.text.length > 0)
+                                                 keyField.text.length > 0, concurrencyBox.value, rpmBox.value,
+                                                 tpmBox.value)
         }
     }
 }

@@ -48,7 +48,8 @@ Dialog {
             width: scroll.availableWidth
             spacing: Theme.spacing
 
-            // No Secret Service: say so plainly, and offer the one honest alternative.
+            // No Secret Service, or a locked or refusing one: say so plainly, and offer the one
+            // honest alternative.
             Rectangle {
                 objectName: "noKeychainBanner"
                 Layout.fillWidth: true
@@ -64,13 +65,16 @@ Dialog {
                     anchors.margins: Theme.spacing
 
                     Label {
+                        objectName: "keychainProblemText"
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
                         text: dialog.settings.keysInMemory
                               ? qsTr("API keys are kept in memory only and forgotten when Arbor quits.")
-                              : qsTr("No system keychain (Secret Service) is available, so Arbor cannot save API keys. "
-                                     + "Arbor never writes a key to a file. It can keep keys in memory until it quits; "
-                                     + "you would enter them again next time.")
+                              : (dialog.settings.keychainProblem.length > 0
+                                 ? dialog.settings.keychainProblem
+                                 : qsTr("No system keychain (Secret Service) is available, so Arbor cannot save API keys."))
+                                + " " + qsTr("Arbor never writes a key to a file. It can keep keys in memory until it quits; "
+                                             + "you would enter them again next time.")
                     }
                     Button {
                         objectName: "keepInMemoryButton"

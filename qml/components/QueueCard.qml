@@ -7,7 +7,21 @@ import Arbor.Ui
 Rectangle {
     id: card
 
-    required property var queue
+    // One per QueueListModel role.
+    required property string queueName
+    required property bool paused
+    required property int queued
+    required property int running
+    required property int done
+    required property int failed
+    required property int cancelled
+    required property int concurrency
+    required property real requestsPerMinute
+    required property real requestsAvailable
+    required property real tokensPerMinute
+    required property real tokensAvailable
+    required property real refillMs
+    required property real blockedMs
     signal pauseToggled(string name, bool paused)
 
     function budgetText(available, perMinute) {
@@ -31,45 +45,45 @@ Rectangle {
         RowLayout {
             Layout.fillWidth: true
             Label {
-                text: card.queue.name
+                text: card.queueName
                 font.bold: true
                 elide: Text.ElideRight
                 Layout.fillWidth: true
             }
             Label {
-                visible: card.queue.paused
+                visible: card.paused
                 text: qsTr("paused")
                 color: Theme.error
             }
             Button {
-                text: card.queue.paused ? qsTr("Resume") : qsTr("Pause")
-                onClicked: card.pauseToggled(card.queue.name, !card.queue.paused)
+                text: card.paused ? qsTr("Resume") : qsTr("Pause")
+                onClicked: card.pauseToggled(card.queueName, !card.paused)
             }
         }
         Label {
             text: qsTr("queued %1 · running %2 · done %3 · failed %4 · cancelled %5")
-                .arg(card.queue.queued).arg(card.queue.running).arg(card.queue.done)
-                .arg(card.queue.failed).arg(card.queue.cancelled)
+                .arg(card.queued).arg(card.running).arg(card.done)
+                .arg(card.failed).arg(card.cancelled)
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
         Label {
             text: qsTr("requests: %1 · tokens: %2")
-                .arg(card.budgetText(card.queue.requestsAvailable, card.queue.requestsPerMinute))
-                .arg(card.budgetText(card.queue.tokensAvailable, card.queue.tokensPerMinute))
-                + (card.queue.concurrency > 0 ? qsTr(" · at most %1 at once").arg(card.queue.concurrency) : "")
+                .arg(card.budgetText(card.requestsAvailable, card.requestsPerMinute))
+                .arg(card.budgetText(card.tokensAvailable, card.tokensPerMinute))
+                + (card.concurrency > 0 ? qsTr(" · at most %1 at once").arg(card.concurrency) : "")
             font.pointSize: Theme.fontSizeSmall
             color: Theme.mutedText
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
         Label {
-            visible: card.queue.refillMs > 0 || card.queue.blockedMs > 0
-            text: card.queue.blockedMs > 0
-                  ? qsTr("held by the provider for %1 s").arg(Math.ceil(card.queue.blockedMs / 1000))
-                  : qsTr("full again in %1 s").arg(Math.ceil(card.queue.refillMs / 1000))
+            visible: card.refillMs > 0 || card.blockedMs > 0
+            text: card.blockedMs > 0
+                  ? qsTr("held by the provider for %1 s").arg(Math.ceil(card.blockedMs / 1000))
+                  : qsTr("full again in %1 s").arg(Math.ceil(card.refillMs / 1000))
             font.pointSize: Theme.fontSizeSmall
-            color: card.queue.blockedMs > 0 ? Theme.error : Theme.mutedText
+            color: card.blockedMs > 0 ? Theme.error : Theme.mutedText
         }
     }
 }

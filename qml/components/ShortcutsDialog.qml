@@ -35,6 +35,7 @@ Dialog {
         [qsTr("Delete"), qsTr("Delete the conversation (in the list)")],
         [qsTr("Ctrl+,"), qsTr("Settings: providers, keys, default model")],
         [qsTr("Ctrl+J"), qsTr("Jobs dashboard")],
+        [qsTr("Ctrl+Shift+T"), qsTr("Team server: connect, disconnect, connection state")],
         [qsTr("F1"), qsTr("This list")]
     ]
 

@@ -8,8 +8,8 @@ import Arbor.Ui
  * @brief The chat screen: saved conversations on the left, the open conversation on the right.
  *
  * Ctrl+N starts a new conversation, Ctrl+K picks the model, Enter sends, Esc stops a reply,
- * Ctrl+F searches, Ctrl+T shows the tree map, Ctrl+P sets the conversation's parameters, F1 lists
- * every shortcut.
+ * Ctrl+F searches, Ctrl+T shows the tree map, Ctrl+P sets the conversation's parameters,
+ * Ctrl+Shift+T connects to a team server, F1 lists every shortcut.
  */
 Item {
     id: page
@@ -69,6 +69,15 @@ Item {
         id: conversationSettingsDialog
     }
 
+    Shortcut {
+        sequence: "Ctrl+Shift+T"
+        onActivated: teamServerDialog.open()
+    }
+
+    TeamServerDialog {
+        id: teamServerDialog
+    }
+
     SplitView {
         anchors.fill: parent
         orientation: Qt.Horizontal
@@ -117,6 +126,13 @@ Item {
                     }
                 }
 
+                WorkspaceSwitcher {
+                    Layout.fillWidth: true
+                    Layout.leftMargin: Theme.spacing
+                    Layout.rightMargin: Theme.spacing
+                    Layout.bottomMargin: Theme.spacingSmall
+                }
+
                 SearchPanel {
                     id: searchPanel
 
@@ -129,6 +145,17 @@ Item {
                     Layout.fillWidth: true
                     Layout.fillHeight: true
                     visible: !searchPanel.searching
+                }
+
+                Rectangle {
+                    Layout.fillWidth: true
+                    implicitHeight: 1
+                    color: Theme.separator
+                }
+
+                SyncStatus {
+                    Layout.fillWidth: true
+                    onOpenRequested: teamServerDialog.open()
                 }
             }
         }
@@ -153,6 +180,8 @@ Item {
                     font.bold: true
                     Accessible.role: Accessible.Heading
                 }
+
+                PresenceBar {}
 
                 ModelPicker {
                     id: modelPicker
@@ -216,6 +245,10 @@ Item {
                 Layout.fillWidth: true
             }
 
+            LocalServerBanner {
+                Layout.fillWidth: true
+            }
+
             MessageList {
                 id: messageList
 
@@ -228,6 +261,23 @@ Item {
                 Layout.fillWidth: true
             }
 
+            Label {
+                objectName: "typingIndicator"
+                Layout.fillWidth: true
+                Layout.maximumWidth: Theme.readableWidth
+                Layout.alignment: Qt.AlignHCenter
+                Layout.leftMargin: Theme.spacingLarge
+                Layout.rightMargin: Theme.spacingLarge
+                visible: text.length > 0
+                text: App.sync.typingText
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                font.italic: true
+                font.pointSize: Theme.fontSizeSmall
+                color: Theme.mutedText
+                Accessible.role: Accessible.StaticText
+            }
+
             Composer {
                 id: composer
 
@@ -238,6 +288,8 @@ Item {
                 Layout.topMargin: Theme.spacing
                 modelName: modelPicker.displayText
                 onSent: messageList.scrollToEnd()
+                // Teammates see "… is typing" in a shared conversation.
+                onTextChanged: App.sync.noteTyping(text.length > 0)
             }
         }
 

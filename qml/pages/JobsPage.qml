@@ -78,15 +78,13 @@ Rectangle {
                     Layout.fillWidth: true
                     spacing: Theme.spacing
                     Repeater {
-                        model: page.dashboard ? page.dashboard.queues : []
+                        model: page.dashboard ? page.dashboard.queues : null
                         delegate: QueueCard {
-                            required property var modelData
-                            queue: modelData
                             onPauseToggled: (name, paused) => page.dashboard.setPaused(name, paused)
                         }
                     }
                     Label {
-                        visible: !page.dashboard || page.dashboard.queues.length === 0
+                        visible: !page.dashboard || page.dashboard.queues.count === 0
                         text: qsTr("No jobs yet.")
                         color: Theme.mutedText
                     }
@@ -119,16 +117,14 @@ Rectangle {
                     font.bold: true
                 }
                 Label {
-                    visible: !page.dashboard || page.dashboard.failedJobs.length === 0
+                    visible: !page.dashboard || page.dashboard.failedJobs.count === 0
                     text: qsTr("No failed jobs.")
                     color: Theme.mutedText
                 }
                 Repeater {
-                    model: page.dashboard ? page.dashboard.failedJobs : []
+                    model: page.dashboard ? page.dashboard.failedJobs : null
                     delegate: JobRow {
-                        required property var modelData
                         Layout.fillWidth: true
-                        job: modelData
                         showErrors: true
                         onRetryRequested: id => page.dashboard.retry(id)
                         onDiscardRequested: id => page.dashboard.discard(id)
@@ -141,11 +137,9 @@ Rectangle {
                     font.bold: true
                 }
                 Repeater {
-                    model: page.dashboard ? page.dashboard.recentJobs : []
+                    model: page.dashboard ? page.dashboard.recentJobs : null
                     delegate: JobRow {
-                        required property var modelData
                         Layout.fillWidth: true
-                        job: modelData
                         onRetryRequested: id => page.dashboard.retry(id)
                         onDiscardRequested: id => page.dashboard.discard(id)
                         onCancelRequested: id => page.dashboard.cancel(id)

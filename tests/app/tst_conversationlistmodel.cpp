@@ -74,6 +74,39 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 3);
         QCOMPARE(model.roleNames().value(ConversationListModel::IdRole), QByteArray("conversationId"));
     }
+
+    void filtersByWorkspaceAndCountsUnread()
+    {
+        ConversationListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        Conversation shared = conv("s", "Shared", 3);
+        shared.workspaceId = QStringLiteral("ws");
+        model.setConversations({shared, conv("p", "Personal", 2)});
+        // Personal ("") by default.
+        QCOMPARE(ids(model), (QStringList{"p"}));
+        QVERIFY(model.find(QStringLiteral("s")));
+        QCOMPARE(model.find(QStringLiteral("s"))->title, QStringLiteral("Shared"));
+
+        model.setWorkspaceFilter(QStringLiteral("ws"));
+        QCOMPARE(ids(model), (QStringList{"s"}));
+        QCOMPARE(model.data(model.index(0), ConversationListModel::WorkspaceIdRole).toString(), QStringLiteral("ws"));
+        QCOMPARE(model.data(model.index(0), ConversationListModel::UnreadRole).toInt(), 0);
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setUnreadCounts({{QStringLiteral("s"), 3}, {QStringLiteral("elsewhere"), 1}});
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(2).value<QList<int>>(), QList<int>{ConversationListModel::UnreadRole});
+        QCOMPARE(model.data(model.index(0), ConversationListModel::UnreadRole).toInt(), 3);
+
+        // A teammate's new conversation arrives in the workspace shown.
+        Conversation arrived = conv("n", "New from a teammate", 4);
+        arrived.workspaceId = QStringLiteral("ws");
+        model.setConversations({arrived, shared, conv("p", "Personal", 2)});
+        QCOMPARE(ids(model), (QStringList{"n", "s"}));
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(model.roleNames().value(ConversationListModel::UnreadRole), QByteArray("unreadCount"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConversationListModel)

@@ -395,7 +395,18 @@ private Q_SLOTS:
             store::messages::appendChunk(db, orphan, 1, QStringLiteral("text"));
         }).waitForFinished();
 
+        // A teammate's reply, pulled from the team server while it streams on their machine, has
+        // no job here either: it is theirs to finish, not ours to interrupt.
+        const QString teammates = domain::newId();
+        m_backend->store().write([conversation = withJob.conversationId, parent = withJob.user.id, teammates](QSqlDatabase &db) {
+            store::exec(db, QStringLiteral("INSERT INTO messages (id, conversation_id, parent_id, role, author, content, "
+                                           "status, created_at, synced_at) VALUES (?, ?, ?, 'assistant', 'alice', "
+                                           "'half a', 'streaming', 1, 2)"),
+                        {teammates, conversation, parent});
+        }).waitForFinished();
+
         QCOMPARE(m_backend->store().write(&ChatService::sweepOrphanedMessages).result(), 1);
+        QCOMPARE(arbor::domain::toString(message(teammates)->status), QStringLiteral("streaming"));
         const Message swept = *message(orphan);
         QCOMPARE(arbor::domain::toString(swept.status), QStringLiteral("interrupted"));
         QCOMPARE(swept.content, QStringLiteral("partial text"));

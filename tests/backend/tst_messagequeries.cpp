@@ -153,7 +153,12 @@ private Q_SLOTS:
     void visiblePathFollowsCurrentLeaf()
     {
         buildTree();
-        QVERIFY(messages::visiblePath(db(), QStringLiteral("conv")).isEmpty()); // no leaf yet
+        // No leaf yet (a conversation that arrived from a teammate): the newest path.
+        QCOMPARE(ids(messages::visiblePath(db(), QStringLiteral("conv"))), (QStringList{QStringLiteral("u"), QStringLiteral("a3")}));
+        // A leaf that teammates continued below: the path goes on to the newest leaf under it.
+        conversations::setCurrentLeaf(db(), QStringLiteral("conv"), QStringLiteral("u1"));
+        QCOMPARE(ids(messages::visiblePath(db(), QStringLiteral("conv"))),
+                 (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"), QStringLiteral("a11")}));
 
         conversations::setCurrentLeaf(db(), QStringLiteral("conv"), QStringLiteral("a11"));
         QCOMPARE(ids(messages::visiblePath(db(), QStringLiteral("conv"))),

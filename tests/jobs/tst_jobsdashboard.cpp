@@ -7,6 +7,7 @@
 #include "jobs/jobhandler.h"
 #include "jobs/jobrun.h"
 
+#include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,12 +23,15 @@ public:
     void start(jobs::JobRun *run) override { run->fail({QStringLiteral("HTTP 400: bad request"), false, -1}); }
 };
 
-QVariantMap queueNamed(const QVariantList &queues, const QString &name)
+app::QueueEntry queueNamed(const app::QueueListModel &queues, const QString &name)
 {
-    for (const QVariant &q : queues)
-        if (q.toMap().value(QStringLiteral("name")).toString() == name)
-            return q.toMap();
-    return {};
+    const int row = queues.rowOf(name);
+    return row < 0 ? app::QueueEntry{} : queues.queues().at(row);
+}
+
+qsizetype attemptsListed(const app::JobListModel &failed)
+{
+    return failed.rowCount() == 0 ? 0 : failed.jobs().first().errors.size();
 }
 
 } // namespace
@@ -54,17 +58,31 @@ private Q_SLOTS:
         const qint64 id = backend.engine().enqueue(spec).result();
 
         app::JobsDashboard dashboard(&backend);
+        using Tester = QAbstractItemModelTester;
+        Tester queuesTester(dashboard.queues(), Tester::FailureReportingMode::QtTest);
+        Tester recentTester(dashboard.recentJobs(), Tester::FailureReportingMode::QtTest);
+        Tester failedTester(dashboard.failedJobs(), Tester::FailureReportingMode::QtTest);
+        QSignalSpy resets(dashboard.failedJobs(), &QAbstractItemModel::modelReset);
+        QSignalSpy queueResets(dashboard.queues(), &QAbstractItemModel::modelReset);
+        QSignalSpy recentResets(dashboard.recentJobs(), &QAbstractItemModel::modelReset);
         QSignalSpy active(&dashboard, &app::JobsDashboard::activeChanged);
         dashboard.setActive(true);
         QCOMPARE(active.size(), 1);
         QVERIFY(dashboard.active());
 
-        QTRY_COMPARE_WITH_TIMEOUT(dashboard.failedJobs().size(), 1, 30000);
-        QVariantMap failed = dashboard.failedJobs().first().toMap();
-        QCOMPARE(failed.value(QStringLiteral("id")).toLongLong(), id);
-        QCOMPARE(failed.value(QStringLiteral("errors")).toStringList().size(), 1);
-        QVERIFY(failed.value(QStringLiteral("errors")).toStringList().first().contains(u"HTTP 400"));
-        QCOMPARE(queueNamed(dashboard.queues(), QStringLiteral("vendor")).value(QStringLiteral("failed")).toInt(), 1);
+        app::JobListModel &failedJobs = *dashboard.failedJobs();
+        QTRY_COMPARE_WITH_TIMEOUT(failedJobs.rowCount(), 1, 30000);
+        const QModelIndex first = failedJobs.index(0);
+        QCOMPARE(failedJobs.data(first, app::JobListModel::JobIdRole).toLongLong(), id);
+        QCOMPARE(failedJobs.data(first, app::JobListModel::JobStateRole).toString(), QStringLiteral("failed"));
+        const QStringList errors = failedJobs.data(first, app::JobListModel::AttemptErrorsRole).toStringList();
+        QCOMPARE(errors.size(), 1);
+        QVERIFY(errors.first().contains(u"HTTP 400"));
+        QCOMPARE(queueNamed(*dashboard.queues(), QStringLiteral("vendor")).failed, 1);
+        QCOMPARE(dashboard.queues()->data(dashboard.queues()->index(dashboard.queues()->rowOf(QStringLiteral("vendor"))),
+                                          app::QueueListModel::FailedRole).toInt(),
+                 1);
+        QVERIFY(dashboard.recentJobs()->rowOf(id) >= 0);
         QCOMPARE(dashboard.series().size(), 60);
         QCOMPARE(dashboard.series().last().toMap().value(QStringLiteral("failed")).toInt()
                      + dashboard.series().at(58).toMap().value(QStringLiteral("failed")).toInt(),
@@ -72,15 +90,19 @@ private Q_SLOTS:
 
         // Retry: it runs again and fails again; the dead-letter entry now lists both attempts.
         dashboard.retry(id);
-        QTRY_COMPARE_WITH_TIMEOUT(
-            dashboard.failedJobs().isEmpty() ? 0 : dashboard.failedJobs().first().toMap().value(QStringLiteral("errors")).toStringList().size(),
-            2, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(attemptsListed(failedJobs), 2, 30000);
 
         dashboard.discard(id);
-        QTRY_VERIFY_WITH_TIMEOUT(dashboard.failedJobs().isEmpty(), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(failedJobs.rowCount(), 0, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.recentJobs()->rowOf(id), -1, 30000);
 
         dashboard.setPaused(QStringLiteral("vendor"), true);
-        QTRY_VERIFY_WITH_TIMEOUT(queueNamed(dashboard.queues(), QStringLiteral("vendor")).value(QStringLiteral("paused")).toBool(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(queueNamed(*dashboard.queues(), QStringLiteral("vendor")).paused, 30000);
+
+        // Every refresh was applied row by row, never as a reset.
+        QCOMPARE(resets.size(), 0);
+        QCOMPARE(queueResets.size(), 0);
+        QCOMPARE(recentResets.size(), 0);
 
         dashboard.setActive(false);
         QVERIFY(!dashboard.active());

@@ -93,6 +93,30 @@ inline std::optional<llm::ModelList> waitFor(QFuture<llm::ModelList> future)
     return future.result();
 }
 
+/** @brief Serves @p body (cut into @p pieces, a few ms apart) from a fresh fake server to a
+ *  provider made by @p makeProvider(server), and collects the stream's outcome. */
+template<typename MakeProvider>
+StreamOutcome streamBody(MakeProvider makeProvider, const QByteArray &body,
+                         const QByteArray &contentType, int pieces = 7)
+{
+    FakeVendorServer server;
+    server.enqueue(FakeVendorServer::stream(body, contentType, pieces, 2));
+    auto p = makeProvider(server);
+    QObject owner;
+    return runStream(p->startChat(sampleRequest(QStringLiteral("m")), &owner));
+}
+
+/** @brief @p transcript with its one occurrence of @p from replaced by @p to (test input). */
+inline QByteArray withReplaced(const QString &transcript, const QByteArray &from,
+                               const QByteArray &to)
+{
+    QByteArray bytes = FakeVendorServer::transcript(transcript);
+    if (bytes.count(from) != 1)
+        qFatal("transcript %s does not contain %s exactly once", qPrintable(transcript),
+               from.constData());
+    return bytes.replace(from, to);
+}
+
 /** @brief Streams whose first piece arrives at once and whose rest would take a minute. */
 inline FakeVendorServer::Response stalled(const QByteArray &first, const QByteArray &contentType)
 {

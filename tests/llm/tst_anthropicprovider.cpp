@@ -32,7 +32,7 @@ private Q_SLOTS:
         QCOMPARE(out.deltas, (QStringList{QStringLiteral("Hello"), QStringLiteral("! I")}));
         QCOMPARE(out.usage.promptTokens, 12);
         QCOMPARE(out.usage.completionTokens, 30);
-        QCOMPARE(out.finishReason, QStringLiteral("end_turn"));
+        QCOMPARE(out.finishReason, QStringLiteral("stop"));
 
         const auto req = server.requests().first();
         QCOMPARE(req.target, QByteArray("/v1/messages"));
@@ -177,6 +177,51 @@ private Q_SLOTS:
         QCOMPARE(server.requests().at(1).target,
                  QByteArray("/v1/models?limit=1000&after_id=claude-sonnet-4-5-20250929"));
         QCOMPARE(server.requests().at(1).headers.value("x-api-key"), QByteArray("sk-test-key"));
+    }
+
+    void finishReasonsAreNormalised_data()
+    {
+        QTest::addColumn<QByteArray>("vendor");
+        QTest::addColumn<QString>("stored");
+        QTest::newRow("end_turn") << QByteArray("end_turn") << "stop";
+        QTest::newRow("stop_sequence") << QByteArray("stop_sequence") << "stop";
+        QTest::newRow("max_tokens") << QByteArray("max_tokens") << "length";
+        QTest::newRow("model_context_window_exceeded")
+            << QByteArray("model_context_window_exceeded") << "length";
+        QTest::newRow("refusal") << QByteArray("refusal") << "content_filter";
+        QTest::newRow("tool_use") << QByteArray("tool_use") << "tool_calls";
+        QTest::newRow("pause_turn") << QByteArray("pause_turn") << "other";
+    }
+
+    void finishReasonsAreNormalised()
+    {
+        QFETCH(QByteArray, vendor);
+        QFETCH(QString, stored);
+        const StreamOutcome out = streamBody([this](FakeVendorServer &s) { return provider(s); },
+                                             withReplaced(QStringLiteral("anthropic-text.sse"),
+                                                          R"("stop_reason":"end_turn")",
+                                                          "\"stop_reason\":\"" + vendor + '"'),
+                                             "text/event-stream");
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.finishReason, stored);
+        QVERIFY(out.text().startsWith(QStringLiteral("Hello! I")));
+    }
+
+    void toolUseBlockEndsInANote()
+    {
+        const StreamOutcome out =
+            streamBody([this](FakeVendorServer &s) { return provider(s); },
+                       FakeVendorServer::transcript(QStringLiteral("anthropic-tool-use.sse")),
+                       "text/event-stream");
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.finishReason, QStringLiteral("tool_calls"));
+        QCOMPARE(out.usage.completionTokens, 47);
+        QCOMPARE(out.text(),
+                 QStringLiteral("Checking — un instant.\n\n")
+                     + QStringLiteral(
+                         "*The model asked to call the tool `json` — Arbor does not run tools.*"));
     }
 };
 

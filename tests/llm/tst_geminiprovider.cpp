@@ -33,7 +33,7 @@ private Q_SLOTS:
                  QStringLiteral("There are **3** \"r\"s in strawberry.\n\nst**r**awbe**rr**y"));
         QCOMPARE(out.usage.promptTokens, 9);
         QCOMPARE(out.usage.completionTokens, 23 + 185);
-        QCOMPARE(out.finishReason, QStringLiteral("STOP"));
+        QCOMPARE(out.finishReason, QStringLiteral("stop"));
 
         const auto req = server.requests().first();
         QCOMPARE(req.target,
@@ -168,6 +168,51 @@ private Q_SLOTS:
         QCOMPARE(server.requests().at(0).target, QByteArray("/v1beta/models?pageSize=1000"));
         QCOMPARE(server.requests().at(1).target,
                  QByteArray("/v1beta/models?pageSize=1000&pageToken=p2"));
+    }
+
+    void finishReasonsAreNormalised_data()
+    {
+        QTest::addColumn<QByteArray>("vendor");
+        QTest::addColumn<QString>("stored");
+        QTest::newRow("STOP") << QByteArray("STOP") << "stop";
+        QTest::newRow("MAX_TOKENS") << QByteArray("MAX_TOKENS") << "length";
+        QTest::newRow("SAFETY") << QByteArray("SAFETY") << "content_filter";
+        QTest::newRow("RECITATION") << QByteArray("RECITATION") << "content_filter";
+        QTest::newRow("PROHIBITED_CONTENT") << QByteArray("PROHIBITED_CONTENT") << "content_filter";
+        QTest::newRow("MALFORMED_FUNCTION_CALL")
+            << QByteArray("MALFORMED_FUNCTION_CALL") << "error";
+        QTest::newRow("OTHER") << QByteArray("OTHER") << "other";
+    }
+
+    void finishReasonsAreNormalised()
+    {
+        QFETCH(QByteArray, vendor);
+        QFETCH(QString, stored);
+        const StreamOutcome out =
+            streamBody([this](FakeVendorServer &s) { return provider(s); },
+                       withReplaced(QStringLiteral("gemini-text.sse"), R"("finishReason":"STOP")",
+                                    "\"finishReason\":\"" + vendor + '"'),
+                       "text/event-stream");
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.finishReason, stored);
+        QVERIFY(out.text().startsWith(QStringLiteral("There are **3**")));
+    }
+
+    void functionCallPartEndsInANote()
+    {
+        const StreamOutcome out =
+            streamBody([this](FakeVendorServer &s) { return provider(s); },
+                       FakeVendorServer::transcript(QStringLiteral("gemini-tool-call.sse")),
+                       "text/event-stream");
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.finishReason, QStringLiteral("tool_calls")); // Gemini itself says STOP
+        QCOMPARE(
+            out.text(),
+            QStringLiteral("I will look that up.\n\n")
+                + QStringLiteral(
+                    "*The model asked to call the tool `weather` — Arbor does not run tools.*"));
     }
 };
 

@@ -138,6 +138,49 @@ private Q_SLOTS:
         QCOMPARE(list->models.first().id, QStringLiteral("llama3.2:latest"));
         QCOMPARE(server.requests().first().target, QByteArray("/api/tags"));
     }
+
+    void finishReasonsAreNormalised_data()
+    {
+        QTest::addColumn<QByteArray>("doneReason"); // empty: the field is left out
+        QTest::addColumn<QString>("stored");
+        QTest::newRow("missing") << QByteArray() << "stop";
+        QTest::newRow("stop") << QByteArray("stop") << "stop";
+        QTest::newRow("length") << QByteArray("length") << "length";
+        QTest::newRow("unload") << QByteArray("unload") << "other";
+    }
+
+    void finishReasonsAreNormalised()
+    {
+        QFETCH(QByteArray, doneReason);
+        QFETCH(QString, stored);
+        const QByteArray field =
+            doneReason.isEmpty() ? QByteArray() : "\"done_reason\":\"" + doneReason + "\",";
+        const StreamOutcome out =
+            streamBody([this](FakeVendorServer &s) { return provider(s); },
+                       withReplaced(QStringLiteral("ollama-text.ndjson"), R"("done":true,)",
+                                    R"("done":true,)" + field),
+                       "application/x-ndjson");
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.finishReason, stored);
+        QCOMPARE(out.text(), QStringLiteral("The sky — 青い ✨"));
+    }
+
+    void toolCallsEndInANote()
+    {
+        const StreamOutcome out =
+            streamBody([this](FakeVendorServer &s) { return provider(s); },
+                       FakeVendorServer::transcript(QStringLiteral("ollama-tool-call.ndjson")),
+                       "application/x-ndjson");
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.finishReason, QStringLiteral("tool_calls")); // Ollama itself says stop
+        QCOMPARE(out.usage.promptTokens, 120);
+        QCOMPARE(out.text(),
+                 QStringLiteral("Voyons…\n\n")
+                     + QStringLiteral("*The model asked to call the tool `get_weather` — Arbor "
+                                      "does not run tools.*"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestOllamaProvider)

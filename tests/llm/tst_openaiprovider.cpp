@@ -321,6 +321,49 @@ private Q_SLOTS:
         QCOMPARE(list->error->kind, Kind::Auth);
         QVERIFY(list->models.isEmpty());
     }
+
+    void finishReasonsAreNormalised_data()
+    {
+        QTest::addColumn<QByteArray>("vendor");
+        QTest::addColumn<QString>("stored");
+        QTest::newRow("stop") << QByteArray("stop") << "stop";
+        QTest::newRow("length") << QByteArray("length") << "length";
+        QTest::newRow("content_filter") << QByteArray("content_filter") << "content_filter";
+        QTest::newRow("tool_calls") << QByteArray("tool_calls") << "tool_calls";
+        QTest::newRow("function_call (deprecated)") << QByteArray("function_call") << "tool_calls";
+        QTest::newRow("eos_token (TGI)") << QByteArray("eos_token") << "stop";
+        QTest::newRow("unknown") << QByteArray("abort") << "other";
+    }
+
+    void finishReasonsAreNormalised()
+    {
+        QFETCH(QByteArray, vendor);
+        QFETCH(QString, stored);
+        const StreamOutcome out =
+            streamBody([this](FakeVendorServer &s) { return provider(s); },
+                       withReplaced(QStringLiteral("openai-text.sse"), R"("finish_reason":"stop")",
+                                    "\"finish_reason\":\"" + vendor + '"'),
+                       "text/event-stream");
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.finishReason, stored);
+        QCOMPARE(out.deltas.constFirst(), QStringLiteral("**"));
+    }
+
+    void toolCallDeltasEndInANote()
+    {
+        const StreamOutcome out =
+            streamBody([this](FakeVendorServer &s) { return provider(s); },
+                       FakeVendorServer::transcript(QStringLiteral("openai-tool-call.sse")),
+                       "text/event-stream");
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.finishReason, QStringLiteral("tool_calls"));
+        QCOMPARE(out.text(),
+                 QStringLiteral("Let me check the weather.\n\n")
+                     + QStringLiteral("*The model asked to call the tool `get_weather` — Arbor "
+                                      "does not run tools.*"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestOpenAiProvider)

@@ -26,6 +26,8 @@ struct Decoded
     int promptTokens = -1;
     int completionTokens = -1;
     QString finishReason;
+    QString vendorFinishReason;
+    QStringList toolCalls;
     int errorKind = -1;
     QString errorMessage;
     bool operator==(const Decoded &) const = default;
@@ -59,6 +61,8 @@ Decoded decode(const QString &name, const QByteArray &bytes, const QList<qsizety
     d.promptTokens = dec->usage().promptTokens;
     d.completionTokens = dec->usage().completionTokens;
     d.finishReason = dec->finishReason();
+    d.vendorFinishReason = dec->vendorFinishReason();
+    d.toolCalls = dec->toolCalls();
     if (dec->error()) {
         d.errorKind = int(dec->error()->kind);
         d.errorMessage = dec->error()->message;
@@ -99,7 +103,7 @@ private Q_SLOTS:
         QTest::newRow("openai malformed") << "openai-malformed.sse"
                                           << "**" << false << -1 << -1 << "" << int(Kind::Protocol);
         QTest::newRow("anthropic text") << "anthropic-text.sse"
-                                        << "Hello! I" << true << 12 << 30 << "end_turn" << -1;
+                                        << "Hello! I" << true << 12 << 30 << "stop" << -1;
         QTest::newRow("anthropic overloaded")
             << "anthropic-overloaded.sse"
             << "Hello" << false << 12 << 1 << "" << int(Kind::Overloaded);
@@ -109,10 +113,10 @@ private Q_SLOTS:
         QTest::newRow("gemini text")
             << "gemini-text.sse"
             << "There are **3** \"r\"s in strawberry.\n\nst**r**awbe**rr**y" << true << 9 << 208
-            << "STOP" << -1;
+            << "stop" << -1;
         QTest::newRow("gemini utf8")
             << "gemini-utf8.sse"
-            << "There are **3**ß 🍓 «ок»" << true << 9 << 208 << "STOP" << -1;
+            << "There are **3**ß 🍓 «ок»" << true << 9 << 208 << "stop" << -1;
         QTest::newRow("gemini truncated")
             << "gemini-truncated.sse"
             << "There are **3**" << false << 9 << 190 << "" << int(Kind::Interrupted);
@@ -121,6 +125,28 @@ private Q_SLOTS:
         QTest::newRow("gemini raw error")
             << "gemini-raw-error.sse"
             << "There are **3**" << false << 9 << 190 << "" << int(Kind::Overloaded);
+        // Tool calls: the text before them is kept, the call becomes a note, the reason
+        // tool_calls (Gemini and Ollama say "stop" after a call).
+        QTest::newRow("openai tool call")
+            << "openai-tool-call.sse"
+            << "Let me check the weather.\n\n*The model asked to call the tool `get_weather` — "
+               "Arbor does not run tools.*"
+            << true << -1 << -1 << "tool_calls" << -1;
+        QTest::newRow("anthropic tool use")
+            << "anthropic-tool-use.sse"
+            << "Checking — un instant.\n\n*The model asked to call the tool `json` — Arbor does "
+               "not run tools.*"
+            << true << 849 << 47 << "tool_calls" << -1;
+        QTest::newRow("gemini tool call")
+            << "gemini-tool-call.sse"
+            << "I will look that up.\n\n*The model asked to call the tool `weather` — Arbor does "
+               "not run tools.*"
+            << true << 40 << 14 << "tool_calls" << -1;
+        QTest::newRow("ollama tool call")
+            << "ollama-tool-call.ndjson"
+            << "Voyons…\n\n*The model asked to call the tool `get_weather` — Arbor does not run "
+               "tools.*"
+            << true << 120 << 18 << "tool_calls" << -1;
         QTest::newRow("ollama text") << "ollama-text.ndjson"
                                      << "The sky — 青い ✨" << true << 26 << 282 << "stop" << -1;
         QTest::newRow("ollama error") << "ollama-error.ndjson"
@@ -152,11 +178,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("name");
         for (const char *n :
-             {"openai-text.sse", "openai-utf8-cr.sse", "openai-error.sse", "openai-truncated.sse",
-              "openai-malformed.sse", "anthropic-text.sse", "anthropic-overloaded.sse",
-              "anthropic-truncated.sse", "gemini-text.sse", "gemini-utf8.sse",
-              "gemini-truncated.sse", "gemini-blocked.sse", "gemini-raw-error.sse",
-              "ollama-text.ndjson", "ollama-error.ndjson", "ollama-truncated.ndjson"})
+             {"openai-text.sse",          "openai-utf8-cr.sse",      "openai-error.sse",
+              "openai-truncated.sse",     "openai-malformed.sse",    "anthropic-text.sse",
+              "anthropic-overloaded.sse", "anthropic-truncated.sse", "gemini-text.sse",
+              "gemini-utf8.sse",          "gemini-truncated.sse",    "gemini-blocked.sse",
+              "gemini-raw-error.sse",     "ollama-text.ndjson",      "ollama-error.ndjson",
+              "ollama-truncated.ndjson",  "openai-tool-call.sse",    "anthropic-tool-use.sse",
+              "gemini-tool-call.sse",     "ollama-tool-call.ndjson"})
             QTest::newRow(n) << QString::fromLatin1(n);
     }
 
@@ -191,6 +219,51 @@ private Q_SLOTS:
             FakeVendorServer::transcript(QStringLiteral("gemini-text.sse")).contains("\r\n\r\n"));
         QVERIFY(
             FakeVendorServer::transcript(QStringLiteral("openai-utf8-cr.sse")).contains("\r\r"));
+    }
+
+    void toolCallsAreNamed_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QStringList>("tools");
+        QTest::addColumn<QString>("vendorReason");
+        QTest::newRow("openai") << "openai-tool-call.sse" << QStringList{"get_weather"}
+                                << "tool_calls";
+        QTest::newRow("anthropic") << "anthropic-tool-use.sse" << QStringList{"json"} << "tool_use";
+        QTest::newRow("gemini") << "gemini-tool-call.sse" << QStringList{"weather"} << "STOP";
+        QTest::newRow("ollama") << "ollama-tool-call.ndjson" << QStringList{"get_weather"}
+                                << "stop";
+    }
+
+    void toolCallsAreNamed()
+    {
+        QFETCH(QString, name);
+        QFETCH(QStringList, tools);
+        QFETCH(QString, vendorReason);
+        const Decoded d = decode(name, FakeVendorServer::transcript(name), {});
+        QCOMPARE(d.toolCalls, tools);
+        QCOMPARE(d.vendorFinishReason, vendorReason);
+        // The note is one delta of its own, after all the text.
+        QVERIFY(d.text.constLast().contains(QStringLiteral("Arbor does not run tools")));
+    }
+
+    void severalToolCallsInOneNote()
+    {
+        // Parallel calls: two indexes in one OpenAI delta, a third later; one note names all.
+        auto dec = arbor::llm::OpenAiProvider::makeDecoder();
+        QStringList text;
+        dec->onText = [&](const QString &t) { text.append(t); };
+        dec->feed(
+            R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","type":"function","function":{"name":"get_weather","arguments":""}},{"index":1,"id":"b","type":"function","function":{"name":"get_time","arguments":"{}"}}]},"finish_reason":null}]})"
+            "\n\n"
+            R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":2,"id":"c","type":"function","function":{"name":"search","arguments":"{}"}}]},"finish_reason":"tool_calls"}]})"
+            "\n\ndata: [DONE]\n\n");
+        dec->finish();
+        QVERIFY(dec->isComplete());
+        QCOMPARE(dec->finishReason(), QStringLiteral("tool_calls"));
+        QCOMPARE(
+            text,
+            QStringList{QStringLiteral("*The model asked to call the tools `get_weather`, "
+                                       "`get_time` and `search` — Arbor does not run tools.*")});
     }
 
     void nothingAfterTheEnd()

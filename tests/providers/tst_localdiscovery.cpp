@@ -77,6 +77,35 @@ private Q_SLOTS:
         qDeleteAll(held);
     }
 
+    void portsFromTheEnvironment()
+    {
+        qunsetenv("ARBOR_DISCOVERY_PORTS");
+        QCOMPARE(LocalDiscovery::configuredCandidates().size(), LocalDiscovery::defaultCandidates().size());
+        qputenv("ARBOR_DISCOVERY_PORTS", " ollama:43123 , LM Studio=openai:43124,bogus,openai:0,smtp:25,openai:70000");
+        const auto c = LocalDiscovery::configuredCandidates();
+        QCOMPARE(c.size(), 2);
+        QCOMPARE(c.at(0).name, QStringLiteral("Ollama"));
+        QCOMPARE(c.at(0).kind, QStringLiteral("ollama"));
+        QCOMPARE(c.at(0).port, quint16(43123));
+        QCOMPARE(c.at(1).name, QStringLiteral("LM Studio"));
+        QCOMPARE(c.at(1).kind, QStringLiteral("openai"));
+        QCOMPARE(c.at(1).port, quint16(43124));
+        qputenv("ARBOR_DISCOVERY_PORTS", ""); // set and empty: look nowhere
+        QVERIFY(LocalDiscovery::configuredCandidates().isEmpty());
+        qunsetenv("ARBOR_DISCOVERY_PORTS");
+    }
+
+    void sameLocalServer()
+    {
+        const auto same = [](const char *a, const char *b) {
+            return LocalDiscovery::sameLocalServer(QUrl(QString::fromLatin1(a)), QUrl(QString::fromLatin1(b)));
+        };
+        QVERIFY(same("http://127.0.0.1:11434", "http://localhost:11434/"));
+        QVERIFY(same("http://127.0.0.1:1234/v1", "http://[::1]:1234"));
+        QVERIFY(!same("http://127.0.0.1:1234/v1", "http://127.0.0.1:1337/v1"));
+        QVERIFY(!same("http://192.168.1.5:11434", "http://127.0.0.1:11434"));
+    }
+
     void nothingAnswers()
     {
         QTcpServer closed;

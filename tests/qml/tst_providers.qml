@@ -43,6 +43,14 @@ Item {
             name.text = "Test Local";
             url.text = "http://127.0.0.1:9/v1";
             models.text = "tiny-model\nother-model";
+            // The provider's job limits (stored in job_queues, applied by the engine's limiter).
+            const concurrency = findChild(dialog.contentItem, "providerConcurrency");
+            const rpm = findChild(dialog.contentItem, "providerRequestsPerMinute");
+            const tpm = findChild(dialog.contentItem, "providerTokensPerMinute");
+            verify(concurrency && rpm && tpm, "limit fields not found");
+            concurrency.value = 2;
+            rpm.value = 30;
+            tpm.value = 40000;
             const saveButton = findChild(dialog.contentItem, "saveProviderButton");
             verify(saveButton.enabled);
             mouseClick(saveButton);
@@ -52,6 +60,9 @@ Item {
             compare(App.providerSettings.providers.length, 1);
             compare(App.providerSettings.providers[0].name, "Test Local");
             compare(App.providerSettings.providers[0].hasKey, false);
+            tryVerify(() => App.providerSettings.providers[0].requestsPerMinute === 30, 5000);
+            compare(App.providerSettings.providers[0].concurrency, 2);
+            compare(App.providerSettings.providers[0].tokensPerMinute, 40000);
 
             // Edit: the editor shows the stored settings; a changed model list reaches the picker.
             const edit = findChild(dialog.contentItem, "editProviderButton");
@@ -59,6 +70,9 @@ Item {
             mouseClick(edit);
             tryCompare(name, "text", "Test Local");
             compare(url.text, "http://127.0.0.1:9/v1");
+            compare(concurrency.value, 2);
+            compare(rpm.value, 30);
+            compare(tpm.value, 40000);
             models.text = "tiny-model\nthird-model";
             mouseClick(saveButton);
             tryVerify(() => modelKeys().indexOf("test-local/third-model") >= 0, 5000, modelKeys().join(", "));

@@ -1,8 +1,10 @@
 #include "app.h"
+#include "support/fakevendorserver.h"
 
 #include <QObject>
 #include <QQmlEngine>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtQuickTest/quicktest.h>
 
@@ -18,6 +20,15 @@ class Setup : public QObject
 {
     Q_OBJECT
 
+public:
+    ~Setup() override
+    {
+        if (m_serverThread) {
+            m_serverThread->quit();
+            m_serverThread->wait();
+        }
+    }
+
 public Q_SLOTS:
     void applicationAvailable()
     {
@@ -28,6 +39,23 @@ public Q_SLOTS:
         // 400 tokens/s: a demo reply settles in about a second.
         arbor::app::App::setConfig(
             arbor::app::AppConfig{m_dir->filePath(QStringLiteral("arbor.sqlite")), 400.0});
+        // Start-up discovery looks only where the run says: nowhere, or (tst_qml_discovery) at a
+        // fake Ollama on a free port, never at whatever listens on this machine's usual ports.
+        if (qEnvironmentVariableIntValue("ARBOR_TEST_FAKE_OLLAMA") == 1) {
+            auto *ollama = new arbor::testsupport::FakeVendorServer;
+            for (int i = 0; i < 8; ++i) // the start, and each time Settings looks again
+                ollama->enqueue(arbor::testsupport::FakeVendorServer::json(
+                    200, R"({"models":[{"name":"llama3.2:1b"},{"name":"qwen2.5:0.5b"}]})"));
+            qputenv("ARBOR_DISCOVERY_PORTS",
+                    "ollama:" + QByteArray::number(ollama->baseUrl().port()));
+            // Its own thread: discovery starts (300 ms timeouts) while this one still loads QML.
+            m_serverThread = std::make_unique<QThread>();
+            ollama->moveToThread(m_serverThread.get());
+            connect(m_serverThread.get(), &QThread::finished, ollama, &QObject::deleteLater);
+            m_serverThread->start();
+        } else if (!qEnvironmentVariableIsSet("ARBOR_DISCOVERY_PORTS")) {
+            qputenv("ARBOR_DISCOVERY_PORTS", "");
+        }
     }
 
     void qmlEngineAvailable(QQmlEngine *engine)
@@ -37,6 +65,7 @@ public Q_SLOTS:
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QThread> m_serverThread;
 };
 
 } // namespace

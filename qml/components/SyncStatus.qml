@@ -1,0 +1,64 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief The team connection at the foot of the sidebar, always visible: connected, offline with
+ * the changes that wait, reconnecting. The tooltip holds the last error; a click opens the team
+ * server dialog.
+ */
+ItemDelegate {
+    id: status
+
+    readonly property SyncController sync: App.sync
+    readonly property color dotColor: {
+        switch (sync.state) {
+        case SyncController.Connected:
+            return Theme.assistantNode;
+        case SyncController.Reconnecting:
+            return Theme.error;
+        case SyncController.Connecting:
+        case SyncController.Offline:
+            return Theme.pathNode;
+        default:
+            return Theme.mutedText;
+        }
+    }
+
+    signal openRequested
+
+    objectName: "syncStatus"
+    focusPolicy: Qt.NoFocus
+    text: sync.stateText
+    Accessible.name: qsTr("Team server: %1").arg(sync.stateText)
+    Accessible.description: sync.errorText
+    ToolTip.visible: hovered
+    ToolTip.delay: 400
+    ToolTip.text: (sync.errorText.length > 0 ? qsTr("Last error: %1").arg(sync.errorText) + "\n" : "")
+                  + qsTr("Team server settings (Ctrl+Shift+T)")
+
+    onClicked: openRequested()
+
+    contentItem: RowLayout {
+        spacing: Theme.spacing
+
+        Rectangle {
+            implicitWidth: Theme.spacing
+            implicitHeight: Theme.spacing
+            radius: Theme.spacing / 2
+            color: status.dotColor
+        }
+
+        Label {
+            objectName: "syncStatusText"
+            Layout.fillWidth: true
+            text: status.sync.stateText
+            textFormat: Text.PlainText
+            elide: Text.ElideRight
+            font.pointSize: Theme.fontSizeSmall
+            color: status.sync.configured ? Theme.text : Theme.mutedText
+        }
+    }
+}

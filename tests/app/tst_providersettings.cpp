@@ -1,0 +1,114 @@
+// ProviderSettings (app/): a provider's job-queue limits set from the Settings form reach the
+// store (job_queues, the row `arbord jobs limit` writes) and the engine's limiter.
+#include "providersettings.h"
+
+#include "core/backend.h"
+#include "jobs/jobadmin.h"
+#include "jobs/jobengine.h"
+#include "store/store.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace arbor;
+
+namespace {
+
+std::optional<jobs::QueueSettings> storedLimits(core::Backend &backend, const QString &queue)
+{
+    const auto all = backend.store().read([](QSqlDatabase &db) { return jobs::admin::queueSettings(db); }).result();
+    for (const auto &s : all)
+        if (s.name == queue)
+            return s;
+    return std::nullopt;
+}
+
+std::optional<jobs::QueueLimitState> limiterState(core::Backend &backend, const QString &queue)
+{
+    for (const auto &s : backend.engine().queueStates().result())
+        if (s.name == queue)
+            return s;
+    return std::nullopt;
+}
+
+QVariantMap providerNamed(const app::ProviderSettings &settings, const QString &id)
+{
+    for (const QVariant &p : settings.providers())
+        if (p.toMap().value(QStringLiteral("id")).toString() == id)
+            return p.toMap();
+    return {};
+}
+
+} // namespace
+
+class TestProviderSettings : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void limitsReachTheStoreAndTheLimiter()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        core::BackendOptions options;
+        options.dbPath = dir.filePath(QStringLiteral("a.db"));
+        options.demoRate = 0;
+        core::Backend backend(options);
+        backend.open();
+
+        app::ProviderSettings settings(&backend);
+        QSignalSpy saved(&settings, &app::ProviderSettings::saved);
+
+        // A new provider saved with limits: its id is made from the name.
+        settings.save({}, QStringLiteral("openai"), QStringLiteral("Team Proxy"), QStringLiteral("http://127.0.0.1:9/v1"),
+                      {}, QStringLiteral("small-model"), {}, false, 3, 120, 50000);
+        QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 10000);
+        QVERIFY2(saved.first().at(0).toBool(), qPrintable(saved.first().at(1).toString()));
+        const QString id = QStringLiteral("team-proxy");
+        const QVariantMap shown = providerNamed(settings, id);
+        QCOMPARE(shown.value(QStringLiteral("concurrency")).toInt(), 3);
+        QCOMPARE(shown.value(QStringLiteral("requestsPerMinute")).toLongLong(), 120);
+        QCOMPARE(shown.value(QStringLiteral("tokensPerMinute")).toLongLong(), 50000);
+
+        const auto row = storedLimits(backend, id);
+        QVERIFY(row);
+        QCOMPARE(row->concurrency, 3);
+        QCOMPARE(row->requestsPerMinute, 120);
+        QCOMPARE(row->tokensPerMinute, 50000);
+        QVERIFY(!row->paused);
+
+        QTRY_VERIFY_WITH_TIMEOUT(limiterState(backend, id) && limiterState(backend, id)->requestsPerMinute == 120, 10000);
+        const auto live = limiterState(backend, id);
+        QCOMPARE(live->concurrency, 3);
+        QCOMPARE(live->tokensPerMinute, 50000);
+
+        // Changing one limit keeps the others and the queue's pause.
+        backend.engine().setQueuePaused(id, true).waitForFinished();
+        settings.setLimits(id, -1, 0, -1);
+        QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 2, 10000);
+        QVERIFY(saved.last().at(0).toBool());
+        const auto changed = storedLimits(backend, id);
+        QVERIFY(changed);
+        QCOMPARE(changed->concurrency, 3);
+        QCOMPARE(changed->requestsPerMinute, 0);
+        QCOMPARE(changed->tokensPerMinute, 50000);
+        QVERIFY(changed->paused);
+        QTRY_VERIFY_WITH_TIMEOUT(limiterState(backend, id) && limiterState(backend, id)->requestsPerMinute == 0, 10000);
+        QCOMPARE(limiterState(backend, id)->concurrency, 3);
+
+        // Editing the provider without touching the limits leaves them alone.
+        settings.save(id, QStringLiteral("openai"), QStringLiteral("Team Proxy"), QStringLiteral("http://127.0.0.1:9/v1"),
+                      {}, QStringLiteral("small-model"), {}, false);
+        QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 3, 10000);
+        QCOMPARE(storedLimits(backend, id)->tokensPerMinute, 50000);
+
+        // A new settings object (the next start) shows what the store holds.
+        app::ProviderSettings again(&backend);
+        QTRY_COMPARE_WITH_TIMEOUT(providerNamed(again, id).value(QStringLiteral("tokensPerMinute")).toLongLong(), 50000, 10000);
+        QCOMPARE(providerNamed(again, id).value(QStringLiteral("concurrency")).toInt(), 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProviderSettings)
+#include "tst_providersettings.moc"
