@@ -1,13 +1,8 @@
 #include "joblistmodel.h"
 
-#include <algorithm>
-
 namespace arbor::app {
 
-namespace {
-
-/** @brief The roles whose values differ between @p a and @p b (same job id). */
-QList<int> changedRoles(const JobEntry &a, const JobEntry &b)
+QList<int> JobListModel::changedRoles(const JobEntry &a, const JobEntry &b) const
 {
     QList<int> roles;
     if (a.job.kind != b.job.kind)
@@ -33,63 +28,15 @@ QList<int> changedRoles(const JobEntry &a, const JobEntry &b)
     return roles;
 }
 
-} // namespace
-
 JobListModel::JobListModel(QObject *parent)
-    : QAbstractListModel(parent)
+    : KeyedListModel(parent)
 {
-}
-
-int JobListModel::rowOf(qint64 jobId) const
-{
-    for (qsizetype i = 0; i < m_items.size(); ++i)
-        if (m_items.at(i).job.id == jobId)
-            return int(i);
-    return -1;
 }
 
 void JobListModel::setJobs(const QList<JobEntry> &jobs)
 {
-    const qsizetype oldCount = m_items.size();
-    // Rows that are gone: one removal each (a refresh usually drops a few at the end).
-    for (qsizetype i = m_items.size() - 1; i >= 0; --i) {
-        const qint64 id = m_items.at(i).job.id;
-        const bool kept = std::any_of(jobs.cbegin(), jobs.cend(), [id](const JobEntry &e) { return e.job.id == id; });
-        if (!kept) {
-            beginRemoveRows({}, int(i), int(i));
-            m_items.removeAt(i);
-            endRemoveRows();
-        }
-    }
-    // The rest into the new order: new jobs are inserted (usually at the top), moved ones moved.
-    for (qsizetype target = 0; target < jobs.size(); ++target) {
-        const JobEntry &e = jobs.at(target);
-        const int row = rowOf(e.job.id);
-        if (row < 0) {
-            beginInsertRows({}, int(target), int(target));
-            m_items.insert(target, e);
-            endInsertRows();
-            continue;
-        }
-        if (row != target) {
-            beginMoveRows({}, row, row, {}, int(target));
-            m_items.move(row, target);
-            endMoveRows();
-        }
-        const QList<int> roles = changedRoles(m_items.at(target), e);
-        if (!roles.isEmpty()) {
-            m_items[target] = e;
-            const QModelIndex i = index(int(target));
-            Q_EMIT dataChanged(i, i, roles);
-        }
-    }
-    if (oldCount != m_items.size())
+    if (replaceItems(jobs))
         Q_EMIT countChanged();
-}
-
-int JobListModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_items.size());
 }
 
 QVariant JobListModel::data(const QModelIndex &index, int role) const

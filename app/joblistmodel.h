@@ -2,7 +2,8 @@
 
 #include "jobs/job.h"
 
-#include <QAbstractListModel>
+#include "keyedlistmodel.h"
+
 #include <QStringList>
 #include <QtQml/qqml.h>
 
@@ -21,7 +22,7 @@ struct JobEntry
  * rows whose fields changed, never a reset, so the view keeps its delegates and position.
  * GUI thread only.
  */
-class JobListModel : public QAbstractListModel
+class JobListModel : public KeyedListModel<JobEntry, qint64>
 {
     Q_OBJECT
     QML_ELEMENT
@@ -49,18 +50,16 @@ public:
     /** @brief Replaces the list with @p jobs (in the order to show), incrementally. */
     void setJobs(const QList<JobEntry> &jobs);
     const QList<JobEntry> &jobs() const { return m_items; }
-    /** @brief The row of job @p jobId, or -1. */
-    int rowOf(qint64 jobId) const;
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
 Q_SIGNALS:
     void countChanged();
 
-private:
-    QList<JobEntry> m_items;
+protected:
+    qint64 keyOf(const JobEntry &e) const override { return e.job.id; }
+    QList<int> changedRoles(const JobEntry &a, const JobEntry &b) const override;
 };
 
 } // namespace arbor::app

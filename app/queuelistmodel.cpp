@@ -1,12 +1,8 @@
 #include "queuelistmodel.h"
 
-#include <algorithm>
-
 namespace arbor::app {
 
-namespace {
-
-QList<int> changedRoles(const QueueEntry &a, const QueueEntry &b)
+QList<int> QueueListModel::changedRoles(const QueueEntry &a, const QueueEntry &b) const
 {
     QList<int> roles;
     auto note = [&roles](bool differs, int role) {
@@ -29,61 +25,15 @@ QList<int> changedRoles(const QueueEntry &a, const QueueEntry &b)
     return roles;
 }
 
-} // namespace
-
 QueueListModel::QueueListModel(QObject *parent)
-    : QAbstractListModel(parent)
+    : KeyedListModel(parent)
 {
-}
-
-int QueueListModel::rowOf(const QString &name) const
-{
-    for (qsizetype i = 0; i < m_items.size(); ++i)
-        if (m_items.at(i).name == name)
-            return int(i);
-    return -1;
 }
 
 void QueueListModel::setQueues(const QList<QueueEntry> &queues)
 {
-    const qsizetype oldCount = m_items.size();
-    for (qsizetype i = m_items.size() - 1; i >= 0; --i) {
-        const QString &name = m_items.at(i).name;
-        const bool kept = std::any_of(queues.cbegin(), queues.cend(), [&name](const QueueEntry &q) { return q.name == name; });
-        if (!kept) {
-            beginRemoveRows({}, int(i), int(i));
-            m_items.removeAt(i);
-            endRemoveRows();
-        }
-    }
-    for (qsizetype target = 0; target < queues.size(); ++target) {
-        const QueueEntry &q = queues.at(target);
-        const int row = rowOf(q.name);
-        if (row < 0) {
-            beginInsertRows({}, int(target), int(target));
-            m_items.insert(target, q);
-            endInsertRows();
-            continue;
-        }
-        if (row != target) {
-            beginMoveRows({}, row, row, {}, int(target));
-            m_items.move(row, target);
-            endMoveRows();
-        }
-        const QList<int> roles = changedRoles(m_items.at(target), q);
-        if (!roles.isEmpty()) {
-            m_items[target] = q;
-            const QModelIndex i = index(int(target));
-            Q_EMIT dataChanged(i, i, roles);
-        }
-    }
-    if (oldCount != m_items.size())
+    if (replaceItems(queues))
         Q_EMIT countChanged();
-}
-
-int QueueListModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_items.size());
 }
 
 QVariant QueueListModel::data(const QModelIndex &index, int role) const

@@ -1,6 +1,7 @@
 #pragma once
 
-#include <QAbstractListModel>
+#include "keyedlistmodel.h"
+
 #include <QString>
 #include <QtQml/qqml.h>
 
@@ -30,7 +31,7 @@ struct QueueEntry
  * refresh as inserts, removals, moves and dataChanged of the changed roles, never a reset.
  * GUI thread only.
  */
-class QueueListModel : public QAbstractListModel
+class QueueListModel : public KeyedListModel<QueueEntry, QString>
 {
     Q_OBJECT
     QML_ELEMENT
@@ -61,18 +62,16 @@ public:
     /** @brief Replaces the list with @p queues, incrementally. */
     void setQueues(const QList<QueueEntry> &queues);
     const QList<QueueEntry> &queues() const { return m_items; }
-    /** @brief The row of queue @p name, or -1. */
-    int rowOf(const QString &name) const;
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
 Q_SIGNALS:
     void countChanged();
 
-private:
-    QList<QueueEntry> m_items;
+protected:
+    QString keyOf(const QueueEntry &q) const override { return q.name; }
+    QList<int> changedRoles(const QueueEntry &a, const QueueEntry &b) const override;
 };
 
 } // namespace arbor::app

@@ -42,18 +42,6 @@ Commands:
 without it the PG* environment variables apply (PGHOST, PGPORT, PGDATABASE, PGUSER, ...).
 )";
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 QString outcomeText(Admin::Outcome outcome)
 {
     switch (outcome) {

@@ -32,18 +32,6 @@ namespace arbor::cli {
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 const QCommandLineOption DbOption(QStringLiteral("db"), QStringLiteral("The store (default: $ARBOR_DB, else the data folder)."),
                                   QStringLiteral("PATH"));
 const QCommandLineOption JsonOption(QStringLiteral("json"), QStringLiteral("Print JSON."));
@@ -418,6 +406,18 @@ int runShow(const QStringList &args)
             out() << "\n> " << m.error << "\n";
     }
     return Ok;
+}
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
 }
 
 } // namespace arbor::cli

@@ -2,10 +2,17 @@
 
 #include <QStringList>
 
+class QTextStream;
+
 namespace arbor::cli {
 
 /** @brief Exit codes of arbord: scripts can tell a stopped reply from a failed one. */
 enum ExitCode { Ok = 0, Failure = 1, Usage = 2, Stopped = 3 };
+
+/** @brief Standard output and error of arbord: one stream each, shared by every command so
+ *  their buffers never interleave out of order. */
+QTextStream &out();
+QTextStream &err();
 
 /** @brief `arbord chat`: sends TEXT and streams the reply. @p args excludes the program name. */
 int runChat(const QStringList &args);

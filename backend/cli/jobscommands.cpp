@@ -32,18 +32,6 @@ namespace arbor::cli {
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 const char *const JobsUsage = R"(Usage: arbord jobs [--db PATH] [--json]
        arbord jobs retry ID | discard ID | pause QUEUE | resume QUEUE [--db PATH]
        arbord jobs limit QUEUE [--concurrency N] [--rpm N] [--tpm N] [--db PATH]

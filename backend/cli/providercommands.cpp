@@ -22,18 +22,6 @@ namespace {
 
 using store::providers::StoredProvider;
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 const char *const ProvidersUsage = R"(Usage: arbord providers SUBCOMMAND [OPTIONS]
 
 The model providers of a store. API keys go to the system keychain, never to the store; a key is

@@ -24,18 +24,6 @@ namespace arbor::cli {
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 const char *const SyncUsage = R"(Usage: arbord sync [--db PATH] [--dsn DSN] [--follow] [--json]
        arbord sync share CONVERSATION WORKSPACE [--db PATH]
        arbord sync status [--db PATH] [--json]
