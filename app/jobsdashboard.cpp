@@ -4,12 +4,14 @@
 #include "jobs/jobadmin.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobqueries.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 #include <QDateTime>
 #include <QFuture>
 #include <QHash>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QVariantMap>
 
 Q_LOGGING_CATEGORY(lcDashboard, "arbor.app.jobs", QtInfoMsg)
@@ -63,6 +65,12 @@ void JobsDashboard::refresh()
     m_inFlight = true;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     QFuture<Snapshot> read = m_backend->store().read([now](QSqlDatabase &db) {
+        // One read transaction, so that the counts and the lists show the same moment (a job
+        // that fails between two statements would be failed in one and not in the other).
+        store::exec(db, QStringLiteral("BEGIN"));
+        // Ended by ROLLBACK: it wrote nothing, and a ROLLBACK ends it even with a statement
+        // still open (this reader thread must not keep an old snapshot for its next task).
+        const auto end = qScopeGuard([&db] { QSqlQuery(db).exec(QStringLiteral("ROLLBACK")); });
         Snapshot s;
         s.counts = jobs::admin::counts(db);
         s.series = jobs::admin::series(db, now, kMinutes);

@@ -174,7 +174,12 @@ void ProviderSettings::loadLimits()
         return;
     m_backend->store()
         .read([](QSqlDatabase &db) { return jobs::admin::queueSettings(db); })
-        .then(this, [this](QFuture<QList<jobs::QueueSettings>> f) {
+        .then(this, [this, savedBefore = m_limitsSaved](QFuture<QList<jobs::QueueSettings>> f) {
+            if (m_limitsSaved != savedBefore) {
+                // A save landed while this read was under way, and the read may predate it.
+                loadLimits();
+                return;
+            }
             try {
                 m_limits.clear();
                 for (const auto &s : f.result())
@@ -206,6 +211,7 @@ void ProviderSettings::saveLimits(const QString &id, int concurrency, qint64 req
             try {
                 const jobs::QueueSettings stored = f.result();
                 m_limits.insert(stored.name, stored);
+                ++m_limitsSaved;
             } catch (const std::exception &e) {
                 Q_EMIT saved(false, tr("The limits were not saved: %1").arg(QString::fromUtf8(e.what())));
                 return;

@@ -113,6 +113,7 @@ private:
 
     core::Backend *m_backend;
     QHash<QString, jobs::QueueSettings> m_limits; ///< job_queues rows, by queue (= provider id)
+    int m_limitsSaved = 0; ///< saves applied to m_limits: a read older than one is read again
     QVariantList m_discovered;
     bool m_discovering = false;
     QStringList m_dismissed; ///< base URLs the user said "not now" to

@@ -13,6 +13,7 @@
 
 #include <QFuture>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QSet>
 
 Q_LOGGING_CATEGORY(lcJobs, "arbor.jobs", QtInfoMsg)
@@ -424,9 +425,9 @@ void Dispatcher::pump(bool wantClaim)
                 if (state.isEmpty())
                     qCWarning(lcJobs) << "job" << e.job.id << "was no longer ours when it ended (recovered elsewhere)";
                 Q_EMIT e.run->ended(state);
-                e.run->deleteLater();
                 Q_EMIT m_engine->jobFinished(e.job.id, e.job.kind, state, e.error.message);
             }
+            deleteRunsLater(*ends);
             if (!idle) {
                 startClaimed(r.claimed, now);
                 // A full batch may mean more are due; a wake-up during the cycle must not be lost;
@@ -439,6 +440,24 @@ void Dispatcher::pump(bool wantClaim)
             }
             maybeFinishShutdown();
         });
+}
+
+void Dispatcher::deleteRunsLater(const std::vector<PendingEnd> &ends)
+{
+    if (ends.empty())
+        return;
+    // One posted event for the cycle's runs, not a deleteLater() each: every posted event wakes
+    // this thread's event loop (a write to its eventfd), and a burst of short jobs ends dozens
+    // per cycle. Posted to this dispatcher, so the call is dropped if it goes first (its child
+    // runs go with it); guarded, in case a handler deleted its run itself.
+    std::vector<QPointer<JobRun>> runs;
+    runs.reserve(ends.size());
+    for (const PendingEnd &e : ends)
+        runs.emplace_back(e.run);
+    QMetaObject::invokeMethod(this, [runs = std::move(runs)] {
+        for (const QPointer<JobRun> &run : runs)
+            delete run.data();
+    }, Qt::QueuedConnection);
 }
 
 void Dispatcher::beat()

@@ -80,6 +80,8 @@ private:
     void armTicket();
     void wakeAfter(qint64 ms);
     void startRun(const Job &job);
+    /** @brief Deletes the runs of a cycle's ends once control is back in the event loop. */
+    void deleteRunsLater(const std::vector<PendingEnd> &ends);
     void beat();
     void maybeFinishShutdown();
 

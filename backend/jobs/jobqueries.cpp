@@ -54,6 +54,38 @@ Job readRow(const QSqlQuery &q)
     return j;
 }
 
+QString textAt(sqlite3_stmt *st, int column)
+{
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(st, column));
+    return text ? QString::fromUtf8(text, sqlite3_column_bytes(st, column)) : QString();
+}
+
+/** @brief readRow() for a row of kColumns on SQLite's C API (NULL reads as '' or 0, as there). */
+Job readNativeRow(sqlite3_stmt *st)
+{
+    Job j;
+    j.id = sqlite3_column_int64(st, 0);
+    j.kind = textAt(st, 1);
+    j.queue = textAt(st, 2);
+    j.priority = sqlite3_column_int(st, 3);
+    {
+        const auto *payload = reinterpret_cast<const char *>(sqlite3_column_text(st, 4));
+        j.payload = QJsonDocument::fromJson(QByteArray::fromRawData(payload, sqlite3_column_bytes(st, 4))).object();
+    }
+    j.subjectId = textAt(st, 5);
+    j.state = jobStateFromString(textAt(st, 6));
+    j.attempts = sqlite3_column_int(st, 7);
+    j.maxAttempts = sqlite3_column_int(st, 8);
+    j.runAt = sqlite3_column_int64(st, 9);
+    j.leaseOwner = textAt(st, 10);
+    j.lastError = textAt(st, 11);
+    j.createdAt = sqlite3_column_int64(st, 12);
+    j.startedAt = sqlite3_column_int64(st, 13);
+    j.finishedAt = sqlite3_column_int64(st, 14);
+    j.tokensEstimate = sqlite3_column_int64(st, 15);
+    return j;
+}
+
 bool processAlive(qint64 pid)
 {
 #if defined(Q_OS_UNIX)
@@ -76,12 +108,31 @@ bool processAlive(qint64 pid)
 
 qint64 insert(const QSqlDatabase &db, const JobSpec &s, qint64 now)
 {
-    auto q = execCached(db, QStringLiteral(
+    // On SQLite's C API, prepared once on the writer: one add is one commit, and the caller
+    // waits for it, so Qt's per-value binding would be a fair share of the add's own cost.
+    static const QByteArray sql = QByteArrayLiteral(
         "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at, created_at,"
-        " tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)"),
-        {s.kind, s.queue, s.priority, QString::fromUtf8(QJsonDocument(s.payload).toJson(QJsonDocument::Compact)),
-         nullIfEmpty(s.subjectId), std::max(1, s.maxAttempts), s.runAt > 0 ? s.runAt : now, now, s.tokensEstimate});
-    return q->lastInsertId().toLongLong();
+        " tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)");
+    const QByteArray kind = s.kind.toUtf8(); // bound without a copy: they outlive the statement's run
+    const QByteArray queue = s.queue.toUtf8();
+    const QByteArray payload = QJsonDocument(s.payload).toJson(QJsonDocument::Compact);
+    const QByteArray subject = s.subjectId.toUtf8();
+    store::NativeQuery q(db, sql);
+    sqlite3_stmt *st = q.statement();
+    sqlite3_bind_text(st, 1, kind.constData(), int(kind.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, queue.constData(), int(queue.size()), SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, s.priority);
+    sqlite3_bind_text(st, 4, payload.constData(), int(payload.size()), SQLITE_STATIC);
+    if (subject.isEmpty())
+        sqlite3_bind_null(st, 5);
+    else
+        sqlite3_bind_text(st, 5, subject.constData(), int(subject.size()), SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, std::max(1, s.maxAttempts));
+    sqlite3_bind_int64(st, 7, s.runAt > 0 ? s.runAt : now);
+    sqlite3_bind_int64(st, 8, now);
+    sqlite3_bind_int64(st, 9, s.tokensEstimate);
+    q.step();
+    return sqlite3_last_insert_rowid(q.handle());
 }
 
 namespace {
@@ -191,16 +242,21 @@ QString placeholdersFor(qsizetype n)
     return out;
 }
 
-QList<Job> readClaimed(QSqlQuery &q)
+QList<Job> sortClaimed(QList<Job> out)
 {
-    QList<Job> out;
-    while (q.next())
-        out.append(readRow(q));
     // RETURNING gives no order guarantee; hand jobs out by priority.
     std::sort(out.begin(), out.end(), [](const Job &a, const Job &b) {
         return a.priority != b.priority ? a.priority > b.priority : a.id < b.id;
     });
     return out;
+}
+
+QList<Job> readClaimed(QSqlQuery &q)
+{
+    QList<Job> out;
+    while (q.next())
+        out.append(readRow(q));
+    return sortClaimed(std::move(out));
 }
 
 QList<Job> runClaim(QSqlQuery &q)
@@ -234,20 +290,28 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     };
 
     if (rules.caps.isEmpty()) {
-        // The common case, one statement (prepared once per connection): no queue is capped.
-        QVariantList values;
-        values.reserve(4 + kinds.size() + rules.blocked.size());
-        values << owner << now << now;
-        for (const QString &k : kinds)
-            values << k;
-        for (const QString &b : rules.blocked)
-            values << b;
-        values << limit;
-        auto q = execCached(db, QStringLiteral(
+        // The common case, one statement (prepared once per connection, on SQLite's C API: it
+        // returns every column of up to `limit` rows per cycle): no queue is capped.
+        const QByteArray ownerUtf8 = owner.toUtf8();
+        store::NativeQuery q(db, QStringLiteral(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, started_at = ?"
             " WHERE id IN (SELECT id FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id LIMIT ?)"
-            " RETURNING %2").arg(due, kColumns), values);
-        return readClaimed(*q);
+            " RETURNING %2").arg(due, kColumns).toUtf8());
+        sqlite3_stmt *st = q.statement();
+        int i = 0;
+        sqlite3_bind_text(st, ++i, ownerUtf8.constData(), int(ownerUtf8.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(st, ++i, now);
+        sqlite3_bind_int64(st, ++i, now);
+        for (const QString &k : kinds)
+            sqlite3_bind_text16(st, ++i, k.utf16(), int(k.size() * sizeof(char16_t)), SQLITE_STATIC);
+        for (const QString &b : rules.blocked)
+            sqlite3_bind_text16(st, ++i, b.utf16(), int(b.size() * sizeof(char16_t)), SQLITE_STATIC);
+        sqlite3_bind_int(st, ++i, limit);
+        QList<Job> out;
+        out.reserve(limit);
+        while (q.step())
+            out.append(readNativeRow(st));
+        return sortClaimed(std::move(out));
     }
 
     // Some queue is capped: read candidates in order and keep each queue within its cap. Capped
@@ -298,18 +362,20 @@ QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, con
     // SQLite binds at most 32766 values; ends come in event-loop batches far below that.
     for (qsizetype from = 0; from < ids.size(); from += 10000) {
         const QList<qint64> part = ids.mid(from, 10000);
-        QVariantList values;
-        values.reserve(part.size() + 2);
-        values << now << owner;
-        for (qint64 id : part)
-            values << id;
+        const QByteArray ownerUtf8 = owner.toUtf8();
         // Prepared once per batch size: the sizes seen are bounded by the engine's concurrency.
-        auto q = execCached(db, QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
-                                               " WHERE state = 'running' AND lease_owner = ? AND id IN (%1) RETURNING id")
-                                    .arg(placeholdersFor(part.size())),
-                            values);
-        while (q->next())
-            done.append(q->value(0).toLongLong());
+        store::NativeQuery q(db, QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
+                                                " WHERE state = 'running' AND lease_owner = ? AND id IN (%1) RETURNING id")
+                                     .arg(placeholdersFor(part.size()))
+                                     .toUtf8());
+        sqlite3_stmt *st = q.statement();
+        int i = 0;
+        sqlite3_bind_int64(st, ++i, now);
+        sqlite3_bind_text(st, ++i, ownerUtf8.constData(), int(ownerUtf8.size()), SQLITE_STATIC);
+        for (qint64 id : part)
+            sqlite3_bind_int64(st, ++i, id);
+        while (q.step())
+            done.append(sqlite3_column_int64(st, 0));
     }
     return done;
 }

@@ -1,7 +1,10 @@
 #include "sql.h"
 
 #include <QLoggingCategory>
+#include <QSqlDriver>
 #include <QSqlError>
+
+#include <sqlite3.h>
 
 Q_LOGGING_CATEGORY(lcSql, "arbor.store.sql", QtInfoMsg)
 
@@ -54,7 +57,71 @@ StatementCache::StatementCache(const QString &connectionName)
 
 StatementCache::~StatementCache()
 {
+    for (sqlite3_stmt *statement : std::as_const(m_native))
+        sqlite3_finalize(statement);
     t_cache = m_previous;
+}
+
+namespace {
+
+/** @brief The connection's sqlite3 handle; throws if it is not an SQLite connection. */
+sqlite3 *nativeHandle(const QSqlDatabase &db)
+{
+    const QVariant v = db.driver() ? db.driver()->handle() : QVariant();
+    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+        throw StoreError(QStringLiteral("Not an SQLite connection: %1").arg(db.connectionName()));
+    return *static_cast<sqlite3 *const *>(v.constData());
+}
+
+sqlite3_stmt *prepareNative(sqlite3 *db, const QByteArray &sql, unsigned flags)
+{
+    sqlite3_stmt *statement = nullptr;
+    if (sqlite3_prepare_v3(db, sql.constData(), int(sql.size()), flags, &statement, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(statement);
+        throw StoreError(QStringLiteral("SQL prepare failed: %1 [%2]")
+                             .arg(QString::fromUtf8(sqlite3_errmsg(db)), QString::fromUtf8(sql).simplified()));
+    }
+    return statement;
+}
+
+} // namespace
+
+NativeQuery::NativeQuery(const QSqlDatabase &db, const QByteArray &sql)
+    : m_db(nativeHandle(db))
+    , m_sql(sql)
+{
+    StatementCache *cache = t_cache;
+    if (!cache || cache->m_connection != db.connectionName()) {
+        m_statement = prepareNative(m_db, sql, 0);
+        m_own = true;
+        return;
+    }
+    auto it = cache->m_native.find(sql);
+    if (it == cache->m_native.end())
+        it = cache->m_native.insert(sql, prepareNative(m_db, sql, SQLITE_PREPARE_PERSISTENT));
+    m_statement = *it;
+}
+
+NativeQuery::~NativeQuery()
+{
+    if (m_own) {
+        sqlite3_finalize(m_statement);
+        return;
+    }
+    sqlite3_reset(m_statement);
+    sqlite3_clear_bindings(m_statement);
+}
+
+bool NativeQuery::step()
+{
+    const int rc = sqlite3_step(m_statement);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    const QString error = QString::fromUtf8(sqlite3_errmsg(m_db));
+    sqlite3_reset(m_statement);
+    throw StoreError(QStringLiteral("SQL failed: %1 [%2]").arg(error, QString::fromUtf8(m_sql).simplified()));
 }
 
 QSqlQuery &CachedQuery::statement(const QSqlDatabase &db, const QString &sql)

@@ -11,6 +11,9 @@
 #include <optional>
 #include <stdexcept>
 
+struct sqlite3;
+struct sqlite3_stmt;
+
 namespace arbor::store {
 
 /** @brief A failed SQL statement or connection; carries the driver's text. */
@@ -63,6 +66,33 @@ inline CachedQuery execCached(const QSqlDatabase &db, const QString &sql, const 
     return CachedQuery(db, sql, values);
 }
 
+/**
+ * @brief A statement on SQLite's C API, kept like a CachedQuery (prepared once per connection on
+ * a thread with a StatementCache, else prepared here and finalized after use). For the hottest
+ * statements (an add, a claim): Qt's binding and row reading (a QVariant per value, text through
+ * UTF-16) cost more there than SQLite's own work. Bind with sqlite3_bind_* on statement(); the
+ * statement is reset and its bindings cleared when this object goes. Throws StoreError.
+ */
+class NativeQuery
+{
+public:
+    NativeQuery(const QSqlDatabase &db, const QByteArray &sql);
+    ~NativeQuery();
+    NativeQuery(const NativeQuery &) = delete;
+    NativeQuery &operator=(const NativeQuery &) = delete;
+
+    sqlite3_stmt *statement() const { return m_statement; }
+    sqlite3 *handle() const { return m_db; }
+    /** @brief Runs to the next row: true if there is one, false once done. */
+    bool step();
+
+private:
+    sqlite3 *m_db = nullptr;
+    sqlite3_stmt *m_statement = nullptr;
+    bool m_own = false; ///< not kept by a cache: finalized on destruction
+    QByteArray m_sql;
+};
+
 /** @brief Prepared statements of one connection, kept while this object lives on its thread
  *  (see CachedQuery). Destroy it before the connection closes. */
 class StatementCache
@@ -75,8 +105,10 @@ public:
 
 private:
     friend class CachedQuery;
+    friend class NativeQuery;
     QString m_connection;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_queries; ///< pointers stay valid as it grows
+    QHash<QByteArray, sqlite3_stmt *> m_native; ///< finalized by the destructor
     StatementCache *m_previous = nullptr;
 };
 

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include <future>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcWriter, "arbor.store.writer", QtInfoMsg)
 
@@ -121,15 +122,23 @@ void SqlThreads::run(int index, std::promise<void> *opened)
             opened->set_exception(std::current_exception());
             return;
         }
-        // Prepared once, run many times: BEGIN/COMMIT and the hot queries (execCached).
+        // Prepared once, run many times: BEGIN/COMMIT and the hot queries (execCached, NativeQuery).
         std::optional<StatementCache> statements(std::in_place, name);
 
         std::vector<Item> batch;
+        bool begun = false; // the writer's next transaction is open already (see spinForWork)
         for (;;) {
             if (m_mode == Mode::Writer)
-                spinForWork();
+                begun = spinForWork(db, begun);
             {
                 std::unique_lock lock(m_mutex);
+                if (begun && m_queue.empty()) {
+                    // Nothing came: the early transaction holds the write lock, end it before sleeping.
+                    lock.unlock();
+                    begun = false;
+                    QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+                    lock.lock();
+                }
                 m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
                 if (m_queue.empty())
                     break; // stopping and drained
@@ -138,9 +147,10 @@ void SqlThreads::run(int index, std::promise<void> *opened)
                     batch.push_back(std::move(m_queue.front()));
                     m_queue.pop_front();
                 }
+                m_taken.store(m_taken.load(std::memory_order_relaxed) + take, std::memory_order_relaxed);
             }
             if (m_mode == Mode::Writer) {
-                runWriterBatch(db, batch);
+                runWriterBatch(db, batch, std::exchange(begun, false));
             } else {
                 for (auto &item : batch) {
                     std::exception_ptr error;
@@ -160,15 +170,35 @@ void SqlThreads::run(int index, std::promise<void> *opened)
     closeConnection(name);
 }
 
-void SqlThreads::spinForWork()
+bool SqlThreads::spinForWork(QSqlDatabase &db, bool begun)
 {
+    // Tasks already waiting (posted during the last group): no need to look for them.
+    if (m_posted.load(std::memory_order_acquire) != m_taken.load(std::memory_order_relaxed))
+        return begun;
+    // The next group's BEGIN now, while nothing waits: its locks (a WAL read mark and the write
+    // lock, several fcntl calls) are then taken off the path of the write that comes next. It
+    // holds the write lock only while this looks for work; when nothing comes it is rolled back
+    // before the thread sleeps. No other writer shares this process, and another process's
+    // writer waits on the busy timeout as it would behind a write, so the snapshot it reads
+    // stays the latest.
+    if (!begun) {
+        static const QByteArray begin = QByteArrayLiteral("BEGIN IMMEDIATE");
+        try {
+            NativeQuery q(db, begin);
+            q.step();
+            begun = true;
+        } catch (const StoreError &e) {
+            qCDebug(lcWriter) << "early BEGIN failed; the next group begins its own:" << e.message();
+        }
+    }
     // A caller that awaits each write posts the next one a few microseconds after the last
     // answer: catching it here saves a sleep and a wake-up (a futex round trip, and the
     // scheduler's latency) per write. Bounded, and it yields to other threads between looks.
-    const quint64 seen = m_posted.load(std::memory_order_acquire);
+    const quint64 seen = m_taken.load(std::memory_order_relaxed);
     const auto until = std::chrono::steady_clock::now() + kSpin;
     while (m_posted.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until)
         std::this_thread::yield();
+    return begun;
 }
 
 void SqlThreads::runCheckpointer(std::promise<void> *opened)
@@ -208,12 +238,29 @@ void SqlThreads::runCheckpointer(std::promise<void> *opened)
     closeConnection(name);
 }
 
-void SqlThreads::runWriterBatch(QSqlDatabase &db, std::vector<Item> &batch)
+namespace {
+
+/** @brief Runs a statement without values or rows (BEGIN, COMMIT, SAVEPOINT...), prepared once:
+ *  every commit runs two of them, on the C API so that they cost SQLite's work alone. */
+void runNative(const QSqlDatabase &db, const QByteArray &sql)
 {
+    NativeQuery q(db, sql);
+    q.step();
+}
+
+} // namespace
+
+void SqlThreads::runWriterBatch(QSqlDatabase &db, std::vector<Item> &batch, bool begun)
+{
+    static const QByteArray begin = QByteArrayLiteral("BEGIN IMMEDIATE");
+    static const QByteArray commit = QByteArrayLiteral("COMMIT");
+    static const QByteArray savepoint = QByteArrayLiteral("SAVEPOINT task");
+    static const QByteArray release = QByteArrayLiteral("RELEASE task");
     std::vector<std::exception_ptr> errors(batch.size());
     std::exception_ptr commitError;
     try {
-        execCached(db, QStringLiteral("BEGIN IMMEDIATE"));
+        if (!begun)
+            runNative(db, begin);
         if (batch.size() == 1) {
             // Alone in its group: the transaction itself is the task's savepoint.
             try {
@@ -224,10 +271,10 @@ void SqlThreads::runWriterBatch(QSqlDatabase &db, std::vector<Item> &batch)
         } else {
             for (size_t i = 0; i < batch.size(); ++i) {
                 // A savepoint per task: one failing task must not undo the others of its group.
-                execCached(db, QStringLiteral("SAVEPOINT task"));
+                runNative(db, savepoint);
                 try {
                     batch[i].task(db);
-                    execCached(db, QStringLiteral("RELEASE task"));
+                    runNative(db, release);
                 } catch (...) {
                     errors[i] = std::current_exception();
                     execCached(db, QStringLiteral("ROLLBACK TO task"));
@@ -240,7 +287,7 @@ void SqlThreads::runWriterBatch(QSqlDatabase &db, std::vector<Item> &batch)
             QSqlQuery rollback(db);
             rollback.exec(QStringLiteral("ROLLBACK"));
         } else {
-            execCached(db, QStringLiteral("COMMIT"));
+            runNative(db, commit);
             bool checkpoint = false;
             {
                 std::lock_guard lock(m_mutex);

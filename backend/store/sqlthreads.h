@@ -25,8 +25,10 @@ namespace arbor::store {
  * In Writer mode there is one thread and tasks are committed in groups: everything queued at
  * the moment the thread wakes runs in one transaction, each task inside its own savepoint so a
  * failing task rolls back alone. A task's future finishes only after the COMMIT, so a result
- * means the write is durable. In Reader mode each thread has a read-only connection (WAL lets
- * readers run beside the writer) and tasks run without a transaction.
+ * means the write is durable. Between groups the writer begins the next transaction early and
+ * looks for work a few microseconds before it sleeps (see spinForWork). In Reader mode each
+ * thread has a read-only connection (WAL lets readers run beside the writer) and tasks run
+ * without a transaction.
  *
  * The writer's connection does not checkpoint the WAL itself (an automatic checkpoint would run
  * inside whichever commit crosses the threshold and stall it for milliseconds): a checkpointer
@@ -93,9 +95,12 @@ private:
         Done done;
     };
     void run(int index, std::promise<void> *opened);
-    void runWriterBatch(QSqlDatabase &db, std::vector<Item> &batch);
+    /** @brief Runs @p batch in one transaction (@p begun: already open, see spinForWork). */
+    void runWriterBatch(QSqlDatabase &db, std::vector<Item> &batch, bool begun);
     void runCheckpointer(std::promise<void> *opened);
-    void spinForWork();
+    /** @brief Writer, between groups: begins the next transaction and waits briefly for a task;
+     *  returns whether a transaction is open. */
+    bool spinForWork(QSqlDatabase &db, bool begun);
 
     const QString m_path;
     const Mode m_mode;
@@ -106,6 +111,7 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_checkpointWake;
     std::atomic<quint64> m_posted{0}; ///< tasks ever posted (the writer's spin watches it)
+    std::atomic<quint64> m_taken{0}; ///< tasks ever taken by the threads (written under m_mutex)
     quint64 m_checkpointedAt = 0; ///< m_commits at the last checkpoint
     std::deque<Item> m_queue;
     bool m_stopping = false;

@@ -6,17 +6,13 @@ namespace arbor::sync {
 
 ChangeLog::Batch ChangeLog::read(PgConnection &conn, const ChangeCursor &cursor, int limit)
 {
+    // The cursor rule itself is arbor.changes_after() (server version 3), shared with
+    // arbor.pull(); it also pins the (xid, id) index scan.
     const PgResult rows =
-        // xid_text, not xid: ORDER BY would take an output column named "xid" (text) before the
-        // table's xid8, and sort '1000' before '999' (skipping rows at the LIMIT, and never
-        // using the (xid, id) index).
-        conn.exec(
-            QStringLiteral("SELECT id, xid::text AS xid_text, workspace_id, entity, entity_id, "
-                           "conversation_id, op FROM arbor.changes "
-                           "WHERE (xid, id) > ($1::xid8, $2::bigint) AND xid < "
-                           "pg_snapshot_xmin(pg_current_snapshot()) "
-                           "ORDER BY xid, id LIMIT $3"),
-            {cursor.xid, QString::number(cursor.id), QString::number(limit)});
+        conn.exec(QStringLiteral("SELECT id, xid::text, workspace_id, entity, entity_id, "
+                                 "conversation_id, op FROM arbor.changes_after($1::xid8, "
+                                 "$2::bigint, $3::integer)"),
+                  {cursor.xid, QString::number(cursor.id), QString::number(limit)});
     Batch batch;
     batch.next = cursor;
     batch.changes.reserve(rows.rows());

@@ -2,6 +2,9 @@
 
 #include "pgconnection.h"
 
+#include <algorithm>
+#include <tuple>
+
 namespace arbor::sync::remote {
 
 namespace {
@@ -151,6 +154,71 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
         rows.append(std::move(m));
     }
     return rows;
+}
+
+PullPage pull(PgConnection &conn, const ChangeCursor &after, int limit)
+{
+    // Columns of arbor.pull(), in order.
+    enum Column {
+        Changes, LastXid, LastId, HeldBack, Entity, EntityId, WorkspaceId,
+        ConversationId, ParentId, Role, Author, Provider, Model, Content, Status, Error,
+        FinishReason, Label, DeletedBatch, PromptTokens, CompletionTokens, FinishedAt,
+        Title, CurrentLeafId, Settings, CreatedBy, ForkedFromConversationId, ForkedFromMessageId,
+        UpdatedAt,
+        CreatedAt, DeletedAt
+    };
+    const PgResult r = conn.exec(
+        QStringLiteral("SELECT * FROM arbor.pull($1::xid8, $2::bigint, $3::integer)"),
+        {after.xid, QString::number(after.id), QString::number(limit)});
+    PullPage page;
+    page.next = after;
+    if (r.rows() == 0)
+        return page;
+    page.changes = int(r.toInt(0, Changes));
+    page.heldBack = r.text(0, HeldBack) == u"t";
+    if (page.changes > 0)
+        page.next = {r.text(0, LastXid), r.toInt(0, LastId)};
+    page.messages.reserve(r.rows());
+    for (int i = 0; i < r.rows(); ++i) {
+        if (r.isNull(i, Entity) || r.isNull(i, CreatedAt))
+            continue; // an empty page, or a row this person cannot read
+        if (r.text(i, Entity) == u"conversation") {
+            page.conversations.append({r.text(i, EntityId), r.text(i, WorkspaceId),
+                                       r.text(i, Title), r.text(i, CurrentLeafId),
+                                       r.text(i, Settings), r.text(i, CreatedBy),
+                                       r.text(i, ForkedFromConversationId),
+                                       r.text(i, ForkedFromMessageId), r.toInt(i, CreatedAt),
+                                       r.toInt(i, UpdatedAt), optionalNumber(r, i, DeletedAt)});
+            continue;
+        }
+        RemoteMessage m;
+        m.id = r.text(i, EntityId);
+        m.workspaceId = r.text(i, WorkspaceId);
+        m.conversationId = r.text(i, ConversationId);
+        m.parentId = r.text(i, ParentId);
+        m.role = r.text(i, Role);
+        m.author = r.text(i, Author);
+        m.provider = r.text(i, Provider);
+        m.model = r.text(i, Model);
+        m.content = r.text(i, Content);
+        m.status = r.text(i, Status);
+        m.error = r.text(i, Error);
+        m.finishReason = r.text(i, FinishReason);
+        m.label = r.text(i, Label);
+        m.deletedBatch = r.text(i, DeletedBatch);
+        m.promptTokens = optionalNumber(r, i, PromptTokens);
+        m.completionTokens = optionalNumber(r, i, CompletionTokens);
+        m.createdAt = r.toInt(i, CreatedAt);
+        m.finishedAt = optionalNumber(r, i, FinishedAt);
+        m.deletedAt = optionalNumber(r, i, DeletedAt);
+        page.messages.append(std::move(m));
+    }
+    const auto byCreation = [](const auto &a, const auto &b) {
+        return std::tie(a.createdAt, a.id) < std::tie(b.createdAt, b.id);
+    };
+    std::sort(page.conversations.begin(), page.conversations.end(), byCreation);
+    std::sort(page.messages.begin(), page.messages.end(), byCreation);
+    return page;
 }
 
 } // namespace arbor::sync::remote

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "changelog.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -54,6 +56,16 @@ struct RemoteMessage
     bool operator==(const RemoteMessage &) const = default;
 };
 
+/** @brief One page of the change log with the rows it names (see remote::pull). */
+struct PullPage
+{
+    int changes = 0;    ///< change-log rows in the page (several may name one row)
+    ChangeCursor next;  ///< the cursor after the page (the given one when it was empty)
+    bool heldBack = false; ///< committed changes wait above the watermark: pull again soon
+    QList<RemoteConversation> conversations;
+    QList<RemoteMessage> messages; ///< in (created_at, id) order
+};
+
 /**
  * @brief Push and fetch of shared rows (the server half of `arbord sync`). Pushes are
  * idempotent upserts by id: pushing the same row again changes nothing and writes no change-log
@@ -66,6 +78,9 @@ namespace remote {
 bool pushConversation(PgConnection &conn, const RemoteConversation &c);
 /** @brief Inserts or updates @p m; returns true when the server changed. Throws PgError. */
 bool pushMessage(PgConnection &conn, const RemoteMessage &m);
+/** @brief The next page of at most @p limit changes after @p after, joined with the current
+ *  state of each row they name: one round trip (arbor.pull, server version 3). */
+PullPage pull(PgConnection &conn, const ChangeCursor &after, int limit);
 /** @brief The visible conversations among @p ids (others are silently absent). */
 QList<RemoteConversation> fetchConversations(PgConnection &conn, const QStringList &ids);
 /** @brief The visible messages among @p ids, in (created_at, id) order. */

@@ -14,6 +14,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <sqlite3.h>
 
 namespace arbor::sync {
 
@@ -151,6 +152,17 @@ QList<OutboxRow> readOutbox(QSqlDatabase &db, int limit)
     return rows;
 }
 
+ChangeCursor cursorIn(QSqlDatabase &db)
+{
+    ChangeCursor c;
+    const QString xid = stateValue(db, QStringLiteral("cursor_xid"));
+    if (!xid.isEmpty()) {
+        c.xid = xid;
+        c.id = stateValue(db, QStringLiteral("cursor_id")).toLongLong();
+    }
+    return c;
+}
+
 /** @brief True when the error means the connection itself is gone (not a refused row). */
 bool isConnectionLoss(const PgError &e, const PgConnection &conn)
 {
@@ -158,8 +170,15 @@ bool isConnectionLoss(const PgError &e, const PgConnection &conn)
         || e.sqlState().isEmpty();
 }
 
+QString textColumn(sqlite3_stmt *st, int column)
+{
+    return QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(st, column)),
+                             sqlite3_column_bytes(st, column));
+}
+
 struct Applied
 {
+    bool stale = false; ///< not applied: the stored cursor was not where the page starts
     int conversations = 0;
     int messages = 0;
     QSet<QString> conversationIds;
@@ -232,18 +251,20 @@ Applied applyRemote(QSqlDatabase &db, const QList<RemoteConversation> &conversat
         }
     }
 
+    if (ordered.isEmpty()) {
+        exec(db, QStringLiteral("UPDATE sync_flags SET applying = 0"));
+        return applied;
+    }
     // Messages written here (synced_at NULL) are pushed from here: the server copy never
-    // overwrites them. Messages that came from the server follow the server. Prepared once per
-    // batch: compiling this upsert (with the tree, search and outbox triggers) cost more than
-    // running it, and an initial pull applies 100,000 of them.
-    QSqlQuery upsert(db);
-    upsert.setForwardOnly(true);
-    const QString upsertSql = QStringLiteral(
-        "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, "
-        "model, content, status, error, finish_reason, prompt_tokens, completion_tokens, "
-        "label, created_at, finished_at, deleted_at, deleted_batch, synced_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
+    // overwrites them. Messages that came from the server follow the server. RETURNING names
+    // the rows inserted or really updated. On SQLite's C API: Qt's per-value binding cost more
+    // than the upsert at the rate of an initial pull.
+    static const QByteArray columns = QByteArrayLiteral(
+        "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
+        "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
+        "deleted_at, deleted_batch");
+    static const QByteArray upsertTail = QByteArrayLiteral(
+        " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
         "status = excluded.status, error = excluded.error, "
         "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
         "completion_tokens = excluded.completion_tokens, label = excluded.label, "
@@ -258,46 +279,101 @@ Applied applyRemote(QSqlDatabase &db, const QList<RemoteConversation> &conversat
         "OR messages.deleted_at IS NOT excluded.deleted_at "
         "OR messages.error IS NOT excluded.error "
         "OR messages.finish_reason IS NOT excluded.finish_reason "
-        "OR messages.completion_tokens IS NOT excluded.completion_tokens)");
-    if (!ordered.isEmpty() && !upsert.prepare(upsertSql))
-        throw store::StoreError(
-            QStringLiteral("SQL prepare failed: %1").arg(upsert.lastError().text()));
-    for (const RemoteMessage &m : ordered) {
-        const QVariantList values{m.id,
-                                  m.conversationId,
-                                  nullIfEmpty(m.parentId),
-                                  m.role,
-                                  m.author,
-                                  m.provider,
-                                  m.model,
-                                  m.content,
-                                  m.status,
-                                  m.error,
-                                  m.finishReason,
-                                  variant(m.promptTokens),
-                                  variant(m.completionTokens),
-                                  nullIfEmpty(m.label),
-                                  m.createdAt,
-                                  variant(m.finishedAt),
-                                  variant(m.deletedAt),
-                                  nullIfEmpty(m.deletedBatch),
-                                  now};
-        for (int i = 0; i < values.size(); ++i) {
-            // As store::exec: a null QString is '' (NOT NULL text columns), not SQL NULL.
-            const QVariant &v = values.at(i);
-            upsert.bindValue(i,
-                             v.typeId() == QMetaType::QString && v.toString().isNull()
-                                 ? QVariant(QStringLiteral(""))
-                                 : v);
+        "OR messages.completion_tokens IS NOT excluded.completion_tokens) "
+        "RETURNING id, conversation_id");
+    const auto bindMessage = [](sqlite3_stmt *st, const RemoteMessage &m) {
+        // Text without a copy (each string outlives the step); a null QString is '' for the NOT
+        // NULL columns, an empty optional id is NULL.
+        const auto text = [st](int i, const QString &v) {
+            sqlite3_bind_text16(st, i, v.utf16(), int(v.size() * sizeof(char16_t)), SQLITE_STATIC);
+        };
+        const auto optionalText = [st, &text](int i, const QString &v) {
+            if (v.isEmpty())
+                sqlite3_bind_null(st, i);
+            else
+                text(i, v);
+        };
+        const auto number = [st](int i, const std::optional<qint64> &v) {
+            if (v)
+                sqlite3_bind_int64(st, i, *v);
+            else
+                sqlite3_bind_null(st, i);
+        };
+        text(1, m.id);
+        text(2, m.conversationId);
+        optionalText(3, m.parentId);
+        text(4, m.role);
+        text(5, m.author);
+        text(6, m.provider);
+        text(7, m.model);
+        text(8, m.content);
+        text(9, m.status);
+        text(10, m.error);
+        text(11, m.finishReason);
+        number(12, m.promptTokens);
+        number(13, m.completionTokens);
+        optionalText(14, m.label);
+        number(15, m.createdAt);
+        number(16, m.finishedAt);
+        number(17, m.deletedAt);
+        optionalText(18, m.deletedBatch);
+    };
+    // A live update is a few rows: one upsert each. A large page goes into a temporary table
+    // and then into messages in ONE statement: SQLite opens a statement savepoint for each
+    // upsert (messages has triggers), and full-text search writes its pending terms to disk at
+    // every savepoint, so row by row each message became its own search segment (43 µs a row,
+    // most of an initial pull).
+    constexpr qsizetype RowByRowUpTo = 32;
+    if (ordered.size() <= RowByRowUpTo) {
+        // Kept prepared on the writer's connection: compiling this upsert (with the tree,
+        // search and outbox triggers) costs more than running it.
+        static const QString sql = QString::fromLatin1(
+            "INSERT INTO messages (" + columns
+            + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + upsertTail);
+        for (const RemoteMessage &m : ordered) {
+            store::CachedQuery upsert = store::execCached(
+                db, sql,
+                QVariantList{m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author,
+                             m.provider, m.model, m.content, m.status, m.error, m.finishReason,
+                             variant(m.promptTokens), variant(m.completionTokens),
+                             nullIfEmpty(m.label), m.createdAt, variant(m.finishedAt),
+                             variant(m.deletedAt), nullIfEmpty(m.deletedBatch), now});
+            while (upsert->next()) {
+                ++applied.messages;
+                applied.conversationIds.insert(upsert->value(1).toString());
+                applied.messageIds.append(upsert->value(0).toString());
+            }
         }
-        if (!upsert.exec())
-            throw store::StoreError(
-                QStringLiteral("SQL failed: %1").arg(upsert.lastError().text()));
-        if (upsert.numRowsAffected() > 0) {
+    } else {
+        exec(db, QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS pulled_messages ("
+                                "seq INTEGER PRIMARY KEY, %1)")
+                     .arg(QString::fromLatin1(columns)));
+        exec(db, QStringLiteral("DELETE FROM temp.pulled_messages"));
+        {
+            store::NativeQuery stage(db, "INSERT INTO temp.pulled_messages (" + columns
+                                             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                               "?, ?, ?, ?)");
+            for (const RemoteMessage &m : ordered) {
+                bindMessage(stage.statement(), m);
+                stage.step();
+                sqlite3_reset(stage.statement()); // before the next bindings
+            }
+        }
+        // In seq order: parents first (the child counts need the parent in place). SQLite's
+        // parser needs the WHERE before ON CONFLICT.
+        store::NativeQuery upsert(db, "INSERT INTO messages (" + columns
+                                          + ", synced_at) SELECT " + columns
+                                          + ", ? FROM temp.pulled_messages WHERE true "
+                                            "ORDER BY seq"
+                                          + upsertTail);
+        sqlite3_bind_int64(upsert.statement(), 1, now);
+        while (upsert.step()) {
             ++applied.messages;
-            applied.conversationIds.insert(m.conversationId);
-            applied.messageIds.append(m.id);
+            applied.conversationIds.insert(textColumn(upsert.statement(), 1));
+            applied.messageIds.append(textColumn(upsert.statement(), 0));
         }
+        exec(db, QStringLiteral("DELETE FROM temp.pulled_messages"));
     }
     exec(db, QStringLiteral("UPDATE sync_flags SET applying = 0"));
     return applied;
@@ -321,12 +397,19 @@ SyncClient::~SyncClient() = default;
 void SyncClient::connect()
 {
     m_conn.reset();
+    forgetLocalState();
     auto conn = std::make_unique<PgConnection>(m_dsn);
     const int version = PgSchema::currentVersion(*conn);
     if (version == 0)
         throw PgError(QStringLiteral("%1 has no Arbor team schema; an administrator runs "
                                      "“arbord admin init” first")
                           .arg(conn->describe()));
+    if (version < PgSchema::latestVersion())
+        throw PgError(QStringLiteral("%1 runs an older Arbor team schema (%2; this build needs "
+                                     "%3): an administrator runs “arbord admin migrate”")
+                          .arg(conn->describe())
+                          .arg(version)
+                          .arg(PgSchema::latestVersion()));
     if (version > PgSchema::latestVersion())
         throw PgError(QStringLiteral("%1 runs a newer Arbor team schema (%2; this build knows up "
                                      "to %3): update Arbor")
@@ -459,43 +542,75 @@ void SyncClient::pushBatch(const QList<OutboxRow> &rows)
         .waitForFinished();
 }
 
+void SyncClient::forgetLocalState()
+{
+    m_cursor.reset();
+    m_localConversations.clear();
+}
+
 PullResult SyncClient::pull(int batchSize)
 {
-    PullResult result;
-    ChangeCursor cursor = storedCursor(m_store);
-    for (;;) {
-        const ChangeLog::Batch batch = ChangeLog::read(*m_conn, cursor, batchSize);
-        if (batch.changes.isEmpty())
-            break;
-        QStringList conversationIds;
-        QStringList messageIds;
-        QSet<QString> seen;
-        for (const Change &c : batch.changes) {
-            if (seen.contains(c.entityId))
-                continue;
-            seen.insert(c.entityId);
-            (c.entity == u"conversation" ? conversationIds : messageIds).append(c.entityId);
+    try {
+        bool stale = false;
+        PullResult result = pullPages(batchSize, stale);
+        if (stale) {
+            // Another client of this store moved the cursor: start again from the stored one.
+            forgetLocalState();
+            const PullResult more = pullPages(batchSize, stale);
+            result.changes += more.changes;
+            result.conversations += more.conversations;
+            result.messages += more.messages;
+            result.conversationIds.unite(more.conversationIds);
+            result.messageIds += more.messageIds;
+            result.heldBack = more.heldBack || stale;
+            if (stale)
+                forgetLocalState();
         }
-        const QList<RemoteConversation> conversations =
-            conversationIds.isEmpty() ? QList<RemoteConversation>()
-                                      : remote::fetchConversations(*m_conn, conversationIds);
-        QList<RemoteMessage> messages = messageIds.isEmpty()
-            ? QList<RemoteMessage>()
-            : remote::fetchMessages(*m_conn, messageIds);
+        return result;
+    } catch (...) {
+        forgetLocalState();
+        throw;
+    }
+}
+
+PullResult SyncClient::pullPages(int batchSize, bool &stale)
+{
+    PullResult result;
+    ChangeCursor cursor = m_cursor ? *m_cursor : storedCursor(m_store);
+    // The store applies one page while the server sends the next.
+    QFuture<Applied> applying;
+    const auto collect = [&result, &stale](QFuture<Applied> &pending) {
+        if (!pending.isValid())
+            return;
+        const Applied a = pending.result(); // rethrows the store's error
+        pending = {};
+        stale = stale || a.stale;
+        result.conversations += a.conversations;
+        result.messages += a.messages;
+        result.conversationIds.unite(a.conversationIds);
+        result.messageIds += a.messageIds;
+    };
+    stale = false;
+    for (;;) {
+        PullPage page = remote::pull(*m_conn, cursor, batchSize);
+        result.heldBack = page.heldBack;
+        if (page.changes == 0)
+            break;
+        for (const RemoteConversation &c : std::as_const(page.conversations))
+            m_localConversations.insert(c.id);
         // A message's conversation must be local before the message: fetch any that is not
-        // (it was logged in an earlier batch that this store never saw, e.g. after a reset).
-        QStringList missingConversations;
-        for (const RemoteMessage &m : messages)
-            if (!conversationIds.contains(m.conversationId)
-                && !missingConversations.contains(m.conversationId))
-                missingConversations.append(m.conversationId);
-        QList<RemoteConversation> allConversations = conversations;
-        if (!missingConversations.isEmpty()) {
+        // (it was logged in a page this store never saw, e.g. after a reset).
+        QStringList missing;
+        for (const RemoteMessage &m : std::as_const(page.messages))
+            if (!m_localConversations.contains(m.conversationId)
+                && !missing.contains(m.conversationId))
+                missing.append(m.conversationId);
+        if (!missing.isEmpty()) {
             const QStringList absent =
                 m_store
-                    .read([missingConversations](QSqlDatabase &db) {
+                    .read([missing](QSqlDatabase &db) {
                         QStringList out;
-                        for (const QString &id : missingConversations) {
+                        for (const QString &id : missing) {
                             QSqlQuery q = exec(
                                 db, QStringLiteral("SELECT 1 FROM conversations WHERE id = ?"), {id});
                             if (!q.next())
@@ -505,37 +620,33 @@ PullResult SyncClient::pull(int batchSize)
                     })
                     .result();
             if (!absent.isEmpty())
-                allConversations += remote::fetchConversations(*m_conn, absent);
+                page.conversations += remote::fetchConversations(*m_conn, absent);
+            for (const QString &id : missing)
+                m_localConversations.insert(id);
         }
 
-        const ChangeCursor next = batch.next;
-        const Applied applied =
-            m_store
-                .write([allConversations, messages = std::move(messages), next](QSqlDatabase &db) {
-                    Applied a = applyRemote(db, allConversations, messages);
-                    setStateValue(db, QStringLiteral("cursor_xid"), next.xid);
-                    setStateValue(db, QStringLiteral("cursor_id"), QString::number(next.id));
-                    return a;
-                })
-                .result();
-        cursor = next;
-        result.changes += int(batch.changes.size());
-        result.conversations += applied.conversations;
-        result.messages += applied.messages;
-        result.conversationIds.unite(applied.conversationIds);
-        result.messageIds += applied.messageIds;
-        if (batch.changes.size() < batchSize)
+        // A page applies only on top of the one before it: if that one failed, or another
+        // client of the store moved the cursor, the cursor must not jump.
+        QFuture<Applied> next = m_store.write(
+            [from = cursor, to = page.next, conversations = std::move(page.conversations),
+             messages = std::move(page.messages)](QSqlDatabase &db) {
+                if (cursorIn(db) != from)
+                    return Applied{.stale = true};
+                Applied a = applyRemote(db, conversations, messages);
+                setStateValue(db, QStringLiteral("cursor_xid"), to.xid);
+                setStateValue(db, QStringLiteral("cursor_id"), QString::number(to.id));
+                return a;
+            });
+        collect(applying);
+        applying = std::move(next);
+        cursor = page.next;
+        result.changes += page.changes;
+        if (stale || page.changes < batchSize)
             break;
     }
-    // Committed changes above the watermark wait for an older transaction still running; its
-    // commit may come without a notification (presence, another database's work), so the
-    // caller polls again soon.
-    result.heldBack =
-        m_conn
-            ->scalar(QStringLiteral("SELECT EXISTS (SELECT 1 FROM arbor.changes "
-                                    "WHERE (xid, id) > ($1::xid8, $2::bigint))"),
-                     {cursor.xid, QString::number(cursor.id)})
-        == u"t";
+    collect(applying);
+    if (!stale)
+        m_cursor = cursor;
     return result;
 }
 
@@ -596,17 +707,7 @@ QList<QPair<QString, QString>> SyncClient::refusedChanges(store::Store &store)
 
 ChangeCursor SyncClient::storedCursor(store::Store &store)
 {
-    return store
-        .read([](QSqlDatabase &db) {
-            ChangeCursor c;
-            const QString xid = stateValue(db, QStringLiteral("cursor_xid"));
-            if (!xid.isEmpty()) {
-                c.xid = xid;
-                c.id = stateValue(db, QStringLiteral("cursor_id")).toLongLong();
-            }
-            return c;
-        })
-        .result();
+    return store.read([](QSqlDatabase &db) { return cursorIn(db); }).result();
 }
 
 QList<Workspace> SyncClient::storedWorkspaces(store::Store &store)

@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace arbor::store {
 class Store;
@@ -110,6 +111,8 @@ public:
 
 private:
     void pushBatch(const QList<OutboxRow> &rows);
+    PullResult pullPages(int batchSize, bool &stale);
+    void forgetLocalState();
 
     store::Store &m_store;
     QString m_dsn;
@@ -117,6 +120,12 @@ private:
     QString m_user;
     QString m_server;
     QList<Workspace> m_workspaces;
+    // What this client knows of its store, so a live pull (a few rows, for every message a
+    // teammate writes) needs no store reads: the cursor after the last applied page, and
+    // conversations known to be local. Forgotten on connect() and on any error; a page
+    // checks the stored cursor before applying, so a stale copy costs a retry, not a gap.
+    std::optional<ChangeCursor> m_cursor;
+    QSet<QString> m_localConversations;
 };
 
 /** @brief The LISTEN channel of a workspace (notifications carry ids only). */

@@ -14,6 +14,8 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace arbor::sync {
 
@@ -45,6 +47,7 @@ public:
         m_pollTimer.setInterval(m_options.pollIntervalMs);
         QObject::connect(&m_pollTimer, &QTimer::timeout, this, [this] {
             refreshWorkspaces();
+            m_pushWanted = true;
             scheduleCycle(0);
         });
         m_outboxTimer.setInterval(m_options.outboxCheckMs);
@@ -76,7 +79,11 @@ public:
         report();
     }
 
-    void poke() { scheduleCycle(0); }
+    void poke()
+    {
+        m_pushWanted = true;
+        scheduleCycle(0);
+    }
 
     void setPresence(const QString &conversationId, bool typing)
     {
@@ -114,6 +121,7 @@ private:
         m_presenceTimer.start();
         report();
         heartbeat();
+        m_pushWanted = true;
         cycle();
     }
 
@@ -211,16 +219,21 @@ private:
                                       return q.next() && q.value(0).toBool();
                                   })
                                   .result();
-        if (unpushed)
+        if (unpushed) {
+            m_pushWanted = true;
             scheduleCycle(0);
+        }
     }
 
     void cycle()
     {
         if (!m_client.isConnected())
             return;
+        // A cycle woken by a teammate's change only pulls: the outbox changes with local
+        // writes, and those poke (or the outbox check finds them).
+        const bool pushing = std::exchange(m_pushWanted, false);
         try {
-            const int pushed = m_client.push();
+            const int pushed = pushing ? m_client.push() : 0;
             if (pushed > 0)
                 QMetaObject::invokeMethod(m_engine, [engine = m_engine, pushed] {
                     Q_EMIT engine->pushed(pushed);
@@ -236,13 +249,15 @@ private:
             }
             if (pulled.heldBack)
                 scheduleCycle(20);
-            countPending();
+            if (pushing)
+                countPending();
             m_status.error.clear();
             report();
             // libpq queues notifications that arrive during a query without the socket
             // becoming readable again: read them now.
             readNotifications();
         } catch (const PgError &e) {
+            m_pushWanted = m_pushWanted || pushing;
             if (!m_client.isConnected()) {
                 failed(e.message());
                 return;
@@ -252,6 +267,7 @@ private:
             report();
             scheduleCycle(1000);
         } catch (const store::StoreError &e) {
+            m_pushWanted = m_pushWanted || pushing;
             qCWarning(lcSyncEngine) << "sync cycle failed in the local store:" << e.message();
             m_status.error = e.message();
             report();
@@ -313,8 +329,12 @@ private:
         }
     }
 
+    /** @brief Tells the engine's thread the status, when it changed. */
     void report()
     {
+        if (m_reported && *m_reported == m_status)
+            return;
+        m_reported = m_status;
         QMetaObject::invokeMethod(m_engine, [engine = m_engine, status = m_status] {
             engine->m_status = status;
             Q_EMIT engine->statusChanged();
@@ -326,6 +346,8 @@ private:
     SyncClient m_client;
     SyncEngine::Options m_options;
     SyncEngine::Status m_status;
+    std::optional<SyncEngine::Status> m_reported;
+    bool m_pushWanted = true; ///< local changes may wait in the outbox
     std::unique_ptr<QSocketNotifier> m_notifier;
     QTimer m_cycleTimer{this};
     QTimer m_retryTimer{this};

@@ -48,6 +48,8 @@ public:
         QString user;     ///< role name once connected
         QString server;   ///< host:port/dbname
         int retryInMs = 0; ///< when Reconnecting: time until the next attempt
+
+        bool operator==(const Status &) const = default;
     };
 
     struct Options

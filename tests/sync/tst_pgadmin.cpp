@@ -88,7 +88,8 @@ void TestPgAdmin::initIsIdempotent()
     QCOMPARE(first.from, 0);
     QCOMPARE(first.to, sync::PgSchema::latestVersion());
     QCOMPARE(first.applied,
-             (QStringList{QStringLiteral("0001_team.sql"), QStringLiteral("0002_presence.sql")}));
+             (QStringList{QStringLiteral("0001_team.sql"), QStringLiteral("0002_presence.sql"),
+                          QStringLiteral("0003_pull.sql")}));
     QVERIFY(first.createdGroupRole);
 
     const auto second = admin.init();
