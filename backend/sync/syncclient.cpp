@@ -630,8 +630,11 @@ PullResult SyncClient::pullPages(int batchSize, bool &stale)
         QFuture<Applied> next = m_store.write(
             [from = cursor, to = page.next, conversations = std::move(page.conversations),
              messages = std::move(page.messages)](QSqlDatabase &db) {
-                if (cursorIn(db) != from)
-                    return Applied{.stale = true};
+                if (cursorIn(db) != from) {
+                    Applied skipped;
+                    skipped.stale = true;
+                    return skipped;
+                }
                 Applied a = applyRemote(db, conversations, messages);
                 setStateValue(db, QStringLiteral("cursor_xid"), to.xid);
                 setStateValue(db, QStringLiteral("cursor_id"), QString::number(to.id));
