@@ -93,57 +93,52 @@ CREATE INDEX messages_parent ON arbor.messages (parent_id, workspace_id);
 -- The policies of versions 1 and 2 called arbor.can_read() and friends once per row: a SQL
 -- function whose body holds a subquery is never inlined, so every row ran the function's own
 -- executor (about 10 µs; three times per pulled message). The same rule as an uncorrelated
--- subquery is evaluated once per statement and probed as a hash. The functions stay for anyone
--- who calls them.
+-- subquery is evaluated once per statement and probed as a hash. The view is inlined into
+-- each policy like the subquery it names; security_invoker keeps the members policy (own rows
+-- only) in force. The functions stay for anyone who calls them.
+CREATE VIEW arbor.my_memberships WITH (security_invoker = true) AS
+    SELECT m.workspace_id, m.role FROM arbor.members m WHERE m.role_name = current_user;
+REVOKE ALL ON arbor.my_memberships FROM PUBLIC;
+GRANT SELECT ON arbor.my_memberships TO arbor_user;
+
 ALTER POLICY workspaces_read ON arbor.workspaces
-    USING (id IN (SELECT m.workspace_id FROM arbor.members m WHERE m.role_name = current_user));
+    USING (id IN (SELECT workspace_id FROM arbor.my_memberships));
 ALTER POLICY conversations_read ON arbor.conversations
-    USING (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                            WHERE m.role_name = current_user));
+    USING (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships));
 ALTER POLICY conversations_create ON arbor.conversations
-    WITH CHECK (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                                 WHERE m.role_name = current_user
-                                   AND m.role IN ('admin', 'member'))
+    WITH CHECK (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships
+                                 WHERE role IN ('admin', 'member'))
                 AND created_by = current_user);
 ALTER POLICY conversations_change ON arbor.conversations
-    USING (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                            WHERE m.role_name = current_user AND m.role IN ('admin', 'member'))
+    USING (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships
+                            WHERE role IN ('admin', 'member'))
            AND (created_by = current_user
-                OR workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                                    WHERE m.role_name = current_user AND m.role = 'admin')))
-    WITH CHECK (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                                 WHERE m.role_name = current_user
-                                   AND m.role IN ('admin', 'member')));
+                OR workspace_id IN (SELECT workspace_id FROM arbor.my_memberships
+                                    WHERE role = 'admin')))
+    WITH CHECK (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships
+                                 WHERE role IN ('admin', 'member')));
 ALTER POLICY messages_read ON arbor.messages
-    USING (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                            WHERE m.role_name = current_user));
+    USING (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships));
 ALTER POLICY messages_create ON arbor.messages
-    WITH CHECK (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                                 WHERE m.role_name = current_user
-                                   AND m.role IN ('admin', 'member'))
+    WITH CHECK (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships
+                                 WHERE role IN ('admin', 'member'))
                 AND author = current_user);
 ALTER POLICY messages_change ON arbor.messages
-    USING (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                            WHERE m.role_name = current_user AND m.role IN ('admin', 'member'))
+    USING (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships
+                            WHERE role IN ('admin', 'member'))
            AND author = current_user)
-    WITH CHECK (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                                 WHERE m.role_name = current_user
-                                   AND m.role IN ('admin', 'member'))
+    WITH CHECK (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships
+                                 WHERE role IN ('admin', 'member'))
                 AND author = current_user);
 ALTER POLICY changes_read ON arbor.changes
-    USING (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                            WHERE m.role_name = current_user));
+    USING (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships));
 ALTER POLICY presence_read ON arbor.presence
-    USING (workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                            WHERE m.role_name = current_user));
+    USING (workspace_id IN (SELECT workspace_id FROM arbor.my_memberships));
 ALTER POLICY presence_own_insert ON arbor.presence
     WITH CHECK (role_name = current_user
-                AND workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                                     WHERE m.role_name = current_user));
+                AND workspace_id IN (SELECT workspace_id FROM arbor.my_memberships));
 ALTER POLICY presence_own_update ON arbor.presence
     USING (role_name = current_user
-           AND workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                                WHERE m.role_name = current_user))
+           AND workspace_id IN (SELECT workspace_id FROM arbor.my_memberships))
     WITH CHECK (role_name = current_user
-                AND workspace_id IN (SELECT m.workspace_id FROM arbor.members m
-                                     WHERE m.role_name = current_user));
+                AND workspace_id IN (SELECT workspace_id FROM arbor.my_memberships));
