@@ -2,17 +2,16 @@
 
 #include "pgconnection.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 #include <tuple>
 
 namespace arbor::sync::remote {
 
 namespace {
-
-QString number(const std::optional<qint64> &value)
-{
-    return value ? QString::number(*value) : QString();
-}
 
 std::optional<qint64> optionalNumber(const PgResult &r, int row, int column)
 {
@@ -39,65 +38,138 @@ QString textArray(const QStringList &values)
     return u'{' + quoted.join(u',') + u'}';
 }
 
+/** @brief A JSON value for json_to_recordset: null for a null QString or an empty optional.
+ *  Numbers go as strings, so a 64-bit value is not rounded through a double. */
+QJsonValue json(const QString &value)
+{
+    return value.isNull() ? QJsonValue() : QJsonValue(value);
+}
+
+QJsonValue json(qint64 value)
+{
+    return QString::number(value);
+}
+
+QJsonValue json(const std::optional<qint64> &value)
+{
+    return value ? json(*value) : QJsonValue();
+}
+
+QString jsonText(const QJsonArray &rows)
+{
+    return QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact));
+}
+
 } // namespace
+
+int pushConversations(PgConnection &conn, const QList<RemoteConversation> &conversations)
+{
+    if (conversations.isEmpty())
+        return 0;
+    QJsonArray rows;
+    for (const RemoteConversation &c : conversations)
+        rows.append(QJsonObject{
+            {QStringLiteral("id"), c.id},
+            {QStringLiteral("workspace_id"), c.workspaceId},
+            {QStringLiteral("title"), text(c.title)},
+            {QStringLiteral("current_leaf_id"), json(c.currentLeafId)},
+            {QStringLiteral("settings"), c.settings.isEmpty() ? QStringLiteral("{}") : c.settings},
+            {QStringLiteral("forked_from_conversation_id"), json(c.forkedFromConversationId)},
+            {QStringLiteral("forked_from_message_id"), json(c.forkedFromMessageId)},
+            {QStringLiteral("created_at"), json(c.createdAt)},
+            {QStringLiteral("updated_at"), json(c.updatedAt)},
+            {QStringLiteral("deleted_at"), json(c.deletedAt)},
+        });
+    // Last writer by updated_at wins for the mutable fields; an equal or older copy is a no-op.
+    const PgResult r = conn.exec(
+        QStringLiteral(
+            "INSERT INTO arbor.conversations AS t (id, workspace_id, title, current_leaf_id, "
+            "  settings, forked_from_conversation_id, forked_from_message_id, created_at, "
+            "  updated_at, deleted_at) "
+            "SELECT r.id, r.workspace_id, r.title, r.current_leaf_id, r.settings::jsonb, "
+            "  r.forked_from_conversation_id, r.forked_from_message_id, r.created_at, "
+            "  r.updated_at, r.deleted_at "
+            "FROM json_to_recordset($1::json) AS r(id uuid, workspace_id uuid, title text, "
+            "  current_leaf_id uuid, settings text, forked_from_conversation_id uuid, "
+            "  forked_from_message_id uuid, created_at bigint, updated_at bigint, "
+            "  deleted_at bigint) "
+            "ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, "
+            "  current_leaf_id = EXCLUDED.current_leaf_id, settings = EXCLUDED.settings, "
+            "  updated_at = EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at "
+            "WHERE t.updated_at < EXCLUDED.updated_at "
+            "  OR (t.deleted_at IS NULL AND EXCLUDED.deleted_at IS NOT NULL)"),
+        {jsonText(rows)});
+    return int(r.affected());
+}
+
+int pushMessages(PgConnection &conn, const QList<RemoteMessage> &messages)
+{
+    if (messages.isEmpty())
+        return 0;
+    QJsonArray rows;
+    for (const RemoteMessage &m : messages)
+        rows.append(QJsonObject{
+            {QStringLiteral("id"), m.id},
+            {QStringLiteral("workspace_id"), m.workspaceId},
+            {QStringLiteral("conversation_id"), m.conversationId},
+            {QStringLiteral("parent_id"), json(m.parentId)},
+            {QStringLiteral("role"), m.role},
+            {QStringLiteral("provider"), text(m.provider)},
+            {QStringLiteral("model"), text(m.model)},
+            {QStringLiteral("content"), text(m.content)},
+            {QStringLiteral("status"), m.status},
+            {QStringLiteral("error"), text(m.error)},
+            {QStringLiteral("finish_reason"), text(m.finishReason)},
+            {QStringLiteral("prompt_tokens"), json(m.promptTokens)},
+            {QStringLiteral("completion_tokens"), json(m.completionTokens)},
+            {QStringLiteral("label"), json(m.label)},
+            {QStringLiteral("created_at"), json(m.createdAt)},
+            {QStringLiteral("finished_at"), json(m.finishedAt)},
+            {QStringLiteral("deleted_at"), json(m.deletedAt)},
+            {QStringLiteral("deleted_batch"), json(m.deletedBatch)},
+        });
+    // The server copy only moves forward: text grows while streaming, a final status is kept
+    // (the server refuses to change a finished message anyway), labels and tombstones follow
+    // the pushed copy. Nothing changes, and nothing is logged, when the copies already agree.
+    // A child may come before its parent in one statement: the parent key is checked at commit.
+    const PgResult r = conn.exec(
+        QStringLiteral(
+            "INSERT INTO arbor.messages AS t (id, workspace_id, conversation_id, parent_id, "
+            "  role, provider, model, content, status, error, finish_reason, prompt_tokens, "
+            "  completion_tokens, label, created_at, finished_at, deleted_at, deleted_batch) "
+            "SELECT * FROM json_to_recordset($1::json) AS r(id uuid, workspace_id uuid, "
+            "  conversation_id uuid, parent_id uuid, role text, provider text, model text, "
+            "  content text, status text, error text, finish_reason text, "
+            "  prompt_tokens integer, completion_tokens integer, label text, created_at bigint, "
+            "  finished_at bigint, deleted_at bigint, deleted_batch text) "
+            "ON CONFLICT (id) DO UPDATE SET "
+            "  content = CASE WHEN t.status IN ('queued', 'streaming', 'interrupted') "
+            "    THEN EXCLUDED.content ELSE t.content END, "
+            "  status = CASE WHEN t.status IN ('queued', 'streaming', 'interrupted') "
+            "    THEN EXCLUDED.status ELSE t.status END, "
+            "  error = EXCLUDED.error, finish_reason = EXCLUDED.finish_reason, "
+            "  prompt_tokens = EXCLUDED.prompt_tokens, "
+            "  completion_tokens = EXCLUDED.completion_tokens, "
+            "  finished_at = EXCLUDED.finished_at, label = EXCLUDED.label, "
+            "  deleted_at = EXCLUDED.deleted_at, deleted_batch = EXCLUDED.deleted_batch "
+            "WHERE (t.status IN ('queued', 'streaming', 'interrupted') "
+            "       AND (t.content, t.status, t.error, t.finish_reason) IS DISTINCT FROM "
+            "           (EXCLUDED.content, EXCLUDED.status, EXCLUDED.error, "
+            "            EXCLUDED.finish_reason)) "
+            "   OR (t.label, t.deleted_at, t.deleted_batch) IS DISTINCT FROM "
+            "      (EXCLUDED.label, EXCLUDED.deleted_at, EXCLUDED.deleted_batch)"),
+        {jsonText(rows)});
+    return int(r.affected());
+}
 
 bool pushConversation(PgConnection &conn, const RemoteConversation &c)
 {
-    // Last writer by updated_at wins for the mutable fields; an equal or older copy is a no-op.
-    const PgResult r =
-        conn.exec(QStringLiteral("INSERT INTO arbor.conversations AS t (id, workspace_id, title, "
-                                 "current_leaf_id, settings, "
-                                 "  forked_from_conversation_id, forked_from_message_id, "
-                                 "created_at, updated_at, deleted_at) "
-                                 "VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10) "
-                                 "ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, "
-                                 "current_leaf_id = EXCLUDED.current_leaf_id, "
-                                 "  settings = EXCLUDED.settings, updated_at = "
-                                 "EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at "
-                                 "WHERE t.updated_at < EXCLUDED.updated_at "
-                                 "  OR (t.deleted_at IS NULL AND EXCLUDED.deleted_at IS NOT NULL)"),
-                  {c.id, c.workspaceId, text(c.title), c.currentLeafId,
-                   c.settings.isEmpty() ? QStringLiteral("{}") : c.settings,
-                   c.forkedFromConversationId, c.forkedFromMessageId, QString::number(c.createdAt),
-                   QString::number(c.updatedAt), number(c.deletedAt)});
-    return r.affected() > 0;
+    return pushConversations(conn, {c}) > 0;
 }
 
 bool pushMessage(PgConnection &conn, const RemoteMessage &m)
 {
-    // The server copy only moves forward: text grows while streaming, a final status is kept
-    // (the server refuses to change a finished message anyway), labels and tombstones follow
-    // the pushed copy. Nothing changes, and nothing is logged, when the copies already agree.
-    const PgResult r = conn.exec(
-        QStringLiteral(
-            "INSERT INTO arbor.messages AS t (id, workspace_id, conversation_id, parent_id, role, "
-            "provider, model, "
-            "  content, status, error, finish_reason, prompt_tokens, completion_tokens, label, "
-            "created_at, "
-            "  finished_at, deleted_at, deleted_batch) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-            "$18) "
-            "ON CONFLICT (id) DO UPDATE SET "
-            "  content = CASE WHEN t.status IN ('queued', 'streaming', 'interrupted') THEN "
-            "EXCLUDED.content ELSE t.content END, "
-            "  status = CASE WHEN t.status IN ('queued', 'streaming', 'interrupted') THEN "
-            "EXCLUDED.status ELSE t.status END, "
-            "  error = EXCLUDED.error, finish_reason = EXCLUDED.finish_reason, prompt_tokens = "
-            "EXCLUDED.prompt_tokens, "
-            "  completion_tokens = EXCLUDED.completion_tokens, finished_at = EXCLUDED.finished_at, "
-            "  label = EXCLUDED.label, deleted_at = EXCLUDED.deleted_at, deleted_batch = "
-            "EXCLUDED.deleted_batch "
-            "WHERE (t.status IN ('queued', 'streaming', 'interrupted') "
-            "       AND (t.content, t.status, t.error, t.finish_reason) IS DISTINCT FROM "
-            "           (EXCLUDED.content, EXCLUDED.status, EXCLUDED.error, "
-            "EXCLUDED.finish_reason)) "
-            "   OR (t.label, t.deleted_at, t.deleted_batch) IS DISTINCT FROM "
-            "      (EXCLUDED.label, EXCLUDED.deleted_at, EXCLUDED.deleted_batch)"),
-        {m.id, m.workspaceId, m.conversationId, m.parentId, m.role, text(m.provider), text(m.model),
-         text(m.content), m.status, text(m.error), text(m.finishReason), number(m.promptTokens),
-         number(m.completionTokens), m.label, QString::number(m.createdAt), number(m.finishedAt),
-         number(m.deletedAt), m.deletedBatch});
-    return r.affected() > 0;
+    return pushMessages(conn, {m}) > 0;
 }
 
 QList<RemoteConversation> fetchConversations(PgConnection &conn, const QStringList &ids)

@@ -74,6 +74,12 @@ struct PullPage
  */
 namespace remote {
 
+/** @brief Inserts or updates @p conversations in one statement; returns how many rows the
+ *  server changed. Each id at most once. Throws PgError (then none of them changed). */
+int pushConversations(PgConnection &conn, const QList<RemoteConversation> &conversations);
+/** @brief Inserts or updates @p messages in one statement, in any order within the batch;
+ *  returns how many rows the server changed. Each id at most once. Throws PgError. */
+int pushMessages(PgConnection &conn, const QList<RemoteMessage> &messages);
 /** @brief Inserts or updates @p c; returns true when the server changed. Throws PgError. */
 bool pushConversation(PgConnection &conn, const RemoteConversation &c);
 /** @brief Inserts or updates @p m; returns true when the server changed. Throws PgError. */

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <sqlite3.h>
+#include <utility>
 
 namespace arbor::sync {
 
@@ -500,9 +501,27 @@ void SyncClient::pushBatch(const QList<OutboxRow> &rows)
 
     QList<QPair<const OutboxRow *, QString>> refused;
     try {
+        // One statement per run of rows of one kind: the outbox order puts a conversation
+        // before its messages, and within a run the server checks parents at commit.
         m_conn->exec(QStringLiteral("BEGIN"));
-        for (const OutboxRow &row : rows)
-            pushOne(row);
+        QList<RemoteConversation> conversations;
+        QList<RemoteMessage> messages;
+        auto flush = [&] {
+            remote::pushConversations(*m_conn, std::exchange(conversations, {}));
+            remote::pushMessages(*m_conn, std::exchange(messages, {}));
+        };
+        for (const OutboxRow &row : rows) {
+            if (row.missing)
+                continue;
+            if (row.entity == u"conversation") {
+                if (!messages.isEmpty())
+                    flush();
+                conversations.append(row.conversation);
+            } else {
+                messages.append(row.message);
+            }
+        }
+        flush();
         m_conn->exec(QStringLiteral("COMMIT"));
     } catch (const PgError &e) {
         if (isConnectionLoss(e, *m_conn))

@@ -32,6 +32,7 @@ class TestRemoteQueries : public QObject
 private Q_SLOTS:
     void initTestCase();
     void pushIsIdempotent();
+    void batchPushTakesChildFirstAndExactValues();
     void fetchRoundTrips();
     void streamingGrowsThenFreezes();
     void tombstonesAndLabelsPropagate();
@@ -117,6 +118,46 @@ void TestRemoteQueries::pushIsIdempotent()
     QCOMPARE(changeRows(), logged);
     QCOMPARE(m_super->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages")),
              QStringLiteral("1"));
+}
+
+void TestRemoteQueries::batchPushTakesChildFirstAndExactValues()
+{
+    // A child ahead of its parent, text that needs JSON escapes, a timestamp a double rounds
+    // (2^53 + 1), and a row the server already holds: one statement changes exactly two rows.
+    RemoteMessage parent = message(QStringLiteral("complete"), QStringLiteral("parent"), m_root.id);
+    RemoteMessage child = message(QStringLiteral("complete"),
+                                  QStringLiteral("quote \" back\\slash\nline \t tab é 🌳 \x01"),
+                                  parent.id);
+    child.createdAt = 9007199254740993LL;
+    child.label = QStringLiteral("");
+    child.promptTokens = 0;
+    const int logged = changeRows();
+    QCOMPARE(sync::remote::pushMessages(*m_alice, {child, parent, m_root}), 2);
+    QCOMPARE(changeRows(), logged + 2);
+
+    RemoteMessage expected = child;
+    expected.author = QStringLiteral("alice");
+    QCOMPARE(sync::remote::fetchMessages(*m_alice, {child.id}).value(0), expected);
+
+    // A batch with one refused row (a viewer's workspace is not writable) changes nothing.
+    auto vera = connect(QStringLiteral("vera"));
+    RemoteMessage other = message(QStringLiteral("complete"), QStringLiteral("not allowed"));
+    try {
+        sync::remote::pushMessages(*vera, {other});
+        QFAIL("a viewer pushed a batch");
+    } catch (const sync::PgError &e) {
+        QVERIFY2(e.isPrivilegeError(), qPrintable(e.message()));
+    }
+    RemoteMessage fine = message(QStringLiteral("complete"), QStringLiteral("fine"));
+    RemoteMessage foreign = message(QStringLiteral("complete"), QStringLiteral("wrong workspace"));
+    foreign.workspaceId = newId();
+    try {
+        sync::remote::pushMessages(*m_alice, {fine, foreign});
+        QFAIL("a batch with a row of a foreign workspace went in");
+    } catch (const sync::PgError &) {
+    }
+    QVERIFY(sync::remote::fetchMessages(*m_alice, {fine.id}).isEmpty());
+    QCOMPARE(changeRows(), logged + 2);
 }
 
 void TestRemoteQueries::fetchRoundTrips()
