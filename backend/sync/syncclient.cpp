@@ -91,13 +91,16 @@ QList<OutboxRow> readOutbox(QSqlDatabase &db, int limit)
     }
     for (OutboxRow &row : rows) {
         if (row.entity == u"conversation") {
-            QSqlQuery c = exec(db,
-                               QStringLiteral("SELECT workspace_id, title, current_leaf_id, settings, "
-                                              "forked_from_conversation_id, forked_from_message_id, "
-                                              "created_at, updated_at, deleted_at "
-                                              "FROM conversations WHERE id = ?"),
-                               {row.entityId});
+            store::CachedQuery cached = store::execCached(
+                db,
+                QStringLiteral("SELECT workspace_id, title, current_leaf_id, settings, "
+                               "forked_from_conversation_id, forked_from_message_id, "
+                               "created_at, updated_at, deleted_at "
+                               "FROM conversations WHERE id = ?"),
+                {row.entityId});
+            QSqlQuery &c = *cached;
             if (!c.next() || c.value(0).isNull()) {
+                c.finish();
                 row.missing = true;
                 continue;
             }
@@ -112,9 +115,10 @@ QList<OutboxRow> readOutbox(QSqlDatabase &db, int limit)
             rc.createdAt = c.value(6).toLongLong();
             rc.updatedAt = c.value(7).toLongLong();
             rc.deletedAt = optionalInt(c.value(8));
+            c.finish(); // a cached statement left mid-rows would pin this reader's snapshot
         } else {
             // Streaming text lives in chunks until the reply ends: push content + chunks.
-            QSqlQuery m = exec(
+            store::CachedQuery cached = store::execCached(
                 db,
                 QStringLiteral(
                     "SELECT c.workspace_id, m.conversation_id, m.parent_id, m.role, m.provider, "
@@ -125,7 +129,9 @@ QList<OutboxRow> readOutbox(QSqlDatabase &db, int limit)
                     "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
                     "WHERE m.id = ?"),
                 {row.entityId});
+            QSqlQuery &m = *cached;
             if (!m.next() || m.value(0).isNull()) {
+                m.finish();
                 row.missing = true;
                 continue;
             }
@@ -148,6 +154,7 @@ QList<OutboxRow> readOutbox(QSqlDatabase &db, int limit)
             rm.finishedAt = optionalInt(m.value(14));
             rm.deletedAt = optionalInt(m.value(15));
             rm.deletedBatch = textOrEmpty(m.value(16));
+            m.finish();
         }
     }
     return rows;
@@ -548,14 +555,15 @@ void SyncClient::pushBatch(const QList<OutboxRow> &rows)
             QSet<qint64> refusedSeqs;
             for (const auto &[row, error] : refused) {
                 refusedSeqs.insert(row->seq);
-                exec(db,
-                     QStringLiteral("UPDATE sync_outbox SET error = ? WHERE seq = ? AND version = ?"),
-                     {error, row->seq, row->version});
+                store::execCached(
+                    db, QStringLiteral("UPDATE sync_outbox SET error = ? WHERE seq = ? AND version = ?"),
+                    {error, row->seq, row->version});
             }
             for (const OutboxRow &row : rows) {
                 if (!refusedSeqs.contains(row.seq))
-                    exec(db, QStringLiteral("DELETE FROM sync_outbox WHERE seq = ? AND version = ?"),
-                         {row.seq, row.version});
+                    store::execCached(
+                        db, QStringLiteral("DELETE FROM sync_outbox WHERE seq = ? AND version = ?"),
+                        {row.seq, row.version});
             }
         })
         .waitForFinished();
