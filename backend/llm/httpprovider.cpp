@@ -53,6 +53,14 @@ QUrl HttpProvider::endpoint(const QString &path) const
     return url;
 }
 
+QJsonArray HttpProvider::roleContentMessages(const QList<ChatTurn> &turns)
+{
+    QJsonArray messages;
+    for (const ChatTurn &t : turns)
+        messages.append(QJsonObject{{QStringLiteral("role"), t.role}, {QStringLiteral("content"), t.content}});
+    return messages;
+}
+
 QNetworkRequest HttpProvider::request(const QUrl &url) const
 {
     QNetworkRequest req(url);

@@ -3,6 +3,7 @@
 #include "providerfactory.h"
 #include "streamdecoder.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QMutex>
 #include <QNetworkRequest>
@@ -47,6 +48,8 @@ protected:
 
     /** @brief baseUrl with @p path appended (keeps any path prefix of the base URL). */
     QUrl endpoint(const QString &path) const;
+    /** @brief The turns as `[{"role", "content"}, ...]`, the messages array of OpenAI and Ollama. */
+    static QJsonArray roleContentMessages(const QList<ChatTurn> &turns);
     QNetworkRequest request(const QUrl &url) const;
 
 private:

@@ -3,7 +3,6 @@
 #include "ndjsonparser.h"
 #include "vendorerrors.h"
 
-#include <QJsonArray>
 
 namespace arbor::llm {
 
@@ -86,13 +85,9 @@ QUrl OllamaProvider::chatUrl(const ChatRequest &) const
 
 QJsonObject OllamaProvider::chatBody(const ChatRequest &request) const
 {
-    QJsonArray messages;
-    for (const ChatTurn &t : request.turns)
-        messages.append(
-            QJsonObject{{QStringLiteral("role"), t.role}, {QStringLiteral("content"), t.content}});
     QJsonObject body{
         {QStringLiteral("model"), request.model},
-        {QStringLiteral("messages"), messages},
+        {QStringLiteral("messages"), roleContentMessages(request.turns)},
         {QStringLiteral("stream"), true},
     };
     QJsonObject options;

@@ -103,13 +103,9 @@ QUrl OpenAiProvider::chatUrl(const ChatRequest &) const
 
 QJsonObject OpenAiProvider::chatBody(const ChatRequest &request) const
 {
-    QJsonArray messages;
-    for (const ChatTurn &t : request.turns)
-        messages.append(
-            QJsonObject{{QStringLiteral("role"), t.role}, {QStringLiteral("content"), t.content}});
     QJsonObject body{
         {QStringLiteral("model"), request.model},
-        {QStringLiteral("messages"), messages},
+        {QStringLiteral("messages"), roleContentMessages(request.turns)},
         {QStringLiteral("stream"), true},
         {QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}}},
     };
