@@ -43,6 +43,35 @@ QString fallbackLeaf(const QSqlDatabase &db, const QString &conversationId, cons
     return q.next() ? latestLeafUnder(db, q.value(0).toString()) : QString();
 }
 
+// The live messages under a node, the node included.
+const QString kSubtree = QStringLiteral("WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT m.id FROM messages m"
+                                        " JOIN sub ON m.parent_id = sub.id WHERE m.deleted_at IS NULL)");
+
+/** @brief Throws when the subtree holds a message that arrived from the team server: the server
+ *  lets only a message's author change it (row-level security), so a local tombstone would never
+ *  reach teammates and the copies would differ without anyone noticing. */
+void refuseTeammatesMessages(const QSqlDatabase &db, const QString &nodeId)
+{
+    QSqlQuery q = exec(db, kSubtree + QStringLiteral(
+                               " SELECT m.author, count(*) FROM messages m"
+                               " JOIN conversations c ON c.id = m.conversation_id AND c.workspace_id IS NOT NULL"
+                               " WHERE m.id IN (SELECT id FROM sub) AND m.deleted_at IS NULL AND m.synced_at IS NOT NULL"
+                               " GROUP BY m.author ORDER BY m.author"),
+                       {nodeId});
+    QStringList authors;
+    qint64 count = 0;
+    while (q.next()) {
+        authors.append(q.value(0).toString());
+        count += q.value(1).toLongLong();
+    }
+    if (count == 0)
+        return;
+    throw StoreError(QStringLiteral("This branch holds %1 by %2. In a shared conversation only a message's "
+                                    "author can delete it; delete a branch below their messages instead.")
+                         .arg(count == 1 ? QStringLiteral("1 message") : QStringLiteral("%1 messages").arg(count),
+                              authors.join(QStringLiteral(", "))));
+}
+
 } // namespace
 
 QList<TreeNode> nodes(const QSqlDatabase &db, const QString &conversationId, bool withPreview)
@@ -128,11 +157,11 @@ QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now)
     const auto node = messages::get(db, nodeId);
     if (!node)
         throw StoreError(QStringLiteral("Message %1 does not exist.").arg(nodeId));
+    refuseTeammatesMessages(db, nodeId);
     const QString batch = domain::newId();
-    exec(db, QStringLiteral("WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT m.id FROM messages m"
-                            " JOIN sub ON m.parent_id = sub.id WHERE m.deleted_at IS NULL)"
-                            " UPDATE messages SET deleted_at = ?, deleted_batch = ? WHERE id IN (SELECT id FROM sub)"
-                            " AND deleted_at IS NULL"),
+    exec(db,
+         kSubtree + QStringLiteral(" UPDATE messages SET deleted_at = ?, deleted_batch = ?"
+                                   " WHERE id IN (SELECT id FROM sub) AND deleted_at IS NULL"),
          {nodeId, now, batch});
     QSqlQuery q = exec(db, QStringLiteral("SELECT m.deleted_at IS NOT NULL FROM conversations c JOIN messages m"
                                           " ON m.id = c.current_leaf_id WHERE c.id = ?"),

@@ -49,7 +49,9 @@ QString switchToSibling(const QSqlDatabase &db, const QString &siblingId, qint64
 QString siblingAt(const QSqlDatabase &db, const QString &messageId, int delta);
 
 /** @brief Tombstones @p nodeId and everything under it; returns the batch id for restore().
- *  When the visible path went through it, the path moves to the nearest surviving branch. */
+ *  When the visible path went through it, the path moves to the nearest surviving branch.
+ *  Throws StoreError, changing nothing, when the subtree holds a teammate's message (one that
+ *  arrived from the team server): only its author may delete it. */
 QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now);
 /** @brief Undoes removeSubtree(@p batch); returns how many messages came back. */
 int restore(const QSqlDatabase &db, const QString &batch);

@@ -7,6 +7,7 @@
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "store/treequeries.h"
 #include "support/pgserver.h"
 #include "sync/admin.h"
 #include "sync/pgconnection.h"
@@ -99,6 +100,7 @@ private Q_SLOTS:
     void personalConversationsStayLocal();
     void sharedTreeReachesTeammate();
     void pulledRowsAreNotPushedBack();
+    void teammatesMessagesAreNotDeletedLocally();
     void streamingReplyGrowsThenFinishes();
     void offlineChangesWaitInOutbox();
     void viewerChangesAreRefusedNotLost();
@@ -241,6 +243,53 @@ void TestSyncClient::pulledRowsAreNotPushedBack()
     QCOMPARE(m_alice->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {root}),
              QStringLiteral("3"));
     QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+}
+
+void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
+{
+    // Bob's reply reached alice. The server lets only bob change it, so alice deleting it (or a
+    // branch above it) must be refused before anything changes, not silently kept local.
+    const auto liveOnAlice = [this] {
+        return m_alice->scalar(QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ?"
+                                              " AND deleted_at IS NULL"),
+                               {m_shared})
+            .toInt();
+    };
+    const QString root = m_alice->scalar(
+        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"), {m_shared});
+    const QString bobs = m_alice->scalar(
+        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND author = 'bob'"), {m_shared});
+    QVERIFY(!bobs.isEmpty());
+    const int before = liveOnAlice();
+    for (const QString &target : {bobs, root}) {
+        try {
+            m_alice->store
+                .write([target](QSqlDatabase &db) { store::tree::removeSubtree(db, target, domain::nowMs()); })
+                .waitForFinished();
+            QFAIL("deleting a teammate's message was not refused");
+        } catch (const store::StoreError &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("1 message by bob")), e.what());
+        }
+        QCOMPARE(liveOnAlice(), before);
+        QCOMPARE(m_alice->outbox(), 0);
+    }
+
+    // Her own leaf below her own reply is hers to delete, and the tombstone reaches bob.
+    const QString own = m_alice->scalar(
+        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND content = 'Details of A'"), {m_shared});
+    m_alice->store.write([own](QSqlDatabase &db) { store::tree::removeSubtree(db, own, domain::nowMs()); })
+        .waitForFinished();
+    QCOMPARE(liveOnAlice(), before - 1);
+    QCOMPARE(m_alice->outbox(), 1);
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    QCOMPARE(alice.push(), 1);
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+    QCOMPARE(bob.pull().messages, 1);
+    QVERIFY(!m_bob->scalar(QStringLiteral("SELECT deleted_at FROM messages WHERE id = ?"), {own}).isEmpty());
+    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+    QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
 }
 
 void TestSyncClient::streamingReplyGrowsThenFinishes()
