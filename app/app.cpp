@@ -235,11 +235,15 @@ void App::deleteConversation(const QString &id)
 {
     if (!m_ready)
         return;
-    if (id == m_currentId)
+    const bool wasCurrent = id == m_currentId;
+    if (wasCurrent)
         setCurrent({});
-    m_backend->chat().remove(id).then(this, [this](QFuture<void> f) {
-        if (const QString error = messageOf(f); !error.isEmpty())
+    m_backend->chat().remove(id).then(this, [this, id, wasCurrent](QFuture<void> f) {
+        if (const QString error = messageOf(f); !error.isEmpty()) {
             setError(QStringLiteral("Cannot delete: %1").arg(error));
+            if (wasCurrent && m_currentId.isEmpty())
+                setCurrent(id); // refused: the conversation is still there, so show it again
+        }
     });
 }
 

@@ -23,6 +23,22 @@ Conversation readRow(const QSqlQuery &q)
     c.workspaceId = q.value(6).toString();
     return c;
 }
+/** @brief Throws when @p id is a teammate's shared conversation and this person is not an admin
+ *  of its workspace: the team server refuses their rename, settings change or delete, so a local
+ *  edit would stay on this device for good. The person is the role this store last synced as. */
+void refuseTeammatesConversation(const QSqlDatabase &db, const QString &id)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT c.title, c.created_by FROM conversations c"
+                                          " WHERE c.id = ? AND c.workspace_id IS NOT NULL AND c.created_by IS NOT NULL"
+                                          " AND c.created_by IS NOT (SELECT value FROM sync_state WHERE key = 'user')"
+                                          " AND coalesce((SELECT role FROM sync_workspaces w WHERE w.id = c.workspace_id),"
+                                          " '') <> 'admin'"),
+                       {id});
+    if (q.next())
+        throw StoreError(QStringLiteral("“%1” was started by %2. In a shared conversation only its creator "
+                                        "or a workspace admin can rename it, change its settings or delete it.")
+                             .arg(q.value(0).toString(), q.value(1).toString()));
+}
 } // namespace
 
 QList<Conversation> list(const QSqlDatabase &db, int limit)
@@ -54,6 +70,7 @@ void insert(const QSqlDatabase &db, const Conversation &c)
 
 void rename(const QSqlDatabase &db, const QString &id, const QString &title)
 {
+    refuseTeammatesConversation(db, id);
     QSqlQuery q = exec(db, QStringLiteral("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"),
                        {title, domain::nowMs(), id});
     if (q.numRowsAffected() == 0)
@@ -62,6 +79,7 @@ void rename(const QSqlDatabase &db, const QString &id, const QString &title)
 
 void remove(const QSqlDatabase &db, const QString &id)
 {
+    refuseTeammatesConversation(db, id);
     QSqlQuery q = exec(db, QStringLiteral("UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"),
                        {domain::nowMs(), id});
     if (q.numRowsAffected() == 0)
@@ -75,6 +93,7 @@ void touch(const QSqlDatabase &db, const QString &id)
 
 void setSettings(const QSqlDatabase &db, const QString &id, const QJsonObject &settings)
 {
+    refuseTeammatesConversation(db, id);
     const QString json = QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact));
     QSqlQuery q = exec(db, QStringLiteral("UPDATE conversations SET settings = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"),
                        {json, domain::nowMs(), id});

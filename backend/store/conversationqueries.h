@@ -17,6 +17,8 @@ QList<Conversation> list(const QSqlDatabase &db, int limit = -1);
 std::optional<Conversation> get(const QSqlDatabase &db, const QString &id);
 
 void insert(const QSqlDatabase &db, const Conversation &conversation);
+// rename(), remove() and setSettings() throw StoreError, changing nothing, on a teammate's shared
+// conversation unless this person is an admin of its workspace (the server's rule).
 /** @brief Throws StoreError if no such (non-deleted) conversation exists. */
 void rename(const QSqlDatabase &db, const QString &id, const QString &title);
 /** @brief Tombstones the conversation (deleted_at); its rows stay until purged. */

@@ -206,9 +206,10 @@ Applied applyRemote(QSqlDatabase &db, const QList<RemoteConversation> &conversat
             db,
             QStringLiteral(
                 "INSERT INTO conversations (id, workspace_id, title, current_leaf_id, settings, "
-                "forked_from_conversation_id, forked_from_message_id, created_at, updated_at, "
-                "deleted_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?) "
+                "created_by, forked_from_conversation_id, forked_from_message_id, created_at, "
+                "updated_at, deleted_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, "
+                "created_by = excluded.created_by, "
                 "title = excluded.title, settings = excluded.settings, "
                 "updated_at = max(updated_at, excluded.updated_at), "
                 "deleted_at = coalesce(deleted_at, excluded.deleted_at) "
@@ -217,7 +218,8 @@ Applied applyRemote(QSqlDatabase &db, const QList<RemoteConversation> &conversat
                 "AND (excluded.updated_at > conversations.updated_at "
                 "OR (conversations.deleted_at IS NULL AND excluded.deleted_at IS NOT NULL) "
                 "OR conversations.workspace_id IS NOT excluded.workspace_id)"),
-            {c.id, c.workspaceId, c.title, c.settings, nullIfEmpty(c.forkedFromConversationId),
+            {c.id, c.workspaceId, c.title, c.settings, nullIfEmpty(c.createdBy),
+             nullIfEmpty(c.forkedFromConversationId),
              nullIfEmpty(c.forkedFromMessageId), c.createdAt, c.updatedAt, variant(c.deletedAt)});
         if (q.numRowsAffected() > 0) {
             ++applied.conversations;
@@ -431,12 +433,14 @@ void SyncClient::connect()
     // A cursor belongs to one server and one person: anything else starts over.
     const QString identity = m_user + u'@' + m_server;
     m_store
-        .write([identity](QSqlDatabase &db) {
+        .write([identity, user = m_user](QSqlDatabase &db) {
             if (stateValue(db, QStringLiteral("identity")) != identity) {
                 exec(db, QStringLiteral("DELETE FROM sync_state"));
                 exec(db, QStringLiteral("DELETE FROM sync_workspaces"));
                 setStateValue(db, QStringLiteral("identity"), identity);
             }
+            // Who this store acts as on the server: the store refuses edits the server would.
+            setStateValue(db, QStringLiteral("user"), user);
         })
         .waitForFinished();
     m_workspaces.clear(); // a new connection listens to nothing yet

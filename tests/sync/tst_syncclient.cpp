@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
 #include <memory>
 
 using namespace arbor;
@@ -101,6 +102,7 @@ private Q_SLOTS:
     void sharedTreeReachesTeammate();
     void pulledRowsAreNotPushedBack();
     void teammatesMessagesAreNotDeletedLocally();
+    void teammatesConversationChangesNeedAnAdmin();
     void streamingReplyGrowsThenFinishes();
     void offlineChangesWaitInOutbox();
     void viewerChangesAreRefusedNotLost();
@@ -145,11 +147,12 @@ void TestSyncClient::initTestCase()
         admin.init();
         m_ws = admin.addWorkspace(QStringLiteral("team")).id;
         admin.addWorkspace(QStringLiteral("other"));
-        for (const char *user : {"alice", "bob", "vera"})
+        for (const char *user : {"alice", "bob", "vera", "ada"})
             admin.addUser(QLatin1String(user), QLatin1String(user) + QStringLiteral("-pw"));
         admin.addMember(QStringLiteral("team"), QStringLiteral("alice"), QStringLiteral("member"));
         admin.addMember(QStringLiteral("team"), QStringLiteral("bob"), QStringLiteral("member"));
         admin.addMember(QStringLiteral("team"), QStringLiteral("vera"), QStringLiteral("viewer"));
+        admin.addMember(QStringLiteral("team"), QStringLiteral("ada"), QStringLiteral("admin"));
     } catch (const std::exception &e) {
         QFAIL(e.what());
     }
@@ -290,6 +293,60 @@ void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
     QVERIFY(!m_bob->scalar(QStringLiteral("SELECT deleted_at FROM messages WHERE id = ?"), {own}).isEmpty());
     QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
     QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
+}
+
+void TestSyncClient::teammatesConversationChangesNeedAnAdmin()
+{
+    // Alice started m_shared. Bob (a member) may not rename, reconfigure or delete it: the
+    // server would refuse, so the store refuses first and changes nothing.
+    using namespace store::conversations;
+    const auto title = [this](Device &d) {
+        return d.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared});
+    };
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT created_by FROM conversations WHERE id = ?"), {m_shared}),
+             QStringLiteral("alice"));
+    const QList<std::function<void(QSqlDatabase &)>> edits{
+        [id = m_shared](QSqlDatabase &db) { rename(db, id, QStringLiteral("Bob's plan")); },
+        [id = m_shared](QSqlDatabase &db) { setSettings(db, id, {{QStringLiteral("temperature"), 0.2}}); },
+        [id = m_shared](QSqlDatabase &db) { remove(db, id); },
+    };
+    for (const auto &edit : edits) {
+        try {
+            m_bob->store.write(edit).waitForFinished();
+            QFAIL("a member changed a teammate's conversation");
+        } catch (const store::StoreError &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("was started by alice")), e.what());
+        }
+    }
+    QCOMPARE(title(*m_bob), QStringLiteral("Launch plan"));
+    QVERIFY(m_bob->scalar(QStringLiteral("SELECT deleted_at FROM conversations WHERE id = ?"), {m_shared}).isEmpty());
+    QCOMPARE(m_bob->outbox(), 0);
+
+    // Ada is an admin of the workspace: her rename is allowed here and on the server.
+    Device ada(QStringLiteral("ada"));
+    sync::SyncClient adaClient(ada.store, dsn(QStringLiteral("ada")));
+    adaClient.connect();
+    adaClient.pull();
+    ada.store.write(edits.first()).waitForFinished();
+    QCOMPARE(adaClient.push(), 1);
+    QCOMPARE(ada.outbox(), 0);
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    QCOMPARE(alice.pull().conversations, 1);
+    QCOMPARE(title(*m_alice), QStringLiteral("Bob's plan"));
+
+    // The creator renames it back (her own conversation: allowed), and everyone converges.
+    m_alice->store.write([id = m_shared](QSqlDatabase &db) { rename(db, id, QStringLiteral("Launch plan")); })
+        .waitForFinished();
+    QCOMPARE(alice.push(), 1);
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+    bob.pull();
+    adaClient.pull();
+    QCOMPARE(title(*m_bob), QStringLiteral("Launch plan"));
+    QCOMPARE(title(ada), QStringLiteral("Launch plan"));
+    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+    QCOMPARE(sync::local::digest(ada.store), sync::serverDigest(super()));
 }
 
 void TestSyncClient::streamingReplyGrowsThenFinishes()
