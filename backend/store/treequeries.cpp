@@ -186,6 +186,16 @@ int restore(const QSqlDatabase &db, const QString &batch)
 
 void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &label)
 {
+    // A label is a shared field of the message: on a teammate's message the server refuses it,
+    // and the next pull of that message would replace it.
+    QSqlQuery owner = exec(db, QStringLiteral("SELECT m.author FROM messages m JOIN conversations c"
+                                              " ON c.id = m.conversation_id AND c.workspace_id IS NOT NULL"
+                                              " WHERE m.id = ? AND m.synced_at IS NOT NULL"),
+                           {messageId});
+    if (owner.next())
+        throw StoreError(QStringLiteral("This message is by %1. In a shared conversation only a message's author "
+                                        "can label it.")
+                             .arg(owner.value(0).toString()));
     const QString clean = label.simplified();
     QSqlQuery q = exec(db, QStringLiteral("UPDATE messages SET label = ? WHERE id = ? AND deleted_at IS NULL"),
                        {nullIfEmpty(clean), messageId});

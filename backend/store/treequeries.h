@@ -56,7 +56,8 @@ QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now)
 /** @brief Undoes removeSubtree(@p batch); returns how many messages came back. */
 int restore(const QSqlDatabase &db, const QString &batch);
 
-/** @brief Sets (or, with an empty @p label, clears) a node's bookmark label. */
+/** @brief Sets (or, with an empty @p label, clears) a node's bookmark label. Throws StoreError
+ *  on a teammate's message (one that arrived from the team server). */
 void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &label);
 
 /** @brief Labelled (bookmarked) messages of a conversation, in branch order. */

@@ -276,6 +276,15 @@ void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
         QCOMPARE(liveOnAlice(), before);
         QCOMPARE(m_alice->outbox(), 0);
     }
+    // A label is shared too: only bob may set one on his message.
+    QVERIFY_THROWS_EXCEPTION(store::StoreError,
+                             m_alice->store
+                                 .write([bobs](QSqlDatabase &db) {
+                                     store::tree::setLabel(db, bobs, QStringLiteral("C it is"));
+                                 })
+                                 .waitForFinished());
+    QVERIFY(m_alice->scalar(QStringLiteral("SELECT label FROM messages WHERE id = ?"), {bobs}).isEmpty());
+    QCOMPARE(m_alice->outbox(), 0);
 
     // Her own leaf below her own reply is hers to delete, and the tombstone reaches bob.
     const QString own = m_alice->scalar(
