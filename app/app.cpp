@@ -268,6 +268,10 @@ bool App::send(const QString &text)
     }
     // A new conversation started while a workspace is shown goes into it once stored.
     const QString workspace = m_currentId.isEmpty() ? m_sync->currentWorkspace() : QString();
+    // Before then(): in Qt 6.4 a future that failed at once runs the continuation inside then(),
+    // and its error must not be dismissed right after it was shown.
+    if (!m_errorText.isEmpty())
+        dismissError();
     m_backend->chat().send(request).then(this, [this, text, workspace, wasNew = m_currentId.isEmpty()](QFuture<chat::SendResult> f) {
         chat::SendResult result;
         try {
@@ -283,8 +287,6 @@ bool App::send(const QString &text)
         if (wasNew && m_currentId.isEmpty())
             setCurrent(result.conversationId);
     });
-    if (!m_errorText.isEmpty())
-        dismissError();
     return true;
 }
 

@@ -311,7 +311,9 @@ int runChat(const QStringList &args)
             sent = f.result();
         } catch (const std::exception &e) {
             err() << "arbord chat: " << e.what() << "\n";
-            app->exit(Failure);
+            // Queued: a send refused at once runs this inside then(), before exec() below has
+            // started the loop that exit() would end.
+            QMetaObject::invokeMethod(app, [app] { app->exit(Failure); }, Qt::QueuedConnection);
             return;
         }
         printer.known(sent.assistant.id);

@@ -8,7 +8,8 @@ import Arbor.Ui
  * @brief The message input: Enter sends, Shift+Enter adds a line, Esc stops the live reply.
  *
  * App.send() validates the text and reports problems through App.errorText; the input is only
- * cleared once the message has been accepted, so a rejected message is never lost.
+ * cleared once the message has been accepted, and a send that fails later gives its text back,
+ * so a rejected message is never lost.
  */
 FocusScope {
     id: composer
@@ -31,6 +32,17 @@ FocusScope {
         if (App.send(input.text)) {
             input.clear();
             composer.sent();
+        }
+    }
+
+    // A send that fails after it was accepted (the model went away, the store refused it)
+    // gives its text back, unless something new was typed meanwhile.
+    Connections {
+        target: App
+
+        function onSendFailed(text: string) {
+            if (input.text.length === 0)
+                input.text = text;
         }
     }
 

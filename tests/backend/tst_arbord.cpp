@@ -1,6 +1,7 @@
 // arbord, the real binary: output formats, exit codes, messages on stderr.
 #include "support/dbconnection.h"
 
+#include "chat/chatservice.h"
 #include "store/migrator.h"
 
 #include <QJsonArray>
@@ -39,7 +40,8 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
 
-    Run arbord(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+    Run arbord(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+               const QByteArray &input = {})
     {
         QProcess p;
         p.setProcessEnvironment(env);
@@ -49,6 +51,7 @@ private:
             r.err = p.errorString();
             return r;
         }
+        p.write(input);
         p.closeWriteChannel();
         // A reply at --rate 0 takes well under a second; half a minute means arbord hangs.
         if (!p.waitForFinished(30000)) {
@@ -219,6 +222,22 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QLatin1String("no conversation")), qPrintable(r.describe()));
         QVERIFY2(r.err.contains(QLatin1String("no-such-id")), qPrintable(r.describe()));
         QVERIFY(r.out.isEmpty());
+    }
+
+    void chatOfATooLongMessageFailsAndEnds()
+    {
+        // Refused before anything is stored: the error comes back at once, and arbord must still
+        // end (it used to wait for ever, its exit() coming before the event loop had started).
+        const Run r = arbord({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(), QStringLiteral("-")},
+                             QProcessEnvironment::systemEnvironment(),
+                             QByteArray(arbor::chat::ChatService::MaxMessageLength + 1, 'x'));
+        QCOMPARE(r.exitStatus, QProcess::NormalExit);
+        QVERIFY2(r.exitCode == 1, qPrintable(r.describe().left(2000)));
+        QVERIFY2(r.err.contains(QLatin1String("Arbor sends at most")), qPrintable(r.err));
+        QCOMPARE(arbord({QStringLiteral("list"), QStringLiteral("--db"), dbPath(), QStringLiteral("--json")})
+                     .array()
+                     .size(),
+                 0);
     }
 
     void chatWithoutTextIsAUsageError()

@@ -63,6 +63,19 @@ Item {
             input.clear();
         }
 
+        function test_failedSendGivesTextBack() {
+            // App.send() accepted the text (the input was cleared); the send then failed.
+            const input = composerInput();
+            input.clear();
+            App.sendFailed("words worth keeping");
+            compare(input.text, "words worth keeping");
+            // What was typed since is not overwritten.
+            input.text = "something new";
+            App.sendFailed("words worth keeping");
+            compare(input.text, "something new");
+            input.clear();
+        }
+
         function test_emptyMessageShowsDismissableError() {
             const input = composerInput();
             input.forceActiveFocus();
