@@ -46,30 +46,32 @@ QString fallbackLeaf(const QSqlDatabase &db, const QString &conversationId, cons
 // The live messages under a node, the node included.
 const QString kSubtree = QStringLiteral("WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT m.id FROM messages m"
                                         " JOIN sub ON m.parent_id = sub.id WHERE m.deleted_at IS NULL)");
+// The node alone, in the same shape.
+const QString kNode = QStringLiteral("WITH sub(id) AS (SELECT ?)");
 
-/** @brief Throws when the subtree holds a message that arrived from the team server: the server
- *  lets only a message's author change it (row-level security), so a local tombstone would never
- *  reach teammates and the copies would differ without anyone noticing. */
-void refuseTeammatesMessages(const QSqlDatabase &db, const QString &nodeId)
+/** @brief Teammates' messages among the ids of @p scope (kSubtree or kNode of @p nodeId): live
+ *  messages of a shared conversation that arrived from the team server. The server lets only a
+ *  message's author change it (row-level security) and the outbox never queues such a change, so
+ *  a local edit of one would never reach teammates and the copies would differ unnoticed. */
+struct TeammatesMessages
 {
-    QSqlQuery q = exec(db, kSubtree + QStringLiteral(
+    QStringList authors; ///< sorted, each once
+    qint64 count = 0;
+};
+TeammatesMessages teammatesMessagesIn(const QSqlDatabase &db, const QString &scope, const QString &nodeId)
+{
+    QSqlQuery q = exec(db, scope + QStringLiteral(
                                " SELECT m.author, count(*) FROM messages m"
                                " JOIN conversations c ON c.id = m.conversation_id AND c.workspace_id IS NOT NULL"
                                " WHERE m.id IN (SELECT id FROM sub) AND m.deleted_at IS NULL AND m.synced_at IS NOT NULL"
                                " GROUP BY m.author ORDER BY m.author"),
                        {nodeId});
-    QStringList authors;
-    qint64 count = 0;
+    TeammatesMessages found;
     while (q.next()) {
-        authors.append(q.value(0).toString());
-        count += q.value(1).toLongLong();
+        found.authors.append(q.value(0).toString());
+        found.count += q.value(1).toLongLong();
     }
-    if (count == 0)
-        return;
-    throw StoreError(QStringLiteral("This branch holds %1 by %2. In a shared conversation only a message's "
-                                    "author can delete it; delete a branch below their messages instead.")
-                         .arg(count == 1 ? QStringLiteral("1 message") : QStringLiteral("%1 messages").arg(count),
-                              authors.join(QStringLiteral(", "))));
+    return found;
 }
 
 } // namespace
@@ -157,7 +159,12 @@ QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now)
     const auto node = messages::get(db, nodeId);
     if (!node)
         throw StoreError(QStringLiteral("Message %1 does not exist.").arg(nodeId));
-    refuseTeammatesMessages(db, nodeId);
+    if (const TeammatesMessages theirs = teammatesMessagesIn(db, kSubtree, nodeId); theirs.count > 0)
+        throw StoreError(QStringLiteral("This branch holds %1 by %2. In a shared conversation only a message's "
+                                        "author can delete it; delete a branch below their messages instead.")
+                             .arg(theirs.count == 1 ? QStringLiteral("1 message")
+                                                    : QStringLiteral("%1 messages").arg(theirs.count),
+                                  theirs.authors.join(QStringLiteral(", "))));
     const QString batch = domain::newId();
     exec(db,
          kSubtree + QStringLiteral(" UPDATE messages SET deleted_at = ?, deleted_batch = ?"
@@ -186,16 +193,11 @@ int restore(const QSqlDatabase &db, const QString &batch)
 
 void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &label)
 {
-    // A label is a shared field of the message: on a teammate's message the server refuses it,
-    // and the next pull of that message would replace it.
-    QSqlQuery owner = exec(db, QStringLiteral("SELECT m.author FROM messages m JOIN conversations c"
-                                              " ON c.id = m.conversation_id AND c.workspace_id IS NOT NULL"
-                                              " WHERE m.id = ? AND m.synced_at IS NOT NULL"),
-                           {messageId});
-    if (owner.next())
+    // A label is a shared field of the message (and the next pull of a teammate's would replace it).
+    if (const TeammatesMessages theirs = teammatesMessagesIn(db, kNode, messageId); theirs.count > 0)
         throw StoreError(QStringLiteral("This message is by %1. In a shared conversation only a message's author "
                                         "can label it.")
-                             .arg(owner.value(0).toString()));
+                             .arg(theirs.authors.constFirst()));
     const QString clean = label.simplified();
     QSqlQuery q = exec(db, QStringLiteral("UPDATE messages SET label = ? WHERE id = ? AND deleted_at IS NULL"),
                        {nullIfEmpty(clean), messageId});
