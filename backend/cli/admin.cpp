@@ -245,15 +245,23 @@ int runAdmin(const QStringList &args)
                 out() << "“" << positionals[1] << "” is " << parser.value(roleOption) << " of “"
                       << positionals[0] << "”: " << outcomeText(r) << '\n';
         } else if (command == u"member remove") {
-            const bool removed = admin.removeMember(positionals[0], positionals[1]);
-            if (json)
+            const auto r = admin.removeMember(positionals[0], positionals[1]);
+            if (json) {
                 printJson({{QStringLiteral("workspace"), positionals[0]},
                            {QStringLiteral("user"), positionals[1]},
                            {QStringLiteral("result"),
-                            removed ? QStringLiteral("removed") : QStringLiteral("unchanged")}});
-            else
+                            r.removed ? QStringLiteral("removed") : QStringLiteral("unchanged")},
+                           {QStringLiteral("sessions_ended"), r.sessionsEnded},
+                           {QStringLiteral("warning"), r.warning}});
+            } else {
                 out() << "“" << positionals[1] << "” in “" << positionals[0]
-                      << "”: " << (removed ? "removed" : "was not a member (unchanged)") << '\n';
+                      << "”: " << (r.removed ? "removed" : "was not a member (unchanged)");
+                if (r.sessionsEnded > 0)
+                    out() << "; ended " << r.sessionsEnded << " open session(s)";
+                out() << '\n';
+            }
+            if (!r.warning.isEmpty())
+                err() << "arbord admin member remove: " << r.warning << '\n';
         }
     } catch (const sync::PgError &e) {
         out().flush();

@@ -37,7 +37,8 @@ keeps going (listening for changes, reconnecting when the server goes away) unti
               DSN, $PGPASSWORD or ~/.pgpass, as with psql; it is never stored by arbord.
   share       moves a personal conversation into a workspace (name or id) of the last
               connected server; it is pushed at the next sync.
-  status      the outbox (changes waiting), the pull cursor and the known workspaces.
+  status      the outbox (changes waiting, and those the server refused with its reason),
+              rows a pull refused, and the known workspaces with how far each is pulled.
 )";
 
 int usageError(const QString &message)
@@ -59,21 +60,28 @@ int runStatus(store::Store &store, bool json)
 {
     const int pending = sync::SyncClient::pendingChanges(store);
     const auto refused = sync::SyncClient::refusedChanges(store);
-    const sync::ChangeCursor cursor = sync::SyncClient::storedCursor(store);
+    const sync::PullPositions positions = sync::SyncClient::storedPositions(store);
     const QList<sync::Workspace> workspaces = sync::SyncClient::storedWorkspaces(store);
+    const QList<sync::local::PullRefusal> pullRefusals = sync::local::pullRefusals(store);
     if (json) {
         QJsonArray ws;
         for (const sync::Workspace &w : workspaces)
             ws.append(QJsonObject{{QStringLiteral("id"), w.id},
                                   {QStringLiteral("name"), w.name},
-                                  {QStringLiteral("role"), w.role}});
+                                  {QStringLiteral("role"), w.role},
+                                  {QStringLiteral("position"), positions.value(w.id, 0)}});
         QJsonArray ref;
         for (const auto &[id, error] : refused)
             ref.append(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("error"), error}});
+        QJsonArray pulls;
+        for (const sync::local::PullRefusal &r : pullRefusals)
+            pulls.append(QJsonObject{{QStringLiteral("entity"), r.entity},
+                                     {QStringLiteral("id"), r.entityId},
+                                     {QStringLiteral("workspace_id"), r.workspaceId},
+                                     {QStringLiteral("reason"), r.reason}});
         out() << QJsonDocument(QJsonObject{{QStringLiteral("pending"), pending},
                                            {QStringLiteral("refused"), ref},
-                                           {QStringLiteral("cursor_xid"), cursor.xid},
-                                           {QStringLiteral("cursor_id"), cursor.id},
+                                           {QStringLiteral("pull_refused"), pulls},
                                            {QStringLiteral("workspaces"), ws}})
                      .toJson(QJsonDocument::Compact)
               << '\n';
@@ -82,11 +90,14 @@ int runStatus(store::Store &store, bool json)
     out() << "changes waiting to be pushed: " << pending << '\n';
     for (const auto &[id, error] : refused)
         out() << "  refused by the server: " << id << ": " << error << '\n';
-    out() << "pull cursor: (" << cursor.xid << ", " << cursor.id << ")\n";
+    for (const sync::local::PullRefusal &r : pullRefusals)
+        out() << "  refused from the server: " << r.entity << ' ' << r.entityId << ": " << r.reason
+              << '\n';
     if (workspaces.isEmpty())
         out() << "workspaces: none known (run “arbord sync --dsn ...” once)\n";
     for (const sync::Workspace &w : workspaces)
-        out() << "workspace " << w.name << "  " << w.id << "  (" << w.role << ")\n";
+        out() << "workspace " << w.name << "  " << w.id << "  (" << w.role << ", pulled to "
+              << positions.value(w.id, 0) << ")\n";
     return Ok;
 }
 
@@ -107,27 +118,40 @@ int runOnce(store::Store &store, const QString &dsn, bool json)
 {
     sync::SyncClient client(store, dsn);
     client.connect();
-    const int pushed = client.push();
+    const sync::PushResult pushed = client.push();
     const sync::PullResult pulled = client.pull();
-    const int pending = sync::SyncClient::pendingChanges(store);
+    const sync::local::WorkspacesStored &left = client.lastWorkspaceChange();
     if (json) {
-        out() << QJsonDocument(QJsonObject{{QStringLiteral("server"), client.server()},
-                                           {QStringLiteral("user"), client.user()},
-                                           {QStringLiteral("pushed"), pushed},
-                                           {QStringLiteral("pulled_changes"), pulled.changes},
-                                           {QStringLiteral("pulled_messages"), pulled.messages},
-                                           {QStringLiteral("pulled_conversations"),
-                                            pulled.conversations},
-                                           {QStringLiteral("pending"), pending}})
+        out() << QJsonDocument(
+                     QJsonObject{
+                         {QStringLiteral("server"), client.server()},
+                         {QStringLiteral("user"), client.user()},
+                         {QStringLiteral("pushed"), pushed.pushed},
+                         {QStringLiteral("refused"), pushed.refused},
+                         {QStringLiteral("pulled_changes"), pulled.changes},
+                         {QStringLiteral("pulled_messages"), pulled.messages},
+                         {QStringLiteral("pulled_conversations"), pulled.conversations},
+                         {QStringLiteral("pull_refused"), pulled.refused},
+                         {QStringLiteral("unshared"), left.detached},
+                         {QStringLiteral("pending"), sync::SyncClient::pendingChanges(store)}})
                      .toJson(QJsonDocument::Compact)
               << '\n';
     } else {
-        out() << "synced " << store.path() << " with " << client.server() << " as "
-              << client.user() << ": pushed " << pushed << ", pulled " << pulled.messages
-              << " messages in " << pulled.conversations << " conversations";
-        if (pending > 0)
-            out() << "; " << pending << " changes refused (see “arbord sync status”)";
+        out() << "synced " << store.path() << " with " << client.server() << " as " << client.user()
+              << ": pushed " << pushed.pushed << ", pulled " << pulled.messages << " messages in "
+              << pulled.conversations << " conversations";
+        if (pushed.refused > 0)
+            out() << "; " << pushed.refused
+                  << " changes refused by the server (see “arbord sync "
+                     "status”)";
+        if (pulled.refused > 0)
+            out() << "; " << pulled.refused
+                  << " rows from the server refused here (see “arbord "
+                     "sync status”)";
         out() << '\n';
+        if (left.detached > 0)
+            out() << "you are no longer a member of " << left.left.join(QStringLiteral(", "))
+                  << ": " << left.detached << " conversations are no longer shared (kept here)\n";
     }
     return Ok;
 }

@@ -14,6 +14,16 @@ MessageStatus messageStatusFromString(const QString &text);
 /** @brief True while text may still arrive (queued or streaming). */
 bool isLive(MessageStatus status);
 
+/** @brief The character U+0000 becomes in stored and shared text. PostgreSQL's text cannot hold
+ *  U+0000 (and a model may emit it); the local store writes this instead, so the local copy, what
+ *  is pushed and what teammates pull are the same text. */
+inline constexpr char16_t NulReplacement = u'\uFFFD';
+/** @brief @p text with every U+0000 replaced by NulReplacement. */
+QString withoutNul(QString text);
+/** @brief JSON text with every U+0000 inside its strings (written \u0000) replaced the same way.
+ *  Text that is not JSON is returned as it is. */
+QString withoutNulInJson(const QString &json);
+
 /** @brief One node of a conversation tree, as stored. */
 struct Message
 {

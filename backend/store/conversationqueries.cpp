@@ -28,6 +28,7 @@ Conversation readRow(const QSqlQuery &q)
  *  edit would stay on this device for good. The person is the role this store last synced as. */
 void refuseTeammatesConversation(const QSqlDatabase &db, const QString &id)
 {
+    requireWritable(db, id);
     QSqlQuery q = exec(db, QStringLiteral("SELECT c.title, c.created_by FROM conversations c"
                                           " WHERE c.id = ? AND c.workspace_id IS NOT NULL AND c.created_by IS NOT NULL"
                                           " AND c.created_by IS NOT (SELECT value FROM sync_state WHERE key = 'user')"
@@ -40,6 +41,21 @@ void refuseTeammatesConversation(const QSqlDatabase &db, const QString &id)
                              .arg(q.value(0).toString(), q.value(1).toString()));
 }
 } // namespace
+
+void requireWritable(const QSqlDatabase &db, const QString &id)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral("SELECT w.name FROM conversations c JOIN sync_workspaces w"
+                            " ON w.id = c.workspace_id WHERE c.id = ? AND w.role = 'viewer'"),
+             {id});
+    if (q.next())
+        throw StoreError(
+            QStringLiteral(
+                "You are a viewer in the workspace “%1”: you can read its conversations "
+                "but not write in them. Ask an admin of the workspace to make you a member.")
+                .arg(q.value(0).toString()));
+}
 
 QList<Conversation> list(const QSqlDatabase &db, int limit)
 {
@@ -62,17 +78,22 @@ std::optional<Conversation> get(const QSqlDatabase &db, const QString &id)
 
 void insert(const QSqlDatabase &db, const Conversation &c)
 {
-    exec(db, QStringLiteral("INSERT INTO conversations (id, title, current_leaf_id, settings, created_at, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?)"),
-         {c.id, c.title, nullIfEmpty(c.currentLeafId), c.settings.isEmpty() ? QStringLiteral("{}") : c.settings,
+    exec(db,
+         QStringLiteral("INSERT INTO conversations (id, title, current_leaf_id, settings, "
+                        "created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)"),
+         {c.id, domain::withoutNul(c.title), nullIfEmpty(c.currentLeafId),
+          c.settings.isEmpty() ? QStringLiteral("{}") : domain::withoutNulInJson(c.settings),
           c.createdAt, c.updatedAt});
 }
 
 void rename(const QSqlDatabase &db, const QString &id, const QString &title)
 {
     refuseTeammatesConversation(db, id);
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"),
-                       {title, domain::nowMs(), id});
+    QSqlQuery q = exec(db,
+                       QStringLiteral("UPDATE conversations SET title = ?, updated_at = ? WHERE id "
+                                      "= ? AND deleted_at IS NULL"),
+                       {domain::withoutNul(title), domain::nowMs(), id});
     if (q.numRowsAffected() == 0)
         throw StoreError(QStringLiteral("No conversation %1.").arg(id));
 }
@@ -94,7 +115,8 @@ void touch(const QSqlDatabase &db, const QString &id)
 void setSettings(const QSqlDatabase &db, const QString &id, const QJsonObject &settings)
 {
     refuseTeammatesConversation(db, id);
-    const QString json = QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact));
+    const QString json = domain::withoutNulInJson(
+        QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact)));
     QSqlQuery q = exec(db, QStringLiteral("UPDATE conversations SET settings = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"),
                        {json, domain::nowMs(), id});
     if (q.numRowsAffected() == 0)

@@ -17,6 +17,10 @@ QList<Conversation> list(const QSqlDatabase &db, int limit = -1);
 std::optional<Conversation> get(const QSqlDatabase &db, const QString &id);
 
 void insert(const QSqlDatabase &db, const Conversation &conversation);
+/** @brief Throws StoreError when @p id is shared in a workspace where this person is a viewer
+ *  (the role this store last synced with): the server refuses every write of a viewer, so a
+ *  local one would stay on this device for good. */
+void requireWritable(const QSqlDatabase &db, const QString &id);
 // rename(), remove() and setSettings() throw StoreError, changing nothing, on a teammate's shared
 // conversation unless this person is an admin of its workspace (the server's rule).
 /** @brief Throws StoreError if no such (non-deleted) conversation exists. */

@@ -1,5 +1,6 @@
 #include "messagequeries.h"
 
+#include "conversationqueries.h"
 #include "sql.h"
 #include "treequeries.h"
 
@@ -113,11 +114,15 @@ QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId
 
 void insert(const QSqlDatabase &db, const Message &m)
 {
-    exec(db, QStringLiteral(
-        "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, content,"
-        " status, error, created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
-         m.content, domain::toString(m.status), m.error, m.createdAt, m.createdAt});
+    conversations::requireWritable(db, m.conversationId);
+    exec(db,
+         QStringLiteral(
+             "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, "
+             "content,"
+             " status, error, created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+         {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
+          domain::withoutNul(m.content), domain::toString(m.status), domain::withoutNul(m.error),
+          m.createdAt, m.createdAt});
 }
 
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
@@ -128,28 +133,32 @@ void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
 
 void requeue(const QSqlDatabase &db, const QString &id, const QString &note)
 {
-    exec(db, QStringLiteral("UPDATE messages SET status = 'queued', error = ? WHERE id = ? AND status IN ('queued', 'streaming')"),
-         {note, id});
+    exec(db,
+         QStringLiteral("UPDATE messages SET status = 'queued', error = ? WHERE id = ? AND status "
+                        "IN ('queued', 'streaming')"),
+         {domain::withoutNul(note), id});
 }
 
 void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text)
 {
-    exec(db, QStringLiteral("INSERT INTO message_chunks (message_id, seq, text) VALUES (?, ?, ?)"), {id, seq, text});
+    exec(db, QStringLiteral("INSERT INTO message_chunks (message_id, seq, text) VALUES (?, ?, ?)"),
+         {id, seq, domain::withoutNul(text)});
 }
 
 bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
 {
-    QSqlQuery q = exec(db, QStringLiteral(
-        "UPDATE messages SET"
-        " content = content || coalesce((SELECT group_concat(c.text, '') FROM"
-        "   (SELECT text FROM message_chunks WHERE message_id = ? ORDER BY seq) c), ''),"
-        " status = ?, error = ?, finish_reason = ?,"
-        " prompt_tokens = ?, completion_tokens = ?, finished_at = ?"
-        " WHERE id = ? AND status IN ('queued', 'streaming')"),
-        {id, domain::toString(f.status), f.error, f.finishReason,
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral(
+            "UPDATE messages SET"
+            " content = content || coalesce((SELECT group_concat(c.text, '') FROM"
+            "   (SELECT text FROM message_chunks WHERE message_id = ? ORDER BY seq) c), ''),"
+            " status = ?, error = ?, finish_reason = ?,"
+            " prompt_tokens = ?, completion_tokens = ?, finished_at = ?"
+            " WHERE id = ? AND status IN ('queued', 'streaming')"),
+        {id, domain::toString(f.status), domain::withoutNul(f.error), f.finishReason,
          f.promptTokens < 0 ? QVariant() : QVariant(f.promptTokens),
-         f.completionTokens < 0 ? QVariant() : QVariant(f.completionTokens),
-         domain::nowMs(), id});
+         f.completionTokens < 0 ? QVariant() : QVariant(f.completionTokens), domain::nowMs(), id});
     const bool changed = q.numRowsAffected() > 0;
     exec(db, QStringLiteral("DELETE FROM message_chunks WHERE message_id = ?"), {id});
     return changed;

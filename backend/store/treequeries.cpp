@@ -159,6 +159,7 @@ QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now)
     const auto node = messages::get(db, nodeId);
     if (!node)
         throw StoreError(QStringLiteral("Message %1 does not exist.").arg(nodeId));
+    conversations::requireWritable(db, node->conversationId);
     if (const TeammatesMessages theirs = teammatesMessagesIn(db, kSubtree, nodeId); theirs.count > 0)
         throw StoreError(QStringLiteral("This branch holds %1 by %2. In a shared conversation only a message's "
                                         "author can delete it; delete a branch below their messages instead.")
@@ -194,11 +195,13 @@ int restore(const QSqlDatabase &db, const QString &batch)
 void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &label)
 {
     // A label is a shared field of the message (and the next pull of a teammate's would replace it).
+    if (const QString conversation = conversationOf(db, messageId); !conversation.isEmpty())
+        conversations::requireWritable(db, conversation);
     if (const TeammatesMessages theirs = teammatesMessagesIn(db, kNode, messageId); theirs.count > 0)
         throw StoreError(QStringLiteral("This message is by %1. In a shared conversation only a message's author "
                                         "can label it.")
                              .arg(theirs.authors.constFirst()));
-    const QString clean = label.simplified();
+    const QString clean = domain::withoutNul(label.simplified());
     QSqlQuery q = exec(db, QStringLiteral("UPDATE messages SET label = ? WHERE id = ? AND deleted_at IS NULL"),
                        {nullIfEmpty(clean), messageId});
     if (q.numRowsAffected() == 0)

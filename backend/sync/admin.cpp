@@ -248,19 +248,46 @@ Admin::Outcome Admin::addMember(const QString &workspace, const QString &user, c
     });
 }
 
-bool Admin::removeMember(const QString &workspace, const QString &user)
+Admin::RemoveResult Admin::removeMember(const QString &workspace, const QString &user)
 {
     requireSchema();
-    return explained(m_conn, QStringLiteral("change workspace members"), ownerNeeded(), [&] {
-        const QString id = workspaceId(workspace);
-        return m_conn
-                   .exec(
-                       QStringLiteral(
-                           "DELETE FROM arbor.members WHERE workspace_id = $1 AND role_name = $2"),
-                       {id, user})
-                   .affected()
-            > 0;
-    });
+    RemoveResult result;
+    result.removed =
+        explained(m_conn, QStringLiteral("change workspace members"), ownerNeeded(), [&] {
+            const QString id = workspaceId(workspace);
+            return m_conn
+                       .exec(QStringLiteral("DELETE FROM arbor.members WHERE workspace_id = $1 "
+                                            "AND role_name = $2"),
+                             {id, user})
+                       .affected()
+                > 0;
+        });
+    if (!result.removed)
+        return result;
+    const PgResult sessions =
+        m_conn.exec(QStringLiteral("SELECT pid FROM pg_stat_activity WHERE usename = $1 "
+                                   "AND datname = current_database() AND pid <> pg_backend_pid()"),
+                    {user});
+    for (int i = 0; i < sessions.rows(); ++i) {
+        try {
+            if (m_conn.scalar(QStringLiteral("SELECT pg_terminate_backend($1::integer)"),
+                              {sessions.text(i, 0)})
+                == u"t")
+                ++result.sessionsEnded;
+        } catch (const PgError &e) {
+            if (!e.isPrivilegeError())
+                throw;
+            result.warning =
+                QStringLiteral("could not end %1 open session(s) of “%2”: %3. Their reads stop "
+                               "now; a transaction they hold open ends when they disconnect. "
+                               "Ending sessions needs a superuser or a role granted "
+                               "pg_signal_backend.")
+                    .arg(sessions.rows())
+                    .arg(user, e.message());
+            break;
+        }
+    }
+    return result;
 }
 
 Admin::Status Admin::status()

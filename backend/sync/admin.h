@@ -75,8 +75,18 @@ public:
     UserResult addUser(const QString &name, const std::optional<QString> &password);
     /** @brief @p role is admin, member or viewer; an existing membership takes the new role. */
     Outcome addMember(const QString &workspace, const QString &user, const QString &role);
-    /** @brief Returns false when @p user was not a member (nothing to do). */
-    bool removeMember(const QString &workspace, const QString &user);
+    struct RemoveResult
+    {
+        bool removed = false;  ///< false when @p user was not a member (nothing to do)
+        int sessionsEnded = 0; ///< the user's server sessions ended (pg_terminate_backend)
+        QString warning;       ///< why their sessions could not be ended, if so
+    };
+    /** @brief Takes @p user out of @p workspace and ends their open sessions on this database,
+     *  so that nothing they started (a held transaction, a LISTEN) outlives the membership;
+     *  their clients reconnect without the workspace. Ending sessions needs a superuser or
+     *  pg_signal_backend; without it the membership is still removed (and reads stop at once:
+     *  row-level security checks membership per statement) and the result says so. */
+    RemoveResult removeMember(const QString &workspace, const QString &user);
     Status status();
 
     /** @brief Role names Arbor accepts: 1–63 bytes, letters, digits, "_", ".", "-", "@", not

@@ -4,31 +4,27 @@
 
 namespace arbor::sync {
 
-ChangeLog::Batch ChangeLog::read(PgConnection &conn, const ChangeCursor &cursor, int limit)
+QList<Change> ChangeLog::read(PgConnection &conn, const QString &workspaceId, qint64 after,
+                              int limit)
 {
-    // The cursor rule itself is arbor.changes_after() (server version 3), shared with
-    // arbor.pull(); it also pins the (xid, id) index scan.
-    const PgResult rows =
-        conn.exec(QStringLiteral("SELECT id, xid::text, workspace_id, entity, entity_id, "
-                                 "conversation_id, op FROM arbor.changes_after($1::xid8, "
-                                 "$2::bigint, $3::integer)"),
-                  {cursor.xid, QString::number(cursor.id), QString::number(limit)});
-    Batch batch;
-    batch.next = cursor;
-    batch.changes.reserve(rows.rows());
+    const PgResult rows = conn.exec(
+        QStringLiteral("SELECT workspace_id, position, entity, entity_id, conversation_id, op "
+                       "FROM arbor.changes WHERE workspace_id = $1 AND position > $2 "
+                       "ORDER BY position LIMIT $3"),
+        {workspaceId, QString::number(after), QString::number(limit)});
+    QList<Change> changes;
+    changes.reserve(rows.rows());
     for (int i = 0; i < rows.rows(); ++i) {
         Change c;
-        c.id = rows.toInt(i, 0);
-        c.xid = rows.text(i, 1);
-        c.workspaceId = rows.text(i, 2);
-        c.entity = rows.text(i, 3);
-        c.entityId = rows.text(i, 4);
-        c.conversationId = rows.text(i, 5);
-        c.op = rows.text(i, 6);
-        batch.next = {c.xid, c.id};
-        batch.changes.append(std::move(c));
+        c.workspaceId = rows.text(i, rows.column("workspace_id"));
+        c.position = rows.toInt(i, rows.column("position"));
+        c.entity = rows.text(i, rows.column("entity"));
+        c.entityId = rows.text(i, rows.column("entity_id"));
+        c.conversationId = rows.text(i, rows.column("conversation_id"));
+        c.op = rows.text(i, rows.column("op"));
+        changes.append(std::move(c));
     }
-    return batch;
+    return changes;
 }
 
 } // namespace arbor::sync

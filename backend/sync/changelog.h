@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QList>
+#include <QMap>
 #include <QString>
 
 namespace arbor::sync {
@@ -8,23 +9,17 @@ namespace arbor::sync {
 class PgConnection;
 
 /**
- * @brief A pull position in arbor.changes: the last (xid, id) read. Start from the default
- * (everything); store it locally after applying a batch.
+ * @brief Where a pull stands: per workspace id, the last change-log position applied there. A
+ * workspace that is absent starts at 0 (everything). Positions are handed out per workspace in
+ * commit order (migrations/0004_security.sql), so a pull never waits on another workspace.
  */
-struct ChangeCursor
-{
-    QString xid = QStringLiteral("0"); ///< xid8 as text
-    qint64 id = 0;
-
-    bool operator==(const ChangeCursor &) const = default;
-};
+using PullPositions = QMap<QString, qint64>;
 
 /** @brief One row of the server's change log. */
 struct Change
 {
-    qint64 id = 0;
-    QString xid;
     QString workspaceId;
+    qint64 position = 0;
     QString entity; ///< "conversation" or "message"
     QString entityId;
     QString conversationId;
@@ -32,22 +27,17 @@ struct Change
 };
 
 /**
- * @brief Reads the change log in commit-safe order (see migrations/0001_team.sql): rows after
- * the cursor in (xid, id) order, only from transactions below the oldest one still running, so
- * a transaction that commits late is read later instead of being skipped. Row-level security
- * limits the rows to the caller's workspaces.
+ * @brief Reads the change log of one workspace: rows after a position, in position order. The
+ * committed positions of a workspace always form a prefix (a writer holds the workspace's log
+ * head to commit), so reading "after the last position seen" never skips a late commit.
+ * Row-level security limits the rows to the caller's workspaces.
  */
 class ChangeLog
 {
 public:
-    struct Batch
-    {
-        QList<Change> changes;
-        ChangeCursor next; ///< the cursor after this batch (unchanged when it is empty)
-    };
-
-    /** @brief Up to @p limit changes after @p cursor. Throws PgError. */
-    static Batch read(PgConnection &conn, const ChangeCursor &cursor, int limit = 1000);
+    /** @brief Up to @p limit changes of @p workspaceId after @p after. Throws PgError. */
+    static QList<Change> read(PgConnection &conn, const QString &workspaceId, qint64 after,
+                              int limit = 1000);
 };
 
 } // namespace arbor::sync

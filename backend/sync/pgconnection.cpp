@@ -47,6 +47,15 @@ int PgResult::rows() const
     return m_result ? PQntuples(m_result) : 0;
 }
 
+int PgResult::column(const char *name) const
+{
+    const int index = m_result ? PQfnumber(m_result, name) : -1;
+    if (index < 0)
+        throw PgError(
+            QStringLiteral("the server's reply has no column “%1”").arg(QString::fromUtf8(name)));
+    return index;
+}
+
 bool PgResult::isNull(int row, int column) const
 {
     return !m_result || PQgetisnull(m_result, row, column);

@@ -49,6 +49,8 @@ public:
     PgResult &operator=(const PgResult &) = delete;
 
     int rows() const;
+    /** @brief The index of the column called @p name; throws PgError when there is none. */
+    int column(const char *name) const;
     bool isNull(int row, int column) const;
     /** @brief The value as text (a null QString for SQL NULL). */
     QString text(int row, int column) const;

@@ -53,7 +53,7 @@ void PgSchema::createSchema(PgConnection &conn)
                                    "  applied_at timestamptz NOT NULL DEFAULT now())"));
 }
 
-PgSchema::Result PgSchema::migrate(PgConnection &conn)
+PgSchema::Result PgSchema::migrate(PgConnection &conn, int upTo)
 {
     Result result;
     result.from = currentVersion(conn);
@@ -70,6 +70,8 @@ PgSchema::Result PgSchema::migrate(PgConnection &conn)
         const int version = versionOf(file);
         if (version <= result.to)
             continue;
+        if (upTo >= 0 && version > upTo)
+            break;
         QFile f(MigrationsDir + u'/' + file);
         if (!f.open(QIODevice::ReadOnly))
             throw PgError(QStringLiteral("cannot read migration %1").arg(file));

@@ -28,9 +28,10 @@ public:
     /** @brief Creates the schema and its migrations table if missing (needs CREATE on the
      *  database). */
     static void createSchema(PgConnection &conn);
-    /** @brief Applies the missing migrations. Throws PgError when the server is newer than
-     *  this build or a migration fails (that migration is rolled back). */
-    static Result migrate(PgConnection &conn);
+    /** @brief Applies the missing migrations, up to @p upTo (default: all; an older version
+     *  lets tests build a server as an older release left it). Throws PgError when the server
+     *  is newer than this build or a migration fails (that migration is rolled back). */
+    static Result migrate(PgConnection &conn, int upTo = -1);
 
 private:
     static QStringList migrationFiles();

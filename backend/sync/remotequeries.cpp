@@ -2,6 +2,8 @@
 
 #include "pgconnection.h"
 
+#include "domain/message.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -9,7 +11,7 @@
 #include <algorithm>
 #include <tuple>
 
-namespace arbor::sync::remote {
+namespace arbor::sync {
 
 namespace {
 
@@ -20,10 +22,11 @@ std::optional<qint64> optionalNumber(const PgResult &r, int row, int column)
     return r.toInt(row, column);
 }
 
-/** @brief For NOT NULL text columns: a null QString would be sent as SQL NULL. */
+/** @brief For NOT NULL text columns: a null QString would be sent as SQL NULL. PostgreSQL's
+ *  text cannot hold U+0000 (domain::withoutNul). */
 QString text(const QString &value)
 {
-    return value.isNull() ? QStringLiteral("") : value;
+    return value.isNull() ? QStringLiteral("") : domain::withoutNul(value);
 }
 
 /** @brief A text[] literal for ANY($1): {"a","b"} with quotes and backslashes escaped. */
@@ -42,7 +45,7 @@ QString textArray(const QStringList &values)
  *  Numbers go as strings, so a 64-bit value is not rounded through a double. */
 QJsonValue json(const QString &value)
 {
-    return value.isNull() ? QJsonValue() : QJsonValue(value);
+    return value.isNull() ? QJsonValue() : QJsonValue(domain::withoutNul(value));
 }
 
 QJsonValue json(qint64 value)
@@ -60,133 +63,276 @@ QString jsonText(const QJsonArray &rows)
     return QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact));
 }
 
+QJsonObject conversationJson(const RemoteConversation &c)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), c.id},
+        {QStringLiteral("workspace_id"), c.workspaceId},
+        {QStringLiteral("title"), text(c.title)},
+        {QStringLiteral("current_leaf_id"), json(c.currentLeafId)},
+        {QStringLiteral("settings"),
+         c.settings.isEmpty() ? QStringLiteral("{}") : domain::withoutNulInJson(c.settings)},
+        {QStringLiteral("forked_from_conversation_id"), json(c.forkedFromConversationId)},
+        {QStringLiteral("forked_from_message_id"), json(c.forkedFromMessageId)},
+        {QStringLiteral("created_at"), json(c.createdAt)},
+        {QStringLiteral("updated_at"), json(c.updatedAt)},
+        {QStringLiteral("deleted_at"), json(c.deletedAt)},
+    };
+}
+
+QJsonObject messageJson(const RemoteMessage &m)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), m.id},
+        {QStringLiteral("workspace_id"), m.workspaceId},
+        {QStringLiteral("conversation_id"), m.conversationId},
+        {QStringLiteral("parent_id"), json(m.parentId)},
+        {QStringLiteral("role"), m.role},
+        {QStringLiteral("provider"), text(m.provider)},
+        {QStringLiteral("model"), text(m.model)},
+        {QStringLiteral("content"), text(m.content)},
+        {QStringLiteral("status"), m.status},
+        {QStringLiteral("error"), text(m.error)},
+        {QStringLiteral("finish_reason"), text(m.finishReason)},
+        {QStringLiteral("prompt_tokens"), json(m.promptTokens)},
+        {QStringLiteral("completion_tokens"), json(m.completionTokens)},
+        {QStringLiteral("label"), json(m.label)},
+        {QStringLiteral("created_at"), json(m.createdAt)},
+        {QStringLiteral("finished_at"), json(m.finishedAt)},
+        {QStringLiteral("deleted_at"), json(m.deletedAt)},
+        {QStringLiteral("deleted_batch"), json(m.deletedBatch)},
+    };
+}
+
+struct OutcomeName
+{
+    PushOutcome outcome;
+    const char16_t *code;
+};
+constexpr OutcomeName OutcomeNames[] = {
+    {PushOutcome::Ok, u"ok"},
+    {PushOutcome::Unchanged, u"unchanged"},
+    {PushOutcome::Busy, u"busy"},
+    {PushOutcome::NotAMember, u"not-a-member"},
+    {PushOutcome::Viewer, u"viewer"},
+    {PushOutcome::NotYours, u"not-yours"},
+    {PushOutcome::IdTaken, u"id-taken"},
+    {PushOutcome::ConversationMissing, u"conversation-missing"},
+    {PushOutcome::ParentMissing, u"parent-missing"},
+    {PushOutcome::Rejected, u"rejected"},
+};
+
 } // namespace
 
-int pushConversations(PgConnection &conn, const QList<RemoteConversation> &conversations)
+QString outcomeCode(PushOutcome outcome)
 {
-    if (conversations.isEmpty())
-        return 0;
-    QJsonArray rows;
+    for (const OutcomeName &n : OutcomeNames)
+        if (n.outcome == outcome)
+            return QString::fromUtf16(n.code);
+    return QStringLiteral("rejected");
+}
+
+PushOutcome pushOutcomeFromString(const QString &code)
+{
+    for (const OutcomeName &n : OutcomeNames)
+        if (code == QStringView(n.code))
+            return n.outcome;
+    return PushOutcome::Rejected;
+}
+
+bool isRefused(PushOutcome outcome)
+{
+    return outcome != PushOutcome::Ok && outcome != PushOutcome::Unchanged
+        && outcome != PushOutcome::Busy;
+}
+
+QString describe(PushOutcome outcome, const QString &entity)
+{
+    const bool message = entity == u"message";
+    switch (outcome) {
+    case PushOutcome::Ok:
+    case PushOutcome::Unchanged:
+        return QStringLiteral("on the server");
+    case PushOutcome::Busy:
+        return QStringLiteral("written at the same time elsewhere; pushed again");
+    case PushOutcome::NotAMember:
+        return QStringLiteral("you are not a member of its workspace (any more)");
+    case PushOutcome::Viewer:
+        return QStringLiteral("you are a viewer in its workspace: viewers cannot write");
+    case PushOutcome::NotYours:
+        return message
+            ? QStringLiteral("a teammate wrote this message: only its author can change it")
+            : QStringLiteral("a teammate started this conversation: only its creator or a "
+                             "workspace admin can change it");
+    case PushOutcome::IdTaken:
+        return QStringLiteral("the server holds another %1 with this id")
+            .arg(message ? QStringLiteral("message") : QStringLiteral("conversation"));
+    case PushOutcome::ConversationMissing:
+        return QStringLiteral("its conversation is not on the server yet");
+    case PushOutcome::ParentMissing:
+        return QStringLiteral("the message it follows is not on the server yet");
+    case PushOutcome::Rejected:
+        return QStringLiteral("the server rejected it");
+    }
+    return {};
+}
+
+namespace remote {
+
+QList<PushedRow> push(PgConnection &conn, const QList<RemoteConversation> &conversations,
+                      const QList<RemoteMessage> &messages)
+{
+    QList<PushedRow> out;
+    if (conversations.isEmpty() && messages.isEmpty())
+        return out;
+    QJsonArray conversationRows;
     for (const RemoteConversation &c : conversations)
-        rows.append(QJsonObject{
-            {QStringLiteral("id"), c.id},
-            {QStringLiteral("workspace_id"), c.workspaceId},
-            {QStringLiteral("title"), text(c.title)},
-            {QStringLiteral("current_leaf_id"), json(c.currentLeafId)},
-            {QStringLiteral("settings"), c.settings.isEmpty() ? QStringLiteral("{}") : c.settings},
-            {QStringLiteral("forked_from_conversation_id"), json(c.forkedFromConversationId)},
-            {QStringLiteral("forked_from_message_id"), json(c.forkedFromMessageId)},
-            {QStringLiteral("created_at"), json(c.createdAt)},
-            {QStringLiteral("updated_at"), json(c.updatedAt)},
-            {QStringLiteral("deleted_at"), json(c.deletedAt)},
-        });
-    // Last writer by updated_at wins for the mutable fields; an equal or older copy is a no-op.
-    const PgResult r = conn.exec(
-        QStringLiteral(
-            "INSERT INTO arbor.conversations AS t (id, workspace_id, title, current_leaf_id, "
-            "  settings, forked_from_conversation_id, forked_from_message_id, created_at, "
-            "  updated_at, deleted_at) "
-            "SELECT r.id, r.workspace_id, r.title, r.current_leaf_id, r.settings::jsonb, "
-            "  r.forked_from_conversation_id, r.forked_from_message_id, r.created_at, "
-            "  r.updated_at, r.deleted_at "
-            "FROM json_to_recordset($1::json) AS r(id uuid, workspace_id uuid, title text, "
-            "  current_leaf_id uuid, settings text, forked_from_conversation_id uuid, "
-            "  forked_from_message_id uuid, created_at bigint, updated_at bigint, "
-            "  deleted_at bigint) "
-            "ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, "
-            "  current_leaf_id = EXCLUDED.current_leaf_id, settings = EXCLUDED.settings, "
-            "  updated_at = EXCLUDED.updated_at, deleted_at = EXCLUDED.deleted_at "
-            "WHERE t.updated_at < EXCLUDED.updated_at "
-            "  OR (t.deleted_at IS NULL AND EXCLUDED.deleted_at IS NOT NULL)"),
-        {jsonText(rows)});
-    return int(r.affected());
-}
-
-int pushMessages(PgConnection &conn, const QList<RemoteMessage> &messages)
-{
-    if (messages.isEmpty())
-        return 0;
-    QJsonArray rows;
+        conversationRows.append(conversationJson(c));
+    QJsonArray messageRows;
     for (const RemoteMessage &m : messages)
-        rows.append(QJsonObject{
-            {QStringLiteral("id"), m.id},
-            {QStringLiteral("workspace_id"), m.workspaceId},
-            {QStringLiteral("conversation_id"), m.conversationId},
-            {QStringLiteral("parent_id"), json(m.parentId)},
-            {QStringLiteral("role"), m.role},
-            {QStringLiteral("provider"), text(m.provider)},
-            {QStringLiteral("model"), text(m.model)},
-            {QStringLiteral("content"), text(m.content)},
-            {QStringLiteral("status"), m.status},
-            {QStringLiteral("error"), text(m.error)},
-            {QStringLiteral("finish_reason"), text(m.finishReason)},
-            {QStringLiteral("prompt_tokens"), json(m.promptTokens)},
-            {QStringLiteral("completion_tokens"), json(m.completionTokens)},
-            {QStringLiteral("label"), json(m.label)},
-            {QStringLiteral("created_at"), json(m.createdAt)},
-            {QStringLiteral("finished_at"), json(m.finishedAt)},
-            {QStringLiteral("deleted_at"), json(m.deletedAt)},
-            {QStringLiteral("deleted_batch"), json(m.deletedBatch)},
-        });
-    // The server copy only moves forward: text grows while streaming, a final status is kept
-    // (the server refuses to change a finished message anyway), labels and tombstones follow
-    // the pushed copy. Nothing changes, and nothing is logged, when the copies already agree.
-    // A child may come before its parent in one statement: the parent key is checked at commit.
-    const PgResult r = conn.exec(
-        QStringLiteral(
-            "INSERT INTO arbor.messages AS t (id, workspace_id, conversation_id, parent_id, "
-            "  role, provider, model, content, status, error, finish_reason, prompt_tokens, "
-            "  completion_tokens, label, created_at, finished_at, deleted_at, deleted_batch) "
-            "SELECT * FROM json_to_recordset($1::json) AS r(id uuid, workspace_id uuid, "
-            "  conversation_id uuid, parent_id uuid, role text, provider text, model text, "
-            "  content text, status text, error text, finish_reason text, "
-            "  prompt_tokens integer, completion_tokens integer, label text, created_at bigint, "
-            "  finished_at bigint, deleted_at bigint, deleted_batch text) "
-            "ON CONFLICT (id) DO UPDATE SET "
-            "  content = CASE WHEN t.status IN ('queued', 'streaming', 'interrupted') "
-            "    THEN EXCLUDED.content ELSE t.content END, "
-            "  status = CASE WHEN t.status IN ('queued', 'streaming', 'interrupted') "
-            "    THEN EXCLUDED.status ELSE t.status END, "
-            "  error = EXCLUDED.error, finish_reason = EXCLUDED.finish_reason, "
-            "  prompt_tokens = EXCLUDED.prompt_tokens, "
-            "  completion_tokens = EXCLUDED.completion_tokens, "
-            "  finished_at = EXCLUDED.finished_at, label = EXCLUDED.label, "
-            "  deleted_at = EXCLUDED.deleted_at, deleted_batch = EXCLUDED.deleted_batch "
-            "WHERE (t.status IN ('queued', 'streaming', 'interrupted') "
-            "       AND (t.content, t.status, t.error, t.finish_reason) IS DISTINCT FROM "
-            "           (EXCLUDED.content, EXCLUDED.status, EXCLUDED.error, "
-            "            EXCLUDED.finish_reason)) "
-            "   OR (t.label, t.deleted_at, t.deleted_batch) IS DISTINCT FROM "
-            "      (EXCLUDED.label, EXCLUDED.deleted_at, EXCLUDED.deleted_batch)"),
-        {jsonText(rows)});
-    return int(r.affected());
+        messageRows.append(messageJson(m));
+    const PgResult r =
+        conn.exec(QStringLiteral("SELECT entity, id, outcome FROM arbor.push($1::json, $2::json)"),
+                  {jsonText(conversationRows), jsonText(messageRows)});
+    const int entity = r.column("entity");
+    const int id = r.column("id");
+    const int outcome = r.column("outcome");
+    out.reserve(r.rows());
+    for (int i = 0; i < r.rows(); ++i)
+        out.append(
+            {r.text(i, entity), r.text(i, id), pushOutcomeFromString(r.text(i, outcome)), {}});
+    return out;
 }
 
-bool pushConversation(PgConnection &conn, const RemoteConversation &c)
+PushOutcome pushConversation(PgConnection &conn, const RemoteConversation &c)
 {
-    return pushConversations(conn, {c}) > 0;
+    const QList<PushedRow> rows = push(conn, {c}, {});
+    if (rows.size() != 1)
+        throw PgError(QStringLiteral("the server answered %1 rows for one pushed conversation")
+                          .arg(rows.size()));
+    return rows.first().outcome;
 }
 
-bool pushMessage(PgConnection &conn, const RemoteMessage &m)
+PushOutcome pushMessage(PgConnection &conn, const RemoteMessage &m)
 {
-    return pushMessages(conn, {m}) > 0;
+    const QList<PushedRow> rows = push(conn, {}, {m});
+    if (rows.size() != 1)
+        throw PgError(
+            QStringLiteral("the server answered %1 rows for one pushed message").arg(rows.size()));
+    return rows.first().outcome;
 }
+
+namespace {
+
+/** @brief Column indexes of a conversation's fields in a result, by name. */
+struct ConversationColumns
+{
+    explicit ConversationColumns(const PgResult &r, const char *idColumn = "id")
+        : id(r.column(idColumn))
+        , workspaceId(r.column("workspace_id"))
+        , title(r.column("title"))
+        , currentLeafId(r.column("current_leaf_id"))
+        , settings(r.column("settings"))
+        , createdBy(r.column("created_by"))
+        , forkedFromConversationId(r.column("forked_from_conversation_id"))
+        , forkedFromMessageId(r.column("forked_from_message_id"))
+        , createdAt(r.column("created_at"))
+        , updatedAt(r.column("updated_at"))
+        , deletedAt(r.column("deleted_at"))
+    {
+    }
+
+    RemoteConversation read(const PgResult &r, int row) const
+    {
+        return {r.text(row, id),
+                r.text(row, workspaceId),
+                r.text(row, title),
+                r.text(row, currentLeafId),
+                r.text(row, settings),
+                r.text(row, createdBy),
+                r.text(row, forkedFromConversationId),
+                r.text(row, forkedFromMessageId),
+                r.toInt(row, createdAt),
+                r.toInt(row, updatedAt),
+                optionalNumber(r, row, deletedAt)};
+    }
+
+    int id, workspaceId, title, currentLeafId, settings, createdBy, forkedFromConversationId,
+        forkedFromMessageId, createdAt, updatedAt, deletedAt;
+};
+
+/** @brief Column indexes of a message's fields in a result, by name. */
+struct MessageColumns
+{
+    explicit MessageColumns(const PgResult &r, const char *idColumn = "id")
+        : id(r.column(idColumn))
+        , workspaceId(r.column("workspace_id"))
+        , conversationId(r.column("conversation_id"))
+        , parentId(r.column("parent_id"))
+        , role(r.column("role"))
+        , author(r.column("author"))
+        , provider(r.column("provider"))
+        , model(r.column("model"))
+        , content(r.column("content"))
+        , status(r.column("status"))
+        , error(r.column("error"))
+        , finishReason(r.column("finish_reason"))
+        , label(r.column("label"))
+        , deletedBatch(r.column("deleted_batch"))
+        , promptTokens(r.column("prompt_tokens"))
+        , completionTokens(r.column("completion_tokens"))
+        , createdAt(r.column("created_at"))
+        , finishedAt(r.column("finished_at"))
+        , deletedAt(r.column("deleted_at"))
+    {
+    }
+
+    RemoteMessage read(const PgResult &r, int row) const
+    {
+        RemoteMessage m;
+        m.id = r.text(row, id);
+        m.workspaceId = r.text(row, workspaceId);
+        m.conversationId = r.text(row, conversationId);
+        m.parentId = r.text(row, parentId);
+        m.role = r.text(row, role);
+        m.author = r.text(row, author);
+        m.provider = r.text(row, provider);
+        m.model = r.text(row, model);
+        m.content = r.text(row, content);
+        m.status = r.text(row, status);
+        m.error = r.text(row, error);
+        m.finishReason = r.text(row, finishReason);
+        m.label = r.text(row, label);
+        m.deletedBatch = r.text(row, deletedBatch);
+        m.promptTokens = optionalNumber(r, row, promptTokens);
+        m.completionTokens = optionalNumber(r, row, completionTokens);
+        m.createdAt = r.toInt(row, createdAt);
+        m.finishedAt = optionalNumber(r, row, finishedAt);
+        m.deletedAt = optionalNumber(r, row, deletedAt);
+        return m;
+    }
+
+    int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
+        error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
+        finishedAt, deletedAt;
+};
+
+} // namespace
 
 QList<RemoteConversation> fetchConversations(PgConnection &conn, const QStringList &ids)
 {
     const PgResult r = conn.exec(
         QStringLiteral(
-            "SELECT id, workspace_id, title, current_leaf_id, settings::text, created_by, "
-            "  forked_from_conversation_id, forked_from_message_id, created_at, updated_at, "
-            "deleted_at "
+            "SELECT id, workspace_id, title, current_leaf_id, settings::text AS settings, "
+            "created_by, forked_from_conversation_id, forked_from_message_id, created_at, "
+            "updated_at, deleted_at "
             "FROM arbor.conversations WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
+    const ConversationColumns columns(r);
     QList<RemoteConversation> rows;
     rows.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i)
-        rows.append({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
-                     r.text(i, 5), r.text(i, 6), r.text(i, 7), r.toInt(i, 8), r.toInt(i, 9),
-                     optionalNumber(r, i, 10)});
+        rows.append(columns.read(r, i));
     return rows;
 }
 
@@ -194,96 +340,51 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
 {
     const PgResult r = conn.exec(
         QStringLiteral("SELECT id, workspace_id, conversation_id, parent_id, role, author, "
-                       "provider, model, content, "
-                       "  status, error, finish_reason, label, deleted_batch, prompt_tokens, "
-                       "completion_tokens, "
-                       "  created_at, finished_at, deleted_at "
+                       "provider, model, content, status, error, finish_reason, label, "
+                       "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
+                       "deleted_at "
                        "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
+    const MessageColumns columns(r);
     QList<RemoteMessage> rows;
     rows.reserve(r.rows());
-    for (int i = 0; i < r.rows(); ++i) {
-        RemoteMessage m;
-        m.id = r.text(i, 0);
-        m.workspaceId = r.text(i, 1);
-        m.conversationId = r.text(i, 2);
-        m.parentId = r.text(i, 3);
-        m.role = r.text(i, 4);
-        m.author = r.text(i, 5);
-        m.provider = r.text(i, 6);
-        m.model = r.text(i, 7);
-        m.content = r.text(i, 8);
-        m.status = r.text(i, 9);
-        m.error = r.text(i, 10);
-        m.finishReason = r.text(i, 11);
-        m.label = r.text(i, 12);
-        m.deletedBatch = r.text(i, 13);
-        m.promptTokens = optionalNumber(r, i, 14);
-        m.completionTokens = optionalNumber(r, i, 15);
-        m.createdAt = r.toInt(i, 16);
-        m.finishedAt = optionalNumber(r, i, 17);
-        m.deletedAt = optionalNumber(r, i, 18);
-        rows.append(std::move(m));
-    }
+    for (int i = 0; i < r.rows(); ++i)
+        rows.append(columns.read(r, i));
     return rows;
 }
 
-PullPage pull(PgConnection &conn, const ChangeCursor &after, int limit)
+PullPage pull(PgConnection &conn, const PullPositions &after, int limit)
 {
-    // Columns of arbor.pull(), in order.
-    enum Column {
-        Changes, LastXid, LastId, HeldBack, Entity, EntityId, WorkspaceId,
-        ConversationId, ParentId, Role, Author, Provider, Model, Content, Status, Error,
-        FinishReason, Label, DeletedBatch, PromptTokens, CompletionTokens, FinishedAt,
-        Title, CurrentLeafId, Settings, CreatedBy, ForkedFromConversationId, ForkedFromMessageId,
-        UpdatedAt,
-        CreatedAt, DeletedAt
-    };
-    const PgResult r = conn.exec(
-        QStringLiteral("SELECT * FROM arbor.pull($1::xid8, $2::bigint, $3::integer)"),
-        {after.xid, QString::number(after.id), QString::number(limit)});
+    QJsonObject positions;
+    for (auto it = after.begin(); it != after.end(); ++it)
+        positions.insert(it.key(), QString::number(it.value()));
+    const PgResult r =
+        conn.exec(QStringLiteral("SELECT * FROM arbor.pull($1::json, $2::integer)"),
+                  {QString::fromUtf8(QJsonDocument(positions).toJson(QJsonDocument::Compact)),
+                   QString::number(limit)});
+    const int workspace = r.column("workspace_id");
+    const int lastPosition = r.column("last_position");
+    const int changes = r.column("changes");
+    const int entity = r.column("entity");
+    const int createdAt = r.column("created_at");
+    const ConversationColumns conversation(r, "entity_id");
+    const MessageColumns message(r, "entity_id");
     PullPage page;
-    page.next = after;
-    if (r.rows() == 0)
-        return page;
-    page.changes = int(r.toInt(0, Changes));
-    page.heldBack = r.text(0, HeldBack) == u"t";
-    if (page.changes > 0)
-        page.next = {r.text(0, LastXid), r.toInt(0, LastId)};
     page.messages.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) {
-        if (r.isNull(i, Entity) || r.isNull(i, CreatedAt))
-            continue; // an empty page, or a row this person cannot read
-        if (r.text(i, Entity) == u"conversation") {
-            page.conversations.append({r.text(i, EntityId), r.text(i, WorkspaceId),
-                                       r.text(i, Title), r.text(i, CurrentLeafId),
-                                       r.text(i, Settings), r.text(i, CreatedBy),
-                                       r.text(i, ForkedFromConversationId),
-                                       r.text(i, ForkedFromMessageId), r.toInt(i, CreatedAt),
-                                       r.toInt(i, UpdatedAt), optionalNumber(r, i, DeletedAt)});
+        if (r.isNull(i, entity)) { // a workspace's summary
+            const int count = int(r.toInt(i, changes));
+            page.next.insert(r.text(i, workspace), r.toInt(i, lastPosition));
+            page.changes += count;
+            page.more = page.more || count >= limit;
             continue;
         }
-        RemoteMessage m;
-        m.id = r.text(i, EntityId);
-        m.workspaceId = r.text(i, WorkspaceId);
-        m.conversationId = r.text(i, ConversationId);
-        m.parentId = r.text(i, ParentId);
-        m.role = r.text(i, Role);
-        m.author = r.text(i, Author);
-        m.provider = r.text(i, Provider);
-        m.model = r.text(i, Model);
-        m.content = r.text(i, Content);
-        m.status = r.text(i, Status);
-        m.error = r.text(i, Error);
-        m.finishReason = r.text(i, FinishReason);
-        m.label = r.text(i, Label);
-        m.deletedBatch = r.text(i, DeletedBatch);
-        m.promptTokens = optionalNumber(r, i, PromptTokens);
-        m.completionTokens = optionalNumber(r, i, CompletionTokens);
-        m.createdAt = r.toInt(i, CreatedAt);
-        m.finishedAt = optionalNumber(r, i, FinishedAt);
-        m.deletedAt = optionalNumber(r, i, DeletedAt);
-        page.messages.append(std::move(m));
+        if (r.isNull(i, createdAt))
+            continue; // a row this person cannot read (the log and the rows share one policy)
+        if (r.text(i, entity) == u"conversation")
+            page.conversations.append(conversation.read(r, i));
+        else
+            page.messages.append(message.read(r, i));
     }
     const auto byCreation = [](const auto &a, const auto &b) {
         return std::tie(a.createdAt, a.id) < std::tie(b.createdAt, b.id);
@@ -293,4 +394,47 @@ PullPage pull(PgConnection &conn, const ChangeCursor &after, int limit)
     return page;
 }
 
-} // namespace arbor::sync::remote
+QList<Workspace> workspaces(PgConnection &conn)
+{
+    const PgResult r =
+        conn.exec(QStringLiteral("SELECT id, name, role, channel FROM arbor.my_workspaces()"));
+    const int id = r.column("id");
+    const int name = r.column("name");
+    const int role = r.column("role");
+    const int channel = r.column("channel");
+    QList<Workspace> list;
+    for (int i = 0; i < r.rows(); ++i)
+        list.append({r.text(i, id), r.text(i, name), r.text(i, role), r.text(i, channel)});
+    return list;
+}
+
+void setPresence(PgConnection &conn, const QString &workspaceId, const QString &conversationId,
+                 bool typing, bool online)
+{
+    conn.exec(QStringLiteral("SELECT arbor.set_presence($1::uuid, $2::uuid, $3, $4)"),
+              {workspaceId, conversationId.isEmpty() ? QString() : conversationId,
+               typing ? QStringLiteral("true") : QStringLiteral("false"),
+               online ? QStringLiteral("true") : QStringLiteral("false")});
+}
+
+QList<PresenceEntry> presence(PgConnection &conn)
+{
+    const PgResult r = conn.exec(QStringLiteral(
+        "SELECT workspace_id, role_name, coalesce(conversation_id::text, '') AS conversation_id, "
+        "typing, online AND seen_at > now() - interval '30 seconds' AS online "
+        "FROM arbor.presence ORDER BY workspace_id, role_name"));
+    const int workspace = r.column("workspace_id");
+    const int user = r.column("role_name");
+    const int conversation = r.column("conversation_id");
+    const int typing = r.column("typing");
+    const int online = r.column("online");
+    QList<PresenceEntry> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.append({r.text(i, workspace), r.text(i, user), r.text(i, conversation),
+                    r.text(i, typing) == u"t", r.text(i, online) == u"t"});
+    return out;
+}
+
+} // namespace remote
+
+} // namespace arbor::sync

@@ -20,7 +20,7 @@ struct RemoteConversation
     QString title;
     QString currentLeafId;                   ///< null when none
     QString settings = QStringLiteral("{}"); ///< JSON object text
-    QString createdBy;                       ///< set by the server (current_user) on insert
+    QString createdBy;                       ///< set by the server (the caller) on insert
     QString forkedFromConversationId;        ///< null when none
     QString forkedFromMessageId;             ///< null when none
     qint64 createdAt = 0;
@@ -38,7 +38,7 @@ struct RemoteMessage
     QString conversationId;
     QString parentId; ///< null for a root
     QString role;
-    QString author; ///< set by the server (current_user) on insert
+    QString author; ///< set by the server (the caller) on insert
     QString provider;
     QString model;
     QString content;
@@ -56,41 +56,102 @@ struct RemoteMessage
     bool operator==(const RemoteMessage &) const = default;
 };
 
-/** @brief One page of the change log with the rows it names (see remote::pull). */
+/** @brief A workspace the connected person belongs to. */
+struct Workspace
+{
+    QString id;
+    QString name;
+    QString role;    ///< admin, member or viewer
+    QString channel; ///< the person's private wake-up channel (empty when read from the store)
+
+    bool operator==(const Workspace &) const = default;
+};
+
+/** @brief Who is where in a workspace, as the team server last heard. */
+struct PresenceEntry
+{
+    QString workspaceId;
+    QString user;
+    QString conversationId; ///< empty when in no conversation of that workspace
+    bool typing = false;
+    bool online = false; ///< said so within the last 30 seconds
+};
+
+/** @brief What the server did with one pushed row (arbor.push, server version 4). */
+enum class PushOutcome {
+    Ok,                  ///< written
+    Unchanged,           ///< the server already had it
+    Busy,                ///< written concurrently by another push of this person: push again
+    NotAMember,          ///< not (or no longer) a member of the row's workspace
+    Viewer,              ///< a viewer of the row's workspace
+    NotYours,            ///< the row belongs to a teammate
+    IdTaken,             ///< another row, out of this person's sight, has this id
+    ConversationMissing, ///< the message's conversation is not on the server yet
+    ParentMissing,       ///< the message's parent is not on the server yet
+    Rejected,            ///< the server raised an error for this row alone (see the detail)
+};
+
+/** @brief The code stored for @p outcome ("ok", "parent-missing", ...). */
+QString outcomeCode(PushOutcome outcome);
+/** @brief The outcome for a code; unknown codes are Rejected (refused, never retried alone). */
+PushOutcome pushOutcomeFromString(const QString &code);
+/** @brief True when the row did not reach the server and stays in the outbox. */
+bool isRefused(PushOutcome outcome);
+/** @brief A sentence for people about a refused row. */
+QString describe(PushOutcome outcome, const QString &entity);
+
+/** @brief One row of a push and its outcome. */
+struct PushedRow
+{
+    QString entity; ///< "conversation" or "message"
+    QString id;
+    PushOutcome outcome = PushOutcome::Ok;
+    QString detail; ///< the server's error, for Rejected
+};
+
+/** @brief One page of the change logs of the person's workspaces with the rows they name. */
 struct PullPage
 {
+    PullPositions next; ///< per workspace with changes in the page: its last position
     int changes = 0;    ///< change-log rows in the page (several may name one row)
-    ChangeCursor next;  ///< the cursor after the page (the given one when it was empty)
-    bool heldBack = false; ///< committed changes wait above the watermark: pull again soon
+    bool more = false;  ///< a workspace filled its page: pull again
     QList<RemoteConversation> conversations;
     QList<RemoteMessage> messages; ///< in (created_at, id) order
 };
 
 /**
- * @brief Push and fetch of shared rows (the server half of `arbord sync`). Pushes are
- * idempotent upserts by id: pushing the same row again changes nothing and writes no change-log
- * row; a newer version (a later updated_at, more streamed text, a final status, a tombstone)
- * updates the server. Row-level security decides what the connected person may push or read.
+ * @brief The server half of a sync. Members write only through arbor.push() and
+ * arbor.set_presence() (server version 4), which check membership first and answer per row;
+ * reads are plain queries under row-level security.
  */
 namespace remote {
 
-/** @brief Inserts or updates @p conversations in one statement; returns how many rows the
- *  server changed. Each id at most once. Throws PgError (then none of them changed). */
-int pushConversations(PgConnection &conn, const QList<RemoteConversation> &conversations);
-/** @brief Inserts or updates @p messages in one statement, in any order within the batch;
- *  returns how many rows the server changed. Each id at most once. Throws PgError. */
-int pushMessages(PgConnection &conn, const QList<RemoteMessage> &messages);
-/** @brief Inserts or updates @p c; returns true when the server changed. Throws PgError. */
-bool pushConversation(PgConnection &conn, const RemoteConversation &c);
-/** @brief Inserts or updates @p m; returns true when the server changed. Throws PgError. */
-bool pushMessage(PgConnection &conn, const RemoteMessage &m);
-/** @brief The next page of at most @p limit changes after @p after, joined with the current
- *  state of each row they name: one round trip (arbor.pull, server version 3). */
-PullPage pull(PgConnection &conn, const ChangeCursor &after, int limit);
+/** @brief Pushes @p conversations then @p messages in one call: idempotent upserts by id that
+ *  only move the server copy forward (streamed text grows, a final status sticks, labels and
+ *  tombstones follow, a conversation's fields follow the later updated_at). Returns one outcome
+ *  per row; refused rows change nothing. Each id at most once. Throws PgError when the call
+ *  fails as a whole (then nothing changed). */
+QList<PushedRow> push(PgConnection &conn, const QList<RemoteConversation> &conversations,
+                      const QList<RemoteMessage> &messages);
+PushOutcome pushConversation(PgConnection &conn, const RemoteConversation &c);
+PushOutcome pushMessage(PgConnection &conn, const RemoteMessage &m);
+
+/** @brief The next page of at most @p limit changes per workspace after @p after, joined with
+ *  the current state of each row they name: one round trip (arbor.pull). */
+PullPage pull(PgConnection &conn, const PullPositions &after, int limit);
 /** @brief The visible conversations among @p ids (others are silently absent). */
 QList<RemoteConversation> fetchConversations(PgConnection &conn, const QStringList &ids);
 /** @brief The visible messages among @p ids, in (created_at, id) order. */
 QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids);
+
+/** @brief The connected person's workspaces, with their role and wake-up channel. */
+QList<Workspace> workspaces(PgConnection &conn);
+/** @brief Says where the person is in @p workspaceId; the server keeps @p conversationId only
+ *  when it is a conversation of that workspace. Throws PgError when not a member. */
+void setPresence(PgConnection &conn, const QString &workspaceId, const QString &conversationId,
+                 bool typing, bool online);
+/** @brief Everyone's presence in the person's workspaces. */
+QList<PresenceEntry> presence(PgConnection &conn);
 
 } // namespace remote
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "changelog.h"
+#include "localsync.h"
+#include "remotequeries.h"
 
 #include <QHash>
 #include <QList>
@@ -19,50 +21,37 @@ class Store;
 namespace arbor::sync {
 
 class PgConnection;
-struct OutboxRow;
 
-/** @brief A workspace the connected person belongs to. */
-struct Workspace
+/** @brief What one push did. */
+struct PushResult
 {
-    QString id;
-    QString name;
-    QString role; ///< admin, member or viewer
-
-    bool operator==(const Workspace &) const = default;
-};
-
-/** @brief Who is where in a workspace, as the team server last heard. */
-struct PresenceEntry
-{
-    QString workspaceId;
-    QString user;
-    QString conversationId; ///< empty when in no shared conversation
-    bool typing = false;
-    bool online = false; ///< said so within the last 30 seconds
+    int pushed = 0;  ///< outbox rows the server now has
+    int refused = 0; ///< outbox rows the server refuses, kept with its reason
 };
 
 /** @brief What one pull applied. */
 struct PullResult
 {
-    int changes = 0;              ///< change-log rows read
-    int conversations = 0;        ///< conversation rows applied
-    int messages = 0;             ///< message rows applied
+    int changes = 0;               ///< change-log rows read
+    int conversations = 0;         ///< conversation rows applied
+    int messages = 0;              ///< message rows applied
+    int refused = 0;               ///< rows refused: they would have changed local-only rows
     QSet<QString> conversationIds; ///< conversations whose rows changed locally
     QStringList messageIds;        ///< messages inserted or updated locally
-    bool heldBack = false; ///< committed changes wait behind a running transaction: pull again soon
 };
 
 /**
  * @brief The blocking half of team sync between one local store and one team server: push the
- * outbox, pull the change log, list workspaces, presence. Every call may block on the network
+ * outbox, pull the change logs, list workspaces, presence. Every call may block on the network
  * and on the store's writer: use it on the sync thread or in a command-line tool, never on the
  * GUI thread. Calls throw PgError (server) or StoreError (local); after a PgError with
  * isConnected() false the client must connect() again.
  *
  * Push is idempotent (upserts by id): a batch the server committed but whose outbox rows were
- * not yet removed (a crash, a lost reply) is pushed again harmlessly. Pull applies a batch of
- * changes and the cursor after it in one local transaction, so a crash never skips or repeats a
- * change. Rows pulled from the server are written without being queued back.
+ * not yet removed (a crash, a lost reply) is pushed again harmlessly. Pull applies a page of
+ * changes and the positions after it in one local transaction, so a crash never skips or
+ * repeats a change. Rows pulled from the server are written without being queued back, and
+ * never change a row that is local-only.
  */
 class SyncClient
 {
@@ -72,8 +61,9 @@ public:
     SyncClient(const SyncClient &) = delete;
     SyncClient &operator=(const SyncClient &) = delete;
 
-    /** @brief Connects, checks the schema, lists the workspaces and LISTENs to them. When the
-     *  store was last synced with another server or person, the pull starts over. */
+    /** @brief Connects, checks the schema, lists the workspaces and LISTENs on the person's
+     *  channels. When the store was last synced with another server or person, the pull starts
+     *  over. Rows the server refused before get another chance. */
     void connect();
     void disconnect();
     bool isConnected() const;
@@ -84,20 +74,23 @@ public:
     /** @brief "host:port/dbname" of the server (never the password). */
     const QString &server() const { return m_server; }
 
-    /** @brief Reads the person's workspaces, stores them locally and LISTENs to each. */
+    /** @brief Reads the person's workspaces, stores them locally (conversations of workspaces
+     *  they left stop being shared) and LISTENs on their channels. */
     QList<Workspace> refreshWorkspaces();
     const QList<Workspace> &workspaces() const { return m_workspaces; }
+    /** @brief What the last refreshWorkspaces() changed locally. */
+    const local::WorkspacesStored &lastWorkspaceChange() const { return m_lastStored; }
 
-    /** @brief Pushes the outbox in batches of @p batchSize until it is empty (or only holds
-     *  rows the server refused). Returns the number of rows pushed. */
-    int push(int batchSize = 500);
+    /** @brief Pushes the outbox in batches of @p batchSize until it is empty or only holds rows
+     *  the server refused. Rows refused because their conversation or parent had not arrived
+     *  are pushed again once others went through. */
+    PushResult push(int batchSize = 500);
     /** @brief Applies the server's changes until caught up. */
     PullResult pull(int batchSize = 2000);
 
-    /** @brief Says where this person is (conversation may be empty) in every workspace, or in
-     *  @p workspaceId only when given. */
-    void setPresence(const QString &conversationId, bool typing, bool online = true,
-                     const QString &workspaceId = {});
+    /** @brief Says where this person is: in the workspace of @p conversationId that conversation
+     *  (typing or not), in every other workspace only that they are online. */
+    void setPresence(const QString &conversationId, bool typing, bool online = true);
     /** @brief Everyone's presence in the person's workspaces. */
     QList<PresenceEntry> presence();
 
@@ -106,12 +99,14 @@ public:
     static int pendingChanges(store::Store &store);
     /** @brief Outbox rows the server refused, with its reason (entity id → error). */
     static QList<QPair<QString, QString>> refusedChanges(store::Store &store);
-    static ChangeCursor storedCursor(store::Store &store);
+    static PullPositions storedPositions(store::Store &store);
     static QList<Workspace> storedWorkspaces(store::Store &store);
 
 private:
-    void pushBatch(const QList<OutboxRow> &rows);
+    PushResult pushQueue(int batchSize);
+    local::PushRecord pushBatch(const QList<local::OutboxRow> &rows);
     PullResult pullPages(int batchSize, bool &stale);
+    void completeParents(PullPage &page);
     void forgetLocalState();
 
     store::Store &m_store;
@@ -120,35 +115,19 @@ private:
     QString m_user;
     QString m_server;
     QList<Workspace> m_workspaces;
+    QSet<QString> m_channels; ///< LISTENed on this connection
+    local::WorkspacesStored m_lastStored;
     // What this client knows of its store, so a live pull (a few rows, for every message a
-    // teammate writes) needs no store reads: the cursor after the last applied page, and
-    // conversations known to be local. Forgotten on connect() and on any error; a page
-    // checks the stored cursor before applying, so a stale copy costs a retry, not a gap.
-    std::optional<ChangeCursor> m_cursor;
+    // teammate writes) needs no store reads: the positions after the last applied page, and
+    // conversations and messages known to be local. Forgotten on connect() and on any error; a
+    // page checks the stored positions before applying, so a stale copy costs a retry, not a gap.
+    std::optional<PullPositions> m_positions;
     QSet<QString> m_localConversations;
+    QSet<QString> m_localMessages;
 };
 
-/** @brief The LISTEN channel of a workspace (notifications carry ids only). */
-QString workspaceChannel(const QString &workspaceId);
-
-/**
- * @brief Local operations on shared conversations, run on the store's threads (they do not need
- * a connection: the outbox pushes them later).
- */
 namespace local {
 
-/** @brief Moves a personal conversation into @p workspaceId; its whole tree is queued for push.
- *  Throws StoreError when the conversation is unknown or already in a workspace. */
-void moveToWorkspace(store::Store &store, const QString &conversationId,
-                     const QString &workspaceId);
-/** @brief The workspace of a conversation (empty: personal). */
-QString workspaceOf(store::Store &store, const QString &conversationId);
-/** @brief Marks everything in the conversation as read now. */
-void markRead(store::Store &store, const QString &conversationId);
-/** @brief Messages from teammates that arrived after the conversation was last read, per
- *  conversation (conversations without any are absent). @p me is the person's role name; their
- *  own messages from other devices are never unread. */
-QHash<QString, int> unreadCounts(store::Store &store, const QString &me);
 /** @brief A digest of the shared rows (workspace conversations and their messages: ids, tree,
  *  text, status, tombstones), to compare two copies. */
 QByteArray digest(store::Store &store);

@@ -1,11 +1,10 @@
 #include "syncengine.h"
 
 #include "pgconnection.h"
+
 #include "store/sql.h"
 #include "store/store.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QSocketNotifier>
@@ -105,6 +104,9 @@ private:
             return;
         }
         m_retries = 0;
+        if (m_client.lastWorkspaceChange().detached > 0)
+            QMetaObject::invokeMethod(m_engine,
+                                      [engine = m_engine] { Q_EMIT engine->pulled({}, {}); });
         dropNotifier();
         m_notifier = std::make_unique<QSocketNotifier>(m_client.connection()->socket(),
                                                        QSocketNotifier::Read);
@@ -150,8 +152,14 @@ private:
             return;
         const QList<Workspace> before = m_client.workspaces();
         try {
-            if (m_client.refreshWorkspaces() != before)
+            if (m_client.refreshWorkspaces() != before) {
                 announceWorkspaces();
+                // A workspace this person left: its conversations stopped being shared here.
+                if (m_client.lastWorkspaceChange().detached > 0)
+                    QMetaObject::invokeMethod(
+                        m_engine, [engine = m_engine] { Q_EMIT engine->pulled({}, {}); });
+                m_pushWanted = true; // refused rows may pass now
+            }
         } catch (const std::exception &e) {
             if (!m_client.isConnected())
                 failed(QString::fromUtf8(e.what()));
@@ -194,11 +202,11 @@ private:
             failed(e.message());
             return;
         }
+        // Wake-ups on the person's private channels: 'p' presence, anything else data.
         bool data = false;
         bool presence = false;
         for (const PgConnection::Notification &n : notes) {
-            const QJsonObject o = QJsonDocument::fromJson(n.payload.toUtf8()).object();
-            if (o.value(QLatin1String("e")).toString() == u"presence")
+            if (n.payload == u"p")
                 presence = true;
             else
                 data = true;
@@ -233,7 +241,7 @@ private:
         // writes, and those poke (or the outbox check finds them).
         const bool pushing = std::exchange(m_pushWanted, false);
         try {
-            const int pushed = pushing ? m_client.push() : 0;
+            const int pushed = pushing ? m_client.push().pushed : 0;
             if (pushed > 0)
                 QMetaObject::invokeMethod(m_engine, [engine = m_engine, pushed] {
                     Q_EMIT engine->pushed(pushed);
@@ -247,8 +255,6 @@ private:
                     Q_EMIT engine->pulled(conversations, messages);
                 });
             }
-            if (pulled.heldBack)
-                scheduleCycle(20);
             if (pushing)
                 countPending();
             m_status.error.clear();

@@ -4,6 +4,9 @@
 // client that bypasses the app.
 
 #include <QByteArray>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QString>
 
 #include <libpq-fe.h>
@@ -67,5 +70,66 @@ public:
 private:
     PGconn *m_conn;
 };
+
+/** @brief A JSON text quoted as an SQL string literal. */
+inline QString sqlJson(const QJsonArray &rows)
+{
+    QString text = QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact));
+    return u'\'' + text.replace(u'\'', QStringLiteral("''")) + QStringLiteral("'::json");
+}
+
+/** @brief A statement that writes rows the way members must (server version 4): through
+ *  arbor.push(). Its rows are (outcome, entity, id), so RawOutcome::first is the first row's
+ *  outcome. */
+inline QString pushSql(const QJsonArray &conversations, const QJsonArray &messages)
+{
+    return QStringLiteral("SELECT outcome, entity, id FROM arbor.push(%1, %2)")
+        .arg(sqlJson(conversations), sqlJson(messages));
+}
+
+/** @brief A conversation row for pushSql(). */
+inline QJsonObject conversationRow(const QString &id, const QString &workspace,
+                                   const QString &title = QStringLiteral("title"),
+                                   qint64 updatedAt = 1)
+{
+    return {{QStringLiteral("id"), id},        {QStringLiteral("workspace_id"), workspace},
+            {QStringLiteral("title"), title},  {QStringLiteral("settings"), QStringLiteral("{}")},
+            {QStringLiteral("created_at"), 1}, {QStringLiteral("updated_at"), updatedAt}};
+}
+
+/** @brief A message row for pushSql(). */
+inline QJsonObject messageRow(const QString &id, const QString &workspace,
+                              const QString &conversation,
+                              const QString &status = QStringLiteral("streaming"),
+                              const QString &content = QStringLiteral("text"),
+                              const QString &parent = {})
+{
+    QJsonObject row{{QStringLiteral("id"), id},
+                    {QStringLiteral("workspace_id"), workspace},
+                    {QStringLiteral("conversation_id"), conversation},
+                    {QStringLiteral("role"), QStringLiteral("user")},
+                    {QStringLiteral("content"), content},
+                    {QStringLiteral("status"), status},
+                    {QStringLiteral("created_at"), 1}};
+    if (!parent.isEmpty())
+        row.insert(QStringLiteral("parent_id"), parent);
+    return row;
+}
+
+/** @brief Pushes one conversation; returns its outcome ("ok", "viewer", ...), or the error. */
+inline QString pushConversation(RawPg &conn, const QString &id, const QString &workspace,
+                                const QString &title = QStringLiteral("title"),
+                                qint64 updatedAt = 1)
+{
+    const RawOutcome o = conn.exec(pushSql({conversationRow(id, workspace, title, updatedAt)}, {}));
+    return o.ok ? o.first : QStringLiteral("error: ") + o.error;
+}
+
+/** @brief Pushes one message; returns its outcome, or the error. */
+inline QString pushMessage(RawPg &conn, const QJsonObject &row)
+{
+    const RawOutcome o = conn.exec(pushSql({}, {row}));
+    return o.ok ? o.first : QStringLiteral("error: ") + o.error;
+}
 
 } // namespace arbor::testsupport

@@ -1,16 +1,19 @@
-// The change log's pull cursor: a transaction that commits after one with a later position is
-// still read, exactly once. A naive `id > last_id` cursor misses it (shown here too).
+// The change log, ordered per workspace (server version 4): a writer holds its workspace's log
+// head to commit, so the committed positions of a workspace always form a gap-free prefix and a
+// reader that remembers "the last position" never skips a late commit. Nothing outside a
+// workspace (another workspace's open transaction, any login role's) holds its pull back.
 #include "rawpg.h"
 
 #include "support/pgserver.h"
 #include "sync/admin.h"
 #include "sync/changelog.h"
 #include "sync/pgconnection.h"
+#include "sync/remotequeries.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QElapsedTimer>
 #include <QSet>
 #include <QTest>
+#include <QThread>
 #include <QUuid>
 
 #include <sys/select.h>
@@ -19,7 +22,6 @@
 
 using namespace arbor;
 using namespace arbor::testsupport;
-using sync::ChangeCursor;
 using sync::ChangeLog;
 
 namespace {
@@ -27,6 +29,55 @@ namespace {
 QString newId()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+/** @brief Sends @p sql without waiting for the answer. */
+bool send(RawPg &conn, const QString &sql)
+{
+    return PQsendQuery(conn.handle(), sql.toUtf8().constData()) == 1;
+}
+
+/** @brief True once the answer to send() has arrived (without blocking). */
+bool answered(RawPg &conn)
+{
+    PQconsumeInput(conn.handle());
+    return PQisBusy(conn.handle()) == 0;
+}
+
+/** @brief Reads the answer to send(): true when every statement succeeded. */
+bool collect(RawPg &conn, QString *error = nullptr)
+{
+    bool ok = true;
+    while (PGresult *r = PQgetResult(conn.handle())) {
+        const ExecStatusType status = PQresultStatus(r);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            ok = false;
+            if (error)
+                *error = QString::fromUtf8(PQresultErrorMessage(r));
+        }
+        PQclear(r);
+    }
+    return ok;
+}
+
+/** @brief Waits up to @p ms for a notification on @p conn. */
+PGnotify *waitForNotification(RawPg &conn, int ms)
+{
+    QElapsedTimer timer;
+    timer.start();
+    PQconsumeInput(conn.handle());
+    PGnotify *note = PQnotifies(conn.handle());
+    while (!note && timer.elapsed() < ms) {
+        const int fd = PQsocket(conn.handle());
+        fd_set set;
+        FD_ZERO(&set);
+        FD_SET(fd, &set);
+        timeval timeout{0, 50000};
+        ::select(fd + 1, &set, nullptr, nullptr, &timeout);
+        PQconsumeInput(conn.handle());
+        note = PQnotifies(conn.handle());
+    }
+    return note;
 }
 
 } // namespace
@@ -38,16 +89,18 @@ class TestChangeLog : public QObject
 private Q_SLOTS:
     void initTestCase();
     void readsEverythingCommittedOnce();
-    void lateCommitIsMissedByNaiveCursorButNotByOurs();
+    void aLateCommitIsReadInOrderWithoutGaps();
     void concurrentWritersAreSeenExactlyOnce();
+    void heldTransactionsElsewhereDoNotHoldBackAPull();
     void otherWorkspacesStayInvisible();
-    void notifyWakesListenersOfTheWorkspace();
+    void wakeUpsGoToMembersOnly();
 
 private:
     std::unique_ptr<RawPg> login(const QString &user);
-    QString insertMessage(const QString &id) const;
-    /** @brief Pulls until the log is drained below the watermark; returns the entity ids. */
-    QStringList drain(sync::PgConnection &conn, ChangeCursor &cursor);
+    QString pushOf(const QString &id) const;
+    /** @brief Reads the workspace's log after @p position, in pages of two; returns the entity
+     *  ids and moves @p position. Checks that positions come one after the other. */
+    QStringList drain(sync::PgConnection &conn, const QString &workspace, qint64 &position);
 
     std::unique_ptr<PgServer> m_pg;
     std::unique_ptr<sync::PgConnection> m_super;
@@ -59,24 +112,24 @@ std::unique_ptr<RawPg> TestChangeLog::login(const QString &user)
     return std::make_unique<RawPg>(m_pg->dsn(user, user + QStringLiteral("-pw")));
 }
 
-QString TestChangeLog::insertMessage(const QString &id) const
+QString TestChangeLog::pushOf(const QString &id) const
 {
-    return QStringLiteral("INSERT INTO arbor.messages (id, workspace_id, conversation_id, role, "
-                          "status, created_at) "
-                          "VALUES ('%1', '%2', '%3', 'user', 'complete', 1)")
-        .arg(id, m_ws, m_conv);
+    return pushSql({}, {messageRow(id, m_ws, m_conv, QStringLiteral("complete"))});
 }
 
-QStringList TestChangeLog::drain(sync::PgConnection &conn, ChangeCursor &cursor)
+QStringList TestChangeLog::drain(sync::PgConnection &conn, const QString &workspace,
+                                 qint64 &position)
 {
     QStringList ids;
     for (;;) {
-        const ChangeLog::Batch batch =
-            ChangeLog::read(conn, cursor, 2); // small pages: cross page edges
-        for (const sync::Change &c : batch.changes)
+        const QList<sync::Change> page = ChangeLog::read(conn, workspace, position, 2);
+        for (const sync::Change &c : page) {
+            if (c.position != position + 1) // a gap: the test fails on the list of ids
+                return ids << QStringLiteral("gap before %1").arg(c.position);
             ids << c.entityId;
-        cursor = batch.next;
-        if (batch.changes.isEmpty())
+            position = c.position;
+        }
+        if (page.isEmpty())
             return ids;
     }
 }
@@ -90,175 +143,186 @@ void TestChangeLog::initTestCase()
         admin.init();
         m_ws = admin.addWorkspace(QStringLiteral("team")).id;
         m_other = admin.addWorkspace(QStringLiteral("elsewhere")).id;
-        admin.addUser(QStringLiteral("alice"), QStringLiteral("alice-pw"));
-        admin.addUser(QStringLiteral("bob"), QStringLiteral("bob-pw"));
+        for (const char *user : {"alice", "bob", "olga"})
+            admin.addUser(QLatin1String(user), QLatin1String(user) + QStringLiteral("-pw"));
         admin.addMember(QStringLiteral("team"), QStringLiteral("alice"), QStringLiteral("member"));
         admin.addMember(QStringLiteral("elsewhere"), QStringLiteral("bob"),
                         QStringLiteral("member"));
+        // olga can log in and belongs to no workspace.
     } catch (const std::exception &e) {
         QFAIL(e.what());
     }
     m_conv = newId();
     auto alice = login(QStringLiteral("alice"));
-    const RawOutcome o = alice->exec(
-        QStringLiteral("INSERT INTO arbor.conversations (id, workspace_id, created_at, updated_at) "
-                       "VALUES ('%1', '%2', 1, 1)")
-            .arg(m_conv, m_ws));
-    QVERIFY2(o.ok, qPrintable(o.error));
+    QCOMPARE(pushConversation(*alice, m_conv, m_ws), QStringLiteral("ok"));
 }
 
 void TestChangeLog::readsEverythingCommittedOnce()
 {
     sync::PgConnection reader(m_pg->dsn(QStringLiteral("alice"), QStringLiteral("alice-pw")));
-    ChangeCursor cursor;
-    const ChangeLog::Batch first = ChangeLog::read(reader, cursor);
-    QCOMPARE(first.changes.size(), 1);
-    QCOMPARE(first.changes[0].entity, QStringLiteral("conversation"));
-    QCOMPARE(first.changes[0].entityId, m_conv);
-    QCOMPARE(first.changes[0].op, QStringLiteral("insert"));
-    QVERIFY(!(first.next == cursor));
-    const ChangeLog::Batch second = ChangeLog::read(reader, first.next);
-    QVERIFY(second.changes.isEmpty());
-    QCOMPARE(second.next, first.next);
+    const QList<sync::Change> first = ChangeLog::read(reader, m_ws, 0);
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first[0].entity, QStringLiteral("conversation"));
+    QCOMPARE(first[0].entityId, m_conv);
+    QCOMPARE(first[0].op, QStringLiteral("insert"));
+    QCOMPARE(first[0].position, 1);
+    QVERIFY(ChangeLog::read(reader, m_ws, first[0].position).isEmpty());
 }
 
-void TestChangeLog::lateCommitIsMissedByNaiveCursorButNotByOurs()
+void TestChangeLog::aLateCommitIsReadInOrderWithoutGaps()
 {
     sync::PgConnection reader(m_pg->dsn(QStringLiteral("alice"), QStringLiteral("alice-pw")));
-    auto naive = login(QStringLiteral("alice"));
-    ChangeCursor cursor;
-    drain(reader, cursor);
-    qint64 naiveLast =
-        naive->scalar(QStringLiteral("SELECT coalesce(max(id), 0) FROM arbor.changes"))
-            .toLongLong();
-    QStringList naiveSeen;
-    auto naivePull = [&] {
-        const QString sql =
-            QStringLiteral("SELECT id, entity_id FROM arbor.changes WHERE id > %1 ORDER BY id")
-                .arg(naiveLast);
-        PGresult *r = PQexec(naive->handle(), sql.toUtf8().constData());
-        for (int i = 0; i < PQntuples(r); ++i) {
-            naiveLast = QByteArray(PQgetvalue(r, i, 0)).toLongLong();
-            naiveSeen << QString::fromUtf8(PQgetvalue(r, i, 1));
-        }
-        PQclear(r);
-    };
+    qint64 position = 0;
+    drain(reader, m_ws, position);
 
     auto slow = login(QStringLiteral("alice"));
     auto fast = login(QStringLiteral("alice"));
-    const QString early = newId(); // inserted first: the smaller change id...
+    const QString early = newId();
     const QString late = newId();
     QVERIFY(slow->exec(QStringLiteral("BEGIN")).ok);
-    RawOutcome o = slow->exec(insertMessage(early));
-    QVERIFY2(o.ok, qPrintable(o.error));
-    o = fast->exec(insertMessage(late)); // ...but this one commits first
-    QVERIFY2(o.ok, qPrintable(o.error));
+    const RawOutcome o = slow->exec(pushOf(early));
+    QVERIFY2(o.ok && o.first == u"ok", qPrintable(o.error + o.first));
+    // The second writer of the workspace waits for the first one's commit...
+    QVERIFY(send(*fast, pushOf(late)));
+    QTest::qWait(300);
+    QVERIFY2(!answered(*fast), "a second writer of the workspace did not wait for the first");
+    // ...and meanwhile a reader sees neither (nothing is committed).
+    QCOMPARE(drain(reader, m_ws, position), QStringList());
 
-    naivePull();
-    QCOMPARE(naiveSeen, QStringList{late});
-    // Ours holds back: the oldest running transaction (slow) is the watermark.
-    QCOMPARE(drain(reader, cursor), QStringList());
-
-    o = slow->exec(QStringLiteral("COMMIT"));
-    QVERIFY2(o.ok, qPrintable(o.error));
-    // The premise: `early` holds the smaller position but committed last.
-    QVERIFY(m_super->scalar(
-                QStringLiteral("SELECT (SELECT id FROM arbor.changes WHERE entity_id = $1) < "
-                               "(SELECT id FROM arbor.changes WHERE entity_id = $2)"),
-                {early, late})
-            == u"t");
-
-    naivePull();
-    QCOMPARE(naiveSeen,
-             QStringList{late}); // the naive cursor has moved past `early`: lost for good
-    QCOMPARE(drain(reader, cursor), (QStringList{early, late}));
-    QCOMPARE(drain(reader, cursor), QStringList());
+    QVERIFY(slow->exec(QStringLiteral("COMMIT")).ok);
+    QTRY_VERIFY(answered(*fast));
+    QString error;
+    QVERIFY2(collect(*fast, &error), qPrintable(error));
+    // In commit order, each position once, none skipped.
+    QCOMPARE(drain(reader, m_ws, position), (QStringList{early, late}));
+    QCOMPARE(drain(reader, m_ws, position), QStringList());
 }
 
 void TestChangeLog::concurrentWritersAreSeenExactlyOnce()
 {
     sync::PgConnection reader(m_pg->dsn(QStringLiteral("alice"), QStringLiteral("alice-pw")));
-    ChangeCursor cursor;
-    drain(reader, cursor);
+    qint64 position = 0;
+    drain(reader, m_ws, position);
 
-    // Six writers open transactions in one order and end them in a shuffled one, with pulls in
-    // between. One rolls back: its change must never appear.
+    // Six writers send whole transactions at once; they queue on the workspace's log head and
+    // commit one after the other. One rolls back: its change must never appear, and it must
+    // leave no gap.
     constexpr int Writers = 6;
+    const int rolledBack = 4;
     std::vector<std::unique_ptr<RawPg>> writers;
     QStringList ids;
     for (int i = 0; i < Writers; ++i) {
         writers.push_back(login(QStringLiteral("alice")));
-        QVERIFY(writers.back()->exec(QStringLiteral("BEGIN")).ok);
         ids << newId();
-        const RawOutcome o = writers.back()->exec(insertMessage(ids.back()));
-        QVERIFY2(o.ok, qPrintable(o.error));
+        const QString end = i == rolledBack ? QStringLiteral("ROLLBACK") : QStringLiteral("COMMIT");
+        QVERIFY(send(
+            *writers.back(),
+            QStringLiteral("BEGIN; %1; SELECT pg_sleep(0.05); %2").arg(pushOf(ids.back()), end)));
     }
-    std::vector<int> order{3, 0, 5, 1, 4, 2};
-    const int rolledBack = 5;
     QStringList seen;
-    for (int i : order) {
-        const RawOutcome o = writers[static_cast<size_t>(i)]->exec(
-            i == rolledBack ? QStringLiteral("ROLLBACK") : QStringLiteral("COMMIT"));
-        QVERIFY2(o.ok, qPrintable(o.error));
-        seen << drain(reader, cursor);
+    for (int done = 0; done < Writers;) {
+        done = 0;
+        for (auto &w : writers)
+            done += answered(*w) ? 1 : 0;
+        seen << drain(reader, m_ws, position);
+        QTest::qWait(10);
     }
+    for (auto &w : writers) {
+        QString error;
+        QVERIFY2(collect(*w, &error), qPrintable(error));
+    }
+    seen << drain(reader, m_ws, position);
     QStringList expected = ids;
     expected.removeAt(rolledBack);
     QCOMPARE(QSet<QString>(seen.begin(), seen.end()).size(), seen.size()); // no duplicates
     QStringList sortedSeen = seen, sortedExpected = expected;
     sortedSeen.sort();
     sortedExpected.sort();
-    QCOMPARE(sortedSeen, sortedExpected);
+    QCOMPARE(sortedSeen, sortedExpected); // and no "gap before" entries
+}
+
+void TestChangeLog::heldTransactionsElsewhereDoNotHoldBackAPull()
+{
+    // Version 3 read below the cluster's snapshot xmin: one idle transaction anywhere stopped
+    // every pull. Now: a login role in no workspace, and a member of another workspace in the
+    // middle of a push, both leave their transactions open...
+    auto olga = login(QStringLiteral("olga"));
+    QVERIFY(olga->exec(QStringLiteral("BEGIN")).ok);
+    QVERIFY(olga->exec(QStringLiteral("SELECT pg_current_xact_id()")).ok);
+    auto bob = login(QStringLiteral("bob"));
+    QVERIFY(bob->exec(QStringLiteral("BEGIN")).ok);
+    const QString bobs = newId();
+    QCOMPARE(bob->exec(pushSql({conversationRow(bobs, m_other)}, {})).first, QStringLiteral("ok"));
+
+    // ...and alice's workspace goes on: her write commits at once and her pull reads it.
+    sync::PgConnection reader(m_pg->dsn(QStringLiteral("alice"), QStringLiteral("alice-pw")));
+    qint64 position = 0;
+    drain(reader, m_ws, position);
+    auto alice = login(QStringLiteral("alice"));
+    const QString id = newId();
+    const RawOutcome o = alice->exec(pushOf(id));
+    QVERIFY2(o.ok && o.first == u"ok", qPrintable(o.error + o.first));
+    QCOMPARE(drain(reader, m_ws, position), QStringList{id});
+    // The whole pull too (every workspace of the reader, one round trip).
+    const sync::PullPage page = sync::remote::pull(reader, {{m_ws, position - 1}}, 100);
+    QCOMPARE(page.changes, 1);
+    QCOMPARE(page.messages.size(), 1);
+    QCOMPARE(page.messages[0].id, id);
+
+    QVERIFY(olga->exec(QStringLiteral("ROLLBACK")).ok);
+    QVERIFY(bob->exec(QStringLiteral("COMMIT")).ok);
 }
 
 void TestChangeLog::otherWorkspacesStayInvisible()
 {
     auto bob = login(QStringLiteral("bob"));
     const QString conv = newId();
-    const RawOutcome o = bob->exec(
-        QStringLiteral("INSERT INTO arbor.conversations (id, workspace_id, created_at, updated_at) "
-                       "VALUES ('%1', '%2', 1, 1)")
-            .arg(conv, m_other));
-    QVERIFY2(o.ok, qPrintable(o.error));
+    QCOMPARE(pushConversation(*bob, conv, m_other), QStringLiteral("ok"));
     sync::PgConnection bobReader(m_pg->dsn(QStringLiteral("bob"), QStringLiteral("bob-pw")));
-    ChangeCursor bobCursor;
-    QCOMPARE(drain(bobReader, bobCursor), QStringList{conv});
+    qint64 bobPosition = 0;
+    QVERIFY(drain(bobReader, m_other, bobPosition).contains(conv));
+    // Asking for alice's workspace by id gives bob nothing at all.
+    qint64 probe = 0;
+    QCOMPARE(drain(bobReader, m_ws, probe), QStringList());
 
     sync::PgConnection aliceReader(m_pg->dsn(QStringLiteral("alice"), QStringLiteral("alice-pw")));
-    ChangeCursor aliceCursor;
-    QVERIFY(!drain(aliceReader, aliceCursor).contains(conv));
+    qint64 alicePosition = 0;
+    QCOMPARE(drain(aliceReader, m_other, alicePosition), QStringList());
+    const sync::PullPage page = sync::remote::pull(aliceReader, {}, 1000);
+    QVERIFY(!page.next.contains(m_other));
+    for (const sync::RemoteConversation &c : page.conversations)
+        QVERIFY(c.id != conv);
 }
 
-void TestChangeLog::notifyWakesListenersOfTheWorkspace()
+void TestChangeLog::wakeUpsGoToMembersOnly()
 {
+    // Alice learns her private channel from the server; nobody else can read it.
     auto listener = login(QStringLiteral("alice"));
-    const QString channel = QStringLiteral("arbor_ws_") + QString(m_ws).remove(u'-');
+    const QString channel = listener->scalar(
+        QStringLiteral("SELECT channel FROM arbor.my_workspaces() WHERE id = '%1'").arg(m_ws));
+    QVERIFY(channel.startsWith(QLatin1String("arbor_")));
+    QCOMPARE(channel.size(), 38);
     QVERIFY(listener->exec(QStringLiteral("LISTEN %1").arg(channel)).ok);
+    auto bob = login(QStringLiteral("bob"));
+    QCOMPARE(
+        bob->scalar(
+            QStringLiteral("SELECT count(*) FROM arbor.members WHERE channel = '%1'").arg(channel)),
+        QStringLiteral("0"));
+    // The channel of version 3 was the workspace id: nobody hears anything on it any more.
+    const QString oldChannel = QStringLiteral("arbor_ws_") + QString(m_ws).remove(u'-');
+    QVERIFY(bob->exec(QStringLiteral("LISTEN %1").arg(oldChannel)).ok);
 
     auto writer = login(QStringLiteral("alice"));
-    const QString id = newId();
-    const RawOutcome o = writer->exec(insertMessage(id));
-    QVERIFY2(o.ok, qPrintable(o.error));
+    const RawOutcome o = writer->exec(pushOf(newId()));
+    QVERIFY2(o.ok && o.first == u"ok", qPrintable(o.error + o.first));
 
-    PGnotify *note = nullptr;
-    for (int attempt = 0; attempt < 100 && !note; ++attempt) {
-        const int fd = PQsocket(listener->handle());
-        fd_set set;
-        FD_ZERO(&set);
-        FD_SET(fd, &set);
-        timeval timeout{0, 100000};
-        ::select(fd + 1, &set, nullptr, nullptr, &timeout);
-        PQconsumeInput(listener->handle());
-        note = PQnotifies(listener->handle());
-    }
+    PGnotify *note = waitForNotification(*listener, 5000);
     QVERIFY2(note, "no notification arrived");
     QCOMPARE(QString::fromUtf8(note->relname), channel);
-    const QJsonObject payload = QJsonDocument::fromJson(QByteArray(note->extra)).object();
+    QCOMPARE(QByteArray(note->extra), QByteArray("d")); // a wake-up: no id, no text
     PQfreemem(note);
-    QCOMPARE(payload.value(QStringLiteral("id")).toString(), id);
-    QCOMPARE(payload.value(QStringLiteral("e")).toString(), QStringLiteral("message"));
-    QCOMPARE(payload.value(QStringLiteral("c")).toString(), m_conv);
-    QVERIFY(!payload.contains(QStringLiteral("content"))); // a wake-up, never the text
+    PGnotify *overheard = waitForNotification(*bob, 300);
+    QVERIFY2(!overheard, "a non-member heard a workspace's wake-up");
 }
 
 QTEST_GUILESS_MAIN(TestChangeLog)

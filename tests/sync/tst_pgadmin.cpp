@@ -6,12 +6,14 @@
 #include "sync/admin.h"
 #include "sync/pgconnection.h"
 #include "sync/pgschema.h"
+#include "sync/remotequeries.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTest>
+#include <QUuid>
 
 #include <functional>
 #include <memory>
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void commandsBeforeInitSayWhatToDo();
     void cliIsIdempotent();
     void cliTakesLibpqEnvironmentAndSslMode();
+    void upgradeToVersion4KeepsEveryChange();
 
 private:
     std::unique_ptr<PgServer> m_pg;
@@ -89,7 +92,7 @@ void TestPgAdmin::initIsIdempotent()
     QCOMPARE(first.to, sync::PgSchema::latestVersion());
     QCOMPARE(first.applied,
              (QStringList{QStringLiteral("0001_team.sql"), QStringLiteral("0002_presence.sql"),
-                          QStringLiteral("0003_pull.sql")}));
+                          QStringLiteral("0003_pull.sql"), QStringLiteral("0004_security.sql")}));
     QVERIFY(first.createdGroupRole);
 
     const auto second = admin.init();
@@ -189,8 +192,8 @@ void TestPgAdmin::membersAreIdempotent()
     QCOMPARE(status.workspaces[0].viewers, 1);
     QCOMPARE(status.users, 3); // alice, bob, carol
 
-    QVERIFY(admin.removeMember(ws, QStringLiteral("bob")));
-    QVERIFY(!admin.removeMember(ws, QStringLiteral("bob")));
+    QVERIFY(admin.removeMember(ws, QStringLiteral("bob")).removed);
+    QVERIFY(!admin.removeMember(ws, QStringLiteral("bob")).removed);
     QCOMPARE(m_super->scalar(QStringLiteral("SELECT count(*) FROM arbor.members")),
              QStringLiteral("1"));
 
@@ -362,12 +365,19 @@ void TestPgAdmin::cliIsIdempotent()
                                    QStringLiteral("remove"), QStringLiteral("ops"),
                                    QStringLiteral("erin")};
     r = arbord(removeMember + dsnArgs);
-    QVERIFY2(r.exitCode == 0 && r.out.contains(QStringLiteral("removed")),
+    QVERIFY2(r.exitCode == 0 && r.out.contains(QStringLiteral("removed; ended 1 open session(s)")),
              qPrintable(r.out + r.err));
     r = arbord(removeMember + dsnArgs);
     QVERIFY2(r.exitCode == 0 && r.out.contains(QStringLiteral("was not a member")),
              qPrintable(r.out + r.err));
-    QCOMPARE(erin.exec(QStringLiteral("SELECT name FROM arbor.workspaces")).rows, 0);
+    // Her open session was ended with the membership; a new one sees no workspace.
+    QVERIFY(!erin.exec(QStringLiteral("SELECT 1")).ok);
+    RawPg erinAgain(
+        m_pg->dsn(QStringLiteral("erin"), QStringLiteral("erin's secret"), QStringLiteral("cli")));
+    QVERIFY2(erinAgain.connected(), qPrintable(erinAgain.connectError()));
+    const RawOutcome visible = erinAgain.exec(QStringLiteral("SELECT name FROM arbor.workspaces"));
+    QVERIFY2(visible.ok, qPrintable(visible.error));
+    QCOMPARE(visible.rows, 0);
 
     r = arbord(
         QStringList{QStringLiteral("admin"), QStringLiteral("status"), QStringLiteral("--json")}
@@ -425,6 +435,92 @@ void TestPgAdmin::cliTakesLibpqEnvironmentAndSslMode()
                 m_pg->superuserDsn(QStringLiteral("cli")) + QStringLiteral(" sslmode=require")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("SSL")), qPrintable(r.err));
+}
+
+void TestPgAdmin::upgradeToVersion4KeepsEveryChange()
+{
+    // A server as release 3 left it: members wrote the tables themselves, the log was ordered
+    // by (xid, id) across all workspaces.
+    const auto newId = [] { return QUuid::createUuid().toString(QUuid::WithoutBraces); };
+    QString w1, w2;
+    const QString conv1 = newId(), conv2 = newId();
+    QStringList ids1, ids2;
+    try {
+        m_super->execScript(QStringLiteral("CREATE DATABASE upgrade"));
+        sync::PgConnection conn(m_pg->superuserDsn(QStringLiteral("upgrade")));
+        conn.execScript(QStringLiteral("DO $$ BEGIN CREATE ROLE arbor_user NOLOGIN; "
+                                       "EXCEPTION WHEN duplicate_object THEN NULL; END $$"));
+        sync::PgSchema::createSchema(conn);
+        QCOMPARE(sync::PgSchema::migrate(conn, 3).to, 3);
+        Admin admin(conn);
+        w1 = admin.addWorkspace(QStringLiteral("w1")).id;
+        w2 = admin.addWorkspace(QStringLiteral("w2")).id;
+        admin.addUser(QStringLiteral("uma"), QStringLiteral("uma-pw"));
+        admin.addUser(QStringLiteral("ugo"), QStringLiteral("ugo-pw"));
+        admin.addMember(QStringLiteral("w1"), QStringLiteral("uma"), QStringLiteral("member"));
+        admin.addMember(QStringLiteral("w2"), QStringLiteral("ugo"), QStringLiteral("member"));
+    } catch (const std::exception &e) {
+        QFAIL(e.what());
+    }
+    const auto write = [&](const QString &user, const QString &ws, const QString &conv,
+                           QStringList &ids, int messages) {
+        RawPg raw(m_pg->dsn(user, user + QStringLiteral("-pw"), QStringLiteral("upgrade")));
+        RawOutcome o = raw.exec(QStringLiteral("INSERT INTO arbor.conversations (id, workspace_id, "
+                                               "created_at, updated_at) VALUES ('%1', '%2', 1, 1)")
+                                    .arg(conv, ws));
+        QVERIFY2(o.ok, qPrintable(o.error));
+        ids << conv;
+        for (int i = 0; i < messages; ++i) {
+            ids << newId();
+            o = raw.exec(QStringLiteral("INSERT INTO arbor.messages (id, workspace_id, "
+                                        "conversation_id, role, status, created_at) VALUES "
+                                        "('%1', '%2', '%3', 'user', 'complete', %4)")
+                             .arg(ids.last(), ws, conv)
+                             .arg(i + 2));
+            QVERIFY2(o.ok, qPrintable(o.error));
+        }
+    };
+    write(QStringLiteral("uma"), w1, conv1, ids1, 3);
+    write(QStringLiteral("ugo"), w2, conv2, ids2, 1);
+    write(QStringLiteral("uma"), w1, newId(), ids1, 0);
+
+    sync::PgConnection conn(m_pg->superuserDsn(QStringLiteral("upgrade")));
+    const sync::PgSchema::Result migrated = sync::PgSchema::migrate(conn);
+    QCOMPARE(migrated.applied, QStringList{QStringLiteral("0004_security.sql")});
+
+    // Every change kept, numbered 1..n per workspace in the old order; heads at n.
+    QCOMPARE(conn.scalar(QStringLiteral("SELECT string_agg(position::text, ',' ORDER BY position) "
+                                        "FROM arbor.changes WHERE workspace_id = $1"),
+                         {w1}),
+             QStringLiteral("1,2,3,4,5"));
+    QCOMPARE(conn.scalar(QStringLiteral("SELECT string_agg(entity_id::text, ',' ORDER BY position) "
+                                        "FROM arbor.changes WHERE workspace_id = $1"),
+                         {w1}),
+             ids1.join(u','));
+    QCOMPARE(
+        conn.scalar(QStringLiteral("SELECT position FROM arbor.log_heads WHERE workspace_id = $1"),
+                    {w2}),
+        QStringLiteral("2"));
+    QCOMPARE(conn.scalar(QStringLiteral("SELECT count(DISTINCT channel) FROM arbor.members")),
+             QStringLiteral("2"));
+
+    // The members carry on, through the functions only.
+    RawPg uma(
+        m_pg->dsn(QStringLiteral("uma"), QStringLiteral("uma-pw"), QStringLiteral("upgrade")));
+    const RawOutcome direct =
+        uma.exec(QStringLiteral(
+                     "INSERT INTO arbor.messages (id, workspace_id, conversation_id, role, status, "
+                     "created_at) VALUES ('%1', '%2', '%3', 'user', 'complete', 9)")
+                     .arg(newId(), w1, conv1));
+    QVERIFY2(direct.failedWith("42501"), qPrintable(direct.error));
+    const QString next = newId();
+    QCOMPARE(pushMessage(uma, messageRow(next, w1, conv1, QStringLiteral("complete"))),
+             QStringLiteral("ok"));
+    sync::PgConnection umaConn(
+        m_pg->dsn(QStringLiteral("uma"), QStringLiteral("uma-pw"), QStringLiteral("upgrade")));
+    const sync::PullPage page = sync::remote::pull(umaConn, {}, 100);
+    QCOMPARE(page.next, (sync::PullPositions{{w1, 6}}));
+    QCOMPARE(page.conversations.size() + page.messages.size(), ids1.size() + 1);
 }
 
 QTEST_GUILESS_MAIN(TestPgAdmin)

@@ -13,6 +13,7 @@
 
 using namespace arbor;
 using namespace arbor::testsupport;
+using sync::PushOutcome;
 using sync::RemoteConversation;
 using sync::RemoteMessage;
 
@@ -108,13 +109,13 @@ void TestRemoteQueries::initTestCase()
 
 void TestRemoteQueries::pushIsIdempotent()
 {
-    QVERIFY(sync::remote::pushConversation(*m_alice, m_conv));
-    QVERIFY(sync::remote::pushMessage(*m_alice, m_root));
+    QCOMPARE(sync::remote::pushConversation(*m_alice, m_conv), PushOutcome::Ok);
+    QCOMPARE(sync::remote::pushMessage(*m_alice, m_root), PushOutcome::Ok);
     const int logged = changeRows();
     QCOMPARE(logged, 2);
     // Again, as after a crash between the server's commit and the outbox clean-up.
-    QVERIFY(!sync::remote::pushConversation(*m_alice, m_conv));
-    QVERIFY(!sync::remote::pushMessage(*m_alice, m_root));
+    QCOMPARE(sync::remote::pushConversation(*m_alice, m_conv), PushOutcome::Unchanged);
+    QCOMPARE(sync::remote::pushMessage(*m_alice, m_root), PushOutcome::Unchanged);
     QCOMPARE(changeRows(), logged);
     QCOMPARE(m_super->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages")),
              QStringLiteral("1"));
@@ -123,7 +124,7 @@ void TestRemoteQueries::pushIsIdempotent()
 void TestRemoteQueries::batchPushTakesChildFirstAndExactValues()
 {
     // A child ahead of its parent, text that needs JSON escapes, a timestamp a double rounds
-    // (2^53 + 1), and a row the server already holds: one statement changes exactly two rows.
+    // (2^53 + 1), and a row the server already holds: one call changes exactly two rows.
     RemoteMessage parent = message(QStringLiteral("complete"), QStringLiteral("parent"), m_root.id);
     RemoteMessage child = message(QStringLiteral("complete"),
                                   QStringLiteral("quote \" back\\slash\nline \t tab é 🌳 \x01"),
@@ -132,32 +133,34 @@ void TestRemoteQueries::batchPushTakesChildFirstAndExactValues()
     child.label = QStringLiteral("");
     child.promptTokens = 0;
     const int logged = changeRows();
-    QCOMPARE(sync::remote::pushMessages(*m_alice, {child, parent, m_root}), 2);
+    const QList<sync::PushedRow> rows = sync::remote::push(*m_alice, {}, {child, parent, m_root});
+    QCOMPARE(rows.size(), 3);
+    for (const sync::PushedRow &row : rows)
+        QCOMPARE(row.outcome, row.id == m_root.id ? PushOutcome::Unchanged : PushOutcome::Ok);
     QCOMPARE(changeRows(), logged + 2);
 
     RemoteMessage expected = child;
     expected.author = QStringLiteral("alice");
     QCOMPARE(sync::remote::fetchMessages(*m_alice, {child.id}).value(0), expected);
 
-    // A batch with one refused row (a viewer's workspace is not writable) changes nothing.
+    // Refusals are per row: a viewer's row, a row of a foreign workspace, a child whose parent
+    // is nowhere; the others of the batch go in.
     auto vera = connect(QStringLiteral("vera"));
     RemoteMessage other = message(QStringLiteral("complete"), QStringLiteral("not allowed"));
-    try {
-        sync::remote::pushMessages(*vera, {other});
-        QFAIL("a viewer pushed a batch");
-    } catch (const sync::PgError &e) {
-        QVERIFY2(e.isPrivilegeError(), qPrintable(e.message()));
-    }
+    QCOMPARE(sync::remote::pushMessage(*vera, other), PushOutcome::Viewer);
     RemoteMessage fine = message(QStringLiteral("complete"), QStringLiteral("fine"));
     RemoteMessage foreign = message(QStringLiteral("complete"), QStringLiteral("wrong workspace"));
     foreign.workspaceId = newId();
-    try {
-        sync::remote::pushMessages(*m_alice, {fine, foreign});
-        QFAIL("a batch with a row of a foreign workspace went in");
-    } catch (const sync::PgError &) {
-    }
-    QVERIFY(sync::remote::fetchMessages(*m_alice, {fine.id}).isEmpty());
-    QCOMPARE(changeRows(), logged + 2);
+    RemoteMessage orphan = message(QStringLiteral("complete"), QStringLiteral("orphan"), newId());
+    const QList<sync::PushedRow> mixed = sync::remote::push(*m_alice, {}, {fine, foreign, orphan});
+    QCOMPARE(mixed.size(), 3);
+    for (const sync::PushedRow &row : mixed)
+        QCOMPARE(row.outcome,
+                 row.id == fine.id          ? PushOutcome::Ok
+                     : row.id == foreign.id ? PushOutcome::NotAMember
+                                            : PushOutcome::ParentMissing);
+    QCOMPARE(sync::remote::fetchMessages(*m_alice, {fine.id, foreign.id, orphan.id}).size(), 1);
+    QCOMPARE(changeRows(), logged + 3);
 }
 
 void TestRemoteQueries::fetchRoundTrips()
@@ -181,23 +184,23 @@ void TestRemoteQueries::fetchRoundTrips()
 void TestRemoteQueries::streamingGrowsThenFreezes()
 {
     RemoteMessage reply = message(QStringLiteral("streaming"), QStringLiteral("Hel"), m_root.id);
-    QVERIFY(sync::remote::pushMessage(*m_alice, reply));
+    QCOMPARE(sync::remote::pushMessage(*m_alice, reply), PushOutcome::Ok);
     reply.content = QStringLiteral("Hello the");
-    QVERIFY(sync::remote::pushMessage(*m_alice, reply));
+    QCOMPARE(sync::remote::pushMessage(*m_alice, reply), PushOutcome::Ok);
     reply.content = QStringLiteral("Hello there");
     reply.status = QStringLiteral("complete");
     reply.finishReason = QStringLiteral("stop");
     reply.finishedAt = 2000;
     reply.promptTokens = 3;
     reply.completionTokens = 2;
-    QVERIFY(sync::remote::pushMessage(*m_alice, reply));
-    QVERIFY(!sync::remote::pushMessage(*m_alice, reply));
+    QCOMPARE(sync::remote::pushMessage(*m_alice, reply), PushOutcome::Ok);
+    QCOMPARE(sync::remote::pushMessage(*m_alice, reply), PushOutcome::Unchanged);
 
     // A stale copy (an older outbox entry replayed late) does not roll the server back.
     RemoteMessage stale = reply;
     stale.content = QStringLiteral("Hello the");
     stale.status = QStringLiteral("streaming");
-    QVERIFY(!sync::remote::pushMessage(*m_alice, stale));
+    QCOMPARE(sync::remote::pushMessage(*m_alice, stale), PushOutcome::Unchanged);
     const QList<RemoteMessage> fetched = sync::remote::fetchMessages(*m_alice, {reply.id});
     QCOMPARE(fetched.size(), 1);
     QCOMPARE(fetched[0].content, QStringLiteral("Hello there"));
@@ -209,11 +212,11 @@ void TestRemoteQueries::tombstonesAndLabelsPropagate()
 {
     RemoteMessage labelled = m_root;
     labelled.label = QStringLiteral("keep");
-    QVERIFY(sync::remote::pushMessage(*m_alice, labelled));
+    QCOMPARE(sync::remote::pushMessage(*m_alice, labelled), PushOutcome::Ok);
     labelled.deletedAt = 3000;
     labelled.deletedBatch = QStringLiteral("batch-1");
-    QVERIFY(sync::remote::pushMessage(*m_alice, labelled));
-    QVERIFY(!sync::remote::pushMessage(*m_alice, labelled));
+    QCOMPARE(sync::remote::pushMessage(*m_alice, labelled), PushOutcome::Ok);
+    QCOMPARE(sync::remote::pushMessage(*m_alice, labelled), PushOutcome::Unchanged);
     const RemoteMessage fetched = sync::remote::fetchMessages(*m_alice, {m_root.id}).value(0);
     QCOMPARE(fetched.label, QStringLiteral("keep"));
     QCOMPARE(fetched.deletedAt, std::optional<qint64>(3000));
@@ -225,11 +228,11 @@ void TestRemoteQueries::conversationLastWriterWins()
     RemoteConversation renamed = m_conv;
     renamed.title = QStringLiteral("Renamed");
     renamed.updatedAt = 5000;
-    QVERIFY(sync::remote::pushConversation(*m_alice, renamed));
+    QCOMPARE(sync::remote::pushConversation(*m_alice, renamed), PushOutcome::Ok);
     RemoteConversation older = m_conv;
     older.title = QStringLiteral("Older name");
     older.updatedAt = 4000;
-    QVERIFY(!sync::remote::pushConversation(*m_alice, older));
+    QCOMPARE(sync::remote::pushConversation(*m_alice, older), PushOutcome::Unchanged);
     QCOMPARE(sync::remote::fetchConversations(*m_alice, {m_conv.id}).value(0).title,
              QStringLiteral("Renamed"));
 }
@@ -237,24 +240,15 @@ void TestRemoteQueries::conversationLastWriterWins()
 void TestRemoteQueries::securityStillApplies()
 {
     auto vera = connect(QStringLiteral("vera"));
-    try {
-        sync::remote::pushMessage(
-            *vera, message(QStringLiteral("complete"), QStringLiteral("viewer text")));
-        QFAIL("a viewer pushed a message");
-    } catch (const sync::PgError &e) {
-        QVERIFY2(e.isPrivilegeError(), qPrintable(e.message()));
-    }
+    QCOMPARE(sync::remote::pushMessage(
+                 *vera, message(QStringLiteral("complete"), QStringLiteral("viewer text"))),
+             PushOutcome::Viewer);
     // adam may not rewrite alice's streaming message through the upsert.
     RemoteMessage hers = message(QStringLiteral("streaming"), QStringLiteral("draft"), m_root.id);
-    QVERIFY(sync::remote::pushMessage(*m_alice, hers));
+    QCOMPARE(sync::remote::pushMessage(*m_alice, hers), PushOutcome::Ok);
     auto adam = connect(QStringLiteral("adam"));
     hers.content = QStringLiteral("adam was here");
-    try {
-        sync::remote::pushMessage(*adam, hers);
-        QFAIL("a teammate rewrote someone else's message");
-    } catch (const sync::PgError &e) {
-        QVERIFY2(e.isPrivilegeError(), qPrintable(e.message()));
-    }
+    QCOMPARE(sync::remote::pushMessage(*adam, hers), PushOutcome::NotYours);
     QCOMPARE(sync::remote::fetchMessages(*m_alice, {hers.id}).value(0).content,
              QStringLiteral("draft"));
     // Someone in no workspace fetches nothing, even by id.

@@ -21,6 +21,7 @@ QString newId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
+// Direct table writes: what members could do before server version 4, and an attacker tries.
 QString insertConversation(const QString &id, const QString &ws)
 {
     return QStringLiteral(
@@ -29,16 +30,12 @@ QString insertConversation(const QString &id, const QString &ws)
         .arg(id, ws);
 }
 
-QString insertMessage(const QString &id, const QString &ws, const QString &conversation,
-                      const QString &status = QStringLiteral("streaming"),
-                      const QString &author = {})
+QString insertMessage(const QString &id, const QString &ws, const QString &conversation)
 {
     return QStringLiteral("INSERT INTO arbor.messages (id, workspace_id, conversation_id, role, "
-                          "content, status, created_at%5) "
-                          "VALUES ('%1', '%2', '%3', 'user', 'text', '%4', 1%6)")
-        .arg(id, ws, conversation, status,
-             author.isEmpty() ? QString() : QStringLiteral(", author"),
-             author.isEmpty() ? QString() : QStringLiteral(", '%1'").arg(author));
+                          "content, status, created_at) "
+                          "VALUES ('%1', '%2', '%3', 'user', 'text', 'streaming', 1)")
+        .arg(id, ws, conversation);
 }
 
 } // namespace
@@ -108,21 +105,18 @@ void TestRowSecurity::initTestCase()
     m_alphaDone = newId();
     m_betaConv = newId();
     m_betaMsg = newId();
-    // The members write their own rows, through the policies.
+    // The members write their own rows, through arbor.push().
     auto alice = login(QStringLiteral("alice"));
     QVERIFY(alice->connected());
-    for (const QString &sql :
-         {insertConversation(m_alphaConv, m_alpha), insertMessage(m_alphaMsg, m_alpha, m_alphaConv),
-          insertMessage(m_alphaDone, m_alpha, m_alphaConv, QStringLiteral("complete"))}) {
-        const RawOutcome o = alice->exec(sql);
-        QVERIFY2(o.ok, qPrintable(o.error));
-    }
+    QCOMPARE(pushConversation(*alice, m_alphaConv, m_alpha), QStringLiteral("ok"));
+    QCOMPARE(pushMessage(*alice, messageRow(m_alphaMsg, m_alpha, m_alphaConv)),
+             QStringLiteral("ok"));
+    QCOMPARE(pushMessage(*alice,
+                         messageRow(m_alphaDone, m_alpha, m_alphaConv, QStringLiteral("complete"))),
+             QStringLiteral("ok"));
     auto bob = login(QStringLiteral("bob"));
-    for (const QString &sql :
-         {insertConversation(m_betaConv, m_beta), insertMessage(m_betaMsg, m_beta, m_betaConv)}) {
-        const RawOutcome o = bob->exec(sql);
-        QVERIFY2(o.ok, qPrintable(o.error));
-    }
+    QCOMPARE(pushConversation(*bob, m_betaConv, m_beta), QStringLiteral("ok"));
+    QCOMPARE(pushMessage(*bob, messageRow(m_betaMsg, m_beta, m_betaConv)), QStringLiteral("ok"));
     QCOMPARE(count(QStringLiteral("messages")), 3);
     QCOMPARE(count(QStringLiteral("changes")), 5);
 }
@@ -215,40 +209,34 @@ void TestRowSecurity::crossWorkspaceWritesFail()
             .rows,
         0);
 
-    // INSERT: refused by the policy (42501), or by the foreign key when smuggled under our own
-    // workspace id.
-    RawOutcome o = conn->exec(insertConversation(newId(), ws));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = conn->exec(insertMessage(newId(), ws, conv));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = conn->exec(insertMessage(newId(), own, conv));
-    QVERIFY2(!o.ok, "a message was hung under another workspace's conversation");
-
-    // UPDATE: the rows are invisible, so nothing changes.
-    o = conn->exec(
-        QStringLiteral("UPDATE arbor.messages SET content = 'hacked' WHERE id = '%1'").arg(msg));
-    QVERIFY2(o.ok && o.affected == 0, qPrintable(o.error));
-    o = conn->exec(
-        QStringLiteral("UPDATE arbor.messages SET deleted_at = 1 WHERE workspace_id = '%1'")
-            .arg(ws));
-    QVERIFY2(o.ok && o.affected == 0, qPrintable(o.error));
-    o = conn->exec(QStringLiteral("UPDATE arbor.conversations SET title = 'hacked' WHERE id = '%1'")
-                       .arg(conv));
-    QVERIFY2(o.ok && o.affected == 0, qPrintable(o.error));
-    // Moving a row between workspaces is not even a grantable column.
-    o = conn->exec(QStringLiteral("UPDATE arbor.messages SET workspace_id = '%1' WHERE id = '%2'")
-                       .arg(own, msg));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-
-    // DELETE: nobody but the owner deletes anything (deletion is a tombstone).
-    for (const QString &table :
-         {QStringLiteral("messages"), QStringLiteral("conversations"), QStringLiteral("changes")}) {
-        o = conn->exec(
-            QStringLiteral("DELETE FROM arbor.%1 WHERE workspace_id = '%2'").arg(table, ws));
-        QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
+    // Tables: members hold no INSERT, UPDATE or DELETE privilege at all (42501 whatever the row).
+    for (const QString &sql :
+         {insertConversation(newId(), ws), insertMessage(newId(), ws, conv),
+          insertMessage(newId(), own, conv),
+          QStringLiteral("UPDATE arbor.messages SET content = 'hacked' WHERE id = '%1'").arg(msg),
+          QStringLiteral("UPDATE arbor.messages SET deleted_at = 1 WHERE workspace_id = '%1'")
+              .arg(ws),
+          QStringLiteral("UPDATE arbor.conversations SET title = 'hacked' WHERE id = '%1'")
+              .arg(conv),
+          QStringLiteral("UPDATE arbor.messages SET workspace_id = '%1' WHERE id = '%2'")
+              .arg(own, msg),
+          QStringLiteral("DELETE FROM arbor.messages WHERE workspace_id = '%1'").arg(ws),
+          QStringLiteral("DELETE FROM arbor.conversations WHERE workspace_id = '%1'").arg(ws),
+          QStringLiteral("DELETE FROM arbor.changes WHERE workspace_id = '%1'").arg(ws),
+          QStringLiteral("TRUNCATE arbor.messages")}) {
+        const RawOutcome o = conn->exec(sql);
+        QVERIFY2(o.failedWith("42501"), qPrintable(sql + QStringLiteral(": ") + o.error));
     }
-    o = conn->exec(QStringLiteral("TRUNCATE arbor.messages"));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
+
+    // Through the write function: refused per row, by the caller's own membership, or (smuggled
+    // under the caller's workspace id) because the conversation is not one of its workspace.
+    const bool member = user == u"alice" || user == u"adam" || user == u"bob";
+    QCOMPARE(pushConversation(*conn, newId(), ws), QStringLiteral("not-a-member"));
+    QCOMPARE(pushMessage(*conn, messageRow(newId(), ws, conv)), QStringLiteral("not-a-member"));
+    QCOMPARE(pushMessage(*conn, messageRow(newId(), own, conv)),
+             member
+                 ? QStringLiteral("conversation-missing")
+                 : (user == u"vera" ? QStringLiteral("viewer") : QStringLiteral("not-a-member")));
 
     QCOMPARE(count(QStringLiteral("messages")), messagesBefore);
     QCOMPARE(count(QStringLiteral("conversations")), conversationsBefore);
@@ -266,40 +254,39 @@ void TestRowSecurity::memberWritesOnlyOwnMessages()
     auto alice = login(QStringLiteral("alice"));
     auto adam = login(QStringLiteral("adam"));
     const QString adams = newId();
-    RawOutcome o = adam->exec(insertMessage(adams, m_alpha, m_alphaConv));
-    QVERIFY2(o.ok, qPrintable(o.error));
+    // The author is whoever logged in, whatever the row says.
+    QJsonObject row = messageRow(adams, m_alpha, m_alphaConv);
+    row.insert(QStringLiteral("author"), QStringLiteral("alice"));
+    QCOMPARE(pushMessage(*adam, row), QStringLiteral("ok"));
     QCOMPARE(
         m_super->scalar(QStringLiteral("SELECT author FROM arbor.messages WHERE id = $1"), {adams}),
         QStringLiteral("adam"));
 
     // Her own streaming message: yes.
-    o = alice->exec(
-        QStringLiteral("UPDATE arbor.messages SET content = content || ' more' WHERE id = '%1'")
-            .arg(m_alphaMsg));
-    QVERIFY2(o.ok && o.affected == 1, qPrintable(o.error));
+    QCOMPARE(pushMessage(*alice,
+                         messageRow(m_alphaMsg, m_alpha, m_alphaConv, QStringLiteral("streaming"),
+                                    QStringLiteral("text more"))),
+             QStringLiteral("ok"));
     // A teammate's (even a workspace admin's, and the other way round): no.
-    o = alice->exec(
-        QStringLiteral(
-            "UPDATE arbor.messages SET content = 'hacked', deleted_at = 1 WHERE id = '%1'")
-            .arg(adams));
-    QVERIFY2(o.ok && o.affected == 0, qPrintable(o.error));
-    o = adam->exec(QStringLiteral("UPDATE arbor.messages SET content = 'hacked' WHERE id = '%1'")
-                       .arg(m_alphaMsg));
-    QVERIFY2(o.ok && o.affected == 0, qPrintable(o.error));
-    // Writing in someone else's name, or changing the author: no.
-    o = alice->exec(insertMessage(newId(), m_alpha, m_alphaConv, QStringLiteral("complete"),
-                                  QStringLiteral("adam")));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = alice->exec(
-        QStringLiteral("UPDATE arbor.messages SET author = 'alice' WHERE id = '%1'").arg(adams));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    // Deleting is a tombstone on one's own message.
-    o = alice->exec(QStringLiteral("DELETE FROM arbor.messages WHERE id = '%1'").arg(m_alphaMsg));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
+    QJsonObject hacked = messageRow(adams, m_alpha, m_alphaConv, QStringLiteral("streaming"),
+                                    QStringLiteral("hacked"));
+    hacked.insert(QStringLiteral("deleted_at"), 1);
+    QCOMPARE(pushMessage(*alice, hacked), QStringLiteral("not-yours"));
+    QCOMPARE(pushMessage(*adam,
+                         messageRow(m_alphaMsg, m_alpha, m_alphaConv, QStringLiteral("streaming"),
+                                    QStringLiteral("hacked"))),
+             QStringLiteral("not-yours"));
+    // Nor her message moved to another conversation or workspace.
+    QCOMPARE(pushMessage(*alice, messageRow(m_alphaMsg, m_alpha, newId())),
+             QStringLiteral("id-taken"));
 
     QCOMPARE(m_super->scalar(QStringLiteral("SELECT content FROM arbor.messages WHERE id = $1"),
                              {adams}),
              QStringLiteral("text"));
+    QCOMPARE(m_super->scalar(QStringLiteral("SELECT deleted_at IS NULL FROM arbor.messages "
+                                            "WHERE id = $1"),
+                             {adams}),
+             QStringLiteral("t"));
     QCOMPARE(m_super->scalar(QStringLiteral("SELECT content FROM arbor.messages WHERE id = $1"),
                              {m_alphaMsg}),
              QStringLiteral("text more"));
@@ -312,60 +299,79 @@ void TestRowSecurity::viewerReadsOnly()
         vera->exec(QStringLiteral("SELECT * FROM arbor.messages WHERE id = '%1'").arg(m_alphaMsg))
             .rows,
         1);
-    RawOutcome o = vera->exec(insertConversation(newId(), m_alpha));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = vera->exec(insertMessage(newId(), m_alpha, m_alphaConv));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = vera->exec(
+    QCOMPARE(pushConversation(*vera, newId(), m_alpha), QStringLiteral("viewer"));
+    QCOMPARE(pushConversation(*vera, m_alphaConv, m_alpha, QStringLiteral("mine"), 99),
+             QStringLiteral("viewer"));
+    QCOMPARE(pushMessage(*vera, messageRow(newId(), m_alpha, m_alphaConv)),
+             QStringLiteral("viewer"));
+    RawOutcome o = vera->exec(
         QStringLiteral("UPDATE arbor.messages SET label = 'mine' WHERE workspace_id = '%1'")
             .arg(m_alpha));
-    QVERIFY2(o.ok && o.affected == 0, qPrintable(o.error));
-    o = vera->exec(QStringLiteral("UPDATE arbor.conversations SET title = 'mine' WHERE id = '%1'")
-                       .arg(m_alphaConv));
-    QVERIFY2(o.ok && o.affected == 0, qPrintable(o.error));
+    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
     o = vera->exec(
         QStringLiteral("DELETE FROM arbor.messages WHERE workspace_id = '%1'").arg(m_alpha));
     QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
     QCOMPARE(count(QStringLiteral("messages"), QStringLiteral("label IS NOT NULL")), 0);
+    QCOMPARE(m_super->scalar(QStringLiteral("SELECT title FROM arbor.conversations WHERE id = $1"),
+                             {m_alphaConv}),
+             QStringLiteral("title"));
 }
 
 void TestRowSecurity::finishedMessagesAreImmutable()
 {
     auto alice = login(QStringLiteral("alice"));
-    RawOutcome o = alice->exec(
-        QStringLiteral("UPDATE arbor.messages SET content = 'rewritten' WHERE id = '%1'")
-            .arg(m_alphaDone));
-    QVERIFY2(o.failedWith("23514"), qPrintable(o.error));
-    o = alice->exec(QStringLiteral("UPDATE arbor.messages SET label = 'keep' WHERE id = '%1'")
-                        .arg(m_alphaDone));
-    QVERIFY2(o.ok && o.affected == 1, qPrintable(o.error));
+    // A finished message's text and status never change; its label and tombstone do.
+    QCOMPARE(pushMessage(*alice,
+                         messageRow(m_alphaDone, m_alpha, m_alphaConv, QStringLiteral("streaming"),
+                                    QStringLiteral("rewritten"))),
+             QStringLiteral("unchanged"));
+    QJsonObject labelled =
+        messageRow(m_alphaDone, m_alpha, m_alphaConv, QStringLiteral("complete"));
+    labelled.insert(QStringLiteral("label"), QStringLiteral("keep"));
+    QCOMPARE(pushMessage(*alice, labelled), QStringLiteral("ok"));
+    QCOMPARE(m_super->scalar(QStringLiteral("SELECT content || '/' || status || '/' || label FROM "
+                                            "arbor.messages WHERE id = $1"),
+                             {m_alphaDone}),
+             QStringLiteral("text/complete/keep"));
 }
 
 void TestRowSecurity::nobodyWritesMembershipOrTheLog()
 {
     auto alice = login(QStringLiteral("alice"));
-    RawOutcome o = alice->exec(QStringLiteral("INSERT INTO arbor.members (workspace_id, role_name, "
-                                              "role) VALUES ('%1', 'alice', 'admin')")
-                                   .arg(m_beta));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = alice->exec(QStringLiteral("UPDATE arbor.members SET role = 'admin'"));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = alice->exec(QStringLiteral("INSERT INTO arbor.workspaces (name) VALUES ('mine')"));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = alice->exec(
-        QStringLiteral(
-            "INSERT INTO arbor.changes (workspace_id, entity, entity_id, conversation_id, op) "
-            "VALUES ('%1', 'message', '%2', '%3', 'insert')")
-            .arg(m_beta, newId(), m_betaConv));
-    QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
-    o = alice->exec(QStringLiteral("SELECT arbor.log_change()"));
-    QVERIFY2(!o.ok, "the change-log trigger function is callable");
+    for (const QString &sql : {
+             QStringLiteral("INSERT INTO arbor.members (workspace_id, role_name, role) "
+                            "VALUES ('%1', 'alice', 'admin')")
+                 .arg(m_beta),
+             QStringLiteral("UPDATE arbor.members SET role = 'admin'"),
+             QStringLiteral("INSERT INTO arbor.workspaces (name) VALUES ('mine')"),
+             QStringLiteral(
+                 "INSERT INTO arbor.changes (workspace_id, position, entity, entity_id, "
+                 "conversation_id, op) VALUES ('%1', 99, 'message', '%2', '%3', 'insert')")
+                 .arg(m_beta, newId(), m_betaConv),
+             QStringLiteral("UPDATE arbor.log_heads SET position = 0"),
+             QStringLiteral("SELECT * FROM arbor.log_heads"),
+             QStringLiteral("SELECT arbor.wake('%1', 'd')").arg(m_beta),
+             QStringLiteral("SELECT arbor.log_rows()"),
+             QStringLiteral("INSERT INTO arbor.presence (workspace_id, role_name) VALUES ('%1', "
+                            "'alice')")
+                 .arg(m_alpha),
+         }) {
+        const RawOutcome o = alice->exec(sql);
+        QVERIFY2(!o.ok, qPrintable(sql));
+        QVERIFY2(o.sqlState == "42501" || o.sqlState == "0A000", qPrintable(sql + o.error));
+    }
 
-    // Becoming the group role or another person does not widen what one sees.
-    o = alice->exec(QStringLiteral("SET ROLE arbor_user"));
+    // Becoming the group role does not widen what one sees: it is still alice (session_user)
+    // who asks. Becoming another person is refused.
+    const QString mine = alice->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages"));
+    RawOutcome o = alice->exec(QStringLiteral("SET ROLE arbor_user"));
     QVERIFY2(o.ok, qPrintable(o.error));
-    QCOMPARE(alice->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages")),
+    QCOMPARE(alice->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages")), mine);
+    QCOMPARE(alice->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE "
+                                          "workspace_id <> '%1'")
+                               .arg(m_alpha)),
              QStringLiteral("0"));
+    QCOMPARE(pushConversation(*alice, newId(), m_beta), QStringLiteral("not-a-member"));
     alice->exec(QStringLiteral("RESET ROLE"));
     o = alice->exec(QStringLiteral("SET ROLE bob"));
     QVERIFY2(o.failedWith("42501"), qPrintable(o.error));
@@ -376,11 +382,20 @@ void TestRowSecurity::removedMemberLosesAccessAtOnce()
 {
     auto vera = login(QStringLiteral("vera"));
     QCOMPARE(vera->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages")).toInt(), 3);
-    QVERIFY(sync::Admin(*m_super).removeMember(QStringLiteral("alpha"), QStringLiteral("vera")));
-    // Same session, next statement: nothing.
+    const sync::Admin::RemoveResult removed =
+        sync::Admin(*m_super).removeMember(QStringLiteral("alpha"), QStringLiteral("vera"));
+    QVERIFY(removed.removed);
+    QCOMPARE(removed.sessionsEnded, 1);
+    QVERIFY(removed.warning.isEmpty());
+    // Her session was ended; a new one reads nothing.
+    QVERIFY(!vera->exec(QStringLiteral("SELECT 1")).ok);
+    vera = login(QStringLiteral("vera"));
+    QVERIFY(vera->connected());
     QCOMPARE(vera->scalar(QStringLiteral("SELECT count(*) FROM arbor.messages")),
              QStringLiteral("0"));
     QCOMPARE(vera->scalar(QStringLiteral("SELECT count(*) FROM arbor.changes")),
+             QStringLiteral("0"));
+    QCOMPARE(vera->scalar(QStringLiteral("SELECT count(*) FROM arbor.my_workspaces()")),
              QStringLiteral("0"));
 }
 

@@ -1,6 +1,8 @@
 // The sync client between real local stores and a real PostgreSQL: outbox push, cursor pull,
 // no echo, offline safety, refused rows, unread counts, and the live engine (notifications,
 // presence, reconnect).
+#include "syncdevice.h"
+
 #include "domain/ids.h"
 #include "domain/message.h"
 #include "store/conversationqueries.h"
@@ -30,68 +32,6 @@ using namespace arbor::testsupport;
 using domain::Message;
 using domain::MessageStatus;
 
-namespace {
-
-/** @brief One person's device: a local store in a temporary folder. */
-struct Device
-{
-    explicit Device(const QString &name)
-        : store(dir.filePath(name + QStringLiteral(".db")))
-    {
-        store.open();
-    }
-
-    QString newConversation(const QString &title)
-    {
-        domain::Conversation c;
-        c.id = domain::newId();
-        c.title = title;
-        c.settings = QStringLiteral("{}");
-        c.createdAt = c.updatedAt = QDateTime::currentMSecsSinceEpoch();
-        store.write([c](QSqlDatabase &db) { store::conversations::insert(db, c); })
-            .waitForFinished();
-        return c.id;
-    }
-
-    QString addMessage(const QString &conversation, const QString &parent, const QString &text,
-                       MessageStatus status = MessageStatus::Complete)
-    {
-        Message m;
-        m.id = domain::newId();
-        m.conversationId = conversation;
-        m.parentId = parent;
-        m.role = parent.isEmpty() ? QStringLiteral("user") : QStringLiteral("assistant");
-        m.author = QStringLiteral("You");
-        m.content = text;
-        m.status = status;
-        m.createdAt = QDateTime::currentMSecsSinceEpoch();
-        store.write([m](QSqlDatabase &db) { store::messages::insert(db, m); }).waitForFinished();
-        return m.id;
-    }
-
-    QString scalar(const QString &sql, const QVariantList &values = {})
-    {
-        return store
-            .read([sql, values](QSqlDatabase &db) {
-                QSqlQuery q(db);
-                q.prepare(sql);
-                for (const QVariant &v : values)
-                    q.addBindValue(v);
-                if (!q.exec())
-                    throw store::StoreError(q.lastError().text());
-                return q.next() ? q.value(0).toString() : QString();
-            })
-            .result();
-    }
-
-    int outbox() { return scalar(QStringLiteral("SELECT count(*) FROM sync_outbox")).toInt(); }
-
-    QTemporaryDir dir;
-    store::Store store;
-};
-
-} // namespace
-
 class TestSyncClient : public QObject
 {
     Q_OBJECT
@@ -111,7 +51,7 @@ private Q_SLOTS:
     void engineReconnectsAfterServerStop();
     void largePagesKeepTreeSearchAndLocalRows();
     void refusesAnOlderServerSchema();
-    void twoClientsOfOneStoreShareTheCursor();
+    void twoClientsOfOneStoreShareThePositions();
 
 private:
     QString dsn(const QString &user) const
@@ -171,9 +111,15 @@ void TestSyncClient::personalConversationsStayLocal()
     QCOMPARE(client.user(), QStringLiteral("alice"));
     QCOMPARE(client.workspaces().size(), 1); // "other" is not hers
     QCOMPARE(client.workspaces().first().name, QStringLiteral("team"));
-    QCOMPARE(client.push(), 0);
+    QCOMPARE(client.push().pushed, 0);
     QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages")), 0);
-    QCOMPARE(sync::SyncClient::storedWorkspaces(m_alice->store), client.workspaces());
+    // The store keeps the workspaces, never the private wake-up channels.
+    QList<sync::Workspace> withoutChannels = client.workspaces();
+    for (sync::Workspace &w : withoutChannels) {
+        QVERIFY(w.channel.startsWith(QLatin1String("arbor_")));
+        w.channel.clear();
+    }
+    QCOMPARE(sync::SyncClient::storedWorkspaces(m_alice->store), withoutChannels);
 }
 
 void TestSyncClient::sharedTreeReachesTeammate()
@@ -194,7 +140,7 @@ void TestSyncClient::sharedTreeReachesTeammate()
 
     sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
     alice.connect();
-    QCOMPARE(alice.push(), 5);
+    QCOMPARE(alice.push().pushed, 5);
     QCOMPARE(m_alice->outbox(), 0);
     QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages")), 4);
     QCOMPARE(super().scalar(QStringLiteral("SELECT author FROM arbor.messages LIMIT 1")),
@@ -219,7 +165,7 @@ void TestSyncClient::sharedTreeReachesTeammate()
     const sync::PullResult again = bob.pull();
     QCOMPARE(again.changes, 0);
     QCOMPARE(again.messages, 0);
-    QVERIFY(sync::SyncClient::storedCursor(m_bob->store).id > 0);
+    QVERIFY(sync::SyncClient::storedPositions(m_bob->store).value(m_ws) > 0);
 }
 
 void TestSyncClient::pulledRowsAreNotPushedBack()
@@ -233,7 +179,7 @@ void TestSyncClient::pulledRowsAreNotPushedBack()
     QCOMPARE(m_bob->outbox(), 1);
     sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
     bob.connect();
-    QCOMPARE(bob.push(), 1);
+    QCOMPARE(bob.push().pushed, 1);
     bob.pull(); // his own row comes back through the log: no change, nothing queued
     QCOMPARE(m_bob->outbox(), 0);
 
@@ -295,7 +241,7 @@ void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
     QCOMPARE(m_alice->outbox(), 1);
     sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
     alice.connect();
-    QCOMPARE(alice.push(), 1);
+    QCOMPARE(alice.push().pushed, 1);
     sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
     bob.connect();
     QCOMPARE(bob.pull().messages, 1);
@@ -337,7 +283,7 @@ void TestSyncClient::teammatesConversationChangesNeedAnAdmin()
     adaClient.connect();
     adaClient.pull();
     ada.store.write(edits.first()).waitForFinished();
-    QCOMPARE(adaClient.push(), 1);
+    QCOMPARE(adaClient.push().pushed, 1);
     QCOMPARE(ada.outbox(), 0);
     sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
     alice.connect();
@@ -347,7 +293,7 @@ void TestSyncClient::teammatesConversationChangesNeedAnAdmin()
     // The creator renames it back (her own conversation: allowed), and everyone converges.
     m_alice->store.write([id = m_shared](QSqlDatabase &db) { rename(db, id, QStringLiteral("Launch plan")); })
         .waitForFinished();
-    QCOMPARE(alice.push(), 1);
+    QCOMPARE(alice.push().pushed, 1);
     sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
     bob.connect();
     bob.pull();
@@ -427,7 +373,7 @@ void TestSyncClient::offlineChangesWaitInOutbox()
 
     restartServer();
     alice.connect();
-    QCOMPARE(alice.push(), 2);
+    QCOMPARE(alice.push().pushed, 2);
     QCOMPARE(m_alice->outbox(), 0);
     QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'")
                              .arg(m1)),
@@ -455,26 +401,31 @@ void TestSyncClient::viewerChangesAreRefusedNotLost()
     // The app refuses to share into a workspace where she only reads...
     const QString conv = vera.newConversation(QStringLiteral("Vera's"));
     QVERIFY_THROWS_EXCEPTION(store::StoreError, sync::local::moveToWorkspace(vera.store, conv, m_ws));
-    // ...and a reply she writes in a shared conversation is refused by the server, kept
-    // locally with the reason, and does not block the rows behind it.
+    // ...and to post, rename or label there: the store knows her role and says so up front,
+    // instead of keeping a reply the server will never take.
     const QString root =
         vera.scalar(QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? LIMIT 1"),
                     {m_shared});
-    const QString mine = vera.addMessage(m_shared, root, QStringLiteral("viewer reply"));
-    QCOMPARE(vera.outbox(), 1);
-    client.push();
-    QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'")
-                             .arg(mine)),
-             0);
-    const auto refused = sync::SyncClient::refusedChanges(vera.store);
-    QCOMPARE(refused.size(), 1);
-    QCOMPARE(refused.first().first, mine);
-    QVERIFY2(refused.first().second.contains(QLatin1String("row-level security"))
-                 || refused.first().second.contains(QLatin1String("permission")),
-             qPrintable(refused.first().second));
-    QCOMPARE(sync::SyncClient::pendingChanges(vera.store), 1);
-    QCOMPARE(vera.scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {mine}),
-             QStringLiteral("viewer reply"));
+    try {
+        vera.addMessage(m_shared, root, QStringLiteral("viewer reply"));
+        QFAIL("a viewer posted in a shared conversation");
+    } catch (const store::StoreError &e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("You are a viewer")),
+                 e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(store::StoreError,
+                             vera.store
+                                 .write([this](QSqlDatabase &db) {
+                                     store::conversations::rename(db, m_shared,
+                                                                  QStringLiteral("x"));
+                                 })
+                                 .waitForFinished());
+    QCOMPARE(vera.outbox(), 0);
+    QCOMPARE(
+        vera.scalar(QStringLiteral("SELECT count(*) FROM messages WHERE content = 'viewer reply'")),
+        QStringLiteral("0"));
+    // Her personal conversations are hers as ever.
+    vera.addMessage(conv, {}, QStringLiteral("my own notes"));
 }
 
 void TestSyncClient::unreadCountsFollowArrivals()
@@ -590,7 +541,7 @@ void TestSyncClient::largePagesKeepTreeSearchAndLocalRows()
     sync::local::moveToWorkspace(m_alice->store, conv, m_ws);
     sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
     alice.connect();
-    QCOMPARE(alice.push(), 201);
+    QCOMPARE(alice.push().pushed, 201);
 
     sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
     bob.connect();
@@ -629,17 +580,16 @@ void TestSyncClient::largePagesKeepTreeSearchAndLocalRows()
         .write([own](QSqlDatabase &db) {
             store::exec(db, QStringLiteral("UPDATE messages SET label = 'decision' WHERE id = ?"),
                         {own});
-            store::exec(db, QStringLiteral("DELETE FROM sync_state WHERE key IN ('cursor_xid', "
-                                           "'cursor_id')"));
+            store::exec(db, QStringLiteral("DELETE FROM sync_positions"));
         })
         .waitForFinished();
-    bob.connect(); // a client reads its stored cursor when it connects
+    bob.connect(); // a client reads its stored positions when it connects
     const sync::PullResult again = bob.pull(64);
     QVERIFY(again.changes > 200);
     QCOMPARE(again.messages, 0);
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT label FROM messages WHERE id = ?"), {own}),
              QStringLiteral("decision"));
-    QCOMPARE(bob.push(), 1);
+    QCOMPARE(bob.push().pushed, 1);
     QCOMPARE(super().scalar(QStringLiteral("SELECT label FROM arbor.messages WHERE id = $1"), {own}),
              QStringLiteral("decision"));
 }
@@ -667,10 +617,11 @@ void TestSyncClient::refusesAnOlderServerSchema()
     alice.connect(); // and with the schema back, it connects
 }
 
-void TestSyncClient::twoClientsOfOneStoreShareTheCursor()
+void TestSyncClient::twoClientsOfOneStoreShareThePositions()
 {
-    // The app's engine and an `arbord sync` on the same file: each keeps the cursor in memory
-    // between pulls. When the other one moved it, a page must not apply on a wrong start.
+    // The app's engine and an `arbord sync` on the same file: each keeps the positions in
+    // memory between pulls. When the other one moved them, a page must not apply on a wrong
+    // start.
     sync::SyncClient first(m_bob->store, dsn(QStringLiteral("bob")));
     sync::SyncClient second(m_bob->store, dsn(QStringLiteral("bob")));
     first.connect();
@@ -680,20 +631,19 @@ void TestSyncClient::twoClientsOfOneStoreShareTheCursor()
     sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
     alice.connect();
     const QString one = m_alice->addMessage(m_shared, {}, QStringLiteral("seen by the second"));
-    QCOMPARE(alice.push(), 1);
+    QCOMPARE(alice.push().pushed, 1);
     const sync::PullResult bySecond = second.pull();
     QCOMPARE(bySecond.messageIds, QStringList{one});
-    const sync::ChangeCursor afterSecond = sync::SyncClient::storedCursor(m_bob->store);
+    const qint64 afterSecond = sync::SyncClient::storedPositions(m_bob->store).value(m_ws);
 
     const QString two = m_alice->addMessage(m_shared, {}, QStringLiteral("then by the first"));
-    QCOMPARE(alice.push(), 1);
-    // first still holds the older cursor: its page starts behind the stored one (the store
-    // refuses it and first starts again from the stored cursor); nothing is skipped or doubled.
+    QCOMPARE(alice.push().pushed, 1);
+    // first still holds the older position: its page starts behind the stored one (the store
+    // refuses it and first starts again from the stored positions); nothing is skipped or
+    // doubled.
     const sync::PullResult byFirst = first.pull();
     QCOMPARE(byFirst.messageIds, QStringList{two});
-    const sync::ChangeCursor end = sync::SyncClient::storedCursor(m_bob->store);
-    QVERIFY(end.xid.toLongLong() > afterSecond.xid.toLongLong()
-            || (end.xid == afterSecond.xid && end.id > afterSecond.id));
+    QVERIFY(sync::SyncClient::storedPositions(m_bob->store).value(m_ws) > afterSecond);
     QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
     QCOMPARE(first.pull().changes, 0);
 }

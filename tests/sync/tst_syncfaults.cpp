@@ -13,6 +13,7 @@
 #include "sync/admin.h"
 #include "sync/changelog.h"
 #include "sync/pgconnection.h"
+#include "sync/remotequeries.h"
 #include "sync/syncclient.h"
 #include "sync/syncengine.h"
 
@@ -296,7 +297,7 @@ private Q_SLOTS:
     void twoClientsSurviveTwentyCrashes();
     void killedPushLosesNothing();
     void missedNotificationsStillConverge();
-    void cursorOrderIsNumericAcrossXidDigits();
+    void positionsOrderNumerically();
 
 private:
     /** @brief A database of its own with the team schema, one workspace and @p members, so
@@ -464,22 +465,23 @@ void TestSyncFaults::twoClientsSurviveTwentyCrashes()
                 for (int i = 0; i < all.rows() && missing.size() < 3; ++i)
                     if (!local.contains(all.text(i, 0)))
                         missing << all.text(i, 0);
-                const sync::ChangeCursor cursor = sync::SyncClient::storedCursor(device->store);
-                text += QStringLiteral("%1: %2 server messages missing here, cursor (%3, %4)\n")
+                const sync::PullPositions positions =
+                    sync::SyncClient::storedPositions(device->store);
+                QStringList where;
+                for (auto it = positions.begin(); it != positions.end(); ++it)
+                    where << QStringLiteral("%1 at %2").arg(it.key()).arg(it.value());
+                text += QStringLiteral("%1: %2 server messages missing here, positions %3\n")
                             .arg(device == &a ? QStringLiteral("alice") : QStringLiteral("bob"))
                             .arg(all.rows() - local.size())
-                            .arg(cursor.xid)
-                            .arg(cursor.id);
+                            .arg(where.join(QStringLiteral(", ")));
                 for (const QString &id : std::as_const(missing)) {
                     const sync::PgResult log = super->exec(
-                        QStringLiteral(
-                            "SELECT xid::text, id, op FROM arbor.changes WHERE entity_id "
-                            "= $1 ORDER BY xid, id"),
+                        QStringLiteral("SELECT position, op FROM arbor.changes WHERE entity_id "
+                                       "= $1 ORDER BY position"),
                         {id});
                     text += QStringLiteral("  %1 logged at").arg(id);
                     for (int i = 0; i < log.rows(); ++i)
-                        text += QStringLiteral(" (%1, %2, %3)")
-                                    .arg(log.text(i, 0), log.text(i, 1), log.text(i, 2));
+                        text += QStringLiteral(" (%1, %2)").arg(log.text(i, 0), log.text(i, 1));
                     text += u'\n';
                 }
             } catch (const std::exception &e) {
@@ -741,32 +743,36 @@ void TestSyncFaults::missedNotificationsStillConverge()
     QVERIFY(!erinClient.connection()->takeNotifications().isEmpty());
 }
 
-void TestSyncFaults::cursorOrderIsNumericAcrossXidDigits()
+void TestSyncFaults::positionsOrderNumerically()
 {
-    // Transaction ids grow past 999, 9999, ... while clients pull: a cursor compared as text
-    // ('10' < '9') takes a later transaction first at the LIMIT and skips the earlier one for
-    // good. Two change rows at xids 9 and 10 (long committed: far below the watermark).
+    // Positions grow past 9, 99, ... while clients pull: a position compared as text ('10' <
+    // '9') would take a later change first at the LIMIT and skip the earlier one for good. Two
+    // change rows at positions 9 and 10, and a whole pull that starts at 8.
     const QString database = QStringLiteral("digits");
     QString ws;
     try {
         ws = prepareDatabase(database, {QStringLiteral("frank")});
         superuser(database)->exec(
-            QStringLiteral("INSERT INTO arbor.changes (xid, workspace_id, entity, entity_id, "
-                           "conversation_id, op) VALUES ('10', $1, 'message', gen_random_uuid(), "
-                           "gen_random_uuid(), 'insert'), ('9', $1, 'message', gen_random_uuid(), "
+            QStringLiteral("INSERT INTO arbor.changes (position, workspace_id, entity, entity_id, "
+                           "conversation_id, op) VALUES (10, $1, 'message', gen_random_uuid(), "
+                           "gen_random_uuid(), 'insert'), (9, $1, 'message', gen_random_uuid(), "
                            "gen_random_uuid(), 'insert')"),
             {ws});
     } catch (const std::exception &e) {
         QFAIL(e.what());
     }
     sync::PgConnection frank(dsn(QStringLiteral("frank"), database));
-    const sync::ChangeLog::Batch first = sync::ChangeLog::read(frank, {}, 1);
-    QCOMPARE(first.changes.size(), 1);
-    QCOMPARE(first.next.xid, QStringLiteral("9"));
-    const sync::ChangeLog::Batch second = sync::ChangeLog::read(frank, first.next, 1);
-    QCOMPARE(second.changes.size(), 1);
-    QCOMPARE(second.next.xid, QStringLiteral("10"));
-    QVERIFY(sync::ChangeLog::read(frank, second.next, 1).changes.isEmpty());
+    const QList<sync::Change> first = sync::ChangeLog::read(frank, ws, 0, 1);
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first[0].position, 9);
+    const QList<sync::Change> second = sync::ChangeLog::read(frank, ws, 9, 1);
+    QCOMPARE(second.size(), 1);
+    QCOMPARE(second[0].position, 10);
+    QVERIFY(sync::ChangeLog::read(frank, ws, 10, 1).isEmpty());
+    const sync::PullPage page = sync::remote::pull(frank, {{ws, 8}}, 1);
+    QCOMPARE(page.next, (sync::PullPositions{{ws, 9}}));
+    QVERIFY(page.more);
+    QCOMPARE(sync::remote::pull(frank, page.next, 1).next, (sync::PullPositions{{ws, 10}}));
 }
 
 QTEST_GUILESS_MAIN(TestSyncFaults)

@@ -1,0 +1,772 @@
+#include "localsync.h"
+
+#include "domain/ids.h"
+#include "store/sql.h"
+#include "store/store.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QSqlQuery>
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace arbor::sync::local {
+
+Q_LOGGING_CATEGORY(lcLocalSync, "arbor.sync.local", QtInfoMsg)
+
+using store::exec;
+using store::execCached;
+using store::nullIfEmpty;
+
+namespace {
+
+std::optional<qint64> optionalInt(const QVariant &v)
+{
+    if (v.isNull())
+        return std::nullopt;
+    return v.toLongLong();
+}
+
+QVariant variant(const std::optional<qint64> &v)
+{
+    return v ? QVariant(*v) : QVariant();
+}
+
+QString textOrEmpty(const QVariant &v)
+{
+    return v.isNull() ? QString() : v.toString();
+}
+
+QString textColumn(sqlite3_stmt *st, int column)
+{
+    return QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(st, column)),
+                             sqlite3_column_bytes(st, column));
+}
+
+/** @brief Reads the row of a conversation outbox entry; false when there is nothing to push. */
+bool readConversation(QSqlDatabase &db, const QString &id, RemoteConversation &rc)
+{
+    // A fork's origin is sent only when it is a conversation of the same workspace: an origin
+    // in another workspace (or a personal one) names ids the teammates must not learn.
+    store::CachedQuery cached = execCached(
+        db,
+        QStringLiteral(
+            "SELECT c.workspace_id, c.title, c.current_leaf_id, c.settings, "
+            "CASE WHEN o.workspace_id IS c.workspace_id THEN c.forked_from_conversation_id END "
+            "  AS origin_conversation, "
+            "CASE WHEN o.workspace_id IS c.workspace_id THEN c.forked_from_message_id END "
+            "  AS origin_message, "
+            "c.created_at, c.updated_at, c.deleted_at "
+            "FROM conversations c LEFT JOIN conversations o ON o.id = "
+            "c.forked_from_conversation_id "
+            "WHERE c.id = ?"),
+        {id});
+    QSqlQuery &c = *cached;
+    const bool found = c.next() && !c.value(0).isNull();
+    if (found) {
+        rc.id = id;
+        rc.workspaceId = c.value(QStringLiteral("workspace_id")).toString();
+        rc.title = c.value(QStringLiteral("title")).toString();
+        rc.currentLeafId = textOrEmpty(c.value(QStringLiteral("current_leaf_id")));
+        rc.settings = c.value(QStringLiteral("settings")).toString();
+        rc.forkedFromConversationId = textOrEmpty(c.value(QStringLiteral("origin_conversation")));
+        rc.forkedFromMessageId = textOrEmpty(c.value(QStringLiteral("origin_message")));
+        rc.createdAt = c.value(QStringLiteral("created_at")).toLongLong();
+        rc.updatedAt = c.value(QStringLiteral("updated_at")).toLongLong();
+        rc.deletedAt = optionalInt(c.value(QStringLiteral("deleted_at")));
+    }
+    c.finish(); // a cached statement left mid-rows would pin this reader's snapshot
+    return found;
+}
+
+/** @brief Reads the row of a message outbox entry; false when there is nothing to push. */
+bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
+{
+    // Streaming text lives in chunks until the reply ends: push content + chunks.
+    store::CachedQuery cached = execCached(
+        db,
+        QStringLiteral(
+            "SELECT c.workspace_id, m.conversation_id, m.parent_id, m.role, m.provider, "
+            "m.model, m.content || coalesce((SELECT group_concat(text, '') FROM "
+            "(SELECT text FROM message_chunks WHERE message_id = m.id ORDER BY seq)), '') "
+            "  AS content, "
+            "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, "
+            "m.label, m.created_at, m.finished_at, m.deleted_at, m.deleted_batch "
+            "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE m.id = ?"),
+        {id});
+    QSqlQuery &m = *cached;
+    const bool found = m.next() && !m.value(0).isNull();
+    if (found) {
+        rm.id = id;
+        rm.workspaceId = m.value(QStringLiteral("workspace_id")).toString();
+        rm.conversationId = m.value(QStringLiteral("conversation_id")).toString();
+        rm.parentId = textOrEmpty(m.value(QStringLiteral("parent_id")));
+        rm.role = m.value(QStringLiteral("role")).toString();
+        rm.provider = m.value(QStringLiteral("provider")).toString();
+        rm.model = m.value(QStringLiteral("model")).toString();
+        rm.content = m.value(QStringLiteral("content")).toString();
+        rm.status = m.value(QStringLiteral("status")).toString();
+        rm.error = m.value(QStringLiteral("error")).toString();
+        rm.finishReason = m.value(QStringLiteral("finish_reason")).toString();
+        rm.promptTokens = optionalInt(m.value(QStringLiteral("prompt_tokens")));
+        rm.completionTokens = optionalInt(m.value(QStringLiteral("completion_tokens")));
+        rm.label = textOrEmpty(m.value(QStringLiteral("label")));
+        rm.createdAt = m.value(QStringLiteral("created_at")).toLongLong();
+        rm.finishedAt = optionalInt(m.value(QStringLiteral("finished_at")));
+        rm.deletedAt = optionalInt(m.value(QStringLiteral("deleted_at")));
+        rm.deletedBatch = textOrEmpty(m.value(QStringLiteral("deleted_batch")));
+    }
+    m.finish();
+    return found;
+}
+
+void refusePulled(QSqlDatabase &db, Applied &applied, const QString &entity, const QString &id,
+                  const QString &workspaceId, const QString &reason)
+{
+    qCWarning(lcLocalSync).noquote()
+        << "refused the server's" << entity << id << "of workspace" << workspaceId << ":" << reason;
+    execCached(db,
+               QStringLiteral("INSERT INTO sync_pull_refusals (entity, entity_id, workspace_id, "
+                              "reason, seen_at) VALUES (?, ?, ?, ?, ?) "
+                              "ON CONFLICT (entity, entity_id) DO UPDATE SET "
+                              "workspace_id = excluded.workspace_id, reason = excluded.reason, "
+                              "seen_at = excluded.seen_at"),
+               {entity, id, workspaceId, reason, domain::nowMs()});
+    ++applied.refused;
+}
+
+void applyConversation(QSqlDatabase &db, Applied &applied, const RemoteConversation &c)
+{
+    store::CachedQuery local = execCached(
+        db,
+        QStringLiteral("SELECT workspace_id, left_workspace_id FROM conversations WHERE id = ?"),
+        {c.id});
+    QString here;
+    QString left;
+    const bool exists = local->next();
+    if (exists) {
+        here = textOrEmpty(local->value(0));
+        left = textOrEmpty(local->value(1));
+    }
+    local->finish();
+    if (exists && here != c.workspaceId) {
+        // The same workspace it left: this person was added back, the copy re-attaches.
+        if (here.isEmpty() && left == c.workspaceId) {
+            exec(db,
+                 QStringLiteral(
+                     "UPDATE conversations SET workspace_id = ?, left_workspace_id = NULL, "
+                     "left_workspace_name = NULL WHERE id = ?"),
+                 {c.workspaceId, c.id});
+            // What this person wrote here meanwhile (or never pushed) goes out again; what the
+            // server already has comes back unchanged.
+            exec(db,
+                 QStringLiteral("INSERT INTO sync_outbox (entity, entity_id) SELECT 'message', id "
+                                "FROM messages WHERE conversation_id = ? AND synced_at IS NULL "
+                                "ORDER BY created_at, rowid "
+                                "ON CONFLICT (entity, entity_id) DO UPDATE SET "
+                                "version = version + 1, error = ''"),
+                 {c.id});
+        } else {
+            refusePulled(db, applied, QStringLiteral("conversation"), c.id, c.workspaceId,
+                         here.isEmpty()
+                             ? QStringLiteral("a personal conversation here has the same id")
+                             : QStringLiteral("a conversation of another workspace here has the "
+                                              "same id"));
+            return;
+        }
+    }
+    // The current leaf is each person's own position in the tree: a new copy starts at none (the
+    // newest path), an existing one keeps the local position.
+    store::CachedQuery q = execCached(
+        db,
+        QStringLiteral(
+            "INSERT INTO conversations (id, workspace_id, title, current_leaf_id, settings, "
+            "created_by, forked_from_conversation_id, forked_from_message_id, created_at, "
+            "updated_at, deleted_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET created_by = excluded.created_by, "
+            "title = excluded.title, settings = excluded.settings, "
+            "updated_at = max(updated_at, excluded.updated_at), "
+            "deleted_at = coalesce(deleted_at, excluded.deleted_at) "
+            "WHERE conversations.workspace_id IS excluded.workspace_id "
+            "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'conversation' "
+            "AND o.entity_id = excluded.id) "
+            "AND (excluded.updated_at > conversations.updated_at "
+            "OR (conversations.deleted_at IS NULL AND excluded.deleted_at IS NOT NULL))"),
+        {c.id, c.workspaceId, c.title, c.settings, nullIfEmpty(c.createdBy),
+         nullIfEmpty(c.forkedFromConversationId), nullIfEmpty(c.forkedFromMessageId), c.createdAt,
+         c.updatedAt, variant(c.deletedAt)});
+    if (q->numRowsAffected() > 0 || (exists && here.isEmpty())) {
+        ++applied.conversations;
+        applied.conversationIds.insert(c.id);
+    }
+}
+
+// Messages written here (synced_at NULL) are pushed from here: the server copy never overwrites
+// them. Messages that came from the server follow the server, in their own conversation only.
+// RETURNING names the rows inserted or really updated.
+const QByteArray MessageColumns = QByteArrayLiteral(
+    "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
+    "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
+    "deleted_at, deleted_batch");
+const QByteArray MessageUpsertTail = QByteArrayLiteral(
+    " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
+    "status = excluded.status, error = excluded.error, "
+    "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
+    "completion_tokens = excluded.completion_tokens, label = excluded.label, "
+    "finished_at = excluded.finished_at, deleted_at = excluded.deleted_at, "
+    "deleted_batch = excluded.deleted_batch "
+    "WHERE messages.synced_at IS NOT NULL "
+    "AND messages.conversation_id = excluded.conversation_id "
+    "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
+    "AND o.entity_id = excluded.id) "
+    "AND NOT EXISTS (SELECT 1 FROM message_chunks k WHERE k.message_id = excluded.id) "
+    "AND (messages.content IS NOT excluded.content OR messages.status IS NOT "
+    "excluded.status OR messages.label IS NOT excluded.label "
+    "OR messages.deleted_at IS NOT excluded.deleted_at "
+    "OR messages.error IS NOT excluded.error "
+    "OR messages.finish_reason IS NOT excluded.finish_reason "
+    "OR messages.completion_tokens IS NOT excluded.completion_tokens) "
+    "RETURNING id, conversation_id");
+
+void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
+{
+    // Text without a copy (each string outlives the step); a null QString is '' for the NOT
+    // NULL columns, an empty optional id is NULL.
+    const auto text = [st](int i, const QString &v) {
+        sqlite3_bind_text16(st, i, v.utf16(), int(v.size() * sizeof(char16_t)), SQLITE_STATIC);
+    };
+    const auto optionalText = [st, &text](int i, const QString &v) {
+        if (v.isEmpty())
+            sqlite3_bind_null(st, i);
+        else
+            text(i, v);
+    };
+    const auto number = [st](int i, const std::optional<qint64> &v) {
+        if (v)
+            sqlite3_bind_int64(st, i, *v);
+        else
+            sqlite3_bind_null(st, i);
+    };
+    text(1, m.id);
+    text(2, m.conversationId);
+    optionalText(3, m.parentId);
+    text(4, m.role);
+    text(5, m.author);
+    text(6, m.provider);
+    text(7, m.model);
+    text(8, m.content);
+    text(9, m.status);
+    text(10, m.error);
+    text(11, m.finishReason);
+    number(12, m.promptTokens);
+    number(13, m.completionTokens);
+    optionalText(14, m.label);
+    number(15, m.createdAt);
+    number(16, m.finishedAt);
+    number(17, m.deletedAt);
+    optionalText(18, m.deletedBatch);
+}
+
+/** @brief The messages that may be applied, parents before children (clocks of different
+ *  machines may disagree on created_at). The others are refused. */
+QList<RemoteMessage> admissibleMessages(QSqlDatabase &db, Applied &applied,
+                                        QList<RemoteMessage> messages)
+{
+    // A message goes only into a conversation of its own workspace here.
+    QHash<QString, bool> conversationOk;
+    const auto inItsWorkspace = [&db, &conversationOk](const RemoteMessage &m) {
+        const auto known = conversationOk.constFind(m.conversationId);
+        if (known != conversationOk.cend())
+            return *known;
+        store::CachedQuery q = execCached(
+            db, QStringLiteral("SELECT 1 FROM conversations WHERE id = ? AND workspace_id = ?"),
+            {m.conversationId, m.workspaceId});
+        const bool ok = q->next();
+        q->finish();
+        conversationOk.insert(m.conversationId, ok);
+        return ok;
+    };
+    // An existing message keeps its conversation. One look-up for the whole page (an initial
+    // pull brings thousands of rows per page).
+    QHash<QString, QString> existing; // id → its conversation here
+    {
+        QJsonArray ids;
+        for (const RemoteMessage &m : std::as_const(messages))
+            ids.append(m.id);
+        store::CachedQuery q =
+            execCached(db,
+                       QStringLiteral("SELECT m.id, m.conversation_id FROM json_each(?) j "
+                                      "JOIN messages m ON m.id = j.value"),
+                       {QString::fromUtf8(QJsonDocument(ids).toJson(QJsonDocument::Compact))});
+        while (q->next())
+            existing.insert(q->value(0).toString(), q->value(1).toString());
+    }
+    const auto sameConversationHere = [&existing](const RemoteMessage &m) {
+        const auto found = existing.constFind(m.id);
+        return found == existing.cend() || *found == m.conversationId;
+    };
+    const auto parentHere = [&db](const RemoteMessage &m) {
+        store::CachedQuery q = execCached(
+            db, QStringLiteral("SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?"),
+            {m.parentId, m.conversationId});
+        const bool ok = q->next();
+        q->finish();
+        return ok;
+    };
+
+    QList<RemoteMessage> candidates;
+    candidates.reserve(messages.size());
+    QHash<QString, QString> inBatch; // id → conversation
+    for (RemoteMessage &m : messages) {
+        if (!inItsWorkspace(m)) {
+            refusePulled(db, applied, QStringLiteral("message"), m.id, m.workspaceId,
+                         QStringLiteral("its conversation is not shared in that workspace here"));
+        } else if (!sameConversationHere(m)) {
+            refusePulled(db, applied, QStringLiteral("message"), m.id, m.workspaceId,
+                         QStringLiteral("a message of another conversation here has the same id"));
+        } else {
+            inBatch.insert(m.id, m.conversationId);
+            candidates.append(std::move(m));
+        }
+    }
+    QList<RemoteMessage> ordered;
+    ordered.reserve(candidates.size());
+    QSet<QString> placed;
+    while (!candidates.isEmpty()) {
+        QList<RemoteMessage> waiting;
+        const qsizetype before = candidates.size();
+        for (RemoteMessage &m : candidates) {
+            const auto batchParent = inBatch.constFind(m.parentId);
+            const bool parentInBatch = batchParent != inBatch.cend();
+            if (m.parentId.isEmpty()
+                || (parentInBatch && placed.contains(m.parentId)
+                    && *batchParent == m.conversationId)
+                || (!parentInBatch && parentHere(m))) {
+                placed.insert(m.id);
+                ordered.append(std::move(m));
+            } else {
+                waiting.append(std::move(m));
+            }
+        }
+        candidates = std::move(waiting);
+        if (candidates.size() == before) {
+            // Parents that are neither here nor in the batch (the client fetches missing
+            // parents before applying), or in another conversation: never hang a message
+            // under a node of another conversation.
+            for (const RemoteMessage &m : std::as_const(candidates))
+                refusePulled(db, applied, QStringLiteral("message"), m.id, m.workspaceId,
+                             QStringLiteral("its parent is not in its conversation here"));
+            break;
+        }
+    }
+    return ordered;
+}
+
+} // namespace
+
+QString outcomeKey(const QString &entity, const QString &id)
+{
+    return entity + u'/' + id;
+}
+
+QList<OutboxRow> readOutbox(QSqlDatabase &db, int limit)
+{
+    QList<OutboxRow> rows;
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT seq, version, entity, entity_id FROM sync_outbox "
+                                      "WHERE error = '' ORDER BY seq LIMIT ?"),
+                       {limit});
+    while (q.next()) {
+        OutboxRow row;
+        row.seq = q.value(QStringLiteral("seq")).toLongLong();
+        row.version = q.value(QStringLiteral("version")).toLongLong();
+        row.entity = q.value(QStringLiteral("entity")).toString();
+        row.entityId = q.value(QStringLiteral("entity_id")).toString();
+        rows.append(row);
+    }
+    for (OutboxRow &row : rows) {
+        row.missing = row.entity == u"conversation"
+            ? !readConversation(db, row.entityId, row.conversation)
+            : !readMessage(db, row.entityId, row.message);
+    }
+    return rows;
+}
+
+PushRecord recordPush(QSqlDatabase &db, const QList<OutboxRow> &rows,
+                      const QHash<QString, PushedRow> &outcomes)
+{
+    PushRecord record;
+    for (const OutboxRow &row : rows) {
+        const auto found = outcomes.constFind(outcomeKey(row.entity, row.entityId));
+        const bool answered = found != outcomes.cend();
+        if (row.missing
+            || (answered && !isRefused(found->outcome) && found->outcome != PushOutcome::Busy)) {
+            // On the server (or nothing to push): leaves the outbox unless it changed meanwhile
+            // (the newer version is pushed next time).
+            execCached(db, QStringLiteral("DELETE FROM sync_outbox WHERE seq = ? AND version = ?"),
+                       {row.seq, row.version});
+            if (!row.missing)
+                ++record.pushed;
+        } else if (answered && isRefused(found->outcome)) {
+            const QString error =
+                found->detail.isEmpty() ? describe(found->outcome, row.entity) : found->detail;
+            execCached(db,
+                       QStringLiteral("UPDATE sync_outbox SET error = ?, reason = ? "
+                                      "WHERE seq = ? AND version = ?"),
+                       {error, outcomeCode(found->outcome), row.seq, row.version});
+            ++record.refused;
+        }
+    }
+    return record;
+}
+
+int retryRefused(QSqlDatabase &db, const QList<PushOutcome> &reasons)
+{
+    if (reasons.isEmpty())
+        return exec(db,
+                    QStringLiteral("UPDATE sync_outbox SET error = '', reason = '' "
+                                   "WHERE error <> ''"))
+            .numRowsAffected();
+    int retried = 0;
+    for (const PushOutcome reason : reasons)
+        retried += exec(db,
+                        QStringLiteral("UPDATE sync_outbox SET error = '', reason = '' "
+                                       "WHERE error <> '' AND reason = ?"),
+                        {outcomeCode(reason)})
+                       .numRowsAffected();
+    return retried;
+}
+
+PullPositions positions(QSqlDatabase &db)
+{
+    PullPositions out;
+    store::CachedQuery q =
+        execCached(db, QStringLiteral("SELECT workspace_id, position FROM sync_positions"));
+    while (q->next())
+        out.insert(q->value(0).toString(), q->value(1).toLongLong());
+    return out;
+}
+
+void setPositions(QSqlDatabase &db, const PullPositions &positions)
+{
+    for (auto it = positions.begin(); it != positions.end(); ++it)
+        execCached(
+            db,
+            QStringLiteral("INSERT INTO sync_positions (workspace_id, position) VALUES (?, ?) "
+                           "ON CONFLICT (workspace_id) DO UPDATE SET position = "
+                           "excluded.position"),
+            {it.key(), it.value()});
+}
+
+Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
+              QList<RemoteMessage> messages)
+{
+    Applied applied;
+    const qint64 now = domain::nowMs();
+    exec(db, QStringLiteral("UPDATE sync_flags SET applying = 1"));
+    for (const RemoteConversation &c : conversations)
+        applyConversation(db, applied, c);
+
+    const QList<RemoteMessage> ordered = admissibleMessages(db, applied, std::move(messages));
+    if (ordered.isEmpty()) {
+        exec(db, QStringLiteral("UPDATE sync_flags SET applying = 0"));
+        return applied;
+    }
+    // A live update is a few rows: one upsert each. A large page goes into a temporary table
+    // and then into messages in ONE statement: SQLite opens a statement savepoint for each
+    // upsert (messages has triggers), and full-text search writes its pending terms to disk at
+    // every savepoint, so row by row each message became its own search segment (43 µs a row,
+    // most of an initial pull). On SQLite's C API: Qt's per-value binding cost more than the
+    // upsert at the rate of an initial pull.
+    constexpr qsizetype RowByRowUpTo = 32;
+    if (ordered.size() <= RowByRowUpTo) {
+        // Kept prepared on the writer's connection: compiling this upsert (with the tree,
+        // search and outbox triggers) costs more than running it.
+        static const QString sql = QString::fromLatin1(
+            "INSERT INTO messages (" + MessageColumns
+            + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + MessageUpsertTail);
+        for (const RemoteMessage &m : ordered) {
+            store::CachedQuery upsert = execCached(
+                db, sql,
+                QVariantList{m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author,
+                             m.provider, m.model, m.content, m.status, m.error, m.finishReason,
+                             variant(m.promptTokens), variant(m.completionTokens),
+                             nullIfEmpty(m.label), m.createdAt, variant(m.finishedAt),
+                             variant(m.deletedAt), nullIfEmpty(m.deletedBatch), now});
+            while (upsert->next()) {
+                ++applied.messages;
+                applied.conversationIds.insert(upsert->value(1).toString());
+                applied.messageIds.append(upsert->value(0).toString());
+            }
+        }
+    } else {
+        exec(db,
+             QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS pulled_messages ("
+                            "seq INTEGER PRIMARY KEY, %1)")
+                 .arg(QString::fromLatin1(MessageColumns)));
+        exec(db, QStringLiteral("DELETE FROM temp.pulled_messages"));
+        {
+            store::NativeQuery stage(db,
+                                     "INSERT INTO temp.pulled_messages (" + MessageColumns
+                                         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                           "?, ?, ?, ?, ?)");
+            for (const RemoteMessage &m : ordered) {
+                bindMessage(stage.statement(), m);
+                stage.step();
+                sqlite3_reset(stage.statement()); // before the next bindings
+            }
+        }
+        // In seq order: parents first (the child counts need the parent in place). SQLite's
+        // parser needs the WHERE before ON CONFLICT.
+        store::NativeQuery upsert(db,
+                                  "INSERT INTO messages (" + MessageColumns + ", synced_at) SELECT "
+                                      + MessageColumns
+                                      + ", ? FROM temp.pulled_messages WHERE true "
+                                        "ORDER BY seq"
+                                      + MessageUpsertTail);
+        sqlite3_bind_int64(upsert.statement(), 1, now);
+        while (upsert.step()) {
+            ++applied.messages;
+            applied.conversationIds.insert(textColumn(upsert.statement(), 1));
+            applied.messageIds.append(textColumn(upsert.statement(), 0));
+        }
+        exec(db, QStringLiteral("DELETE FROM temp.pulled_messages"));
+    }
+    exec(db, QStringLiteral("UPDATE sync_flags SET applying = 0"));
+    return applied;
+}
+
+QStringList absentConversations(QSqlDatabase &db, const QStringList &ids)
+{
+    QStringList out;
+    for (const QString &id : ids) {
+        store::CachedQuery q =
+            execCached(db, QStringLiteral("SELECT 1 FROM conversations WHERE id = ?"), {id});
+        if (!q->next())
+            out.append(id);
+        q->finish();
+    }
+    return out;
+}
+
+QStringList absentMessages(QSqlDatabase &db, const QStringList &ids)
+{
+    QStringList out;
+    for (const QString &id : ids) {
+        store::CachedQuery q =
+            execCached(db, QStringLiteral("SELECT 1 FROM messages WHERE id = ?"), {id});
+        if (!q->next())
+            out.append(id);
+        q->finish();
+    }
+    return out;
+}
+
+QString stateValue(QSqlDatabase &db, const QString &key)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT value FROM sync_state WHERE key = ?"), {key});
+    return q.next() ? q.value(0).toString() : QString();
+}
+
+void setStateValue(QSqlDatabase &db, const QString &key, const QString &value)
+{
+    exec(db,
+         QStringLiteral("INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+         {key, value});
+}
+
+void adoptIdentity(QSqlDatabase &db, const QString &identity, const QString &user)
+{
+    if (stateValue(db, QStringLiteral("identity")) != identity) {
+        exec(db, QStringLiteral("DELETE FROM sync_state"));
+        exec(db, QStringLiteral("DELETE FROM sync_positions"));
+        exec(db, QStringLiteral("DELETE FROM sync_workspaces"));
+        setStateValue(db, QStringLiteral("identity"), identity);
+    }
+    // Who this store acts as on the server: the store refuses edits the server would.
+    setStateValue(db, QStringLiteral("user"), user);
+}
+
+WorkspacesStored storeWorkspaces(QSqlDatabase &db, const QList<Workspace> &workspaces)
+{
+    WorkspacesStored stored;
+    QHash<QString, QPair<QString, QString>> before; // id → (name, role)
+    {
+        QSqlQuery q = exec(db, QStringLiteral("SELECT id, name, role FROM sync_workspaces"));
+        while (q.next())
+            before.insert(q.value(0).toString(), {q.value(1).toString(), q.value(2).toString()});
+    }
+    QSet<QString> now;
+    for (const Workspace &w : workspaces) {
+        now.insert(w.id);
+        const auto old = before.constFind(w.id);
+        if (old == before.cend() || old->second != w.role)
+            stored.changed = true;
+    }
+    exec(db, QStringLiteral("DELETE FROM sync_workspaces"));
+    for (const Workspace &w : workspaces)
+        exec(db, QStringLiteral("INSERT INTO sync_workspaces (id, name, role) VALUES (?, ?, ?)"),
+             {w.id, w.name, w.role});
+
+    // A workspace left is pulled from its start if this person is added back: that re-attaches
+    // every conversation detached below.
+    exec(db,
+         QStringLiteral("DELETE FROM sync_positions WHERE workspace_id NOT IN "
+                        "(SELECT id FROM sync_workspaces)"));
+    // Conversations of a workspace this person left (or one this server never had) stop being
+    // shared. Their unpushed changes would only be refused.
+    const QString detached =
+        QStringLiteral("SELECT id FROM conversations WHERE workspace_id IS NOT NULL "
+                       "AND workspace_id NOT IN (SELECT id FROM sync_workspaces)");
+    exec(db,
+         QStringLiteral("DELETE FROM sync_outbox WHERE entity = 'conversation' AND "
+                        "entity_id IN (%1)")
+             .arg(detached));
+    exec(db,
+         QStringLiteral("DELETE FROM sync_outbox WHERE entity = 'message' AND entity_id IN "
+                        "(SELECT id FROM messages WHERE conversation_id IN (%1))")
+             .arg(detached));
+    for (auto it = before.begin(); it != before.end(); ++it) {
+        if (now.contains(it.key()))
+            continue;
+        stored.changed = true;
+        stored.left.append(it.value().first);
+    }
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral("UPDATE conversations SET left_workspace_id = workspace_id, "
+                            "left_workspace_name = (SELECT value FROM json_each(?) "
+                            "  WHERE key = conversations.workspace_id), workspace_id = NULL "
+                            "WHERE id IN (%1)")
+                 .arg(detached),
+             {[&before] {
+                 QJsonObject names;
+                 for (auto it = before.begin(); it != before.end(); ++it)
+                     names.insert(it.key(), it.value().first);
+                 return QString::fromUtf8(QJsonDocument(names).toJson(QJsonDocument::Compact));
+             }()});
+    stored.detached = q.numRowsAffected();
+    if (stored.detached > 0)
+        qCInfo(lcLocalSync) << stored.detached
+                            << "conversations are no longer shared: this person left"
+                            << stored.left;
+    if (stored.changed) {
+        retryRefused(db); // a role or membership changed: refused rows may pass now
+    } else {
+        // A role may have changed and changed back between two looks (a viewer for a minute):
+        // rows refused for the role go again wherever the role now allows writing.
+        exec(db,
+             QStringLiteral(
+                 "UPDATE sync_outbox SET error = '', reason = '' WHERE error <> '' "
+                 "AND reason IN ('viewer', 'not-a-member') AND ("
+                 "(entity = 'conversation' AND entity_id IN (SELECT c.id FROM conversations c "
+                 "  JOIN sync_workspaces w ON w.id = c.workspace_id "
+                 "  WHERE w.role IN ('admin', 'member'))) OR "
+                 "(entity = 'message' AND entity_id IN (SELECT m.id FROM messages m "
+                 "  JOIN conversations c ON c.id = m.conversation_id "
+                 "  JOIN sync_workspaces w ON w.id = c.workspace_id "
+                 "  WHERE w.role IN ('admin', 'member'))))"));
+    }
+    return stored;
+}
+
+QString workspaceOf(QSqlDatabase &db, const QString &conversationId)
+{
+    store::CachedQuery q =
+        execCached(db, QStringLiteral("SELECT workspace_id FROM conversations WHERE id = ?"),
+                   {conversationId});
+    const QString ws = q->next() ? textOrEmpty(q->value(0)) : QString();
+    q->finish();
+    return ws;
+}
+
+void moveToWorkspace(store::Store &store, const QString &conversationId, const QString &workspaceId)
+{
+    store
+        .write([conversationId, workspaceId](QSqlDatabase &db) {
+            QSqlQuery w = exec(db, QStringLiteral("SELECT role FROM sync_workspaces WHERE id = ?"),
+                               {workspaceId});
+            if (!w.next())
+                throw store::StoreError(
+                    QStringLiteral("unknown workspace %1 (connect to the team server first)")
+                        .arg(workspaceId));
+            if (w.value(0).toString() == u"viewer")
+                throw store::StoreError(
+                    QStringLiteral("you are a viewer in this workspace and cannot share into it"));
+            QSqlQuery q = exec(db,
+                               QStringLiteral("UPDATE conversations SET workspace_id = ?, "
+                                              "left_workspace_id = NULL, left_workspace_name = "
+                                              "NULL, updated_at = max(updated_at + 1, ?) "
+                                              "WHERE id = ? AND workspace_id IS NULL"),
+                               {workspaceId, domain::nowMs(), conversationId});
+            if (q.numRowsAffected() != 1)
+                throw store::StoreError(
+                    QStringLiteral("conversation %1 is unknown or already shared")
+                        .arg(conversationId));
+        })
+        .waitForFinished();
+}
+
+QString workspaceOf(store::Store &store, const QString &conversationId)
+{
+    return store
+        .read([conversationId](QSqlDatabase &db) { return workspaceOf(db, conversationId); })
+        .result();
+}
+
+void markRead(store::Store &store, const QString &conversationId)
+{
+    store.post([conversationId, now = domain::nowMs()](QSqlDatabase &db) {
+        exec(db,
+             QStringLiteral("INSERT INTO read_state (conversation_id, read_at) VALUES (?, ?) "
+                            "ON CONFLICT (conversation_id) DO UPDATE SET read_at = "
+                            "max(read_at, excluded.read_at)"),
+             {conversationId, now});
+    });
+}
+
+QHash<QString, int> unreadCounts(store::Store &store, const QString &me)
+{
+    return store
+        .read([me](QSqlDatabase &db) {
+            QHash<QString, int> out;
+            QSqlQuery q = exec(
+                db,
+                QStringLiteral("SELECT m.conversation_id, count(*) FROM messages m "
+                               "LEFT JOIN read_state r ON r.conversation_id = m.conversation_id "
+                               "WHERE m.synced_at IS NOT NULL AND m.author <> ? "
+                               "AND m.deleted_at IS NULL AND m.synced_at > coalesce(r.read_at, 0) "
+                               "GROUP BY m.conversation_id"),
+                {me});
+            while (q.next())
+                out.insert(q.value(0).toString(), q.value(1).toInt());
+            return out;
+        })
+        .result();
+}
+
+QList<PullRefusal> pullRefusals(store::Store &store)
+{
+    return store
+        .read([](QSqlDatabase &db) {
+            QList<PullRefusal> out;
+            QSqlQuery q = exec(db,
+                               QStringLiteral("SELECT entity, entity_id, workspace_id, reason "
+                                              "FROM sync_pull_refusals "
+                                              "ORDER BY seen_at DESC, entity_id"));
+            while (q.next())
+                out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                            q.value(3).toString()});
+            return out;
+        })
+        .result();
+}
+
+} // namespace arbor::sync::local
