@@ -109,9 +109,7 @@ std::unique_ptr<StreamDecoder> AnthropicProvider::createDecoder() const
 
 QUrl AnthropicProvider::chatUrl(const ChatRequest &) const
 {
-    return endpoint(config().baseUrl.path().endsWith(QLatin1String("/v1"))
-                        ? QStringLiteral("/messages")
-                        : QStringLiteral("/v1/messages"));
+    return versionedEndpoint({QStringLiteral("/v1")}, QStringLiteral("/messages"));
 }
 
 QJsonObject AnthropicProvider::chatBody(const ChatRequest &request) const
@@ -141,9 +139,7 @@ QJsonObject AnthropicProvider::chatBody(const ChatRequest &request) const
 
 QUrl AnthropicProvider::modelsUrl(const QString &pageToken) const
 {
-    QUrl url = endpoint(config().baseUrl.path().endsWith(QLatin1String("/v1"))
-                            ? QStringLiteral("/models")
-                            : QStringLiteral("/v1/models"));
+    QUrl url = versionedEndpoint({QStringLiteral("/v1")}, QStringLiteral("/models"));
     QUrlQuery q;
     q.addQueryItem(QStringLiteral("limit"), QStringLiteral("1000"));
     if (!pageToken.isEmpty())

@@ -111,6 +111,12 @@ private:
     }
 };
 
+/** The versions a base URL may already end in; the first is the one Arbor speaks. */
+QStringList apiVersions()
+{
+    return {QStringLiteral("/v1beta"), QStringLiteral("/v1"), QStringLiteral("/v1alpha")};
+}
+
 QString bareModel(QString model)
 {
     if (model.startsWith(QLatin1String("models/")))
@@ -132,11 +138,9 @@ std::unique_ptr<StreamDecoder> GeminiProvider::createDecoder() const
 
 QUrl GeminiProvider::chatUrl(const ChatRequest &request) const
 {
-    const QString prefix = config().baseUrl.path().endsWith(QLatin1String("/v1beta"))
-        ? QString()
-        : QStringLiteral("/v1beta");
-    QUrl url = endpoint(prefix + QStringLiteral("/models/") + bareModel(request.model)
-                        + QStringLiteral(":streamGenerateContent"));
+    QUrl url = versionedEndpoint(apiVersions(),
+                                 QStringLiteral("/models/") + bareModel(request.model)
+                                     + QStringLiteral(":streamGenerateContent"));
     url.setQuery(QStringLiteral("alt=sse"));
     return url;
 }
@@ -171,10 +175,7 @@ QJsonObject GeminiProvider::chatBody(const ChatRequest &request) const
 
 QUrl GeminiProvider::modelsUrl(const QString &pageToken) const
 {
-    const QString prefix = config().baseUrl.path().endsWith(QLatin1String("/v1beta"))
-        ? QString()
-        : QStringLiteral("/v1beta");
-    QUrl url = endpoint(prefix + QStringLiteral("/models"));
+    QUrl url = versionedEndpoint(apiVersions(), QStringLiteral("/models"));
     QUrlQuery q;
     q.addQueryItem(QStringLiteral("pageSize"), QStringLiteral("1000"));
     if (!pageToken.isEmpty())

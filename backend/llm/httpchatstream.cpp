@@ -99,9 +99,10 @@ void HttpChatStream::onFinished()
     if (m_status >= 400) {
         m_done = true;
         ChatError e = vendorerrors::fromHttp(m_status, m_errorBody, headersOf(m_reply),
-                                             QDateTime::currentDateTimeUtc());
-        qCInfo(lcHttpStream) << "HTTP" << m_status << "from" << m_reply->url().host()
-                             << e.vendorType;
+                                             QDateTime::currentDateTimeUtc(),
+                                             vendorerrors::shownUrl(m_reply->url()));
+        qCInfo(lcHttpStream) << "HTTP" << m_status << "from"
+                             << vendorerrors::shownUrl(m_reply->url()) << e.vendorType;
         stopReply();
         Q_EMIT failed(e);
         return;
@@ -112,7 +113,7 @@ void HttpChatStream::onFinished()
         m_done = true;
         const ChatError e{ChatError::Kind::Network,
                           QStringLiteral("Cannot reach %1: %2")
-                              .arg(m_reply->url().host(), m_reply->errorString()),
+                              .arg(vendorerrors::shownUrl(m_reply->url()), m_reply->errorString()),
                           0, -1};
         stopReply();
         Q_EMIT failed(e);

@@ -43,14 +43,32 @@ QList<ModelInfo> HttpProvider::models() const
     return out;
 }
 
+namespace {
+
+QString trimmedBasePath(const QUrl &base)
+{
+    QString path = base.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    return path;
+}
+
+} // namespace
+
 QUrl HttpProvider::endpoint(const QString &path) const
 {
     QUrl url = m_config.baseUrl;
-    QString base = url.path();
-    while (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    url.setPath(base + path);
+    url.setPath(trimmedBasePath(url) + path);
     return url;
+}
+
+QUrl HttpProvider::versionedEndpoint(const QStringList &versions, const QString &path) const
+{
+    const QString base = trimmedBasePath(m_config.baseUrl);
+    for (const QString &version : versions)
+        if (base.endsWith(version))
+            return endpoint(path);
+    return endpoint(versions.value(0) + path);
 }
 
 QJsonArray HttpProvider::roleContentMessages(const QList<ChatTurn> &turns)
@@ -110,12 +128,14 @@ QFuture<ModelList> HttpProvider::listModels()
                     promise->addResult(std::move(result));
                     promise->finish();
                 };
+                const QString where = vendorerrors::shownUrl(reply->url());
                 if (status == 0) {
-                    finish({{},
-                            ChatError{ChatError::Kind::Network,
-                                      QStringLiteral("Cannot reach %1: %2")
-                                          .arg(reply->url().host(), reply->errorString()),
-                                      0, -1}});
+                    finish(
+                        {{},
+                         ChatError{
+                             ChatError::Kind::Network,
+                             QStringLiteral("Cannot reach %1: %2").arg(where, reply->errorString()),
+                             0, -1}});
                     return;
                 }
                 if (status >= 400) {
@@ -124,7 +144,7 @@ QFuture<ModelList> HttpProvider::listModels()
                         headers.insert(pair.first.toLower(), pair.second);
                     finish({{},
                             vendorerrors::fromHttp(status, body, headers,
-                                                   QDateTime::currentDateTimeUtc())});
+                                                   QDateTime::currentDateTimeUtc(), where)});
                     return;
                 }
                 QJsonParseError err{};
@@ -132,8 +152,9 @@ QFuture<ModelList> HttpProvider::listModels()
                 if (!doc.isObject()) {
                     finish({{},
                             ChatError{ChatError::Kind::Protocol,
-                                      QStringLiteral("The model list is not readable JSON: %1")
-                                          .arg(err.errorString()),
+                                      QStringLiteral("The model list from %1 is not readable "
+                                                     "JSON: %2")
+                                          .arg(where, err.errorString()),
                                       status, -1}});
                     return;
                 }

@@ -46,8 +46,13 @@ protected:
     /** @brief Authentication and vendor headers (extra headers are added by request()). */
     virtual void addHeaders(QNetworkRequest &request) const = 0;
 
-    /** @brief baseUrl with @p path appended (keeps any path prefix of the base URL). */
+    /** @brief baseUrl with @p path appended (keeps any path prefix of the base URL; trailing
+     *  slashes of the base do not double). */
     QUrl endpoint(const QString &path) const;
+    /** @brief @p path under the API version: when the base URL already ends in one of
+     *  @p versions ("…/v1" or "…/v1/"), @p path goes right after it; otherwise
+     *  versions.first() is put in between. */
+    QUrl versionedEndpoint(const QStringList &versions, const QString &path) const;
     /** @brief The turns as `[{"role", "content"}, ...]`, the messages array of OpenAI and Ollama. */
     static QJsonArray roleContentMessages(const QList<ChatTurn> &turns);
     QNetworkRequest request(const QUrl &url) const;

@@ -80,7 +80,7 @@ std::unique_ptr<StreamDecoder> OllamaProvider::createDecoder() const
 
 QUrl OllamaProvider::chatUrl(const ChatRequest &) const
 {
-    return endpoint(QStringLiteral("/api/chat"));
+    return versionedEndpoint({QStringLiteral("/api")}, QStringLiteral("/chat"));
 }
 
 QJsonObject OllamaProvider::chatBody(const ChatRequest &request) const
@@ -102,7 +102,7 @@ QJsonObject OllamaProvider::chatBody(const ChatRequest &request) const
 
 QUrl OllamaProvider::modelsUrl(const QString &) const
 {
-    return endpoint(QStringLiteral("/api/tags"));
+    return versionedEndpoint({QStringLiteral("/api")}, QStringLiteral("/tags"));
 }
 
 QList<ModelInfo> OllamaProvider::parseModels(const QJsonObject &page, QString *) const

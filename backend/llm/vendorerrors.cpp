@@ -130,6 +130,11 @@ RateLimitInfo rateLimit(const Headers &h, const QDateTime &now)
     return r;
 }
 
+QString shownUrl(const QUrl &url)
+{
+    return url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment).toString();
+}
+
 QJsonValue errorMember(const QJsonObject &body)
 {
     const QJsonValue e = body.value(QLatin1String("error"));
@@ -221,7 +226,7 @@ QString summary(Kind kind)
 
 } // namespace
 
-ChatError fromVendor(int httpStatus, const QJsonValue &error)
+ChatError fromVendor(int httpStatus, const QJsonValue &error, const QString &where)
 {
     ChatError e;
     e.httpStatus = httpStatus;
@@ -267,7 +272,9 @@ ChatError fromVendor(int httpStatus, const QJsonValue &error)
         e.kind = byType.value_or(Kind::Server);
     }
     QString text = summary(e.kind);
-    if (httpStatus >= 400)
+    if (httpStatus >= 400 && !where.isEmpty())
+        text += QStringLiteral(" (HTTP %1 from %2)").arg(QString::number(httpStatus), where);
+    else if (httpStatus >= 400)
         text += QStringLiteral(" (HTTP %1)").arg(httpStatus);
     if (!vendorMessage.isEmpty())
         text += QStringLiteral(": ") + vendorMessage;
@@ -278,7 +285,7 @@ ChatError fromVendor(int httpStatus, const QJsonValue &error)
 }
 
 ChatError fromHttp(int httpStatus, const QByteArray &body, const Headers &headers,
-                   const QDateTime &now)
+                   const QDateTime &now, const QString &where)
 {
     QJsonParseError err{};
     const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
@@ -291,7 +298,7 @@ ChatError fromHttp(int httpStatus, const QByteArray &body, const Headers &header
         const QString plain = QString::fromUtf8(body.left(300)).trimmed();
         value = QJsonValue(plain);
     }
-    ChatError e = fromVendor(httpStatus, value);
+    ChatError e = fromVendor(httpStatus, value, where);
     const qint64 header = retryAfterMs(headers, now);
     if (header >= 0)
         e.retryAfterMs = header;

@@ -1,0 +1,212 @@
+// What the four HTTP providers share (HttpProvider, HttpChatStream), against a real HTTP server
+// on 127.0.0.1: where requests go whatever the shape of the base URL, and what failures say.
+#include "streamharness.h"
+
+#include <QTcpServer>
+
+using namespace arbor::testsupport;
+using Kind = arbor::llm::ChatError::Kind;
+
+namespace {
+
+/** A stream each kind's decoder completes. */
+FakeVendorServer::Response replyOf(const QString &kind)
+{
+    if (kind == u"openai")
+        return FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream");
+    if (kind == u"anthropic")
+        return FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("anthropic-text.sse")),
+            "text/event-stream");
+    if (kind == u"gemini")
+        return FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("gemini-text.sse")), "text/event-stream");
+    return FakeVendorServer::stream(
+        FakeVendorServer::transcript(QStringLiteral("ollama-text.ndjson")), "application/x-ndjson");
+}
+
+/** A one-page model list in each kind's shape, naming the model "m". */
+QByteArray modelListOf(const QString &kind)
+{
+    if (kind == u"openai")
+        return R"({"object":"list","data":[{"id":"m","object":"model"}]})";
+    if (kind == u"anthropic")
+        return R"({"data":[{"type":"model","id":"m","display_name":"M"}],"has_more":false})";
+    if (kind == u"gemini")
+        return R"({"models":[{"name":"models/m","supportedGenerationMethods":["generateContent"]}]})";
+    return R"({"models":[{"name":"m","model":"m"}]})";
+}
+
+/** Why @p message does not name @p url without secrets; empty when it does. */
+QString misnamed(const QString &message, const QString &url)
+{
+    if (!message.contains(url))
+        return QStringLiteral("“%1” does not name %2").arg(message, url);
+    if (message.contains(u"secret") || message.contains(u"sk-test-key"))
+        return QStringLiteral("“%1” shows a secret").arg(message);
+    return {};
+}
+
+QUrl withPath(QUrl base, const QString &path)
+{
+    base.setPath(path);
+    return base;
+}
+
+} // namespace
+
+class TestHttpProvider : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void baseUrlPathsDoNotDouble_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("basePath");
+        QTest::addColumn<QByteArray>("chatTarget");
+        QTest::addColumn<QByteArray>("listTarget");
+        const QByteArray anthropicChat = "/v1/messages";
+        const QByteArray anthropicList = "/v1/models?limit=1000";
+        QTest::newRow("anthropic, no path") << "anthropic"
+                                            << "" << anthropicChat << anthropicList;
+        QTest::newRow("anthropic, /") << "anthropic"
+                                      << "/" << anthropicChat << anthropicList;
+        QTest::newRow("anthropic, /v1") << "anthropic"
+                                        << "/v1" << anthropicChat << anthropicList;
+        QTest::newRow("anthropic, /v1/") << "anthropic"
+                                         << "/v1/" << anthropicChat << anthropicList;
+        QTest::newRow("anthropic, gateway /v1/")
+            << "anthropic"
+            << "/gw/anthropic/v1/" << QByteArray("/gw/anthropic/v1/messages")
+            << QByteArray("/gw/anthropic/v1/models?limit=1000");
+        const QByteArray geminiChat = "/v1beta/models/m:streamGenerateContent?alt=sse";
+        const QByteArray geminiList = "/v1beta/models?pageSize=1000";
+        QTest::newRow("gemini, no path") << "gemini"
+                                         << "" << geminiChat << geminiList;
+        QTest::newRow("gemini, /v1beta") << "gemini"
+                                         << "/v1beta" << geminiChat << geminiList;
+        QTest::newRow("gemini, /v1beta/") << "gemini"
+                                          << "/v1beta/" << geminiChat << geminiList;
+        QTest::newRow("gemini, /v1/")
+            << "gemini"
+            << "/v1/" << QByteArray("/v1/models/m:streamGenerateContent?alt=sse")
+            << QByteArray("/v1/models?pageSize=1000");
+        QTest::newRow("openai, /v1")
+            << "openai"
+            << "/v1" << QByteArray("/v1/chat/completions") << QByteArray("/v1/models");
+        QTest::newRow("openai, /v1/")
+            << "openai"
+            << "/v1/" << QByteArray("/v1/chat/completions") << QByteArray("/v1/models");
+        QTest::newRow("ollama, /") << "ollama"
+                                   << "/" << QByteArray("/api/chat") << QByteArray("/api/tags");
+        QTest::newRow("ollama, /api/")
+            << "ollama"
+            << "/api/" << QByteArray("/api/chat") << QByteArray("/api/tags");
+    }
+
+    void baseUrlPathsDoNotDouble()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, basePath);
+        QFETCH(QByteArray, chatTarget);
+        QFETCH(QByteArray, listTarget);
+        FakeVendorServer server;
+        server.enqueue(replyOf(kind));
+        server.enqueue(FakeVendorServer::json(200, modelListOf(kind)));
+        auto p = arbor::llm::createProvider(configFor(kind, withPath(server.baseUrl(), basePath)));
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("m")), &owner));
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        const auto list = waitFor(p->listModels());
+        QVERIFY(list);
+        QVERIFY2(!list->error, qPrintable(list->error ? list->error->message : QString()));
+        QCOMPARE(list->models.value(0).id, QStringLiteral("m"));
+        QCOMPARE(server.requests().size(), 2);
+        QCOMPARE(server.requests().at(0).target, chatTarget);
+        QCOMPARE(server.requests().at(1).target, listTarget);
+    }
+
+    void httpFailuresNameTheUrl_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("basePath");
+        QTest::addColumn<QString>("chatPath");
+        QTest::addColumn<QString>("listPath");
+        QTest::newRow("openai") << "openai"
+                                << "/v1"
+                                << "/v1/chat/completions"
+                                << "/v1/models";
+        QTest::newRow("anthropic") << "anthropic"
+                                   << ""
+                                   << "/v1/messages"
+                                   << "/v1/models";
+        QTest::newRow("gemini") << "gemini"
+                                << ""
+                                << "/v1beta/models/m:streamGenerateContent"
+                                << "/v1beta/models";
+        QTest::newRow("ollama") << "ollama"
+                                << ""
+                                << "/api/chat"
+                                << "/api/tags";
+    }
+
+    void httpFailuresNameTheUrl()
+    {
+        // A 404 and a refused connection, for a stream and a listing: the message names the URL
+        // that failed, without the user info or query a secret could hide in, and never the key.
+        QFETCH(QString, kind);
+        QFETCH(QString, basePath);
+        QFETCH(QString, chatPath);
+        QFETCH(QString, listPath);
+        FakeVendorServer server;
+        const QByteArray notFound =
+            R"({"error":{"message":"no such route","type":"not_found_error"}})";
+        server.enqueue(FakeVendorServer::json(404, notFound));
+        server.enqueue(FakeVendorServer::json(404, notFound));
+        QUrl base = withPath(server.baseUrl(), basePath);
+        base.setUserInfo(QStringLiteral("someone:secret-password"));
+        base.setQuery(QStringLiteral("token=secret-query"));
+        auto p = arbor::llm::createProvider(configFor(kind, base));
+        const QString origin = server.baseUrl().toString();
+
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("m")), &owner));
+        QCOMPARE(out.error.kind, Kind::NotFound);
+        QVERIFY2(out.error.message.contains(u"HTTP 404"), qPrintable(out.error.message));
+        QVERIFY2(out.error.message.contains(u"no such route"), qPrintable(out.error.message));
+        QString why = misnamed(out.error.message, origin + chatPath);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        const auto list = waitFor(p->listModels());
+        QVERIFY(list && list->error);
+        QCOMPARE(list->error->kind, Kind::NotFound);
+        why = misnamed(list->error->message, origin + listPath);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+
+        // Nobody listens on the port any more: the connection is refused.
+        QTcpServer gone;
+        QVERIFY(gone.listen(QHostAddress::LocalHost, 0));
+        QUrl closed = base;
+        closed.setPort(gone.serverPort());
+        gone.close();
+        auto unreachable = arbor::llm::createProvider(configFor(kind, closed));
+        const StreamOutcome refused =
+            runStream(unreachable->startChat(sampleRequest(QStringLiteral("m")), &owner));
+        QCOMPARE(refused.error.kind, Kind::Network);
+        const QString closedOrigin = QStringLiteral("http://127.0.0.1:%1").arg(closed.port());
+        why = misnamed(refused.error.message, closedOrigin + chatPath);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        const auto refusedList = waitFor(unreachable->listModels());
+        QVERIFY(refusedList && refusedList->error);
+        QCOMPARE(refusedList->error->kind, Kind::Network);
+        why = misnamed(refusedList->error->message, closedOrigin + listPath);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttpProvider)
+#include "tst_httpprovider.moc"
