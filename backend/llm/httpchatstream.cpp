@@ -31,6 +31,7 @@ HttpChatStream::HttpChatStream(QNetworkReply *reply, std::unique_ptr<StreamDecod
     , m_decoder(std::move(decoder))
 {
     m_reply->setParent(this);
+    m_decoder->setSource(vendorerrors::shownUrl(m_reply->url()));
     m_decoder->onText = [this](const QString &text) { Q_EMIT delta(text); };
     m_decoder->onReasoning = [this](const QString &text) { Q_EMIT reasoning(text); };
     connect(m_reply, &QNetworkReply::readyRead, this, &HttpChatStream::onReadyRead);

@@ -59,10 +59,27 @@ void StreamDecoder::endOfBody()
         complete();
         return;
     }
+    // Nothing of the reply arrived: as if the connection had failed before the headers, so
+    // the job engine retries it (a retry cannot duplicate text nobody has seen).
+    if (!m_sawText && !m_sawReasoning) {
+        fail({ChatError::Kind::Network,
+              QStringLiteral("The connection to %1 closed before any of the reply arrived.")
+                  .arg(source()),
+              200, -1});
+        return;
+    }
     fail({ChatError::Kind::Interrupted,
-          QStringLiteral("The connection closed before the reply was complete; the text received "
-                         "so far is kept."),
+          m_sawText ? QStringLiteral("The connection to %1 closed before the reply was complete; "
+                                     "the text received so far is kept.")
+                          .arg(source())
+                    : QStringLiteral("The connection to %1 closed before the reply was complete.")
+                          .arg(source()),
           200, -1});
+}
+
+QString StreamDecoder::source() const
+{
+    return m_source.isEmpty() ? QStringLiteral("the vendor") : m_source;
 }
 
 std::optional<QJsonObject> StreamDecoder::parseObject(QByteArrayView json)

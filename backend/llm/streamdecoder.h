@@ -56,6 +56,9 @@ public:
     std::function<void(const QString &)> onText;
     std::function<void(const QString &)> onReasoning;
 
+    /** @brief Where the body comes from (a shownUrl(), never with secrets), named in errors. */
+    void setSource(const QString &source) { m_source = source; }
+
 protected:
     void emitText(const QString &text)
     {
@@ -67,7 +70,10 @@ protected:
     }
     void emitReasoning(const QString &text)
     {
-        if (!text.isEmpty() && onReasoning)
+        if (text.isEmpty())
+            return;
+        m_sawReasoning = true;
+        if (onReasoning)
             onReasoning(text);
     }
     /** @brief Ends successfully. If the model asked for tools, the finish reason becomes
@@ -78,8 +84,11 @@ protected:
     /** @brief The model asked to call tool @p name (empty when the vendor did not say). */
     void noteToolCall(const QString &name);
     void fail(ChatError error);
-    /** @brief complete() if a finish reason arrived, else an Interrupted failure. */
+    /** @brief complete() if a finish reason arrived; else the connection was cut: Interrupted
+     *  once some of the reply arrived, a (retryable) Network failure while none did. */
     void endOfBody();
+    /** @brief The source for messages: the URL, or "the vendor" when not known. */
+    QString source() const;
     /** @brief Parses one JSON object; on malformed bytes fails with a Protocol error. */
     std::optional<QJsonObject> parseObject(QByteArrayView json);
 
@@ -91,7 +100,9 @@ private:
     QStringList m_toolCalls;
     bool m_toolCallSeen = false;
     bool m_sawText = false;
+    bool m_sawReasoning = false;
     bool m_complete = false;
+    QString m_source;
     std::optional<ChatError> m_error;
 };
 

@@ -48,6 +48,20 @@ QString misnamed(const QString &message, const QString &url)
     return {};
 }
 
+/** The start of each kind's text transcript, up to the line that carries its first text. */
+QByteArray beforeAnyText(const QString &kind)
+{
+    auto upTo = [](const QString &name, const QByteArray &marker) {
+        const QByteArray bytes = FakeVendorServer::transcript(name);
+        return bytes.left(bytes.lastIndexOf('\n', bytes.indexOf(marker)) + 1);
+    };
+    if (kind == u"openai") // the first chunk carries only the role
+        return upTo(QStringLiteral("openai-text.sse"), R"("delta":{"content":"**"})");
+    if (kind == u"anthropic") // message_start, content_block_start, ping
+        return upTo(QStringLiteral("anthropic-text.sse"), "event: content_block_delta");
+    return {}; // Gemini and Ollama send text in their first chunk: the cut comes before it
+}
+
 QUrl withPath(QUrl base, const QString &path)
 {
     base.setPath(path);
@@ -128,6 +142,37 @@ private Q_SLOTS:
         QCOMPARE(server.requests().size(), 2);
         QCOMPARE(server.requests().at(0).target, chatTarget);
         QCOMPARE(server.requests().at(1).target, listTarget);
+    }
+
+    void cutBeforeAnyTextIsANetworkFailure_data()
+    {
+        QTest::addColumn<QString>("kind");
+        for (const char *kind : {"openai", "anthropic", "gemini", "ollama"})
+            QTest::newRow(kind) << QString::fromLatin1(kind);
+    }
+
+    void cutBeforeAnyTextIsANetworkFailure()
+    {
+        // Headers (and maybe events without text), then the connection drops: nothing of the
+        // reply arrived, so it is retryable like a refused connection, and says nothing of
+        // kept text.
+        QFETCH(QString, kind);
+        FakeVendorServer server;
+        FakeVendorServer::Response cut = replyOf(kind);
+        cut.body = {{beforeAnyText(kind), 0}};
+        cut.disconnectMidBody = true;
+        server.enqueue(cut);
+        auto p = arbor::llm::createProvider(configFor(kind, server.baseUrl()));
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("m")), &owner));
+        QCOMPARE(out.failedCount, 1);
+        QCOMPARE(out.text(), QString());
+        QCOMPARE(out.error.kind, Kind::Network);
+        QVERIFY(out.error.retryable());
+        QVERIFY2(!out.error.message.contains(u"kept"), qPrintable(out.error.message));
+        QVERIFY2(out.error.message.contains(server.baseUrl().toString()),
+                 qPrintable(out.error.message));
     }
 
     void httpFailuresNameTheUrl_data()

@@ -7,7 +7,9 @@
 #include "chat/livetexts.h"
 #include "core/backend.h"
 #include "domain/ids.h"
+#include "jobs/jobadmin.h"
 #include "jobs/jobengine.h"
+#include "jobs/jobqueries.h"
 #include "jobs/ratelimiter.h"
 #include "llm/providerregistry.h"
 #include "store/conversationqueries.h"
@@ -185,6 +187,41 @@ private Q_SLOTS:
         const Message m = *stored(reply.id);
         QCOMPARE(domain::toString(m.status), QStringLiteral("interrupted"));
         QCOMPARE(m.content, QStringLiteral("There are **3**"));
+    }
+
+    void cutBeforeAnyTextIsRetried()
+    {
+        // The connection drops after the headers, once after a role-only chunk and once with
+        // no body at all: nothing was shown, so both are retried as a refused connection is,
+        // and no note claims that received text is kept.
+        const QByteArray text = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
+        auto cut =
+            FakeVendorServer::stream(text.left(text.indexOf("\n\n") + 2), "text/event-stream");
+        cut.disconnectMidBody = true;
+        m_server->enqueue(cut);
+        auto empty = FakeVendorServer::stream({}, "text/event-stream");
+        empty.disconnectMidBody = true;
+        m_server->enqueue(empty);
+        m_server->enqueue(FakeVendorServer::stream(text, "text/event-stream", 3, 5));
+        open(QStringLiteral("openai"));
+        const Message reply = send(QStringLiteral("openai"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        QCOMPARE(statusOf(reply.id), QStringLiteral("complete"));
+        QCOMPARE(stored(reply.id)->content, QStringLiteral("**"));
+        QCOMPARE(m_server->requests().size(), 3);
+        const QList<jobs::admin::Attempt> attempts =
+            m_backend->store()
+                .read([id = reply.id](QSqlDatabase &db) {
+                    const auto job = jobs::queries::forSubject(db, id).first();
+                    return jobs::admin::attempts(db, job.id);
+                })
+                .result();
+        QCOMPARE(attempts.size(), 2);
+        for (const jobs::admin::Attempt &a : attempts) {
+            QCOMPARE(a.outcome, QStringLiteral("retry"));
+            QVERIFY2(a.error.contains(u"before any of the reply arrived"), qPrintable(a.error));
+            QVERIFY2(!a.error.contains(u"kept"), qPrintable(a.error));
+        }
     }
 
     void rateLimitIsRetriedAfterRetryAfter()
