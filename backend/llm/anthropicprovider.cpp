@@ -78,6 +78,33 @@ private:
         }
     }
 
+    /** A server that ignores "stream": true answers with one Message object. */
+    bool decodeDocument(const QJsonValue &document) override
+    {
+        const QJsonObject o = document.toObject();
+        if (o.value(QLatin1String("type")).toString() != u"message"
+            || !o.value(QLatin1String("content")).isArray())
+            return false;
+        for (const QJsonValue &b : o.value(QLatin1String("content")).toArray()) {
+            const QJsonObject block = b.toObject();
+            const QString kind = block.value(QLatin1String("type")).toString();
+            if (kind == u"text")
+                emitText(block.value(QLatin1String("text")).toString());
+            else if (kind == u"thinking")
+                emitReasoning(block.value(QLatin1String("thinking")).toString());
+            else if (kind == u"tool_use")
+                noteToolCall(block.value(QLatin1String("name")).toString());
+        }
+        readUsage(o.value(QLatin1String("usage")).toObject());
+        const QString reason = o.value(QLatin1String("stop_reason")).toString();
+        if (!reason.isEmpty())
+            setFinishReason(reason, normalizedFinish(reason));
+        else
+            setFinishReason(QStringLiteral("end_turn"), FinishReason::Stop);
+        complete();
+        return true;
+    }
+
     /** Counts are cumulative: replace, never add. Input includes the cached parts. */
     void readUsage(const QJsonObject &u)
     {

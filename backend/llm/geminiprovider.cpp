@@ -29,25 +29,42 @@ QStringView normalizedFinish(const QString &reason)
 }
 
 /** CRLF-framed data events with no end marker: the body's end after a finishReason completes.
- *  Google may send an error as raw multi-line JSON without "data:"; it is read at the end. */
+ *  Google may send an error as raw multi-line JSON without "data:" after some events; it is
+ *  read at the end. Without alt=sse the body is one JSON array of the same chunks. */
 class GeminiDecoder : public SseStreamDecoder
 {
-public:
-    void finish() override
+protected:
+    void finishStream() override
     {
-        if (!isEnded())
-            handle(m_sse.finish());
-        if (!isEnded() && !m_sse.rawText().trimmed().isEmpty()) {
-            QByteArray raw = m_sse.rawText().trimmed();
-            if (raw.startsWith('[')) // a JSON array without alt=sse
-                raw = raw.mid(1, raw.endsWith(']') ? raw.size() - 2 : -1);
-            if (const auto o = parseObject(raw)) {
-                const QJsonValue err = vendorerrors::errorMember(*o);
-                if (!err.isUndefined())
-                    fail(vendorerrors::fromVendor(200, err));
-            }
+        handle(m_sse.finish());
+        if (isEnded() || !isStream() || m_sse.rawText().trimmed().isEmpty())
+            return;
+        if (const auto o = parseObject(m_sse.rawText().trimmed())) {
+            const QJsonValue err = vendorerrors::errorMember(*o);
+            if (!err.isUndefined())
+                fail(vendorerrors::fromVendor(200, err));
         }
-        endOfBody();
+    }
+
+    bool decodeDocument(const QJsonValue &document) override
+    {
+        const QJsonArray chunks =
+            document.isArray() ? document.toArray() : QJsonArray{document.toObject()};
+        QList<SseEvent> events;
+        for (const QJsonValue &c : chunks) {
+            const QJsonObject chunk = c.toObject();
+            if (!chunk.contains(QLatin1String("candidates"))
+                && !chunk.contains(QLatin1String("promptFeedback"))
+                && !chunk.contains(QLatin1String("error")))
+                return false;
+            events.append({{}, QJsonDocument(chunk).toJson(QJsonDocument::Compact)});
+        }
+        if (events.isEmpty())
+            return false;
+        handle(events);
+        if (!isEnded() && finishReason().isEmpty())
+            setFinishReason({}, FinishReason::Stop); // the whole reply is here
+        return true;
     }
 
 private:

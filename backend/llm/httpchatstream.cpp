@@ -66,6 +66,7 @@ void HttpChatStream::onReadyRead()
         return;
     if (m_status == 0) {
         m_status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        m_decoder->setContentType(m_reply->rawHeader("Content-Type"));
         if (m_status > 0 && m_status < 400) {
             const RateLimitInfo info =
                 vendorerrors::rateLimit(headersOf(m_reply), QDateTime::currentDateTimeUtc());

@@ -3,6 +3,7 @@
 #include "ndjsonparser.h"
 #include "vendorerrors.h"
 
+#include <QJsonDocument>
 
 namespace arbor::llm {
 
@@ -11,17 +12,18 @@ namespace {
 /** One JSON object per line; "done": true ends; {"error": "…"} mid-stream fails. */
 class OllamaDecoder : public StreamDecoder
 {
-public:
-    void feed(QByteArrayView bytes) override
+protected:
+    void feedStream(QByteArrayView bytes) override { handle(m_lines.feed(bytes)); }
+    void finishStream() override { handle(m_lines.finish()); }
+
+    /** "stream": false, or a proxy that pretty-printed it: one object, read as one line. */
+    bool decodeDocument(const QJsonValue &document) override
     {
-        if (!isEnded())
-            handle(m_lines.feed(bytes));
-    }
-    void finish() override
-    {
-        if (!isEnded())
-            handle(m_lines.finish());
-        endOfBody();
+        const QJsonObject o = document.toObject();
+        if (!o.contains(QLatin1String("message")) && !o.contains(QLatin1String("done")))
+            return false;
+        handle({QJsonDocument(o).toJson(QJsonDocument::Compact)});
+        return true;
     }
 
 private:

@@ -27,7 +27,8 @@ QStringView normalizedFinish(const QString &reason)
     return FinishReason::Other;
 }
 
-/** data-only SSE; "[DONE]" ends; choices may be empty (the usage chunk); {"error":…} anywhere. */
+/** data-only SSE; "[DONE]" ends; choices may be empty (the usage chunk); {"error":…} anywhere.
+ *  A server that ignores "stream": true answers with one chat.completion object instead. */
 class OpenAiDecoder : public SseStreamDecoder
 {
 private:
@@ -47,39 +48,55 @@ private:
                 fail(vendorerrors::fromVendor(200, err));
                 return;
             }
-            const QJsonArray choices = o->value(QLatin1String("choices")).toArray();
-            for (const QJsonValue &c : choices) {
-                const QJsonObject choice = c.toObject();
-                if (choice.value(QLatin1String("index")).toInt() != 0)
-                    continue;
-                const QJsonObject delta = choice.value(QLatin1String("delta")).toObject();
-                // DeepSeek, vLLM and llama.cpp say reasoning_content; OpenRouter and Groq
-                // reasoning.
-                emitReasoning(delta.value(QLatin1String("reasoning_content")).toString());
-                emitReasoning(delta.value(QLatin1String("reasoning")).toString());
-                emitText(delta.value(QLatin1String("content")).toString());
-                emitText(delta.value(QLatin1String("refusal")).toString());
-                // Fragments keyed by index; only the first of each carries the name. Arbor runs
-                // no tools, so the arguments are not assembled.
-                for (const QJsonValue &call : delta.value(QLatin1String("tool_calls")).toArray())
-                    noteToolCall(call.toObject()
-                                     .value(QLatin1String("function"))
-                                     .toObject()
-                                     .value(QLatin1String("name"))
-                                     .toString());
-                if (const QJsonValue fc = delta.value(QLatin1String("function_call"));
-                    fc.isObject())
-                    noteToolCall(fc.toObject().value(QLatin1String("name")).toString());
-                const QString reason = choice.value(QLatin1String("finish_reason")).toString();
-                if (!reason.isEmpty())
-                    setFinishReason(reason, normalizedFinish(reason));
-            }
-            const QJsonObject usage = o->value(QLatin1String("usage")).toObject();
-            if (!usage.isEmpty()) {
-                m_usage.promptTokens = usage.value(QLatin1String("prompt_tokens")).toInt(-1);
-                m_usage.completionTokens =
-                    usage.value(QLatin1String("completion_tokens")).toInt(-1);
-            }
+            read(*o, QLatin1String("delta"));
+        }
+    }
+
+    bool decodeDocument(const QJsonValue &document) override
+    {
+        const QJsonObject o = document.toObject();
+        if (!o.value(QLatin1String("choices")).isArray())
+            return false;
+        read(o, QLatin1String("message"));
+        if (finishReason().isEmpty())
+            setFinishReason({}, FinishReason::Stop); // the whole reply is here
+        complete();
+        return true;
+    }
+
+    /** One chunk (@p part "delta") or a whole completion (@p part "message"): the same fields. */
+    void read(const QJsonObject &o, QLatin1String part)
+    {
+        const QJsonArray choices = o.value(QLatin1String("choices")).toArray();
+        for (const QJsonValue &c : choices) {
+            const QJsonObject choice = c.toObject();
+            if (choice.value(QLatin1String("index")).toInt() != 0)
+                continue;
+            const QJsonObject delta = choice.value(part).toObject();
+            // DeepSeek, vLLM and llama.cpp say reasoning_content; OpenRouter and Groq
+            // reasoning.
+            emitReasoning(delta.value(QLatin1String("reasoning_content")).toString());
+            emitReasoning(delta.value(QLatin1String("reasoning")).toString());
+            emitText(delta.value(QLatin1String("content")).toString());
+            emitText(delta.value(QLatin1String("refusal")).toString());
+            // Fragments keyed by index; only the first of each carries the name. Arbor runs
+            // no tools, so the arguments are not assembled.
+            for (const QJsonValue &call : delta.value(QLatin1String("tool_calls")).toArray())
+                noteToolCall(call.toObject()
+                                 .value(QLatin1String("function"))
+                                 .toObject()
+                                 .value(QLatin1String("name"))
+                                 .toString());
+            if (const QJsonValue fc = delta.value(QLatin1String("function_call")); fc.isObject())
+                noteToolCall(fc.toObject().value(QLatin1String("name")).toString());
+            const QString reason = choice.value(QLatin1String("finish_reason")).toString();
+            if (!reason.isEmpty())
+                setFinishReason(reason, normalizedFinish(reason));
+        }
+        const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
+        if (!usage.isEmpty()) {
+            m_usage.promptTokens = usage.value(QLatin1String("prompt_tokens")).toInt(-1);
+            m_usage.completionTokens = usage.value(QLatin1String("completion_tokens")).toInt(-1);
         }
     }
 };

@@ -1,8 +1,88 @@
 #include "streamdecoder.h"
 
+#include "vendorerrors.h"
+
+#include <QJsonArray>
 #include <QJsonDocument>
 
 namespace arbor::llm {
+
+namespace {
+
+/** A body this large without a single event is not a reply Arbor reads. */
+constexpr qsizetype MaxDocumentBytes = 8 * 1024 * 1024;
+
+/** The start of @p bytes for a person: one line, at most ~100 characters. */
+QString opening(QByteArrayView bytes)
+{
+    QString text =
+        QString::fromUtf8(bytes.first(std::min<qsizetype>(bytes.size(), 400))).simplified();
+    for (QChar &c : text)
+        if (!c.isPrint())
+            c = QChar::ReplacementCharacter;
+    return text.size() > 100 ? text.left(100) + QStringLiteral("…") : text;
+}
+
+} // namespace
+
+void StreamDecoder::feed(QByteArrayView bytes)
+{
+    if (isEnded())
+        return;
+    if (m_shape != Shape::Stream) {
+        const qsizetype room = std::max<qsizetype>(0, MaxDocumentBytes - m_body.size());
+        m_bodyCut = m_bodyCut || bytes.size() > room;
+        m_body.append(bytes.first(std::min(bytes.size(), room)));
+    }
+    if (m_shape != Shape::Document)
+        feedStream(bytes);
+}
+
+void StreamDecoder::finish()
+{
+    if (!isEnded() && m_shape != Shape::Document)
+        finishStream();
+    if (!isEnded() && m_shape != Shape::Stream)
+        readWholeBody();
+    endOfBody();
+}
+
+void StreamDecoder::readWholeBody()
+{
+    const QByteArray body = m_body.trimmed();
+    m_body.clear();
+    if (body.isEmpty())
+        return; // nothing arrived: endOfBody() says so
+    const QString from = m_contentType.isEmpty()
+        ? source()
+        : QStringLiteral("%1 (%2)").arg(source(), QString::fromLatin1(m_contentType));
+    QJsonParseError err{};
+    const QJsonDocument doc = m_bodyCut ? QJsonDocument() : QJsonDocument::fromJson(body, &err);
+    if (!m_bodyCut && err.error == QJsonParseError::NoError) {
+        // An error document is the vendor's error, whatever the status said.
+        if (const QJsonValue e = doc.isObject() ? vendorerrors::errorMember(doc.object())
+                                                : QJsonValue(QJsonValue::Undefined);
+            !e.isUndefined()) {
+            fail(vendorerrors::fromVendor(200, e));
+            return;
+        }
+        if (decodeDocument(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array())))
+            return;
+        fail({ChatError::Kind::Protocol,
+              QStringLiteral(
+                  "Received a malformed reply from %1: JSON that is neither a stream nor a reply: "
+                  "“%2”")
+                  .arg(from, opening(body)),
+              200, -1});
+        return;
+    }
+    fail({ChatError::Kind::Protocol,
+          QStringLiteral(
+              "Received a malformed reply from %1: neither a stream of events nor a JSON reply; it "
+              "begins “%2”")
+              .arg(from, opening(body)),
+          200, -1});
+}
 
 void StreamDecoder::complete()
 {
@@ -86,15 +166,23 @@ std::optional<QJsonObject> StreamDecoder::parseObject(QByteArrayView json)
 {
     QJsonParseError err{};
     const QJsonDocument doc = QJsonDocument::fromJson(json.toByteArray(), &err);
-    if (err.error == QJsonParseError::NoError && doc.isObject())
+    if (err.error == QJsonParseError::NoError && doc.isObject()) {
+        if (m_shape == Shape::Unknown) {
+            m_shape = Shape::Stream;
+            m_body = {};
+        }
         return doc.object();
+    }
+    if (m_shape == Shape::Unknown) {
+        // The first unit is not the vendor's: the body may be a whole document (read at the end).
+        m_shape = Shape::Document;
+        return std::nullopt;
+    }
     const QString why = err.error == QJsonParseError::NoError ? QStringLiteral("not a JSON object")
                                                               : err.errorString();
     fail({ChatError::Kind::Protocol,
-          QStringLiteral("The vendor sent malformed data (%1) near “%2”.")
-              .arg(why,
-                   QString::fromUtf8(
-                       json.first(std::min<qsizetype>(json.size(), 80)).toByteArray())),
+          QStringLiteral("Received malformed data from %1 (%2) near “%3”.")
+              .arg(source(), why, opening(json)),
           200, -1});
     return std::nullopt;
 }

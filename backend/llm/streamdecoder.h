@@ -37,10 +37,15 @@ class StreamDecoder
 public:
     virtual ~StreamDecoder() = default;
     /** @brief Decodes the next bytes of the body; calls onText/onReasoning per piece. */
-    virtual void feed(QByteArrayView bytes) = 0;
-    /** @brief The body ended: completes if the vendor signalled the end (or a finish reason),
-     *  otherwise fails with Kind::Interrupted. */
-    virtual void finish() = 0;
+    void feed(QByteArrayView bytes);
+    /**
+     * @brief The body ended: completes if the vendor signalled the end (or a finish reason),
+     * otherwise the connection was cut (see endOfBody()). A body that held no stream at all (a
+     * server that ignored "stream": true, a proxy's error page) is read whole: a JSON error is
+     * the vendor's error, a complete JSON reply is the reply, anything else is a Protocol error
+     * that quotes its start.
+     */
+    void finish();
 
     bool isEnded() const { return m_complete || m_error.has_value(); }
     bool isComplete() const { return m_complete; }
@@ -58,8 +63,23 @@ public:
 
     /** @brief Where the body comes from (a shownUrl(), never with secrets), named in errors. */
     void setSource(const QString &source) { m_source = source; }
+    /** @brief The response's Content-Type, named when the body is not a stream. */
+    void setContentType(const QByteArray &contentType) { m_contentType = contentType; }
 
 protected:
+    /** @brief The stream's own framing: the next bytes, and the end of the body. */
+    virtual void feedStream(QByteArrayView bytes) = 0;
+    virtual void finishStream() = 0;
+    /** @brief A whole JSON document in place of a stream: reads it as the vendor's non-streamed
+     *  reply (text, usage, finish reason, then complete() or fail()); false if it is not one. */
+    virtual bool decodeDocument(const QJsonValue &document)
+    {
+        Q_UNUSED(document);
+        return false;
+    }
+    /** @brief Whether the body has proved to be a stream (a unit of it was decoded). */
+    bool isStream() const { return m_shape == Shape::Stream; }
+
     void emitText(const QString &text)
     {
         if (text.isEmpty())
@@ -89,12 +109,21 @@ protected:
     void endOfBody();
     /** @brief The source for messages: the URL, or "the vendor" when not known. */
     QString source() const;
-    /** @brief Parses one JSON object; on malformed bytes fails with a Protocol error. */
+    /** @brief Parses one JSON object of the stream; on malformed bytes fails with a Protocol
+     *  error, unless nothing was decoded yet: then the body is read whole at its end. */
     std::optional<QJsonObject> parseObject(QByteArrayView json);
 
     ChatUsage m_usage;
 
 private:
+    /** Unknown until the first unit of the stream decodes (Stream) or fails to (Document). */
+    enum class Shape { Unknown, Stream, Document };
+    void readWholeBody();
+
+    Shape m_shape = Shape::Unknown;
+    QByteArray m_body; ///< the body so far, while it is not known to be a stream (bounded)
+    bool m_bodyCut = false;
+    QByteArray m_contentType;
     QString m_finishReason;
     QString m_vendorFinishReason;
     QStringList m_toolCalls;
@@ -110,20 +139,9 @@ private:
  *  hands each batch of complete events to handle(). */
 class SseStreamDecoder : public StreamDecoder
 {
-public:
-    void feed(QByteArrayView bytes) override
-    {
-        if (!isEnded())
-            handle(m_sse.feed(bytes));
-    }
-    void finish() override
-    {
-        if (!isEnded())
-            handle(m_sse.finish());
-        endOfBody();
-    }
-
 protected:
+    void feedStream(QByteArrayView bytes) override { handle(m_sse.feed(bytes)); }
+    void finishStream() override { handle(m_sse.finish()); }
     virtual void handle(const QList<SseEvent> &events) = 0;
 
     SseParser m_sse;

@@ -175,6 +175,114 @@ private Q_SLOTS:
                  qPrintable(out.error.message));
     }
 
+    void aWholeReplyInsteadOfAStream_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("transcript");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("prompt");
+        QTest::addColumn<int>("completion");
+        QTest::newRow("openai") << "openai"
+                                << "openai-completion.json"
+                                << "There are **3** r's — «straw·berry» 🍓" << 16 << 12;
+        QTest::newRow("anthropic") << "anthropic"
+                                   << "anthropic-message.json"
+                                   << "Hello! I count **3** — «straw·berry» 🍓" << 12 << 30;
+        QTest::newRow("gemini") << "gemini"
+                                << "gemini-array.json"
+                                << "There are **3** \"r\"s in strawberry." << 9 << 208;
+        QTest::newRow("ollama") << "ollama"
+                                << "ollama-nostream.json"
+                                << "The sky — 青い ✨" << 26 << 282;
+    }
+
+    void aWholeReplyInsteadOfAStream()
+    {
+        // A server that ignores "stream": true answers 200 with one JSON reply: it is the reply.
+        QFETCH(QString, kind);
+        QFETCH(QString, transcript);
+        QFETCH(QString, text);
+        QFETCH(int, prompt);
+        QFETCH(int, completion);
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::json(200, FakeVendorServer::transcript(transcript)));
+        auto p = arbor::llm::createProvider(configFor(kind, server.baseUrl()));
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("m")), &owner));
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.text(), text);
+        QCOMPARE(out.usage.promptTokens, prompt);
+        QCOMPARE(out.usage.completionTokens, completion);
+        QCOMPARE(out.finishReason, QStringLiteral("stop"));
+    }
+
+    void a200ThatIsNotAReply_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("errorKind");
+        QTest::addColumn<QString>("says");
+        const QByteArray page = FakeVendorServer::transcript(QStringLiteral("proxy-502.html"));
+        const QByteArray garbage = "\x01\x02 this is no stream\n";
+        const QList<std::pair<const char *, QByteArray>> errors = {
+            {"openai",
+             R"({"error":{"message":"upstream says no","type":"invalid_request_error","param":null,"code":null}})"},
+            {"anthropic",
+             R"({"type":"error","error":{"type":"invalid_request_error","message":"upstream says no"}})"},
+            {"gemini",
+             R"({"error":{"code":400,"message":"upstream says no","status":"INVALID_ARGUMENT"}})"},
+            {"ollama", R"({"error":"upstream says no"})"},
+        };
+        for (const auto &[kind, error] : errors) {
+            const QByteArray streamType =
+                qstrcmp(kind, "ollama") == 0 ? "application/x-ndjson" : "text/event-stream";
+            // Ollama's bare string error has no type: an unknown error is a server error.
+            const int errorKind =
+                qstrcmp(kind, "ollama") == 0 ? int(Kind::Server) : int(Kind::BadRequest);
+            QTest::addRow("%s, json error", kind)
+                << QString::fromLatin1(kind) << QByteArray("application/json") << error << errorKind
+                << "upstream says no";
+            QTest::addRow("%s, html page", kind)
+                << QString::fromLatin1(kind) << QByteArray("text/html") << page
+                << int(Kind::Protocol)
+                << "(text/html): neither a stream of events nor a JSON reply";
+            QTest::addRow("%s, garbage then a clean close", kind)
+                << QString::fromLatin1(kind) << streamType << garbage << int(Kind::Protocol)
+                << "this is no stream";
+        }
+    }
+
+    void a200ThatIsNotAReply()
+    {
+        // A proxy's page, a JSON error document, or bytes that are no stream, with status 200
+        // and a clean end: never "the connection closed before the reply was complete".
+        QFETCH(QString, kind);
+        QFETCH(QByteArray, contentType);
+        QFETCH(QByteArray, body);
+        QFETCH(int, errorKind);
+        QFETCH(QString, says);
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::stream(body, contentType, 3, 2));
+        auto p = arbor::llm::createProvider(configFor(kind, server.baseUrl()));
+        QObject owner;
+        const StreamOutcome out =
+            runStream(p->startChat(sampleRequest(QStringLiteral("m")), &owner));
+        QCOMPARE(out.finishedCount, 0);
+        QCOMPARE(out.failedCount, 1);
+        QCOMPARE(out.text(), QString());
+        QCOMPARE(int(out.error.kind), errorKind);
+        QVERIFY2(out.error.message.contains(says), qPrintable(out.error.message));
+        QVERIFY2(!out.error.message.contains(u"closed"), qPrintable(out.error.message));
+        if (errorKind == int(Kind::Protocol)) {
+            const QString url =
+                QStringLiteral("malformed reply from ") + server.baseUrl().toString();
+            QVERIFY2(out.error.message.contains(url), qPrintable(out.error.message));
+        }
+    }
+
     void httpFailuresNameTheUrl_data()
     {
         QTest::addColumn<QString>("kind");

@@ -189,6 +189,22 @@ private Q_SLOTS:
         QCOMPARE(m.content, QStringLiteral("There are **3**"));
     }
 
+    void aWholeJsonReplyIsStoredWithItsUsage()
+    {
+        // A server that ignored "stream": true: its one JSON message is the reply.
+        m_server->enqueue(FakeVendorServer::json(
+            200, FakeVendorServer::transcript(QStringLiteral("anthropic-message.json"))));
+        open(QStringLiteral("anthropic"));
+        const Message reply = send(QStringLiteral("anthropic"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
+        const Message m = *stored(reply.id);
+        QCOMPARE(domain::toString(m.status), QStringLiteral("complete"));
+        QCOMPARE(m.content, QStringLiteral("Hello! I count **3** — «straw·berry» 🍓"));
+        QCOMPARE(m.promptTokens, 12);
+        QCOMPARE(m.completionTokens, 30);
+        QCOMPARE(m.finishReason, QStringLiteral("stop"));
+    }
+
     void cutBeforeAnyTextIsRetried()
     {
         // The connection drops after the headers, once after a role-only chunk and once with

@@ -154,6 +154,19 @@ private Q_SLOTS:
         QTest::newRow("ollama truncated")
             << "ollama-truncated.ndjson"
             << "The sky — 青い ✨" << false << -1 << -1 << "" << int(Kind::Interrupted);
+        // A whole reply instead of a stream (a server that ignored "stream": true).
+        QTest::newRow("openai completion json")
+            << "openai-completion.json"
+            << "There are **3** r's — «straw·berry» 🍓" << true << 16 << 12 << "stop" << -1;
+        QTest::newRow("anthropic message json")
+            << "anthropic-message.json"
+            << "Hello! I count **3** — «straw·berry» 🍓" << true << 12 << 30 << "stop" << -1;
+        QTest::newRow("gemini array")
+            << "gemini-array.json"
+            << "There are **3** \"r\"s in strawberry." << true << 9 << 208 << "stop" << -1;
+        QTest::newRow("ollama no stream")
+            << "ollama-nostream.json"
+            << "The sky — 青い ✨" << true << 26 << 282 << "stop" << -1;
     }
 
     void outcomes()
@@ -184,7 +197,8 @@ private Q_SLOTS:
               "gemini-utf8.sse",          "gemini-truncated.sse",    "gemini-blocked.sse",
               "gemini-raw-error.sse",     "ollama-text.ndjson",      "ollama-error.ndjson",
               "ollama-truncated.ndjson",  "openai-tool-call.sse",    "anthropic-tool-use.sse",
-              "gemini-tool-call.sse",     "ollama-tool-call.ndjson"})
+              "gemini-tool-call.sse",     "ollama-tool-call.ndjson", "openai-completion.json",
+              "anthropic-message.json",   "gemini-array.json",       "ollama-nostream.json"})
             QTest::newRow(n) << QString::fromLatin1(n);
     }
 
@@ -207,6 +221,38 @@ private Q_SLOTS:
             if (!(decode(name, bytes, cuts) == whole))
                 QFAIL(qPrintable(QStringLiteral("round %1 decodes differently").arg(round)));
         }
+    }
+
+    void pagesAndGarbageAreMalformedReplies_data()
+    {
+        QTest::addColumn<QString>("decoder");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("quoted");
+        const QByteArray page = FakeVendorServer::transcript(QStringLiteral("proxy-502.html"));
+        const QByteArray garbage = "\x01\x02 this is no stream\r\nat all\n";
+        for (const char *decoder : {"openai", "anthropic", "gemini", "ollama"}) {
+            QTest::addRow("%s, html page", decoder)
+                << QString::fromLatin1(decoder) << page << "502 Bad Gateway";
+            QTest::addRow("%s, garbage", decoder)
+                << QString::fromLatin1(decoder) << garbage << "this is no stream";
+        }
+    }
+
+    void pagesAndGarbageAreMalformedReplies()
+    {
+        // Whatever the cuts: a clear Protocol error quoting what came, never "cut off".
+        QFETCH(QString, decoder);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, quoted);
+        const Decoded whole = decode(decoder, body, {});
+        QCOMPARE(whole.errorKind, int(Kind::Protocol));
+        QVERIFY2(whole.errorMessage.contains(u"malformed"), qPrintable(whole.errorMessage));
+        QVERIFY2(whole.errorMessage.contains(quoted), qPrintable(whole.errorMessage));
+        QVERIFY(whole.text.isEmpty());
+        QList<qsizetype> all;
+        for (qsizetype i = 1; i < body.size(); ++i)
+            all.append(i);
+        QVERIFY(decode(decoder, body, all) == whole);
     }
 
     void transcriptsCoverTheHardCuts()
