@@ -18,6 +18,16 @@ namespace arbor::chat {
 using domain::MessageStatus;
 namespace messages = store::messages;
 
+namespace {
+
+jobs::RateLimitInfo jobLimits(const llm::RateLimitInfo &info)
+{
+    return {info.remainingRequests, info.remainingTokens, info.resetRequestsMs,
+            info.resetTokensMs,     info.limitRequests,   info.limitTokens};
+}
+
+} // namespace
+
 ReplySession::ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store, ChatEvents &events,
                            LiveTexts &live)
     : QObject(run)
@@ -47,7 +57,7 @@ void ReplySession::begin(llm::ChatStream *stream)
     // Limits a vendor announces on a successful response pace the provider's queue too.
     connect(m_stream, &llm::ChatStream::rateLimitSeen, this, [this](const llm::RateLimitInfo &info) {
         if (!m_run->isEnded() && !info.isEmpty())
-            m_run->reportRateLimit({info.remainingRequests, info.remainingTokens, info.resetRequestsMs, info.resetTokensMs});
+            m_run->reportRateLimit(jobLimits(info));
     });
     if (m_run->isCancelRequested())
         onCancel(m_run->cancelReason());
@@ -118,8 +128,7 @@ void ReplySession::fail(const llm::ChatError &error)
             announce(domain::toString(status), text);
     });
     if (!error.rateLimit.isEmpty())
-        m_run->reportRateLimit({error.rateLimit.remainingRequests, error.rateLimit.remainingTokens,
-                                error.rateLimit.resetRequestsMs, error.rateLimit.resetTokensMs});
+        m_run->reportRateLimit(jobLimits(error.rateLimit));
     jobs::JobError jobError{text, retryable, error.retryAfterMs};
     jobError.rateLimited = error.kind == llm::ChatError::Kind::RateLimited; // the whole provider queue waits
     m_run->fail(jobError,

@@ -160,7 +160,7 @@ queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped, const QHash
             wakeAfter(it->msUntilReady(now));
         } else if (n != INT_MAX) {
             // With a tokens/minute budget, each job's cost is known only once claimed: one at a time.
-            rules.caps.insert(it.key(), it->settings().tokensPerMinute > 0 ? 1 : n);
+            rules.caps.insert(it.key(), it->pacesTokens() ? 1 : n);
         }
     }
     capped = !rules.caps.isEmpty();
@@ -235,9 +235,15 @@ bool Dispatcher::cancel(qint64 jobId, int reason)
 void Dispatcher::endRun(JobRun *run, Outcome outcome, const JobError &error, JobRun::Also also)
 {
     PendingEnd end{run, run->job(), outcome, error, std::move(also), 0, m_engine->now()};
-    if (outcome == Outcome::Failure && error.retryable && end.job.attempts < end.job.maxAttempts)
-        end.retryAt = end.now
-            + std::max<qint64>(1, m_engine->options().backoff.delayFor(end.job.attempts, error.retryAfterMs));
+    if (outcome == Outcome::Failure && error.retryable && end.job.attempts < end.job.maxAttempts) {
+        // The backoff, at least the vendor's Retry-After, and no sooner than the queue's limits
+        // let this job's cost go out: the stored run time is when it will really run.
+        const qint64 backoff =
+            m_engine->options().backoff.delayFor(end.job.attempts, error.retryAfterMs);
+        const qint64 limits =
+            limiterFor(end.job.queue).msUntilStart(end.job.tokensEstimate, end.now);
+        end.retryAt = end.now + std::max<qint64>({1, backoff, limits});
+    }
     // Ends of one event-loop turn are recorded by one store task (one savepoint each), so a
     // burst of short jobs costs one task, not one per job.
     m_ends.push_back(std::move(end));

@@ -69,6 +69,8 @@ struct RateLimitInfo
     qint64 remainingTokens = -1;
     qint64 requestsResetMs = -1; ///< until the request budget is full again
     qint64 tokensResetMs = -1;
+    qint64 limitRequests = -1; ///< the budget when full
+    qint64 limitTokens = -1;
 };
 
 } // namespace arbor::jobs

@@ -46,7 +46,8 @@ public:
      *  queue's tokens/minute budget when the job was claimed. */
     void reportUsage(qint64 actualTokens);
     /** @brief What the vendor said about its limits (response headers): tightens the queue's
-     *  buckets and, when a budget is exhausted, holds the queue until it resets. */
+     *  buckets and paces its next starts by the vendor's windows (QueueLimiter::applyVendorInfo).
+     */
     void reportRateLimit(const RateLimitInfo &info);
 
     /** @brief Asks the handler to stop (emits cancelRequested once). */

@@ -78,6 +78,61 @@ qint64 TokenBucket::msUntilFull(qint64 now)
     return msUntil(m_capacity, now);
 }
 
+void VendorWindow::refill(qint64 now)
+{
+    if (now <= m_at || !known()) {
+        m_at = std::max(m_at, now);
+        return;
+    }
+    m_level = std::min(m_limit, m_level + double(now - m_at) * m_perMs);
+    m_at = now;
+}
+
+void VendorWindow::observe(qint64 limit, qint64 remaining, qint64 resetMs, qint64 now)
+{
+    if (limit > 0)
+        m_limit = double(limit);
+    if (remaining < 0 || m_limit <= 0)
+        return;
+    const bool wasKnown = known();
+    refill(now);
+    // Below the limit, the reset is when the window is full again: that is its refill rate.
+    if (resetMs > 0 && double(remaining) < m_limit)
+        m_perMs = (m_limit - double(remaining)) / double(resetMs);
+    if (!known())
+        return;
+    // The vendor's count never raises ours: requests started since it counted are charged here.
+    m_level = wasKnown ? std::min(m_level, double(remaining)) : double(remaining);
+    m_at = now;
+}
+
+double VendorWindow::available(qint64 now)
+{
+    if (!known())
+        return -1;
+    refill(now);
+    return m_level;
+}
+
+qint64 VendorWindow::msUntil(double cost, qint64 now)
+{
+    if (!known())
+        return 0;
+    refill(now);
+    const double need = std::min(cost, m_limit) - m_level;
+    if (need <= 0)
+        return 0;
+    return qint64(std::ceil(need / m_perMs));
+}
+
+void VendorWindow::spend(double cost, qint64 now)
+{
+    if (!known())
+        return;
+    refill(now);
+    m_level = std::min(m_limit, m_level - cost); // a negative cost returns an over-estimate
+}
+
 QueueLimiter::QueueLimiter(const QueueSettings &settings, qint64 now)
 {
     configure(settings, now);
@@ -103,12 +158,16 @@ int QueueLimiter::startable(int running, qint64 now)
         n = std::min<qint64>(n, qint64(std::floor(std::max(0.0, m_requests.available(now)))));
     if (!m_tokens.unlimited() && !m_tokens.canSpend(1, now))
         n = 0;
+    if (m_vendorRequests.known())
+        n = std::min<qint64>(n, qint64(std::floor(std::max(0.0, m_vendorRequests.available(now)))));
+    if (m_vendorTokens.msUntil(1, now) > 0)
+        n = 0;
     return n;
 }
 
 bool QueueLimiter::tryStart(qint64 tokens, qint64 now)
 {
-    if (!m_requests.canSpend(1, now) || !m_tokens.canSpend(double(tokens), now))
+    if (msUntilStart(tokens, now) != 0)
         return false;
     charge(tokens, now);
     return true;
@@ -118,11 +177,14 @@ void QueueLimiter::charge(qint64 tokens, qint64 now)
 {
     m_requests.spend(1, now);
     m_tokens.spend(double(tokens), now);
+    m_vendorRequests.spend(1, now);
+    m_vendorTokens.spend(double(tokens), now);
 }
 
 void QueueLimiter::correctTokens(qint64 estimated, qint64 actual, qint64 now)
 {
     m_tokens.adjust(double(actual - estimated), now);
+    m_vendorTokens.spend(double(actual - estimated), now);
 }
 
 void QueueLimiter::applyVendorInfo(const RateLimitInfo &info, qint64 now)
@@ -131,11 +193,10 @@ void QueueLimiter::applyVendorInfo(const RateLimitInfo &info, qint64 now)
         m_requests.clampTo(double(info.remainingRequests), now);
     if (info.remainingTokens >= 0)
         m_tokens.clampTo(double(info.remainingTokens), now);
-    // Out of budget with a known reset: hold the queue until the vendor refills it.
-    if (info.remainingRequests == 0 && info.requestsResetMs > 0)
-        holdUntil(now + info.requestsResetMs);
-    if (info.remainingTokens == 0 && info.tokensResetMs > 0)
-        holdUntil(now + info.tokensResetMs);
+    // Not a hold until the reset: that froze a provider for minutes after a 429 on a tiny
+    // request (an OpenAI token window reports "6m0s" until it is full again).
+    m_vendorRequests.observe(info.limitRequests, info.remainingRequests, info.requestsResetMs, now);
+    m_vendorTokens.observe(info.limitTokens, info.remainingTokens, info.tokensResetMs, now);
 }
 
 void QueueLimiter::holdUntil(qint64 until)
@@ -147,9 +208,18 @@ qint64 QueueLimiter::msUntilReady(qint64 now)
 {
     if (m_settings.paused)
         return -1;
+    return msUntilStart(1, now);
+}
+
+qint64 QueueLimiter::msUntilStart(qint64 tokens, qint64 now)
+{
+    if (m_settings.paused)
+        return -1;
     qint64 wait = std::max<qint64>(0, m_blockedUntil - now);
     wait = std::max(wait, m_requests.msUntil(1, now));
-    wait = std::max(wait, m_tokens.msUntil(1, now));
+    wait = std::max(wait, m_tokens.msUntil(double(tokens), now));
+    wait = std::max(wait, m_vendorRequests.msUntil(1, now));
+    wait = std::max(wait, m_vendorTokens.msUntil(double(tokens), now));
     return wait;
 }
 
@@ -167,6 +237,10 @@ QueueLimitState QueueLimiter::state(int running, qint64 now)
     s.refillMs = std::max(m_requests.unlimited() ? 0 : m_requests.msUntilFull(now),
                           m_tokens.unlimited() ? 0 : m_tokens.msUntilFull(now));
     s.blockedUntil = m_blockedUntil > now ? m_blockedUntil : 0;
+    const qint64 wait = msUntilReady(now);
+    s.readyAt = wait < 0 ? -1 : now + wait;
+    s.vendorRequestsAvailable = m_vendorRequests.available(now);
+    s.vendorTokensAvailable = m_vendorTokens.available(now);
     return s;
 }
 

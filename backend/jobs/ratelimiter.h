@@ -46,6 +46,35 @@ private:
     qint64 m_at = 0;
 };
 
+/**
+ * @brief A vendor's own budget (requests or tokens) as its rate-limit headers describe it:
+ * `remaining` of `limit` now, refilled continuously to the full limit by the reset time, which
+ * is how OpenAI and Anthropic document their limits. A request costing c after an exhausted
+ * window therefore waits c × reset / limit, not the window's whole reset. Unknown until a
+ * response states a limit (remembered) and a reset while below it; unknown, it holds nothing.
+ */
+class VendorWindow
+{
+public:
+    /** @brief What one response said (-1 = not sent). */
+    void observe(qint64 limit, qint64 remaining, qint64 resetMs, qint64 now);
+    /** @brief Whether the refill rate is known (only then does the window pace anything). */
+    bool known() const { return m_perMs > 0; }
+    /** @brief The vendor's budget left at @p now, as far as Arbor knows (-1 = unknown). */
+    double available(qint64 now);
+    /** @brief Ms from @p now until @p cost fits (a cost above the limit waits for a full
+     *  window); 0 while unknown. */
+    qint64 msUntil(double cost, qint64 now);
+    void spend(double cost, qint64 now);
+
+private:
+    void refill(qint64 now);
+    double m_limit = 0;
+    double m_perMs = 0;
+    double m_level = 0;
+    qint64 m_at = 0;
+};
+
 /** @brief A queue's settings, as stored in job_queues. */
 struct QueueSettings
 {
@@ -69,11 +98,18 @@ struct QueueLimitState
     double tokensAvailable = -1;
     qint64 refillMs = 0;      ///< until both buckets are full again
     qint64 blockedUntil = 0;  ///< a Retry-After holds the queue until then (ms since epoch)
+    /** @brief When the next job may start, all limits together (ms since epoch; the moment of
+     *  the reading when nothing holds the queue; -1 = paused). */
+    qint64 readyAt = 0;
+    /** @brief The vendor's budgets as its headers said (refilled since); -1 = unknown. */
+    double vendorRequestsAvailable = -1;
+    double vendorTokensAvailable = -1;
 };
 
 /**
- * @brief Everything that limits one queue: concurrency, requests/min and tokens/min buckets,
- * and a hold after a rate-limit refusal. Owned by the dispatcher thread.
+ * @brief Everything that limits one queue: concurrency, the configured requests/min and
+ * tokens/min buckets, the vendor's own windows (VendorWindow, from its rate-limit headers),
+ * and a hold for a 429's Retry-After. Owned by the dispatcher thread.
  */
 class QueueLimiter
 {
@@ -96,12 +132,20 @@ public:
     void charge(qint64 tokens, qint64 now);
     /** @brief Corrects the tokens charged for a job once its real usage is known. */
     void correctTokens(qint64 estimated, qint64 actual, qint64 now);
+    /** @brief A response's rate-limit headers: the configured buckets never hold more than the
+     *  vendor says is left, and the vendor's windows pace what follows in proportion to each
+     *  request's cost. An exhausted window never freezes the queue until its reset. */
     void applyVendorInfo(const RateLimitInfo &info, qint64 now);
     /** @brief A 429 with Retry-After: nothing starts before @p until. */
     void holdUntil(qint64 until);
     qint64 blockedUntil() const { return m_blockedUntil; }
     /** @brief Ms until something may start again (0 = now; -1 = only a finished job frees it). */
     qint64 msUntilReady(qint64 now);
+    /** @brief Ms until a job costing @p tokens may start (0 = now; -1 = paused). */
+    qint64 msUntilStart(qint64 tokens, qint64 now);
+    /** @brief Whether starts are paced by tokens (configured or the vendor's): the cost of a job
+     *  is known only once it is claimed, so jobs are claimed one at a time. */
+    bool pacesTokens() const { return m_settings.tokensPerMinute > 0 || m_vendorTokens.known(); }
 
     QueueLimitState state(int running, qint64 now);
 
@@ -109,6 +153,8 @@ private:
     QueueSettings m_settings;
     TokenBucket m_requests;
     TokenBucket m_tokens;
+    VendorWindow m_vendorRequests;
+    VendorWindow m_vendorTokens;
     qint64 m_blockedUntil = 0;
 };
 

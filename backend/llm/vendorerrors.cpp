@@ -302,14 +302,10 @@ ChatError fromHttp(int httpStatus, const QByteArray &body, const Headers &header
     const qint64 header = retryAfterMs(headers, now);
     if (header >= 0)
         e.retryAfterMs = header;
+    // The window headers are not a Retry-After: a window's reset is when it is full again, and
+    // waiting for it froze the provider for minutes after a tiny request. They pace the queue
+    // (jobs::QueueLimiter::applyVendorInfo) in proportion to each request's cost instead.
     e.rateLimit = rateLimit(headers, now);
-    // No Retry-After but an exhausted window: waiting for its reset is the vendor's own hint.
-    if (e.retryAfterMs < 0 && e.kind == ChatError::Kind::RateLimited) {
-        if (e.rateLimit.remainingRequests == 0 && e.rateLimit.resetRequestsMs >= 0)
-            e.retryAfterMs = e.rateLimit.resetRequestsMs;
-        if (e.rateLimit.remainingTokens == 0 && e.rateLimit.resetTokensMs >= 0)
-            e.retryAfterMs = std::max(e.retryAfterMs, e.rateLimit.resetTokensMs);
-    }
     return e;
 }
 

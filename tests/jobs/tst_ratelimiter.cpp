@@ -92,12 +92,93 @@ private Q_SLOTS:
         info.remainingRequests = 4;
         limiter.applyVendorInfo(info, 0);
         QCOMPARE(limiter.startable(0, 0), 4);
-        // Exhausted with a reset time: nothing starts until then, even if the bucket refills.
+        // Exhausted: the configured bucket is empty and refills at its own rate (10/s); with no
+        // limit stated, the reset alone says nothing about when one more request fits.
         info.remainingRequests = 0;
         info.requestsResetMs = 20'000;
         limiter.applyVendorInfo(info, 0);
-        QCOMPARE(limiter.startable(0, 19'999), 0);
-        QVERIFY(limiter.startable(0, 20'000) > 0);
+        QCOMPARE(limiter.startable(0, 0), 0);
+        QCOMPARE(limiter.msUntilReady(0), qint64(100));
+        QCOMPARE(limiter.startable(0, 100), 1);
+        QCOMPARE(limiter.blockedUntil(), qint64(0));
+    }
+
+    void anExhaustedWindowWithoutALimitHoldsNothing()
+    {
+        // The 429 of issue 15: Retry-After 1, x-ratelimit-remaining-tokens 0,
+        // x-ratelimit-reset-tokens 6m0s, no limit. The window must not freeze the queue.
+        QueueSettings s;
+        s.name = QStringLiteral("p");
+        QueueLimiter limiter(s, 0);
+        RateLimitInfo info;
+        info.remainingTokens = 0;
+        info.tokensResetMs = 360'000;
+        limiter.applyVendorInfo(info, 0);
+        QCOMPARE(limiter.startable(0, 0), INT_MAX);
+        QCOMPARE(limiter.msUntilStart(50, 0), qint64(0));
+        QVERIFY(!limiter.pacesTokens());
+        // The Retry-After holds the queue for its length only.
+        limiter.holdUntil(1000);
+        QCOMPARE(limiter.msUntilStart(50, 0), qint64(1000));
+        QCOMPARE(limiter.state(0, 0).readyAt, qint64(1000));
+        QCOMPARE(limiter.startable(0, 1000), INT_MAX);
+    }
+
+    void anExhaustedWindowPacesInProportionToTheCost()
+    {
+        // The same window with its limit: 150,000 tokens come back over 6 minutes, so a request
+        // of 50 tokens waits 120 ms, one of 15,000 waits 36 s, and nothing waits 6 minutes
+        // unless it needs the whole window.
+        QueueSettings s;
+        s.name = QStringLiteral("p");
+        QueueLimiter limiter(s, 0);
+        RateLimitInfo info;
+        info.limitTokens = 150'000;
+        info.remainingTokens = 0;
+        info.tokensResetMs = 360'000;
+        limiter.applyVendorInfo(info, 0);
+        QVERIFY(limiter.pacesTokens());
+        QCOMPARE(limiter.msUntilStart(50, 0), qint64(120));
+        QCOMPARE(limiter.msUntilStart(15'000, 0), qint64(36'000));
+        QCOMPARE(limiter.msUntilStart(900'000, 0),
+                 qint64(360'000)); // above the limit: a full window
+        QCOMPARE(limiter.blockedUntil(), qint64(0));
+        // The first token is back within 3 ms: the queue claims again; what a job costs it
+        // owes, which delays the next one by as much.
+        QCOMPARE(limiter.startable(0, 2), 0);
+        QCOMPARE(limiter.startable(0, 3), INT_MAX);
+        QVERIFY(!limiter.tryStart(50, 119));
+        QVERIFY(limiter.tryStart(50, 120));
+        QCOMPARE(limiter.msUntilStart(50, 120), qint64(120));
+        // The real usage was 10 tokens: the 40 over-estimated come back.
+        limiter.correctTokens(50, 10, 120);
+        QCOMPARE(limiter.msUntilStart(50, 120), qint64(24));
+        // A later response says more is left: it never raises what Arbor charged since.
+        info.remainingTokens = 100'000;
+        info.tokensResetMs = 120'000;
+        limiter.applyVendorInfo(info, 120);
+        QCOMPARE(limiter.msUntilStart(50, 120), qint64(24));
+        QCOMPARE(limiter.state(0, 120).vendorTokensAvailable, 40.0);
+    }
+
+    void requestWindowsPaceToo()
+    {
+        // A success that says 0 of 60 requests are left, full again in 30 s: one request every
+        // 500 ms, not a 30 s freeze.
+        QueueSettings s;
+        s.name = QStringLiteral("p");
+        QueueLimiter limiter(s, 0);
+        RateLimitInfo info;
+        info.limitRequests = 60;
+        info.remainingRequests = 0;
+        info.requestsResetMs = 30'000;
+        limiter.applyVendorInfo(info, 0);
+        QCOMPARE(limiter.msUntilReady(0), qint64(500));
+        QCOMPARE(limiter.startable(0, 499), 0);
+        QCOMPARE(limiter.startable(0, 500), 1);
+        limiter.charge(0, 500);
+        QCOMPARE(limiter.msUntilReady(500), qint64(500));
+        QCOMPARE(limiter.state(0, 500).vendorRequestsAvailable, 0.0);
     }
 
     void concurrencyAndPause()

@@ -107,10 +107,19 @@ private Q_SLOTS:
                  QStringLiteral("Count the r's"));
     }
 
-    void rateLimitHeadersOfASuccessHoldTheQueue()
+    jobs::QueueLimitState queueState(const QString &queue)
     {
-        // The vendor answers but says the request budget is spent for 30 s: the provider's
-        // queue waits for the reset instead of sending the next request into a 429.
+        const auto states = m_backend->engine().queueStates().result();
+        const auto it =
+            std::find_if(states.cbegin(), states.cend(),
+                         [&](const jobs::QueueLimitState &q) { return q.name == queue; });
+        return it == states.cend() ? jobs::QueueLimitState{} : *it;
+    }
+
+    void rateLimitHeadersOfASuccessPaceTheQueue()
+    {
+        // The vendor answers but says no request is left of 60, all back in 30 s: the provider's
+        // queue learns the window and sends one request per 500 ms; it does not stop for 30 s.
         auto response = FakeVendorServer::stream(FakeVendorServer::transcript(QStringLiteral("openai-text.sse")),
                                                  "text/event-stream", 3, 5);
         response.headers.append(qMakePair(QByteArray("x-ratelimit-limit-requests"), QByteArray("60")));
@@ -121,14 +130,71 @@ private Q_SLOTS:
         const Message reply = send(QStringLiteral("openai"));
         QTRY_VERIFY_WITH_TIMEOUT(ended(reply.id), 30000);
         QCOMPARE(statusOf(reply.id), QStringLiteral("complete"));
-        const auto states = m_backend->engine().queueStates().result();
-        const auto it = std::find_if(states.cbegin(), states.cend(),
-                                     [](const jobs::QueueLimitState &q) { return q.name == u"test-openai"; });
-        QVERIFY2(it != states.cend(), "the provider's queue has a state");
-        QVERIFY2(it->blockedUntil > domain::nowMs() + 20000 || it->requestsAvailable == 0,
-                 qPrintable(QStringLiteral("blockedUntil %1, requests available %2")
-                                .arg(it->blockedUntil)
-                                .arg(it->requestsAvailable)));
+        const jobs::QueueLimitState state = queueState(QStringLiteral("test-openai"));
+        const qint64 read = domain::nowMs();
+        QCOMPARE(state.name, QStringLiteral("test-openai"));
+        QCOMPARE(state.blockedUntil, qint64(0));
+        QVERIFY2(state.vendorRequestsAvailable >= 0 && state.vendorRequestsAvailable < 60,
+                 qPrintable(QString::number(state.vendorRequestsAvailable)));
+        QVERIFY2(
+            state.readyAt <= read + 500,
+            qPrintable(QStringLiteral("ready %1 ms after the reading").arg(state.readyAt - read)));
+    }
+
+    void a429WithALongTokenWindowIsRetriedAfterItsRetryAfter()
+    {
+        // The shape OpenAI sends (issue 15): Retry-After 1 with an exhausted token window that
+        // is full again in 6 minutes. The retry follows Retry-After, and another conversation
+        // on the same provider is not held for the window.
+        const QByteArray text = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
+        m_server->enqueue(FakeVendorServer::json(
+            429,
+            R"({"error":{"message":"Rate limit reached for gpt-4.1-nano on tokens per min (TPM). Please try again in 1s.","type":"tokens","param":null,"code":"rate_limit_exceeded"}})",
+            {{"Retry-After", "1"},
+             {"x-ratelimit-remaining-tokens", "0"},
+             {"x-ratelimit-reset-tokens", "6m0s"}}));
+        m_server->enqueue(FakeVendorServer::stream(text, "text/event-stream"));
+        m_server->enqueue(FakeVendorServer::stream(text, "text/event-stream"));
+        open(QStringLiteral("openai"));
+        const Message first = send(QStringLiteral("openai"), QStringLiteral("first conversation"));
+        auto attemptsOf = [this](const QString &id) {
+            return m_backend->store()
+                .read([id](QSqlDatabase &db) {
+                    const auto job = jobs::queries::forSubject(db, id).first();
+                    return std::make_pair(job, jobs::admin::attempts(db, job.id));
+                })
+                .result();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!attemptsOf(first.id).second.isEmpty(), 30000);
+        // The limiter's decision right after the 429: at most the Retry-After.
+        const jobs::QueueLimitState state = queueState(QStringLiteral("test-openai"));
+        const auto [job, attempts] = attemptsOf(first.id);
+        const qint64 refusedAt = attempts.first().finishedAt;
+        QCOMPARE(attempts.first().outcome, QStringLiteral("retry"));
+        QVERIFY2(attempts.first().error.contains(u"HTTP 429"), qPrintable(attempts.first().error));
+        QVERIFY2(
+            state.blockedUntil <= refusedAt + 1000,
+            qPrintable(
+                QStringLiteral("held %1 ms after the 429").arg(state.blockedUntil - refusedAt)));
+        QVERIFY2(
+            state.readyAt <= std::max(refusedAt + 1000, domain::nowMs()),
+            qPrintable(QStringLiteral("ready %1 ms after the 429").arg(state.readyAt - refusedAt)));
+        // The retry is scheduled Retry-After after the refusal (backoff's first ceiling is 1 s).
+        QCOMPARE(job.runAt - refusedAt, qint64(1000));
+        // Another conversation on the provider, started now, is not held for the window.
+        chat::SendRequest request;
+        request.text = QStringLiteral("second conversation");
+        request.modelKey = QStringLiteral("test-openai/model-x");
+        const Message second = m_backend->chat().send(request).result().assistant;
+        QVERIFY(second.conversationId != first.conversationId);
+        QTRY_VERIFY_WITH_TIMEOUT(ended(first.id) && ended(second.id), 30000);
+        QCOMPARE(statusOf(first.id), QStringLiteral("complete"));
+        QCOMPARE(statusOf(second.id), QStringLiteral("complete"));
+        QCOMPARE(m_server->requests().size(), 3);
+        const auto [retried, retriedAttempts] = attemptsOf(first.id);
+        QCOMPARE(retried.attempts, 2);
+        QCOMPARE(retried.runAt - refusedAt, qint64(1000));
+        QVERIFY(retried.startedAt >= refusedAt + 1000);
     }
 
     void conversationSettingsReachTheWire()

@@ -104,8 +104,10 @@ private Q_SLOTS:
         QCOMPARE(int(e.kind), kind);
     }
 
-    void exhaustedWindowWithoutRetryAfterWaitsForItsReset()
+    void anExhaustedWindowIsNotARetryAfter()
     {
+        // The reset of a window is when it is full again, not when the next request fits: it
+        // is reported for the queue to pace by, never turned into a wait for the retry.
         const auto e = ve::fromHttp(
             429,
             R"({"error":{"message":"slow down","type":"tokens","param":null,"code":"rate_limit_exceeded"}})",
@@ -115,7 +117,11 @@ private Q_SLOTS:
              {"x-ratelimit-reset-tokens", "2m59.56s"}},
             now);
         QCOMPARE(e.kind, Kind::RateLimited);
-        QCOMPARE(e.retryAfterMs, 179560);
+        QCOMPARE(e.retryAfterMs, -1);
+        QCOMPARE(e.rateLimit.remainingTokens, 0);
+        QCOMPARE(e.rateLimit.resetTokensMs, 179560);
+        QCOMPARE(e.rateLimit.remainingRequests, 5);
+        QCOMPARE(e.rateLimit.resetRequestsMs, 1000);
     }
 
     void plainStringErrors()
