@@ -26,6 +26,34 @@ jobs::RateLimitInfo jobLimits(const llm::RateLimitInfo &info)
             info.resetTokensMs,     info.limitRequests,   info.limitTokens};
 }
 
+jobs::ErrorKind jobErrorKind(llm::ChatError::Kind kind)
+{
+    using Kind = llm::ChatError::Kind;
+    switch (kind) {
+    case Kind::Network:
+        return jobs::ErrorKind::Network;
+    case Kind::Auth:
+        return jobs::ErrorKind::Auth;
+    case Kind::NotFound:
+        return jobs::ErrorKind::NotFound;
+    case Kind::BadRequest:
+        return jobs::ErrorKind::BadRequest;
+    case Kind::RateLimited:
+        return jobs::ErrorKind::RateLimited;
+    case Kind::Server:
+        return jobs::ErrorKind::Server;
+    case Kind::Overloaded:
+        return jobs::ErrorKind::Overloaded;
+    case Kind::Protocol:
+        return jobs::ErrorKind::Protocol;
+    case Kind::Interrupted:
+        return jobs::ErrorKind::Interrupted;
+    case Kind::Quota:
+        return jobs::ErrorKind::Quota;
+    }
+    return jobs::ErrorKind::Other;
+}
+
 } // namespace
 
 ReplySession::ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store, ChatEvents &events,
@@ -131,6 +159,7 @@ void ReplySession::fail(const llm::ChatError &error)
         m_run->reportRateLimit(jobLimits(error.rateLimit));
     jobs::JobError jobError{text, retryable, error.retryAfterMs};
     jobError.rateLimited = error.kind == llm::ChatError::Kind::RateLimited; // the whole provider queue waits
+    jobError.kind = jobErrorKind(error.kind);
     m_run->fail(jobError,
                 [id, seq, rest = std::exchange(m_pending, {}), status, text](const QSqlDatabase &db, jobs::JobState state) {
                     if (state == jobs::JobState::Queued) {

@@ -265,7 +265,8 @@ QString recordEnd(const QSqlDatabase &db, const Dispatcher::PendingEnd &e, const
         state = JobState::Done;
         break;
     case Dispatcher::Outcome::Failure: {
-        const auto s = queries::fail(db, job.id, owner, e.error.message, e.retryAt, e.now);
+        const auto s =
+            queries::fail(db, job.id, owner, e.error.message, e.retryAt, e.now, e.error.kind);
         if (!s)
             return {};
         state = *s;

@@ -10,6 +10,33 @@ enum class JobState { Queued, Running, Done, Failed, Cancelled };
 QString toString(JobState state);
 JobState jobStateFromString(const QString &text);
 
+/**
+ * @brief What kind of failure a job's last error was, so that `arbord chat`, `arbord jobs` and
+ * the app can say "rate limited by the vendor, retrying in 12 s" without reading the message.
+ * Stored as toString() in jobs.last_error_kind.
+ */
+enum class ErrorKind {
+    None,        ///< no error recorded
+    RateLimited, ///< the vendor refused for a rate limit (429, rate_limit_error,
+                 ///< RESOURCE_EXHAUSTED)
+    Network,     ///< no answer: refused, unreachable, timeout, or cut before any of the reply
+    Server,      ///< the vendor's server failed (5xx, server_error)
+    Overloaded,  ///< the vendor is overloaded (529, 503, overloaded_error)
+    Interrupted, ///< the connection was cut after part of the reply
+    Protocol,    ///< a reply Arbor cannot read (malformed)
+    Auth,        ///< the key was refused
+    NotFound,    ///< no such model, endpoint or provider
+    BadRequest,  ///< the vendor rejected the request
+    Quota,       ///< the account's quota or billing is used up
+    WorkerLost,  ///< the process running the job stopped
+    Other,
+};
+/** @brief "rate_limited", "network", "server", ... ("" for None). */
+QString toString(ErrorKind kind);
+ErrorKind errorKindFromString(const QString &text);
+/** @brief For a person, lower case: "rate limited by the vendor", "network error", ... */
+QString describe(ErrorKind kind);
+
 /** @brief Priorities: interactive chat before titles/summaries before batch work. */
 namespace Priority {
 inline constexpr int Interactive = 100;
@@ -49,6 +76,9 @@ struct Job
     qint64 startedAt = 0;
     qint64 finishedAt = 0;
     qint64 tokensEstimate = 0;
+    ErrorKind lastErrorKind = ErrorKind::None; ///< the kind of lastError
+    /** @brief Queued again after a failed attempt: runAt is when the next attempt starts. */
+    bool waitingToRetry() const { return state == JobState::Queued && attempts > 0; }
 };
 
 /** @brief How a run ended badly. */
@@ -60,6 +90,7 @@ struct JobError
     /** @brief The provider refused for a rate limit (429): the whole queue, not only this job,
      *  waits retryAfterMs before its next request. */
     bool rateLimited = false;
+    ErrorKind kind = ErrorKind::Other; ///< stored with the message (Job::lastErrorKind)
 };
 
 /** @brief What a vendor said about its limits (x-ratelimit-*, anthropic-ratelimit-*); -1 = unknown. */

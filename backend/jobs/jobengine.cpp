@@ -80,7 +80,7 @@ std::function<int(const QSqlDatabase &)> JobEngine::recoveryTask() const
                 queries::cancelRunning(db, job.id, job.leaseOwner, reason, at);
                 break;
             case JobHandler::Recovery::Fail:
-                queries::fail(db, job.id, job.leaseOwner, reason, 0, at);
+                queries::fail(db, job.id, job.leaseOwner, reason, 0, at, ErrorKind::WorkerLost);
                 break;
             }
             qCInfo(lcJobs) << "recovered job" << job.id << job.kind << "from a dead worker:" << int(decision);
@@ -215,6 +215,12 @@ void JobEngine::reloadQueues()
 {
     if (m_dispatcher)
         QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::reloadQueues, Qt::QueuedConnection);
+}
+
+QFuture<std::optional<Job>> JobEngine::latestJobFor(const QString &subjectId)
+{
+    return m_store.read(
+        [subjectId](QSqlDatabase &db) { return queries::latestForSubject(db, subjectId); });
 }
 
 QFuture<QList<QueueLimitState>> JobEngine::queueStates()

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace arbor::store {
 class Store;
@@ -91,6 +92,10 @@ public:
     QFuture<bool> cancel(qint64 jobId);
     /** @brief Re-reads the queues' settings (after another process changed them). */
     void reloadQueues();
+    /** @brief queries::latestForSubject() as a store read: how the job behind a reply (its
+     *  message id) stands — state, attempts, runAt of a retry, lastErrorKind. Works in a
+     *  process that runs no jobs too (it only reads). */
+    QFuture<std::optional<Job>> latestJobFor(const QString &subjectId);
 
     /** @brief Looks for due jobs now (after an enqueue done in another transaction). */
     void wake();

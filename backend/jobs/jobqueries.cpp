@@ -30,7 +30,8 @@ namespace {
 
 const QString kColumns = QStringLiteral(
     "id, kind, queue, priority, payload, subject_id, state, attempts, max_attempts, run_at, "
-    "lease_owner, last_error, created_at, started_at, finished_at, tokens_estimate");
+    "lease_owner, last_error, created_at, started_at, finished_at, tokens_estimate, "
+    "last_error_kind");
 
 Job readRow(const QSqlQuery &q)
 {
@@ -51,6 +52,7 @@ Job readRow(const QSqlQuery &q)
     j.startedAt = q.value(13).toLongLong();
     j.finishedAt = q.value(14).toLongLong();
     j.tokensEstimate = q.value(15).toLongLong();
+    j.lastErrorKind = errorKindFromString(q.value(16).toString());
     return j;
 }
 
@@ -83,6 +85,7 @@ Job readNativeRow(sqlite3_stmt *st)
     j.startedAt = sqlite3_column_int64(st, 13);
     j.finishedAt = sqlite3_column_int64(st, 14);
     j.tokensEstimate = sqlite3_column_int64(st, 15);
+    j.lastErrorKind = errorKindFromString(textAt(st, 16));
     return j;
 }
 
@@ -230,6 +233,18 @@ QList<Job> forSubject(const QSqlDatabase &db, const QString &subjectId)
     while (q.next())
         out.append(readRow(q));
     return out;
+}
+
+std::optional<Job> latestForSubject(const QSqlDatabase &db, const QString &subjectId)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral("SELECT %1 FROM jobs WHERE subject_id = ? ORDER BY id DESC LIMIT 1")
+                 .arg(kColumns),
+             {subjectId});
+    if (!q.next())
+        return std::nullopt;
+    return readRow(q);
 }
 
 namespace {
@@ -380,17 +395,19 @@ QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, con
     return done;
 }
 
-std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &error,
-                             qint64 retryAt, qint64 now)
+std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &owner,
+                             const QString &error, qint64 retryAt, qint64 now, ErrorKind kind)
 {
-    QSqlQuery q = exec(db, QStringLiteral(
-        "UPDATE jobs SET"
-        " state = CASE WHEN ? > 0 AND attempts < max_attempts THEN 'queued' ELSE 'failed' END,"
-        " run_at = CASE WHEN ? > 0 AND attempts < max_attempts THEN ? ELSE run_at END,"
-        " finished_at = CASE WHEN ? > 0 AND attempts < max_attempts THEN NULL ELSE ? END,"
-        " last_error = ?, lease_owner = NULL"
-        " WHERE id = ? AND state = 'running' AND lease_owner = ? RETURNING state"),
-        {retryAt, retryAt, retryAt, retryAt, now, error, id, owner});
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral(
+            "UPDATE jobs SET"
+            " state = CASE WHEN ? > 0 AND attempts < max_attempts THEN 'queued' ELSE 'failed' END,"
+            " run_at = CASE WHEN ? > 0 AND attempts < max_attempts THEN ? ELSE run_at END,"
+            " finished_at = CASE WHEN ? > 0 AND attempts < max_attempts THEN NULL ELSE ? END,"
+            " last_error = ?, last_error_kind = ?, lease_owner = NULL"
+            " WHERE id = ? AND state = 'running' AND lease_owner = ? RETURNING state"),
+        {retryAt, retryAt, retryAt, retryAt, now, error, toString(kind), id, owner});
     if (!q.next())
         return std::nullopt;
     return jobStateFromString(q.value(0).toString());
@@ -414,9 +431,11 @@ bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now)
 
 void requeue(const QSqlDatabase &db, qint64 id, const QString &reason, qint64 now)
 {
-    exec(db, QStringLiteral("UPDATE jobs SET state = 'queued', run_at = ?, lease_owner = NULL, last_error = ?"
-                            " WHERE id = ? AND state = 'running'"),
-         {now, reason, id});
+    exec(db,
+         QStringLiteral(
+             "UPDATE jobs SET state = 'queued', run_at = ?, lease_owner = NULL, last_error = ?,"
+             " last_error_kind = ? WHERE id = ? AND state = 'running'"),
+         {now, reason, toString(ErrorKind::WorkerLost), id});
 }
 
 void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcome, const QString &error, qint64 now)

@@ -18,6 +18,14 @@ QList<qint64> insertMany(const QSqlDatabase &db, const QList<JobSpec> &specs, qi
 std::optional<Job> get(const QSqlDatabase &db, qint64 id);
 /** @brief Jobs for @p subjectId, newest first. */
 QList<Job> forSubject(const QSqlDatabase &db, const QString &subjectId);
+/**
+ * @brief The newest job for @p subjectId (for a reply: its assistant message id), or nullopt.
+ * What `arbord chat`, `arbord jobs` and the app show about a reply that waits: state, attempts
+ * of maxAttempts, runAt (when a queued job, e.g. a retry, runs next; ms since epoch),
+ * lastErrorKind and lastError (the last failed attempt). Job::waitingToRetry() tells a retry's
+ * wait from a first start.
+ */
+std::optional<Job> latestForSubject(const QSqlDatabase &db, const QString &subjectId);
 
 /** @brief Per-queue limits of one claim: queues that may not start anything, and at most how
  *  many jobs each capped queue may start (a queue not named is unlimited). */
@@ -37,14 +45,17 @@ bool complete(const QSqlDatabase &db, qint64 id, const QString &owner, qint64 no
 /** @brief complete() for many jobs in one statement; returns the ids that were still @p owner's. */
 QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, const QString &owner, qint64 now);
 /** @brief Fails a running job of @p owner: queued again at @p retryAt when given (> 0) and
- *  attempts remain, else state failed. Returns the new state, or nullopt if not @p owner's. */
+ *  attempts remain, else state failed. Records @p error and its @p kind as the last error.
+ *  Returns the new state, or nullopt if not @p owner's. */
 std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &owner,
-                             const QString &error, qint64 retryAt, qint64 now);
+                             const QString &error, qint64 retryAt, qint64 now,
+                             ErrorKind kind = ErrorKind::Other);
 /** @brief Cancels a running job of @p owner. */
 bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &reason, qint64 now);
 /** @brief Cancels a queued job; false if it is not queued (running or finished). */
 bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now);
-/** @brief Puts a job back in the queue (recovery): attempts are kept. */
+/** @brief Puts a job back in the queue (recovery): attempts are kept; the last error is
+ *  @p reason, of kind WorkerLost. */
 void requeue(const QSqlDatabase &db, qint64 id, const QString &reason, qint64 now);
 /** @brief Records one attempt that did not succeed (outcome: retry, failed, cancelled, recovered). */
 void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcome, const QString &error, qint64 now);

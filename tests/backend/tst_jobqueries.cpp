@@ -196,6 +196,69 @@ private Q_SLOTS:
         QCOMPARE(j.finishedAt, 3100);
     }
 
+    void latestForSubjectSaysWhyAndWhenAReplyRetries()
+    {
+        // What `arbord chat`, `arbord jobs` and the app read for "rate limited by the vendor,
+        // retrying in N s": the newest job of the message, its attempts, next run and error kind.
+        using arbor::jobs::ErrorKind;
+        QVERIFY(!queries::latestForSubject(db(), QStringLiteral("subject")));
+        const qint64 older = queries::insert(db(), spec(0, 0, 3), 100);
+        QVERIFY(queries::cancelQueued(db(), older, 150));
+        const qint64 id = queries::insert(db(), spec(0, 0, 3), 200);
+        Job j = *queries::latestForSubject(db(), QStringLiteral("subject"));
+        QCOMPARE(j.id, id);
+        QCOMPARE(arbor::jobs::toString(j.lastErrorKind), arbor::jobs::toString(ErrorKind::None));
+        QVERIFY(!j.waitingToRetry());
+
+        queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000);
+        QCOMPARE(name(queries::fail(db(), id, QStringLiteral("w"),
+                                    QStringLiteral("Rate limited by the vendor (HTTP 429)"), 2000,
+                                    1000, ErrorKind::RateLimited)),
+                 QStringLiteral("queued"));
+        j = *queries::latestForSubject(db(), QStringLiteral("subject"));
+        QCOMPARE(arbor::jobs::toString(j.state), QStringLiteral("queued"));
+        QVERIFY(j.waitingToRetry());
+        QCOMPARE(j.attempts, 1);
+        QCOMPARE(j.maxAttempts, 3);
+        QCOMPARE(j.runAt, 2000);
+        QCOMPARE(arbor::jobs::toString(j.lastErrorKind),
+                 arbor::jobs::toString(ErrorKind::RateLimited));
+        QCOMPARE(j.lastError, QStringLiteral("Rate limited by the vendor (HTTP 429)"));
+        QCOMPARE(arbor::jobs::describe(j.lastErrorKind),
+                 QStringLiteral("rate limited by the vendor"));
+        // The claim reads the kind too (SQLite's C API path).
+        QCOMPARE(
+            arbor::jobs::toString(
+                queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 2000).value(0).lastErrorKind),
+            QStringLiteral("rate_limited"));
+        QCOMPARE(name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("cut"), 3000,
+                                    2100, ErrorKind::Network)),
+                 QStringLiteral("queued"));
+        QCOMPARE(arbor::jobs::toString(
+                     queries::latestForSubject(db(), QStringLiteral("subject"))->lastErrorKind),
+                 QStringLiteral("network"));
+        // A worker that died: the recovery says so.
+        queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 3000);
+        queries::requeue(db(), id, QStringLiteral("worker died"), 3100);
+        QCOMPARE(arbor::jobs::toString(
+                     queries::latestForSubject(db(), QStringLiteral("subject"))->lastErrorKind),
+                 QStringLiteral("worker_lost"));
+    }
+
+    void errorKindsRoundTrip()
+    {
+        using arbor::jobs::ErrorKind;
+        for (ErrorKind k :
+             {ErrorKind::None, ErrorKind::RateLimited, ErrorKind::Network, ErrorKind::Server,
+              ErrorKind::Overloaded, ErrorKind::Interrupted, ErrorKind::Protocol, ErrorKind::Auth,
+              ErrorKind::NotFound, ErrorKind::BadRequest, ErrorKind::Quota, ErrorKind::WorkerLost,
+              ErrorKind::Other}) {
+            QVERIFY(arbor::jobs::errorKindFromString(arbor::jobs::toString(k)) == k);
+            QCOMPARE(arbor::jobs::describe(k).isEmpty(), k == ErrorKind::None);
+        }
+        QCOMPARE(arbor::jobs::toString(ErrorKind::RateLimited), QStringLiteral("rate_limited"));
+    }
+
     void failWithoutRetryFails()
     {
         const qint64 id = queries::insert(db(), spec(0, 0, 5), 100);

@@ -179,8 +179,17 @@ private Q_SLOTS:
         QVERIFY2(
             state.readyAt <= std::max(refusedAt + 1000, domain::nowMs()),
             qPrintable(QStringLiteral("ready %1 ms after the 429").arg(state.readyAt - refusedAt)));
-        // The retry is scheduled Retry-After after the refusal (backoff's first ceiling is 1 s).
+        // The retry is scheduled Retry-After after the refusal (backoff's first ceiling is 1 s),
+        // and the store says why, for `arbord chat`, `arbord jobs` and the app.
         QCOMPARE(job.runAt - refusedAt, qint64(1000));
+        QCOMPARE(jobs::toString(job.lastErrorKind), jobs::toString(jobs::ErrorKind::RateLimited));
+        const auto latest = m_backend->engine().latestJobFor(first.id).result();
+        QVERIFY(latest);
+        QCOMPARE(latest->id, job.id);
+        QCOMPARE(latest->runAt, refusedAt + 1000);
+        QCOMPARE(jobs::toString(latest->lastErrorKind),
+                 jobs::toString(jobs::ErrorKind::RateLimited));
+        QCOMPARE(latest->maxAttempts, 3);
         // Another conversation on the provider, started now, is not held for the window.
         chat::SendRequest request;
         request.text = QStringLiteral("second conversation");
@@ -299,6 +308,8 @@ private Q_SLOTS:
                 })
                 .result();
         QCOMPARE(attempts.size(), 2);
+        QCOMPARE(jobs::toString(m_backend->engine().latestJobFor(reply.id).result()->lastErrorKind),
+                 QStringLiteral("network"));
         for (const jobs::admin::Attempt &a : attempts) {
             QCOMPARE(a.outcome, QStringLiteral("retry"));
             QVERIFY2(a.error.contains(u"before any of the reply arrived"), qPrintable(a.error));
