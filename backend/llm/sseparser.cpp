@@ -60,13 +60,17 @@ void SseParser::takeLine(QByteArrayView line, QList<SseEvent> &out)
         dispatch(out);
         return;
     }
-    if (line.front() == ':')
+    if (line.front() == ':') {
+        m_framed = true;
         return; // comment / keep-alive
+    }
     const qsizetype colon = line.indexOf(':');
     const QByteArrayView field = colon < 0 ? line : line.first(colon);
     QByteArrayView value = colon < 0 ? QByteArrayView() : line.sliced(colon + 1);
     if (!value.isEmpty() && value.front() == ' ')
         value = value.sliced(1);
+    if (field == "data" || field == "event" || field == "id" || field == "retry")
+        m_framed = true;
     if (field == "data") {
         if (m_hasData)
             m_data.append('\n');

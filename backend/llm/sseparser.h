@@ -31,6 +31,9 @@ public:
     QList<SseEvent> finish();
     /** @brief Lines that were not SSE fields, joined by '\n'. */
     const QByteArray &rawText() const { return m_raw; }
+    /** @brief Whether any line was SSE framing (a comment, or a data, event, id or retry
+     *  field): the body is a stream, even before an event with data completes. */
+    bool sawFraming() const { return m_framed; }
 
 private:
     void takeLine(QByteArrayView line, QList<SseEvent> &out);
@@ -41,6 +44,7 @@ private:
     QByteArray m_event;
     QByteArray m_data;
     bool m_hasData = false;
+    bool m_framed = false;
     QByteArray m_raw;
 };
 

@@ -47,6 +47,14 @@ void StreamDecoder::finish()
     endOfBody();
 }
 
+void StreamDecoder::markStream()
+{
+    if (m_shape != Shape::Unknown)
+        return;
+    m_shape = Shape::Stream;
+    m_body = {};
+}
+
 void StreamDecoder::readWholeBody()
 {
     const QByteArray body = m_body.trimmed();
@@ -167,10 +175,7 @@ std::optional<QJsonObject> StreamDecoder::parseObject(QByteArrayView json)
     QJsonParseError err{};
     const QJsonDocument doc = QJsonDocument::fromJson(json.toByteArray(), &err);
     if (err.error == QJsonParseError::NoError && doc.isObject()) {
-        if (m_shape == Shape::Unknown) {
-            m_shape = Shape::Stream;
-            m_body = {};
-        }
+        markStream();
         return doc.object();
     }
     if (m_shape == Shape::Unknown) {

@@ -79,6 +79,9 @@ protected:
     }
     /** @brief Whether the body has proved to be a stream (a unit of it was decoded). */
     bool isStream() const { return m_shape == Shape::Stream; }
+    /** @brief The body is the vendor's stream format (framing seen before any unit decoded,
+     *  e.g. SSE keep-alive comments): a cut now is a cut, not a malformed document. */
+    void markStream();
 
     void emitText(const QString &text)
     {
@@ -140,7 +143,13 @@ private:
 class SseStreamDecoder : public StreamDecoder
 {
 protected:
-    void feedStream(QByteArrayView bytes) override { handle(m_sse.feed(bytes)); }
+    void feedStream(QByteArrayView bytes) override
+    {
+        const QList<SseEvent> events = m_sse.feed(bytes);
+        if (m_sse.sawFraming() && !isStream())
+            markStream();
+        handle(events);
+    }
     void finishStream() override { handle(m_sse.finish()); }
     virtual void handle(const QList<SseEvent> &events) = 0;
 
