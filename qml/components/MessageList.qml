@@ -34,9 +34,14 @@ ListView {
     property bool flash: false
     /// Row the keyboard returns to once the thread has reloaded after a branch action.
     property int pendingRow: -1
+    /// A branch switch keeps this row where it was on screen (its top this far below the view's).
+    property int anchorRow: -1
+    property real anchorOffset: 0
 
     /// The keyboard left the list (Esc, or Alt+Down past the newest message).
     signal leaveRequested
+    /// A failed reply's "Open Settings".
+    signal settingsRequested
 
     /// Jump to the newest message and keep following it.
     function scrollToEnd() {
@@ -83,11 +88,8 @@ ListView {
             return;
         switch (action) {
         case "copy":
-            // HACK: Qt 6.4 QML has no clipboard API; a hidden TextEdit can copy.
-            clipboardHelper.text = message.messageContent;
-            clipboardHelper.selectAll();
-            clipboardHelper.copy();
-            clipboardHelper.clear();
+            Clipboard.setText(message.messageContent);
+            message.showCopied();
             break;
         case "edit":
             if (message.isUser) {
@@ -100,6 +102,19 @@ ListView {
                 pendingRow = message.index;
                 App.regenerate(message.messageId, modelKey);
             }
+            break;
+        case "retry":
+            pendingRow = message.index;
+            App.regenerate(message.messageId, "");
+            break;
+        case "settings":
+            settingsRequested();
+            break;
+        case "expand":
+            // The reader stays on this message while it grows; following the end would scroll
+            // away from it (and make the view drop and remake its row).
+            tailTimer.stop();
+            followTail = false;
             break;
         case "continue":
             pendingRow = message.index;
@@ -126,6 +141,12 @@ ListView {
 
     function switchBranch(message: MessageDelegate, delta: int) {
         pendingRow = message.index;
+        // The message stays where it is on screen: the rows below it change, the view does not
+        // follow them to the end.
+        anchorRow = message.index;
+        anchorOffset = message.y - contentY;
+        tailTimer.stop();
+        followTail = false;
         App.switchSibling(message.messageId, delta);
     }
 
@@ -164,27 +185,10 @@ ListView {
     boundsBehavior: Flickable.StopAtBounds
     Accessible.name: qsTr("Messages")
 
-    // HACK: not attached (ScrollBar.vertical): in Qt 6.4 an attached bar writes each of its
-    // position changes back to contentY, also the clamping it does by itself when the content
-    // height changes; with rows of varying height that fed the view's layout in a loop (the
-    // window froze, creating rows without end). This one only scrolls the view when dragged.
-    ScrollBar {
+    ThreadScrollBar {
         id: verticalScrollBar
 
-        parent: list
-        anchors.top: parent.top
-        anchors.right: parent.right
-        anchors.bottom: parent.bottom
-        orientation: Qt.Vertical
-        size: list.visibleArea.heightRatio
-        position: list.visibleArea.yPosition
-        active: list.moving || hovered || pressed
-
-        onPositionChanged: {
-            if (pressed)
-                list.contentY = position * (list.contentHeight + list.topMargin + list.bottomMargin)
-                        + list.originY - list.topMargin;
-        }
+        view: list
         onPressedChanged: {
             if (!pressed)
                 list.followTail = list.nearEnd;
@@ -200,10 +204,14 @@ ListView {
         width: ListView.view.width
         editing: list.editingId === messageId
         framed: ListView.isCurrentItem && (list.activeFocus || list.flash)
+        keyboardReachable: ListView.isCurrentItem
+        highlightTerms: messageId === App.highlightMessageId ? App.highlightTerms : []
 
         onActionRequested: action => list.act(row, action, "")
         onMenuRequested: atPointer => {
             list.currentIndex = index;
+            if (!atPointer)
+                list.forceActiveFocus(); // the keyboard comes back here when the menu closes
             messageMenu.openFor(row, atPointer);
         }
         onSwitchRequested: delta => list.switchBranch(row, delta)
@@ -270,6 +278,22 @@ ListView {
         }
     }
 
+    // After a branch switch, puts the switched message back where it was on screen.
+    Timer {
+        id: anchorTimer
+
+        interval: 0
+        onTriggered: {
+            const row = list.itemAtIndex(list.anchorRow);
+            if (row !== null)
+                list.contentY = Math.max(list.originY - list.topMargin,
+                                         Math.min(row.y - list.anchorOffset,
+                                                  list.originY + list.contentHeight + list.bottomMargin - list.height));
+            list.anchorRow = -1;
+            list.followTail = list.nearEnd;
+        }
+    }
+
     // A jump centres its target once more after the rows around it have been measured, then
     // follows the tail again only if that target is at the end.
     Timer {
@@ -329,6 +353,8 @@ ListView {
             if (list.pendingRow >= 0 && list.count > 0)
                 list.currentIndex = Math.min(list.pendingRow, list.count - 1);
             list.pendingRow = -1;
+            if (list.anchorRow >= 0)
+                anchorTimer.restart();
         }
     }
 
@@ -354,13 +380,6 @@ ListView {
         id: labelDialog
 
         onClosed: list.forceActiveFocus()
-    }
-
-    TextEdit {
-        id: clipboardHelper
-
-        visible: false
-        textFormat: TextEdit.PlainText
     }
 
     Label {
