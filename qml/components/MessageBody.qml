@@ -23,6 +23,10 @@ Column {
     property bool hug: false
     /// Words to mark in the text (a search hit was opened here); empty: none.
     property var highlightTerms: []
+    /// The part of the body on screen (its own coordinates): only blocks near it are drawn, so a
+    /// long message keeps no glyphs for the rest. The defaults draw everything.
+    property real viewTop: -1e9
+    property real viewBottom: 1e9
 
     readonly property bool collapsed: blocks.collapsible && !blocks.expanded
 
@@ -64,8 +68,8 @@ Column {
                 // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot know
                 // that this delegate only ever lives here, where `body` is in scope.
                 // qmllint disable unqualified
-                delegate: TextEdit {
-                    id: block
+                delegate: Item {
+                    id: slot
 
                     required property int index
                     required property string blockText
@@ -74,51 +78,65 @@ Column {
                     required property string blockLanguage
 
                     readonly property bool isCode: blockKind === MessageBlocks.Code
+                    // Laid out always (its height places the blocks below), drawn only near the screen.
+                    readonly property bool nearView: y + height >= body.viewTop - Theme.offscreenMargin
+                                                     && y <= body.viewBottom + Theme.offscreenMargin
 
-                    objectName: "messageBlock"
-                    width: body.hug ? Math.min(implicitWidth, body.availableWidth) : body.availableWidth
-                    topPadding: (index > 0 && !joinsPrevious ? Theme.spacing : 0) + (isCode && !joinsPrevious ? Theme.spacingSmall : 0)
-                    leftPadding: isCode ? Theme.spacing : 0
-                    rightPadding: isCode ? Theme.spacing : 0
-                    bottomPadding: isCode ? Theme.spacingSmall : 0
-                    text: blockText
-                    textFormat: blockKind === MessageBlocks.Markdown ? TextEdit.MarkdownText : TextEdit.PlainText
-                    font.family: isCode ? Theme.monospaceFamily : Theme.bodyFontMetrics.font.family
-                    wrapMode: isCode ? TextEdit.WrapAnywhere : TextEdit.Wrap
-                    readOnly: true
-                    selectByMouse: true
-                    persistentSelection: false
-                    color: Theme.text
-                    selectionColor: Theme.highlight
-                    selectedTextColor: Theme.highlightedText
-                    Accessible.role: Accessible.StaticText
-                    Accessible.name: blockText
+                    width: block.width
+                    height: block.height
 
-                    // Model output is untrusted: only web links leave the app, nothing local.
-                    onLinkActivated: link => {
-                        if (/^https?:\/\//i.test(link))
-                            Qt.openUrlExternally(link);
-                    }
+                    TextEdit {
+                        id: block
 
-                    SearchHighlighter {
-                        objectName: "searchHighlighter"
-                        document: block.textDocument
-                        terms: body.highlightTerms
-                        color: Theme.searchMatch
-                    }
+                        readonly property bool isCode: slot.isCode
+                        readonly property bool joinsPrevious: slot.joinsPrevious
 
-                    Rectangle {
-                        // Behind the text: code blocks sit on a panel.
-                        z: -1
-                        anchors.fill: parent
-                        anchors.topMargin: block.joinsPrevious ? 0 : block.topPadding - Theme.spacingSmall
-                        visible: block.isCode
-                        color: Theme.codeBackground
-                        radius: block.joinsPrevious ? 0 : Theme.radiusSmall
-                    }
+                        objectName: "messageBlock"
+                        visible: slot.nearView
+                        width: body.hug ? Math.min(implicitWidth, body.availableWidth) : body.availableWidth
+                        topPadding: (slot.index > 0 && !slot.joinsPrevious ? Theme.spacing : 0) + (isCode && !slot.joinsPrevious ? Theme.spacingSmall : 0)
+                        leftPadding: isCode ? Theme.spacing : 0
+                        rightPadding: isCode ? Theme.spacing : 0
+                        bottomPadding: isCode ? Theme.spacingSmall : 0
+                        text: slot.blockText
+                        textFormat: slot.blockKind === MessageBlocks.Markdown ? TextEdit.MarkdownText : TextEdit.PlainText
+                        font.family: isCode ? Theme.monospaceFamily : Theme.bodyFontMetrics.font.family
+                        wrapMode: isCode ? TextEdit.WrapAnywhere : TextEdit.Wrap
+                        readOnly: true
+                        selectByMouse: true
+                        persistentSelection: false
+                        color: Theme.text
+                        selectionColor: Theme.highlight
+                        selectedTextColor: Theme.highlightedText
+                        Accessible.role: Accessible.StaticText
+                        Accessible.name: slot.blockText
 
-                    HoverHandler {
-                        cursorShape: block.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor
+                        // Model output is untrusted: only web links leave the app, nothing local.
+                        onLinkActivated: link => {
+                            if (/^https?:\/\//i.test(link))
+                                Qt.openUrlExternally(link);
+                        }
+
+                        SearchHighlighter {
+                            objectName: "searchHighlighter"
+                            document: block.textDocument
+                            terms: body.highlightTerms
+                            color: Theme.searchMatch
+                        }
+
+                        Rectangle {
+                            // Behind the text: code blocks sit on a panel.
+                            z: -1
+                            anchors.fill: parent
+                            anchors.topMargin: block.joinsPrevious ? 0 : block.topPadding - Theme.spacingSmall
+                            visible: block.isCode
+                            color: Theme.codeBackground
+                            radius: block.joinsPrevious ? 0 : Theme.radiusSmall
+                        }
+
+                        HoverHandler {
+                            cursorShape: block.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor
+                        }
                     }
                 }
                 // qmllint enable unqualified

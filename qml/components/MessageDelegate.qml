@@ -41,6 +41,9 @@ Item {
     property bool keyboardReachable: false
     /// Words of the search hit opened here, marked in the text.
     property var highlightTerms: []
+    /// The part of this row on screen, in its own coordinates (set by the list).
+    property real viewTop: -1e9
+    property real viewBottom: 1e9
     /// "Copied" shows on the Copy button for a moment after a copy.
     property bool copied: false
     /// The clock for "Retrying in N s", ticking only while a retry is pending.
@@ -256,6 +259,8 @@ Item {
                 availableWidth: message.isUser ? column.width * 0.85 - 2 * column.bubblePadding : column.width
                 hug: message.isUser
                 highlightTerms: message.highlightTerms
+                viewTop: message.viewTop - column.y - bubble.y - y
+                viewBottom: message.viewBottom - column.y - bubble.y - y
                 onExpandToggled: message.actionRequested("expand")
             }
         }

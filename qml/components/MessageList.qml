@@ -205,6 +205,8 @@ ListView {
         editing: list.editingId === messageId
         framed: ListView.isCurrentItem && (list.activeFocus || list.flash)
         keyboardReachable: ListView.isCurrentItem
+        viewTop: list.contentY - y
+        viewBottom: list.contentY - y + list.height
         highlightTerms: messageId === App.highlightMessageId ? App.highlightTerms : []
 
         onActionRequested: action => list.act(row, action, "")
