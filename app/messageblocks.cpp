@@ -371,10 +371,13 @@ void MessageBlocks::revealStep()
         setShown(target);
         return;
     }
-    qsizetype chars = 0;
+    const auto cost = [](const Block &b) {
+        return b.kind == Kind::Markdown ? b.length * MarkdownCost : b.length;
+    };
+    qsizetype spent = 0;
     int next = m_shown;
-    while (next < target && (next == m_shown || chars + m_blocks.at(next).length <= StepChars)) {
-        chars += m_blocks.at(next).length;
+    while (next < target && (next == m_shown || spent + cost(m_blocks.at(next)) <= StepChars)) {
+        spent += cost(m_blocks.at(next));
         ++next;
     }
     setShown(next);

@@ -76,6 +76,8 @@ QtObject {
     readonly property real collapsedMessageHeight: bodyFontMetrics.lineSpacing * 12
     /// Blocks of a message this far off screen are still drawn (scrolling shows them at once).
     readonly property int offscreenMargin: 1500
+    /// How long a branch switch keeps its message in place while the rows below are built.
+    readonly property int anchorHoldMs: 1500
     /// How long "Copied" stays on the Copy button.
     readonly property int copiedVisibleMs: 1500
     /// How long a jump target keeps its frame when the keyboard is elsewhere.

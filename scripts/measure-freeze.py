@@ -8,13 +8,19 @@ sidebar. For each action it prints the longest stall, the stalled time in total 
 stall ended (ms after the action). Needs xvfb, xdotool and xclip (scripts/deps.sh installs them).
 
   scripts/measure-freeze.py [--arbor build/default/bin/arbor] [--arbord ...] [--sizes 25,100,1000]
-                            [--settle S] [--only open|send]
+                            [--settle S] [--only open|send|stream]
+
+"stream" has a small OpenAI-compatible server on 127.0.0.1 stream a Markdown reply of the size
+(in about 4 s) and measures the window while it streams and when it completes.
 
 Sizes are in KB of text (1000 = 1 MB); --kind picks the text (see --help). Text is generated, the same for every run: lines of prose
 with Markdown-looking characters (2*3*4, # x), indented stack-trace lines and code.
 """
 import argparse
+import http.server
+import json
 import os
+import threading
 import re
 import signal
 import subprocess
@@ -69,7 +75,9 @@ def now_ms():
 class Window:
     def __init__(self, arbor, db, display, stall_ms):
         self.log = tempfile.NamedTemporaryFile(prefix="arbor-stalls.", suffix=".log", delete=False)
-        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", ARBOR_DISCOVERY_PORTS="")
+        # Its own settings folder: the window's remembered state (last model...) stays out of it.
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", ARBOR_DISCOVERY_PORTS="",
+                   XDG_CONFIG_HOME=os.path.dirname(db))
         self.proc = subprocess.Popen([arbor, "--db", db, "--demo-rate", "200", "--report-stalls", str(stall_ms)],
                                      stderr=self.log, stdout=subprocess.DEVNULL, env=env)
         self.env = env
@@ -149,7 +157,7 @@ def main():
     ap.add_argument("--settle", type=float, default=4.0, help="quiet seconds that end a measurement")
     ap.add_argument("--limit", type=float, default=300.0, help="give up waiting after this many seconds")
     ap.add_argument("--stall-ms", type=int, default=20)
-    ap.add_argument("--only", choices=["open", "send"])
+    ap.add_argument("--only", choices=["open", "send", "stream"])
     ap.add_argument("--kind", choices=["mixed", "log", "line"], default="mixed",
                     help="mixed: prose, code and a blank line every 7 lines; log: no blank line; line: one line")
     args = ap.parse_args()
@@ -165,10 +173,12 @@ def main():
                 src = os.path.join(tmp, "text.txt")
                 with open(src, "w") as f:
                     f.write(text)
-                if args.only != "open":
+                if args.only in (None, "send"):
                     measure_send(args, display, tmp, src, kb)
-                if args.only != "send":
+                if args.only in (None, "open"):
                     measure_open(args, display, tmp, src, kb)
+                if args.only in (None, "stream"):
+                    measure_stream(args, display, tmp, kb)
     finally:
         xvfb.terminate()
 
@@ -222,6 +232,85 @@ def measure_open(args, display, tmp, src, kb):
         print(f"{kb} KB memory after opening: {w.rss_mb()} MB resident", flush=True)
     finally:
         w.close()
+
+
+def serve_reply(text, seconds):
+    """An OpenAI-compatible server on 127.0.0.1 (port 0) streaming @p text over @p seconds."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            body = json.dumps({"object": "list", "data": [{"id": "big", "object": "model"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            pieces = [text[i:i + 40] for i in range(0, len(text), 40)]
+            delay = seconds / max(1, len(pieces))
+            for piece in pieces:
+                chunk = {"id": "c1", "object": "chat.completion.chunk", "model": "big",
+                         "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                self.wfile.flush()
+                time.sleep(delay)
+            done = {"id": "c1", "object": "chat.completion.chunk", "model": "big",
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            self.wfile.write(b"data: " + json.dumps(done).encode() + b"\n\ndata: [DONE]\n\n")
+            self.wfile.flush()
+            self.close_connection = True
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def measure_stream(args, display, tmp, kb):
+    text = make_text(kb * 1000, args.kind)
+    server = serve_reply(text, 4.0)
+    db = os.path.join(tmp, "stream.db")
+    port = server.server_address[1]
+    subprocess.run([args.arbord, "providers", "add", "big", "--db", db, "--preset", "custom", "--base-url",
+                    f"http://127.0.0.1:{port}/v1", "--models", "big"], check=True, stdout=subprocess.DEVNULL)
+    providers = json.loads(subprocess.run([args.arbord, "providers", "list", "--json", "--db", db], check=True,
+                                          capture_output=True, text=True).stdout)
+    provider = next(p for p in providers if p.get("name") == "big")
+    subprocess.run([args.arbord, "providers", "default", f"{provider['id']}/big", "--db", db], check=True,
+                   stdout=subprocess.DEVNULL)
+    w = Window(args.arbor, db, display, args.stall_ms)
+    try:
+        w.xdo("windowfocus", "--sync", w.wid)
+        w.xdo("type", "go")
+        t0 = now_ms()
+        w.xdo("key", "Return")
+        # Streams for about 4 s; the reply completes at the end of it.
+        result = w.settle(t0, args.settle + 4, args.limit)
+        stalls = w.stalls_since(t0)
+        report(f"{kb} KB streamed reply (Enter until it has settled)", result)
+        late = [s for s, e in stalls if e - t0 > 3500]
+        print(f"{kb} KB streamed reply: longest stall from 3.5 s on (completion): {max(late, default=0)} ms",
+              flush=True)
+        print(f"{kb} KB memory after the reply: {w.rss_mb()} MB resident", flush=True)
+    finally:
+        w.close()
+        server.shutdown()
+    shown = subprocess.run([args.arbord, "list", "--json", "--db", db], capture_output=True, text=True).stdout
+    conversation = json.loads(shown)[0]["id"]
+    reply = json.loads(subprocess.run([args.arbord, "show", conversation, "--json", "--db", db],
+                                      capture_output=True, text=True).stdout)
+    last = reply["messages"][-1] if isinstance(reply, dict) else reply[-1]
+    print(f"{kb} KB streamed reply as stored: {last.get('status')}, {len(last.get('content', ''))} characters "
+          f"from {last.get('model')}", flush=True)
 
 
 if __name__ == "__main__":

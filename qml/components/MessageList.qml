@@ -34,9 +34,6 @@ ListView {
     property bool flash: false
     /// Row the keyboard returns to once the thread has reloaded after a branch action.
     property int pendingRow: -1
-    /// A branch switch keeps this row where it was on screen (its top this far below the view's).
-    property int anchorRow: -1
-    property real anchorOffset: 0
 
     /// The keyboard left the list (Esc, or Alt+Down past the newest message).
     signal leaveRequested
@@ -64,6 +61,11 @@ ListView {
             return;
         }
         currentIndex = Math.max(0, row);
+        // Reading an older message: the view stays on it while rows below grow.
+        followTail = currentIndex === count - 1;
+        if (!followTail)
+            tailTimer.stop();
+        positionViewAtIndex(currentIndex, ListView.Contain);
     }
 
     /// Centres @p messageId (already on the visible path) and frames it for a moment.
@@ -143,8 +145,7 @@ ListView {
         pendingRow = message.index;
         // The message stays where it is on screen: the rows below it change, the view does not
         // follow them to the end.
-        anchorRow = message.index;
-        anchorOffset = message.y - contentY;
+        anchor.hold(message, message.index);
         tailTimer.stop();
         followTail = false;
         App.switchSibling(message.messageId, delta);
@@ -260,9 +261,14 @@ ListView {
         event.accepted = true;
     }
 
+    onMovementStarted: anchor.release()
     onMovementEnded: followTail = nearEnd
     onCountChanged: keepTail()
-    onContentHeightChanged: keepTail()
+    onContentHeightChanged: {
+        if (pendingRow < 0)
+            anchor.apply();
+        keepTail();
+    }
     onHeightChanged: keepTail()
 
     // Repositions once per event-loop pass, after the view has laid out the rows that changed,
@@ -280,20 +286,12 @@ ListView {
         }
     }
 
-    // After a branch switch, puts the switched message back where it was on screen.
-    Timer {
-        id: anchorTimer
+    ViewAnchor {
+        id: anchor
 
-        interval: 0
-        onTriggered: {
-            const row = list.itemAtIndex(list.anchorRow);
-            if (row !== null)
-                list.contentY = Math.max(list.originY - list.topMargin,
-                                         Math.min(row.y - list.anchorOffset,
-                                                  list.originY + list.contentHeight + list.bottomMargin - list.height));
-            list.anchorRow = -1;
-            list.followTail = list.nearEnd;
-        }
+        view: list
+        // Only the newest message keeps the view on the end.
+        onApplied: row => list.followTail = row >= list.count - 1
     }
 
     // A jump centres its target once more after the rows around it have been measured, then
@@ -355,8 +353,7 @@ ListView {
             if (list.pendingRow >= 0 && list.count > 0)
                 list.currentIndex = Math.min(list.pendingRow, list.count - 1);
             list.pendingRow = -1;
-            if (list.anchorRow >= 0)
-                anchorTimer.restart();
+            anchor.apply();
         }
     }
 

@@ -117,7 +117,10 @@ private Q_SLOTS:
         m.setMessageRole(QStringLiteral("assistant"));
         const QString line = QString(QStringLiteral("word ")).repeated(20'000);
         const QString code = QStringLiteral("```\n") + logText(30'000) + QStringLiteral("```\n");
-        m.setText(line + QStringLiteral("\n\n") + code);
+        // A long paragraph of short lines (a log in a reply): cut at line ends.
+        const QString paragraph =
+            logText(20'000).replace(QStringLiteral("    at"), QStringLiteral("at"));
+        m.setText(line + QStringLiteral("\n\n") + code + QStringLiteral("\n") + paragraph);
         showAll(m);
         QVERIFY(m.rowCount() > 20);
         int codeRows = 0;
@@ -125,23 +128,28 @@ private Q_SLOTS:
             QVERIFY2(textAt(m, row).size() <= MessageBlocks::PlainBlockChars,
                      qPrintable(QString::number(row)));
             codeRows += kindAt(m, row) == Kind::Code;
+            if (kindAt(m, row) == Kind::Markdown)
+                QVERIFY2(textAt(m, row).size() <= MessageBlocks::MarkdownBlockChars,
+                         qPrintable(QString::number(row)));
         }
         QVERIFY(codeRows > 5);
     }
 
     void firstStepIsBoundedThenEverythingFollows()
     {
-        // A megabyte: the first step makes at most StepChars of blocks, the rest come later.
+        // 300 KB: the first step makes at most a step's worth of blocks (Markdown weighing
+        // MarkdownCost times plain text), the rest come later.
         MessageBlocks m;
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
         m.setMessageRole(QStringLiteral("assistant"));
         QString text;
-        for (int i = 0; text.size() < 1'000'000; ++i)
+        for (int i = 0; text.size() < 300'000; ++i)
             text += QStringLiteral("Paragraph %1 with **bold** text and 2*3*4.\n\n").arg(i);
         m.setText(text);
         qsizetype made = 0;
         for (int row = 0; row < m.rowCount(); ++row)
-            made += textAt(m, row).size();
+            made += textAt(m, row).size()
+                * (kindAt(m, row) == Kind::Markdown ? MessageBlocks::MarkdownCost : 1);
         QVERIFY2(made <= MessageBlocks::StepChars, qPrintable(QString::number(made)));
         QVERIFY(m.rowCount() < m.total());
         QTRY_COMPARE_WITH_TIMEOUT(m.shown(), m.total(), 60000);

@@ -174,6 +174,8 @@ Item {
             tryVerify(() => message(1).messageId === firstReply, 5000);
             tryVerify(() => rowItem(1) !== null && rowItem(1).messageId === firstReply, 5000);
             wait(100);
+            verify(rowItem(1) !== null, "the reply's row is still in view; contentY " + list.contentY + ", height "
+                   + list.contentHeight + ", count " + list.count + ", followTail " + list.followTail);
             const after = rowItem(1).y - list.contentY;
             verify(Math.abs(after - before) < 2, "the switched message stays where it was: " + before + " → " + after);
         }
