@@ -69,7 +69,7 @@ QtObject {
     /// The conversation never gets narrower than this: the tree map and the sidebar give way.
     readonly property int chatMinimumWidth: 380
     /// Below this width the header puts its tools on a second line.
-    readonly property int headerWrapWidth: 640
+    readonly property int headerWrapWidth: 560
     /// The title keeps at least this much room.
     readonly property int titleMinimumWidth: 120
     /// A long message of the user's shows this much until "Show more".

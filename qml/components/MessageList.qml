@@ -66,6 +66,9 @@ ListView {
         if (!followTail)
             tailTimer.stop();
         positionViewAtIndex(currentIndex, ListView.Contain);
+        settleTimer.row = currentIndex;
+        settleTimer.mode = ListView.Contain;
+        settleTimer.restart();
     }
 
     /// Centres @p messageId (already on the visible path) and frames it for a moment.
@@ -81,6 +84,7 @@ ListView {
         positionViewAtIndex(row, ListView.Center);
         // Rows above may change their height once created: centre again after that.
         settleTimer.row = row;
+        settleTimer.mode = ListView.Center;
         settleTimer.restart();
     }
 
@@ -175,10 +179,8 @@ ListView {
     activeFocusOnTab: true
     clip: true
     cacheBuffer: 1200
-    // No delegate reuse: a user row sizes its bubble from the text's natural width and an
-    // assistant row must not (that costs a second layout on every streamed update). A reused
-    // row that changed kind would switch between the two. Rows differ by kind via
-    // DelegateChooser once messages become lists of blocks.
+    // No delegate reuse: a user row sizes its bubble from the text's natural width, a reply does
+    // not; a reused row that changed kind would switch between the two.
     reuseItems: false
     spacing: Theme.spacingLarge
     topMargin: Theme.spacingLarge
@@ -204,7 +206,7 @@ ListView {
 
         width: ListView.view.width
         editing: list.editingId === messageId
-        framed: ListView.isCurrentItem && (list.activeFocus || list.flash)
+        framed: ListView.isCurrentItem && (list.activeFocus || list.flash || messageMenu.visible)
         keyboardReachable: ListView.isCurrentItem
         viewTop: list.contentY - y
         viewBottom: list.contentY - y + list.height
@@ -294,18 +296,18 @@ ListView {
         onApplied: row => list.followTail = row >= list.count - 1
     }
 
-    // A jump centres its target once more after the rows around it have been measured, then
-    // follows the tail again only if that target is at the end.
+    // A jump or a keyboard move shows its target once more after the rows around it were measured.
     Timer {
         id: settleTimer
 
         property int row: -1
+        property int mode: ListView.Center
 
         interval: 0
         onTriggered: {
             if (row >= 0 && row < list.count)
-                list.positionViewAtIndex(row, ListView.Center);
-            list.followTail = list.nearEnd;
+                list.positionViewAtIndex(row, mode);
+            list.followTail = row === list.count - 1 && list.nearEnd;
         }
     }
 
