@@ -230,6 +230,14 @@ def measure_open(args, display, tmp, src, kb):
         w.xdo("mousemove", "--window", w.wid, "120", "75", "click", "1")
         report(f"{kb} KB open (click in the list)", w.settle(t0, args.settle, args.limit))
         print(f"{kb} KB memory after opening: {w.rss_mb()} MB resident", flush=True)
+        # A long message of the user's opens collapsed: show all of it, from the keyboard
+        # (Alt+Up twice: the question; Tab past Copy, Edit and ⋯ to "Show more"; Space).
+        w.xdo("key", "alt+Up", "alt+Up", "Tab", "Tab", "Tab", "Tab")
+        time.sleep(1)
+        t0 = now_ms()
+        w.xdo("key", "space")
+        report(f"{kb} KB show more (Space on it)", w.settle(t0, args.settle, args.limit))
+        print(f"{kb} KB memory after showing all: {w.rss_mb()} MB resident", flush=True)
     finally:
         w.close()
 
