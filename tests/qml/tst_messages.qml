@@ -152,6 +152,22 @@ Item {
                 verify(item.text.length <= 4000, "a text item holds " + item.text.length + " characters");
         }
 
+        function test_editingABigMessageKeepsTheFieldSmall() {
+            const big = bigText(100000);
+            verify(App.send(big));
+            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            focusRowFromComposer(0);
+            keyClick(Qt.Key_E);
+            tryVerify(() => rowChild(0, "editInput") !== null && rowChild(0, "editInput").activeFocus, 5000);
+            const input = rowChild(0, "editInput");
+            verify(input.text.length < 200, "the editor does not hold the whole text: " + input.text.length);
+            keyClick(Qt.Key_Home, Qt.ControlModifier);
+            typeText("Edited: ");
+            keyClick(Qt.Key_Return, Qt.ControlModifier);
+            tryVerify(() => message(0) !== null && message(0).siblingCount === 2 && !App.busy, replyTimeout);
+            compare(message(0).messageContent, "Edited: " + big, "the whole text is saved with the edit");
+        }
+
         function test_searchHitIsMarkedInTheMessage() {
             sendAndWait("Quetzalcoatl feathers");
             App.newConversation();
