@@ -83,15 +83,21 @@ App::App(const AppConfig &config, QObject *parent)
         qCWarning(lcApp) << m_errorText;
     }
     m_jobs = new JobsDashboard(m_ready ? m_backend.get() : nullptr, this);
+    m_uiState = new UiState(config.uiStatePath, this);
     m_models->setModels(m_backend->providers().models());
-    if (m_models->rowCount() > 0)
+    if (const QString last = m_uiState->lastModelKey(); m_models->indexOfKey(last) >= 0)
+        m_modelKey = last;
+    else if (m_models->rowCount() > 0)
         m_modelKey = m_models->models().first().key;
     m_providerSettings = new ProviderSettings(m_ready ? m_backend.get() : nullptr, this);
     // Providers added, edited or removed (or their keys arriving from the keychain at start):
     // the picker follows. The demo stands in until the user's default model shows up.
     connect(&m_backend->providerService(), &llm::ProviderService::providersChanged, this, [this] {
         m_models->setModels(m_backend->providers().models());
-        const QString preferred = m_backend->providerService().defaultModel();
+        // The model used last, once its provider is back; else the user's default model.
+        const QString last = m_uiState->lastModelKey();
+        const QString preferred =
+            m_models->indexOfKey(last) >= 0 ? last : m_backend->providerService().defaultModel();
         const bool onDemo = m_modelKey.isEmpty() || m_modelKey.startsWith(QLatin1String("demo/"));
         if (m_models->indexOfKey(m_modelKey) < 0 || (onDemo && m_models->indexOfKey(preferred) >= 0)) {
             if (m_models->indexOfKey(preferred) >= 0)
@@ -170,6 +176,7 @@ void App::setCurrentModelKey(const QString &key)
     if (key == m_modelKey || m_models->indexOfKey(key) < 0)
         return;
     m_modelKey = key;
+    m_uiState->setLastModelKey(key);
     Q_EMIT currentModelKeyChanged();
 }
 
@@ -194,6 +201,12 @@ void App::refreshConversations()
                 setError(QStringLiteral("Cannot read the conversation list: %1").arg(QString::fromUtf8(e.what())));
                 return;
             }
+            // The first list read reopens the conversation of the last run (unless one is open).
+            if (!std::exchange(m_restoredSession, true) && m_currentId.isEmpty()) {
+                if (const QString last = m_uiState->lastConversationId();
+                    m_conversations->find(last))
+                    setCurrent(last);
+            }
             Q_EMIT currentTitleChanged();
         });
     });
@@ -204,6 +217,8 @@ void App::setCurrent(const QString &id)
     if (id == m_currentId)
         return;
     m_currentId = id;
+    m_uiState->setLastConversationId(id);
+    setHighlight({}, {});
     m_conversations->setCurrentId(id);
     m_thread->setConversation(id);
     m_sync->setCurrentConversation(id);
@@ -214,6 +229,9 @@ void App::setCurrent(const QString &id)
 void App::newConversation()
 {
     setCurrent({});
+    // A new conversation starts with no parameters, also after another new one.
+    m_pendingSettings = {};
+    loadConversationSettings();
 }
 
 void App::selectConversation(const QString &id)
@@ -236,14 +254,19 @@ void App::deleteConversation(const QString &id)
     if (!m_ready)
         return;
     const bool wasCurrent = id == m_currentId;
+    const domain::Conversation *conversation = m_conversations->find(id);
+    const QString title = conversation ? conversation->title : QString();
     if (wasCurrent)
         setCurrent({});
-    m_backend->chat().remove(id).then(this, [this, id, wasCurrent](QFuture<void> f) {
+    m_backend->chat().remove(id).then(this, [this, id, title, wasCurrent](QFuture<void> f) {
         if (const QString error = messageOf(f); !error.isEmpty()) {
             setError(QStringLiteral("Cannot delete: %1").arg(error));
             if (wasCurrent && m_currentId.isEmpty())
                 setCurrent(id); // refused: the conversation is still there, so show it again
+            return;
         }
+        m_undo = UndoEntry{std::nullopt, id, title};
+        Q_EMIT undoChanged();
     });
 }
 
@@ -259,6 +282,8 @@ bool App::send(const QString &text)
     request.conversationId = m_currentId;
     request.text = text;
     request.modelKey = m_modelKey;
+    if (m_currentId.isEmpty())
+        request.settings = m_pendingSettings; // set before the first message: stored with it
     // In a shared conversation the stored leaf may lag what teammates added (or be unset for a
     // conversation that came from them): the reply goes under what the person sees.
     if (m_sync->isShared(m_currentId) && m_thread->rowCount() > 0) {
@@ -284,8 +309,10 @@ bool App::send(const QString &text)
         if (!workspace.isEmpty())
             m_sync->moveToWorkspace(result.conversationId, workspace);
         // A first message creates the conversation: show it unless the user moved on.
-        if (wasNew && m_currentId.isEmpty())
+        if (wasNew && m_currentId.isEmpty()) {
+            m_pendingSettings = {};
             setCurrent(result.conversationId);
+        }
     });
     return true;
 }
@@ -387,7 +414,7 @@ void App::deleteSubtree(const QString &messageId)
         return;
     m_backend->chat().removeSubtree(messageId).then(this, [this](QFuture<chat::RemovedSubtree> f) {
         try {
-            m_undo = f.result();
+            m_undo = UndoEntry{f.result(), {}, {}};
         } catch (const std::exception &e) {
             setError(QStringLiteral("Cannot delete: %1").arg(QString::fromUtf8(e.what())));
             return;
@@ -400,16 +427,34 @@ QString App::undoText() const
 {
     if (!m_undo)
         return {};
-    return m_undo->count == 1 ? QStringLiteral("Deleted 1 message")
-                              : QStringLiteral("Deleted %1 messages").arg(m_undo->count);
+    if (!m_undo->subtree) {
+        return QStringLiteral("Deleted “%1”")
+            .arg(m_undo->title.isEmpty() ? QStringLiteral("New conversation") : m_undo->title);
+    }
+    return m_undo->subtree->count == 1
+        ? QStringLiteral("Deleted 1 message")
+        : QStringLiteral("Deleted %1 messages").arg(m_undo->subtree->count);
 }
 
 void App::undo()
 {
     if (!m_ready || !m_undo)
         return;
-    const chat::RemovedSubtree removed = *std::exchange(m_undo, std::nullopt);
+    const UndoEntry entry = *std::exchange(m_undo, std::nullopt);
     Q_EMIT undoChanged();
+    if (!entry.subtree) {
+        m_backend->chat()
+            .restoreConversation(entry.conversationId)
+            .then(this, [this, id = entry.conversationId](QFuture<void> f) {
+                if (const QString error = messageOf(f); !error.isEmpty()) {
+                    setError(QStringLiteral("Cannot undo: %1").arg(error));
+                    return;
+                }
+                setCurrent(id);
+            });
+        return;
+    }
+    const chat::RemovedSubtree removed = *entry.subtree;
     if (removed.conversationId != m_currentId)
         setCurrent(removed.conversationId);
     m_backend->chat().restoreSubtree(removed).then(this, [this](QFuture<void> f) {
@@ -444,6 +489,7 @@ void App::fork(const QString &messageId)
 void App::search(const QString &text)
 {
     const quint64 generation = ++m_searchGeneration;
+    m_lastSearch = text;
     if (!m_ready || text.trimmed().isEmpty()) {
         m_search->setHits({});
         return;
@@ -462,14 +508,39 @@ void App::search(const QString &text)
 void App::openMessage(const QString &conversationId, const QString &messageId)
 {
     setCurrent(conversationId);
+    setHighlight(messageId, termsOf(m_lastSearch));
     m_pendingScroll = messageId;
     showMessage(messageId);
+}
+
+QStringList App::termsOf(const QString &query)
+{
+    static const QStringList operators{QStringLiteral("AND"), QStringLiteral("OR"),
+                                       QStringLiteral("NOT"), QStringLiteral("NEAR")};
+    QStringList terms;
+    QString cleaned = query;
+    for (QChar c : {u'"', u'*', u'(', u')', u'^', u':', u'+'})
+        cleaned.replace(c, u' ');
+    for (const QString &word : cleaned.split(u' ', Qt::SkipEmptyParts)) {
+        if (!operators.contains(word) && !terms.contains(word, Qt::CaseInsensitive))
+            terms.append(word);
+    }
+    return terms;
+}
+
+void App::setHighlight(const QString &messageId, const QStringList &terms)
+{
+    if (messageId == m_highlightMessageId && terms == m_highlightTerms)
+        return;
+    m_highlightMessageId = messageId;
+    m_highlightTerms = terms;
+    Q_EMIT highlightChanged();
 }
 
 void App::loadConversationSettings()
 {
     if (!m_ready || m_currentId.isEmpty()) {
-        setConversationSettings(settingsMap({}));
+        setConversationSettings(settingsMap(m_pendingSettings));
         return;
     }
     m_backend->chat().conversationSettings(m_currentId).then(this, [this, id = m_currentId](QFuture<QJsonObject> f) {
@@ -487,12 +558,6 @@ bool App::saveConversationSettings(const QString &systemPrompt, double temperatu
 {
     if (!m_ready)
         return false;
-    if (m_currentId.isEmpty()) {
-        // Nothing is stored before the first message; keeping pending parameters would need a
-        // second path through send(), so the dialog asks for a message first.
-        setError(QStringLiteral("Send a first message, then set the conversation's parameters."));
-        return false;
-    }
     QJsonObject settings;
     if (!systemPrompt.trimmed().isEmpty())
         settings.insert(QStringLiteral("system_prompt"), systemPrompt);
@@ -507,6 +572,12 @@ bool App::saveConversationSettings(const QString &systemPrompt, double temperatu
     // Before the call: in Qt 6.4 then() may run at once, and its error must stay.
     if (!m_errorText.isEmpty())
         dismissError();
+    if (m_currentId.isEmpty()) {
+        // Nothing is stored before the first message, which stores these with the conversation.
+        m_pendingSettings = settings;
+        setConversationSettings(settingsMap(settings));
+        return true;
+    }
     m_backend->chat().setConversationSettings(m_currentId, settings).then(this, [this, id = m_currentId](QFuture<void> f) {
         if (const QString error = messageOf(f); !error.isEmpty()) {
             setError(QStringLiteral("Cannot save the parameters: %1").arg(error));

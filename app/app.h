@@ -7,12 +7,15 @@
 #include "searchmodel.h"
 #include "synccontroller.h"
 #include "threadmodel.h"
-
-#include <QObject>
-#include <QString>
-#include <QtQml/qqml.h>
+#include "uistate.h"
 
 #include "chat/chatservice.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QtQml/qqml.h>
 
 #include <memory>
 #include <optional>
@@ -31,6 +34,8 @@ struct AppConfig
 {
     QString dbPath;         ///< empty: $ARBOR_DB, else the platform data folder
     double demoRate = 50.0; ///< demo model speed, tokens per second
+    QString uiStatePath =
+        {}; ///< where the window remembers its state (INI file); empty: QSettings()
 };
 
 /**
@@ -67,6 +72,13 @@ class App : public QObject
     Q_PROPERTY(arbor::app::ProviderSettings *providerSettings READ providerSettings CONSTANT)
     /** @brief Team sync: the team server, connection state, workspaces, presence. */
     Q_PROPERTY(arbor::app::SyncController *sync READ sync CONSTANT)
+    /** @brief What the window remembers between runs (size, sidebar, last conversation and model).
+     */
+    Q_PROPERTY(arbor::app::UiState *uiState READ uiState CONSTANT)
+    /** @brief The message opened from a search hit, whose matches are marked ("" = none). */
+    Q_PROPERTY(QString highlightMessageId READ highlightMessageId NOTIFY highlightChanged)
+    /** @brief The words of that search, to mark in it. */
+    Q_PROPERTY(QStringList highlightTerms READ highlightTerms NOTIFY highlightChanged)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -102,12 +114,17 @@ public:
     JobsDashboard *jobs() const { return m_jobs; }
     ProviderSettings *providerSettings() const { return m_providerSettings; }
     SyncController *sync() const { return m_sync; }
+    UiState *uiState() const { return m_uiState; }
+    QString highlightMessageId() const { return m_highlightMessageId; }
+    QStringList highlightTerms() const { return m_highlightTerms; }
+    /** @brief The words of a search query to mark in a hit (quotes and operators dropped). */
+    static QStringList termsOf(const QString &query);
 
     /** @brief Starts a new, empty conversation (stored when the first message is sent). */
     Q_INVOKABLE void newConversation();
     Q_INVOKABLE void selectConversation(const QString &id);
     Q_INVOKABLE void renameConversation(const QString &id, const QString &title);
-    /** @brief Deletes a conversation (QML asks the user first). */
+    /** @brief Deletes a conversation; undo() brings it back. */
     Q_INVOKABLE void deleteConversation(const QString &id);
     /** @brief Sends @p text with the current model; false (and errorText) if it cannot be sent. */
     Q_INVOKABLE bool send(const QString &text);
@@ -138,8 +155,8 @@ public:
     /** @brief Reads the current conversation's parameters into conversationSettings. */
     Q_INVOKABLE void loadConversationSettings();
     /** @brief Saves the current conversation's parameters (temperature -1 and maxTokens 0 mean the
-     *  model's default, an empty prompt none). False (and errorText) for invalid values or a new
-     *  conversation that is not stored yet. */
+     *  model's default, an empty prompt none). A new conversation keeps them until its first
+     *  message stores it with them. False (and errorText) for invalid values. */
     Q_INVOKABLE bool saveConversationSettings(const QString &systemPrompt, double temperature, int maxTokens);
 
 Q_SIGNALS:
@@ -155,6 +172,7 @@ Q_SIGNALS:
     void conversationSettingsChanged();
     /** @brief The view should bring @p messageId into sight (after a jump). */
     void scrollToMessage(const QString &messageId);
+    void highlightChanged();
 
 private:
     void refreshConversations();
@@ -175,7 +193,22 @@ private:
     QVariantMap m_conversationSettings;
     void setConversationSettings(const QVariantMap &settings);
     void refreshLabels();
-    std::optional<chat::RemovedSubtree> m_undo;
+    /** @brief What undo() brings back: a deleted branch, or a deleted conversation. */
+    struct UndoEntry
+    {
+        std::optional<chat::RemovedSubtree> subtree;
+        QString conversationId;
+        QString title;
+    };
+    std::optional<UndoEntry> m_undo;
+    QJsonObject
+        m_pendingSettings; ///< parameters of the new conversation, stored with its first message
+    UiState *m_uiState = nullptr;
+    QString m_lastSearch;
+    QString m_highlightMessageId;
+    QStringList m_highlightTerms;
+    bool m_restoredSession = false; ///< the last conversation was reopened (or there was none)
+    void setHighlight(const QString &messageId, const QStringList &terms);
     QString m_pendingScroll; ///< scroll here once the thread has loaded the new path
     quint64 m_searchGeneration = 0;
     bool m_refreshQueued = false;

@@ -2,7 +2,9 @@
 #include "app.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QQmlApplicationEngine>
@@ -10,6 +12,8 @@
 #include <QQuickWindow>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
+
+#include <cstdio>
 
 Q_IMPORT_QML_PLUGIN(ArborPlugin)
 Q_IMPORT_QML_PLUGIN(Arbor_UiPlugin)
@@ -40,7 +44,14 @@ int main(int argc, char *argv[])
                                          QStringLiteral("N"), QStringLiteral("2000"));
     const QCommandLineOption conversationOption(QStringLiteral("conversation"),
                                                 QStringLiteral("Open this conversation at start."), QStringLiteral("ID"));
-    parser.addOptions({dbOption, rateOption, sendOption, shotOption, delayOption, conversationOption});
+    const QCommandLineOption stallsOption(
+        QStringLiteral("report-stalls"),
+        QStringLiteral("Print a line on stderr each time the GUI thread did not return to its "
+                       "event loop for more than MS ms (a 1 ms timer fired that late), to "
+                       "measure freezes."),
+        QStringLiteral("MS"));
+    parser.addOptions({dbOption, rateOption, sendOption, shotOption, delayOption,
+                       conversationOption, stallsOption});
     parser.process(app);
 
     bool rateOk = false;
@@ -50,6 +61,33 @@ int main(int argc, char *argv[])
         return 2;
     }
     arbor::app::App::setConfig({parser.value(dbOption), rate});
+
+    if (parser.isSet(stallsOption)) {
+        // A 1 ms timer on the GUI thread: a gap between two firings is time the thread spent
+        // elsewhere (layout, QML, a blocking call). Lines carry the wall clock so that a script
+        // driving the window (scripts/measure-freeze.py) can match them with its own actions.
+        auto *ticker = new QTimer(&app);
+        ticker->setTimerType(Qt::PreciseTimer);
+        ticker->setInterval(1);
+        const qint64 threshold = parser.value(stallsOption).toLongLong();
+        QObject::connect(
+            ticker, &QTimer::timeout, &app,
+            [threshold, clock = QElapsedTimer(), last = qint64(0)]() mutable {
+                if (!clock.isValid())
+                    clock.start();
+                const qint64 now = clock.elapsed();
+                if (now - last > threshold)
+                    fprintf(stderr, "arbor: stall %lld ms ended at %lld\n",
+                            static_cast<long long>(now - last),
+                            static_cast<long long>(QDateTime::currentMSecsSinceEpoch()));
+                // A heartbeat: a freeze prints its line only when it ends, so silence is no proof.
+                if (now / 500 != last / 500)
+                    fprintf(stderr, "arbor: alive at %lld\n",
+                            static_cast<long long>(QDateTime::currentMSecsSinceEpoch()));
+                last = now;
+            });
+        ticker->start();
+    }
 
     QQuickStyle::setStyle(QStringLiteral("Fusion")); // follows the system palette, light or dark
     QQmlApplicationEngine engine;

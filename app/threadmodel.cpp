@@ -4,6 +4,7 @@
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
 #include "core/backend.h"
+#include "jobs/jobqueries.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
 
@@ -120,9 +121,9 @@ void ThreadModel::applyPath(const QList<Message> &stored)
         if (mine.content != content)
             roles << ContentRole;
         if (mine.status != fresh.status)
-            roles << StatusRole << IsLiveRole;
+            roles << StatusRole << IsLiveRole << IsRetryingRole << CanRetryRole << RetryAtRole;
         if (mine.error != fresh.error)
-            roles << ErrorRole;
+            roles << ErrorRole << IsRetryingRole;
         if (mine.siblingIndex != fresh.siblingIndex || mine.siblingCount != fresh.siblingCount)
             roles << SiblingIndexRole << SiblingCountRole;
         if (mine.label != fresh.label)
@@ -149,6 +150,12 @@ void ThreadModel::applyPath(const QList<Message> &stored)
     if (oldCount != m_rows.size())
         Q_EMIT countChanged();
     updateLive(liveBefore);
+    QStringList withJobs;
+    for (const Message &m : std::as_const(m_rows)) {
+        if (wantsJob(m))
+            withJobs.append(m.id);
+    }
+    readJobs(withJobs);
     Q_EMIT loaded();
 }
 
@@ -224,7 +231,12 @@ void ThreadModel::onStateChanged(const QString &conversationId, const QString &m
     Message &m = m_rows[row];
     m.status = domain::messageStatusFromString(status);
     m.error = error;
-    Q_EMIT dataChanged(index(row), index(row), {StatusRole, ErrorRole, IsLiveRole});
+    m_jobs.remove(messageId); // read again below: the attempt that just ended changed it
+    Q_EMIT dataChanged(index(row), index(row),
+                       {StatusRole, ErrorRole, IsLiveRole, IsRetryingRole, RetryAtRole, AttemptRole,
+                        MaxAttemptsRole, CanRetryRole});
+    if (wantsJob(m))
+        readJobs({messageId});
     if (!domain::isLive(m.status)) {
         // The final text is what was stored with the final state; deltas may be in flight.
         refreshMessage(messageId);
@@ -261,8 +273,54 @@ void ThreadModel::refreshMessage(const QString &messageId)
                 m.siblingCount = siblingCount;
             }
             m_dirty.remove(messageId);
-            Q_EMIT dataChanged(index(row), index(row), {ContentRole, StatusRole, ErrorRole, IsLiveRole});
+            Q_EMIT dataChanged(index(row), index(row),
+                               {ContentRole, StatusRole, ErrorRole, IsLiveRole, IsRetryingRole,
+                                CanRetryRole, RetryAtRole});
             updateLive(liveBefore);
+        });
+}
+
+bool ThreadModel::wantsJob(const Message &m)
+{
+    // A reply waiting after a failed attempt, or one that failed for good.
+    return m.role == u"assistant" && !m.error.isEmpty()
+        && (m.status == MessageStatus::Queued || m.status == MessageStatus::Error);
+}
+
+void ThreadModel::readJobs(const QStringList &messageIds)
+{
+    if (messageIds.isEmpty())
+        return;
+    m_backend.store()
+        .read([messageIds](QSqlDatabase &db) {
+            QHash<QString, JobInfo> out;
+            for (const QString &id : messageIds) {
+                const QList<jobs::Job> found = jobs::queries::forSubject(db, id);
+                if (found.isEmpty())
+                    continue;
+                const jobs::Job &job = found.first(); // the newest
+                out.insert(id,
+                           {job.runAt, job.attempts, job.maxAttempts,
+                            job.state == jobs::JobState::Queued});
+            }
+            return out;
+        })
+        .then(this, [this](QFuture<QHash<QString, JobInfo>> f) {
+            QHash<QString, JobInfo> found;
+            try {
+                found = f.result();
+            } catch (const std::exception &e) {
+                qCWarning(lcThread) << "reading reply jobs failed:" << e.what();
+                return;
+            }
+            for (auto it = found.cbegin(); it != found.cend(); ++it) {
+                const int row = rowOf(it.key());
+                if (row < 0)
+                    continue;
+                m_jobs.insert(it.key(), it.value());
+                Q_EMIT dataChanged(index(row), index(row),
+                                   {RetryAtRole, AttemptRole, MaxAttemptsRole});
+            }
         });
 }
 
@@ -338,6 +396,19 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return m.siblingCount;
     case LabelRole:
         return m.label;
+    case IsRetryingRole:
+        return m.role == u"assistant" && m.status == MessageStatus::Queued && !m.error.isEmpty();
+    case RetryAtRole: {
+        const auto it = m_jobs.constFind(m.id);
+        return it != m_jobs.cend() && it->queued && m.status == MessageStatus::Queued ? it->runAt
+                                                                                      : qint64(0);
+    }
+    case AttemptRole:
+        return m_jobs.value(m.id).attempts;
+    case MaxAttemptsRole:
+        return m_jobs.value(m.id).maxAttempts;
+    case CanRetryRole:
+        return m.role == u"assistant" && m.status == MessageStatus::Error;
     default:
         return {};
     }
@@ -345,10 +416,22 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ThreadModel::roleNames() const
 {
-    return {{IdRole, "messageId"},         {RoleRole, "messageRole"},   {AuthorRole, "messageAuthor"},
-            {ContentRole, "messageContent"}, {StatusRole, "messageStatus"}, {ErrorRole, "messageError"},
-            {ModelRole, "messageModel"},   {IsLiveRole, "isLive"},        {SiblingIndexRole, "siblingIndex"},
-            {SiblingCountRole, "siblingCount"}, {LabelRole, "messageLabel"}};
+    return {{IdRole, "messageId"},
+            {RoleRole, "messageRole"},
+            {AuthorRole, "messageAuthor"},
+            {ContentRole, "messageContent"},
+            {StatusRole, "messageStatus"},
+            {ErrorRole, "messageError"},
+            {ModelRole, "messageModel"},
+            {IsLiveRole, "isLive"},
+            {SiblingIndexRole, "siblingIndex"},
+            {SiblingCountRole, "siblingCount"},
+            {LabelRole, "messageLabel"},
+            {IsRetryingRole, "isRetrying"},
+            {RetryAtRole, "retryAt"},
+            {AttemptRole, "attempt"},
+            {MaxAttemptsRole, "maxAttempts"},
+            {CanRetryRole, "canRetry"}};
 }
 
 } // namespace arbor::app

@@ -37,13 +37,18 @@ public:
         RoleRole,                  ///< "user", "assistant" or "system"
         AuthorRole,                ///< display name: "You" or the model's name
         ContentRole,               ///< the text (live while streaming)
-        StatusRole,                ///< "queued", "streaming", "complete", "cancelled", "error", "interrupted"
-        ErrorRole,                 ///< why it failed or stopped, for the user
-        ModelRole,                 ///< "provider/model" that wrote it (assistant only)
-        IsLiveRole,                ///< true while text may still arrive
-        SiblingIndexRole,          ///< 0-based position among its parent's children
-        SiblingCountRole,          ///< number of children of its parent
-        LabelRole,                 ///< the user's bookmark label, "" when none
+        StatusRole, ///< "queued", "streaming", "complete", "cancelled", "error", "interrupted"
+        ErrorRole,  ///< why it failed or stopped, for the user
+        ModelRole,  ///< "provider/model" that wrote it (assistant only)
+        IsLiveRole, ///< true while text may still arrive
+        SiblingIndexRole, ///< 0-based position among its parent's children
+        SiblingCountRole, ///< number of children of its parent
+        LabelRole,        ///< the user's bookmark label, "" when none
+        IsRetryingRole,   ///< a reply whose last attempt failed and that will be tried again
+        RetryAtRole,      ///< when that next attempt runs, ms since the epoch (0 = not known)
+        AttemptRole,      ///< attempts its job has made so far (0 = not known)
+        MaxAttemptsRole,  ///< attempts its job may make (0 = not known)
+        CanRetryRole,     ///< a failed reply: the user can ask for it again
     };
     Q_ENUM(Roles)
 
@@ -90,6 +95,18 @@ private:
     void flushDeltas();
     int rowOf(const QString &messageId) const;
     void updateLive(bool before);
+    /** @brief Reads the reply jobs of the rows that failed or wait for a retry. */
+    void readJobs(const QStringList &messageIds);
+    static bool wantsJob(const domain::Message &m);
+
+    /** @brief What the job of a reply says about its attempts. */
+    struct JobInfo
+    {
+        qint64 runAt = 0;
+        int attempts = 0;
+        int maxAttempts = 0;
+        bool queued = false;
+    };
 
     core::Backend &m_backend;
     QString m_conversationId;
@@ -97,6 +114,7 @@ private:
     quint64 m_generation = 0; ///< drops answers to loads that a newer load superseded
     QSet<QString> m_dirty;    ///< rows whose content changed since the last flush
     QSet<QString> m_remote;   ///< messages written by teammates (see noteRemote())
+    QHash<QString, JobInfo> m_jobs; ///< reply jobs of the rows for which wantsJob()
     QTimer m_flushTimer;
 };
 

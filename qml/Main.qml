@@ -1,39 +1,47 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Window
+import Arbor
 import Arbor.Ui
 
 /**
  * @brief The main window: one ChatPage filling an ApplicationWindow.
  *
  * main.cpp loads this file; the Fusion style it sets draws the controls from the system palette,
- * and Theme derives the rest from the same palette.
+ * and Theme derives the rest from the same palette. The window opens at the size it had when it
+ * last closed, shrunk to fit the screen (App.uiState); Ctrl+Q quits.
  */
 ApplicationWindow {
     id: window
 
-    title: qsTr("Arbor")
-    width: 1100
-    height: 720
-    minimumWidth: 640
-    minimumHeight: 420
+    readonly property size initialSize: App.uiState.initialWindowSize(Qt.size(Screen.desktopAvailableWidth,
+                                                                               Screen.desktopAvailableHeight))
+
+    title: App.currentTitle.length > 0 ? qsTr("%1 — Arbor").arg(App.currentTitle) : qsTr("Arbor")
+    width: initialSize.width
+    height: initialSize.height
+    minimumWidth: Math.min(640, Screen.desktopAvailableWidth)
+    minimumHeight: Math.min(420, Screen.desktopAvailableHeight)
     visible: true
     color: Theme.window
+
+    Component.onCompleted: {
+        if (App.uiState.maximized)
+            showMaximized();
+    }
+
+    onClosing: {
+        App.uiState.maximized = visibility === Window.Maximized;
+        App.uiState.saveWindowSize(Qt.size(width, height));
+    }
 
     ChatPage {
         anchors.fill: parent
     }
 
-    // The job dashboard lies over the chat while open (Ctrl+J toggles it).
-    JobsPage {
-        id: jobsPage
-        anchors.fill: parent
-        visible: false
-        onVisibleChanged: if (visible) forceActiveFocus()
-        onCloseRequested: visible = false
-    }
-
     Shortcut {
-        sequence: "Ctrl+J"
-        onActivated: jobsPage.visible = !jobsPage.visible
+        sequence: "Ctrl+Q"
+        context: Qt.ApplicationShortcut
+        onActivated: window.close()
     }
 }

@@ -37,6 +37,12 @@ QtObject {
     readonly property color errorBackground: dark ? "#4a1f1c" : "#fbe4e2"
     /// Background of the undo bar and other transient notices.
     readonly property color notice: Qt.tint(window, Qt.rgba(highlight.r, highlight.g, highlight.b, dark ? 0.25 : 0.15))
+    /// Behind code blocks.
+    readonly property color codeBackground: Qt.tint(base, Qt.rgba(text.r, text.g, text.b, 0.06))
+    /// Behind the words of a search hit in the message it opened.
+    readonly property color searchMatch: dark ? "#806000" : "#ffe27a"
+    /// The family of code blocks.
+    readonly property string monospaceFamily: "monospace"
     /// Bookmark labels on messages.
     readonly property color labelChip: Qt.tint(base, Qt.rgba(pathNode.r, pathNode.g, pathNode.b, dark ? 0.35 : 0.25))
 
@@ -60,6 +66,20 @@ QtObject {
     readonly property int dialogContentWidth: 400
     readonly property int treePanelWidth: 300
     readonly property int treePanelMinimumWidth: 200
+    /// The conversation never gets narrower than this: the tree map and the sidebar give way.
+    readonly property int chatMinimumWidth: 380
+    /// Below this width the header puts its tools on a second line.
+    readonly property int headerWrapWidth: 560
+    /// The title keeps at least this much room.
+    readonly property int titleMinimumWidth: 120
+    /// A long message of the user's shows this much until "Show more".
+    readonly property real collapsedMessageHeight: bodyFontMetrics.lineSpacing * 12
+    /// Blocks of a message this far off screen are still drawn (scrolling shows them at once).
+    readonly property int offscreenMargin: 1500
+    /// How long a branch switch keeps its message in place while the rows below are built.
+    readonly property int anchorHoldMs: 1500
+    /// How long "Copied" stays on the Copy button.
+    readonly property int copiedVisibleMs: 1500
     /// How long a jump target keeps its frame when the keyboard is elsewhere.
     readonly property int flashMs: 2000
     /// How long the undo bar stays after a delete.

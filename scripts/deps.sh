@@ -17,6 +17,8 @@ PACKAGES=(
     qml6-module-qt-labs-qmlmodels qml6-module-qtqml qml6-module-qtqml-models
     # headless runs, Secret Service, screenshots
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools fonts-dejavu-core
+    # driving the window as a person would (scripts/measure-freeze.py)
+    xdotool xclip python3
     # PostgreSQL for the team-store tests (falls back to "postgresql" where 15 is not packaged)
     postgresql-15
 )

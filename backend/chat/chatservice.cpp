@@ -194,6 +194,8 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
 {
     if (const QString error = validate(request.text); !error.isEmpty())
         return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
+    if (const QString error = validateSettings(request.settings); !error.isEmpty())
+        return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
     ModelChoice model;
     try {
         model = choose(request.modelKey);
@@ -219,6 +221,8 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
                 c.settings = QStringLiteral("{}");
                 c.createdAt = c.updatedAt = now;
                 conversations::insert(db, c);
+                if (!request.settings.isEmpty())
+                    conversations::setSettings(db, c.id, request.settings);
                 r.conversationId = c.id;
             }
         } else {
@@ -535,6 +539,13 @@ QFuture<void> ChatService::setConversationSettings(const QString &conversationId
             }
             conversations::setSettings(db, conversationId, merged);
         })
+        .then([this] { Q_EMIT m_events.conversationsChanged(); });
+}
+
+QFuture<void> ChatService::restoreConversation(const QString &conversationId)
+{
+    return m_store
+        .write([conversationId](QSqlDatabase &db) { conversations::restore(db, conversationId); })
         .then([this] { Q_EMIT m_events.conversationsChanged(); });
 }
 

@@ -30,6 +30,7 @@ struct SendRequest
     QString text;
     QString modelKey = QStringLiteral("demo/demo");
     QJsonObject options;    ///< per-call provider options (e.g. the demo's "rate" or "seed")
+    QJsonObject settings;   ///< a new conversation's settings (system_prompt, ...), stored with it
 };
 
 /** @brief What a send stored. */
@@ -96,6 +97,8 @@ public:
     QFuture<QString> fork(const QString &messageId);
     QFuture<void> rename(const QString &conversationId, const QString &title);
     QFuture<void> remove(const QString &conversationId);
+    /** @brief Undoes remove() (replies it stopped stay stopped). */
+    QFuture<void> restoreConversation(const QString &conversationId);
     /** @brief The conversation's settings object (system_prompt, temperature, max_tokens, ...). */
     QFuture<QJsonObject> conversationSettings(const QString &conversationId);
     /** @brief Sets the model parameters of a conversation: "system_prompt", "temperature" and

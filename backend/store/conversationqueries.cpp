@@ -107,6 +107,17 @@ void remove(const QSqlDatabase &db, const QString &id)
         throw StoreError(QStringLiteral("No conversation %1.").arg(id));
 }
 
+void restore(const QSqlDatabase &db, const QString &id)
+{
+    refuseTeammatesConversation(db, id);
+    QSqlQuery q = exec(db,
+                       QStringLiteral("UPDATE conversations SET deleted_at = NULL, updated_at = ? "
+                                      "WHERE id = ? AND deleted_at IS NOT NULL"),
+                       {domain::nowMs(), id});
+    if (q.numRowsAffected() == 0)
+        throw StoreError(QStringLiteral("No deleted conversation %1.").arg(id));
+}
+
 void touch(const QSqlDatabase &db, const QString &id)
 {
     exec(db, QStringLiteral("UPDATE conversations SET updated_at = ? WHERE id = ?"), {domain::nowMs(), id});

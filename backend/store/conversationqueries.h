@@ -27,6 +27,8 @@ void requireWritable(const QSqlDatabase &db, const QString &id);
 void rename(const QSqlDatabase &db, const QString &id, const QString &title);
 /** @brief Tombstones the conversation (deleted_at); its rows stay until purged. */
 void remove(const QSqlDatabase &db, const QString &id);
+/** @brief Undoes remove(): the conversation and its rows are shown again. */
+void restore(const QSqlDatabase &db, const QString &id);
 /** @brief Marks the conversation as changed now (orders the list). */
 void touch(const QSqlDatabase &db, const QString &id);
 void setCurrentLeaf(const QSqlDatabase &db, const QString &id, const QString &leafId);

@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QRegularExpression>
+#include <QSet>
 
 namespace arbor::store::tree {
 
@@ -223,6 +224,33 @@ QList<TreeNode> labelled(const QSqlDatabase &db, const QString &conversationId)
     return out;
 }
 
+namespace {
+
+/** @brief "Oaks (fork)", else "Oaks (fork 2)", ...: a title no other conversation has, so that a
+ *  fork can be told from its source (and from other forks) in the list. */
+QString forkTitle(const QSqlDatabase &db, const QString &sourceTitle)
+{
+    static const QRegularExpression suffix(QStringLiteral(R"( \(fork(?: \d+)?\)$)"));
+    QString base = sourceTitle;
+    base.remove(suffix);
+    if (base.isEmpty())
+        base = QStringLiteral("Conversation");
+    QSet<QString> taken;
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT title FROM conversations WHERE deleted_at IS NULL "
+                                      "AND instr(title, ' (fork') > 0"));
+    while (q.next())
+        taken.insert(q.value(0).toString());
+    for (int n = 1;; ++n) {
+        const QString candidate =
+            n == 1 ? base + QStringLiteral(" (fork)") : base + QStringLiteral(" (fork %1)").arg(n);
+        if (!taken.contains(candidate))
+            return candidate;
+    }
+}
+
+} // namespace
+
 QString fork(const QSqlDatabase &db, const QString &nodeId, qint64 now)
 {
     const QList<messages::Message> path = messages::pathTo(db, nodeId);
@@ -231,7 +259,7 @@ QString fork(const QSqlDatabase &db, const QString &nodeId, qint64 now)
     const auto source = conversations::get(db, path.first().conversationId);
     domain::Conversation c;
     c.id = domain::newId();
-    c.title = (source ? source->title : QStringLiteral("Conversation")) + QStringLiteral(" (fork)");
+    c.title = forkTitle(db, source ? source->title : QString());
     c.settings = source ? source->settings : QStringLiteral("{}");
     c.createdAt = c.updatedAt = now;
     conversations::insert(db, c);

@@ -5,7 +5,11 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief The message input: Enter sends, Shift+Enter adds a line, Esc stops the live reply.
+ * @brief The message input: Enter sends, Shift+Enter adds a line, Esc stops the live reply,
+ * Tab and Shift+Tab move the focus on (a tab character is Ctrl+Tab).
+ *
+ * A large paste (PasteStash) shows as a one-line placeholder and is put back when sending, so
+ * the field never holds (and lays out on every key) a huge document.
  *
  * App.send() validates the text and reports problems through App.errorText; the input is only
  * cleared once the message has been accepted, and a send that fails later gives its text back,
@@ -29,8 +33,9 @@ FocusScope {
         // While a reply is live only Stop is offered; the text stays for later.
         if (App.busy)
             return;
-        if (App.send(input.text)) {
+        if (App.send(stash.expand(input.text))) {
             input.clear();
+            stash.clear();
             composer.sent();
         }
     }
@@ -42,8 +47,12 @@ FocusScope {
 
         function onSendFailed(text: string) {
             if (input.text.length === 0)
-                input.text = text;
+                input.text = stash.shorten(text);
         }
+    }
+
+    PasteStash {
+        id: stash
     }
 
     implicitWidth: frame.implicitWidth
@@ -89,7 +98,21 @@ FocusScope {
                     Accessible.name: qsTr("Message")
 
                     Keys.onPressed: event => {
-                        if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
+                        if (event.matches(StandardKey.Paste)) {
+                            // Large text goes to the stash; the field gets its placeholder.
+                            event.accepted = true;
+                            input.remove(input.selectionStart, input.selectionEnd);
+                            input.insert(input.cursorPosition, stash.clipboardShortened());
+                        } else if (event.key === Qt.Key_Tab && (event.modifiers & Qt.ControlModifier)) {
+                            event.accepted = true;
+                            input.insert(input.cursorPosition, "\t");
+                        } else if (event.key === Qt.Key_Tab || event.key === Qt.Key_Backtab) {
+                            // The keyboard moves on, as from any other field.
+                            event.accepted = true;
+                            const next = input.nextItemInFocusChain(event.key === Qt.Key_Tab);
+                            if (next !== null)
+                                next.forceActiveFocus(Qt.TabFocusReason);
+                        } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
                             // Shift+Enter and input-method composition keep the editor's own handling.
                             if ((event.modifiers & Qt.ShiftModifier) || input.inputMethodComposing)
                                 return;
@@ -109,7 +132,9 @@ FocusScope {
                 visible: !App.busy
                 enabled: input.length > 0
                 text: qsTr("Send")
-                focusPolicy: Qt.NoFocus
+                focusPolicy: Qt.TabFocus
+                Keys.onReturnPressed: clicked()
+                Keys.onEnterPressed: clicked()
                 ToolTip.visible: hovered
                 ToolTip.delay: 600
                 ToolTip.text: qsTr("Send (Enter). Shift+Enter adds a line.")
@@ -121,7 +146,9 @@ FocusScope {
                 Layout.alignment: Qt.AlignBottom
                 visible: App.busy
                 text: qsTr("Stop")
-                focusPolicy: Qt.NoFocus
+                focusPolicy: Qt.TabFocus
+                Keys.onReturnPressed: clicked()
+                Keys.onEnterPressed: clicked()
                 ToolTip.visible: hovered
                 ToolTip.delay: 600
                 ToolTip.text: qsTr("Stop the reply and keep its text (Esc)")

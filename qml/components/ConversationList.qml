@@ -5,7 +5,7 @@ import Arbor.Ui
 
 /**
  * @brief The saved conversations, newest first: click or Enter opens one, F2 renames, Delete
- * deletes after a confirmation.
+ * deletes (Ctrl+Z or the undo bar brings it back), Menu or Shift+F10 shows its actions.
  */
 ListView {
     id: list
@@ -96,7 +96,15 @@ ListView {
             list.startRename(row.conversationId);
             break;
         case Qt.Key_Delete:
-            deleteDialog.ask(row.conversationId, row.title);
+            App.deleteConversation(row.conversationId);
+            break;
+        case Qt.Key_Menu:
+            row.menuRequested(false);
+            break;
+        case Qt.Key_F10:
+            if (!(event.modifiers & Qt.ShiftModifier))
+                return;
+            row.menuRequested(false);
             break;
         case Qt.Key_Return:
         case Qt.Key_Enter:
@@ -123,8 +131,9 @@ ListView {
         }
 
         MenuItem {
-            text: qsTr("Delete…")
-            onTriggered: deleteDialog.ask(actionsMenu.conversationId, actionsMenu.conversationTitle)
+            objectName: "deleteConversationItem"
+            text: qsTr("Delete")
+            onTriggered: App.deleteConversation(actionsMenu.conversationId)
         }
 
         MenuItem {
@@ -139,12 +148,6 @@ ListView {
 
     MoveToWorkspaceDialog {
         id: moveDialog
-
-        onClosed: list.forceActiveFocus()
-    }
-
-    DeleteConversationDialog {
-        id: deleteDialog
 
         onClosed: list.forceActiveFocus()
     }

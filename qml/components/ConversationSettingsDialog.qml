@@ -6,12 +6,13 @@ import Arbor.Ui
 
 /**
  * @brief The model parameters of the current conversation (Ctrl+P or "Parameters"): system
- * prompt, temperature and max tokens, each left at the model's default unless set.
+ * prompt, temperature and max tokens, each left at the model's default unless set. A new
+ * conversation takes them too: they are stored with its first message.
  */
 Dialog {
     id: dialog
 
-    /// A new conversation is stored with its first message; only then can it hold parameters.
+    /// A new conversation is stored with its first message, and these with it.
     readonly property bool stored: App.currentConversationId.length > 0
     /// App.conversationSettings, untyped: the linter cannot see the keys of a QVariantMap.
     readonly property var settings: App.conversationSettings
@@ -63,8 +64,8 @@ Dialog {
             Layout.fillWidth: true
             visible: !dialog.stored
             wrapMode: Text.Wrap
-            text: qsTr("Send a first message, then set the conversation's parameters.")
-            color: Theme.error
+            text: qsTr("For the new conversation: kept until its first message is sent, then saved with it.")
+            color: Theme.mutedText
         }
 
         Label {
@@ -79,7 +80,6 @@ Dialog {
                 id: promptArea
 
                 objectName: "systemPromptArea"
-                enabled: dialog.stored
                 wrapMode: TextEdit.Wrap
                 placeholderText: qsTr("How the model should behave in this conversation (empty: none)")
                 Accessible.name: qsTr("System prompt")
@@ -99,7 +99,7 @@ Dialog {
 
                 objectName: "temperatureSlider"
                 Layout.fillWidth: true
-                enabled: dialog.stored && !temperatureDefault.checked
+                enabled: !temperatureDefault.checked
                 from: 0
                 to: 2
                 stepSize: 0.05
@@ -116,7 +116,6 @@ Dialog {
                 id: temperatureDefault
 
                 objectName: "temperatureDefault"
-                enabled: dialog.stored
                 text: qsTr("Default")
             }
         }
@@ -134,7 +133,7 @@ Dialog {
                 id: maxTokensBox
 
                 objectName: "maxTokensBox"
-                enabled: dialog.stored && !maxTokensDefault.checked
+                enabled: !maxTokensDefault.checked
                 editable: true
                 from: 1
                 to: 1000000
@@ -146,7 +145,6 @@ Dialog {
                 id: maxTokensDefault
 
                 objectName: "maxTokensDefault"
-                enabled: dialog.stored
                 text: qsTr("Default")
             }
         }
@@ -156,7 +154,6 @@ Dialog {
         Button {
             objectName: "saveConversationSettingsButton"
             text: qsTr("Save")
-            enabled: dialog.stored
             // HACK: the Qt 6.4 linter cannot see these enums (declared on QPlatformDialogHelper).
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
             Keys.onReturnPressed: clicked()

@@ -23,8 +23,10 @@ ListView {
         required property var modelData
 
         width: ListView.view.width
-        focusPolicy: Qt.NoFocus
+        focusPolicy: Qt.TabFocus
         text: row.modelData.label
+        Keys.onReturnPressed: clicked()
+        Keys.onEnterPressed: clicked()
         Accessible.name: row.modelData.label
         ToolTip.visible: hovered
         ToolTip.delay: 600

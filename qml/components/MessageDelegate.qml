@@ -4,12 +4,13 @@ import QtQuick.Layouts
 import Arbor.Ui
 
 /**
- * @brief One message of the visible thread: author, status, label, text, error, branch position
- * and the actions on it.
+ * @brief One message of the visible thread: author, status, label, branch position and the
+ * actions on it, then its text (MessageBody) and, for a reply that failed, what can be done.
  *
- * Every role of App.thread arrives as a required property. While a reply is live its text is
- * shown as plain text (cheap to update on every coalesced flush); once it settles it is rendered
- * once as Markdown. The row only reports what the user asked for; MessageList calls App.
+ * Every role of App.thread arrives as a required property. The header keeps the actions in one
+ * place: next to the bubble for the user's messages, at the right end for replies, with the
+ * branch switcher beside the author, so neither moves when the other appears. The row only
+ * reports what the user asked for; MessageList calls App.
  */
 Item {
     id: message
@@ -26,29 +27,57 @@ Item {
     required property bool isLive
     required property int siblingIndex
     required property int siblingCount
+    required property bool isRetrying
+    required property real retryAt
+    required property int attempt
+    required property int maxAttempts
+    required property bool canRetry
 
     /// Set by the list while this message is edited inline.
     property bool editing: false
     /// Set by the list: this is the keyboard's message (or the target of a jump).
     property bool framed: false
+    /// Set by the list: Tab reaches this message's buttons (it is the keyboard's message).
+    property bool keyboardReachable: false
+    /// Words of the search hit opened here, marked in the text.
+    property var highlightTerms: []
+    /// The part of this row on screen, in its own coordinates (set by the list).
+    property real viewTop: -1e9
+    property real viewBottom: 1e9
+    /// "Copied" shows on the Copy button for a moment after a copy.
+    property bool copied: false
+    /// The clock for "Retrying in N s", ticking only while a retry is pending.
+    property real now: Date.now()
 
     readonly property bool isUser: messageRole === "user"
+    /// The "⋯" button, where the actions menu opens.
+    readonly property Item menuAnchor: toolbar.menuButton
+    readonly property int secondsToRetry: Math.max(0, Math.ceil((retryAt - now) / 1000))
     /// Chip text for the states worth pointing out; a complete message has none.
-    readonly property string statusLabel: ({
-            "queued": qsTr("Queued"),
-            "streaming": qsTr("Writing…"),
-            "cancelled": qsTr("Stopped"),
-            "error": qsTr("Failed"),
-            "interrupted": qsTr("Interrupted")
-        })[messageStatus] ?? ""
+    readonly property string statusLabel: {
+        if (isRetrying)
+            return retryAt > 0 ? qsTr("Retrying in %1 s").arg(secondsToRetry) : qsTr("Retrying soon");
+        return ({
+                "queued": qsTr("Queued"),
+                "streaming": qsTr("Writing…"),
+                "cancelled": qsTr("Stopped"),
+                "error": qsTr("Failed"),
+                "interrupted": qsTr("Interrupted")
+            })[messageStatus] ?? "";
+    }
 
-    /// One of "copy", "edit", "regenerate", "label" (see MessageToolbar).
+    /// One of "copy", "edit", "regenerate", "continue", "label", "retry", "settings", "expand".
     signal actionRequested(string action)
     /// The actions menu was asked for, at the pointer (right click) or under the "⋯" button.
     signal menuRequested(bool atPointer)
     signal switchRequested(int delta)
     signal editSaved(string text, bool reply)
     signal editCancelled
+
+    function showCopied() {
+        copied = true;
+        copiedTimer.restart();
+    }
 
     implicitHeight: column.implicitHeight + 2 * Theme.spacingSmall
 
@@ -59,6 +88,21 @@ Item {
     TapHandler {
         acceptedButtons: Qt.RightButton
         onTapped: message.menuRequested(true)
+    }
+
+    Timer {
+        id: copiedTimer
+
+        interval: Theme.copiedVisibleMs
+        onTriggered: message.copied = false
+    }
+
+    Timer {
+        interval: 1000
+        repeat: true
+        running: message.isRetrying
+        triggeredOnStart: true
+        onTriggered: message.now = Date.now()
     }
 
     Rectangle {
@@ -95,14 +139,14 @@ Item {
                 font.bold: true
                 font.pointSize: Theme.fontSizeSmall
                 elide: Text.ElideRight
-                Layout.maximumWidth: column.width / 2
+                Layout.maximumWidth: column.width / 3
             }
 
             Label {
                 objectName: "statusChip"
                 text: message.statusLabel
                 visible: text.length > 0
-                color: message.messageStatus === "error" ? Theme.error : Theme.text
+                color: message.canRetry ? Theme.error : Theme.text
                 font.pointSize: Theme.fontSizeSmall
                 leftPadding: Theme.spacing
                 rightPadding: Theme.spacing
@@ -120,7 +164,7 @@ Item {
                 visible: text.length > 0
                 textFormat: Text.PlainText
                 elide: Text.ElideRight
-                Layout.maximumWidth: column.width / 3
+                Layout.maximumWidth: column.width / 4
                 font.pointSize: Theme.fontSizeSmall
                 leftPadding: Theme.spacing
                 rightPadding: Theme.spacing
@@ -137,19 +181,33 @@ Item {
                 }
             }
 
+            SiblingSwitcher {
+                visible: message.siblingCount > 1
+                siblingIndex: message.siblingIndex
+                siblingCount: message.siblingCount
+                keyboardReachable: message.keyboardReachable
+                onSwitchRequested: delta => message.switchRequested(delta)
+            }
+
             Item {
+                // Replies keep their actions at the right end.
+                visible: !message.isUser
                 Layout.fillWidth: true
             }
 
             MessageToolbar {
+                id: toolbar
+
                 isUser: message.isUser
                 isLive: message.isLive
+                copied: message.copied
+                keyboardReachable: message.keyboardReachable
                 canContinue: !message.isUser && !message.isLive && message.messageContent.length > 0
                              && (message.messageStatus === "interrupted" || message.messageStatus === "cancelled"
                                  || message.messageStatus === "error")
                 // Always laid out, so the header does not jump when the pointer passes.
-                opacity: hover.hovered || message.framed ? 1 : 0
-                enabled: opacity > 0 && !message.editing
+                opacity: hover.hovered || message.framed || hasKeyboard || message.copied ? 1 : 0
+                enabled: !message.editing
                 onActionRequested: action => {
                     if (action === "menu")
                         message.menuRequested(false);
@@ -158,11 +216,10 @@ Item {
                 }
             }
 
-            SiblingSwitcher {
-                visible: message.siblingCount > 1
-                siblingIndex: message.siblingIndex
-                siblingCount: message.siblingCount
-                onSwitchRequested: delta => message.switchRequested(delta)
+            Item {
+                // The user's messages keep theirs next to the bubble.
+                visible: message.isUser
+                Layout.fillWidth: true
             }
         }
 
@@ -185,56 +242,73 @@ Item {
 
             visible: !message.editing
             Layout.alignment: message.isUser ? Qt.AlignRight : Qt.AlignLeft
-            Layout.preferredWidth: messageText.width + 2 * column.bubblePadding
-            implicitHeight: messageText.implicitHeight + 2 * column.bubblePadding
+            Layout.preferredWidth: messageBody.width + 2 * column.bubblePadding
+            implicitHeight: messageBody.implicitHeight + 2 * column.bubblePadding
             radius: Theme.radius
             color: message.isUser ? Theme.userBubble : "transparent"
 
-            TextEdit {
-                id: messageText
+            MessageBody {
+                id: messageBody
 
-                objectName: "messageText"
                 x: column.bubblePadding
                 y: column.bubblePadding
-                // From the row's width, not the bubble's: the bubble gets its width from the
-                // layout only after the text has been laid out once, and laying out Markdown
-                // (tables above all) at width 0 first made rows briefly very tall, which could
-                // keep the view creating and dropping rows.
-                width: message.isUser ? Math.min(implicitWidth, column.width * 0.85 - 2 * column.bubblePadding)
-                                      : column.width
-                text: message.messageContent
-                textFormat: message.isLive ? TextEdit.PlainText : TextEdit.MarkdownText
-                wrapMode: TextEdit.Wrap
-                readOnly: true
-                selectByMouse: true
-                persistentSelection: false
-                color: Theme.text
-                selectionColor: Theme.highlight
-                selectedTextColor: Theme.highlightedText
-                Accessible.role: Accessible.StaticText
-                Accessible.name: message.messageAuthor
-                Accessible.description: message.messageContent
-
-                // Model output is untrusted: only web links leave the app, nothing local.
-                onLinkActivated: link => {
-                    if (/^https?:\/\//i.test(link))
-                        Qt.openUrlExternally(link);
-                }
-
-                HoverHandler {
-                    cursorShape: messageText.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor
-                }
+                content: message.messageContent
+                messageRole: message.messageRole
+                isLive: message.isLive
+                // From the row's width, not the bubble's: the bubble gets its width from the text.
+                availableWidth: message.isUser ? column.width * 0.85 - 2 * column.bubblePadding : column.width
+                hug: message.isUser
+                highlightTerms: message.highlightTerms
+                viewTop: message.viewTop - column.y - bubble.y - y
+                viewBottom: message.viewBottom - column.y - bubble.y - y
+                onExpandToggled: message.actionRequested("expand")
             }
         }
 
-        Label {
-            objectName: "messageError"
-            text: message.messageError
-            visible: text.length > 0
-            color: Theme.error
-            wrapMode: Text.Wrap
+        ColumnLayout {
             Layout.fillWidth: true
-            horizontalAlignment: message.isUser ? Text.AlignRight : Text.AlignLeft
+            visible: message.messageError.length > 0
+            spacing: Theme.spacingSmall
+
+            Label {
+                objectName: "messageError"
+                Layout.fillWidth: true
+                // While another attempt is due, the error is what happened last, not the end.
+                text: message.isRetrying
+                      ? (message.maxAttempts > 0
+                         ? qsTr("Attempt %1 of %2 failed: %3").arg(message.attempt).arg(message.maxAttempts).arg(message.messageError)
+                         : qsTr("The last attempt failed: %1").arg(message.messageError))
+                      : message.messageError
+                textFormat: Text.PlainText
+                color: message.isRetrying ? Theme.mutedText : Theme.error
+                wrapMode: Text.Wrap
+                horizontalAlignment: message.isUser ? Text.AlignRight : Text.AlignLeft
+            }
+
+            RowLayout {
+                visible: message.canRetry
+                spacing: Theme.spacing
+
+                Button {
+                    objectName: "retryButton"
+                    text: qsTr("Retry")
+                    enabled: !message.editing
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: qsTr("Ask again with the same model (a new branch)")
+                    onClicked: message.actionRequested("retry")
+                }
+
+                Button {
+                    objectName: "openSettingsButton"
+                    text: qsTr("Open Settings")
+                    flat: true
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: qsTr("Check the provider, its API key and the model (Ctrl+,)")
+                    onClicked: message.actionRequested("settings")
+                }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Arbor
 import Arbor.Ui
 
 /**
@@ -16,7 +17,9 @@ FocusScope {
 
     /// Starts editing @p text with the cursor at its end.
     function start(text: string) {
-        input.text = text;
+        // A very long message is edited around a placeholder (see PasteStash).
+        stash.clear();
+        input.text = stash.shorten(text);
         input.cursorPosition = input.length;
         input.forceActiveFocus(Qt.OtherFocusReason);
     }
@@ -25,6 +28,10 @@ FocusScope {
     implicitHeight: column.implicitHeight
 
     Keys.onEscapePressed: editor.cancelled()
+
+    PasteStash {
+        id: stash
+    }
 
     ColumnLayout {
         id: column
@@ -62,7 +69,17 @@ FocusScope {
                         if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
                                 && (event.modifiers & Qt.ControlModifier)) {
                             event.accepted = true;
-                            editor.saveRequested(input.text, true);
+                            editor.saveRequested(stash.expand(input.text), true);
+                        } else if (event.matches(StandardKey.Paste)) {
+                            event.accepted = true;
+                            input.remove(input.selectionStart, input.selectionEnd);
+                            input.insert(input.cursorPosition, stash.clipboardShortened());
+                        } else if (event.key === Qt.Key_Tab || event.key === Qt.Key_Backtab) {
+                            // Tab goes on to the buttons below.
+                            event.accepted = true;
+                            const next = input.nextItemInFocusChain(event.key === Qt.Key_Tab);
+                            if (next !== null)
+                                next.forceActiveFocus(Qt.TabFocusReason);
                         } else if (event.key === Qt.Key_Escape) {
                             event.accepted = true;
                             editor.cancelled();
@@ -104,7 +121,7 @@ FocusScope {
                 ToolTip.text: qsTr("Save the new text without asking for a reply")
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
-                onClicked: editor.saveRequested(input.text, false)
+                onClicked: editor.saveRequested(stash.expand(input.text), false)
             }
 
             Button {
@@ -117,7 +134,7 @@ FocusScope {
                 ToolTip.text: qsTr("Save the new text and ask for a new reply (Ctrl+Enter)")
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
-                onClicked: editor.saveRequested(input.text, true)
+                onClicked: editor.saveRequested(stash.expand(input.text), true)
             }
         }
     }

@@ -37,6 +37,8 @@ ListView {
 
     /// The keyboard left the list (Esc, or Alt+Down past the newest message).
     signal leaveRequested
+    /// A failed reply's "Open Settings".
+    signal settingsRequested
 
     /// Jump to the newest message and keep following it.
     function scrollToEnd() {
@@ -59,6 +61,14 @@ ListView {
             return;
         }
         currentIndex = Math.max(0, row);
+        // Reading an older message: the view stays on it while rows below grow.
+        followTail = currentIndex === count - 1;
+        if (!followTail)
+            tailTimer.stop();
+        positionViewAtIndex(currentIndex, ListView.Contain);
+        settleTimer.row = currentIndex;
+        settleTimer.mode = ListView.Contain;
+        settleTimer.restart();
     }
 
     /// Centres @p messageId (already on the visible path) and frames it for a moment.
@@ -74,6 +84,7 @@ ListView {
         positionViewAtIndex(row, ListView.Center);
         // Rows above may change their height once created: centre again after that.
         settleTimer.row = row;
+        settleTimer.mode = ListView.Center;
         settleTimer.restart();
     }
 
@@ -83,11 +94,8 @@ ListView {
             return;
         switch (action) {
         case "copy":
-            // HACK: Qt 6.4 QML has no clipboard API; a hidden TextEdit can copy.
-            clipboardHelper.text = message.messageContent;
-            clipboardHelper.selectAll();
-            clipboardHelper.copy();
-            clipboardHelper.clear();
+            Clipboard.setText(message.messageContent);
+            message.showCopied();
             break;
         case "edit":
             if (message.isUser) {
@@ -100,6 +108,19 @@ ListView {
                 pendingRow = message.index;
                 App.regenerate(message.messageId, modelKey);
             }
+            break;
+        case "retry":
+            pendingRow = message.index;
+            App.regenerate(message.messageId, "");
+            break;
+        case "settings":
+            settingsRequested();
+            break;
+        case "expand":
+            // The reader stays on this message while it grows; following the end would scroll
+            // away from it (and make the view drop and remake its row).
+            tailTimer.stop();
+            followTail = false;
             break;
         case "continue":
             pendingRow = message.index;
@@ -126,6 +147,11 @@ ListView {
 
     function switchBranch(message: MessageDelegate, delta: int) {
         pendingRow = message.index;
+        // The message stays where it is on screen: the rows below it change, the view does not
+        // follow them to the end.
+        anchor.hold(message, message.index);
+        tailTimer.stop();
+        followTail = false;
         App.switchSibling(message.messageId, delta);
     }
 
@@ -153,10 +179,8 @@ ListView {
     activeFocusOnTab: true
     clip: true
     cacheBuffer: 1200
-    // No delegate reuse: a user row sizes its bubble from the text's natural width and an
-    // assistant row must not (that costs a second layout on every streamed update). A reused
-    // row that changed kind would switch between the two. Rows differ by kind via
-    // DelegateChooser once messages become lists of blocks.
+    // No delegate reuse: a user row sizes its bubble from the text's natural width, a reply does
+    // not; a reused row that changed kind would switch between the two.
     reuseItems: false
     spacing: Theme.spacingLarge
     topMargin: Theme.spacingLarge
@@ -164,27 +188,10 @@ ListView {
     boundsBehavior: Flickable.StopAtBounds
     Accessible.name: qsTr("Messages")
 
-    // HACK: not attached (ScrollBar.vertical): in Qt 6.4 an attached bar writes each of its
-    // position changes back to contentY, also the clamping it does by itself when the content
-    // height changes; with rows of varying height that fed the view's layout in a loop (the
-    // window froze, creating rows without end). This one only scrolls the view when dragged.
-    ScrollBar {
+    ThreadScrollBar {
         id: verticalScrollBar
 
-        parent: list
-        anchors.top: parent.top
-        anchors.right: parent.right
-        anchors.bottom: parent.bottom
-        orientation: Qt.Vertical
-        size: list.visibleArea.heightRatio
-        position: list.visibleArea.yPosition
-        active: list.moving || hovered || pressed
-
-        onPositionChanged: {
-            if (pressed)
-                list.contentY = position * (list.contentHeight + list.topMargin + list.bottomMargin)
-                        + list.originY - list.topMargin;
-        }
+        view: list
         onPressedChanged: {
             if (!pressed)
                 list.followTail = list.nearEnd;
@@ -199,11 +206,17 @@ ListView {
 
         width: ListView.view.width
         editing: list.editingId === messageId
-        framed: ListView.isCurrentItem && (list.activeFocus || list.flash)
+        framed: ListView.isCurrentItem && (list.activeFocus || list.flash || messageMenu.visible)
+        keyboardReachable: ListView.isCurrentItem
+        viewTop: list.contentY - y
+        viewBottom: list.contentY - y + list.height
+        highlightTerms: messageId === App.highlightMessageId ? App.highlightTerms : []
 
         onActionRequested: action => list.act(row, action, "")
         onMenuRequested: atPointer => {
             list.currentIndex = index;
+            if (!atPointer)
+                list.forceActiveFocus(); // the keyboard comes back here when the menu closes
             messageMenu.openFor(row, atPointer);
         }
         onSwitchRequested: delta => list.switchBranch(row, delta)
@@ -250,9 +263,14 @@ ListView {
         event.accepted = true;
     }
 
+    onMovementStarted: anchor.release()
     onMovementEnded: followTail = nearEnd
     onCountChanged: keepTail()
-    onContentHeightChanged: keepTail()
+    onContentHeightChanged: {
+        if (pendingRow < 0)
+            anchor.apply();
+        keepTail();
+    }
     onHeightChanged: keepTail()
 
     // Repositions once per event-loop pass, after the view has laid out the rows that changed,
@@ -270,18 +288,26 @@ ListView {
         }
     }
 
-    // A jump centres its target once more after the rows around it have been measured, then
-    // follows the tail again only if that target is at the end.
+    ViewAnchor {
+        id: anchor
+
+        view: list
+        // Only the newest message keeps the view on the end.
+        onApplied: row => list.followTail = row >= list.count - 1
+    }
+
+    // A jump or a keyboard move shows its target once more after the rows around it were measured.
     Timer {
         id: settleTimer
 
         property int row: -1
+        property int mode: ListView.Center
 
         interval: 0
         onTriggered: {
             if (row >= 0 && row < list.count)
-                list.positionViewAtIndex(row, ListView.Center);
-            list.followTail = list.nearEnd;
+                list.positionViewAtIndex(row, mode);
+            list.followTail = row === list.count - 1 && list.nearEnd;
         }
     }
 
@@ -329,6 +355,7 @@ ListView {
             if (list.pendingRow >= 0 && list.count > 0)
                 list.currentIndex = Math.min(list.pendingRow, list.count - 1);
             list.pendingRow = -1;
+            anchor.apply();
         }
     }
 
@@ -354,13 +381,6 @@ ListView {
         id: labelDialog
 
         onClosed: list.forceActiveFocus()
-    }
-
-    TextEdit {
-        id: clipboardHelper
-
-        visible: false
-        textFormat: TextEdit.PlainText
     }
 
     Label {

@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Layouts
 import Arbor
 import Arbor.Ui
 
@@ -23,7 +24,7 @@ Menu {
     /// @p modelKey is the model for "regenerate" ("" = the same one).
     signal actionRequested(string action, string modelKey)
 
-    /// Shows the menu for @p message, at the pointer or under its header.
+    /// Shows the menu for @p message, at the pointer or under its "⋯" button.
     function openFor(message: MessageDelegate, atPointer: bool) {
         target = message;
         // The submenu cannot be hidden in place: take it out for the user's messages.
@@ -32,10 +33,13 @@ Menu {
             menu.takeMenu(regenerateIndex);
         else if (!message.isUser && !hasSubmenu)
             menu.insertMenu(regenerateIndex, regenerateMenu);
-        if (atPointer)
+        if (atPointer) {
             popup();
-        else
-            popup(message, message.width - implicitWidth - Theme.spacingLarge, Theme.spacingLarge * 2);
+        } else {
+            // Under the button, its right edge on the button's (the menu stays in the window).
+            const anchor = message.menuAnchor;
+            popup(anchor, anchor.width - implicitWidth, anchor.height);
+        }
     }
 
     function report(action: string, modelKey: string) {
@@ -45,20 +49,46 @@ Menu {
     objectName: "messageMenu"
 
     component ActionItem: MenuItem {
+        id: actionItem
+
+        /// The key that does the same on the keyboard's message, shown at the right.
+        property string shortcutText
+
         // Hidden items take no room (Menu lays out every item it holds).
         height: visible ? implicitHeight : 0
         enabled: visible
+
+        contentItem: RowLayout {
+            spacing: Theme.spacingLarge * 2
+
+            Label {
+                Layout.fillWidth: true
+                text: actionItem.text
+                color: actionItem.highlighted ? Theme.highlightedText : Theme.text
+                opacity: actionItem.enabled ? 1 : 0.5
+            }
+
+            Label {
+                objectName: "shortcutHint"
+                visible: text.length > 0
+                text: actionItem.shortcutText
+                color: actionItem.highlighted ? Theme.highlightedText : Theme.mutedText
+                opacity: actionItem.enabled ? 1 : 0.5
+            }
+        }
     }
 
     ActionItem {
         objectName: "copyAction"
         text: qsTr("Copy")
+        shortcutText: qsTr("Ctrl+C")
         onTriggered: menu.report("copy", "")
     }
 
     ActionItem {
         objectName: "editAction"
         text: qsTr("Edit…")
+        shortcutText: "E"
         visible: menu.isUser
         onTriggered: menu.report("edit", "")
     }
@@ -66,6 +96,7 @@ Menu {
     ActionItem {
         objectName: "regenerateAction"
         text: qsTr("Regenerate")
+        shortcutText: "R"
         visible: !menu.isUser
         enabled: visible && !menu.isLive
         onTriggered: menu.report("regenerate", "")
@@ -98,6 +129,7 @@ Menu {
     ActionItem {
         objectName: "labelAction"
         text: qsTr("Label…")
+        shortcutText: "L"
         onTriggered: menu.report("label", "")
     }
 
@@ -112,6 +144,7 @@ Menu {
     ActionItem {
         objectName: "deleteAction"
         text: qsTr("Delete branch")
+        shortcutText: qsTr("Delete")
         onTriggered: menu.report("delete", "")
     }
 }

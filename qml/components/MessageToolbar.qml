@@ -4,8 +4,9 @@ import QtQuick.Layouts
 import Arbor.Ui
 
 /**
- * @brief The quick actions shown over a hovered (or keyboard-focused) message: copy, edit or
- * regenerate, and "⋯" for the full menu. Reports what was asked; MessageList does it.
+ * @brief The quick actions of a message: copy, edit or regenerate, continue, and "⋯" for the
+ * full menu. Shown over a hovered message and on the keyboard's message, whose buttons Tab
+ * reaches. Reports what was asked; MessageList does it.
  */
 RowLayout {
     id: toolbar
@@ -15,6 +16,14 @@ RowLayout {
     required property bool isLive
     /// A reply that stopped early with some text: it can be continued.
     required property bool canContinue
+    /// The text was just copied: the Copy button says so.
+    property bool copied: false
+    /// Tab reaches these buttons (the message is the keyboard's one).
+    property bool keyboardReachable: false
+    /// One of the buttons has the keyboard.
+    readonly property bool hasKeyboard: copyButton.activeFocus || editButton.activeFocus || regenerateButton.activeFocus
+                                        || continueButton.activeFocus || menuButton.activeFocus
+    readonly property alias menuButton: menuButton
 
     /// One of "copy", "edit", "regenerate", "continue" or "menu".
     signal actionRequested(string action)
@@ -24,23 +33,30 @@ RowLayout {
     component ActionButton: ToolButton {
         required property string tip
 
-        focusPolicy: Qt.NoFocus
+        focusPolicy: toolbar.keyboardReachable ? Qt.TabFocus : Qt.NoFocus // qmllint disable unqualified
         padding: Theme.spacingSmall
         font.pointSize: Theme.fontSizeSmall
         Accessible.name: tip
         ToolTip.visible: hovered
         ToolTip.delay: 600
         ToolTip.text: tip
+        // Buttons take Space; Enter should press the focused one too.
+        Keys.onReturnPressed: clicked()
+        Keys.onEnterPressed: clicked()
     }
 
     ActionButton {
+        id: copyButton
+
         objectName: "copyButton"
-        text: qsTr("Copy")
+        text: toolbar.copied ? qsTr("Copied") : qsTr("Copy")
         tip: qsTr("Copy the text (Ctrl+C)")
         onClicked: toolbar.actionRequested("copy")
     }
 
     ActionButton {
+        id: editButton
+
         objectName: "editButton"
         visible: toolbar.isUser
         text: qsTr("Edit")
@@ -49,6 +65,8 @@ RowLayout {
     }
 
     ActionButton {
+        id: regenerateButton
+
         objectName: "regenerateButton"
         visible: !toolbar.isUser
         enabled: !toolbar.isLive
@@ -58,6 +76,8 @@ RowLayout {
     }
 
     ActionButton {
+        id: continueButton
+
         objectName: "continueButton"
         visible: toolbar.canContinue
         text: qsTr("Continue")
@@ -66,9 +86,11 @@ RowLayout {
     }
 
     ActionButton {
+        id: menuButton
+
         objectName: "messageMenuButton"
         text: "⋯"
-        tip: qsTr("More actions")
+        tip: qsTr("More actions (Menu, Shift+F10)")
         onClicked: toolbar.actionRequested("menu")
     }
 }

@@ -14,6 +14,7 @@ Dialog {
         ["", qsTr("Writing")],
         [qsTr("Enter"), qsTr("Send the message")],
         [qsTr("Shift+Enter"), qsTr("New line")],
+        [qsTr("Tab / Shift+Tab"), qsTr("Next / previous control (Ctrl+Tab types a tab)")],
         [qsTr("Esc"), qsTr("Stop the reply (in the composer); back to the composer (in the thread)")],
         [qsTr("Ctrl+N"), qsTr("New conversation")],
         [qsTr("Ctrl+K"), qsTr("Choose the model")],
@@ -27,16 +28,18 @@ Dialog {
         [qsTr("Ctrl+C"), qsTr("Copy the message")],
         [qsTr("Delete"), qsTr("Delete the message and its branch")],
         [qsTr("Menu / Shift+F10"), qsTr("All actions on the message")],
-        [qsTr("Ctrl+Z"), qsTr("Undo the delete")],
+        [qsTr("Ctrl+Z"), qsTr("Undo the delete (of a branch or a conversation)")],
         ["", qsTr("Finding your way")],
         [qsTr("Ctrl+F"), qsTr("Search every branch of every conversation")],
         [qsTr("Ctrl+T"), qsTr("Show or hide the tree map")],
         [qsTr("F2"), qsTr("Rename the conversation (in the list)")],
-        [qsTr("Delete"), qsTr("Delete the conversation (in the list)")],
+        [qsTr("Delete"), qsTr("Delete the conversation (in the list; Ctrl+Z undoes)")],
+        [qsTr("Ctrl+B"), qsTr("Show or hide the conversation list")],
         [qsTr("Ctrl+,"), qsTr("Settings: providers, keys, default model")],
         [qsTr("Ctrl+J"), qsTr("Jobs dashboard")],
         [qsTr("Ctrl+Shift+T"), qsTr("Team server: connect, disconnect, connection state")],
-        [qsTr("F1"), qsTr("This list")]
+        [qsTr("F1"), qsTr("This list")],
+        [qsTr("Ctrl+Q"), qsTr("Quit")]
     ]
 
     objectName: "shortcutsDialog"

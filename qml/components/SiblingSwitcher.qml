@@ -14,6 +14,8 @@ RowLayout {
 
     required property int siblingIndex
     required property int siblingCount
+    /// Tab reaches the buttons (the message is the keyboard's one).
+    property bool keyboardReachable: false
 
     /// -1 for the previous branch, +1 for the next.
     signal switchRequested(int delta)
@@ -24,7 +26,7 @@ RowLayout {
         objectName: "siblingPrevious"
         text: "‹"
         enabled: switcher.siblingIndex > 0
-        focusPolicy: Qt.NoFocus
+        focusPolicy: switcher.keyboardReachable ? Qt.TabFocus : Qt.NoFocus
         padding: Theme.spacingSmall
         font.pointSize: Theme.fontSizeSmall
         Accessible.name: qsTr("Previous branch")
@@ -46,7 +48,7 @@ RowLayout {
         objectName: "siblingNext"
         text: "›"
         enabled: switcher.siblingIndex + 1 < switcher.siblingCount
-        focusPolicy: Qt.NoFocus
+        focusPolicy: switcher.keyboardReachable ? Qt.TabFocus : Qt.NoFocus
         padding: Theme.spacingSmall
         font.pointSize: Theme.fontSizeSmall
         Accessible.name: qsTr("Next branch")

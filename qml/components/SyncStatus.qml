@@ -30,7 +30,7 @@ ItemDelegate {
     signal openRequested
 
     objectName: "syncStatus"
-    focusPolicy: Qt.NoFocus
+    focusPolicy: Qt.TabFocus
     text: sync.stateText
     Accessible.name: qsTr("Team server: %1").arg(sync.stateText)
     Accessible.description: sync.errorText

@@ -70,7 +70,7 @@ Rectangle {
     component PanelButton: ToolButton {
         required property string tip
 
-        focusPolicy: Qt.NoFocus
+        focusPolicy: Qt.TabFocus
         Accessible.name: tip
         ToolTip.visible: hovered
         ToolTip.delay: 600

@@ -65,7 +65,7 @@ Rectangle {
             objectName: "undoButton"
             text: qsTr("Undo")
             flat: true
-            focusPolicy: Qt.NoFocus
+            focusPolicy: Qt.TabFocus
             ToolTip.visible: hovered
             ToolTip.delay: 600
             ToolTip.text: qsTr("Bring the deleted messages back (Ctrl+Z)")
@@ -74,7 +74,7 @@ Rectangle {
 
         ToolButton {
             text: "×"
-            focusPolicy: Qt.NoFocus
+            focusPolicy: Qt.TabFocus
             Accessible.name: qsTr("Dismiss")
             onClicked: bar.dismissed = true
         }

@@ -31,7 +31,7 @@ ColumnLayout {
         model: switcher.sync.workspaces
         textRole: "workspaceName"
         valueRole: "workspaceId"
-        focusPolicy: Qt.NoFocus
+        focusPolicy: Qt.TabFocus
         Accessible.name: qsTr("Workspace")
         ToolTip.visible: hovered
         ToolTip.delay: 600

@@ -8,18 +8,38 @@ import Arbor.Ui
  * @brief The chat screen: saved conversations on the left, the open conversation on the right.
  *
  * Ctrl+N starts a new conversation, Ctrl+K picks the model, Enter sends, Esc stops a reply,
- * Ctrl+F searches, Ctrl+T shows the tree map, Ctrl+P sets the conversation's parameters,
- * Ctrl+Shift+T connects to a team server, F1 lists every shortcut.
+ * Ctrl+F searches, Ctrl+T shows the tree map, Ctrl+B the sidebar, Ctrl+P sets the
+ * conversation's parameters, Ctrl+J shows the jobs, Ctrl+Shift+T connects to a team server, F1
+ * lists every shortcut. On a narrow window the chat keeps its room: the tree map and the
+ * sidebar give way first.
  */
 Item {
     id: page
 
-    /// The tree map panel is shown on the right.
+    /// The user wants the tree map panel on the right.
     property bool treeMapVisible: false
+    /// The chat keeps Theme.chatMinimumWidth: on a narrow window the tree map goes first, then
+    /// the sidebar (each comes back when there is room again).
+    readonly property bool treeMapShown: treeMapVisible && width >= Theme.chatMinimumWidth + Theme.treePanelMinimumWidth
+    readonly property bool sidebarShown: App.uiState.sidebarOpen
+                                         && width >= Theme.sidebarMinimumWidth + Theme.chatMinimumWidth
+                                            + (treeMapShown ? Theme.treePanelMinimumWidth : 0)
+    readonly property alias jobsVisible: jobsPage.visible
 
     function startNewConversation() {
         App.newConversation();
         composer.focusInput();
+    }
+
+    /// Ctrl+B: hides the sidebar, or shows it (making room by closing the tree map if needed).
+    function toggleSidebar() {
+        if (sidebarShown) {
+            App.uiState.sidebarOpen = false;
+            return;
+        }
+        App.uiState.sidebarOpen = true;
+        if (!sidebarShown)
+            treeMapVisible = false;
     }
 
     implicitWidth: 1000
@@ -34,7 +54,16 @@ Item {
 
     Shortcut {
         sequence: "Ctrl+F"
-        onActivated: searchPanel.start()
+        onActivated: {
+            if (!page.sidebarShown)
+                page.toggleSidebar();
+            sidebar.searchPanel.start();
+        }
+    }
+
+    Shortcut {
+        sequence: "Ctrl+B"
+        onActivated: page.toggleSidebar()
     }
 
     Shortcut {
@@ -79,160 +108,47 @@ Item {
     }
 
     SplitView {
+        id: split
+
         anchors.fill: parent
         orientation: Qt.Horizontal
+        // The job dashboard lies over the chat: nothing under it takes a click, a key or Tab.
+        enabled: !jobsPage.visible
 
-        Rectangle {
+        Sidebar {
+            id: sidebar
+
+            visible: page.sidebarShown
             SplitView.preferredWidth: Theme.sidebarWidth
             SplitView.minimumWidth: Theme.sidebarMinimumWidth
-            SplitView.maximumWidth: page.width / 2
-            color: Theme.base
-
-            ColumnLayout {
-                anchors.fill: parent
-                spacing: 0
-
-                RowLayout {
-                    Layout.fillWidth: true
-                    Layout.margins: Theme.spacing
-                    spacing: Theme.spacingSmall
-
-                    Button {
-                        objectName: "newConversationButton"
-                        Layout.fillWidth: true
-                        text: qsTr("New conversation")
-                        focusPolicy: Qt.NoFocus
-                        ToolTip.visible: hovered
-                        ToolTip.delay: 600
-                        ToolTip.text: qsTr("Start a new conversation (Ctrl+N)")
-                        onClicked: page.startNewConversation()
-                    }
-
-                    ToolButton {
-                        objectName: "searchButton"
-                        text: qsTr("Search")
-                        checkable: true
-                        checked: searchPanel.active
-                        focusPolicy: Qt.NoFocus
-                        ToolTip.visible: hovered
-                        ToolTip.delay: 600
-                        ToolTip.text: qsTr("Search every branch of every conversation (Ctrl+F)")
-                        onToggled: {
-                            if (checked)
-                                searchPanel.start();
-                            else
-                                searchPanel.stop();
-                        }
-                    }
-                }
-
-                WorkspaceSwitcher {
-                    Layout.fillWidth: true
-                    Layout.leftMargin: Theme.spacing
-                    Layout.rightMargin: Theme.spacing
-                    Layout.bottomMargin: Theme.spacingSmall
-                }
-
-                SearchPanel {
-                    id: searchPanel
-
-                    Layout.fillWidth: true
-                    Layout.fillHeight: searching
-                    onFinished: composer.focusInput()
-                }
-
-                ConversationList {
-                    Layout.fillWidth: true
-                    Layout.fillHeight: true
-                    visible: !searchPanel.searching
-                }
-
-                Rectangle {
-                    Layout.fillWidth: true
-                    implicitHeight: 1
-                    color: Theme.separator
-                }
-
-                SyncStatus {
-                    Layout.fillWidth: true
-                    onOpenRequested: teamServerDialog.open()
-                }
-            }
+            SplitView.maximumWidth: Math.max(Theme.sidebarMinimumWidth,
+                                             Math.min(page.width / 2, page.width - Theme.chatMinimumWidth
+                                                      - (page.treeMapShown ? Theme.treePanelMinimumWidth : 0)))
+            onNewConversationRequested: page.startNewConversation()
+            onSearchFinished: composer.focusInput()
+            onTeamServerRequested: teamServerDialog.open()
         }
 
         ColumnLayout {
+            id: chatColumn
+
             SplitView.fillWidth: true
+            SplitView.minimumWidth: Theme.chatMinimumWidth
             spacing: 0
 
-            RowLayout {
+            ChatHeader {
+                id: header
+
                 Layout.fillWidth: true
                 Layout.margins: Theme.spacing
-                Layout.leftMargin: Theme.spacingLarge
-                spacing: Theme.spacing
-
-                Label {
-                    objectName: "conversationTitle"
-                    Layout.fillWidth: true
-                    text: App.currentTitle.length > 0 ? App.currentTitle : qsTr("New conversation")
-                    textFormat: Text.PlainText
-                    elide: Text.ElideRight
-                    font.pointSize: Theme.fontSizeTitle
-                    font.bold: true
-                    Accessible.role: Accessible.Heading
-                }
-
-                PresenceBar {}
-
-                ModelPicker {
-                    id: modelPicker
-
-                    Layout.maximumWidth: page.width / 3
-                }
-
-                ToolButton {
-                    objectName: "treeMapButton"
-                    text: qsTr("Tree")
-                    checkable: true
-                    checked: page.treeMapVisible
-                    focusPolicy: Qt.NoFocus
-                    ToolTip.visible: hovered
-                    ToolTip.delay: 600
-                    ToolTip.text: qsTr("Show the map of every branch (Ctrl+T)")
-                    onToggled: page.treeMapVisible = checked
-                }
-
-                ToolButton {
-                    objectName: "parametersButton"
-                    text: qsTr("Parameters")
-                    focusPolicy: Qt.NoFocus
-                    Accessible.name: qsTr("Parameters of this conversation: system prompt, temperature, max tokens")
-                    ToolTip.visible: hovered
-                    ToolTip.delay: 600
-                    ToolTip.text: qsTr("System prompt, temperature and max tokens of this conversation (Ctrl+P)")
-                    onClicked: conversationSettingsDialog.open()
-                }
-
-                ToolButton {
-                    objectName: "settingsButton"
-                    text: qsTr("Settings")
-                    focusPolicy: Qt.NoFocus
-                    Accessible.name: qsTr("Settings: model providers and API keys")
-                    ToolTip.visible: hovered
-                    ToolTip.delay: 600
-                    ToolTip.text: qsTr("Model providers, API keys, default model (Ctrl+,)")
-                    onClicked: providersDialog.open()
-                }
-
-                ToolButton {
-                    objectName: "helpButton"
-                    text: "?"
-                    focusPolicy: Qt.NoFocus
-                    Accessible.name: qsTr("Keyboard shortcuts")
-                    ToolTip.visible: hovered
-                    ToolTip.delay: 600
-                    ToolTip.text: qsTr("Keyboard shortcuts (F1)")
-                    onClicked: shortcutsDialog.open()
-                }
+                Layout.leftMargin: Theme.spacing
+                sidebarShown: page.sidebarShown
+                treeMapShown: page.treeMapShown
+                onSidebarToggled: page.toggleSidebar()
+                onTreeMapToggled: page.treeMapVisible = !page.treeMapVisible
+                onParametersRequested: conversationSettingsDialog.open()
+                onSettingsRequested: providersDialog.open()
+                onShortcutsRequested: shortcutsDialog.open()
             }
 
             Rectangle {
@@ -255,6 +171,7 @@ Item {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 onLeaveRequested: composer.focusInput()
+                onSettingsRequested: providersDialog.open()
             }
 
             UndoBar {
@@ -284,9 +201,9 @@ Item {
                 Layout.fillWidth: true
                 Layout.maximumWidth: Theme.readableWidth
                 Layout.alignment: Qt.AlignHCenter
-                Layout.margins: Theme.spacingLarge
+                Layout.margins: page.width < Theme.headerWrapWidth ? Theme.spacing : Theme.spacingLarge
                 Layout.topMargin: Theme.spacing
-                modelName: modelPicker.displayText
+                modelName: header.modelPicker.displayText
                 onSent: messageList.scrollToEnd()
                 // Teammates see "… is typing" in a shared conversation.
                 onTextChanged: App.sync.noteTyping(text.length > 0)
@@ -295,11 +212,14 @@ Item {
 
         Loader {
             objectName: "treeMapLoader"
-            active: page.treeMapVisible
+            active: page.treeMapShown
             visible: active
-            SplitView.preferredWidth: Theme.treePanelWidth
+            SplitView.preferredWidth: Math.max(Theme.treePanelMinimumWidth,
+                                               Math.min(Theme.treePanelWidth, page.width - Theme.chatMinimumWidth
+                                                        - (page.sidebarShown ? sidebar.width : 0)))
             SplitView.minimumWidth: Theme.treePanelMinimumWidth
-            SplitView.maximumWidth: page.width / 2
+            SplitView.maximumWidth: Math.max(Theme.treePanelMinimumWidth,
+                                             page.width - Theme.chatMinimumWidth - (page.sidebarShown ? sidebar.width : 0))
 
             sourceComponent: TreeMapPanel {}
             onLoaded: {
@@ -308,5 +228,25 @@ Item {
                 panel.closeRequested.connect(() => page.treeMapVisible = false);
             }
         }
+    }
+
+    // The job dashboard lies over the chat while open (Ctrl+J toggles it).
+    JobsPage {
+        id: jobsPage
+
+        anchors.fill: parent
+        visible: false
+        onVisibleChanged: {
+            if (visible)
+                forceActiveFocus();
+            else
+                composer.focusInput();
+        }
+        onCloseRequested: visible = false
+    }
+
+    Shortcut {
+        sequence: "Ctrl+J"
+        onActivated: jobsPage.visible = !jobsPage.visible
     }
 }

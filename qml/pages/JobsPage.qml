@@ -27,6 +27,15 @@ Rectangle {
 
     Keys.onEscapePressed: page.closeRequested()
 
+    // An overlay: clicks, the wheel and hovering stop here and never reach the chat under it.
+    MouseArea {
+        objectName: "jobsPageBlocker"
+        anchors.fill: parent
+        acceptedButtons: Qt.AllButtons
+        hoverEnabled: true
+        onWheel: wheel => wheel.accepted = true
+    }
+
     Connections {
         target: page.dashboard
         function onActionFailed(message) {

@@ -7,6 +7,7 @@
 #include "domain/ids.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 #include <QAbstractItemModelTester>
@@ -58,6 +59,61 @@ private:
     }
 
 private Q_SLOTS:
+    void failedAndRetryingRepliesSayWhatHappens()
+    {
+        // Issue 15: a reply waiting for another attempt said "Queued" beside a red error, and one
+        // that failed offered no way on. The rows now tell them apart, with the job's attempts.
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_backend = std::make_unique<core::Backend>(core::BackendOptions{
+            m_dir->filePath(QStringLiteral("a.db")), 0, false, 2}); // no job runs
+        m_backend->open();
+        const chat::SendResult r = send(QStringLiteral("Hello"));
+        const qint64 retryAt = domain::nowMs() + 30'000;
+        const QString replyId = r.assistant.id;
+        const qint64 jobId = r.jobId;
+        m_backend->store()
+            .write([replyId, jobId, retryAt](QSqlDatabase &db) {
+                store::exec(
+                    db,
+                    QStringLiteral("UPDATE messages SET error = 'Connection refused' WHERE id = ?"),
+                    {replyId});
+                store::exec(db,
+                            QStringLiteral("UPDATE jobs SET attempts = 1, run_at = ? WHERE id = ?"),
+                            {retryAt, jobId});
+            })
+            .waitForFinished();
+
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setConversation(r.conversationId);
+        QTRY_COMPARE(model.rowCount(), 2);
+        const QModelIndex reply = model.index(1);
+        QTRY_COMPARE(model.data(reply, ThreadModel::RetryAtRole).toLongLong(), retryAt);
+        QCOMPARE(model.data(reply, ThreadModel::IsRetryingRole).toBool(), true);
+        QCOMPARE(model.data(reply, ThreadModel::AttemptRole).toInt(), 1);
+        QCOMPARE(model.data(reply, ThreadModel::MaxAttemptsRole).toInt(), 3);
+        QCOMPARE(model.data(reply, ThreadModel::CanRetryRole).toBool(), false);
+        QCOMPARE(model.data(model.index(0), ThreadModel::IsRetryingRole).toBool(), false);
+
+        // It failed for good: no retry pending, the user can ask again.
+        m_backend->store()
+            .write([replyId, jobId](QSqlDatabase &db) {
+                store::exec(db, QStringLiteral("UPDATE messages SET status = 'error' WHERE id = ?"),
+                            {replyId});
+                store::exec(
+                    db,
+                    QStringLiteral("UPDATE jobs SET state = 'failed', attempts = 3 WHERE id = ?"),
+                    {jobId});
+            })
+            .waitForFinished();
+        model.reload();
+        QTRY_COMPARE(model.data(reply, ThreadModel::CanRetryRole).toBool(), true);
+        QCOMPARE(model.data(reply, ThreadModel::IsRetryingRole).toBool(), false);
+        QCOMPARE(model.data(reply, ThreadModel::RetryAtRole).toLongLong(), 0);
+        QTRY_COMPARE(model.data(reply, ThreadModel::AttemptRole).toInt(), 3);
+    }
+
     void cleanup()
     {
         m_backend.reset();

@@ -38,8 +38,8 @@ Item {
 
             // The view shows both messages, the reply rendered, and no status chip is left.
             const list = messageList();
-            tryVerify(() => shownChildren(list.contentItem, "messageText").length === 2);
-            const texts = shownChildren(list.contentItem, "messageText").map(edit => edit.text);
+            tryVerify(() => shownChildren(list.contentItem, "messageBody").length === 2);
+            const texts = shownChildren(list.contentItem, "messageBlock").map(edit => edit.text);
             verify(texts.some(text => text.indexOf("Hello tree") >= 0), JSON.stringify(texts));
             verify(texts.some(text => /demo/i.test(text)), JSON.stringify(texts));
             tryVerify(() => shownChildren(list.contentItem, "statusChip").length === 0);
@@ -113,7 +113,7 @@ Item {
             compare(App.currentConversationId, "");
             verify(composerInput().activeFocus, "Ctrl+N puts the cursor in the composer");
             verify(conversationIds().indexOf(oldId) >= 0, "the previous conversation is kept");
-            tryVerify(() => shownChildren(messageList().contentItem, "messageText").length === 0);
+            tryVerify(() => shownChildren(messageList().contentItem, "messageBody").length === 0);
         }
 
         function test_renameAndDeleteFromTheKeyboard() {
@@ -147,20 +147,16 @@ Item {
             tryVerify(() => conversationTitle(id) === "Renamed");
             verify(list.activeFocus, "the list keeps the keyboard after renaming");
 
-            // Delete asks first, and only "Delete" deletes.
-            const dialog = findChild(page, "deleteConversationDialog");
-            verify(dialog);
+            // Delete deletes at once, and the undo bar (or Ctrl+Z) brings it back.
             keyClick(Qt.Key_Delete);
-            tryCompare(dialog, "opened", true);
-            keyClick(Qt.Key_Escape);
-            tryCompare(dialog, "visible", false);
-            verify(conversationIds().indexOf(id) >= 0, "Esc in the dialog deletes nothing");
-
-            keyClick(Qt.Key_Delete);
-            tryCompare(dialog, "opened", true);
-            mouseClick(findChild(dialog.footer, "confirmDeleteButton"));
             tryVerify(() => conversationIds().indexOf(id) < 0, 5000, "the conversation is deleted");
-            tryCompare(dialog, "visible", false);
+            const bar = findChild(page, "undoBar");
+            tryVerify(() => bar.visible, 5000, "the undo bar offers the way back");
+            compare(findChild(bar, "undoText").text, "Deleted “Renamed”");
+            keyClick(Qt.Key_Z, Qt.ControlModifier);
+            tryVerify(() => conversationIds().indexOf(id) >= 0, 5000, "Ctrl+Z brings the conversation back");
+            tryCompare(App, "currentConversationId", id, 5000);
+            tryVerify(() => !bar.visible, 5000);
         }
 
         function test_regenerateThenSwitchBack() {
@@ -230,7 +226,7 @@ Item {
             compare(message(0).siblingCount, 2);
             tryVerify(() => siblingText(0) === "2 / 2", 5000);
             tryVerify(() => rowChild(0, "editInput") === null, 5000, "saving closes the editor");
-            const shown = rowChild(0, "messageText");
+            const shown = rowChild(0, "messageBlock");
             verify(shown.text.indexOf("Edited question") >= 0, shown.text);
 
             // "Save only" asks for no reply: nothing is queued, even a little later.
@@ -368,11 +364,6 @@ Item {
         }
 
         function test_conversationParameters() {
-            // A new conversation has nowhere to keep parameters yet.
-            verify(!App.saveConversationSettings("Too early", -1, 0));
-            compare(App.errorText, "Send a first message, then set the conversation's parameters.");
-            App.dismissError();
-
             sendAndWait("Set my parameters");
             const id = App.currentConversationId;
             tryVerify(() => App.conversationSettings.systemPrompt === "" && App.conversationSettings.temperature === -1

@@ -38,7 +38,8 @@ public Q_SLOTS:
             qFatal("Cannot create a temporary directory: %s", qPrintable(m_dir->errorString()));
         // 400 tokens/s: a demo reply settles in about a second.
         arbor::app::App::setConfig(
-            arbor::app::AppConfig{m_dir->filePath(QStringLiteral("arbor.sqlite")), 400.0});
+            arbor::app::AppConfig{m_dir->filePath(QStringLiteral("arbor.sqlite")), 400.0,
+                                  m_dir->filePath(QStringLiteral("ui.ini"))});
         // Start-up discovery looks only where the run says: nowhere, or (tst_qml_discovery) at a
         // fake Ollama on a free port, never at whatever listens on this machine's usual ports.
         if (qEnvironmentVariableIntValue("ARBOR_TEST_FAKE_OLLAMA") == 1) {

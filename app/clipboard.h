@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QtQml/qqml.h>
+
+class QQmlEngine;
+class QJSEngine;
+
+namespace arbor::app {
+
+/** @brief The system clipboard for QML (Qt 6.4 QML has no clipboard API). GUI thread only. */
+class Clipboard : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+
+public:
+    static Clipboard *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
+    using QObject::QObject;
+
+    Q_INVOKABLE void setText(const QString &text);
+    Q_INVOKABLE QString text() const;
+};
+
+} // namespace arbor::app

@@ -1,0 +1,86 @@
+#include "uistate.h"
+
+#include <QSettings>
+
+namespace arbor::app {
+
+namespace {
+const QString kSize = QStringLiteral("window/size");
+const QString kMaximized = QStringLiteral("window/maximized");
+const QString kSidebar = QStringLiteral("window/sidebarOpen");
+const QString kConversation = QStringLiteral("session/lastConversation");
+const QString kModel = QStringLiteral("session/lastModel");
+} // namespace
+
+UiState::UiState(const QString &path, QObject *parent)
+    : QObject(parent)
+    , m_settings(path.isEmpty() ? std::make_unique<QSettings>()
+                                : std::make_unique<QSettings>(path, QSettings::IniFormat))
+{
+    m_sidebarOpen = m_settings->value(kSidebar, true).toBool();
+    m_maximized = m_settings->value(kMaximized, false).toBool();
+}
+
+UiState::~UiState() = default;
+
+QSize UiState::fit(QSize wanted, const QSize &available)
+{
+    if (available.isEmpty())
+        return wanted;
+    // Leave room for the window frame and a panel or dock; never below the minimum, unless the
+    // screen itself is smaller.
+    const QSize room(available.width() * 95 / 100, available.height() * 90 / 100);
+    return wanted.boundedTo(room).expandedTo(MinimumSize.boundedTo(available));
+}
+
+QSize UiState::initialWindowSize(const QSize &available) const
+{
+    const QSize saved = m_settings->value(kSize).toSize();
+    return fit(saved.isValid() && !saved.isEmpty() ? saved : DefaultSize, available);
+}
+
+void UiState::saveWindowSize(const QSize &size)
+{
+    if (!m_maximized && size.isValid() && !size.isEmpty())
+        m_settings->setValue(kSize, size);
+}
+
+void UiState::setSidebarOpen(bool open)
+{
+    if (open == m_sidebarOpen)
+        return;
+    m_sidebarOpen = open;
+    m_settings->setValue(kSidebar, open);
+    Q_EMIT sidebarOpenChanged();
+}
+
+void UiState::setMaximized(bool maximized)
+{
+    if (maximized == m_maximized)
+        return;
+    m_maximized = maximized;
+    m_settings->setValue(kMaximized, maximized);
+    Q_EMIT maximizedChanged();
+}
+
+QString UiState::lastConversationId() const
+{
+    return m_settings->value(kConversation).toString();
+}
+
+void UiState::setLastConversationId(const QString &id)
+{
+    m_settings->setValue(kConversation, id);
+}
+
+QString UiState::lastModelKey() const
+{
+    return m_settings->value(kModel).toString();
+}
+
+void UiState::setLastModelKey(const QString &key)
+{
+    m_settings->setValue(kModel, key);
+}
+
+} // namespace arbor::app

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <QObject>
+#include <QSize>
+#include <QString>
+#include <QtQml/qqml.h>
+
+#include <memory>
+
+class QSettings;
+
+namespace arbor::app {
+
+/**
+ * @brief What the window remembers between runs: its size, whether the sidebar is open, the
+ * last conversation and model. Kept with QSettings (the platform's place for settings, or the
+ * file main() or a test names). GUI thread only.
+ */
+class UiState : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Use App.uiState")
+    /** @brief The conversation list is shown (Ctrl+B hides it). */
+    Q_PROPERTY(bool sidebarOpen READ sidebarOpen WRITE setSidebarOpen NOTIFY sidebarOpenChanged)
+    /** @brief The window was maximized when it last closed. */
+    Q_PROPERTY(bool maximized READ maximized WRITE setMaximized NOTIFY maximizedChanged)
+
+public:
+    /** @brief The size of a first start, when the screen has room for it. */
+    static constexpr QSize DefaultSize{1100, 720};
+    static constexpr QSize MinimumSize{640, 420};
+
+    /** @brief @p path: an INI file; empty: the application's QSettings. */
+    explicit UiState(const QString &path, QObject *parent = nullptr);
+    ~UiState() override;
+
+    /** @brief The size to open with: the last one (else DefaultSize), shrunk to fit @p available
+     *  (the screen's free area, in device-independent pixels), never below MinimumSize. */
+    Q_INVOKABLE QSize initialWindowSize(const QSize &available) const;
+    /** @brief Remembers the window's size (ignored while maximized). */
+    Q_INVOKABLE void saveWindowSize(const QSize &size);
+
+    bool sidebarOpen() const { return m_sidebarOpen; }
+    void setSidebarOpen(bool open);
+    bool maximized() const { return m_maximized; }
+    void setMaximized(bool maximized);
+    QString lastConversationId() const;
+    void setLastConversationId(const QString &id);
+    QString lastModelKey() const;
+    void setLastModelKey(const QString &key);
+
+    /** @brief The policy behind initialWindowSize(), for tests. */
+    static QSize fit(QSize wanted, const QSize &available);
+
+Q_SIGNALS:
+    void sidebarOpenChanged();
+    void maximizedChanged();
+
+private:
+    std::unique_ptr<QSettings> m_settings;
+    bool m_sidebarOpen = true;
+    bool m_maximized = false;
+};
+
+} // namespace arbor::app

@@ -1,0 +1,221 @@
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import Arbor
+import Arbor.Ui
+
+// Issue 15, messages: big ones never go into one text item (the window froze for minutes), the
+// user's text shows as typed, long ones collapse, a search hit is marked, a failed reply offers
+// the way on. Its own run and database (see tst_qml.cpp).
+Item {
+    id: root
+
+    width: 1000
+    height: 700
+
+    ChatPage {
+        id: chatPage
+
+        anchors.fill: parent
+    }
+
+    Component {
+        id: delegateComponent
+
+        MessageDelegate {
+            width: 800
+            index: 0
+            messageId: "m1"
+            messageRole: "assistant"
+            messageAuthor: "Demo"
+            messageContent: ""
+            messageStatus: "complete"
+            messageError: ""
+            messageModel: "demo/demo"
+            messageLabel: ""
+            isLive: false
+            siblingIndex: 0
+            siblingCount: 1
+            isRetrying: false
+            retryAt: 0
+            attempt: 0
+            maxAttempts: 0
+            canRetry: false
+        }
+    }
+
+    ChatTestCase {
+        page: chatPage
+        name: "Messages"
+        when: windowShown
+
+        // Every text item under `item` (anything with a text document) and its text's length.
+        function textItems(item) {
+            let found = [];
+            for (let i = 0; i < item.children.length; ++i) {
+                const child = item.children[i];
+                if (child.textDocument !== undefined && child.text !== undefined)
+                    found.push(child);
+                found = found.concat(textItems(child));
+            }
+            return found;
+        }
+
+        // Every item under `item` with this objectName, shown or not.
+        function allChildren(item, name) {
+            let found = [];
+            for (let i = 0; i < item.children.length; ++i) {
+                const child = item.children[i];
+                if (child.objectName === name)
+                    found.push(child);
+                found = found.concat(allChildren(child, name));
+            }
+            return found;
+        }
+
+        function bigText(size: int): string {
+            let lines = [];
+            let n = 0;
+            for (let i = 0; n < size; ++i) {
+                const line = "at com.example.Worker.run(Worker.java:" + i + ") 2*3*4 # x";
+                lines.push(line);
+                n += line.length + 1;
+            }
+            return lines.join("\n").substring(0, size);
+        }
+
+        function test_userTextIsShownAsTyped() {
+            const typed = "2*3*4\n# x\n    at foo(Bar.java:12)\n\tat <b>bar</b>()";
+            verify(App.send(typed));
+            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            tryVerify(() => rowChild(0, "messageBlock") !== null);
+            const block = rowChild(0, "messageBlock");
+            compare(block.textFormat, TextEdit.PlainText, "the user's text is not Markdown");
+            compare(block.text, typed, "every character, line break and indent kept");
+            compare(block.lineCount, 4);
+            verify(!rowChild(0, "showMoreButton").visible, "a short message does not collapse");
+        }
+
+        function test_longUserTextCollapses() {
+            let lines = [];
+            for (let i = 0; i < 40; ++i)
+                lines.push("line " + i);
+            verify(App.send(lines.join("\n")));
+            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            tryVerify(() => rowChild(0, "showMoreButton") !== null && rowChild(0, "showMoreButton").visible, 5000);
+            const body = rowChild(0, "messageBody");
+            const collapsed = body.height;
+            const button = rowChild(0, "showMoreButton");
+            compare(button.text, "Show more");
+            mouseClick(button);
+            tryVerify(() => body.height > collapsed + 100, 5000, "Show more shows it all: " + body.height);
+            compare(button.text, "Show less");
+            mouseClick(button);
+            tryVerify(() => body.height === collapsed, 5000);
+        }
+
+        function test_bigPasteAndMessageStaySmallForTextItems() {
+            // 300 KB on the clipboard, pasted with Ctrl+V: the field shows a placeholder.
+            const big = bigText(300000);
+            Clipboard.setText(big);
+            const input = composerInput();
+            input.forceActiveFocus();
+            typeText("Look: ");
+            keyClick(Qt.Key_V, Qt.ControlModifier);
+            verify(input.text.length < 200, "the field does not hold the paste: " + input.text.length);
+            verify(input.text.indexOf("Pasted text") >= 0, input.text);
+            keyClick(Qt.Key_Return);
+            compare(input.text, "");
+            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            compare(message(0).messageContent, "Look: " + big, "the whole paste is sent");
+
+            // The message is shown in small blocks, collapsed; expanded, still no text item holds
+            // more than a block, and the blocks are made a step at a time.
+            tryVerify(() => rowItem(0) !== null);
+            let items = textItems(rowItem(0));
+            verify(items.length > 0);
+            for (const item of items)
+                verify(item.text.length <= 4000, "a text item holds " + item.text.length + " characters");
+            mouseClick(rowChild(0, "showMoreButton"));
+            const made = shownChildren(rowItem(0), "messageBlock").length;
+            verify(made < 20, "the first step makes a few blocks, not all: " + made);
+            const body = rowChild(0, "messageBody");
+            tryVerify(() => body.shownBlocks === body.totalBlocks && allChildren(rowItem(0), "messageBlock").length === body.totalBlocks,
+                      30000, "the rest follow: " + allChildren(rowItem(0), "messageBlock").length + " items, "
+                      + body.shownBlocks + " of " + body.totalBlocks + " blocks");
+            verify(body.totalBlocks > 70, body.totalBlocks);
+            // Only the blocks near the screen are drawn.
+            const drawn = shownChildren(rowItem(0), "messageBlock").length;
+            verify(drawn > 0 && drawn < body.totalBlocks / 2, "blocks drawn: " + drawn + " of " + body.totalBlocks);
+            items = textItems(rowItem(0));
+            for (const item of items)
+                verify(item.text.length <= 4000, "a text item holds " + item.text.length + " characters");
+        }
+
+        function test_editingABigMessageKeepsTheFieldSmall() {
+            const big = bigText(100000);
+            verify(App.send(big));
+            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            focusRowFromComposer(0);
+            keyClick(Qt.Key_E);
+            tryVerify(() => rowChild(0, "editInput") !== null && rowChild(0, "editInput").activeFocus, 5000);
+            const input = rowChild(0, "editInput");
+            verify(input.text.length < 200, "the editor does not hold the whole text: " + input.text.length);
+            keyClick(Qt.Key_Home, Qt.ControlModifier);
+            typeText("Edited: ");
+            keyClick(Qt.Key_Return, Qt.ControlModifier);
+            tryVerify(() => message(0) !== null && message(0).siblingCount === 2 && !App.busy, replyTimeout);
+            compare(message(0).messageContent, "Edited: " + big, "the whole text is saved with the edit");
+        }
+
+        function test_searchHitIsMarkedInTheMessage() {
+            sendAndWait("Quetzalcoatl feathers");
+            App.newConversation();
+            keyClick(Qt.Key_F, Qt.ControlModifier);
+            typeText("quetzalcoatl");
+            const results = findChild(page, "searchResults");
+            tryVerify(() => results.visible && results.count > 0, 5000);
+            keyClick(Qt.Key_Return);
+            tryVerify(() => App.highlightMessageId.length > 0, 5000);
+            const row = App.thread.rowOfId(App.highlightMessageId);
+            tryVerify(() => row >= 0 && rowItem(row) !== null, 5000);
+            tryVerify(() => shownChildren(rowItem(row), "messageBlock").length > 0);
+            tryVerify(() => {
+                const blocks = shownChildren(rowItem(row), "messageBlock");
+                return blocks.some(block => findChild(block, "searchHighlighter").matchCount > 0);
+            }, 5000, "the search words are marked in the opened message");
+            keyClick(Qt.Key_Escape);
+        }
+
+        function test_failedReplyOffersRetryAndSettings() {
+            const failed = createTemporaryObject(delegateComponent, root, {
+                messageStatus: "error",
+                messageError: "401: invalid API key",
+                canRetry: true
+            });
+            verify(failed);
+            const retry = findChild(failed, "retryButton");
+            const settings = findChild(failed, "openSettingsButton");
+            verify(retry.visible && settings.visible);
+            compare(findChild(failed, "statusChip").text, "Failed");
+            const actions = [];
+            failed.actionRequested.connect(action => actions.push(action));
+            mouseClick(retry);
+            mouseClick(settings);
+            compare(actions, ["retry", "settings"]);
+
+            const waiting = createTemporaryObject(delegateComponent, root, {
+                messageStatus: "queued",
+                messageError: "Connection refused",
+                isRetrying: true,
+                retryAt: Date.now() + 30000,
+                attempt: 1,
+                maxAttempts: 3
+            });
+            const chip = findChild(waiting, "statusChip");
+            tryVerify(() => /^Retrying in (29|30) s$/.test(chip.text), 3000, chip.text);
+            compare(findChild(waiting, "messageError").text, "Attempt 1 of 3 failed: Connection refused");
+            verify(!findChild(waiting, "retryButton").visible, "it will be retried anyway");
+        }
+    }
+}
