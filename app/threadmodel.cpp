@@ -301,7 +301,7 @@ void ThreadModel::readJobs(const QStringList &messageIds)
                 const jobs::Job &job = found.first(); // the newest
                 out.insert(id,
                            {job.runAt, job.attempts, job.maxAttempts,
-                            job.state == jobs::JobState::Queued});
+                            job.state == jobs::JobState::Queued, job.lastErrorKind});
             }
             return out;
         })
@@ -319,7 +319,7 @@ void ThreadModel::readJobs(const QStringList &messageIds)
                     continue;
                 m_jobs.insert(it.key(), it.value());
                 Q_EMIT dataChanged(index(row), index(row),
-                                   {RetryAtRole, AttemptRole, MaxAttemptsRole});
+                                   {RetryAtRole, AttemptRole, MaxAttemptsRole, NeedsSettingsRole});
             }
         });
 }
@@ -409,6 +409,28 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return m_jobs.value(m.id).maxAttempts;
     case CanRetryRole:
         return m.role == u"assistant" && m.status == MessageStatus::Error;
+    case NeedsSettingsRole: {
+        if (m.role != u"assistant" || m.status != MessageStatus::Error)
+            return false;
+        // Settings fix a refused key, a missing model, a used-up quota or a request the vendor
+        // rejects; a failure of the network or the vendor's servers is not fixed there. Unknown
+        // (an older job, or none): offer it.
+        const auto it = m_jobs.constFind(m.id);
+        if (it == m_jobs.cend())
+            return true;
+        switch (it->lastErrorKind) {
+        case jobs::ErrorKind::RateLimited:
+        case jobs::ErrorKind::Network:
+        case jobs::ErrorKind::Server:
+        case jobs::ErrorKind::Overloaded:
+        case jobs::ErrorKind::Interrupted:
+        case jobs::ErrorKind::Protocol:
+        case jobs::ErrorKind::WorkerLost:
+            return false;
+        default:
+            return true;
+        }
+    }
     default:
         return {};
     }
@@ -431,7 +453,8 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {RetryAtRole, "retryAt"},
             {AttemptRole, "attempt"},
             {MaxAttemptsRole, "maxAttempts"},
-            {CanRetryRole, "canRetry"}};
+            {CanRetryRole, "canRetry"},
+            {NeedsSettingsRole, "needsSettings"}};
 }
 
 } // namespace arbor::app

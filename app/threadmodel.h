@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/message.h"
+#include "jobs/job.h"
 
 #include <QAbstractListModel>
 #include <QSet>
@@ -41,14 +42,15 @@ public:
         ErrorRole,  ///< why it failed or stopped, for the user
         ModelRole,  ///< "provider/model" that wrote it (assistant only)
         IsLiveRole, ///< true while text may still arrive
-        SiblingIndexRole, ///< 0-based position among its parent's children
-        SiblingCountRole, ///< number of children of its parent
-        LabelRole,        ///< the user's bookmark label, "" when none
-        IsRetryingRole,   ///< a reply whose last attempt failed and that will be tried again
-        RetryAtRole,      ///< when that next attempt runs, ms since the epoch (0 = not known)
-        AttemptRole,      ///< attempts its job has made so far (0 = not known)
-        MaxAttemptsRole,  ///< attempts its job may make (0 = not known)
-        CanRetryRole,     ///< a failed reply: the user can ask for it again
+        SiblingIndexRole,  ///< 0-based position among its parent's children
+        SiblingCountRole,  ///< number of children of its parent
+        LabelRole,         ///< the user's bookmark label, "" when none
+        IsRetryingRole,    ///< a reply whose last attempt failed and that will be tried again
+        RetryAtRole,       ///< when that next attempt runs, ms since the epoch (0 = not known)
+        AttemptRole,       ///< attempts its job has made so far (0 = not known)
+        MaxAttemptsRole,   ///< attempts its job may make (0 = not known)
+        CanRetryRole,      ///< a failed reply: the user can ask for it again
+        NeedsSettingsRole, ///< a failed reply whose fix is in Settings (key, model, quota, request)
     };
     Q_ENUM(Roles)
 
@@ -106,6 +108,7 @@ private:
         int attempts = 0;
         int maxAttempts = 0;
         bool queued = false;
+        jobs::ErrorKind lastErrorKind = jobs::ErrorKind::None;
     };
 
     core::Backend &m_backend;

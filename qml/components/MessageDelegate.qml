@@ -32,6 +32,7 @@ Item {
     required property int attempt
     required property int maxAttempts
     required property bool canRetry
+    required property bool needsSettings
 
     /// Set by the list while this message is edited inline.
     property bool editing: false
@@ -301,6 +302,7 @@ Item {
 
                 Button {
                     objectName: "openSettingsButton"
+                    visible: message.needsSettings
                     text: qsTr("Open Settings")
                     flat: true
                     ToolTip.visible: hovered

@@ -101,10 +101,10 @@ private Q_SLOTS:
             .write([replyId, jobId](QSqlDatabase &db) {
                 store::exec(db, QStringLiteral("UPDATE messages SET status = 'error' WHERE id = ?"),
                             {replyId});
-                store::exec(
-                    db,
-                    QStringLiteral("UPDATE jobs SET state = 'failed', attempts = 3 WHERE id = ?"),
-                    {jobId});
+                store::exec(db,
+                            QStringLiteral("UPDATE jobs SET state = 'failed', attempts = 3, "
+                                           "last_error_kind = 'network' WHERE id = ?"),
+                            {jobId});
             })
             .waitForFinished();
         model.reload();
@@ -112,6 +112,17 @@ private Q_SLOTS:
         QCOMPARE(model.data(reply, ThreadModel::IsRetryingRole).toBool(), false);
         QCOMPARE(model.data(reply, ThreadModel::RetryAtRole).toLongLong(), 0);
         QTRY_COMPARE(model.data(reply, ThreadModel::AttemptRole).toInt(), 3);
+        // A network failure is not fixed in Settings; a refused key is.
+        QCOMPARE(model.data(reply, ThreadModel::NeedsSettingsRole).toBool(), false);
+        m_backend->store()
+            .write([jobId](QSqlDatabase &db) {
+                store::exec(db,
+                            QStringLiteral("UPDATE jobs SET last_error_kind = 'auth' WHERE id = ?"),
+                            {jobId});
+            })
+            .waitForFinished();
+        model.reload();
+        QTRY_COMPARE(model.data(reply, ThreadModel::NeedsSettingsRole).toBool(), true);
     }
 
     void cleanup()

@@ -41,6 +41,7 @@ Item {
             attempt: 0
             maxAttempts: 0
             canRetry: false
+            needsSettings: false
         }
     }
 
@@ -191,18 +192,29 @@ Item {
             const failed = createTemporaryObject(delegateComponent, root, {
                 messageStatus: "error",
                 messageError: "401: invalid API key",
-                canRetry: true
+                canRetry: true,
+                needsSettings: true
             });
             verify(failed);
             const retry = findChild(failed, "retryButton");
             const settings = findChild(failed, "openSettingsButton");
             verify(retry.visible && settings.visible);
+
             compare(findChild(failed, "statusChip").text, "Failed");
             const actions = [];
             failed.actionRequested.connect(action => actions.push(action));
             mouseClick(retry);
             mouseClick(settings);
             compare(actions, ["retry", "settings"]);
+            failed.destroy();
+            // A failure Settings cannot fix (the network, the vendor's servers) offers Retry only.
+            const cut = createTemporaryObject(delegateComponent, root, {
+                messageStatus: "error",
+                messageError: "Cannot reach api.example.com",
+                canRetry: true
+            });
+            verify(findChild(cut, "retryButton").visible);
+            verify(!findChild(cut, "openSettingsButton").visible);
 
             const waiting = createTemporaryObject(delegateComponent, root, {
                 messageStatus: "queued",
