@@ -345,7 +345,7 @@ int runList(const QStringList &args)
         err() << "arbord list: unexpected argument “" << parser.positionalArguments().first() << "”\n";
         return Usage;
     }
-    core::Backend backend({parser.value(DbOption), 0, false, 1});
+    core::Backend backend({parser.value(DbOption), 0, false, 1, true});
     if (const auto code = openBackend(backend))
         return *code;
     const QList<domain::Conversation> list = backend.chat().conversations().result();
@@ -376,7 +376,7 @@ int runShow(const QStringList &args)
         return Usage;
     }
     const QString id = parser.positionalArguments().first();
-    core::Backend backend({parser.value(DbOption), 0, false, 1});
+    core::Backend backend({parser.value(DbOption), 0, false, 1, true});
     if (const auto code = openBackend(backend))
         return *code;
     const auto conversation

@@ -173,7 +173,10 @@ int runJobs(const QStringList &args)
         return Usage;
     }
 
-    store::Store store(store::Store::resolvePath(parser.value(db)), 1);
+    // Looking at the queue never creates or changes a store; acting on it does.
+    store::Store store(store::Store::resolvePath(parser.value(db)), 1,
+                       pos.isEmpty() ? store::Store::Access::ReadOnly
+                                     : store::Store::Access::ReadWrite);
     try {
         store.open();
         if (pos.isEmpty())

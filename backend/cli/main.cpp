@@ -42,30 +42,14 @@ Commands:
 The store is --db PATH, else $ARBOR_DB, else the platform data folder.
 )";
 
-} // namespace
-
-int main(int argc, char *argv[])
+int run(const QString &command, const QStringList &args)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setOrganizationName(QStringLiteral("Arbor"));
-    QCoreApplication::setApplicationName(QStringLiteral("arbord"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(ARBOR_VERSION));
-
-    QStringList args = QCoreApplication::arguments();
-    args.removeFirst();
-    QTextStream out(stdout);
-    QTextStream err(stderr);
-    if (args.isEmpty()) {
-        err << UsageText;
-        return Usage;
-    }
-    const QString command = args.takeFirst();
     if (command == u"--version" || command == u"-v" || command == u"version") {
-        out << "arbord " << ARBOR_VERSION << '\n';
+        out() << "arbord " << ARBOR_VERSION << '\n';
         return Ok;
     }
     if (command == u"--help" || command == u"-h" || command == u"help") {
-        out << UsageText;
+        out() << UsageText;
         return Ok;
     }
     if (command == u"chat")
@@ -86,6 +70,35 @@ int main(int argc, char *argv[])
         return runJobs(args);
     if (command == u"worker")
         return runWorker(args);
-    err << "arbord: unknown command “" << command << "”\n\n" << UsageText;
+    err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Arbor"));
+    QCoreApplication::setApplicationName(QStringLiteral("arbord"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ARBOR_VERSION));
+
+    QStringList args = QCoreApplication::arguments();
+    args.removeFirst();
+    if (args.isEmpty()) {
+        err() << UsageText;
+        return Usage;
+    }
+    const QString command = args.takeFirst();
+    // Every command reports its own errors; this is the last net, so that nothing (a damaged
+    // store read in the middle of a command, say) ends arbord with an uncaught exception.
+    int code = Failure;
+    try {
+        code = run(command, args);
+    } catch (const std::exception &e) {
+        err() << "arbord " << command << ": " << e.what() << "\n";
+    }
+    out().flush();
+    err().flush();
+    return code;
 }
