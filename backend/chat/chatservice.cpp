@@ -451,6 +451,9 @@ QFuture<bool> ChatService::stop(const QString &messageId)
                 if (job.state == jobs::JobState::Queued) {
                     jobs::queries::cancelQueued(db, job.id, now);
                 } else if (job.state == jobs::JobState::Running) {
+                    // It may run in another process (arbord worker, another arbord chat, the
+                    // app): that one stops it when it next polls; here it stops at once.
+                    jobs::queries::requestCancel(db, job.id, now);
                     o.runningJobId = job.id;
                     jobActive = true;
                 }

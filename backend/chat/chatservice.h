@@ -68,7 +68,8 @@ public:
      *  Fails (exception in the future) with a user-facing message on bad input. */
     QFuture<SendResult> send(const SendRequest &request);
     /** @brief Stops a live reply: a queued one is cancelled at once, a streaming one keeps its
-     *  text. Resolves to false if the message is not live. */
+     *  text, wherever it runs (a reply running in another process stops when that process next
+     *  polls). Resolves to false if the message is not live. */
     QFuture<bool> stop(const QString &messageId);
     /** @brief A new reply beside @p assistantMessageId (same parent), with @p modelKey or, when
      *  empty, the same model. Nothing is overwritten. */

@@ -127,10 +127,13 @@ QList<Attempt> attempts(const QSqlDatabase &db, qint64 jobId)
 
 bool retry(const QSqlDatabase &db, qint64 jobId, qint64 now)
 {
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL,"
-                                          " started_at = NULL, lease_owner = NULL"
-                                          " WHERE id = ? AND state IN ('failed', 'cancelled')"),
-                       {now, jobId});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL,"
+                 " started_at = NULL, lease_owner = NULL, cancel_requested_at = NULL"
+                 " WHERE id = ? AND state IN ('failed', 'cancelled')"),
+             {now, jobId});
     return q.numRowsAffected() > 0;
 }
 

@@ -404,6 +404,30 @@ bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, cons
     return q.numRowsAffected() > 0;
 }
 
+bool requestCancel(const QSqlDatabase &db, qint64 id, qint64 now)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "UPDATE jobs SET cancel_requested_at = ? WHERE id = ? AND state = 'running'"),
+             {now, id});
+    return q.numRowsAffected() > 0;
+}
+
+QList<qint64> cancelRequests(const QSqlDatabase &db, const QString &owner)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "SELECT id FROM jobs WHERE cancel_requested_at IS NOT NULL AND lease_owner = ?"
+                 " AND state = 'running'"),
+             {owner});
+    QList<qint64> out;
+    while (q.next())
+        out.append(q.value(0).toLongLong());
+    return out;
+}
+
 bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now)
 {
     QSqlQuery q = exec(db, QStringLiteral("UPDATE jobs SET state = 'cancelled', finished_at = ?, last_error = 'cancelled'"

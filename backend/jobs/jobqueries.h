@@ -42,6 +42,11 @@ std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &o
                              const QString &error, qint64 retryAt, qint64 now);
 /** @brief Cancels a running job of @p owner. */
 bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &reason, qint64 now);
+/** @brief Asks the process running job @p id to stop it (it looks on its next poll); false if
+ *  the job is not running. */
+bool requestCancel(const QSqlDatabase &db, qint64 id, qint64 now);
+/** @brief The running jobs of @p owner that someone asked to stop (requestCancel). */
+QList<qint64> cancelRequests(const QSqlDatabase &db, const QString &owner);
 /** @brief Cancels a queued job; false if it is not queued (running or finished). */
 bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now);
 /** @brief Puts a job back in the queue (recovery): attempts are kept. */
