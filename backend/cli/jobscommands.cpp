@@ -1,5 +1,6 @@
 // `arbord jobs ...` (look at and act on the queue) and `arbord worker` (run jobs headless).
 #include "commands.h"
+#include "common.h"
 
 #include "core/backend.h"
 #include "jobs/jobadmin.h"
@@ -19,14 +20,8 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include <limits>
 #include <optional>
-
-#ifdef Q_OS_UNIX
-#include <QSocketNotifier>
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
-#endif
 
 namespace arbor::cli {
 
@@ -195,16 +190,15 @@ int runJobs(const QStringList &args)
         if (action == u"limit") {
             std::optional<qint64> values[3];
             const QCommandLineOption *options[3] = {&concurrency, &rpm, &tpm};
+            // 0 = no limit; the largest values are far beyond any vendor's, and fit their columns.
+            const qint64 largest[3] = {1000, 1'000'000'000, 1'000'000'000'000};
             for (int i = 0; i < 3; ++i) {
                 if (!parser.isSet(*options[i]))
                     continue;
-                bool ok = false;
-                const qint64 v = parser.value(*options[i]).toLongLong(&ok);
-                if (!ok || v < 0) {
-                    err() << "arbord jobs limit: --" << options[i]->names().constFirst() << " takes a number (0 = no limit)\n";
+                values[i] =
+                    wholeOption(parser, *options[i], 0, largest[i], QStringLiteral("jobs limit"));
+                if (!values[i])
                     return Usage;
-                }
-                values[i] = v;
             }
             const jobs::QueueSettings saved = store.write([target, values, now](QSqlDatabase &d) {
                 jobs::QueueSettings q;
@@ -226,9 +220,10 @@ int runJobs(const QStringList &args)
                   << " requests/min, " << saved.tokensPerMinute << " tokens/min (0 = no limit)\n";
             return Ok;
         }
-        bool okId = false;
-        const qint64 id = target.toLongLong(&okId);
-        if (!okId || (action != u"retry" && action != u"discard")) {
+        const std::optional<qint64> jobId =
+            wholeNumber(target, 1, std::numeric_limits<qint64>::max());
+        const qint64 id = jobId.value_or(0);
+        if (!jobId || (action != u"retry" && action != u"discard")) {
             err() << JobsUsage;
             return Usage;
         }
@@ -268,16 +263,6 @@ public:
     }
 };
 
-#ifdef Q_OS_UNIX
-int g_workerSignalFd[2] = {-1, -1};
-
-void onWorkerSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] const auto n = ::write(g_workerSignalFd[1], &c, 1);
-}
-#endif
-
 } // namespace
 
 int runWorker(const QStringList &args)
@@ -287,8 +272,13 @@ int runWorker(const QStringList &args)
     const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."), QStringLiteral("PATH"));
     const QCommandLineOption concurrency(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default 8)."),
                                          QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption rate(
+        QStringLiteral("rate"),
+        QStringLiteral("Speed of the demo model's replies it runs, tokens per second (default "
+                       "0: no delay)."),
+        QStringLiteral("TOKENS_PER_S"), QStringLiteral("0"));
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOptions({db, concurrency, help});
+    parser.addOptions({db, concurrency, rate, help});
     if (!parser.parse(QStringList{QStringLiteral("arbord worker")} + args)) {
         err() << "arbord worker: " << parser.errorText() << "\n";
         return Usage;
@@ -300,8 +290,14 @@ int runWorker(const QStringList &args)
 
     core::BackendOptions options;
     options.dbPath = parser.value(db);
-    options.concurrency = std::max(1, parser.value(concurrency).toInt());
-    options.demoRate = 0;
+    const auto jobsAtOnce = wholeOption(parser, concurrency, 1, 1000, QStringLiteral("worker"));
+    if (!jobsAtOnce)
+        return Usage;
+    options.concurrency = int(*jobsAtOnce);
+    const auto demoRate = decimalOption(parser, rate, 0, 1'000'000, QStringLiteral("worker"));
+    if (!demoRate)
+        return Usage;
+    options.demoRate = *demoRate;
     core::Backend backend(options);
     if (qEnvironmentVariable("ARBOR_TEST_JOB_KINDS") == u"1") {
         backend.engine().registerHandler(std::make_shared<TestEffectHandler>());
@@ -326,18 +322,7 @@ int runWorker(const QStringList &args)
     err() << "arbord worker: running jobs from " << backend.store().path() << " (stop with Ctrl+C)\n";
     err().flush();
 
-#ifdef Q_OS_UNIX
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_workerSignalFd) == 0) {
-        auto *notifier = new QSocketNotifier(g_workerSignalFd[0], QSocketNotifier::Read, qApp);
-        QObject::connect(notifier, &QSocketNotifier::activated, qApp, [] {
-            char c;
-            [[maybe_unused]] const auto n = ::read(g_workerSignalFd[0], &c, 1);
-            QCoreApplication::quit();
-        });
-        std::signal(SIGINT, onWorkerSignal);
-        std::signal(SIGTERM, onWorkerSignal);
-    }
-#endif
+    onInterrupt(qApp, [] { QCoreApplication::quit(); });
     QCoreApplication::exec();
     // Stop claiming, let running jobs end (each records its own state), then close the store:
     // nothing is lost, and a job that could not end in time is recovered by the next start.

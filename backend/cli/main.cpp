@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "common.h"
 #include "providercommands.h"
 
 #include <QCoreApplication>
@@ -36,8 +37,10 @@ Commands:
   sync [--db PATH] --dsn DSN [--follow] [--json]
                       Sync the store with a team server: push local changes, pull
                       teammates' (once, or --follow); also sync share|status.
-  --version           Print the version.
+  --version, -v       Print the version.
   --help              Print this help. Each command also takes --help.
+  --verbose           With any command: also print the components' log on stderr
+                      (arbor.jobs, arbor.llm.http, ...); without it, one line per event.
 
 The store is --db PATH, else $ARBOR_DB, else the platform data folder.
 )";
@@ -85,6 +88,7 @@ int main(int argc, char *argv[])
 
     QStringList args = QCoreApplication::arguments();
     args.removeFirst();
+    setUpLogging(args);
     if (args.isEmpty()) {
         err() << UsageText;
         return Usage;
