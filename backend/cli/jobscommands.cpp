@@ -31,8 +31,9 @@ const char *const JobsUsage = R"(Usage: arbord jobs [--db PATH] [--json]
        arbord jobs retry ID | discard ID | pause QUEUE | resume QUEUE [--db PATH]
        arbord jobs limit QUEUE [--concurrency N] [--rpm N] [--tpm N] [--db PATH]
 
-Without an action: every queue with its jobs per state, and the failed (dead-letter) jobs with
-every attempt's error. retry queues a failed or cancelled job again with fresh attempts; discard
+Without an action: every queue with its jobs per state, the jobs waiting to run again after a
+failed attempt (with the time of the next and the last error), and the failed (dead-letter) jobs
+with every attempt's error. retry queues a failed or cancelled job again with fresh attempts; discard
 deletes a finished job; pause stops a queue from starting jobs (running ones finish); resume
 undoes it. limit sets a queue's (a provider's) concurrency and its requests/minute and
 tokens/minute budgets (0 = no limit; options not given stay as they were). A running worker or
@@ -71,6 +72,7 @@ int showJobs(store::Store &store, bool json)
     {
         QList<jobs::admin::QueueCounts> counts;
         QList<std::pair<jobs::Job, QList<jobs::admin::Attempt>>> failed;
+        QList<jobs::Job> waiting;
         QHash<QString, jobs::QueueSettings> settings;
     };
     const View view = store
@@ -81,6 +83,7 @@ int showJobs(store::Store &store, bool json)
                                   v.settings.insert(q.name, q);
                               for (const jobs::Job &job : jobs::admin::failedJobs(db, 50))
                                   v.failed.append({job, jobs::admin::attempts(db, job.id)});
+                              v.waiting = jobs::admin::waitingJobs(db, 50);
                               return v;
                           })
                           .result();
@@ -104,7 +107,16 @@ int showJobs(store::Store &store, bool json)
         QJsonArray failed;
         for (const auto &[job, attempts] : view.failed)
             failed.append(jobJson(job, attempts));
-        out() << QJsonDocument(QJsonObject{{QStringLiteral("queues"), queues}, {QStringLiteral("failed"), failed}})
+        QJsonArray waiting;
+        for (const jobs::Job &job : view.waiting) {
+            QJsonObject o = jobJson(job, {});
+            o.remove(QStringLiteral("errors"));
+            o.insert(QStringLiteral("run_at"), job.runAt);
+            waiting.append(o);
+        }
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("queues"), queues},
+                                           {QStringLiteral("waiting"), waiting},
+                                           {QStringLiteral("failed"), failed}})
                      .toJson(QJsonDocument::Indented);
         return Ok;
     }
@@ -124,6 +136,18 @@ int showJobs(store::Store &store, bool json)
                      .arg(c.byState.value(states[3]), 8)
                      .arg(c.byState.value(states[4]), 10)
                      .arg(c.paused ? QStringLiteral("  (paused)") : QString());
+    if (!view.waiting.isEmpty()) {
+        out() << "\nWaiting to run again (next first):\n";
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const jobs::Job &job : view.waiting) {
+            out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", "
+                  << job.attempts << '/' << job.maxAttempts << " attempts, next run "
+                  << timeText(job.runAt);
+            if (job.runAt > now)
+                out() << " (in " << (job.runAt - now + 999) / 1000 << " s)";
+            out() << "\n      " << job.lastError << '\n';
+        }
+    }
     if (view.failed.isEmpty()) {
         out() << "\nNo failed jobs.\n";
         return Ok;

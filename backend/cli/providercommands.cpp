@@ -329,11 +329,9 @@ int runProviders(const QStringList &args)
     return Usage;
 }
 
-std::optional<QString> resolveChatModel(core::Backend &backend, QString &provider, QString &model)
+void awaitProviders(core::Backend &backend)
 {
     auto &service = backend.providerService();
-    if (provider == u"demo" || provider.isEmpty())
-        return std::nullopt;
     // Backend::open() started loading (keys come from the keychain one at a time).
     while (!service.loaded()) {
         QEventLoop loop;
@@ -341,6 +339,14 @@ std::optional<QString> resolveChatModel(core::Backend &backend, QString &provide
         if (!service.loaded())
             loop.exec();
     }
+}
+
+std::optional<QString> resolveChatModel(core::Backend &backend, QString &provider, QString &model)
+{
+    auto &service = backend.providerService();
+    if (provider == u"demo" || provider.isEmpty())
+        return std::nullopt;
+    awaitProviders(backend);
     const auto p = find(service, provider);
     if (!p)
         return QStringLiteral("no provider “%1” (see arbord providers list)").arg(provider);

@@ -108,6 +108,12 @@ QList<Job> failedJobs(const QSqlDatabase &db, int limit)
     return jobsWhere(db, QStringLiteral("WHERE state = 'failed'"), QStringLiteral("finished_at DESC, id DESC"), limit);
 }
 
+QList<Job> waitingJobs(const QSqlDatabase &db, int limit)
+{
+    return jobsWhere(db, QStringLiteral("WHERE state = 'queued' AND attempts > 0"),
+                     QStringLiteral("run_at, id"), limit);
+}
+
 QList<Job> recentJobs(const QSqlDatabase &db, int limit)
 {
     return jobsWhere(db, {}, QStringLiteral("id DESC"), limit);
