@@ -1,4 +1,6 @@
-// `arbord show`: the visible path of a conversation, or every branch (--tree).
+// `arbord show`: the visible path of a conversation, or every branch (--tree). A path can be
+// 100,000 messages deep: it is read and printed in slices, and the tree's indentation is bounded,
+// so memory and output stay proportional to what is shown.
 #include "commands.h"
 #include "common.h"
 #include "jsonformat.h"
@@ -6,12 +8,14 @@
 #include "chat/chatservice.h"
 #include "core/backend.h"
 #include "store/conversationqueries.h"
+#include "store/messagequeries.h"
 #include "store/store.h"
 #include "store/treequeries.h"
 
 #include <QCommandLineParser>
 #include <QHash>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSet>
 #include <QTextStream>
 
@@ -19,42 +23,75 @@ namespace arbor::cli {
 
 namespace {
 
+/** @brief Messages read and printed at a time. */
+constexpr qsizetype SliceSize = 256;
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+void printMessage(const domain::Message &m)
+{
+    out() << "\n## " << m.author;
+    if (m.status != domain::MessageStatus::Complete)
+        out() << " (" << domain::toString(m.status) << ")";
+    if (m.siblingCount > 1)
+        out() << " [" << m.siblingIndex + 1 << "/" << m.siblingCount << "]";
+    out() << "\n\n" << m.content << "\n";
+    if (!m.error.isEmpty())
+        out() << "\n> " << m.error << "\n";
+}
+
+int printPath(store::Store &store, const domain::Conversation &conversation, bool json)
+{
+    const QString id = conversation.id;
+    const QStringList ids =
+        store
+            .read([id](QSqlDatabase &db) {
+                const QString leaf = store::messages::visibleLeaf(db, id);
+                return leaf.isEmpty() ? QStringList() : store::messages::pathIds(db, leaf);
+            })
+            .result();
+    if (json)
+        out() << "{\"conversation\": " << compact(toJson(conversation)) << ",\n\"messages\": [";
+    else
+        out() << "# " << conversation.title << "\n";
+    for (qsizetype first = 0; first < ids.size(); first += SliceSize) {
+        const QString above = first > 0 ? ids.at(first - 1) : QString();
+        const QString last = ids.at(std::min(ids.size(), first + SliceSize) - 1);
+        const QList<domain::Message> slice =
+            store
+                .read([above, last](QSqlDatabase &db) {
+                    return store::messages::pathBelow(db, above, last);
+                })
+                .result();
+        for (qsizetype i = 0; i < slice.size(); ++i) {
+            if (json)
+                out() << (first + i > 0 ? ",\n" : "\n") << compact(toJson(slice.at(i)));
+            else
+                printMessage(slice.at(i));
+        }
+        out().flush();
+    }
+    if (json)
+        out() << "\n]}\n";
+    return Ok;
+}
+
+/** @brief Levels indented two spaces each; deeper nodes show their depth as a number. */
+constexpr int MaxIndentLevels = 32;
+
+QString indentFor(int depth)
+{
+    if (depth <= MaxIndentLevels)
+        return QString(depth * 2, QLatin1Char(' '));
+    return QString(MaxIndentLevels * 2, QLatin1Char(' ')) + QStringLiteral("[%1] ").arg(depth);
+}
+
 int printTree(const domain::Conversation &conversation, const QList<store::tree::TreeNode> &nodes,
               bool json)
 {
-    if (json) {
-        QJsonArray array;
-        for (const auto &n : nodes) {
-            array.append(QJsonObject{
-                {QStringLiteral("id"), n.id},
-                {QStringLiteral("parent_id"),
-                 n.parentId.isEmpty() ? QJsonValue() : QJsonValue(n.parentId)},
-                {QStringLiteral("role"), n.role},
-                {QStringLiteral("author"), n.author},
-                {QStringLiteral("status"), n.status},
-                {QStringLiteral("label"), n.label.isEmpty() ? QJsonValue() : QJsonValue(n.label)},
-                {QStringLiteral("preview"), n.preview},
-                {QStringLiteral("created_at"), n.createdAt},
-                {QStringLiteral("current"), false}});
-        }
-        // Mark the visible path.
-        QSet<QString> onPath;
-        QHash<QString, QString> parentOf;
-        for (const auto &n : nodes)
-            parentOf.insert(n.id, n.parentId);
-        for (QString at = conversation.currentLeafId; !at.isEmpty(); at = parentOf.value(at))
-            onPath.insert(at);
-        for (qsizetype i = 0; i < array.size(); ++i) {
-            QJsonObject o = array.at(i).toObject();
-            o.insert(QStringLiteral("current"),
-                     onPath.contains(o.value(QStringLiteral("id")).toString()));
-            array.replace(i, o);
-        }
-        printJson(QJsonObject{{QStringLiteral("conversation"), toJson(conversation)},
-                              {QStringLiteral("nodes"), array}});
-        return Ok;
-    }
-    // Children in branch order; an explicit stack, since a path can be thousands deep.
     QHash<QString, QList<const store::tree::TreeNode *>> children;
     QHash<QString, QString> parentOf;
     for (const auto &n : nodes) {
@@ -64,6 +101,28 @@ int printTree(const domain::Conversation &conversation, const QList<store::tree:
     QSet<QString> onPath;
     for (QString at = conversation.currentLeafId; !at.isEmpty(); at = parentOf.value(at))
         onPath.insert(at);
+    if (json) {
+        out() << "{\"conversation\": " << compact(toJson(conversation)) << ",\n\"nodes\": [";
+        for (qsizetype i = 0; i < nodes.size(); ++i) {
+            const auto &n = nodes.at(i);
+            out() << (i > 0 ? ",\n" : "\n")
+                  << compact(
+                         QJsonObject{{QStringLiteral("id"), n.id},
+                                     {QStringLiteral("parent_id"),
+                                      n.parentId.isEmpty() ? QJsonValue() : QJsonValue(n.parentId)},
+                                     {QStringLiteral("role"), n.role},
+                                     {QStringLiteral("author"), n.author},
+                                     {QStringLiteral("status"), n.status},
+                                     {QStringLiteral("label"),
+                                      n.label.isEmpty() ? QJsonValue() : QJsonValue(n.label)},
+                                     {QStringLiteral("preview"), n.preview},
+                                     {QStringLiteral("created_at"), n.createdAt},
+                                     {QStringLiteral("current"), onPath.contains(n.id)}});
+        }
+        out() << "\n]}\n";
+        return Ok;
+    }
+    // Children in branch order; an explicit stack, since a path can be thousands deep.
     out() << "# " << conversation.title << "\n";
     QList<std::pair<const store::tree::TreeNode *, int>> stack;
     const auto roots = children.value(QString());
@@ -71,8 +130,8 @@ int printTree(const domain::Conversation &conversation, const QList<store::tree:
         stack.append({*it, 0});
     while (!stack.isEmpty()) {
         const auto [n, depth] = stack.takeLast();
-        out() << QString(depth * 2, QLatin1Char(' ')) << (onPath.contains(n->id) ? "* " : "- ")
-              << n->role << " " << n->id << " [" << n->status << "]";
+        out() << indentFor(depth) << (onPath.contains(n->id) ? "* " : "- ") << n->role << " "
+              << n->id << " [" << n->status << "]";
         if (!n->label.isEmpty())
             out() << " #" << n->label;
         out() << "  " << n->preview << "\n";
@@ -118,27 +177,7 @@ int runShow(const QStringList &args)
     }
     if (parser.isSet(treeOption))
         return printTree(*conversation, backend.chat().tree(id).result(), parser.isSet(json));
-    const QList<domain::Message> path = backend.chat().visiblePath(id).result();
-    if (parser.isSet(json)) {
-        QJsonArray messages;
-        for (const auto &m : path)
-            messages.append(toJson(m));
-        printJson(QJsonObject{{QStringLiteral("conversation"), toJson(*conversation)},
-                              {QStringLiteral("messages"), messages}});
-        return Ok;
-    }
-    out() << "# " << conversation->title << "\n";
-    for (const auto &m : path) {
-        out() << "\n## " << m.author;
-        if (m.status != domain::MessageStatus::Complete)
-            out() << " (" << domain::toString(m.status) << ")";
-        if (m.siblingCount > 1)
-            out() << " [" << m.siblingIndex + 1 << "/" << m.siblingCount << "]";
-        out() << "\n\n" << m.content << "\n";
-        if (!m.error.isEmpty())
-            out() << "\n> " << m.error << "\n";
-    }
-    return Ok;
+    return printPath(backend.store(), *conversation, parser.isSet(json));
 }
 
 } // namespace arbor::cli
