@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "store/treequeries.h"
 
+#include <QHostInfo>
 #include <QJsonDocument>
 #include <QLocale>
 #include <QSqlQuery>
@@ -656,6 +657,42 @@ QFuture<ReplyProgress> ChatService::progress(const QString &messageId, qsizetype
 QFuture<QList<domain::Message>> ChatService::visiblePath(const QString &conversationId)
 {
     return m_store.read([conversationId](QSqlDatabase &db) { return messages::visiblePath(db, conversationId); });
+}
+
+QSet<QString> ChatService::orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds)
+{
+    QSet<QString> out;
+    if (messageIds.isEmpty())
+        return out;
+    QSet<QString> deadRuns;
+    const qint64 staleBefore = domain::nowMs() - jobs::JobEngine::Options{}.staleAfterMs;
+    for (const jobs::Job &job :
+         jobs::queries::orphaned(db, QHostInfo::localHostName(), staleBefore))
+        deadRuns.insert(job.subjectId);
+    for (const QString &id : messageIds) {
+        // A teammate's reply (synced) streams on their machine, not under a job here.
+        QSqlQuery q = store::exec(
+            db,
+            QStringLiteral("SELECT 1 FROM messages WHERE id = ? AND role = 'assistant'"
+                           " AND status IN ('queued', 'streaming') AND synced_at IS NULL"),
+            {id});
+        if (!q.next())
+            continue;
+        bool willRun = false;
+        for (const jobs::Job &job : jobs::queries::forSubject(db, id))
+            willRun = willRun || job.state == jobs::JobState::Queued
+                || job.state == jobs::JobState::Running;
+        if (!willRun || deadRuns.contains(id))
+            out.insert(id);
+    }
+    return out;
+}
+
+QString ChatService::orphanedNote()
+{
+    return QStringLiteral(
+        "The process writing this reply stopped; the text received so far is kept. The next "
+        "process that runs jobs settles it.");
 }
 
 int ChatService::sweepOrphanedMessages(const QSqlDatabase &db)

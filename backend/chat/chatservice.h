@@ -6,6 +6,7 @@
 #include <QFuture>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QSqlDatabase>
 
 namespace arbor::store {
@@ -148,6 +149,13 @@ public:
     static QString validateSettings(const QJsonObject &settings);
     /** @brief A title from the first line of @p text (at most ~60 characters). */
     static QString titleFor(const QString &text);
+    /** @brief Of @p messageIds, the live replies whose process died: their job runs under no
+     *  live worker, or they have no job that will run. Readers (which never run or recover
+     *  jobs) show them as interrupted until a process that runs jobs settles them. Changes
+     *  nothing. */
+    static QSet<QString> orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds);
+    /** @brief What a reader says of such a reply. */
+    static QString orphanedNote();
     /** @brief Start-up sweep: live messages whose job is gone or finished become interrupted
      *  (kept text) — nothing is left spinning forever. Returns how many were fixed. */
     static int sweepOrphanedMessages(const QSqlDatabase &db);

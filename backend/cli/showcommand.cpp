@@ -23,6 +23,34 @@ namespace arbor::cli {
 
 namespace {
 
+/** @brief A reply whose process died reads as interrupted (this command never recovers it). */
+void markOrphans(const QSqlDatabase &db, QList<domain::Message> &messages)
+{
+    QStringList live;
+    for (const domain::Message &m : std::as_const(messages))
+        if (domain::isLive(m.status))
+            live.append(m.id);
+    const QSet<QString> orphans = chat::ChatService::orphanedReplies(db, live);
+    for (domain::Message &m : messages) {
+        if (orphans.contains(m.id)) {
+            m.status = domain::MessageStatus::Interrupted;
+            m.error = chat::ChatService::orphanedNote();
+        }
+    }
+}
+
+void markOrphans(const QSqlDatabase &db, QList<store::tree::TreeNode> &nodes)
+{
+    QStringList live;
+    for (const store::tree::TreeNode &n : std::as_const(nodes))
+        if (domain::isLive(domain::messageStatusFromString(n.status)))
+            live.append(n.id);
+    const QSet<QString> orphans = chat::ChatService::orphanedReplies(db, live);
+    for (store::tree::TreeNode &n : nodes)
+        if (orphans.contains(n.id))
+            n.status = domain::toString(domain::MessageStatus::Interrupted);
+}
+
 /** @brief Messages read and printed at a time. */
 constexpr qsizetype SliceSize = 256;
 
@@ -63,7 +91,9 @@ int printPath(store::Store &store, const domain::Conversation &conversation, boo
         const QList<domain::Message> slice =
             store
                 .read([above, last](QSqlDatabase &db) {
-                    return store::messages::pathBelow(db, above, last);
+                    QList<domain::Message> messages = store::messages::pathBelow(db, above, last);
+                    markOrphans(db, messages);
+                    return messages;
                 })
                 .result();
         for (qsizetype i = 0; i < slice.size(); ++i) {
@@ -176,7 +206,16 @@ int runShow(const QStringList &args)
         return Failure;
     }
     if (parser.isSet(treeOption))
-        return printTree(*conversation, backend.chat().tree(id).result(), parser.isSet(json));
+        return printTree(*conversation,
+                         backend.store()
+                             .read([id](QSqlDatabase &db) {
+                                 QList<store::tree::TreeNode> nodes =
+                                     store::tree::nodes(db, id, true);
+                                 markOrphans(db, nodes);
+                                 return nodes;
+                             })
+                             .result(),
+                         parser.isSet(json));
     return printPath(backend.store(), *conversation, parser.isSet(json));
 }
 

@@ -57,6 +57,9 @@ void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcom
 void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid, qint64 now);
 void heartbeat(const QSqlDatabase &db, const QString &id, qint64 now);
 void unregisterWorker(const QSqlDatabase &db, const QString &id);
+/** @brief The running jobs that no live worker holds, changing nothing: what takeOrphans()
+ *  would recover (for readers, which never recover). */
+QList<Job> orphaned(const QSqlDatabase &db, const QString &host, qint64 staleBefore);
 /** @brief Removes workers that are dead (pid gone on this host, or silent since @p staleBefore)
  *  and returns the running jobs that no live worker holds. */
 QList<Job> takeOrphans(const QSqlDatabase &db, const QString &host, qint64 staleBefore);
