@@ -9,6 +9,8 @@
 #include "core/backend.h"
 #include "domain/ids.h"
 #include "jobs/jobengine.h"
+#include "store/sql.h"
+#include "store/store.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -198,8 +200,14 @@ private:
             out().flush();
         }
         if (!stored) {
-            err() << "arbord chat: the reply ended " << statusText
-                  << " but the store could not record it (arbord --verbose chat ... says why)\n";
+            // Its end could not be written; a full disk is by far the likeliest cause.
+            const QString path = m_backend.store().path();
+            if (store::diskIsFull(path))
+                err() << "arbord chat: " << store::diskFull(path).message() << "\n";
+            else
+                err()
+                    << "arbord chat: the reply ended " << statusText
+                    << " but the store could not record it (arbord --verbose chat ... says why)\n";
             leave(Failure);
         } else if (status == domain::MessageStatus::Complete) {
             leave(Ok);

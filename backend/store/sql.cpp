@@ -43,20 +43,32 @@ bool noRoomLeft(const QString &path)
     return volume.isValid() && volume.bytesAvailable() >= 0 && volume.bytesAvailable() < kNoRoom;
 }
 
+} // namespace
+
+bool diskIsFull(const QString &path)
+{
+    return noRoomLeft(path);
+}
+
+StoreError diskFull(const QString &path)
+{
+    return StoreError(
+        QStringLiteral("The disk is full: the store %1 cannot be written. Free some space and "
+                       "try again; what is already stored is kept.")
+            .arg(QFileInfo(path).absoluteFilePath()),
+        StoreError::Kind::DiskFull);
+}
+
+namespace {
+
 StoreError classify(sqlite3 *handle, const QString &path, int code, const QString &text,
                     const QString &sql)
 {
     const int primary = code & 0xff;
     const int os = handle ? sqlite3_system_errno(handle) : 0;
     if (primary == SQLITE_FULL || os == ENOSPC || os == EDQUOT
-        || ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && noRoomLeft(path))) {
-        return StoreError(
-            QStringLiteral(
-                "The disk is full: the store %1 cannot be written. Free some space and try "
-                "again; what is already stored is kept.")
-                .arg(path),
-            StoreError::Kind::DiskFull);
-    }
+        || ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && noRoomLeft(path)))
+        return diskFull(path);
     if (primary == SQLITE_CORRUPT)
         return StoreError(
             QStringLiteral(

@@ -43,6 +43,11 @@ private:
     Kind m_kind;
 };
 
+/** @brief True when the disk that holds @p path has no room left for a write of the store. */
+bool diskIsFull(const QString &path);
+/** @brief The error that says the disk that holds the store at @p path is full. */
+StoreError diskFull(const QString &path);
+
 /** @brief The error for a failed SQLite call on @p db: @p sqliteCode (primary or extended) and
  *  the OS error behind it (sqlite3_system_errno, read now: call on the connection's thread
  *  right after the failure) tell a full disk or a damaged file from other failures. */

@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QStorageInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -153,6 +154,72 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QStringLiteral("The store %1 is damaged").arg(dbPath())),
                  qPrintable(r.describe()));
         QVERIFY2(!r.err.contains(QLatin1String("SQL")), qPrintable(r.describe()));
+    }
+
+    void aFullDiskIsSaidPlainly_data()
+    {
+        QTest::addColumn<qint64>("free");
+        // From nothing left to room for the reply: each fails at another write (opening the
+        // WAL, the send, the stream's chunks, the end) or does not fail at all.
+        for (const qint64 free : {0, 8'000, 40'000, 100'000, 150'000, 1'000'000})
+            QTest::addRow("%lld bytes free", free) << free;
+    }
+
+    void aFullDiskIsSaidPlainly()
+    {
+        QFETCH(qint64, free);
+        const QString seeded = dbPath();
+        const QString conversation = storeWithAConversation(seeded);
+        QVERIFY(!conversation.isEmpty());
+        const QString folder = m_dir->filePath(QStringLiteral("small"));
+        TmpfsMount disk(folder, 2 * 1024 * 1024);
+        QVERIFY2(disk.ok(), qPrintable(disk.error()));
+        const QString path = QDir(folder).filePath(QStringLiteral("arbor.db"));
+        QVERIFY(QFile::copy(seeded, path));
+        {
+            QFile filler(QDir(folder).filePath(QStringLiteral("filler")));
+            QVERIFY(filler.open(QIODevice::WriteOnly));
+            const qint64 fill = QStorageInfo(folder).bytesAvailable() - free;
+            if (fill > 0)
+                filler.write(QByteArray(fill, '\0'));
+        }
+        const QString diskFull =
+            QStringLiteral(
+                "The disk is full: the store %1 cannot be written. Free some space and try "
+                "again; what is already stored is kept.")
+                .arg(path);
+
+        const ArbordRun chat = arbord({QStringLiteral("chat"), QStringLiteral("--conversation"),
+                                       conversation, QStringLiteral("--rate"), QStringLiteral("0"),
+                                       QStringLiteral("More"), QStringLiteral("--db"), path});
+        if (free == 0 || !chat.endedWith(0)) {
+            QVERIFY2(chat.endedWith(1), qPrintable(chat.describe()));
+            QCOMPARE(chat.err, QStringLiteral("arbord chat: %1\n").arg(diskFull)); // once, plainly
+        } else {
+            QVERIFY2(chat.err.isEmpty() && !chat.out.isEmpty(), qPrintable(chat.describe()));
+        }
+        if (free >= 1'000'000)
+            QVERIFY2(chat.endedWith(0), qPrintable(chat.describe()));
+        const ArbordRun list = arbord({QStringLiteral("list"), QStringLiteral("--db"), path});
+        if (!list.endedWith(0)) {
+            QVERIFY2(list.endedWith(1), qPrintable(list.describe()));
+            QCOMPARE(list.err, QStringLiteral("arbord list: %1\n").arg(diskFull));
+        }
+
+        // With room again, the store is whole and still holds what it held.
+        QVERIFY(QFile::remove(QDir(folder).filePath(QStringLiteral("filler"))));
+        const ArbordRun after = arbord({QStringLiteral("show"), conversation,
+                                        QStringLiteral("--json"), QStringLiteral("--db"), path});
+        QVERIFY2(after.endedWith(0), qPrintable(after.describe()));
+        const QJsonArray messages = after.object().value(QLatin1String("messages")).toArray();
+        QVERIFY(messages.size() >= 2);
+        QCOMPARE(messages.at(0).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("Hello"));
+        QCOMPARE(messages.at(1).toObject().value(QLatin1String("status")).toString(),
+                 QStringLiteral("complete"));
+        arbor::testsupport::DbConnection c(path, arbor::testsupport::DbConnection::Mode::ReadOnly);
+        QCOMPARE(c.scalar(QStringLiteral("PRAGMA integrity_check")).toString(),
+                 QStringLiteral("ok"));
     }
 
     void readOnlyMediumIsRead()
