@@ -4,6 +4,7 @@
 #include "chatjobhandler.h"
 
 #include "domain/ids.h"
+#include "jobs/jobadmin.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobqueries.h"
 #include "llm/providerregistry.h"
@@ -13,6 +14,7 @@
 #include "store/store.h"
 #include "store/treequeries.h"
 
+#include <QHostInfo>
 #include <QJsonDocument>
 #include <QLocale>
 #include <QSqlQuery>
@@ -173,6 +175,39 @@ std::exception_ptr userError(const QString &text)
     return std::make_exception_ptr(store::StoreError(text));
 }
 
+const QLatin1String kParameters[] = {QLatin1String("system_prompt"), QLatin1String("temperature"),
+                                     QLatin1String("max_tokens")};
+
+/** @brief A user-facing error when @p patch holds anything but valid parameters, else "". */
+QString validatePatch(const QJsonObject &patch)
+{
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+        if (std::find(std::begin(kParameters), std::end(kParameters), it.key())
+            == std::end(kParameters))
+            return QStringLiteral("“%1” is not a conversation parameter.").arg(it.key());
+    }
+    return ChatService::validateSettings(patch);
+}
+
+/** @brief Stores the parameters of @p patch on the conversation (null: back to the default). */
+void patchSettings(const QSqlDatabase &db, const QString &conversationId, const QJsonObject &patch)
+{
+    if (patch.isEmpty())
+        return;
+    const auto c = conversations::get(db, conversationId);
+    if (!c)
+        throw store::StoreError(
+            QStringLiteral("Conversation %1 does not exist (or was deleted).").arg(conversationId));
+    QJsonObject merged = QJsonDocument::fromJson(c->settings.toUtf8()).object();
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+        if (it.value().isNull())
+            merged.remove(it.key());
+        else
+            merged.insert(it.key(), it.value());
+    }
+    conversations::setSettings(db, conversationId, merged);
+}
+
 } // namespace
 
 QFuture<SendResult> ChatService::announce(QFuture<SendResult> stored)
@@ -194,7 +229,7 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
 {
     if (const QString error = validate(request.text); !error.isEmpty())
         return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
-    if (const QString error = validateSettings(request.settings); !error.isEmpty())
+    if (const QString error = validatePatch(request.settings); !error.isEmpty())
         return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
     ModelChoice model;
     try {
@@ -221,8 +256,6 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
                 c.settings = QStringLiteral("{}");
                 c.createdAt = c.updatedAt = now;
                 conversations::insert(db, c);
-                if (!request.settings.isEmpty())
-                    conversations::setSettings(db, c.id, request.settings);
                 r.conversationId = c.id;
             }
         } else {
@@ -239,6 +272,8 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
             if (!parent || parent->conversationId != r.conversationId)
                 throw store::StoreError(QStringLiteral("Message %1 is not part of this conversation.").arg(parentId));
         }
+        // The parameters first, in the same transaction: the reply's job reads them when it runs.
+        patchSettings(db, r.conversationId, request.settings);
         r.user = storeUser(db, r.conversationId, parentId, request.text, now);
         r.assistant = storeReply(db, r.conversationId, r.user.id, model, request.options, now, &r.jobId);
         showLeaf(db, r, r.assistant.id, now);
@@ -262,9 +297,12 @@ QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId, c
     }));
 }
 
-QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId)
+QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId,
+                                               const QJsonObject &settings)
 {
-    return announce(m_store.write([this, assistantMessageId](QSqlDatabase &db) {
+    if (const QString error = validatePatch(settings); !error.isEmpty())
+        return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
+    return announce(m_store.write([this, assistantMessageId, settings](QSqlDatabase &db) {
         const auto old = messages::get(db, assistantMessageId);
         if (!old || old->role != u"assistant")
             throw store::StoreError(QStringLiteral("Only a reply can be continued."));
@@ -274,6 +312,7 @@ QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId
         const qint64 now = domain::nowMs();
         SendResult r;
         r.conversationId = old->conversationId;
+        patchSettings(db, r.conversationId, settings);
         r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId, old->content);
         showLeaf(db, r, r.assistant.id, now);
         return r;
@@ -455,6 +494,9 @@ QFuture<bool> ChatService::stop(const QString &messageId)
                 if (job.state == jobs::JobState::Queued) {
                     jobs::queries::cancelQueued(db, job.id, now);
                 } else if (job.state == jobs::JobState::Running) {
+                    // It may run in another process (arbord worker, another arbord chat, the
+                    // app): that one stops it when it next polls; here it stops at once.
+                    jobs::queries::requestCancel(db, job.id, now);
                     o.runningJobId = job.id;
                     jobActive = true;
                 }
@@ -488,17 +530,17 @@ QFuture<void> ChatService::rename(const QString &conversationId, const QString &
 QString ChatService::validateSettings(const QJsonObject &settings)
 {
     const QLocale locale;
-    if (const QJsonValue t = settings.value(u"temperature"); !t.isUndefined()) {
+    if (const QJsonValue t = settings.value(u"temperature"); !t.isUndefined() && !t.isNull()) {
         if (!t.isDouble() || t.toDouble() < 0.0 || t.toDouble() > 2.0)
             return QStringLiteral("The temperature must be between 0 and 2 (or left at the model's default).");
     }
-    if (const QJsonValue m = settings.value(u"max_tokens"); !m.isUndefined()) {
+    if (const QJsonValue m = settings.value(u"max_tokens"); !m.isUndefined() && !m.isNull()) {
         const double v = m.toDouble(-1);
         if (!m.isDouble() || v < 1 || v > MaxTokensLimit || v != std::floor(v))
             return QStringLiteral("Max tokens must be a whole number from 1 to %1 (or left at the model's default).")
                 .arg(locale.toString(MaxTokensLimit));
     }
-    if (const QJsonValue p = settings.value(u"system_prompt"); !p.isUndefined()) {
+    if (const QJsonValue p = settings.value(u"system_prompt"); !p.isUndefined() && !p.isNull()) {
         if (!p.isString())
             return QStringLiteral("The system prompt must be text.");
         if (p.toString().size() > MaxSystemPromptLength)
@@ -532,7 +574,7 @@ QFuture<void> ChatService::setConversationSettings(const QString &conversationId
             QJsonObject merged = QJsonDocument::fromJson(c->settings.toUtf8()).object();
             for (const QLatin1String key : {QLatin1String("system_prompt"), QLatin1String("temperature"),
                                             QLatin1String("max_tokens")}) {
-                if (settings.contains(key))
+                if (settings.contains(key) && !settings.value(key).isNull())
                     merged.insert(key, settings.value(key));
                 else
                     merged.remove(key);
@@ -590,9 +632,74 @@ QFuture<QList<domain::Conversation>> ChatService::conversations()
     return m_store.read([](QSqlDatabase &db) { return conversations::list(db); });
 }
 
+QFuture<ReplyProgress> ChatService::progress(const QString &messageId, qsizetype from)
+{
+    return m_store.read([messageId, from](QSqlDatabase &db) {
+        ReplyProgress p;
+        p.from = from;
+        // The whole text, cut here: offsets count UTF-16 units, SQLite's substr() characters.
+        const auto stored = messages::get(db, messageId);
+        if (!stored)
+            throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
+        p.status = stored->status;
+        p.error = stored->error;
+        p.text = stored->content.mid(from);
+        const QList<jobs::Job> jobs = jobs::queries::forSubject(db, messageId);
+        if (!jobs.isEmpty()) {
+            const jobs::Job &job = jobs.constFirst();
+            p.hasJob = true;
+            p.jobState = jobs::toString(job.state);
+            p.attempts = job.attempts;
+            p.maxAttempts = job.maxAttempts;
+            p.runAt = job.runAt;
+            p.lastError = job.lastError;
+            p.queue = job.queue;
+            for (const jobs::QueueSettings &q : jobs::admin::queueSettings(db))
+                p.queuePaused = p.queuePaused || (q.name == job.queue && q.paused);
+        }
+        return p;
+    });
+}
+
 QFuture<QList<domain::Message>> ChatService::visiblePath(const QString &conversationId)
 {
     return m_store.read([conversationId](QSqlDatabase &db) { return messages::visiblePath(db, conversationId); });
+}
+
+QSet<QString> ChatService::orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds)
+{
+    QSet<QString> out;
+    if (messageIds.isEmpty())
+        return out;
+    QSet<QString> deadRuns;
+    const qint64 staleBefore = domain::nowMs() - jobs::JobEngine::Options{}.staleAfterMs;
+    for (const jobs::Job &job :
+         jobs::queries::orphaned(db, QHostInfo::localHostName(), staleBefore))
+        deadRuns.insert(job.subjectId);
+    for (const QString &id : messageIds) {
+        // A teammate's reply (synced) streams on their machine, not under a job here.
+        QSqlQuery q = store::exec(
+            db,
+            QStringLiteral("SELECT 1 FROM messages WHERE id = ? AND role = 'assistant'"
+                           " AND status IN ('queued', 'streaming') AND synced_at IS NULL"),
+            {id});
+        if (!q.next())
+            continue;
+        bool willRun = false;
+        for (const jobs::Job &job : jobs::queries::forSubject(db, id))
+            willRun = willRun || job.state == jobs::JobState::Queued
+                || job.state == jobs::JobState::Running;
+        if (!willRun || deadRuns.contains(id))
+            out.insert(id);
+    }
+    return out;
+}
+
+QString ChatService::orphanedNote()
+{
+    return QStringLiteral(
+        "The process writing this reply stopped; the text received so far is kept. The next "
+        "process that runs jobs settles it.");
 }
 
 int ChatService::sweepOrphanedMessages(const QSqlDatabase &db)

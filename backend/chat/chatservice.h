@@ -6,6 +6,7 @@
 #include <QFuture>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QSqlDatabase>
 
 namespace arbor::store {
@@ -30,7 +31,29 @@ struct SendRequest
     QString text;
     QString modelKey = QStringLiteral("demo/demo");
     QJsonObject options;    ///< per-call provider options (e.g. the demo's "rate" or "seed")
-    QJsonObject settings;   ///< a new conversation's settings (system_prompt, ...), stored with it
+    /** @brief Parameters stored on the conversation before the reply is queued, as the
+     *  Parameters dialog stores them: "system_prompt", "temperature", "max_tokens"; a key
+     *  absent stays as it is, a null value goes back to the provider's default. */
+    QJsonObject settings;
+};
+
+/** @brief Where a reply stands, as the store says: what a sender follows wherever it runs. */
+struct ReplyProgress
+{
+    domain::MessageStatus status = domain::MessageStatus::Queued;
+    QString error;
+    qsizetype from = 0; ///< the offset asked for
+    QString text;       ///< the stored text from @p from on (stream chunks included)
+    /** @brief The reply's job, when it has one: its state and, while it waits to run again
+     *  (after a transient error), the attempts so far, the time of the next and why. */
+    bool hasJob = false;
+    QString jobState;
+    int attempts = 0;
+    int maxAttempts = 0;
+    qint64 runAt = 0;
+    QString lastError;
+    QString queue;
+    bool queuePaused = false;
 };
 
 /** @brief What a send stored. */
@@ -69,15 +92,17 @@ public:
      *  Fails (exception in the future) with a user-facing message on bad input. */
     QFuture<SendResult> send(const SendRequest &request);
     /** @brief Stops a live reply: a queued one is cancelled at once, a streaming one keeps its
-     *  text. Resolves to false if the message is not live. */
+     *  text, wherever it runs (a reply running in another process stops when that process next
+     *  polls). Resolves to false if the message is not live. */
     QFuture<bool> stop(const QString &messageId);
     /** @brief A new reply beside @p assistantMessageId (same parent), with @p modelKey or, when
      *  empty, the same model. Nothing is overwritten. */
     QFuture<SendResult> regenerate(const QString &assistantMessageId, const QString &modelKey = {});
     /** @brief Continues a reply that stopped early (interrupted, stopped or failed) as a new
      *  sibling that starts with its text; the model picks up where it left off. The original
-     *  stays as it was. */
-    QFuture<SendResult> continueReply(const QString &assistantMessageId);
+     *  stays as it was. @p settings: as SendRequest::settings. */
+    QFuture<SendResult> continueReply(const QString &assistantMessageId,
+                                      const QJsonObject &settings = {});
     /** @brief Edits a user message as a new sibling with @p text; with @p reply, a new reply is
      *  queued under it ("Save & regenerate"), else it is only saved ("Save only"). */
     QFuture<SendResult> edit(const QString &userMessageId, const QString &text, bool reply,
@@ -106,6 +131,8 @@ public:
      *  already stored are kept. Fails with a user-facing StoreError on invalid values. */
     QFuture<void> setConversationSettings(const QString &conversationId, const QJsonObject &settings);
     QFuture<QList<domain::Conversation>> conversations();
+    /** @brief The reply @p messageId as the store has it, its text from @p from on. */
+    QFuture<ReplyProgress> progress(const QString &messageId, qsizetype from);
     QFuture<QList<domain::Message>> visiblePath(const QString &conversationId);
     /** @brief The visible path strictly below @p ancestorId (after a switch under it). */
     QFuture<QList<domain::Message>> visiblePathBelow(const QString &conversationId, const QString &ancestorId);
@@ -119,10 +146,18 @@ public:
     /** @brief Checks @p text for sending; returns a user-facing error or an empty string. */
     static QString validate(const QString &text);
     /** @brief Checks conversation parameters (temperature 0..2, max_tokens 1..1,000,000, a system
-     *  prompt of at most MaxSystemPromptLength characters); a user-facing error or "". */
+     *  prompt of at most MaxSystemPromptLength characters); a user-facing error or "". Null
+     *  values (SendRequest::settings: back to the default) are accepted. */
     static QString validateSettings(const QJsonObject &settings);
     /** @brief A title from the first line of @p text (at most ~60 characters). */
     static QString titleFor(const QString &text);
+    /** @brief Of @p messageIds, the live replies whose process died: their job runs under no
+     *  live worker, or they have no job that will run. Readers (which never run or recover
+     *  jobs) show them as interrupted until a process that runs jobs settles them. Changes
+     *  nothing. */
+    static QSet<QString> orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds);
+    /** @brief What a reader says of such a reply. */
+    static QString orphanedNote();
     /** @brief Start-up sweep: live messages whose job is gone or finished become interrupted
      *  (kept text) — nothing is left spinning forever. Returns how many were fixed. */
     static int sweepOrphanedMessages(const QSqlDatabase &db);

@@ -147,7 +147,9 @@ void ReplySession::fail(const llm::ChatError &error)
     const QString id = m_message.id;
     const int seq = m_seq++;
     const QString text = error.message;
-    qCInfo(lcReply) << "reply" << id << "failed:" << text << (retryable ? "(will retry)" : "");
+    // The engine queues it again only while attempts remain (Dispatcher::endRun).
+    const bool willRetry = retryable && m_run->job().attempts < m_run->job().maxAttempts;
+    qCInfo(lcReply) << "reply" << id << "failed:" << text << (willRetry ? "(will retry)" : "");
     connect(m_run, &jobs::JobRun::ended, this, [this, status, text](const QString &state) {
         if (state == jobs::toString(jobs::JobState::Queued))
             Q_EMIT m_events.messageStateChanged(m_message.conversationId, m_message.id,

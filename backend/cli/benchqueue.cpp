@@ -1,6 +1,7 @@
 // arbord bench queue: job engine throughput and idle pickup latency on a temporary store,
 // with a no-op job kind (issue #5, item 5).
 #include "commands.h"
+#include "common.h"
 
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
@@ -118,8 +119,14 @@ int runBenchQueue(const QStringList &args)
         out << parser.helpText();
         return Ok;
     }
-    const int n = std::max(100, parser.value(jobsOption).toInt());
-    const int concurrency = std::max(1, parser.value(concurrencyOption).toInt());
+    const auto jobCount =
+        wholeOption(parser, jobsOption, 100, 10'000'000, QStringLiteral("bench queue"));
+    const auto inFlight =
+        wholeOption(parser, concurrencyOption, 1, 1000, QStringLiteral("bench queue"));
+    if (!jobCount || !inFlight)
+        return Usage;
+    const int n = int(*jobCount);
+    const int concurrency = int(*inFlight);
 
     QTemporaryDir dir;
     store::Store store(dir.filePath(QStringLiteral("bench.db")), 1);

@@ -2,6 +2,7 @@
 // to end (parse → live text + delta event → chunk flush to a real store → model update) while a
 // message grows (issue 4, item 7: the cost of a token must not grow with the message).
 #include "commands.h"
+#include "common.h"
 
 #include "chat/chatevents.h"
 #include "chat/livetexts.h"
@@ -253,8 +254,14 @@ int runBenchStream(const QStringList &args)
                       QStringLiteral("Tokens per figure (default 22222)."), QStringLiteral("n"),
                       QStringLiteral("22222")});
     parser.process(QStringList{QStringLiteral("arbord-bench-stream")} + args);
-    const int mb = std::max(1, parser.value(QStringLiteral("mb")).toInt());
-    const int totalTokens = std::max(1000, parser.value(QStringLiteral("tokens")).toInt());
+    const auto mbOption = wholeOption(parser, QCommandLineOption(QStringLiteral("mb")), 1, 4096,
+                                      QStringLiteral("bench stream"));
+    const auto tokensOption = wholeOption(parser, QCommandLineOption(QStringLiteral("tokens")),
+                                          1000, 100'000'000, QStringLiteral("bench stream"));
+    if (!mbOption || !tokensOption)
+        return Usage;
+    const int mb = int(*mbOption);
+    const int totalTokens = int(*tokensOption);
 
     QJsonObject out;
     for (const Protocol &p : protocols)

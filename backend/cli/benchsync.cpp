@@ -2,6 +2,7 @@
 // item 7). The DSN is an administrator's: the bench makes its own workspaces and login role
 // (random names), N clients with temporary stores, and removes its server objects at the end.
 #include "commands.h"
+#include "common.h"
 
 #include "domain/ids.h"
 #include "domain/message.h"
@@ -199,11 +200,19 @@ int runBenchSync(const QStringList &args)
                "or $ARBOR_BENCH_DSN; `scripts/dev bench sync` starts a throwaway one\n";
         return Usage;
     }
-    const int clients = std::max(2, parser.value(clientsOption).toInt());
-    const int samples = std::max(1, parser.value(messagesOption).toInt());
-    const int intervalMs = std::max(0, parser.value(intervalOption).toInt());
-    const int pushCount = std::max(1, parser.value(pushOption).toInt());
-    const int seedCount = std::max(1, parser.value(seedOption).toInt());
+    const QString command = QStringLiteral("bench sync");
+    const auto clientsValue = wholeOption(parser, clientsOption, 2, 1000, command);
+    const auto samplesValue = wholeOption(parser, messagesOption, 1, 1'000'000, command);
+    const auto intervalValue = wholeOption(parser, intervalOption, 0, 60'000, command);
+    const auto pushValue = wholeOption(parser, pushOption, 1, 100'000'000, command);
+    const auto seedValue = wholeOption(parser, seedOption, 1, 100'000'000, command);
+    if (!clientsValue || !samplesValue || !intervalValue || !pushValue || !seedValue)
+        return Usage;
+    const int clients = int(*clientsValue);
+    const int samples = int(*samplesValue);
+    const int intervalMs = int(*intervalValue);
+    const int pushCount = int(*pushValue);
+    const int seedCount = int(*seedValue);
 
     const QString suffix = randomText(8);
     const QString workspace = QStringLiteral("arbor-bench-") + suffix;

@@ -1,5 +1,6 @@
 // arbord bench tree: the scale figures of conversation trees (issue: trees at 100,000 messages).
 #include "commands.h"
+#include "common.h"
 
 #include "chat/chatservice.h"
 #include "core/backend.h"
@@ -179,15 +180,20 @@ int runBenchTree(const QStringList &args)
         QTextStream(stderr) << "arbord bench tree: " << parser.errorText() << "\n";
         return Usage;
     }
-    const int bigCount = parser.value(messages).toInt();
-    const int depth = parser.value(depthOption).toInt();
-    const int total = std::max(bigCount, parser.value(storeMessages).toInt());
-    const int conversations = std::max(1, parser.value(conversationsOption).toInt());
-    const int runs = std::max(1, parser.value(runsOption).toInt());
-    if (bigCount <= 0 || depth <= 1) {
-        QTextStream(stderr) << "arbord bench tree: --messages and --depth must be positive\n";
+    const QString command = QStringLiteral("bench tree");
+    const auto bigValue = wholeOption(parser, messages, 1, 100'000'000, command);
+    const auto depthValue = wholeOption(parser, depthOption, 2, 100'000'000, command);
+    const auto totalValue = wholeOption(parser, storeMessages, 1, 1'000'000'000, command);
+    const auto conversationsValue =
+        wholeOption(parser, conversationsOption, 1, 100'000'000, command);
+    const auto runsValue = wholeOption(parser, runsOption, 1, 100'000, command);
+    if (!bigValue || !depthValue || !totalValue || !conversationsValue || !runsValue)
         return Usage;
-    }
+    const int bigCount = int(*bigValue);
+    const int depth = int(*depthValue);
+    const int total = std::max(bigCount, int(*totalValue));
+    const int conversations = int(*conversationsValue);
+    const int runs = int(*runsValue);
     QTextStream log(stderr);
     QTemporaryDir dir;
     const QString path = parser.isSet(dbOption) ? parser.value(dbOption) : dir.filePath(QStringLiteral("bench.db"));

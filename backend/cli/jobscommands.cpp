@@ -1,5 +1,6 @@
 // `arbord jobs ...` (look at and act on the queue) and `arbord worker` (run jobs headless).
 #include "commands.h"
+#include "common.h"
 
 #include "core/backend.h"
 #include "jobs/jobadmin.h"
@@ -19,14 +20,8 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include <limits>
 #include <optional>
-
-#ifdef Q_OS_UNIX
-#include <QSocketNotifier>
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
-#endif
 
 namespace arbor::cli {
 
@@ -36,8 +31,9 @@ const char *const JobsUsage = R"(Usage: arbord jobs [--db PATH] [--json]
        arbord jobs retry ID | discard ID | pause QUEUE | resume QUEUE [--db PATH]
        arbord jobs limit QUEUE [--concurrency N] [--rpm N] [--tpm N] [--db PATH]
 
-Without an action: every queue with its jobs per state, and the failed (dead-letter) jobs with
-every attempt's error. retry queues a failed or cancelled job again with fresh attempts; discard
+Without an action: every queue with its jobs per state, the jobs waiting to run again after a
+failed attempt (with the time of the next and the last error), and the failed (dead-letter) jobs
+with every attempt's error. retry queues a failed or cancelled job again with fresh attempts; discard
 deletes a finished job; pause stops a queue from starting jobs (running ones finish); resume
 undoes it. limit sets a queue's (a provider's) concurrency and its requests/minute and
 tokens/minute budgets (0 = no limit; options not given stay as they were). A running worker or
@@ -76,6 +72,7 @@ int showJobs(store::Store &store, bool json)
     {
         QList<jobs::admin::QueueCounts> counts;
         QList<std::pair<jobs::Job, QList<jobs::admin::Attempt>>> failed;
+        QList<jobs::Job> waiting;
         QHash<QString, jobs::QueueSettings> settings;
     };
     const View view = store
@@ -86,6 +83,7 @@ int showJobs(store::Store &store, bool json)
                                   v.settings.insert(q.name, q);
                               for (const jobs::Job &job : jobs::admin::failedJobs(db, 50))
                                   v.failed.append({job, jobs::admin::attempts(db, job.id)});
+                              v.waiting = jobs::admin::waitingJobs(db, 50);
                               return v;
                           })
                           .result();
@@ -109,7 +107,16 @@ int showJobs(store::Store &store, bool json)
         QJsonArray failed;
         for (const auto &[job, attempts] : view.failed)
             failed.append(jobJson(job, attempts));
-        out() << QJsonDocument(QJsonObject{{QStringLiteral("queues"), queues}, {QStringLiteral("failed"), failed}})
+        QJsonArray waiting;
+        for (const jobs::Job &job : view.waiting) {
+            QJsonObject o = jobJson(job, {});
+            o.remove(QStringLiteral("errors"));
+            o.insert(QStringLiteral("run_at"), job.runAt);
+            waiting.append(o);
+        }
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("queues"), queues},
+                                           {QStringLiteral("waiting"), waiting},
+                                           {QStringLiteral("failed"), failed}})
                      .toJson(QJsonDocument::Indented);
         return Ok;
     }
@@ -129,6 +136,18 @@ int showJobs(store::Store &store, bool json)
                      .arg(c.byState.value(states[3]), 8)
                      .arg(c.byState.value(states[4]), 10)
                      .arg(c.paused ? QStringLiteral("  (paused)") : QString());
+    if (!view.waiting.isEmpty()) {
+        out() << "\nWaiting to run again (next first):\n";
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const jobs::Job &job : view.waiting) {
+            out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", "
+                  << job.attempts << '/' << job.maxAttempts << " attempts, next run "
+                  << timeText(job.runAt);
+            if (job.runAt > now)
+                out() << " (in " << (job.runAt - now + 999) / 1000 << " s)";
+            out() << "\n      " << job.lastError << '\n';
+        }
+    }
     if (view.failed.isEmpty()) {
         out() << "\nNo failed jobs.\n";
         return Ok;
@@ -173,7 +192,10 @@ int runJobs(const QStringList &args)
         return Usage;
     }
 
-    store::Store store(store::Store::resolvePath(parser.value(db)), 1);
+    // Looking at the queue never creates or changes a store; acting on it does.
+    store::Store store(store::Store::resolvePath(parser.value(db)), 1,
+                       pos.isEmpty() ? store::Store::Access::ReadOnly
+                                     : store::Store::Access::ReadWrite);
     try {
         store.open();
         if (pos.isEmpty())
@@ -192,16 +214,15 @@ int runJobs(const QStringList &args)
         if (action == u"limit") {
             std::optional<qint64> values[3];
             const QCommandLineOption *options[3] = {&concurrency, &rpm, &tpm};
+            // 0 = no limit; the largest values are far beyond any vendor's, and fit their columns.
+            const qint64 largest[3] = {1000, 1'000'000'000, 1'000'000'000'000};
             for (int i = 0; i < 3; ++i) {
                 if (!parser.isSet(*options[i]))
                     continue;
-                bool ok = false;
-                const qint64 v = parser.value(*options[i]).toLongLong(&ok);
-                if (!ok || v < 0) {
-                    err() << "arbord jobs limit: --" << options[i]->names().constFirst() << " takes a number (0 = no limit)\n";
+                values[i] =
+                    wholeOption(parser, *options[i], 0, largest[i], QStringLiteral("jobs limit"));
+                if (!values[i])
                     return Usage;
-                }
-                values[i] = v;
             }
             const jobs::QueueSettings saved = store.write([target, values, now](QSqlDatabase &d) {
                 jobs::QueueSettings q;
@@ -223,9 +244,10 @@ int runJobs(const QStringList &args)
                   << " requests/min, " << saved.tokensPerMinute << " tokens/min (0 = no limit)\n";
             return Ok;
         }
-        bool okId = false;
-        const qint64 id = target.toLongLong(&okId);
-        if (!okId || (action != u"retry" && action != u"discard")) {
+        const std::optional<qint64> jobId =
+            wholeNumber(target, 1, std::numeric_limits<qint64>::max());
+        const qint64 id = jobId.value_or(0);
+        if (!jobId || (action != u"retry" && action != u"discard")) {
             err() << JobsUsage;
             return Usage;
         }
@@ -265,16 +287,6 @@ public:
     }
 };
 
-#ifdef Q_OS_UNIX
-int g_workerSignalFd[2] = {-1, -1};
-
-void onWorkerSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] const auto n = ::write(g_workerSignalFd[1], &c, 1);
-}
-#endif
-
 } // namespace
 
 int runWorker(const QStringList &args)
@@ -284,8 +296,13 @@ int runWorker(const QStringList &args)
     const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."), QStringLiteral("PATH"));
     const QCommandLineOption concurrency(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default 8)."),
                                          QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption rate(
+        QStringLiteral("rate"),
+        QStringLiteral("Speed of the demo model's replies it runs, tokens per second (default "
+                       "0: no delay)."),
+        QStringLiteral("TOKENS_PER_S"), QStringLiteral("0"));
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOptions({db, concurrency, help});
+    parser.addOptions({db, concurrency, rate, help});
     if (!parser.parse(QStringList{QStringLiteral("arbord worker")} + args)) {
         err() << "arbord worker: " << parser.errorText() << "\n";
         return Usage;
@@ -297,8 +314,14 @@ int runWorker(const QStringList &args)
 
     core::BackendOptions options;
     options.dbPath = parser.value(db);
-    options.concurrency = std::max(1, parser.value(concurrency).toInt());
-    options.demoRate = 0;
+    const auto jobsAtOnce = wholeOption(parser, concurrency, 1, 1000, QStringLiteral("worker"));
+    if (!jobsAtOnce)
+        return Usage;
+    options.concurrency = int(*jobsAtOnce);
+    const auto demoRate = decimalOption(parser, rate, 0, 1'000'000, QStringLiteral("worker"));
+    if (!demoRate)
+        return Usage;
+    options.demoRate = *demoRate;
     core::Backend backend(options);
     if (qEnvironmentVariable("ARBOR_TEST_JOB_KINDS") == u"1") {
         backend.engine().registerHandler(std::make_shared<TestEffectHandler>());
@@ -323,18 +346,7 @@ int runWorker(const QStringList &args)
     err() << "arbord worker: running jobs from " << backend.store().path() << " (stop with Ctrl+C)\n";
     err().flush();
 
-#ifdef Q_OS_UNIX
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_workerSignalFd) == 0) {
-        auto *notifier = new QSocketNotifier(g_workerSignalFd[0], QSocketNotifier::Read, qApp);
-        QObject::connect(notifier, &QSocketNotifier::activated, qApp, [] {
-            char c;
-            [[maybe_unused]] const auto n = ::read(g_workerSignalFd[0], &c, 1);
-            QCoreApplication::quit();
-        });
-        std::signal(SIGINT, onWorkerSignal);
-        std::signal(SIGTERM, onWorkerSignal);
-    }
-#endif
+    onInterrupt(qApp, [] { QCoreApplication::quit(); });
     QCoreApplication::exec();
     // Stop claiming, let running jobs end (each records its own state), then close the store:
     // nothing is lost, and a job that could not end in time is recovered by the next start.

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "common.h"
 #include "providercommands.h"
 
 #include <QCoreApplication>
@@ -14,9 +15,15 @@ Arbor's backend without a window.
 
 Commands:
   chat [--db PATH] [--provider NAME] [--model M] [--rate N] [--conversation ID]
-       [--parent MESSAGE_ID] [--json] TEXT
+       [--parent MESSAGE_ID] [--system TEXT] [--temperature X] [--max-tokens N]
+       [--json] TEXT
                       Send TEXT and stream the reply to stdout (exit 0 when complete,
-                      3 when stopped, 1 on error). --parent starts a branch under a message.
+                      3 when stopped, 1 on error), wherever it runs (this process, a
+                      worker, the app). --parent starts a branch under a message;
+                      --system, --temperature and --max-tokens are stored on the
+                      conversation first, as the app's Parameters dialog does.
+  chat --continue MESSAGE_ID [--system TEXT] [--temperature X] [--max-tokens N]
+                      Continue a reply that stopped early, as the app's Continue does.
   list [--db PATH] [--json]
                       Conversations, newest first.
   show [--db PATH] CONVERSATION_ID [--tree] [--json]
@@ -36,36 +43,22 @@ Commands:
   sync [--db PATH] --dsn DSN [--follow] [--json]
                       Sync the store with a team server: push local changes, pull
                       teammates' (once, or --follow); also sync share|status.
-  --version           Print the version.
+  --version, -v       Print the version.
   --help              Print this help. Each command also takes --help.
+  --verbose           With any command: also print the components' log on stderr
+                      (arbor.jobs, arbor.llm.http, ...); without it, one line per event.
 
 The store is --db PATH, else $ARBOR_DB, else the platform data folder.
 )";
 
-} // namespace
-
-int main(int argc, char *argv[])
+int run(const QString &command, const QStringList &args)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setOrganizationName(QStringLiteral("Arbor"));
-    QCoreApplication::setApplicationName(QStringLiteral("arbord"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(ARBOR_VERSION));
-
-    QStringList args = QCoreApplication::arguments();
-    args.removeFirst();
-    QTextStream out(stdout);
-    QTextStream err(stderr);
-    if (args.isEmpty()) {
-        err << UsageText;
-        return Usage;
-    }
-    const QString command = args.takeFirst();
     if (command == u"--version" || command == u"-v" || command == u"version") {
-        out << "arbord " << ARBOR_VERSION << '\n';
+        out() << "arbord " << ARBOR_VERSION << '\n';
         return Ok;
     }
     if (command == u"--help" || command == u"-h" || command == u"help") {
-        out << UsageText;
+        out() << UsageText;
         return Ok;
     }
     if (command == u"chat")
@@ -86,6 +79,36 @@ int main(int argc, char *argv[])
         return runJobs(args);
     if (command == u"worker")
         return runWorker(args);
-    err << "arbord: unknown command “" << command << "”\n\n" << UsageText;
+    err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Arbor"));
+    QCoreApplication::setApplicationName(QStringLiteral("arbord"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ARBOR_VERSION));
+
+    QStringList args = QCoreApplication::arguments();
+    args.removeFirst();
+    setUpLogging(args);
+    if (args.isEmpty()) {
+        err() << UsageText;
+        return Usage;
+    }
+    const QString command = args.takeFirst();
+    // Every command reports its own errors; this is the last net, so that nothing (a damaged
+    // store read in the middle of a command, say) ends arbord with an uncaught exception.
+    int code = Failure;
+    try {
+        code = run(command, args);
+    } catch (const std::exception &e) {
+        err() << "arbord " << command << ": " << e.what() << "\n";
+    }
+    out().flush();
+    err().flush();
+    return code;
 }

@@ -8,6 +8,7 @@
 #include "llm/providerpresets.h"
 #include "llm/providerregistry.h"
 #include "llm/providerservice.h"
+#include "store/providerqueries.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -53,15 +54,33 @@ std::optional<StoredProvider> find(llm::ProviderService &service, const QString 
     return std::nullopt;
 }
 
+/** @brief Where @p p holds a credential ("the header “X”", "the base URL"), or "". */
+QString credentialPlace(const StoredProvider &p)
+{
+    for (auto it = p.headers.cbegin(); it != p.headers.cend(); ++it) {
+        if (store::providers::isCredentialHeader(it.key()))
+            return QStringLiteral("the header “%1”").arg(it.key());
+    }
+    return p.baseUrl.userInfo().isEmpty() ? QString() : QStringLiteral("the base URL (user:key@)");
+}
+
+/** @brief The base URL without a user name or password (stored before Arbor refused them). */
+QString shownUrl(const StoredProvider &p)
+{
+    return p.baseUrl.toString(QUrl::RemoveUserInfo);
+}
+
 QJsonObject toJson(llm::ProviderService &service, const StoredProvider &p)
 {
     QJsonObject headers;
     for (auto it = p.headers.cbegin(); it != p.headers.cend(); ++it)
-        headers.insert(it.key(), it.value());
+        headers.insert(it.key(),
+                       store::providers::isCredentialHeader(it.key()) ? QStringLiteral("(hidden)")
+                                                                      : it.value());
     return {{QStringLiteral("id"), p.id},
             {QStringLiteral("name"), p.name},
             {QStringLiteral("kind"), p.kind},
-            {QStringLiteral("base_url"), p.baseUrl.toString()},
+            {QStringLiteral("base_url"), shownUrl(p)},
             {QStringLiteral("headers"), headers},
             {QStringLiteral("models"), QJsonArray::fromStringList(p.models)},
             {QStringLiteral("enabled"), p.enabled},
@@ -162,6 +181,14 @@ int runAdd(llm::ProviderService &service, const QStringList &args)
     }
     for (const QString &m : parser.value(models).split(QLatin1Char(','), Qt::SkipEmptyParts))
         cfg.models.append(m.trimmed());
+    // Refused before the key is read: nothing reaches the keychain or the store. The value is
+    // not repeated, so it does not land in a terminal's scrollback or a CI log either.
+    if (const QString where = credentialPlace(cfg); !where.isEmpty()) {
+        err() << "arbord providers add: " << where
+              << " holds a credential, which Arbor never stores; give the API "
+              << "key with --key-stdin or --key-env (it goes to the system keychain)\n";
+        return Usage;
+    }
     QString keyError;
     const std::optional<QString> key = readKey(parser, keyStdin, keyEnv, &keyError);
     if (!keyError.isEmpty()) {
@@ -272,6 +299,13 @@ int runProviders(const QStringList &args)
         if (sub == u"add")
             return runAdd(service, own);
         if (sub == u"list") {
+            // A credential stored before Arbor refused them is never shown; its owner is told.
+            for (const auto &p : service.configs()) {
+                if (const QString where = credentialPlace(p); !where.isEmpty())
+                    err() << "arbord providers: “" << p.name
+                          << "” keeps a credential in the store (" << where
+                          << "); remove it and add it again with --key-stdin or --key-env\n";
+            }
             if (json) {
                 QJsonArray a;
                 for (const auto &p : service.configs())
@@ -280,8 +314,9 @@ int runProviders(const QStringList &args)
                 return Ok;
             }
             for (const auto &p : service.configs()) {
-                out() << p.id << "\t" << p.name << "\t" << p.kind << "\t" << p.baseUrl.toString() << "\t"
-                      << (service.hasKey(p.id) ? "key" : "no key") << "\t" << p.models.join(QLatin1Char(',')) << "\n";
+                out() << p.id << "\t" << p.name << "\t" << p.kind << "\t" << shownUrl(p) << "\t"
+                      << (service.hasKey(p.id) ? "key" : "no key") << "\t"
+                      << p.models.join(QLatin1Char(',')) << "\n";
             }
             if (!service.keychainAvailable())
                 err() << "arbord providers: no system keychain is available; stored keys cannot be read\n";
@@ -329,11 +364,9 @@ int runProviders(const QStringList &args)
     return Usage;
 }
 
-std::optional<QString> resolveChatModel(core::Backend &backend, QString &provider, QString &model)
+void awaitProviders(core::Backend &backend)
 {
     auto &service = backend.providerService();
-    if (provider == u"demo" || provider.isEmpty())
-        return std::nullopt;
     // Backend::open() started loading (keys come from the keychain one at a time).
     while (!service.loaded()) {
         QEventLoop loop;
@@ -341,6 +374,14 @@ std::optional<QString> resolveChatModel(core::Backend &backend, QString &provide
         if (!service.loaded())
             loop.exec();
     }
+}
+
+std::optional<QString> resolveChatModel(core::Backend &backend, QString &provider, QString &model)
+{
+    auto &service = backend.providerService();
+    if (provider == u"demo" || provider.isEmpty())
+        return std::nullopt;
+    awaitProviders(backend);
     const auto p = find(service, provider);
     if (!p)
         return QStringLiteral("no provider “%1” (see arbord providers list)").arg(provider);

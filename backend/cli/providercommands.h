@@ -23,6 +23,10 @@ int runProviders(const QStringList &args);
  */
 std::optional<QString> resolveChatModel(core::Backend &backend, QString &provider, QString &model);
 
+/** @brief Runs the event loop until the configured providers are registered (Backend::open()
+ *  started loading them; keys come from the keychain). */
+void awaitProviders(core::Backend &backend);
+
 /** @brief Runs the event loop until @p future finishes (keychain jobs need it), then returns it. */
 template<class T>
 QFuture<T> awaitFuture(QFuture<T> future)

@@ -28,8 +28,11 @@ struct BackendOptions
 {
     QString dbPath;         ///< empty: $ARBOR_DB, else the platform data folder
     double demoRate = 50.0; ///< demo model speed, tokens per second (0 = as fast as possible)
-    bool runJobs = true;    ///< false: a read-only tool (list, show) that must not run replies
+    bool runJobs = true;    ///< false: a tool that must not run replies (providers, admin)
     int concurrency = 4;    ///< jobs run at once in this process
+    /** @brief A command that only looks (list, show): the store is opened read-only (never
+     *  created, never written but to migrate an older store) and no job runs or is recovered. */
+    bool readOnly = false;
 };
 
 /**
@@ -43,8 +46,8 @@ public:
     ~Backend();
 
     /** @brief Opens and migrates the store, recovers what a previous process left running,
-     *  then starts the job engine. Throws StoreError with a user-facing message. Blocks
-     *  briefly (start-up only). */
+     *  then starts the job engine (neither when read-only or not running jobs). Throws
+     *  StoreError with a user-facing message. Blocks briefly (start-up only). */
     void open();
     /** @brief Stops the engine (running replies keep their text) and closes the store. */
     void close();

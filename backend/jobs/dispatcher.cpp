@@ -30,6 +30,8 @@ Dispatcher::Dispatcher(JobEngine *engine)
     m_limitWake.setSingleShot(true);
     // The poll also re-reads the queues' settings: `arbord jobs pause` may run in another process.
     connect(&m_poll, &QTimer::timeout, this, &Dispatcher::reloadQueues);
+    // And it looks for stops asked by other processes (a sender's Ctrl+C, `arbord jobs`).
+    connect(&m_poll, &QTimer::timeout, this, &Dispatcher::takeCancelRequests);
     connect(&m_heartbeat, &QTimer::timeout, this, &Dispatcher::beat);
     connect(&m_limitWake, &QTimer::timeout, this, &Dispatcher::dispatch);
 }
@@ -66,6 +68,24 @@ void Dispatcher::reloadQueues()
                 qCWarning(lcJobs) << "reading the queues' settings failed:" << e.what();
             }
             dispatch();
+        });
+}
+
+void Dispatcher::takeCancelRequests()
+{
+    if (m_running.isEmpty())
+        return;
+    m_engine->store()
+        .read([owner = m_engine->workerId()](QSqlDatabase &db) {
+            return queries::cancelRequests(db, owner);
+        })
+        .then(this, [this](QFuture<QList<qint64>> f) {
+            try {
+                for (qint64 id : f.result())
+                    cancel(id, int(CancelReason::User));
+            } catch (const std::exception &e) {
+                qCWarning(lcJobs) << "reading stop requests failed:" << e.what();
+            }
         });
 }
 
@@ -477,18 +497,22 @@ void Dispatcher::beat()
         m_engine->store().post([task = m_engine->recoveryTask()](QSqlDatabase &db) { task(db); });
 }
 
-void Dispatcher::shutdown(std::function<void()> done)
+void Dispatcher::shutdown(std::function<void()> done, bool cancelRuns)
 {
     m_stopping = true;
-    m_poll.stop();
-    m_heartbeat.stop();
     m_limitWake.stop();
+    if (cancelRuns) {
+        m_poll.stop();
+        m_heartbeat.stop();
+    } // else the runs go on: they still beat and hear stop requests until they end
     m_shutdownDone = std::move(done);
     if (m_channel->disarm() == ClaimChannel::Disarm::TakenByWriter)
         m_claimInFlight = true; // wait for the writer's claim: its jobs are ours to end
-    const auto runs = m_running.values();
-    for (JobRun *run : runs)
-        run->requestCancel(CancelReason::Shutdown);
+    if (cancelRuns) {
+        const auto runs = m_running.values();
+        for (JobRun *run : runs)
+            run->requestCancel(CancelReason::Shutdown);
+    }
     maybeFinishShutdown();
 }
 

@@ -41,8 +41,9 @@ public:
     /** @brief Jobs the writer claimed with this dispatcher's ticket, after their COMMIT. */
     void takeWriterClaim(QList<Job> jobs, int free, bool capped);
     Q_INVOKABLE bool cancel(qint64 jobId, int reason);
-    /** @brief Stops claiming and asks runs to end; calls @p done (any thread) once all ended. */
-    void shutdown(std::function<void()> done);
+    /** @brief Stops claiming and (with @p cancelRuns) asks runs to end; calls @p done (any
+     *  thread) once all ended. */
+    void shutdown(std::function<void()> done, bool cancelRuns = true);
 
     enum class Outcome { Success, Failure, Cancelled };
     void endRun(JobRun *run, Outcome outcome, const JobError &error, JobRun::Also also);
@@ -58,6 +59,9 @@ public:
         qint64 now = 0;
     };
 
+    /** @brief Stops this process's runs that another process asked to stop (see
+     *  queries::requestCancel). */
+    void takeCancelRequests();
     /** @brief Reads the queues' settings from the store and applies them, then dispatches. */
     Q_INVOKABLE void reloadQueues();
     void applyQueueSettings(const QList<QueueSettings> &settings);

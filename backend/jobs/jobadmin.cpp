@@ -108,6 +108,12 @@ QList<Job> failedJobs(const QSqlDatabase &db, int limit)
     return jobsWhere(db, QStringLiteral("WHERE state = 'failed'"), QStringLiteral("finished_at DESC, id DESC"), limit);
 }
 
+QList<Job> waitingJobs(const QSqlDatabase &db, int limit)
+{
+    return jobsWhere(db, QStringLiteral("WHERE state = 'queued' AND attempts > 0"),
+                     QStringLiteral("run_at, id"), limit);
+}
+
 QList<Job> recentJobs(const QSqlDatabase &db, int limit)
 {
     return jobsWhere(db, {}, QStringLiteral("id DESC"), limit);
@@ -127,10 +133,13 @@ QList<Attempt> attempts(const QSqlDatabase &db, qint64 jobId)
 
 bool retry(const QSqlDatabase &db, qint64 jobId, qint64 now)
 {
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL,"
-                                          " started_at = NULL, lease_owner = NULL"
-                                          " WHERE id = ? AND state IN ('failed', 'cancelled')"),
-                       {now, jobId});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL,"
+                 " started_at = NULL, lease_owner = NULL, cancel_requested_at = NULL"
+                 " WHERE id = ? AND state IN ('failed', 'cancelled')"),
+             {now, jobId});
     return q.numRowsAffected() > 0;
 }
 

@@ -34,6 +34,8 @@ QList<QueueCounts> counts(const QSqlDatabase &db);
 
 /** @brief The dead-letter list: failed jobs, most recent first. */
 QList<Job> failedJobs(const QSqlDatabase &db, int limit);
+/** @brief Jobs queued again after a failed attempt (waiting for a retry), next to run first. */
+QList<Job> waitingJobs(const QSqlDatabase &db, int limit);
 /** @brief Recently created or finished jobs, newest first. */
 QList<Job> recentJobs(const QSqlDatabase &db, int limit);
 

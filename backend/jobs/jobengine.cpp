@@ -126,6 +126,20 @@ void JobEngine::stop(int graceMs)
     m_dispatcher = nullptr;
 }
 
+QFuture<void> JobEngine::drain()
+{
+    auto promise = std::make_shared<QPromise<void>>();
+    promise->start();
+    QFuture<void> future = promise->future();
+    Dispatcher *d = m_dispatcher;
+    if (!m_thread.isRunning() || !d
+        || !QMetaObject::invokeMethod(
+            d, [d, promise] { d->shutdown([promise] { promise->finish(); }, false); },
+            Qt::QueuedConnection))
+        promise->finish();
+    return future;
+}
+
 int JobEngine::maxAttemptsFor(const QString &kind) const
 {
     const auto configured = m_options.maxAttempts.find(kind);
@@ -247,7 +261,13 @@ QFuture<bool> JobEngine::cancel(qint64 jobId)
     QFuture<bool> future = promise->future();
     // Never a blocking call from the writer thread into the engine thread (which may be stopping):
     // the running case is asked with a queued call that answers the promise.
-    m_store.write([jobId, at](QSqlDatabase &db) { return queries::cancelQueued(db, jobId, at); })
+    m_store
+        .write([jobId, at](QSqlDatabase &db) {
+            if (queries::cancelQueued(db, jobId, at))
+                return true;
+            queries::requestCancel(db, jobId, at); // it may run in another process
+            return false;
+        })
         .then([this, jobId, promise](QFuture<bool> f) {
             bool wasQueued = false;
             try {

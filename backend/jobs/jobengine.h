@@ -67,6 +67,9 @@ public:
     /** @brief Stops claiming, asks running jobs to stop (CancelReason::Shutdown), waits up to
      *  @p graceMs for them to record their state, unregisters the worker. Blocks. */
     void stop(int graceMs = 5000);
+    /** @brief Stops claiming and lets the running jobs end as they would (stop requests still
+     *  reach them); resolves once none runs. Does not block; stop() afterwards ends the thread. */
+    QFuture<void> drain();
     bool isRunning() const { return m_thread.isRunning(); }
 
     /** @brief Adds a job; the future resolves with its id once it is durable. */
@@ -88,7 +91,8 @@ public:
     /** @brief The live limit state of every queue this engine knows (empty when stopped). */
     QFuture<QList<QueueLimitState>> queueStates();
     /** @brief Cancels a job: a queued one at once, a running one of this process by asking its
-     *  handler. Resolves with whether the job was queued or running here. */
+     *  handler, one running in another process by a request it picks up on its next poll.
+     *  Resolves with whether the job was queued or running here. */
     QFuture<bool> cancel(qint64 jobId);
     /** @brief Re-reads the queues' settings (after another process changed them). */
     void reloadQueues();

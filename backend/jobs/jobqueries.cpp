@@ -421,6 +421,30 @@ bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, cons
     return q.numRowsAffected() > 0;
 }
 
+bool requestCancel(const QSqlDatabase &db, qint64 id, qint64 now)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "UPDATE jobs SET cancel_requested_at = ? WHERE id = ? AND state = 'running'"),
+             {now, id});
+    return q.numRowsAffected() > 0;
+}
+
+QList<qint64> cancelRequests(const QSqlDatabase &db, const QString &owner)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "SELECT id FROM jobs WHERE cancel_requested_at IS NOT NULL AND lease_owner = ?"
+                 " AND state = 'running'"),
+             {owner});
+    QList<qint64> out;
+    while (q.next())
+        out.append(q.value(0).toLongLong());
+    return out;
+}
+
 bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now)
 {
     QSqlQuery q = exec(db, QStringLiteral("UPDATE jobs SET state = 'cancelled', finished_at = ?, last_error = 'cancelled'"
@@ -462,17 +486,43 @@ void unregisterWorker(const QSqlDatabase &db, const QString &id)
     exec(db, QStringLiteral("DELETE FROM workers WHERE id = ?"), {id});
 }
 
-QList<Job> takeOrphans(const QSqlDatabase &db, const QString &host, qint64 staleBefore)
+namespace {
+
+/** @brief The workers that are dead: pid gone on this host, or silent since @p staleBefore. */
+QStringList deadWorkers(const QSqlDatabase &db, const QString &host, qint64 staleBefore)
 {
     QStringList dead;
-    {
-        QSqlQuery q = exec(db, QStringLiteral("SELECT id, host, pid, heartbeat_at FROM workers"));
-        while (q.next()) {
-            const bool sameHost = q.value(1).toString() == host;
-            if (q.value(3).toLongLong() < staleBefore || (sameHost && !processAlive(q.value(2).toLongLong())))
-                dead.append(q.value(0).toString());
-        }
+    QSqlQuery q = exec(db, QStringLiteral("SELECT id, host, pid, heartbeat_at FROM workers"));
+    while (q.next()) {
+        const bool sameHost = q.value(1).toString() == host;
+        if (q.value(3).toLongLong() < staleBefore
+            || (sameHost && !processAlive(q.value(2).toLongLong())))
+            dead.append(q.value(0).toString());
     }
+    return dead;
+}
+
+} // namespace
+
+QList<Job> orphaned(const QSqlDatabase &db, const QString &host, qint64 staleBefore)
+{
+    const QStringList dead = deadWorkers(db, host, staleBefore);
+    QSqlQuery q =
+        exec(db, QStringLiteral("SELECT %1 FROM jobs j WHERE state = 'running'").arg(kColumns));
+    QList<Job> out;
+    while (q.next()) {
+        Job job = readRow(q);
+        if (job.leaseOwner.isEmpty() || dead.contains(job.leaseOwner)
+            || !exec(db, QStringLiteral("SELECT 1 FROM workers WHERE id = ?"), {job.leaseOwner})
+                    .next())
+            out.append(std::move(job));
+    }
+    return out;
+}
+
+QList<Job> takeOrphans(const QSqlDatabase &db, const QString &host, qint64 staleBefore)
+{
+    const QStringList dead = deadWorkers(db, host, staleBefore);
     for (const QString &id : std::as_const(dead))
         unregisterWorker(db, id);
 

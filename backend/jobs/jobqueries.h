@@ -52,6 +52,11 @@ std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &o
                              ErrorKind kind = ErrorKind::Other);
 /** @brief Cancels a running job of @p owner. */
 bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &reason, qint64 now);
+/** @brief Asks the process running job @p id to stop it (it looks on its next poll); false if
+ *  the job is not running. */
+bool requestCancel(const QSqlDatabase &db, qint64 id, qint64 now);
+/** @brief The running jobs of @p owner that someone asked to stop (requestCancel). */
+QList<qint64> cancelRequests(const QSqlDatabase &db, const QString &owner);
 /** @brief Cancels a queued job; false if it is not queued (running or finished). */
 bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now);
 /** @brief Puts a job back in the queue (recovery): attempts are kept; the last error is
@@ -63,6 +68,9 @@ void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcom
 void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid, qint64 now);
 void heartbeat(const QSqlDatabase &db, const QString &id, qint64 now);
 void unregisterWorker(const QSqlDatabase &db, const QString &id);
+/** @brief The running jobs that no live worker holds, changing nothing: what takeOrphans()
+ *  would recover (for readers, which never recover). */
+QList<Job> orphaned(const QSqlDatabase &db, const QString &host, qint64 staleBefore);
 /** @brief Removes workers that are dead (pid gone on this host, or silent since @p staleBefore)
  *  and returns the running jobs that no live worker holds. */
 QList<Job> takeOrphans(const QSqlDatabase &db, const QString &host, qint64 staleBefore);

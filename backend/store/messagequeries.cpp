@@ -94,7 +94,7 @@ QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, cons
     return out;
 }
 
-QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId)
+QString visibleLeaf(const QSqlDatabase &db, const QString &conversationId)
 {
     // Team sync: teammates' messages may continue below the leaf this copy last showed, and a
     // conversation that arrived from them has no leaf here yet. Both show the newest path from
@@ -109,7 +109,31 @@ QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId
             return {};
         leaf = q.value(0).toString();
     }
-    return pathTo(db, tree::latestLeafUnder(db, leaf));
+    return tree::latestLeafUnder(db, leaf);
+}
+
+QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId)
+{
+    const QString leaf = visibleLeaf(db, conversationId);
+    return leaf.isEmpty() ? QList<Message>() : pathTo(db, leaf);
+}
+
+QStringList pathIds(const QSqlDatabase &db, const QString &leafId)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "WITH RECURSIVE path(id, depth) AS ("
+                 "  SELECT id, 0 FROM messages WHERE id = ?"
+                 "  UNION ALL"
+                 "  SELECT m.parent_id, p.depth + 1 FROM path p JOIN messages m ON m.id = p.id"
+                 "  WHERE m.parent_id IS NOT NULL)"
+                 " SELECT id FROM path ORDER BY depth DESC"),
+             {leafId});
+    QStringList ids;
+    while (q.next())
+        ids.append(q.value(0).toString());
+    return ids;
 }
 
 void insert(const QSqlDatabase &db, const Message &m)

@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QSqlDatabase>
+#include <QStringList>
 
 #include <optional>
 
@@ -23,6 +24,11 @@ QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, cons
 QString currentLeaf(const QSqlDatabase &db, const QString &conversationId);
 /** @brief The visible path of a conversation (root to its current leaf). */
 QList<Message> visiblePath(const QSqlDatabase &db, const QString &conversationId);
+/** @brief The leaf that ends the visible path of a conversation ("" when it has no message). */
+QString visibleLeaf(const QSqlDatabase &db, const QString &conversationId);
+/** @brief The ids of the path from the root to @p leafId, root first: ids only, so a path of
+ *  100,000 messages costs a few MB; read the messages in slices with pathBelow(). */
+QStringList pathIds(const QSqlDatabase &db, const QString &leafId);
 
 void insert(const QSqlDatabase &db, const Message &message);
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status);

@@ -40,18 +40,43 @@ int Migrator::currentVersion(const QSqlDatabase &db)
     return q.next() ? q.value(0).toInt() : 0;
 }
 
+std::optional<int> Migrator::recordedVersion(const QSqlDatabase &db)
+{
+    QSqlQuery has =
+        exec(db,
+             QStringLiteral("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = "
+                            "'schema_migrations'"));
+    if (!has.next() || has.value(0).toInt() == 0)
+        return std::nullopt;
+    QSqlQuery q =
+        exec(db, QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    return q.next() ? q.value(0).toInt() : 0;
+}
+
+bool Migrator::isEmpty(const QSqlDatabase &db)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT count(*) FROM sqlite_schema"));
+    return q.next() && q.value(0).toInt() == 0;
+}
+
+void Migrator::requireKnown(const QString &path, int version)
+{
+    const int latest = latestVersion();
+    if (version > latest) {
+        throw StoreError(
+            QStringLiteral("This database (%1) was written by a newer version of Arbor "
+                           "(schema %2; this build knows up to %3). Update Arbor to open "
+                           "it; the file was not changed.")
+                .arg(path)
+                .arg(version)
+                .arg(latest));
+    }
+}
+
 void Migrator::migrate(const QSqlDatabase &db)
 {
     const int current = currentVersion(db);
-    const int latest = latestVersion();
-    if (current > latest) {
-        throw StoreError(QStringLiteral("This database (%1) was written by a newer version of Arbor "
-                                        "(schema %2; this build knows up to %3). Update Arbor to open "
-                                        "it; the file was not changed.")
-                             .arg(db.databaseName())
-                             .arg(current)
-                             .arg(latest));
-    }
+    requireKnown(db.databaseName(), current);
     for (const QString &file : migrationFiles()) {
         const int version = versionOf(file);
         if (version <= current)

@@ -32,6 +32,30 @@ StoredProvider readRow(const QSqlQuery &q)
 }
 } // namespace
 
+bool isCredentialHeader(const QString &name)
+{
+    static const QStringList credentialHeaders{
+        QStringLiteral("authorization"), QStringLiteral("proxy-authorization"),
+        QStringLiteral("x-api-key"), QStringLiteral("api-key"), QStringLiteral("x-goog-api-key")};
+    return credentialHeaders.contains(name.trimmed().toLower());
+}
+
+QString credentialIn(const StoredProvider &provider)
+{
+    for (auto it = provider.headers.cbegin(); it != provider.headers.cend(); ++it) {
+        if (isCredentialHeader(it.key()))
+            return QStringLiteral("The header “%1” holds a credential, which Arbor keeps only in "
+                                  "the system keychain: "
+                                  "give the API key as the provider's key instead.")
+                .arg(it.key());
+    }
+    if (!provider.baseUrl.userInfo().isEmpty())
+        return QStringLiteral(
+            "The base URL holds a user name or password (“user:key@”), which Arbor keeps only in "
+            "the system keychain: give the API key as the provider's key instead.");
+    return {};
+}
+
 QList<StoredProvider> list(const QSqlDatabase &db)
 {
     QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM providers ORDER BY created_at, id").arg(kColumns));
@@ -51,6 +75,8 @@ std::optional<StoredProvider> get(const QSqlDatabase &db, const QString &id)
 
 void upsert(const QSqlDatabase &db, const StoredProvider &p)
 {
+    if (const QString refused = credentialIn(p); !refused.isEmpty())
+        throw StoreError(refused);
     QJsonObject headers;
     for (auto it = p.headers.cbegin(); it != p.headers.cend(); ++it)
         headers.insert(it.key(), it.value());

@@ -23,10 +23,18 @@ struct StoredProvider
     qint64 createdAt = 0;
 };
 
+/** @brief Why @p provider cannot be stored, or "": a credential in a header (Authorization,
+ *  x-api-key, api-key, x-goog-api-key, Proxy-Authorization) or in the base URL (user:key@) would
+ *  sit in the store in plain text. API keys belong in the keychain. */
+QString credentialIn(const StoredProvider &provider);
+/** @brief True for a header that carries a credential (see credentialIn()). */
+bool isCredentialHeader(const QString &name);
+
 /** @brief Every configured provider, oldest first. */
 QList<StoredProvider> list(const QSqlDatabase &db);
 std::optional<StoredProvider> get(const QSqlDatabase &db, const QString &id);
-/** @brief Inserts or replaces by id (created_at is kept on replace). */
+/** @brief Inserts or replaces by id (created_at is kept on replace). Throws StoreError, storing
+ *  nothing, when credentialIn() says why not. */
 void upsert(const QSqlDatabase &db, const StoredProvider &provider);
 /** @brief True if a row was removed. */
 bool remove(const QSqlDatabase &db, const QString &id);

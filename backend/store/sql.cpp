@@ -1,10 +1,20 @@
 #include "sql.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlDriver>
 #include <QSqlError>
+#include <QStorageInfo>
+#include <QUrl>
 
 #include <sqlite3.h>
+
+#include <cerrno>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcSql, "arbor.store.sql", QtInfoMsg)
 
@@ -14,8 +24,73 @@ namespace {
 
 thread_local StatementCache *t_cache = nullptr;
 
+/** @brief Free bytes below which a failed write is put down to a full disk: SQLite needs a
+ *  32 KiB shared-memory file and whole pages to write anything. */
+constexpr qint64 kNoRoom = 64 * 1024;
+
+/** @brief The connection's sqlite3 handle, or nullptr (closed, or not SQLite). */
+sqlite3 *handleOf(const QSqlDatabase &db)
+{
+    const QVariant v = db.driver() ? db.driver()->handle() : QVariant();
+    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(v.constData());
+}
+
+bool noRoomLeft(const QString &path)
+{
+    const QStorageInfo volume(QFileInfo(path).absolutePath());
+    return volume.isValid() && volume.bytesAvailable() >= 0 && volume.bytesAvailable() < kNoRoom;
+}
+
+} // namespace
+
+bool diskIsFull(const QString &path)
+{
+    return noRoomLeft(path);
+}
+
+StoreError diskFull(const QString &path)
+{
+    return StoreError(
+        QStringLiteral("The disk is full: the store %1 cannot be written. Free some space and "
+                       "try again; what is already stored is kept.")
+            .arg(QFileInfo(path).absoluteFilePath()),
+        StoreError::Kind::DiskFull);
+}
+
+namespace {
+
+StoreError classify(sqlite3 *handle, const QString &path, int code, const QString &text,
+                    const QString &sql)
+{
+    const int primary = code & 0xff;
+    const int os = handle ? sqlite3_system_errno(handle) : 0;
+    if (primary == SQLITE_FULL || os == ENOSPC || os == EDQUOT
+        || ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && noRoomLeft(path)))
+        return diskFull(path);
+    if (primary == SQLITE_CORRUPT)
+        return StoreError(
+            QStringLiteral(
+                "The store %1 is damaged (%2). Restore it from a backup, or move it aside "
+                "to start a new one.")
+                .arg(path, QString::fromUtf8(sqlite3_errstr(SQLITE_CORRUPT))),
+            StoreError::Kind::Damaged);
+    if (primary == SQLITE_NOTADB)
+        return StoreError(
+            QStringLiteral("%1 is not an Arbor store (it is not an SQLite database).").arg(path),
+            StoreError::Kind::NotAStore);
+    return StoreError(QStringLiteral("SQL failed: %1 [%2]").arg(text, sql.simplified()));
+}
+
+StoreError queryFailure(const QSqlQuery &q, const QSqlDatabase &db, const QString &sql)
+{
+    const QSqlError e = q.lastError();
+    return classify(handleOf(db), db.databaseName(), e.nativeErrorCode().toInt(), e.text(), sql);
+}
+
 template<class Values>
-void bindAndRun(QSqlQuery &q, const QString &sql, const Values &values)
+void bindAndRun(const QSqlDatabase &db, QSqlQuery &q, const QString &sql, const Values &values)
 {
     int i = 0;
     for (const QVariant &v : values) {
@@ -27,7 +102,7 @@ void bindAndRun(QSqlQuery &q, const QString &sql, const Values &values)
             q.bindValue(i++, v);
     }
     if (!q.exec())
-        throw StoreError(QStringLiteral("SQL failed: %1 [%2]").arg(q.lastError().text(), sql.simplified()));
+        throw queryFailure(q, db, sql);
 }
 
 QSqlQuery prepareFor(const QSqlDatabase &db, const QString &sql)
@@ -35,16 +110,22 @@ QSqlQuery prepareFor(const QSqlDatabase &db, const QString &sql)
     QSqlQuery q(db);
     q.setForwardOnly(true);
     if (!q.prepare(sql))
-        throw StoreError(QStringLiteral("SQL prepare failed: %1 [%2]").arg(q.lastError().text(), sql.simplified()));
+        throw queryFailure(q, db, sql);
     return q;
 }
 
 } // namespace
 
+StoreError sqlFailure(const QSqlDatabase &db, int sqliteCode, const QString &driverText,
+                      const QString &sql)
+{
+    return classify(handleOf(db), db.databaseName(), sqliteCode, driverText, sql);
+}
+
 QSqlQuery exec(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values)
 {
     QSqlQuery q = prepareFor(db, sql);
-    bindAndRun(q, sql, values);
+    bindAndRun(db, q, sql, values);
     return q;
 }
 
@@ -67,19 +148,26 @@ namespace {
 /** @brief The connection's sqlite3 handle; throws if it is not an SQLite connection. */
 sqlite3 *nativeHandle(const QSqlDatabase &db)
 {
-    const QVariant v = db.driver() ? db.driver()->handle() : QVariant();
-    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+    sqlite3 *handle = handleOf(db);
+    if (!handle)
         throw StoreError(QStringLiteral("Not an SQLite connection: %1").arg(db.connectionName()));
-    return *static_cast<sqlite3 *const *>(v.constData());
+    return handle;
+}
+
+StoreError nativeFailure(sqlite3 *db, int code, const QByteArray &sql)
+{
+    return classify(db, QString::fromUtf8(sqlite3_db_filename(db, "main")), code,
+                    QString::fromUtf8(sqlite3_errmsg(db)), QString::fromUtf8(sql));
 }
 
 sqlite3_stmt *prepareNative(sqlite3 *db, const QByteArray &sql, unsigned flags)
 {
     sqlite3_stmt *statement = nullptr;
-    if (sqlite3_prepare_v3(db, sql.constData(), int(sql.size()), flags, &statement, nullptr) != SQLITE_OK) {
+    if (const int rc =
+            sqlite3_prepare_v3(db, sql.constData(), int(sql.size()), flags, &statement, nullptr);
+        rc != SQLITE_OK) {
         sqlite3_finalize(statement);
-        throw StoreError(QStringLiteral("SQL prepare failed: %1 [%2]")
-                             .arg(QString::fromUtf8(sqlite3_errmsg(db)), QString::fromUtf8(sql).simplified()));
+        throw nativeFailure(db, rc, sql);
     }
     return statement;
 }
@@ -119,9 +207,9 @@ bool NativeQuery::step()
         return true;
     if (rc == SQLITE_DONE)
         return false;
-    const QString error = QString::fromUtf8(sqlite3_errmsg(m_db));
+    StoreError error = nativeFailure(m_db, rc, m_sql);
     sqlite3_reset(m_statement);
-    throw StoreError(QStringLiteral("SQL failed: %1 [%2]").arg(error, QString::fromUtf8(m_sql).simplified()));
+    throw error;
 }
 
 QSqlQuery &CachedQuery::statement(const QSqlDatabase &db, const QString &sql)
@@ -144,13 +232,13 @@ QSqlQuery &CachedQuery::statement(const QSqlDatabase &db, const QString &sql)
 CachedQuery::CachedQuery(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values)
     : m_query(&statement(db, sql))
 {
-    bindAndRun(*m_query, sql, values);
+    bindAndRun(db, *m_query, sql, values);
 }
 
 CachedQuery::CachedQuery(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
     : m_query(&statement(db, sql))
 {
-    bindAndRun(*m_query, sql, values);
+    bindAndRun(db, *m_query, sql, values);
 }
 
 void execScript(const QSqlDatabase &db, const QString &sql)
@@ -174,7 +262,7 @@ void execScript(const QSqlDatabase &db, const QString &sql)
             if (depth == 0) {
                 QSqlQuery q(db);
                 if (!q.exec(statement))
-                    throw StoreError(QStringLiteral("SQL failed: %1 [%2]").arg(q.lastError().text(), statement.simplified()));
+                    throw queryFailure(q, db, statement);
                 statement.clear();
             }
         }
@@ -183,27 +271,83 @@ void execScript(const QSqlDatabase &db, const QString &sql)
         throw StoreError(QStringLiteral("SQL script ends without ';': %1").arg(statement.simplified()));
 }
 
+namespace {
+
+bool writable(const QString &path)
+{
+#ifdef Q_OS_UNIX
+    // access(), not the permission bits: a read-only mount refuses even root.
+    return ::access(QFile::encodeName(path).constData(), W_OK) == 0;
+#else
+    return QFileInfo(path).isWritable();
+#endif
+}
+
+/** @brief How a reader opens @p path. SQLite's read-only connections leave the -wal and -shm
+ *  files of a WAL store behind, and cannot open one in a read-only folder at all; so a reader
+ *  opens read-write where it may (query_only keeps it from writing; SQLite removes those files
+ *  when the last connection closes), and otherwise reads the file as immutable when no other
+ *  process can be writing it (no -wal: a writer could not create one there). */
+enum class ReaderOpen { QueryOnly, Immutable, ReadOnly };
+
+ReaderOpen readerOpen(const QString &path)
+{
+    const QFileInfo file(path);
+    if (writable(file.absolutePath()) && writable(path))
+        return ReaderOpen::QueryOnly;
+    if (!QFileInfo::exists(path + QStringLiteral("-wal")))
+        return ReaderOpen::Immutable;
+    return ReaderOpen::ReadOnly;
+}
+
+} // namespace
+
 QSqlDatabase openConnection(const QString &path, const QString &name, bool readOnly)
 {
+    if (readOnly && !QFileInfo::exists(path))
+        throw StoreError(QStringLiteral("There is no Arbor store at %1.").arg(path),
+                         StoreError::Kind::Missing);
+    const ReaderOpen reader = readOnly ? readerOpen(path) : ReaderOpen::QueryOnly;
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(path);
-    db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000")
-                                  : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    QString options = QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000");
+    if (readOnly && reader == ReaderOpen::Immutable) {
+        QUrl uri = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath());
+        uri.setQuery(QStringLiteral("immutable=1"));
+        db.setDatabaseName(uri.toString(QUrl::FullyEncoded));
+        options += QStringLiteral(";QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI");
+    } else {
+        db.setDatabaseName(path);
+        if (readOnly && reader == ReaderOpen::ReadOnly)
+            options += QStringLiteral(";QSQLITE_OPEN_READONLY");
+    }
+    db.setConnectOptions(options);
     if (!db.open()) {
-        const QString err = db.lastError().text();
+        const QSqlError e = db.lastError();
+        StoreError error = classify(nullptr, path, e.nativeErrorCode().toInt(), e.text(), {});
+        if (error.kind() == StoreError::Kind::Other)
+            error =
+                StoreError(QStringLiteral("Cannot open the database %1: %2").arg(path, e.text()));
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(name);
-        throw StoreError(QStringLiteral("Cannot open the database %1: %2").arg(path, err));
+        throw error;
     }
-    if (!readOnly) {
-        // WAL lets readers run beside the single writer; NORMAL sync in WAL survives a process
-        // crash (a SIGKILL) with every committed transaction.
-        exec(db, QStringLiteral("PRAGMA journal_mode=WAL"));
-        exec(db, QStringLiteral("PRAGMA synchronous=NORMAL"));
+    try {
+        if (!readOnly) {
+            // WAL lets readers run beside the single writer; NORMAL sync in WAL survives a process
+            // crash (a SIGKILL) with every committed transaction.
+            exec(db, QStringLiteral("PRAGMA journal_mode=WAL"));
+            exec(db, QStringLiteral("PRAGMA synchronous=NORMAL"));
+        } else if (reader == ReaderOpen::QueryOnly) {
+            exec(db, QStringLiteral("PRAGMA query_only=ON"));
+        }
+        exec(db, QStringLiteral("PRAGMA foreign_keys=ON"));
+        exec(db, QStringLiteral("PRAGMA temp_store=MEMORY"));
+        exec(db, QStringLiteral("PRAGMA cache_size=-16000"));
+    } catch (...) {
+        db = QSqlDatabase();
+        closeConnection(name);
+        throw;
     }
-    exec(db, QStringLiteral("PRAGMA foreign_keys=ON"));
-    exec(db, QStringLiteral("PRAGMA temp_store=MEMORY"));
-    exec(db, QStringLiteral("PRAGMA cache_size=-16000"));
     qCDebug(lcSql) << "opened" << name << path << (readOnly ? "read-only" : "read-write");
     return db;
 }

@@ -16,16 +16,43 @@ struct sqlite3_stmt;
 
 namespace arbor::store {
 
-/** @brief A failed SQL statement or connection; carries the driver's text. */
+/** @brief A failed SQL statement or connection. what() is fit for a person: a full disk, a
+ *  damaged file or a file that is not a store say so plainly; other failures carry the
+ *  driver's text and the statement. */
 class StoreError : public std::runtime_error
 {
 public:
-    explicit StoreError(const QString &message)
+    /** @brief What went wrong, where a caller may act on it. */
+    enum class Kind {
+        Other,     ///< a statement failed (the text names it)
+        DiskFull,  ///< the disk (or the user's quota) has no room left
+        Damaged,   ///< the file is corrupt ("database disk image is malformed")
+        NotAStore, ///< not an SQLite database, or one that Arbor did not make
+        Missing,   ///< no store at that path (read-only access never creates one)
+    };
+
+    explicit StoreError(const QString &message, Kind kind = Kind::Other)
         : std::runtime_error(message.toStdString())
+        , m_kind(kind)
     {
     }
     QString message() const { return QString::fromStdString(what()); }
+    Kind kind() const { return m_kind; }
+
+private:
+    Kind m_kind;
 };
+
+/** @brief True when the disk that holds @p path has no room left for a write of the store. */
+bool diskIsFull(const QString &path);
+/** @brief The error that says the disk that holds the store at @p path is full. */
+StoreError diskFull(const QString &path);
+
+/** @brief The error for a failed SQLite call on @p db: @p sqliteCode (primary or extended) and
+ *  the OS error behind it (sqlite3_system_errno, read now: call on the connection's thread
+ *  right after the failure) tell a full disk or a damaged file from other failures. */
+StoreError sqlFailure(const QSqlDatabase &db, int sqliteCode, const QString &driverText,
+                      const QString &sql);
 
 /** @brief Prepares @p sql, binds @p values positionally, executes; throws StoreError on failure. */
 QSqlQuery exec(const QSqlDatabase &db, const QString &sql,
@@ -116,7 +143,9 @@ private:
 void execScript(const QSqlDatabase &db, const QString &sql);
 
 /** @brief Opens a connection named @p name to @p path with Arbor's pragmas (WAL, foreign keys,
- *  busy timeout). Must be called on the thread that will use the connection. */
+ *  busy timeout). Must be called on the thread that will use the connection. A @p readOnly
+ *  connection never creates the file (StoreError Missing), never writes, and leaves no file
+ *  behind, also in a read-only folder. Throws StoreError. */
 QSqlDatabase openConnection(const QString &path, const QString &name, bool readOnly);
 
 /** @brief Closes and unregisters the connection @p name (on the thread that owns it). */

@@ -2,6 +2,7 @@
 
 #include "sqlthreads.h"
 
+#include <QFuture>
 #include <QString>
 
 #include <memory>
@@ -22,23 +23,35 @@ public:
     /** @brief @p explicitPath if given, else $ARBOR_DB, else defaultPath(). */
     static QString resolvePath(const QString &explicitPath);
 
-    explicit Store(QString path, int readerThreads = 2);
+    /** @brief ReadWrite creates and migrates the store as needed; ReadOnly (commands that only
+     *  look) never creates a file or a folder and never writes, except to migrate an older
+     *  Arbor store. Neither touches a file that is not an Arbor store. */
+    enum class Access { ReadWrite, ReadOnly };
+
+    explicit Store(QString path, int readerThreads = 2, Access access = Access::ReadWrite);
     ~Store();
 
-    /** @brief Creates the folder and file if needed, migrates, starts the threads.
-     *  Throws StoreError with a message fit for a user. */
+    /** @brief Checks the file is an Arbor store (or a new one, when ReadWrite: then the folder
+     *  and file are created), migrates it, starts the threads. Throws StoreError with a message
+     *  fit for a user, having changed nothing when the file is missing (ReadOnly), not an Arbor
+     *  store, or newer than this build. */
     void open();
     void close();
     const QString &path() const { return m_path; }
+    Access access() const { return m_access; }
 
     template<class F>
     auto read(F f)
     {
         return m_readers->submit(std::move(f));
     }
+    /** @brief Runs @p f on the writer; a ReadOnly store answers with a StoreError. */
     template<class F>
-    auto write(F f)
+    auto write(F f) -> QFuture<std::invoke_result_t<F &, QSqlDatabase &>>
     {
+        if (!m_writer)
+            return QtFuture::makeExceptionalFuture<std::invoke_result_t<F &, QSqlDatabase &>>(
+                noWriter());
         return m_writer->submit(std::move(f));
     }
     /** @brief Fire-and-forget write; @p done (optional) runs on the writer thread after COMMIT. */
@@ -47,8 +60,13 @@ public:
     SqlThreads &writer() { return *m_writer; }
 
 private:
+    /** @brief Looks at the file without writing, then migrates it if it is new or older. */
+    void prepare();
+    std::exception_ptr noWriter() const;
+
     QString m_path;
     int m_readerThreads;
+    Access m_access;
     std::unique_ptr<SqlThreads> m_writer;
     std::unique_ptr<SqlThreads> m_readers;
 };

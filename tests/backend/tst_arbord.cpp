@@ -247,6 +247,106 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QLatin1String("TEXT is missing")), qPrintable(r.describe()));
     }
 
+    void numbersAreChecked_data()
+    {
+        QTest::addColumn<QStringList>("command");
+        QTest::addColumn<QString>("error");
+        const auto row = [](const char *name, QStringList command, const char *error) {
+            QTest::newRow(name) << command << QString::fromUtf8(error);
+        };
+        row("chat --rate inf",
+            {QStringLiteral("chat"), QStringLiteral("--rate"), QStringLiteral("inf"),
+             QStringLiteral("hi")},
+            "arbord chat: --rate takes a number from 0 to 1000000 (not “inf”)");
+        row("chat --rate 1e308",
+            {QStringLiteral("chat"), QStringLiteral("--rate"), QStringLiteral("1e308"),
+             QStringLiteral("hi")},
+            "arbord chat: --rate takes a number from 0 to 1000000 (not “1e308”)");
+        row("chat --rate nan",
+            {QStringLiteral("chat"), QStringLiteral("--rate"), QStringLiteral("nan"),
+             QStringLiteral("hi")},
+            "arbord chat: --rate takes a number from 0 to 1000000 (not “nan”)");
+        row("jobs limit --concurrency",
+            {QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("demo"),
+             QStringLiteral("--concurrency"), QStringLiteral("99999999999")},
+            "arbord jobs limit: --concurrency takes a whole number from 0 to 1000 (not "
+            "“99999999999”)");
+        row("jobs limit --rpm",
+            {QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("demo"),
+             QStringLiteral("--rpm"), QStringLiteral("-1")},
+            "arbord jobs limit: --rpm takes a whole number from 0 to 1000000000 (not “-1”)");
+        row("jobs limit --tpm",
+            {QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("demo"),
+             QStringLiteral("--tpm"), QStringLiteral("1e3")},
+            "arbord jobs limit: --tpm takes a whole number from 0 to 1000000000000 (not “1e3”)");
+        row("worker --concurrency",
+            {QStringLiteral("worker"), QStringLiteral("--concurrency"), QStringLiteral("many")},
+            "arbord worker: --concurrency takes a whole number from 1 to 1000 (not “many”)");
+        row("worker --rate",
+            {QStringLiteral("worker"), QStringLiteral("--rate"), QStringLiteral("nan")},
+            "arbord worker: --rate takes a number from 0 to 1000000 (not “nan”)");
+        row("bench tree --messages",
+            {QStringLiteral("bench"), QStringLiteral("tree"), QStringLiteral("--messages"),
+             QStringLiteral("0")},
+            "arbord bench tree: --messages takes a whole number from 1 to 100000000 (not “0”)");
+        row("bench queue --jobs",
+            {QStringLiteral("bench"), QStringLiteral("queue"), QStringLiteral("--jobs"),
+             QStringLiteral("lots")},
+            "arbord bench queue: --jobs takes a whole number from 100 to 10000000 (not “lots”)");
+        row("bench stream --mb",
+            {QStringLiteral("bench"), QStringLiteral("stream"), QStringLiteral("--mb"),
+             QStringLiteral("1e9")},
+            "arbord bench stream: --mb takes a whole number from 1 to 4096 (not “1e9”)");
+    }
+
+    void numbersAreChecked()
+    {
+        QFETCH(QStringList, command);
+        QFETCH(QString, error);
+        const bool bench = command.constFirst() == u"bench";
+        const Run r =
+            arbord(bench ? command : command + QStringList{QStringLiteral("--db"), dbPath()});
+        QVERIFY2(r.exitCode == 2 && r.exitStatus == QProcess::NormalExit, qPrintable(r.describe()));
+        QCOMPARE(r.err, error + QStringLiteral("\n"));
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void logLinesOnlyWithVerbose()
+    {
+        // A reply cut by a crash: the next command recovers it, which its log tells, but a user
+        // sees only the command's own output unless they ask for the log.
+        QProcess killed;
+        killed.start(QStringLiteral(ARBORD_PATH),
+                     {QStringLiteral("chat"), QStringLiteral("--db"), dbPath(),
+                      QStringLiteral("--rate"), QStringLiteral("20"), QStringLiteral("Cut me")});
+        QVERIFY(killed.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT((killed.waitForReadyRead(100), killed.bytesAvailable() > 0),
+                                 30000);
+        killed.kill();
+        QVERIFY(killed.waitForFinished());
+
+        const Run quiet =
+            arbord({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(),
+                    QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("Next")});
+        QVERIFY2(quiet.exitCode == 0, qPrintable(quiet.describe()));
+        QVERIFY2(quiet.err.isEmpty(), qPrintable(quiet.err));
+
+        killed.start(QStringLiteral(ARBORD_PATH),
+                     {QStringLiteral("chat"), QStringLiteral("--db"), dbPath(),
+                      QStringLiteral("--rate"), QStringLiteral("20"), QStringLiteral("Cut me")});
+        QVERIFY(killed.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT((killed.waitForReadyRead(100), killed.bytesAvailable() > 0),
+                                 30000);
+        killed.kill();
+        QVERIFY(killed.waitForFinished());
+        const Run verbose = arbord({QStringLiteral("--verbose"), QStringLiteral("chat"),
+                                    QStringLiteral("--db"), dbPath(), QStringLiteral("--rate"),
+                                    QStringLiteral("0"), QStringLiteral("Next")});
+        QVERIFY2(verbose.exitCode == 0, qPrintable(verbose.describe()));
+        QVERIFY2(verbose.err.contains(QLatin1String("arbor.core: recovered")),
+                 qPrintable(verbose.err));
+    }
+
     void newerDatabaseIsRefused_data()
     {
         QTest::addColumn<QStringList>("command");

@@ -210,6 +210,58 @@ private Q_SLOTS:
                  QStringLiteral("Answer in French."));
         QCOMPARE(turns.last().toObject().value(u"content").toString(), QStringLiteral("And now?"));
     }
+
+    void settingsGoWithASend()
+    {
+        // As `arbord chat --system ... --temperature ...`: stored before the reply is queued, in
+        // the same transaction, so the first request already has them.
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
+        chat::SendRequest request;
+        request.text = QStringLiteral("Hello");
+        request.modelKey = QStringLiteral("test-openai/model-x");
+        request.settings = {{QStringLiteral("system_prompt"), QStringLiteral("Be brief.")},
+                            {QStringLiteral("temperature"), 0.3}};
+        const chat::SendResult sent = m_backend->chat().send(request).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(sent.assistant.id), 30000);
+        const QJsonObject body = QJsonDocument::fromJson(m_server->requests().at(0).body).object();
+        QCOMPARE(body.value(u"temperature").toDouble(), 0.3);
+        QCOMPARE(body.value(u"messages").toArray().first().toObject().value(u"content").toString(),
+                 QStringLiteral("Be brief."));
+
+        // A null goes back to the default; what is not named stays.
+        request.conversationId = sent.conversationId;
+        request.settings = {{QStringLiteral("temperature"), QJsonValue()},
+                            {QStringLiteral("max_tokens"), 32}};
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
+        const chat::SendResult again = m_backend->chat().send(request).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(again.assistant.id), 30000);
+        QCOMPARE(m_backend->chat().conversationSettings(sent.conversationId).result(),
+                 (QJsonObject{{QStringLiteral("system_prompt"), QStringLiteral("Be brief.")},
+                              {QStringLiteral("max_tokens"), 32}}));
+    }
+
+    void invalidSettingsRefuseTheSend_data()
+    {
+        QTest::addColumn<QJsonObject>("settings");
+        QTest::newRow("temperature 5") << QJsonObject{{QStringLiteral("temperature"), 5}};
+        QTest::newRow("max_tokens 0") << QJsonObject{{QStringLiteral("max_tokens"), 0}};
+        QTest::newRow("not a parameter")
+            << QJsonObject{{QStringLiteral("model"), QStringLiteral("x")}};
+    }
+
+    void invalidSettingsRefuseTheSend()
+    {
+        QFETCH(QJsonObject, settings);
+        chat::SendRequest request;
+        request.text = QStringLiteral("Hello");
+        request.modelKey = QStringLiteral("test-openai/model-x");
+        request.settings = settings;
+        QVERIFY(!failureOf(m_backend->chat().send(request)).isEmpty());
+        QCOMPARE(m_backend->chat().conversations().result().size(), 0); // nothing stored
+        QVERIFY(m_server->requests().isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConversationSettings)

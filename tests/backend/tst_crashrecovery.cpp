@@ -2,21 +2,24 @@
 // the store settles what it left behind, as ChatJobHandler::recover documents:
 //  - a reply with text becomes "interrupted", keeps its text, and its job is cancelled;
 //  - a reply without text is queued again (while attempts remain) and then answered.
-#include "support/dbconnection.h"
-
 #include "core/backend.h"
 #include "jobs/jobqueries.h"
 #include "llm/demotext.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
+#include "support/dbconnection.h"
 
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <csignal>
 #include <sys/types.h>
+
+#include <csignal>
 
 using namespace arbor;
 using testsupport::DbConnection;
@@ -144,6 +147,72 @@ private Q_SLOTS:
         QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM workers")).toInt(), 0);        // the dead one is gone
         QCOMPARE(c.scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {left.messageId}).toString(),
                  message->content);
+    }
+
+    void readersShowAnOrphanAsInterruptedAndLeaveItAlone()
+    {
+        // list, show and jobs only read: they neither run nor recover the reply a killed process
+        // left, yet they do not call it streaming either.
+        QProcess arbord;
+        startArbord(arbord, QStringLiteral("20"), QStringLiteral("Left behind"));
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_VERIFY_WITH_TIMEOUT(snapshot(dbPath()).value_or(Snapshot{}).chunks > 0, 60000);
+        killHard(arbord);
+        if (QTest::currentTestFailed())
+            return;
+        const Snapshot left = *snapshot(dbPath());
+        QCOMPARE(left.messageStatus, QStringLiteral("streaming"));
+        const QString conversation = [this] {
+            DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
+            return c.scalar(QStringLiteral("SELECT id FROM conversations")).toString();
+        }();
+
+        const auto run = [this](const QStringList &args) {
+            QProcess p;
+            p.start(QStringLiteral(ARBORD_PATH),
+                    args + QStringList{QStringLiteral("--db"), dbPath()});
+            p.waitForFinished(30000);
+            if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+                qWarning("%s", p.readAllStandardError().constData());
+            return p.exitCode() == 0 ? QJsonDocument::fromJson(p.readAllStandardOutput())
+                                     : QJsonDocument();
+        };
+        const QJsonArray path =
+            run({QStringLiteral("show"), conversation, QStringLiteral("--json")})
+                .object()
+                .value(QLatin1String("messages"))
+                .toArray();
+        QCOMPARE(path.size(), 2);
+        QCOMPARE(path.at(1).toObject().value(QLatin1String("status")).toString(),
+                 QStringLiteral("interrupted"));
+        QVERIFY(path.at(1)
+                    .toObject()
+                    .value(QLatin1String("error"))
+                    .toString()
+                    .contains(QLatin1String("stopped")));
+        QVERIFY(!path.at(1).toObject().value(QLatin1String("content")).toString().isEmpty());
+        const QJsonArray nodes = run({QStringLiteral("show"), conversation,
+                                      QStringLiteral("--tree"), QStringLiteral("--json")})
+                                     .object()
+                                     .value(QLatin1String("nodes"))
+                                     .toArray();
+        QCOMPARE(nodes.size(), 2);
+        QCOMPARE(nodes.at(1).toObject().value(QLatin1String("status")).toString(),
+                 QStringLiteral("interrupted"));
+        QCOMPARE(run({QStringLiteral("list"), QStringLiteral("--json")}).array().size(), 1);
+        QVERIFY(run({QStringLiteral("jobs"), QStringLiteral("--json")}).isObject());
+
+        // Nothing settled it: the next process that runs jobs does.
+        const Snapshot after = *snapshot(dbPath());
+        QCOMPARE(after.messageStatus, QStringLiteral("streaming"));
+        QCOMPARE(after.jobState, QStringLiteral("running"));
+        QCOMPARE(after.chunks + after.storedContent.size(),
+                 left.chunks + left.storedContent.size());
+        DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM workers")).toInt(),
+                 1); // the dead one, not removed
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM job_attempts")).toInt(), 0);
     }
 
     void killedBeforeAnyTextIsAnsweredAgain()

@@ -330,6 +330,58 @@ private Q_SLOTS:
         QCOMPARE(arbor::jobs::toString(job(id).state), QStringLiteral("cancelled"));
     }
 
+    void cancelReachesTheEngineThatRunsTheJob()
+    {
+        // Two engines on one store, as two processes would have: the one that did not claim
+        // the job asks for the stop; the one that runs it stops it at its next poll.
+        JobEngine::Options o;
+        o.pollIntervalMs = 50;
+        JobEngine runner(*m_store, o);
+        auto handler = std::make_shared<TestHandler>();
+        runner.registerHandler(handler);
+        EngineSignals relay(runner);
+        QSignalSpy started(&relay, &EngineSignals::jobStarted);
+        QSignalSpy finished(&relay, &EngineSignals::jobFinished);
+        runner.start();
+        const qint64 id = runner.enqueue(specFor(Behaviour::WaitForCancel)).result();
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, 30000);
+
+        makeEngine(1); // another engine, never started: it runs nothing
+        QCOMPARE(m_engine->cancel(id).result(), false); // neither queued nor running here
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QCOMPARE(finished.at(0).at(2).toString(), QStringLiteral("cancelled"));
+        QCOMPARE(handler->cancelReasons(), QList<CancelReason>{CancelReason::User});
+        QCOMPARE(arbor::jobs::toString(job(id).state), QStringLiteral("cancelled"));
+        runner.stop();
+    }
+
+    void drainLetsRunningJobsEnd()
+    {
+        makeEngine(2);
+        EngineSignals relay(*m_engine);
+        QSignalSpy started(&relay, &EngineSignals::jobStarted);
+        QSignalSpy finished(&relay, &EngineSignals::jobFinished);
+        m_engine->start();
+        const qint64 running = m_engine->enqueue(specFor(Behaviour::WaitForCancel)).result();
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, 30000);
+
+        QFuture<void> drained = m_engine->drain();
+        m_engine->queueStates().waitForFinished(); // answered on the engine thread after the drain
+        QVERIFY(!drained.isFinished());
+        const qint64 later = m_engine->enqueue(specFor(Behaviour::Succeed)).result();
+        m_engine->wake();
+        // The run goes on until it ends as it would (here the user stops it); it was not asked
+        // to stop by the drain, and the new job waits for another engine.
+        QVERIFY(m_engine->cancelRunning(running));
+        QTRY_VERIFY_WITH_TIMEOUT(drained.isFinished(), 30000);
+        QCOMPARE(m_handler->cancelReasons(), QList<CancelReason>{CancelReason::User});
+        QCOMPARE(started.size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QCOMPARE(arbor::jobs::toString(job(later).state), QStringLiteral("queued"));
+        m_engine->stop();
+        QVERIFY(!m_engine->isRunning());
+    }
+
     void recoverOrphansUsesTheHandlersPolicy()
     {
         // A job left running by a worker that no longer exists (its row is gone): the default

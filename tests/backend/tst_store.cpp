@@ -1,14 +1,15 @@
 // Store: opens (creating folder and file), migrates once, WAL; group commit on the writer
 // thread with a savepoint per task; path resolution.
-#include "support/dbconnection.h"
-
 #include "store/migrator.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "support/dbconnection.h"
+#include "support/storefiles.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QFuture>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -22,6 +23,8 @@ using arbor::store::Migrator;
 using arbor::store::Store;
 using arbor::store::StoreError;
 using arbor::testsupport::DbConnection;
+
+Q_DECLARE_METATYPE(arbor::store::Store::Access)
 
 namespace {
 
@@ -257,6 +260,129 @@ private Q_SLOTS:
         store.close();
         QFuture<int> f = store.write([](QSqlDatabase &) { return 1; });
         QVERIFY_THROWS_EXCEPTION(StoreError, f.waitForFinished());
+    }
+
+    void readOnlyOpenNeverCreatesAFileOrFolder()
+    {
+        Store store(dbPath(), 1, Store::Access::ReadOnly);
+        try {
+            store.open();
+            QFAIL("a read-only open created a store");
+        } catch (const StoreError &e) {
+            QCOMPARE(e.kind(), StoreError::Kind::Missing);
+            QVERIFY2(e.message().contains(dbPath()), qPrintable(e.message()));
+        }
+        QVERIFY(!QFileInfo::exists(QFileInfo(dbPath()).absolutePath()));
+        QCOMPARE(arbor::testsupport::entriesOf(m_dir->path()), QStringList());
+    }
+
+    void foreignDatabaseIsRefusedUntouched_data()
+    {
+        QTest::addColumn<Store::Access>("access");
+        QTest::addColumn<QByteArray>("sql");
+        QTest::newRow("read-write, another program's tables")
+            << Store::Access::ReadWrite
+            << QByteArray("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x')");
+        QTest::newRow("read-only, another program's tables")
+            << Store::Access::ReadOnly
+            << QByteArray("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x')");
+        QTest::newRow("read-only, an empty database")
+            << Store::Access::ReadOnly << QByteArray("PRAGMA user_version = 7");
+        QTest::newRow("read-write, not SQLite") << Store::Access::ReadWrite << QByteArray();
+        QTest::newRow("read-only, not SQLite") << Store::Access::ReadOnly << QByteArray();
+    }
+
+    void foreignDatabaseIsRefusedUntouched()
+    {
+        QFETCH(Store::Access, access);
+        QFETCH(QByteArray, sql);
+        const QString path = m_dir->filePath(QStringLiteral("other.db"));
+        if (sql.isEmpty()) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("Dear diary,\nthis is not a database.\n");
+        } else {
+            // Made with the sqlite3 tool, as another program would (not through Arbor's code).
+            QProcess sqlite;
+            sqlite.start(QStringLiteral("sqlite3"), {path, QString::fromUtf8(sql)});
+            QVERIFY(sqlite.waitForFinished() && sqlite.exitCode() == 0);
+        }
+        const QByteArray before = arbor::testsupport::fileBytes(path);
+        QVERIFY(!before.isEmpty());
+        Store store(path, 1, access);
+        try {
+            store.open();
+            QFAIL("a file that is not an Arbor store was opened");
+        } catch (const StoreError &e) {
+            QCOMPARE(e.kind(), StoreError::Kind::NotAStore);
+            QVERIFY2(e.message().contains(QLatin1String("is not an Arbor store")),
+                     qPrintable(e.message()));
+        }
+        QCOMPARE(arbor::testsupport::fileBytes(path), before);
+        QCOMPARE(arbor::testsupport::entriesOf(m_dir->path()),
+                 QStringList{QStringLiteral("other.db")});
+    }
+
+    void readOnlyAccessReadsAndLeavesNoFile()
+    {
+        {
+            Store store(dbPath());
+            store.open();
+            store
+                .write([](QSqlDatabase &db) {
+                    exec(db,
+                         QStringLiteral("INSERT INTO conversations (id, title, created_at, "
+                                        "updated_at) VALUES ('c', 't', 1, 1)"));
+                })
+                .waitForFinished();
+        }
+        const QString folder = QFileInfo(dbPath()).absolutePath();
+        QCOMPARE(arbor::testsupport::entriesOf(folder), QStringList{QStringLiteral("arbor.db")});
+        const QByteArray before = arbor::testsupport::fileBytes(dbPath());
+        {
+            Store store(dbPath(), 1, Store::Access::ReadOnly);
+            store.open();
+            QCOMPARE(countRows(store, QStringLiteral("conversations")), 1);
+            QFuture<void> refused = store.write(
+                [](QSqlDatabase &db) { exec(db, QStringLiteral("DELETE FROM conversations")); });
+            QVERIFY_THROWS_EXCEPTION(StoreError, refused.waitForFinished());
+        }
+        // SQLite's own read-only connections leave -wal and -shm files behind.
+        QCOMPARE(arbor::testsupport::entriesOf(folder), QStringList{QStringLiteral("arbor.db")});
+        QCOMPARE(arbor::testsupport::fileBytes(dbPath()), before);
+    }
+
+    void damagedStoreSaysSo()
+    {
+        {
+            Store store(dbPath());
+            store.open();
+            store
+                .write([](QSqlDatabase &db) {
+                    exec(db,
+                         QStringLiteral("INSERT INTO conversations (id, title, created_at, "
+                                        "updated_at) VALUES ('c', 't', 1, 1)"));
+                })
+                .waitForFinished();
+        }
+        QVERIFY(arbor::testsupport::damageTable(dbPath(), QStringLiteral("conversations")));
+        Store store(dbPath(), 1, Store::Access::ReadOnly);
+        store.open(); // the schema is intact: the damage shows when the table is read
+        try {
+            store
+                .read([](QSqlDatabase &db) {
+                    QSqlQuery q = exec(db, QStringLiteral("SELECT * FROM conversations"));
+                    while (q.next()) {}
+                })
+                .waitForFinished();
+            QFAIL("a damaged table was read without an error");
+        } catch (const StoreError &e) {
+            QCOMPARE(e.kind(), StoreError::Kind::Damaged);
+            QVERIFY2(
+                e.message().startsWith(QStringLiteral("The store %1 is damaged").arg(dbPath())),
+                qPrintable(e.message()));
+            QVERIFY2(!e.message().contains(QLatin1String("SELECT")), qPrintable(e.message()));
+        }
     }
 
     void resolvePathPrecedence()

@@ -2,6 +2,8 @@
 // comes from stdin or the environment (never an argument), lands in the keychain (never in the
 // store), and reaches the vendor — here a fake OpenAI-compatible server on 127.0.0.1.
 #include "secretservice.h"
+
+#include "support/dbconnection.h"
 #include "support/fakevendorserver.h"
 
 #include <QFile>
@@ -193,6 +195,94 @@ private Q_SLOTS:
         r = arbord({QStringLiteral("chat"), QStringLiteral("--provider"), QStringLiteral("nope"), QStringLiteral("hi")}, {}, env());
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains(QLatin1String("no provider")));
+    }
+
+    void credentialsAreRefusedNotStored_data()
+    {
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<QString>("place");
+        const QString secret = QStringLiteral("sk-leak-4f1c9a");
+        QTest::newRow("Authorization")
+            << QStringList{QStringLiteral("--header"),
+                           QStringLiteral("Authorization: Bearer ") + secret}
+            << QStringLiteral("the header “Authorization”");
+        QTest::newRow("x-api-key")
+            << QStringList{QStringLiteral("--header"), QStringLiteral("x-api-key: ") + secret}
+            << QStringLiteral("the header “x-api-key”");
+        QTest::newRow("Api-Key") << QStringList{QStringLiteral("--header"),
+                                                QStringLiteral("Api-Key: ") + secret}
+                                 << QStringLiteral("the header “Api-Key”");
+        QTest::newRow("x-goog-api-key")
+            << QStringList{QStringLiteral("--header"), QStringLiteral("X-Goog-Api-Key:") + secret}
+            << QStringLiteral("the header “X-Goog-Api-Key”");
+        QTest::newRow("URL user:key@")
+            << QStringList{QStringLiteral("--base-url"),
+                           QStringLiteral("https://me:%1@llm.example/v1").arg(secret)}
+            << QStringLiteral("the base URL (user:key@)");
+        QTest::newRow("URL key@")
+            << QStringList{QStringLiteral("--base-url"),
+                           QStringLiteral("https://%1@llm.example/v1").arg(secret)}
+            << QStringLiteral("the base URL (user:key@)");
+    }
+
+    void credentialsAreRefusedNotStored()
+    {
+        QFETCH(QStringList, options);
+        QFETCH(QString, place);
+        const Run r = arbord(QStringList{QStringLiteral("providers"), QStringLiteral("add"),
+                                         QStringLiteral("Leaky"), QStringLiteral("--preset"),
+                                         QStringLiteral("custom")}
+                                 + options,
+                             {}, env());
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(
+            r.err,
+            QStringLiteral(
+                "arbord providers add: %1 holds a credential, which Arbor never stores; give the "
+                "API key with --key-stdin or --key-env (it goes to the system keychain)\n")
+                .arg(place));
+        QVERIFY(!fileContains(QStringLiteral("sk-leak-4f1c9a")));
+        const Run list =
+            arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")},
+                   {}, env());
+        QCOMPARE(list.array().size(), 0);
+    }
+
+    void credentialsStoredEarlierAreNotShown()
+    {
+        // As an Arbor before this check stored them.
+        const QString secret = QStringLiteral("sk-old-77e0b2");
+        {
+            arbor::testsupport::DbConnection c(db(),
+                                               arbor::testsupport::DbConnection::Mode::Migrated);
+            c.exec(QStringLiteral("INSERT INTO providers (id, kind, name, base_url, headers, "
+                                  "models, enabled, created_at)"
+                                  " VALUES ('old', 'openai', 'Old', ?, ?, '[\"m\"]', 1, 1)"),
+                   {QStringLiteral("https://me:%1@llm.example/v1").arg(secret),
+                    QStringLiteral("{\"Authorization\":\"Bearer %1\",\"X-Title\":\"Arbor\"}")
+                        .arg(secret)});
+        }
+        for (const bool json : {false, true}) {
+            QStringList args{QStringLiteral("providers"), QStringLiteral("list")};
+            if (json)
+                args << QStringLiteral("--json");
+            const Run r = arbord(args, {}, env());
+            QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+            QVERIFY2(!r.out.contains(secret.toUtf8()) && !r.err.contains(secret),
+                     qPrintable(r.describe()));
+            QVERIFY2(r.out.contains("https://llm.example/v1"), qPrintable(r.describe()));
+            QVERIFY2(r.err.contains(QStringLiteral(
+                         "“Old” keeps a credential in the store (the header “Authorization”)")),
+                     qPrintable(r.describe()));
+            if (json) {
+                const QJsonObject headers =
+                    r.array().at(0).toObject().value(QStringLiteral("headers")).toObject();
+                QCOMPARE(headers.value(QStringLiteral("Authorization")).toString(),
+                         QStringLiteral("(hidden)"));
+                QCOMPARE(headers.value(QStringLiteral("X-Title")).toString(),
+                         QStringLiteral("Arbor"));
+            }
+        }
     }
 
     void keyFromStdinGoesToKeychain()

@@ -1,7 +1,7 @@
 // Provider settings in the store: round trip, replace, remove, and the settings table.
-#include "support/dbconnection.h"
-
 #include "store/providerqueries.h"
+#include "store/sql.h"
+#include "support/dbconnection.h"
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -66,6 +66,48 @@ private Q_SLOTS:
         QVERIFY(!providers::remove(c.db(), QStringLiteral("openrouter")));
         QVERIFY(!providers::get(c.db(), QStringLiteral("openrouter")));
         QCOMPARE(providers::list(c.db()).size(), 1);
+    }
+
+    void credentialsAreNotStored_data()
+    {
+        QTest::addColumn<QString>("header");
+        QTest::addColumn<QString>("url");
+        QTest::newRow("Authorization") << QStringLiteral("Authorization") << QString();
+        QTest::newRow("authorization") << QStringLiteral("authorization") << QString();
+        QTest::newRow("Proxy-Authorization") << QStringLiteral("Proxy-Authorization") << QString();
+        QTest::newRow("x-api-key") << QStringLiteral("x-api-key") << QString();
+        QTest::newRow("api-key") << QStringLiteral("api-key") << QString();
+        QTest::newRow("x-goog-api-key") << QStringLiteral("x-goog-api-key") << QString();
+        QTest::newRow("user and password")
+            << QString() << QStringLiteral("https://u:secret-1@host.example/v1");
+        QTest::newRow("user only")
+            << QString() << QStringLiteral("https://secret-1@host.example/v1");
+    }
+
+    void credentialsAreNotStored()
+    {
+        // The store refuses them whoever asks (the app's settings as well as arbord).
+        QFETCH(QString, header);
+        QFETCH(QString, url);
+        QTemporaryDir dir;
+        DbConnection c(dir.filePath(QStringLiteral("a.db")), DbConnection::Mode::Migrated);
+        providers::StoredProvider p;
+        p.id = QStringLiteral("leaky");
+        p.kind = QStringLiteral("openai");
+        p.name = QStringLiteral("Leaky");
+        p.baseUrl = QUrl(url.isEmpty() ? QStringLiteral("https://host.example/v1") : url);
+        if (!header.isEmpty())
+            p.headers.insert(header, QStringLiteral("Bearer secret-1"));
+        p.headers.insert(QStringLiteral("X-Title"), QStringLiteral("Arbor"));
+        QVERIFY(!providers::credentialIn(p).isEmpty());
+        QVERIFY_THROWS_EXCEPTION(arbor::store::StoreError, providers::upsert(c.db(), p));
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM providers")).toInt(), 0);
+
+        p.headers.remove(header);
+        p.baseUrl = QUrl(QStringLiteral("https://host.example/v1"));
+        QVERIFY(providers::credentialIn(p).isEmpty());
+        providers::upsert(c.db(), p);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM providers")).toInt(), 1);
     }
 
     void settings()

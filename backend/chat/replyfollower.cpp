@@ -1,0 +1,135 @@
+#include "replyfollower.h"
+
+#include "chatevents.h"
+#include "livetexts.h"
+
+#include "domain/ids.h"
+
+namespace arbor::chat {
+
+using domain::MessageStatus;
+
+ReplyFollower::ReplyFollower(ChatService &chat, ChatEvents &events, LiveTexts &live,
+                             QObject *parent)
+    : QObject(parent)
+    , m_chat(chat)
+    , m_live(live)
+    , m_timer(this)
+{
+    connect(&m_timer, &QTimer::timeout, this, &ReplyFollower::poll);
+    connect(&events, &ChatEvents::messageDelta, this,
+            [this](const QString &, const QString &id, qsizetype offset, const QString &piece) {
+                if (!m_done && id == m_id)
+                    append(offset, piece);
+            });
+    connect(
+        &events, &ChatEvents::messageStateChanged, this,
+        [this](const QString &, const QString &id, const QString &status, const QString &error) {
+            const MessageStatus s = domain::messageStatusFromString(status);
+            if (m_done || id != m_id || domain::isLive(s))
+                return;
+            // This process ran it and has recorded its end (or failed to): the store says which.
+            m_endedHere = true;
+            m_endedHereAfter = m_polls;
+            m_hereStatus = s;
+            m_hereError = error;
+            poll();
+        });
+}
+
+void ReplyFollower::follow(const QString &messageId)
+{
+    m_id = messageId;
+    m_text.clear();
+    // Text this process streamed before it knew the id (deltas past it arrive as events).
+    if (const auto live = m_live.text(messageId))
+        append(0, *live);
+    m_timer.start(PollMs);
+    poll();
+}
+
+void ReplyFollower::append(qsizetype offset, const QString &piece)
+{
+    // Offsets make a duplicate or an overlapping piece harmless; a piece past the end waits for
+    // the store (which has everything before it) to fill the gap.
+    if (offset > m_text.size() || offset + piece.size() <= m_text.size())
+        return;
+    const QString fresh = piece.mid(m_text.size() - offset);
+    m_text += fresh;
+    Q_EMIT textArrived(fresh);
+}
+
+void ReplyFollower::poll()
+{
+    if (m_done || m_id.isEmpty())
+        return;
+    if (m_polling) {
+        // One read at a time; an end event meanwhile needs a read that starts after it.
+        m_pollAgain = m_pollAgain || (m_endedHere && m_endedHereAfter == m_polls);
+        return;
+    }
+    m_polling = true;
+    m_pollAgain = false;
+    const quint64 number = ++m_polls;
+    m_chat.progress(m_id, m_text.size()).then(this, [this, number](QFuture<ReplyProgress> f) {
+        m_polling = false;
+        if (m_done)
+            return;
+        try {
+            take(f.result(), number);
+        } catch (const std::exception &e) {
+            m_done = true;
+            m_timer.stop();
+            Q_EMIT failed(QString::fromUtf8(e.what()));
+            return;
+        }
+        if (m_pollAgain)
+            poll();
+    });
+}
+
+void ReplyFollower::take(const ReplyProgress &p, quint64 pollNumber)
+{
+    append(p.from, p.text);
+    if (!domain::isLive(p.status)) {
+        finish(p.status, p.error, true);
+        return;
+    }
+    if (m_endedHere && pollNumber > m_endedHereAfter) {
+        // Ended here, yet the store still has it live: the end was not recorded.
+        finish(m_hereStatus, m_hereError, false);
+        return;
+    }
+    if (!p.hasJob || p.jobState != u"queued")
+        return;
+    ReplyWait wait;
+    wait.lastError = p.lastError;
+    wait.runAt = p.runAt;
+    wait.attempts = p.attempts;
+    wait.maxAttempts = p.maxAttempts;
+    wait.queue = p.queue;
+    QString key;
+    if (p.queuePaused) {
+        wait.why = ReplyWait::Why::Paused;
+        key = QStringLiteral("paused");
+    } else if (p.attempts > 0 && !p.lastError.isEmpty() && p.runAt > domain::nowMs()) {
+        wait.why = ReplyWait::Why::Retry;
+        key = QStringLiteral("retry %1 %2").arg(p.attempts).arg(p.runAt);
+    } else {
+        m_waitKey.clear(); // due: it runs as soon as a process claims it
+        return;
+    }
+    if (key == m_waitKey)
+        return;
+    m_waitKey = key;
+    Q_EMIT waiting(wait);
+}
+
+void ReplyFollower::finish(MessageStatus status, const QString &error, bool stored)
+{
+    m_done = true;
+    m_timer.stop();
+    Q_EMIT ended(status, error, stored);
+}
+
+} // namespace arbor::chat

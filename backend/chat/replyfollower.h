@@ -1,0 +1,85 @@
+#pragma once
+
+#include "chatservice.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace arbor::chat {
+
+class ChatEvents;
+class LiveTexts;
+
+/** @brief Why a followed reply is waiting instead of streaming. */
+struct ReplyWait
+{
+    enum class Why {
+        Retry,  ///< a transient error (rate limit, overload, network): its job runs again at runAt
+        Paused, ///< its queue is paused (`arbord jobs pause`, the dashboard)
+    };
+    Why why = Why::Retry;
+    QString lastError; ///< the error of the last attempt, as stored
+    qint64 runAt = 0;  ///< ms since epoch
+    int attempts = 0;  ///< attempts made so far
+    int maxAttempts = 0;
+    QString queue;
+};
+
+/**
+ * @brief Follows one reply to its end wherever it runs: in this process, in another (an
+ * `arbord worker`, another `arbord chat`, the app, any of which may claim it) or in the next
+ * process after a crash. The store is the truth: the reply and its job are read every PollMs.
+ * Live deltas of this process only make text appear sooner; offsets keep every piece once.
+ */
+class ReplyFollower : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int PollMs = 200;
+
+    ReplyFollower(ChatService &chat, ChatEvents &events, LiveTexts &live,
+                  QObject *parent = nullptr);
+
+    /** @brief Starts following @p messageId, its text from the start. */
+    void follow(const QString &messageId);
+    const QString &messageId() const { return m_id; }
+    /** @brief The text given so far. */
+    const QString &text() const { return m_text; }
+
+Q_SIGNALS:
+    /** @brief More text, after all given before. */
+    void textArrived(const QString &piece);
+    /** @brief The reply waits (once per new wait: a retry at a new time, a pause). */
+    void waiting(const arbor::chat::ReplyWait &wait);
+    /** @brief The reply ended with @p status. @p stored is false when this process ran it to
+     *  its end but the store could not record that (a full disk): text() is what it streamed. */
+    void ended(arbor::domain::MessageStatus status, const QString &error, bool stored);
+    /** @brief The store cannot be read (damaged, closed) or the reply is gone. */
+    void failed(const QString &error);
+
+private:
+    void poll();
+    void take(const ReplyProgress &progress, quint64 pollNumber);
+    void append(qsizetype offset, const QString &piece);
+    void finish(domain::MessageStatus status, const QString &error, bool stored);
+
+    ChatService &m_chat;
+    LiveTexts &m_live;
+    QString m_id;
+    QString m_text;
+    QTimer m_timer;
+    bool m_polling = false;
+    bool m_pollAgain = false;
+    bool m_done = false;
+    quint64 m_polls = 0;          ///< polls started
+    quint64 m_endedHereAfter = 0; ///< polls started before this process said the reply ended
+    bool m_endedHere = false;
+    domain::MessageStatus m_hereStatus = domain::MessageStatus::Complete;
+    QString m_hereError;
+    QString m_waitKey; ///< the wait last announced
+};
+
+} // namespace arbor::chat
+
+Q_DECLARE_METATYPE(arbor::chat::ReplyWait)

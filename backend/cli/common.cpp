@@ -1,0 +1,172 @@
+#include "common.h"
+
+#include "commands.h"
+
+#include "core/backend.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+#include <QTextStream>
+
+#include <cmath>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#endif
+
+namespace arbor::cli {
+
+QCommandLineOption dbOption()
+{
+    return {QStringLiteral("db"),
+            QStringLiteral("The store (default: $ARBOR_DB, else the data folder)."),
+            QStringLiteral("PATH")};
+}
+
+QCommandLineOption jsonOption()
+{
+    return {QStringLiteral("json"), QStringLiteral("Print JSON.")};
+}
+
+QCommandLineOption helpOption()
+{
+    return {QStringList{QStringLiteral("h"), QStringLiteral("help")},
+            QStringLiteral("Show this help.")};
+}
+
+std::optional<int> parse(QCommandLineParser &parser, const QString &command,
+                         const QStringList &args)
+{
+    parser.setApplicationDescription(QStringLiteral("arbord %1").arg(command));
+    const QCommandLineOption help = helpOption();
+    parser.addOption(help);
+    if (!parser.parse(QStringList{QStringLiteral("arbord %1").arg(command)} + args)) {
+        err() << "arbord " << command << ": " << parser.errorText() << "\n";
+        return Usage;
+    }
+    if (parser.isSet(help)) {
+        out() << parser.helpText();
+        return Ok;
+    }
+    return std::nullopt;
+}
+
+std::optional<int> openBackend(core::Backend &backend, const QString &command)
+{
+    try {
+        backend.open();
+    } catch (const std::exception &e) {
+        err() << "arbord " << command << ": " << e.what() << "\n";
+        return Failure;
+    }
+    return std::nullopt;
+}
+
+void printJson(const QJsonValue &value)
+{
+    const QJsonDocument doc =
+        value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    out() << doc.toJson(QJsonDocument::Indented);
+    out().flush();
+}
+
+std::optional<qint64> wholeNumber(const QString &text, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 v = text.trimmed().toLongLong(&ok);
+    if (!ok || v < min || v > max)
+        return std::nullopt;
+    return v;
+}
+
+std::optional<double> decimalNumber(const QString &text, double min, double max)
+{
+    bool ok = false;
+    const double v = text.trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(v) || v < min || v > max)
+        return std::nullopt;
+    return v;
+}
+
+std::optional<qint64> wholeOption(const QCommandLineParser &parser,
+                                  const QCommandLineOption &option, qint64 min, qint64 max,
+                                  const QString &command)
+{
+    if (const auto v = wholeNumber(parser.value(option), min, max))
+        return v;
+    err() << "arbord " << command << ": --" << option.names().constLast()
+          << " takes a whole number from " << min << " to " << max << " (not “"
+          << parser.value(option) << "”)\n";
+    return std::nullopt;
+}
+
+std::optional<double> decimalOption(const QCommandLineParser &parser,
+                                    const QCommandLineOption &option, double min, double max,
+                                    const QString &command)
+{
+    if (const auto v = decimalNumber(parser.value(option), min, max))
+        return v;
+    err() << "arbord " << command << ": --" << option.names().constLast() << " takes a number from "
+          << QString::number(min) << " to " << QString::number(max, 'g', 12) << " (not “"
+          << parser.value(option) << "”)\n";
+    return std::nullopt;
+}
+
+#ifdef Q_OS_UNIX
+namespace {
+int g_signalFd[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalFd[1], &c, 1);
+}
+} // namespace
+#endif
+
+void onInterrupt(QObject *context, std::function<void()> handler)
+{
+#ifdef Q_OS_UNIX
+    // The handler may only write a byte; the notifier runs the real work on the main thread.
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFd) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_signalFd[0], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context,
+                     [handler = std::move(handler)] {
+                         char c;
+                         [[maybe_unused]] const auto n = ::read(g_signalFd[0], &c, 1);
+                         handler();
+                     });
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+#else
+    Q_UNUSED(context);
+    Q_UNUSED(handler);
+#endif
+}
+
+void setUpLogging(QStringList &args)
+{
+    // Anywhere before a "--" (after it, "--verbose" may be the text of a message).
+    bool verbose = false;
+    const qsizetype end =
+        args.contains(QStringLiteral("--")) ? args.indexOf(QStringLiteral("--")) : args.size();
+    for (qsizetype i = end - 1; i >= 0; --i) {
+        if (args.at(i) == u"--verbose") {
+            args.removeAt(i);
+            verbose = true;
+        }
+    }
+    if (!verbose)
+        QLoggingCategory::setFilterRules(QStringLiteral("arbor.*=false"));
+}
+
+} // namespace arbor::cli

@@ -1,0 +1,222 @@
+// `arbord show`: the visible path of a conversation, or every branch (--tree). A path can be
+// 100,000 messages deep: it is read and printed in slices, and the tree's indentation is bounded,
+// so memory and output stay proportional to what is shown.
+#include "commands.h"
+#include "common.h"
+#include "jsonformat.h"
+
+#include "chat/chatservice.h"
+#include "core/backend.h"
+#include "store/conversationqueries.h"
+#include "store/messagequeries.h"
+#include "store/store.h"
+#include "store/treequeries.h"
+
+#include <QCommandLineParser>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <QTextStream>
+
+namespace arbor::cli {
+
+namespace {
+
+/** @brief A reply whose process died reads as interrupted (this command never recovers it). */
+void markOrphans(const QSqlDatabase &db, QList<domain::Message> &messages)
+{
+    QStringList live;
+    for (const domain::Message &m : std::as_const(messages))
+        if (domain::isLive(m.status))
+            live.append(m.id);
+    const QSet<QString> orphans = chat::ChatService::orphanedReplies(db, live);
+    for (domain::Message &m : messages) {
+        if (orphans.contains(m.id)) {
+            m.status = domain::MessageStatus::Interrupted;
+            m.error = chat::ChatService::orphanedNote();
+        }
+    }
+}
+
+void markOrphans(const QSqlDatabase &db, QList<store::tree::TreeNode> &nodes)
+{
+    QStringList live;
+    for (const store::tree::TreeNode &n : std::as_const(nodes))
+        if (domain::isLive(domain::messageStatusFromString(n.status)))
+            live.append(n.id);
+    const QSet<QString> orphans = chat::ChatService::orphanedReplies(db, live);
+    for (store::tree::TreeNode &n : nodes)
+        if (orphans.contains(n.id))
+            n.status = domain::toString(domain::MessageStatus::Interrupted);
+}
+
+/** @brief Messages read and printed at a time. */
+constexpr qsizetype SliceSize = 256;
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+void printMessage(const domain::Message &m)
+{
+    out() << "\n## " << m.author;
+    if (m.status != domain::MessageStatus::Complete)
+        out() << " (" << domain::toString(m.status) << ")";
+    if (m.siblingCount > 1)
+        out() << " [" << m.siblingIndex + 1 << "/" << m.siblingCount << "]";
+    out() << "\n\n" << m.content << "\n";
+    if (!m.error.isEmpty())
+        out() << "\n> " << m.error << "\n";
+}
+
+int printPath(store::Store &store, const domain::Conversation &conversation, bool json)
+{
+    const QString id = conversation.id;
+    const QStringList ids =
+        store
+            .read([id](QSqlDatabase &db) {
+                const QString leaf = store::messages::visibleLeaf(db, id);
+                return leaf.isEmpty() ? QStringList() : store::messages::pathIds(db, leaf);
+            })
+            .result();
+    if (json)
+        out() << "{\"conversation\": " << compact(toJson(conversation)) << ",\n\"messages\": [";
+    else
+        out() << "# " << conversation.title << "\n";
+    for (qsizetype first = 0; first < ids.size(); first += SliceSize) {
+        const QString above = first > 0 ? ids.at(first - 1) : QString();
+        const QString last = ids.at(std::min(ids.size(), first + SliceSize) - 1);
+        const QList<domain::Message> slice =
+            store
+                .read([above, last](QSqlDatabase &db) {
+                    QList<domain::Message> messages = store::messages::pathBelow(db, above, last);
+                    markOrphans(db, messages);
+                    return messages;
+                })
+                .result();
+        for (qsizetype i = 0; i < slice.size(); ++i) {
+            if (json)
+                out() << (first + i > 0 ? ",\n" : "\n") << compact(toJson(slice.at(i)));
+            else
+                printMessage(slice.at(i));
+        }
+        out().flush();
+    }
+    if (json)
+        out() << "\n]}\n";
+    return Ok;
+}
+
+/** @brief Levels indented two spaces each; deeper nodes show their depth as a number. */
+constexpr int MaxIndentLevels = 32;
+
+QString indentFor(int depth)
+{
+    if (depth <= MaxIndentLevels)
+        return QString(depth * 2, QLatin1Char(' '));
+    return QString(MaxIndentLevels * 2, QLatin1Char(' ')) + QStringLiteral("[%1] ").arg(depth);
+}
+
+int printTree(const domain::Conversation &conversation, const QList<store::tree::TreeNode> &nodes,
+              bool json)
+{
+    QHash<QString, QList<const store::tree::TreeNode *>> children;
+    QHash<QString, QString> parentOf;
+    for (const auto &n : nodes) {
+        children[n.parentId].append(&n);
+        parentOf.insert(n.id, n.parentId);
+    }
+    QSet<QString> onPath;
+    for (QString at = conversation.currentLeafId; !at.isEmpty(); at = parentOf.value(at))
+        onPath.insert(at);
+    if (json) {
+        out() << "{\"conversation\": " << compact(toJson(conversation)) << ",\n\"nodes\": [";
+        for (qsizetype i = 0; i < nodes.size(); ++i) {
+            const auto &n = nodes.at(i);
+            out() << (i > 0 ? ",\n" : "\n")
+                  << compact(
+                         QJsonObject{{QStringLiteral("id"), n.id},
+                                     {QStringLiteral("parent_id"),
+                                      n.parentId.isEmpty() ? QJsonValue() : QJsonValue(n.parentId)},
+                                     {QStringLiteral("role"), n.role},
+                                     {QStringLiteral("author"), n.author},
+                                     {QStringLiteral("status"), n.status},
+                                     {QStringLiteral("label"),
+                                      n.label.isEmpty() ? QJsonValue() : QJsonValue(n.label)},
+                                     {QStringLiteral("preview"), n.preview},
+                                     {QStringLiteral("created_at"), n.createdAt},
+                                     {QStringLiteral("current"), onPath.contains(n.id)}});
+        }
+        out() << "\n]}\n";
+        return Ok;
+    }
+    // Children in branch order; an explicit stack, since a path can be thousands deep.
+    out() << "# " << conversation.title << "\n";
+    QList<std::pair<const store::tree::TreeNode *, int>> stack;
+    const auto roots = children.value(QString());
+    for (auto it = roots.crbegin(); it != roots.crend(); ++it)
+        stack.append({*it, 0});
+    while (!stack.isEmpty()) {
+        const auto [n, depth] = stack.takeLast();
+        out() << indentFor(depth) << (onPath.contains(n->id) ? "* " : "- ") << n->role << " "
+              << n->id << " [" << n->status << "]";
+        if (!n->label.isEmpty())
+            out() << " #" << n->label;
+        out() << "  " << n->preview << "\n";
+        const auto kids = children.value(n->id);
+        for (auto it = kids.crbegin(); it != kids.crend(); ++it)
+            stack.append({*it, depth + 1});
+    }
+    return Ok;
+}
+
+} // namespace
+
+int runShow(const QStringList &args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption treeOption(
+        QStringLiteral("tree"), QStringLiteral("Show every branch, not only the visible path."));
+    const QCommandLineOption dbPath = dbOption();
+    const QCommandLineOption json = jsonOption();
+    parser.addOptions({dbPath, json, treeOption});
+    parser.addPositionalArgument(QStringLiteral("CONVERSATION_ID"),
+                                 QStringLiteral("The conversation to show."));
+    if (const auto code = parse(parser, QStringLiteral("show"), args))
+        return *code;
+    if (parser.positionalArguments().size() != 1) {
+        err() << "arbord show: give exactly one CONVERSATION_ID (see arbord list)\n";
+        return Usage;
+    }
+    const QString id = parser.positionalArguments().first();
+    core::BackendOptions options;
+    options.dbPath = parser.value(dbPath);
+    options.readOnly = true;
+    core::Backend backend(options);
+    if (const auto code = openBackend(backend, QStringLiteral("show")))
+        return *code;
+    const auto conversation =
+        backend.store()
+            .read([id](QSqlDatabase &db) { return store::conversations::get(db, id); })
+            .result();
+    if (!conversation) {
+        err() << "arbord show: no conversation “" << id << "” (see arbord list)\n";
+        return Failure;
+    }
+    if (parser.isSet(treeOption))
+        return printTree(*conversation,
+                         backend.store()
+                             .read([id](QSqlDatabase &db) {
+                                 QList<store::tree::TreeNode> nodes =
+                                     store::tree::nodes(db, id, true);
+                                 markOrphans(db, nodes);
+                                 return nodes;
+                             })
+                             .result(),
+                         parser.isSet(json));
+    return printPath(backend.store(), *conversation, parser.isSet(json));
+}
+
+} // namespace arbor::cli
