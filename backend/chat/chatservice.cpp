@@ -695,31 +695,40 @@ QSet<QString> ChatService::orphanedReplies(const QSqlDatabase &db, const QString
     return out;
 }
 
-QString ChatService::orphanedNote()
+QString ChatService::orphanedNote(bool hasText)
 {
-    return QStringLiteral(
-        "The process writing this reply stopped; the text received so far is kept. The next "
-        "process that runs jobs settles it.");
+    return hasText ? QStringLiteral("The process writing this reply stopped; the text received so "
+                                    "far is kept. The next process that runs jobs settles it.")
+                   : QStringLiteral("The process writing this reply stopped before any of it "
+                                    "arrived. The next process that runs jobs settles it.");
 }
 
 int ChatService::sweepOrphanedMessages(const QSqlDatabase &db)
 {
     QSqlQuery q = store::exec(db, QStringLiteral(R"sql(
-        SELECT m.id FROM messages m
+        SELECT m.id, m.content <> '' OR EXISTS (SELECT 1 FROM message_chunks k
+                                               WHERE k.message_id = m.id) AS has_text
+        FROM messages m
         WHERE m.status IN ('queued', 'streaming')
           AND m.synced_at IS NULL -- a teammate's reply streams on their machine, not here
           AND NOT EXISTS (SELECT 1 FROM jobs j
                           WHERE j.subject_id = m.id AND j.state IN ('queued', 'running')))sql"));
-    QStringList ids;
+    QList<std::pair<QString, bool>> found;
     while (q.next())
-        ids.append(q.value(0).toString());
-    for (const QString &id : std::as_const(ids)) {
+        found.append({q.value(0).toString(), q.value(1).toBool()});
+    for (const auto &[id, hasText] : std::as_const(found)) {
         messages::finish(db, id,
                          {MessageStatus::Interrupted,
-                          QStringLiteral("This reply stopped when Arbor closed; the text received so far is kept."),
-                          {}, -1, -1});
+                          hasText
+                              ? QStringLiteral("This reply stopped when Arbor closed; the text "
+                                               "received so far is kept.")
+                              : QStringLiteral("This reply stopped when Arbor closed, before "
+                                               "any of it arrived. Regenerate it to try again."),
+                          {},
+                          -1,
+                          -1});
     }
-    return int(ids.size());
+    return int(found.size());
 }
 
 } // namespace arbor::chat

@@ -156,8 +156,8 @@ public:
      *  jobs) show them as interrupted until a process that runs jobs settles them. Changes
      *  nothing. */
     static QSet<QString> orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds);
-    /** @brief What a reader says of such a reply. */
-    static QString orphanedNote();
+    /** @brief What a reader says of such a reply (@p hasText: some of it had arrived). */
+    static QString orphanedNote(bool hasText);
     /** @brief Start-up sweep: live messages whose job is gone or finished become interrupted
      *  (kept text) — nothing is left spinning forever. Returns how many were fixed. */
     static int sweepOrphanedMessages(const QSqlDatabase &db);

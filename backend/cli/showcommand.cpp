@@ -34,7 +34,7 @@ void markOrphans(const QSqlDatabase &db, QList<domain::Message> &messages)
     for (domain::Message &m : messages) {
         if (orphans.contains(m.id)) {
             m.status = domain::MessageStatus::Interrupted;
-            m.error = chat::ChatService::orphanedNote();
+            m.error = chat::ChatService::orphanedNote(!m.content.isEmpty());
         }
     }
 }

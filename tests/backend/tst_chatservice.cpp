@@ -395,6 +395,22 @@ private Q_SLOTS:
             store::messages::appendChunk(db, orphan, 1, QStringLiteral("text"));
         }).waitForFinished();
 
+        // An orphan that never received any text does not claim to keep any.
+        const QString empty = domain::newId();
+        m_backend->store()
+            .write([conversation = withJob.conversationId, parent = withJob.user.id,
+                    empty](QSqlDatabase &db) {
+                Message m;
+                m.id = empty;
+                m.conversationId = conversation;
+                m.parentId = parent;
+                m.role = QStringLiteral("assistant");
+                m.status = MessageStatus::Queued;
+                m.createdAt = domain::nowMs();
+                store::messages::insert(db, m);
+            })
+            .waitForFinished();
+
         // A teammate's reply, pulled from the team server while it streams on their machine, has
         // no job here either: it is theirs to finish, not ours to interrupt.
         const QString teammates = domain::newId();
@@ -405,12 +421,18 @@ private Q_SLOTS:
                         {teammates, conversation, parent});
         }).waitForFinished();
 
-        QCOMPARE(m_backend->store().write(&ChatService::sweepOrphanedMessages).result(), 1);
+        QCOMPARE(m_backend->store().write(&ChatService::sweepOrphanedMessages).result(), 2);
         QCOMPARE(arbor::domain::toString(message(teammates)->status), QStringLiteral("streaming"));
         const Message swept = *message(orphan);
         QCOMPARE(arbor::domain::toString(swept.status), QStringLiteral("interrupted"));
         QCOMPARE(swept.content, QStringLiteral("partial text"));
-        QVERIFY(!swept.error.isEmpty());
+        QVERIFY2(swept.error.contains(QLatin1String("text received so far is kept")),
+                 qPrintable(swept.error));
+        const Message nothing = *message(empty);
+        QCOMPARE(arbor::domain::toString(nothing.status), QStringLiteral("interrupted"));
+        QVERIFY2(!nothing.error.contains(QLatin1String("kept")), qPrintable(nothing.error));
+        QVERIFY2(nothing.error.contains(QLatin1String("before any of it arrived")),
+                 qPrintable(nothing.error));
         QCOMPARE(arbor::domain::toString(message(withJob.assistant.id)->status), QStringLiteral("queued"));
         QCOMPARE(m_backend->store().write(&ChatService::sweepOrphanedMessages).result(), 0);
     }
