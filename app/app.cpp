@@ -67,7 +67,8 @@ App *App::instance()
 
 App::App(const AppConfig &config, QObject *parent)
     : QObject(parent)
-    , m_backend(std::make_unique<core::Backend>(core::BackendOptions{config.dbPath, config.demoRate, true, 4}))
+    , m_backend(std::make_unique<core::Backend>(
+          core::BackendOptions{config.dbPath, config.demoRate, true, 4}))
     , m_conversations(new ConversationListModel(this))
     , m_thread(new ThreadModel(*m_backend, this))
     , m_models(new ModelListModel(this))
@@ -79,7 +80,8 @@ App::App(const AppConfig &config, QObject *parent)
         m_backend->open();
         m_ready = true;
     } catch (const std::exception &e) {
-        setError(QStringLiteral("Arbor cannot open its store at %1: %2").arg(m_storePath, QString::fromUtf8(e.what())));
+        setError(QStringLiteral("Arbor cannot open its store at %1: %2")
+                     .arg(m_storePath, QString::fromUtf8(e.what())));
         qCWarning(lcApp) << m_errorText;
     }
     m_jobs = new JobsDashboard(m_ready ? m_backend.get() : nullptr, this);
@@ -99,7 +101,8 @@ App::App(const AppConfig &config, QObject *parent)
         const QString preferred =
             m_models->indexOfKey(last) >= 0 ? last : m_backend->providerService().defaultModel();
         const bool onDemo = m_modelKey.isEmpty() || m_modelKey.startsWith(QLatin1String("demo/"));
-        if (m_models->indexOfKey(m_modelKey) < 0 || (onDemo && m_models->indexOfKey(preferred) >= 0)) {
+        if (m_models->indexOfKey(m_modelKey) < 0
+            || (onDemo && m_models->indexOfKey(preferred) >= 0)) {
             if (m_models->indexOfKey(preferred) >= 0)
                 m_modelKey = preferred;
             else
@@ -114,7 +117,8 @@ App::App(const AppConfig &config, QObject *parent)
         if (!m_pendingScroll.isEmpty() && m_thread->rowOfId(m_pendingScroll) >= 0)
             Q_EMIT scrollToMessage(std::exchange(m_pendingScroll, QString()));
     });
-    connect(&m_backend->events(), &chat::ChatEvents::conversationsChanged, this, &App::refreshConversations);
+    connect(&m_backend->events(), &chat::ChatEvents::conversationsChanged, this,
+            &App::refreshConversations);
     connect(this, &App::currentConversationChanged, this, &App::loadConversationSettings);
     m_conversationSettings = settingsMap({});
     setUpSync();
@@ -129,7 +133,8 @@ void App::setUpSync()
     // keeps its rows and changes only what differs (a teammate's reply grows in place).
     connect(m_sync, &SyncController::remoteChanges, this,
             [this](const QStringList &conversationIds, const QStringList &messageIds) {
-                m_thread->noteRemote(messageIds); // a teammate's reply streaming here is not ours to stop
+                m_thread->noteRemote(
+                    messageIds); // a teammate's reply streaming here is not ours to stop
                 refreshConversations();
                 if (conversationIds.contains(m_currentId))
                     m_thread->reload();
@@ -193,22 +198,25 @@ void App::refreshConversations()
     m_refreshQueued = true;
     QTimer::singleShot(0, this, [this] {
         m_refreshQueued = false;
-        m_backend->chat().conversations().then(this, [this](QFuture<QList<domain::Conversation>> f) {
-            try {
-                m_conversations->setConversations(f.result());
-                m_sync->conversationsRefreshed();
-            } catch (const std::exception &e) {
-                setError(QStringLiteral("Cannot read the conversation list: %1").arg(QString::fromUtf8(e.what())));
-                return;
-            }
-            // The first list read reopens the conversation of the last run (unless one is open).
-            if (!std::exchange(m_restoredSession, true) && m_currentId.isEmpty()) {
-                if (const QString last = m_uiState->lastConversationId();
-                    m_conversations->find(last))
-                    setCurrent(last);
-            }
-            Q_EMIT currentTitleChanged();
-        });
+        m_backend->chat().conversations().then(
+            this, [this](QFuture<QList<domain::Conversation>> f) {
+                try {
+                    m_conversations->setConversations(f.result());
+                    m_sync->conversationsRefreshed();
+                } catch (const std::exception &e) {
+                    setError(QStringLiteral("Cannot read the conversation list: %1")
+                                 .arg(QString::fromUtf8(e.what())));
+                    return;
+                }
+                // The first list read reopens the conversation of the last run (unless one is
+                // open).
+                if (!std::exchange(m_restoredSession, true) && m_currentId.isEmpty()) {
+                    if (const QString last = m_uiState->lastConversationId();
+                        m_conversations->find(last))
+                        setCurrent(last);
+                }
+                Q_EMIT currentTitleChanged();
+            });
     });
 }
 
@@ -297,23 +305,24 @@ bool App::send(const QString &text)
     // and its error must not be dismissed right after it was shown.
     if (!m_errorText.isEmpty())
         dismissError();
-    m_backend->chat().send(request).then(this, [this, text, workspace, wasNew = m_currentId.isEmpty()](QFuture<chat::SendResult> f) {
-        chat::SendResult result;
-        try {
-            result = f.result();
-        } catch (const std::exception &e) {
-            setError(QStringLiteral("Could not send: %1").arg(QString::fromUtf8(e.what())));
-            Q_EMIT sendFailed(text);
-            return;
-        }
-        if (!workspace.isEmpty())
-            m_sync->moveToWorkspace(result.conversationId, workspace);
-        // A first message creates the conversation: show it unless the user moved on.
-        if (wasNew && m_currentId.isEmpty()) {
-            m_pendingSettings = {};
-            setCurrent(result.conversationId);
-        }
-    });
+    m_backend->chat().send(request).then(
+        this, [this, text, workspace, wasNew = m_currentId.isEmpty()](QFuture<chat::SendResult> f) {
+            chat::SendResult result;
+            try {
+                result = f.result();
+            } catch (const std::exception &e) {
+                setError(QStringLiteral("Could not send: %1").arg(QString::fromUtf8(e.what())));
+                Q_EMIT sendFailed(text);
+                return;
+            }
+            if (!workspace.isEmpty())
+                m_sync->moveToWorkspace(result.conversationId, workspace);
+            // A first message creates the conversation: show it unless the user moved on.
+            if (wasNew && m_currentId.isEmpty()) {
+                m_pendingSettings = {};
+                setCurrent(result.conversationId);
+            }
+        });
     return true;
 }
 
@@ -325,9 +334,11 @@ void App::stop()
     m_backend->chat().stop(id).then(this, [this](QFuture<bool> f) {
         try {
             if (!f.result())
-                qCInfo(lcApp) << "nothing to stop: the reply had already ended or runs in another process";
+                qCInfo(lcApp)
+                    << "nothing to stop: the reply had already ended or runs in another process";
         } catch (const std::exception &e) {
-            setError(QStringLiteral("Could not stop the reply: %1").arg(QString::fromUtf8(e.what())));
+            setError(
+                QStringLiteral("Could not stop the reply: %1").arg(QString::fromUtf8(e.what())));
         }
     });
 }
@@ -349,13 +360,15 @@ void App::regenerate(const QString &messageId, const QString &modelKey)
 {
     if (!m_ready)
         return;
-    m_backend->chat().regenerate(messageId, modelKey).then(this, [this](QFuture<chat::SendResult> f) {
-        try {
-            m_pendingScroll = f.result().assistant.id;
-        } catch (const std::exception &e) {
-            setError(QStringLiteral("Cannot regenerate: %1").arg(QString::fromUtf8(e.what())));
-        }
-    });
+    m_backend->chat()
+        .regenerate(messageId, modelKey)
+        .then(this, [this](QFuture<chat::SendResult> f) {
+            try {
+                m_pendingScroll = f.result().assistant.id;
+            } catch (const std::exception &e) {
+                setError(QStringLiteral("Cannot regenerate: %1").arg(QString::fromUtf8(e.what())));
+            }
+        });
 }
 
 void App::continueReply(const QString &messageId)
@@ -379,12 +392,14 @@ bool App::editMessage(const QString &messageId, const QString &text, bool reply)
         setError(error);
         return false;
     }
-    m_backend->chat().edit(messageId, text, reply, reply ? m_modelKey : QString())
+    m_backend->chat()
+        .edit(messageId, text, reply, reply ? m_modelKey : QString())
         .then(this, [this](QFuture<chat::SendResult> f) {
             try {
                 m_pendingScroll = f.result().user.id;
             } catch (const std::exception &e) {
-                setError(QStringLiteral("Cannot save the edit: %1").arg(QString::fromUtf8(e.what())));
+                setError(
+                    QStringLiteral("Cannot save the edit: %1").arg(QString::fromUtf8(e.what())));
             }
         });
     return true;
@@ -403,7 +418,8 @@ void App::showMessage(const QString &messageId)
         try {
             f.waitForFinished();
         } catch (const std::exception &e) {
-            setError(QStringLiteral("Cannot show that message: %1").arg(QString::fromUtf8(e.what())));
+            setError(
+                QStringLiteral("Cannot show that message: %1").arg(QString::fromUtf8(e.what())));
         }
     });
 }
@@ -494,15 +510,16 @@ void App::search(const QString &text)
         m_search->setHits({});
         return;
     }
-    m_backend->chat().search(text, 100).then(this, [this, generation](QFuture<QList<store::tree::SearchHit>> f) {
-        if (generation != m_searchGeneration)
-            return; // the user typed on
-        try {
-            m_search->setHits(f.result());
-        } catch (const std::exception &e) {
-            setError(QStringLiteral("Search failed: %1").arg(QString::fromUtf8(e.what())));
-        }
-    });
+    m_backend->chat().search(text, 100).then(
+        this, [this, generation](QFuture<QList<store::tree::SearchHit>> f) {
+            if (generation != m_searchGeneration)
+                return; // the user typed on
+            try {
+                m_search->setHits(f.result());
+            } catch (const std::exception &e) {
+                setError(QStringLiteral("Search failed: %1").arg(QString::fromUtf8(e.what())));
+            }
+        });
 }
 
 void App::openMessage(const QString &conversationId, const QString &messageId)
@@ -543,15 +560,18 @@ void App::loadConversationSettings()
         setConversationSettings(settingsMap(m_pendingSettings));
         return;
     }
-    m_backend->chat().conversationSettings(m_currentId).then(this, [this, id = m_currentId](QFuture<QJsonObject> f) {
-        if (id != m_currentId)
-            return; // the user moved on
-        try {
-            setConversationSettings(settingsMap(f.result()));
-        } catch (const std::exception &e) {
-            setError(QStringLiteral("Cannot read the conversation's parameters: %1").arg(QString::fromUtf8(e.what())));
-        }
-    });
+    m_backend->chat()
+        .conversationSettings(m_currentId)
+        .then(this, [this, id = m_currentId](QFuture<QJsonObject> f) {
+            if (id != m_currentId)
+                return; // the user moved on
+            try {
+                setConversationSettings(settingsMap(f.result()));
+            } catch (const std::exception &e) {
+                setError(QStringLiteral("Cannot read the conversation's parameters: %1")
+                             .arg(QString::fromUtf8(e.what())));
+            }
+        });
 }
 
 bool App::saveConversationSettings(const QString &systemPrompt, double temperature, int maxTokens)
@@ -578,14 +598,16 @@ bool App::saveConversationSettings(const QString &systemPrompt, double temperatu
         setConversationSettings(settingsMap(settings));
         return true;
     }
-    m_backend->chat().setConversationSettings(m_currentId, settings).then(this, [this, id = m_currentId](QFuture<void> f) {
-        if (const QString error = messageOf(f); !error.isEmpty()) {
-            setError(QStringLiteral("Cannot save the parameters: %1").arg(error));
-            return;
-        }
-        if (id == m_currentId)
-            loadConversationSettings();
-    });
+    m_backend->chat()
+        .setConversationSettings(m_currentId, settings)
+        .then(this, [this, id = m_currentId](QFuture<void> f) {
+            if (const QString error = messageOf(f); !error.isEmpty()) {
+                setError(QStringLiteral("Cannot save the parameters: %1").arg(error));
+                return;
+            }
+            if (id == m_currentId)
+                loadConversationSettings();
+        });
     return true;
 }
 
@@ -606,26 +628,29 @@ void App::refreshLabels()
         }
         return;
     }
-    m_backend->chat().labels(m_currentId).then(this, [this, id = m_currentId](QFuture<QList<store::tree::TreeNode>> f) {
-        if (id != m_currentId)
-            return;
-        QVariantList labels;
-        try {
-            for (const auto &n : f.result()) {
-                labels.append(QVariantMap{{QStringLiteral("messageId"), n.id},
-                                          {QStringLiteral("label"), n.label},
-                                          {QStringLiteral("preview"), n.preview},
-                                          {QStringLiteral("messageRole"), n.role}});
+    m_backend->chat()
+        .labels(m_currentId)
+        .then(this, [this, id = m_currentId](QFuture<QList<store::tree::TreeNode>> f) {
+            if (id != m_currentId)
+                return;
+            QVariantList labels;
+            try {
+                for (const auto &n : f.result()) {
+                    labels.append(QVariantMap{{QStringLiteral("messageId"), n.id},
+                                              {QStringLiteral("label"), n.label},
+                                              {QStringLiteral("preview"), n.preview},
+                                              {QStringLiteral("messageRole"), n.role}});
+                }
+            } catch (const std::exception &e) {
+                setError(
+                    QStringLiteral("Cannot read the labels: %1").arg(QString::fromUtf8(e.what())));
+                return;
             }
-        } catch (const std::exception &e) {
-            setError(QStringLiteral("Cannot read the labels: %1").arg(QString::fromUtf8(e.what())));
-            return;
-        }
-        if (labels != m_labels) {
-            m_labels = labels;
-            Q_EMIT labelsChanged();
-        }
-    });
+            if (labels != m_labels) {
+                m_labels = labels;
+                Q_EMIT labelsChanged();
+            }
+        });
 }
 
 void App::dismissError()

@@ -54,16 +54,19 @@ class App : public QObject
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     Q_PROPERTY(bool ready READ ready CONSTANT)
     Q_PROPERTY(QString errorText READ errorText NOTIFY errorTextChanged)
-    Q_PROPERTY(QString currentConversationId READ currentConversationId NOTIFY currentConversationChanged)
+    Q_PROPERTY(
+        QString currentConversationId READ currentConversationId NOTIFY currentConversationChanged)
     Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentTitleChanged)
-    Q_PROPERTY(QString currentModelKey READ currentModelKey WRITE setCurrentModelKey NOTIFY currentModelKeyChanged)
+    Q_PROPERTY(QString currentModelKey READ currentModelKey WRITE setCurrentModelKey NOTIFY
+                   currentModelKeyChanged)
     Q_PROPERTY(QString currentModelName READ currentModelName NOTIFY currentModelKeyChanged)
     Q_PROPERTY(arbor::app::SearchModel *searchResults READ searchResults CONSTANT)
     Q_PROPERTY(QString undoText READ undoText NOTIFY undoChanged)
     Q_PROPERTY(QVariantList labels READ labels NOTIFY labelsChanged)
     /** @brief The current conversation's model parameters: {systemPrompt, temperature (-1 = the
      *  model's default), maxTokens (0 = the model's default)}. */
-    Q_PROPERTY(QVariantMap conversationSettings READ conversationSettings NOTIFY conversationSettingsChanged)
+    Q_PROPERTY(QVariantMap conversationSettings READ conversationSettings NOTIFY
+                   conversationSettingsChanged)
     Q_PROPERTY(QString storePath READ storePath CONSTANT)
     Q_PROPERTY(QString version READ version CONSTANT)
     /** @brief The job dashboard (queues, charts, failed jobs, limits). */
@@ -157,7 +160,8 @@ public:
     /** @brief Saves the current conversation's parameters (temperature -1 and maxTokens 0 mean the
      *  model's default, an empty prompt none). A new conversation keeps them until its first
      *  message stores it with them. False (and errorText) for invalid values. */
-    Q_INVOKABLE bool saveConversationSettings(const QString &systemPrompt, double temperature, int maxTokens);
+    Q_INVOKABLE bool saveConversationSettings(const QString &systemPrompt, double temperature,
+                                              int maxTokens);
 
 Q_SIGNALS:
     void busyChanged();

@@ -63,7 +63,8 @@ void ConversationListModel::applyVisible(const QList<domain::Conversation> &list
     // Remove rows that are gone, one by one (a delete is usually a single row).
     for (qsizetype i = m_items.size() - 1; i >= 0; --i) {
         const QString &id = m_items.at(i).id;
-        const bool kept = std::any_of(list.cbegin(), list.cend(), [&](const auto &c) { return c.id == id; });
+        const bool kept =
+            std::any_of(list.cbegin(), list.cend(), [&](const auto &c) { return c.id == id; });
         if (!kept) {
             beginRemoveRows({}, int(i), int(i));
             m_items.removeAt(i);
@@ -86,7 +87,8 @@ void ConversationListModel::applyVisible(const QList<domain::Conversation> &list
             endMoveRows();
         }
         domain::Conversation &mine = m_items[target];
-        if (mine.title != c.title || mine.updatedAt != c.updatedAt || mine.currentLeafId != c.currentLeafId) {
+        if (mine.title != c.title || mine.updatedAt != c.updatedAt
+            || mine.currentLeafId != c.currentLeafId) {
             mine = c;
             const QModelIndex i = index(int(target));
             Q_EMIT dataChanged(i, i, {TitleRole, UpdatedAtRole});
@@ -140,8 +142,9 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {{IdRole, "conversationId"}, {TitleRole, "title"},         {UpdatedAtRole, "updatedAt"},
-            {IsCurrentRole, "isCurrent"}, {UnreadRole, "unreadCount"}, {WorkspaceIdRole, "workspaceId"}};
+    return {{IdRole, "conversationId"},   {TitleRole, "title"},
+            {UpdatedAtRole, "updatedAt"}, {IsCurrentRole, "isCurrent"},
+            {UnreadRole, "unreadCount"},  {WorkspaceIdRole, "workspaceId"}};
 }
 
 } // namespace arbor::app

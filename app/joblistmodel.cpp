@@ -75,16 +75,11 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> JobListModel::roleNames() const
 {
-    return {{JobIdRole, "jobId"},
-            {KindRole, "kind"},
-            {QueueNameRole, "queueName"},
-            {JobStateRole, "jobState"},
-            {AttemptsRole, "attempts"},
-            {MaxAttemptsRole, "maxAttempts"},
-            {LastErrorRole, "lastError"},
-            {AttemptErrorsRole, "attemptErrors"},
-            {RunAtRole, "runAt"},
-            {CreatedAtRole, "createdAt"},
+    return {{JobIdRole, "jobId"},          {KindRole, "kind"},
+            {QueueNameRole, "queueName"},  {JobStateRole, "jobState"},
+            {AttemptsRole, "attempts"},    {MaxAttemptsRole, "maxAttempts"},
+            {LastErrorRole, "lastError"},  {AttemptErrorsRole, "attemptErrors"},
+            {RunAtRole, "runAt"},          {CreatedAtRole, "createdAt"},
             {FinishedAtRole, "finishedAt"}};
 }
 

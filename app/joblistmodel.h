@@ -1,8 +1,8 @@
 #pragma once
 
-#include "jobs/job.h"
-
 #include "keyedlistmodel.h"
+
+#include "jobs/job.h"
 
 #include <QStringList>
 #include <QtQml/qqml.h>

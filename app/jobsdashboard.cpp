@@ -80,11 +80,12 @@ void JobsDashboard::refresh()
         return s;
     });
     // The engine's limiter state arrives on its own; the rows use the latest one seen.
-    m_backend->engine().queueStates().then(this, [this](const QList<jobs::QueueLimitState> &states) {
-        m_limits.clear();
-        for (const auto &l : states)
-            m_limits.insert(l.name, l);
-    });
+    m_backend->engine().queueStates().then(this,
+                                           [this](const QList<jobs::QueueLimitState> &states) {
+                                               m_limits.clear();
+                                               for (const auto &l : states)
+                                                   m_limits.insert(l.name, l);
+                                           });
     read.then(this, [this, now](QFuture<Snapshot> f) {
         m_inFlight = false;
         Snapshot s;

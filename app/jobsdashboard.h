@@ -33,7 +33,8 @@ class JobsDashboard : public QObject
     Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
     /** @brief Every queue with its counts per state and its rate-limit state. */
     Q_PROPERTY(arbor::app::QueueListModel *queues READ queues CONSTANT)
-    /** @brief 60 per-minute buckets, oldest first: [{minute (ms), done, failed, avgWaitMs, maxWaitMs}]. */
+    /** @brief 60 per-minute buckets, oldest first: [{minute (ms), done, failed, avgWaitMs,
+     * maxWaitMs}]. */
     Q_PROPERTY(QVariantList series READ series NOTIFY changed)
     /** @brief The newest jobs, newest first. */
     Q_PROPERTY(arbor::app::JobListModel *recentJobs READ recentJobs CONSTANT)

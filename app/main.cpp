@@ -27,23 +27,30 @@ int main(int argc, char *argv[])
     QGuiApplication::setDesktopFileName(QStringLiteral(ARBOR_APP_ID));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Arbor, a desktop client for large language models."));
+    parser.setApplicationDescription(
+        QStringLiteral("Arbor, a desktop client for large language models."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dbOption(QStringLiteral("db"), QStringLiteral("The store (default: $ARBOR_DB, else the data folder)."),
-                                      QStringLiteral("PATH"));
-    const QCommandLineOption rateOption(QStringLiteral("demo-rate"), QStringLiteral("Demo model speed, tokens per second."),
+    const QCommandLineOption dbOption(
+        QStringLiteral("db"),
+        QStringLiteral("The store (default: $ARBOR_DB, else the data folder)."),
+        QStringLiteral("PATH"));
+    const QCommandLineOption rateOption(QStringLiteral("demo-rate"),
+                                        QStringLiteral("Demo model speed, tokens per second."),
                                         QStringLiteral("N"), QStringLiteral("50"));
-    const QCommandLineOption sendOption(QStringLiteral("send"), QStringLiteral("Send TEXT once the window is up."),
+    const QCommandLineOption sendOption(QStringLiteral("send"),
+                                        QStringLiteral("Send TEXT once the window is up."),
                                         QStringLiteral("TEXT"));
-    const QCommandLineOption shotOption(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save a picture of the window to FILE, then quit."),
-                                        QStringLiteral("FILE"));
-    const QCommandLineOption delayOption(QStringLiteral("screenshot-delay-ms"),
-                                         QStringLiteral("Wait N ms before the screenshot (default 2000)."),
-                                         QStringLiteral("N"), QStringLiteral("2000"));
+    const QCommandLineOption shotOption(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a picture of the window to FILE, then quit."), QStringLiteral("FILE"));
+    const QCommandLineOption delayOption(
+        QStringLiteral("screenshot-delay-ms"),
+        QStringLiteral("Wait N ms before the screenshot (default 2000)."), QStringLiteral("N"),
+        QStringLiteral("2000"));
     const QCommandLineOption conversationOption(QStringLiteral("conversation"),
-                                                QStringLiteral("Open this conversation at start."), QStringLiteral("ID"));
+                                                QStringLiteral("Open this conversation at start."),
+                                                QStringLiteral("ID"));
     const QCommandLineOption stallsOption(
         QStringLiteral("report-stalls"),
         QStringLiteral("Print a line on stderr each time the GUI thread did not return to its "
@@ -93,8 +100,8 @@ int main(int argc, char *argv[])
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
     QObject::connect(
-        &engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); },
-        Qt::QueuedConnection);
+        &engine, &QQmlApplicationEngine::objectCreationFailed, &app,
+        [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Arbor/Ui/Main.qml")));
     if (engine.rootObjects().isEmpty())
         return 1;

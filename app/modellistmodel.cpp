@@ -42,7 +42,9 @@ QVariant ModelListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ModelListModel::roleNames() const
 {
-    return {{KeyRole, "modelKey"}, {DisplayNameRole, "displayName"}, {ProviderNameRole, "providerName"},
+    return {{KeyRole, "modelKey"},
+            {DisplayNameRole, "displayName"},
+            {ProviderNameRole, "providerName"},
             {IsDemoRole, "isDemo"}};
 }
 

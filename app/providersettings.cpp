@@ -35,7 +35,8 @@ QHash<QString, QString> parseHeaders(const QString &text)
 QStringList parseModels(const QString &text)
 {
     QStringList models;
-    for (const QString &part : text.split(QRegularExpression(QStringLiteral("[\\n,]")), Qt::SkipEmptyParts)) {
+    for (const QString &part :
+         text.split(QRegularExpression(QStringLiteral("[\\n,]")), Qt::SkipEmptyParts)) {
         const QString m = part.trimmed();
         if (!m.isEmpty() && !models.contains(m))
             models.append(m);
@@ -43,8 +44,8 @@ QStringList parseModels(const QString &text)
     return models;
 }
 
-StoredProvider fromFields(const QString &id, const QString &kind, const QString &name, const QString &baseUrl,
-                          const QString &headers)
+StoredProvider fromFields(const QString &id, const QString &kind, const QString &name,
+                          const QString &baseUrl, const QString &headers)
 {
     StoredProvider p;
     p.id = id;
@@ -68,8 +69,10 @@ ProviderSettings::ProviderSettings(core::Backend *backend, QObject *parent)
         markAdded();
         Q_EMIT providersChanged();
     });
-    connect(&service, &llm::ProviderService::keychainStatusChanged, this, &ProviderSettings::keychainStatusChanged);
-    connect(&service, &llm::ProviderService::defaultModelChanged, this, &ProviderSettings::defaultModelChanged);
+    connect(&service, &llm::ProviderService::keychainStatusChanged, this,
+            &ProviderSettings::keychainStatusChanged);
+    connect(&service, &llm::ProviderService::defaultModelChanged, this,
+            &ProviderSettings::defaultModelChanged);
     // DESIGN §4: on start, look for local servers (loopback only, short timeouts, off this thread).
     discover();
     loadLimits();
@@ -86,17 +89,18 @@ QVariantList ProviderSettings::providers() const
         for (auto it = p.headers.cbegin(); it != p.headers.cend(); ++it)
             headerLines.append(it.key() + QStringLiteral(": ") + it.value());
         headerLines.sort();
-        out.append(QVariantMap{{QStringLiteral("id"), p.id},
-                               {QStringLiteral("name"), p.name},
-                               {QStringLiteral("kind"), p.kind},
-                               {QStringLiteral("baseUrl"), p.baseUrl.toString()},
-                               {QStringLiteral("headers"), headerLines.join(QLatin1Char('\n'))},
-                               {QStringLiteral("models"), p.models.join(QLatin1Char('\n'))},
-                               {QStringLiteral("modelCount"), p.models.size()},
-                               {QStringLiteral("hasKey"), service.hasKey(p.id)},
-                               {QStringLiteral("concurrency"), m_limits.value(p.id).concurrency},
-                               {QStringLiteral("requestsPerMinute"), m_limits.value(p.id).requestsPerMinute},
-                               {QStringLiteral("tokensPerMinute"), m_limits.value(p.id).tokensPerMinute}});
+        out.append(QVariantMap{
+            {QStringLiteral("id"), p.id},
+            {QStringLiteral("name"), p.name},
+            {QStringLiteral("kind"), p.kind},
+            {QStringLiteral("baseUrl"), p.baseUrl.toString()},
+            {QStringLiteral("headers"), headerLines.join(QLatin1Char('\n'))},
+            {QStringLiteral("models"), p.models.join(QLatin1Char('\n'))},
+            {QStringLiteral("modelCount"), p.models.size()},
+            {QStringLiteral("hasKey"), service.hasKey(p.id)},
+            {QStringLiteral("concurrency"), m_limits.value(p.id).concurrency},
+            {QStringLiteral("requestsPerMinute"), m_limits.value(p.id).requestsPerMinute},
+            {QStringLiteral("tokensPerMinute"), m_limits.value(p.id).tokensPerMinute}});
     }
     return out;
 }
@@ -139,12 +143,13 @@ void ProviderSettings::setDefaultModel(const QString &modelKey)
     if (!m_backend || modelKey == defaultModel())
         return;
     begin();
-    m_backend->providerService().setDefaultModel(modelKey).then(this, [this](QFuture<llm::SettingsOutcome> f) {
-        end();
-        const auto r = f.result();
-        if (!r.ok)
-            Q_EMIT saved(false, r.error);
-    });
+    m_backend->providerService().setDefaultModel(modelKey).then(
+        this, [this](QFuture<llm::SettingsOutcome> f) {
+            end();
+            const auto r = f.result();
+            if (!r.ok)
+                Q_EMIT saved(false, r.error);
+        });
 }
 
 void ProviderSettings::begin()
@@ -185,14 +190,16 @@ void ProviderSettings::loadLimits()
                 for (const auto &s : f.result())
                     m_limits.insert(s.name, s);
             } catch (const std::exception &e) {
-                qCWarning(lcProviderSettings) << "reading the providers' limits failed:" << e.what();
+                qCWarning(lcProviderSettings)
+                    << "reading the providers' limits failed:" << e.what();
                 return;
             }
             Q_EMIT providersChanged();
         });
 }
 
-void ProviderSettings::setLimits(const QString &id, int concurrency, qint64 requestsPerMinute, qint64 tokensPerMinute)
+void ProviderSettings::setLimits(const QString &id, int concurrency, qint64 requestsPerMinute,
+                                 qint64 tokensPerMinute)
 {
     if (!m_backend || id.isEmpty())
         return;
@@ -200,7 +207,8 @@ void ProviderSettings::setLimits(const QString &id, int concurrency, qint64 requ
     saveLimits(id, concurrency, requestsPerMinute, tokensPerMinute);
 }
 
-void ProviderSettings::saveLimits(const QString &id, int concurrency, qint64 requestsPerMinute, qint64 tokensPerMinute)
+void ProviderSettings::saveLimits(const QString &id, int concurrency, qint64 requestsPerMinute,
+                                  qint64 tokensPerMinute)
 {
     // The provider's chat jobs run on the queue named after its id (ChatService), so its limits
     // are that queue's: the same job_queues row `arbord jobs limit ID` writes.
@@ -213,7 +221,8 @@ void ProviderSettings::saveLimits(const QString &id, int concurrency, qint64 req
                 m_limits.insert(stored.name, stored);
                 ++m_limitsSaved;
             } catch (const std::exception &e) {
-                Q_EMIT saved(false, tr("The limits were not saved: %1").arg(QString::fromUtf8(e.what())));
+                Q_EMIT saved(false,
+                             tr("The limits were not saved: %1").arg(QString::fromUtf8(e.what())));
                 return;
             }
             Q_EMIT providersChanged();
@@ -221,9 +230,10 @@ void ProviderSettings::saveLimits(const QString &id, int concurrency, qint64 req
         });
 }
 
-void ProviderSettings::save(const QString &id, const QString &kind, const QString &name, const QString &baseUrl,
-                            const QString &headers, const QString &models, const QString &apiKey, bool keyChanged,
-                            int concurrency, qint64 requestsPerMinute, qint64 tokensPerMinute)
+void ProviderSettings::save(const QString &id, const QString &kind, const QString &name,
+                            const QString &baseUrl, const QString &headers, const QString &models,
+                            const QString &apiKey, bool keyChanged, int concurrency,
+                            qint64 requestsPerMinute, qint64 tokensPerMinute)
 {
     if (!m_backend)
         return;
@@ -239,20 +249,21 @@ void ProviderSettings::save(const QString &id, const QString &kind, const QStrin
     begin();
     m_backend->providerService()
         .save(p, keyChanged ? std::optional<QString>(apiKey.trimmed()) : std::nullopt)
-        .then(this, [this, id, before, withLimits, concurrency, requestsPerMinute, tokensPerMinute](
-                        QFuture<llm::SettingsOutcome> f) {
-            const auto r = f.result();
-            QString savedId = id;
-            for (const auto &c : m_backend->providerService().configs())
-                if (savedId.isEmpty() && !before.contains(c.id))
-                    savedId = c.id;
-            if (!r.ok || !withLimits || savedId.isEmpty()) {
-                end();
-                Q_EMIT saved(r.ok, r.error);
-                return;
-            }
-            saveLimits(savedId, concurrency, requestsPerMinute, tokensPerMinute);
-        });
+        .then(this,
+              [this, id, before, withLimits, concurrency, requestsPerMinute,
+               tokensPerMinute](QFuture<llm::SettingsOutcome> f) {
+                  const auto r = f.result();
+                  QString savedId = id;
+                  for (const auto &c : m_backend->providerService().configs())
+                      if (savedId.isEmpty() && !before.contains(c.id))
+                          savedId = c.id;
+                  if (!r.ok || !withLimits || savedId.isEmpty()) {
+                      end();
+                      Q_EMIT saved(r.ok, r.error);
+                      return;
+                  }
+                  saveLimits(savedId, concurrency, requestsPerMinute, tokensPerMinute);
+              });
 }
 
 void ProviderSettings::remove(const QString &id)
@@ -267,14 +278,16 @@ void ProviderSettings::remove(const QString &id)
     });
 }
 
-void ProviderSettings::testConnection(const QString &id, const QString &kind, const QString &baseUrl, const QString &headers,
+void ProviderSettings::testConnection(const QString &id, const QString &kind,
+                                      const QString &baseUrl, const QString &headers,
                                       const QString &apiKey)
 {
     if (!m_backend)
         return;
     begin();
     m_backend->providerService()
-        .testConnection(fromFields(id, kind, QStringLiteral("test"), baseUrl, headers), apiKey.trimmed())
+        .testConnection(fromFields(id, kind, QStringLiteral("test"), baseUrl, headers),
+                        apiKey.trimmed())
         .then(this, [this](QFuture<llm::ModelList> f) {
             end();
             const llm::ModelList list = f.result();
@@ -285,7 +298,8 @@ void ProviderSettings::testConnection(const QString &id, const QString &kind, co
             QStringList ids;
             for (const auto &m : list.models)
                 ids.append(m.id);
-            Q_EMIT tested(true, tr("Connected: %n model(s).", nullptr, static_cast<int>(ids.size())), ids);
+            Q_EMIT tested(
+                true, tr("Connected: %n model(s).", nullptr, static_cast<int>(ids.size())), ids);
         });
 }
 
@@ -301,18 +315,19 @@ void ProviderSettings::discover()
         return;
     m_discovering = true;
     Q_EMIT discoveredChanged();
-    llm::LocalDiscovery::discover(llm::LocalDiscovery::configuredCandidates()).then(this, [this](QFuture<QList<llm::LocalServer>> f) {
-        m_discovered.clear();
-        for (const auto &s : f.result())
-            m_discovered.append(QVariantMap{{QStringLiteral("name"), s.name},
-                                            {QStringLiteral("kind"), s.kind},
-                                            {QStringLiteral("baseUrl"), s.baseUrl.toString()},
-                                            {QStringLiteral("models"), s.models},
-                                            {QStringLiteral("added"), false}});
-        m_discovering = false;
-        markAdded();
-        Q_EMIT discoveredChanged();
-    });
+    llm::LocalDiscovery::discover(llm::LocalDiscovery::configuredCandidates())
+        .then(this, [this](QFuture<QList<llm::LocalServer>> f) {
+            m_discovered.clear();
+            for (const auto &s : f.result())
+                m_discovered.append(QVariantMap{{QStringLiteral("name"), s.name},
+                                                {QStringLiteral("kind"), s.kind},
+                                                {QStringLiteral("baseUrl"), s.baseUrl.toString()},
+                                                {QStringLiteral("models"), s.models},
+                                                {QStringLiteral("added"), false}});
+            m_discovering = false;
+            markAdded();
+            Q_EMIT discoveredChanged();
+        });
 }
 
 void ProviderSettings::markAdded()
@@ -326,7 +341,8 @@ void ProviderSettings::markAdded()
         bool added = false;
         const QUrl url(m.value(QStringLiteral("baseUrl")).toString());
         for (const auto &c : configs)
-            added = added || c.baseUrl == url || llm::LocalDiscovery::sameLocalServer(c.baseUrl, url);
+            added =
+                added || c.baseUrl == url || llm::LocalDiscovery::sameLocalServer(c.baseUrl, url);
         if (m.value(QStringLiteral("added")).toBool() != added) {
             m.insert(QStringLiteral("added"), added);
             v = m;
@@ -346,7 +362,8 @@ QVariantList ProviderSettings::offers() const
         if (m.value(QStringLiteral("added")).toBool() || m_dismissed.contains(url.toString()))
             continue;
         m.insert(QStringLiteral("index"), static_cast<int>(i));
-        m.insert(QStringLiteral("address"), QStringLiteral("%1:%2").arg(url.host()).arg(url.port()));
+        m.insert(QStringLiteral("address"),
+                 QStringLiteral("%1:%2").arg(url.host()).arg(url.port()));
         out.append(m);
     }
     return out;
@@ -365,8 +382,8 @@ void ProviderSettings::addDiscovered(int index)
         return;
     const QVariantMap m = m_discovered.at(index).toMap();
     save({}, m.value(QStringLiteral("kind")).toString(), m.value(QStringLiteral("name")).toString(),
-         m.value(QStringLiteral("baseUrl")).toString(), {}, m.value(QStringLiteral("models")).toStringList().join(QLatin1Char('\n')),
-         {}, false);
+         m.value(QStringLiteral("baseUrl")).toString(), {},
+         m.value(QStringLiteral("models")).toStringList().join(QLatin1Char('\n')), {}, false);
 }
 
 } // namespace arbor::app

@@ -23,11 +23,12 @@ class ProviderSettings : public QObject
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("Use App.providerSettings")
-    /** @brief [{id, name, kind, baseUrl, headers ("Name: value" lines), models (one per line), hasKey, modelCount,
-     *  concurrency, requestsPerMinute, tokensPerMinute}]; the last three are the provider's job
-     *  queue limits (0 = no limit). */
+    /** @brief [{id, name, kind, baseUrl, headers ("Name: value" lines), models (one per line),
+     * hasKey, modelCount, concurrency, requestsPerMinute, tokensPerMinute}]; the last three are the
+     * provider's job queue limits (0 = no limit). */
     Q_PROPERTY(QVariantList providers READ providers NOTIFY providersChanged)
-    /** @brief [{key, label, kind, baseUrl, needsKey, local}] in the order the dialog offers them. */
+    /** @brief [{key, label, kind, baseUrl, needsKey, local}] in the order the dialog offers them.
+     */
     Q_PROPERTY(QVariantList presets READ presets CONSTANT)
     /** @brief Local servers that answered: [{name, kind, baseUrl, models, added}]. */
     Q_PROPERTY(QVariantList discovered READ discovered NOTIFY discoveredChanged)
@@ -42,7 +43,8 @@ class ProviderSettings : public QObject
     Q_PROPERTY(QString keychainProblem READ keychainProblem NOTIFY keychainStatusChanged)
     /** @brief True after the user chose keepKeysInMemory(). */
     Q_PROPERTY(bool keysInMemory READ keysInMemory NOTIFY keychainStatusChanged)
-    Q_PROPERTY(QString defaultModel READ defaultModel WRITE setDefaultModel NOTIFY defaultModelChanged)
+    Q_PROPERTY(
+        QString defaultModel READ defaultModel WRITE setDefaultModel NOTIFY defaultModelChanged)
     /** @brief A save, removal or test is under way. */
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
 
@@ -71,17 +73,19 @@ public:
      * @p tokensPerMinute are the limits of the provider's job queue (< 0 = unchanged, 0 = no
      * limit), stored like `arbord jobs limit` does. Answers with saved().
      */
-    Q_INVOKABLE void save(const QString &id, const QString &kind, const QString &name, const QString &baseUrl,
-                          const QString &headers, const QString &models, const QString &apiKey, bool keyChanged,
-                          int concurrency = -1, qint64 requestsPerMinute = -1, qint64 tokensPerMinute = -1);
+    Q_INVOKABLE void save(const QString &id, const QString &kind, const QString &name,
+                          const QString &baseUrl, const QString &headers, const QString &models,
+                          const QString &apiKey, bool keyChanged, int concurrency = -1,
+                          qint64 requestsPerMinute = -1, qint64 tokensPerMinute = -1);
     /** @brief Sets the job queue limits of provider @p id alone (< 0 = unchanged, 0 = no limit);
      *  answers with saved(). */
-    Q_INVOKABLE void setLimits(const QString &id, int concurrency, qint64 requestsPerMinute, qint64 tokensPerMinute);
+    Q_INVOKABLE void setLimits(const QString &id, int concurrency, qint64 requestsPerMinute,
+                               qint64 tokensPerMinute);
     Q_INVOKABLE void remove(const QString &id);
     /** @brief Lists the models of the settings as typed (empty key: the stored one of @p id);
      *  answers with tested(). */
-    Q_INVOKABLE void testConnection(const QString &id, const QString &kind, const QString &baseUrl, const QString &headers,
-                                    const QString &apiKey);
+    Q_INVOKABLE void testConnection(const QString &id, const QString &kind, const QString &baseUrl,
+                                    const QString &headers, const QString &apiKey);
     /** @brief The user's choice when the keychain is missing, locked or refuses: keys stay in
      *  memory until Arbor quits. */
     Q_INVOKABLE void keepKeysInMemory();
@@ -109,7 +113,8 @@ private:
     void markAdded();
     void loadLimits();
     /** @brief Stores the limits, then emits saved(). */
-    void saveLimits(const QString &id, int concurrency, qint64 requestsPerMinute, qint64 tokensPerMinute);
+    void saveLimits(const QString &id, int concurrency, qint64 requestsPerMinute,
+                    qint64 tokensPerMinute);
 
     core::Backend *m_backend;
     QHash<QString, jobs::QueueSettings> m_limits; ///< job_queues rows, by queue (= provider id)

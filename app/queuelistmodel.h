@@ -17,11 +17,11 @@ struct QueueEntry
     int done = 0;
     int failed = 0;
     int cancelled = 0;
-    int concurrency = 0;            ///< 0 = only the engine's limit
-    qint64 requestsPerMinute = 0;   ///< 0 = unlimited
-    double requestsAvailable = -1;  ///< -1 = unlimited
-    qint64 tokensPerMinute = 0;     ///< 0 = unlimited
-    double tokensAvailable = -1;    ///< -1 = unlimited
+    int concurrency = 0;           ///< 0 = only the engine's limit
+    qint64 requestsPerMinute = 0;  ///< 0 = unlimited
+    double requestsAvailable = -1; ///< -1 = unlimited
+    qint64 tokensPerMinute = 0;    ///< 0 = unlimited
+    double tokensAvailable = -1;   ///< -1 = unlimited
     qint64 refillMs = 0;
     qint64 blockedMs = 0;
 };

@@ -30,14 +30,15 @@ ThreadModel::ThreadModel(core::Backend &backend, QObject *parent)
     connect(&events, &chat::ChatEvents::messageCreated, this, &ThreadModel::onCreated);
     connect(&events, &chat::ChatEvents::messageDelta, this, &ThreadModel::onDelta);
     connect(&events, &chat::ChatEvents::messageStateChanged, this, &ThreadModel::onStateChanged);
-    connect(&events, &chat::ChatEvents::pathChanged, this, [this](const QString &conversationId, const QString &forkId) {
-        if (conversationId != m_conversationId)
-            return;
-        if (!forkId.isEmpty() && rowOf(forkId) >= 0)
-            reloadBelow(forkId);
-        else
-            reload();
-    });
+    connect(&events, &chat::ChatEvents::pathChanged, this,
+            [this](const QString &conversationId, const QString &forkId) {
+                if (conversationId != m_conversationId)
+                    return;
+                if (!forkId.isEmpty() && rowOf(forkId) >= 0)
+                    reloadBelow(forkId);
+                else
+                    reload();
+            });
 }
 
 void ThreadModel::setConversation(const QString &conversationId)
@@ -56,40 +57,44 @@ void ThreadModel::reload()
         applyPath({});
         return;
     }
-    m_backend.chat().visiblePath(m_conversationId).then(this, [this, generation](QFuture<QList<Message>> f) {
-        if (generation != m_generation)
-            return; // a newer load (or another conversation) superseded this one
-        try {
-            applyPath(f.result());
-        } catch (const std::exception &e) {
-            qCWarning(lcThread) << "loading the conversation failed:" << e.what();
-        }
-    });
+    m_backend.chat()
+        .visiblePath(m_conversationId)
+        .then(this, [this, generation](QFuture<QList<Message>> f) {
+            if (generation != m_generation)
+                return; // a newer load (or another conversation) superseded this one
+            try {
+                applyPath(f.result());
+            } catch (const std::exception &e) {
+                qCWarning(lcThread) << "loading the conversation failed:" << e.what();
+            }
+        });
 }
 
 void ThreadModel::reloadBelow(const QString &forkId)
 {
     // Only the rows under the fork changed: read those, keep the rest (STYLE rule 6).
     const quint64 generation = ++m_generation;
-    m_backend.chat().visiblePathBelow(m_conversationId, forkId).then(this, [this, generation, forkId](QFuture<QList<Message>> f) {
-        if (generation != m_generation)
-            return;
-        const int forkRow = rowOf(forkId);
-        if (forkRow < 0) {
-            reload();
-            return;
-        }
-        try {
-            const QList<Message> below = f.result();
-            if (!below.isEmpty() && below.first().parentId != forkId) {
-                reload(); // the path moved elsewhere meanwhile
+    m_backend.chat()
+        .visiblePathBelow(m_conversationId, forkId)
+        .then(this, [this, generation, forkId](QFuture<QList<Message>> f) {
+            if (generation != m_generation)
+                return;
+            const int forkRow = rowOf(forkId);
+            if (forkRow < 0) {
+                reload();
                 return;
             }
-            applyPath(m_rows.mid(0, forkRow + 1) + below);
-        } catch (const std::exception &e) {
-            qCWarning(lcThread) << "loading the branch failed:" << e.what();
-        }
-    });
+            try {
+                const QList<Message> below = f.result();
+                if (!below.isEmpty() && below.first().parentId != forkId) {
+                    reload(); // the path moved elsewhere meanwhile
+                    return;
+                }
+                applyPath(m_rows.mid(0, forkRow + 1) + below);
+            } catch (const std::exception &e) {
+                qCWarning(lcThread) << "loading the branch failed:" << e.what();
+            }
+        });
 }
 
 void ThreadModel::applyPath(const QList<Message> &stored)
@@ -99,22 +104,25 @@ void ThreadModel::applyPath(const QList<Message> &stored)
     for (Message &m : path) {
         // The store lags the stream by up to a flush interval; the live text does not.
         if (domain::isLive(m.status)) {
-            if (const auto live = m_backend.liveTexts().text(m.id); live && live->size() > m.content.size())
+            if (const auto live = m_backend.liveTexts().text(m.id);
+                live && live->size() > m.content.size())
                 m.content = *live;
         }
     }
 
     // Keep the common prefix (a branch switch only touches rows below the fork).
     qsizetype common = 0;
-    while (common < path.size() && common < m_rows.size() && path.at(common).id == m_rows.at(common).id)
+    while (common < path.size() && common < m_rows.size()
+           && path.at(common).id == m_rows.at(common).id)
         ++common;
     for (qsizetype i = 0; i < common; ++i) {
         Message &mine = m_rows[i];
         const Message &fresh = path.at(i);
         // A live row may be ahead of what was just read; never move its text backwards.
-        const QString content = fresh.content.size() >= mine.content.size() || !domain::isLive(mine.status)
-                                    ? fresh.content
-                                    : mine.content;
+        const QString content =
+            fresh.content.size() >= mine.content.size() || !domain::isLive(mine.status)
+            ? fresh.content
+            : mine.content;
         // Only the roles that changed: a teammate's reply reloads here with every checkpoint, and
         // a delegate must not rebuild more than its text for that (STYLE rule 4).
         QList<int> roles;
@@ -161,9 +169,11 @@ void ThreadModel::applyPath(const QList<Message> &stored)
 
 void ThreadModel::onCreated(const Message &message)
 {
-    if (message.conversationId != m_conversationId || m_conversationId.isEmpty() || rowOf(message.id) >= 0)
+    if (message.conversationId != m_conversationId || m_conversationId.isEmpty()
+        || rowOf(message.id) >= 0)
         return;
-    const bool continuesPath = m_rows.isEmpty() ? message.parentId.isEmpty() : message.parentId == m_rows.last().id;
+    const bool continuesPath =
+        m_rows.isEmpty() ? message.parentId.isEmpty() : message.parentId == m_rows.last().id;
     if (!continuesPath) {
         reload(); // a new branch: the store knows where the visible path now goes
         return;
@@ -216,8 +226,8 @@ void ThreadModel::flushDeltas()
     m_dirty.clear();
 }
 
-void ThreadModel::onStateChanged(const QString &conversationId, const QString &messageId, const QString &status,
-                                 const QString &error)
+void ThreadModel::onStateChanged(const QString &conversationId, const QString &messageId,
+                                 const QString &status, const QString &error)
 {
     if (conversationId != m_conversationId)
         return;

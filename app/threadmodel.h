@@ -90,9 +90,10 @@ Q_SIGNALS:
 private:
     void applyPath(const QList<domain::Message> &path);
     void onCreated(const domain::Message &message);
-    void onDelta(const QString &conversationId, const QString &messageId, qsizetype offset, const QString &text);
-    void onStateChanged(const QString &conversationId, const QString &messageId, const QString &status,
-                        const QString &error);
+    void onDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
+                 const QString &text);
+    void onStateChanged(const QString &conversationId, const QString &messageId,
+                        const QString &status, const QString &error);
     void refreshMessage(const QString &messageId);
     void flushDeltas();
     int rowOf(const QString &messageId) const;
@@ -114,9 +115,9 @@ private:
     core::Backend &m_backend;
     QString m_conversationId;
     QList<domain::Message> m_rows;
-    quint64 m_generation = 0; ///< drops answers to loads that a newer load superseded
-    QSet<QString> m_dirty;    ///< rows whose content changed since the last flush
-    QSet<QString> m_remote;   ///< messages written by teammates (see noteRemote())
+    quint64 m_generation = 0;       ///< drops answers to loads that a newer load superseded
+    QSet<QString> m_dirty;          ///< rows whose content changed since the last flush
+    QSet<QString> m_remote;         ///< messages written by teammates (see noteRemote())
     QHash<QString, JobInfo> m_jobs; ///< reply jobs of the rows for which wantsJob()
     QTimer m_flushTimer;
 };

@@ -115,7 +115,8 @@ void TreeMapItem::updatePath()
     if (App *app = App::instance(); app && app->thread()->conversationId() == m_conversationId) {
         ThreadModel *thread = app->thread();
         for (int row = 0; row < thread->rowCount(); ++row) {
-            if (const auto it = m_indexOf.constFind(thread->messageAt(row).id); it != m_indexOf.cend())
+            if (const auto it = m_indexOf.constFind(thread->messageAt(row).id);
+                it != m_indexOf.cend())
                 m_path.insert(*it);
         }
     }
@@ -135,7 +136,8 @@ void TreeMapItem::centerOn(const QString &messageId)
         return;
     }
     const auto &node = m_layout.nodes().at(*it);
-    m_origin = QPointF(width() / 2 - node.column * cellWidth(), height() / 2 - node.depth * cellHeight());
+    m_origin =
+        QPointF(width() / 2 - node.column * cellWidth(), height() / 2 - node.depth * cellHeight());
     Q_EMIT viewChanged();
     update();
 }
@@ -179,7 +181,8 @@ void TreeMapItem::paint(QPainter *painter)
         if (p.column == n.column)
             painter->drawLine(from, to);
         else
-            painter->drawPolyline(QList<QPointF>{from, QPointF(to.x(), from.y() + cellHeight() / 2), to});
+            painter->drawPolyline(
+                QList<QPointF>{from, QPointF(to.x(), from.y() + cellHeight() / 2), to});
         if (onPath)
             painter->setPen(edge);
     }
@@ -230,7 +233,8 @@ void TreeMapItem::wheelEvent(QWheelEvent *event)
 {
     // Zoom around the pointer: the cell under it stays under it.
     const QPointF at = event->position();
-    const QPointF cell((at.x() - m_origin.x()) / cellWidth(), (at.y() - m_origin.y()) / cellHeight());
+    const QPointF cell((at.x() - m_origin.x()) / cellWidth(),
+                       (at.y() - m_origin.y()) / cellHeight());
     setZoom(m_zoom * std::pow(1.0015, event->angleDelta().y()));
     m_origin = at - QPointF(cell.x() * cellWidth(), cell.y() * cellHeight());
     update();

@@ -21,7 +21,8 @@ class TreeMapItem : public QQuickPaintedItem
 {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QString conversationId READ conversationId WRITE setConversationId NOTIFY conversationIdChanged)
+    Q_PROPERTY(QString conversationId READ conversationId WRITE setConversationId NOTIFY
+                   conversationIdChanged)
     Q_PROPERTY(qreal zoom READ zoom WRITE setZoom NOTIFY viewChanged)
     Q_PROPERTY(int nodeCount READ nodeCount NOTIFY layoutChanged)
     Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)

@@ -24,14 +24,16 @@ Q_SIGNALS:
     /** @brief A message was stored (a send stores the user message and a queued reply). */
     void messageCreated(const arbor::domain::Message &message);
     /** @brief Text arrived for a streaming message; @p offset is the length before it. */
-    void messageDelta(const QString &conversationId, const QString &messageId, qsizetype offset, const QString &text);
+    void messageDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
+                      const QString &text);
     /** @brief The visible path of a conversation moved (branch switch, subtree deleted or
      *  restored, a label changed): views reload it. Rows down to @p forkId (when given) are
      *  unchanged, so a view showing it needs to reload only the rows below. */
     void pathChanged(const QString &conversationId, const QString &forkId = {});
-    /** @brief A message changed state (queued, streaming, complete, cancelled, error, interrupted). */
-    void messageStateChanged(const QString &conversationId, const QString &messageId, const QString &status,
-                             const QString &error);
+    /** @brief A message changed state (queued, streaming, complete, cancelled, error, interrupted).
+     */
+    void messageStateChanged(const QString &conversationId, const QString &messageId,
+                             const QString &status, const QString &error);
 };
 
 } // namespace arbor::chat

@@ -26,7 +26,7 @@ struct ReplyContext
     std::optional<Message> message;
     QList<Message> history; ///< root .. the message's parent
     QString settings;
-    int siblingIndex = 0;   ///< the message's position among its siblings
+    int siblingIndex = 0; ///< the message's position among its siblings
 };
 
 llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
@@ -61,7 +61,8 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
 
 } // namespace
 
-ChatJobHandler::ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers, ChatEvents &events, LiveTexts &live)
+ChatJobHandler::ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers,
+                               ChatEvents &events, LiveTexts &live)
     : m_store(store)
     , m_providers(providers)
     , m_events(events)
@@ -72,7 +73,8 @@ ChatJobHandler::ChatJobHandler(store::Store &store, llm::ProviderRegistry &provi
 void ChatJobHandler::start(jobs::JobRun *run)
 {
     const QString messageId = run->job().payload.value(QStringLiteral("message_id")).toString();
-    const QVariantMap options = run->job().payload.value(QStringLiteral("options")).toObject().toVariantMap();
+    const QVariantMap options =
+        run->job().payload.value(QStringLiteral("options")).toObject().toVariantMap();
     m_store
         .read([messageId](QSqlDatabase &db) {
             ReplyContext c;
@@ -92,7 +94,9 @@ void ChatJobHandler::start(jobs::JobRun *run)
             try {
                 c = f.result();
             } catch (const std::exception &e) {
-                run->fail({QStringLiteral("Cannot read the conversation: %1").arg(QString::fromUtf8(e.what())), true, -1});
+                run->fail({QStringLiteral("Cannot read the conversation: %1")
+                               .arg(QString::fromUtf8(e.what())),
+                           true, -1});
                 return;
             }
             if (!c.message || !domain::isLive(c.message->status)) {
@@ -103,7 +107,8 @@ void ChatJobHandler::start(jobs::JobRun *run)
             const auto provider = m_providers.get(c.message->provider);
             if (!provider) {
                 session->fail({llm::ChatError::Kind::NotFound,
-                               QStringLiteral("No provider “%1” is configured. Add it in Settings or pick another model.")
+                               QStringLiteral("No provider “%1” is configured. Add it in Settings "
+                                              "or pick another model.")
                                    .arg(c.message->provider),
                                0, -1});
                 return;
@@ -112,7 +117,8 @@ void ChatJobHandler::start(jobs::JobRun *run)
         });
 }
 
-jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const jobs::Job &job, bool canRetry)
+jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const jobs::Job &job,
+                                                   bool canRetry)
 {
     const auto message = messages::get(db, job.subjectId);
     if (!message || !domain::isLive(message->status))
@@ -121,12 +127,17 @@ jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const
         messages::requeue(db, message->id, {});
         return Recovery::Requeue;
     }
-    messages::finish(db, message->id,
-                     {MessageStatus::Interrupted,
-                      message->content.isEmpty()
-                          ? QStringLiteral("Arbor stopped before this reply began, and no attempt is left. Regenerate it to try again.")
-                          : QStringLiteral("Arbor stopped while this reply was streaming; the text received so far is kept."),
-                      {}, -1, -1});
+    messages::finish(
+        db, message->id,
+        {MessageStatus::Interrupted,
+         message->content.isEmpty()
+             ? QStringLiteral("Arbor stopped before this reply began, and no attempt is left. "
+                              "Regenerate it to try again.")
+             : QStringLiteral(
+                 "Arbor stopped while this reply was streaming; the text received so far is kept."),
+         {},
+         -1,
+         -1});
     return Recovery::Cancel;
 }
 

@@ -26,7 +26,8 @@ public:
     /** @brief How often streamed text is written to the store while tokens arrive. */
     static constexpr int FlushIntervalMs = 100;
 
-    ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers, ChatEvents &events, LiveTexts &live);
+    ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers, ChatEvents &events,
+                   LiveTexts &live);
 
     QString kind() const override { return QString::fromLatin1(Kind); }
     void start(jobs::JobRun *run) override;

@@ -40,8 +40,8 @@ struct StopOutcome
 
 } // namespace
 
-ChatService::ChatService(store::Store &store, jobs::JobEngine &engine, llm::ProviderRegistry &providers,
-                         ChatEvents &events)
+ChatService::ChatService(store::Store &store, jobs::JobEngine &engine,
+                         llm::ProviderRegistry &providers, ChatEvents &events)
     : m_store(store)
     , m_engine(engine)
     , m_providers(providers)
@@ -55,8 +55,9 @@ QString ChatService::validate(const QString &text)
         return QStringLiteral("Type a message first.");
     if (text.size() > MaxMessageLength) {
         const QLocale locale;
-        return QStringLiteral("This message has %1 characters; Arbor sends at most %2. Attach long text as a "
-                              "file or split it.")
+        return QStringLiteral(
+                   "This message has %1 characters; Arbor sends at most %2. Attach long text as a "
+                   "file or split it.")
             .arg(locale.toString(text.size()), locale.toString(MaxMessageLength));
     }
     return {};
@@ -83,7 +84,8 @@ ChatService::ModelChoice ChatService::choose(const QString &modelKey) const
         if (m.key == modelKey && m_providers.get(providerId))
             return {providerId, modelId, m.displayName};
     }
-    throw store::StoreError(QStringLiteral("The model “%1” is not available. Pick another model.").arg(modelKey));
+    throw store::StoreError(
+        QStringLiteral("The model “%1” is not available. Pick another model.").arg(modelKey));
 }
 
 namespace {
@@ -96,11 +98,14 @@ qint64 estimateTokens(const QSqlDatabase &db, const QString &parentId, const QSt
     constexpr qint64 TypicalAnswerTokens = 1024;
     qint64 chars = prefix.size();
     if (!parentId.isEmpty()) {
-        QSqlQuery q = store::exec(db,
-                                  QStringLiteral("WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
-                                                 " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
-                                                 " SELECT coalesce(sum(length(m.content)), 0) FROM up JOIN messages m ON m.id = up.id"),
-                                  {parentId});
+        QSqlQuery q = store::exec(
+            db,
+            QStringLiteral(
+                "WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
+                " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
+                " SELECT coalesce(sum(length(m.content)), 0) FROM up JOIN messages m ON m.id = "
+                "up.id"),
+            {parentId});
         if (q.next())
             chars += q.value(0).toLongLong();
     }
@@ -109,8 +114,8 @@ qint64 estimateTokens(const QSqlDatabase &db, const QString &parentId, const QSt
 
 /** @brief Stores a queued reply under @p parentId and its job; returns the reply. */
 Message storeReply(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
-                   const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now, qint64 *jobId,
-                   const QString &prefix = {})
+                   const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now,
+                   qint64 *jobId, const QString &prefix = {})
 {
     Message m;
     m.content = prefix; // a continuation starts with the text it continues
@@ -139,8 +144,8 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     return m;
 }
 
-Message storeUser(const QSqlDatabase &db, const QString &conversationId, const QString &parentId, const QString &text,
-                  qint64 now)
+Message storeUser(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
+                  const QString &text, qint64 now)
 {
     Message m;
     m.id = domain::newId();
@@ -247,7 +252,8 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
                 // A parent names its conversation.
                 const auto parent = messages::get(db, parentId);
                 if (!parent)
-                    throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(parentId));
+                    throw store::StoreError(
+                        QStringLiteral("Message %1 does not exist.").arg(parentId));
                 r.conversationId = parent->conversationId;
             } else {
                 domain::Conversation c;
@@ -262,7 +268,8 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
             const auto c = conversations::get(db, request.conversationId);
             if (!c)
                 throw store::StoreError(
-                    QStringLiteral("Conversation %1 does not exist (or was deleted).").arg(request.conversationId));
+                    QStringLiteral("Conversation %1 does not exist (or was deleted).")
+                        .arg(request.conversationId));
             r.conversationId = c->id;
             if (parentId.isEmpty())
                 parentId = c->currentLeafId;
@@ -270,24 +277,28 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
         if (!parentId.isEmpty()) {
             const auto parent = messages::get(db, parentId);
             if (!parent || parent->conversationId != r.conversationId)
-                throw store::StoreError(QStringLiteral("Message %1 is not part of this conversation.").arg(parentId));
+                throw store::StoreError(
+                    QStringLiteral("Message %1 is not part of this conversation.").arg(parentId));
         }
         // The parameters first, in the same transaction: the reply's job reads them when it runs.
         patchSettings(db, r.conversationId, request.settings);
         r.user = storeUser(db, r.conversationId, parentId, request.text, now);
-        r.assistant = storeReply(db, r.conversationId, r.user.id, model, request.options, now, &r.jobId);
+        r.assistant =
+            storeReply(db, r.conversationId, r.user.id, model, request.options, now, &r.jobId);
         showLeaf(db, r, r.assistant.id, now);
         return r;
     }));
 }
 
-QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId, const QString &modelKey)
+QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId,
+                                            const QString &modelKey)
 {
     return announce(m_store.write([this, assistantMessageId, modelKey](QSqlDatabase &db) {
         const auto old = messages::get(db, assistantMessageId);
         if (!old || old->role != u"assistant")
             throw store::StoreError(QStringLiteral("Only a reply can be regenerated."));
-        const ModelChoice model = choose(modelKey.isEmpty() ? old->provider + QLatin1Char('/') + old->model : modelKey);
+        const ModelChoice model =
+            choose(modelKey.isEmpty() ? old->provider + QLatin1Char('/') + old->model : modelKey);
         const qint64 now = domain::nowMs();
         SendResult r;
         r.conversationId = old->conversationId;
@@ -306,14 +317,17 @@ QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId
         const auto old = messages::get(db, assistantMessageId);
         if (!old || old->role != u"assistant")
             throw store::StoreError(QStringLiteral("Only a reply can be continued."));
-        if (domain::isLive(old->status) || old->status == MessageStatus::Complete || old->content.isEmpty())
-            throw store::StoreError(QStringLiteral("Only a reply that stopped early with some text can be continued."));
+        if (domain::isLive(old->status) || old->status == MessageStatus::Complete
+            || old->content.isEmpty())
+            throw store::StoreError(
+                QStringLiteral("Only a reply that stopped early with some text can be continued."));
         const ModelChoice model = choose(old->provider + QLatin1Char('/') + old->model);
         const qint64 now = domain::nowMs();
         SendResult r;
         r.conversationId = old->conversationId;
         patchSettings(db, r.conversationId, settings);
-        r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId, old->content);
+        r.assistant =
+            storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId, old->content);
         showLeaf(db, r, r.assistant.id, now);
         return r;
     }));
@@ -336,13 +350,16 @@ QFuture<SendResult> ChatService::edit(const QString &userMessageId, const QStrin
             // The reply uses the model that answered the original, unless told otherwise.
             QString key = modelKey;
             if (key.isEmpty()) {
-                QSqlQuery q = store::exec(db, QStringLiteral("SELECT provider, model FROM messages WHERE parent_id = ?"
-                                                             " AND role = 'assistant' ORDER BY created_at DESC LIMIT 1"),
-                                          {userMessageId});
+                QSqlQuery q = store::exec(
+                    db,
+                    QStringLiteral("SELECT provider, model FROM messages WHERE parent_id = ?"
+                                   " AND role = 'assistant' ORDER BY created_at DESC LIMIT 1"),
+                    {userMessageId});
                 key = q.next() ? q.value(0).toString() + QLatin1Char('/') + q.value(1).toString()
                                : QStringLiteral("demo/demo");
             }
-            r.assistant = storeReply(db, r.conversationId, r.user.id, choose(key), {}, now, &r.jobId);
+            r.assistant =
+                storeReply(db, r.conversationId, r.user.id, choose(key), {}, now, &r.jobId);
         }
         showLeaf(db, r, reply ? r.assistant.id : r.user.id, now);
         return r;
@@ -355,7 +372,8 @@ QFuture<QString> ChatService::switchTo(const QString &messageId)
         .write([messageId](QSqlDatabase &db) {
             const QString leaf = store::tree::switchTo(db, messageId, domain::nowMs());
             if (leaf.isEmpty())
-                throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
+                throw store::StoreError(
+                    QStringLiteral("Message %1 does not exist.").arg(messageId));
             return std::make_pair(messages::get(db, leaf)->conversationId, leaf);
         })
         .then([this](std::pair<QString, QString> r) {
@@ -377,7 +395,8 @@ QFuture<QString> ChatService::switchSibling(const QString &messageId, int delta)
             const auto message = messages::get(db, messageId);
             const QString sibling = store::tree::siblingAt(db, messageId, delta);
             if (!message || sibling.isEmpty())
-                throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
+                throw store::StoreError(
+                    QStringLiteral("Message %1 does not exist.").arg(messageId));
             if (sibling == messageId)
                 return Switched{message->conversationId, message->parentId, {}};
             const QString leaf = store::tree::switchToSibling(db, sibling, domain::nowMs());
@@ -397,13 +416,15 @@ QFuture<RemovedSubtree> ChatService::removeSubtree(const QString &messageId)
             RemovedSubtree r;
             const auto node = messages::get(db, messageId);
             if (!node || !conversations::get(db, node->conversationId))
-                throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
+                throw store::StoreError(
+                    QStringLiteral("Message %1 does not exist.").arg(messageId));
             r.conversationId = node->conversationId;
             r.previousLeaf = conversations::get(db, r.conversationId)->currentLeafId;
             const qint64 now = domain::nowMs();
             r.batch = store::tree::removeSubtree(db, messageId, now);
             // Replies still waiting in the removed part will not be wanted.
-            QSqlQuery q = store::exec(db, QStringLiteral("SELECT id FROM messages WHERE deleted_batch = ?"), {r.batch});
+            QSqlQuery q = store::exec(
+                db, QStringLiteral("SELECT id FROM messages WHERE deleted_batch = ?"), {r.batch});
             QList<qint64> running;
             while (q.next()) {
                 ++r.count;
@@ -432,7 +453,9 @@ QFuture<void> ChatService::restoreSubtree(const RemovedSubtree &removed)
             if (!removed.previousLeaf.isEmpty())
                 store::tree::switchTo(db, removed.previousLeaf, domain::nowMs());
         })
-        .then([this, conversationId = removed.conversationId] { Q_EMIT m_events.pathChanged(conversationId); });
+        .then([this, conversationId = removed.conversationId] {
+            Q_EMIT m_events.pathChanged(conversationId);
+        });
 }
 
 QFuture<void> ChatService::setLabel(const QString &messageId, const QString &label)
@@ -447,21 +470,26 @@ QFuture<void> ChatService::setLabel(const QString &messageId, const QString &lab
 
 QFuture<QString> ChatService::fork(const QString &messageId)
 {
-    return m_store.write([messageId](QSqlDatabase &db) { return store::tree::fork(db, messageId, domain::nowMs()); })
+    return m_store
+        .write([messageId](QSqlDatabase &db) {
+            return store::tree::fork(db, messageId, domain::nowMs());
+        })
         .then([this](QString id) {
             Q_EMIT m_events.conversationsChanged();
             return id;
         });
 }
 
-QFuture<QList<domain::Message>> ChatService::visiblePathBelow(const QString &conversationId, const QString &ancestorId)
+QFuture<QList<domain::Message>> ChatService::visiblePathBelow(const QString &conversationId,
+                                                              const QString &ancestorId)
 {
     return m_store.read([conversationId, ancestorId](QSqlDatabase &db) {
         return messages::pathBelow(db, ancestorId, messages::currentLeaf(db, conversationId));
     });
 }
 
-QFuture<QList<store::tree::TreeNode>> ChatService::tree(const QString &conversationId, bool withPreview)
+QFuture<QList<store::tree::TreeNode>> ChatService::tree(const QString &conversationId,
+                                                        bool withPreview)
 {
     return m_store.read([conversationId, withPreview](QSqlDatabase &db) {
         return store::tree::nodes(db, conversationId, withPreview);
@@ -470,12 +498,14 @@ QFuture<QList<store::tree::TreeNode>> ChatService::tree(const QString &conversat
 
 QFuture<QList<store::tree::TreeNode>> ChatService::labels(const QString &conversationId)
 {
-    return m_store.read([conversationId](QSqlDatabase &db) { return store::tree::labelled(db, conversationId); });
+    return m_store.read(
+        [conversationId](QSqlDatabase &db) { return store::tree::labelled(db, conversationId); });
 }
 
 QFuture<QList<store::tree::SearchHit>> ChatService::search(const QString &query, int limit)
 {
-    return m_store.read([query, limit](QSqlDatabase &db) { return store::tree::search(db, query, limit); });
+    return m_store.read(
+        [query, limit](QSqlDatabase &db) { return store::tree::search(db, query, limit); });
 }
 
 QFuture<bool> ChatService::stop(const QString &messageId)
@@ -502,14 +532,16 @@ QFuture<bool> ChatService::stop(const QString &messageId)
                 }
             }
             if (!jobActive) {
-                messages::finish(db, messageId, {MessageStatus::Cancelled, {}, QStringLiteral("stopped"), -1, -1});
+                messages::finish(db, messageId,
+                                 {MessageStatus::Cancelled, {}, QStringLiteral("stopped"), -1, -1});
                 o.stoppedHere = true;
             }
             return o;
         })
         .then([this, messageId](StopOutcome o) {
             if (o.stoppedHere)
-                Q_EMIT m_events.messageStateChanged(o.conversationId, messageId, QStringLiteral("cancelled"), {});
+                Q_EMIT m_events.messageStateChanged(o.conversationId, messageId,
+                                                    QStringLiteral("cancelled"), {});
             if (o.runningJobId != 0)
                 return m_engine.cancelRunning(o.runningJobId, jobs::CancelReason::User);
             return o.live;
@@ -520,10 +552,12 @@ QFuture<void> ChatService::rename(const QString &conversationId, const QString &
 {
     const QString clean = title.simplified();
     if (clean.isEmpty())
-        return QtFuture::makeExceptionalFuture(std::make_exception_ptr(store::StoreError(
-            QStringLiteral("A conversation needs a title."))));
+        return QtFuture::makeExceptionalFuture(std::make_exception_ptr(
+            store::StoreError(QStringLiteral("A conversation needs a title."))));
     return m_store
-        .write([conversationId, clean](QSqlDatabase &db) { conversations::rename(db, conversationId, clean); })
+        .write([conversationId, clean](QSqlDatabase &db) {
+            conversations::rename(db, conversationId, clean);
+        })
         .then([this] { Q_EMIT m_events.conversationsChanged(); });
 }
 
@@ -532,12 +566,14 @@ QString ChatService::validateSettings(const QJsonObject &settings)
     const QLocale locale;
     if (const QJsonValue t = settings.value(u"temperature"); !t.isUndefined() && !t.isNull()) {
         if (!t.isDouble() || t.toDouble() < 0.0 || t.toDouble() > 2.0)
-            return QStringLiteral("The temperature must be between 0 and 2 (or left at the model's default).");
+            return QStringLiteral(
+                "The temperature must be between 0 and 2 (or left at the model's default).");
     }
     if (const QJsonValue m = settings.value(u"max_tokens"); !m.isUndefined() && !m.isNull()) {
         const double v = m.toDouble(-1);
         if (!m.isDouble() || v < 1 || v > MaxTokensLimit || v != std::floor(v))
-            return QStringLiteral("Max tokens must be a whole number from 1 to %1 (or left at the model's default).")
+            return QStringLiteral("Max tokens must be a whole number from 1 to %1 (or left at the "
+                                  "model's default).")
                 .arg(locale.toString(MaxTokensLimit));
     }
     if (const QJsonValue p = settings.value(u"system_prompt"); !p.isUndefined() && !p.isNull()) {
@@ -556,12 +592,14 @@ QFuture<QJsonObject> ChatService::conversationSettings(const QString &conversati
         const auto c = conversations::get(db, conversationId);
         if (!c)
             throw store::StoreError(
-                QStringLiteral("Conversation %1 does not exist (or was deleted).").arg(conversationId));
+                QStringLiteral("Conversation %1 does not exist (or was deleted).")
+                    .arg(conversationId));
         return QJsonDocument::fromJson(c->settings.toUtf8()).object();
     });
 }
 
-QFuture<void> ChatService::setConversationSettings(const QString &conversationId, const QJsonObject &settings)
+QFuture<void> ChatService::setConversationSettings(const QString &conversationId,
+                                                   const QJsonObject &settings)
 {
     if (const QString error = validateSettings(settings); !error.isEmpty())
         return QtFuture::makeExceptionalFuture(userError(error));
@@ -570,10 +608,12 @@ QFuture<void> ChatService::setConversationSettings(const QString &conversationId
             const auto c = conversations::get(db, conversationId);
             if (!c)
                 throw store::StoreError(
-                    QStringLiteral("Conversation %1 does not exist (or was deleted).").arg(conversationId));
+                    QStringLiteral("Conversation %1 does not exist (or was deleted).")
+                        .arg(conversationId));
             QJsonObject merged = QJsonDocument::fromJson(c->settings.toUtf8()).object();
-            for (const QLatin1String key : {QLatin1String("system_prompt"), QLatin1String("temperature"),
-                                            QLatin1String("max_tokens")}) {
+            for (const QLatin1String key :
+                 {QLatin1String("system_prompt"), QLatin1String("temperature"),
+                  QLatin1String("max_tokens")}) {
                 if (settings.contains(key) && !settings.value(key).isNull())
                     merged.insert(key, settings.value(key));
                 else
@@ -596,10 +636,11 @@ QFuture<void> ChatService::remove(const QString &conversationId)
     return m_store
         .write([conversationId](QSqlDatabase &db) {
             // Live replies stop with the conversation: cancel what has not started.
-            QSqlQuery q = store::exec(db,
-                                      QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND "
-                                                     "status IN ('queued','streaming')"),
-                                      {conversationId});
+            QSqlQuery q =
+                store::exec(db,
+                            QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND "
+                                           "status IN ('queued','streaming')"),
+                            {conversationId});
             QStringList live;
             while (q.next())
                 live.append(q.value(0).toString());
@@ -663,7 +704,8 @@ QFuture<ReplyProgress> ChatService::progress(const QString &messageId, qsizetype
 
 QFuture<QList<domain::Message>> ChatService::visiblePath(const QString &conversationId)
 {
-    return m_store.read([conversationId](QSqlDatabase &db) { return messages::visiblePath(db, conversationId); });
+    return m_store.read(
+        [conversationId](QSqlDatabase &db) { return messages::visiblePath(db, conversationId); });
 }
 
 QSet<QString> ChatService::orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds)

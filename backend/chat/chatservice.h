@@ -30,7 +30,7 @@ struct SendRequest
     QString parentId;       ///< empty: continue the conversation's current leaf
     QString text;
     QString modelKey = QStringLiteral("demo/demo");
-    QJsonObject options;    ///< per-call provider options (e.g. the demo's "rate" or "seed")
+    QJsonObject options; ///< per-call provider options (e.g. the demo's "rate" or "seed")
     /** @brief Parameters stored on the conversation before the reply is queued, as the
      *  Parameters dialog stores them: "system_prompt", "temperature", "max_tokens"; a key
      *  absent stays as it is, a null value goes back to the provider's default. */
@@ -86,7 +86,8 @@ public:
     static constexpr qsizetype MaxSystemPromptLength = 100'000;
     static constexpr int MaxTokensLimit = 1'000'000;
 
-    ChatService(store::Store &store, jobs::JobEngine &engine, llm::ProviderRegistry &providers, ChatEvents &events);
+    ChatService(store::Store &store, jobs::JobEngine &engine, llm::ProviderRegistry &providers,
+                ChatEvents &events);
 
     /** @brief Stores the user message, a queued reply and its job, then wakes the engine.
      *  Fails (exception in the future) with a user-facing message on bad input. */
@@ -129,15 +130,18 @@ public:
     /** @brief Sets the model parameters of a conversation: "system_prompt", "temperature" and
      *  "max_tokens" become what @p settings holds (absent = the provider's default); other keys
      *  already stored are kept. Fails with a user-facing StoreError on invalid values. */
-    QFuture<void> setConversationSettings(const QString &conversationId, const QJsonObject &settings);
+    QFuture<void> setConversationSettings(const QString &conversationId,
+                                          const QJsonObject &settings);
     QFuture<QList<domain::Conversation>> conversations();
     /** @brief The reply @p messageId as the store has it, its text from @p from on. */
     QFuture<ReplyProgress> progress(const QString &messageId, qsizetype from);
     QFuture<QList<domain::Message>> visiblePath(const QString &conversationId);
     /** @brief The visible path strictly below @p ancestorId (after a switch under it). */
-    QFuture<QList<domain::Message>> visiblePathBelow(const QString &conversationId, const QString &ancestorId);
+    QFuture<QList<domain::Message>> visiblePathBelow(const QString &conversationId,
+                                                     const QString &ancestorId);
     /** @brief Every node of a conversation, for the tree map and `arbord show --tree`. */
-    QFuture<QList<store::tree::TreeNode>> tree(const QString &conversationId, bool withPreview = true);
+    QFuture<QList<store::tree::TreeNode>> tree(const QString &conversationId,
+                                               bool withPreview = true);
     /** @brief The labelled messages of a conversation (bookmarks to jump to). */
     QFuture<QList<store::tree::TreeNode>> labels(const QString &conversationId);
     /** @brief Full-text search over all branches of all conversations. */

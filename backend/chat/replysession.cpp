@@ -56,8 +56,8 @@ jobs::ErrorKind jobErrorKind(llm::ChatError::Kind kind)
 
 } // namespace
 
-ReplySession::ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store, ChatEvents &events,
-                           LiveTexts &live)
+ReplySession::ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store,
+                           ChatEvents &events, LiveTexts &live)
     : QObject(run)
     , m_run(run)
     , m_message(std::move(message))
@@ -78,15 +78,17 @@ void ReplySession::begin(llm::ChatStream *stream)
     m_live.begin(m_message.id, m_message.content); // a continuation starts with its text
     const QString id = m_message.id;
     m_store.post([id](QSqlDatabase &db) { messages::setStatus(db, id, MessageStatus::Streaming); });
-    Q_EMIT m_events.messageStateChanged(m_message.conversationId, id, domain::toString(MessageStatus::Streaming), {});
+    Q_EMIT m_events.messageStateChanged(m_message.conversationId, id,
+                                        domain::toString(MessageStatus::Streaming), {});
     connect(m_stream, &llm::ChatStream::delta, this, &ReplySession::onDelta);
     connect(m_stream, &llm::ChatStream::finished, this, &ReplySession::onFinished);
     connect(m_stream, &llm::ChatStream::failed, this, &ReplySession::fail);
     // Limits a vendor announces on a successful response pace the provider's queue too.
-    connect(m_stream, &llm::ChatStream::rateLimitSeen, this, [this](const llm::RateLimitInfo &info) {
-        if (!m_run->isEnded() && !info.isEmpty())
-            m_run->reportRateLimit(jobLimits(info));
-    });
+    connect(m_stream, &llm::ChatStream::rateLimitSeen, this,
+            [this](const llm::RateLimitInfo &info) {
+                if (!m_run->isEnded() && !info.isEmpty())
+                    m_run->reportRateLimit(jobLimits(info));
+            });
     if (m_run->isCancelRequested())
         onCancel(m_run->cancelReason());
 }
@@ -123,14 +125,21 @@ void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finish
     const QString conversationId = m_message.conversationId;
     const int seq = m_seq++;
     // Listen before ending: the end may be reported before succeed() returns.
-    connect(m_run, &jobs::JobRun::ended, this, [this] { announce(domain::toString(MessageStatus::Complete), {}); });
+    connect(m_run, &jobs::JobRun::ended, this,
+            [this] { announce(domain::toString(MessageStatus::Complete), {}); });
     if (usage.promptTokens >= 0 || usage.completionTokens >= 0)
-        m_run->reportUsage(std::max<qint64>(0, usage.promptTokens) + std::max<qint64>(0, usage.completionTokens));
-    m_run->succeed([id, conversationId, seq, rest = std::exchange(m_pending, {}), usage, finishReason](
-                       const QSqlDatabase &db, jobs::JobState) {
+        m_run->reportUsage(std::max<qint64>(0, usage.promptTokens)
+                           + std::max<qint64>(0, usage.completionTokens));
+    m_run->succeed([id, conversationId, seq, rest = std::exchange(m_pending, {}), usage,
+                    finishReason](const QSqlDatabase &db, jobs::JobState) {
         if (!rest.isEmpty())
             messages::appendChunk(db, id, seq, rest);
-        messages::finish(db, id, {MessageStatus::Complete, {}, finishReason, usage.promptTokens, usage.completionTokens});
+        messages::finish(db, id,
+                         {MessageStatus::Complete,
+                          {},
+                          finishReason,
+                          usage.promptTokens,
+                          usage.completionTokens});
         store::conversations::touch(db, conversationId);
     });
 }
@@ -142,8 +151,9 @@ void ReplySession::fail(const llm::ChatError &error)
     m_flushTimer.stop();
     // A retry starts the answer over, so only a reply that has shown nothing yet is retried.
     const bool retryable = error.retryable() && m_received == 0;
-    const MessageStatus status = error.kind == llm::ChatError::Kind::Interrupted ? MessageStatus::Interrupted
-                                                                                  : MessageStatus::Error;
+    const MessageStatus status = error.kind == llm::ChatError::Kind::Interrupted
+        ? MessageStatus::Interrupted
+        : MessageStatus::Error;
     const QString id = m_message.id;
     const int seq = m_seq++;
     const QString text = error.message;
@@ -160,12 +170,15 @@ void ReplySession::fail(const llm::ChatError &error)
     if (!error.rateLimit.isEmpty())
         m_run->reportRateLimit(jobLimits(error.rateLimit));
     jobs::JobError jobError{text, retryable, error.retryAfterMs};
-    jobError.rateLimited = error.kind == llm::ChatError::Kind::RateLimited; // the whole provider queue waits
+    jobError.rateLimited =
+        error.kind == llm::ChatError::Kind::RateLimited; // the whole provider queue waits
     jobError.kind = jobErrorKind(error.kind);
     m_run->fail(jobError,
-                [id, seq, rest = std::exchange(m_pending, {}), status, text](const QSqlDatabase &db, jobs::JobState state) {
+                [id, seq, rest = std::exchange(m_pending, {}), status, text](const QSqlDatabase &db,
+                                                                             jobs::JobState state) {
                     if (state == jobs::JobState::Queued) {
-                        messages::requeue(db, id, QStringLiteral("Retrying after an error: %1").arg(text));
+                        messages::requeue(db, id,
+                                          QStringLiteral("Retrying after an error: %1").arg(text));
                         return;
                     }
                     if (!rest.isEmpty())
@@ -183,12 +196,16 @@ void ReplySession::onCancel(jobs::CancelReason reason)
     m_flushTimer.stop();
     const bool byUser = reason == jobs::CancelReason::User;
     const MessageStatus status = byUser ? MessageStatus::Cancelled : MessageStatus::Interrupted;
-    const QString note = byUser ? QString() : QStringLiteral("Arbor was closed while this reply was streaming.");
+    const QString note =
+        byUser ? QString() : QStringLiteral("Arbor was closed while this reply was streaming.");
     const QString id = m_message.id;
     const int seq = m_seq++;
-    connect(m_run, &jobs::JobRun::ended, this, [this, status, note] { announce(domain::toString(status), note); });
-    m_run->finishCancelled(byUser ? QStringLiteral("stopped by the user") : QStringLiteral("shut down"),
-                           [id, seq, rest = std::exchange(m_pending, {}), status, note](const QSqlDatabase &db, jobs::JobState) {
+    connect(m_run, &jobs::JobRun::ended, this,
+            [this, status, note] { announce(domain::toString(status), note); });
+    m_run->finishCancelled(byUser ? QStringLiteral("stopped by the user")
+                                  : QStringLiteral("shut down"),
+                           [id, seq, rest = std::exchange(m_pending, {}), status,
+                            note](const QSqlDatabase &db, jobs::JobState) {
                                if (!rest.isEmpty())
                                    messages::appendChunk(db, id, seq, rest);
                                messages::finish(db, id, {status, note, {}, -1, -1});

@@ -12,7 +12,7 @@ class Store;
 namespace arbor::jobs {
 class JobRun;
 enum class CancelReason;
-}
+} // namespace arbor::jobs
 
 namespace arbor::chat {
 
@@ -25,7 +25,8 @@ class ReplySession : public QObject
     Q_OBJECT
 
 public:
-    ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store, ChatEvents &events, LiveTexts &live);
+    ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store,
+                 ChatEvents &events, LiveTexts &live);
     /** @brief Marks the message streaming and starts @p stream (taking ownership). */
     void begin(llm::ChatStream *stream);
     /** @brief Ends the reply with @p error (also used before any stream exists). */

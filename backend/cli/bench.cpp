@@ -14,10 +14,13 @@ int runBench(const QStringList &args)
     QTextStream err(stderr);
     if (args.isEmpty() || args.first() == u"--help" || args.first() == u"-h") {
         err << "Usage: arbord bench SCENARIO [OPTIONS] [--json]\n\nScenarios:\n"
-               "  tree    open/switch/layout/search on a 100k-message conversation in a 1M-message store\n"
+               "  tree    open/switch/layout/search on a 100k-message conversation in a 1M-message "
+               "store\n"
                "  queue   job engine: single and bulk enqueue, processing, idle pickup latency\n"
-               "  stream  wire-protocol parse throughput; CPU cost per streamed token, short vs long reply\n"
-               "  sync    team sync on PostgreSQL (--dsn): notify-to-visible latency, push, initial pull\n";
+               "  stream  wire-protocol parse throughput; CPU cost per streamed token, short vs "
+               "long reply\n"
+               "  sync    team sync on PostgreSQL (--dsn): notify-to-visible latency, push, "
+               "initial pull\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();

@@ -101,15 +101,19 @@ int runBenchQueue(const QStringList &args)
     QTextStream out(stdout);
     QTextStream err(stderr);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "arbord bench queue: enqueue, bulk enqueue, processing and idle pickup of no-op jobs on a temporary store."));
-    const QCommandLineOption jobsOption(QStringLiteral("jobs"), QStringLiteral("Jobs per phase (default 20000)."),
+    parser.setApplicationDescription(
+        QStringLiteral("arbord bench queue: enqueue, bulk enqueue, processing and idle pickup of "
+                       "no-op jobs on a temporary store."));
+    const QCommandLineOption jobsOption(QStringLiteral("jobs"),
+                                        QStringLiteral("Jobs per phase (default 20000)."),
                                         QStringLiteral("N"), QStringLiteral("20000"));
-    const QCommandLineOption concurrencyOption(QStringLiteral("concurrency"),
-                                               QStringLiteral("Engine concurrency and adders in flight (default 50)."),
-                                               QStringLiteral("C"), QStringLiteral("50"));
+    const QCommandLineOption concurrencyOption(
+        QStringLiteral("concurrency"),
+        QStringLiteral("Engine concurrency and adders in flight (default 50)."),
+        QStringLiteral("C"), QStringLiteral("50"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
     parser.addOptions({jobsOption, concurrencyOption, json, help});
     if (!parser.parse(QStringList{QStringLiteral("arbord bench queue")} + args)) {
         err << "arbord bench queue: " << parser.errorText() << "\n";
@@ -144,8 +148,9 @@ int runBenchQueue(const QStringList &args)
     auto handler = std::make_shared<NoopHandler>();
     engine.registerHandler(handler);
     auto counter = std::make_shared<FinishCounter>();
-    QObject::connect(&engine, &jobs::JobEngine::jobFinished, &engine, [counter] { counter->add(); },
-                     Qt::DirectConnection);
+    QObject::connect(
+        &engine, &jobs::JobEngine::jobFinished, &engine, [counter] { counter->add(); },
+        Qt::DirectConnection);
 
     // 1. Single adds, each durable when its call returns. enqueue_per_s: one adder that waits
     //    for each add before the next (serial awaited calls, one commit per add).
@@ -222,7 +227,8 @@ int runBenchQueue(const QStringList &args)
             const auto t0 = Clock::now();
             engine.enqueue(noopSpec(i));
             counter->waitFor(1);
-            const auto started = Clock::time_point(Clock::duration(handler->started.load(std::memory_order_acquire)));
+            const auto started = Clock::time_point(
+                Clock::duration(handler->started.load(std::memory_order_acquire)));
             pickups.push_back(std::chrono::duration<double, std::milli>(started - t0).count());
         }
     }
@@ -232,27 +238,30 @@ int runBenchQueue(const QStringList &args)
     const double p50 = percentile(pickups, 0.50);
     const double p99 = percentile(pickups, 0.99);
     if (parser.isSet(json)) {
-        out << QJsonDocument(QJsonObject{
-                                 {QStringLiteral("jobs"), n},
-                                 {QStringLiteral("concurrency"), concurrency},
-                                 {QStringLiteral("synchronous"), QStringLiteral("normal")},
-                                 {QStringLiteral("enqueue_per_s"), qRound(enqueuePerS)},
-                                 {QStringLiteral("enqueue_concurrent_per_s"), qRound(enqueueConcurrentPerS)},
-                                 {QStringLiteral("bulk_enqueue_per_s"), qRound(bulkPerS)},
-                                 {QStringLiteral("process_per_s"), qRound(processPerS)},
-                                 {QStringLiteral("pickup_p50_ms"), p50},
-                                 {QStringLiteral("pickup_p99_ms"), p99},
-                             })
+        out << QJsonDocument(
+                   QJsonObject{
+                       {QStringLiteral("jobs"), n},
+                       {QStringLiteral("concurrency"), concurrency},
+                       {QStringLiteral("synchronous"), QStringLiteral("normal")},
+                       {QStringLiteral("enqueue_per_s"), qRound(enqueuePerS)},
+                       {QStringLiteral("enqueue_concurrent_per_s"), qRound(enqueueConcurrentPerS)},
+                       {QStringLiteral("bulk_enqueue_per_s"), qRound(bulkPerS)},
+                       {QStringLiteral("process_per_s"), qRound(processPerS)},
+                       {QStringLiteral("pickup_p50_ms"), p50},
+                       {QStringLiteral("pickup_p99_ms"), p99},
+                   })
                    .toJson(QJsonDocument::Indented);
         return Ok;
     }
-    out << "queue bench: " << n << " jobs per phase, concurrency " << concurrency << ", WAL synchronous=NORMAL\n"
+    out << "queue bench: " << n << " jobs per phase, concurrency " << concurrency
+        << ", WAL synchronous=NORMAL\n"
         << "  enqueue_per_s        " << qRound(enqueuePerS)
         << "  (single adds, one adder awaiting each: committed when its call returns)\n"
-        << "  enqueue_concurrent_per_s " << qRound(enqueueConcurrentPerS) << "  (single adds, " << concurrency
-        << " in flight, each committed when its call returns)\n"
+        << "  enqueue_concurrent_per_s " << qRound(enqueueConcurrentPerS) << "  (single adds, "
+        << concurrency << " in flight, each committed when its call returns)\n"
         << "  bulk_enqueue_per_s   " << qRound(bulkPerS) << "  (1000 per call)\n"
-        << "  process_per_s        " << qRound(processPerS) << "  (claim -> run -> done, committed)\n"
+        << "  process_per_s        " << qRound(processPerS)
+        << "  (claim -> run -> done, committed)\n"
         << "  pickup_p50_ms        " << QString::number(p50, 'f', 3) << "\n"
         << "  pickup_p99_ms        " << QString::number(p99, 'f', 3) << "\n";
     return Ok;

@@ -47,9 +47,9 @@ public:
     explicit TextMaker(Rng &rng)
         : m_rng(rng)
     {
-        static const char *const syllables[] = {"ar", "bo", "ce", "da", "el", "fi", "go", "ha", "in", "jo", "ka", "lu",
-                                                "me", "no", "or", "pa", "qu", "ri", "so", "tu", "ul", "ve", "wo", "xi",
-                                                "ya", "ze"};
+        static const char *const syllables[] = {
+            "ar", "bo", "ce", "da", "el", "fi", "go", "ha", "in", "jo", "ka", "lu", "me",
+            "no", "or", "pa", "qu", "ri", "so", "tu", "ul", "ve", "wo", "xi", "ya", "ze"};
         for (int i = 0; i < 3000; ++i) {
             QString w;
             for (int k = 0, len = 2 + i % 3; k < len; ++k)
@@ -85,17 +85,20 @@ struct Node
 
 /** @brief Inserts one conversation of @p count messages whose deepest path is @p depth;
  *  branches hang off random nodes with random lengths. Returns the current leaf. */
-QString makeConversation(const QSqlDatabase &db, Rng &rng, TextMaker &text, int count, int depth, qint64 &clock,
-                         QString *conversationId)
+QString makeConversation(const QSqlDatabase &db, Rng &rng, TextMaker &text, int count, int depth,
+                         qint64 &clock, QString *conversationId)
 {
     const QString cid = domain::newId();
     *conversationId = cid;
-    store::exec(db, QStringLiteral("INSERT INTO conversations (id, title, settings, created_at, updated_at)"
-                                   " VALUES (?, ?, '{}', ?, ?)"),
-                {cid, QStringLiteral("Bench conversation"), clock, clock});
+    store::exec(
+        db,
+        QStringLiteral("INSERT INTO conversations (id, title, settings, created_at, updated_at)"
+                       " VALUES (?, ?, '{}', ?, ?)"),
+        {cid, QStringLiteral("Bench conversation"), clock, clock});
     QSqlQuery insert(db);
-    insert.prepare(QStringLiteral("INSERT INTO messages (id, conversation_id, parent_id, role, author, content, status,"
-                                  " created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, 'complete', ?, ?)"));
+    insert.prepare(QStringLiteral(
+        "INSERT INTO messages (id, conversation_id, parent_id, role, author, content, status,"
+        " created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, 'complete', ?, ?)"));
     QList<Node> nodes;
     nodes.reserve(count);
     auto add = [&](int parent) {
@@ -136,7 +139,8 @@ QString makeConversation(const QSqlDatabase &db, Rng &rng, TextMaker &text, int 
     }
     const QString leafId = nodes.at(mainLeaf).id;
     // The main path is the most recently visited one.
-    store::exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = ? WHERE id = ?"), {leafId, cid});
+    store::exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = ? WHERE id = ?"),
+                {leafId, cid});
     store::tree::switchTo(db, leafId, ++clock + 1'000'000'000);
     return leafId;
 }
@@ -162,20 +166,26 @@ int runBenchTree(const QStringList &args)
 {
     QCommandLineParser parser;
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    const QCommandLineOption messages(QStringLiteral("messages"), QStringLiteral("Size of the big conversation."),
+    const QCommandLineOption messages(QStringLiteral("messages"),
+                                      QStringLiteral("Size of the big conversation."),
                                       QStringLiteral("N"), QStringLiteral("100000"));
-    const QCommandLineOption depthOption(QStringLiteral("depth"), QStringLiteral("Its deepest path."), QStringLiteral("N"),
+    const QCommandLineOption depthOption(QStringLiteral("depth"),
+                                         QStringLiteral("Its deepest path."), QStringLiteral("N"),
                                          QStringLiteral("2000"));
-    const QCommandLineOption storeMessages(QStringLiteral("store-messages"), QStringLiteral("Messages in the whole store."),
+    const QCommandLineOption storeMessages(QStringLiteral("store-messages"),
+                                           QStringLiteral("Messages in the whole store."),
                                            QStringLiteral("N"), QStringLiteral("1000000"));
     const QCommandLineOption conversationsOption(QStringLiteral("conversations"),
-                                                 QStringLiteral("Conversations in the store."), QStringLiteral("N"),
-                                                 QStringLiteral("1000"));
-    const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Warm runs per figure."), QStringLiteral("N"),
-                                        QStringLiteral("21"));
-    const QCommandLineOption dbOption(QStringLiteral("db"), QStringLiteral("Build in PATH (default: a temporary folder)."),
-                                      QStringLiteral("PATH"));
-    parser.addOptions({json, messages, depthOption, storeMessages, conversationsOption, runsOption, dbOption});
+                                                 QStringLiteral("Conversations in the store."),
+                                                 QStringLiteral("N"), QStringLiteral("1000"));
+    const QCommandLineOption runsOption(QStringLiteral("runs"),
+                                        QStringLiteral("Warm runs per figure."),
+                                        QStringLiteral("N"), QStringLiteral("21"));
+    const QCommandLineOption dbOption(
+        QStringLiteral("db"), QStringLiteral("Build in PATH (default: a temporary folder)."),
+        QStringLiteral("PATH"));
+    parser.addOptions(
+        {json, messages, depthOption, storeMessages, conversationsOption, runsOption, dbOption});
     if (!parser.parse(QStringList{QStringLiteral("arbord bench tree")} + args)) {
         QTextStream(stderr) << "arbord bench tree: " << parser.errorText() << "\n";
         return Usage;
@@ -196,7 +206,8 @@ int runBenchTree(const QStringList &args)
     const int runs = int(*runsValue);
     QTextStream log(stderr);
     QTemporaryDir dir;
-    const QString path = parser.isSet(dbOption) ? parser.value(dbOption) : dir.filePath(QStringLiteral("bench.db"));
+    const QString path =
+        parser.isSet(dbOption) ? parser.value(dbOption) : dir.filePath(QStringLiteral("bench.db"));
 
     QString bigConversation;
     QString bigLeaf;
@@ -208,18 +219,25 @@ int runBenchTree(const QStringList &args)
             Rng rng{42};
             TextMaker text(rng);
             qint64 clock = domain::nowMs();
-            bigLeaf = store.write([&](QSqlDatabase &db) {
-                               return makeConversation(db, rng, text, bigCount, depth, clock, &bigConversation);
-                           }).result();
+            bigLeaf = store
+                          .write([&](QSqlDatabase &db) {
+                              return makeConversation(db, rng, text, bigCount, depth, clock,
+                                                      &bigConversation);
+                          })
+                          .result();
             const int others = conversations - 1;
             const int each = others > 0 ? (total - bigCount) / others : 0;
             for (int c = 0; c < others && each > 0; ++c) {
                 QString id;
-                store.write([&](QSqlDatabase &db) {
-                         return makeConversation(db, rng, text, each, std::min(each, 200), clock, &id);
-                     }).waitForFinished();
+                store
+                    .write([&](QSqlDatabase &db) {
+                        return makeConversation(db, rng, text, each, std::min(each, 200), clock,
+                                                &id);
+                    })
+                    .waitForFinished();
                 if (c % 100 == 99)
-                    log << "bench tree: built " << (c + 1) << " of " << others << " conversations\n" << Qt::flush;
+                    log << "bench tree: built " << (c + 1) << " of " << others << " conversations\n"
+                        << Qt::flush;
             }
         });
         store.close();
@@ -246,7 +264,8 @@ int runBenchTree(const QStringList &args)
         const auto &fork = forks.at(forks.size() - 1 - (i % std::min<qsizetype>(forks.size(), 10)));
         const double w = timeMs([&] { chat.switchSibling(fork.id, i % 2 ? -1 : 1).result(); });
         // What the thread view reads after a switch: the rows below the fork.
-        const double r = timeMs([&] { chat.visiblePathBelow(bigConversation, fork.parentId).result(); });
+        const double r =
+            timeMs([&] { chat.visiblePathBelow(bigConversation, fork.parentId).result(); });
         switchWrite.append(w);
         switchTotal.append(w + r);
     }

@@ -23,7 +23,8 @@ int runList(const QStringList &args)
     if (const auto code = parse(parser, QStringLiteral("list"), args))
         return *code;
     if (!parser.positionalArguments().isEmpty()) {
-        err() << "arbord list: unexpected argument “" << parser.positionalArguments().first() << "”\n";
+        err() << "arbord list: unexpected argument “" << parser.positionalArguments().first()
+              << "”\n";
         return Usage;
     }
     core::BackendOptions options;
@@ -41,7 +42,9 @@ int runList(const QStringList &args)
         return Ok;
     }
     for (const auto &c : list) {
-        out() << c.id << "  " << QDateTime::fromMSecsSinceEpoch(c.updatedAt).toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+        out() << c.id << "  "
+              << QDateTime::fromMSecsSinceEpoch(c.updatedAt)
+                     .toString(QStringLiteral("yyyy-MM-dd HH:mm"))
               << "  " << c.title << "\n";
     }
     return Ok;

@@ -42,7 +42,8 @@ app picks a change up within a second.
 
 QString timeText(qint64 ms)
 {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODateWithMs) : QStringLiteral("-");
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODateWithMs)
+                  : QStringLiteral("-");
 }
 
 QJsonObject jobJson(const jobs::Job &job, const QList<jobs::admin::Attempt> &attempts)
@@ -87,8 +88,9 @@ int showJobs(store::Store &store, bool json)
                               return v;
                           })
                           .result();
-    static const QStringList states{QStringLiteral("queued"), QStringLiteral("running"), QStringLiteral("done"),
-                                    QStringLiteral("failed"), QStringLiteral("cancelled")};
+    static const QStringList states{QStringLiteral("queued"), QStringLiteral("running"),
+                                    QStringLiteral("done"), QStringLiteral("failed"),
+                                    QStringLiteral("cancelled")};
     if (json) {
         QJsonArray queues;
         for (const auto &c : view.counts) {
@@ -96,13 +98,14 @@ int showJobs(store::Store &store, bool json)
             for (const QString &s : states)
                 counts.insert(s, c.byState.value(s));
             const jobs::QueueSettings limits = view.settings.value(c.queue);
-            queues.append(QJsonObject{{QStringLiteral("name"), c.queue},
-                                      {QStringLiteral("paused"), c.paused},
-                                      {QStringLiteral("counts"), counts},
-                                      {QStringLiteral("limits"),
-                                       QJsonObject{{QStringLiteral("concurrency"), limits.concurrency},
-                                                   {QStringLiteral("requests_per_minute"), limits.requestsPerMinute},
-                                                   {QStringLiteral("tokens_per_minute"), limits.tokensPerMinute}}}});
+            queues.append(QJsonObject{
+                {QStringLiteral("name"), c.queue},
+                {QStringLiteral("paused"), c.paused},
+                {QStringLiteral("counts"), counts},
+                {QStringLiteral("limits"),
+                 QJsonObject{{QStringLiteral("concurrency"), limits.concurrency},
+                             {QStringLiteral("requests_per_minute"), limits.requestsPerMinute},
+                             {QStringLiteral("tokens_per_minute"), limits.tokensPerMinute}}}});
         }
         QJsonArray failed;
         for (const auto &[job, attempts] : view.failed)
@@ -154,8 +157,8 @@ int showJobs(store::Store &store, bool json)
     }
     out() << "\nFailed jobs (newest first):\n";
     for (const auto &[job, attempts] : view.failed) {
-        out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", " << job.attempts << '/'
-              << job.maxAttempts << " attempts, failed " << timeText(job.finishedAt) << '\n';
+        out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", " << job.attempts
+              << '/' << job.maxAttempts << " attempts, failed " << timeText(job.finishedAt) << '\n';
         for (const auto &a : attempts)
             out() << "      attempt " << a.attempt << " (" << a.outcome << "): " << a.error << '\n';
         if (attempts.isEmpty())
@@ -170,14 +173,20 @@ int runJobs(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QString::fromLatin1(JobsUsage));
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."), QStringLiteral("PATH"));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."),
+                                QStringLiteral("PATH"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    const QCommandLineOption concurrency(QStringLiteral("concurrency"), QStringLiteral("limit: jobs at once."), QStringLiteral("N"));
-    const QCommandLineOption rpm(QStringLiteral("rpm"), QStringLiteral("limit: requests per minute."), QStringLiteral("N"));
-    const QCommandLineOption tpm(QStringLiteral("tpm"), QStringLiteral("limit: tokens per minute."), QStringLiteral("N"));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    const QCommandLineOption concurrency(
+        QStringLiteral("concurrency"), QStringLiteral("limit: jobs at once."), QStringLiteral("N"));
+    const QCommandLineOption rpm(
+        QStringLiteral("rpm"), QStringLiteral("limit: requests per minute."), QStringLiteral("N"));
+    const QCommandLineOption tpm(QStringLiteral("tpm"), QStringLiteral("limit: tokens per minute."),
+                                 QStringLiteral("N"));
     parser.addOptions({db, json, help, concurrency, rpm, tpm});
-    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("retry, discard, pause, resume or limit"));
+    parser.addPositionalArgument(QStringLiteral("action"),
+                                 QStringLiteral("retry, discard, pause, resume or limit"));
     if (!parser.parse(QStringList{QStringLiteral("arbord jobs")} + args)) {
         err() << "arbord jobs: " << parser.errorText() << "\n";
         return Usage;
@@ -206,7 +215,10 @@ int runJobs(const QStringList &args)
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         if (action == u"pause" || action == u"resume") {
             const bool paused = action == u"pause";
-            store.write([target, paused, now](QSqlDatabase &d) { jobs::admin::setPaused(d, target, paused, now); })
+            store
+                .write([target, paused, now](QSqlDatabase &d) {
+                    jobs::admin::setPaused(d, target, paused, now);
+                })
                 .waitForFinished();
             out() << "queue " << target << (paused ? " paused\n" : " resumed\n");
             return Ok;
@@ -224,24 +236,28 @@ int runJobs(const QStringList &args)
                 if (!values[i])
                     return Usage;
             }
-            const jobs::QueueSettings saved = store.write([target, values, now](QSqlDatabase &d) {
-                jobs::QueueSettings q;
-                q.name = target;
-                for (const jobs::QueueSettings &existing : jobs::admin::queueSettings(d)) {
-                    if (existing.name == target)
-                        q = existing;
-                }
-                if (values[0])
-                    q.concurrency = int(*values[0]);
-                if (values[1])
-                    q.requestsPerMinute = *values[1];
-                if (values[2])
-                    q.tokensPerMinute = *values[2];
-                jobs::admin::saveQueueSettings(d, q, now);
-                return q;
-            }).result();
-            out() << "queue " << target << ": concurrency " << saved.concurrency << ", " << saved.requestsPerMinute
-                  << " requests/min, " << saved.tokensPerMinute << " tokens/min (0 = no limit)\n";
+            const jobs::QueueSettings saved =
+                store
+                    .write([target, values, now](QSqlDatabase &d) {
+                        jobs::QueueSettings q;
+                        q.name = target;
+                        for (const jobs::QueueSettings &existing : jobs::admin::queueSettings(d)) {
+                            if (existing.name == target)
+                                q = existing;
+                        }
+                        if (values[0])
+                            q.concurrency = int(*values[0]);
+                        if (values[1])
+                            q.requestsPerMinute = *values[1];
+                        if (values[2])
+                            q.tokensPerMinute = *values[2];
+                        jobs::admin::saveQueueSettings(d, q, now);
+                        return q;
+                    })
+                    .result();
+            out() << "queue " << target << ": concurrency " << saved.concurrency << ", "
+                  << saved.requestsPerMinute << " requests/min, " << saved.tokensPerMinute
+                  << " tokens/min (0 = no limit)\n";
             return Ok;
         }
         const std::optional<qint64> jobId =
@@ -252,11 +268,13 @@ int runJobs(const QStringList &args)
             return Usage;
         }
         const bool done = action == u"retry"
-            ? store.write([id, now](QSqlDatabase &d) { return jobs::admin::retry(d, id, now); }).result()
+            ? store.write([id, now](QSqlDatabase &d) { return jobs::admin::retry(d, id, now); })
+                  .result()
             : store.write([id](QSqlDatabase &d) { return jobs::admin::discard(d, id); }).result();
         if (!done) {
-            err() << "arbord jobs: job " << id << (action == u"retry" ? " is not failed or cancelled\n"
-                                                                       : " is not finished (or does not exist)\n");
+            err() << "arbord jobs: job " << id
+                  << (action == u"retry" ? " is not failed or cancelled\n"
+                                         : " is not finished (or does not exist)\n");
             return Failure;
         }
         out() << "job " << id << (action == u"retry" ? " queued again\n" : " discarded\n");
@@ -292,16 +310,20 @@ public:
 int runWorker(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("arbord worker: runs queued jobs until SIGINT or SIGTERM."));
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."), QStringLiteral("PATH"));
-    const QCommandLineOption concurrency(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default 8)."),
+    parser.setApplicationDescription(
+        QStringLiteral("arbord worker: runs queued jobs until SIGINT or SIGTERM."));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."),
+                                QStringLiteral("PATH"));
+    const QCommandLineOption concurrency(QStringLiteral("concurrency"),
+                                         QStringLiteral("Jobs at once (default 8)."),
                                          QStringLiteral("N"), QStringLiteral("8"));
     const QCommandLineOption rate(
         QStringLiteral("rate"),
         QStringLiteral("Speed of the demo model's replies it runs, tokens per second (default "
                        "0: no delay)."),
         QStringLiteral("TOKENS_PER_S"), QStringLiteral("0"));
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
     parser.addOptions({db, concurrency, rate, help});
     if (!parser.parse(QStringList{QStringLiteral("arbord worker")} + args)) {
         err() << "arbord worker: " << parser.errorText() << "\n";
@@ -328,9 +350,13 @@ int runWorker(const QStringList &args)
         try {
             store::Store setup(store::Store::resolvePath(options.dbPath), 1);
             setup.open();
-            setup.write([](QSqlDatabase &d) {
-                     store::exec(d, QStringLiteral("CREATE TABLE IF NOT EXISTS test_effects (job_id INTEGER NOT NULL)"));
-                 })
+            setup
+                .write([](QSqlDatabase &d) {
+                    store::exec(
+                        d,
+                        QStringLiteral(
+                            "CREATE TABLE IF NOT EXISTS test_effects (job_id INTEGER NOT NULL)"));
+                })
                 .waitForFinished();
         } catch (const std::exception &e) {
             err() << "arbord worker: " << e.what() << "\n";
@@ -343,7 +369,8 @@ int runWorker(const QStringList &args)
         err() << "arbord worker: " << e.what() << "\n";
         return Failure;
     }
-    err() << "arbord worker: running jobs from " << backend.store().path() << " (stop with Ctrl+C)\n";
+    err() << "arbord worker: running jobs from " << backend.store().path()
+          << " (stop with Ctrl+C)\n";
     err().flush();
 
     onInterrupt(qApp, [] { QCoreApplication::quit(); });

@@ -98,7 +98,8 @@ std::optional<QString> readKey(const QCommandLineParser &parser, const QCommandL
                                const QCommandLineOption &keyEnv, QString *error)
 {
     if (parser.isSet(keyStdin) && parser.isSet(keyEnv)) {
-        *error = QStringLiteral("give the key either on standard input or in an environment variable, not both");
+        *error = QStringLiteral(
+            "give the key either on standard input or in an environment variable, not both");
         return std::nullopt;
     }
     QString key;
@@ -112,7 +113,8 @@ std::optional<QString> readKey(const QCommandLineParser &parser, const QCommandL
     } else if (parser.isSet(keyEnv)) {
         const QByteArray name = parser.value(keyEnv).toLocal8Bit();
         if (!qEnvironmentVariableIsSet(name.constData())) {
-            *error = QStringLiteral("the environment variable %1 is not set").arg(parser.value(keyEnv));
+            *error =
+                QStringLiteral("the environment variable %1 is not set").arg(parser.value(keyEnv));
             return std::nullopt;
         }
         key = qEnvironmentVariable(name.constData()).trimmed();
@@ -127,34 +129,45 @@ std::optional<QString> readKey(const QCommandLineParser &parser, const QCommandL
 int runAdd(llm::ProviderService &service, const QStringList &args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("A known vendor (see arbord providers --help)."),
+    const QCommandLineOption preset(QStringLiteral("preset"),
+                                    QStringLiteral("A known vendor (see arbord providers --help)."),
                                     QStringLiteral("P"));
-    const QCommandLineOption kind(QStringLiteral("kind"), QStringLiteral("Wire protocol: openai, anthropic, gemini, ollama."),
-                                  QStringLiteral("K"));
-    const QCommandLineOption baseUrl(QStringLiteral("base-url"), QStringLiteral("The API root."), QStringLiteral("URL"));
-    const QCommandLineOption header(QStringLiteral("header"), QStringLiteral("An extra request header (repeatable)."),
+    const QCommandLineOption kind(
+        QStringLiteral("kind"), QStringLiteral("Wire protocol: openai, anthropic, gemini, ollama."),
+        QStringLiteral("K"));
+    const QCommandLineOption baseUrl(QStringLiteral("base-url"), QStringLiteral("The API root."),
+                                     QStringLiteral("URL"));
+    const QCommandLineOption header(QStringLiteral("header"),
+                                    QStringLiteral("An extra request header (repeatable)."),
                                     QStringLiteral("'Name: value'"));
-    const QCommandLineOption models(QStringLiteral("models"), QStringLiteral("Model ids to offer, comma-separated."),
+    const QCommandLineOption models(QStringLiteral("models"),
+                                    QStringLiteral("Model ids to offer, comma-separated."),
                                     QStringLiteral("LIST"));
-    const QCommandLineOption keyStdin(QStringLiteral("key-stdin"), QStringLiteral("Read the API key from standard input."));
-    const QCommandLineOption keyEnv(QStringLiteral("key-env"), QStringLiteral("Read the API key from this environment variable."),
-                                    QStringLiteral("VAR"));
-    const QCommandLineOption id(QStringLiteral("id"), QStringLiteral("The provider id (default: made from NAME)."),
+    const QCommandLineOption keyStdin(QStringLiteral("key-stdin"),
+                                      QStringLiteral("Read the API key from standard input."));
+    const QCommandLineOption keyEnv(
+        QStringLiteral("key-env"),
+        QStringLiteral("Read the API key from this environment variable."), QStringLiteral("VAR"));
+    const QCommandLineOption id(QStringLiteral("id"),
+                                QStringLiteral("The provider id (default: made from NAME)."),
                                 QStringLiteral("ID"));
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."), QStringLiteral("PATH"));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The store."),
+                                QStringLiteral("PATH"));
     parser.addOptions({preset, kind, baseUrl, header, models, keyStdin, keyEnv, id, db});
     if (!parser.parse(QStringList{QStringLiteral("arbord providers add")} + args)) {
         err() << "arbord providers add: " << parser.errorText() << "\n";
         return Usage;
     }
     if (parser.positionalArguments().size() != 1) {
-        err() << "arbord providers add: give one NAME (an API key is never an argument: use --key-stdin or --key-env)\n";
+        err() << "arbord providers add: give one NAME (an API key is never an argument: use "
+                 "--key-stdin or --key-env)\n";
         return Usage;
     }
     StoredProvider cfg;
     cfg.name = parser.positionalArguments().constFirst();
     cfg.id = parser.value(id);
-    if (const auto existing = service.config(cfg.id.isEmpty() ? cfg.name : cfg.id); existing && !cfg.id.isEmpty())
+    if (const auto existing = service.config(cfg.id.isEmpty() ? cfg.name : cfg.id);
+        existing && !cfg.id.isEmpty())
         cfg.createdAt = existing->createdAt;
     if (parser.isSet(preset)) {
         const auto p = llm::providerPreset(parser.value(preset));
@@ -201,7 +214,8 @@ int runAdd(llm::ProviderService &service, const QStringList &args)
         return Failure;
     }
     const QString savedId = cfg.id.isEmpty() ? service.configs().constLast().id : cfg.id;
-    out() << "added " << savedId << (key ? " (key in the " + QStringLiteral("system keychain") + ")" : QString()) << "\n";
+    out() << "added " << savedId
+          << (key ? " (key in the " + QStringLiteral("system keychain") + ")" : QString()) << "\n";
     out().flush();
     return Ok;
 }
@@ -219,7 +233,8 @@ int runModels(llm::ProviderService &service, const StoredProvider &p, bool save,
     if (json) {
         QJsonArray a;
         for (const auto &m : listed.models)
-            a.append(QJsonObject{{QStringLiteral("id"), m.id}, {QStringLiteral("name"), m.displayName}});
+            a.append(
+                QJsonObject{{QStringLiteral("id"), m.id}, {QStringLiteral("name"), m.displayName}});
         printJson(QJsonDocument(a));
     } else {
         for (const QString &m : std::as_const(ids))
@@ -229,7 +244,8 @@ int runModels(llm::ProviderService &service, const StoredProvider &p, bool save,
     if (save) {
         StoredProvider updated = p;
         updated.models = ids;
-        const llm::SettingsOutcome saved = awaitFuture(service.save(updated, std::nullopt)).result();
+        const llm::SettingsOutcome saved =
+            awaitFuture(service.save(updated, std::nullopt)).result();
         if (!saved.ok) {
             err() << "arbord providers models: " << saved.error << "\n";
             return Failure;
@@ -254,19 +270,22 @@ int runProviders(const QStringList &args)
         QJsonArray a;
         for (const auto &s : servers) {
             if (json)
-                a.append(QJsonObject{{QStringLiteral("name"), s.name},
-                                     {QStringLiteral("kind"), s.kind},
-                                     {QStringLiteral("base_url"), s.baseUrl.toString()},
-                                     {QStringLiteral("models"), QJsonArray::fromStringList(s.models)}});
+                a.append(
+                    QJsonObject{{QStringLiteral("name"), s.name},
+                                {QStringLiteral("kind"), s.kind},
+                                {QStringLiteral("base_url"), s.baseUrl.toString()},
+                                {QStringLiteral("models"), QJsonArray::fromStringList(s.models)}});
             else
-                out() << s.name << "\t" << s.kind << "\t" << s.baseUrl.toString() << "\t" << s.models.join(QLatin1Char(',')) << "\n";
+                out() << s.name << "\t" << s.kind << "\t" << s.baseUrl.toString() << "\t"
+                      << s.models.join(QLatin1Char(',')) << "\n";
         }
         if (json)
             printJson(QJsonDocument(a));
         out().flush();
         return Ok;
     }
-    if (sub == u"add" || sub == u"list" || sub == u"remove" || sub == u"models" || sub == u"default") {
+    if (sub == u"add" || sub == u"list" || sub == u"remove" || sub == u"models"
+        || sub == u"default") {
         // --db and --json are common; pull them out here, the rest is per subcommand.
         QString dbPath;
         bool json = false;
@@ -319,7 +338,8 @@ int runProviders(const QStringList &args)
                       << p.models.join(QLatin1Char(',')) << "\n";
             }
             if (!service.keychainAvailable())
-                err() << "arbord providers: no system keychain is available; stored keys cannot be read\n";
+                err() << "arbord providers: no system keychain is available; stored keys cannot be "
+                         "read\n";
             out().flush();
             return Ok;
         }
@@ -370,7 +390,8 @@ void awaitProviders(core::Backend &backend)
     // Backend::open() started loading (keys come from the keychain one at a time).
     while (!service.loaded()) {
         QEventLoop loop;
-        QObject::connect(&service, &llm::ProviderService::providersChanged, &loop, &QEventLoop::quit);
+        QObject::connect(&service, &llm::ProviderService::providersChanged, &loop,
+                         &QEventLoop::quit);
         if (!service.loaded())
             loop.exec();
     }
@@ -387,13 +408,16 @@ std::optional<QString> resolveChatModel(core::Backend &backend, QString &provide
         return QStringLiteral("no provider “%1” (see arbord providers list)").arg(provider);
     provider = p->id;
     if (model.isEmpty()) {
-        const auto [defaultProvider, defaultModel] = llm::ProviderRegistry::splitKey(service.defaultModel());
+        const auto [defaultProvider, defaultModel] =
+            llm::ProviderRegistry::splitKey(service.defaultModel());
         if (defaultProvider == p->id)
             model = defaultModel;
         else if (!p->models.isEmpty())
             model = p->models.constFirst();
         else
-            return QStringLiteral("provider “%1” has no models yet; give --model (see arbord providers models)").arg(p->name);
+            return QStringLiteral("provider “%1” has no models yet; give --model (see arbord "
+                                  "providers models)")
+                .arg(p->name);
     }
     if (!p->enabled)
         return QStringLiteral("provider “%1” is disabled").arg(p->name);

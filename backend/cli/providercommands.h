@@ -1,7 +1,7 @@
 #pragma once
 
-#include <QFuture>
 #include <QEventLoop>
+#include <QFuture>
 #include <QString>
 #include <QStringList>
 

@@ -15,9 +15,10 @@
 #include <QTextStream>
 
 #ifdef Q_OS_UNIX
-#include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <csignal>
 #endif
 
 namespace arbor::cli {

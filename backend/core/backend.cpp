@@ -33,9 +33,10 @@ Backend::Backend(BackendOptions options)
     m_engine = std::make_unique<jobs::JobEngine>(*m_store, engineOptions);
     m_chat = std::make_unique<chat::ChatService>(*m_store, *m_engine, *m_providers, *m_events);
     m_providers->add(std::make_shared<llm::DemoProvider>(m_options.demoRate));
-    m_providerService = std::make_unique<llm::ProviderService>(*m_store, *m_providers,
-                                                                std::make_unique<secrets::KeychainSecretStore>());
-    m_engine->registerHandler(std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
+    m_providerService = std::make_unique<llm::ProviderService>(
+        *m_store, *m_providers, std::make_unique<secrets::KeychainSecretStore>());
+    m_engine->registerHandler(
+        std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
 }
 
 Backend::~Backend()
@@ -55,7 +56,8 @@ void Backend::open()
     const int recovered = m_engine->recoverOrphans();
     const int swept = m_store->write(&chat::ChatService::sweepOrphanedMessages).result();
     if (recovered + swept > 0)
-        qCInfo(lcBackend) << "recovered" << recovered << "jobs and" << swept << "messages from an earlier run";
+        qCInfo(lcBackend) << "recovered" << recovered << "jobs and" << swept
+                          << "messages from an earlier run";
     // Jobs start once the configured providers are registered with their keys (read from the
     // keychain one at a time, asynchronously); with none configured that is at once.
     QFuture<void> loaded = m_providerService->load();

@@ -14,12 +14,12 @@ namespace arbor::llm {
 class ProviderRegistry;
 class DemoProvider;
 class ProviderService;
-}
+} // namespace arbor::llm
 namespace arbor::chat {
 class ChatEvents;
 class ChatService;
 class LiveTexts;
-}
+} // namespace arbor::chat
 
 namespace arbor::core {
 

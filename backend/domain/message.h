@@ -42,7 +42,7 @@ struct Message
     int completionTokens = -1;
     qint64 createdAt = 0;
     qint64 finishedAt = 0;
-    QString label; ///< the user's bookmark, empty when none
+    QString label;        ///< the user's bookmark, empty when none
     int siblingIndex = 0; ///< position among the non-deleted children of its parent
     int siblingCount = 1;
 };

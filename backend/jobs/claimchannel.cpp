@@ -63,7 +63,8 @@ void ClaimChannel::claimAfterAdd(const QSqlDatabase &db, qint64 now, Claimed &ou
     }
     store::execCached(db, QStringLiteral("SAVEPOINT claim_after_add"));
     try {
-        out.jobs = queries::claim(db, out.ticket.owner, out.ticket.kinds, out.ticket.free, now, out.ticket.rules);
+        out.jobs = queries::claim(db, out.ticket.owner, out.ticket.kinds, out.ticket.free, now,
+                                  out.ticket.rules);
         store::execCached(db, QStringLiteral("RELEASE claim_after_add"));
     } catch (const std::exception &e) {
         out.jobs.clear();
@@ -87,10 +88,13 @@ void ClaimChannel::afterAdd(Claimed &claimed, bool committed)
     if (!m_dispatcher)
         return; // stopped meanwhile: the jobs' lease is recovered like any dead worker's
     Dispatcher *d = m_dispatcher;
-    QMetaObject::invokeMethod(d, [d, jobs = std::move(claimed.jobs), free = claimed.ticket.free,
-                                  capped = claimed.ticket.capped]() mutable {
-        d->takeWriterClaim(std::move(jobs), free, capped);
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        d,
+        [d, jobs = std::move(claimed.jobs), free = claimed.ticket.free,
+         capped = claimed.ticket.capped]() mutable {
+            d->takeWriterClaim(std::move(jobs), free, capped);
+        },
+        Qt::QueuedConnection);
 }
 
 void ClaimChannel::wake()

@@ -46,7 +46,8 @@ public:
     /** @brief Takes the ticket back; TakenByWriter means a claim is under way and its jobs will
      *  arrive through Dispatcher::takeWriterClaim. */
     Disarm disarm();
-    /** @brief The writer's claim arrived (maybe before the dispatcher asked for its ticket back). */
+    /** @brief The writer's claim arrived (maybe before the dispatcher asked for its ticket back).
+     */
     void settle();
 
     /** @brief Writer side, inside an add's task: claims with the armed ticket, if any, after

@@ -1,20 +1,20 @@
 #include "dispatcher.h"
 
 #include "claimchannel.h"
+#include "jobadmin.h"
 #include "jobengine.h"
 #include "jobhandler.h"
-#include "jobadmin.h"
 #include "jobqueries.h"
 
 #include "store/sql.h"
 #include "store/store.h"
 
-#include <climits>
-
 #include <QFuture>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QSet>
+
+#include <climits>
 
 Q_LOGGING_CATEGORY(lcJobs, "arbor.jobs", QtInfoMsg)
 
@@ -46,9 +46,12 @@ void Dispatcher::begin()
     m_channel->attach(this);
     m_poll.start(m_engine->options().pollIntervalMs);
     m_heartbeat.start(m_engine->options().heartbeatMs);
-    // Limits and pauses hold from the first claim on: read them before dispatching (once, at start).
+    // Limits and pauses hold from the first claim on: read them before dispatching (once, at
+    // start).
     try {
-        applyQueueSettings(m_engine->store().read([](QSqlDatabase &db) { return admin::queueSettings(db); }).result());
+        applyQueueSettings(m_engine->store()
+                               .read([](QSqlDatabase &db) { return admin::queueSettings(db); })
+                               .result());
     } catch (const std::exception &e) {
         qCWarning(lcJobs) << "reading the queues' settings failed:" << e.what();
     }
@@ -170,7 +173,8 @@ void Dispatcher::wakeUp()
     dispatch();
 }
 
-queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped, const QHash<QString, int> &running)
+queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped,
+                                           const QHash<QString, int> &running)
 {
     queries::ClaimRules rules;
     for (auto it = m_limiters.begin(); it != m_limiters.end(); ++it) {
@@ -179,7 +183,8 @@ queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped, const QHash
             rules.blocked.append(it.key());
             wakeAfter(it->msUntilReady(now));
         } else if (n != INT_MAX) {
-            // With a tokens/minute budget, each job's cost is known only once claimed: one at a time.
+            // With a tokens/minute budget, each job's cost is known only once claimed: one at a
+            // time.
             rules.caps.insert(it.key(), it->pacesTokens() ? 1 : n);
         }
     }
@@ -229,7 +234,8 @@ void Dispatcher::takeWriterClaim(QList<Job> jobs, int free, bool capped)
     m_claimInFlight = false;
     startClaimed(jobs, m_engine->now());
     // As after a cycle: a full batch may mean more are due; a capped one may hide other queues.
-    afterCycle(jobs.size() == free || m_wakePending || (capped && !jobs.isEmpty()) || !m_ends.empty());
+    afterCycle(jobs.size() == free || m_wakePending || (capped && !jobs.isEmpty())
+               || !m_ends.empty());
 }
 
 void Dispatcher::startRun(const Job &job)
@@ -290,8 +296,9 @@ QString recordEnd(const QSqlDatabase &db, const Dispatcher::PendingEnd &e, const
         if (!s)
             return {};
         state = *s;
-        queries::recordAttempt(db, job, state == JobState::Queued ? QStringLiteral("retry") : QStringLiteral("failed"),
-                               e.error.message, e.now);
+        queries::recordAttempt(
+            db, job, state == JobState::Queued ? QStringLiteral("retry") : QStringLiteral("failed"),
+            e.error.message, e.now);
         break;
     }
     case Dispatcher::Outcome::Cancelled:
@@ -311,7 +318,8 @@ QString recordEnd(const QSqlDatabase &db, const Dispatcher::PendingEnd &e, const
 namespace {
 
 /** @brief Records a cycle's ends inside its writer transaction; a state per end ("" = not ours). */
-QStringList recordEnds(const QSqlDatabase &db, const std::vector<Dispatcher::PendingEnd> &ends, const QString &owner)
+QStringList recordEnds(const QSqlDatabase &db, const std::vector<Dispatcher::PendingEnd> &ends,
+                       const QString &owner)
 {
     using Outcome = Dispatcher::Outcome;
     QStringList states;
@@ -375,7 +383,9 @@ void Dispatcher::pump(bool wantClaim)
     }
     auto ends = std::make_shared<std::vector<PendingEnd>>(std::exchange(m_ends, {}));
     // The ends are recorded before the claim, in the same transaction: their slots are free.
-    const int free = m_stopping ? 0 : m_engine->options().concurrency - int(m_running.size()) + int(ends->size());
+    const int free = m_stopping
+        ? 0
+        : m_engine->options().concurrency - int(m_running.size()) + int(ends->size());
     if (ends->empty() && (free <= 0 || !wantClaim)) {
         maybeFinishShutdown();
         return;
@@ -426,7 +436,8 @@ void Dispatcher::pump(bool wantClaim)
                 r = f.result();
             } catch (const std::exception &ex) {
                 r.ok = false;
-                qCWarning(lcJobs) << "recording the end of" << ends->size() << "jobs and claiming failed:" << ex.what();
+                qCWarning(lcJobs) << "recording the end of" << ends->size()
+                                  << "jobs and claiming failed:" << ex.what();
             }
             for (const PendingEnd &e : *ends) {
                 const Job &job = e.job;
@@ -438,7 +449,8 @@ void Dispatcher::pump(bool wantClaim)
                     wakeAfter(e.error.retryAfterMs);
                 }
                 if (e.retryAt > 0)
-                    QTimer::singleShot(std::chrono::milliseconds(e.retryAt - e.now), this, &Dispatcher::dispatch);
+                    QTimer::singleShot(std::chrono::milliseconds(e.retryAt - e.now), this,
+                                       &Dispatcher::dispatch);
             }
             // Nothing more to do: arm the ticket before the signals, so that whoever reacts to
             // jobFinished with an add finds it armed (its claim arrives as a later event).
@@ -448,9 +460,11 @@ void Dispatcher::pump(bool wantClaim)
             // The ends are told before new runs start: a slot is free once its end is recorded.
             for (size_t i = 0; i < ends->size(); ++i) {
                 const PendingEnd &e = (*ends)[i];
-                const QString state = qsizetype(i) < r.states.size() ? r.states[qsizetype(i)] : QString();
+                const QString state =
+                    qsizetype(i) < r.states.size() ? r.states[qsizetype(i)] : QString();
                 if (state.isEmpty())
-                    qCWarning(lcJobs) << "job" << e.job.id << "was no longer ours when it ended (recovered elsewhere)";
+                    qCWarning(lcJobs) << "job" << e.job.id
+                                      << "was no longer ours when it ended (recovered elsewhere)";
                 Q_EMIT e.run->ended(state);
                 Q_EMIT m_engine->jobFinished(e.job.id, e.job.kind, state, e.error.message);
             }
@@ -461,8 +475,9 @@ void Dispatcher::pump(bool wantClaim)
                 // a capped claim may have hidden other queues' jobs behind a full queue's. After
                 // a failed claim, only new ends start another cycle (the poll tries again).
                 afterCycle(!m_ends.empty()
-                           || (r.ok && ((free > 0 && r.claimed.size() == free) || m_wakePending
-                                        || (capped && !r.claimed.isEmpty()))));
+                           || (r.ok
+                               && ((free > 0 && r.claimed.size() == free) || m_wakePending
+                                   || (capped && !r.claimed.isEmpty()))));
                 return;
             }
             maybeFinishShutdown();
@@ -481,10 +496,13 @@ void Dispatcher::deleteRunsLater(const std::vector<PendingEnd> &ends)
     runs.reserve(ends.size());
     for (const PendingEnd &e : ends)
         runs.emplace_back(e.run);
-    QMetaObject::invokeMethod(this, [runs = std::move(runs)] {
-        for (const QPointer<JobRun> &run : runs)
-            delete run.data();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [runs = std::move(runs)] {
+            for (const QPointer<JobRun> &run : runs)
+                delete run.data();
+        },
+        Qt::QueuedConnection);
 }
 
 void Dispatcher::beat()

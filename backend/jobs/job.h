@@ -51,9 +51,9 @@ struct JobSpec
     QString queue = QStringLiteral("default");
     int priority = 0;
     QJsonObject payload;
-    QString subjectId; ///< the row the job works on (e.g. the assistant message), for look-ups
+    QString subjectId;   ///< the row the job works on (e.g. the assistant message), for look-ups
     int maxAttempts = 0; ///< 0 = the kind's limit (JobEngine::enqueue; a direct insert makes it 1)
-    qint64 runAt = 0; ///< 0 = now
+    qint64 runAt = 0;    ///< 0 = now
     qint64 tokensEstimate = 0; ///< charged to the queue's tokens/minute budget when claimed
 };
 
@@ -93,7 +93,8 @@ struct JobError
     ErrorKind kind = ErrorKind::Other; ///< stored with the message (Job::lastErrorKind)
 };
 
-/** @brief What a vendor said about its limits (x-ratelimit-*, anthropic-ratelimit-*); -1 = unknown. */
+/** @brief What a vendor said about its limits (x-ratelimit-*, anthropic-ratelimit-*); -1 = unknown.
+ */
 struct RateLimitInfo
 {
     qint64 remainingRequests = -1;

@@ -12,8 +12,10 @@ using store::exec;
 
 QList<QueueSettings> queueSettings(const QSqlDatabase &db)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT name, paused, concurrency, requests_per_minute, tokens_per_minute"
-                                          " FROM job_queues ORDER BY name"));
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral("SELECT name, paused, concurrency, requests_per_minute, tokens_per_minute"
+                       " FROM job_queues ORDER BY name"));
     QList<QueueSettings> out;
     while (q.next()) {
         QueueSettings s;
@@ -29,19 +31,23 @@ QList<QueueSettings> queueSettings(const QSqlDatabase &db)
 
 void saveQueueSettings(const QSqlDatabase &db, const QueueSettings &s, qint64 now)
 {
-    exec(db, QStringLiteral("INSERT OR REPLACE INTO job_queues (name, paused, concurrency, requests_per_minute,"
-                            " tokens_per_minute, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
+    exec(db,
+         QStringLiteral(
+             "INSERT OR REPLACE INTO job_queues (name, paused, concurrency, requests_per_minute,"
+             " tokens_per_minute, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
          {s.name, s.paused ? 1 : 0, s.concurrency, s.requestsPerMinute, s.tokensPerMinute, now});
 }
 
-QueueSettings setLimits(const QSqlDatabase &db, const QString &queue, int concurrency, qint64 requestsPerMinute,
-                        qint64 tokensPerMinute, qint64 now)
+QueueSettings setLimits(const QSqlDatabase &db, const QString &queue, int concurrency,
+                        qint64 requestsPerMinute, qint64 tokensPerMinute, qint64 now)
 {
     QueueSettings s;
     s.name = queue;
-    QSqlQuery q = exec(db, QStringLiteral("SELECT paused, concurrency, requests_per_minute, tokens_per_minute"
-                                          " FROM job_queues WHERE name = ?"),
-                       {queue});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral("SELECT paused, concurrency, requests_per_minute, tokens_per_minute"
+                            " FROM job_queues WHERE name = ?"),
+             {queue});
     if (q.next()) {
         s.paused = q.value(0).toInt() != 0;
         s.concurrency = q.value(1).toInt();
@@ -60,8 +66,10 @@ QueueSettings setLimits(const QSqlDatabase &db, const QString &queue, int concur
 
 void setPaused(const QSqlDatabase &db, const QString &queue, bool paused, qint64 now)
 {
-    exec(db, QStringLiteral("INSERT INTO job_queues (name, paused, updated_at) VALUES (?, ?, ?)"
-                            " ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at"),
+    exec(db,
+         QStringLiteral("INSERT INTO job_queues (name, paused, updated_at) VALUES (?, ?, ?)"
+                        " ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = "
+                        "excluded.updated_at"),
          {queue, paused ? 1 : 0, now});
 }
 
@@ -71,9 +79,12 @@ QList<QueueCounts> counts(const QSqlDatabase &db)
     {
         // Two halves, each on its own partial index (0006): jobs_queue_state holds no queued
         // job, so queued ones are counted through jobs_due. Neither half scans the table.
-        QSqlQuery q = exec(db, QStringLiteral("SELECT queue, state, count(*) FROM jobs WHERE state <> 'queued' GROUP BY queue, state"
-                                              " UNION ALL"
-                                              " SELECT queue, 'queued', count(*) FROM jobs WHERE state = 'queued' GROUP BY queue"));
+        QSqlQuery q = exec(db,
+                           QStringLiteral("SELECT queue, state, count(*) FROM jobs WHERE state <> "
+                                          "'queued' GROUP BY queue, state"
+                                          " UNION ALL"
+                                          " SELECT queue, 'queued', count(*) FROM jobs WHERE state "
+                                          "= 'queued' GROUP BY queue"));
         while (q.next()) {
             QueueCounts &c = byQueue[q.value(0).toString()];
             c.queue = q.value(0).toString();
@@ -93,7 +104,9 @@ namespace {
 
 QList<Job> jobsWhere(const QSqlDatabase &db, const QString &where, const QString &order, int limit)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT id FROM jobs %1 ORDER BY %2 LIMIT ?").arg(where, order), {limit});
+    QSqlQuery q =
+        exec(db, QStringLiteral("SELECT id FROM jobs %1 ORDER BY %2 LIMIT ?").arg(where, order),
+             {limit});
     QList<Job> out;
     while (q.next())
         if (auto job = queries::get(db, q.value(0).toLongLong()))
@@ -105,7 +118,8 @@ QList<Job> jobsWhere(const QSqlDatabase &db, const QString &where, const QString
 
 QList<Job> failedJobs(const QSqlDatabase &db, int limit)
 {
-    return jobsWhere(db, QStringLiteral("WHERE state = 'failed'"), QStringLiteral("finished_at DESC, id DESC"), limit);
+    return jobsWhere(db, QStringLiteral("WHERE state = 'failed'"),
+                     QStringLiteral("finished_at DESC, id DESC"), limit);
 }
 
 QList<Job> waitingJobs(const QSqlDatabase &db, int limit)
@@ -121,13 +135,17 @@ QList<Job> recentJobs(const QSqlDatabase &db, int limit)
 
 QList<Attempt> attempts(const QSqlDatabase &db, qint64 jobId)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT attempt, outcome, error, coalesce(worker, ''), coalesce(started_at, 0),"
-                                          " finished_at FROM job_attempts WHERE job_id = ? ORDER BY id"),
-                       {jobId});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "SELECT attempt, outcome, error, coalesce(worker, ''), coalesce(started_at, 0),"
+                 " finished_at FROM job_attempts WHERE job_id = ? ORDER BY id"),
+             {jobId});
     QList<Attempt> out;
     while (q.next())
-        out.append(Attempt{q.value(0).toInt(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
-                           q.value(4).toLongLong(), q.value(5).toLongLong()});
+        out.append(Attempt{q.value(0).toInt(), q.value(1).toString(), q.value(2).toString(),
+                           q.value(3).toString(), q.value(4).toLongLong(),
+                           q.value(5).toLongLong()});
     return out;
 }
 
@@ -145,8 +163,11 @@ bool retry(const QSqlDatabase &db, qint64 jobId, qint64 now)
 
 bool discard(const QSqlDatabase &db, qint64 jobId)
 {
-    QSqlQuery q = exec(db, QStringLiteral("DELETE FROM jobs WHERE id = ? AND state IN ('failed', 'cancelled', 'done')"),
-                       {jobId});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "DELETE FROM jobs WHERE id = ? AND state IN ('failed', 'cancelled', 'done')"),
+             {jobId});
     if (q.numRowsAffected() <= 0)
         return false;
     exec(db, QStringLiteral("DELETE FROM job_attempts WHERE job_id = ?"), {jobId});
@@ -164,11 +185,13 @@ QList<MinuteBucket> series(const QSqlDatabase &db, qint64 now, int minutes)
         b.minuteStart = (firstMinute + i) * 60000;
         out.append(b);
     }
-    QSqlQuery q = exec(db, QStringLiteral(
-        "SELECT finished_at / 60000 AS m,"
-        " sum(state = 'done'), sum(state = 'failed'),"
-        " avg(max(0, coalesce(started_at, finished_at) - run_at)), max(max(0, coalesce(started_at, finished_at) - run_at))"
-        " FROM jobs WHERE finished_at >= ? AND finished_at IS NOT NULL GROUP BY m"),
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral("SELECT finished_at / 60000 AS m,"
+                       " sum(state = 'done'), sum(state = 'failed'),"
+                       " avg(max(0, coalesce(started_at, finished_at) - run_at)), max(max(0, "
+                       "coalesce(started_at, finished_at) - run_at))"
+                       " FROM jobs WHERE finished_at >= ? AND finished_at IS NOT NULL GROUP BY m"),
         {firstMinute * 60000});
     while (q.next()) {
         const qint64 index = q.value(0).toLongLong() - firstMinute;

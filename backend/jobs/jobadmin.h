@@ -17,8 +17,8 @@ QList<QueueSettings> queueSettings(const QSqlDatabase &db);
 void saveQueueSettings(const QSqlDatabase &db, const QueueSettings &s, qint64 now);
 /** @brief Sets a queue's concurrency and requests/tokens per minute (each < 0 = left as it
  *  is; 0 = no limit), keeping its pause; creates the row if needed. Returns the stored settings. */
-QueueSettings setLimits(const QSqlDatabase &db, const QString &queue, int concurrency, qint64 requestsPerMinute,
-                        qint64 tokensPerMinute, qint64 now);
+QueueSettings setLimits(const QSqlDatabase &db, const QString &queue, int concurrency,
+                        qint64 requestsPerMinute, qint64 tokensPerMinute, qint64 now);
 /** @brief Pauses or resumes a queue (creating its settings row if needed). */
 void setPaused(const QSqlDatabase &db, const QString &queue, bool paused, qint64 now);
 

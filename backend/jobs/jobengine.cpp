@@ -61,17 +61,21 @@ std::function<int(const QSqlDatabase &)> JobEngine::recoveryTask() const
         for (const Job &job : orphans) {
             const bool canRetry = job.attempts < job.maxAttempts;
             const auto handler = handlers.value(job.kind);
-            auto decision = handler ? handler->recover(db, job, canRetry)
-                                    : (canRetry ? JobHandler::Recovery::Requeue : JobHandler::Recovery::Fail);
+            auto decision = handler
+                ? handler->recover(db, job, canRetry)
+                : (canRetry ? JobHandler::Recovery::Requeue : JobHandler::Recovery::Fail);
             if (decision == JobHandler::Recovery::Requeue && !canRetry)
                 decision = JobHandler::Recovery::Fail;
-            const QString reason = QStringLiteral("the process running this job stopped (attempt %1 of %2)")
-                                       .arg(job.attempts)
-                                       .arg(job.maxAttempts);
-            queries::recordAttempt(db, job, decision == JobHandler::Recovery::Requeue ? QStringLiteral("recovered")
-                                           : decision == JobHandler::Recovery::Cancel ? QStringLiteral("cancelled")
-                                                                                       : QStringLiteral("failed"),
-                                   reason, at);
+            const QString reason =
+                QStringLiteral("the process running this job stopped (attempt %1 of %2)")
+                    .arg(job.attempts)
+                    .arg(job.maxAttempts);
+            queries::recordAttempt(
+                db, job,
+                decision == JobHandler::Recovery::Requeue      ? QStringLiteral("recovered")
+                    : decision == JobHandler::Recovery::Cancel ? QStringLiteral("cancelled")
+                                                               : QStringLiteral("failed"),
+                reason, at);
             switch (decision) {
             case JobHandler::Recovery::Requeue:
                 queries::requeue(db, job.id, reason, at);
@@ -83,7 +87,8 @@ std::function<int(const QSqlDatabase &)> JobEngine::recoveryTask() const
                 queries::fail(db, job.id, job.leaseOwner, reason, 0, at, ErrorKind::WorkerLost);
                 break;
             }
-            qCInfo(lcJobs) << "recovered job" << job.id << job.kind << "from a dead worker:" << int(decision);
+            qCInfo(lcJobs) << "recovered job" << job.id << job.kind
+                           << "from a dead worker:" << int(decision);
         }
         return int(orphans.size());
     };
@@ -101,7 +106,10 @@ void JobEngine::start()
     const QString host = QHostInfo::localHostName();
     const qint64 pid = QCoreApplication::applicationPid();
     const qint64 at = now();
-    m_store.write([id = m_workerId, host, pid, at](QSqlDatabase &db) { queries::registerWorker(db, id, host, pid, at); })
+    m_store
+        .write([id = m_workerId, host, pid, at](QSqlDatabase &db) {
+            queries::registerWorker(db, id, host, pid, at);
+        })
         .waitForFinished();
     m_dispatcher = new Dispatcher(this);
     m_dispatcher->moveToThread(&m_thread);
@@ -116,11 +124,13 @@ void JobEngine::stop(int graceMs)
         return;
     auto finished = std::make_shared<std::promise<void>>();
     auto future = finished->get_future();
-    QMetaObject::invokeMethod(m_dispatcher, [d = m_dispatcher, finished] {
-        d->shutdown([finished] { finished->set_value(); });
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_dispatcher,
+        [d = m_dispatcher, finished] { d->shutdown([finished] { finished->set_value(); }); },
+        Qt::QueuedConnection);
     if (future.wait_for(std::chrono::milliseconds(graceMs)) != std::future_status::ready)
-        qCWarning(lcJobs) << "jobs did not stop within" << graceMs << "ms; the next start recovers them";
+        qCWarning(lcJobs) << "jobs did not stop within" << graceMs
+                          << "ms; the next start recovers them";
     m_thread.quit();
     m_thread.wait();
     m_dispatcher = nullptr;
@@ -200,12 +210,13 @@ QFuture<QList<qint64>> JobEngine::enqueueMany(const QList<JobSpec> &specs)
 QFuture<void> JobEngine::setQueueSettings(const QueueSettings &settings)
 {
     const qint64 at = now();
-    return m_store.write([settings, at](QSqlDatabase &db) { admin::saveQueueSettings(db, settings, at); })
+    return m_store
+        .write([settings, at](QSqlDatabase &db) { admin::saveQueueSettings(db, settings, at); })
         .then([this] { reloadQueues(); });
 }
 
-QFuture<QueueSettings> JobEngine::setQueueLimits(const QString &queue, int concurrency, qint64 requestsPerMinute,
-                                                 qint64 tokensPerMinute)
+QFuture<QueueSettings> JobEngine::setQueueLimits(const QString &queue, int concurrency,
+                                                 qint64 requestsPerMinute, qint64 tokensPerMinute)
 {
     const qint64 at = now();
     return m_store
@@ -221,7 +232,8 @@ QFuture<QueueSettings> JobEngine::setQueueLimits(const QString &queue, int concu
 QFuture<void> JobEngine::setQueuePaused(const QString &queue, bool paused)
 {
     const qint64 at = now();
-    return m_store.write([queue, paused, at](QSqlDatabase &db) { admin::setPaused(db, queue, paused, at); })
+    return m_store
+        .write([queue, paused, at](QSqlDatabase &db) { admin::setPaused(db, queue, paused, at); })
         .then([this] { reloadQueues(); });
 }
 
@@ -243,10 +255,14 @@ QFuture<QList<QueueLimitState>> JobEngine::queueStates()
     promise->start();
     QFuture<QList<QueueLimitState>> future = promise->future();
     Dispatcher *d = m_dispatcher;
-    if (!d || !QMetaObject::invokeMethod(d, [d, promise] {
-            promise->addResult(d->queueStates());
-            promise->finish();
-        }, Qt::QueuedConnection)) {
+    if (!d
+        || !QMetaObject::invokeMethod(
+            d,
+            [d, promise] {
+                promise->addResult(d->queueStates());
+                promise->finish();
+            },
+            Qt::QueuedConnection)) {
         promise->addResult(QList<QueueLimitState>{});
         promise->finish();
     }
@@ -277,10 +293,13 @@ QFuture<bool> JobEngine::cancel(qint64 jobId)
             }
             Dispatcher *d = m_dispatcher;
             if (wasQueued || !d
-                || !QMetaObject::invokeMethod(d, [d, jobId, promise] {
-                       promise->addResult(d->cancel(jobId, int(CancelReason::User)));
-                       promise->finish();
-                   }, Qt::QueuedConnection)) {
+                || !QMetaObject::invokeMethod(
+                    d,
+                    [d, jobId, promise] {
+                        promise->addResult(d->cancel(jobId, int(CancelReason::User)));
+                        promise->finish();
+                    },
+                    Qt::QueuedConnection)) {
                 promise->addResult(wasQueued);
                 promise->finish();
             }
@@ -302,8 +321,9 @@ bool JobEngine::cancelRunning(qint64 jobId, CancelReason reason)
         found = m_dispatcher->cancel(jobId, int(reason));
     } else {
         Dispatcher *d = m_dispatcher;
-        QMetaObject::invokeMethod(d, [d, jobId, reason] { return d->cancel(jobId, int(reason)); },
-                                  Qt::BlockingQueuedConnection, &found);
+        QMetaObject::invokeMethod(
+            d, [d, jobId, reason] { return d->cancel(jobId, int(reason)); },
+            Qt::BlockingQueuedConnection, &found);
     }
     return found;
 }

@@ -41,11 +41,11 @@ public:
     struct Options
     {
         int concurrency = 4;
-        int pollIntervalMs = 1000;  ///< picks up jobs added by other processes and due retries
+        int pollIntervalMs = 1000; ///< picks up jobs added by other processes and due retries
         int heartbeatMs = 5000;
-        int staleAfterMs = 30000;   ///< a worker silent this long is dead (other hosts)
+        int staleAfterMs = 30000; ///< a worker silent this long is dead (other hosts)
         Backoff backoff;
-        std::function<qint64()> clock; ///< ms since epoch; injectable for tests
+        std::function<qint64()> clock;   ///< ms since epoch; injectable for tests
         QHash<QString, int> maxAttempts; ///< per kind; overrides JobHandler::maxAttempts()
     };
 
@@ -84,8 +84,8 @@ public:
     /** @brief Stores a queue's (a provider's) concurrency and requests/tokens per minute (each
      *  < 0 = unchanged, 0 = no limit) in job_queues, as `arbord jobs limit` does, keeps its
      *  pause, and applies them to the limiter; resolves with the stored settings. */
-    QFuture<QueueSettings> setQueueLimits(const QString &queue, int concurrency, qint64 requestsPerMinute,
-                                          qint64 tokensPerMinute);
+    QFuture<QueueSettings> setQueueLimits(const QString &queue, int concurrency,
+                                          qint64 requestsPerMinute, qint64 tokensPerMinute);
     /** @brief Pauses or resumes a queue: running jobs finish, no new one starts while paused. */
     QFuture<void> setQueuePaused(const QString &queue, bool paused);
     /** @brief The live limit state of every queue this engine knows (empty when stopped). */

@@ -9,12 +9,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-
-#include <csignal>
 #include <cerrno>
+#include <csignal>
 #ifdef Q_OS_UNIX
-#include <sys/types.h>
 #include <signal.h>
+#include <sys/types.h>
 #endif
 #ifdef Q_OS_WIN
 #include <windows.h>
@@ -72,7 +71,9 @@ Job readNativeRow(sqlite3_stmt *st)
     j.priority = sqlite3_column_int(st, 3);
     {
         const auto *payload = reinterpret_cast<const char *>(sqlite3_column_text(st, 4));
-        j.payload = QJsonDocument::fromJson(QByteArray::fromRawData(payload, sqlite3_column_bytes(st, 4))).object();
+        j.payload =
+            QJsonDocument::fromJson(QByteArray::fromRawData(payload, sqlite3_column_bytes(st, 4)))
+                .object();
     }
     j.subjectId = textAt(st, 5);
     j.state = jobStateFromString(textAt(st, 6));
@@ -113,10 +114,12 @@ qint64 insert(const QSqlDatabase &db, const JobSpec &s, qint64 now)
 {
     // On SQLite's C API, prepared once on the writer: one add is one commit, and the caller
     // waits for it, so Qt's per-value binding would be a fair share of the add's own cost.
-    static const QByteArray sql = QByteArrayLiteral(
-        "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at, created_at,"
-        " tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)");
-    const QByteArray kind = s.kind.toUtf8(); // bound without a copy: they outlive the statement's run
+    static const QByteArray sql =
+        QByteArrayLiteral("INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, "
+                          "max_attempts, run_at, created_at,"
+                          " tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)");
+    const QByteArray kind =
+        s.kind.toUtf8(); // bound without a copy: they outlive the statement's run
     const QByteArray queue = s.queue.toUtf8();
     const QByteArray payload = QJsonDocument(s.payload).toJson(QJsonDocument::Compact);
     const QByteArray subject = s.subjectId.toUtf8();
@@ -140,8 +143,9 @@ qint64 insert(const QSqlDatabase &db, const JobSpec &s, qint64 now)
 
 namespace {
 
-const char kInsertSql[] = "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at,"
-                          " created_at, tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)";
+const char kInsertSql[] =
+    "INSERT INTO jobs (kind, queue, priority, payload, subject_id, state, max_attempts, run_at,"
+    " created_at, tokens_estimate) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)";
 
 /** @brief The connection's sqlite3 handle, or nullptr (another driver). */
 sqlite3 *sqliteHandle(const QSqlDatabase &db)
@@ -158,7 +162,8 @@ QList<qint64> insertManyNative(sqlite3 *h, const QList<JobSpec> &specs, qint64 n
 {
     sqlite3_stmt *stmt = nullptr;
     if (sqlite3_prepare_v3(h, kInsertSql, -1, 0, &stmt, nullptr) != SQLITE_OK)
-        throw store::StoreError(QStringLiteral("Adding jobs failed: %1").arg(QString::fromUtf8(sqlite3_errmsg(h))));
+        throw store::StoreError(
+            QStringLiteral("Adding jobs failed: %1").arg(QString::fromUtf8(sqlite3_errmsg(h))));
     QList<qint64> ids;
     ids.reserve(specs.size());
     for (const JobSpec &s : specs) {
@@ -212,7 +217,8 @@ QList<qint64> insertMany(const QSqlDatabase &db, const QList<JobSpec> &specs, qi
         q.bindValue(7, now);
         q.bindValue(8, s.tokensEstimate);
         if (!q.exec())
-            throw store::StoreError(QStringLiteral("Adding jobs failed: %1").arg(q.lastError().text()));
+            throw store::StoreError(
+                QStringLiteral("Adding jobs failed: %1").arg(q.lastError().text()));
         ids.append(q.lastInsertId().toLongLong());
     }
     return ids;
@@ -228,7 +234,10 @@ std::optional<Job> get(const QSqlDatabase &db, qint64 id)
 
 QList<Job> forSubject(const QSqlDatabase &db, const QString &subjectId)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM jobs WHERE subject_id = ? ORDER BY id DESC").arg(kColumns), {subjectId});
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral("SELECT %1 FROM jobs WHERE subject_id = ? ORDER BY id DESC").arg(kColumns),
+        {subjectId});
     QList<Job> out;
     while (q.next())
         out.append(readRow(q));
@@ -277,25 +286,27 @@ QList<Job> readClaimed(QSqlQuery &q)
 QList<Job> runClaim(QSqlQuery &q)
 {
     if (!q.exec())
-        throw store::StoreError(QStringLiteral("Claiming jobs failed: %1").arg(q.lastError().text()));
+        throw store::StoreError(
+            QStringLiteral("Claiming jobs failed: %1").arg(q.lastError().text()));
     return readClaimed(q);
 }
 
 } // namespace
 
-QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit, qint64 now,
-                 const ClaimRules &rules)
+QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit,
+                 qint64 now, const ClaimRules &rules)
 {
     if (kinds.isEmpty() || limit <= 0)
         return {};
     // Paused queues are read here too, not only from the dispatcher's copy: a pause done by
     // another process (arbord jobs pause) or just now holds from the next claim on.
-    const QString due = QStringLiteral("state = 'queued' AND run_at <= ? AND kind IN (%1)%2"
-                                       " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)")
-                            .arg(placeholdersFor(kinds.size()),
-                                 rules.blocked.isEmpty()
-                                     ? QString()
-                                     : QStringLiteral(" AND queue NOT IN (%1)").arg(placeholdersFor(rules.blocked.size())));
+    const QString due =
+        QStringLiteral("state = 'queued' AND run_at <= ? AND kind IN (%1)%2"
+                       " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)")
+            .arg(placeholdersFor(kinds.size()),
+                 rules.blocked.isEmpty() ? QString()
+                                         : QStringLiteral(" AND queue NOT IN (%1)")
+                                               .arg(placeholdersFor(rules.blocked.size())));
     auto bindDue = [&](QSqlQuery &q) {
         q.addBindValue(now);
         for (const QString &k : kinds)
@@ -308,19 +319,25 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
         // The common case, one statement (prepared once per connection, on SQLite's C API: it
         // returns every column of up to `limit` rows per cycle): no queue is capped.
         const QByteArray ownerUtf8 = owner.toUtf8();
-        store::NativeQuery q(db, QStringLiteral(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, started_at = ?"
-            " WHERE id IN (SELECT id FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id LIMIT ?)"
-            " RETURNING %2").arg(due, kColumns).toUtf8());
+        store::NativeQuery q(db,
+                             QStringLiteral("UPDATE jobs SET state = 'running', attempts = "
+                                            "attempts + 1, lease_owner = ?, started_at = ?"
+                                            " WHERE id IN (SELECT id FROM jobs WHERE %1 ORDER BY "
+                                            "priority DESC, run_at, id LIMIT ?)"
+                                            " RETURNING %2")
+                                 .arg(due, kColumns)
+                                 .toUtf8());
         sqlite3_stmt *st = q.statement();
         int i = 0;
         sqlite3_bind_text(st, ++i, ownerUtf8.constData(), int(ownerUtf8.size()), SQLITE_STATIC);
         sqlite3_bind_int64(st, ++i, now);
         sqlite3_bind_int64(st, ++i, now);
         for (const QString &k : kinds)
-            sqlite3_bind_text16(st, ++i, k.utf16(), int(k.size() * sizeof(char16_t)), SQLITE_STATIC);
+            sqlite3_bind_text16(st, ++i, k.utf16(), int(k.size() * sizeof(char16_t)),
+                                SQLITE_STATIC);
         for (const QString &b : rules.blocked)
-            sqlite3_bind_text16(st, ++i, b.utf16(), int(b.size() * sizeof(char16_t)), SQLITE_STATIC);
+            sqlite3_bind_text16(st, ++i, b.utf16(), int(b.size() * sizeof(char16_t)),
+                                SQLITE_STATIC);
         sqlite3_bind_int(st, ++i, limit);
         QList<Job> out;
         out.reserve(limit);
@@ -333,11 +350,15 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     // queues ahead in the order can hide others beyond the window; the dispatcher claims again
     // after a non-empty claim, by which time a full queue is blocked.
     QSqlQuery pick(db);
-    pick.prepare(QStringLiteral("SELECT id, queue FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id LIMIT ?").arg(due));
+    pick.prepare(
+        QStringLiteral(
+            "SELECT id, queue FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id LIMIT ?")
+            .arg(due));
     bindDue(pick);
     pick.addBindValue(std::max(limit * 4, 64));
     if (!pick.exec())
-        throw store::StoreError(QStringLiteral("Claiming jobs failed: %1").arg(pick.lastError().text()));
+        throw store::StoreError(
+            QStringLiteral("Claiming jobs failed: %1").arg(pick.lastError().text()));
     QHash<QString, int> left = rules.caps;
     QVariantList ids;
     while (pick.next() && ids.size() < limit) {
@@ -353,9 +374,10 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     if (ids.isEmpty())
         return {};
     QSqlQuery q(db);
-    q.prepare(QStringLiteral(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, started_at = ?"
-        " WHERE state = 'queued' AND id IN (%1) RETURNING %2").arg(placeholdersFor(ids.size()), kColumns));
+    q.prepare(QStringLiteral("UPDATE jobs SET state = 'running', attempts = attempts + 1, "
+                             "lease_owner = ?, started_at = ?"
+                             " WHERE state = 'queued' AND id IN (%1) RETURNING %2")
+                  .arg(placeholdersFor(ids.size()), kColumns));
     q.addBindValue(owner);
     q.addBindValue(now);
     for (const QVariant &id : std::as_const(ids))
@@ -365,13 +387,16 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
 
 bool complete(const QSqlDatabase &db, qint64 id, const QString &owner, qint64 now)
 {
-    auto q = execCached(db, QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
-                                           " WHERE id = ? AND state = 'running' AND lease_owner = ?"),
-                        {now, id, owner});
+    auto q = execCached(
+        db,
+        QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
+                       " WHERE id = ? AND state = 'running' AND lease_owner = ?"),
+        {now, id, owner});
     return q->numRowsAffected() > 0;
 }
 
-QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, const QString &owner, qint64 now)
+QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, const QString &owner,
+                           qint64 now)
 {
     QList<qint64> done;
     // SQLite binds at most 32766 values; ends come in event-loop batches far below that.
@@ -379,10 +404,13 @@ QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, con
         const QList<qint64> part = ids.mid(from, 10000);
         const QByteArray ownerUtf8 = owner.toUtf8();
         // Prepared once per batch size: the sizes seen are bounded by the engine's concurrency.
-        store::NativeQuery q(db, QStringLiteral("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
-                                                " WHERE state = 'running' AND lease_owner = ? AND id IN (%1) RETURNING id")
-                                     .arg(placeholdersFor(part.size()))
-                                     .toUtf8());
+        store::NativeQuery q(
+            db,
+            QStringLiteral(
+                "UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL"
+                " WHERE state = 'running' AND lease_owner = ? AND id IN (%1) RETURNING id")
+                .arg(placeholdersFor(part.size()))
+                .toUtf8());
         sqlite3_stmt *st = q.statement();
         int i = 0;
         sqlite3_bind_int64(st, ++i, now);
@@ -413,10 +441,13 @@ std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &o
     return jobStateFromString(q.value(0).toString());
 }
 
-bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &reason, qint64 now)
+bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &reason,
+                   qint64 now)
 {
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE jobs SET state = 'cancelled', finished_at = ?, last_error = ?, lease_owner = NULL"
-                                          " WHERE id = ? AND state = 'running' AND lease_owner = ?"),
+    QSqlQuery q = exec(db,
+                       QStringLiteral("UPDATE jobs SET state = 'cancelled', finished_at = ?, "
+                                      "last_error = ?, lease_owner = NULL"
+                                      " WHERE id = ? AND state = 'running' AND lease_owner = ?"),
                        {now, reason, id, owner});
     return q.numRowsAffected() > 0;
 }
@@ -447,9 +478,12 @@ QList<qint64> cancelRequests(const QSqlDatabase &db, const QString &owner)
 
 bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now)
 {
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE jobs SET state = 'cancelled', finished_at = ?, last_error = 'cancelled'"
-                                          " WHERE id = ? AND state = 'queued'"),
-                       {now, id});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "UPDATE jobs SET state = 'cancelled', finished_at = ?, last_error = 'cancelled'"
+                 " WHERE id = ? AND state = 'queued'"),
+             {now, id});
     return q.numRowsAffected() > 0;
 }
 
@@ -462,17 +496,23 @@ void requeue(const QSqlDatabase &db, qint64 id, const QString &reason, qint64 no
          {now, reason, toString(ErrorKind::WorkerLost), id});
 }
 
-void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcome, const QString &error, qint64 now)
+void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcome,
+                   const QString &error, qint64 now)
 {
-    exec(db, QStringLiteral("INSERT INTO job_attempts (job_id, attempt, worker, outcome, error, started_at, finished_at)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    exec(db,
+         QStringLiteral("INSERT INTO job_attempts (job_id, attempt, worker, outcome, error, "
+                        "started_at, finished_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)"),
          {job.id, job.attempts, nullIfEmpty(job.leaseOwner), outcome, error,
           job.startedAt > 0 ? QVariant(job.startedAt) : QVariant(), now});
 }
 
-void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid, qint64 now)
+void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid,
+                    qint64 now)
 {
-    exec(db, QStringLiteral("INSERT OR REPLACE INTO workers (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)"),
+    exec(db,
+         QStringLiteral("INSERT OR REPLACE INTO workers (id, host, pid, started_at, heartbeat_at) "
+                        "VALUES (?, ?, ?, ?, ?)"),
          {id, host, pid, now, now});
 }
 
@@ -526,8 +566,11 @@ QList<Job> takeOrphans(const QSqlDatabase &db, const QString &host, qint64 stale
     for (const QString &id : std::as_const(dead))
         unregisterWorker(db, id);
 
-    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM jobs j WHERE state = 'running'"
-                                          " AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = j.lease_owner)").arg(kColumns));
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral("SELECT %1 FROM jobs j WHERE state = 'running'"
+                            " AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = j.lease_owner)")
+                 .arg(kColumns));
     QList<Job> out;
     while (q.next())
         out.append(readRow(q));

@@ -36,14 +36,15 @@ struct ClaimRules
 };
 
 /** @brief Takes up to @p limit due jobs of @p kinds, highest priority first, for @p owner. */
-QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit, qint64 now,
-                 const ClaimRules &rules = {});
+QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit,
+                 qint64 now, const ClaimRules &rules = {});
 
 /** @brief Marks a running job of @p owner done; false if it is no longer @p owner's (it was
  *  recovered or cancelled elsewhere), in which case nothing changes. */
 bool complete(const QSqlDatabase &db, qint64 id, const QString &owner, qint64 now);
 /** @brief complete() for many jobs in one statement; returns the ids that were still @p owner's. */
-QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, const QString &owner, qint64 now);
+QList<qint64> completeMany(const QSqlDatabase &db, const QList<qint64> &ids, const QString &owner,
+                           qint64 now);
 /** @brief Fails a running job of @p owner: queued again at @p retryAt when given (> 0) and
  *  attempts remain, else state failed. Records @p error and its @p kind as the last error.
  *  Returns the new state, or nullopt if not @p owner's. */
@@ -51,7 +52,8 @@ std::optional<JobState> fail(const QSqlDatabase &db, qint64 id, const QString &o
                              const QString &error, qint64 retryAt, qint64 now,
                              ErrorKind kind = ErrorKind::Other);
 /** @brief Cancels a running job of @p owner. */
-bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &reason, qint64 now);
+bool cancelRunning(const QSqlDatabase &db, qint64 id, const QString &owner, const QString &reason,
+                   qint64 now);
 /** @brief Asks the process running job @p id to stop it (it looks on its next poll); false if
  *  the job is not running. */
 bool requestCancel(const QSqlDatabase &db, qint64 id, qint64 now);
@@ -62,10 +64,13 @@ bool cancelQueued(const QSqlDatabase &db, qint64 id, qint64 now);
 /** @brief Puts a job back in the queue (recovery): attempts are kept; the last error is
  *  @p reason, of kind WorkerLost. */
 void requeue(const QSqlDatabase &db, qint64 id, const QString &reason, qint64 now);
-/** @brief Records one attempt that did not succeed (outcome: retry, failed, cancelled, recovered). */
-void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcome, const QString &error, qint64 now);
+/** @brief Records one attempt that did not succeed (outcome: retry, failed, cancelled, recovered).
+ */
+void recordAttempt(const QSqlDatabase &db, const Job &job, const QString &outcome,
+                   const QString &error, qint64 now);
 
-void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid, qint64 now);
+void registerWorker(const QSqlDatabase &db, const QString &id, const QString &host, qint64 pid,
+                    qint64 now);
 void heartbeat(const QSqlDatabase &db, const QString &id, qint64 now);
 void unregisterWorker(const QSqlDatabase &db, const QString &id);
 /** @brief The running jobs that no live worker holds, changing nothing: what takeOrphans()

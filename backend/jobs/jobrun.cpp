@@ -29,7 +29,8 @@ void JobRun::finishCancelled(const QString &reason, Also also)
 {
     if (std::exchange(m_ended, true))
         return;
-    m_dispatcher->endRun(this, Dispatcher::Outcome::Cancelled, JobError{reason, false, -1}, std::move(also));
+    m_dispatcher->endRun(this, Dispatcher::Outcome::Cancelled, JobError{reason, false, -1},
+                         std::move(also));
 }
 
 void JobRun::reportUsage(qint64 actualTokens)

@@ -2,11 +2,10 @@
 
 #include "job.h"
 
+#include <QObject>
 #include <QSqlDatabase>
 
 #include <functional>
-
-#include <QObject>
 
 namespace arbor::jobs {
 

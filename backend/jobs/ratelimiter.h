@@ -80,7 +80,7 @@ struct QueueSettings
 {
     QString name;
     bool paused = false;
-    int concurrency = 0;         ///< 0 = only the engine's limit
+    int concurrency = 0;          ///< 0 = only the engine's limit
     qint64 requestsPerMinute = 0; ///< 0 = unlimited
     qint64 tokensPerMinute = 0;   ///< 0 = unlimited
 };
@@ -96,8 +96,8 @@ struct QueueLimitState
     qint64 tokensPerMinute = 0;
     double requestsAvailable = -1; ///< -1 = unlimited
     double tokensAvailable = -1;
-    qint64 refillMs = 0;      ///< until both buckets are full again
-    qint64 blockedUntil = 0;  ///< a Retry-After holds the queue until then (ms since epoch)
+    qint64 refillMs = 0;     ///< until both buckets are full again
+    qint64 blockedUntil = 0; ///< a Retry-After holds the queue until then (ms since epoch)
     /** @brief When the next job may start, all limits together (ms since epoch; the moment of
      *  the reading when nothing holds the queue; -1 = paused). */
     qint64 readyAt = 0;

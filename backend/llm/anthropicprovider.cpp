@@ -117,7 +117,6 @@ private:
         if (u.contains(QLatin1String("output_tokens")))
             m_usage.completionTokens = u.value(QLatin1String("output_tokens")).toInt();
     }
-
 };
 
 constexpr int DefaultMaxTokens = 4096; // required by the Messages API

@@ -39,7 +39,8 @@ private:
             return;
         qsizetype due = m_tokens.size();
         if (m_rate > 0)
-            due = std::min<qsizetype>(m_tokens.size(), qsizetype(double(m_clock.elapsed()) * m_rate / 1000.0) + 1);
+            due = std::min<qsizetype>(m_tokens.size(),
+                                      qsizetype(double(m_clock.elapsed()) * m_rate / 1000.0) + 1);
         else
             due = std::min<qsizetype>(m_tokens.size(), m_next + 64);
         while (m_next < due && !m_cancelled)
@@ -47,7 +48,8 @@ private:
         if (m_next >= m_tokens.size() && !m_cancelled) {
             m_timer.stop();
             m_cancelled = true; // nothing more after finished
-            Q_EMIT finished(ChatUsage{m_promptTokens, int(m_tokens.size())}, QStringLiteral("stop"));
+            Q_EMIT finished(ChatUsage{m_promptTokens, int(m_tokens.size())},
+                            QStringLiteral("stop"));
         }
     }
 
@@ -84,11 +86,11 @@ ChatStream *DemoProvider::startChat(const ChatRequest &request, QObject *parent)
     // A regenerated reply (a later sibling) gets another text; the first reply to a prompt is
     // always the same.
     const quint64 seed = request.options.contains(QStringLiteral("seed"))
-                             ? request.options.value(QStringLiteral("seed")).toULongLong()
-                             : DemoText::seedFor(prompt) + quint64(request.variant);
+        ? request.options.value(QStringLiteral("seed")).toULongLong()
+        : DemoText::seedFor(prompt) + quint64(request.variant);
     const double rate = request.options.contains(QStringLiteral("rate"))
-                            ? request.options.value(QStringLiteral("rate")).toDouble()
-                            : m_rate;
+        ? request.options.value(QStringLiteral("rate")).toDouble()
+        : m_rate;
     QString answer = DemoText::answer(prompt, seed);
     // Continuing a reply (the last turn is the assistant's partial text): stream the rest of
     // whichever variant it came from.

@@ -21,7 +21,10 @@ struct Rng
     }
     int below(int n) { return int(next() % quint64(n)); }
     template<class C>
-    const auto &pick(const C &c) { return c[size_t(below(int(std::size(c))))]; }
+    const auto &pick(const C &c)
+    {
+        return c[size_t(below(int(std::size(c))))];
+    }
 };
 
 constexpr std::array kOpenings = {
@@ -31,11 +34,16 @@ constexpr std::array kOpenings = {
     "Happy to help. The demo model answers every prompt with a small tour of what Arbor can show.",
 };
 constexpr std::array kSentences = {
-    "Conversations in Arbor are trees, so editing a message makes a new branch instead of overwriting the old one.",
-    "Every reply is produced by a durable job, which means a crash or a closed window never loses the text already received.",
-    "Tokens arrive as a stream and the view is updated at most once per frame, however fast they come.",
-    "The local store is a single SQLite file in WAL mode, written by one thread and read by others.",
-    "When you add a real provider, the same pipeline carries its tokens from the network to the screen.",
+    "Conversations in Arbor are trees, so editing a message makes a new branch instead of "
+    "overwriting the old one.",
+    "Every reply is produced by a durable job, which means a crash or a closed window never loses "
+    "the text already received.",
+    "Tokens arrive as a stream and the view is updated at most once per frame, however fast they "
+    "come.",
+    "The local store is a single SQLite file in WAL mode, written by one thread and read by "
+    "others.",
+    "When you add a real provider, the same pipeline carries its tokens from the network to the "
+    "screen.",
     "Stopping a reply keeps the partial text, and you can regenerate it later as a sibling branch.",
     "Long answers stay smooth because the cost of each new token does not grow with the message.",
     "Search covers every branch of every conversation, not only the path you are looking at.",
@@ -57,10 +65,19 @@ struct CodeSample
     const char *code;
 };
 constexpr std::array kCode = {
-    CodeSample{"cpp", "#include <iostream>\n\nint main()\n{\n    for (int i = 1; i <= 3; ++i)\n        std::cout << \"branch \" << i << '\\n';\n    return 0;\n}"},
-    CodeSample{"python", "def path_to(node):\n    \"\"\"Walk from a leaf up to the root.\"\"\"\n    path = []\n    while node is not None:\n        path.append(node)\n        node = node.parent\n    return list(reversed(path))"},
-    CodeSample{"sql", "WITH RECURSIVE path(id, parent_id) AS (\n    SELECT id, parent_id FROM messages WHERE id = :leaf\n    UNION ALL\n    SELECT m.id, m.parent_id FROM messages m JOIN path p ON m.id = p.parent_id\n)\nSELECT id FROM path;"},
-    CodeSample{"json", "{\n  \"role\": \"assistant\",\n  \"status\": \"streaming\",\n  \"branch\": 2\n}"},
+    CodeSample{"cpp",
+               "#include <iostream>\n\nint main()\n{\n    for (int i = 1; i <= 3; ++i)\n        "
+               "std::cout << \"branch \" << i << '\\n';\n    return 0;\n}"},
+    CodeSample{"python",
+               "def path_to(node):\n    \"\"\"Walk from a leaf up to the root.\"\"\"\n    path = "
+               "[]\n    while node is not None:\n        path.append(node)\n        node = "
+               "node.parent\n    return list(reversed(path))"},
+    CodeSample{"sql",
+               "WITH RECURSIVE path(id, parent_id) AS (\n    SELECT id, parent_id FROM messages "
+               "WHERE id = :leaf\n    UNION ALL\n    SELECT m.id, m.parent_id FROM messages m JOIN "
+               "path p ON m.id = p.parent_id\n)\nSELECT id FROM path;"},
+    CodeSample{"json",
+               "{\n  \"role\": \"assistant\",\n  \"status\": \"streaming\",\n  \"branch\": 2\n}"},
 };
 constexpr std::array kRows = {
     "| Open a long chat | visible path only | under 30 ms |",
@@ -111,17 +128,20 @@ QString DemoText::answer(const QString &prompt, quint64 seed)
     const int bullets = 3 + rng.below(3);
     const int start = rng.below(int(kBullets.size()));
     for (int i = 0; i < bullets; ++i)
-        out += QStringLiteral("- %1\n").arg(QString::fromUtf8(kBullets[size_t((start + i) % int(kBullets.size()))]));
+        out += QStringLiteral("- %1\n").arg(
+            QString::fromUtf8(kBullets[size_t((start + i) % int(kBullets.size()))]));
     out += QStringLiteral("\nA small example:\n\n");
 
     const CodeSample &code = rng.pick(kCode);
-    out += QStringLiteral("```%1\n%2\n```\n\n").arg(QString::fromUtf8(code.lang), QString::fromUtf8(code.code));
+    out += QStringLiteral("```%1\n%2\n```\n\n")
+               .arg(QString::fromUtf8(code.lang), QString::fromUtf8(code.code));
 
     out += QStringLiteral("| Action | What is read | Target |\n|---|---|---|\n");
     const int rows = 3;
     const int first = rng.below(int(kRows.size()));
     for (int i = 0; i < rows; ++i)
-        out += QString::fromUtf8(kRows[size_t((first + i) % int(kRows.size()))]) + QLatin1Char('\n');
+        out +=
+            QString::fromUtf8(kRows[size_t((first + i) % int(kRows.size()))]) + QLatin1Char('\n');
     out += QStringLiteral("\n");
     out += QString::fromUtf8(rng.pick(kSentences));
     return out;

@@ -75,7 +75,8 @@ QJsonArray HttpProvider::roleContentMessages(const QList<ChatTurn> &turns)
 {
     QJsonArray messages;
     for (const ChatTurn &t : turns)
-        messages.append(QJsonObject{{QStringLiteral("role"), t.role}, {QStringLiteral("content"), t.content}});
+        messages.append(
+            QJsonObject{{QStringLiteral("role"), t.role}, {QStringLiteral("content"), t.content}});
     return messages;
 }
 

@@ -53,7 +53,8 @@ protected:
      *  @p versions ("…/v1" or "…/v1/"), @p path goes right after it; otherwise
      *  versions.first() is put in between. */
     QUrl versionedEndpoint(const QStringList &versions, const QString &path) const;
-    /** @brief The turns as `[{"role", "content"}, ...]`, the messages array of OpenAI and Ollama. */
+    /** @brief The turns as `[{"role", "content"}, ...]`, the messages array of OpenAI and Ollama.
+     */
     static QJsonArray roleContentMessages(const QList<ChatTurn> &turns);
     QNetworkRequest request(const QUrl &url) const;
 

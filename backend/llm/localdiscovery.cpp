@@ -45,7 +45,8 @@ std::optional<QStringList> parseListing(const QString &kind, const QByteArray &b
         return std::nullopt;
     QStringList models;
     for (const QJsonValue &m : list.toArray()) {
-        const QString id = m.toObject().value(ollama ? QLatin1String("name") : QLatin1String("id")).toString();
+        const QString id =
+            m.toObject().value(ollama ? QLatin1String("name") : QLatin1String("id")).toString();
         if (!id.isEmpty())
             models.append(id);
     }
@@ -64,17 +65,20 @@ QList<LocalServer> probeAll(const QList<LocalCandidate> &candidates, int timeout
     for (qsizetype i = 0; i < candidates.size(); ++i) {
         const LocalCandidate &c = candidates.at(i);
         const bool ollama = c.kind == u"ollama";
-        QNetworkRequest request(loopback(c.port, ollama ? QStringLiteral("/api/tags") : QStringLiteral("/v1/models")));
+        QNetworkRequest request(
+            loopback(c.port, ollama ? QStringLiteral("/api/tags") : QStringLiteral("/v1/models")));
         request.setTransferTimeout(timeoutMs);
-        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                             QNetworkRequest::ManualRedirectPolicy);
         QNetworkReply *reply = nam.get(request);
         replies.append(reply);
         QObject::connect(reply, &QNetworkReply::finished, &loop, [&, reply, i, c, ollama] {
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
             if (reply->error() == QNetworkReply::NoError && status == 200) {
                 if (const auto models = parseListing(c.kind, reply->readAll())) {
-                    found[static_cast<size_t>(i)] =
-                        LocalServer{c.name, c.kind, loopback(c.port, ollama ? QString() : QStringLiteral("/v1")), *models};
+                    found[static_cast<size_t>(i)] = LocalServer{
+                        c.name, c.kind,
+                        loopback(c.port, ollama ? QString() : QStringLiteral("/v1")), *models};
                 }
             }
             if (--pending == 0)
@@ -94,7 +98,8 @@ QList<LocalServer> probeAll(const QList<LocalCandidate> &candidates, int timeout
     for (auto &f : found)
         if (f)
             out.append(std::move(*f));
-    qCInfo(lcDiscovery) << "local model servers found:" << out.size() << "of" << candidates.size() << "places looked at";
+    qCInfo(lcDiscovery) << "local model servers found:" << out.size() << "of" << candidates.size()
+                        << "places looked at";
     return out;
 }
 
@@ -133,7 +138,8 @@ QList<LocalCandidate> LocalDiscovery::configuredCandidates()
             continue;
         }
         if (name.isEmpty())
-            name = kind == u"ollama" ? QStringLiteral("Ollama") : QStringLiteral("OpenAI-compatible server");
+            name = kind == u"ollama" ? QStringLiteral("Ollama")
+                                     : QStringLiteral("OpenAI-compatible server");
         out.append({name, kind, static_cast<quint16>(port)});
     }
     return out;
@@ -148,9 +154,12 @@ bool LocalDiscovery::sameLocalServer(const QUrl &a, const QUrl &b)
     return loopbackName(a) && loopbackName(b) && a.port(80) == b.port(80);
 }
 
-QFuture<QList<LocalServer>> LocalDiscovery::discover(QList<LocalCandidate> candidates, int timeoutMs)
+QFuture<QList<LocalServer>> LocalDiscovery::discover(QList<LocalCandidate> candidates,
+                                                     int timeoutMs)
 {
-    return QtConcurrent::run([candidates = std::move(candidates), timeoutMs] { return probeAll(candidates, timeoutMs); });
+    return QtConcurrent::run([candidates = std::move(candidates), timeoutMs] {
+        return probeAll(candidates, timeoutMs);
+    });
 }
 
 } // namespace arbor::llm

@@ -46,7 +46,8 @@ public:
     static bool sameLocalServer(const QUrl &a, const QUrl &b);
     /** @brief The candidates that answered like a model server, in candidate order. The future
      *  finishes within about @p timeoutMs (at most 300 ms by default). */
-    static QFuture<QList<LocalServer>> discover(QList<LocalCandidate> candidates = defaultCandidates(), int timeoutMs = 300);
+    static QFuture<QList<LocalServer>>
+    discover(QList<LocalCandidate> candidates = defaultCandidates(), int timeoutMs = 300);
 };
 
 } // namespace arbor::llm

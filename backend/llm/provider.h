@@ -57,9 +57,20 @@ struct RateLimitInfo
 struct ChatError
 {
     /// Quota: the account's quota or billing is exhausted; waiting will not help.
-    enum class Kind { Network, Auth, NotFound, BadRequest, RateLimited, Server, Overloaded, Protocol, Interrupted, Quota };
+    enum class Kind {
+        Network,
+        Auth,
+        NotFound,
+        BadRequest,
+        RateLimited,
+        Server,
+        Overloaded,
+        Protocol,
+        Interrupted,
+        Quota
+    };
     Kind kind = Kind::Protocol;
-    QString message;   ///< for a person: what went wrong, in the vendor's words where useful
+    QString message; ///< for a person: what went wrong, in the vendor's words where useful
     int httpStatus = 0;
     qint64 retryAfterMs = -1;
     RateLimitInfo rateLimit = {}; ///< parsed rate-limit headers of the failed response
@@ -67,7 +78,8 @@ struct ChatError
     QString vendorType = {};
     bool retryable() const
     {
-        return kind == Kind::Network || kind == Kind::RateLimited || kind == Kind::Server || kind == Kind::Overloaded;
+        return kind == Kind::Network || kind == Kind::RateLimited || kind == Kind::Server
+            || kind == Kind::Overloaded;
     }
 };
 

@@ -17,7 +17,8 @@ void ProviderRegistry::add(std::shared_ptr<Provider> provider)
 bool ProviderRegistry::remove(const QString &id)
 {
     QWriteLocker lock(&m_lock);
-    return m_providers.removeIf([&](const std::shared_ptr<Provider> &p) { return p->id() == id; }) > 0;
+    return m_providers.removeIf([&](const std::shared_ptr<Provider> &p) { return p->id() == id; })
+        > 0;
 }
 
 std::shared_ptr<Provider> ProviderRegistry::get(const QString &id) const
@@ -35,7 +36,8 @@ QList<ModelEntry> ProviderRegistry::models() const
     QList<ModelEntry> out;
     for (const auto &p : m_providers) {
         for (const ModelInfo &m : p->models())
-            out.append(ModelEntry{p->id() + QLatin1Char('/') + m.id, p->id(), m.id, m.displayName, p->displayName(), p->isDemo()});
+            out.append(ModelEntry{p->id() + QLatin1Char('/') + m.id, p->id(), m.id, m.displayName,
+                                  p->displayName(), p->isDemo()});
     }
     return out;
 }

@@ -17,8 +17,8 @@ namespace arbor::llm {
 
 namespace {
 
-using store::providers::StoredProvider;
 using secrets::SecretResult;
+using store::providers::StoredProvider;
 
 const QString StoreIdKey = QStringLiteral("store_id");
 
@@ -173,7 +173,8 @@ QFuture<void> ProviderService::load()
                                       l.storeId = domain::newId();
                                       store::providers::setSetting(db, StoreIdKey, l.storeId);
                                   }
-                                  l.defaultModel = store::providers::setting(db, QString::fromLatin1(store::providers::DefaultModelKey));
+                                  l.defaultModel = store::providers::setting(
+                                      db, QString::fromLatin1(store::providers::DefaultModelKey));
                                   return l;
                               })
                               .result(); // start-up only: a handful of rows
@@ -198,19 +199,22 @@ QFuture<void> ProviderService::load()
     auto remaining = std::make_shared<qsizetype>(m_configs.size());
     const auto configs = m_configs;
     for (const auto &c : configs) {
-        secrets().read(account(c.id)).then(this, [this, id = c.id, remaining, finish](QFuture<SecretResult> f) {
-            const SecretResult r = f.result();
-            if (r.ok())
-                m_keys.insert(id, r.secret);
-            else if (r.status == SecretResult::Status::Unavailable)
-                noteUnavailable(r.message);
-            else if (r.status == SecretResult::Status::Denied)
-                noteRefused(r.message); // the key stays unknown; Settings offers memory instead
-            else if (r.status == SecretResult::Status::Failed)
-                qCWarning(lcProviders).noquote() << "the key of provider" << id << "could not be read:" << r.message;
-            if (--*remaining == 0)
-                finish();
-        });
+        secrets()
+            .read(account(c.id))
+            .then(this, [this, id = c.id, remaining, finish](QFuture<SecretResult> f) {
+                const SecretResult r = f.result();
+                if (r.ok())
+                    m_keys.insert(id, r.secret);
+                else if (r.status == SecretResult::Status::Unavailable)
+                    noteUnavailable(r.message);
+                else if (r.status == SecretResult::Status::Denied)
+                    noteRefused(r.message); // the key stays unknown; Settings offers memory instead
+                else if (r.status == SecretResult::Status::Failed)
+                    qCWarning(lcProviders).noquote()
+                        << "the key of provider" << id << "could not be read:" << r.message;
+                if (--*remaining == 0)
+                    finish();
+            });
     }
     return done;
 }
@@ -221,15 +225,18 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
     if (cfg.name.isEmpty())
         return ready(SettingsOutcome{false, QStringLiteral("Give the provider a name.")});
     if (!providerKinds().contains(cfg.kind))
-        return ready(SettingsOutcome{false, QStringLiteral("Unknown provider kind “%1”.").arg(cfg.kind)});
+        return ready(
+            SettingsOutcome{false, QStringLiteral("Unknown provider kind “%1”.").arg(cfg.kind)});
     if (cfg.id.isEmpty())
         cfg.id = makeId(cfg.name);
     if (cfg.id.contains(QLatin1Char('/')) || cfg.id == u"demo")
-        return ready(SettingsOutcome{false, QStringLiteral("“%1” cannot be used as a provider id.").arg(cfg.id)});
+        return ready(SettingsOutcome{
+            false, QStringLiteral("“%1” cannot be used as a provider id.").arg(cfg.id)});
     if (cfg.baseUrl.isEmpty())
         cfg.baseUrl = defaultBaseUrl(cfg.kind);
     if (!cfg.baseUrl.isValid() || cfg.baseUrl.scheme().isEmpty())
-        return ready(SettingsOutcome{false, QStringLiteral("“%1” is not a valid URL.").arg(cfg.baseUrl.toString())});
+        return ready(SettingsOutcome{
+            false, QStringLiteral("“%1” is not a valid URL.").arg(cfg.baseUrl.toString())});
 
     auto promise = std::make_shared<QPromise<SettingsOutcome>>();
     promise->start();
@@ -246,7 +253,8 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
                 try {
                     saved = f.result();
                 } catch (...) {
-                    promise->addResult(SettingsOutcome{false, exceptionText(std::current_exception())});
+                    promise->addResult(
+                        SettingsOutcome{false, exceptionText(std::current_exception())});
                     promise->finish();
                     return;
                 }
@@ -277,18 +285,22 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
     }
     // A locked or refusing keychain is asked again: the user may have unlocked it since.
     if (!apiKey->isEmpty() && !m_keychainAvailable && !m_keychainRefused && !m_inMemory)
-        return ready(SettingsOutcome{false, QStringLiteral("No system keychain is available, so the API key cannot be stored.")});
+        return ready(SettingsOutcome{
+            false,
+            QStringLiteral("No system keychain is available, so the API key cannot be stored.")});
     // The key first: a provider is never saved pointing at a key that was not stored.
     const bool writing = !apiKey->isEmpty();
     const bool toKeychain = !m_inMemory;
-    auto op = writing ? secrets().write(account(cfg.id), *apiKey) : secrets().remove(account(cfg.id));
+    auto op =
+        writing ? secrets().write(account(cfg.id), *apiKey) : secrets().remove(account(cfg.id));
     op.then(this, [this, promise, saveRow, writing, toKeychain](QFuture<SecretResult> f) {
         const SecretResult r = f.result();
         if (!r.ok()) {
             QString text = r.message;
             if (r.status == SecretResult::Status::Unavailable) {
                 noteUnavailable(r.message);
-                text = QStringLiteral("No system keychain is available, so the API key cannot be stored.");
+                text = QStringLiteral(
+                    "No system keychain is available, so the API key cannot be stored.");
             } else if (writing && toKeychain) {
                 noteRefused(r.message);
                 text = QStringLiteral("The API key was not saved: %1").arg(r.message);
@@ -314,7 +326,8 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
         .write([id, clearDefault](QSqlDatabase &db) {
             const bool removed = store::providers::remove(db, id);
             if (removed && clearDefault)
-                store::providers::setSetting(db, QString::fromLatin1(store::providers::DefaultModelKey), {});
+                store::providers::setSetting(
+                    db, QString::fromLatin1(store::providers::DefaultModelKey), {});
             return removed;
         })
         .then(this, [this, id, promise, clearDefault](QFuture<bool> f) {
@@ -327,7 +340,8 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
                 return;
             }
             if (!removed) {
-                promise->addResult(SettingsOutcome{false, QStringLiteral("No provider “%1”.").arg(id)});
+                promise->addResult(
+                    SettingsOutcome{false, QStringLiteral("No provider “%1”.").arg(id)});
                 promise->finish();
                 return;
             }
@@ -345,8 +359,13 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
                 if (r.status == SecretResult::Status::Unavailable)
                     noteUnavailable(r.message);
                 // With no keychain there is no key to remove; a refusal is worth telling.
-                if (r.status == SecretResult::Status::Denied || r.status == SecretResult::Status::Failed)
-                    promise->addResult(SettingsOutcome{false, QStringLiteral("The provider was removed, but its key is still in the keychain: %1").arg(r.message)});
+                if (r.status == SecretResult::Status::Denied
+                    || r.status == SecretResult::Status::Failed)
+                    promise->addResult(SettingsOutcome{
+                        false,
+                        QStringLiteral(
+                            "The provider was removed, but its key is still in the keychain: %1")
+                            .arg(r.message)});
                 else
                     promise->addResult(SettingsOutcome{true, {}});
                 promise->finish();
@@ -355,7 +374,8 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
     return done;
 }
 
-QFuture<ModelList> ProviderService::testConnection(const StoredProvider &stored, const QString &apiKey)
+QFuture<ModelList> ProviderService::testConnection(const StoredProvider &stored,
+                                                   const QString &apiKey)
 {
     StoredProvider cfg = stored;
     if (cfg.baseUrl.isEmpty())
@@ -368,7 +388,8 @@ QFuture<ModelList> ProviderService::testConnection(const StoredProvider &stored,
         return ready(ModelList{{}, e});
     }
     // The provider must outlive its listing.
-    return provider->listModels().then(this, [provider](QFuture<ModelList> f) { return f.result(); });
+    return provider->listModels().then(this,
+                                       [provider](QFuture<ModelList> f) { return f.result(); });
 }
 
 QFuture<ModelList> ProviderService::listModels(const QString &id)
@@ -400,7 +421,8 @@ QFuture<SettingsOutcome> ProviderService::setDefaultModel(const QString &modelKe
 {
     return m_store
         .write([modelKey](QSqlDatabase &db) {
-            store::providers::setSetting(db, QString::fromLatin1(store::providers::DefaultModelKey), modelKey);
+            store::providers::setSetting(db, QString::fromLatin1(store::providers::DefaultModelKey),
+                                         modelKey);
         })
         .then(this, [this, modelKey](QFuture<void> f) {
             try {
@@ -429,22 +451,24 @@ void ProviderService::useMemorySecrets()
 QFuture<bool> ProviderService::probeKeychain()
 {
     // An account nobody writes: EntryNotFound means the keychain is there.
-    return m_keychain->read(QStringLiteral("probe/%1").arg(m_storeId)).then(this, [this](QFuture<SecretResult> f) {
-        const SecretResult r = f.result();
-        if (r.status == SecretResult::Status::Unavailable) {
-            noteUnavailable(r.message);
-            return false;
-        }
-        if (r.status == SecretResult::Status::Denied || r.status == SecretResult::Status::Failed) {
-            noteRefused(r.message);
-            return false;
-        }
-        // A locked Secret Service collection answers a read of a missing entry as "not found"
-        // too, so only a later successful write clears a refusal.
-        if (!m_keychainRefused)
-            noteKeychainWorks();
-        return true;
-    });
+    return m_keychain->read(QStringLiteral("probe/%1").arg(m_storeId))
+        .then(this, [this](QFuture<SecretResult> f) {
+            const SecretResult r = f.result();
+            if (r.status == SecretResult::Status::Unavailable) {
+                noteUnavailable(r.message);
+                return false;
+            }
+            if (r.status == SecretResult::Status::Denied
+                || r.status == SecretResult::Status::Failed) {
+                noteRefused(r.message);
+                return false;
+            }
+            // A locked Secret Service collection answers a read of a missing entry as "not found"
+            // too, so only a later successful write clears a refusal.
+            if (!m_keychainRefused)
+                noteKeychainWorks();
+            return true;
+        });
 }
 
 } // namespace arbor::llm

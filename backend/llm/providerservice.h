@@ -44,8 +44,8 @@ class ProviderService : public QObject
 
 public:
     /** @param keychain the persistent secret store (normally KeychainSecretStore). */
-    ProviderService(store::Store &store, ProviderRegistry &registry, std::unique_ptr<secrets::SecretStore> keychain,
-                    QObject *parent = nullptr);
+    ProviderService(store::Store &store, ProviderRegistry &registry,
+                    std::unique_ptr<secrets::SecretStore> keychain, QObject *parent = nullptr);
     ~ProviderService() override;
 
     /** @brief Reads the configured providers and their keys (one keychain job at a time) and
@@ -65,12 +65,14 @@ public:
      * anything else is written to the secret store first; nothing is saved if that fails.
      * An empty config.id is made from the name.
      */
-    QFuture<SettingsOutcome> save(store::providers::StoredProvider config, std::optional<QString> apiKey);
+    QFuture<SettingsOutcome> save(store::providers::StoredProvider config,
+                                  std::optional<QString> apiKey);
     /** @brief Removes the provider, its key and its models from the pickers. */
     QFuture<SettingsOutcome> remove(const QString &id);
     /** @brief Lists the models of @p config as it would be saved ("Test connection"); an empty
      *  @p apiKey uses the stored key of config.id, if any. */
-    QFuture<ModelList> testConnection(const store::providers::StoredProvider &config, const QString &apiKey);
+    QFuture<ModelList> testConnection(const store::providers::StoredProvider &config,
+                                      const QString &apiKey);
     /** @brief Lists the models of the configured provider @p id from its endpoint. */
     QFuture<ModelList> listModels(const QString &id);
     /** @brief Makes @p modelId pickable for provider @p id in this process (not saved). */
@@ -105,7 +107,8 @@ Q_SIGNALS:
     void keychainStatusChanged();
 
 private:
-    ProviderConfig toConfig(const store::providers::StoredProvider &stored, const QString &key) const;
+    ProviderConfig toConfig(const store::providers::StoredProvider &stored,
+                            const QString &key) const;
     void registerProvider(const store::providers::StoredProvider &stored);
     secrets::SecretStore &secrets();
     void noteUnavailable(const QString &message);

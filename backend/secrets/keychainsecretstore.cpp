@@ -15,31 +15,49 @@ SecretResult fromJob(QKeychain::Job *job, bool isRead, bool isRemove)
     using S = SecretResult::Status;
     switch (job->error()) {
     case QKeychain::NoError:
-        return {S::Ok, isRead ? static_cast<QKeychain::ReadPasswordJob *>(job)->textData() : QString(), {}};
+        return {S::Ok,
+                isRead ? static_cast<QKeychain::ReadPasswordJob *>(job)->textData() : QString(),
+                {}};
     case QKeychain::EntryNotFound:
         // Not an error (STYLE rule 9): nothing stored yet, or already gone.
         return {isRemove ? S::Ok : S::NotFound, {}, {}};
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:
-        return {S::Unavailable, {}, QStringLiteral("No system keychain is available (%1).").arg(job->errorString())};
+        return {S::Unavailable,
+                {},
+                QStringLiteral("No system keychain is available (%1).").arg(job->errorString())};
     case QKeychain::AccessDeniedByUser:
-        return {S::Denied, {}, QStringLiteral("The system keychain did not allow Arbor in: its prompt was refused or cancelled (%1).").arg(job->errorString())};
+        return {S::Denied,
+                {},
+                QStringLiteral("The system keychain did not allow Arbor in: its prompt was refused "
+                               "or cancelled (%1).")
+                    .arg(job->errorString())};
     case QKeychain::AccessDenied:
         // The Secret Service answers IsLocked ("Cannot create an item in a locked collection")
         // when the collection is locked and the unlock prompt could not be shown or was dismissed.
         if (job->errorString().contains(QLatin1String("locked"), Qt::CaseInsensitive))
-            return {S::Denied, {}, QStringLiteral("The system keychain is locked (%1). Unlock it, for example by logging in again, and try once more.").arg(job->errorString())};
-        return {S::Denied, {}, QStringLiteral("The system keychain refused access (%1).").arg(job->errorString())};
+            return {S::Denied,
+                    {},
+                    QStringLiteral("The system keychain is locked (%1). Unlock it, for example by "
+                                   "logging in again, and try once more.")
+                        .arg(job->errorString())};
+        return {S::Denied,
+                {},
+                QStringLiteral("The system keychain refused access (%1).").arg(job->errorString())};
     case QKeychain::CouldNotDeleteEntry:
     case QKeychain::OtherError:
         break;
     }
     // QtKeychain reports a missing D-Bus session or Secret Service as OtherError.
     const QString text = job->errorString();
-    if (text.contains(QLatin1String("D-Bus"), Qt::CaseInsensitive) || text.contains(QLatin1String("DBus"), Qt::CaseInsensitive)
-        || text.contains(QLatin1String("org.freedesktop.secrets")) || text.contains(QLatin1String("No keychain service"))
-        || text.contains(QLatin1String("Could not connect")) || text.contains(QLatin1String("ServiceUnknown")))
-        return {S::Unavailable, {}, QStringLiteral("No system keychain is available (%1).").arg(text)};
+    if (text.contains(QLatin1String("D-Bus"), Qt::CaseInsensitive)
+        || text.contains(QLatin1String("DBus"), Qt::CaseInsensitive)
+        || text.contains(QLatin1String("org.freedesktop.secrets"))
+        || text.contains(QLatin1String("No keychain service"))
+        || text.contains(QLatin1String("Could not connect"))
+        || text.contains(QLatin1String("ServiceUnknown")))
+        return {
+            S::Unavailable, {}, QStringLiteral("No system keychain is available (%1).").arg(text)};
     return {S::Failed, {}, QStringLiteral("The system keychain failed: %1").arg(text)};
 }
 
@@ -55,7 +73,8 @@ KeychainSecretStore::~KeychainSecretStore()
 {
     QMutexLocker lock(&m_mutex);
     for (auto &op : m_queue) {
-        op->promise.addResult(SecretResult{SecretResult::Status::Failed, {}, QStringLiteral("The keychain was closed.")});
+        op->promise.addResult(SecretResult{
+            SecretResult::Status::Failed, {}, QStringLiteral("The keychain was closed.")});
         op->promise.finish();
     }
     m_queue.clear();
@@ -81,7 +100,8 @@ QFuture<SecretResult> KeychainSecretStore::remove(const QString &account)
     return enqueue(Kind::Remove, account, {});
 }
 
-QFuture<SecretResult> KeychainSecretStore::enqueue(Kind kind, const QString &account, const QString &secret)
+QFuture<SecretResult> KeychainSecretStore::enqueue(Kind kind, const QString &account,
+                                                   const QString &secret)
 {
     auto op = std::make_unique<Op>(Op{kind, account, secret, QPromise<SecretResult>()});
     op->promise.start();

@@ -17,13 +17,16 @@ namespace arbor::secrets {
  * event loop); calls may come from any thread. No insecure fallback: with no keychain every
  * call answers Unavailable and the caller decides, with the user, what to do.
  */
-class KeychainSecretStore final : public QObject, public SecretStore
+class KeychainSecretStore final
+    : public QObject
+    , public SecretStore
 {
     Q_OBJECT
 
 public:
     /** @param service the keychain "service" all entries are filed under (tests use their own). */
-    explicit KeychainSecretStore(QString service = QStringLiteral("Arbor"), QObject *parent = nullptr);
+    explicit KeychainSecretStore(QString service = QStringLiteral("Arbor"),
+                                 QObject *parent = nullptr);
     ~KeychainSecretStore() override;
 
     bool persistent() const override { return true; }

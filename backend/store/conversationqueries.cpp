@@ -9,7 +9,8 @@
 namespace arbor::store::conversations {
 
 namespace {
-const QString kColumns = QStringLiteral("id, title, current_leaf_id, settings, created_at, updated_at, workspace_id");
+const QString kColumns =
+    QStringLiteral("id, title, current_leaf_id, settings, created_at, updated_at, workspace_id");
 
 Conversation readRow(const QSqlQuery &q)
 {
@@ -29,16 +30,20 @@ Conversation readRow(const QSqlQuery &q)
 void refuseTeammatesConversation(const QSqlDatabase &db, const QString &id)
 {
     requireWritable(db, id);
-    QSqlQuery q = exec(db, QStringLiteral("SELECT c.title, c.created_by FROM conversations c"
-                                          " WHERE c.id = ? AND c.workspace_id IS NOT NULL AND c.created_by IS NOT NULL"
-                                          " AND c.created_by IS NOT (SELECT value FROM sync_state WHERE key = 'user')"
-                                          " AND coalesce((SELECT role FROM sync_workspaces w WHERE w.id = c.workspace_id),"
-                                          " '') <> 'admin'"),
-                       {id});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "SELECT c.title, c.created_by FROM conversations c"
+                 " WHERE c.id = ? AND c.workspace_id IS NOT NULL AND c.created_by IS NOT NULL"
+                 " AND c.created_by IS NOT (SELECT value FROM sync_state WHERE key = 'user')"
+                 " AND coalesce((SELECT role FROM sync_workspaces w WHERE w.id = c.workspace_id),"
+                 " '') <> 'admin'"),
+             {id});
     if (q.next())
-        throw StoreError(QStringLiteral("“%1” was started by %2. In a shared conversation only its creator "
-                                        "or a workspace admin can rename it, change its settings or delete it.")
-                             .arg(q.value(0).toString(), q.value(1).toString()));
+        throw StoreError(
+            QStringLiteral("“%1” was started by %2. In a shared conversation only its creator "
+                           "or a workspace admin can rename it, change its settings or delete it.")
+                .arg(q.value(0).toString(), q.value(1).toString()));
 }
 } // namespace
 
@@ -59,8 +64,10 @@ void requireWritable(const QSqlDatabase &db, const QString &id)
 
 QList<Conversation> list(const QSqlDatabase &db, int limit)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM conversations WHERE deleted_at IS NULL "
-                                          "ORDER BY updated_at DESC, id DESC LIMIT ?").arg(kColumns),
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT %1 FROM conversations WHERE deleted_at IS NULL "
+                                      "ORDER BY updated_at DESC, id DESC LIMIT ?")
+                           .arg(kColumns),
                        {limit});
     QList<Conversation> out;
     while (q.next())
@@ -70,7 +77,11 @@ QList<Conversation> list(const QSqlDatabase &db, int limit)
 
 std::optional<Conversation> get(const QSqlDatabase &db, const QString &id)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM conversations WHERE id = ? AND deleted_at IS NULL").arg(kColumns), {id});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral("SELECT %1 FROM conversations WHERE id = ? AND deleted_at IS NULL")
+                 .arg(kColumns),
+             {id});
     if (!q.next())
         return std::nullopt;
     return readRow(q);
@@ -101,8 +112,11 @@ void rename(const QSqlDatabase &db, const QString &id, const QString &title)
 void remove(const QSqlDatabase &db, const QString &id)
 {
     refuseTeammatesConversation(db, id);
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"),
-                       {domain::nowMs(), id});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"),
+             {domain::nowMs(), id});
     if (q.numRowsAffected() == 0)
         throw StoreError(QStringLiteral("No conversation %1.").arg(id));
 }
@@ -120,7 +134,8 @@ void restore(const QSqlDatabase &db, const QString &id)
 
 void touch(const QSqlDatabase &db, const QString &id)
 {
-    exec(db, QStringLiteral("UPDATE conversations SET updated_at = ? WHERE id = ?"), {domain::nowMs(), id});
+    exec(db, QStringLiteral("UPDATE conversations SET updated_at = ? WHERE id = ?"),
+         {domain::nowMs(), id});
 }
 
 void setSettings(const QSqlDatabase &db, const QString &id, const QJsonObject &settings)
@@ -128,7 +143,9 @@ void setSettings(const QSqlDatabase &db, const QString &id, const QJsonObject &s
     refuseTeammatesConversation(db, id);
     const QString json = domain::withoutNulInJson(
         QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact)));
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE conversations SET settings = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"),
+    QSqlQuery q = exec(db,
+                       QStringLiteral("UPDATE conversations SET settings = ?, updated_at = ? WHERE "
+                                      "id = ? AND deleted_at IS NULL"),
                        {json, domain::nowMs(), id});
     if (q.numRowsAffected() == 0)
         throw StoreError(QStringLiteral("No conversation %1.").arg(id));
@@ -137,7 +154,10 @@ void setSettings(const QSqlDatabase &db, const QString &id, const QJsonObject &s
 void setCurrentLeaf(const QSqlDatabase &db, const QString &id, const QString &leafId)
 {
     const qint64 now = domain::nowMs();
-    exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?"), {leafId, now, id});
+    exec(
+        db,
+        QStringLiteral("UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?"),
+        {leafId, now, id});
     exec(db, QStringLiteral("UPDATE messages SET visited_at = ? WHERE id = ?"), {now, leafId});
 }
 

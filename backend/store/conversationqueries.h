@@ -32,8 +32,8 @@ void restore(const QSqlDatabase &db, const QString &id);
 /** @brief Marks the conversation as changed now (orders the list). */
 void touch(const QSqlDatabase &db, const QString &id);
 void setCurrentLeaf(const QSqlDatabase &db, const QString &id, const QString &leafId);
-/** @brief Replaces the settings JSON object (system prompt, temperature, ...). Throws StoreError if no
- *  such (non-deleted) conversation exists. */
+/** @brief Replaces the settings JSON object (system prompt, temperature, ...). Throws StoreError if
+ * no such (non-deleted) conversation exists. */
 void setSettings(const QSqlDatabase &db, const QString &id, const QJsonObject &settings);
 
 } // namespace arbor::store::conversations

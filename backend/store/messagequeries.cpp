@@ -16,7 +16,8 @@ const QString kColumns = QStringLiteral(
     "CASE WHEN m.status = 'streaming' THEN m.content || coalesce((SELECT group_concat(c.text, '') "
     "FROM (SELECT text FROM message_chunks WHERE message_id = m.id ORDER BY seq) c), '') "
     "ELSE m.content END, "
-    "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, m.created_at, m.finished_at, "
+    "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, m.created_at, "
+    "m.finished_at, "
     "coalesce(m.label, '')");
 
 Message readRow(const QSqlQuery &q)
@@ -45,7 +46,8 @@ Message readRow(const QSqlQuery &q)
 
 std::optional<Message> get(const QSqlDatabase &db, const QString &id)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM messages m WHERE m.id = ?").arg(kColumns), {id});
+    QSqlQuery q =
+        exec(db, QStringLiteral("SELECT %1 FROM messages m WHERE m.id = ?").arg(kColumns), {id});
     if (!q.next())
         return std::nullopt;
     return readRow(q);
@@ -58,32 +60,41 @@ QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId)
 
 QString currentLeaf(const QSqlDatabase &db, const QString &conversationId)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT current_leaf_id FROM conversations WHERE id = ?"), {conversationId});
+    QSqlQuery q = exec(db, QStringLiteral("SELECT current_leaf_id FROM conversations WHERE id = ?"),
+                       {conversationId});
     return q.next() ? q.value(0).toString() : QString();
 }
 
 QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, const QString &leafId)
 {
     // Walk up from the leaf (one indexed lookup per level), then count siblings per node with
-    // the (conversation_id, parent_id, created_at, id) index: only the path is read, never the tree.
-    QSqlQuery q = exec(db, QStringLiteral(
-        "WITH RECURSIVE path(id, depth) AS ("
-        "  SELECT id, 0 FROM messages WHERE id = ? AND id <> ?"
-        "  UNION ALL"
-        "  SELECT m.parent_id, p.depth + 1 FROM path p JOIN messages m ON m.id = p.id"
-        "  WHERE m.parent_id IS NOT NULL AND m.parent_id <> ?),"
-        " counted AS (SELECT p.depth, p.id,"
-        "  CASE WHEN m.parent_id IS NULL THEN (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
-        "     AND s.parent_id IS NULL AND s.deleted_at IS NULL)"
-        "   ELSE (SELECT pm.child_count FROM messages pm WHERE pm.id = m.parent_id) END AS siblings"
-        "  FROM path p JOIN messages m ON m.id = p.id)"
-        " SELECT %1,"
-        "  CASE WHEN c.siblings > 1 THEN (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
-        "     AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
-        "     AND (s.created_at < m.created_at OR (s.created_at = m.created_at AND s.id < m.id))) ELSE 0 END,"
-        "  c.siblings"
-        " FROM counted c JOIN messages m ON m.id = c.id ORDER BY c.depth DESC").arg(kColumns),
-        {leafId, ancestorId, ancestorId});
+    // the (conversation_id, parent_id, created_at, id) index: only the path is read, never the
+    // tree.
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "WITH RECURSIVE path(id, depth) AS ("
+                 "  SELECT id, 0 FROM messages WHERE id = ? AND id <> ?"
+                 "  UNION ALL"
+                 "  SELECT m.parent_id, p.depth + 1 FROM path p JOIN messages m ON m.id = p.id"
+                 "  WHERE m.parent_id IS NOT NULL AND m.parent_id <> ?),"
+                 " counted AS (SELECT p.depth, p.id,"
+                 "  CASE WHEN m.parent_id IS NULL THEN (SELECT count(*) FROM messages s WHERE "
+                 "s.conversation_id = m.conversation_id"
+                 "     AND s.parent_id IS NULL AND s.deleted_at IS NULL)"
+                 "   ELSE (SELECT pm.child_count FROM messages pm WHERE pm.id = m.parent_id) END "
+                 "AS siblings"
+                 "  FROM path p JOIN messages m ON m.id = p.id)"
+                 " SELECT %1,"
+                 "  CASE WHEN c.siblings > 1 THEN (SELECT count(*) FROM messages s WHERE "
+                 "s.conversation_id = m.conversation_id"
+                 "     AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
+                 "     AND (s.created_at < m.created_at OR (s.created_at = m.created_at AND s.id < "
+                 "m.id))) ELSE 0 END,"
+                 "  c.siblings"
+                 " FROM counted c JOIN messages m ON m.id = c.id ORDER BY c.depth DESC")
+                 .arg(kColumns),
+             {leafId, ancestorId, ancestorId});
     QList<Message> out;
     while (q.next()) {
         Message m = readRow(q);
@@ -101,10 +112,13 @@ QString visibleLeaf(const QSqlDatabase &db, const QString &conversationId)
     // there (locally the current leaf is always a leaf, so nothing changes for it).
     QString leaf = currentLeaf(db, conversationId);
     if (leaf.isEmpty()) {
-        QSqlQuery q = exec(db, QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
-                                              " AND deleted_at IS NULL"
-                                              " ORDER BY coalesce(visited_at, 0) DESC, created_at DESC, id DESC LIMIT 1"),
-                           {conversationId});
+        QSqlQuery q =
+            exec(db,
+                 QStringLiteral(
+                     "SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
+                     " AND deleted_at IS NULL"
+                     " ORDER BY coalesce(visited_at, 0) DESC, created_at DESC, id DESC LIMIT 1"),
+                 {conversationId});
         if (!q.next())
             return {};
         leaf = q.value(0).toString();
@@ -151,7 +165,9 @@ void insert(const QSqlDatabase &db, const Message &m)
 
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
 {
-    exec(db, QStringLiteral("UPDATE messages SET status = ? WHERE id = ? AND status IN ('queued', 'streaming')"),
+    exec(db,
+         QStringLiteral(
+             "UPDATE messages SET status = ? WHERE id = ? AND status IN ('queued', 'streaming')"),
          {domain::toString(status), id});
 }
 

@@ -15,7 +15,8 @@ using domain::MessageStatus;
 
 /** @brief The message @p id (content includes not-yet-folded stream chunks). */
 std::optional<Message> get(const QSqlDatabase &db, const QString &id);
-/** @brief Root-to-@p leafId path with sibling index/count per node; empty if the leaf is unknown. */
+/** @brief Root-to-@p leafId path with sibling index/count per node; empty if the leaf is unknown.
+ */
 QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId);
 /** @brief The part of the path to @p leafId strictly below @p ancestorId (a branch switch
  *  under @p ancestorId only needs these rows). */

@@ -2,12 +2,12 @@
 
 #include "sql.h"
 
+#include "domain/ids.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
-
-#include "domain/ids.h"
 
 Q_LOGGING_CATEGORY(lcMigrate, "arbor.store.migrate", QtInfoMsg)
 
@@ -22,7 +22,8 @@ int versionOf(const QString &fileName)
 
 QStringList Migrator::migrationFiles()
 {
-    QStringList files = QDir(QStringLiteral(":/arbor/migrations")).entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
+    QStringList files = QDir(QStringLiteral(":/arbor/migrations"))
+                            .entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
     return files;
 }
 
@@ -34,9 +35,12 @@ int Migrator::latestVersion()
 
 int Migrator::currentVersion(const QSqlDatabase &db)
 {
-    exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
-    QSqlQuery q = exec(db, QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    exec(db,
+         QStringLiteral(
+             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+    QSqlQuery q =
+        exec(db, QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations"));
     return q.next() ? q.value(0).toInt() : 0;
 }
 
@@ -88,12 +92,15 @@ void Migrator::migrate(const QSqlDatabase &db)
         exec(db, QStringLiteral("BEGIN IMMEDIATE"));
         try {
             execScript(db, sql);
-            exec(db, QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
+            exec(db,
+                 QStringLiteral(
+                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
                  {version, QFileInfo(file).completeBaseName(), domain::nowMs()});
             exec(db, QStringLiteral("COMMIT"));
         } catch (const StoreError &e) {
             QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
-            throw StoreError(QStringLiteral("Migration %1 failed and was rolled back: %2").arg(file, e.message()));
+            throw StoreError(QStringLiteral("Migration %1 failed and was rolled back: %2")
+                                 .arg(file, e.message()));
         }
         qCDebug(lcMigrate) << "applied migration" << file;
     }

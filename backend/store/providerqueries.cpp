@@ -11,7 +11,8 @@
 namespace arbor::store::providers {
 
 namespace {
-const QString kColumns = QStringLiteral("id, kind, name, base_url, headers, models, enabled, created_at");
+const QString kColumns =
+    QStringLiteral("id, kind, name, base_url, headers, models, enabled, created_at");
 
 StoredProvider readRow(const QSqlQuery &q)
 {
@@ -58,7 +59,8 @@ QString credentialIn(const StoredProvider &provider)
 
 QList<StoredProvider> list(const QSqlDatabase &db)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM providers ORDER BY created_at, id").arg(kColumns));
+    QSqlQuery q =
+        exec(db, QStringLiteral("SELECT %1 FROM providers ORDER BY created_at, id").arg(kColumns));
     QList<StoredProvider> out;
     while (q.next())
         out.append(readRow(q));
@@ -67,7 +69,8 @@ QList<StoredProvider> list(const QSqlDatabase &db)
 
 std::optional<StoredProvider> get(const QSqlDatabase &db, const QString &id)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM providers WHERE id = ?").arg(kColumns), {id});
+    QSqlQuery q =
+        exec(db, QStringLiteral("SELECT %1 FROM providers WHERE id = ?").arg(kColumns), {id});
     if (!q.next())
         return std::nullopt;
     return readRow(q);
@@ -82,18 +85,22 @@ void upsert(const QSqlDatabase &db, const StoredProvider &p)
         headers.insert(it.key(), it.value());
     const QJsonArray models = QJsonArray::fromStringList(p.models);
     exec(db,
-         QStringLiteral("INSERT INTO providers (id, kind, name, base_url, headers, models, enabled, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, "
-                        "name = excluded.name, base_url = excluded.base_url, headers = excluded.headers, "
-                        "models = excluded.models, enabled = excluded.enabled"),
-         {p.id, p.kind, p.name, p.baseUrl.toString(), QString::fromUtf8(QJsonDocument(headers).toJson(QJsonDocument::Compact)),
-          QString::fromUtf8(QJsonDocument(models).toJson(QJsonDocument::Compact)), p.enabled ? 1 : 0,
-          p.createdAt > 0 ? p.createdAt : domain::nowMs()});
+         QStringLiteral(
+             "INSERT INTO providers (id, kind, name, base_url, headers, models, enabled, "
+             "created_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, "
+             "name = excluded.name, base_url = excluded.base_url, headers = excluded.headers, "
+             "models = excluded.models, enabled = excluded.enabled"),
+         {p.id, p.kind, p.name, p.baseUrl.toString(),
+          QString::fromUtf8(QJsonDocument(headers).toJson(QJsonDocument::Compact)),
+          QString::fromUtf8(QJsonDocument(models).toJson(QJsonDocument::Compact)),
+          p.enabled ? 1 : 0, p.createdAt > 0 ? p.createdAt : domain::nowMs()});
 }
 
 bool remove(const QSqlDatabase &db, const QString &id)
 {
-    return exec(db, QStringLiteral("DELETE FROM providers WHERE id = ?"), {id}).numRowsAffected() > 0;
+    return exec(db, QStringLiteral("DELETE FROM providers WHERE id = ?"), {id}).numRowsAffected()
+        > 0;
 }
 
 QString setting(const QSqlDatabase &db, const QString &key, const QString &fallback)
@@ -107,7 +114,9 @@ void setSetting(const QSqlDatabase &db, const QString &key, const QString &value
     if (value.isEmpty())
         exec(db, QStringLiteral("DELETE FROM settings WHERE key = ?"), {key});
     else
-        exec(db, QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+        exec(db,
+             QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO "
+                            "UPDATE SET value = excluded.value"),
              {key, value});
 }
 

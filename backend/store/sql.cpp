@@ -229,7 +229,8 @@ QSqlQuery &CachedQuery::statement(const QSqlDatabase &db, const QString &sql)
     return q;
 }
 
-CachedQuery::CachedQuery(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values)
+CachedQuery::CachedQuery(const QSqlDatabase &db, const QString &sql,
+                         std::initializer_list<QVariant> values)
     : m_query(&statement(db, sql))
 {
     bindAndRun(db, *m_query, sql, values);
@@ -268,7 +269,8 @@ void execScript(const QSqlDatabase &db, const QString &sql)
         }
     }
     if (!statement.trimmed().isEmpty())
-        throw StoreError(QStringLiteral("SQL script ends without ';': %1").arg(statement.simplified()));
+        throw StoreError(
+            QStringLiteral("SQL script ends without ';': %1").arg(statement.simplified()));
 }
 
 namespace {

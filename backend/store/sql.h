@@ -83,12 +83,14 @@ private:
 };
 
 /** @brief See CachedQuery. */
-inline CachedQuery execCached(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values = {})
+inline CachedQuery execCached(const QSqlDatabase &db, const QString &sql,
+                              std::initializer_list<QVariant> values = {})
 {
     return CachedQuery(db, sql, values);
 }
 /** @brief See CachedQuery; for statements whose placeholders vary in number. */
-inline CachedQuery execCached(const QSqlDatabase &db, const QString &sql, const QVariantList &values)
+inline CachedQuery execCached(const QSqlDatabase &db, const QString &sql,
+                              const QVariantList &values)
 {
     return CachedQuery(db, sql, values);
 }
@@ -135,7 +137,7 @@ private:
     friend class NativeQuery;
     QString m_connection;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_queries; ///< pointers stay valid as it grows
-    QHash<QByteArray, sqlite3_stmt *> m_native; ///< finalized by the destructor
+    QHash<QByteArray, sqlite3_stmt *> m_native;           ///< finalized by the destructor
     StatementCache *m_previous = nullptr;
 };
 

@@ -5,7 +5,6 @@
 #include <QUuid>
 
 #include <chrono>
-
 #include <future>
 #include <utility>
 
@@ -21,7 +20,7 @@ constexpr quint64 kCheckpointCommits = 512;
 constexpr auto kCheckpointInterval = std::chrono::milliseconds(50);
 /** @brief How long the writer looks for the next write before it sleeps. */
 constexpr auto kSpin = std::chrono::microseconds(50);
-}
+} // namespace
 
 SqlThreads::SqlThreads(QString path, Mode mode, int threadCount)
     : m_path(std::move(path))
@@ -41,7 +40,8 @@ SqlThreads::~SqlThreads()
 void SqlThreads::start()
 {
     const bool checkpointer = m_mode == Mode::Writer;
-    std::vector<std::promise<void>> opened(static_cast<size_t>(m_threadCount + (checkpointer ? 1 : 0)));
+    std::vector<std::promise<void>> opened(
+        static_cast<size_t>(m_threadCount + (checkpointer ? 1 : 0)));
     for (int i = 0; i < m_threadCount; ++i)
         m_threads.emplace_back([this, i, p = &opened[size_t(i)]] { run(i, p); });
     if (checkpointer)
@@ -122,7 +122,8 @@ void SqlThreads::run(int index, std::promise<void> *opened)
             opened->set_exception(std::current_exception());
             return;
         }
-        // Prepared once, run many times: BEGIN/COMMIT and the hot queries (execCached, NativeQuery).
+        // Prepared once, run many times: BEGIN/COMMIT and the hot queries (execCached,
+        // NativeQuery).
         std::optional<StatementCache> statements(std::in_place, name);
 
         std::vector<Item> batch;
@@ -133,7 +134,8 @@ void SqlThreads::run(int index, std::promise<void> *opened)
             {
                 std::unique_lock lock(m_mutex);
                 if (begun && m_queue.empty()) {
-                    // Nothing came: the early transaction holds the write lock, end it before sleeping.
+                    // Nothing came: the early transaction holds the write lock, end it before
+                    // sleeping.
                     lock.unlock();
                     begun = false;
                     QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
@@ -142,12 +144,14 @@ void SqlThreads::run(int index, std::promise<void> *opened)
                 m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
                 if (m_queue.empty())
                     break; // stopping and drained
-                const size_t take = m_mode == Mode::Writer ? std::min(m_queue.size(), kMaxGroup) : 1;
+                const size_t take =
+                    m_mode == Mode::Writer ? std::min(m_queue.size(), kMaxGroup) : 1;
                 for (size_t i = 0; i < take; ++i) {
                     batch.push_back(std::move(m_queue.front()));
                     m_queue.pop_front();
                 }
-                m_taken.store(m_taken.load(std::memory_order_relaxed) + take, std::memory_order_relaxed);
+                m_taken.store(m_taken.load(std::memory_order_relaxed) + take,
+                              std::memory_order_relaxed);
             }
             if (m_mode == Mode::Writer) {
                 runWriterBatch(db, batch, std::exchange(begun, false));
@@ -188,7 +192,8 @@ bool SqlThreads::spinForWork(QSqlDatabase &db, bool begun)
             q.step();
             begun = true;
         } catch (const StoreError &e) {
-            qCDebug(lcWriter) << "early BEGIN failed; the next group begins its own:" << e.message();
+            qCDebug(lcWriter) << "early BEGIN failed; the next group begins its own:"
+                              << e.message();
         }
     }
     // A caller that awaits each write posts the next one a few microseconds after the last
@@ -196,7 +201,8 @@ bool SqlThreads::spinForWork(QSqlDatabase &db, bool begun)
     // scheduler's latency) per write. Bounded, and it yields to other threads between looks.
     const quint64 seen = m_taken.load(std::memory_order_relaxed);
     const auto until = std::chrono::steady_clock::now() + kSpin;
-    while (m_posted.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until)
+    while (m_posted.load(std::memory_order_acquire) == seen
+           && std::chrono::steady_clock::now() < until)
         std::this_thread::yield();
     return begun;
 }
@@ -217,9 +223,11 @@ void SqlThreads::runCheckpointer(std::promise<void> *opened)
         for (;;) {
             // Asleep while nothing was committed (no idle wake-ups); then at most the interval,
             // or less after many commits.
-            m_checkpointWake.wait(lock, [this] { return m_stopping || m_commits != m_checkpointedAt; });
-            m_checkpointWake.wait_for(lock, kCheckpointInterval,
-                                      [this] { return m_stopping || m_commits - m_checkpointedAt >= kCheckpointCommits; });
+            m_checkpointWake.wait(lock,
+                                  [this] { return m_stopping || m_commits != m_checkpointedAt; });
+            m_checkpointWake.wait_for(lock, kCheckpointInterval, [this] {
+                return m_stopping || m_commits - m_checkpointedAt >= kCheckpointCommits;
+            });
             if (m_stopping)
                 break;
             m_checkpointedAt = m_commits;

@@ -111,8 +111,8 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_checkpointWake;
     std::atomic<quint64> m_posted{0}; ///< tasks ever posted (the writer's spin watches it)
-    std::atomic<quint64> m_taken{0}; ///< tasks ever taken by the threads (written under m_mutex)
-    quint64 m_checkpointedAt = 0; ///< m_commits at the last checkpoint
+    std::atomic<quint64> m_taken{0};  ///< tasks ever taken by the threads (written under m_mutex)
+    quint64 m_checkpointedAt = 0;     ///< m_commits at the last checkpoint
     std::deque<Item> m_queue;
     bool m_stopping = false;
     bool m_started = false;

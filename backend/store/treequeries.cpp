@@ -20,7 +20,8 @@ const QString kLatestLeaf = QStringLiteral(
     "  SELECT ?, 0"
     "  UNION ALL"
     "  SELECT (SELECT c.id FROM messages c WHERE c.parent_id = d.id AND c.deleted_at IS NULL"
-    "          ORDER BY coalesce(c.visited_at, 0) DESC, c.created_at DESC, c.id DESC LIMIT 1), d.depth + 1"
+    "          ORDER BY coalesce(c.visited_at, 0) DESC, c.created_at DESC, c.id DESC LIMIT 1), "
+    "d.depth + 1"
     "  FROM d WHERE d.id IS NOT NULL)"
     " SELECT id FROM d WHERE id IS NOT NULL ORDER BY depth DESC LIMIT 1");
 
@@ -38,15 +39,19 @@ QString fallbackLeaf(const QSqlDatabase &db, const QString &conversationId, cons
 {
     if (!parentId.isEmpty())
         return latestLeafUnder(db, parentId);
-    QSqlQuery q = exec(db, QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
-                                          " AND deleted_at IS NULL ORDER BY coalesce(visited_at, 0) DESC, created_at DESC LIMIT 1"),
-                       {conversationId});
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
+                       " AND deleted_at IS NULL ORDER BY coalesce(visited_at, 0) DESC, created_at "
+                       "DESC LIMIT 1"),
+        {conversationId});
     return q.next() ? latestLeafUnder(db, q.value(0).toString()) : QString();
 }
 
 // The live messages under a node, the node included.
-const QString kSubtree = QStringLiteral("WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT m.id FROM messages m"
-                                        " JOIN sub ON m.parent_id = sub.id WHERE m.deleted_at IS NULL)");
+const QString kSubtree =
+    QStringLiteral("WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT m.id FROM messages m"
+                   " JOIN sub ON m.parent_id = sub.id WHERE m.deleted_at IS NULL)");
 // The node alone, in the same shape.
 const QString kNode = QStringLiteral("WITH sub(id) AS (SELECT ?)");
 
@@ -59,14 +64,19 @@ struct TeammatesMessages
     QStringList authors; ///< sorted, each once
     qint64 count = 0;
 };
-TeammatesMessages teammatesMessagesIn(const QSqlDatabase &db, const QString &scope, const QString &nodeId)
+TeammatesMessages teammatesMessagesIn(const QSqlDatabase &db, const QString &scope,
+                                      const QString &nodeId)
 {
-    QSqlQuery q = exec(db, scope + QStringLiteral(
-                               " SELECT m.author, count(*) FROM messages m"
-                               " JOIN conversations c ON c.id = m.conversation_id AND c.workspace_id IS NOT NULL"
-                               " WHERE m.id IN (SELECT id FROM sub) AND m.deleted_at IS NULL AND m.synced_at IS NOT NULL"
-                               " GROUP BY m.author ORDER BY m.author"),
-                       {nodeId});
+    QSqlQuery q = exec(
+        db,
+        scope
+            + QStringLiteral(
+                " SELECT m.author, count(*) FROM messages m"
+                " JOIN conversations c ON c.id = m.conversation_id AND c.workspace_id IS NOT NULL"
+                " WHERE m.id IN (SELECT id FROM sub) AND m.deleted_at IS NULL AND m.synced_at IS "
+                "NOT NULL"
+                " GROUP BY m.author ORDER BY m.author"),
+        {nodeId});
     TeammatesMessages found;
     while (q.next()) {
         found.authors.append(q.value(0).toString());
@@ -79,12 +89,13 @@ TeammatesMessages teammatesMessagesIn(const QSqlDatabase &db, const QString &sco
 
 QList<TreeNode> nodes(const QSqlDatabase &db, const QString &conversationId, bool withPreview)
 {
-    QSqlQuery q = exec(db,
-                       QStringLiteral("SELECT id, parent_id, role, author, status, coalesce(label, ''), %1,"
-                                      " created_at FROM messages WHERE conversation_id = ? AND deleted_at IS NULL"
-                                      " ORDER BY created_at, id")
-                           .arg(withPreview ? QStringLiteral("substr(content, 1, 200)") : QStringLiteral("''")),
-                       {conversationId});
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral("SELECT id, parent_id, role, author, status, coalesce(label, ''), %1,"
+                       " created_at FROM messages WHERE conversation_id = ? AND deleted_at IS NULL"
+                       " ORDER BY created_at, id")
+            .arg(withPreview ? QStringLiteral("substr(content, 1, 200)") : QStringLiteral("''")),
+        {conversationId});
     q.setForwardOnly(true);
     QList<TreeNode> out;
     while (q.next()) {
@@ -117,9 +128,11 @@ QString switchTo(const QSqlDatabase &db, const QString &nodeId, qint64 now)
     const QString leaf = latestLeafUnder(db, nodeId);
     conversations::setCurrentLeaf(db, conversationId, leaf);
     // Mark the whole path visited so that, at every fork on it, this branch is the newest.
-    exec(db, QStringLiteral("WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
-                            " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
-                            " UPDATE messages SET visited_at = ? WHERE id IN (SELECT id FROM up)"),
+    exec(db,
+         QStringLiteral(
+             "WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
+             " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
+             " UPDATE messages SET visited_at = ? WHERE id IN (SELECT id FROM up)"),
          {leaf, now});
     return leaf;
 }
@@ -130,22 +143,28 @@ QString switchToSibling(const QSqlDatabase &db, const QString &siblingId, qint64
     if (conversationId.isEmpty())
         return {};
     const QString leaf = latestLeafUnder(db, siblingId);
-    exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?"),
-         {leaf, now, conversationId});
-    exec(db, QStringLiteral("WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
-                            " JOIN up ON m.id = up.id WHERE m.id <> ? AND m.parent_id IS NOT NULL)"
-                            " UPDATE messages SET visited_at = ? WHERE id IN (SELECT id FROM up)"),
+    exec(
+        db,
+        QStringLiteral("UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?"),
+        {leaf, now, conversationId});
+    exec(db,
+         QStringLiteral(
+             "WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
+             " JOIN up ON m.id = up.id WHERE m.id <> ? AND m.parent_id IS NOT NULL)"
+             " UPDATE messages SET visited_at = ? WHERE id IN (SELECT id FROM up)"),
          {leaf, siblingId, now});
     return leaf;
 }
 
 QString siblingAt(const QSqlDatabase &db, const QString &messageId, int delta)
 {
-    QSqlQuery q = exec(db,
-                       QStringLiteral("SELECT s.id FROM messages m JOIN messages s ON s.conversation_id = m.conversation_id"
-                                      " AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
-                                      " WHERE m.id = ? ORDER BY s.created_at, s.id"),
-                       {messageId});
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral(
+            "SELECT s.id FROM messages m JOIN messages s ON s.conversation_id = m.conversation_id"
+            " AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
+            " WHERE m.id = ? ORDER BY s.created_at, s.id"),
+        {messageId});
     QStringList siblings;
     while (q.next())
         siblings.append(q.value(0).toString());
@@ -161,25 +180,33 @@ QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now)
     if (!node)
         throw StoreError(QStringLiteral("Message %1 does not exist.").arg(nodeId));
     conversations::requireWritable(db, node->conversationId);
-    if (const TeammatesMessages theirs = teammatesMessagesIn(db, kSubtree, nodeId); theirs.count > 0)
-        throw StoreError(QStringLiteral("This branch holds %1 by %2. In a shared conversation only a message's "
-                                        "author can delete it; delete a branch below their messages instead.")
-                             .arg(theirs.count == 1 ? QStringLiteral("1 message")
-                                                    : QStringLiteral("%1 messages").arg(theirs.count),
-                                  theirs.authors.join(QStringLiteral(", "))));
+    if (const TeammatesMessages theirs = teammatesMessagesIn(db, kSubtree, nodeId);
+        theirs.count > 0)
+        throw StoreError(
+            QStringLiteral("This branch holds %1 by %2. In a shared conversation only a message's "
+                           "author can delete it; delete a branch below their messages instead.")
+                .arg(theirs.count == 1 ? QStringLiteral("1 message")
+                                       : QStringLiteral("%1 messages").arg(theirs.count),
+                     theirs.authors.join(QStringLiteral(", "))));
     const QString batch = domain::newId();
     exec(db,
-         kSubtree + QStringLiteral(" UPDATE messages SET deleted_at = ?, deleted_batch = ?"
-                                   " WHERE id IN (SELECT id FROM sub) AND deleted_at IS NULL"),
+         kSubtree
+             + QStringLiteral(" UPDATE messages SET deleted_at = ?, deleted_batch = ?"
+                              " WHERE id IN (SELECT id FROM sub) AND deleted_at IS NULL"),
          {nodeId, now, batch});
-    QSqlQuery q = exec(db, QStringLiteral("SELECT m.deleted_at IS NOT NULL FROM conversations c JOIN messages m"
-                                          " ON m.id = c.current_leaf_id WHERE c.id = ?"),
-                       {node->conversationId});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral("SELECT m.deleted_at IS NOT NULL FROM conversations c JOIN messages m"
+                            " ON m.id = c.current_leaf_id WHERE c.id = ?"),
+             {node->conversationId});
     if (q.next() && q.value(0).toBool()) {
         const QString leaf = fallbackLeaf(db, node->conversationId, node->parentId);
         if (leaf.isEmpty())
-            exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = NULL, updated_at = ? WHERE id = ?"),
-                 {now, node->conversationId});
+            exec(
+                db,
+                QStringLiteral(
+                    "UPDATE conversations SET current_leaf_id = NULL, updated_at = ? WHERE id = ?"),
+                {now, node->conversationId});
         else
             switchTo(db, leaf, now);
     }
@@ -188,38 +215,50 @@ QString removeSubtree(const QSqlDatabase &db, const QString &nodeId, qint64 now)
 
 int restore(const QSqlDatabase &db, const QString &batch)
 {
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE messages SET deleted_at = NULL, deleted_batch = NULL WHERE deleted_batch = ?"),
-                       {batch});
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral(
+            "UPDATE messages SET deleted_at = NULL, deleted_batch = NULL WHERE deleted_batch = ?"),
+        {batch});
     return q.numRowsAffected();
 }
 
 void setLabel(const QSqlDatabase &db, const QString &messageId, const QString &label)
 {
-    // A label is a shared field of the message (and the next pull of a teammate's would replace it).
+    // A label is a shared field of the message (and the next pull of a teammate's would replace
+    // it).
     if (const QString conversation = conversationOf(db, messageId); !conversation.isEmpty())
         conversations::requireWritable(db, conversation);
-    if (const TeammatesMessages theirs = teammatesMessagesIn(db, kNode, messageId); theirs.count > 0)
-        throw StoreError(QStringLiteral("This message is by %1. In a shared conversation only a message's author "
-                                        "can label it.")
-                             .arg(theirs.authors.constFirst()));
+    if (const TeammatesMessages theirs = teammatesMessagesIn(db, kNode, messageId);
+        theirs.count > 0)
+        throw StoreError(
+            QStringLiteral(
+                "This message is by %1. In a shared conversation only a message's author "
+                "can label it.")
+                .arg(theirs.authors.constFirst()));
     const QString clean = domain::withoutNul(label.simplified());
-    QSqlQuery q = exec(db, QStringLiteral("UPDATE messages SET label = ? WHERE id = ? AND deleted_at IS NULL"),
-                       {nullIfEmpty(clean), messageId});
+    QSqlQuery q = exec(
+        db, QStringLiteral("UPDATE messages SET label = ? WHERE id = ? AND deleted_at IS NULL"),
+        {nullIfEmpty(clean), messageId});
     if (q.numRowsAffected() == 0)
         throw StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
 }
 
 QList<TreeNode> labelled(const QSqlDatabase &db, const QString &conversationId)
 {
-    QSqlQuery q = exec(db, QStringLiteral("SELECT id, parent_id, role, author, status, label, substr(content, 1, 200), created_at"
-                                          " FROM messages WHERE conversation_id = ? AND label IS NOT NULL AND deleted_at IS NULL"
-                                          " ORDER BY created_at, id"),
-                       {conversationId});
+    QSqlQuery q = exec(
+        db,
+        QStringLiteral(
+            "SELECT id, parent_id, role, author, status, label, substr(content, 1, 200), created_at"
+            " FROM messages WHERE conversation_id = ? AND label IS NOT NULL AND deleted_at IS NULL"
+            " ORDER BY created_at, id"),
+        {conversationId});
     QList<TreeNode> out;
     while (q.next()) {
-        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
-                    q.value(4).toString(), q.value(5).toString(),
-                    q.value(6).toString().section(QLatin1Char('\n'), 0, 0).left(80), q.value(7).toLongLong()});
+        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                    q.value(3).toString(), q.value(4).toString(), q.value(5).toString(),
+                    q.value(6).toString().section(QLatin1Char('\n'), 0, 0).left(80),
+                    q.value(7).toLongLong()});
     }
     return out;
 }
@@ -263,7 +302,9 @@ QString fork(const QSqlDatabase &db, const QString &nodeId, qint64 now)
     c.settings = source ? source->settings : QStringLiteral("{}");
     c.createdAt = c.updatedAt = now;
     conversations::insert(db, c);
-    exec(db, QStringLiteral("UPDATE conversations SET forked_from_conversation_id = ?, forked_from_message_id = ? WHERE id = ?"),
+    exec(db,
+         QStringLiteral("UPDATE conversations SET forked_from_conversation_id = ?, "
+                        "forked_from_message_id = ? WHERE id = ?"),
          {path.first().conversationId, nodeId, c.id});
     QString parent;
     for (messages::Message m : path) {
@@ -271,7 +312,8 @@ QString fork(const QSqlDatabase &db, const QString &nodeId, qint64 now)
         m.conversationId = c.id;
         m.parentId = parent;
         if (domain::isLive(m.status))
-            m.status = domain::MessageStatus::Cancelled; // the original keeps streaming, not the copy
+            m.status =
+                domain::MessageStatus::Cancelled; // the original keeps streaming, not the copy
         messages::insert(db, m);
         parent = m.id;
     }
@@ -296,18 +338,20 @@ QList<SearchHit> search(const QSqlDatabase &db, const QString &query, int limit)
         return {};
     // Newest first: FTS5 walks its doclist in rowid order and stops at the limit, so a common
     // word costs the same as a rare one (ranking would score every match first).
-    QSqlQuery q = exec(db,
-                       QStringLiteral("SELECT m.id, m.conversation_id, c.title, m.role,"
-                                      " snippet(message_fts, 0, char(2), char(3), '…', 12)"
-                                      " FROM message_fts JOIN messages m ON m.rowid = message_fts.rowid"
-                                      " JOIN conversations c ON c.id = m.conversation_id"
-                                      " WHERE message_fts MATCH ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL"
-                                      " ORDER BY message_fts.rowid DESC LIMIT ?"),
-                       {match, limit});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "SELECT m.id, m.conversation_id, c.title, m.role,"
+                 " snippet(message_fts, 0, char(2), char(3), '…', 12)"
+                 " FROM message_fts JOIN messages m ON m.rowid = message_fts.rowid"
+                 " JOIN conversations c ON c.id = m.conversation_id"
+                 " WHERE message_fts MATCH ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL"
+                 " ORDER BY message_fts.rowid DESC LIMIT ?"),
+             {match, limit});
     QList<SearchHit> out;
     while (q.next())
-        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
-                    q.value(4).toString()});
+        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                    q.value(3).toString(), q.value(4).toString()});
     return out;
 }
 

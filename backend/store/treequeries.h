@@ -31,7 +31,8 @@ struct SearchHit
 
 /** @brief Every non-deleted node of @p conversationId, parents before children, siblings in
  *  branch order. */
-QList<TreeNode> nodes(const QSqlDatabase &db, const QString &conversationId, bool withPreview = true);
+QList<TreeNode> nodes(const QSqlDatabase &db, const QString &conversationId,
+                      bool withPreview = true);
 
 /** @brief The leaf reached from @p nodeId by always taking the most recently visited child
  *  (the newest when none was visited). */

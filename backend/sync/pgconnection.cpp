@@ -85,9 +85,9 @@ PgConnection::PgConnection(const QString &dsn)
     // the PG* environment variables.
     // Defaults come before dbname so that values in the DSN override them: a short connect
     // timeout, and TCP keepalives so a vanished server is noticed within about a minute.
-    const char *keywords[] = {"connect_timeout", "keepalives_idle", "keepalives_interval",
-                              "keepalives_count", "dbname", "fallback_application_name",
-                              "client_encoding", nullptr};
+    const char *keywords[] = {
+        "connect_timeout", "keepalives_idle",           "keepalives_interval", "keepalives_count",
+        "dbname",          "fallback_application_name", "client_encoding",     nullptr};
     const char *values[] = {"5", "30", "10", "3", dsnUtf8.constData(), "arbor", "UTF8", nullptr};
     m_conn = PQconnectdbParams(keywords, values, 1);
     if (!m_conn)

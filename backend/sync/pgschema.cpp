@@ -45,7 +45,8 @@ void PgSchema::createSchema(PgConnection &conn)
 {
     // CREATE SCHEMA checks CREATE on the database even with IF NOT EXISTS: skip it when the
     // schema is there, so its owner can rerun init without that privilege.
-    if (conn.scalar(QStringLiteral("SELECT count(*) FROM pg_namespace WHERE nspname = 'arbor'")) == u"0")
+    if (conn.scalar(QStringLiteral("SELECT count(*) FROM pg_namespace WHERE nspname = 'arbor'"))
+        == u"0")
         conn.execScript(QStringLiteral("CREATE SCHEMA IF NOT EXISTS arbor"));
     conn.execScript(QStringLiteral("CREATE TABLE IF NOT EXISTS arbor.schema_migrations ("
                                    "  version    integer PRIMARY KEY,"

@@ -396,8 +396,9 @@ QList<QPair<QString, QString>> SyncClient::refusedChanges(store::Store &store)
     return store
         .read([](QSqlDatabase &db) {
             QList<QPair<QString, QString>> out;
-            QSqlQuery q = exec(db, QStringLiteral("SELECT entity_id, error FROM sync_outbox "
-                                                  "WHERE error <> '' ORDER BY seq"));
+            QSqlQuery q = exec(db,
+                               QStringLiteral("SELECT entity_id, error FROM sync_outbox "
+                                              "WHERE error <> '' ORDER BY seq"));
             while (q.next())
                 out.append({q.value(0).toString(), q.value(1).toString()});
             return out;
@@ -415,8 +416,8 @@ QList<Workspace> SyncClient::storedWorkspaces(store::Store &store)
     return store
         .read([](QSqlDatabase &db) {
             QList<Workspace> out;
-            QSqlQuery q =
-                exec(db, QStringLiteral("SELECT id, name, role FROM sync_workspaces ORDER BY name"));
+            QSqlQuery q = exec(
+                db, QStringLiteral("SELECT id, name, role FROM sync_workspaces ORDER BY name"));
             while (q.next())
                 out.append(
                     {q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), {}});
@@ -441,7 +442,8 @@ QByteArray hashRows(QStringList rows)
 
 QString conversationRow(const QString &id, const QString &ws, const QString &title, bool deleted)
 {
-    return QStringLiteral("c|%1|%2|%3|%4").arg(id, ws, title, deleted ? QStringLiteral("d") : QStringLiteral("-"));
+    return QStringLiteral("c|%1|%2|%3|%4")
+        .arg(id, ws, title, deleted ? QStringLiteral("d") : QStringLiteral("-"));
 }
 
 QString messageRow(const QString &id, const QString &conv, const QString &parent,
@@ -449,9 +451,8 @@ QString messageRow(const QString &id, const QString &conv, const QString &parent
 {
     return QStringLiteral("m|%1|%2|%3|%4|%5|%6")
         .arg(id, conv, parent, status, deleted ? QStringLiteral("d") : QStringLiteral("-"),
-             QString::fromLatin1(QCryptographicHash::hash(content.toUtf8(),
-                                                          QCryptographicHash::Sha256)
-                                     .toHex()));
+             QString::fromLatin1(
+                 QCryptographicHash::hash(content.toUtf8(), QCryptographicHash::Sha256).toHex()));
 }
 
 } // namespace
@@ -461,9 +462,10 @@ QByteArray local::digest(store::Store &store)
     return store
         .read([](QSqlDatabase &db) {
             QStringList rows;
-            QSqlQuery c = exec(db, QStringLiteral("SELECT id, workspace_id, title, deleted_at IS NOT "
-                                                  "NULL FROM conversations WHERE workspace_id IS "
-                                                  "NOT NULL"));
+            QSqlQuery c = exec(db,
+                               QStringLiteral("SELECT id, workspace_id, title, deleted_at IS NOT "
+                                              "NULL FROM conversations WHERE workspace_id IS "
+                                              "NOT NULL"));
             while (c.next())
                 rows << conversationRow(c.value(0).toString(), c.value(1).toString(),
                                         c.value(2).toString(), c.value(3).toBool());

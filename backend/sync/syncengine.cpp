@@ -219,14 +219,15 @@ private:
 
     void checkOutbox()
     {
-        const bool unpushed = m_store
-                                  .read([](QSqlDatabase &db) {
-                                      QSqlQuery q = store::exec(
-                                          db, QStringLiteral("SELECT EXISTS (SELECT 1 FROM "
+        const bool unpushed =
+            m_store
+                .read([](QSqlDatabase &db) {
+                    QSqlQuery q = store::exec(db,
+                                              QStringLiteral("SELECT EXISTS (SELECT 1 FROM "
                                                              "sync_outbox WHERE error = '')"));
-                                      return q.next() && q.value(0).toBool();
-                                  })
-                                  .result();
+                    return q.next() && q.value(0).toBool();
+                })
+                .result();
         if (unpushed) {
             m_pushWanted = true;
             scheduleCycle(0);
@@ -243,9 +244,8 @@ private:
         try {
             const int pushed = pushing ? m_client.push().pushed : 0;
             if (pushed > 0)
-                QMetaObject::invokeMethod(m_engine, [engine = m_engine, pushed] {
-                    Q_EMIT engine->pushed(pushed);
-                });
+                QMetaObject::invokeMethod(
+                    m_engine, [engine = m_engine, pushed] { Q_EMIT engine->pushed(pushed); });
             const PullResult pulled = m_client.pull();
             if (!pulled.conversationIds.isEmpty() || !pulled.messageIds.isEmpty()) {
                 const QStringList conversations(pulled.conversationIds.begin(),
@@ -322,8 +322,9 @@ private:
                 m_store
                     .read([](QSqlDatabase &db) {
                         QSqlQuery q = store::exec(
-                            db, QStringLiteral("SELECT count(*), count(*) FILTER (WHERE error <> "
-                                               "'') FROM sync_outbox"));
+                            db,
+                            QStringLiteral("SELECT count(*), count(*) FILTER (WHERE error <> "
+                                           "'') FROM sync_outbox"));
                         return q.next() ? std::pair(q.value(0).toInt(), q.value(1).toInt())
                                         : std::pair(0, 0);
                     })
@@ -400,8 +401,8 @@ void SyncEngine::stop()
 {
     if (!m_thread)
         return;
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->end(); },
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker] { worker->end(); }, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
     m_thread.reset();

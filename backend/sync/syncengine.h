@@ -42,11 +42,11 @@ public:
     struct Status
     {
         State state = State::Offline;
-        int pending = 0;  ///< outbox rows not yet on the server
-        int refused = 0;  ///< of those, rows the server refused (see SyncClient::refusedChanges)
-        QString error;    ///< the last connection or server error, for people
-        QString user;     ///< role name once connected
-        QString server;   ///< host:port/dbname
+        int pending = 0;   ///< outbox rows not yet on the server
+        int refused = 0;   ///< of those, rows the server refused (see SyncClient::refusedChanges)
+        QString error;     ///< the last connection or server error, for people
+        QString user;      ///< role name once connected
+        QString server;    ///< host:port/dbname
         int retryInMs = 0; ///< when Reconnecting: time until the next attempt
 
         bool operator==(const Status &) const = default;
@@ -54,8 +54,8 @@ public:
 
     struct Options
     {
-        int pollIntervalMs = 5000;     ///< pull even without a notification
-        int outboxCheckMs = 200;       ///< look for local writes made by other processes
+        int pollIntervalMs = 5000;      ///< pull even without a notification
+        int outboxCheckMs = 200;        ///< look for local writes made by other processes
         int presenceIntervalMs = 10000; ///< presence heartbeat
         int maxRetryMs = 5000;          ///< backoff ceiling
     };

@@ -67,8 +67,9 @@ TreeLayout TreeLayout::compute(const QList<store::tree::TreeNode> &input)
     for (int i = 0; i < n; ++i)
         layout.m_byDepth[layout.m_nodes[i].depth].append(i);
     for (QList<int> &row : layout.m_byDepth) {
-        std::sort(row.begin(), row.end(),
-                  [&](int a, int b) { return layout.m_nodes[a].column < layout.m_nodes[b].column; });
+        std::sort(row.begin(), row.end(), [&](int a, int b) {
+            return layout.m_nodes[a].column < layout.m_nodes[b].column;
+        });
     }
     return layout;
 }

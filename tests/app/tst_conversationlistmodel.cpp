@@ -36,7 +36,8 @@ private Q_SLOTS:
     void updatesInPlaceWithoutReset()
     {
         ConversationListModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         QSignalSpy moved(&model, &QAbstractItemModel::rowsMoved);
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
@@ -48,7 +49,8 @@ private Q_SLOTS:
         // "a" got a new message: it moves to the top, with its new title.
         model.setConversations({conv("a", "A2", 4), conv("c", "C", 3), conv("b", "B", 2)});
         QCOMPARE(ids(model), (QStringList{"a", "c", "b"}));
-        QCOMPARE(model.data(model.index(0), ConversationListModel::TitleRole).toString(), QStringLiteral("A2"));
+        QCOMPARE(model.data(model.index(0), ConversationListModel::TitleRole).toString(),
+                 QStringLiteral("A2"));
         QCOMPARE(moved.count(), 1);
         QVERIFY(changed.count() >= 1);
 
@@ -63,7 +65,8 @@ private Q_SLOTS:
     void marksTheCurrentConversation()
     {
         ConversationListModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setConversations({conv("x", "X", 2), conv("y", "Y", 1)});
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         model.setCurrentId(QStringLiteral("y"));
@@ -72,13 +75,15 @@ private Q_SLOTS:
         model.setCurrentId(QStringLiteral("x"));
         QVERIFY(model.data(model.index(0), ConversationListModel::IsCurrentRole).toBool());
         QCOMPARE(changed.count(), 3);
-        QCOMPARE(model.roleNames().value(ConversationListModel::IdRole), QByteArray("conversationId"));
+        QCOMPARE(model.roleNames().value(ConversationListModel::IdRole),
+                 QByteArray("conversationId"));
     }
 
     void filtersByWorkspaceAndCountsUnread()
     {
         ConversationListModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         Conversation shared = conv("s", "Shared", 3);
         shared.workspaceId = QStringLiteral("ws");
@@ -90,13 +95,15 @@ private Q_SLOTS:
 
         model.setWorkspaceFilter(QStringLiteral("ws"));
         QCOMPARE(ids(model), (QStringList{"s"}));
-        QCOMPARE(model.data(model.index(0), ConversationListModel::WorkspaceIdRole).toString(), QStringLiteral("ws"));
+        QCOMPARE(model.data(model.index(0), ConversationListModel::WorkspaceIdRole).toString(),
+                 QStringLiteral("ws"));
         QCOMPARE(model.data(model.index(0), ConversationListModel::UnreadRole).toInt(), 0);
 
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         model.setUnreadCounts({{QStringLiteral("s"), 3}, {QStringLiteral("elsewhere"), 1}});
         QCOMPARE(changed.count(), 1);
-        QCOMPARE(changed.at(0).at(2).value<QList<int>>(), QList<int>{ConversationListModel::UnreadRole});
+        QCOMPARE(changed.at(0).at(2).value<QList<int>>(),
+                 QList<int>{ConversationListModel::UnreadRole});
         QCOMPARE(model.data(model.index(0), ConversationListModel::UnreadRole).toInt(), 3);
 
         // A teammate's new conversation arrives in the workspace shown.
@@ -105,7 +112,8 @@ private Q_SLOTS:
         model.setConversations({arrived, shared, conv("p", "Personal", 2)});
         QCOMPARE(ids(model), (QStringList{"n", "s"}));
         QCOMPARE(resets.count(), 0);
-        QCOMPARE(model.roleNames().value(ConversationListModel::UnreadRole), QByteArray("unreadCount"));
+        QCOMPARE(model.roleNames().value(ConversationListModel::UnreadRole),
+                 QByteArray("unreadCount"));
     }
 };
 

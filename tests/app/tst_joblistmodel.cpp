@@ -43,25 +43,29 @@ private Q_SLOTS:
     void appliesRefreshesIncrementally()
     {
         JobListModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         QSignalSpy count(&model, &JobListModel::countChanged);
 
-        model.setJobs({entry(3, JobState::Running), entry(2, JobState::Queued), entry(1, JobState::Done)});
+        model.setJobs(
+            {entry(3, JobState::Running), entry(2, JobState::Queued), entry(1, JobState::Done)});
         QCOMPARE(ids(model), (QList<qint64>{3, 2, 1}));
         QCOMPARE(inserted.size(), 3);
         QCOMPARE(count.size(), 1);
 
         // The same refresh again: nothing to tell the view.
-        model.setJobs({entry(3, JobState::Running), entry(2, JobState::Queued), entry(1, JobState::Done)});
+        model.setJobs(
+            {entry(3, JobState::Running), entry(2, JobState::Queued), entry(1, JobState::Done)});
         QCOMPARE(inserted.size(), 3);
         QCOMPARE(changed.size(), 0);
 
         // A new job on top, job 3 done, job 1 dropped off the end.
-        model.setJobs({entry(4, JobState::Queued), entry(3, JobState::Done), entry(2, JobState::Queued)});
+        model.setJobs(
+            {entry(4, JobState::Queued), entry(3, JobState::Done), entry(2, JobState::Queued)});
         QCOMPARE(ids(model), (QList<qint64>{4, 3, 2}));
         QCOMPARE(inserted.size(), 4);
         QCOMPARE(removed.size(), 1);
@@ -69,16 +73,20 @@ private Q_SLOTS:
         const QList<int> roles = changed.last().at(2).value<QList<int>>();
         QCOMPARE(roles, (QList<int>{JobListModel::JobStateRole}));
         QCOMPARE(changed.last().at(0).value<QModelIndex>().row(), 1);
-        QCOMPARE(model.data(model.index(1), JobListModel::JobStateRole).toString(), QStringLiteral("done"));
+        QCOMPARE(model.data(model.index(1), JobListModel::JobStateRole).toString(),
+                 QStringLiteral("done"));
 
         // A retry adds an attempt and its error.
-        model.setJobs({entry(4, JobState::Queued), entry(3, JobState::Done),
-                       entry(2, JobState::Failed, 2, {QStringLiteral("attempt 1 (retry): HTTP 503")})});
-        QCOMPARE(model.data(model.index(2), JobListModel::AttemptErrorsRole).toStringList().size(), 1);
+        model.setJobs(
+            {entry(4, JobState::Queued), entry(3, JobState::Done),
+             entry(2, JobState::Failed, 2, {QStringLiteral("attempt 1 (retry): HTTP 503")})});
+        QCOMPARE(model.data(model.index(2), JobListModel::AttemptErrorsRole).toStringList().size(),
+                 1);
         QCOMPARE(model.data(model.index(2), JobListModel::AttemptsRole).toInt(), 2);
 
         // Reordered (a retried job comes back to the top).
-        model.setJobs({entry(2, JobState::Queued), entry(4, JobState::Queued), entry(3, JobState::Done)});
+        model.setJobs(
+            {entry(2, JobState::Queued), entry(4, JobState::Queued), entry(3, JobState::Done)});
         QCOMPARE(ids(model), (QList<qint64>{2, 4, 3}));
 
         model.setJobs({});
@@ -93,7 +101,8 @@ private Q_SLOTS:
         const auto names = model.roleNames();
         QCOMPARE(names.value(JobListModel::JobIdRole), QByteArray("jobId"));
         QCOMPARE(names.value(JobListModel::JobStateRole), QByteArray("jobState"));
-        for (const char *reserved : {"id", "state", "text", "color", "width", "height", "visible", "enabled"})
+        for (const char *reserved :
+             {"id", "state", "text", "color", "width", "height", "visible", "enabled"})
             QVERIFY2(!names.values().contains(QByteArray(reserved)), reserved);
     }
 };

@@ -17,7 +17,9 @@ namespace {
 
 std::optional<jobs::QueueSettings> storedLimits(core::Backend &backend, const QString &queue)
 {
-    const auto all = backend.store().read([](QSqlDatabase &db) { return jobs::admin::queueSettings(db); }).result();
+    const auto all = backend.store()
+                         .read([](QSqlDatabase &db) { return jobs::admin::queueSettings(db); })
+                         .result();
     for (const auto &s : all)
         if (s.name == queue)
             return s;
@@ -61,8 +63,9 @@ private Q_SLOTS:
         QSignalSpy saved(&settings, &app::ProviderSettings::saved);
 
         // A new provider saved with limits: its id is made from the name.
-        settings.save({}, QStringLiteral("openai"), QStringLiteral("Team Proxy"), QStringLiteral("http://127.0.0.1:9/v1"),
-                      {}, QStringLiteral("small-model"), {}, false, 3, 120, 50000);
+        settings.save({}, QStringLiteral("openai"), QStringLiteral("Team Proxy"),
+                      QStringLiteral("http://127.0.0.1:9/v1"), {}, QStringLiteral("small-model"),
+                      {}, false, 3, 120, 50000);
         QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 10000);
         QVERIFY2(saved.first().at(0).toBool(), qPrintable(saved.first().at(1).toString()));
         const QString id = QStringLiteral("team-proxy");
@@ -78,7 +81,9 @@ private Q_SLOTS:
         QCOMPARE(row->tokensPerMinute, 50000);
         QVERIFY(!row->paused);
 
-        QTRY_VERIFY_WITH_TIMEOUT(limiterState(backend, id) && limiterState(backend, id)->requestsPerMinute == 120, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(limiterState(backend, id)
+                                     && limiterState(backend, id)->requestsPerMinute == 120,
+                                 10000);
         const auto live = limiterState(backend, id);
         QCOMPARE(live->concurrency, 3);
         QCOMPARE(live->tokensPerMinute, 50000);
@@ -94,18 +99,22 @@ private Q_SLOTS:
         QCOMPARE(changed->requestsPerMinute, 0);
         QCOMPARE(changed->tokensPerMinute, 50000);
         QVERIFY(changed->paused);
-        QTRY_VERIFY_WITH_TIMEOUT(limiterState(backend, id) && limiterState(backend, id)->requestsPerMinute == 0, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            limiterState(backend, id) && limiterState(backend, id)->requestsPerMinute == 0, 10000);
         QCOMPARE(limiterState(backend, id)->concurrency, 3);
 
         // Editing the provider without touching the limits leaves them alone.
-        settings.save(id, QStringLiteral("openai"), QStringLiteral("Team Proxy"), QStringLiteral("http://127.0.0.1:9/v1"),
-                      {}, QStringLiteral("small-model"), {}, false);
+        settings.save(id, QStringLiteral("openai"), QStringLiteral("Team Proxy"),
+                      QStringLiteral("http://127.0.0.1:9/v1"), {}, QStringLiteral("small-model"),
+                      {}, false);
         QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 3, 10000);
         QCOMPARE(storedLimits(backend, id)->tokensPerMinute, 50000);
 
         // A new settings object (the next start) shows what the store holds.
         app::ProviderSettings again(&backend);
-        QTRY_COMPARE_WITH_TIMEOUT(providerNamed(again, id).value(QStringLiteral("tokensPerMinute")).toLongLong(), 50000, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            providerNamed(again, id).value(QStringLiteral("tokensPerMinute")).toLongLong(), 50000,
+            10000);
         QCOMPARE(providerNamed(again, id).value(QStringLiteral("concurrency")).toInt(), 3);
     }
 };

@@ -37,7 +37,8 @@ private Q_SLOTS:
     void appliesRefreshesIncrementally()
     {
         QueueListModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
@@ -58,7 +59,8 @@ private Q_SLOTS:
         QVERIFY(roles.contains(QueueListModel::DoneRole));
         QVERIFY(roles.contains(QueueListModel::RequestsAvailableRole));
         QVERIFY(!roles.contains(QueueListModel::PausedRole));
-        QCOMPARE(model.data(model.index(2), QueueListModel::RequestsAvailableRole).toDouble(), 12.5);
+        QCOMPARE(model.data(model.index(2), QueueListModel::RequestsAvailableRole).toDouble(),
+                 12.5);
 
         // A queue appears in the middle, one goes away.
         model.setQueues({queue("anthropic", 2), queue("gemini", 1), busy});

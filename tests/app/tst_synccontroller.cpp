@@ -358,7 +358,8 @@ void TestSyncController::movedConversationAppearsForTeammate()
     // Alice's conversation is not bob's to delete: he is told why, and it stays open.
     m_bob->deleteConversation(m_shared);
     QTRY_VERIFY(!m_bob->errorText().isEmpty());
-    QVERIFY2(m_bob->errorText().contains(QLatin1String("was started by alice")), qPrintable(m_bob->errorText()));
+    QVERIFY2(m_bob->errorText().contains(QLatin1String("was started by alice")),
+             qPrintable(m_bob->errorText()));
     QTRY_COMPARE(m_bob->currentConversationId(), m_shared);
     QVERIFY(listed(bobList, m_shared));
     m_bob->dismissError();

@@ -29,12 +29,14 @@ private:
     core::Backend &backend(double rate)
     {
         m_dir = std::make_unique<QTemporaryDir>();
-        m_backend = std::make_unique<core::Backend>(core::BackendOptions{m_dir->filePath(QStringLiteral("a.db")), rate, true, 2});
+        m_backend = std::make_unique<core::Backend>(
+            core::BackendOptions{m_dir->filePath(QStringLiteral("a.db")), rate, true, 2});
         m_backend->open();
         return *m_backend;
     }
 
-    chat::SendResult send(const QString &text, const QString &conversationId = {}, const QString &parentId = {})
+    chat::SendResult send(const QString &text, const QString &conversationId = {},
+                          const QString &parentId = {})
     {
         chat::SendRequest request;
         request.text = text;
@@ -47,9 +49,10 @@ private:
 
     QString stored(const QString &messageId)
     {
-        const auto m = m_backend->store()
-                           .read([messageId](QSqlDatabase &db) { return store::messages::get(db, messageId); })
-                           .result();
+        const auto m =
+            m_backend->store()
+                .read([messageId](QSqlDatabase &db) { return store::messages::get(db, messageId); })
+                .result();
         return m ? m->content : QString();
     }
 
@@ -135,7 +138,8 @@ private Q_SLOTS:
     {
         backend(0); // as fast as the demo can go: many deltas per frame
         ThreadModel model(*m_backend);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy deltas(&m_backend->events(), &chat::ChatEvents::messageDelta);
         int contentChanges = 0;
         connect(&model, &QAbstractItemModel::dataChanged, this,
@@ -151,7 +155,8 @@ private Q_SLOTS:
         QCOMPARE(at(model, 0, ThreadModel::RoleRole), QStringLiteral("user"));
         QCOMPARE(at(model, 0, ThreadModel::ContentRole), QStringLiteral("Show me a table"));
         QCOMPARE(at(model, 1, ThreadModel::AuthorRole), QStringLiteral("Demo (offline)"));
-        QTRY_COMPARE_WITH_TIMEOUT(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"),
+                                  20000);
         QVERIFY(!model.hasLive());
         QVERIFY(!model.data(model.index(1), ThreadModel::IsLiveRole).toBool());
 
@@ -161,7 +166,9 @@ private Q_SLOTS:
         QVERIFY(deltas.count() > 20);
         // One repaint per frame, not one per token.
         QVERIFY2(contentChanges < deltas.count(),
-                 qPrintable(QStringLiteral("%1 content changes for %2 deltas").arg(contentChanges).arg(deltas.count())));
+                 qPrintable(QStringLiteral("%1 content changes for %2 deltas")
+                                .arg(contentChanges)
+                                .arg(deltas.count())));
         QCOMPARE(resets.count(), 0);
     }
 
@@ -173,12 +180,14 @@ private Q_SLOTS:
         QTRY_VERIFY(deltas.count() >= 5); // the reply is well under way
 
         ThreadModel model(*m_backend);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setConversation(sent.conversationId);
         QTRY_COMPARE(model.rowCount(), 2);
         QVERIFY(model.hasLive());
         QVERIFY(!at(model, 1, ThreadModel::ContentRole).isEmpty());
-        QTRY_COMPARE_WITH_TIMEOUT(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"),
+                                  30000);
         QCOMPARE(at(model, 1, ThreadModel::ContentRole), stored(sent.assistant.id));
     }
 
@@ -186,7 +195,8 @@ private Q_SLOTS:
     {
         backend(20);
         ThreadModel model(*m_backend);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy live(&model, &ThreadModel::hasLiveChanged);
         const auto sent = send(QStringLiteral("A slow one"));
         model.setConversation(sent.conversationId);
@@ -208,7 +218,8 @@ private Q_SLOTS:
         const auto first = send(QStringLiteral("First question"));
         QTRY_COMPARE(stored(first.assistant.id).isEmpty(), false);
         ThreadModel model(*m_backend);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setConversation(first.conversationId);
         QTRY_COMPARE(model.rowCount(), 2);
         QTRY_COMPARE(at(model, 1, ThreadModel::StatusRole), QStringLiteral("complete"));
@@ -264,7 +275,8 @@ private Q_SLOTS:
         backend(0);
         const auto a = send(QStringLiteral("Conversation A"));
         ThreadModel model(*m_backend);
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setConversation(a.conversationId);
         QTRY_COMPARE(model.rowCount(), 2);
         const auto b = send(QStringLiteral("Conversation B"));

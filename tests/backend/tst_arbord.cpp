@@ -1,8 +1,7 @@
 // arbord, the real binary: output formats, exit codes, messages on stderr.
-#include "support/dbconnection.h"
-
 #include "chat/chatservice.h"
 #include "store/migrator.h"
+#include "support/dbconnection.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -26,7 +25,9 @@ struct Run
     QJsonArray array() const { return QJsonDocument::fromJson(out).array(); }
     QString describe() const
     {
-        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(exitCode).arg(QString::fromUtf8(out), err);
+        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3")
+            .arg(exitCode)
+            .arg(QString::fromUtf8(out), err);
     }
 };
 
@@ -40,7 +41,8 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
 
-    Run arbord(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+    Run arbord(const QStringList &args,
+               const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
                const QByteArray &input = {})
     {
         QProcess p;
@@ -69,8 +71,9 @@ private:
 
     Run chat(const QString &text, const QStringList &extra = {})
     {
-        return arbord(QStringList{QStringLiteral("chat"), QStringLiteral("--db"), dbPath(), QStringLiteral("--rate"),
-                                  QStringLiteral("0"), QStringLiteral("--json")}
+        return arbord(QStringList{QStringLiteral("chat"), QStringLiteral("--db"), dbPath(),
+                                  QStringLiteral("--rate"), QStringLiteral("0"),
+                                  QStringLiteral("--json")}
                       + extra + QStringList{text});
     }
 
@@ -102,7 +105,8 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0 && r.exitStatus == QProcess::NormalExit, qPrintable(r.describe()));
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(r.out, &error);
-        QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), qPrintable(r.describe()));
+        QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(),
+                 qPrintable(r.describe()));
         const QJsonObject o = doc.object();
         for (const char *key : {"conversation_id", "user_message_id", "assistant_message_id"})
             QVERIFY2(!o.value(QLatin1String(key)).toString().isEmpty(), key);
@@ -113,11 +117,13 @@ private Q_SLOTS:
 
     void chatTextStreamsToStdout()
     {
-        const Run r = arbord({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(), QStringLiteral("--rate"),
-                              QStringLiteral("0"), QStringLiteral("Plain"), QStringLiteral("text")});
+        const Run r = arbord({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(),
+                              QStringLiteral("--rate"), QStringLiteral("0"),
+                              QStringLiteral("Plain"), QStringLiteral("text")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         const QString printed = QString::fromUtf8(r.out);
-        QVERIFY2(printed.contains(QStringLiteral("“Plain text”")), qPrintable(printed)); // the demo names the prompt
+        QVERIFY2(printed.contains(QStringLiteral("“Plain text”")),
+                 qPrintable(printed)); // the demo names the prompt
         QVERIFY(printed.contains(QLatin1String("```")));
     }
 
@@ -125,19 +131,24 @@ private Q_SLOTS:
     {
         const Run first = chat(QStringLiteral("First"));
         QVERIFY2(first.exitCode == 0, qPrintable(first.describe()));
-        const QString conversation = first.object().value(QLatin1String("conversation_id")).toString();
-        const Run second = chat(QStringLiteral("Second"), {QStringLiteral("--conversation"), conversation});
+        const QString conversation =
+            first.object().value(QLatin1String("conversation_id")).toString();
+        const Run second =
+            chat(QStringLiteral("Second"), {QStringLiteral("--conversation"), conversation});
         QVERIFY2(second.exitCode == 0, qPrintable(second.describe()));
         QCOMPARE(second.object().value(QLatin1String("conversation_id")).toString(), conversation);
 
-        const Run show = arbord({QStringLiteral("show"), QStringLiteral("--db"), dbPath(), QStringLiteral("--json"), conversation});
+        const Run show = arbord({QStringLiteral("show"), QStringLiteral("--db"), dbPath(),
+                                 QStringLiteral("--json"), conversation});
         QVERIFY2(show.exitCode == 0, qPrintable(show.describe()));
         const QJsonObject o = show.object();
-        QCOMPARE(o.value(QLatin1String("conversation")).toObject().value(QLatin1String("id")).toString(), conversation);
+        QCOMPARE(
+            o.value(QLatin1String("conversation")).toObject().value(QLatin1String("id")).toString(),
+            conversation);
         const QJsonArray messages = o.value(QLatin1String("messages")).toArray();
         QCOMPARE(messages.size(), 4);
-        const QStringList roles{QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("user"),
-                                QStringLiteral("assistant")};
+        const QStringList roles{QStringLiteral("user"), QStringLiteral("assistant"),
+                                QStringLiteral("user"), QStringLiteral("assistant")};
         for (int i = 0; i < 4; ++i) {
             const QJsonObject m = messages.at(i).toObject();
             QCOMPARE(m.value(QLatin1String("role")).toString(), roles.at(i));
@@ -150,7 +161,8 @@ private Q_SLOTS:
         }
         QCOMPARE(messages.at(0).toObject().value(QLatin1String("id")).toString(),
                  first.object().value(QLatin1String("user_message_id")).toString());
-        QCOMPARE(messages.at(2).toObject().value(QLatin1String("content")).toString(), QStringLiteral("Second"));
+        QCOMPARE(messages.at(2).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("Second"));
         QCOMPARE(messages.at(3).toObject().value(QLatin1String("id")).toString(),
                  second.object().value(QLatin1String("assistant_message_id")).toString());
         QCOMPARE(messages.at(3).toObject().value(QLatin1String("content")).toString(),
@@ -160,12 +172,14 @@ private Q_SLOTS:
     void listIsNewestFirst()
     {
         QStringList ids;
-        for (const QString &text : {QStringLiteral("Oldest"), QStringLiteral("Middle"), QStringLiteral("Newest")}) {
+        for (const QString &text :
+             {QStringLiteral("Oldest"), QStringLiteral("Middle"), QStringLiteral("Newest")}) {
             const Run r = chat(text);
             QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
             ids.prepend(r.object().value(QLatin1String("conversation_id")).toString());
         }
-        const Run list = arbord({QStringLiteral("list"), QStringLiteral("--db"), dbPath(), QStringLiteral("--json")});
+        const Run list = arbord(
+            {QStringLiteral("list"), QStringLiteral("--db"), dbPath(), QStringLiteral("--json")});
         QVERIFY2(list.exitCode == 0, qPrintable(list.describe()));
         const QJsonArray array = list.array();
         QStringList listed;
@@ -175,7 +189,9 @@ private Q_SLOTS:
             titles.append(v.toObject().value(QLatin1String("title")).toString());
         }
         QCOMPARE(listed, ids);
-        QCOMPARE(titles, (QStringList{QStringLiteral("Newest"), QStringLiteral("Middle"), QStringLiteral("Oldest")}));
+        QCOMPARE(titles,
+                 (QStringList{QStringLiteral("Newest"), QStringLiteral("Middle"),
+                              QStringLiteral("Oldest")}));
     }
 
     void dbComesFromTheEnvironmentWithoutDashDb()
@@ -186,29 +202,35 @@ private Q_SLOTS:
         const Run list = arbord({QStringLiteral("list"), QStringLiteral("--json")}, env);
         QVERIFY2(list.exitCode == 0, qPrintable(list.describe()));
         QCOMPARE(list.array().size(), 1);
-        QCOMPARE(list.array().at(0).toObject().value(QLatin1String("title")).toString(), QStringLiteral("In the env store"));
+        QCOMPARE(list.array().at(0).toObject().value(QLatin1String("title")).toString(),
+                 QStringLiteral("In the env store"));
     }
 
     void jobsLimitSetsAQueuesBudgets()
     {
-        const Run first = arbord({QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("openai"),
-                                  QStringLiteral("--rpm"), QStringLiteral("60"), QStringLiteral("--tpm"),
-                                  QStringLiteral("90000"), QStringLiteral("--db"), dbPath()});
+        const Run first =
+            arbord({QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("openai"),
+                    QStringLiteral("--rpm"), QStringLiteral("60"), QStringLiteral("--tpm"),
+                    QStringLiteral("90000"), QStringLiteral("--db"), dbPath()});
         QVERIFY2(first.exitCode == 0, qPrintable(first.describe()));
         // Options not given keep their value.
-        const Run second = arbord({QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("openai"),
-                                   QStringLiteral("--concurrency"), QStringLiteral("2"), QStringLiteral("--db"), dbPath()});
+        const Run second = arbord({QStringLiteral("jobs"), QStringLiteral("limit"),
+                                   QStringLiteral("openai"), QStringLiteral("--concurrency"),
+                                   QStringLiteral("2"), QStringLiteral("--db"), dbPath()});
         QVERIFY2(second.exitCode == 0, qPrintable(second.describe()));
-        const Run bad = arbord({QStringLiteral("jobs"), QStringLiteral("limit"), QStringLiteral("openai"),
-                                QStringLiteral("--rpm"), QStringLiteral("lots"), QStringLiteral("--db"), dbPath()});
+        const Run bad = arbord({QStringLiteral("jobs"), QStringLiteral("limit"),
+                                QStringLiteral("openai"), QStringLiteral("--rpm"),
+                                QStringLiteral("lots"), QStringLiteral("--db"), dbPath()});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains(QStringLiteral("--rpm")));
 
-        const Run shown = arbord({QStringLiteral("jobs"), QStringLiteral("--json"), QStringLiteral("--db"), dbPath()});
+        const Run shown = arbord(
+            {QStringLiteral("jobs"), QStringLiteral("--json"), QStringLiteral("--db"), dbPath()});
         QVERIFY2(shown.exitCode == 0, qPrintable(shown.describe()));
         const QJsonArray queues = shown.object().value(QLatin1String("queues")).toArray();
         QCOMPARE(queues.size(), 1);
-        const QJsonObject limits = queues.at(0).toObject().value(QLatin1String("limits")).toObject();
+        const QJsonObject limits =
+            queues.at(0).toObject().value(QLatin1String("limits")).toObject();
         QCOMPARE(limits.value(QLatin1String("concurrency")).toInt(), 2);
         QCOMPARE(limits.value(QLatin1String("requests_per_minute")).toInt(), 60);
         QCOMPARE(limits.value(QLatin1String("tokens_per_minute")).toInt(), 90000);
@@ -217,7 +239,8 @@ private Q_SLOTS:
     void showOfAnUnknownIdFails()
     {
         QVERIFY(chat(QStringLiteral("exists")).exitCode == 0);
-        const Run r = arbord({QStringLiteral("show"), QStringLiteral("--db"), dbPath(), QStringLiteral("no-such-id")});
+        const Run r = arbord({QStringLiteral("show"), QStringLiteral("--db"), dbPath(),
+                              QStringLiteral("no-such-id")});
         QVERIFY2(r.exitCode != 0, qPrintable(r.describe()));
         QVERIFY2(r.err.contains(QLatin1String("no conversation")), qPrintable(r.describe()));
         QVERIFY2(r.err.contains(QLatin1String("no-such-id")), qPrintable(r.describe()));
@@ -228,13 +251,15 @@ private Q_SLOTS:
     {
         // Refused before anything is stored: the error comes back at once, and arbord must still
         // end (it used to wait for ever, its exit() coming before the event loop had started).
-        const Run r = arbord({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(), QStringLiteral("-")},
-                             QProcessEnvironment::systemEnvironment(),
-                             QByteArray(arbor::chat::ChatService::MaxMessageLength + 1, 'x'));
+        const Run r =
+            arbord({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(), QStringLiteral("-")},
+                   QProcessEnvironment::systemEnvironment(),
+                   QByteArray(arbor::chat::ChatService::MaxMessageLength + 1, 'x'));
         QCOMPARE(r.exitStatus, QProcess::NormalExit);
         QVERIFY2(r.exitCode == 1, qPrintable(r.describe().left(2000)));
         QVERIFY2(r.err.contains(QLatin1String("Arbor sends at most")), qPrintable(r.err));
-        QCOMPARE(arbord({QStringLiteral("list"), QStringLiteral("--db"), dbPath(), QStringLiteral("--json")})
+        QCOMPARE(arbord({QStringLiteral("list"), QStringLiteral("--db"), dbPath(),
+                         QStringLiteral("--json")})
                      .array()
                      .size(),
                  0);
@@ -242,7 +267,8 @@ private Q_SLOTS:
 
     void chatWithoutTextIsAUsageError()
     {
-        const Run r = arbord({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(), QStringLiteral("  ")});
+        const Run r = arbord(
+            {QStringLiteral("chat"), QStringLiteral("--db"), dbPath(), QStringLiteral("  ")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QLatin1String("TEXT is missing")), qPrintable(r.describe()));
     }
@@ -351,8 +377,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("command");
         QTest::newRow("list") << QStringList{QStringLiteral("list")};
-        QTest::newRow("chat") << QStringList{QStringLiteral("chat"), QStringLiteral("--rate"), QStringLiteral("0"),
-                                             QStringLiteral("hi")};
+        QTest::newRow("chat") << QStringList{QStringLiteral("chat"), QStringLiteral("--rate"),
+                                             QStringLiteral("0"), QStringLiteral("hi")};
         QTest::newRow("show") << QStringList{QStringLiteral("show"), QStringLiteral("some-id")};
     }
 
@@ -361,7 +387,8 @@ private Q_SLOTS:
         QFETCH(QStringList, command);
         {
             DbConnection c(dbPath(), DbConnection::Mode::Migrated);
-            c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 1)"));
+            c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
+                                  "VALUES (9999, '9999_future', 1)"));
         }
         const Run r = arbord(command + QStringList{QStringLiteral("--db"), dbPath()});
         QVERIFY2(r.exitCode != 0 && r.exitStatus == QProcess::NormalExit, qPrintable(r.describe()));
@@ -370,7 +397,8 @@ private Q_SLOTS:
         QVERIFY(r.out.isEmpty());
         DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
         QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM messages")).toInt(), 0);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT max(version) FROM schema_migrations")).toInt(), 9999);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT max(version) FROM schema_migrations")).toInt(),
+                 9999);
     }
 };
 

@@ -38,7 +38,9 @@ private Q_SLOTS:
         qint64 previous = -1;
         for (int attempt = 1; attempt <= 6; ++attempt) {
             const qint64 d = b.delayFor(attempt);
-            QVERIFY2(d > previous, qPrintable(QStringLiteral("attempt %1: %2 <= %3").arg(attempt).arg(d).arg(previous)));
+            QVERIFY2(d > previous,
+                     qPrintable(
+                         QStringLiteral("attempt %1: %2 <= %3").arg(attempt).arg(d).arg(previous)));
             previous = d;
         }
         QCOMPARE(b.delayFor(1), 750);
@@ -50,7 +52,8 @@ private Q_SLOTS:
         const Backoff b = make(0.999999, 1000, 30000);
         for (int attempt : {1, 5, 6, 10, 31, 64, 1000, std::numeric_limits<int>::max()}) {
             const qint64 d = b.delayFor(attempt);
-            QVERIFY2(d >= 0 && d <= 30000, qPrintable(QStringLiteral("attempt %1 gave %2").arg(attempt).arg(d)));
+            QVERIFY2(d >= 0 && d <= 30000,
+                     qPrintable(QStringLiteral("attempt %1 gave %2").arg(attempt).arg(d)));
         }
         QVERIFY(b.delayFor(1000) > 29000); // the top of the range is reachable
     }

@@ -1,6 +1,4 @@
 // ChatService through the real composition root (core::Backend) on a temp store.
-#include "support/dbconnection.h"
-
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
 #include "core/backend.h"
@@ -11,6 +9,7 @@
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "support/dbconnection.h"
 
 #include <QLocale>
 #include <QSignalSpy>
@@ -30,10 +29,14 @@ namespace {
 /** @brief ChatEvents re-emitted on the test thread (QSignalSpy is not thread-safe). */
 void relay(ChatEvents &from, ChatEvents &to)
 {
-    QObject::connect(&from, &ChatEvents::conversationsChanged, &to, &ChatEvents::conversationsChanged, Qt::QueuedConnection);
-    QObject::connect(&from, &ChatEvents::messageCreated, &to, &ChatEvents::messageCreated, Qt::QueuedConnection);
-    QObject::connect(&from, &ChatEvents::messageDelta, &to, &ChatEvents::messageDelta, Qt::QueuedConnection);
-    QObject::connect(&from, &ChatEvents::messageStateChanged, &to, &ChatEvents::messageStateChanged, Qt::QueuedConnection);
+    QObject::connect(&from, &ChatEvents::conversationsChanged, &to,
+                     &ChatEvents::conversationsChanged, Qt::QueuedConnection);
+    QObject::connect(&from, &ChatEvents::messageCreated, &to, &ChatEvents::messageCreated,
+                     Qt::QueuedConnection);
+    QObject::connect(&from, &ChatEvents::messageDelta, &to, &ChatEvents::messageDelta,
+                     Qt::QueuedConnection);
+    QObject::connect(&from, &ChatEvents::messageStateChanged, &to, &ChatEvents::messageStateChanged,
+                     Qt::QueuedConnection);
 }
 
 /** @brief The text of the deltas @p spy saw for @p messageId, checking their offsets line up. */
@@ -44,7 +47,9 @@ QString deltasFor(const QSignalSpy &spy, const QString &messageId)
         if (args.at(1).toString() != messageId)
             continue;
         if (args.at(2).value<qsizetype>() != out.size())
-            return QStringLiteral("<offset %1 after %2 characters>").arg(args.at(2).value<qsizetype>()).arg(out.size());
+            return QStringLiteral("<offset %1 after %2 characters>")
+                .arg(args.at(2).value<qsizetype>())
+                .arg(out.size());
         out += args.at(3).toString();
     }
     return out;
@@ -54,7 +59,8 @@ QString deltasFor(const QSignalSpy &spy, const QString &messageId)
 QString finalStatus(const QSignalSpy &spy, const QString &messageId)
 {
     for (const QList<QVariant> &args : spy) {
-        if (args.at(1).toString() == messageId && !domain::isLive(domain::messageStatusFromString(args.at(2).toString())))
+        if (args.at(1).toString() == messageId
+            && !domain::isLive(domain::messageStatusFromString(args.at(2).toString())))
             return args.at(2).toString();
     }
     return {};
@@ -80,7 +86,8 @@ private:
 
     void openBackend(bool runJobs, double demoRate)
     {
-        m_backend = std::make_unique<core::Backend>(core::BackendOptions{dbPath(), demoRate, runJobs, 2});
+        m_backend =
+            std::make_unique<core::Backend>(core::BackendOptions{dbPath(), demoRate, runJobs, 2});
         m_events = std::make_unique<ChatEvents>();
         relay(m_backend->events(), *m_events);
         m_backend->open();
@@ -90,20 +97,26 @@ private:
 
     std::optional<Message> message(const QString &id)
     {
-        return m_backend->store().read([id](QSqlDatabase &db) { return store::messages::get(db, id); }).result();
+        return m_backend->store()
+            .read([id](QSqlDatabase &db) { return store::messages::get(db, id); })
+            .result();
     }
 
     QList<jobs::Job> jobsFor(const QString &subject)
     {
-        return m_backend->store().read([subject](QSqlDatabase &db) { return jobs::queries::forSubject(db, subject); }).result();
+        return m_backend->store()
+            .read([subject](QSqlDatabase &db) { return jobs::queries::forSubject(db, subject); })
+            .result();
     }
 
     int count(const QString &table)
     {
-        return m_backend->store().read([table](QSqlDatabase &db) {
-            QSqlQuery q = store::exec(db, QStringLiteral("SELECT count(*) FROM %1").arg(table));
-            return q.next() ? q.value(0).toInt() : -1;
-        }).result();
+        return m_backend->store()
+            .read([table](QSqlDatabase &db) {
+                QSqlQuery q = store::exec(db, QStringLiteral("SELECT count(*) FROM %1").arg(table));
+                return q.next() ? q.value(0).toInt() : -1;
+            })
+            .result();
     }
 
     static QString errorOf(QFuture<SendResult> f)
@@ -155,7 +168,8 @@ private Q_SLOTS:
         QCOMPARE(conversations.at(0).currentLeafId, r.assistant.id);
 
         QCOMPARE(arbor::domain::toString(message(r.user.id)->status), QStringLiteral("complete"));
-        QCOMPARE(arbor::domain::toString(message(r.assistant.id)->status), QStringLiteral("queued"));
+        QCOMPARE(arbor::domain::toString(message(r.assistant.id)->status),
+                 QStringLiteral("queued"));
         const QList<jobs::Job> jobs = jobsFor(r.assistant.id);
         QCOMPARE(jobs.size(), 1);
         QCOMPARE(jobs.at(0).id, r.jobId);
@@ -173,7 +187,8 @@ private Q_SLOTS:
     void titleIsTheFirstLineShortened()
     {
         QCOMPARE(ChatService::titleFor(QStringLiteral("Hello\nworld")), QStringLiteral("Hello"));
-        QCOMPARE(ChatService::titleFor(QStringLiteral("   \n  ")), QStringLiteral("New conversation"));
+        QCOMPARE(ChatService::titleFor(QStringLiteral("   \n  ")),
+                 QStringLiteral("New conversation"));
         const QString longLine = QStringLiteral("word ").repeated(40);
         const QString title = ChatService::titleFor(longLine);
         QVERIFY(title.size() <= 61);
@@ -189,14 +204,16 @@ private Q_SLOTS:
         request.text = QStringLiteral("Tell me about trees");
         const SendResult r = chat().send(request).result();
 
-        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r.assistant.id), QStringLiteral("complete"), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r.assistant.id), QStringLiteral("complete"),
+                                  60000);
         const Message reply = *message(r.assistant.id);
         QCOMPARE(arbor::domain::toString(reply.status), QStringLiteral("complete"));
         QCOMPARE(reply.content, deltasFor(deltas, r.assistant.id));
         QCOMPARE(reply.content, demoTextFor(request.text));
         QCOMPARE(reply.finishReason, QStringLiteral("stop"));
         QVERIFY(reply.completionTokens > 0);
-        QCOMPARE(arbor::jobs::toString(jobsFor(r.assistant.id).at(0).state), QStringLiteral("done"));
+        QCOMPARE(arbor::jobs::toString(jobsFor(r.assistant.id).at(0).state),
+                 QStringLiteral("done"));
         QCOMPARE(count(QStringLiteral("message_chunks")), 0);
         // streaming was announced before complete
         QCOMPARE(states.at(0).at(1).toString(), r.assistant.id);
@@ -220,16 +237,23 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(message(ids.last())->status == MessageStatus::Complete, 60000);
         }
         // Events are queued to this thread; give the last ones time to arrive, then count.
-        [[maybe_unused]] const bool arrived = QTest::qWaitFor([&] {
-            return std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) { return !finalStatus(states, id).isEmpty(); });
-        }, 10000);
+        [[maybe_unused]] const bool arrived = QTest::qWaitFor(
+            [&] {
+                return std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) {
+                    return !finalStatus(states, id).isEmpty();
+                });
+            },
+            10000);
         QStringList missing;
         for (const QString &id : std::as_const(ids)) {
             if (finalStatus(states, id) != u"complete")
                 missing.append(id);
         }
-        QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("%1 of %2 replies completed in the store without a "
-                                                              "\"complete\" event").arg(missing.size()).arg(Replies)));
+        QVERIFY2(missing.isEmpty(),
+                 qPrintable(QStringLiteral("%1 of %2 replies completed in the store without a "
+                                           "\"complete\" event")
+                                .arg(missing.size())
+                                .arg(Replies)));
     }
 
     void continuingParentsOnTheCurrentLeaf()
@@ -239,7 +263,8 @@ private Q_SLOTS:
         SendRequest first;
         first.text = QStringLiteral("First question");
         const SendResult r1 = chat().send(first).result();
-        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r1.assistant.id), QStringLiteral("complete"), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r1.assistant.id), QStringLiteral("complete"),
+                                  60000);
 
         SendRequest second;
         second.conversationId = r1.conversationId;
@@ -247,7 +272,8 @@ private Q_SLOTS:
         const SendResult r2 = chat().send(second).result();
         QCOMPARE(r2.conversationId, r1.conversationId);
         QCOMPARE(r2.user.parentId, r1.assistant.id);
-        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r2.assistant.id), QStringLiteral("complete"), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r2.assistant.id), QStringLiteral("complete"),
+                                  60000);
 
         const QList<Message> path = chat().visiblePath(r1.conversationId).result();
         QStringList ids;
@@ -265,7 +291,8 @@ private Q_SLOTS:
         QCOMPARE(r3.user.parentId, r1.assistant.id);
         QCOMPARE(r3.user.siblingIndex, 1);
         QCOMPARE(r3.user.siblingCount, 2);
-        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r3.assistant.id), QStringLiteral("complete"), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r3.assistant.id), QStringLiteral("complete"),
+                                  60000);
         const QList<Message> branchPath = chat().visiblePath(r1.conversationId).result();
         QCOMPARE(branchPath.size(), 4);
         QCOMPARE(branchPath.at(2).id, r3.user.id);
@@ -289,14 +316,18 @@ private Q_SLOTS:
 
     void validateRejectsEmptyAndHugeText()
     {
-        QCOMPARE(ChatService::validate(QStringLiteral("")), QStringLiteral("Type a message first."));
-        QCOMPARE(ChatService::validate(QStringLiteral(" \n\t ")), QStringLiteral("Type a message first."));
+        QCOMPARE(ChatService::validate(QStringLiteral("")),
+                 QStringLiteral("Type a message first."));
+        QCOMPARE(ChatService::validate(QStringLiteral(" \n\t ")),
+                 QStringLiteral("Type a message first."));
         QCOMPARE(ChatService::validate(QStringLiteral("hi")), QString());
-        QCOMPARE(ChatService::validate(QString(ChatService::MaxMessageLength, QLatin1Char('x'))), QString());
+        QCOMPARE(ChatService::validate(QString(ChatService::MaxMessageLength, QLatin1Char('x'))),
+                 QString());
         const QString huge(ChatService::MaxMessageLength + 1, QLatin1Char('x'));
         const QString error = ChatService::validate(huge);
         QVERIFY2(error.contains(QLatin1String("at most")), qPrintable(error));
-        QVERIFY2(error.contains(QLocale().toString(ChatService::MaxMessageLength + 1)), qPrintable(error));
+        QVERIFY2(error.contains(QLocale().toString(ChatService::MaxMessageLength + 1)),
+                 qPrintable(error));
 
         openBackend(false, 0);
         SendRequest empty;
@@ -321,7 +352,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(deltasFor(deltas, r.assistant.id).size() > 0, 60000);
 
         QVERIFY(chat().stop(r.assistant.id).result());
-        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r.assistant.id), QStringLiteral("cancelled"), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(finalStatus(states, r.assistant.id), QStringLiteral("cancelled"),
+                                  60000);
         const Message reply = *message(r.assistant.id);
         const QString full = demoTextFor(request.text);
         QCOMPARE(arbor::domain::toString(reply.status), QStringLiteral("cancelled"));
@@ -329,7 +361,8 @@ private Q_SLOTS:
         QVERIFY2(reply.content.size() < full.size(), qPrintable(reply.content));
         QVERIFY(full.startsWith(reply.content));
         QCOMPARE(reply.content, deltasFor(deltas, r.assistant.id));
-        QCOMPARE(arbor::jobs::toString(jobsFor(r.assistant.id).at(0).state), QStringLiteral("cancelled"));
+        QCOMPARE(arbor::jobs::toString(jobsFor(r.assistant.id).at(0).state),
+                 QStringLiteral("cancelled"));
         QVERIFY(!chat().stop(r.assistant.id).result()); // no longer live
     }
 
@@ -341,9 +374,11 @@ private Q_SLOTS:
         request.text = QStringLiteral("never mind");
         const SendResult r = chat().send(request).result();
         QVERIFY(chat().stop(r.assistant.id).result());
-        QCOMPARE(arbor::domain::toString(message(r.assistant.id)->status), QStringLiteral("cancelled"));
+        QCOMPARE(arbor::domain::toString(message(r.assistant.id)->status),
+                 QStringLiteral("cancelled"));
         QCOMPARE(message(r.assistant.id)->content, QString());
-        QCOMPARE(arbor::jobs::toString(jobsFor(r.assistant.id).at(0).state), QStringLiteral("cancelled"));
+        QCOMPARE(arbor::jobs::toString(jobsFor(r.assistant.id).at(0).state),
+                 QStringLiteral("cancelled"));
         QTRY_COMPARE(finalStatus(states, r.assistant.id), QStringLiteral("cancelled"));
         QVERIFY(!chat().stop(r.user.id).result());
     }
@@ -361,16 +396,24 @@ private Q_SLOTS:
         chat().rename(r.conversationId, QStringLiteral("  Better   title ")).waitForFinished();
         QCOMPARE(chat().conversations().result().at(0).title, QStringLiteral("Better title"));
         QTRY_COMPARE(listChanged.size(), 1);
-        QVERIFY_THROWS_EXCEPTION(store::StoreError, chat().rename(r.conversationId, QStringLiteral("  ")).waitForFinished());
-        QVERIFY_THROWS_EXCEPTION(store::StoreError, chat().rename(domain::newId(), QStringLiteral("x")).waitForFinished());
+        QVERIFY_THROWS_EXCEPTION(
+            store::StoreError,
+            chat().rename(r.conversationId, QStringLiteral("  ")).waitForFinished());
+        QVERIFY_THROWS_EXCEPTION(
+            store::StoreError,
+            chat().rename(domain::newId(), QStringLiteral("x")).waitForFinished());
 
         chat().remove(r.conversationId).waitForFinished();
         QVERIFY(chat().conversations().result().isEmpty());
         QTRY_COMPARE(listChanged.size(), 2);
         // Removing stops what was waiting for a reply.
-        QCOMPARE(arbor::jobs::toString(jobsFor(r.assistant.id).at(0).state), QStringLiteral("cancelled"));
-        QVERIFY_THROWS_EXCEPTION(store::StoreError, chat().remove(r.conversationId).waitForFinished());
-        QVERIFY_THROWS_EXCEPTION(store::StoreError, chat().rename(r.conversationId, QStringLiteral("back")).waitForFinished());
+        QCOMPARE(arbor::jobs::toString(jobsFor(r.assistant.id).at(0).state),
+                 QStringLiteral("cancelled"));
+        QVERIFY_THROWS_EXCEPTION(store::StoreError,
+                                 chat().remove(r.conversationId).waitForFinished());
+        QVERIFY_THROWS_EXCEPTION(
+            store::StoreError,
+            chat().rename(r.conversationId, QStringLiteral("back")).waitForFinished());
         // A tombstone: the rows stay.
         QCOMPARE(count(QStringLiteral("messages")), 2);
     }
@@ -382,18 +425,21 @@ private Q_SLOTS:
         request.text = QStringLiteral("has a job");
         const SendResult withJob = chat().send(request).result();
         const QString orphan = domain::newId();
-        m_backend->store().write([conversation = withJob.conversationId, parent = withJob.user.id, orphan](QSqlDatabase &db) {
-            Message m;
-            m.id = orphan;
-            m.conversationId = conversation;
-            m.parentId = parent;
-            m.role = QStringLiteral("assistant");
-            m.status = MessageStatus::Streaming;
-            m.createdAt = domain::nowMs();
-            store::messages::insert(db, m);
-            store::messages::appendChunk(db, orphan, 0, QStringLiteral("partial "));
-            store::messages::appendChunk(db, orphan, 1, QStringLiteral("text"));
-        }).waitForFinished();
+        m_backend->store()
+            .write([conversation = withJob.conversationId, parent = withJob.user.id,
+                    orphan](QSqlDatabase &db) {
+                Message m;
+                m.id = orphan;
+                m.conversationId = conversation;
+                m.parentId = parent;
+                m.role = QStringLiteral("assistant");
+                m.status = MessageStatus::Streaming;
+                m.createdAt = domain::nowMs();
+                store::messages::insert(db, m);
+                store::messages::appendChunk(db, orphan, 0, QStringLiteral("partial "));
+                store::messages::appendChunk(db, orphan, 1, QStringLiteral("text"));
+            })
+            .waitForFinished();
 
         // An orphan that never received any text does not claim to keep any.
         const QString empty = domain::newId();
@@ -414,12 +460,19 @@ private Q_SLOTS:
         // A teammate's reply, pulled from the team server while it streams on their machine, has
         // no job here either: it is theirs to finish, not ours to interrupt.
         const QString teammates = domain::newId();
-        m_backend->store().write([conversation = withJob.conversationId, parent = withJob.user.id, teammates](QSqlDatabase &db) {
-            store::exec(db, QStringLiteral("INSERT INTO messages (id, conversation_id, parent_id, role, author, content, "
-                                           "status, created_at, synced_at) VALUES (?, ?, ?, 'assistant', 'alice', "
-                                           "'half a', 'streaming', 1, 2)"),
-                        {teammates, conversation, parent});
-        }).waitForFinished();
+        m_backend->store()
+            .write([conversation = withJob.conversationId, parent = withJob.user.id,
+                    teammates](QSqlDatabase &db) {
+                store::exec(
+                    db,
+                    QStringLiteral(
+                        "INSERT INTO messages (id, conversation_id, parent_id, role, author, "
+                        "content, "
+                        "status, created_at, synced_at) VALUES (?, ?, ?, 'assistant', 'alice', "
+                        "'half a', 'streaming', 1, 2)"),
+                    {teammates, conversation, parent});
+            })
+            .waitForFinished();
 
         QCOMPARE(m_backend->store().write(&ChatService::sweepOrphanedMessages).result(), 2);
         QCOMPARE(arbor::domain::toString(message(teammates)->status), QStringLiteral("streaming"));
@@ -433,7 +486,8 @@ private Q_SLOTS:
         QVERIFY2(!nothing.error.contains(QLatin1String("kept")), qPrintable(nothing.error));
         QVERIFY2(nothing.error.contains(QLatin1String("before any of it arrived")),
                  qPrintable(nothing.error));
-        QCOMPARE(arbor::domain::toString(message(withJob.assistant.id)->status), QStringLiteral("queued"));
+        QCOMPARE(arbor::domain::toString(message(withJob.assistant.id)->status),
+                 QStringLiteral("queued"));
         QCOMPARE(m_backend->store().write(&ChatService::sweepOrphanedMessages).result(), 0);
     }
 };

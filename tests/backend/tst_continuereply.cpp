@@ -24,14 +24,17 @@ private:
 
     domain::Message load(const QString &id)
     {
-        return *m_backend->store().read([id](QSqlDatabase &db) { return store::messages::get(db, id); }).result();
+        return *m_backend->store()
+                    .read([id](QSqlDatabase &db) { return store::messages::get(db, id); })
+                    .result();
     }
 
 private Q_SLOTS:
     void init()
     {
-        m_backend = std::make_unique<core::Backend>(
-            core::BackendOptions{m_dir.filePath(QStringLiteral("%1.db").arg(QTest::currentTestFunction())), 20, true, 2});
+        m_backend = std::make_unique<core::Backend>(core::BackendOptions{
+            m_dir.filePath(QStringLiteral("%1.db").arg(QTest::currentTestFunction())), 20, true,
+            2});
         m_backend->open();
     }
 
@@ -44,9 +47,11 @@ private Q_SLOTS:
         const chat::SendResult sent = m_backend->chat().send(request).result();
         QTRY_VERIFY_WITH_TIMEOUT(load(sent.assistant.id).content.size() > 20, 30000);
         QVERIFY(m_backend->chat().stop(sent.assistant.id).result());
-        QTRY_COMPARE_WITH_TIMEOUT(domain::toString(load(sent.assistant.id).status), QStringLiteral("cancelled"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(domain::toString(load(sent.assistant.id).status),
+                                  QStringLiteral("cancelled"), 30000);
         const QString partial = load(sent.assistant.id).content;
-        const QString full = llm::DemoText::answer(request.text, llm::DemoText::seedFor(request.text));
+        const QString full =
+            llm::DemoText::answer(request.text, llm::DemoText::seedFor(request.text));
         QVERIFY(full.startsWith(partial));
         QVERIFY(partial.size() < full.size());
 
@@ -54,7 +59,8 @@ private Q_SLOTS:
         const chat::SendResult more = m_backend->chat().continueReply(sent.assistant.id).result();
         QCOMPARE(more.assistant.parentId, sent.user.id);
         QCOMPARE(more.assistant.content, partial);
-        QTRY_COMPARE_WITH_TIMEOUT(domain::toString(load(more.assistant.id).status), QStringLiteral("complete"), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(domain::toString(load(more.assistant.id).status),
+                                  QStringLiteral("complete"), 60000);
         QCOMPARE(load(more.assistant.id).content, full);
         // Deltas continue from the old text: the first offset is where it stopped.
         QVERIFY(!deltas.isEmpty());
@@ -79,7 +85,9 @@ private Q_SLOTS:
         request.text = QString(4000, QLatin1Char('x'));
         const chat::SendResult sent = m_backend->chat().send(request).result();
         const qint64 estimate = m_backend->store()
-                                    .read([id = sent.jobId](QSqlDatabase &db) { return jobs::queries::get(db, id)->tokensEstimate; })
+                                    .read([id = sent.jobId](QSqlDatabase &db) {
+                                        return jobs::queries::get(db, id)->tokensEstimate;
+                                    })
                                     .result();
         QCOMPARE(estimate, 4000 / 4 + 1024);
     }
@@ -93,7 +101,8 @@ private Q_SLOTS:
         chat::SendRequest request;
         request.text = QStringLiteral("Quick one");
         const chat::SendResult sent = m_backend->chat().send(request).result();
-        QTRY_COMPARE_WITH_TIMEOUT(domain::toString(load(sent.assistant.id).status), QStringLiteral("complete"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(domain::toString(load(sent.assistant.id).status),
+                                  QStringLiteral("complete"), 30000);
         auto f = m_backend->chat().continueReply(sent.assistant.id);
         QString error;
         try {

@@ -44,10 +44,12 @@ std::optional<Snapshot> snapshot(const QString &path)
     try {
         DbConnection c(path, DbConnection::Mode::ReadOnly);
         Snapshot s;
-        QSqlQuery q = store::exec(c.db(), QStringLiteral(
-            "SELECT m.id, m.status, j.state, m.content,"
-            " (SELECT count(*) FROM message_chunks k WHERE k.message_id = m.id)"
-            " FROM messages m JOIN jobs j ON j.subject_id = m.id WHERE m.role = 'assistant'"));
+        QSqlQuery q = store::exec(
+            c.db(),
+            QStringLiteral(
+                "SELECT m.id, m.status, j.state, m.content,"
+                " (SELECT count(*) FROM message_chunks k WHERE k.message_id = m.id)"
+                " FROM messages m JOIN jobs j ON j.subject_id = m.id WHERE m.role = 'assistant'"));
         if (!q.next())
             return std::nullopt;
         s.messageId = q.value(0).toString();
@@ -79,7 +81,8 @@ private:
     void startArbord(QProcess &p, const QString &rate, const QString &prompt)
     {
         p.setProgram(QStringLiteral(ARBORD_PATH));
-        p.setArguments({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(), QStringLiteral("--rate"), rate, prompt});
+        p.setArguments({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(),
+                        QStringLiteral("--rate"), rate, prompt});
         p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         p.start();
         QVERIFY2(p.waitForStarted(), qPrintable(p.errorString()));
@@ -99,10 +102,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
     }
 
-    void cleanup()
-    {
-        m_dir.reset();
-    }
+    void cleanup() { m_dir.reset(); }
 
     void killedMidStreamKeepsTheTextAsInterrupted()
     {
@@ -125,28 +125,37 @@ private Q_SLOTS:
         core::Backend backend({dbPath(), 0, true, 2});
         backend.open(); // recovery happens here, before anything new runs
         const auto message = backend.store()
-                                 .read([id = left.messageId](QSqlDatabase &db) { return store::messages::get(db, id); })
+                                 .read([id = left.messageId](QSqlDatabase &db) {
+                                     return store::messages::get(db, id);
+                                 })
                                  .result();
         QVERIFY(message);
         QCOMPARE(arbor::domain::toString(message->status), QStringLiteral("interrupted"));
         QVERIFY(!message->content.isEmpty());
         const QString full = demoTextFor(prompt);
-        QVERIFY2(message->content.size() < full.size(), "the reply was not cut short; the kill came too late");
+        QVERIFY2(message->content.size() < full.size(),
+                 "the reply was not cut short; the kill came too late");
         QVERIFY2(full.startsWith(message->content), qPrintable(message->content));
         QVERIFY(!message->error.isEmpty());
 
         const auto jobs = backend.store()
-                              .read([id = left.messageId](QSqlDatabase &db) { return jobs::queries::forSubject(db, id); })
+                              .read([id = left.messageId](QSqlDatabase &db) {
+                                  return jobs::queries::forSubject(db, id);
+                              })
                               .result();
         QCOMPARE(jobs.size(), 1);
         QCOMPARE(arbor::jobs::toString(jobs.at(0).state), QStringLiteral("cancelled"));
         backend.close();
 
         DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM message_chunks")).toInt(), 0); // folded
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM workers")).toInt(), 0);        // the dead one is gone
-        QCOMPARE(c.scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {left.messageId}).toString(),
-                 message->content);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM message_chunks")).toInt(),
+                 0); // folded
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM workers")).toInt(),
+                 0); // the dead one is gone
+        QCOMPARE(
+            c.scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {left.messageId})
+                .toString(),
+            message->content);
     }
 
     void readersShowAnOrphanAsInterruptedAndLeaveItAlone()
@@ -229,7 +238,8 @@ private Q_SLOTS:
             startArbord(arbord, QStringLiteral("0.5"), prompt);
             if (QTest::currentTestFailed())
                 return;
-            QTRY_VERIFY_WITH_TIMEOUT(snapshot(dbPath()).value_or(Snapshot{}).jobState == u"running", 60000);
+            QTRY_VERIFY_WITH_TIMEOUT(snapshot(dbPath()).value_or(Snapshot{}).jobState == u"running",
+                                     60000);
             QCOMPARE(::kill(pid_t(arbord.processId()), SIGSTOP), 0);
             left = *snapshot(dbPath());
             caught = left.chunks == 0 && left.storedContent.isEmpty();
@@ -244,18 +254,23 @@ private Q_SLOTS:
         core::Backend backend({dbPath(), 0, true, 2});
         backend.open();
         const auto load = [&backend, id = left.messageId] {
-            return *backend.store().read([id](QSqlDatabase &db) { return store::messages::get(db, id); }).result();
+            return *backend.store()
+                        .read([id](QSqlDatabase &db) { return store::messages::get(db, id); })
+                        .result();
         };
         // Queued again rather than given up: with no text there is nothing to keep, and running
         // it once more is what the user asked for.
         QTRY_VERIFY_WITH_TIMEOUT(!domain::isLive(load().status), 60000);
         const domain::Message recovered = load();
-        QVERIFY2(recovered.status == domain::MessageStatus::Complete,
-                 qPrintable(QStringLiteral("the reply ended %1 (%2) instead of being answered again")
-                                .arg(domain::toString(recovered.status), recovered.error)));
+        QVERIFY2(
+            recovered.status == domain::MessageStatus::Complete,
+            qPrintable(QStringLiteral("the reply ended %1 (%2) instead of being answered again")
+                           .arg(domain::toString(recovered.status), recovered.error)));
         QCOMPARE(recovered.content, demoTextFor(prompt));
         const auto jobs = backend.store()
-                              .read([id = left.messageId](QSqlDatabase &db) { return jobs::queries::forSubject(db, id); })
+                              .read([id = left.messageId](QSqlDatabase &db) {
+                                  return jobs::queries::forSubject(db, id);
+                              })
                               .result();
         QCOMPARE(jobs.size(), 1);
         QCOMPARE(arbor::jobs::toString(jobs.at(0).state), QStringLiteral("done"));

@@ -41,10 +41,7 @@ class TestDemoProvider : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        qRegisterMetaType<ChatUsage>();
-    }
+    void initTestCase() { qRegisterMetaType<ChatUsage>(); }
 
     void sameSeedSameText()
     {
@@ -83,9 +80,11 @@ private Q_SLOTS:
                 paragraph = true;
         }
         QVERIFY2(paragraph, qPrintable(text));
-        const QRegularExpression list(QStringLiteral("^[-*] \\S"), QRegularExpression::MultilineOption);
+        const QRegularExpression list(QStringLiteral("^[-*] \\S"),
+                                      QRegularExpression::MultilineOption);
         QVERIFY2(list.match(text).hasMatch(), qPrintable(text));
-        const QRegularExpression fence(QStringLiteral("^```\\w*\\n[\\s\\S]+?\\n```$"), QRegularExpression::MultilineOption);
+        const QRegularExpression fence(QStringLiteral("^```\\w*\\n[\\s\\S]+?\\n```$"),
+                                       QRegularExpression::MultilineOption);
         QVERIFY2(fence.match(text).hasMatch(), qPrintable(text));
         QVERIFY2(text.contains(QLatin1String("\n|---")), qPrintable(text));
     }
@@ -128,7 +127,8 @@ private Q_SLOTS:
         const QString prompt = QStringLiteral("Seeded");
         ChatRequest r = requestFor(prompt);
         r.options = {{QStringLiteral("seed"), 99}, {QStringLiteral("rate"), 0}};
-        DemoProvider provider(0.001); // the per-request rate wins; at this rate the test would time out
+        DemoProvider provider(
+            0.001); // the per-request rate wins; at this rate the test would time out
         QObject owner;
         ChatStream *stream = provider.startChat(r, &owner);
         QSignalSpy deltas(stream, &ChatStream::delta);
@@ -150,7 +150,10 @@ private Q_SLOTS:
         QSignalSpy finished(stream, &ChatStream::finished);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
         QCOMPARE(deltas.size(), 5);
-        QCOMPARE(joined(deltas), DemoText::tokenize(DemoText::answer(prompt, DemoText::seedFor(prompt))).mid(0, 5).join(QString()));
+        QCOMPARE(joined(deltas),
+                 DemoText::tokenize(DemoText::answer(prompt, DemoText::seedFor(prompt)))
+                     .mid(0, 5)
+                     .join(QString()));
     }
 
     void cancelStopsDeltas()

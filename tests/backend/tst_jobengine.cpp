@@ -1,11 +1,10 @@
 // JobEngine: a real engine on a temp store, running jobs of a kind defined here.
-#include "support/dbconnection.h"
-
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobqueries.h"
 #include "jobs/jobrun.h"
 #include "store/store.h"
+#include "support/dbconnection.h"
 
 #include <QCoreApplication>
 #include <QMutex>
@@ -37,21 +36,23 @@ public:
     {
         const int running = ++m_running;
         int seen = m_maxRunning.load();
-        while (running > seen && !m_maxRunning.compare_exchange_weak(seen, running)) {
-        }
+        while (running > seen && !m_maxRunning.compare_exchange_weak(seen, running)) {}
         QObject::connect(run, &JobRun::ended, run, [this] { --m_running; });
         {
             QMutexLocker lock(&m_mutex);
             m_attempts.append(run->job().attempts);
         }
-        const auto behaviour = Behaviour(run->job().payload.value(QStringLiteral("behaviour")).toInt());
+        const auto behaviour =
+            Behaviour(run->job().payload.value(QStringLiteral("behaviour")).toInt());
         switch (behaviour) {
         case Behaviour::Succeed:
             // Finish from the event loop, as a real handler does, so runs could overlap.
             QTimer::singleShot(0, run, [run] { run->succeed(); });
             break;
         case Behaviour::FailRetryable:
-            QTimer::singleShot(0, run, [run] { run->fail({QStringLiteral("temporarily down"), true, -1}); });
+            QTimer::singleShot(0, run, [run] {
+                run->fail({QStringLiteral("temporarily down"), true, -1});
+            });
             break;
         case Behaviour::FailOnce:
             QTimer::singleShot(0, run, [run] {
@@ -62,7 +63,9 @@ public:
             });
             break;
         case Behaviour::FailFatal:
-            QTimer::singleShot(0, run, [run] { run->fail({QStringLiteral("bad request"), false, -1}); });
+            QTimer::singleShot(0, run, [run] {
+                run->fail({QStringLiteral("bad request"), false, -1});
+            });
             break;
         case Behaviour::WaitForCancel:
             QObject::connect(run, &JobRun::cancelRequested, run, [this, run](CancelReason reason) {
@@ -106,8 +109,10 @@ class EngineSignals : public QObject
 public:
     explicit EngineSignals(JobEngine &engine)
     {
-        connect(&engine, &JobEngine::jobStarted, this, &EngineSignals::jobStarted, Qt::QueuedConnection);
-        connect(&engine, &JobEngine::jobFinished, this, &EngineSignals::jobFinished, Qt::QueuedConnection);
+        connect(&engine, &JobEngine::jobStarted, this, &EngineSignals::jobStarted,
+                Qt::QueuedConnection);
+        connect(&engine, &JobEngine::jobFinished, this, &EngineSignals::jobFinished,
+                Qt::QueuedConnection);
     }
 
 Q_SIGNALS:
@@ -156,10 +161,7 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        qRegisterMetaType<CancelReason>();
-    }
+    void initTestCase() { qRegisterMetaType<CancelReason>(); }
 
     void init()
     {
@@ -205,9 +207,12 @@ private Q_SLOTS:
     {
         makeEngine(1);
         m_engine->start();
-        arbor::testsupport::DbConnection c(m_store->path(), arbor::testsupport::DbConnection::Mode::ReadOnly);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT pid FROM workers WHERE id = ?"), {m_engine->workerId()}).toLongLong(),
-                 QCoreApplication::applicationPid());
+        arbor::testsupport::DbConnection c(m_store->path(),
+                                           arbor::testsupport::DbConnection::Mode::ReadOnly);
+        QCOMPARE(
+            c.scalar(QStringLiteral("SELECT pid FROM workers WHERE id = ?"), {m_engine->workerId()})
+                .toLongLong(),
+            QCoreApplication::applicationPid());
         m_engine->stop();
         QVERIFY(!m_engine->isRunning());
         QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM workers")).toInt(), 0);
@@ -267,9 +272,12 @@ private Q_SLOTS:
         makeEngine(1);
         // Queued before the engine starts, so all are due when it first looks.
         const qint64 low = m_engine->enqueue(specFor(Behaviour::Succeed, Priority::Batch)).result();
-        const qint64 mid = m_engine->enqueue(specFor(Behaviour::Succeed, Priority::Background)).result();
-        const qint64 high1 = m_engine->enqueue(specFor(Behaviour::Succeed, Priority::Interactive)).result();
-        const qint64 high2 = m_engine->enqueue(specFor(Behaviour::Succeed, Priority::Interactive)).result();
+        const qint64 mid =
+            m_engine->enqueue(specFor(Behaviour::Succeed, Priority::Background)).result();
+        const qint64 high1 =
+            m_engine->enqueue(specFor(Behaviour::Succeed, Priority::Interactive)).result();
+        const qint64 high2 =
+            m_engine->enqueue(specFor(Behaviour::Succeed, Priority::Interactive)).result();
         EngineSignals relay(*m_engine);
         QSignalSpy started(&relay, &EngineSignals::jobStarted);
         QSignalSpy finished(&relay, &EngineSignals::jobFinished);
@@ -292,7 +300,8 @@ private Q_SLOTS:
         m_engine->start();
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 8, 30000);
         QVERIFY(m_handler->maxRunning() >= 1);
-        QVERIFY2(m_handler->maxRunning() <= 2, qPrintable(QString::number(m_handler->maxRunning())));
+        QVERIFY2(m_handler->maxRunning() <= 2,
+                 qPrintable(QString::number(m_handler->maxRunning())));
     }
 
     void stopAsksRunningJobsToCancel()
@@ -309,7 +318,8 @@ private Q_SLOTS:
         const Job j = job(id);
         QCOMPARE(arbor::jobs::toString(j.state), QStringLiteral("cancelled"));
         QCOMPARE(j.lastError, QStringLiteral("asked to stop"));
-        arbor::testsupport::DbConnection c(m_store->path(), arbor::testsupport::DbConnection::Mode::ReadOnly);
+        arbor::testsupport::DbConnection c(m_store->path(),
+                                           arbor::testsupport::DbConnection::Mode::ReadOnly);
         QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM workers")).toInt(), 0);
     }
 
@@ -386,16 +396,24 @@ private Q_SLOTS:
     {
         // A job left running by a worker that no longer exists (its row is gone): the default
         // policy queues it again while attempts remain, and fails it when none do.
-        const qint64 retry = m_store->write([](QSqlDatabase &db) {
-            const qint64 id = queries::insert(db, specFor(Behaviour::Succeed, 0, 2), 1);
-            queries::claim(db, QStringLiteral("vanished"), {QStringLiteral("test.work")}, 1, 2);
-            return id;
-        }).result();
-        const qint64 last = m_store->write([](QSqlDatabase &db) {
-            const qint64 id = queries::insert(db, specFor(Behaviour::Succeed, 0, 1), 1);
-            queries::claim(db, QStringLiteral("vanished"), {QStringLiteral("test.work")}, 1, 2);
-            return id;
-        }).result();
+        const qint64 retry = m_store
+                                 ->write([](QSqlDatabase &db) {
+                                     const qint64 id =
+                                         queries::insert(db, specFor(Behaviour::Succeed, 0, 2), 1);
+                                     queries::claim(db, QStringLiteral("vanished"),
+                                                    {QStringLiteral("test.work")}, 1, 2);
+                                     return id;
+                                 })
+                                 .result();
+        const qint64 last = m_store
+                                ->write([](QSqlDatabase &db) {
+                                    const qint64 id =
+                                        queries::insert(db, specFor(Behaviour::Succeed, 0, 1), 1);
+                                    queries::claim(db, QStringLiteral("vanished"),
+                                                   {QStringLiteral("test.work")}, 1, 2);
+                                    return id;
+                                })
+                                .result();
         makeEngine(1);
         QCOMPARE(m_engine->recoverOrphans(), 2);
         QCOMPARE(arbor::jobs::toString(job(retry).state), QStringLiteral("queued"));

@@ -1,8 +1,7 @@
 // jobs::queries: the durable queue — claim order, leases owned by one worker, retries,
 // cancellation and the recovery of jobs whose worker process died.
-#include "support/dbconnection.h"
-
 #include "jobs/jobqueries.h"
+#include "support/dbconnection.h"
 
 #include <QCoreApplication>
 #include <QProcess>
@@ -75,7 +74,8 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        m_conn = std::make_unique<DbConnection>(m_dir->filePath(QStringLiteral("arbor.db")), DbConnection::Mode::Migrated);
+        m_conn = std::make_unique<DbConnection>(m_dir->filePath(QStringLiteral("arbor.db")),
+                                                DbConnection::Mode::Migrated);
     }
 
     void cleanup()
@@ -109,10 +109,14 @@ private Q_SLOTS:
         const qint64 highOld = queries::insert(db(), spec(10), 200);
         const qint64 mid = queries::insert(db(), spec(5), 50);
 
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)), QList<qint64>{highOld});
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)), QList<qint64>{highNew});
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)), QList<qint64>{mid});
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)), QList<qint64>{low});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)),
+                 QList<qint64>{highOld});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)),
+                 QList<qint64>{highNew});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)),
+                 QList<qint64>{mid});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)),
+                 QList<qint64>{low});
         QVERIFY(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000).isEmpty());
     }
 
@@ -134,19 +138,25 @@ private Q_SLOTS:
     void claimRespectsRunAtKindsAndLimit()
     {
         const qint64 later = queries::insert(db(), spec(100, 5000), 100);
-        const qint64 other = queries::insert(db(), spec(50, 0, 1, QStringLiteral("other.kind")), 100);
+        const qint64 other =
+            queries::insert(db(), spec(50, 0, 1, QStringLiteral("other.kind")), 100);
         const qint64 now1 = queries::insert(db(), spec(1), 100);
         const qint64 now2 = queries::insert(db(), spec(1), 100);
 
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)), QList<qint64>{now1});
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 5, 1000)), QList<qint64>{now2});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)),
+                 QList<qint64>{now1});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 5, 1000)),
+                 QList<qint64>{now2});
         QVERIFY(queries::claim(db(), QStringLiteral("w"), {Kind}, 5, 4999).isEmpty());
         QCOMPARE(arbor::jobs::toString(stateOf(later)), QStringLiteral("queued"));
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 5, 5000)), QList<qint64>{later});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 5, 5000)),
+                 QList<qint64>{later});
         QCOMPARE(arbor::jobs::toString(stateOf(other)), QStringLiteral("queued"));
         QVERIFY(queries::claim(db(), QStringLiteral("w"), {}, 5, 9000).isEmpty());
-        QVERIFY(queries::claim(db(), QStringLiteral("w"), {QStringLiteral("other.kind")}, 0, 9000).isEmpty());
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind, QStringLiteral("other.kind")}, 5, 9000)),
+        QVERIFY(queries::claim(db(), QStringLiteral("w"), {QStringLiteral("other.kind")}, 0, 9000)
+                    .isEmpty());
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"),
+                                      {Kind, QStringLiteral("other.kind")}, 5, 9000)),
                  QList<qint64>{other});
     }
 
@@ -171,10 +181,14 @@ private Q_SLOTS:
     {
         const qint64 id = queries::insert(db(), spec(0, 0, 3), 100);
         queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000);
-        QVERIFY(!queries::fail(db(), id, QStringLiteral("intruder"), QStringLiteral("x"), 2000, 1000).has_value());
+        QVERIFY(
+            !queries::fail(db(), id, QStringLiteral("intruder"), QStringLiteral("x"), 2000, 1000)
+                 .has_value());
         QCOMPARE(arbor::jobs::toString(stateOf(id)), QStringLiteral("running"));
 
-        QCOMPARE(name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("HTTP 503"), 2000, 1100)), QStringLiteral("queued"));
+        QCOMPARE(name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("HTTP 503"), 2000,
+                                    1100)),
+                 QStringLiteral("queued"));
         Job j = *queries::get(db(), id);
         QCOMPARE(arbor::jobs::toString(j.state), QStringLiteral("queued"));
         QCOMPARE(j.attempts, 1);
@@ -183,12 +197,17 @@ private Q_SLOTS:
         QCOMPARE(j.leaseOwner, QString());
         QCOMPARE(j.finishedAt, 0);
 
-        QVERIFY(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1999).isEmpty()); // not due yet
+        QVERIFY(
+            queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1999).isEmpty()); // not due yet
         QCOMPARE(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 2000).value(0).attempts, 2);
-        QCOMPARE(name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("again"), 3000, 2100)), QStringLiteral("queued"));
+        QCOMPARE(
+            name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("again"), 3000, 2100)),
+            QStringLiteral("queued"));
         QCOMPARE(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 3000).value(0).attempts, 3);
         // The last attempt: a retry is asked for but none is left.
-        QCOMPARE(name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("final"), 4000, 3100)), QStringLiteral("failed"));
+        QCOMPARE(
+            name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("final"), 4000, 3100)),
+            QStringLiteral("failed"));
         j = *queries::get(db(), id);
         QCOMPARE(arbor::jobs::toString(j.state), QStringLiteral("failed"));
         QCOMPARE(j.attempts, 3);
@@ -263,7 +282,9 @@ private Q_SLOTS:
     {
         const qint64 id = queries::insert(db(), spec(0, 0, 5), 100);
         queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000);
-        QCOMPARE(name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("bad request"), 0, 1100)), QStringLiteral("failed"));
+        QCOMPARE(name(queries::fail(db(), id, QStringLiteral("w"), QStringLiteral("bad request"), 0,
+                                    1100)),
+                 QStringLiteral("failed"));
         QCOMPARE(queries::get(db(), id)->attempts, 1);
         QVERIFY(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 99999).isEmpty());
     }
@@ -272,9 +293,11 @@ private Q_SLOTS:
     {
         const qint64 id = queries::insert(db(), spec(), 100);
         queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000);
-        QVERIFY(!queries::cancelRunning(db(), id, QStringLiteral("other"), QStringLiteral("no"), 1100));
+        QVERIFY(
+            !queries::cancelRunning(db(), id, QStringLiteral("other"), QStringLiteral("no"), 1100));
         QCOMPARE(arbor::jobs::toString(stateOf(id)), QStringLiteral("running"));
-        QVERIFY(queries::cancelRunning(db(), id, QStringLiteral("w"), QStringLiteral("stopped by the user"), 1100));
+        QVERIFY(queries::cancelRunning(db(), id, QStringLiteral("w"),
+                                       QStringLiteral("stopped by the user"), 1100));
         const Job j = *queries::get(db(), id);
         QCOMPARE(arbor::jobs::toString(j.state), QStringLiteral("cancelled"));
         QCOMPARE(j.lastError, QStringLiteral("stopped by the user"));
@@ -289,7 +312,8 @@ private Q_SLOTS:
         QCOMPARE(arbor::jobs::toString(stateOf(queued)), QStringLiteral("cancelled"));
         QVERIFY(!queries::cancelQueued(db(), queued, 600)); // already cancelled
 
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)), QList<qint64>{running});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000)),
+                 QList<qint64>{running});
         QVERIFY(!queries::cancelQueued(db(), running, 1100));
         QCOMPARE(arbor::jobs::toString(stateOf(running)), QStringLiteral("running"));
         QVERIFY(queries::complete(db(), running, QStringLiteral("w"), 1200));
@@ -322,15 +346,18 @@ private Q_SLOTS:
         const qint64 deadJob = queries::insert(db(), spec(2), 100);
         const qint64 liveJob = queries::insert(db(), spec(1), 100);
         const qint64 queuedJob = queries::insert(db(), spec(0), 100);
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("dead"), {Kind}, 1, 1000)), QList<qint64>{deadJob});
-        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("live"), {Kind}, 1, 1000)), QList<qint64>{liveJob});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("dead"), {Kind}, 1, 1000)),
+                 QList<qint64>{deadJob});
+        QCOMPARE(idsOf(queries::claim(db(), QStringLiteral("live"), {Kind}, 1, 1000)),
+                 QList<qint64>{liveJob});
 
         const QList<Job> orphans = queries::takeOrphans(db(), Host, 0);
         QCOMPARE(idsOf(orphans), QList<qint64>{deadJob});
         QCOMPARE(orphans.at(0).leaseOwner, QStringLiteral("dead"));
         QCOMPARE(arbor::jobs::toString(orphans.at(0).state), QStringLiteral("running"));
         // The dead worker is gone; the live one stays; takeOrphans itself changes no job.
-        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT group_concat(id) FROM workers")).toString(), QStringLiteral("live"));
+        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT group_concat(id) FROM workers")).toString(),
+                 QStringLiteral("live"));
         QCOMPARE(arbor::jobs::toString(stateOf(deadJob)), QStringLiteral("running"));
         QCOMPARE(arbor::jobs::toString(stateOf(liveJob)), QStringLiteral("running"));
         QCOMPARE(arbor::jobs::toString(stateOf(queuedJob)), QStringLiteral("queued"));
@@ -341,8 +368,10 @@ private Q_SLOTS:
         const qint64 dead = deadPid();
         QVERIFY(dead > 0);
         // On another host a pid means nothing here: only the heartbeat counts.
-        queries::registerWorker(db(), QStringLiteral("remote-fresh"), QStringLiteral("elsewhere"), dead, 5000);
-        queries::registerWorker(db(), QStringLiteral("remote-stale"), QStringLiteral("elsewhere"), dead, 1000);
+        queries::registerWorker(db(), QStringLiteral("remote-fresh"), QStringLiteral("elsewhere"),
+                                dead, 5000);
+        queries::registerWorker(db(), QStringLiteral("remote-stale"), QStringLiteral("elsewhere"),
+                                dead, 1000);
         const qint64 fresh = queries::insert(db(), spec(3), 100);
         const qint64 stale = queries::insert(db(), spec(2), 100);
         queries::claim(db(), QStringLiteral("remote-fresh"), {Kind}, 1, 1000);
@@ -357,7 +386,8 @@ private Q_SLOTS:
 
     void unregisteredWorkerLeavesOrphans()
     {
-        queries::registerWorker(db(), QStringLiteral("w"), Host, QCoreApplication::applicationPid(), 1000);
+        queries::registerWorker(db(), QStringLiteral("w"), Host, QCoreApplication::applicationPid(),
+                                1000);
         const qint64 id = queries::insert(db(), spec(), 100);
         queries::claim(db(), QStringLiteral("w"), {Kind}, 1, 1000);
         QVERIFY(queries::takeOrphans(db(), Host, 0).isEmpty());

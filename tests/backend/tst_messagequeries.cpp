@@ -1,10 +1,9 @@
 // store::messages: the tree (paths, siblings, tombstones), streaming chunks and finishing.
-#include "support/dbconnection.h"
-
 #include "domain/message.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/sql.h"
+#include "support/dbconnection.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,7 +26,8 @@ private:
     QSqlDatabase &db() { return m_conn->db(); }
 
     void addMessage(const QString &id, const QString &parent, const QString &role, qint64 createdAt,
-                    MessageStatus status = MessageStatus::Complete, const QString &content = QString(),
+                    MessageStatus status = MessageStatus::Complete,
+                    const QString &content = QString(),
                     const QString &conversation = QStringLiteral("conv"))
     {
         Message m;
@@ -71,7 +71,8 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        m_conn = std::make_unique<DbConnection>(m_dir->filePath(QStringLiteral("arbor.db")), DbConnection::Mode::Migrated);
+        m_conn = std::make_unique<DbConnection>(m_dir->filePath(QStringLiteral("arbor.db")),
+                                                DbConnection::Mode::Migrated);
         for (const char *id : {"conv", "other"}) {
             Conversation c;
             c.id = QString::fromLatin1(id);
@@ -91,7 +92,9 @@ private Q_SLOTS:
     {
         buildTree();
         const QList<Message> path = messages::pathTo(db(), QStringLiteral("a11"));
-        QCOMPARE(ids(path), (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"), QStringLiteral("a11")}));
+        QCOMPARE(ids(path),
+                 (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"),
+                              QStringLiteral("a11")}));
         QCOMPARE(path.at(0).parentId, QString());
         for (int i = 1; i < path.size(); ++i)
             QCOMPARE(path.at(i).parentId, path.at(i - 1).id);
@@ -130,8 +133,8 @@ private Q_SLOTS:
     {
         addMessage(QStringLiteral("r1"), {}, QStringLiteral("user"), 1);
         addMessage(QStringLiteral("r2"), {}, QStringLiteral("user"), 2);
-        addMessage(QStringLiteral("x"), {}, QStringLiteral("user"), 0, MessageStatus::Complete, QStringLiteral("x"),
-                   QStringLiteral("other"));
+        addMessage(QStringLiteral("x"), {}, QStringLiteral("user"), 0, MessageStatus::Complete,
+                   QStringLiteral("x"), QStringLiteral("other"));
         const QList<Message> path = messages::pathTo(db(), QStringLiteral("r2"));
         QCOMPARE(path.size(), 1);
         QCOMPARE(path.at(0).siblingIndex, 1);
@@ -154,30 +157,37 @@ private Q_SLOTS:
     {
         buildTree();
         // No leaf yet (a conversation that arrived from a teammate): the newest path.
-        QCOMPARE(ids(messages::visiblePath(db(), QStringLiteral("conv"))), (QStringList{QStringLiteral("u"), QStringLiteral("a3")}));
+        QCOMPARE(ids(messages::visiblePath(db(), QStringLiteral("conv"))),
+                 (QStringList{QStringLiteral("u"), QStringLiteral("a3")}));
         // A leaf that teammates continued below: the path goes on to the newest leaf under it.
         conversations::setCurrentLeaf(db(), QStringLiteral("conv"), QStringLiteral("u1"));
         QCOMPARE(ids(messages::visiblePath(db(), QStringLiteral("conv"))),
-                 (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"), QStringLiteral("a11")}));
+                 (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"),
+                              QStringLiteral("a11")}));
 
         conversations::setCurrentLeaf(db(), QStringLiteral("conv"), QStringLiteral("a11"));
         QCOMPARE(ids(messages::visiblePath(db(), QStringLiteral("conv"))),
-                 (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"), QStringLiteral("a11")}));
+                 (QStringList{QStringLiteral("u"), QStringLiteral("a1"), QStringLiteral("u1"),
+                              QStringLiteral("a11")}));
 
         conversations::setCurrentLeaf(db(), QStringLiteral("conv"), QStringLiteral("u2"));
         const QList<Message> path = messages::visiblePath(db(), QStringLiteral("conv"));
-        QCOMPARE(ids(path), (QStringList{QStringLiteral("u"), QStringLiteral("a2"), QStringLiteral("u2")}));
+        QCOMPARE(ids(path),
+                 (QStringList{QStringLiteral("u"), QStringLiteral("a2"), QStringLiteral("u2")}));
         QCOMPARE(path.at(1).siblingIndex, 1);
-        QCOMPARE(conversations::get(db(), QStringLiteral("conv"))->currentLeafId, QStringLiteral("u2"));
+        QCOMPARE(conversations::get(db(), QStringLiteral("conv"))->currentLeafId,
+                 QStringLiteral("u2"));
         QVERIFY(messages::visiblePath(db(), QStringLiteral("missing")).isEmpty());
     }
 
     void getShowsUnfoldedChunksWhileStreaming()
     {
         addMessage(QStringLiteral("u"), {}, QStringLiteral("user"), 1);
-        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2, MessageStatus::Queued, QStringLiteral(""));
+        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2,
+                   MessageStatus::Queued, QStringLiteral(""));
         messages::setStatus(db(), QStringLiteral("a"), MessageStatus::Streaming);
-        QCOMPARE(arbor::domain::toString(messages::get(db(), QStringLiteral("a"))->status), QStringLiteral("streaming"));
+        QCOMPARE(arbor::domain::toString(messages::get(db(), QStringLiteral("a"))->status),
+                 QStringLiteral("streaming"));
         QCOMPARE(messages::get(db(), QStringLiteral("a"))->content, QString());
 
         messages::appendChunk(db(), QStringLiteral("a"), 0, QStringLiteral("Hel"));
@@ -187,15 +197,16 @@ private Q_SLOTS:
         messages::appendChunk(db(), QStringLiteral("a"), 1, QStringLiteral("lo,"));
         QCOMPARE(messages::get(db(), QStringLiteral("a"))->content, QStringLiteral("Hello, world"));
         // The path shows the same live text.
-        QCOMPARE(messages::pathTo(db(), QStringLiteral("a")).last().content, QStringLiteral("Hello, world"));
+        QCOMPARE(messages::pathTo(db(), QStringLiteral("a")).last().content,
+                 QStringLiteral("Hello, world"));
         QVERIFY(!messages::get(db(), QStringLiteral("missing")).has_value());
     }
 
     void finishFoldsChunksExactlyOnce()
     {
         addMessage(QStringLiteral("u"), {}, QStringLiteral("user"), 1);
-        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2, MessageStatus::Streaming,
-                   QStringLiteral("Kept. "));
+        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2,
+                   MessageStatus::Streaming, QStringLiteral("Kept. "));
         messages::appendChunk(db(), QStringLiteral("a"), 0, QStringLiteral("One "));
         messages::appendChunk(db(), QStringLiteral("a"), 1, QStringLiteral("two."));
 
@@ -213,12 +224,18 @@ private Q_SLOTS:
         QCOMPARE(done.promptTokens, 7);
         QCOMPARE(done.completionTokens, 3);
         QVERIFY(done.finishedAt > 0);
-        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT count(*) FROM message_chunks WHERE message_id = 'a'")).toInt(), 0);
+        QCOMPARE(m_conn
+                     ->scalar(QStringLiteral(
+                         "SELECT count(*) FROM message_chunks WHERE message_id = 'a'"))
+                     .toInt(),
+                 0);
         // The stored column itself holds the folded text (not only the read-time view).
-        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT content FROM messages WHERE id = 'a'")).toString(),
+        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT content FROM messages WHERE id = 'a'"))
+                     .toString(),
                  QStringLiteral("Kept. One two."));
 
-        // Finished messages are immutable: a second finish, even with stray chunks, changes nothing.
+        // Finished messages are immutable: a second finish, even with stray chunks, changes
+        // nothing.
         messages::appendChunk(db(), QStringLiteral("a"), 5, QStringLiteral(" late"));
         messages::Finish again;
         again.status = MessageStatus::Error;
@@ -241,9 +258,11 @@ private Q_SLOTS:
         QCOMPARE(arbor::domain::toString(u.status), QStringLiteral("complete"));
         QCOMPARE(u.error, QString());
 
-        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2, MessageStatus::Streaming, QStringLiteral(""));
+        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2,
+                   MessageStatus::Streaming, QStringLiteral(""));
         messages::requeue(db(), QStringLiteral("a"), QStringLiteral("retrying"));
-        QCOMPARE(arbor::domain::toString(messages::get(db(), QStringLiteral("a"))->status), QStringLiteral("queued"));
+        QCOMPARE(arbor::domain::toString(messages::get(db(), QStringLiteral("a"))->status),
+                 QStringLiteral("queued"));
         QCOMPARE(messages::get(db(), QStringLiteral("a"))->error, QStringLiteral("retrying"));
     }
 
@@ -267,14 +286,19 @@ private Q_SLOTS:
         QCOMPARE(arbor::domain::toString(arbor::domain::messageStatusFromString(text)), text);
         // ... and through the table's CHECK constraint and back.
         addMessage(QStringLiteral("m"), {}, QStringLiteral("user"), 1, status, QStringLiteral("x"));
-        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT status FROM messages WHERE id = 'm'")).toString(), text);
+        QCOMPARE(
+            m_conn->scalar(QStringLiteral("SELECT status FROM messages WHERE id = 'm'")).toString(),
+            text);
         QCOMPARE(arbor::domain::toString(messages::get(db(), QStringLiteral("m"))->status), text);
-        QCOMPARE(arbor::domain::isLive(status), status == MessageStatus::Queued || status == MessageStatus::Streaming);
+        QCOMPARE(arbor::domain::isLive(status),
+                 status == MessageStatus::Queued || status == MessageStatus::Streaming);
     }
 
     void unknownStatusReadsAsError()
     {
-        QCOMPARE(arbor::domain::toString(arbor::domain::messageStatusFromString(QStringLiteral("bogus"))), QStringLiteral("error"));
+        QCOMPARE(arbor::domain::toString(
+                     arbor::domain::messageStatusFromString(QStringLiteral("bogus"))),
+                 QStringLiteral("error"));
     }
 };
 

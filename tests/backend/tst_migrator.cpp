@@ -1,9 +1,8 @@
 // Migrator: numbered migrations applied once, recorded in schema_migrations; a file from a
 // newer Arbor is refused with a message a user understands, and left as it was.
-#include "support/dbconnection.h"
-
 #include "store/migrator.h"
 #include "store/sql.h"
+#include "support/dbconnection.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,10 +26,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
     }
 
-    void knowsItsMigrations()
-    {
-        QVERIFY(Migrator::latestVersion() >= 1);
-    }
+    void knowsItsMigrations() { QVERIFY(Migrator::latestVersion() >= 1); }
 
     void freshFileIsMigratedAndRecorded()
     {
@@ -38,15 +34,24 @@ private Q_SLOTS:
         QCOMPARE(Migrator::currentVersion(c.db()), 0);
         Migrator::migrate(c.db());
         QCOMPARE(Migrator::currentVersion(c.db()), Migrator::latestVersion());
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), Migrator::latestVersion());
-        QCOMPARE(c.scalar(QStringLiteral("SELECT name FROM schema_migrations WHERE version = 1")).toString(),
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(),
+                 Migrator::latestVersion());
+        QCOMPARE(c.scalar(QStringLiteral("SELECT name FROM schema_migrations WHERE version = 1"))
+                     .toString(),
                  QStringLiteral("0001_init"));
-        QVERIFY(c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1")).toLongLong() > 0);
-        for (const char *table : {"conversations", "messages", "message_chunks", "jobs", "workers"}) {
-            QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"),
-                              {QString::fromLatin1(table)})
-                         .toInt(),
-                     1);
+        QVERIFY(
+            c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1"))
+                .toLongLong()
+            > 0);
+        for (const char *table :
+             {"conversations", "messages", "message_chunks", "jobs", "workers"}) {
+            QCOMPARE(
+                c.scalar(
+                     QStringLiteral(
+                         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"),
+                     {QString::fromLatin1(table)})
+                    .toInt(),
+                1);
         }
     }
 
@@ -56,22 +61,33 @@ private Q_SLOTS:
         {
             DbConnection c(dbPath());
             Migrator::migrate(c.db());
-            appliedAt = c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1")).toLongLong();
-            c.exec(QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c', 'kept', 1, 1)"));
+            appliedAt = c.scalar(QStringLiteral(
+                                     "SELECT applied_at FROM schema_migrations WHERE version = 1"))
+                            .toLongLong();
+            c.exec(QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) "
+                                  "VALUES ('c', 'kept', 1, 1)"));
         }
         DbConnection c(dbPath());
         Migrator::migrate(c.db()); // would fail on CREATE TABLE if it re-ran 0001
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), Migrator::latestVersion());
-        QCOMPARE(c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1")).toLongLong(), appliedAt);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = 'c'")).toString(), QStringLiteral("kept"));
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(),
+                 Migrator::latestVersion());
+        QCOMPARE(
+            c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1"))
+                .toLongLong(),
+            appliedAt);
+        QCOMPARE(
+            c.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = 'c'")).toString(),
+            QStringLiteral("kept"));
     }
 
     void newerDatabaseIsRefusedClearlyAndLeftAlone()
     {
         {
             DbConnection c(dbPath(), DbConnection::Mode::Migrated);
-            c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 1)"));
-            c.exec(QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c', 'future', 1, 1)"));
+            c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
+                                  "VALUES (9999, '9999_future', 1)"));
+            c.exec(QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) "
+                                  "VALUES ('c', 'future', 1, 1)"));
             c.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
         }
         DbConnection c(dbPath());
@@ -87,8 +103,11 @@ private Q_SLOTS:
             QVERIFY2(!text.contains(QLatin1String("SQL")), qPrintable(text)); // not a driver dump
         }
         QCOMPARE(Migrator::currentVersion(c.db()), 9999);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), Migrator::latestVersion() + 1);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = 'c'")).toString(), QStringLiteral("future"));
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(),
+                 Migrator::latestVersion() + 1);
+        QCOMPARE(
+            c.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = 'c'")).toString(),
+            QStringLiteral("future"));
     }
 
     void failedMigrationRollsBack()
@@ -105,7 +124,10 @@ private Q_SLOTS:
             QVERIFY2(e.message().contains(QLatin1String("rolled back")), qPrintable(e.message()));
         }
         QCOMPARE(Migrator::currentVersion(c.db()), 0);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'messages'")).toInt(), 0);
+        QCOMPARE(
+            c.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"))
+                .toInt(),
+            0);
     }
 };
 

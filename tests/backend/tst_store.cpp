@@ -58,10 +58,12 @@ private:
 
 int countRows(Store &store, const QString &table)
 {
-    return store.read([table](QSqlDatabase &db) {
-        QSqlQuery q = exec(db, QStringLiteral("SELECT count(*) FROM %1").arg(table));
-        return q.next() ? q.value(0).toInt() : -1;
-    }).result();
+    return store
+        .read([table](QSqlDatabase &db) {
+            QSqlQuery q = exec(db, QStringLiteral("SELECT count(*) FROM %1").arg(table));
+            return q.next() ? q.value(0).toInt() : -1;
+        })
+        .result();
 }
 
 } // namespace
@@ -90,8 +92,10 @@ private Q_SLOTS:
 
         DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
         QCOMPARE(c.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
-        QCOMPARE(c.scalar(QStringLiteral("SELECT max(version) FROM schema_migrations")).toInt(), Migrator::latestVersion());
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), Migrator::latestVersion());
+        QCOMPARE(c.scalar(QStringLiteral("SELECT max(version) FROM schema_migrations")).toInt(),
+                 Migrator::latestVersion());
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(),
+                 Migrator::latestVersion());
     }
 
     void reopeningDoesNotReapply()
@@ -100,22 +104,38 @@ private Q_SLOTS:
         {
             Store store(dbPath());
             store.open();
-            appliedAt = store.read([](QSqlDatabase &db) {
-                QSqlQuery q = exec(db, QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1"));
-                return q.next() ? q.value(0).toLongLong() : 0;
-            }).result();
-            store.write([](QSqlDatabase &db) {
-                exec(db, QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c', 't', 1, 1)"));
-            }).waitForFinished();
+            appliedAt =
+                store
+                    .read([](QSqlDatabase &db) {
+                        QSqlQuery q =
+                            exec(db,
+                                 QStringLiteral(
+                                     "SELECT applied_at FROM schema_migrations WHERE version = 1"));
+                        return q.next() ? q.value(0).toLongLong() : 0;
+                    })
+                    .result();
+            store
+                .write([](QSqlDatabase &db) {
+                    exec(db,
+                         QStringLiteral("INSERT INTO conversations (id, title, created_at, "
+                                        "updated_at) VALUES ('c', 't', 1, 1)"));
+                })
+                .waitForFinished();
         }
         Store store(dbPath());
         store.open();
         QCOMPARE(countRows(store, QStringLiteral("schema_migrations")), Migrator::latestVersion());
         QCOMPARE(countRows(store, QStringLiteral("conversations")), 1);
-        const qint64 again = store.read([](QSqlDatabase &db) {
-            QSqlQuery q = exec(db, QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1"));
-            return q.next() ? q.value(0).toLongLong() : 0;
-        }).result();
+        const qint64 again =
+            store
+                .read([](QSqlDatabase &db) {
+                    QSqlQuery q =
+                        exec(db,
+                             QStringLiteral(
+                                 "SELECT applied_at FROM schema_migrations WHERE version = 1"));
+                    return q.next() ? q.value(0).toLongLong() : 0;
+                })
+                .result();
         QCOMPARE(again, appliedAt);
     }
 
@@ -124,9 +144,13 @@ private Q_SLOTS:
         {
             Store store(dbPath());
             store.open();
-            store.write([](QSqlDatabase &db) {
-                exec(db, QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 1)"));
-            }).waitForFinished();
+            store
+                .write([](QSqlDatabase &db) {
+                    exec(db,
+                         QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
+                                        "VALUES (9999, '9999_future', 1)"));
+                })
+                .waitForFinished();
         }
         Store store(dbPath());
         try {
@@ -140,8 +164,10 @@ private Q_SLOTS:
         }
         // The refused file still says what it said.
         DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT max(version) FROM schema_migrations")).toInt(), 9999);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(), Migrator::latestVersion() + 1);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT max(version) FROM schema_migrations")).toInt(),
+                 9999);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).toInt(),
+                 Migrator::latestVersion() + 1);
     }
 
     void unopenableFileIsAStoreError()
@@ -165,7 +191,9 @@ private Q_SLOTS:
                 for (int i = 0; i < PerThread; ++i) {
                     const QString id = QStringLiteral("c-%1-%2").arg(t).arg(i);
                     futures[size_t(t)].push_back(store.write([id](QSqlDatabase &db) {
-                        exec(db, QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, '', 1, 1)"),
+                        exec(db,
+                             QStringLiteral("INSERT INTO conversations (id, title, created_at, "
+                                            "updated_at) VALUES (?, '', 1, 1)"),
                              {id});
                     }));
                 }
@@ -197,17 +225,23 @@ private Q_SLOTS:
         QList<QFuture<int>> good;
         for (int i = 0; i < 10; ++i) {
             good.append(store.write([i](QSqlDatabase &db) {
-                exec(db, QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, 'ok', 1, 1)"),
+                exec(db,
+                     QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) "
+                                    "VALUES (?, 'ok', 1, 1)"),
                      {QStringLiteral("good-%1").arg(i)});
                 return i;
             }));
         }
         QFuture<int> bad = store.write([](QSqlDatabase &db) -> int {
-            exec(db, QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('bad', 'x', 1, 1)"));
+            exec(db,
+                 QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) "
+                                "VALUES ('bad', 'x', 1, 1)"));
             throw StoreError(QStringLiteral("task failed on purpose"));
         });
         QFuture<void> after = store.write([](QSqlDatabase &db) {
-            exec(db, QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('after', 'ok', 1, 1)"));
+            exec(db,
+                 QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) "
+                                "VALUES ('after', 'ok', 1, 1)"));
         });
         release.set_value();
         gate.waitForFinished();
@@ -226,9 +260,13 @@ private Q_SLOTS:
         // then one commit for everything queued behind it.
         QCOMPARE(store.writer().commits(), commitsBefore + 2);
         QCOMPARE(countRows(store, QStringLiteral("conversations")), 11);
-        const bool badRowExists = store.read([](QSqlDatabase &db) {
-            return exec(db, QStringLiteral("SELECT 1 FROM conversations WHERE id = 'bad'")).next();
-        }).result();
+        const bool badRowExists =
+            store
+                .read([](QSqlDatabase &db) {
+                    return exec(db, QStringLiteral("SELECT 1 FROM conversations WHERE id = 'bad'"))
+                        .next();
+                })
+                .result();
         QVERIFY(!badRowExists);
     }
 
@@ -236,12 +274,18 @@ private Q_SLOTS:
     {
         Store store(dbPath());
         store.open();
-        store.write([](QSqlDatabase &db) {
-            exec(db, QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('durable', '', 1, 1)"));
-        }).waitForFinished();
+        store
+            .write([](QSqlDatabase &db) {
+                exec(db,
+                     QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) "
+                                    "VALUES ('durable', '', 1, 1)"));
+            })
+            .waitForFinished();
         // Another connection (not the writer's) sees it at once.
         DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM conversations WHERE id = 'durable'")).toInt(), 1);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM conversations WHERE id = 'durable'"))
+                     .toInt(),
+                 1);
     }
 
     void readsRunOffTheCallingThread()
@@ -249,7 +293,9 @@ private Q_SLOTS:
         Store store(dbPath());
         store.open();
         QThread *const self = QThread::currentThread();
-        const bool elsewhere = store.read([self](QSqlDatabase &) { return QThread::currentThread() != self; }).result();
+        const bool elsewhere =
+            store.read([self](QSqlDatabase &) { return QThread::currentThread() != self; })
+                .result();
         QVERIFY(elsewhere);
     }
 
@@ -403,7 +449,8 @@ private Q_SLOTS:
             EnvGuard env("ARBOR_DB", QByteArray("")); // set but empty: as if unset
             QCOMPARE(Store::resolvePath(QString()), Store::defaultPath());
         }
-        QVERIFY2(Store::defaultPath().endsWith(QLatin1String("Arbor/arbor.db")), qPrintable(Store::defaultPath()));
+        QVERIFY2(Store::defaultPath().endsWith(QLatin1String("Arbor/arbor.db")),
+                 qPrintable(Store::defaultPath()));
     }
 };
 

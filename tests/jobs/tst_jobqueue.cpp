@@ -1,13 +1,12 @@
 // The job engine's queue behaviour on a real store with a simulated clock: backoff schedule,
 // Retry-After, dead letters, priority, leases, cancel, pause/resume, per-queue limits.
-#include "support/dbconnection.h"
-
 #include "jobs/jobadmin.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobqueries.h"
 #include "jobs/jobrun.h"
 #include "store/store.h"
+#include "support/dbconnection.h"
 
 #include <QDateTime>
 #include <QMutex>
@@ -65,8 +64,9 @@ public:
             break;
         }
         case Behaviour::Hold:
-            QObject::connect(run, &JobRun::cancelRequested, run,
-                             [run] { run->finishCancelled(QStringLiteral("stopped by the test")); });
+            QObject::connect(run, &JobRun::cancelRequested, run, [run] {
+                run->finishCancelled(QStringLiteral("stopped by the test"));
+            });
             break;
         }
     }
@@ -77,7 +77,8 @@ public:
     QHash<QString, int> maxPerQueue;
 };
 
-JobSpec spec(Behaviour b, const QString &queue = QStringLiteral("default"), int priority = 0, int maxAttempts = 0)
+JobSpec spec(Behaviour b, const QString &queue = QStringLiteral("default"), int priority = 0,
+             int maxAttempts = 0)
 {
     JobSpec s;
     s.kind = QStringLiteral("q.work");
@@ -148,7 +149,9 @@ private Q_SLOTS:
     {
         makeEngine(1, 0.5);
         m_engine->start();
-        const qint64 id = m_engine->enqueue(spec(Behaviour::AlwaysFail, QStringLiteral("default"), 0, 4)).result();
+        const qint64 id =
+            m_engine->enqueue(spec(Behaviour::AlwaysFail, QStringLiteral("default"), 0, 4))
+                .result();
         // Full jitter with random 0.5: half of 1 s, 2 s, 4 s.
         const qint64 expected[] = {500, 1000, 2000};
         for (int attempt = 1; attempt <= 3; ++attempt) {
@@ -168,19 +171,25 @@ private Q_SLOTS:
     {
         makeEngine(4, 0.0);
         m_engine->start();
-        const qint64 limited = m_engine->enqueue(spec(Behaviour::RateLimited, QStringLiteral("vendor"), 0, 2)).result();
+        const qint64 limited =
+            m_engine->enqueue(spec(Behaviour::RateLimited, QStringLiteral("vendor"), 0, 2))
+                .result();
         WAIT_FINISHED(1);
         const qint64 failedAt = m_now.load();
         QCOMPARE(job(limited).runAt, failedAt + 45000);
 
         // The whole queue waits, another queue does not.
-        const qint64 sameQueue = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("vendor"))).result();
-        const qint64 otherQueue = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("other"))).result();
+        const qint64 sameQueue =
+            m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("vendor"))).result();
+        const qint64 otherQueue =
+            m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("other"))).result();
         WAIT_FINISHED(2);
         QCOMPARE(toString(job(otherQueue).state), QStringLiteral("done"));
         QCOMPARE(toString(job(sameQueue).state), QStringLiteral("queued"));
         const auto states = m_engine->queueStates().result();
-        const auto vendor = std::find_if(states.begin(), states.end(), [](const QueueLimitState &s) { return s.name == u"vendor"; });
+        const auto vendor =
+            std::find_if(states.begin(), states.end(),
+                         [](const QueueLimitState &s) { return s.name == u"vendor"; });
         QVERIFY(vendor != states.end());
         QCOMPARE(vendor->blockedUntil, failedAt + 45000);
 
@@ -188,14 +197,17 @@ private Q_SLOTS:
         m_engine->wake();
         WAIT_FINISHED(4);
         QCOMPARE(toString(job(sameQueue).state), QStringLiteral("done"));
-        QCOMPARE(toString(job(limited).state), QStringLiteral("failed")); // rate limited again on its last attempt
+        QCOMPARE(toString(job(limited).state),
+                 QStringLiteral("failed")); // rate limited again on its last attempt
     }
 
     void deadLetterAfterTheLastAttemptWithEveryError()
     {
         makeEngine(1, 0.0, false);
         m_engine->start();
-        const qint64 id = m_engine->enqueue(spec(Behaviour::AlwaysFail, QStringLiteral("default"), 0, 3)).result();
+        const qint64 id =
+            m_engine->enqueue(spec(Behaviour::AlwaysFail, QStringLiteral("default"), 0, 3))
+                .result();
         WAIT_FINISHED(3);
         const Job j = job(id);
         QCOMPARE(toString(j.state), QStringLiteral("failed"));
@@ -208,12 +220,17 @@ private Q_SLOTS:
             QCOMPARE(list[i].error, QStringLiteral("attempt %1 failed").arg(i + 1));
             QCOMPARE(list[i].outcome, i < 2 ? QStringLiteral("retry") : QStringLiteral("failed"));
         }
-        const auto dead = m_store->read([](QSqlDatabase &db) { return admin::failedJobs(db, 10); }).result();
+        const auto dead =
+            m_store->read([](QSqlDatabase &db) { return admin::failedJobs(db, 10); }).result();
         QCOMPARE(dead.size(), 1);
         QCOMPARE(dead.first().id, id);
 
         // Retry from the dead-letter list: fresh attempts, then discard.
-        QVERIFY(m_store->write([id](QSqlDatabase &db) { return admin::retry(db, id, QDateTime::currentMSecsSinceEpoch()); }).result());
+        QVERIFY(m_store
+                    ->write([id](QSqlDatabase &db) {
+                        return admin::retry(db, id, QDateTime::currentMSecsSinceEpoch());
+                    })
+                    .result());
         m_engine->wake();
         WAIT_FINISHED(6);
         QCOMPARE(attempts(id).size(), 6);
@@ -228,7 +245,8 @@ private Q_SLOTS:
         QCOMPARE(m_engine->enqueue(spec(Behaviour::Succeed)).result() > 0, true);
         const qint64 id = m_engine->enqueue(spec(Behaviour::Succeed)).result();
         QCOMPARE(job(id).maxAttempts, 2); // Handler::maxAttempts()
-        const qint64 explicitId = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("default"), 0, 7)).result();
+        const qint64 explicitId =
+            m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("default"), 0, 7)).result();
         QCOMPARE(job(explicitId).maxAttempts, 7);
 
         JobEngine::Options o;
@@ -241,9 +259,17 @@ private Q_SLOTS:
     void priorityOrder()
     {
         makeEngine(1);
-        const qint64 batch = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("default"), Priority::Batch)).result();
-        const qint64 chat = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("default"), Priority::Interactive)).result();
-        const qint64 title = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("default"), Priority::Background)).result();
+        const qint64 batch =
+            m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("default"), Priority::Batch))
+                .result();
+        const qint64 chat = m_engine
+                                ->enqueue(spec(Behaviour::Succeed, QStringLiteral("default"),
+                                               Priority::Interactive))
+                                .result();
+        const qint64 title =
+            m_engine
+                ->enqueue(spec(Behaviour::Succeed, QStringLiteral("default"), Priority::Background))
+                .result();
         m_engine->start();
         WAIT_FINISHED(3);
         QMutexLocker lock(&m_handler->mutex);
@@ -257,9 +283,11 @@ private Q_SLOTS:
         {
             // A worker on another host took the job and then went silent.
             arbor::testsupport::DbConnection c(m_store->path());
-            c.exec(QStringLiteral("INSERT INTO workers (id, host, pid, started_at, heartbeat_at) VALUES ('w-gone', 'elsewhere', 1, ?, ?)"),
+            c.exec(QStringLiteral("INSERT INTO workers (id, host, pid, started_at, heartbeat_at) "
+                                  "VALUES ('w-gone', 'elsewhere', 1, ?, ?)"),
                    {m_now.load() - 120000, m_now.load() - 60000});
-            c.exec(QStringLiteral("UPDATE jobs SET state = 'running', attempts = 1, lease_owner = 'w-gone', started_at = ? WHERE id = ?"),
+            c.exec(QStringLiteral("UPDATE jobs SET state = 'running', attempts = 1, lease_owner = "
+                                  "'w-gone', started_at = ? WHERE id = ?"),
                    {m_now.load() - 60000, id});
         }
         QCOMPARE(m_engine->recoverOrphans(), 1);
@@ -287,7 +315,8 @@ private Q_SLOTS:
         QCOMPARE(attempts(running).first().outcome, QStringLiteral("cancelled"));
 
         m_engine->setQueuePaused(QStringLiteral("held"), true).waitForFinished();
-        const qint64 queued = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("held"))).result();
+        const qint64 queued =
+            m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("held"))).result();
         QVERIFY(m_engine->cancel(queued).result());
         QCOMPARE(toString(job(queued).state), QStringLiteral("cancelled"));
         QVERIFY(!m_engine->cancel(queued).result()); // finished jobs cannot be cancelled
@@ -298,13 +327,18 @@ private Q_SLOTS:
         makeEngine(4);
         m_engine->start();
         m_engine->setQueuePaused(QStringLiteral("slow"), true).waitForFinished();
-        const qint64 paused = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("slow"))).result();
-        const qint64 other = m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("fast"))).result();
+        const qint64 paused =
+            m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("slow"))).result();
+        const qint64 other =
+            m_engine->enqueue(spec(Behaviour::Succeed, QStringLiteral("fast"))).result();
         WAIT_FINISHED(1);
         QCOMPARE(toString(job(other).state), QStringLiteral("done"));
         QCOMPARE(toString(job(paused).state), QStringLiteral("queued"));
-        const auto counts = m_store->read([](QSqlDatabase &db) { return admin::counts(db); }).result();
-        const auto slow = std::find_if(counts.begin(), counts.end(), [](const admin::QueueCounts &c) { return c.queue == u"slow"; });
+        const auto counts =
+            m_store->read([](QSqlDatabase &db) { return admin::counts(db); }).result();
+        const auto slow =
+            std::find_if(counts.begin(), counts.end(),
+                         [](const admin::QueueCounts &c) { return c.queue == u"slow"; });
         QVERIFY(slow != counts.end() && slow->paused);
         QCOMPARE(slow->byState.value(QStringLiteral("queued")), 1);
 

@@ -20,7 +20,10 @@ class FailingHandler : public jobs::JobHandler
 {
 public:
     QString kind() const override { return QStringLiteral("dash.fail"); }
-    void start(jobs::JobRun *run) override { run->fail({QStringLiteral("HTTP 400: bad request"), false, -1}); }
+    void start(jobs::JobRun *run) override
+    {
+        run->fail({QStringLiteral("HTTP 400: bad request"), false, -1});
+    }
 };
 
 app::QueueEntry queueNamed(const app::QueueListModel &queues, const QString &name)
@@ -74,13 +77,18 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(failedJobs.rowCount(), 1, 30000);
         const QModelIndex first = failedJobs.index(0);
         QCOMPARE(failedJobs.data(first, app::JobListModel::JobIdRole).toLongLong(), id);
-        QCOMPARE(failedJobs.data(first, app::JobListModel::JobStateRole).toString(), QStringLiteral("failed"));
-        const QStringList errors = failedJobs.data(first, app::JobListModel::AttemptErrorsRole).toStringList();
+        QCOMPARE(failedJobs.data(first, app::JobListModel::JobStateRole).toString(),
+                 QStringLiteral("failed"));
+        const QStringList errors =
+            failedJobs.data(first, app::JobListModel::AttemptErrorsRole).toStringList();
         QCOMPARE(errors.size(), 1);
         QVERIFY(errors.first().contains(u"HTTP 400"));
         QCOMPARE(queueNamed(*dashboard.queues(), QStringLiteral("vendor")).failed, 1);
-        QCOMPARE(dashboard.queues()->data(dashboard.queues()->index(dashboard.queues()->rowOf(QStringLiteral("vendor"))),
-                                          app::QueueListModel::FailedRole).toInt(),
+        QCOMPARE(dashboard.queues()
+                     ->data(dashboard.queues()->index(
+                                dashboard.queues()->rowOf(QStringLiteral("vendor"))),
+                            app::QueueListModel::FailedRole)
+                     .toInt(),
                  1);
         QVERIFY(dashboard.recentJobs()->rowOf(id) >= 0);
         QCOMPARE(dashboard.series().size(), 60);
@@ -97,7 +105,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(dashboard.recentJobs()->rowOf(id), -1, 30000);
 
         dashboard.setPaused(QStringLiteral("vendor"), true);
-        QTRY_VERIFY_WITH_TIMEOUT(queueNamed(*dashboard.queues(), QStringLiteral("vendor")).paused, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(queueNamed(*dashboard.queues(), QStringLiteral("vendor")).paused,
+                                 30000);
 
         // Every refresh was applied row by row, never as a reset.
         QCOMPARE(resets.size(), 0);

@@ -37,8 +37,9 @@ private Q_SLOTS:
                 ++passed;
         }
         const double expected = 10.0 * perMinute;
-        QVERIFY2(std::abs(double(passed) - expected) <= 0.02 * expected,
-                 qPrintable(QStringLiteral("%1 passed, expected %2 ± 2%").arg(passed).arg(expected)));
+        QVERIFY2(
+            std::abs(double(passed) - expected) <= 0.02 * expected,
+            qPrintable(QStringLiteral("%1 passed, expected %2 ± 2%").arg(passed).arg(expected)));
     }
 
     void tokensPerMinuteUseEstimatesCorrectedByUsage()

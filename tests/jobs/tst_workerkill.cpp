@@ -1,11 +1,10 @@
 // A real `arbord worker` killed with SIGKILL in the middle of 10,000 jobs, restarted, and every
 // job's effect recorded exactly once. The effect (a row in test_effects) commits in the same
 // transaction as the job's completion (hidden kind "test.effect", ARBOR_TEST_JOB_KINDS=1).
-#include "support/dbconnection.h"
-
 #include "jobs/jobqueries.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "support/dbconnection.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -28,8 +27,8 @@ class TestWorkerKill : public QObject
         p->setProcessEnvironment(env);
         p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
         p->start(QStringLiteral(ARBORD_PATH),
-                 {QStringLiteral("worker"), QStringLiteral("--db"), db, QStringLiteral("--concurrency"),
-                  QString::number(concurrency)});
+                 {QStringLiteral("worker"), QStringLiteral("--db"), db,
+                  QStringLiteral("--concurrency"), QString::number(concurrency)});
         return p;
     }
 
@@ -42,20 +41,25 @@ private Q_SLOTS:
         {
             arbor::store::Store store(path, 1);
             store.open();
-            store.write([](QSqlDatabase &db) {
-                     arbor::store::exec(db, QStringLiteral("CREATE TABLE test_effects (job_id INTEGER NOT NULL)"));
-                     for (int i = 0; i < Jobs; ++i) {
-                         arbor::jobs::JobSpec s;
-                         s.kind = QStringLiteral("test.effect");
-                         s.maxAttempts = 3;
-                         s.payload = {{QStringLiteral("n"), i}};
-                         arbor::jobs::queries::insert(db, s, 1);
-                     }
-                 })
+            store
+                .write([](QSqlDatabase &db) {
+                    arbor::store::exec(
+                        db, QStringLiteral("CREATE TABLE test_effects (job_id INTEGER NOT NULL)"));
+                    for (int i = 0; i < Jobs; ++i) {
+                        arbor::jobs::JobSpec s;
+                        s.kind = QStringLiteral("test.effect");
+                        s.maxAttempts = 3;
+                        s.payload = {{QStringLiteral("n"), i}};
+                        arbor::jobs::queries::insert(db, s, 1);
+                    }
+                })
                 .waitForFinished();
         }
         DbConnection c(path, DbConnection::Mode::ReadOnly);
-        auto done = [&c] { return c.scalar(QStringLiteral("SELECT count(*) FROM jobs WHERE state = 'done'")).toInt(); };
+        auto done = [&c] {
+            return c.scalar(QStringLiteral("SELECT count(*) FROM jobs WHERE state = 'done'"))
+                .toInt();
+        };
 
         QProcess *first = startWorker(path, 2);
         QVERIFY(first->waitForStarted());
@@ -74,10 +78,16 @@ private Q_SLOTS:
         QCOMPARE(second->exitStatus(), QProcess::NormalExit);
         QCOMPARE(second->exitCode(), 0);
 
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM jobs WHERE state != 'done'")).toInt(), 0);
+        QCOMPARE(
+            c.scalar(QStringLiteral("SELECT count(*) FROM jobs WHERE state != 'done'")).toInt(), 0);
         QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM test_effects")).toInt(), Jobs);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(DISTINCT job_id) FROM test_effects")).toInt(), Jobs);
-        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM test_effects e JOIN jobs j ON j.id = e.job_id")).toInt(), Jobs);
+        QCOMPARE(
+            c.scalar(QStringLiteral("SELECT count(DISTINCT job_id) FROM test_effects")).toInt(),
+            Jobs);
+        QCOMPARE(c.scalar(QStringLiteral(
+                              "SELECT count(*) FROM test_effects e JOIN jobs j ON j.id = e.job_id"))
+                     .toInt(),
+                 Jobs);
         // The clean stop unregistered its worker; the killed one was cleared by the restart.
         QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM workers")).toInt(), 0);
     }

@@ -120,11 +120,15 @@ private Q_SLOTS:
     {
         // The vendor answers but says no request is left of 60, all back in 30 s: the provider's
         // queue learns the window and sends one request per 500 ms; it does not stop for 30 s.
-        auto response = FakeVendorServer::stream(FakeVendorServer::transcript(QStringLiteral("openai-text.sse")),
-                                                 "text/event-stream", 3, 5);
-        response.headers.append(qMakePair(QByteArray("x-ratelimit-limit-requests"), QByteArray("60")));
-        response.headers.append(qMakePair(QByteArray("x-ratelimit-remaining-requests"), QByteArray("0")));
-        response.headers.append(qMakePair(QByteArray("x-ratelimit-reset-requests"), QByteArray("30s")));
+        auto response = FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream", 3,
+            5);
+        response.headers.append(
+            qMakePair(QByteArray("x-ratelimit-limit-requests"), QByteArray("60")));
+        response.headers.append(
+            qMakePair(QByteArray("x-ratelimit-remaining-requests"), QByteArray("0")));
+        response.headers.append(
+            qMakePair(QByteArray("x-ratelimit-reset-requests"), QByteArray("30s")));
         m_server->enqueue(response);
         open(QStringLiteral("openai"));
         const Message reply = send(QStringLiteral("openai"));

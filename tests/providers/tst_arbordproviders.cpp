@@ -29,7 +29,9 @@ struct Run
     QJsonObject object() const { return QJsonDocument::fromJson(out).object(); }
     QString describe() const
     {
-        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(exitCode).arg(QString::fromUtf8(out), err);
+        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3")
+            .arg(exitCode)
+            .arg(QString::fromUtf8(out), err);
     }
 };
 
@@ -37,13 +39,16 @@ QByteArray sse(const QStringList &pieces)
 {
     QByteArray body;
     for (const QString &p : pieces) {
-        const QJsonObject chunk{{QStringLiteral("choices"),
-                                 QJsonArray{QJsonObject{{QStringLiteral("index"), 0},
-                                                        {QStringLiteral("delta"), QJsonObject{{QStringLiteral("content"), p}}}}}}};
+        const QJsonObject chunk{
+            {QStringLiteral("choices"),
+             QJsonArray{QJsonObject{
+                 {QStringLiteral("index"), 0},
+                 {QStringLiteral("delta"), QJsonObject{{QStringLiteral("content"), p}}}}}}};
         body += "data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n";
     }
-    body += R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3}})"
-            "\n\ndata: [DONE]\n\n";
+    body +=
+        R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3}})"
+        "\n\ndata: [DONE]\n\n";
     return body;
 }
 
@@ -86,8 +91,9 @@ private:
 
     QProcessEnvironment env() const
     {
-        return arbor::testsupport::secretServiceExpected() ? QProcessEnvironment::systemEnvironment()
-                                                           : arbor::testsupport::environmentWithoutSecretService();
+        return arbor::testsupport::secretServiceExpected()
+            ? QProcessEnvironment::systemEnvironment()
+            : arbor::testsupport::environmentWithoutSecretService();
     }
 
     bool fileContains(const QString &needle) const
@@ -105,34 +111,43 @@ private Q_SLOTS:
 
     void addListRemoveLocal()
     {
-        Run r = arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Home Ollama"),
-                        QStringLiteral("--preset"), QStringLiteral("ollama"), QStringLiteral("--models"),
+        Run r = arbord({QStringLiteral("providers"), QStringLiteral("add"),
+                        QStringLiteral("Home Ollama"), QStringLiteral("--preset"),
+                        QStringLiteral("ollama"), QStringLiteral("--models"),
                         QStringLiteral("llama3.2:1b,qwen")},
                        {}, env());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        r = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")}, {}, env());
+        r = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")},
+                   {}, env());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         QCOMPARE(r.array().size(), 1);
         const QJsonObject p = r.array().at(0).toObject();
         QCOMPARE(p.value(QStringLiteral("id")).toString(), QStringLiteral("home-ollama"));
         QCOMPARE(p.value(QStringLiteral("kind")).toString(), QStringLiteral("ollama"));
-        QCOMPARE(p.value(QStringLiteral("base_url")).toString(), QStringLiteral("http://127.0.0.1:11434"));
+        QCOMPARE(p.value(QStringLiteral("base_url")).toString(),
+                 QStringLiteral("http://127.0.0.1:11434"));
         QCOMPARE(p.value(QStringLiteral("models")).toArray().size(), 2);
         QCOMPARE(p.value(QStringLiteral("has_key")).toBool(), false);
-        r = arbord({QStringLiteral("providers"), QStringLiteral("remove"), QStringLiteral("Home Ollama")}, {}, env());
+        r = arbord(
+            {QStringLiteral("providers"), QStringLiteral("remove"), QStringLiteral("Home Ollama")},
+            {}, env());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        r = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")}, {}, env());
+        r = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")},
+                   {}, env());
         QCOMPARE(r.array().size(), 0);
-        r = arbord({QStringLiteral("providers"), QStringLiteral("remove"), QStringLiteral("Home Ollama")}, {}, env());
+        r = arbord(
+            {QStringLiteral("providers"), QStringLiteral("remove"), QStringLiteral("Home Ollama")},
+            {}, env());
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains(QLatin1String("no provider")));
     }
 
     void keyIsNeverAnArgument()
     {
-        const Run r = arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("X"), QStringLiteral("--key"),
-                              QStringLiteral("sk-on-the-command-line")},
-                             {}, env());
+        const Run r =
+            arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("X"),
+                    QStringLiteral("--key"), QStringLiteral("sk-on-the-command-line")},
+                   {}, env());
         QCOMPARE(r.exitCode, 2);
         QVERIFY(!fileContains(QStringLiteral("sk-on-the-command-line")));
     }
@@ -140,28 +155,40 @@ private Q_SLOTS:
     void addWithoutKeychainSaysSo()
     {
         // Always run against no Secret Service: the honest fallback, whatever this machine has.
-        const QString key = QStringLiteral("sk-nokeychain-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
-        const Run r = arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Cloud"), QStringLiteral("--preset"),
-                              QStringLiteral("openai"), QStringLiteral("--key-stdin")},
-                             key.toUtf8() + "\n", arbor::testsupport::environmentWithoutSecretService());
+        const QString key =
+            QStringLiteral("sk-nokeychain-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
+        const Run r = arbord(
+            {QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Cloud"),
+             QStringLiteral("--preset"), QStringLiteral("openai"), QStringLiteral("--key-stdin")},
+            key.toUtf8() + "\n", arbor::testsupport::environmentWithoutSecretService());
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(QLatin1String("No system keychain is available")), qPrintable(r.describe()));
+        QVERIFY2(r.err.contains(QLatin1String("No system keychain is available")),
+                 qPrintable(r.describe()));
         QVERIFY(!r.err.contains(key));
         QVERIFY(!fileContains(key));
-        const Run list = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")}, {},
-                                arbor::testsupport::environmentWithoutSecretService());
+        const Run list =
+            arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")},
+                   {}, arbor::testsupport::environmentWithoutSecretService());
         QCOMPARE(list.array().size(), 0); // nothing half-saved
     }
 
     void chatThroughConfiguredProvider()
     {
         FakeVendorServer server;
-        const QString key = QStringLiteral("sk-e2e-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
+        const QString key =
+            QStringLiteral("sk-e2e-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
         const bool withKey = arbor::testsupport::secretServiceExpected();
-        QStringList add{QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Fake Vendor"),
-                        QStringLiteral("--preset"), QStringLiteral("custom"), QStringLiteral("--base-url"),
-                        server.baseUrl().toString() + QStringLiteral("/v1"), QStringLiteral("--header"),
-                        QStringLiteral("X-Title: Arbor tests"), QStringLiteral("--models"), QStringLiteral("fake-model")};
+        QStringList add{QStringLiteral("providers"),
+                        QStringLiteral("add"),
+                        QStringLiteral("Fake Vendor"),
+                        QStringLiteral("--preset"),
+                        QStringLiteral("custom"),
+                        QStringLiteral("--base-url"),
+                        server.baseUrl().toString() + QStringLiteral("/v1"),
+                        QStringLiteral("--header"),
+                        QStringLiteral("X-Title: Arbor tests"),
+                        QStringLiteral("--models"),
+                        QStringLiteral("fake-model")};
         QProcessEnvironment addEnv = env();
         if (withKey) {
             // One way in by stdin is tested elsewhere; here the environment variable.
@@ -171,19 +198,27 @@ private Q_SLOTS:
         Run r = arbord(add, {}, addEnv);
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 
-        server.enqueue(FakeVendorServer::stream(sse({QStringLiteral("Hello"), QStringLiteral(" from"), QStringLiteral(" fake")}),
-                                                "text/event-stream", 3));
-        r = arbord({QStringLiteral("chat"), QStringLiteral("--provider"), QStringLiteral("Fake Vendor"), QStringLiteral("--model"),
-                    QStringLiteral("fake-model"), QStringLiteral("--json"), QStringLiteral("Say hello")},
+        server.enqueue(FakeVendorServer::stream(
+            sse({QStringLiteral("Hello"), QStringLiteral(" from"), QStringLiteral(" fake")}),
+            "text/event-stream", 3));
+        r = arbord({QStringLiteral("chat"), QStringLiteral("--provider"),
+                    QStringLiteral("Fake Vendor"), QStringLiteral("--model"),
+                    QStringLiteral("fake-model"), QStringLiteral("--json"),
+                    QStringLiteral("Say hello")},
                    {}, env());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("complete"));
-        QCOMPARE(r.object().value(QStringLiteral("content")).toString(), QStringLiteral("Hello from fake"));
+        QCOMPARE(r.object().value(QStringLiteral("content")).toString(),
+                 QStringLiteral("Hello from fake"));
         QCOMPARE(server.requests().size(), 1);
         const auto request = server.requests().constFirst();
         QCOMPARE(request.target, QByteArray("/v1/chat/completions"));
         QCOMPARE(request.headers.value("x-title"), QByteArray("Arbor tests"));
-        QCOMPARE(QJsonDocument::fromJson(request.body).object().value(QStringLiteral("model")).toString(), QStringLiteral("fake-model"));
+        QCOMPARE(QJsonDocument::fromJson(request.body)
+                     .object()
+                     .value(QStringLiteral("model"))
+                     .toString(),
+                 QStringLiteral("fake-model"));
         if (withKey)
             QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer ") + key.toUtf8());
         else
@@ -192,7 +227,9 @@ private Q_SLOTS:
         QVERIFY(!r.err.contains(key) && !r.out.contains(key.toUtf8()));
 
         // An unknown provider is a plain error.
-        r = arbord({QStringLiteral("chat"), QStringLiteral("--provider"), QStringLiteral("nope"), QStringLiteral("hi")}, {}, env());
+        r = arbord({QStringLiteral("chat"), QStringLiteral("--provider"), QStringLiteral("nope"),
+                    QStringLiteral("hi")},
+                   {}, env());
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains(QLatin1String("no provider")));
     }
@@ -290,31 +327,37 @@ private Q_SLOTS:
         if (!arbor::testsupport::secretServiceExpected()) {
             // Covered by addWithoutKeychainSaysSo when there is no Secret Service; here, an empty
             // key on stdin is refused before anything is stored.
-            const Run r = arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Cloud"),
-                                  QStringLiteral("--key-stdin")},
+            const Run r = arbord({QStringLiteral("providers"), QStringLiteral("add"),
+                                  QStringLiteral("Cloud"), QStringLiteral("--key-stdin")},
                                  "\n", env());
             QCOMPARE(r.exitCode, 2);
             QVERIFY(r.err.contains(QLatin1String("empty")));
             return;
         }
-        const QString key = QStringLiteral("sk-stdin-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
-        Run r = arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Cloud"), QStringLiteral("--preset"),
-                        QStringLiteral("groq"), QStringLiteral("--key-stdin")},
+        const QString key =
+            QStringLiteral("sk-stdin-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
+        Run r = arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Cloud"),
+                        QStringLiteral("--preset"), QStringLiteral("groq"),
+                        QStringLiteral("--key-stdin")},
                        key.toUtf8() + "\n", env());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        r = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")}, {}, env());
+        r = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")},
+                   {}, env());
         QCOMPARE(r.array().at(0).toObject().value(QStringLiteral("has_key")).toBool(), true);
-        QCOMPARE(r.array().at(0).toObject().value(QStringLiteral("base_url")).toString(), QStringLiteral("https://api.groq.com/openai/v1"));
+        QCOMPARE(r.array().at(0).toObject().value(QStringLiteral("base_url")).toString(),
+                 QStringLiteral("https://api.groq.com/openai/v1"));
         QVERIFY(!r.out.contains(key.toUtf8()));
         QVERIFY(!fileContains(key));
-        r = arbord({QStringLiteral("providers"), QStringLiteral("remove"), QStringLiteral("cloud")}, {}, env());
-        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        // Added again without a key: the old key is gone from the keychain.
-        r = arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Cloud"), QStringLiteral("--preset"),
-                    QStringLiteral("groq")},
+        r = arbord({QStringLiteral("providers"), QStringLiteral("remove"), QStringLiteral("cloud")},
                    {}, env());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        r = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")}, {}, env());
+        // Added again without a key: the old key is gone from the keychain.
+        r = arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Cloud"),
+                    QStringLiteral("--preset"), QStringLiteral("groq")},
+                   {}, env());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        r = arbord({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")},
+                   {}, env());
         QCOMPARE(r.array().at(0).toObject().value(QStringLiteral("has_key")).toBool(), false);
     }
 };

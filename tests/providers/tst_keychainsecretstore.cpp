@@ -29,7 +29,8 @@ class TestKeychainSecretStore : public QObject
     Q_OBJECT
 
 private:
-    QString m_service = QStringLiteral("arbor-test-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+    QString m_service =
+        QStringLiteral("arbor-test-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
 
 private Q_SLOTS:
     void initTestCase()
@@ -43,7 +44,8 @@ private Q_SLOTS:
         if (!arbor::testsupport::secretServiceExpected()) {
             // No keychain: every call says so plainly; nothing falls back to a file.
             KeychainSecretStore store(m_service);
-            const QString secret = QStringLiteral("sk-never-stored-%1").arg(QUuid::createUuid().toString());
+            const QString secret =
+                QStringLiteral("sk-never-stored-%1").arg(QUuid::createUuid().toString());
             const SecretResult w = wait(store.write(QStringLiteral("acct"), secret));
             QCOMPARE(w.status, Status::Unavailable);
             QVERIFY(!w.message.isEmpty());
@@ -54,7 +56,8 @@ private Q_SLOTS:
         }
         KeychainSecretStore store(m_service);
         const QString account = QStringLiteral("provider/test/openai");
-        const QString secret = QStringLiteral("sk-test-ünïcode-%1").arg(QUuid::createUuid().toString());
+        const QString secret =
+            QStringLiteral("sk-test-ünïcode-%1").arg(QUuid::createUuid().toString());
         // EntryNotFound is not an error.
         QCOMPARE(wait(store.read(account)).status, Status::NotFound);
         const SecretResult w = wait(store.write(account, secret));
@@ -84,7 +87,8 @@ private Q_SLOTS:
         auto r2 = store.read(account);
         auto rm = store.remove(account);
         auto r3 = store.read(account);
-        const Status expectedStatus = arbor::testsupport::secretServiceExpected() ? Status::Ok : Status::Unavailable;
+        const Status expectedStatus =
+            arbor::testsupport::secretServiceExpected() ? Status::Ok : Status::Unavailable;
         QCOMPARE(wait(w1).status, expectedStatus);
         QCOMPARE(wait(r1).status, expectedStatus);
         QCOMPARE(wait(w2).status, expectedStatus);

@@ -1,8 +1,7 @@
 // Local server discovery against real servers on 127.0.0.1: ones that answer like Ollama or an
 // OpenAI-compatible server, one that answers 404, one that never answers, one closed port.
-#include "support/fakevendorserver.h"
-
 #include "llm/localdiscovery.h"
+#include "support/fakevendorserver.h"
 
 #include <QElapsedTimer>
 #include <QTcpServer>
@@ -30,9 +29,11 @@ private Q_SLOTS:
     void offersWhatAnswers()
     {
         FakeVendorServer ollama;
-        ollama.enqueue(FakeVendorServer::json(200, R"({"models":[{"name":"llama3.2:1b"},{"name":"qwen2.5:0.5b"}]})"));
+        ollama.enqueue(FakeVendorServer::json(
+            200, R"({"models":[{"name":"llama3.2:1b"},{"name":"qwen2.5:0.5b"}]})"));
         FakeVendorServer lmstudio;
-        lmstudio.enqueue(FakeVendorServer::json(200, R"({"object":"list","data":[{"id":"phi-3-mini","object":"model"}]})"));
+        lmstudio.enqueue(FakeVendorServer::json(
+            200, R"({"object":"list","data":[{"id":"phi-3-mini","object":"model"}]})"));
         FakeVendorServer notAModelServer;
         notAModelServer.enqueue(FakeVendorServer::json(404, R"({"error":"no such path"})"));
         FakeVendorServer wrongShape;
@@ -51,12 +52,16 @@ private Q_SLOTS:
         closed.close();
 
         const QList<LocalCandidate> candidates{
-            {QStringLiteral("Ollama"), QStringLiteral("ollama"), static_cast<quint16>(ollama.baseUrl().port())},
+            {QStringLiteral("Ollama"), QStringLiteral("ollama"),
+             static_cast<quint16>(ollama.baseUrl().port())},
             {QStringLiteral("Silent"), QStringLiteral("openai"), silent.serverPort()},
-            {QStringLiteral("LM Studio"), QStringLiteral("openai"), static_cast<quint16>(lmstudio.baseUrl().port())},
+            {QStringLiteral("LM Studio"), QStringLiteral("openai"),
+             static_cast<quint16>(lmstudio.baseUrl().port())},
             {QStringLiteral("Closed"), QStringLiteral("openai"), closedPort},
-            {QStringLiteral("NotFound"), QStringLiteral("openai"), static_cast<quint16>(notAModelServer.baseUrl().port())},
-            {QStringLiteral("WrongShape"), QStringLiteral("openai"), static_cast<quint16>(wrongShape.baseUrl().port())},
+            {QStringLiteral("NotFound"), QStringLiteral("openai"),
+             static_cast<quint16>(notAModelServer.baseUrl().port())},
+            {QStringLiteral("WrongShape"), QStringLiteral("openai"),
+             static_cast<quint16>(wrongShape.baseUrl().port())},
         };
         auto future = LocalDiscovery::discover(candidates, 300);
         // The servers live on this thread: keep its event loop running while discovery works.
@@ -67,7 +72,8 @@ private Q_SLOTS:
         QCOMPARE(found.at(0).kind, QStringLiteral("ollama"));
         QCOMPARE(found.at(0).baseUrl.host(), QStringLiteral("127.0.0.1"));
         QCOMPARE(found.at(0).baseUrl.port(), ollama.baseUrl().port());
-        QCOMPARE(found.at(0).models, (QStringList{QStringLiteral("llama3.2:1b"), QStringLiteral("qwen2.5:0.5b")}));
+        QCOMPARE(found.at(0).models,
+                 (QStringList{QStringLiteral("llama3.2:1b"), QStringLiteral("qwen2.5:0.5b")}));
         QCOMPARE(found.at(1).name, QStringLiteral("LM Studio"));
         QCOMPARE(found.at(1).baseUrl.path(), QStringLiteral("/v1"));
         QCOMPARE(found.at(1).models, QStringList{QStringLiteral("phi-3-mini")});
@@ -80,8 +86,10 @@ private Q_SLOTS:
     void portsFromTheEnvironment()
     {
         qunsetenv("ARBOR_DISCOVERY_PORTS");
-        QCOMPARE(LocalDiscovery::configuredCandidates().size(), LocalDiscovery::defaultCandidates().size());
-        qputenv("ARBOR_DISCOVERY_PORTS", " ollama:43123 , LM Studio=openai:43124,bogus,openai:0,smtp:25,openai:70000");
+        QCOMPARE(LocalDiscovery::configuredCandidates().size(),
+                 LocalDiscovery::defaultCandidates().size());
+        qputenv("ARBOR_DISCOVERY_PORTS",
+                " ollama:43123 , LM Studio=openai:43124,bogus,openai:0,smtp:25,openai:70000");
         const auto c = LocalDiscovery::configuredCandidates();
         QCOMPARE(c.size(), 2);
         QCOMPARE(c.at(0).name, QStringLiteral("Ollama"));
@@ -98,7 +106,8 @@ private Q_SLOTS:
     void sameLocalServer()
     {
         const auto same = [](const char *a, const char *b) {
-            return LocalDiscovery::sameLocalServer(QUrl(QString::fromLatin1(a)), QUrl(QString::fromLatin1(b)));
+            return LocalDiscovery::sameLocalServer(QUrl(QString::fromLatin1(a)),
+                                                   QUrl(QString::fromLatin1(b)));
         };
         QVERIFY(same("http://127.0.0.1:11434", "http://localhost:11434/"));
         QVERIFY(same("http://127.0.0.1:1234/v1", "http://[::1]:1234"));
@@ -112,7 +121,8 @@ private Q_SLOTS:
         QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
         const quint16 port = closed.serverPort();
         closed.close();
-        auto future = LocalDiscovery::discover({{QStringLiteral("Gone"), QStringLiteral("ollama"), port}}, 300);
+        auto future = LocalDiscovery::discover(
+            {{QStringLiteral("Gone"), QStringLiteral("ollama"), port}}, 300);
         QVERIFY(QTest::qWaitFor([&] { return future.isFinished(); }, 10000));
         QVERIFY(future.result().isEmpty());
     }

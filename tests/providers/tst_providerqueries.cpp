@@ -130,13 +130,16 @@ private Q_SLOTS:
         QTemporaryDir dir;
         DbConnection c(dir.filePath(QStringLiteral("a.db")), DbConnection::Mode::Migrated);
         QSqlQuery q(c.db());
-        QVERIFY(q.exec(QStringLiteral("SELECT name FROM pragma_table_info('providers') ORDER BY cid")));
+        QVERIFY(
+            q.exec(QStringLiteral("SELECT name FROM pragma_table_info('providers') ORDER BY cid")));
         QStringList columns;
         while (q.next())
             columns.append(q.value(0).toString());
-        QCOMPARE(columns, (QStringList{QStringLiteral("id"), QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("base_url"),
-                                       QStringLiteral("headers"), QStringLiteral("models"), QStringLiteral("enabled"),
-                                       QStringLiteral("created_at")}));
+        QCOMPARE(columns,
+                 (QStringList{QStringLiteral("id"), QStringLiteral("kind"), QStringLiteral("name"),
+                              QStringLiteral("base_url"), QStringLiteral("headers"),
+                              QStringLiteral("models"), QStringLiteral("enabled"),
+                              QStringLiteral("created_at")}));
     }
 };
 

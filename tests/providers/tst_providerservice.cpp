@@ -2,13 +2,13 @@
 // when there is none, in memory), live registry updates, and proof that a key never reaches the
 // database file, a settings file or the log.
 #include "secretservice.h"
-#include "support/fakevendorserver.h"
 
 #include "llm/providerregistry.h"
 #include "llm/providerservice.h"
 #include "secrets/keychainsecretstore.h"
 #include "secrets/secretstore.h"
 #include "store/store.h"
+#include "support/fakevendorserver.h"
 
 #include <QDirIterator>
 #include <QFile>
@@ -33,7 +33,8 @@ QString g_log;
 void captureLog(QtMsgType, const QMessageLogContext &context, const QString &message)
 {
     QMutexLocker lock(&g_logMutex);
-    g_log += QString::fromUtf8(context.category ? context.category : "") + QLatin1Char(' ') + message + QLatin1Char('\n');
+    g_log += QString::fromUtf8(context.category ? context.category : "") + QLatin1Char(' ')
+        + message + QLatin1Char('\n');
 }
 
 template<class T>
@@ -84,7 +85,8 @@ struct Fixture
         : store(dbPath)
     {
         store.open();
-        service = std::make_unique<llm::ProviderService>(store, registry, std::make_unique<secrets::KeychainSecretStore>());
+        service = std::make_unique<llm::ProviderService>(
+            store, registry, std::make_unique<secrets::KeychainSecretStore>());
     }
     ~Fixture()
     {
@@ -173,7 +175,8 @@ private Q_SLOTS:
     {
         Fixture f(freshDb());
         waitVoid(f.service->load());
-        auto p = openaiCompatible(QStringLiteral(" "), QUrl(QStringLiteral("http://127.0.0.1:1/v1")));
+        auto p =
+            openaiCompatible(QStringLiteral(" "), QUrl(QStringLiteral("http://127.0.0.1:1/v1")));
         QVERIFY(!wait(f.service->save(p, std::nullopt)).ok);
         p.name = QStringLiteral("X");
         p.kind = QStringLiteral("carrier-pigeon");
@@ -186,18 +189,21 @@ private Q_SLOTS:
 
     void keyNeverInDatabaseSettingsOrLogs()
     {
-        const QString key = QStringLiteral("sk-arbor-test-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
+        const QString key =
+            QStringLiteral("sk-arbor-test-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
         const QString db = freshDb();
         {
             QMutexLocker lock(&g_logMutex);
             g_log.clear();
         }
         FakeVendorServer server;
-        server.enqueue(FakeVendorServer::json(200, R"({"object":"list","data":[{"id":"model-a","object":"model"}]})"));
+        server.enqueue(FakeVendorServer::json(
+            200, R"({"object":"list","data":[{"id":"model-a","object":"model"}]})"));
         {
             Fixture f(db);
             waitVoid(f.service->load());
-            const auto cfg = openaiCompatible(QStringLiteral("Keyed"), QUrl(server.baseUrl().toString() + QStringLiteral("/v1")));
+            const auto cfg = openaiCompatible(
+                QStringLiteral("Keyed"), QUrl(server.baseUrl().toString() + QStringLiteral("/v1")));
             if (arbor::testsupport::secretServiceExpected()) {
                 QVERIFY(wait(f.service->probeKeychain()));
                 const auto r = wait(f.service->save(cfg, key));
@@ -222,7 +228,8 @@ private Q_SLOTS:
             const auto listed = wait(f.service->listModels(QStringLiteral("keyed")));
             QVERIFY2(!listed.error, listed.error ? qPrintable(listed.error->message) : "");
             QCOMPARE(listed.models.size(), 1);
-            QCOMPARE(server.requests().constLast().headers.value("authorization"), QByteArray("Bearer ") + key.toUtf8());
+            QCOMPARE(server.requests().constLast().headers.value("authorization"),
+                     QByteArray("Bearer ") + key.toUtf8());
             QSettings settings;
             settings.setValue(QStringLiteral("probe"), 1);
             settings.sync();
@@ -240,7 +247,8 @@ private Q_SLOTS:
         // The database (with its WAL), any settings file, and the captured log: no key anywhere.
         QVERIFY(QFile::exists(db));
         QCOMPARE(filesContaining(m_dir.path(), key), QStringList());
-        const QString settingsRoot = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+        const QString settingsRoot =
+            QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
         QVERIFY(QSettings().fileName().startsWith(settingsRoot));
         QCOMPARE(filesContaining(settingsRoot, key), QStringList());
         QMutexLocker lock(&g_logMutex);
@@ -253,8 +261,11 @@ private Q_SLOTS:
         Fixture f(freshDb());
         waitVoid(f.service->load());
         FakeVendorServer server;
-        server.enqueue(FakeVendorServer::json(401, R"({"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}})"));
-        const auto cfg = openaiCompatible(QStringLiteral("Bad"), QUrl(server.baseUrl().toString() + QStringLiteral("/v1")));
+        server.enqueue(FakeVendorServer::json(
+            401,
+            R"({"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}})"));
+        const auto cfg = openaiCompatible(
+            QStringLiteral("Bad"), QUrl(server.baseUrl().toString() + QStringLiteral("/v1")));
         const auto listed = wait(f.service->testConnection(cfg, QStringLiteral("wrong")));
         QVERIFY(listed.error);
         QCOMPARE(listed.error->kind, llm::ChatError::Kind::Auth);

@@ -1,4 +1,5 @@
 #include "app.h"
+
 #include "support/fakevendorserver.h"
 
 #include <QObject>

@@ -104,8 +104,9 @@ void TestPgAdmin::initIsIdempotent()
     const auto migrated = admin.migrate();
     QVERIFY(migrated.applied.isEmpty());
     QCOMPARE(admin.status().schemaVersion, sync::PgSchema::latestVersion());
-    QCOMPARE(m_super->scalar(QStringLiteral("SELECT count(*) FROM arbor.schema_migrations")).toInt(),
-             sync::PgSchema::latestVersion());
+    QCOMPARE(
+        m_super->scalar(QStringLiteral("SELECT count(*) FROM arbor.schema_migrations")).toInt(),
+        sync::PgSchema::latestVersion());
 }
 
 void TestPgAdmin::workspacesAreIdempotent()

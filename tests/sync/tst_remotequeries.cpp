@@ -126,9 +126,9 @@ void TestRemoteQueries::batchPushTakesChildFirstAndExactValues()
     // A child ahead of its parent, text that needs JSON escapes, a timestamp a double rounds
     // (2^53 + 1), and a row the server already holds: one call changes exactly two rows.
     RemoteMessage parent = message(QStringLiteral("complete"), QStringLiteral("parent"), m_root.id);
-    RemoteMessage child = message(QStringLiteral("complete"),
-                                  QStringLiteral("quote \" back\\slash\nline \t tab é 🌳 \x01"),
-                                  parent.id);
+    RemoteMessage child =
+        message(QStringLiteral("complete"),
+                QStringLiteral("quote \" back\\slash\nline \t tab é 🌳 \x01"), parent.id);
     child.createdAt = 9007199254740993LL;
     child.label = QStringLiteral("");
     child.promptTokens = 0;

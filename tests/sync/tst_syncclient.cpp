@@ -54,14 +54,8 @@ private Q_SLOTS:
     void twoClientsOfOneStoreShareThePositions();
 
 private:
-    QString dsn(const QString &user) const
-    {
-        return m_pg->dsn(user, user + QStringLiteral("-pw"));
-    }
-    int serverCount(const QString &sql)
-    {
-        return super().scalar(sql).toInt();
-    }
+    QString dsn(const QString &user) const { return m_pg->dsn(user, user + QStringLiteral("-pw")); }
+    int serverCount(const QString &sql) { return super().scalar(sql).toInt(); }
     sync::PgConnection &super() { return *m_super; }
     /** @brief Starts the stopped server and opens the superuser connection again. */
     void restartServer()
@@ -152,8 +146,9 @@ void TestSyncClient::sharedTreeReachesTeammate()
     QCOMPARE(pulled.conversations, 1);
     QCOMPARE(pulled.messages, 4);
     QVERIFY(pulled.conversationIds.contains(m_shared));
-    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared}),
-             QStringLiteral("Launch plan"));
+    QCOMPARE(
+        m_bob->scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared}),
+        QStringLiteral("Launch plan"));
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {root}),
              QStringLiteral("2"));
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT author FROM messages WHERE id = ?"), {root}),
@@ -189,8 +184,9 @@ void TestSyncClient::pulledRowsAreNotPushedBack()
     QCOMPARE(pulled.messages, 1);
     QCOMPARE(pulled.messageIds, QStringList{reply});
     QCOMPARE(m_alice->outbox(), 0);
-    QCOMPARE(m_alice->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {root}),
-             QStringLiteral("3"));
+    QCOMPARE(
+        m_alice->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {root}),
+        QStringLiteral("3"));
     QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
 }
 
@@ -199,25 +195,31 @@ void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
     // Bob's reply reached alice. The server lets only bob change it, so alice deleting it (or a
     // branch above it) must be refused before anything changes, not silently kept local.
     const auto liveOnAlice = [this] {
-        return m_alice->scalar(QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ?"
-                                              " AND deleted_at IS NULL"),
-                               {m_shared})
+        return m_alice
+            ->scalar(QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ?"
+                                    " AND deleted_at IS NULL"),
+                     {m_shared})
             .toInt();
     };
     const QString root = m_alice->scalar(
-        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"), {m_shared});
+        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"),
+        {m_shared});
     const QString bobs = m_alice->scalar(
-        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND author = 'bob'"), {m_shared});
+        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND author = 'bob'"),
+        {m_shared});
     QVERIFY(!bobs.isEmpty());
     const int before = liveOnAlice();
     for (const QString &target : {bobs, root}) {
         try {
             m_alice->store
-                .write([target](QSqlDatabase &db) { store::tree::removeSubtree(db, target, domain::nowMs()); })
+                .write([target](QSqlDatabase &db) {
+                    store::tree::removeSubtree(db, target, domain::nowMs());
+                })
                 .waitForFinished();
             QFAIL("deleting a teammate's message was not refused");
         } catch (const store::StoreError &e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("1 message by bob")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("1 message by bob")),
+                     e.what());
         }
         QCOMPARE(liveOnAlice(), before);
         QCOMPARE(m_alice->outbox(), 0);
@@ -229,13 +231,17 @@ void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
                                      store::tree::setLabel(db, bobs, QStringLiteral("C it is"));
                                  })
                                  .waitForFinished());
-    QVERIFY(m_alice->scalar(QStringLiteral("SELECT label FROM messages WHERE id = ?"), {bobs}).isEmpty());
+    QVERIFY(m_alice->scalar(QStringLiteral("SELECT label FROM messages WHERE id = ?"), {bobs})
+                .isEmpty());
     QCOMPARE(m_alice->outbox(), 0);
 
     // Her own leaf below her own reply is hers to delete, and the tombstone reaches bob.
     const QString own = m_alice->scalar(
-        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND content = 'Details of A'"), {m_shared});
-    m_alice->store.write([own](QSqlDatabase &db) { store::tree::removeSubtree(db, own, domain::nowMs()); })
+        QStringLiteral(
+            "SELECT id FROM messages WHERE conversation_id = ? AND content = 'Details of A'"),
+        {m_shared});
+    m_alice->store
+        .write([own](QSqlDatabase &db) { store::tree::removeSubtree(db, own, domain::nowMs()); })
         .waitForFinished();
     QCOMPARE(liveOnAlice(), before - 1);
     QCOMPARE(m_alice->outbox(), 1);
@@ -245,7 +251,8 @@ void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
     sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
     bob.connect();
     QCOMPARE(bob.pull().messages, 1);
-    QVERIFY(!m_bob->scalar(QStringLiteral("SELECT deleted_at FROM messages WHERE id = ?"), {own}).isEmpty());
+    QVERIFY(!m_bob->scalar(QStringLiteral("SELECT deleted_at FROM messages WHERE id = ?"), {own})
+                 .isEmpty());
     QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
     QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
 }
@@ -258,11 +265,14 @@ void TestSyncClient::teammatesConversationChangesNeedAnAdmin()
     const auto title = [this](Device &d) {
         return d.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared});
     };
-    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT created_by FROM conversations WHERE id = ?"), {m_shared}),
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT created_by FROM conversations WHERE id = ?"),
+                           {m_shared}),
              QStringLiteral("alice"));
     const QList<std::function<void(QSqlDatabase &)>> edits{
         [id = m_shared](QSqlDatabase &db) { rename(db, id, QStringLiteral("Bob's plan")); },
-        [id = m_shared](QSqlDatabase &db) { setSettings(db, id, {{QStringLiteral("temperature"), 0.2}}); },
+        [id = m_shared](QSqlDatabase &db) {
+            setSettings(db, id, {{QStringLiteral("temperature"), 0.2}});
+        },
         [id = m_shared](QSqlDatabase &db) { remove(db, id); },
     };
     for (const auto &edit : edits) {
@@ -270,11 +280,15 @@ void TestSyncClient::teammatesConversationChangesNeedAnAdmin()
             m_bob->store.write(edit).waitForFinished();
             QFAIL("a member changed a teammate's conversation");
         } catch (const store::StoreError &e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("was started by alice")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("was started by alice")),
+                     e.what());
         }
     }
     QCOMPARE(title(*m_bob), QStringLiteral("Launch plan"));
-    QVERIFY(m_bob->scalar(QStringLiteral("SELECT deleted_at FROM conversations WHERE id = ?"), {m_shared}).isEmpty());
+    QVERIFY(m_bob
+                ->scalar(QStringLiteral("SELECT deleted_at FROM conversations WHERE id = ?"),
+                         {m_shared})
+                .isEmpty());
     QCOMPARE(m_bob->outbox(), 0);
 
     // Ada is an admin of the workspace: her rename is allowed here and on the server.
@@ -291,7 +305,8 @@ void TestSyncClient::teammatesConversationChangesNeedAnAdmin()
     QCOMPARE(title(*m_alice), QStringLiteral("Bob's plan"));
 
     // The creator renames it back (her own conversation: allowed), and everyone converges.
-    m_alice->store.write([id = m_shared](QSqlDatabase &db) { rename(db, id, QStringLiteral("Launch plan")); })
+    m_alice->store
+        .write([id = m_shared](QSqlDatabase &db) { rename(db, id, QStringLiteral("Launch plan")); })
         .waitForFinished();
     QCOMPARE(alice.push().pushed, 1);
     sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
@@ -375,18 +390,19 @@ void TestSyncClient::offlineChangesWaitInOutbox()
     alice.connect();
     QCOMPARE(alice.push().pushed, 2);
     QCOMPARE(m_alice->outbox(), 0);
-    QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'")
-                             .arg(m1)),
-             1);
+    QCOMPARE(
+        serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'").arg(m1)),
+        1);
     QCOMPARE(super().scalar(QStringLiteral("SELECT title FROM arbor.conversations WHERE id = $1"),
-                             {m_shared}),
+                            {m_shared}),
              QStringLiteral("Launch plan (v2)"));
 
     sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
     bob.connect();
     bob.pull();
-    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared}),
-             QStringLiteral("Launch plan (v2)"));
+    QCOMPARE(
+        m_bob->scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared}),
+        QStringLiteral("Launch plan (v2)"));
     QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
     QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
 }
@@ -400,12 +416,12 @@ void TestSyncClient::viewerChangesAreRefusedNotLost()
     QCOMPARE(sync::local::digest(vera.store), sync::serverDigest(super()));
     // The app refuses to share into a workspace where she only reads...
     const QString conv = vera.newConversation(QStringLiteral("Vera's"));
-    QVERIFY_THROWS_EXCEPTION(store::StoreError, sync::local::moveToWorkspace(vera.store, conv, m_ws));
+    QVERIFY_THROWS_EXCEPTION(store::StoreError,
+                             sync::local::moveToWorkspace(vera.store, conv, m_ws));
     // ...and to post, rename or label there: the store knows her role and says so up front,
     // instead of keeping a reply the server will never take.
-    const QString root =
-        vera.scalar(QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? LIMIT 1"),
-                    {m_shared});
+    const QString root = vera.scalar(
+        QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? LIMIT 1"), {m_shared});
     try {
         vera.addMessage(m_shared, root, QStringLiteral("viewer reply"));
         QFAIL("a viewer posted in a shared conversation");
@@ -513,7 +529,8 @@ void TestSyncClient::engineReconnectsAfterServerStop()
     alice.start();
     QTRY_COMPARE_WITH_TIMEOUT(alice.status().state, sync::SyncEngine::State::Connected, 10000);
     m_pg->stop(true);
-    const QString offline = m_alice->addMessage(m_shared, {}, QStringLiteral("while the server is down"));
+    const QString offline =
+        m_alice->addMessage(m_shared, {}, QStringLiteral("while the server is down"));
     alice.poke();
     QTRY_COMPARE_WITH_TIMEOUT(alice.status().state, sync::SyncEngine::State::Reconnecting, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(alice.status().pending, 1, 10000);
@@ -521,9 +538,10 @@ void TestSyncClient::engineReconnectsAfterServerStop()
     restartServer();
     QTRY_COMPARE_WITH_TIMEOUT(alice.status().state, sync::SyncEngine::State::Connected, 15000);
     QTRY_COMPARE_WITH_TIMEOUT(alice.status().pending, 0, 10000);
-    QCOMPARE(serverCount(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'")
-                             .arg(offline)),
-             1);
+    QCOMPARE(
+        serverCount(
+            QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = '%1'").arg(offline)),
+        1);
     alice.stop();
 }
 
@@ -550,22 +568,24 @@ void TestSyncClient::largePagesKeepTreeSearchAndLocalRows()
     QVERIFY(pulled.messages >= 200);
     QCOMPARE(QSet<QString>(pulled.messageIds.cbegin(), pulled.messageIds.cend()).size(),
              pulled.messages);
-    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ?"),
-                           {conv}),
+    QCOMPARE(m_bob->scalar(
+                 QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ?"), {conv}),
              QStringLiteral("200"));
     QVERIFY(pulled.conversationIds.contains(conv));
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {root}),
              QStringLiteral("50"));
-    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {parent}),
-             QStringLiteral("0"));
+    QCOMPARE(
+        m_bob->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {parent}),
+        QStringLiteral("0"));
     // Search indexed every pulled row, and the index is sound.
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT count(*) FROM message_fts WHERE message_fts "
                                           "MATCH 'zebra*'")),
              QStringLiteral("49"));
     m_bob->store
         .write([](QSqlDatabase &db) {
-            store::exec(db, QStringLiteral("INSERT INTO message_fts (message_fts) "
-                                           "VALUES ('integrity-check')"));
+            store::exec(db,
+                        QStringLiteral("INSERT INTO message_fts (message_fts) "
+                                       "VALUES ('integrity-check')"));
         })
         .waitForFinished();
     QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
@@ -573,8 +593,8 @@ void TestSyncClient::largePagesKeepTreeSearchAndLocalRows()
     // Bob labels his own message locally; a full re-pull from the start of the log (large pages
     // again) must not overwrite it with the server's unlabelled copy, and finds nothing else to
     // change.
-    const QString own = m_bob->scalar(
-        QStringLiteral("SELECT id FROM messages WHERE content = 'Bob prefers C'"));
+    const QString own =
+        m_bob->scalar(QStringLiteral("SELECT id FROM messages WHERE content = 'Bob prefers C'"));
     QVERIFY(!own.isEmpty());
     m_bob->store
         .write([own](QSqlDatabase &db) {
@@ -590,8 +610,9 @@ void TestSyncClient::largePagesKeepTreeSearchAndLocalRows()
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT label FROM messages WHERE id = ?"), {own}),
              QStringLiteral("decision"));
     QCOMPARE(bob.push().pushed, 1);
-    QCOMPARE(super().scalar(QStringLiteral("SELECT label FROM arbor.messages WHERE id = $1"), {own}),
-             QStringLiteral("decision"));
+    QCOMPARE(
+        super().scalar(QStringLiteral("SELECT label FROM arbor.messages WHERE id = $1"), {own}),
+        QStringLiteral("decision"));
 }
 
 void TestSyncClient::refusesAnOlderServerSchema()

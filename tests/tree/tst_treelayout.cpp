@@ -9,7 +9,8 @@ using arbor::tree::TreeLayout;
 
 namespace {
 
-TreeNode node(const QString &id, const QString &parent, const QString &role = QStringLiteral("user"))
+TreeNode node(const QString &id, const QString &parent,
+              const QString &role = QStringLiteral("user"))
 {
     TreeNode n;
     n.id = id;
@@ -30,8 +31,8 @@ private Q_SLOTS:
         //  a
         //  ├ b ─ d
         //  └ c
-        const auto layout = TreeLayout::compute({node("a", {}), node("b", "a", "assistant"), node("c", "a", "assistant"),
-                                                 node("d", "b")});
+        const auto layout = TreeLayout::compute({node("a", {}), node("b", "a", "assistant"),
+                                                 node("c", "a", "assistant"), node("d", "b")});
         const auto &n = layout.nodes();
         QCOMPARE(layout.columns(), 2);
         QCOMPARE(layout.depth(), 3);
@@ -52,7 +53,8 @@ private Q_SLOTS:
             QList<TreeNode> nodes;
             const int count = 1 + int(rng.bounded(2000));
             for (int i = 0; i < count; ++i) {
-                const QString parent = i == 0 || rng.bounded(50) == 0 ? QString() : nodes.at(rng.bounded(i)).id;
+                const QString parent =
+                    i == 0 || rng.bounded(50) == 0 ? QString() : nodes.at(rng.bounded(i)).id;
                 nodes.append(node(QString::number(i), parent));
             }
             const auto layout = TreeLayout::compute(nodes);

@@ -1,11 +1,10 @@
 // Tree queries on a real SQLite file, checked step by step against a brute-force model.
-#include "support/dbconnection.h"
-
 #include "domain/ids.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/treequeries.h"
+#include "support/dbconnection.h"
 
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -51,11 +50,13 @@ struct Model
             const auto kids = children(id);
             if (kids.isEmpty())
                 return id;
-            id = *std::max_element(kids.cbegin(), kids.cend(), [&](const QString &a, const QString &b) {
-                const Node &x = nodes.at(a);
-                const Node &y = nodes.at(b);
-                return std::tie(x.visited, x.created, x.id) < std::tie(y.visited, y.created, y.id);
-            });
+            id = *std::max_element(kids.cbegin(), kids.cend(),
+                                   [&](const QString &a, const QString &b) {
+                                       const Node &x = nodes.at(a);
+                                       const Node &y = nodes.at(b);
+                                       return std::tie(x.visited, x.created, x.id)
+                                           < std::tie(y.visited, y.created, y.id);
+                                   });
         }
     }
     QList<QString> pathTo(QString id) const
@@ -101,15 +102,18 @@ private:
         return c.id;
     }
 
-    QString insertMessage(QSqlDatabase &db, Model &model, const QString &conversation, const QString &parent,
-                          const QString &content = {})
+    QString insertMessage(QSqlDatabase &db, Model &model, const QString &conversation,
+                          const QString &parent, const QString &content = {})
     {
         domain::Message m;
         m.id = domain::newId();
         m.conversationId = conversation;
         m.parentId = parent;
-        m.role = parent.isEmpty() || model.pathTo(parent).size() % 2 == 0 ? QStringLiteral("user") : QStringLiteral("assistant");
-        m.content = content.isEmpty() ? QStringLiteral("message %1").arg(model.order.size()) : content;
+        m.role = parent.isEmpty() || model.pathTo(parent).size() % 2 == 0
+            ? QStringLiteral("user")
+            : QStringLiteral("assistant");
+        m.content =
+            content.isEmpty() ? QStringLiteral("message %1").arg(model.order.size()) : content;
         m.createdAt = ++m_clock;
         store::messages::insert(db, m);
         model.nodes[m.id] = {m.id, parent, m.createdAt, m.createdAt, false, {}};
@@ -135,7 +139,8 @@ private:
             if (node.deleted)
                 continue;
             DbConnection &c = *m_db;
-            QCOMPARE(c.scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {id}).toInt(),
+            QCOMPARE(c.scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {id})
+                         .toInt(),
                      int(model.children(id).size()));
         }
     }
@@ -144,8 +149,9 @@ private:
 
     QSqlDatabase &freshDb()
     {
-        m_db = std::make_unique<DbConnection>(m_dir.filePath(QStringLiteral("t%1.db").arg(++m_dbCount)),
-                                              DbConnection::Mode::Migrated);
+        m_db = std::make_unique<DbConnection>(
+            m_dir.filePath(QStringLiteral("t%1.db").arg(++m_dbCount)),
+            DbConnection::Mode::Migrated);
         return m_db->db();
     }
 
@@ -174,7 +180,8 @@ private Q_SLOTS:
         };
         // A tree with several roots and uneven branching.
         for (int i = 0; i < 120; ++i) {
-            const QString parent = (model.order.isEmpty() || rng.bounded(30) == 0) ? QString() : pick();
+            const QString parent =
+                (model.order.isEmpty() || rng.bounded(30) == 0) ? QString() : pick();
             insertMessage(db, model, conversation, parent);
         }
         store::tree::switchTo(db, model.order.constLast(), ++m_clock);
@@ -195,11 +202,13 @@ private Q_SLOTS:
                 const QString on = path.at(rng.bounded(int(path.size())));
                 const int delta = rng.bounded(2) ? 1 : -1;
                 const auto siblings = model.children(model.nodes.at(on).parent);
-                const QString expected = siblings.at(std::clamp<qsizetype>(siblings.indexOf(on) + delta, 0, siblings.size() - 1));
+                const QString expected = siblings.at(
+                    std::clamp<qsizetype>(siblings.indexOf(on) + delta, 0, siblings.size() - 1));
                 const QString sibling = store::tree::siblingAt(db, on, delta);
                 QCOMPARE(sibling, expected);
                 if (sibling != on) {
-                    QCOMPARE(store::tree::switchToSibling(db, sibling, ++m_clock), model.latestLeafUnder(sibling));
+                    QCOMPARE(store::tree::switchToSibling(db, sibling, ++m_clock),
+                             model.latestLeafUnder(sibling));
                     model.leaf = model.latestLeafUnder(sibling);
                     model.markPath(model.leaf, sibling, m_clock);
                 }
@@ -225,11 +234,13 @@ private Q_SLOTS:
                     if (start.isEmpty()) {
                         const auto roots = model.children({});
                         if (!roots.isEmpty()) {
-                            start = *std::max_element(roots.cbegin(), roots.cend(), [&](const QString &a, const QString &b) {
-                                const auto &x = model.nodes.at(a);
-                                const auto &y = model.nodes.at(b);
-                                return std::tie(x.visited, x.created) < std::tie(y.visited, y.created);
-                            });
+                            start = *std::max_element(roots.cbegin(), roots.cend(),
+                                                      [&](const QString &a, const QString &b) {
+                                                          const auto &x = model.nodes.at(a);
+                                                          const auto &y = model.nodes.at(b);
+                                                          return std::tie(x.visited, x.created)
+                                                              < std::tie(y.visited, y.created);
+                                                      });
                         }
                     }
                     if (start.isEmpty())
@@ -259,12 +270,17 @@ private Q_SLOTS:
                 const auto forked = store::messages::visiblePath(db, copy);
                 QCOMPARE(forked.size(), expected.size());
                 for (qsizetype i = 0; i < forked.size(); ++i) {
-                    QCOMPARE(forked.at(i).content, store::messages::get(db, expected.at(i))->content);
+                    QCOMPARE(forked.at(i).content,
+                             store::messages::get(db, expected.at(i))->content);
                     QVERIFY(forked.at(i).id != expected.at(i));
                 }
-                QCOMPARE(m_db->scalar(QStringLiteral("SELECT forked_from_message_id FROM conversations WHERE id = ?"), {copy})
-                             .toString(),
-                         node);
+                QCOMPARE(
+                    m_db->scalar(
+                            QStringLiteral(
+                                "SELECT forked_from_message_id FROM conversations WHERE id = ?"),
+                            {copy})
+                        .toString(),
+                    node);
             }
             compareWithModel(db, model, conversation);
             if (QTest::currentTestFailed()) {
@@ -295,9 +311,13 @@ private Q_SLOTS:
         QSqlDatabase &db = freshDb();
         Model model;
         const QString conversation = insertConversation(db);
-        const QString root = insertMessage(db, model, conversation, {}, QStringLiteral("How do trees grow?"));
-        const QString hidden = insertMessage(db, model, conversation, root, QStringLiteral("They grow [slowly] like a xylophone of rings"));
-        const QString shown = insertMessage(db, model, conversation, root, QStringLiteral("Slowly, ring by ring"));
+        const QString root =
+            insertMessage(db, model, conversation, {}, QStringLiteral("How do trees grow?"));
+        const QString hidden =
+            insertMessage(db, model, conversation, root,
+                          QStringLiteral("They grow [slowly] like a xylophone of rings"));
+        const QString shown =
+            insertMessage(db, model, conversation, root, QStringLiteral("Slowly, ring by ring"));
         store::tree::switchTo(db, shown, ++m_clock);
         QCOMPARE(store::messages::currentLeaf(db, conversation), shown);
 
@@ -306,8 +326,9 @@ private Q_SLOTS:
         QCOMPARE(hits.first().messageId, hidden);
         QCOMPARE(hits.first().conversationId, conversation);
         // The match is marked with STX/ETX, which no text contains; brackets in the text stay text.
-        QVERIFY2(hits.first().snippet.contains(QStringLiteral("[slowly] like a \u0002xylophone\u0003")),
-                 qPrintable(hits.first().snippet));
+        QVERIFY2(
+            hits.first().snippet.contains(QStringLiteral("[slowly] like a \u0002xylophone\u0003")),
+            qPrintable(hits.first().snippet));
         // Opening the hit shows its branch.
         store::tree::switchTo(db, hits.first().messageId, ++m_clock);
         const auto path = store::messages::visiblePath(db, conversation);
@@ -315,7 +336,8 @@ private Q_SLOTS:
 
         // Text changed by a finished stream is indexed too.
         store::messages::appendChunk(db, shown, 0, QStringLiteral(" with a marimba"));
-        store::exec(db, QStringLiteral("UPDATE messages SET status = 'streaming' WHERE id = ?"), {shown});
+        store::exec(db, QStringLiteral("UPDATE messages SET status = 'streaming' WHERE id = ?"),
+                    {shown});
         store::messages::finish(db, shown, {});
         QCOMPARE(store::tree::search(db, QStringLiteral("marimba")).size(), 1);
 
@@ -326,8 +348,10 @@ private Q_SLOTS:
 
         // User text is words, not FTS5 syntax: operators and quotes cannot break the query.
         QVERIFY(store::tree::search(db, QStringLiteral("\"AND OR NEAR( * -")).isEmpty());
-        QCOMPARE(store::tree::ftsQuery(QStringLiteral("ring\" OR x")), QStringLiteral("\"ring\" \"OR\" \"x\""));
-        QCOMPARE(store::tree::search(db, QStringLiteral("GROW grow")).size(), 2); // case-insensitive words
+        QCOMPARE(store::tree::ftsQuery(QStringLiteral("ring\" OR x")),
+                 QStringLiteral("\"ring\" \"OR\" \"x\""));
+        QCOMPARE(store::tree::search(db, QStringLiteral("GROW grow")).size(),
+                 2); // case-insensitive words
     }
 
     void labelsAreStoredAndCleared()
