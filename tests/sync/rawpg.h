@@ -4,12 +4,14 @@
 // client that bypasses the app.
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
 
 #include <libpq-fe.h>
+#include <sys/select.h>
 
 namespace arbor::testsupport {
 
@@ -70,6 +72,26 @@ public:
 private:
     PGconn *m_conn;
 };
+
+/** @brief Waits up to @p ms for a notification on @p conn (free it with PQfreemem). */
+inline PGnotify *waitForNotification(RawPg &conn, int ms)
+{
+    QElapsedTimer timer;
+    timer.start();
+    PQconsumeInput(conn.handle());
+    PGnotify *note = PQnotifies(conn.handle());
+    while (!note && timer.elapsed() < ms) {
+        const int fd = PQsocket(conn.handle());
+        fd_set set;
+        FD_ZERO(&set);
+        FD_SET(fd, &set);
+        timeval timeout{0, 50000};
+        ::select(fd + 1, &set, nullptr, nullptr, &timeout);
+        PQconsumeInput(conn.handle());
+        note = PQnotifies(conn.handle());
+    }
+    return note;
+}
 
 /** @brief A JSON text quoted as an SQL string literal. */
 inline QString sqlJson(const QJsonArray &rows)

@@ -10,13 +10,10 @@
 #include "sync/pgconnection.h"
 #include "sync/remotequeries.h"
 
-#include <QElapsedTimer>
 #include <QSet>
 #include <QTest>
 #include <QThread>
 #include <QUuid>
-
-#include <sys/select.h>
 
 #include <memory>
 
@@ -58,26 +55,6 @@ bool collect(RawPg &conn, QString *error = nullptr)
         PQclear(r);
     }
     return ok;
-}
-
-/** @brief Waits up to @p ms for a notification on @p conn. */
-PGnotify *waitForNotification(RawPg &conn, int ms)
-{
-    QElapsedTimer timer;
-    timer.start();
-    PQconsumeInput(conn.handle());
-    PGnotify *note = PQnotifies(conn.handle());
-    while (!note && timer.elapsed() < ms) {
-        const int fd = PQsocket(conn.handle());
-        fd_set set;
-        FD_ZERO(&set);
-        FD_SET(fd, &set);
-        timeval timeout{0, 50000};
-        ::select(fd + 1, &set, nullptr, nullptr, &timeout);
-        PQconsumeInput(conn.handle());
-        note = PQnotifies(conn.handle());
-    }
-    return note;
 }
 
 } // namespace

@@ -10,12 +10,9 @@
 #include "sync/pgconnection.h"
 #include "sync/remotequeries.h"
 
-#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QTest>
 #include <QUuid>
-
-#include <sys/select.h>
 
 #include <functional>
 #include <memory>
@@ -56,25 +53,6 @@ QString answer(RawPg &conn, const QString &sql, const QStringList &ids)
     static const QRegularExpression Uuid(
         QStringLiteral("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
     return text.replace(Uuid, QStringLiteral("<id>"));
-}
-
-PGnotify *waitForNotification(RawPg &conn, int ms)
-{
-    QElapsedTimer timer;
-    timer.start();
-    PQconsumeInput(conn.handle());
-    PGnotify *note = PQnotifies(conn.handle());
-    while (!note && timer.elapsed() < ms) {
-        const int fd = PQsocket(conn.handle());
-        fd_set set;
-        FD_ZERO(&set);
-        FD_SET(fd, &set);
-        timeval timeout{0, 50000};
-        ::select(fd + 1, &set, nullptr, nullptr, &timeout);
-        PQconsumeInput(conn.handle());
-        note = PQnotifies(conn.handle());
-    }
-    return note;
 }
 
 } // namespace
