@@ -10,14 +10,12 @@
 #include "llm/providerregistry.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
-#include "store/sql.h"
 #include "store/store.h"
 #include "store/treequeries.h"
 
 #include <QHostInfo>
 #include <QJsonDocument>
 #include <QLocale>
-#include <QSqlQuery>
 
 #include <cmath>
 
@@ -96,19 +94,8 @@ namespace {
 qint64 estimateTokens(const QSqlDatabase &db, const QString &parentId, const QString &prefix)
 {
     constexpr qint64 TypicalAnswerTokens = 1024;
-    qint64 chars = prefix.size();
-    if (!parentId.isEmpty()) {
-        QSqlQuery q = store::exec(
-            db,
-            QStringLiteral(
-                "WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
-                " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
-                " SELECT coalesce(sum(length(m.content)), 0) FROM up JOIN messages m ON m.id = "
-                "up.id"),
-            {parentId});
-        if (q.next())
-            chars += q.value(0).toLongLong();
-    }
+    const qint64 chars =
+        prefix.size() + (parentId.isEmpty() ? 0 : messages::pathLength(db, parentId));
     return chars / 4 + TypicalAnswerTokens;
 }
 
@@ -349,15 +336,10 @@ QFuture<SendResult> ChatService::edit(const QString &userMessageId, const QStrin
         if (reply) {
             // The reply uses the model that answered the original, unless told otherwise.
             QString key = modelKey;
-            if (key.isEmpty()) {
-                QSqlQuery q = store::exec(
-                    db,
-                    QStringLiteral("SELECT provider, model FROM messages WHERE parent_id = ?"
-                                   " AND role = 'assistant' ORDER BY created_at DESC LIMIT 1"),
-                    {userMessageId});
-                key = q.next() ? q.value(0).toString() + QLatin1Char('/') + q.value(1).toString()
-                               : QStringLiteral("demo/demo");
-            }
+            if (key.isEmpty())
+                key = messages::latestReplyModel(db, userMessageId);
+            if (key.isEmpty())
+                key = QStringLiteral("demo/demo");
             r.assistant =
                 storeReply(db, r.conversationId, r.user.id, choose(key), {}, now, &r.jobId);
         }
@@ -423,12 +405,10 @@ QFuture<RemovedSubtree> ChatService::removeSubtree(const QString &messageId)
             const qint64 now = domain::nowMs();
             r.batch = store::tree::removeSubtree(db, messageId, now);
             // Replies still waiting in the removed part will not be wanted.
-            QSqlQuery q = store::exec(
-                db, QStringLiteral("SELECT id FROM messages WHERE deleted_batch = ?"), {r.batch});
             QList<qint64> running;
-            while (q.next()) {
+            for (const QString &id : messages::idsInBatch(db, r.batch)) {
                 ++r.count;
-                for (const jobs::Job &job : jobs::queries::forSubject(db, q.value(0).toString())) {
+                for (const jobs::Job &job : jobs::queries::forSubject(db, id)) {
                     if (job.state == jobs::JobState::Queued)
                         jobs::queries::cancelQueued(db, job.id, now);
                     else if (job.state == jobs::JobState::Running)
@@ -636,14 +616,7 @@ QFuture<void> ChatService::remove(const QString &conversationId)
     return m_store
         .write([conversationId](QSqlDatabase &db) {
             // Live replies stop with the conversation: cancel what has not started.
-            QSqlQuery q =
-                store::exec(db,
-                            QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND "
-                                           "status IN ('queued','streaming')"),
-                            {conversationId});
-            QStringList live;
-            while (q.next())
-                live.append(q.value(0).toString());
+            const QStringList live = messages::liveIds(db, conversationId);
             const qint64 now = domain::nowMs();
             for (const QString &id : std::as_const(live)) {
                 for (const jobs::Job &job : jobs::queries::forSubject(db, id)) {
@@ -720,12 +693,7 @@ QSet<QString> ChatService::orphanedReplies(const QSqlDatabase &db, const QString
         deadRuns.insert(job.subjectId);
     for (const QString &id : messageIds) {
         // A teammate's reply (synced) streams on their machine, not under a job here.
-        QSqlQuery q = store::exec(
-            db,
-            QStringLiteral("SELECT 1 FROM messages WHERE id = ? AND role = 'assistant'"
-                           " AND status IN ('queued', 'streaming') AND synced_at IS NULL"),
-            {id});
-        if (!q.next())
+        if (!messages::isLocalLiveReply(db, id))
             continue;
         bool willRun = false;
         for (const jobs::Job &job : jobs::queries::forSubject(db, id))
@@ -747,18 +715,8 @@ QString ChatService::orphanedNote(bool hasText)
 
 int ChatService::sweepOrphanedMessages(const QSqlDatabase &db)
 {
-    QSqlQuery q = store::exec(db, QStringLiteral(R"sql(
-        SELECT m.id, m.content <> '' OR EXISTS (SELECT 1 FROM message_chunks k
-                                               WHERE k.message_id = m.id) AS has_text
-        FROM messages m
-        WHERE m.status IN ('queued', 'streaming')
-          AND m.synced_at IS NULL -- a teammate's reply streams on their machine, not here
-          AND NOT EXISTS (SELECT 1 FROM jobs j
-                          WHERE j.subject_id = m.id AND j.state IN ('queued', 'running')))sql"));
-    QList<std::pair<QString, bool>> found;
-    while (q.next())
-        found.append({q.value(0).toString(), q.value(1).toBool()});
-    for (const auto &[id, hasText] : std::as_const(found)) {
+    const QList<messages::Unattended> found = messages::unattendedLive(db);
+    for (const auto &[id, hasText] : found) {
         messages::finish(db, id,
                          {MessageStatus::Interrupted,
                           hasText
