@@ -159,8 +159,8 @@ void SyncController::loadStoredWorkspaces()
 {
     store::Store &store = m_backend->store();
     QtConcurrent::run(&m_pool, [&store] {
-        return std::pair(sync::SyncClient::storedWorkspaces(store),
-                         sync::SyncClient::pendingChanges(store));
+        return std::pair(sync::local::storedWorkspaces(store),
+                         sync::local::pendingChanges(store));
     }).then(this, [this](QFuture<std::pair<QList<sync::Workspace>, int>> f) {
         try {
             const auto [workspaces, pending] = f.result();

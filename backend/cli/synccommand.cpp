@@ -59,10 +59,10 @@ void onSignal(int)
 
 int runStatus(store::Store &store, bool json)
 {
-    const int pending = sync::SyncClient::pendingChanges(store);
-    const auto refused = sync::SyncClient::refusedChanges(store);
-    const sync::PullPositions positions = sync::SyncClient::storedPositions(store);
-    const QList<sync::Workspace> workspaces = sync::SyncClient::storedWorkspaces(store);
+    const int pending = sync::local::pendingChanges(store);
+    const auto refused = sync::local::refusedChanges(store);
+    const sync::PullPositions positions = sync::local::storedPositions(store);
+    const QList<sync::Workspace> workspaces = sync::local::storedWorkspaces(store);
     const QList<sync::local::PullRefusal> pullRefusals = sync::local::pullRefusals(store);
     if (json) {
         QJsonArray ws;
@@ -107,7 +107,7 @@ int runShare(store::Store &store, const QStringList &positional)
     if (positional.size() != 3)
         return usageError(QStringLiteral("share needs CONVERSATION and WORKSPACE"));
     QString workspace = positional.at(2);
-    for (const sync::Workspace &w : sync::SyncClient::storedWorkspaces(store))
+    for (const sync::Workspace &w : sync::local::storedWorkspaces(store))
         if (w.name == workspace)
             workspace = w.id;
     sync::local::moveToWorkspace(store, positional.at(1), workspace);
@@ -124,17 +124,16 @@ int runOnce(store::Store &store, const QString &dsn, bool json)
     const sync::local::WorkspacesStored &left = client.lastWorkspaceChange();
     if (json) {
         out() << QJsonDocument(
-                     QJsonObject{
-                         {QStringLiteral("server"), client.server()},
-                         {QStringLiteral("user"), client.user()},
-                         {QStringLiteral("pushed"), pushed.pushed},
-                         {QStringLiteral("refused"), pushed.refused},
-                         {QStringLiteral("pulled_changes"), pulled.changes},
-                         {QStringLiteral("pulled_messages"), pulled.messages},
-                         {QStringLiteral("pulled_conversations"), pulled.conversations},
-                         {QStringLiteral("pull_refused"), pulled.refused},
-                         {QStringLiteral("unshared"), left.detached},
-                         {QStringLiteral("pending"), sync::SyncClient::pendingChanges(store)}})
+                     QJsonObject{{QStringLiteral("server"), client.server()},
+                                 {QStringLiteral("user"), client.user()},
+                                 {QStringLiteral("pushed"), pushed.pushed},
+                                 {QStringLiteral("refused"), pushed.refused},
+                                 {QStringLiteral("pulled_changes"), pulled.changes},
+                                 {QStringLiteral("pulled_messages"), pulled.messages},
+                                 {QStringLiteral("pulled_conversations"), pulled.conversations},
+                                 {QStringLiteral("pull_refused"), pulled.refused},
+                                 {QStringLiteral("unshared"), left.detached},
+                                 {QStringLiteral("pending"), sync::local::pendingChanges(store)}})
                      .toJson(QJsonDocument::Compact)
               << '\n';
     } else {
