@@ -10,6 +10,7 @@
 #include "llm/providerservice.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/store.h"
+#include "sync/syncservice.h"
 
 #include <QLoggingCategory>
 
@@ -37,6 +38,25 @@ Backend::Backend(BackendOptions options)
         *m_store, *m_providers, std::make_unique<secrets::KeychainSecretStore>());
     m_engine->registerHandler(
         std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
+    m_sync = std::make_unique<sync::SyncService>(*m_store);
+    // Local writes to shared conversations are pushed at once (the engine also finds them in
+    // the outbox, later).
+    sync::SyncService *syncService = m_sync.get();
+    QObject::connect(
+        m_events.get(), &chat::ChatEvents::messageCreated, syncService,
+        [syncService](const domain::Message &m) { syncService->noteLocalWrite(m.conversationId); });
+    QObject::connect(m_events.get(), &chat::ChatEvents::messageStateChanged, syncService,
+                     &sync::SyncService::noteLocalWrite);
+    QObject::connect(m_events.get(), &chat::ChatEvents::pathChanged, syncService,
+                     [syncService](const QString &conversationId) {
+                         syncService->noteLocalWrite(conversationId);
+                     });
+    QObject::connect(m_events.get(), &chat::ChatEvents::messageDelta, syncService,
+                     [syncService](const QString &conversationId) {
+                         syncService->noteLocalDelta(conversationId);
+                     });
+    QObject::connect(m_events.get(), &chat::ChatEvents::conversationsChanged, syncService,
+                     &sync::SyncService::noteConversationsChanged);
 }
 
 Backend::~Backend()
@@ -61,6 +81,7 @@ void Backend::open()
     // Jobs start once the configured providers are registered with their keys (read from the
     // keychain one at a time, asynchronously); with none configured that is at once.
     QFuture<void> loaded = m_providerService->load();
+    m_providersLoaded = loaded;
     if (loaded.isFinished())
         m_engine->start();
     else
@@ -70,10 +91,25 @@ void Backend::open()
         });
 }
 
+void Backend::startSync()
+{
+    if (!m_open)
+        return;
+    if (!m_providersLoaded.isValid() || m_providersLoaded.isFinished()) {
+        m_sync->start();
+        return;
+    }
+    m_providersLoaded.then(m_sync.get(), [this] {
+        if (m_open)
+            m_sync->start();
+    });
+}
+
 void Backend::close()
 {
     if (!m_open)
         return;
+    m_sync->stop(); // the sync thread uses the store
     m_engine->stop();
     m_store->close();
     m_open = false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFuture>
 #include <QString>
 
 #include <memory>
@@ -15,6 +16,9 @@ class ProviderRegistry;
 class DemoProvider;
 class ProviderService;
 } // namespace arbor::llm
+namespace arbor::sync {
+class SyncService;
+}
 namespace arbor::chat {
 class ChatEvents;
 class ChatService;
@@ -60,6 +64,11 @@ public:
     chat::ChatEvents &events() { return *m_events; }
     chat::LiveTexts &liveTexts() { return *m_live; }
     chat::ChatService &chat() { return *m_chat; }
+    /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
+    sync::SyncService &sync() { return *m_sync; }
+    /** @brief Starts team sync with the configured server (SyncService::start()) once the
+     *  providers' keys are read: the keychain asks one question at a time. */
+    void startSync();
     const BackendOptions &options() const { return m_options; }
 
 private:
@@ -71,6 +80,8 @@ private:
     std::unique_ptr<llm::ProviderService> m_providerService;
     std::unique_ptr<jobs::JobEngine> m_engine;
     std::unique_ptr<chat::ChatService> m_chat;
+    std::unique_ptr<sync::SyncService> m_sync;
+    QFuture<void> m_providersLoaded;
     bool m_open = false;
 };
 

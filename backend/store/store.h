@@ -71,4 +71,28 @@ private:
     std::unique_ptr<SqlThreads> m_readers;
 };
 
+/**
+ * @brief The reading half of a Store: read tasks only, no writer, no way to reach one. What the
+ * read services and core::ReadOnlyBackend hand out, so that code which only looks cannot write
+ * by mistake (the reader connections are read-only too).
+ */
+class StoreReader
+{
+public:
+    explicit StoreReader(Store &store)
+        : m_store(&store)
+    {
+    }
+
+    template<class F>
+    auto read(F f)
+    {
+        return m_store->read(std::move(f));
+    }
+    const QString &path() const { return m_store->path(); }
+
+private:
+    Store *m_store;
+};
+
 } // namespace arbor::store

@@ -3,6 +3,7 @@
 #include "localsync.h"
 
 #include "domain/ids.h"
+#include "store/providerqueries.h"
 #include "store/sql.h"
 #include "store/store.h"
 
@@ -18,6 +19,42 @@ Q_LOGGING_CATEGORY(lcLocalState, "arbor.sync.local.state", QtInfoMsg)
 
 using store::exec;
 using store::execCached;
+
+namespace {
+
+// Keys of the settings table (migration 0003), next to the default model.
+const QString HostKey = QStringLiteral("team_server.host");
+const QString PortKey = QStringLiteral("team_server.port");
+const QString DatabaseKey = QStringLiteral("team_server.database");
+const QString UserKey = QStringLiteral("team_server.user");
+const QString SslModeKey = QStringLiteral("team_server.sslmode");
+
+} // namespace
+
+TeamServerConfig teamServerConfig(const QSqlDatabase &db)
+{
+    using store::providers::setting;
+    TeamServerConfig c;
+    c.host = setting(db, HostKey);
+    if (c.host.isEmpty())
+        return {};
+    c.port = setting(db, PortKey, QStringLiteral("5432")).toInt();
+    c.database = setting(db, DatabaseKey);
+    c.user = setting(db, UserKey);
+    c.sslmode = setting(db, SslModeKey, QStringLiteral("prefer"));
+    return c;
+}
+
+void saveTeamServerConfig(const QSqlDatabase &db, const TeamServerConfig &config)
+{
+    using store::providers::setSetting;
+    const bool clear = config.isEmpty();
+    setSetting(db, HostKey, clear ? QString() : config.host.trimmed());
+    setSetting(db, PortKey, clear ? QString() : QString::number(config.port));
+    setSetting(db, DatabaseKey, clear ? QString() : config.database.trimmed());
+    setSetting(db, UserKey, clear ? QString() : config.user.trimmed());
+    setSetting(db, SslModeKey, clear ? QString() : config.sslmode);
+}
 
 QString stateValue(QSqlDatabase &db, const QString &key)
 {

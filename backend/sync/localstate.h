@@ -1,6 +1,7 @@
 #pragma once
 
 #include "remotequeries.h"
+#include "teamserverconfig.h"
 
 #include <QHash>
 #include <QList>
@@ -44,6 +45,11 @@ WorkspacesStored storeWorkspaces(QSqlDatabase &db, const QList<Workspace> &works
 
 /** @brief The workspace of a conversation (empty: personal or unknown). */
 QString workspaceOf(QSqlDatabase &db, const QString &conversationId);
+
+/** @brief The team server this store syncs with (an empty config when none is set). */
+TeamServerConfig teamServerConfig(const QSqlDatabase &db);
+/** @brief Stores @p config; an empty one removes the settings. Writer only. */
+void saveTeamServerConfig(const QSqlDatabase &db, const TeamServerConfig &config);
 
 /** @brief The workspaces this store belongs to, as last stored, by name (no channels). */
 QList<Workspace> storedWorkspaces(const QSqlDatabase &db);
