@@ -481,7 +481,9 @@ SyncService::State SyncService::state() const
 
 QString SyncService::stateText() const
 {
-    const QString server = m_status.server.isEmpty() ? m_config.server() : m_status.server;
+    const QString server = !m_status.server.isEmpty() ? m_status.server
+        : m_config.isEmpty()                          ? QString()
+                                                      : m_config.server();
     const int pending = m_status.pending;
     const QString waiting =
         pending > 0 ? QStringLiteral("%1 waiting").arg(changes(pending)) : QString();
@@ -498,7 +500,8 @@ QString SyncService::stateText() const
         return parts.join(QStringLiteral(" — "));
     }
     case State::Connecting:
-        return QStringLiteral("Connecting to %1…").arg(server);
+        return server.isEmpty() ? QStringLiteral("Connecting…")
+                                : QStringLiteral("Connecting to %1…").arg(server);
     case State::Connected: {
         QString text = QStringLiteral("Connected as %1 to %2").arg(me(), server);
         if (m_status.refused > 0)
