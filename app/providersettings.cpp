@@ -1,7 +1,7 @@
 #include "providersettings.h"
 
 #include "core/backend.h"
-#include "jobs/jobadmin.h"
+#include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "llm/localdiscovery.h"
 #include "llm/providerpresets.h"

@@ -4,7 +4,7 @@
 #include "chatjobhandler.h"
 
 #include "domain/ids.h"
-#include "jobs/jobadmin.h"
+#include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobqueries.h"
 #include "llm/providerregistry.h"

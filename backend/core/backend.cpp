@@ -5,6 +5,7 @@
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
 #include "jobs/jobengine.h"
+#include "jobs/jobsservice.h"
 #include "llm/demoprovider.h"
 #include "llm/providerregistry.h"
 #include "llm/providerservice.h"
@@ -32,6 +33,7 @@ Backend::Backend(BackendOptions options)
     jobs::JobEngine::Options engineOptions;
     engineOptions.concurrency = m_options.concurrency;
     m_engine = std::make_unique<jobs::JobEngine>(*m_store, engineOptions);
+    m_jobs = std::make_unique<jobs::JobsService>(*m_store, *m_engine);
     m_chat = std::make_unique<chat::ChatService>(*m_store, *m_engine, *m_providers, *m_events);
     m_providers->add(std::make_shared<llm::DemoProvider>(m_options.demoRate));
     m_providerService = std::make_unique<llm::ProviderService>(

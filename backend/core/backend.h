@@ -10,7 +10,8 @@ class Store;
 }
 namespace arbor::jobs {
 class JobEngine;
-}
+class JobsService;
+} // namespace arbor::jobs
 namespace arbor::llm {
 class ProviderRegistry;
 class DemoProvider;
@@ -58,6 +59,8 @@ public:
 
     store::Store &store() { return *m_store; }
     jobs::JobEngine &engine() { return *m_engine; }
+    /** @brief The job dashboard: snapshots, retry, discard, cancel, pause/resume, limits. */
+    jobs::JobsService &jobs() { return *m_jobs; }
     llm::ProviderRegistry &providers() { return *m_providers; }
     /** @brief The user's configured providers (settings, keychain keys, registry updates). */
     llm::ProviderService &providerService() { return *m_providerService; }
@@ -79,6 +82,7 @@ private:
     std::unique_ptr<llm::ProviderRegistry> m_providers;
     std::unique_ptr<llm::ProviderService> m_providerService;
     std::unique_ptr<jobs::JobEngine> m_engine;
+    std::unique_ptr<jobs::JobsService> m_jobs;
     std::unique_ptr<chat::ChatService> m_chat;
     std::unique_ptr<sync::SyncService> m_sync;
     QFuture<void> m_providersLoaded;

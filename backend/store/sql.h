@@ -59,6 +59,25 @@ QSqlQuery exec(const QSqlDatabase &db, const QString &sql,
                std::initializer_list<QVariant> values = {});
 
 /**
+ * @brief Runs @p f(db) inside one read transaction, so that several queries see the same moment
+ * (a row that changes between two statements is not counted in one and missed in the other).
+ * Ended by ROLLBACK: nothing is written, and the connection keeps no old snapshot afterwards.
+ * For reader threads.
+ */
+template<class F>
+auto inReadTransaction(const QSqlDatabase &db, F f)
+{
+    exec(db, QStringLiteral("BEGIN"));
+    struct End
+    {
+        const QSqlDatabase &db;
+        // A ROLLBACK ends the transaction even with a statement still open.
+        ~End() { QSqlQuery(db).exec(QStringLiteral("ROLLBACK")); }
+    } end{db};
+    return f(db);
+}
+
+/**
  * @brief exec() with a statement prepared once per connection and thread: on a thread that
  * holds a StatementCache for the connection (the store's writer and reader threads), the
  * prepared statement is kept and run again with new values; elsewhere it is prepared as exec()
