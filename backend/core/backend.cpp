@@ -8,7 +8,7 @@
 #include "jobs/jobsservice.h"
 #include "llm/demoprovider.h"
 #include "llm/providerregistry.h"
-#include "llm/providerservice.h"
+#include "providers/providerservice.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/store.h"
 #include "sync/syncservice.h"
@@ -36,8 +36,8 @@ Backend::Backend(BackendOptions options)
     m_jobs = std::make_unique<jobs::JobsService>(*m_store, *m_engine);
     m_chat = std::make_unique<chat::ChatService>(*m_store, *m_engine, *m_providers, *m_events);
     m_providers->add(std::make_shared<llm::DemoProvider>(m_options.demoRate));
-    m_providerService = std::make_unique<llm::ProviderService>(
-        *m_store, *m_providers, std::make_unique<secrets::KeychainSecretStore>());
+    m_providerService = std::make_unique<providers::ProviderService>(
+        *m_store, *m_providers, std::make_unique<secrets::KeychainSecretStore>(), m_jobs.get());
     m_engine->registerHandler(
         std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
     m_sync = std::make_unique<sync::SyncService>(*m_store);

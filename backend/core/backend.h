@@ -15,8 +15,10 @@ class JobsService;
 namespace arbor::llm {
 class ProviderRegistry;
 class DemoProvider;
-class ProviderService;
 } // namespace arbor::llm
+namespace arbor::providers {
+class ProviderService;
+}
 namespace arbor::sync {
 class SyncService;
 }
@@ -63,7 +65,7 @@ public:
     jobs::JobsService &jobs() { return *m_jobs; }
     llm::ProviderRegistry &providers() { return *m_providers; }
     /** @brief The user's configured providers (settings, keychain keys, registry updates). */
-    llm::ProviderService &providerService() { return *m_providerService; }
+    providers::ProviderService &providerService() { return *m_providerService; }
     chat::ChatEvents &events() { return *m_events; }
     chat::LiveTexts &liveTexts() { return *m_live; }
     chat::ChatService &chat() { return *m_chat; }
@@ -80,7 +82,7 @@ private:
     std::unique_ptr<chat::ChatEvents> m_events;
     std::unique_ptr<chat::LiveTexts> m_live;
     std::unique_ptr<llm::ProviderRegistry> m_providers;
-    std::unique_ptr<llm::ProviderService> m_providerService;
+    std::unique_ptr<providers::ProviderService> m_providerService;
     std::unique_ptr<jobs::JobEngine> m_engine;
     std::unique_ptr<jobs::JobsService> m_jobs;
     std::unique_ptr<chat::ChatService> m_chat;
