@@ -40,7 +40,8 @@ struct StopOutcome
 
 ChatService::ChatService(store::Store &store, jobs::JobEngine &engine,
                          llm::ProviderRegistry &providers, ChatEvents &events)
-    : m_store(store)
+    : ChatReader(store::StoreReader(store))
+    , m_store(store)
     , m_engine(engine)
     , m_providers(providers)
     , m_events(events)
@@ -460,34 +461,6 @@ QFuture<QString> ChatService::fork(const QString &messageId)
         });
 }
 
-QFuture<QList<domain::Message>> ChatService::visiblePathBelow(const QString &conversationId,
-                                                              const QString &ancestorId)
-{
-    return m_store.read([conversationId, ancestorId](QSqlDatabase &db) {
-        return messages::pathBelow(db, ancestorId, messages::currentLeaf(db, conversationId));
-    });
-}
-
-QFuture<QList<store::tree::TreeNode>> ChatService::tree(const QString &conversationId,
-                                                        bool withPreview)
-{
-    return m_store.read([conversationId, withPreview](QSqlDatabase &db) {
-        return store::tree::nodes(db, conversationId, withPreview);
-    });
-}
-
-QFuture<QList<store::tree::TreeNode>> ChatService::labels(const QString &conversationId)
-{
-    return m_store.read(
-        [conversationId](QSqlDatabase &db) { return store::tree::labelled(db, conversationId); });
-}
-
-QFuture<QList<store::tree::SearchHit>> ChatService::search(const QString &query, int limit)
-{
-    return m_store.read(
-        [query, limit](QSqlDatabase &db) { return store::tree::search(db, query, limit); });
-}
-
 QFuture<bool> ChatService::stop(const QString &messageId)
 {
     return m_store
@@ -566,18 +539,6 @@ QString ChatService::validateSettings(const QJsonObject &settings)
     return {};
 }
 
-QFuture<QJsonObject> ChatService::conversationSettings(const QString &conversationId)
-{
-    return m_store.read([conversationId](QSqlDatabase &db) {
-        const auto c = conversations::get(db, conversationId);
-        if (!c)
-            throw store::StoreError(
-                QStringLiteral("Conversation %1 does not exist (or was deleted).")
-                    .arg(conversationId));
-        return QJsonDocument::fromJson(c->settings.toUtf8()).object();
-    });
-}
-
 QFuture<void> ChatService::setConversationSettings(const QString &conversationId,
                                                    const QJsonObject &settings)
 {
@@ -639,78 +600,6 @@ QFuture<void> ChatService::remove(const QString &conversationId)
                 m_engine.cancelRunning(id, jobs::CancelReason::User);
             Q_EMIT m_events.conversationsChanged();
         });
-}
-
-QFuture<QList<domain::Conversation>> ChatService::conversations()
-{
-    return m_store.read([](QSqlDatabase &db) { return conversations::list(db); });
-}
-
-QFuture<ReplyProgress> ChatService::progress(const QString &messageId, qsizetype from)
-{
-    return m_store.read([messageId, from](QSqlDatabase &db) {
-        ReplyProgress p;
-        p.from = from;
-        // The whole text, cut here: offsets count UTF-16 units, SQLite's substr() characters.
-        const auto stored = messages::get(db, messageId);
-        if (!stored)
-            throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
-        p.status = stored->status;
-        p.error = stored->error;
-        p.text = stored->content.mid(from);
-        const QList<jobs::Job> jobs = jobs::queries::forSubject(db, messageId);
-        if (!jobs.isEmpty()) {
-            const jobs::Job &job = jobs.constFirst();
-            p.hasJob = true;
-            p.jobState = jobs::toString(job.state);
-            p.attempts = job.attempts;
-            p.maxAttempts = job.maxAttempts;
-            p.runAt = job.runAt;
-            p.lastError = job.lastError;
-            p.queue = job.queue;
-            for (const jobs::QueueSettings &q : jobs::admin::queueSettings(db))
-                p.queuePaused = p.queuePaused || (q.name == job.queue && q.paused);
-        }
-        return p;
-    });
-}
-
-QFuture<QList<domain::Message>> ChatService::visiblePath(const QString &conversationId)
-{
-    return m_store.read(
-        [conversationId](QSqlDatabase &db) { return messages::visiblePath(db, conversationId); });
-}
-
-QSet<QString> ChatService::orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds)
-{
-    QSet<QString> out;
-    if (messageIds.isEmpty())
-        return out;
-    QSet<QString> deadRuns;
-    const qint64 staleBefore = domain::nowMs() - jobs::JobEngine::Options{}.staleAfterMs;
-    for (const jobs::Job &job :
-         jobs::queries::orphaned(db, QHostInfo::localHostName(), staleBefore))
-        deadRuns.insert(job.subjectId);
-    for (const QString &id : messageIds) {
-        // A teammate's reply (synced) streams on their machine, not under a job here.
-        if (!messages::isLocalLiveReply(db, id))
-            continue;
-        bool willRun = false;
-        for (const jobs::Job &job : jobs::queries::forSubject(db, id))
-            willRun = willRun || job.state == jobs::JobState::Queued
-                || job.state == jobs::JobState::Running;
-        if (!willRun || deadRuns.contains(id))
-            out.insert(id);
-    }
-    return out;
-}
-
-QString ChatService::orphanedNote(bool hasText)
-{
-    return hasText ? QStringLiteral("The process writing this reply stopped; the text received so "
-                                    "far is kept. The next process that runs jobs settles it.")
-                   : QStringLiteral("The process writing this reply stopped before any of it "
-                                    "arrived. The next process that runs jobs settles it.");
 }
 
 int ChatService::sweepOrphanedMessages(const QSqlDatabase &db)

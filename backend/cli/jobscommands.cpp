@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include "core/backend.h"
+#include "core/readonlybackend.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobqueries.h"
@@ -189,11 +190,9 @@ int runJobs(const QStringList &args)
     try {
         // Looking at the queue never creates or changes a store; acting on it does.
         if (pos.isEmpty()) {
-            store::Store store(store::Store::resolvePath(parser.value(db)), 1,
-                               store::Store::Access::ReadOnly);
-            store.open();
-            jobs::JobsMonitor monitor{store::StoreReader(store)};
-            return showJobs(monitor, parser.isSet(json));
+            core::ReadOnlyBackend reader(parser.value(db));
+            reader.open();
+            return showJobs(reader.jobs(), parser.isSet(json));
         }
 
         const QString action = pos[0];

@@ -5,6 +5,7 @@
 #include "providercommands.h"
 
 #include "core/backend.h"
+#include "core/readonlybackend.h"
 #include "store/store.h"
 #include "sync/syncservice.h"
 
@@ -62,10 +63,9 @@ int failure(const QString &message)
 
 int runStatus(const QString &dbPath, bool json)
 {
-    store::Store store(store::Store::resolvePath(dbPath), 1, store::Store::Access::ReadOnly);
-    store.open();
-    sync::SyncMonitor monitor{store::StoreReader(store)};
-    const sync::SyncOverview o = monitor.overview().result();
+    core::ReadOnlyBackend reader(dbPath);
+    reader.open();
+    const sync::SyncOverview o = reader.sync().overview().result();
     if (json) {
         QJsonArray ws;
         for (const sync::Workspace &w : o.workspaces)

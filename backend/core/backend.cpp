@@ -22,8 +22,7 @@ namespace arbor::core {
 Backend::Backend(BackendOptions options)
     : m_options(std::move(options))
     , m_store(std::make_unique<store::Store>(store::Store::resolvePath(m_options.dbPath), 2,
-                                             m_options.readOnly ? store::Store::Access::ReadOnly
-                                                                : store::Store::Access::ReadWrite))
+                                             store::Store::Access::ReadWrite))
     , m_events(std::make_unique<chat::ChatEvents>())
     , m_live(std::make_unique<chat::LiveTexts>())
     , m_providers(std::make_unique<llm::ProviderRegistry>())
@@ -72,7 +71,7 @@ void Backend::open()
         return;
     m_store->open();
     m_open = true;
-    if (!m_options.runJobs || m_options.readOnly)
+    if (!m_options.runJobs)
         return;
     // Whatever a killed process left behind is settled before anything new runs.
     const int recovered = m_engine->recoverOrphans();

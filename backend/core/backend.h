@@ -37,14 +37,13 @@ struct BackendOptions
     double demoRate = 50.0; ///< demo model speed, tokens per second (0 = as fast as possible)
     bool runJobs = true;    ///< false: a tool that must not run replies (providers, admin)
     int concurrency = 4;    ///< jobs run at once in this process
-    /** @brief A command that only looks (list, show): the store is opened read-only (never
-     *  created, never written but to migrate an older store) and no job runs or is recovered. */
-    bool readOnly = false;
 };
 
 /**
- * @brief The composition root: store, providers, job engine and chat service, wired once and
- * shared by the window, arbord and the tests. Create and destroy it on one thread (the main one).
+ * @brief The composition root: store, providers, job engine and the use-case services (chat,
+ * jobs, providers, team sync), wired once and shared by the window, arbord and the tests. It
+ * opens the store for writing (creating and migrating it); a command that only looks uses
+ * ReadOnlyBackend instead. Create and destroy it on one thread (the main one).
  */
 class Backend
 {
@@ -53,7 +52,7 @@ public:
     ~Backend();
 
     /** @brief Opens and migrates the store, recovers what a previous process left running,
-     *  then starts the job engine (neither when read-only or not running jobs). Throws
+     *  then starts the job engine (neither when not running jobs). Throws
      *  StoreError with a user-facing message. Blocks briefly (start-up only). */
     void open();
     /** @brief Stops the engine (running replies keep their text) and closes the store. */

@@ -29,6 +29,7 @@ public:
         Damaged,   ///< the file is corrupt ("database disk image is malformed")
         NotAStore, ///< not an SQLite database, or one that Arbor did not make
         Missing,   ///< no store at that path (read-only access never creates one)
+        Older,     ///< an older Arbor's store, which read-only access does not migrate
     };
 
     explicit StoreError(const QString &message, Kind kind = Kind::Other)
