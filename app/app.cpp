@@ -8,7 +8,7 @@
 #include "chat/chatservice.h"
 #include "core/backend.h"
 #include "llm/providerregistry.h"
-#include "llm/providerservice.h"
+#include "providers/providerservice.h"
 #include "store/store.h"
 
 #include <QCoreApplication>
@@ -21,6 +21,8 @@
 Q_LOGGING_CATEGORY(lcApp, "arbor.app", QtInfoMsg)
 
 namespace arbor::app {
+
+using providers::ProviderService;
 
 namespace {
 
@@ -94,7 +96,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_providerSettings = new ProviderSettings(m_ready ? m_backend.get() : nullptr, this);
     // Providers added, edited or removed (or their keys arriving from the keychain at start):
     // the picker follows. The demo stands in until the user's default model shows up.
-    connect(&m_backend->providerService(), &llm::ProviderService::providersChanged, this, [this] {
+    connect(&m_backend->providerService(), &ProviderService::providersChanged, this, [this] {
         m_models->setModels(m_backend->providers().models());
         // The model used last, once its provider is back; else the user's default model.
         const QString last = m_uiState->lastModelKey();

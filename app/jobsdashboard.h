@@ -3,9 +3,6 @@
 #include "joblistmodel.h"
 #include "queuelistmodel.h"
 
-#include "jobs/ratelimiter.h"
-
-#include <QHash>
 #include <QObject>
 #include <QTimer>
 #include <QVariantList>
@@ -14,15 +11,19 @@
 namespace arbor::core {
 class Backend;
 }
+namespace arbor::jobs {
+class JobsService;
+struct JobsSnapshot;
+} // namespace arbor::jobs
 
 namespace arbor::app {
 
 /**
- * @brief The job dashboard's data (in the spirit of Laravel Horizon): counts per queue and
- * state, per-minute throughput and wait time over the last hour, recent and failed jobs with
- * every attempt's error, and each queue's live rate-limit state. While `active`, it reads the
- * store every 1.5 s on a reader thread and the engine's limiter state, and applies both on the
- * GUI thread. GUI thread only.
+ * @brief The job dashboard's data (in the spirit of Laravel Horizon) for QML: counts per queue
+ * and state, per-minute throughput and wait time over the last hour, recent and failed jobs with
+ * every attempt's error, and each queue's live rate-limit state. An adapter over
+ * jobs::JobsService: while `active`, it asks for a snapshot every 1.5 s and applies it to its
+ * models row by row. GUI thread only.
  */
 class JobsDashboard : public QObject
 {
@@ -73,13 +74,14 @@ Q_SIGNALS:
     void actionFailed(const QString &message);
 
 private:
-    core::Backend *m_backend;
+    void apply(const jobs::JobsSnapshot &snapshot);
+
+    jobs::JobsService *m_jobs; ///< null when the store could not be opened
     QTimer m_timer;
     QueueListModel m_queues;
     QVariantList m_series;
     JobListModel m_recent;
     JobListModel m_failed;
-    QHash<QString, jobs::QueueLimitState> m_limits;
     double m_throughput = 0;
     qint64 m_updatedAt = 0;
     bool m_inFlight = false;

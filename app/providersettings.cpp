@@ -1,17 +1,14 @@
 #include "providersettings.h"
 
+#include "async.h"
+
 #include "core/backend.h"
-#include "jobs/jobadmin.h"
-#include "jobs/jobengine.h"
 #include "llm/localdiscovery.h"
 #include "llm/providerpresets.h"
-#include "llm/providerservice.h"
-#include "store/store.h"
+#include "providers/providerservice.h"
 
 #include <QHash>
 #include <QLoggingCategory>
-#include <QRegularExpression>
-#include <QSet>
 
 Q_LOGGING_CATEGORY(lcProviderSettings, "arbor.app.providers", QtInfoMsg)
 
@@ -19,30 +16,8 @@ namespace arbor::app {
 
 namespace {
 
-using store::providers::StoredProvider;
-
-QHash<QString, QString> parseHeaders(const QString &text)
-{
-    QHash<QString, QString> headers;
-    for (const QString &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
-        const qsizetype colon = line.indexOf(QLatin1Char(':'));
-        if (colon > 0)
-            headers.insert(line.left(colon).trimmed(), line.mid(colon + 1).trimmed());
-    }
-    return headers;
-}
-
-QStringList parseModels(const QString &text)
-{
-    QStringList models;
-    for (const QString &part :
-         text.split(QRegularExpression(QStringLiteral("[\\n,]")), Qt::SkipEmptyParts)) {
-        const QString m = part.trimmed();
-        if (!m.isEmpty() && !models.contains(m))
-            models.append(m);
-    }
-    return models;
-}
+using providers::ProviderService;
+using providers::StoredProvider;
 
 StoredProvider fromFields(const QString &id, const QString &kind, const QString &name,
                           const QString &baseUrl, const QString &headers)
@@ -52,7 +27,7 @@ StoredProvider fromFields(const QString &id, const QString &kind, const QString 
     p.kind = kind;
     p.name = name;
     p.baseUrl = QUrl(baseUrl.trimmed(), QUrl::StrictMode);
-    p.headers = parseHeaders(headers);
+    p.headers = ProviderService::headersFromText(headers);
     return p;
 }
 
@@ -65,13 +40,13 @@ ProviderSettings::ProviderSettings(core::Backend *backend, QObject *parent)
     if (!m_backend)
         return;
     auto &service = m_backend->providerService();
-    connect(&service, &llm::ProviderService::providersChanged, this, [this] {
+    connect(&service, &ProviderService::providersChanged, this, [this] {
         markAdded();
         Q_EMIT providersChanged();
     });
-    connect(&service, &llm::ProviderService::keychainStatusChanged, this,
+    connect(&service, &ProviderService::keychainStatusChanged, this,
             &ProviderSettings::keychainStatusChanged);
-    connect(&service, &llm::ProviderService::defaultModelChanged, this,
+    connect(&service, &ProviderService::defaultModelChanged, this,
             &ProviderSettings::defaultModelChanged);
     // DESIGN §4: on start, look for local servers (loopback only, short timeouts, off this thread).
     discover();
@@ -143,12 +118,16 @@ void ProviderSettings::setDefaultModel(const QString &modelKey)
     if (!m_backend || modelKey == defaultModel())
         return;
     begin();
-    m_backend->providerService().setDefaultModel(modelKey).then(
-        this, [this](QFuture<llm::SettingsOutcome> f) {
+    whenDone(
+        this, m_backend->providerService().setDefaultModel(modelKey),
+        [this](const providers::SettingsOutcome &r) {
             end();
-            const auto r = f.result();
             if (!r.ok)
                 Q_EMIT saved(false, r.error);
+        },
+        [this](const QString &error) {
+            end();
+            Q_EMIT saved(false, error);
         });
 }
 
@@ -177,24 +156,20 @@ void ProviderSettings::loadLimits()
 {
     if (!m_backend)
         return;
-    m_backend->store()
-        .read([](QSqlDatabase &db) { return jobs::admin::queueSettings(db); })
-        .then(this, [this, savedBefore = m_limitsSaved](QFuture<QList<jobs::QueueSettings>> f) {
+    whenDone(
+        this, m_backend->providerService().limits(),
+        [this, savedBefore = m_limitsSaved](const QHash<QString, jobs::QueueSettings> &limits) {
             if (m_limitsSaved != savedBefore) {
                 // A save landed while this read was under way, and the read may predate it.
                 loadLimits();
                 return;
             }
-            try {
-                m_limits.clear();
-                for (const auto &s : f.result())
-                    m_limits.insert(s.name, s);
-            } catch (const std::exception &e) {
-                qCWarning(lcProviderSettings)
-                    << "reading the providers' limits failed:" << e.what();
-                return;
-            }
+            m_limits = limits;
             Q_EMIT providersChanged();
+        },
+        [](const QString &error) {
+            qCWarning(lcProviderSettings).noquote()
+                << "reading the providers' limits failed:" << error;
         });
 }
 
@@ -204,29 +179,20 @@ void ProviderSettings::setLimits(const QString &id, int concurrency, qint64 requ
     if (!m_backend || id.isEmpty())
         return;
     begin();
-    saveLimits(id, concurrency, requestsPerMinute, tokensPerMinute);
-}
-
-void ProviderSettings::saveLimits(const QString &id, int concurrency, qint64 requestsPerMinute,
-                                  qint64 tokensPerMinute)
-{
-    // The provider's chat jobs run on the queue named after its id (ChatService), so its limits
-    // are that queue's: the same job_queues row `arbord jobs limit ID` writes.
-    m_backend->engine()
-        .setQueueLimits(id, concurrency, requestsPerMinute, tokensPerMinute)
-        .then(this, [this](QFuture<jobs::QueueSettings> f) {
+    whenDone(
+        this,
+        m_backend->providerService().setLimits(id,
+                                               {concurrency, requestsPerMinute, tokensPerMinute}),
+        [this](const jobs::QueueSettings &stored) {
             end();
-            try {
-                const jobs::QueueSettings stored = f.result();
-                m_limits.insert(stored.name, stored);
-                ++m_limitsSaved;
-            } catch (const std::exception &e) {
-                Q_EMIT saved(false,
-                             tr("The limits were not saved: %1").arg(QString::fromUtf8(e.what())));
-                return;
-            }
+            m_limits.insert(stored.name, stored);
+            ++m_limitsSaved;
             Q_EMIT providersChanged();
             Q_EMIT saved(true, {});
+        },
+        [this](const QString &error) {
+            end();
+            Q_EMIT saved(false, tr("The limits were not saved: %1").arg(error));
         });
 }
 
@@ -237,33 +203,29 @@ void ProviderSettings::save(const QString &id, const QString &kind, const QStrin
 {
     if (!m_backend)
         return;
+    ProviderService &service = m_backend->providerService();
     StoredProvider p = fromFields(id, kind, name, baseUrl, headers);
-    p.models = parseModels(models);
-    if (const auto existing = m_backend->providerService().config(id))
+    p.models = ProviderService::modelsFromText(models);
+    if (const auto existing = service.config(id))
         p.createdAt = existing->createdAt;
-    // A new provider's id is made by the service; it is the one that was not there before.
-    QSet<QString> before;
-    for (const auto &c : m_backend->providerService().configs())
-        before.insert(c.id);
-    const bool withLimits = concurrency >= 0 || requestsPerMinute >= 0 || tokensPerMinute >= 0;
+    const providers::QueueLimits limits{concurrency, requestsPerMinute, tokensPerMinute};
     begin();
-    m_backend->providerService()
-        .save(p, keyChanged ? std::optional<QString>(apiKey.trimmed()) : std::nullopt)
-        .then(this,
-              [this, id, before, withLimits, concurrency, requestsPerMinute,
-               tokensPerMinute](QFuture<llm::SettingsOutcome> f) {
-                  const auto r = f.result();
-                  QString savedId = id;
-                  for (const auto &c : m_backend->providerService().configs())
-                      if (savedId.isEmpty() && !before.contains(c.id))
-                          savedId = c.id;
-                  if (!r.ok || !withLimits || savedId.isEmpty()) {
-                      end();
-                      Q_EMIT saved(r.ok, r.error);
-                      return;
-                  }
-                  saveLimits(savedId, concurrency, requestsPerMinute, tokensPerMinute);
-              });
+    whenDone(
+        this,
+        service.save(p, keyChanged ? std::optional<QString>(apiKey.trimmed()) : std::nullopt,
+                     limits),
+        [this, limits](const providers::SettingsOutcome &r) {
+            end();
+            if (r.ok && limits.any()) {
+                ++m_limitsSaved;
+                loadLimits();
+            }
+            Q_EMIT saved(r.ok, r.error);
+        },
+        [this](const QString &error) {
+            end();
+            Q_EMIT saved(false, error);
+        });
 }
 
 void ProviderSettings::remove(const QString &id)
@@ -271,11 +233,16 @@ void ProviderSettings::remove(const QString &id)
     if (!m_backend)
         return;
     begin();
-    m_backend->providerService().remove(id).then(this, [this](QFuture<llm::SettingsOutcome> f) {
-        end();
-        const auto r = f.result();
-        Q_EMIT saved(r.ok, r.error);
-    });
+    whenDone(
+        this, m_backend->providerService().remove(id),
+        [this](const providers::SettingsOutcome &r) {
+            end();
+            Q_EMIT saved(r.ok, r.error);
+        },
+        [this](const QString &error) {
+            end();
+            Q_EMIT saved(false, error);
+        });
 }
 
 void ProviderSettings::testConnection(const QString &id, const QString &kind,
@@ -285,12 +252,12 @@ void ProviderSettings::testConnection(const QString &id, const QString &kind,
     if (!m_backend)
         return;
     begin();
-    m_backend->providerService()
-        .testConnection(fromFields(id, kind, QStringLiteral("test"), baseUrl, headers),
-                        apiKey.trimmed())
-        .then(this, [this](QFuture<llm::ModelList> f) {
+    whenDone(
+        this,
+        m_backend->providerService().testConnection(
+            fromFields(id, kind, QStringLiteral("test"), baseUrl, headers), apiKey.trimmed()),
+        [this](const llm::ModelList &list) {
             end();
-            const llm::ModelList list = f.result();
             if (list.error) {
                 Q_EMIT tested(false, list.error->message, {});
                 return;
@@ -300,6 +267,10 @@ void ProviderSettings::testConnection(const QString &id, const QString &kind,
                 ids.append(m.id);
             Q_EMIT tested(
                 true, tr("Connected: %n model(s).", nullptr, static_cast<int>(ids.size())), ids);
+        },
+        [this](const QString &error) {
+            end();
+            Q_EMIT tested(false, error, {});
         });
 }
 
@@ -315,10 +286,11 @@ void ProviderSettings::discover()
         return;
     m_discovering = true;
     Q_EMIT discoveredChanged();
-    llm::LocalDiscovery::discover(llm::LocalDiscovery::configuredCandidates())
-        .then(this, [this](QFuture<QList<llm::LocalServer>> f) {
+    whenDone(
+        this, llm::LocalDiscovery::discover(llm::LocalDiscovery::configuredCandidates()),
+        [this](const QList<llm::LocalServer> &servers) {
             m_discovered.clear();
-            for (const auto &s : f.result())
+            for (const auto &s : servers)
                 m_discovered.append(QVariantMap{{QStringLiteral("name"), s.name},
                                                 {QStringLiteral("kind"), s.kind},
                                                 {QStringLiteral("baseUrl"), s.baseUrl.toString()},
@@ -326,6 +298,11 @@ void ProviderSettings::discover()
                                                 {QStringLiteral("added"), false}});
             m_discovering = false;
             markAdded();
+            Q_EMIT discoveredChanged();
+        },
+        [this](const QString &error) {
+            qCWarning(lcProviderSettings).noquote() << "looking for local servers failed:" << error;
+            m_discovering = false;
             Q_EMIT discoveredChanged();
         });
 }

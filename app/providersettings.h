@@ -15,8 +15,9 @@ namespace arbor::app {
 
 /**
  * @brief What the Settings dialog binds to: the configured providers (add, edit, remove, test),
- * the default model, local servers found on this computer, and whether API keys can go to the
- * system keychain. GUI thread only; every action answers through a signal.
+ * their job queue limits, the default model, local servers found on this computer, and whether
+ * API keys can go to the system keychain. An adapter over providers::ProviderService. GUI thread
+ * only; every action answers through a signal.
  */
 class ProviderSettings : public QObject
 {
@@ -112,9 +113,6 @@ private:
     void end();
     void markAdded();
     void loadLimits();
-    /** @brief Stores the limits, then emits saved(). */
-    void saveLimits(const QString &id, int concurrency, qint64 requestsPerMinute,
-                    qint64 tokensPerMinute);
 
     core::Backend *m_backend;
     QHash<QString, jobs::QueueSettings> m_limits; ///< job_queues rows, by queue (= provider id)

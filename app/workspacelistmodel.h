@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sync/syncclient.h"
+#include "sync/remotequeries.h"
 
 #include <QAbstractListModel>
 #include <QHash>

@@ -4,20 +4,18 @@
 #include "chatjobhandler.h"
 
 #include "domain/ids.h"
-#include "jobs/jobadmin.h"
+#include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobqueries.h"
 #include "llm/providerregistry.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
-#include "store/sql.h"
 #include "store/store.h"
 #include "store/treequeries.h"
 
 #include <QHostInfo>
 #include <QJsonDocument>
 #include <QLocale>
-#include <QSqlQuery>
 
 #include <cmath>
 
@@ -42,7 +40,8 @@ struct StopOutcome
 
 ChatService::ChatService(store::Store &store, jobs::JobEngine &engine,
                          llm::ProviderRegistry &providers, ChatEvents &events)
-    : m_store(store)
+    : ChatReader(store::StoreReader(store))
+    , m_store(store)
     , m_engine(engine)
     , m_providers(providers)
     , m_events(events)
@@ -96,19 +95,8 @@ namespace {
 qint64 estimateTokens(const QSqlDatabase &db, const QString &parentId, const QString &prefix)
 {
     constexpr qint64 TypicalAnswerTokens = 1024;
-    qint64 chars = prefix.size();
-    if (!parentId.isEmpty()) {
-        QSqlQuery q = store::exec(
-            db,
-            QStringLiteral(
-                "WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
-                " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
-                " SELECT coalesce(sum(length(m.content)), 0) FROM up JOIN messages m ON m.id = "
-                "up.id"),
-            {parentId});
-        if (q.next())
-            chars += q.value(0).toLongLong();
-    }
+    const qint64 chars =
+        prefix.size() + (parentId.isEmpty() ? 0 : messages::pathLength(db, parentId));
     return chars / 4 + TypicalAnswerTokens;
 }
 
@@ -349,15 +337,10 @@ QFuture<SendResult> ChatService::edit(const QString &userMessageId, const QStrin
         if (reply) {
             // The reply uses the model that answered the original, unless told otherwise.
             QString key = modelKey;
-            if (key.isEmpty()) {
-                QSqlQuery q = store::exec(
-                    db,
-                    QStringLiteral("SELECT provider, model FROM messages WHERE parent_id = ?"
-                                   " AND role = 'assistant' ORDER BY created_at DESC LIMIT 1"),
-                    {userMessageId});
-                key = q.next() ? q.value(0).toString() + QLatin1Char('/') + q.value(1).toString()
-                               : QStringLiteral("demo/demo");
-            }
+            if (key.isEmpty())
+                key = messages::latestReplyModel(db, userMessageId);
+            if (key.isEmpty())
+                key = QStringLiteral("demo/demo");
             r.assistant =
                 storeReply(db, r.conversationId, r.user.id, choose(key), {}, now, &r.jobId);
         }
@@ -423,12 +406,10 @@ QFuture<RemovedSubtree> ChatService::removeSubtree(const QString &messageId)
             const qint64 now = domain::nowMs();
             r.batch = store::tree::removeSubtree(db, messageId, now);
             // Replies still waiting in the removed part will not be wanted.
-            QSqlQuery q = store::exec(
-                db, QStringLiteral("SELECT id FROM messages WHERE deleted_batch = ?"), {r.batch});
             QList<qint64> running;
-            while (q.next()) {
+            for (const QString &id : messages::idsInBatch(db, r.batch)) {
                 ++r.count;
-                for (const jobs::Job &job : jobs::queries::forSubject(db, q.value(0).toString())) {
+                for (const jobs::Job &job : jobs::queries::forSubject(db, id)) {
                     if (job.state == jobs::JobState::Queued)
                         jobs::queries::cancelQueued(db, job.id, now);
                     else if (job.state == jobs::JobState::Running)
@@ -478,34 +459,6 @@ QFuture<QString> ChatService::fork(const QString &messageId)
             Q_EMIT m_events.conversationsChanged();
             return id;
         });
-}
-
-QFuture<QList<domain::Message>> ChatService::visiblePathBelow(const QString &conversationId,
-                                                              const QString &ancestorId)
-{
-    return m_store.read([conversationId, ancestorId](QSqlDatabase &db) {
-        return messages::pathBelow(db, ancestorId, messages::currentLeaf(db, conversationId));
-    });
-}
-
-QFuture<QList<store::tree::TreeNode>> ChatService::tree(const QString &conversationId,
-                                                        bool withPreview)
-{
-    return m_store.read([conversationId, withPreview](QSqlDatabase &db) {
-        return store::tree::nodes(db, conversationId, withPreview);
-    });
-}
-
-QFuture<QList<store::tree::TreeNode>> ChatService::labels(const QString &conversationId)
-{
-    return m_store.read(
-        [conversationId](QSqlDatabase &db) { return store::tree::labelled(db, conversationId); });
-}
-
-QFuture<QList<store::tree::SearchHit>> ChatService::search(const QString &query, int limit)
-{
-    return m_store.read(
-        [query, limit](QSqlDatabase &db) { return store::tree::search(db, query, limit); });
 }
 
 QFuture<bool> ChatService::stop(const QString &messageId)
@@ -586,18 +539,6 @@ QString ChatService::validateSettings(const QJsonObject &settings)
     return {};
 }
 
-QFuture<QJsonObject> ChatService::conversationSettings(const QString &conversationId)
-{
-    return m_store.read([conversationId](QSqlDatabase &db) {
-        const auto c = conversations::get(db, conversationId);
-        if (!c)
-            throw store::StoreError(
-                QStringLiteral("Conversation %1 does not exist (or was deleted).")
-                    .arg(conversationId));
-        return QJsonDocument::fromJson(c->settings.toUtf8()).object();
-    });
-}
-
 QFuture<void> ChatService::setConversationSettings(const QString &conversationId,
                                                    const QJsonObject &settings)
 {
@@ -636,14 +577,7 @@ QFuture<void> ChatService::remove(const QString &conversationId)
     return m_store
         .write([conversationId](QSqlDatabase &db) {
             // Live replies stop with the conversation: cancel what has not started.
-            QSqlQuery q =
-                store::exec(db,
-                            QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND "
-                                           "status IN ('queued','streaming')"),
-                            {conversationId});
-            QStringList live;
-            while (q.next())
-                live.append(q.value(0).toString());
+            const QStringList live = messages::liveIds(db, conversationId);
             const qint64 now = domain::nowMs();
             for (const QString &id : std::as_const(live)) {
                 for (const jobs::Job &job : jobs::queries::forSubject(db, id)) {
@@ -668,97 +602,10 @@ QFuture<void> ChatService::remove(const QString &conversationId)
         });
 }
 
-QFuture<QList<domain::Conversation>> ChatService::conversations()
-{
-    return m_store.read([](QSqlDatabase &db) { return conversations::list(db); });
-}
-
-QFuture<ReplyProgress> ChatService::progress(const QString &messageId, qsizetype from)
-{
-    return m_store.read([messageId, from](QSqlDatabase &db) {
-        ReplyProgress p;
-        p.from = from;
-        // The whole text, cut here: offsets count UTF-16 units, SQLite's substr() characters.
-        const auto stored = messages::get(db, messageId);
-        if (!stored)
-            throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(messageId));
-        p.status = stored->status;
-        p.error = stored->error;
-        p.text = stored->content.mid(from);
-        const QList<jobs::Job> jobs = jobs::queries::forSubject(db, messageId);
-        if (!jobs.isEmpty()) {
-            const jobs::Job &job = jobs.constFirst();
-            p.hasJob = true;
-            p.jobState = jobs::toString(job.state);
-            p.attempts = job.attempts;
-            p.maxAttempts = job.maxAttempts;
-            p.runAt = job.runAt;
-            p.lastError = job.lastError;
-            p.queue = job.queue;
-            for (const jobs::QueueSettings &q : jobs::admin::queueSettings(db))
-                p.queuePaused = p.queuePaused || (q.name == job.queue && q.paused);
-        }
-        return p;
-    });
-}
-
-QFuture<QList<domain::Message>> ChatService::visiblePath(const QString &conversationId)
-{
-    return m_store.read(
-        [conversationId](QSqlDatabase &db) { return messages::visiblePath(db, conversationId); });
-}
-
-QSet<QString> ChatService::orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds)
-{
-    QSet<QString> out;
-    if (messageIds.isEmpty())
-        return out;
-    QSet<QString> deadRuns;
-    const qint64 staleBefore = domain::nowMs() - jobs::JobEngine::Options{}.staleAfterMs;
-    for (const jobs::Job &job :
-         jobs::queries::orphaned(db, QHostInfo::localHostName(), staleBefore))
-        deadRuns.insert(job.subjectId);
-    for (const QString &id : messageIds) {
-        // A teammate's reply (synced) streams on their machine, not under a job here.
-        QSqlQuery q = store::exec(
-            db,
-            QStringLiteral("SELECT 1 FROM messages WHERE id = ? AND role = 'assistant'"
-                           " AND status IN ('queued', 'streaming') AND synced_at IS NULL"),
-            {id});
-        if (!q.next())
-            continue;
-        bool willRun = false;
-        for (const jobs::Job &job : jobs::queries::forSubject(db, id))
-            willRun = willRun || job.state == jobs::JobState::Queued
-                || job.state == jobs::JobState::Running;
-        if (!willRun || deadRuns.contains(id))
-            out.insert(id);
-    }
-    return out;
-}
-
-QString ChatService::orphanedNote(bool hasText)
-{
-    return hasText ? QStringLiteral("The process writing this reply stopped; the text received so "
-                                    "far is kept. The next process that runs jobs settles it.")
-                   : QStringLiteral("The process writing this reply stopped before any of it "
-                                    "arrived. The next process that runs jobs settles it.");
-}
-
 int ChatService::sweepOrphanedMessages(const QSqlDatabase &db)
 {
-    QSqlQuery q = store::exec(db, QStringLiteral(R"sql(
-        SELECT m.id, m.content <> '' OR EXISTS (SELECT 1 FROM message_chunks k
-                                               WHERE k.message_id = m.id) AS has_text
-        FROM messages m
-        WHERE m.status IN ('queued', 'streaming')
-          AND m.synced_at IS NULL -- a teammate's reply streams on their machine, not here
-          AND NOT EXISTS (SELECT 1 FROM jobs j
-                          WHERE j.subject_id = m.id AND j.state IN ('queued', 'running')))sql"));
-    QList<std::pair<QString, bool>> found;
-    while (q.next())
-        found.append({q.value(0).toString(), q.value(1).toBool()});
-    for (const auto &[id, hasText] : std::as_const(found)) {
+    const QList<messages::Unattended> found = messages::unattendedLive(db);
+    for (const auto &[id, hasText] : found) {
         messages::finish(db, id,
                          {MessageStatus::Interrupted,
                           hasText

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "chatreader.h"
+
 #include "domain/message.h"
-#include "store/treequeries.h"
 
 #include <QFuture>
 #include <QJsonObject>
@@ -37,25 +38,6 @@ struct SendRequest
     QJsonObject settings;
 };
 
-/** @brief Where a reply stands, as the store says: what a sender follows wherever it runs. */
-struct ReplyProgress
-{
-    domain::MessageStatus status = domain::MessageStatus::Queued;
-    QString error;
-    qsizetype from = 0; ///< the offset asked for
-    QString text;       ///< the stored text from @p from on (stream chunks included)
-    /** @brief The reply's job, when it has one: its state and, while it waits to run again
-     *  (after a transient error), the attempts so far, the time of the next and why. */
-    bool hasJob = false;
-    QString jobState;
-    int attempts = 0;
-    int maxAttempts = 0;
-    qint64 runAt = 0;
-    QString lastError;
-    QString queue;
-    bool queuePaused = false;
-};
-
 /** @brief What a send stored. */
 struct SendResult
 {
@@ -75,10 +57,11 @@ struct RemovedSubtree
 };
 
 /**
- * @brief The chat use cases: send, stop, rename, delete, read. Each write is one transaction on
- * the store's writer; events are announced after it commits. Thread-safe; results are futures.
+ * @brief The chat use cases: send, stop, rename, delete, and everything ChatReader reads. Each
+ * write is one transaction on the store's writer; events are announced after it commits.
+ * Thread-safe; results are futures.
  */
-class ChatService
+class ChatService : public ChatReader
 {
 public:
     /** @brief The largest message accepted (characters): a huge paste gets a clear error. */
@@ -125,27 +108,11 @@ public:
     QFuture<void> remove(const QString &conversationId);
     /** @brief Undoes remove() (replies it stopped stay stopped). */
     QFuture<void> restoreConversation(const QString &conversationId);
-    /** @brief The conversation's settings object (system_prompt, temperature, max_tokens, ...). */
-    QFuture<QJsonObject> conversationSettings(const QString &conversationId);
     /** @brief Sets the model parameters of a conversation: "system_prompt", "temperature" and
      *  "max_tokens" become what @p settings holds (absent = the provider's default); other keys
      *  already stored are kept. Fails with a user-facing StoreError on invalid values. */
     QFuture<void> setConversationSettings(const QString &conversationId,
                                           const QJsonObject &settings);
-    QFuture<QList<domain::Conversation>> conversations();
-    /** @brief The reply @p messageId as the store has it, its text from @p from on. */
-    QFuture<ReplyProgress> progress(const QString &messageId, qsizetype from);
-    QFuture<QList<domain::Message>> visiblePath(const QString &conversationId);
-    /** @brief The visible path strictly below @p ancestorId (after a switch under it). */
-    QFuture<QList<domain::Message>> visiblePathBelow(const QString &conversationId,
-                                                     const QString &ancestorId);
-    /** @brief Every node of a conversation, for the tree map and `arbord show --tree`. */
-    QFuture<QList<store::tree::TreeNode>> tree(const QString &conversationId,
-                                               bool withPreview = true);
-    /** @brief The labelled messages of a conversation (bookmarks to jump to). */
-    QFuture<QList<store::tree::TreeNode>> labels(const QString &conversationId);
-    /** @brief Full-text search over all branches of all conversations. */
-    QFuture<QList<store::tree::SearchHit>> search(const QString &query, int limit = 50);
 
     /** @brief Checks @p text for sending; returns a user-facing error or an empty string. */
     static QString validate(const QString &text);
@@ -155,13 +122,6 @@ public:
     static QString validateSettings(const QJsonObject &settings);
     /** @brief A title from the first line of @p text (at most ~60 characters). */
     static QString titleFor(const QString &text);
-    /** @brief Of @p messageIds, the live replies whose process died: their job runs under no
-     *  live worker, or they have no job that will run. Readers (which never run or recover
-     *  jobs) show them as interrupted until a process that runs jobs settles them. Changes
-     *  nothing. */
-    static QSet<QString> orphanedReplies(const QSqlDatabase &db, const QStringList &messageIds);
-    /** @brief What a reader says of such a reply (@p hasText: some of it had arrived). */
-    static QString orphanedNote(bool hasText);
     /** @brief Start-up sweep: live messages whose job is gone or finished become interrupted
      *  (kept text) — nothing is left spinning forever. Returns how many were fixed. */
     static int sweepOrphanedMessages(const QSqlDatabase &db);

@@ -375,7 +375,7 @@ int runBenchSync(const QStringList &args)
             .waitForFinished();
         const auto pushStart = Clock::now();
         writer.engine->poke();
-        if (!waitUntil([&] { return sync::SyncClient::pendingChanges(writer.store) == 0; }, 600000))
+        if (!waitUntil([&] { return sync::local::pendingChanges(writer.store) == 0; }, 600000))
             throw std::runtime_error("the push did not finish within 10 minutes");
         f.pushS = msSince(pushStart) / 1000;
         f.pushPerS = pushCount / f.pushS;

@@ -4,8 +4,8 @@
 #include "common.h"
 #include "jsonformat.h"
 
-#include "chat/chatservice.h"
-#include "core/backend.h"
+#include "chat/chatreader.h"
+#include "core/readonlybackend.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -27,10 +27,7 @@ int runList(const QStringList &args)
               << "”\n";
         return Usage;
     }
-    core::BackendOptions options;
-    options.dbPath = parser.value(db);
-    options.readOnly = true;
-    core::Backend backend(options);
+    core::ReadOnlyBackend backend(parser.value(db));
     if (const auto code = openBackend(backend, QStringLiteral("list")))
         return *code;
     const QList<domain::Conversation> list = backend.chat().conversations().result();

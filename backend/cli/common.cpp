@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "core/backend.h"
+#include "core/readonlybackend.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -59,7 +60,10 @@ std::optional<int> parse(QCommandLineParser &parser, const QString &command,
     return std::nullopt;
 }
 
-std::optional<int> openBackend(core::Backend &backend, const QString &command)
+namespace {
+
+template<class B>
+std::optional<int> openAny(B &backend, const QString &command)
 {
     try {
         backend.open();
@@ -68,6 +72,18 @@ std::optional<int> openBackend(core::Backend &backend, const QString &command)
         return Failure;
     }
     return std::nullopt;
+}
+
+} // namespace
+
+std::optional<int> openBackend(core::Backend &backend, const QString &command)
+{
+    return openAny(backend, command);
+}
+
+std::optional<int> openBackend(core::ReadOnlyBackend &backend, const QString &command)
+{
+    return openAny(backend, command);
 }
 
 void printJson(const QJsonValue &value)

@@ -12,7 +12,8 @@ class QObject;
 
 namespace arbor::core {
 class Backend;
-}
+class ReadOnlyBackend;
+} // namespace arbor::core
 
 namespace arbor::cli {
 
@@ -29,6 +30,7 @@ std::optional<int> parse(QCommandLineParser &parser, const QString &command,
 /** @brief Opens @p backend; on failure prints one line for `arbord COMMAND` and returns the
  *  exit code. */
 std::optional<int> openBackend(core::Backend &backend, const QString &command);
+std::optional<int> openBackend(core::ReadOnlyBackend &backend, const QString &command);
 
 /** @brief Prints @p value (an object or array) as indented JSON on stdout. */
 void printJson(const QJsonValue &value);

@@ -3,11 +3,12 @@
 #include "common.h"
 
 #include "core/backend.h"
-#include "jobs/jobadmin.h"
+#include "core/readonlybackend.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobqueries.h"
 #include "jobs/jobrun.h"
+#include "jobs/jobsservice.h"
 #include "store/sql.h"
 #include "store/store.h"
 
@@ -67,49 +68,34 @@ QJsonObject jobJson(const jobs::Job &job, const QList<jobs::admin::Attempt> &att
                        {QStringLiteral("errors"), list}};
 }
 
-int showJobs(store::Store &store, bool json)
+int showJobs(jobs::JobsMonitor &monitor, bool json)
 {
-    struct View
-    {
-        QList<jobs::admin::QueueCounts> counts;
-        QList<std::pair<jobs::Job, QList<jobs::admin::Attempt>>> failed;
-        QList<jobs::Job> waiting;
-        QHash<QString, jobs::QueueSettings> settings;
-    };
-    const View view = store
-                          .read([](QSqlDatabase &db) {
-                              View v;
-                              v.counts = jobs::admin::counts(db);
-                              for (const jobs::QueueSettings &q : jobs::admin::queueSettings(db))
-                                  v.settings.insert(q.name, q);
-                              for (const jobs::Job &job : jobs::admin::failedJobs(db, 50))
-                                  v.failed.append({job, jobs::admin::attempts(db, job.id)});
-                              v.waiting = jobs::admin::waitingJobs(db, 50);
-                              return v;
-                          })
-                          .result();
-    static const QStringList states{QStringLiteral("queued"), QStringLiteral("running"),
-                                    QStringLiteral("done"), QStringLiteral("failed"),
-                                    QStringLiteral("cancelled")};
+    jobs::SnapshotOptions options;
+    options.minutes = 0;
+    options.recent = 0;
+    options.failed = 50;
+    options.waiting = 50;
+    const jobs::JobsSnapshot view = monitor.snapshot(options).result();
     if (json) {
         QJsonArray queues;
-        for (const auto &c : view.counts) {
-            QJsonObject counts;
-            for (const QString &s : states)
-                counts.insert(s, c.byState.value(s));
-            const jobs::QueueSettings limits = view.settings.value(c.queue);
+        for (const jobs::QueueView &q : view.queues) {
+            const QJsonObject counts{{QStringLiteral("queued"), q.queued},
+                                     {QStringLiteral("running"), q.running},
+                                     {QStringLiteral("done"), q.done},
+                                     {QStringLiteral("failed"), q.failed},
+                                     {QStringLiteral("cancelled"), q.cancelled}};
             queues.append(QJsonObject{
-                {QStringLiteral("name"), c.queue},
-                {QStringLiteral("paused"), c.paused},
+                {QStringLiteral("name"), q.name},
+                {QStringLiteral("paused"), q.paused},
                 {QStringLiteral("counts"), counts},
                 {QStringLiteral("limits"),
-                 QJsonObject{{QStringLiteral("concurrency"), limits.concurrency},
-                             {QStringLiteral("requests_per_minute"), limits.requestsPerMinute},
-                             {QStringLiteral("tokens_per_minute"), limits.tokensPerMinute}}}});
+                 QJsonObject{{QStringLiteral("concurrency"), q.concurrency},
+                             {QStringLiteral("requests_per_minute"), q.requestsPerMinute},
+                             {QStringLiteral("tokens_per_minute"), q.tokensPerMinute}}}});
         }
         QJsonArray failed;
-        for (const auto &[job, attempts] : view.failed)
-            failed.append(jobJson(job, attempts));
+        for (const jobs::FailedJob &f : view.failed)
+            failed.append(jobJson(f.job, f.attempts));
         QJsonArray waiting;
         for (const jobs::Job &job : view.waiting) {
             QJsonObject o = jobJson(job, {});
@@ -130,24 +116,23 @@ int showJobs(store::Store &store, bool json)
                  .arg(QStringLiteral("DONE"), 8)
                  .arg(QStringLiteral("FAILED"), 8)
                  .arg(QStringLiteral("CANCELLED"), 10);
-    for (const auto &c : view.counts)
+    for (const jobs::QueueView &q : view.queues)
         out() << QStringLiteral("%1 %2 %3 %4 %5 %6%7\n")
-                     .arg(c.queue, -20)
-                     .arg(c.byState.value(states[0]), 8)
-                     .arg(c.byState.value(states[1]), 8)
-                     .arg(c.byState.value(states[2]), 8)
-                     .arg(c.byState.value(states[3]), 8)
-                     .arg(c.byState.value(states[4]), 10)
-                     .arg(c.paused ? QStringLiteral("  (paused)") : QString());
+                     .arg(q.name, -20)
+                     .arg(q.queued, 8)
+                     .arg(q.running, 8)
+                     .arg(q.done, 8)
+                     .arg(q.failed, 8)
+                     .arg(q.cancelled, 10)
+                     .arg(q.paused ? QStringLiteral("  (paused)") : QString());
     if (!view.waiting.isEmpty()) {
         out() << "\nWaiting to run again (next first):\n";
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
         for (const jobs::Job &job : view.waiting) {
             out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", "
                   << job.attempts << '/' << job.maxAttempts << " attempts, next run "
                   << timeText(job.runAt);
-            if (job.runAt > now)
-                out() << " (in " << (job.runAt - now + 999) / 1000 << " s)";
+            if (job.runAt > view.takenAt)
+                out() << " (in " << (job.runAt - view.takenAt + 999) / 1000 << " s)";
             out() << "\n      " << job.lastError << '\n';
         }
     }
@@ -156,12 +141,13 @@ int showJobs(store::Store &store, bool json)
         return Ok;
     }
     out() << "\nFailed jobs (newest first):\n";
-    for (const auto &[job, attempts] : view.failed) {
+    for (const jobs::FailedJob &f : view.failed) {
+        const jobs::Job &job = f.job;
         out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", " << job.attempts
               << '/' << job.maxAttempts << " attempts, failed " << timeText(job.finishedAt) << '\n';
-        for (const auto &a : attempts)
+        for (const auto &a : f.attempts)
             out() << "      attempt " << a.attempt << " (" << a.outcome << "): " << a.error << '\n';
-        if (attempts.isEmpty())
+        if (f.attempts.isEmpty())
             out() << "      " << job.lastError << '\n';
     }
     return Ok;
@@ -201,30 +187,19 @@ int runJobs(const QStringList &args)
         return Usage;
     }
 
-    // Looking at the queue never creates or changes a store; acting on it does.
-    store::Store store(store::Store::resolvePath(parser.value(db)), 1,
-                       pos.isEmpty() ? store::Store::Access::ReadOnly
-                                     : store::Store::Access::ReadWrite);
     try {
-        store.open();
-        if (pos.isEmpty())
-            return showJobs(store, parser.isSet(json));
+        // Looking at the queue never creates or changes a store; acting on it does.
+        if (pos.isEmpty()) {
+            core::ReadOnlyBackend reader(parser.value(db));
+            reader.open();
+            return showJobs(reader.jobs(), parser.isSet(json));
+        }
 
         const QString action = pos[0];
         const QString target = pos[1];
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        if (action == u"pause" || action == u"resume") {
-            const bool paused = action == u"pause";
-            store
-                .write([target, paused, now](QSqlDatabase &d) {
-                    jobs::admin::setPaused(d, target, paused, now);
-                })
-                .waitForFinished();
-            out() << "queue " << target << (paused ? " paused\n" : " resumed\n");
-            return Ok;
-        }
+        std::optional<qint64> values[3];
+        std::optional<qint64> jobId;
         if (action == u"limit") {
-            std::optional<qint64> values[3];
             const QCommandLineOption *options[3] = {&concurrency, &rpm, &tpm};
             // 0 = no limit; the largest values are far beyond any vendor's, and fit their columns.
             const qint64 largest[3] = {1000, 1'000'000'000, 1'000'000'000'000};
@@ -236,41 +211,41 @@ int runJobs(const QStringList &args)
                 if (!values[i])
                     return Usage;
             }
+        } else if (action != u"pause" && action != u"resume") {
+            jobId = wholeNumber(target, 1, std::numeric_limits<qint64>::max());
+            if (!jobId || (action != u"retry" && action != u"discard")) {
+                err() << JobsUsage;
+                return Usage;
+            }
+        }
+
+        core::BackendOptions options;
+        options.dbPath = parser.value(db);
+        options.runJobs = false; // acting on the queue; a worker or the app runs the jobs
+        core::Backend backend(options);
+        if (const auto code = openBackend(backend, QStringLiteral("jobs")))
+            return *code;
+        jobs::JobsService &service = backend.jobs();
+        if (action == u"pause" || action == u"resume") {
+            const bool paused = action == u"pause";
+            service.setPaused(target, paused).waitForFinished();
+            out() << "queue " << target << (paused ? " paused\n" : " resumed\n");
+            return Ok;
+        }
+        if (action == u"limit") {
             const jobs::QueueSettings saved =
-                store
-                    .write([target, values, now](QSqlDatabase &d) {
-                        jobs::QueueSettings q;
-                        q.name = target;
-                        for (const jobs::QueueSettings &existing : jobs::admin::queueSettings(d)) {
-                            if (existing.name == target)
-                                q = existing;
-                        }
-                        if (values[0])
-                            q.concurrency = int(*values[0]);
-                        if (values[1])
-                            q.requestsPerMinute = *values[1];
-                        if (values[2])
-                            q.tokensPerMinute = *values[2];
-                        jobs::admin::saveQueueSettings(d, q, now);
-                        return q;
-                    })
+                service
+                    .setLimits(target, values[0] ? int(*values[0]) : -1, values[1].value_or(-1),
+                               values[2].value_or(-1))
                     .result();
             out() << "queue " << target << ": concurrency " << saved.concurrency << ", "
                   << saved.requestsPerMinute << " requests/min, " << saved.tokensPerMinute
                   << " tokens/min (0 = no limit)\n";
             return Ok;
         }
-        const std::optional<qint64> jobId =
-            wholeNumber(target, 1, std::numeric_limits<qint64>::max());
-        const qint64 id = jobId.value_or(0);
-        if (!jobId || (action != u"retry" && action != u"discard")) {
-            err() << JobsUsage;
-            return Usage;
-        }
-        const bool done = action == u"retry"
-            ? store.write([id, now](QSqlDatabase &d) { return jobs::admin::retry(d, id, now); })
-                  .result()
-            : store.write([id](QSqlDatabase &d) { return jobs::admin::discard(d, id); }).result();
+        const qint64 id = *jobId;
+        const bool done =
+            action == u"retry" ? service.retry(id).result() : service.discard(id).result();
         if (!done) {
             err() << "arbord jobs: job " << id
                   << (action == u"retry" ? " is not failed or cancelled\n"

@@ -40,9 +40,10 @@ Commands:
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
                       user add, member add/remove (see arbord admin --help).
-  sync [--db PATH] --dsn DSN [--follow] [--json]
-                      Sync the store with a team server: push local changes, pull
-                      teammates' (once, or --follow); also sync share|status.
+  sync [--db PATH] [--dsn DSN] [--follow] [--json]
+                      Sync the store with its team server: push local changes, pull
+                      teammates' (once, or --follow); also sync connect|disconnect|
+                      share|status (see arbord sync --help).
   --version, -v       Print the version.
   --help              Print this help. Each command also takes --help.
   --verbose           With any command: also print the components' log on stderr

@@ -7,7 +7,7 @@
 #include "llm/providerfactory.h"
 #include "llm/providerpresets.h"
 #include "llm/providerregistry.h"
-#include "llm/providerservice.h"
+#include "providers/providerservice.h"
 #include "store/providerqueries.h"
 
 #include <QCommandLineParser>
@@ -44,7 +44,7 @@ Every subcommand takes --db PATH (default: $ARBOR_DB, else the data folder).
 )";
 
 /** @brief The provider called @p nameOrId (its id, or its name ignoring case). */
-std::optional<StoredProvider> find(llm::ProviderService &service, const QString &nameOrId)
+std::optional<StoredProvider> find(providers::ProviderService &service, const QString &nameOrId)
 {
     if (auto byId = service.config(nameOrId))
         return byId;
@@ -70,7 +70,7 @@ QString shownUrl(const StoredProvider &p)
     return p.baseUrl.toString(QUrl::RemoveUserInfo);
 }
 
-QJsonObject toJson(llm::ProviderService &service, const StoredProvider &p)
+QJsonObject toJson(providers::ProviderService &service, const StoredProvider &p)
 {
     QJsonObject headers;
     for (auto it = p.headers.cbegin(); it != p.headers.cend(); ++it)
@@ -126,7 +126,7 @@ std::optional<QString> readKey(const QCommandLineParser &parser, const QCommandL
     return key;
 }
 
-int runAdd(llm::ProviderService &service, const QStringList &args)
+int runAdd(providers::ProviderService &service, const QStringList &args)
 {
     QCommandLineParser parser;
     const QCommandLineOption preset(QStringLiteral("preset"),
@@ -208,7 +208,7 @@ int runAdd(llm::ProviderService &service, const QStringList &args)
         err() << "arbord providers add: " << keyError << "\n";
         return Usage;
     }
-    const llm::SettingsOutcome saved = awaitFuture(service.save(cfg, key)).result();
+    const providers::SettingsOutcome saved = awaitFuture(service.save(cfg, key)).result();
     if (!saved.ok) {
         err() << "arbord providers add: " << saved.error << "\n";
         return Failure;
@@ -220,7 +220,7 @@ int runAdd(llm::ProviderService &service, const QStringList &args)
     return Ok;
 }
 
-int runModels(llm::ProviderService &service, const StoredProvider &p, bool save, bool json)
+int runModels(providers::ProviderService &service, const StoredProvider &p, bool save, bool json)
 {
     const llm::ModelList listed = awaitFuture(service.listModels(p.id)).result();
     if (listed.error) {
@@ -244,7 +244,7 @@ int runModels(llm::ProviderService &service, const StoredProvider &p, bool save,
     if (save) {
         StoredProvider updated = p;
         updated.models = ids;
-        const llm::SettingsOutcome saved =
+        const providers::SettingsOutcome saved =
             awaitFuture(service.save(updated, std::nullopt)).result();
         if (!saved.ok) {
             err() << "arbord providers models: " << saved.error << "\n";
@@ -372,7 +372,7 @@ int runProviders(const QStringList &args)
         }
         if (sub == u"models")
             return runModels(service, *p, save, json);
-        const llm::SettingsOutcome removed = awaitFuture(service.remove(p->id)).result();
+        const providers::SettingsOutcome removed = awaitFuture(service.remove(p->id)).result();
         if (!removed.ok) {
             err() << "arbord providers remove: " << removed.error << "\n";
             return Failure;
@@ -390,7 +390,7 @@ void awaitProviders(core::Backend &backend)
     // Backend::open() started loading (keys come from the keychain one at a time).
     while (!service.loaded()) {
         QEventLoop loop;
-        QObject::connect(&service, &llm::ProviderService::providersChanged, &loop,
+        QObject::connect(&service, &providers::ProviderService::providersChanged, &loop,
                          &QEventLoop::quit);
         if (!service.loaded())
             loop.exec();

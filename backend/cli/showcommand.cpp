@@ -5,8 +5,9 @@
 #include "common.h"
 #include "jsonformat.h"
 
+#include "chat/chatreader.h"
 #include "chat/chatservice.h"
-#include "core/backend.h"
+#include "core/readonlybackend.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
@@ -30,11 +31,11 @@ void markOrphans(const QSqlDatabase &db, QList<domain::Message> &messages)
     for (const domain::Message &m : std::as_const(messages))
         if (domain::isLive(m.status))
             live.append(m.id);
-    const QSet<QString> orphans = chat::ChatService::orphanedReplies(db, live);
+    const QSet<QString> orphans = chat::ChatReader::orphanedReplies(db, live);
     for (domain::Message &m : messages) {
         if (orphans.contains(m.id)) {
             m.status = domain::MessageStatus::Interrupted;
-            m.error = chat::ChatService::orphanedNote(!m.content.isEmpty());
+            m.error = chat::ChatReader::orphanedNote(!m.content.isEmpty());
         }
     }
 }
@@ -45,7 +46,7 @@ void markOrphans(const QSqlDatabase &db, QList<store::tree::TreeNode> &nodes)
     for (const store::tree::TreeNode &n : std::as_const(nodes))
         if (domain::isLive(domain::messageStatusFromString(n.status)))
             live.append(n.id);
-    const QSet<QString> orphans = chat::ChatService::orphanedReplies(db, live);
+    const QSet<QString> orphans = chat::ChatReader::orphanedReplies(db, live);
     for (store::tree::TreeNode &n : nodes)
         if (orphans.contains(n.id))
             n.status = domain::toString(domain::MessageStatus::Interrupted);
@@ -71,7 +72,7 @@ void printMessage(const domain::Message &m)
         out() << "\n> " << m.error << "\n";
 }
 
-int printPath(store::Store &store, const domain::Conversation &conversation, bool json)
+int printPath(store::StoreReader store, const domain::Conversation &conversation, bool json)
 {
     const QString id = conversation.id;
     const QStringList ids =
@@ -191,10 +192,7 @@ int runShow(const QStringList &args)
         return Usage;
     }
     const QString id = parser.positionalArguments().first();
-    core::BackendOptions options;
-    options.dbPath = parser.value(dbPath);
-    options.readOnly = true;
-    core::Backend backend(options);
+    core::ReadOnlyBackend backend(parser.value(dbPath));
     if (const auto code = openBackend(backend, QStringLiteral("show")))
         return *code;
     const auto conversation =

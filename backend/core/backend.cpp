@@ -5,11 +5,13 @@
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
 #include "jobs/jobengine.h"
+#include "jobs/jobsservice.h"
 #include "llm/demoprovider.h"
 #include "llm/providerregistry.h"
-#include "llm/providerservice.h"
+#include "providers/providerservice.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/store.h"
+#include "sync/syncservice.h"
 
 #include <QLoggingCategory>
 
@@ -20,8 +22,7 @@ namespace arbor::core {
 Backend::Backend(BackendOptions options)
     : m_options(std::move(options))
     , m_store(std::make_unique<store::Store>(store::Store::resolvePath(m_options.dbPath), 2,
-                                             m_options.readOnly ? store::Store::Access::ReadOnly
-                                                                : store::Store::Access::ReadWrite))
+                                             store::Store::Access::ReadWrite))
     , m_events(std::make_unique<chat::ChatEvents>())
     , m_live(std::make_unique<chat::LiveTexts>())
     , m_providers(std::make_unique<llm::ProviderRegistry>())
@@ -31,12 +32,32 @@ Backend::Backend(BackendOptions options)
     jobs::JobEngine::Options engineOptions;
     engineOptions.concurrency = m_options.concurrency;
     m_engine = std::make_unique<jobs::JobEngine>(*m_store, engineOptions);
+    m_jobs = std::make_unique<jobs::JobsService>(*m_store, *m_engine);
     m_chat = std::make_unique<chat::ChatService>(*m_store, *m_engine, *m_providers, *m_events);
     m_providers->add(std::make_shared<llm::DemoProvider>(m_options.demoRate));
-    m_providerService = std::make_unique<llm::ProviderService>(
-        *m_store, *m_providers, std::make_unique<secrets::KeychainSecretStore>());
+    m_providerService = std::make_unique<providers::ProviderService>(
+        *m_store, *m_providers, std::make_unique<secrets::KeychainSecretStore>(), m_jobs.get());
     m_engine->registerHandler(
         std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
+    m_sync = std::make_unique<sync::SyncService>(*m_store);
+    // Local writes to shared conversations are pushed at once (the engine also finds them in
+    // the outbox, later).
+    sync::SyncService *syncService = m_sync.get();
+    QObject::connect(
+        m_events.get(), &chat::ChatEvents::messageCreated, syncService,
+        [syncService](const domain::Message &m) { syncService->noteLocalWrite(m.conversationId); });
+    QObject::connect(m_events.get(), &chat::ChatEvents::messageStateChanged, syncService,
+                     &sync::SyncService::noteLocalWrite);
+    QObject::connect(m_events.get(), &chat::ChatEvents::pathChanged, syncService,
+                     [syncService](const QString &conversationId) {
+                         syncService->noteLocalWrite(conversationId);
+                     });
+    QObject::connect(m_events.get(), &chat::ChatEvents::messageDelta, syncService,
+                     [syncService](const QString &conversationId) {
+                         syncService->noteLocalDelta(conversationId);
+                     });
+    QObject::connect(m_events.get(), &chat::ChatEvents::conversationsChanged, syncService,
+                     &sync::SyncService::noteConversationsChanged);
 }
 
 Backend::~Backend()
@@ -50,7 +71,7 @@ void Backend::open()
         return;
     m_store->open();
     m_open = true;
-    if (!m_options.runJobs || m_options.readOnly)
+    if (!m_options.runJobs)
         return;
     // Whatever a killed process left behind is settled before anything new runs.
     const int recovered = m_engine->recoverOrphans();
@@ -61,6 +82,7 @@ void Backend::open()
     // Jobs start once the configured providers are registered with their keys (read from the
     // keychain one at a time, asynchronously); with none configured that is at once.
     QFuture<void> loaded = m_providerService->load();
+    m_providersLoaded = loaded;
     if (loaded.isFinished())
         m_engine->start();
     else
@@ -70,10 +92,25 @@ void Backend::open()
         });
 }
 
+void Backend::startSync()
+{
+    if (!m_open)
+        return;
+    if (!m_providersLoaded.isValid() || m_providersLoaded.isFinished()) {
+        m_sync->start();
+        return;
+    }
+    m_providersLoaded.then(m_sync.get(), [this] {
+        if (m_open)
+            m_sync->start();
+    });
+}
+
 void Backend::close()
 {
     if (!m_open)
         return;
+    m_sync->stop(); // the sync thread uses the store
     m_engine->stop();
     m_store->close();
     m_open = false;

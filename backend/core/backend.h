@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFuture>
 #include <QString>
 
 #include <memory>
@@ -9,12 +10,18 @@ class Store;
 }
 namespace arbor::jobs {
 class JobEngine;
-}
+class JobsService;
+} // namespace arbor::jobs
 namespace arbor::llm {
 class ProviderRegistry;
 class DemoProvider;
-class ProviderService;
 } // namespace arbor::llm
+namespace arbor::providers {
+class ProviderService;
+}
+namespace arbor::sync {
+class SyncService;
+}
 namespace arbor::chat {
 class ChatEvents;
 class ChatService;
@@ -30,14 +37,13 @@ struct BackendOptions
     double demoRate = 50.0; ///< demo model speed, tokens per second (0 = as fast as possible)
     bool runJobs = true;    ///< false: a tool that must not run replies (providers, admin)
     int concurrency = 4;    ///< jobs run at once in this process
-    /** @brief A command that only looks (list, show): the store is opened read-only (never
-     *  created, never written but to migrate an older store) and no job runs or is recovered. */
-    bool readOnly = false;
 };
 
 /**
- * @brief The composition root: store, providers, job engine and chat service, wired once and
- * shared by the window, arbord and the tests. Create and destroy it on one thread (the main one).
+ * @brief The composition root: store, providers, job engine and the use-case services (chat,
+ * jobs, providers, team sync), wired once and shared by the window, arbord and the tests. It
+ * opens the store for writing (creating and migrating it); a command that only looks uses
+ * ReadOnlyBackend instead. Create and destroy it on one thread (the main one).
  */
 class Backend
 {
@@ -46,7 +52,7 @@ public:
     ~Backend();
 
     /** @brief Opens and migrates the store, recovers what a previous process left running,
-     *  then starts the job engine (neither when read-only or not running jobs). Throws
+     *  then starts the job engine (neither when not running jobs). Throws
      *  StoreError with a user-facing message. Blocks briefly (start-up only). */
     void open();
     /** @brief Stops the engine (running replies keep their text) and closes the store. */
@@ -54,12 +60,19 @@ public:
 
     store::Store &store() { return *m_store; }
     jobs::JobEngine &engine() { return *m_engine; }
+    /** @brief The job dashboard: snapshots, retry, discard, cancel, pause/resume, limits. */
+    jobs::JobsService &jobs() { return *m_jobs; }
     llm::ProviderRegistry &providers() { return *m_providers; }
     /** @brief The user's configured providers (settings, keychain keys, registry updates). */
-    llm::ProviderService &providerService() { return *m_providerService; }
+    providers::ProviderService &providerService() { return *m_providerService; }
     chat::ChatEvents &events() { return *m_events; }
     chat::LiveTexts &liveTexts() { return *m_live; }
     chat::ChatService &chat() { return *m_chat; }
+    /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
+    sync::SyncService &sync() { return *m_sync; }
+    /** @brief Starts team sync with the configured server (SyncService::start()) once the
+     *  providers' keys are read: the keychain asks one question at a time. */
+    void startSync();
     const BackendOptions &options() const { return m_options; }
 
 private:
@@ -68,9 +81,12 @@ private:
     std::unique_ptr<chat::ChatEvents> m_events;
     std::unique_ptr<chat::LiveTexts> m_live;
     std::unique_ptr<llm::ProviderRegistry> m_providers;
-    std::unique_ptr<llm::ProviderService> m_providerService;
+    std::unique_ptr<providers::ProviderService> m_providerService;
     std::unique_ptr<jobs::JobEngine> m_engine;
+    std::unique_ptr<jobs::JobsService> m_jobs;
     std::unique_ptr<chat::ChatService> m_chat;
+    std::unique_ptr<sync::SyncService> m_sync;
+    QFuture<void> m_providersLoaded;
     bool m_open = false;
 };
 

@@ -1,7 +1,7 @@
 #include "dispatcher.h"
 
+#include "adminqueries.h"
 #include "claimchannel.h"
-#include "jobadmin.h"
 #include "jobengine.h"
 #include "jobhandler.h"
 #include "jobqueries.h"

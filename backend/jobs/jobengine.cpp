@@ -1,8 +1,8 @@
 #include "jobengine.h"
 
+#include "adminqueries.h"
 #include "claimchannel.h"
 #include "dispatcher.h"
-#include "jobadmin.h"
 #include "jobhandler.h"
 #include "jobqueries.h"
 

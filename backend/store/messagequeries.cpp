@@ -150,6 +150,86 @@ QStringList pathIds(const QSqlDatabase &db, const QString &leafId)
     return ids;
 }
 
+qint64 pathLength(const QSqlDatabase &db, const QString &leafId)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "WITH RECURSIVE up(id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
+                 " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
+                 " SELECT coalesce(sum(length(m.content)), 0) AS chars FROM up"
+                 " JOIN messages m ON m.id = up.id"),
+             {leafId});
+    return q.next() ? q.value(QStringLiteral("chars")).toLongLong() : 0;
+}
+
+QString latestReplyModel(const QSqlDatabase &db, const QString &parentId)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT provider, model FROM messages WHERE parent_id = ?"
+                                      " AND role = 'assistant' ORDER BY created_at DESC LIMIT 1"),
+                       {parentId});
+    if (!q.next())
+        return {};
+    return q.value(QStringLiteral("provider")).toString() + QLatin1Char('/')
+        + q.value(QStringLiteral("model")).toString();
+}
+
+namespace {
+
+QStringList ids(QSqlQuery &q)
+{
+    QStringList out;
+    while (q.next())
+        out.append(q.value(QStringLiteral("id")).toString());
+    return out;
+}
+
+} // namespace
+
+QStringList idsInBatch(const QSqlDatabase &db, const QString &batch)
+{
+    QSqlQuery q =
+        exec(db, QStringLiteral("SELECT id FROM messages WHERE deleted_batch = ?"), {batch});
+    return ids(q);
+}
+
+QStringList liveIds(const QSqlDatabase &db, const QString &conversationId)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT id FROM messages WHERE conversation_id = ? AND "
+                                      "status IN ('queued','streaming')"),
+                       {conversationId});
+    return ids(q);
+}
+
+bool isLocalLiveReply(const QSqlDatabase &db, const QString &id)
+{
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral("SELECT 1 FROM messages WHERE id = ? AND role = 'assistant'"
+                            " AND status IN ('queued', 'streaming') AND synced_at IS NULL"),
+             {id});
+    return q.next();
+}
+
+QList<Unattended> unattendedLive(const QSqlDatabase &db)
+{
+    QSqlQuery q = exec(db, QStringLiteral(R"sql(
+        SELECT m.id, m.content <> '' OR EXISTS (SELECT 1 FROM message_chunks k
+                                               WHERE k.message_id = m.id) AS has_text
+        FROM messages m
+        WHERE m.status IN ('queued', 'streaming')
+          AND m.synced_at IS NULL -- a teammate's reply streams on their machine, not here
+          AND NOT EXISTS (SELECT 1 FROM jobs j
+                          WHERE j.subject_id = m.id AND j.state IN ('queued', 'running')))sql"));
+    QList<Unattended> out;
+    while (q.next())
+        out.append({q.value(QStringLiteral("id")).toString(),
+                    q.value(QStringLiteral("has_text")).toBool()});
+    return out;
+}
+
 void insert(const QSqlDatabase &db, const Message &m)
 {
     conversations::requireWritable(db, m.conversationId);

@@ -30,6 +30,26 @@ QString visibleLeaf(const QSqlDatabase &db, const QString &conversationId);
 /** @brief The ids of the path from the root to @p leafId, root first: ids only, so a path of
  *  100,000 messages costs a few MB; read the messages in slices with pathBelow(). */
 QStringList pathIds(const QSqlDatabase &db, const QString &leafId);
+/** @brief Characters of text on the path from the root to @p leafId (the context of a reply). */
+qint64 pathLength(const QSqlDatabase &db, const QString &leafId);
+/** @brief "provider/model" of the newest assistant reply under @p parentId, or "". */
+QString latestReplyModel(const QSqlDatabase &db, const QString &parentId);
+/** @brief The messages tombstoned together as @p batch. */
+QStringList idsInBatch(const QSqlDatabase &db, const QString &batch);
+/** @brief The messages of a conversation still queued or streaming. */
+QStringList liveIds(const QSqlDatabase &db, const QString &conversationId);
+/** @brief True when @p id is a reply of this device still queued or streaming (a teammate's
+ *  synced reply streams on their machine, not under a job here). */
+bool isLocalLiveReply(const QSqlDatabase &db, const QString &id);
+/** @brief A live message with no queued or running job behind it. */
+struct Unattended
+{
+    QString id;
+    bool hasText = false;
+};
+/** @brief Messages of this device left queued or streaming with no job that would finish them
+ *  (a process died between the two writes, or its job was discarded). */
+QList<Unattended> unattendedLive(const QSqlDatabase &db);
 
 void insert(const QSqlDatabase &db, const Message &message);
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status);

@@ -29,6 +29,7 @@ public:
         Damaged,   ///< the file is corrupt ("database disk image is malformed")
         NotAStore, ///< not an SQLite database, or one that Arbor did not make
         Missing,   ///< no store at that path (read-only access never creates one)
+        Older,     ///< an older Arbor's store, which read-only access does not migrate
     };
 
     explicit StoreError(const QString &message, Kind kind = Kind::Other)
@@ -57,6 +58,25 @@ StoreError sqlFailure(const QSqlDatabase &db, int sqliteCode, const QString &dri
 /** @brief Prepares @p sql, binds @p values positionally, executes; throws StoreError on failure. */
 QSqlQuery exec(const QSqlDatabase &db, const QString &sql,
                std::initializer_list<QVariant> values = {});
+
+/**
+ * @brief Runs @p f(db) inside one read transaction, so that several queries see the same moment
+ * (a row that changes between two statements is not counted in one and missed in the other).
+ * Ended by ROLLBACK: nothing is written, and the connection keeps no old snapshot afterwards.
+ * For reader threads.
+ */
+template<class F>
+auto inReadTransaction(const QSqlDatabase &db, F f)
+{
+    exec(db, QStringLiteral("BEGIN"));
+    struct End
+    {
+        const QSqlDatabase &db;
+        // A ROLLBACK ends the transaction even with a statement still open.
+        ~End() { QSqlQuery(db).exec(QStringLiteral("ROLLBACK")); }
+    } end{db};
+    return f(db);
+}
 
 /**
  * @brief exec() with a statement prepared once per connection and thread: on a thread that

@@ -171,6 +171,9 @@ void SqlThreads::run(int index, std::promise<void> *opened)
         }
         statements.reset();
     }
+    // One connection closes at a time: the last one to close folds the WAL in and removes the
+    // -wal and -shm files, which two closing at the same moment would each leave to the other.
+    std::lock_guard closing(m_closeMutex);
     closeConnection(name);
 }
 

@@ -108,6 +108,7 @@ private:
     const QString m_namePrefix;
     std::vector<std::thread> m_threads;
     mutable std::mutex m_mutex;
+    std::mutex m_closeMutex; ///< connections close one at a time (see run())
     std::condition_variable m_wake;
     std::condition_variable m_checkpointWake;
     std::atomic<quint64> m_posted{0}; ///< tasks ever posted (the writer's spin watches it)

@@ -103,6 +103,16 @@ void Store::prepare()
         Migrator::requireKnown(m_path, *version);
         if (*version == Migrator::latestVersion())
             return;
+        if (m_access == Access::ReadOnly)
+            throw StoreError(
+                QStringLiteral("%1 was written by an older version of Arbor (schema %2; this "
+                               "build uses %3). Reading leaves it as it is: open it once in Arbor, "
+                               "or with a command that writes (such as arbord chat), to upgrade "
+                               "it.")
+                    .arg(m_path)
+                    .arg(*version)
+                    .arg(Migrator::latestVersion()),
+                StoreError::Kind::Older);
     }
     // A new store, or an older one: migrate on a short-lived connection, so the writer and
     // readers open a file that is known to be current.

@@ -24,17 +24,17 @@ public:
     static QString resolvePath(const QString &explicitPath);
 
     /** @brief ReadWrite creates and migrates the store as needed; ReadOnly (commands that only
-     *  look) never creates a file or a folder and never writes, except to migrate an older
-     *  Arbor store. Neither touches a file that is not an Arbor store. */
+     *  look) never creates a file or a folder, never migrates and never writes: an older Arbor
+     *  store is refused as it is. Neither touches a file that is not an Arbor store. */
     enum class Access { ReadWrite, ReadOnly };
 
     explicit Store(QString path, int readerThreads = 2, Access access = Access::ReadWrite);
     ~Store();
 
     /** @brief Checks the file is an Arbor store (or a new one, when ReadWrite: then the folder
-     *  and file are created), migrates it, starts the threads. Throws StoreError with a message
-     *  fit for a user, having changed nothing when the file is missing (ReadOnly), not an Arbor
-     *  store, or newer than this build. */
+     *  and file are created), migrates it (ReadWrite), starts the threads. Throws StoreError
+     *  with a message fit for a user, having changed nothing when the file is missing or older
+     *  than this build (ReadOnly), not an Arbor store, or newer than this build. */
     void open();
     void close();
     const QString &path() const { return m_path; }
@@ -69,6 +69,30 @@ private:
     Access m_access;
     std::unique_ptr<SqlThreads> m_writer;
     std::unique_ptr<SqlThreads> m_readers;
+};
+
+/**
+ * @brief The reading half of a Store: read tasks only, no writer, no way to reach one. What the
+ * read services and core::ReadOnlyBackend hand out, so that code which only looks cannot write
+ * by mistake (the reader connections are read-only too).
+ */
+class StoreReader
+{
+public:
+    explicit StoreReader(Store &store)
+        : m_store(&store)
+    {
+    }
+
+    template<class F>
+    auto read(F f)
+    {
+        return m_store->read(std::move(f));
+    }
+    const QString &path() const { return m_store->path(); }
+
+private:
+    Store *m_store;
 };
 
 } // namespace arbor::store

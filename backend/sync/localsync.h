@@ -1,6 +1,7 @@
 #pragma once
 
 #include "changelog.h"
+#include "localstate.h"
 #include "remotequeries.h"
 
 #include <QHash>
@@ -77,53 +78,16 @@ QStringList absentConversations(QSqlDatabase &db, const QStringList &ids);
 /** @brief Among @p ids, the messages this store does not hold. */
 QStringList absentMessages(QSqlDatabase &db, const QStringList &ids);
 
-/** @brief A value of sync_state (empty when unset). */
-QString stateValue(QSqlDatabase &db, const QString &key);
-void setStateValue(QSqlDatabase &db, const QString &key, const QString &value);
-/** @brief Starts over when the store last synced as someone else or with another server: forgets
- *  positions and workspaces. Records @p user as the person this store acts as. */
-void adoptIdentity(QSqlDatabase &db, const QString &identity, const QString &user);
-
-/** @brief What storing the server's list of workspaces changed. */
-struct WorkspacesStored
+/** @brief Outbox rows not refused yet (waiting to be pushed). */
+bool hasUnpushed(const QSqlDatabase &db);
+/** @brief How many rows the outbox holds. */
+struct OutboxCounts
 {
-    bool changed = false; ///< a workspace came, went, or a role changed
-    QStringList left;     ///< names of workspaces this person no longer belongs to
-    int detached = 0;     ///< conversations that stopped being shared because of it
+    int pending = 0; ///< every row (refused ones included)
+    int refused = 0; ///< rows the server refused
 };
-/** @brief Stores the person's workspaces. Conversations of a workspace they no longer belong to
- *  stop being shared: they stay here as personal copies that remember the workspace (a pull
- *  from it re-attaches them), and their unpushed changes are dropped (the server refuses them).
- *  Refused outbox rows get another chance when a role or membership changed. */
-WorkspacesStored storeWorkspaces(QSqlDatabase &db, const QList<Workspace> &workspaces);
-
-/** @brief The workspace of a conversation (empty: personal or unknown). */
-QString workspaceOf(QSqlDatabase &db, const QString &conversationId);
-
-// Store-level operations, for the app and arbord (they need no connection).
-
-/** @brief Moves a personal conversation into @p workspaceId; its whole tree is queued for push.
- *  Throws StoreError when the conversation is unknown or already in a workspace. */
-void moveToWorkspace(store::Store &store, const QString &conversationId,
-                     const QString &workspaceId);
-/** @brief The workspace of a conversation (empty: personal). */
-QString workspaceOf(store::Store &store, const QString &conversationId);
-/** @brief Marks everything in the conversation as read now. */
-void markRead(store::Store &store, const QString &conversationId);
-/** @brief Messages from teammates that arrived after the conversation was last read, per
- *  conversation (conversations without any are absent). @p me is the person's role name; their
- *  own messages from other devices are never unread. */
-QHash<QString, int> unreadCounts(store::Store &store, const QString &me);
-
-/** @brief A row a pull refused, and why. */
-struct PullRefusal
-{
-    QString entity;
-    QString entityId;
-    QString workspaceId;
-    QString reason;
-};
-/** @brief Rows pulls refused (they would have changed local-only rows), newest first. */
-QList<PullRefusal> pullRefusals(store::Store &store);
+OutboxCounts outboxCounts(const QSqlDatabase &db);
+/** @brief Outbox rows the server refused, with its reason (entity id → error), in queue order. */
+QList<QPair<QString, QString>> refusedChanges(const QSqlDatabase &db);
 
 } // namespace arbor::sync::local

@@ -153,6 +153,17 @@ void setPresence(PgConnection &conn, const QString &workspaceId, const QString &
 /** @brief Everyone's presence in the person's workspaces. */
 QList<PresenceEntry> presence(PgConnection &conn);
 
+/** @brief LISTENs on (or stops listening to) one of the person's wake-up channels. */
+void listen(PgConnection &conn, const QString &channel);
+void unlisten(PgConnection &conn, const QString &channel);
+
+/** @brief Up to @p limit changes of @p workspaceId's change log after @p after, in position
+ *  order. The committed positions of a workspace always form a prefix (a writer holds the
+ *  workspace's log head to commit), so reading "after the last position seen" never skips a late
+ *  commit. Row-level security limits the rows to the caller's workspaces. Throws PgError. */
+QList<Change> changes(PgConnection &conn, const QString &workspaceId, qint64 after,
+                      int limit = 1000);
+
 } // namespace remote
 
 } // namespace arbor::sync

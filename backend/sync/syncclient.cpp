@@ -7,7 +7,6 @@
 #include "store/sql.h"
 #include "store/store.h"
 
-#include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QSqlQuery>
 
@@ -106,10 +105,10 @@ QList<Workspace> SyncClient::refreshWorkspaces()
         channels.insert(w.channel);
     for (const QString &channel : channels)
         if (!m_channels.contains(channel))
-            m_conn->exec(QStringLiteral("LISTEN ") + m_conn->quoteIdentifier(channel));
+            remote::listen(*m_conn, channel);
     for (const QString &channel : std::as_const(m_channels))
         if (!channels.contains(channel))
-            m_conn->exec(QStringLiteral("UNLISTEN ") + m_conn->quoteIdentifier(channel));
+            remote::unlisten(*m_conn, channel);
     m_channels = channels;
     m_workspaces = list;
     m_lastStored =
@@ -140,7 +139,7 @@ PushResult SyncClient::push(int batchSize)
         if (retried == 0)
             break;
     }
-    total.refused = int(refusedChanges(m_store).size());
+    total.refused = int(local::refusedChanges(m_store).size());
     return total;
 }
 
@@ -286,7 +285,7 @@ void SyncClient::completeParents(PullPage &page)
 PullResult SyncClient::pullPages(int batchSize, bool &stale)
 {
     PullResult result;
-    PullPositions positions = m_positions ? *m_positions : storedPositions(m_store);
+    PullPositions positions = m_positions ? *m_positions : local::storedPositions(m_store);
     // The store applies one page while the server sends the next.
     QFuture<local::Applied> applying;
     const auto collect = [&result, &stale](QFuture<local::Applied> &pending) {
@@ -362,144 +361,6 @@ PullResult SyncClient::pullPages(int batchSize, bool &stale)
     if (!stale)
         m_positions = positions;
     return result;
-}
-
-void SyncClient::setPresence(const QString &conversationId, bool typing, bool online)
-{
-    // Each workspace learns only of its own conversations.
-    const QString home =
-        conversationId.isEmpty() ? QString() : local::workspaceOf(m_store, conversationId);
-    for (const Workspace &w : std::as_const(m_workspaces)) {
-        const bool here = !home.isEmpty() && w.id == home;
-        remote::setPresence(*m_conn, w.id, here ? conversationId : QString(), here && typing,
-                            online);
-    }
-}
-
-QList<PresenceEntry> SyncClient::presence()
-{
-    return remote::presence(*m_conn);
-}
-
-int SyncClient::pendingChanges(store::Store &store)
-{
-    return store
-        .read([](QSqlDatabase &db) {
-            QSqlQuery q = exec(db, QStringLiteral("SELECT count(*) FROM sync_outbox"));
-            return q.next() ? q.value(0).toInt() : 0;
-        })
-        .result();
-}
-
-QList<QPair<QString, QString>> SyncClient::refusedChanges(store::Store &store)
-{
-    return store
-        .read([](QSqlDatabase &db) {
-            QList<QPair<QString, QString>> out;
-            QSqlQuery q = exec(db,
-                               QStringLiteral("SELECT entity_id, error FROM sync_outbox "
-                                              "WHERE error <> '' ORDER BY seq"));
-            while (q.next())
-                out.append({q.value(0).toString(), q.value(1).toString()});
-            return out;
-        })
-        .result();
-}
-
-PullPositions SyncClient::storedPositions(store::Store &store)
-{
-    return store.read([](QSqlDatabase &db) { return local::positions(db); }).result();
-}
-
-QList<Workspace> SyncClient::storedWorkspaces(store::Store &store)
-{
-    return store
-        .read([](QSqlDatabase &db) {
-            QList<Workspace> out;
-            QSqlQuery q = exec(
-                db, QStringLiteral("SELECT id, name, role FROM sync_workspaces ORDER BY name"));
-            while (q.next())
-                out.append(
-                    {q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), {}});
-            return out;
-        })
-        .result();
-}
-
-namespace {
-
-/** @brief Shared rows as one canonical text per row, sorted, hashed. */
-QByteArray hashRows(QStringList rows)
-{
-    std::sort(rows.begin(), rows.end());
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    for (const QString &row : rows) {
-        hash.addData(row.toUtf8());
-        hash.addData(QByteArrayView("\n", 1));
-    }
-    return hash.result().toHex();
-}
-
-QString conversationRow(const QString &id, const QString &ws, const QString &title, bool deleted)
-{
-    return QStringLiteral("c|%1|%2|%3|%4")
-        .arg(id, ws, title, deleted ? QStringLiteral("d") : QStringLiteral("-"));
-}
-
-QString messageRow(const QString &id, const QString &conv, const QString &parent,
-                   const QString &status, const QString &content, bool deleted)
-{
-    return QStringLiteral("m|%1|%2|%3|%4|%5|%6")
-        .arg(id, conv, parent, status, deleted ? QStringLiteral("d") : QStringLiteral("-"),
-             QString::fromLatin1(
-                 QCryptographicHash::hash(content.toUtf8(), QCryptographicHash::Sha256).toHex()));
-}
-
-} // namespace
-
-QByteArray local::digest(store::Store &store)
-{
-    return store
-        .read([](QSqlDatabase &db) {
-            QStringList rows;
-            QSqlQuery c = exec(db,
-                               QStringLiteral("SELECT id, workspace_id, title, deleted_at IS NOT "
-                                              "NULL FROM conversations WHERE workspace_id IS "
-                                              "NOT NULL"));
-            while (c.next())
-                rows << conversationRow(c.value(0).toString(), c.value(1).toString(),
-                                        c.value(2).toString(), c.value(3).toBool());
-            QSqlQuery m = exec(
-                db,
-                QStringLiteral(
-                    "SELECT m.id, m.conversation_id, coalesce(m.parent_id, ''), m.status, "
-                    "m.content || coalesce((SELECT group_concat(text, '') FROM (SELECT text FROM "
-                    "message_chunks WHERE message_id = m.id ORDER BY seq)), ''), "
-                    "m.deleted_at IS NOT NULL FROM messages m JOIN conversations c ON c.id = "
-                    "m.conversation_id WHERE c.workspace_id IS NOT NULL"));
-            while (m.next())
-                rows << messageRow(m.value(0).toString(), m.value(1).toString(),
-                                   m.value(2).toString(), m.value(3).toString(),
-                                   m.value(4).toString(), m.value(5).toBool());
-            return hashRows(rows);
-        })
-        .result();
-}
-
-QByteArray serverDigest(PgConnection &conn)
-{
-    QStringList rows;
-    const PgResult c = conn.exec(QStringLiteral(
-        "SELECT id, workspace_id, title, deleted_at IS NOT NULL FROM arbor.conversations"));
-    for (int i = 0; i < c.rows(); ++i)
-        rows << conversationRow(c.text(i, 0), c.text(i, 1), c.text(i, 2), c.text(i, 3) == u"t");
-    const PgResult m = conn.exec(QStringLiteral(
-        "SELECT id, conversation_id, coalesce(parent_id::text, ''), status, content, "
-        "deleted_at IS NOT NULL FROM arbor.messages"));
-    for (int i = 0; i < m.rows(); ++i)
-        rows << messageRow(m.text(i, 0), m.text(i, 1), m.text(i, 2), m.text(i, 3), m.text(i, 4),
-                           m.text(i, 5) == u"t");
-    return hashRows(rows);
 }
 
 } // namespace arbor::sync

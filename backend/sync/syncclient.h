@@ -41,8 +41,9 @@ struct PullResult
 };
 
 /**
- * @brief The blocking half of team sync between one local store and one team server: push the
- * outbox, pull the change logs, list workspaces, presence. Every call may block on the network
+ * @brief The push/pull protocol between one local store and one team server: push the outbox,
+ * pull the change logs, list workspaces (the local half is in localsync and localstate, presence
+ * in PresenceClient). Every call may block on the network
  * and on the store's writer: use it on the sync thread or in a command-line tool, never on the
  * GUI thread. Calls throw PgError (server) or StoreError (local); after a PgError with
  * isConnected() false the client must connect() again.
@@ -88,20 +89,6 @@ public:
     /** @brief Applies the server's changes until caught up. */
     PullResult pull(int batchSize = 2000);
 
-    /** @brief Says where this person is: in the workspace of @p conversationId that conversation
-     *  (typing or not), in every other workspace only that they are online. */
-    void setPresence(const QString &conversationId, bool typing, bool online = true);
-    /** @brief Everyone's presence in the person's workspaces. */
-    QList<PresenceEntry> presence();
-
-    // Local state, readable without a connection.
-    /** @brief Outbox rows waiting to be pushed (refused rows included). */
-    static int pendingChanges(store::Store &store);
-    /** @brief Outbox rows the server refused, with its reason (entity id → error). */
-    static QList<QPair<QString, QString>> refusedChanges(store::Store &store);
-    static PullPositions storedPositions(store::Store &store);
-    static QList<Workspace> storedWorkspaces(store::Store &store);
-
 private:
     PushResult pushQueue(int batchSize);
     local::PushRecord pushBatch(const QList<local::OutboxRow> &rows);
@@ -125,16 +112,5 @@ private:
     QSet<QString> m_localConversations;
     QSet<QString> m_localMessages;
 };
-
-namespace local {
-
-/** @brief A digest of the shared rows (workspace conversations and their messages: ids, tree,
- *  text, status, tombstones), to compare two copies. */
-QByteArray digest(store::Store &store);
-
-} // namespace local
-
-/** @brief The same digest computed on the server, over what the connection can read. */
-QByteArray serverDigest(PgConnection &conn);
 
 } // namespace arbor::sync

@@ -1,6 +1,7 @@
 #include "syncengine.h"
 
 #include "pgconnection.h"
+#include "presenceclient.h"
 
 #include "store/sql.h"
 #include "store/store.h"
@@ -8,7 +9,6 @@
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QSocketNotifier>
-#include <QSqlQuery>
 #include <QThread>
 #include <QTimer>
 
@@ -32,6 +32,7 @@ public:
         : m_engine(engine)
         , m_store(store)
         , m_client(store, dsn)
+        , m_presence(store)
         , m_options(options)
     {
     }
@@ -67,7 +68,8 @@ public:
         m_presenceTimer.stop();
         if (m_client.isConnected()) {
             try {
-                m_client.setPresence({}, false, false);
+                m_presence.announce(*m_client.connection(), m_client.workspaces(), {}, false,
+                                    false);
             } catch (const PgError &) {
                 // Going offline anyway; the row ages out after 30 s.
             }
@@ -220,14 +222,7 @@ private:
     void checkOutbox()
     {
         const bool unpushed =
-            m_store
-                .read([](QSqlDatabase &db) {
-                    QSqlQuery q = store::exec(db,
-                                              QStringLiteral("SELECT EXISTS (SELECT 1 FROM "
-                                                             "sync_outbox WHERE error = '')"));
-                    return q.next() && q.value(0).toBool();
-                })
-                .result();
+            m_store.read([](QSqlDatabase &db) { return local::hasUnpushed(db); }).result();
         if (unpushed) {
             m_pushWanted = true;
             scheduleCycle(0);
@@ -292,7 +287,8 @@ private:
     void sendPresence()
     {
         try {
-            m_client.setPresence(m_conversation, m_typing);
+            m_presence.announce(*m_client.connection(), m_client.workspaces(), m_conversation,
+                                m_typing);
         } catch (const PgError &e) {
             if (!m_client.isConnected())
                 failed(e.message());
@@ -304,7 +300,7 @@ private:
         if (!m_client.isConnected())
             return;
         try {
-            const QList<PresenceEntry> list = m_client.presence();
+            const QList<PresenceEntry> list = m_presence.everyone(*m_client.connection());
             QMetaObject::invokeMethod(m_engine, [engine = m_engine, list] {
                 engine->m_presence = list;
                 Q_EMIT engine->presenceChanged();
@@ -318,19 +314,10 @@ private:
     void countPending()
     {
         try {
-            const auto [pending, refused] =
-                m_store
-                    .read([](QSqlDatabase &db) {
-                        QSqlQuery q = store::exec(
-                            db,
-                            QStringLiteral("SELECT count(*), count(*) FILTER (WHERE error <> "
-                                           "'') FROM sync_outbox"));
-                        return q.next() ? std::pair(q.value(0).toInt(), q.value(1).toInt())
-                                        : std::pair(0, 0);
-                    })
-                    .result();
-            m_status.pending = pending;
-            m_status.refused = refused;
+            const local::OutboxCounts counts =
+                m_store.read([](QSqlDatabase &db) { return local::outboxCounts(db); }).result();
+            m_status.pending = counts.pending;
+            m_status.refused = counts.refused;
         } catch (const store::StoreError &) {
             // Keep the last figure; the next cycle tries again.
         }
@@ -351,6 +338,7 @@ private:
     SyncEngine *m_engine;
     store::Store &m_store;
     SyncClient m_client;
+    PresenceClient m_presence;
     SyncEngine::Options m_options;
     SyncEngine::Status m_status;
     std::optional<SyncEngine::Status> m_reported;

@@ -12,12 +12,12 @@ Row {
 
     objectName: "presenceBar"
     spacing: -Theme.spacingSmall // overlapping, like a stack of avatars
-    visible: App.sync.here.length > 0
+    visible: App.sync.presence.here.length > 0
     Accessible.role: Accessible.List
     Accessible.name: qsTr("In this conversation")
 
     Repeater {
-        model: App.sync.here
+        model: App.sync.presence.here
 
         delegate: Rectangle {
             id: avatar

@@ -12,15 +12,15 @@ import Arbor.Ui
 ItemDelegate {
     id: status
 
-    readonly property SyncController sync: App.sync
+    readonly property TeamServerSettings sync: App.sync.server
     readonly property color dotColor: {
         switch (sync.state) {
-        case SyncController.Connected:
+        case TeamSync.Connected:
             return Theme.assistantNode;
-        case SyncController.Reconnecting:
+        case TeamSync.Reconnecting:
             return Theme.error;
-        case SyncController.Connecting:
-        case SyncController.Offline:
+        case TeamSync.Connecting:
+        case TeamSync.Offline:
             return Theme.pathNode;
         default:
             return Theme.mutedText;

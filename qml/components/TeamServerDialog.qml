@@ -12,8 +12,8 @@ import Arbor.Ui
 Dialog {
     id: dialog
 
-    readonly property SyncController sync: App.sync
-    /// App.sync.config, untyped: the linter cannot see the keys of a QVariantMap.
+    readonly property TeamServerSettings sync: App.sync.server
+    /// App.sync.server.config, untyped: the linter cannot see the keys of a QVariantMap.
     readonly property var stored: sync.config
     /// Why the last attempt failed (validation, keychain, or the server's answer).
     property string errorText: ""
@@ -76,10 +76,10 @@ Dialog {
         function onStatusChanged() {
             if (!dialog.waiting)
                 return;
-            if (dialog.sync.state === SyncController.Connected) {
+            if (dialog.sync.state === TeamSync.Connected) {
                 dialog.waiting = false;
                 dialog.close();
-            } else if (dialog.sync.state === SyncController.Reconnecting) {
+            } else if (dialog.sync.state === TeamSync.Reconnecting) {
                 // Keep waiting: the engine retries, and a later success still closes the dialog.
                 dialog.errorText = dialog.sync.errorText;
             }

@@ -15,7 +15,7 @@ ColumnLayout {
     /// "alice (here), bob" for the current workspace.
     readonly property string onlineText: {
         const names = [];
-        for (const p of sync.online)
+        for (const p of sync.presence.online)
             names.push(p.here ? qsTr("%1 (here)").arg(p.user) : p.user);
         return names.join(", ");
     }

@@ -186,7 +186,7 @@ Item {
                 Layout.leftMargin: Theme.spacingLarge
                 Layout.rightMargin: Theme.spacingLarge
                 visible: text.length > 0
-                text: App.sync.typingText
+                text: App.sync.presence.typingText
                 textFormat: Text.PlainText
                 elide: Text.ElideRight
                 font.italic: true
@@ -206,7 +206,7 @@ Item {
                 modelName: header.modelPicker.displayText
                 onSent: messageList.scrollToEnd()
                 // Teammates see "… is typing" in a shared conversation.
-                onTextChanged: App.sync.noteTyping(text.length > 0)
+                onTextChanged: App.sync.presence.noteTyping(text.length > 0)
             }
         }
 

@@ -5,7 +5,7 @@
 #include "providersettings.h"
 
 #include "core/backend.h"
-#include "llm/providerservice.h"
+#include "providers/providerservice.h"
 #include "support/fakevendorserver.h"
 
 #include <QElapsedTimer>

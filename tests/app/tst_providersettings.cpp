@@ -3,7 +3,7 @@
 #include "providersettings.h"
 
 #include "core/backend.h"
-#include "jobs/jobadmin.h"
+#include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "store/store.h"
 

@@ -1,12 +1,14 @@
 // Team sync in the window (issue #6): two App instances (alice and bob) against a real
-// PostgreSQL. The connect fields (password in the real keychain when the run has a Secret
-// Service, else the in-memory path the user must choose), the workspace list, a conversation
+// PostgreSQL, through App.sync's feature controllers (server, presence, workspaces) over the
+// backend's SyncService. The connect fields (password in the real keychain when the run has a
+// Secret Service, else the in-memory path the user must choose), the workspace list, a conversation
 // moved by one that appears in the other's list and thread by itself, unread badges, typing,
 // and the state line across a server stop and start.
 #include "app.h"
 #include "conversationlistmodel.h"
+#include "presence.h"
 #include "synccontroller.h"
-#include "teamserverconfig.h"
+#include "teamserversettings.h"
 #include "threadmodel.h"
 #include "workspacelistmodel.h"
 
@@ -18,6 +20,7 @@
 #include "support/pgserver.h"
 #include "sync/admin.h"
 #include "sync/pgconnection.h"
+#include "sync/syncservice.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -31,6 +34,8 @@ using namespace arbor;
 using app::App;
 using app::ConversationListModel;
 using app::SyncController;
+using app::TeamServerSettings;
+using State = sync::SyncService::State;
 using app::ThreadModel;
 using app::WorkspaceListModel;
 using testsupport::PgServer;
@@ -83,10 +88,9 @@ class TestSyncController : public QObject
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
-    void dsnQuotesValues();
-    void validatesFields();
     void connectsAndListsWorkspaces();
     void aWrongPasswordSaysSo();
+    void reconnectingKeepsTheStoredPassword();
     void movedConversationAppearsForTeammate();
     void newConversationGoesIntoTheWorkspace();
     void teammateReplyGrowsLiveWithoutReset();
@@ -161,25 +165,26 @@ std::unique_ptr<App> TestSyncController::makeApp(const QString &name, double dem
 void TestSyncController::connectAs(SyncController *sync, const QString &user,
                                    const QString &password)
 {
-    QSignalSpy finished(sync, &SyncController::connectFinished);
+    QSignalSpy finished(sync->server(), &TeamServerSettings::connectFinished);
     const auto connectNow = [&] {
-        sync->connectToServer(QStringLiteral("127.0.0.1"), m_pg->port(), QStringLiteral("postgres"),
-                              user, password, QStringLiteral("disable"));
+        sync->server()->connectToServer(QStringLiteral("127.0.0.1"), m_pg->port(),
+                                        QStringLiteral("postgres"), user, password,
+                                        QStringLiteral("disable"));
     };
     connectNow();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
-    if (!testsupport::secretServiceExpected() && !sync->passwordInMemory()) {
+    if (!testsupport::secretServiceExpected() && !sync->server()->passwordInMemory()) {
         // No keychain: nothing is stored, the dialog says why and offers memory.
         QCOMPARE(finished.at(0).at(0).toBool(), false);
         QVERIFY2(!finished.at(0).at(1).toString().isEmpty(), "no reason given");
-        QVERIFY(!sync->keychainAvailable());
-        sync->keepPasswordInMemory();
-        QVERIFY(sync->passwordInMemory());
+        QVERIFY(!sync->server()->keychainAvailable());
+        sync->server()->keepPasswordInMemory();
+        QVERIFY(sync->server()->passwordInMemory());
         connectNow();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 10000);
     }
     QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
-    QVERIFY(sync->configured());
+    QVERIFY(sync->server()->configured());
 }
 
 QString TestSyncController::send(App *app, const QString &text)
@@ -201,44 +206,10 @@ void TestSyncController::reopenAlice(double demoRate)
     m_alice = makeApp(QStringLiteral("alice.db"), demoRate);
     if (!testsupport::secretServiceExpected())
         connectAs(m_alice->sync(), QStringLiteral("alice"), QStringLiteral("alice-pw"));
-    QTRY_COMPARE_WITH_TIMEOUT(m_alice->sync()->state(), SyncController::State::Connected,
-                              ConnectMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_alice->sync()->server()->state(), State::Connected, ConnectMs);
     QTRY_COMPARE(m_alice->sync()->workspaces()->rowCount(), 2);
     m_alice->sync()->setCurrentWorkspace(m_team);
     QCOMPARE(m_alice->sync()->currentWorkspace(), m_team);
-}
-
-void TestSyncController::dsnQuotesValues()
-{
-    app::TeamServerConfig c;
-    c.host = QStringLiteral("db.example.org");
-    c.port = 6432;
-    c.database = QStringLiteral("team db");
-    c.user = QStringLiteral("o'brien");
-    c.sslmode = QStringLiteral("verify-full");
-    QCOMPARE(c.dsn(),
-             QStringLiteral("host='db.example.org' port='6432' dbname='team db' user='o\\'brien' "
-                            "sslmode='verify-full'"));
-    QCOMPARE(c.dsn(QStringLiteral("a\\b'c")),
-             QStringLiteral("host='db.example.org' port='6432' dbname='team db' user='o\\'brien' "
-                            "password='a\\\\b\\'c' sslmode='verify-full'"));
-    QCOMPARE(c.account(), QStringLiteral("team-server:o'brien@db.example.org:6432/team db"));
-    // libpq reads it back as written (a real login below uses a password with both characters).
-}
-
-void TestSyncController::validatesFields()
-{
-    app::TeamServerConfig c;
-    QVERIFY(c.validate().contains(QLatin1String("host")));
-    c.host = QStringLiteral("h");
-    c.database = QStringLiteral("d");
-    c.user = QStringLiteral("u");
-    QVERIFY(c.validate().isEmpty());
-    c.port = 0;
-    QVERIFY(c.validate().contains(QLatin1String("port")));
-    c.port = 5432;
-    c.sslmode = QStringLiteral("sometimes");
-    QVERIFY(!c.validate().isEmpty());
 }
 
 void TestSyncController::connectsAndListsWorkspaces()
@@ -247,16 +218,16 @@ void TestSyncController::connectsAndListsWorkspaces()
     SyncController *sync = m_alice->sync();
     m_workspaceTester = std::make_unique<QAbstractItemModelTester>(
         sync->workspaces(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QCOMPARE(sync->state(), SyncController::State::NotConfigured);
-    QCOMPARE(sync->stateText(), QStringLiteral("Not connected to a team server"));
+    QCOMPARE(sync->server()->state(), State::NotConfigured);
+    QCOMPARE(sync->server()->stateText(), QStringLiteral("Not connected to a team server"));
     QCOMPARE(sync->workspaces()->rowCount(), 1); // Personal
     QCOMPARE(sync->workspaces()->nameOf({}), QStringLiteral("Personal"));
 
     connectAs(sync, QStringLiteral("alice"), QStringLiteral("alice-pw"));
-    QTRY_COMPARE_WITH_TIMEOUT(sync->state(), SyncController::State::Connected, ConnectMs);
-    QCOMPARE(sync->stateText(),
+    QTRY_COMPARE_WITH_TIMEOUT(sync->server()->state(), State::Connected, ConnectMs);
+    QCOMPARE(sync->server()->stateText(),
              QStringLiteral("Connected as alice to 127.0.0.1:%1/postgres").arg(m_pg->port()));
-    QCOMPARE(sync->errorText(), QString());
+    QCOMPARE(sync->server()->errorText(), QString());
     // Only the workspace alice is a member of.
     QTRY_COMPARE(sync->workspaces()->rowCount(), 2);
     const QModelIndex team = sync->workspaces()->index(1);
@@ -280,7 +251,7 @@ void TestSyncController::connectsAndListsWorkspaces()
     QVERIFY2(!settings.contains(QLatin1String("alice-pw")), qPrintable(settings));
     if (testsupport::secretServiceExpected()) {
         secrets::KeychainSecretStore keychain;
-        const auto r = keychain.read(app::TeamServerConfig{
+        const auto r = keychain.read(sync::TeamServerConfig{
             QStringLiteral("127.0.0.1"), m_pg->port(), QStringLiteral("postgres"),
             QStringLiteral("alice"), QStringLiteral("disable")}
                                          .account());
@@ -294,17 +265,32 @@ void TestSyncController::aWrongPasswordSaysSo()
     m_bob = makeApp(QStringLiteral("bob.db"), 0);
     SyncController *sync = m_bob->sync();
     connectAs(sync, QStringLiteral("bob"), QStringLiteral("not the password"));
-    QTRY_COMPARE_WITH_TIMEOUT(sync->state(), SyncController::State::Reconnecting, ConnectMs);
-    QVERIFY2(sync->errorText().contains(QLatin1String("password authentication failed")),
-             qPrintable(sync->errorText()));
-    QVERIFY2(sync->stateText().startsWith(QStringLiteral("Offline — reconnecting")),
-             qPrintable(sync->stateText()));
+    QTRY_COMPARE_WITH_TIMEOUT(sync->server()->state(), State::Reconnecting, ConnectMs);
+    QVERIFY2(sync->server()->errorText().contains(QLatin1String("password authentication failed")),
+             qPrintable(sync->server()->errorText()));
+    QVERIFY2(sync->server()->stateText().startsWith(QStringLiteral("Offline — reconnecting")),
+             qPrintable(sync->server()->stateText()));
 
     // The right one (with a quote and a backslash: the DSN quoting is real).
     connectAs(sync, QStringLiteral("bob"), QStringLiteral("bob pw with 'quote' and \\"));
-    QTRY_COMPARE_WITH_TIMEOUT(sync->state(), SyncController::State::Connected, ConnectMs);
-    QCOMPARE(sync->errorText(), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(sync->server()->state(), State::Connected, ConnectMs);
+    QCOMPARE(sync->server()->errorText(), QString());
     QTRY_COMPARE(sync->workspaces()->rowCount(), 2);
+}
+
+void TestSyncController::reconnectingKeepsTheStoredPassword()
+{
+    // "Save and reconnect" with the password field left empty (it reads "as stored in the
+    // keychain"): the stored password is used, not forgotten.
+    SyncController *sync = m_bob->sync();
+    QSignalSpy finished(sync->server(), &TeamServerSettings::connectFinished);
+    sync->server()->connectToServer(QStringLiteral("127.0.0.1"), m_pg->port(),
+                                    QStringLiteral("postgres"), QStringLiteral("bob"), QString(),
+                                    QStringLiteral("disable"));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QTRY_COMPARE_WITH_TIMEOUT(sync->server()->state(), State::Connected, ConnectMs);
+    QCOMPARE(sync->server()->errorText(), QString());
 }
 
 void TestSyncController::movedConversationAppearsForTeammate()
@@ -443,53 +429,57 @@ void TestSyncController::presenceAndTyping()
     QCOMPARE(m_alice->currentConversationId(), m_shared);
     QCOMPARE(m_bob->currentConversationId(), m_shared);
     // Both are in the conversation: each sees the other there and online in the workspace.
-    QTRY_COMPARE_WITH_TIMEOUT(alice->here().size(), 1, 10000);
-    QCOMPARE(alice->here().first().toMap().value(QStringLiteral("user")).toString(),
+    QTRY_COMPARE_WITH_TIMEOUT(alice->presence()->here().size(), 1, 10000);
+    QCOMPARE(alice->presence()->here().first().toMap().value(QStringLiteral("user")).toString(),
              QStringLiteral("bob"));
-    QCOMPARE(alice->here().first().toMap().value(QStringLiteral("initials")).toString(),
+    QCOMPARE(alice->presence()->here().first().toMap().value(QStringLiteral("initials")).toString(),
              QStringLiteral("B"));
-    QTRY_COMPARE(bob->online().size(), 1);
-    QCOMPARE(bob->online().first().toMap().value(QStringLiteral("user")).toString(),
+    QTRY_COMPARE(bob->presence()->online().size(), 1);
+    QCOMPARE(bob->presence()->online().first().toMap().value(QStringLiteral("user")).toString(),
              QStringLiteral("alice"));
-    QVERIFY(bob->online().first().toMap().value(QStringLiteral("here")).toBool());
+    QVERIFY(bob->presence()->online().first().toMap().value(QStringLiteral("here")).toBool());
 
-    bob->noteTyping(true);
-    QTRY_COMPARE_WITH_TIMEOUT(alice->typingText(), QStringLiteral("bob is typing…"), 10000);
-    bob->noteTyping(false);
-    QTRY_COMPARE_WITH_TIMEOUT(alice->typingText(), QString(), 10000);
+    bob->presence()->noteTyping(true);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->presence()->typingText(), QStringLiteral("bob is typing…"),
+                              10000);
+    bob->presence()->noteTyping(false);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->presence()->typingText(), QString(), 10000);
     // Typing stops by itself a few seconds after the last keystroke.
-    bob->noteTyping(true);
-    QTRY_COMPARE_WITH_TIMEOUT(alice->typingText(), QStringLiteral("bob is typing…"), 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(alice->typingText(), QString(), SyncController::TypingMs + 8000);
+    bob->presence()->noteTyping(true);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->presence()->typingText(), QStringLiteral("bob is typing…"),
+                              10000);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->presence()->typingText(), QString(),
+                              sync::SyncService::TypingMs + 8000);
 
     // Bob leaves the conversation: still online, no longer here.
     m_bob->newConversation();
-    QTRY_COMPARE_WITH_TIMEOUT(alice->here().size(), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->presence()->here().size(), 0, 10000);
     m_bob->selectConversation(m_shared);
 }
 
 void TestSyncController::reconnectsAfterServerRestart()
 {
     SyncController *alice = m_alice->sync();
-    QCOMPARE(alice->state(), SyncController::State::Connected);
+    QCOMPARE(alice->server()->state(), State::Connected);
     m_pg->stop(true);
-    QTRY_COMPARE_WITH_TIMEOUT(alice->state(), SyncController::State::Reconnecting, ConnectMs);
-    QVERIFY2(!alice->errorText().isEmpty(), "no error for a lost server");
-    QVERIFY2(alice->stateText().startsWith(QStringLiteral("Offline — ")),
-             qPrintable(alice->stateText()));
+    QTRY_COMPARE_WITH_TIMEOUT(alice->server()->state(), State::Reconnecting, ConnectMs);
+    QVERIFY2(!alice->server()->errorText().isEmpty(), "no error for a lost server");
+    QVERIFY2(alice->server()->stateText().startsWith(QStringLiteral("Offline — ")),
+             qPrintable(alice->server()->stateText()));
 
     // Written while offline: it waits, and the line says so.
     const int base = m_alice->thread()->rowCount();
     QVERIFY(m_alice->send(QStringLiteral("Written while the server is down")));
     QTRY_COMPARE_WITH_TIMEOUT(threadStatus(m_alice->thread(), base + 1), QStringLiteral("complete"),
                               60000);
-    QTRY_VERIFY_WITH_TIMEOUT(alice->pending() > 0, 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(alice->stateText().contains(QLatin1String("waiting")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(alice->server()->pending() > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(alice->server()->stateText().contains(QLatin1String("waiting")),
+                             10000);
 
     m_pg->start();
-    QTRY_COMPARE_WITH_TIMEOUT(alice->state(), SyncController::State::Connected, ConnectMs);
-    QTRY_COMPARE_WITH_TIMEOUT(alice->pending(), 0, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(m_bob->sync()->state(), SyncController::State::Connected, ConnectMs);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->server()->state(), State::Connected, ConnectMs);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->server()->pending(), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_bob->sync()->server()->state(), State::Connected, ConnectMs);
     // Bob has the conversation open: the offline message arrives there too.
     QTRY_COMPARE_WITH_TIMEOUT(threadText(m_bob->thread(), base),
                               QStringLiteral("Written while the server is down"), 15000);
@@ -505,17 +495,18 @@ void TestSyncController::connectsAgainAtStart()
     m_alice.reset();
     m_alice = makeApp(QStringLiteral("alice.db"), 0);
     SyncController *sync = m_alice->sync();
-    QTRY_VERIFY(sync->configured());
-    QCOMPARE(sync->config().value(QStringLiteral("user")).toString(), QStringLiteral("alice"));
-    QCOMPARE(sync->config().value(QStringLiteral("port")).toInt(), int(m_pg->port()));
+    QTRY_VERIFY(sync->server()->configured());
+    QCOMPARE(sync->server()->config().value(QStringLiteral("user")).toString(),
+             QStringLiteral("alice"));
+    QCOMPARE(sync->server()->config().value(QStringLiteral("port")).toInt(), int(m_pg->port()));
     if (testsupport::secretServiceExpected()) {
         // The password comes back from the keychain.
-        QTRY_COMPARE_WITH_TIMEOUT(sync->state(), SyncController::State::Connected, ConnectMs);
+        QTRY_COMPARE_WITH_TIMEOUT(sync->server()->state(), State::Connected, ConnectMs);
     } else {
         // It was kept in memory only: the app says it cannot log in without it, never reads a file.
-        QTRY_VERIFY_WITH_TIMEOUT(!sync->errorText().isEmpty(), ConnectMs);
-        QVERIFY(sync->state() != SyncController::State::Connected);
-        QVERIFY(!sync->passwordInMemory());
+        QTRY_VERIFY_WITH_TIMEOUT(!sync->server()->errorText().isEmpty(), ConnectMs);
+        QVERIFY(sync->server()->state() != State::Connected);
+        QVERIFY(!sync->server()->passwordInMemory());
     }
     // The workspaces are known without the server (stored locally).
     QTRY_COMPARE(sync->workspaces()->rowCount(), 2);
@@ -524,14 +515,14 @@ void TestSyncController::connectsAgainAtStart()
 void TestSyncController::disconnectForgetsTheServer()
 {
     SyncController *sync = m_bob->sync();
-    QVERIFY(sync->configured());
-    sync->disconnectFromServer();
-    QCOMPARE(sync->state(), SyncController::State::NotConfigured);
-    QCOMPARE(sync->stateText(), QStringLiteral("Not connected to a team server"));
-    QTRY_VERIFY(!sync->busy()); // the password is gone from the keychain
+    QVERIFY(sync->server()->configured());
+    sync->server()->disconnectFromServer();
+    QCOMPARE(sync->server()->state(), State::NotConfigured);
+    QCOMPARE(sync->server()->stateText(), QStringLiteral("Not connected to a team server"));
+    QTRY_VERIFY(!sync->server()->busy()); // the password is gone from the keychain
     if (testsupport::secretServiceExpected()) {
         secrets::KeychainSecretStore keychain;
-        const auto r = keychain.read(app::TeamServerConfig{
+        const auto r = keychain.read(sync::TeamServerConfig{
             QStringLiteral("127.0.0.1"), m_pg->port(), QStringLiteral("postgres"),
             QStringLiteral("bob"), QStringLiteral("disable")}
                                          .account());
@@ -543,8 +534,8 @@ void TestSyncController::disconnectForgetsTheServer()
     m_bob.reset();
     m_bob = makeApp(QStringLiteral("bob.db"), 0);
     QTest::qWait(500);
-    QVERIFY(!m_bob->sync()->configured());
-    QCOMPARE(m_bob->sync()->state(), SyncController::State::NotConfigured);
+    QVERIFY(!m_bob->sync()->server()->configured());
+    QCOMPARE(m_bob->sync()->server()->state(), State::NotConfigured);
 }
 
 QTEST_MAIN(TestSyncController)

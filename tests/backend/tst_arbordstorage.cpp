@@ -61,6 +61,8 @@ private Q_SLOTS:
         QTest::newRow("list") << QStringList{QStringLiteral("list")};
         QTest::newRow("show") << QStringList{QStringLiteral("show"), QStringLiteral("some-id")};
         QTest::newRow("jobs") << QStringList{QStringLiteral("jobs")};
+        QTest::newRow("sync status")
+            << QStringList{QStringLiteral("sync"), QStringLiteral("status")};
     }
 
     void readingNeverCreatesAStore()
@@ -86,6 +88,8 @@ private Q_SLOTS:
             QTest::addRow("show, %s", kind)
                 << QStringList{QStringLiteral("show"), QStringLiteral("some-id")} << sqlite;
             QTest::addRow("jobs, %s", kind) << QStringList{QStringLiteral("jobs")} << sqlite;
+            QTest::addRow("sync status, %s", kind)
+                << QStringList{QStringLiteral("sync"), QStringLiteral("status")} << sqlite;
             QTest::addRow("chat, %s", kind)
                 << QStringList{QStringLiteral("chat"), QStringLiteral("--rate"),
                                QStringLiteral("0"), QStringLiteral("hi")}
@@ -118,6 +122,57 @@ private Q_SLOTS:
                  qPrintable(r.describe()));
         QCOMPARE(fileBytes(path), before);
         QCOMPARE(entriesOf(m_dir->path()), QStringList{QStringLiteral("notes.db")});
+    }
+
+    void readersLeaveTheStoreAsItIs_data()
+    {
+        QTest::addColumn<QStringList>("command");
+        const QString id = QStringLiteral("ID");
+        QTest::newRow("list") << QStringList{QStringLiteral("list")};
+        QTest::newRow("list --json")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--json")};
+        QTest::newRow("show") << QStringList{QStringLiteral("show"), id};
+        QTest::newRow("show --tree")
+            << QStringList{QStringLiteral("show"), QStringLiteral("--tree"), id};
+        QTest::newRow("jobs") << QStringList{QStringLiteral("jobs")};
+        QTest::newRow("jobs --json")
+            << QStringList{QStringLiteral("jobs"), QStringLiteral("--json")};
+        QTest::newRow("sync status")
+            << QStringList{QStringLiteral("sync"), QStringLiteral("status")};
+        QTest::newRow("sync status --json") << QStringList{
+            QStringLiteral("sync"), QStringLiteral("status"), QStringLiteral("--json")};
+    }
+
+    void readersLeaveTheStoreAsItIs()
+    {
+        // Byte for byte, and no -wal or -shm left next to it.
+        QFETCH(QStringList, command);
+        const QString conversation = storeWithAConversation(dbPath());
+        QVERIFY(!conversation.isEmpty());
+        QCOMPARE(entriesOf(m_dir->path()), QStringList{QStringLiteral("arbor.db")});
+        const QByteArray before = fileBytes(dbPath());
+        const ArbordRun r = arbord(commandLine(command, dbPath(), conversation));
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QVERIFY(!r.out.isEmpty());
+        QCOMPARE(entriesOf(m_dir->path()), QStringList{QStringLiteral("arbor.db")});
+        QCOMPARE(fileBytes(dbPath()), before);
+    }
+
+    void readersDoNotMigrateAnOlderStore_data() { readersLeaveTheStoreAsItIs_data(); }
+
+    void readersDoNotMigrateAnOlderStore()
+    {
+        // Reading never upgrades a store: it says so and leaves the file as it was.
+        QFETCH(QStringList, command);
+        QVERIFY(arbor::testsupport::makeOlderStore(dbPath()) > 0);
+        QCOMPARE(entriesOf(m_dir->path()), QStringList{QStringLiteral("arbor.db")});
+        const QByteArray before = fileBytes(dbPath());
+        const ArbordRun r = arbord(commandLine(command, dbPath(), QStringLiteral("some-id")));
+        QVERIFY2(r.endedWith(1), qPrintable(r.describe()));
+        QCOMPARE(r.errLines().size(), 1);
+        QVERIFY2(r.err.contains(QLatin1String("older version of Arbor")), qPrintable(r.describe()));
+        QCOMPARE(entriesOf(m_dir->path()), QStringList{QStringLiteral("arbor.db")});
+        QCOMPARE(fileBytes(dbPath()), before);
     }
 
     void damagedStoreIsAnErrorNotACrash_data()

@@ -6,7 +6,7 @@
 #include "chat/replyfollower.h"
 #include "core/backend.h"
 #include "domain/ids.h"
-#include "jobs/jobadmin.h"
+#include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobqueries.h"
 #include "llm/demotext.h"

@@ -1,6 +1,6 @@
 // The job engine's queue behaviour on a real store with a simulated clock: backoff schedule,
 // Retry-After, dead letters, priority, leases, cancel, pause/resume, per-queue limits.
-#include "jobs/jobadmin.h"
+#include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobqueries.h"

@@ -7,7 +7,7 @@
 #include "chat/livetexts.h"
 #include "core/backend.h"
 #include "domain/ids.h"
-#include "jobs/jobadmin.h"
+#include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobqueries.h"
 #include "jobs/ratelimiter.h"

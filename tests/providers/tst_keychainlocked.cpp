@@ -8,7 +8,7 @@
 #include "secretservice.h"
 
 #include "llm/providerregistry.h"
-#include "llm/providerservice.h"
+#include "providers/providerservice.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/store.h"
 
@@ -98,7 +98,7 @@ struct Fixture
         : store(dbPath)
     {
         store.open();
-        service = std::make_unique<llm::ProviderService>(
+        service = std::make_unique<providers::ProviderService>(
             store, registry, std::make_unique<KeychainSecretStore>(keychainService));
     }
     ~Fixture()
@@ -108,7 +108,7 @@ struct Fixture
     }
     store::Store store;
     llm::ProviderRegistry registry;
-    std::unique_ptr<llm::ProviderService> service;
+    std::unique_ptr<providers::ProviderService> service;
 };
 
 } // namespace
@@ -127,7 +127,7 @@ private:
      */
     void refusedThenKeptInMemory(Fixture &f, const QString &expectedWord)
     {
-        QSignalSpy status(f.service.get(), &llm::ProviderService::keychainStatusChanged);
+        QSignalSpy status(f.service.get(), &providers::ProviderService::keychainStatusChanged);
         const auto refused = wait(f.service->save(keyedProvider(), m_key));
         QVERIFY(!refused.ok);
         QVERIFY2(refused.error.contains(expectedWord, Qt::CaseInsensitive),

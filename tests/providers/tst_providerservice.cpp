@@ -3,8 +3,9 @@
 // database file, a settings file or the log.
 #include "secretservice.h"
 
+#include "core/backend.h"
 #include "llm/providerregistry.h"
-#include "llm/providerservice.h"
+#include "providers/providerservice.h"
 #include "secrets/keychainsecretstore.h"
 #include "secrets/secretstore.h"
 #include "store/store.h"
@@ -85,7 +86,7 @@ struct Fixture
         : store(dbPath)
     {
         store.open();
-        service = std::make_unique<llm::ProviderService>(
+        service = std::make_unique<providers::ProviderService>(
             store, registry, std::make_unique<secrets::KeychainSecretStore>());
     }
     ~Fixture()
@@ -95,7 +96,7 @@ struct Fixture
     }
     store::Store store;
     llm::ProviderRegistry registry;
-    std::unique_ptr<llm::ProviderService> service;
+    std::unique_ptr<providers::ProviderService> service;
 };
 
 bool hasModel(const llm::ProviderRegistry &registry, const QString &key)
@@ -133,7 +134,7 @@ private Q_SLOTS:
         {
             Fixture f(db);
             waitVoid(f.service->load());
-            QSignalSpy changed(f.service.get(), &llm::ProviderService::providersChanged);
+            QSignalSpy changed(f.service.get(), &providers::ProviderService::providersChanged);
             StoredProvider p;
             p.kind = QStringLiteral("ollama");
             p.name = QStringLiteral("My Ollama");
@@ -162,7 +163,8 @@ private Q_SLOTS:
         QCOMPARE(again.service->defaultModel(), QStringLiteral("my-ollama/llama3.2:1b"));
 
         // Removing the provider of the default model clears the default.
-        QSignalSpy defaultChanged(again.service.get(), &llm::ProviderService::defaultModelChanged);
+        QSignalSpy defaultChanged(again.service.get(),
+                                  &providers::ProviderService::defaultModelChanged);
         QVERIFY(wait(again.service->remove(QStringLiteral("my-ollama"))).ok);
         QVERIFY(!again.registry.get(QStringLiteral("my-ollama")));
         QVERIFY(again.registry.get(QStringLiteral("my-ollama-2")));
@@ -210,7 +212,8 @@ private Q_SLOTS:
                 QVERIFY2(r.ok, qPrintable(r.error));
             } else {
                 // No keychain: the key is refused with a plain message, nothing is stored...
-                QSignalSpy status(f.service.get(), &llm::ProviderService::keychainStatusChanged);
+                QSignalSpy status(f.service.get(),
+                                  &providers::ProviderService::keychainStatusChanged);
                 const auto refused = wait(f.service->save(cfg, key));
                 QVERIFY(!refused.ok);
                 QVERIFY(refused.error.contains(QLatin1String("keychain")));
@@ -272,6 +275,47 @@ private Q_SLOTS:
         // Nothing was saved by a test.
         QVERIFY(f.service->configs().isEmpty());
         QVERIFY(!f.registry.get(QStringLiteral("bad")));
+    }
+
+    void limitsAreTheProvidersQueue()
+    {
+        // A provider's limits are its job queue's (the row `arbord jobs limit ID` writes): the
+        // service saves them with the provider, under the id it made from the name.
+        QTemporaryDir dir;
+        core::BackendOptions options;
+        options.dbPath = dir.filePath(QStringLiteral("limits.db"));
+        options.runJobs = false;
+        core::Backend backend(options);
+        backend.open();
+        providers::ProviderService &service = backend.providerService();
+        const providers::SettingsOutcome saved =
+            wait(service.save(openaiCompatible(QStringLiteral("Team Proxy"),
+                                               QUrl(QStringLiteral("http://127.0.0.1:9"))),
+                              std::nullopt, providers::QueueLimits{3, 120, -1}));
+        QVERIFY2(saved.ok, qPrintable(saved.error));
+        QCOMPARE(saved.id, QStringLiteral("team-proxy"));
+        const auto limits = wait(service.limits());
+        QCOMPARE(limits.value(saved.id).concurrency, 3);
+        QCOMPARE(limits.value(saved.id).requestsPerMinute, 120);
+        QCOMPARE(limits.value(saved.id).tokensPerMinute, 0);
+        // Only what is given changes.
+        QCOMPARE(wait(service.setLimits(saved.id, {-1, -1, 5000})).concurrency, 3);
+        QCOMPARE(wait(service.limits()).value(saved.id).tokensPerMinute, 5000);
+        // A refused provider stores no limits.
+        StoredProvider bad = openaiCompatible(QStringLiteral("Bad"), QUrl());
+        bad.kind = QStringLiteral("telepathy");
+        QVERIFY(!wait(service.save(bad, std::nullopt, providers::QueueLimits{1, -1, -1})).ok);
+        QVERIFY(!wait(service.limits()).contains(QStringLiteral("bad")));
+    }
+
+    void readsTheSettingsFields()
+    {
+        const QHash<QString, QString> headers = providers::ProviderService::headersFromText(
+            QStringLiteral("X-Org: acme\nnot a header\n X-Tier :  gold \n"));
+        QCOMPARE(headers.size(), 2);
+        QCOMPARE(headers.value(QStringLiteral("X-Tier")), QStringLiteral("gold"));
+        QCOMPARE(providers::ProviderService::modelsFromText(QStringLiteral("a, b\nc\n\na")),
+                 (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}));
     }
 };
 

@@ -30,7 +30,7 @@ Item {
         }
 
         function test_notConfigured() {
-            compare(App.sync.state, SyncController.NotConfigured);
+            compare(App.sync.server.state, TeamSync.NotConfigured);
             const status = findChild(chatPage, "syncStatusText");
             verify(status, "syncStatusText not found");
             compare(status.text, "Not connected to a team server");
@@ -69,14 +69,14 @@ Item {
             const error = field(dialog, "teamServerError");
             tryCompare(error, "visible", true);
             verify(error.text.indexOf("host") >= 0, error.text);
-            compare(App.sync.state, SyncController.NotConfigured);
+            compare(App.sync.server.state, TeamSync.NotConfigured);
 
             // A port out of range is refused too.
             host.text = "db.example.org";
             field(dialog, "teamPort").text = "";
             mouseClick(findChild(dialog.footer, "teamConnectButton"));
             tryVerify(() => error.text.indexOf("port") >= 0, 2000, error.text);
-            compare(App.sync.configured, false);
+            compare(App.sync.server.configured, false);
 
             keyClick(Qt.Key_Escape);
             tryCompare(dialog, "opened", false);

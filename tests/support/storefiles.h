@@ -1,5 +1,7 @@
 #pragma once
 
+#include "store/migrator.h"
+#include "store/sql.h"
 #include "support/dbconnection.h"
 
 #include <QDir>
@@ -46,6 +48,31 @@ inline bool damageTable(const QString &path, const QString &table)
     // Garbage over the whole page: its first byte is no b-tree page type SQLite knows.
     const QByteArray garbage(pageSize, '\x5a');
     return f.write(garbage) == garbage.size();
+}
+
+/**
+ * @brief Makes @p path a store as the previous Arbor left it: every migration but the last,
+ * recorded in schema_migrations, in rollback-journal mode (so the file alone is the store).
+ * Returns the version it stopped at.
+ */
+inline int makeOlderStore(const QString &path)
+{
+    DbConnection c(path);
+    store::Migrator::currentVersion(c.db()); // creates schema_migrations
+    QStringList files = QDir(QStringLiteral(":/arbor/migrations")).entryList(QDir::Files);
+    files.sort();
+    files.removeLast();
+    for (const QString &file : std::as_const(files)) {
+        QFile f(QStringLiteral(":/arbor/migrations/") + file);
+        if (!f.open(QIODevice::ReadOnly))
+            return -1;
+        store::execScript(c.db(), QString::fromUtf8(f.readAll()));
+        c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES "
+                              "(?, ?, 1)"),
+               {file.left(4).toInt(), file.chopped(4)});
+    }
+    c.exec(QStringLiteral("PRAGMA journal_mode=DELETE"));
+    return store::Migrator::latestVersion() - 1;
 }
 
 } // namespace arbor::testsupport

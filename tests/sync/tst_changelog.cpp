@@ -19,7 +19,6 @@
 
 using namespace arbor;
 using namespace arbor::testsupport;
-using sync::ChangeLog;
 
 namespace {
 
@@ -99,7 +98,7 @@ QStringList TestChangeLog::drain(sync::PgConnection &conn, const QString &worksp
 {
     QStringList ids;
     for (;;) {
-        const QList<sync::Change> page = ChangeLog::read(conn, workspace, position, 2);
+        const QList<sync::Change> page = sync::remote::changes(conn, workspace, position, 2);
         for (const sync::Change &c : page) {
             if (c.position != position + 1) // a gap: the test fails on the list of ids
                 return ids << QStringLiteral("gap before %1").arg(c.position);
@@ -137,13 +136,13 @@ void TestChangeLog::initTestCase()
 void TestChangeLog::readsEverythingCommittedOnce()
 {
     sync::PgConnection reader(m_pg->dsn(QStringLiteral("alice"), QStringLiteral("alice-pw")));
-    const QList<sync::Change> first = ChangeLog::read(reader, m_ws, 0);
+    const QList<sync::Change> first = sync::remote::changes(reader, m_ws, 0);
     QCOMPARE(first.size(), 1);
     QCOMPARE(first[0].entity, QStringLiteral("conversation"));
     QCOMPARE(first[0].entityId, m_conv);
     QCOMPARE(first[0].op, QStringLiteral("insert"));
     QCOMPARE(first[0].position, 1);
-    QVERIFY(ChangeLog::read(reader, m_ws, first[0].position).isEmpty());
+    QVERIFY(sync::remote::changes(reader, m_ws, first[0].position).isEmpty());
 }
 
 void TestChangeLog::aLateCommitIsReadInOrderWithoutGaps()

@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "store/treequeries.h"
 #include "support/pgserver.h"
+#include "support/syncdigest.h"
 #include "sync/admin.h"
 #include "sync/pgconnection.h"
 #include "sync/pgschema.h"
@@ -113,7 +114,7 @@ void TestSyncClient::personalConversationsStayLocal()
         QVERIFY(w.channel.startsWith(QLatin1String("arbor_")));
         w.channel.clear();
     }
-    QCOMPARE(sync::SyncClient::storedWorkspaces(m_alice->store), withoutChannels);
+    QCOMPARE(sync::local::storedWorkspaces(m_alice->store), withoutChannels);
 }
 
 void TestSyncClient::sharedTreeReachesTeammate()
@@ -153,14 +154,14 @@ void TestSyncClient::sharedTreeReachesTeammate()
              QStringLiteral("2"));
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT author FROM messages WHERE id = ?"), {root}),
              QStringLiteral("alice"));
-    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
-    QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
+    QCOMPARE(testsupport::syncDigest(m_alice->store), testsupport::syncDigest(m_bob->store));
+    QCOMPARE(testsupport::syncDigest(m_bob->store), testsupport::serverDigest(super()));
 
     // Pulling again reads nothing new and changes nothing.
     const sync::PullResult again = bob.pull();
     QCOMPARE(again.changes, 0);
     QCOMPARE(again.messages, 0);
-    QVERIFY(sync::SyncClient::storedPositions(m_bob->store).value(m_ws) > 0);
+    QVERIFY(sync::local::storedPositions(m_bob->store).value(m_ws) > 0);
 }
 
 void TestSyncClient::pulledRowsAreNotPushedBack()
@@ -187,7 +188,7 @@ void TestSyncClient::pulledRowsAreNotPushedBack()
     QCOMPARE(
         m_alice->scalar(QStringLiteral("SELECT child_count FROM messages WHERE id = ?"), {root}),
         QStringLiteral("3"));
-    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+    QCOMPARE(testsupport::syncDigest(m_alice->store), testsupport::syncDigest(m_bob->store));
 }
 
 void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
@@ -253,8 +254,8 @@ void TestSyncClient::teammatesMessagesAreNotDeletedLocally()
     QCOMPARE(bob.pull().messages, 1);
     QVERIFY(!m_bob->scalar(QStringLiteral("SELECT deleted_at FROM messages WHERE id = ?"), {own})
                  .isEmpty());
-    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
-    QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
+    QCOMPARE(testsupport::syncDigest(m_alice->store), testsupport::syncDigest(m_bob->store));
+    QCOMPARE(testsupport::syncDigest(m_bob->store), testsupport::serverDigest(super()));
 }
 
 void TestSyncClient::teammatesConversationChangesNeedAnAdmin()
@@ -315,8 +316,8 @@ void TestSyncClient::teammatesConversationChangesNeedAnAdmin()
     adaClient.pull();
     QCOMPARE(title(*m_bob), QStringLiteral("Launch plan"));
     QCOMPARE(title(ada), QStringLiteral("Launch plan"));
-    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
-    QCOMPARE(sync::local::digest(ada.store), sync::serverDigest(super()));
+    QCOMPARE(testsupport::syncDigest(m_alice->store), testsupport::syncDigest(m_bob->store));
+    QCOMPARE(testsupport::syncDigest(ada.store), testsupport::serverDigest(super()));
 }
 
 void TestSyncClient::streamingReplyGrowsThenFinishes()
@@ -360,7 +361,7 @@ void TestSyncClient::streamingReplyGrowsThenFinishes()
     alice.pull();
     QCOMPARE(m_alice->scalar(QStringLiteral("SELECT content FROM messages WHERE id = ?"), {reply}),
              QStringLiteral("Roses are red."));
-    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+    QCOMPARE(testsupport::syncDigest(m_alice->store), testsupport::syncDigest(m_bob->store));
 }
 
 void TestSyncClient::offlineChangesWaitInOutbox()
@@ -403,8 +404,8 @@ void TestSyncClient::offlineChangesWaitInOutbox()
     QCOMPARE(
         m_bob->scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {m_shared}),
         QStringLiteral("Launch plan (v2)"));
-    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
-    QCOMPARE(sync::local::digest(m_bob->store), sync::serverDigest(super()));
+    QCOMPARE(testsupport::syncDigest(m_alice->store), testsupport::syncDigest(m_bob->store));
+    QCOMPARE(testsupport::syncDigest(m_bob->store), testsupport::serverDigest(super()));
 }
 
 void TestSyncClient::viewerChangesAreRefusedNotLost()
@@ -413,7 +414,7 @@ void TestSyncClient::viewerChangesAreRefusedNotLost()
     sync::SyncClient client(vera.store, dsn(QStringLiteral("vera")));
     client.connect();
     client.pull();
-    QCOMPARE(sync::local::digest(vera.store), sync::serverDigest(super()));
+    QCOMPARE(testsupport::syncDigest(vera.store), testsupport::serverDigest(super()));
     // The app refuses to share into a workspace where she only reads...
     const QString conv = vera.newConversation(QStringLiteral("Vera's"));
     QVERIFY_THROWS_EXCEPTION(store::StoreError,
@@ -588,7 +589,7 @@ void TestSyncClient::largePagesKeepTreeSearchAndLocalRows()
                                        "VALUES ('integrity-check')"));
         })
         .waitForFinished();
-    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+    QCOMPARE(testsupport::syncDigest(m_alice->store), testsupport::syncDigest(m_bob->store));
 
     // Bob labels his own message locally; a full re-pull from the start of the log (large pages
     // again) must not overwrite it with the server's unlabelled copy, and finds nothing else to
@@ -655,7 +656,7 @@ void TestSyncClient::twoClientsOfOneStoreShareThePositions()
     QCOMPARE(alice.push().pushed, 1);
     const sync::PullResult bySecond = second.pull();
     QCOMPARE(bySecond.messageIds, QStringList{one});
-    const qint64 afterSecond = sync::SyncClient::storedPositions(m_bob->store).value(m_ws);
+    const qint64 afterSecond = sync::local::storedPositions(m_bob->store).value(m_ws);
 
     const QString two = m_alice->addMessage(m_shared, {}, QStringLiteral("then by the first"));
     QCOMPARE(alice.push().pushed, 1);
@@ -664,8 +665,8 @@ void TestSyncClient::twoClientsOfOneStoreShareThePositions()
     // doubled.
     const sync::PullResult byFirst = first.pull();
     QCOMPARE(byFirst.messageIds, QStringList{two});
-    QVERIFY(sync::SyncClient::storedPositions(m_bob->store).value(m_ws) > afterSecond);
-    QCOMPARE(sync::local::digest(m_alice->store), sync::local::digest(m_bob->store));
+    QVERIFY(sync::local::storedPositions(m_bob->store).value(m_ws) > afterSecond);
+    QCOMPARE(testsupport::syncDigest(m_alice->store), testsupport::syncDigest(m_bob->store));
     QCOMPARE(first.pull().changes, 0);
 }
 

@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "store/treequeries.h"
 #include "support/pgserver.h"
+#include "support/syncdigest.h"
 #include "sync/admin.h"
 #include "sync/changelog.h"
 #include "sync/pgconnection.h"
@@ -117,12 +118,12 @@ struct Device
             .result();
     }
 
-    int outbox() { return sync::SyncClient::pendingChanges(store); }
+    int outbox() { return sync::local::pendingChanges(store); }
 
     QString refused()
     {
         QStringList out;
-        for (const auto &[id, error] : sync::SyncClient::refusedChanges(store))
+        for (const auto &[id, error] : sync::local::refusedChanges(store))
             out << id + QStringLiteral(": ") + error;
         return out.join(u'\n');
     }
@@ -442,10 +443,10 @@ void TestSyncFaults::twoClientsSurviveTwentyCrashes()
                 .arg(writerA.crossReplies() + writerB.crossReplies())
                 .arg(a.sharedMessageIds().size())
                 .arg(a.outbox())
-                .arg(sync::SyncClient::refusedChanges(a.store).size())
+                .arg(sync::local::refusedChanges(a.store).size())
                 .arg(b.sharedMessageIds().size())
                 .arg(b.outbox())
-                .arg(sync::SyncClient::refusedChanges(b.store).size())
+                .arg(sync::local::refusedChanges(b.store).size())
                 .arg(serverCount())
                 .arg(reconnectingA)
                 .arg(reconnectingB)
@@ -465,8 +466,7 @@ void TestSyncFaults::twoClientsSurviveTwentyCrashes()
                 for (int i = 0; i < all.rows() && missing.size() < 3; ++i)
                     if (!local.contains(all.text(i, 0)))
                         missing << all.text(i, 0);
-                const sync::PullPositions positions =
-                    sync::SyncClient::storedPositions(device->store);
+                const sync::PullPositions positions = sync::local::storedPositions(device->store);
                 QStringList where;
                 for (auto it = positions.begin(); it != positions.end(); ++it)
                     where << QStringLiteral("%1 at %2").arg(it.key()).arg(it.value());
@@ -501,9 +501,9 @@ void TestSyncFaults::twoClientsSurviveTwentyCrashes()
                 super = superuser(database);
             if (a.outbox() != 0 || b.outbox() != 0)
                 return false;
-            serverDigest = sync::serverDigest(*super);
-            return sync::local::digest(a.store) == serverDigest
-                && sync::local::digest(b.store) == serverDigest;
+            serverDigest = testsupport::serverDigest(*super);
+            return testsupport::syncDigest(a.store) == serverDigest
+                && testsupport::syncDigest(b.store) == serverDigest;
         } catch (const std::exception &e) {
             qWarning("while waiting for convergence: %s", e.what());
             return false;
@@ -679,8 +679,8 @@ void TestSyncFaults::killedPushLosesNothing()
 
     store::Store reopened(dbPath);
     reopened.open();
-    QCOMPARE(sync::SyncClient::pendingChanges(reopened), 0);
-    QCOMPARE(sync::local::digest(reopened), sync::serverDigest(*super));
+    QCOMPARE(sync::local::pendingChanges(reopened), 0);
+    QCOMPARE(testsupport::syncDigest(reopened), testsupport::serverDigest(*super));
     reopened.close();
 }
 
@@ -733,9 +733,9 @@ void TestSyncFaults::missedNotificationsStillConverge()
     const sync::PullResult pulled = erinClient.pull();
     QCOMPARE(pulled.messages, 5);
     auto super = superuser(database);
-    const QByteArray server = sync::serverDigest(*super);
-    QCOMPARE(sync::local::digest(dave.store), server);
-    QCOMPARE(sync::local::digest(erin.store), server);
+    const QByteArray server = testsupport::serverDigest(*super);
+    QCOMPARE(testsupport::syncDigest(dave.store), server);
+    QCOMPARE(testsupport::syncDigest(erin.store), server);
     QCOMPARE(erin.scalar(QStringLiteral("SELECT count(*) FROM messages WHERE deleted_at IS NOT "
                                         "NULL")),
              QStringLiteral("2"));
@@ -762,13 +762,13 @@ void TestSyncFaults::positionsOrderNumerically()
         QFAIL(e.what());
     }
     sync::PgConnection frank(dsn(QStringLiteral("frank"), database));
-    const QList<sync::Change> first = sync::ChangeLog::read(frank, ws, 0, 1);
+    const QList<sync::Change> first = sync::remote::changes(frank, ws, 0, 1);
     QCOMPARE(first.size(), 1);
     QCOMPARE(first[0].position, 9);
-    const QList<sync::Change> second = sync::ChangeLog::read(frank, ws, 9, 1);
+    const QList<sync::Change> second = sync::remote::changes(frank, ws, 9, 1);
     QCOMPARE(second.size(), 1);
     QCOMPARE(second[0].position, 10);
-    QVERIFY(sync::ChangeLog::read(frank, ws, 10, 1).isEmpty());
+    QVERIFY(sync::remote::changes(frank, ws, 10, 1).isEmpty());
     const sync::PullPage page = sync::remote::pull(frank, {{ws, 8}}, 1);
     QCOMPARE(page.next, (sync::PullPositions{{ws, 9}}));
     QVERIFY(page.more);

@@ -7,8 +7,10 @@
 
 #include "store/treequeries.h"
 #include "support/pgserver.h"
+#include "support/syncdigest.h"
 #include "sync/admin.h"
 #include "sync/pgconnection.h"
+#include "sync/presenceclient.h"
 #include "sync/syncclient.h"
 #include "sync/syncengine.h"
 
@@ -137,10 +139,11 @@ void TestSyncGuards::presenceNamesOnlyConversationsOfItsWorkspace()
                                      "AND workspace_id = $1"),
                       {workspace});
     };
-    client.setPresence(shared, true);
+    sync::PresenceClient presence(alice.store);
+    presence.announce(*client.connection(), client.workspaces(), shared, true);
     QCOMPARE(where(m_team), shared + QStringLiteral(" true"));
     QCOMPARE(where(m_lab), QStringLiteral("nowhere false"));
-    client.setPresence(personal, true);
+    presence.announce(*client.connection(), client.workspaces(), personal, true);
     QCOMPARE(where(m_team), QStringLiteral("nowhere false"));
     QCOMPARE(where(m_lab), QStringLiteral("nowhere false"));
     // Bob, in both workspaces, sees the same.
@@ -170,7 +173,7 @@ void TestSyncGuards::forkOriginsStayInTheirWorkspace()
     sync::local::moveToWorkspace(alice.store, inTeam, m_team);
     sync::local::moveToWorkspace(alice.store, inLab, m_lab);
     client.push();
-    QCOMPARE(sync::SyncClient::pendingChanges(alice.store), 0);
+    QCOMPARE(sync::local::pendingChanges(alice.store), 0);
     const auto origin = [this](const QString &id) {
         return server(QStringLiteral("SELECT coalesce(forked_from_conversation_id::text, 'none') "
                                      "|| ' ' || coalesce(forked_from_message_id::text, 'none') "
@@ -238,7 +241,7 @@ void TestSyncGuards::nulCharactersSync()
     aliceClient.pull();
     QCOMPARE(bob.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = ?"), {conv}),
              QStringLiteral("A") + replacement + QStringLiteral("B"));
-    QCOMPARE(sync::local::digest(alice.store), sync::local::digest(bob.store));
+    QCOMPARE(testsupport::syncDigest(alice.store), testsupport::syncDigest(bob.store));
 }
 
 void TestSyncGuards::refusedRowsComeBackAfterPromotion()
@@ -259,7 +262,7 @@ void TestSyncGuards::refusedRowsComeBackAfterPromotion()
     const sync::PushResult refused = client.push();
     QCOMPARE(refused.pushed, 0);
     QCOMPARE(refused.refused, 1);
-    const auto reasons = sync::SyncClient::refusedChanges(carol.store);
+    const auto reasons = sync::local::refusedChanges(carol.store);
     QCOMPARE(reasons.size(), 1);
     QCOMPARE(reasons.first().first, draft);
     QVERIFY2(reasons.first().second.contains(QLatin1String("viewer")),
@@ -274,7 +277,7 @@ void TestSyncGuards::refusedRowsComeBackAfterPromotion()
     const sync::PushResult after = client.push();
     QCOMPARE(after.pushed, 1);
     QCOMPARE(after.refused, 0);
-    QVERIFY(sync::SyncClient::refusedChanges(carol.store).isEmpty());
+    QVERIFY(sync::local::refusedChanges(carol.store).isEmpty());
     QCOMPARE(server(QStringLiteral("SELECT count(*) FROM arbor.messages WHERE id = $1"), {draft}),
              QStringLiteral("1"));
 }

@@ -355,7 +355,7 @@ void TestTeamAttacks::readsAndTheLogShowNothingOfOtherWorkspaces()
     QVERIFY(!page.next.contains(m_alpha));
     for (const sync::RemoteMessage &m : page.messages)
         QCOMPARE(m.workspaceId, m_beta);
-    QVERIFY(sync::ChangeLog::read(conn, m_alpha, 0).isEmpty());
+    QVERIFY(sync::remote::changes(conn, m_alpha, 0).isEmpty());
     QVERIFY(sync::remote::fetchMessages(conn, {m_msgA, m_msgB}).isEmpty());
     QVERIFY(sync::remote::fetchConversations(conn, {m_convA}).isEmpty());
     // The log has no global counter left to watch, and the heads are nobody's business.

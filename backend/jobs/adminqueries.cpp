@@ -1,4 +1,4 @@
-#include "jobadmin.h"
+#include "adminqueries.h"
 
 #include "jobqueries.h"
 

@@ -1,15 +1,16 @@
 #pragma once
 
-#include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 
-namespace arbor::app {
+#include <optional>
+
+namespace arbor::sync {
 
 /**
- * @brief Where the team server is and who logs in (never the password): what the "Connect to a
- * team server" dialog edits and the store's settings table keeps. The password lives in the OS
- * keychain under account().
+ * @brief Where the team server is and who logs in (never the password): what the app's "Connect
+ * to a team server" dialog and `arbord sync connect` set, and the store's settings table keeps
+ * (local::teamServerConfig). The password lives in the OS keychain under account().
  */
 struct TeamServerConfig
 {
@@ -22,6 +23,8 @@ struct TeamServerConfig
     bool isEmpty() const { return host.isEmpty(); }
     /** @brief What is wrong with the fields, for a person; "" when they can be used. */
     QString validate() const;
+    /** @brief The same fields, trimmed. */
+    TeamServerConfig trimmed() const;
     /** @brief The libpq connection string: key='value' pairs with \ and ' escaped; the password
      *  only when not empty (DSNs shown to people are made without it). */
     QString dsn(const QString &password = {}) const;
@@ -34,12 +37,15 @@ struct TeamServerConfig
     static QStringList sslModes();
     /** @brief One value quoted for a libpq connection string. */
     static QString quote(const QString &value);
-    /** @brief The stored settings (an empty config when none). Store threads only. */
-    static TeamServerConfig load(const QSqlDatabase &db);
-    /** @brief Stores @p config; an empty one removes the settings. Store writer only. */
-    static void save(const QSqlDatabase &db, const TeamServerConfig &config);
+    /**
+     * @brief The settings a connection string names (libpq's "key=value ..." or a postgresql://
+     * URI), checked as validate() does. Refuses, with a sentence in @p error, a string libpq
+     * cannot read, one that holds a password (a secret on a command line ends up in the shell's
+     * history and the process list), and parameters this config cannot keep.
+     */
+    static std::optional<TeamServerConfig> fromDsn(const QString &dsn, QString *error);
 
     bool operator==(const TeamServerConfig &) const = default;
 };
 
-} // namespace arbor::app
+} // namespace arbor::sync

@@ -1,24 +1,31 @@
 #include "providerservice.h"
 
-#include "providerregistry.h"
-
 #include "domain/ids.h"
+#include "jobs/jobsservice.h"
+#include "llm/providerregistry.h"
 #include "secrets/memorysecretstore.h"
 #include "secrets/secretstore.h"
-#include "store/sql.h"
 #include "store/store.h"
 
 #include <QLoggingCategory>
 #include <QPromise>
+#include <QRegularExpression>
 
-Q_LOGGING_CATEGORY(lcProviders, "arbor.llm.providers", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcProviders, "arbor.providers", QtInfoMsg)
 
-namespace arbor::llm {
+namespace arbor::providers {
+
+using llm::ChatError;
+using llm::createProvider;
+using llm::defaultBaseUrl;
+using llm::ModelList;
+using llm::ProviderConfig;
+using llm::providerKinds;
+using llm::ProviderRegistry;
 
 namespace {
 
 using secrets::SecretResult;
-using store::providers::StoredProvider;
 
 const QString StoreIdKey = QStringLiteral("store_id");
 
@@ -49,10 +56,12 @@ QString exceptionText(std::exception_ptr e)
 } // namespace
 
 ProviderService::ProviderService(store::Store &store, ProviderRegistry &registry,
-                                 std::unique_ptr<secrets::SecretStore> keychain, QObject *parent)
+                                 std::unique_ptr<secrets::SecretStore> keychain,
+                                 jobs::JobsService *jobs, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_registry(registry)
+    , m_jobs(jobs)
     , m_keychain(std::move(keychain))
 {
 }
@@ -275,7 +284,7 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
                     m_configs.append(saved);
                 registerProvider(saved);
                 Q_EMIT providersChanged();
-                promise->addResult(SettingsOutcome{true, {}});
+                promise->addResult(SettingsOutcome{true, {}, saved.id});
                 promise->finish();
             });
     };
@@ -314,6 +323,83 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
         saveRow();
     });
     return done;
+}
+
+QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional<QString> apiKey,
+                                               QueueLimits limits)
+{
+    QFuture<SettingsOutcome> saved = save(std::move(cfg), std::move(apiKey));
+    if (!limits.any())
+        return saved;
+    auto promise = std::make_shared<QPromise<SettingsOutcome>>();
+    promise->start();
+    QFuture<SettingsOutcome> done = promise->future();
+    saved.then(this, [this, promise, limits](SettingsOutcome outcome) {
+        if (!outcome.ok) {
+            promise->addResult(outcome);
+            promise->finish();
+            return;
+        }
+        setLimits(outcome.id, limits)
+            .then(this, [promise, outcome](QFuture<jobs::QueueSettings> f) {
+                try {
+                    f.waitForFinished();
+                    promise->addResult(outcome);
+                } catch (...) {
+                    promise->addResult(
+                        SettingsOutcome{false,
+                                        QStringLiteral("The limits were not saved: %1")
+                                            .arg(exceptionText(std::current_exception())),
+                                        outcome.id});
+                }
+                promise->finish();
+            });
+    });
+    return done;
+}
+
+QFuture<jobs::QueueSettings> ProviderService::setLimits(const QString &id, QueueLimits limits)
+{
+    if (!m_jobs)
+        return QtFuture::makeExceptionalFuture<jobs::QueueSettings>(
+            std::make_exception_ptr(store::StoreError(QStringLiteral("No job queues here."))));
+    return m_jobs->setLimits(id, limits.concurrency, limits.requestsPerMinute,
+                             limits.tokensPerMinute);
+}
+
+QFuture<QHash<QString, jobs::QueueSettings>> ProviderService::limits()
+{
+    if (!m_jobs)
+        return ready(QHash<QString, jobs::QueueSettings>());
+    return m_jobs->queueSettings().then([](const QList<jobs::QueueSettings> &list) {
+        QHash<QString, jobs::QueueSettings> byQueue;
+        for (const jobs::QueueSettings &s : list)
+            byQueue.insert(s.name, s);
+        return byQueue;
+    });
+}
+
+QHash<QString, QString> ProviderService::headersFromText(const QString &text)
+{
+    QHash<QString, QString> headers;
+    for (const QString &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const qsizetype colon = line.indexOf(QLatin1Char(':'));
+        if (colon > 0)
+            headers.insert(line.left(colon).trimmed(), line.mid(colon + 1).trimmed());
+    }
+    return headers;
+}
+
+QStringList ProviderService::modelsFromText(const QString &text)
+{
+    static const QRegularExpression separators(QStringLiteral("[\\n,]"));
+    QStringList models;
+    for (const QString &part : text.split(separators, Qt::SkipEmptyParts)) {
+        const QString m = part.trimmed();
+        if (!m.isEmpty() && !models.contains(m))
+            models.append(m);
+    }
+    return models;
 }
 
 QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
@@ -471,4 +557,4 @@ QFuture<bool> ProviderService::probeKeychain()
         });
 }
 
-} // namespace arbor::llm
+} // namespace arbor::providers

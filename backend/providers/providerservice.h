@@ -1,8 +1,8 @@
 #pragma once
 
-#include "provider.h"
-#include "providerfactory.h"
-
+#include "jobs/ratelimiter.h"
+#include "llm/provider.h"
+#include "llm/providerfactory.h"
 #include "store/providerqueries.h"
 
 #include <QFuture>
@@ -20,14 +20,33 @@ class SecretStore;
 }
 
 namespace arbor::llm {
-
 class ProviderRegistry;
+}
+namespace arbor::jobs {
+class JobsService;
+}
+
+namespace arbor::providers {
+
+/** @brief A provider's settings as stored (no key). */
+using StoredProvider = store::providers::StoredProvider;
 
 /** @brief The answer of a settings change: ok, or a message for a person. */
 struct SettingsOutcome
 {
     bool ok = false;
     QString error;
+    QString id; ///< save(): the provider saved (a new one's id is made from its name)
+};
+
+/** @brief A provider's job queue limits: each < 0 = unchanged, 0 = no limit. */
+struct QueueLimits
+{
+    int concurrency = -1;
+    qint64 requestsPerMinute = -1;
+    qint64 tokensPerMinute = -1;
+
+    bool any() const { return concurrency >= 0 || requestsPerMinute >= 0 || tokensPerMinute >= 0; }
 };
 
 /**
@@ -37,15 +56,21 @@ struct SettingsOutcome
  *
  * With no keychain the service says so (keychainAvailable() false) and refuses to store keys,
  * until the user explicitly chooses useMemorySecrets(): then keys live in this process only.
+ *
+ * A provider's chat jobs run on the job queue named after its id (ChatService), so its limits
+ * (concurrency, requests and tokens per minute) are that queue's: the row `arbord jobs limit ID`
+ * writes, set here through the JobsService.
  */
 class ProviderService : public QObject
 {
     Q_OBJECT
 
 public:
-    /** @param keychain the persistent secret store (normally KeychainSecretStore). */
-    ProviderService(store::Store &store, ProviderRegistry &registry,
-                    std::unique_ptr<secrets::SecretStore> keychain, QObject *parent = nullptr);
+    /** @param keychain the persistent secret store (normally KeychainSecretStore).
+     *  @param jobs where the providers' queue limits live; nullptr: limits are refused. */
+    ProviderService(store::Store &store, llm::ProviderRegistry &registry,
+                    std::unique_ptr<secrets::SecretStore> keychain,
+                    jobs::JobsService *jobs = nullptr, QObject *parent = nullptr);
     ~ProviderService() override;
 
     /** @brief Reads the configured providers and their keys (one keychain job at a time) and
@@ -54,8 +79,8 @@ public:
     bool loaded() const { return m_loaded; }
 
     /** @brief The configured providers (no keys), as last loaded or saved. */
-    QList<store::providers::StoredProvider> configs() const { return m_configs; }
-    std::optional<store::providers::StoredProvider> config(const QString &id) const;
+    QList<StoredProvider> configs() const { return m_configs; }
+    std::optional<StoredProvider> config(const QString &id) const;
     /** @brief True if a key is known for @p id (the key itself never leaves this class but
      *  through the provider it configures). */
     bool hasKey(const QString &id) const { return !m_keys.value(id).isEmpty(); }
@@ -65,16 +90,21 @@ public:
      * anything else is written to the secret store first; nothing is saved if that fails.
      * An empty config.id is made from the name.
      */
-    QFuture<SettingsOutcome> save(store::providers::StoredProvider config,
-                                  std::optional<QString> apiKey);
+    QFuture<SettingsOutcome> save(StoredProvider config, std::optional<QString> apiKey);
+    /** @brief save(), then the provider's queue limits when @p limits sets any; one answer. */
+    QFuture<SettingsOutcome> save(StoredProvider config, std::optional<QString> apiKey,
+                                  QueueLimits limits);
+    /** @brief Sets the job queue limits of provider @p id; answers with what is stored. */
+    QFuture<jobs::QueueSettings> setLimits(const QString &id, QueueLimits limits);
+    /** @brief Every queue's stored limits, by queue name (= provider id). */
+    QFuture<QHash<QString, jobs::QueueSettings>> limits();
     /** @brief Removes the provider, its key and its models from the pickers. */
     QFuture<SettingsOutcome> remove(const QString &id);
     /** @brief Lists the models of @p config as it would be saved ("Test connection"); an empty
      *  @p apiKey uses the stored key of config.id, if any. */
-    QFuture<ModelList> testConnection(const store::providers::StoredProvider &config,
-                                      const QString &apiKey);
+    QFuture<llm::ModelList> testConnection(const StoredProvider &config, const QString &apiKey);
     /** @brief Lists the models of the configured provider @p id from its endpoint. */
-    QFuture<ModelList> listModels(const QString &id);
+    QFuture<llm::ModelList> listModels(const QString &id);
     /** @brief Makes @p modelId pickable for provider @p id in this process (not saved). */
     bool ensureModel(const QString &id, const QString &modelId);
 
@@ -94,6 +124,11 @@ public:
     /** @brief Asks the keychain whether it exists (a read of an entry that is never written). */
     QFuture<bool> probeKeychain();
 
+    /** @brief Headers from "Name: value" lines (lines without a colon are left out). */
+    static QHash<QString, QString> headersFromText(const QString &text);
+    /** @brief Model ids from one per line or a comma-separated list, trimmed, each once. */
+    static QStringList modelsFromText(const QString &text);
+
     /** @brief A provider id made from @p name, unique among the configured ones. */
     QString makeId(const QString &name) const;
     /** @brief The keychain account of provider @p id: unique per store, so two stores on one
@@ -107,9 +142,8 @@ Q_SIGNALS:
     void keychainStatusChanged();
 
 private:
-    ProviderConfig toConfig(const store::providers::StoredProvider &stored,
-                            const QString &key) const;
-    void registerProvider(const store::providers::StoredProvider &stored);
+    llm::ProviderConfig toConfig(const StoredProvider &stored, const QString &key) const;
+    void registerProvider(const StoredProvider &stored);
     secrets::SecretStore &secrets();
     void noteUnavailable(const QString &message);
     /** @brief The keychain exists but would not store a key (locked, refused, failed). */
@@ -117,10 +151,11 @@ private:
     void noteKeychainWorks();
 
     store::Store &m_store;
-    ProviderRegistry &m_registry;
+    llm::ProviderRegistry &m_registry;
+    jobs::JobsService *m_jobs;
     std::unique_ptr<secrets::SecretStore> m_keychain;
     std::unique_ptr<secrets::SecretStore> m_memory;
-    QList<store::providers::StoredProvider> m_configs;
+    QList<StoredProvider> m_configs;
     QHash<QString, QString> m_keys;
     QHash<QString, QStringList> m_extraModels;
     QString m_storeId;
@@ -132,4 +167,4 @@ private:
     bool m_inMemory = false;
 };
 
-} // namespace arbor::llm
+} // namespace arbor::providers

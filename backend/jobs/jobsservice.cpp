@@ -1,0 +1,70 @@
+#include "jobsservice.h"
+
+#include "jobengine.h"
+
+#include "store/store.h"
+
+#include <QDateTime>
+
+namespace arbor::jobs {
+
+JobsService::JobsService(store::Store &store, JobEngine &engine)
+    : JobsMonitor(store::StoreReader(store))
+    , m_store(store)
+    , m_engine(engine)
+{
+}
+
+QFuture<JobsSnapshot> JobsService::snapshot(SnapshotOptions options, qint64 now)
+{
+    if (now <= 0)
+        now = m_engine.now();
+    // The engine's limiter state first (its own thread answers), then one store read with it.
+    return m_engine.queueStates()
+        .then([reader = m_reader, options, now](const QList<QueueLimitState> &live) mutable {
+            return reader.read(
+                [options, now, live](QSqlDatabase &db) { return read(db, options, now, live); });
+        })
+        .unwrap();
+}
+
+QFuture<bool> JobsService::retry(qint64 jobId)
+{
+    JobEngine *engine = &m_engine;
+    return m_store
+        .write([jobId, now = m_engine.now()](QSqlDatabase &db) {
+            return admin::retry(db, jobId, now);
+        })
+        .then([engine](bool retried) {
+            engine->wake();
+            return retried;
+        });
+}
+
+QFuture<bool> JobsService::discard(qint64 jobId)
+{
+    return m_store.write([jobId](QSqlDatabase &db) { return admin::discard(db, jobId); });
+}
+
+QFuture<bool> JobsService::cancel(qint64 jobId)
+{
+    return m_engine.cancel(jobId);
+}
+
+QFuture<void> JobsService::setPaused(const QString &queue, bool paused)
+{
+    return m_engine.setQueuePaused(queue, paused);
+}
+
+QFuture<QueueSettings> JobsService::setLimits(const QString &queue, int concurrency,
+                                              qint64 requestsPerMinute, qint64 tokensPerMinute)
+{
+    return m_engine.setQueueLimits(queue, concurrency, requestsPerMinute, tokensPerMinute);
+}
+
+QFuture<QList<QueueSettings>> JobsService::queueSettings()
+{
+    return m_reader.read([](QSqlDatabase &db) { return admin::queueSettings(db); });
+}
+
+} // namespace arbor::jobs
