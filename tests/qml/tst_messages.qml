@@ -178,8 +178,10 @@ Item {
             tryVerify(() => results.visible && results.count > 0, 5000);
             keyClick(Qt.Key_Return);
             tryVerify(() => App.highlightMessageId.length > 0, 5000);
+            // The hit's conversation loads after the highlight is set: wait for its row.
+            tryVerify(() => App.thread.rowOfId(App.highlightMessageId) >= 0, 5000, "the hit is shown");
             const row = App.thread.rowOfId(App.highlightMessageId);
-            tryVerify(() => row >= 0 && rowItem(row) !== null, 5000);
+            tryVerify(() => rowItem(row) !== null, 5000);
             tryVerify(() => shownChildren(rowItem(row), "messageBlock").length > 0);
             tryVerify(() => {
                 const blocks = shownChildren(rowItem(row), "messageBlock");
