@@ -12,7 +12,7 @@ class SearchModel : public QAbstractListModel
 {
     Q_OBJECT
     QML_ELEMENT
-    QML_UNCREATABLE("Use App.searchResults")
+    QML_UNCREATABLE("Use Search.results")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 
 public:

@@ -1,5 +1,7 @@
 #include "threadmodel.h"
 
+#include "async.h"
+
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
@@ -57,16 +59,14 @@ void ThreadModel::reload()
         applyPath({});
         return;
     }
-    m_backend.chat()
-        .visiblePath(m_conversationId)
-        .then(this, [this, generation](QFuture<QList<Message>> f) {
-            if (generation != m_generation)
-                return; // a newer load (or another conversation) superseded this one
-            try {
-                applyPath(f.result());
-            } catch (const std::exception &e) {
-                qCWarning(lcThread) << "loading the conversation failed:" << e.what();
-            }
+    whenDone(
+        this, m_backend.chat().visiblePath(m_conversationId),
+        [this, generation](const QList<Message> &path) {
+            if (generation == m_generation) // else a newer load (or conversation) superseded it
+                applyPath(path);
+        },
+        [](const QString &error) {
+            qCWarning(lcThread) << "loading the conversation failed:" << error;
         });
 }
 
@@ -74,27 +74,19 @@ void ThreadModel::reloadBelow(const QString &forkId)
 {
     // Only the rows under the fork changed: read those, keep the rest (STYLE rule 6).
     const quint64 generation = ++m_generation;
-    m_backend.chat()
-        .visiblePathBelow(m_conversationId, forkId)
-        .then(this, [this, generation, forkId](QFuture<QList<Message>> f) {
+    whenDone(
+        this, m_backend.chat().visiblePathBelow(m_conversationId, forkId),
+        [this, generation, forkId](const QList<Message> &below) {
             if (generation != m_generation)
                 return;
             const int forkRow = rowOf(forkId);
-            if (forkRow < 0) {
-                reload();
+            if (forkRow < 0 || (!below.isEmpty() && below.first().parentId != forkId)) {
+                reload(); // the path moved elsewhere meanwhile
                 return;
             }
-            try {
-                const QList<Message> below = f.result();
-                if (!below.isEmpty() && below.first().parentId != forkId) {
-                    reload(); // the path moved elsewhere meanwhile
-                    return;
-                }
-                applyPath(m_rows.mid(0, forkRow + 1) + below);
-            } catch (const std::exception &e) {
-                qCWarning(lcThread) << "loading the branch failed:" << e.what();
-            }
-        });
+            applyPath(m_rows.mid(0, forkRow + 1) + below);
+        },
+        [](const QString &error) { qCWarning(lcThread) << "loading the branch failed:" << error; });
 }
 
 void ThreadModel::applyPath(const QList<Message> &stored)
@@ -256,16 +248,11 @@ void ThreadModel::onStateChanged(const QString &conversationId, const QString &m
 
 void ThreadModel::refreshMessage(const QString &messageId)
 {
-    m_backend.store()
-        .read([messageId](QSqlDatabase &db) { return store::messages::get(db, messageId); })
-        .then(this, [this, messageId](QFuture<std::optional<Message>> f) {
-            std::optional<Message> stored;
-            try {
-                stored = f.result();
-            } catch (const std::exception &e) {
-                qCWarning(lcThread) << "reading message" << messageId << "failed:" << e.what();
-                return;
-            }
+    whenDone(
+        this, m_backend.store().read([messageId](QSqlDatabase &db) {
+            return store::messages::get(db, messageId);
+        }),
+        [this, messageId](const std::optional<Message> &stored) {
             const int row = rowOf(messageId);
             if (!stored || row < 0)
                 return;
@@ -287,6 +274,9 @@ void ThreadModel::refreshMessage(const QString &messageId)
                                {ContentRole, StatusRole, ErrorRole, IsLiveRole, IsRetryingRole,
                                 CanRetryRole, RetryAtRole});
             updateLive(liveBefore);
+        },
+        [messageId](const QString &error) {
+            qCWarning(lcThread) << "reading message" << messageId << "failed:" << error;
         });
 }
 
@@ -301,28 +291,22 @@ void ThreadModel::readJobs(const QStringList &messageIds)
 {
     if (messageIds.isEmpty())
         return;
-    m_backend.store()
-        .read([messageIds](QSqlDatabase &db) {
-            QHash<QString, JobInfo> out;
-            for (const QString &id : messageIds) {
-                const QList<jobs::Job> found = jobs::queries::forSubject(db, id);
-                if (found.isEmpty())
-                    continue;
-                const jobs::Job &job = found.first(); // the newest
-                out.insert(id,
-                           {job.runAt, job.attempts, job.maxAttempts,
-                            job.state == jobs::JobState::Queued, job.lastErrorKind});
-            }
-            return out;
-        })
-        .then(this, [this](QFuture<QHash<QString, JobInfo>> f) {
-            QHash<QString, JobInfo> found;
-            try {
-                found = f.result();
-            } catch (const std::exception &e) {
-                qCWarning(lcThread) << "reading reply jobs failed:" << e.what();
-                return;
-            }
+    auto read = m_backend.store().read([messageIds](QSqlDatabase &db) {
+        QHash<QString, JobInfo> out;
+        for (const QString &id : messageIds) {
+            const QList<jobs::Job> found = jobs::queries::forSubject(db, id);
+            if (found.isEmpty())
+                continue;
+            const jobs::Job &job = found.first(); // the newest
+            out.insert(id,
+                       {job.runAt, job.attempts, job.maxAttempts,
+                        job.state == jobs::JobState::Queued, job.lastErrorKind});
+        }
+        return out;
+    });
+    whenDone(
+        this, std::move(read),
+        [this](const QHash<QString, JobInfo> &found) {
             for (auto it = found.cbegin(); it != found.cend(); ++it) {
                 const int row = rowOf(it.key());
                 if (row < 0)
@@ -331,7 +315,8 @@ void ThreadModel::readJobs(const QStringList &messageIds)
                 Q_EMIT dataChanged(index(row), index(row),
                                    {RetryAtRole, AttemptRole, MaxAttemptsRole, NeedsSettingsRole});
             }
-        });
+        },
+        [](const QString &error) { qCWarning(lcThread) << "reading reply jobs failed:" << error; });
 }
 
 int ThreadModel::rowOf(const QString &messageId) const

@@ -27,7 +27,7 @@ class ThreadModel : public QAbstractListModel
 {
     Q_OBJECT
     QML_ELEMENT
-    QML_UNCREATABLE("Use App.thread")
+    QML_UNCREATABLE("Use Chat.thread")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(bool hasLive READ hasLive NOTIFY hasLiveChanged)
     Q_PROPERTY(QString conversationId READ conversationId NOTIFY conversationIdChanged)

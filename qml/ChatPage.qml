@@ -21,23 +21,23 @@ Item {
     /// The chat keeps Theme.chatMinimumWidth: on a narrow window the tree map goes first, then
     /// the sidebar (each comes back when there is room again).
     readonly property bool treeMapShown: treeMapVisible && width >= Theme.chatMinimumWidth + Theme.treePanelMinimumWidth
-    readonly property bool sidebarShown: App.uiState.sidebarOpen
+    readonly property bool sidebarShown: UiState.sidebarOpen
                                          && width >= Theme.sidebarMinimumWidth + Theme.chatMinimumWidth
                                             + (treeMapShown ? Theme.treePanelMinimumWidth : 0)
     readonly property alias jobsVisible: jobsPage.visible
 
     function startNewConversation() {
-        App.newConversation();
+        Conversations.newConversation();
         composer.focusInput();
     }
 
     /// Ctrl+B: hides the sidebar, or shows it (making room by closing the tree map if needed).
     function toggleSidebar() {
         if (sidebarShown) {
-            App.uiState.sidebarOpen = false;
+            UiState.sidebarOpen = false;
             return;
         }
-        App.uiState.sidebarOpen = true;
+        UiState.sidebarOpen = true;
         if (!sidebarShown)
             treeMapVisible = false;
     }

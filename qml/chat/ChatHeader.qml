@@ -60,7 +60,7 @@ GridLayout {
             objectName: "conversationTitle"
             Layout.fillWidth: true
             Layout.minimumWidth: Math.min(implicitWidth, Theme.titleMinimumWidth)
-            text: App.currentTitle.length > 0 ? App.currentTitle : qsTr("New conversation")
+            text: Conversations.currentTitle.length > 0 ? Conversations.currentTitle : qsTr("New conversation")
             textFormat: Text.PlainText
             elide: Text.ElideRight
             font.pointSize: Theme.fontSizeTitle

@@ -11,7 +11,7 @@ import Arbor.Ui
  * A large paste (PasteStash) shows as a one-line placeholder and is put back when sending, so
  * the field never holds (and lays out on every key) a huge document.
  *
- * App.send() validates the text and reports problems through App.errorText; the input is only
+ * Chat.send() validates the text and reports problems through Errors.text; the input is only
  * cleared once the message has been accepted, and a send that fails later gives its text back,
  * so a rejected message is never lost.
  */
@@ -22,7 +22,7 @@ FocusScope {
     property string modelName
     readonly property alias text: input.text
 
-    /// Emitted after App.send() accepted the text.
+    /// Emitted after Chat.send() accepted the text.
     signal sent
 
     function focusInput() {
@@ -31,9 +31,9 @@ FocusScope {
 
     function submit() {
         // While a reply is live only Stop is offered; the text stays for later.
-        if (App.busy)
+        if (Chat.busy)
             return;
-        if (App.send(stash.expand(input.text))) {
+        if (Chat.send(stash.expand(input.text))) {
             input.clear();
             stash.clear();
             composer.sent();
@@ -43,7 +43,7 @@ FocusScope {
     // A send that fails after it was accepted (the model went away, the store refused it)
     // gives its text back, unless something new was typed meanwhile.
     Connections {
-        target: App
+        target: Chat
 
         function onSendFailed(text: string) {
             if (input.text.length === 0)
@@ -118,9 +118,9 @@ FocusScope {
                                 return;
                             event.accepted = true;
                             composer.submit();
-                        } else if (event.key === Qt.Key_Escape && App.busy) {
+                        } else if (event.key === Qt.Key_Escape && Chat.busy) {
                             event.accepted = true;
-                            App.stop();
+                            Chat.stop();
                         }
                     }
                 }
@@ -129,7 +129,7 @@ FocusScope {
             Button {
                 objectName: "sendButton"
                 Layout.alignment: Qt.AlignBottom
-                visible: !App.busy
+                visible: !Chat.busy
                 enabled: input.length > 0
                 text: qsTr("Send")
                 focusPolicy: Qt.TabFocus
@@ -144,7 +144,7 @@ FocusScope {
             Button {
                 objectName: "stopButton"
                 Layout.alignment: Qt.AlignBottom
-                visible: App.busy
+                visible: Chat.busy
                 text: qsTr("Stop")
                 focusPolicy: Qt.TabFocus
                 Keys.onReturnPressed: clicked()
@@ -152,7 +152,7 @@ FocusScope {
                 ToolTip.visible: hovered
                 ToolTip.delay: 600
                 ToolTip.text: qsTr("Stop the reply and keep its text (Esc)")
-                onClicked: App.stop()
+                onClicked: Chat.stop()
             }
         }
     }

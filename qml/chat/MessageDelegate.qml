@@ -7,10 +7,10 @@ import Arbor.Ui
  * @brief One message of the visible thread: author, status, label, branch position and the
  * actions on it, then its text (MessageBody) and, for a reply that failed, what can be done.
  *
- * Every role of App.thread arrives as a required property. The header keeps the actions in one
+ * Every role of Chat.thread arrives as a required property. The header keeps the actions in one
  * place: next to the bubble for the user's messages, at the right end for replies, with the
  * branch switcher beside the author, so neither moves when the other appears. The row only
- * reports what the user asked for; MessageList calls App.
+ * reports what the user asked for; MessageList calls Chat.
  */
 Item {
     id: message

@@ -5,7 +5,7 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief Inline editor of a user message. Saving never overwrites: App.editMessage() stores the
+ * @brief Inline editor of a user message. Saving never overwrites: Chat.edit() stores the
  * text as a new sibling. Ctrl+Enter saves and asks for a new reply, Esc cancels.
  */
 FocusScope {

@@ -14,7 +14,7 @@ import Arbor.Ui
  * The keyboard can walk the messages (Alt+Up/Down, from anywhere) and act on the current one:
  * Alt+Left/Right switch its branch, E edits, R regenerates, L labels, Delete deletes the branch,
  * Ctrl+C copies, Menu opens its actions, Esc goes back to the composer. A jump
- * (App.scrollToMessage) centres the message and frames it for a moment.
+ * (Chat.scrollToMessage) centres the message and frames it for a moment.
  */
 ListView {
     id: list
@@ -73,7 +73,7 @@ ListView {
 
     /// Centres @p messageId (already on the visible path) and frames it for a moment.
     function jumpTo(messageId: string) {
-        const row = App.thread.rowOfId(messageId);
+        const row = Chat.thread.rowOfId(messageId);
         if (row < 0)
             return;
         tailTimer.stop();
@@ -106,12 +106,12 @@ ListView {
         case "regenerate":
             if (!message.isUser && !message.isLive) {
                 pendingRow = message.index;
-                App.regenerate(message.messageId, modelKey);
+                Chat.regenerate(message.messageId, modelKey);
             }
             break;
         case "retry":
             pendingRow = message.index;
-            App.regenerate(message.messageId, "");
+            Chat.regenerate(message.messageId, "");
             break;
         case "settings":
             settingsRequested();
@@ -124,17 +124,17 @@ ListView {
             break;
         case "continue":
             pendingRow = message.index;
-            App.continueReply(message.messageId);
+            Chat.continueReply(message.messageId);
             break;
         case "label":
             labelDialog.ask(message.messageId, message.messageLabel);
             break;
         case "fork":
-            App.fork(message.messageId);
+            Chat.fork(message.messageId);
             break;
         case "delete":
             pendingRow = Math.max(0, message.index - 1);
-            App.deleteSubtree(message.messageId);
+            Chat.deleteBranch(message.messageId);
             break;
         }
     }
@@ -152,12 +152,12 @@ ListView {
         anchor.hold(message, message.index);
         tailTimer.stop();
         followTail = false;
-        App.switchSibling(message.messageId, delta);
+        Chat.switchSibling(message.messageId, delta);
     }
 
     function finishEdit(message: MessageDelegate, text: string, reply: bool) {
-        if (!App.editMessage(message.messageId, text, reply))
-            return; // the editor stays open; App.errorText says why
+        if (!Chat.edit(message.messageId, text, reply))
+            return; // the editor stays open; Errors.text says why
         pendingRow = message.index;
         editingId = "";
         list.forceActiveFocus();
@@ -174,7 +174,7 @@ ListView {
     }
 
     objectName: "messageList"
-    model: App.thread
+    model: Chat.thread
     currentIndex: -1
     activeFocusOnTab: true
     clip: true
@@ -210,7 +210,7 @@ ListView {
         keyboardReachable: ListView.isCurrentItem
         viewTop: list.contentY - y
         viewBottom: list.contentY - y + list.height
-        highlightTerms: messageId === App.highlightMessageId ? App.highlightTerms : []
+        highlightTerms: messageId === Search.highlightMessageId ? Search.highlightTerms : []
 
         onActionRequested: action => list.act(row, action, "")
         onMenuRequested: atPointer => {
@@ -331,15 +331,19 @@ ListView {
     }
 
     Connections {
-        target: App
+        target: Conversations
 
         // Another conversation (or a new, empty one) starts at its newest message.
-        function onCurrentConversationIdChanged() {
+        function onCurrentChanged() {
             list.currentIndex = -1;
             list.editingId = "";
             list.pendingRow = -1;
             list.scrollToEnd();
         }
+    }
+
+    Connections {
+        target: Chat
 
         function onScrollToMessage(messageId: string) {
             list.pendingRow = -1;
@@ -348,7 +352,7 @@ ListView {
     }
 
     Connections {
-        target: App.thread // qmllint disable type
+        target: Chat.thread // qmllint disable type
 
         // After a branch action the keyboard stays where it was.
         function onLoaded() {

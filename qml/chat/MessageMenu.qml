@@ -110,7 +110,7 @@ Menu {
         enabled: !menu.isLive
 
         Instantiator {
-            model: App.models
+            model: Models.list
             delegate: MenuItem {
                 required property string modelKey
                 required property string displayName

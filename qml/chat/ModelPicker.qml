@@ -9,18 +9,18 @@ ComboBox {
     id: picker
 
     objectName: "modelPicker"
-    model: App.models
+    model: Models.list
     textRole: "displayName"
     valueRole: "modelKey"
     // count is in the binding so that it re-evaluates when the list of models changes.
-    currentIndex: App.models.count > 0 ? App.models.indexOfKey(App.currentModelKey) : -1
+    currentIndex: Models.list.count > 0 ? Models.list.indexOfKey(Models.currentKey) : -1
     implicitContentWidthPolicy: ComboBox.WidestText
     Accessible.name: qsTr("Model")
     ToolTip.visible: hovered && !popup.visible
     ToolTip.delay: 600
     ToolTip.text: qsTr("Model (Ctrl+K)")
 
-    onActivated: index => App.currentModelKey = valueAt(index)
+    onActivated: index => Models.currentKey = valueAt(index)
 
     Shortcut {
         sequence: "Ctrl+K"

@@ -6,7 +6,7 @@ import Arbor.Ui
 /**
  * @brief "‹ 2 / 3 ›": which branch of its parent a message is, with buttons to the neighbours.
  *
- * Only reports the request; the delegate's owner calls App.switchSibling() (Alt+Left/Right do
+ * Only reports the request; the delegate's owner calls Chat.switchSibling() (Alt+Left/Right do
  * the same from the keyboard).
  */
 RowLayout {

@@ -5,17 +5,17 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief Shows App.errorText until the user dismisses it (or the next action clears it).
+ * @brief Shows Errors.text until the user dismisses it (or the next action clears it).
  */
 Rectangle {
     id: banner
 
     objectName: "errorBanner"
-    visible: App.errorText.length > 0
+    visible: Errors.text.length > 0
     implicitHeight: visible ? row.implicitHeight + 2 * Theme.spacing : 0
     color: Theme.errorBackground
     Accessible.role: Accessible.AlertMessage
-    Accessible.name: App.errorText
+    Accessible.name: Errors.text
 
     RowLayout {
         id: row
@@ -28,7 +28,7 @@ Rectangle {
         Label {
             objectName: "errorText"
             Layout.fillWidth: true
-            text: App.errorText
+            text: Errors.text
             color: Theme.error
             wrapMode: Text.Wrap
             textFormat: Text.PlainText
@@ -38,7 +38,7 @@ Rectangle {
             objectName: "dismissErrorButton"
             text: qsTr("Dismiss")
             flat: true
-            onClicked: App.dismissError()
+            onClicked: Errors.dismiss()
         }
     }
 }

@@ -11,22 +11,22 @@ import Arbor.Ui
 Rectangle {
     id: bar
 
-    /// The user closed the bar, or it timed out, for the current App.undoText.
+    /// The user closed the bar, or it timed out, for the current Undo.text.
     property bool dismissed: false
 
     objectName: "undoBar"
-    visible: App.undoText.length > 0 && !dismissed
+    visible: Undo.text.length > 0 && !dismissed
     implicitHeight: visible ? row.implicitHeight + 2 * Theme.spacingSmall : 0
     color: Theme.notice
     Accessible.role: Accessible.AlertMessage
-    Accessible.name: App.undoText
+    Accessible.name: Undo.text
 
     Connections {
-        target: App
+        target: Undo
 
-        function onUndoChanged() {
+        function onChanged() {
             bar.dismissed = false;
-            if (App.undoText.length > 0)
+            if (Undo.text.length > 0)
                 hideTimer.restart();
         }
     }
@@ -42,7 +42,7 @@ Rectangle {
         // Text editors keep Ctrl+Z for their own undo while they have the focus.
         sequence: "Ctrl+Z"
         enabled: bar.visible
-        onActivated: App.undo()
+        onActivated: Undo.undo()
     }
 
     RowLayout {
@@ -56,7 +56,7 @@ Rectangle {
         Label {
             objectName: "undoText"
             Layout.fillWidth: true
-            text: App.undoText
+            text: Undo.text
             textFormat: Text.PlainText
             elide: Text.ElideRight
         }
@@ -69,7 +69,7 @@ Rectangle {
             ToolTip.visible: hovered
             ToolTip.delay: 600
             ToolTip.text: qsTr("Bring the deleted messages back (Ctrl+Z)")
-            onClicked: App.undo()
+            onClicked: Undo.undo()
         }
 
         ToolButton {

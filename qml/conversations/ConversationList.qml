@@ -21,7 +21,7 @@ ListView {
         // Clear first: taking the focus back below must not commit a second time.
         editingId = "";
         if (newTitle.length > 0)
-            App.renameConversation(id, newTitle);
+            Conversations.rename(id, newTitle);
         list.forceActiveFocus();
     }
 
@@ -42,7 +42,7 @@ ListView {
     }
 
     objectName: "conversationList"
-    model: App.conversations
+    model: Conversations.list
     clip: true
     activeFocusOnTab: true
     keyNavigationWraps: false
@@ -65,7 +65,7 @@ ListView {
             // Focus first: taking the focus moves the cursor to the conversation still open.
             list.forceActiveFocus(Qt.MouseFocusReason);
             list.currentIndex = index;
-            App.selectConversation(conversationId);
+            Conversations.select(conversationId);
         }
         onMenuRequested: atPointer => {
             list.currentIndex = index;
@@ -96,7 +96,7 @@ ListView {
             list.startRename(row.conversationId);
             break;
         case Qt.Key_Delete:
-            App.deleteConversation(row.conversationId);
+            Conversations.remove(row.conversationId);
             break;
         case Qt.Key_Menu:
             row.menuRequested(false);
@@ -109,7 +109,7 @@ ListView {
         case Qt.Key_Return:
         case Qt.Key_Enter:
         case Qt.Key_Space:
-            App.selectConversation(row.conversationId);
+            Conversations.select(row.conversationId);
             break;
         default:
             return;
@@ -133,7 +133,7 @@ ListView {
         MenuItem {
             objectName: "deleteConversationItem"
             text: qsTr("Delete")
-            onTriggered: App.deleteConversation(actionsMenu.conversationId)
+            onTriggered: Conversations.remove(actionsMenu.conversationId)
         }
 
         MenuItem {

@@ -13,11 +13,11 @@ Dialog {
     id: dialog
 
     /// A new conversation is stored with its first message, and these with it.
-    readonly property bool stored: App.currentConversationId.length > 0
-    /// App.conversationSettings, untyped: the linter cannot see the keys of a QVariantMap.
-    readonly property var settings: App.conversationSettings
+    readonly property bool stored: Conversations.currentId.length > 0
+    /// Conversations.settings, untyped: the linter cannot see the keys of a QVariantMap.
+    readonly property var settings: Conversations.settings
 
-    /// Fills the fields from App.conversationSettings.
+    /// Fills the fields from Conversations.settings.
     function reset() {
         const settings = dialog.settings;
         promptArea.text = settings.systemPrompt;
@@ -35,21 +35,21 @@ Dialog {
     title: qsTr("Conversation parameters")
 
     onAboutToShow: {
-        App.loadConversationSettings();
+        Conversations.loadSettings();
         reset();
     }
     onOpened: promptArea.forceActiveFocus(Qt.PopupFocusReason)
     onAccepted: {
-        App.saveConversationSettings(promptArea.text,
+        Conversations.saveSettings(promptArea.text,
                                      temperatureDefault.checked ? -1 : Math.round(temperatureSlider.value * 100) / 100,
                                      maxTokensDefault.checked ? 0 : maxTokensBox.value);
     }
 
     Connections {
-        target: App
+        target: Conversations
 
         // The stored values arrive after the dialog opened: show them unless the user is typing.
-        function onConversationSettingsChanged() {
+        function onSettingsChanged() {
             if (dialog.opened && !promptArea.activeFocus)
                 dialog.reset();
         }

@@ -34,7 +34,7 @@ ColumnLayout {
         active = false;
         debounce.stop();
         field.clear();
-        App.search("");
+        Search.run("");
         finished();
     }
 
@@ -43,7 +43,7 @@ ColumnLayout {
         if (hit === null)
             return;
         results.currentIndex = row;
-        App.openMessage(hit.conversationId, hit.messageId);
+        Search.open(hit.conversationId, hit.messageId);
     }
 
     spacing: Theme.spacingSmall
@@ -77,7 +77,7 @@ ColumnLayout {
                 if (debounce.running) {
                     debounce.stop();
                     panel.openPending = true;
-                    App.search(field.text);
+                    Search.run(field.text);
                 } else {
                     panel.openHit(Math.max(0, results.currentIndex));
                 }
@@ -93,7 +93,7 @@ ColumnLayout {
     }
 
     Connections {
-        target: App.searchResults // qmllint disable type
+        target: Search.results // qmllint disable type
 
         function onCountChanged() {
             if (panel.openPending) {
@@ -115,7 +115,7 @@ ColumnLayout {
         id: debounce
 
         interval: 150
-        onTriggered: App.search(field.text)
+        onTriggered: Search.run(field.text)
     }
 
     ListView {
@@ -125,7 +125,7 @@ ColumnLayout {
         Layout.fillWidth: true
         Layout.fillHeight: true
         visible: panel.searching
-        model: App.searchResults
+        model: Search.results
         clip: true
         boundsBehavior: Flickable.StopAtBounds
         Accessible.name: qsTr("Search results")

@@ -104,10 +104,10 @@ Dialog {
                 ComboBox {
                     objectName: "defaultModelBox"
                     Layout.fillWidth: true
-                    model: App.models
+                    model: Models.list
                     textRole: "displayName"
                     valueRole: "key"
-                    currentIndex: App.models.indexOfKey(dialog.settings.defaultModel)
+                    currentIndex: Models.list.indexOfKey(dialog.settings.defaultModel)
                     displayText: currentIndex < 0 ? qsTr("(none: the first model)") : currentText
                     Accessible.name: qsTr("Default model")
                     onActivated: dialog.settings.defaultModel = currentValue

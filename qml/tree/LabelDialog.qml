@@ -28,7 +28,7 @@ Dialog {
     title: qsTr("Label message")
 
     onOpened: field.forceActiveFocus(Qt.PopupFocusReason)
-    onAccepted: App.setLabel(messageId, field.text.trim())
+    onAccepted: Chat.setLabel(messageId, field.text.trim())
 
     Column {
         width: dialog.contentWidth

@@ -4,7 +4,7 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief The labelled messages of the whole conversation tree (App.labels, from the store),
+ * @brief The labelled messages of the whole conversation tree (Conversations.labels, from the store),
  * on any branch; a click makes that message's branch visible and scrolls to it.
  */
 ListView {
@@ -15,7 +15,7 @@ ListView {
     boundsBehavior: Flickable.StopAtBounds
     Accessible.name: qsTr("Labels")
 
-    model: App.labels
+    model: Conversations.labels
 
     delegate: ItemDelegate {
         id: row
@@ -31,7 +31,7 @@ ListView {
         ToolTip.visible: hovered
         ToolTip.delay: 600
         ToolTip.text: row.modelData.preview
-        onClicked: App.showMessage(row.modelData.messageId)
+        onClicked: Chat.showMessage(row.modelData.messageId)
     }
 
     ScrollBar.vertical: ScrollBar {}

@@ -155,7 +155,7 @@ Rectangle {
 
                 objectName: "treeMap"
                 anchors.fill: parent
-                conversationId: App.currentConversationId
+                conversationId: Conversations.currentId
                 userColor: Theme.userNode
                 assistantColor: Theme.assistantNode
                 pathColor: Theme.pathNode
@@ -163,7 +163,7 @@ Rectangle {
                 Accessible.role: Accessible.Graphic
                 Accessible.name: qsTr("Conversation tree, %n message(s)", "", nodeCount)
 
-                onNodeClicked: messageId => App.showMessage(messageId)
+                onNodeClicked: messageId => Chat.showMessage(messageId)
                 onConversationIdChanged: panel.followCurrent = true
                 onViewChanged: {
                     if (!panel.movingMap)
@@ -184,7 +184,7 @@ Rectangle {
             }
 
             Connections {
-                target: App
+                target: Chat
 
                 function onScrollToMessage(messageId: string) {
                     panel.centreOn(messageId);

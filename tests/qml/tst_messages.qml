@@ -87,8 +87,8 @@ Item {
 
         function test_userTextIsShownAsTyped() {
             const typed = "2*3*4\n# x\n    at foo(Bar.java:12)\n\tat <b>bar</b>()";
-            verify(App.send(typed));
-            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            verify(Chat.send(typed));
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, replyTimeout);
             tryVerify(() => rowChild(0, "messageBlock") !== null);
             const block = rowChild(0, "messageBlock");
             compare(block.textFormat, TextEdit.PlainText, "the user's text is not Markdown");
@@ -101,8 +101,8 @@ Item {
             let lines = [];
             for (let i = 0; i < 40; ++i)
                 lines.push("line " + i);
-            verify(App.send(lines.join("\n")));
-            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            verify(Chat.send(lines.join("\n")));
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, replyTimeout);
             tryVerify(() => rowChild(0, "showMoreButton") !== null && rowChild(0, "showMoreButton").visible, 5000);
             const body = rowChild(0, "messageBody");
             const collapsed = body.height;
@@ -127,7 +127,7 @@ Item {
             verify(input.text.indexOf("Pasted text") >= 0, input.text);
             keyClick(Qt.Key_Return);
             compare(input.text, "");
-            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, replyTimeout);
             compare(message(0).messageContent, "Look: " + big, "the whole paste is sent");
 
             // The message is shown in small blocks, collapsed; expanded, still no text item holds
@@ -155,8 +155,8 @@ Item {
 
         function test_editingABigMessageKeepsTheFieldSmall() {
             const big = bigText(100000);
-            verify(App.send(big));
-            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            verify(Chat.send(big));
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, replyTimeout);
             focusRowFromComposer(0);
             keyClick(Qt.Key_E);
             tryVerify(() => rowChild(0, "editInput") !== null && rowChild(0, "editInput").activeFocus, 5000);
@@ -165,22 +165,22 @@ Item {
             keyClick(Qt.Key_Home, Qt.ControlModifier);
             typeText("Edited: ");
             keyClick(Qt.Key_Return, Qt.ControlModifier);
-            tryVerify(() => message(0) !== null && message(0).siblingCount === 2 && !App.busy, replyTimeout);
+            tryVerify(() => message(0) !== null && message(0).siblingCount === 2 && !Chat.busy, replyTimeout);
             compare(message(0).messageContent, "Edited: " + big, "the whole text is saved with the edit");
         }
 
         function test_searchHitIsMarkedInTheMessage() {
             sendAndWait("Quetzalcoatl feathers");
-            App.newConversation();
+            Conversations.newConversation();
             keyClick(Qt.Key_F, Qt.ControlModifier);
             typeText("quetzalcoatl");
             const results = findChild(page, "searchResults");
             tryVerify(() => results.visible && results.count > 0, 5000);
             keyClick(Qt.Key_Return);
-            tryVerify(() => App.highlightMessageId.length > 0, 5000);
+            tryVerify(() => Search.highlightMessageId.length > 0, 5000);
             // The hit's conversation loads after the highlight is set: wait for its row.
-            tryVerify(() => App.thread.rowOfId(App.highlightMessageId) >= 0, 5000, "the hit is shown");
-            const row = App.thread.rowOfId(App.highlightMessageId);
+            tryVerify(() => Chat.thread.rowOfId(Search.highlightMessageId) >= 0, 5000, "the hit is shown");
+            const row = Chat.thread.rowOfId(Search.highlightMessageId);
             tryVerify(() => rowItem(row) !== null, 5000);
             tryVerify(() => shownChildren(rowItem(row), "messageBlock").length > 0);
             tryVerify(() => {
