@@ -52,6 +52,16 @@ ChatController::ChatController(core::Backend *backend, ThreadModel *thread,
     });
 }
 
+bool ChatController::may(const QString &messageId, MessageAction::Action action) const
+{
+    if (!m_backend)
+        return false;
+    if (m_thread->allows(messageId, action))
+        return true;
+    qCInfo(lcChat) << "ignored" << action << "on" << messageId << "(not allowed in its state)";
+    return false;
+}
+
 bool ChatController::send(const QString &text)
 {
     if (!m_backend)
@@ -109,7 +119,7 @@ void ChatController::stop()
 
 bool ChatController::edit(const QString &messageId, const QString &text, bool reply)
 {
-    if (!m_backend)
+    if (!may(messageId, MessageAction::Edit))
         return false;
     if (const QString error = chat::ChatService::validate(text); !error.isEmpty()) {
         m_errors->show(error);
@@ -125,7 +135,7 @@ bool ChatController::edit(const QString &messageId, const QString &text, bool re
 
 bool ChatController::regenerate(const QString &messageId, const QString &modelKey)
 {
-    if (!m_backend)
+    if (!may(messageId, MessageAction::Regenerate))
         return false;
     whenDone(
         this, m_backend->chat().regenerate(messageId, modelKey),
@@ -136,12 +146,12 @@ bool ChatController::regenerate(const QString &messageId, const QString &modelKe
 
 bool ChatController::retry(const QString &messageId)
 {
-    return regenerate(messageId);
+    return may(messageId, MessageAction::Retry) && regenerate(messageId);
 }
 
 bool ChatController::continueReply(const QString &messageId)
 {
-    if (!m_backend)
+    if (!may(messageId, MessageAction::Continue))
         return false;
     whenDone(
         this, m_backend->chat().continueReply(messageId),
@@ -160,7 +170,7 @@ void ChatController::switchSibling(const QString &messageId, int delta)
 
 bool ChatController::setLabel(const QString &messageId, const QString &label)
 {
-    if (!m_backend)
+    if (!may(messageId, MessageAction::Label))
         return false;
     whenFailed(this, m_backend->chat().setLabel(messageId, label),
                reportTo(m_errors, tr("Cannot set the label: %1")));
@@ -169,7 +179,7 @@ bool ChatController::setLabel(const QString &messageId, const QString &label)
 
 bool ChatController::fork(const QString &messageId)
 {
-    if (!m_backend)
+    if (!may(messageId, MessageAction::Fork))
         return false;
     whenDone(
         this, m_backend->chat().fork(messageId),
@@ -180,7 +190,7 @@ bool ChatController::fork(const QString &messageId)
 
 bool ChatController::deleteBranch(const QString &messageId)
 {
-    if (!m_backend)
+    if (!may(messageId, MessageAction::Delete))
         return false;
     whenDone(
         this, m_backend->chat().removeSubtree(messageId),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "statetypes.h"
 #include "threadmodel.h"
 
 #include <QObject>
@@ -24,9 +25,10 @@ class UndoController;
 /**
  * @brief The open conversation's thread and everything done to its messages: send and stop,
  * and the actions on one message (edit, regenerate, continue, retry, switch branch, label, fork,
- * delete). An action returns false, and does nothing, when the store did not open; failures
- * of the backend go to Errors. After an action that makes a new branch the view is asked to
- * scroll to it once the thread shows it. GUI thread only.
+ * delete). Each action on a message is checked against MessagePolicy first, as the view's
+ * `can…` roles are: it returns false, and does nothing, when the message (on the visible path)
+ * does not allow it. Failures of the backend go to Errors. After an action that makes a new
+ * branch the view is asked to scroll to it once the thread shows it. GUI thread only.
  */
 class ChatController : public QObject
 {
@@ -86,6 +88,8 @@ Q_SIGNALS:
     void scrollToMessage(const QString &messageId);
 
 private:
+    /** @brief The backend is there and the message allows @p action (MessagePolicy). */
+    bool may(const QString &messageId, MessageAction::Action action) const;
     core::Backend *m_backend;
     ThreadModel *m_thread;
     ConversationController *m_conversations;

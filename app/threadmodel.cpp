@@ -1,6 +1,7 @@
 #include "threadmodel.h"
 
 #include "async.h"
+#include "messagepolicy.h"
 
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
@@ -17,7 +18,34 @@ Q_LOGGING_CATEGORY(lcThread, "arbor.app.thread", QtInfoMsg)
 namespace arbor::app {
 
 using domain::Message;
-using domain::MessageStatus;
+
+namespace {
+
+/** @brief The roles that follow a message's status (and its job's): the state and what the
+ *  policy allows in it. */
+const QList<int> &stateRoles()
+{
+    static const QList<int> roles{ThreadModel::StatusRole,        ThreadModel::MessageStatusRole,
+                                  ThreadModel::IsLiveRole,        ThreadModel::IsRetryingRole,
+                                  ThreadModel::RetryAtRole,       ThreadModel::AttemptRole,
+                                  ThreadModel::MaxAttemptsRole,   ThreadModel::CanRetryRole,
+                                  ThreadModel::NeedsSettingsRole, ThreadModel::CanEditRole,
+                                  ThreadModel::CanRegenerateRole, ThreadModel::CanContinueRole,
+                                  ThreadModel::CanLabelRole,      ThreadModel::CanForkRole,
+                                  ThreadModel::CanDeleteRole};
+    return roles;
+}
+
+QList<int> withStateRoles(QList<int> roles)
+{
+    for (int role : stateRoles()) {
+        if (!roles.contains(role))
+            roles.append(role);
+    }
+    return roles;
+}
+
+} // namespace
 
 ThreadModel::ThreadModel(core::Backend &backend, QObject *parent)
     : QAbstractListModel(parent)
@@ -118,12 +146,15 @@ void ThreadModel::applyPath(const QList<Message> &stored)
         // Only the roles that changed: a teammate's reply reloads here with every checkpoint, and
         // a delegate must not rebuild more than its text for that (STYLE rule 4).
         QList<int> roles;
-        if (mine.content != content)
+        if (mine.content != content) {
             roles << ContentRole;
-        if (mine.status != fresh.status)
-            roles << StatusRole << IsLiveRole << IsRetryingRole << CanRetryRole << RetryAtRole;
+            if (!domain::isLive(fresh.status))
+                roles << CanContinueRole; // continuing needs some text
+        }
         if (mine.error != fresh.error)
             roles << ErrorRole << IsRetryingRole;
+        if (mine.status != fresh.status)
+            roles = withStateRoles(roles);
         if (mine.siblingIndex != fresh.siblingIndex || mine.siblingCount != fresh.siblingCount)
             roles << SiblingIndexRole << SiblingCountRole;
         if (mine.label != fresh.label)
@@ -200,9 +231,9 @@ void ThreadModel::onDelta(const QString &conversationId, const QString &messageI
     } else {
         return; // already have it
     }
-    if (m.status == MessageStatus::Queued) {
-        m.status = MessageStatus::Streaming;
-        Q_EMIT dataChanged(index(row), index(row), {StatusRole});
+    if (m.status == domain::MessageStatus::Queued) {
+        m.status = domain::MessageStatus::Streaming;
+        Q_EMIT dataChanged(index(row), index(row), stateRoles());
     }
     m_dirty.insert(messageId);
     if (!m_flushTimer.isActive())
@@ -234,9 +265,7 @@ void ThreadModel::onStateChanged(const QString &conversationId, const QString &m
     m.status = domain::messageStatusFromString(status);
     m.error = error;
     m_jobs.remove(messageId); // read again below: the attempt that just ended changed it
-    Q_EMIT dataChanged(index(row), index(row),
-                       {StatusRole, ErrorRole, IsLiveRole, IsRetryingRole, RetryAtRole, AttemptRole,
-                        MaxAttemptsRole, CanRetryRole});
+    Q_EMIT dataChanged(index(row), index(row), withStateRoles({ErrorRole}));
     if (wantsJob(m))
         readJobs({messageId});
     if (!domain::isLive(m.status)) {
@@ -270,9 +299,7 @@ void ThreadModel::refreshMessage(const QString &messageId)
                 m.siblingCount = siblingCount;
             }
             m_dirty.remove(messageId);
-            Q_EMIT dataChanged(index(row), index(row),
-                               {ContentRole, StatusRole, ErrorRole, IsLiveRole, IsRetryingRole,
-                                CanRetryRole, RetryAtRole});
+            Q_EMIT dataChanged(index(row), index(row), withStateRoles({ContentRole, ErrorRole}));
             updateLive(liveBefore);
         },
         [messageId](const QString &error) {
@@ -284,7 +311,7 @@ bool ThreadModel::wantsJob(const Message &m)
 {
     // A reply waiting after a failed attempt, or one that failed for good.
     return m.role == u"assistant" && !m.error.isEmpty()
-        && (m.status == MessageStatus::Queued || m.status == MessageStatus::Error);
+        && (m.status == domain::MessageStatus::Queued || m.status == domain::MessageStatus::Error);
 }
 
 void ThreadModel::readJobs(const QStringList &messageIds)
@@ -392,43 +419,51 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
     case LabelRole:
         return m.label;
     case IsRetryingRole:
-        return m.role == u"assistant" && m.status == MessageStatus::Queued && !m.error.isEmpty();
+        return MessagePolicy::isRetrying(m);
     case RetryAtRole: {
         const auto it = m_jobs.constFind(m.id);
-        return it != m_jobs.cend() && it->queued && m.status == MessageStatus::Queued ? it->runAt
-                                                                                      : qint64(0);
+        return it != m_jobs.cend() && it->queued && m.status == domain::MessageStatus::Queued
+            ? it->runAt
+            : qint64(0);
     }
     case AttemptRole:
         return m_jobs.value(m.id).attempts;
     case MaxAttemptsRole:
         return m_jobs.value(m.id).maxAttempts;
+    case MessageStatusRole:
+        return int(MessageStatus::from(m.status));
     case CanRetryRole:
-        return m.role == u"assistant" && m.status == MessageStatus::Error;
-    case NeedsSettingsRole: {
-        if (m.role != u"assistant" || m.status != MessageStatus::Error)
-            return false;
-        // Settings fix a refused key, a missing model, a used-up quota or a request the vendor
-        // rejects; a failure of the network or the vendor's servers is not fixed there. Unknown
-        // (an older job, or none): offer it.
-        const auto it = m_jobs.constFind(m.id);
-        if (it == m_jobs.cend())
-            return true;
-        switch (it->lastErrorKind) {
-        case jobs::ErrorKind::RateLimited:
-        case jobs::ErrorKind::Network:
-        case jobs::ErrorKind::Server:
-        case jobs::ErrorKind::Overloaded:
-        case jobs::ErrorKind::Interrupted:
-        case jobs::ErrorKind::Protocol:
-        case jobs::ErrorKind::WorkerLost:
-            return false;
-        default:
-            return true;
-        }
-    }
+        return actionsOf(m).testFlag(MessageAction::Retry);
+    case NeedsSettingsRole:
+        return actionsOf(m).testFlag(MessageAction::OpenSettings);
+    case CanEditRole:
+        return actionsOf(m).testFlag(MessageAction::Edit);
+    case CanRegenerateRole:
+        return actionsOf(m).testFlag(MessageAction::Regenerate);
+    case CanContinueRole:
+        return actionsOf(m).testFlag(MessageAction::Continue);
+    case CanLabelRole:
+        return actionsOf(m).testFlag(MessageAction::Label);
+    case CanForkRole:
+        return actionsOf(m).testFlag(MessageAction::Fork);
+    case CanDeleteRole:
+        return actionsOf(m).testFlag(MessageAction::Delete);
     default:
         return {};
     }
+}
+
+MessageAction::Actions ThreadModel::actionsOf(const Message &m) const
+{
+    const auto it = m_jobs.constFind(m.id);
+    return MessagePolicy::allowed(
+        m, it != m_jobs.cend() ? std::optional(it->lastErrorKind) : std::nullopt);
+}
+
+bool ThreadModel::allows(const QString &messageId, MessageAction::Action action) const
+{
+    const int row = rowOf(messageId);
+    return row >= 0 && actionsOf(m_rows.at(row)).testFlag(action);
 }
 
 QHash<int, QByteArray> ThreadModel::roleNames() const
@@ -437,7 +472,7 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {RoleRole, "messageRole"},
             {AuthorRole, "messageAuthor"},
             {ContentRole, "messageContent"},
-            {StatusRole, "messageStatus"},
+            {MessageStatusRole, "messageStatus"},
             {ErrorRole, "messageError"},
             {ModelRole, "messageModel"},
             {IsLiveRole, "isLive"},
@@ -449,7 +484,13 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {AttemptRole, "attempt"},
             {MaxAttemptsRole, "maxAttempts"},
             {CanRetryRole, "canRetry"},
-            {NeedsSettingsRole, "needsSettings"}};
+            {NeedsSettingsRole, "needsSettings"},
+            {CanEditRole, "canEdit"},
+            {CanRegenerateRole, "canRegenerate"},
+            {CanContinueRole, "canContinue"},
+            {CanLabelRole, "canLabel"},
+            {CanForkRole, "canFork"},
+            {CanDeleteRole, "canDelete"}};
 }
 
 } // namespace arbor::app

@@ -1,16 +1,18 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Arbor
 import Arbor.Ui
 
 /**
  * @brief One message of the visible thread: author, status, label, branch position and the
  * actions on it, then its text (MessageBody) and, for a reply that failed, what can be done.
  *
- * Every role of Chat.thread arrives as a required property. The header keeps the actions in one
- * place: next to the bubble for the user's messages, at the right end for replies, with the
- * branch switcher beside the author, so neither moves when the other appears. The row only
- * reports what the user asked for; MessageList calls Chat.
+ * Every role of Chat.thread arrives as a required property. Which actions the message allows
+ * comes from its `can…` roles (MessagePolicy in C++); the row shows those and reports the one
+ * the user asked for as a MessageAction, and MessageList carries it out. The header keeps the
+ * actions in one place: next to the bubble for the user's messages, at the right end for
+ * replies, with the branch switcher beside the author, so neither moves when the other appears.
  */
 Item {
     id: message
@@ -20,7 +22,8 @@ Item {
     required property string messageRole
     required property string messageAuthor
     required property string messageContent
-    required property string messageStatus
+    /// A MessageStatus value.
+    required property int messageStatus
     required property string messageError
     required property string messageModel
     required property string messageLabel
@@ -33,6 +36,12 @@ Item {
     required property int maxAttempts
     required property bool canRetry
     required property bool needsSettings
+    required property bool canEdit
+    required property bool canRegenerate
+    required property bool canContinue
+    required property bool canLabel
+    required property bool canFork
+    required property bool canDelete
 
     /// Set by the list while this message is edited inline.
     property bool editing: false
@@ -58,22 +67,55 @@ Item {
     readonly property string statusLabel: {
         if (isRetrying)
             return retryAt > 0 ? qsTr("Retrying in %1 s").arg(secondsToRetry) : qsTr("Retrying soon");
-        return ({
-                "queued": qsTr("Queued"),
-                "streaming": qsTr("Writing…"),
-                "cancelled": qsTr("Stopped"),
-                "error": qsTr("Failed"),
-                "interrupted": qsTr("Interrupted")
-            })[messageStatus] ?? "";
+        switch (messageStatus) {
+        case MessageStatus.Queued:
+            return qsTr("Queued");
+        case MessageStatus.Streaming:
+            return qsTr("Writing…");
+        case MessageStatus.Cancelled:
+            return qsTr("Stopped");
+        case MessageStatus.Error:
+            return qsTr("Failed");
+        case MessageStatus.Interrupted:
+            return qsTr("Interrupted");
+        }
+        return "";
     }
 
-    /// One of "copy", "edit", "regenerate", "continue", "label", "retry", "settings", "expand".
-    signal actionRequested(string action)
+    /// The user asked for @p action, a MessageAction.
+    signal actionRequested(int action)
+    /// The text was expanded or collapsed ("Show more").
+    signal expandToggled
     /// The actions menu was asked for, at the pointer (right click) or under the "⋯" button.
     signal menuRequested(bool atPointer)
     signal switchRequested(int delta)
     signal editSaved(string text, bool reply)
     signal editCancelled
+
+    /// Whether this message allows @p action (a MessageAction), as its row says.
+    function allows(action: int): bool {
+        switch (action) {
+        case MessageAction.Copy:
+            return true;
+        case MessageAction.Edit:
+            return canEdit;
+        case MessageAction.Regenerate:
+            return canRegenerate;
+        case MessageAction.Continue:
+            return canContinue;
+        case MessageAction.Retry:
+            return canRetry;
+        case MessageAction.OpenSettings:
+            return needsSettings;
+        case MessageAction.Label:
+            return canLabel;
+        case MessageAction.Fork:
+            return canFork;
+        case MessageAction.Delete:
+            return canDelete;
+        }
+        return false;
+    }
 
     function showCopied() {
         copied = true;
@@ -178,7 +220,7 @@ Item {
                 }
 
                 TapHandler {
-                    onTapped: message.actionRequested("label")
+                    onTapped: message.actionRequested(MessageAction.Label)
                 }
             }
 
@@ -200,21 +242,16 @@ Item {
                 id: toolbar
 
                 isUser: message.isUser
-                isLive: message.isLive
+                canEdit: message.canEdit
+                canRegenerate: message.canRegenerate
+                canContinue: message.canContinue
                 copied: message.copied
                 keyboardReachable: message.keyboardReachable
-                canContinue: !message.isUser && !message.isLive && message.messageContent.length > 0
-                             && (message.messageStatus === "interrupted" || message.messageStatus === "cancelled"
-                                 || message.messageStatus === "error")
                 // Always laid out, so the header does not jump when the pointer passes.
                 opacity: hover.hovered || message.framed || hasKeyboard || message.copied ? 1 : 0
                 enabled: !message.editing
-                onActionRequested: action => {
-                    if (action === "menu")
-                        message.menuRequested(false);
-                    else
-                        message.actionRequested(action);
-                }
+                onActionRequested: action => message.actionRequested(action)
+                onMenuRequested: message.menuRequested(false)
             }
 
             Item {
@@ -262,7 +299,7 @@ Item {
                 highlightTerms: message.highlightTerms
                 viewTop: message.viewTop - column.y - bubble.y - y
                 viewBottom: message.viewBottom - column.y - bubble.y - y
-                onExpandToggled: message.actionRequested("expand")
+                onExpandToggled: message.expandToggled()
             }
         }
 
@@ -297,7 +334,7 @@ Item {
                     ToolTip.visible: hovered
                     ToolTip.delay: 600
                     ToolTip.text: qsTr("Ask again with the same model (a new branch)")
-                    onClicked: message.actionRequested("retry")
+                    onClicked: message.actionRequested(MessageAction.Retry)
                 }
 
                 Button {
@@ -308,7 +345,7 @@ Item {
                     ToolTip.visible: hovered
                     ToolTip.delay: 600
                     ToolTip.text: qsTr("Check the provider, its API key and the model (Ctrl+,)")
-                    onClicked: message.actionRequested("settings")
+                    onClicked: message.actionRequested(MessageAction.OpenSettings)
                 }
             }
         }

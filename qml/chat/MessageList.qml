@@ -15,6 +15,9 @@ import Arbor.Ui
  * Alt+Left/Right switch its branch, E edits, R regenerates, L labels, Delete deletes the branch,
  * Ctrl+C copies, Menu opens its actions, Esc goes back to the composer. A jump
  * (Chat.scrollToMessage) centres the message and frames it for a moment.
+ *
+ * Which actions a message allows comes from its row (the `can…` roles, MessagePolicy in C++);
+ * the list only carries out the one asked for, by its MessageAction value.
  */
 ListView {
     id: list
@@ -88,55 +91,53 @@ ListView {
         settleTimer.restart();
     }
 
-    /// Runs one action of the message row @p message (see MessageMenu for the names).
-    function act(message: MessageDelegate, action: string, modelKey: string) {
-        if (message === null)
+    /// Runs @p action (a MessageAction) on the message row @p message, if the row allows it;
+    /// @p modelKey is the model of a regeneration ("" = the same one).
+    function act(message: MessageDelegate, action: int, modelKey: string) {
+        if (message === null || !message.allows(action))
             return;
         switch (action) {
-        case "copy":
+        case MessageAction.Copy:
             Clipboard.setText(message.messageContent);
             message.showCopied();
             break;
-        case "edit":
-            if (message.isUser) {
-                currentIndex = message.index;
-                editingId = message.messageId;
-            }
+        case MessageAction.Edit:
+            currentIndex = message.index;
+            editingId = message.messageId;
             break;
-        case "regenerate":
-            if (!message.isUser && !message.isLive) {
-                pendingRow = message.index;
-                Chat.regenerate(message.messageId, modelKey);
-            }
-            break;
-        case "retry":
+        case MessageAction.Regenerate:
             pendingRow = message.index;
-            Chat.regenerate(message.messageId, "");
+            Chat.regenerate(message.messageId, modelKey);
             break;
-        case "settings":
+        case MessageAction.Retry:
+            pendingRow = message.index;
+            Chat.retry(message.messageId);
+            break;
+        case MessageAction.OpenSettings:
             settingsRequested();
             break;
-        case "expand":
-            // The reader stays on this message while it grows; following the end would scroll
-            // away from it (and make the view drop and remake its row).
-            tailTimer.stop();
-            followTail = false;
-            break;
-        case "continue":
+        case MessageAction.Continue:
             pendingRow = message.index;
             Chat.continueReply(message.messageId);
             break;
-        case "label":
+        case MessageAction.Label:
             labelDialog.ask(message.messageId, message.messageLabel);
             break;
-        case "fork":
+        case MessageAction.Fork:
             Chat.fork(message.messageId);
             break;
-        case "delete":
+        case MessageAction.Delete:
             pendingRow = Math.max(0, message.index - 1);
             Chat.deleteBranch(message.messageId);
             break;
         }
+    }
+
+    /// A message's text was expanded or collapsed: the reader stays on it while it grows;
+    /// following the end would scroll away from it (and make the view drop and remake its row).
+    function holdOn() {
+        tailTimer.stop();
+        followTail = false;
     }
 
     /// The keyboard's message, else the newest one shown, else "".
@@ -213,6 +214,7 @@ ListView {
         highlightTerms: messageId === Search.highlightMessageId ? Search.highlightTerms : []
 
         onActionRequested: action => list.act(row, action, "")
+        onExpandToggled: list.holdOn()
         onMenuRequested: atPointer => {
             list.currentIndex = index;
             if (!atPointer)
@@ -244,16 +246,16 @@ ListView {
             list.switchBranch(message, -1);
         else if (alt && event.key === Qt.Key_Right)
             list.switchBranch(message, 1);
-        else if (plain && event.key === Qt.Key_E && message.isUser)
-            list.act(message, "edit", "");
-        else if (plain && event.key === Qt.Key_R && !message.isUser)
-            list.act(message, "regenerate", "");
+        else if (plain && event.key === Qt.Key_E)
+            list.act(message, MessageAction.Edit, "");
+        else if (plain && event.key === Qt.Key_R)
+            list.act(message, MessageAction.Regenerate, "");
         else if (plain && event.key === Qt.Key_L)
-            list.act(message, "label", "");
+            list.act(message, MessageAction.Label, "");
         else if (plain && event.key === Qt.Key_Delete)
-            list.act(message, "delete", "");
+            list.act(message, MessageAction.Delete, "");
         else if (event.matches(StandardKey.Copy))
-            list.act(message, "copy", "");
+            list.act(message, MessageAction.Copy, "");
         else if (event.key === Qt.Key_Menu || (event.key === Qt.Key_F10 && (event.modifiers & Qt.ShiftModifier)))
             messageMenu.openFor(message, false);
         else if (plain && event.key === Qt.Key_Escape)
@@ -366,7 +368,8 @@ ListView {
     MessageMenu {
         id: messageMenu
 
-        property string pendingAction
+        /// The MessageAction chosen, 0 for none.
+        property int pendingAction: 0
         property string pendingModelKey
 
         // Run once the menu has closed, so that an editor or dialog keeps the focus it takes.
@@ -375,9 +378,9 @@ ListView {
             pendingModelKey = modelKey;
         }
         onClosed: {
-            if (pendingAction.length > 0)
+            if (pendingAction !== 0)
                 list.act(target, pendingAction, pendingModelKey);
-            pendingAction = "";
+            pendingAction = 0;
         }
     }
 

@@ -16,13 +16,17 @@ Menu {
     /// The message the menu is open for; null once its row is gone.
     property MessageDelegate target
     readonly property bool isUser: target !== null && target.isUser
-    readonly property bool isLive: target !== null && target.isLive
     /// Where the "Regenerate with" submenu sits.
     readonly property int regenerateIndex: 3
 
-    /// @p action is "copy", "edit", "regenerate", "label", "fork" or "delete" on target;
-    /// @p modelKey is the model for "regenerate" ("" = the same one).
-    signal actionRequested(string action, string modelKey)
+    /// @p action, a MessageAction, on target; @p modelKey is the model of a regeneration ("" =
+    /// the same one).
+    signal actionRequested(int action, string modelKey)
+
+    /// Whether target allows @p action (its `can…` roles).
+    function allows(action: int): bool {
+        return target !== null && target.allows(action);
+    }
 
     /// Shows the menu for @p message, at the pointer or under its "⋯" button.
     function openFor(message: MessageDelegate, atPointer: bool) {
@@ -42,7 +46,7 @@ Menu {
         }
     }
 
-    function report(action: string, modelKey: string) {
+    function report(action: int, modelKey: string) {
         actionRequested(action, modelKey);
     }
 
@@ -82,15 +86,15 @@ Menu {
         objectName: "copyAction"
         text: qsTr("Copy")
         shortcutText: qsTr("Ctrl+C")
-        onTriggered: menu.report("copy", "")
+        onTriggered: menu.report(MessageAction.Copy, "")
     }
 
     ActionItem {
         objectName: "editAction"
         text: qsTr("Edit…")
         shortcutText: "E"
-        visible: menu.isUser
-        onTriggered: menu.report("edit", "")
+        visible: menu.allows(MessageAction.Edit)
+        onTriggered: menu.report(MessageAction.Edit, "")
     }
 
     ActionItem {
@@ -98,8 +102,8 @@ Menu {
         text: qsTr("Regenerate")
         shortcutText: "R"
         visible: !menu.isUser
-        enabled: visible && !menu.isLive
-        onTriggered: menu.report("regenerate", "")
+        enabled: visible && menu.allows(MessageAction.Regenerate)
+        onTriggered: menu.report(MessageAction.Regenerate, "")
     }
 
     Menu {
@@ -107,7 +111,7 @@ Menu {
 
         objectName: "regenerateWithMenu"
         title: qsTr("Regenerate with")
-        enabled: !menu.isLive
+        enabled: menu.allows(MessageAction.Regenerate)
 
         Instantiator {
             model: Models.list
@@ -117,7 +121,7 @@ Menu {
 
                 text: displayName
                 // HACK: the Qt 6.4 linter types `menu` as a plain Menu inside this delegate.
-                onTriggered: menu.report("regenerate", modelKey) // qmllint disable type
+                onTriggered: menu.report(MessageAction.Regenerate, modelKey) // qmllint disable type
             }
             onObjectAdded: (index, object) => regenerateMenu.insertItem(index, object as MenuItem)
             onObjectRemoved: (index, object) => regenerateMenu.removeItem(object as MenuItem)
@@ -130,13 +134,15 @@ Menu {
         objectName: "labelAction"
         text: qsTr("Label…")
         shortcutText: "L"
-        onTriggered: menu.report("label", "")
+        visible: menu.allows(MessageAction.Label)
+        onTriggered: menu.report(MessageAction.Label, "")
     }
 
     ActionItem {
         objectName: "forkAction"
         text: qsTr("Fork to new conversation")
-        onTriggered: menu.report("fork", "")
+        visible: menu.allows(MessageAction.Fork)
+        onTriggered: menu.report(MessageAction.Fork, "")
     }
 
     MenuSeparator {}
@@ -145,6 +151,7 @@ Menu {
         objectName: "deleteAction"
         text: qsTr("Delete branch")
         shortcutText: qsTr("Delete")
-        onTriggered: menu.report("delete", "")
+        visible: menu.allows(MessageAction.Delete)
+        onTriggered: menu.report(MessageAction.Delete, "")
     }
 }

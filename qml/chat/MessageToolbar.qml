@@ -1,20 +1,22 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Arbor
 import Arbor.Ui
 
 /**
  * @brief The quick actions of a message: copy, edit or regenerate, continue, and "⋯" for the
  * full menu. Shown over a hovered message and on the keyboard's message, whose buttons Tab
- * reaches. Reports what was asked; MessageList does it.
+ * reaches. The message's `can…` roles say which apply; a reply keeps its Regenerate button
+ * (disabled while it is written) so that the buttons do not move. Reports what was asked as a
+ * MessageAction; MessageList does it.
  */
 RowLayout {
     id: toolbar
 
     required property bool isUser
-    /// Nothing that makes a new branch while this message is still being written.
-    required property bool isLive
-    /// A reply that stopped early with some text: it can be continued.
+    required property bool canEdit
+    required property bool canRegenerate
     required property bool canContinue
     /// The text was just copied: the Copy button says so.
     property bool copied: false
@@ -25,8 +27,10 @@ RowLayout {
                                         || continueButton.activeFocus || menuButton.activeFocus
     readonly property alias menuButton: menuButton
 
-    /// One of "copy", "edit", "regenerate", "continue" or "menu".
-    signal actionRequested(string action)
+    /// The user asked for @p action, a MessageAction.
+    signal actionRequested(int action)
+    /// "⋯": the full menu, under its button.
+    signal menuRequested
 
     spacing: 0
 
@@ -51,17 +55,17 @@ RowLayout {
         objectName: "copyButton"
         text: toolbar.copied ? qsTr("Copied") : qsTr("Copy")
         tip: qsTr("Copy the text (Ctrl+C)")
-        onClicked: toolbar.actionRequested("copy")
+        onClicked: toolbar.actionRequested(MessageAction.Copy)
     }
 
     ActionButton {
         id: editButton
 
         objectName: "editButton"
-        visible: toolbar.isUser
+        visible: toolbar.canEdit
         text: qsTr("Edit")
         tip: qsTr("Edit as a new branch (E)")
-        onClicked: toolbar.actionRequested("edit")
+        onClicked: toolbar.actionRequested(MessageAction.Edit)
     }
 
     ActionButton {
@@ -69,10 +73,10 @@ RowLayout {
 
         objectName: "regenerateButton"
         visible: !toolbar.isUser
-        enabled: !toolbar.isLive
+        enabled: toolbar.canRegenerate
         text: qsTr("Regenerate")
         tip: qsTr("Write another reply beside this one (R)")
-        onClicked: toolbar.actionRequested("regenerate")
+        onClicked: toolbar.actionRequested(MessageAction.Regenerate)
     }
 
     ActionButton {
@@ -82,7 +86,7 @@ RowLayout {
         visible: toolbar.canContinue
         text: qsTr("Continue")
         tip: qsTr("Carry on from where this reply stopped, as a new branch")
-        onClicked: toolbar.actionRequested("continue")
+        onClicked: toolbar.actionRequested(MessageAction.Continue)
     }
 
     ActionButton {
@@ -91,6 +95,6 @@ RowLayout {
         objectName: "messageMenuButton"
         text: "⋯"
         tip: qsTr("More actions (Menu, Shift+F10)")
-        onClicked: toolbar.actionRequested("menu")
+        onClicked: toolbar.menuRequested()
     }
 }

@@ -1,9 +1,13 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Arbor
 import Arbor.Ui
 
-/** @brief One job on the dashboard: kind, queue, state, attempts, next run or error, actions. */
+/**
+ * @brief One job on the dashboard: kind, queue, state, attempts, next run or error, actions.
+ * Which actions a job allows comes from its row (canRetry, canDiscard, canCancel: JobPolicy).
+ */
 Rectangle {
     id: row
 
@@ -11,17 +15,38 @@ Rectangle {
     required property real jobId
     required property string kind
     required property string queueName
-    required property string jobState
+    /// A JobState value.
+    required property int jobState
     required property int attempts
     required property int maxAttempts
     required property string lastError
     required property var attemptErrors
     required property real runAt
     required property real finishedAt
+    required property bool canRetry
+    required property bool canDiscard
+    required property bool canCancel
     property bool showErrors: false
     signal retryRequested(var id)
     signal discardRequested(var id)
     signal cancelRequested(var id)
+
+    /// The state, for people.
+    readonly property string stateText: {
+        switch (jobState) {
+        case JobState.Queued:
+            return qsTr("queued");
+        case JobState.Running:
+            return qsTr("running");
+        case JobState.Done:
+            return qsTr("done");
+        case JobState.Failed:
+            return qsTr("failed");
+        case JobState.Cancelled:
+            return qsTr("cancelled");
+        }
+        return "";
+    }
 
     function when(ms) {
         return ms > 0 ? new Date(ms).toLocaleTimeString(Qt.locale(), "HH:mm:ss") : "–"
@@ -56,32 +81,36 @@ Rectangle {
                 color: Theme.mutedText
             }
             Label {
-                text: row.jobState
-                color: row.jobState === "failed" ? Theme.error : Theme.text
+                objectName: "jobStateLabel"
+                text: row.stateText
+                color: row.jobState === JobState.Failed ? Theme.error : Theme.text
             }
             Label {
                 text: qsTr("attempt %1 of %2").arg(row.attempts).arg(row.maxAttempts)
                 color: Theme.mutedText
             }
             Label {
-                text: row.jobState === "queued" ? qsTr("runs at %1").arg(row.when(row.runAt))
-                                                 : qsTr("ended %1").arg(row.when(row.finishedAt))
+                text: row.jobState === JobState.Queued ? qsTr("runs at %1").arg(row.when(row.runAt))
+                                                       : qsTr("ended %1").arg(row.when(row.finishedAt))
                 color: Theme.mutedText
                 Layout.fillWidth: true
                 elide: Text.ElideRight
             }
             Button {
-                visible: row.jobState === "failed" || row.jobState === "cancelled"
+                objectName: "retryJobButton"
+                visible: row.canRetry
                 text: qsTr("Retry")
                 onClicked: row.retryRequested(row.jobId)
             }
             Button {
-                visible: row.jobState === "failed" || row.jobState === "cancelled" || row.jobState === "done"
+                objectName: "discardJobButton"
+                visible: row.canDiscard
                 text: qsTr("Discard")
                 onClicked: row.discardRequested(row.jobId)
             }
             Button {
-                visible: row.jobState === "queued" || row.jobState === "running"
+                objectName: "cancelJobButton"
+                visible: row.canCancel
                 text: qsTr("Cancel")
                 onClicked: row.cancelRequested(row.jobId)
             }

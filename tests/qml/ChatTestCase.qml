@@ -16,7 +16,7 @@ TestCase {
         required property string messageId
         required property string messageRole
         required property string messageContent
-        required property string messageStatus
+        required property int messageStatus
         required property bool isLive
         required property int siblingIndex
         required property int siblingCount
@@ -115,7 +115,7 @@ TestCase {
         compare(input.text, "", "the composer is cleared once the message is accepted");
         tryCompare(Chat.thread, "count", rows, replyTimeout);
         // Waited for by hand, so that a failure can say what the rows looked like by then.
-        const settled = () => lastMessage() !== null && lastMessage().messageStatus === "complete";
+        const settled = () => lastMessage() !== null && lastMessage().messageStatus === MessageStatus.Complete;
         for (let waited = 0; !settled() && waited < replyTimeout; waited += 50)
             wait(50);
         verify(settled(), "the demo reply completes; " + describeRows());

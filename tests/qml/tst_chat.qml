@@ -170,7 +170,7 @@ Item {
             keyClick(Qt.Key_R);
             tryVerify(() => message(1) !== null && message(1).messageId !== originalId, replyTimeout,
                       "R regenerates the reply as a new branch");
-            tryVerify(() => lastMessage().messageStatus === "complete" && !Chat.busy, replyTimeout);
+            tryVerify(() => lastMessage().messageStatus === MessageStatus.Complete && !Chat.busy, replyTimeout);
             compare(Chat.thread.count, 2);
             compare(message(1).siblingIndex, 1);
             compare(message(1).siblingCount, 2);
@@ -322,7 +322,7 @@ Item {
             sendAndWait("Map this conversation");
             const originalReply = message(1).messageId;
             Chat.regenerate(originalReply, "");
-            tryVerify(() => message(1).messageId !== originalReply && message(1).messageStatus === "complete",
+            tryVerify(() => message(1).messageId !== originalReply && message(1).messageStatus === MessageStatus.Complete,
                       replyTimeout);
 
             // Ctrl+T shows the map of the whole tree: the question and both replies.

@@ -29,7 +29,7 @@ Item {
             messageRole: "assistant"
             messageAuthor: "Demo"
             messageContent: ""
-            messageStatus: "complete"
+            messageStatus: MessageStatus.Complete
             messageError: ""
             messageModel: "demo/demo"
             messageLabel: ""
@@ -42,6 +42,12 @@ Item {
             maxAttempts: 0
             canRetry: false
             needsSettings: false
+            canEdit: false
+            canRegenerate: true
+            canContinue: false
+            canLabel: true
+            canFork: true
+            canDelete: true
         }
     }
 
@@ -192,7 +198,7 @@ Item {
 
         function test_failedReplyOffersRetryAndSettings() {
             const failed = createTemporaryObject(delegateComponent, root, {
-                messageStatus: "error",
+                messageStatus: MessageStatus.Error,
                 messageError: "401: invalid API key",
                 canRetry: true,
                 needsSettings: true
@@ -207,11 +213,11 @@ Item {
             failed.actionRequested.connect(action => actions.push(action));
             mouseClick(retry);
             mouseClick(settings);
-            compare(actions, ["retry", "settings"]);
+            compare(actions, [MessageAction.Retry, MessageAction.OpenSettings]);
             failed.destroy();
             // A failure Settings cannot fix (the network, the vendor's servers) offers Retry only.
             const cut = createTemporaryObject(delegateComponent, root, {
-                messageStatus: "error",
+                messageStatus: MessageStatus.Error,
                 messageError: "Cannot reach api.example.com",
                 canRetry: true
             });
@@ -219,7 +225,7 @@ Item {
             verify(!findChild(cut, "openSettingsButton").visible);
 
             const waiting = createTemporaryObject(delegateComponent, root, {
-                messageStatus: "queued",
+                messageStatus: MessageStatus.Queued,
                 messageError: "Connection refused",
                 isRetrying: true,
                 retryAt: Date.now() + 30000,

@@ -160,7 +160,7 @@ Item {
             // A second reply to the first question, with a long branch of its own.
             Chat.regenerate(firstReply, "");
             tryVerify(() => message(1) !== null && message(1).messageId !== firstReply && Chat.thread.count === 2
-                      && message(1).messageStatus === "complete", replyTimeout);
+                      && message(1).messageStatus === MessageStatus.Complete, replyTimeout);
             for (let i = 0; i < 3; ++i)
                 sendAndWait("Other branch " + i, 4 + 2 * i);
 
