@@ -27,6 +27,8 @@ class UiState : public QObject
     Q_PROPERTY(bool sidebarOpen READ sidebarOpen WRITE setSidebarOpen NOTIFY sidebarOpenChanged)
     /** @brief The window was maximized when it last closed. */
     Q_PROPERTY(bool maximized READ maximized WRITE setMaximized NOTIFY maximizedChanged)
+    /** @brief The window gets no smaller than this (unless the screen is smaller). */
+    Q_PROPERTY(QSize minimumSize READ minimumSize CONSTANT)
 
 public:
     static UiState *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
@@ -45,6 +47,7 @@ public:
     /** @brief Remembers the window's size (ignored while maximized). */
     Q_INVOKABLE void saveWindowSize(const QSize &size);
 
+    QSize minimumSize() const { return MinimumSize; }
     bool sidebarOpen() const { return m_sidebarOpen; }
     void setSidebarOpen(bool open);
     bool maximized() const { return m_maximized; }

@@ -42,8 +42,8 @@ Item {
             treeMapVisible = false;
     }
 
-    implicitWidth: 1000
-    implicitHeight: 700
+    implicitWidth: Theme.pageImplicitWidth
+    implicitHeight: Theme.pageImplicitHeight
 
     Component.onCompleted: composer.focusInput()
 
@@ -153,7 +153,7 @@ Item {
 
             Rectangle {
                 Layout.fillWidth: true
-                implicitHeight: 1
+                implicitHeight: Theme.hairline
                 color: Theme.separator
             }
 

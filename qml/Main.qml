@@ -20,8 +20,8 @@ ApplicationWindow {
     title: Conversations.currentTitle.length > 0 ? qsTr("%1 — Arbor").arg(Conversations.currentTitle) : qsTr("Arbor")
     width: initialSize.width
     height: initialSize.height
-    minimumWidth: Math.min(640, Screen.desktopAvailableWidth)
-    minimumHeight: Math.min(420, Screen.desktopAvailableHeight)
+    minimumWidth: Math.min(UiState.minimumSize.width, Screen.desktopAvailableWidth)
+    minimumHeight: Math.min(UiState.minimumSize.height, Screen.desktopAvailableHeight)
     visible: true
     color: Theme.window
 

@@ -32,7 +32,7 @@ GridLayout {
         focusPolicy: Qt.TabFocus
         Accessible.description: tip
         ToolTip.visible: hovered
-        ToolTip.delay: 600
+        ToolTip.delay: Theme.toolTipDelayMs
         ToolTip.text: tip
         Keys.onReturnPressed: clicked()
         Keys.onEnterPressed: clicked()

@@ -66,7 +66,7 @@ FocusScope {
         implicitWidth: row.implicitWidth + 2 * Theme.spacing
         radius: Theme.radius
         color: Theme.base
-        border.width: 1
+        border.width: Theme.hairline
         border.color: input.activeFocus ? Theme.highlight : Theme.separator
 
         RowLayout {
@@ -136,7 +136,7 @@ FocusScope {
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Send (Enter). Shift+Enter adds a line.")
                 onClicked: composer.submit()
             }
@@ -150,7 +150,7 @@ FocusScope {
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Stop the reply and keep its text (Esc)")
                 onClicked: Chat.stop()
             }

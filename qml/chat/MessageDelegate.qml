@@ -156,7 +156,7 @@ Item {
         height: parent.height
         visible: message.framed
         color: "transparent"
-        border.width: 2
+        border.width: Theme.focusFrameWidth
         border.color: Theme.highlight
         radius: Theme.radius
     }
@@ -193,8 +193,8 @@ Item {
                 font.pointSize: Theme.fontSizeSmall
                 leftPadding: Theme.spacing
                 rightPadding: Theme.spacing
-                topPadding: 1
-                bottomPadding: 1
+                topPadding: Theme.chipVerticalPadding
+                bottomPadding: Theme.chipVerticalPadding
                 background: Rectangle {
                     radius: height / 2
                     color: Theme.chip
@@ -211,8 +211,8 @@ Item {
                 font.pointSize: Theme.fontSizeSmall
                 leftPadding: Theme.spacing
                 rightPadding: Theme.spacing
-                topPadding: 1
-                bottomPadding: 1
+                topPadding: Theme.chipVerticalPadding
+                bottomPadding: Theme.chipVerticalPadding
                 Accessible.name: qsTr("Label: %1").arg(text)
                 background: Rectangle {
                     radius: Theme.radiusSmall
@@ -332,7 +332,7 @@ Item {
                     text: qsTr("Retry")
                     enabled: !message.editing
                     ToolTip.visible: hovered
-                    ToolTip.delay: 600
+                    ToolTip.delay: Theme.toolTipDelayMs
                     ToolTip.text: qsTr("Ask again with the same model (a new branch)")
                     onClicked: message.actionRequested(MessageAction.Retry)
                 }
@@ -343,7 +343,7 @@ Item {
                     text: qsTr("Open Settings")
                     flat: true
                     ToolTip.visible: hovered
-                    ToolTip.delay: 600
+                    ToolTip.delay: Theme.toolTipDelayMs
                     ToolTip.text: qsTr("Check the provider, its API key and the model (Ctrl+,)")
                     onClicked: message.actionRequested(MessageAction.OpenSettings)
                 }

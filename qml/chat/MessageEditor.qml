@@ -44,7 +44,7 @@ FocusScope {
             implicitHeight: scroll.implicitHeight + 2 * Theme.spacingSmall
             radius: Theme.radius
             color: Theme.base
-            border.width: 1
+            border.width: Theme.hairline
             border.color: input.activeFocus ? Theme.highlight : Theme.separator
 
             ScrollView {
@@ -105,7 +105,7 @@ FocusScope {
                 objectName: "editCancelButton"
                 text: qsTr("Cancel")
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Leave the message as it is (Esc)")
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
@@ -117,7 +117,7 @@ FocusScope {
                 text: qsTr("Save only")
                 enabled: input.length > 0
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Save the new text without asking for a reply")
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
@@ -130,7 +130,7 @@ FocusScope {
                 highlighted: true
                 enabled: input.length > 0
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Save the new text and ask for a new reply (Ctrl+Enter)")
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()

@@ -179,7 +179,7 @@ ListView {
     currentIndex: -1
     activeFocusOnTab: true
     clip: true
-    cacheBuffer: 1200
+    cacheBuffer: Theme.threadCacheBuffer
     // No delegate reuse: a user row sizes its bubble from the text's natural width, a reply does
     // not; a reused row that changed kind would switch between the two.
     reuseItems: false

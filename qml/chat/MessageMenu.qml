@@ -69,7 +69,7 @@ Menu {
                 Layout.fillWidth: true
                 text: actionItem.text
                 color: actionItem.highlighted ? Theme.highlightedText : Theme.text
-                opacity: actionItem.enabled ? 1 : 0.5
+                opacity: actionItem.enabled ? 1 : Theme.disabledOpacity
             }
 
             Label {
@@ -77,7 +77,7 @@ Menu {
                 visible: text.length > 0
                 text: actionItem.shortcutText
                 color: actionItem.highlighted ? Theme.highlightedText : Theme.mutedText
-                opacity: actionItem.enabled ? 1 : 0.5
+                opacity: actionItem.enabled ? 1 : Theme.disabledOpacity
             }
         }
     }

@@ -42,7 +42,7 @@ RowLayout {
         font.pointSize: Theme.fontSizeSmall
         Accessible.name: tip
         ToolTip.visible: hovered
-        ToolTip.delay: 600
+        ToolTip.delay: Theme.toolTipDelayMs
         ToolTip.text: tip
         // Buttons take Space; Enter should press the focused one too.
         Keys.onReturnPressed: clicked()

@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import Arbor
+import Arbor.Ui
 
 /**
  * @brief Chooses the model that answers the next message in this conversation (Ctrl+K).
@@ -17,7 +18,7 @@ ComboBox {
     implicitContentWidthPolicy: ComboBox.WidestText
     Accessible.name: qsTr("Model")
     ToolTip.visible: hovered && !popup.visible
-    ToolTip.delay: 600
+    ToolTip.delay: Theme.toolTipDelayMs
     ToolTip.text: qsTr("Model (Ctrl+K)")
 
     onActivated: index => Models.currentKey = valueAt(index)

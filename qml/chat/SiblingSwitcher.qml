@@ -31,7 +31,7 @@ RowLayout {
         font.pointSize: Theme.fontSizeSmall
         Accessible.name: qsTr("Previous branch")
         ToolTip.visible: hovered
-        ToolTip.delay: 600
+        ToolTip.delay: Theme.toolTipDelayMs
         ToolTip.text: qsTr("Previous branch (Alt+Left)")
         onClicked: switcher.switchRequested(-1)
     }
@@ -53,7 +53,7 @@ RowLayout {
         font.pointSize: Theme.fontSizeSmall
         Accessible.name: qsTr("Next branch")
         ToolTip.visible: hovered
-        ToolTip.delay: 600
+        ToolTip.delay: Theme.toolTipDelayMs
         ToolTip.text: qsTr("Next branch (Alt+Right)")
         onClicked: switcher.switchRequested(1)
     }

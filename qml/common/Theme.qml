@@ -52,11 +52,21 @@ QtObject {
     readonly property color pathNode: dark ? "#f0b43c" : "#c77d00"
     readonly property color edge: Qt.tint(window, Qt.rgba(text.r, text.g, text.b, 0.35))
 
+    /// Lines between panes, around fields and frames: one device-independent pixel.
+    readonly property int hairline: 1
+    /// The frame of the keyboard's message (thicker than a hairline, so it reads as focus).
+    readonly property int focusFrameWidth: 2
+    /// Between the lines of a small block (a job row, a search hit).
+    readonly property int spacingTiny: 2
     readonly property int spacingSmall: 4
     readonly property int spacing: 8
     readonly property int spacingLarge: 16
     readonly property int radius: 8
     readonly property int radiusSmall: 4
+    /// Above and below the text of a chip (status, label).
+    readonly property int chipVerticalPadding: 1
+    /// Controls that cannot be used now are drawn at this opacity.
+    readonly property real disabledOpacity: 0.5
 
     readonly property int sidebarWidth: 260
     readonly property int sidebarMinimumWidth: 180
@@ -72,6 +82,21 @@ QtObject {
     readonly property int headerWrapWidth: 560
     /// The title keeps at least this much room.
     readonly property int titleMinimumWidth: 120
+    /// The size ChatPage asks for when nothing else decides (tests, previews).
+    readonly property int pageImplicitWidth: 1000
+    readonly property int pageImplicitHeight: 700
+    /// The tree map and, under it, the list of labels never get lower than these.
+    readonly property int treeMapMinimumHeight: 120
+    readonly property int labelsListMinimumHeight: 60
+    /// The coloured dots of the tree map's legend.
+    readonly property int legendSwatchSize: 10
+    /// Multi-line fields in dialogs (a provider's model list) grow up to this, then scroll.
+    readonly property int fieldMaximumHeight: 120
+    /// The job dashboard: a queue's card and a per-minute chart.
+    readonly property int queueCardWidth: 260
+    readonly property int chartHeight: 150
+    /// The thread keeps this much (pixels) of rows made beyond the viewport.
+    readonly property int threadCacheBuffer: 1200
     /// A long message of the user's shows this much until "Show more".
     readonly property real collapsedMessageHeight: bodyFontMetrics.lineSpacing * 12
     /// Blocks of a message this far off screen are still drawn (scrolling shows them at once).
@@ -84,6 +109,10 @@ QtObject {
     readonly property int flashMs: 2000
     /// How long the undo bar stays after a delete.
     readonly property int undoVisibleMs: 15000
+    /// How long the pointer rests on a control before its tool tip shows.
+    readonly property int toolTipDelayMs: 600
+    /// How long the search waits after a key before it looks (typing on restarts it).
+    readonly property int searchDebounceMs: 150
 
     /// Metrics of the default (application) font, which the sizes below scale from.
     readonly property FontMetrics bodyFontMetrics: FontMetrics {}

@@ -67,7 +67,7 @@ Rectangle {
             flat: true
             focusPolicy: Qt.TabFocus
             ToolTip.visible: hovered
-            ToolTip.delay: 600
+            ToolTip.delay: Theme.toolTipDelayMs
             ToolTip.text: qsTr("Bring the deleted messages back (Ctrl+Z)")
             onClicked: Undo.undo()
         }

@@ -107,7 +107,7 @@ ItemDelegate {
                 focusPolicy: Qt.NoFocus
                 Accessible.name: qsTr("Conversation actions")
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Rename (F2) or delete (Delete)")
                 onClicked: row.menuRequested(false)
             }
@@ -129,10 +129,10 @@ ItemDelegate {
     Rectangle {
         // Keyboard cursor of the list: the rows themselves never take focus.
         anchors.fill: parent
-        anchors.margins: 1
+        anchors.margins: Theme.hairline
         visible: row.keyboardCurrent && !row.editing
         color: "transparent"
-        border.width: 1
+        border.width: Theme.hairline
         border.color: Theme.highlight
         radius: Theme.radiusSmall
     }

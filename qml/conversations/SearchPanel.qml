@@ -114,7 +114,7 @@ ColumnLayout {
     Timer {
         id: debounce
 
-        interval: 150
+        interval: Theme.searchDebounceMs
         onTriggered: Search.run(field.text)
     }
 

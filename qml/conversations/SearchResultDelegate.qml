@@ -30,7 +30,7 @@ ItemDelegate {
 
     // No ids inside: an id would make the style create its own contentItem too, for every row.
     contentItem: ColumnLayout {
-        spacing: 2
+        spacing: Theme.spacingTiny
 
         RowLayout {
             spacing: Theme.spacingSmall

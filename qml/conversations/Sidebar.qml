@@ -37,7 +37,7 @@ Rectangle {
                 text: qsTr("New conversation")
                 focusPolicy: Qt.TabFocus
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Start a new conversation (Ctrl+N)")
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
@@ -51,7 +51,7 @@ Rectangle {
                 checked: searchPanel.active
                 focusPolicy: Qt.TabFocus
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Search every branch of every conversation (Ctrl+F)")
                 onToggled: {
                     if (checked)
@@ -85,7 +85,7 @@ Rectangle {
 
         Rectangle {
             Layout.fillWidth: true
-            implicitHeight: 1
+            implicitHeight: Theme.hairline
             color: Theme.separator
         }
 

@@ -27,10 +27,6 @@ Rectangle {
     required property bool canDiscard
     required property bool canCancel
     property bool showErrors: false
-    signal retryRequested(var id)
-    signal discardRequested(var id)
-    signal cancelRequested(var id)
-
     /// The state, for people.
     readonly property string stateText: {
         switch (jobState) {
@@ -48,6 +44,10 @@ Rectangle {
         return "";
     }
 
+    signal retryRequested(var id)
+    signal discardRequested(var id)
+    signal cancelRequested(var id)
+
     function when(ms) {
         return ms > 0 ? new Date(ms).toLocaleTimeString(Qt.locale(), "HH:mm:ss") : "–"
     }
@@ -58,7 +58,7 @@ Rectangle {
     Rectangle {
         anchors.bottom: parent.bottom
         width: parent.width
-        height: 1
+        height: Theme.hairline
         color: Theme.separator
     }
 
@@ -67,7 +67,7 @@ Rectangle {
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.verticalCenter: parent.verticalCenter
-        spacing: 2
+        spacing: Theme.spacingTiny
 
         RowLayout {
             Layout.fillWidth: true

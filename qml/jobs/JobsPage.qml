@@ -104,7 +104,7 @@ Rectangle {
                     spacing: Theme.spacingLarge
                     MinuteChart {
                         Layout.fillWidth: true
-                        Layout.preferredHeight: 150
+                        Layout.preferredHeight: Theme.chartHeight
                         title: qsTr("Jobs finished per minute (done, failed)")
                         series: page.dashboard ? page.dashboard.series : []
                         keys: ["done", "failed"]
@@ -112,7 +112,7 @@ Rectangle {
                     }
                     MinuteChart {
                         Layout.fillWidth: true
-                        Layout.preferredHeight: 150
+                        Layout.preferredHeight: Theme.chartHeight
                         title: qsTr("Average wait from due to start")
                         series: page.dashboard ? page.dashboard.series : []
                         keys: ["avgWaitMs"]

@@ -26,7 +26,7 @@ Item {
         return m
     }
 
-    implicitHeight: 140
+    implicitHeight: Theme.chartHeight
 
     Label {
         id: heading

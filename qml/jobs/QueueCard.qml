@@ -30,7 +30,7 @@ Rectangle {
         return qsTr("%1 of %2/min").arg(Math.floor(Math.max(0, available))).arg(perMinute)
     }
 
-    implicitWidth: 260
+    implicitWidth: Theme.queueCardWidth
     implicitHeight: column.implicitHeight + 2 * Theme.spacing
     radius: Theme.radius
     color: Theme.base

@@ -158,7 +158,7 @@ ColumnLayout {
 
             objectName: "providerModels"
             Layout.fillWidth: true
-            Layout.maximumHeight: 120
+            Layout.maximumHeight: Theme.fieldMaximumHeight
             placeholderText: qsTr("Model ids, one per line (Test connection lists them)")
             Accessible.name: qsTr("Models")
         }

@@ -28,7 +28,7 @@ Row {
             height: width
             radius: width / 2
             color: Theme.chip
-            border.width: avatar.modelData.typing ? 2 : 1
+            border.width: avatar.modelData.typing ? Theme.focusFrameWidth : Theme.hairline
             border.color: avatar.modelData.typing ? Theme.highlight : Theme.window
             Accessible.role: Accessible.StaticText
             Accessible.name: avatar.modelData.typing ? qsTr("%1 is typing").arg(avatar.modelData.user)

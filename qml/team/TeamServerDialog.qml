@@ -222,7 +222,7 @@ Dialog {
                 currentIndex: 2
                 Accessible.name: qsTr("SSL mode")
                 ToolTip.visible: hovered
-                ToolTip.delay: 600
+                ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("“prefer” uses TLS when the server offers it; “verify-full” also checks the server's certificate and name.")
             }
         }
@@ -233,7 +233,7 @@ Dialog {
             text: dialog.dsnText
             textFormat: Text.PlainText
             wrapMode: Text.WrapAnywhere
-            font.family: "monospace"
+            font.family: Theme.monospaceFamily
             font.pointSize: Theme.fontSizeSmall
             color: Theme.mutedText
             Accessible.name: qsTr("Connection string (without the password)")
@@ -275,7 +275,7 @@ Dialog {
             text: qsTr("Disconnect")
             DialogButtonBox.buttonRole: DialogButtonBox.ActionRole // qmllint disable type
             ToolTip.visible: hovered
-            ToolTip.delay: 600
+            ToolTip.delay: Theme.toolTipDelayMs
             ToolTip.text: qsTr("Stop syncing and forget the server and its password. Shared conversations stay on this computer.")
             onClicked: {
                 dialog.waiting = false;

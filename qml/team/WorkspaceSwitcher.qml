@@ -34,7 +34,7 @@ ColumnLayout {
         focusPolicy: Qt.TabFocus
         Accessible.name: qsTr("Workspace")
         ToolTip.visible: hovered
-        ToolTip.delay: 600
+        ToolTip.delay: Theme.toolTipDelayMs
         ToolTip.text: switcher.sync.currentWorkspace.length === 0
                       ? qsTr("Your personal conversations, on this computer only")
                       : (switcher.onlineText.length > 0 ? qsTr("Online: %1").arg(switcher.onlineText)

@@ -29,7 +29,7 @@ ListView {
         Keys.onEnterPressed: clicked()
         Accessible.name: row.modelData.label
         ToolTip.visible: hovered
-        ToolTip.delay: 600
+        ToolTip.delay: Theme.toolTipDelayMs
         ToolTip.text: row.modelData.preview
         onClicked: Chat.showMessage(row.modelData.messageId)
     }

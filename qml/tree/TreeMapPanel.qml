@@ -54,9 +54,9 @@ Rectangle {
 
         Rectangle {
             anchors.verticalCenter: parent.verticalCenter
-            width: 10
-            height: 10
-            radius: 5
+            width: Theme.legendSwatchSize
+            height: Theme.legendSwatchSize
+            radius: width / 2
             color: parent.swatch
         }
 
@@ -73,7 +73,7 @@ Rectangle {
         focusPolicy: Qt.TabFocus
         Accessible.name: tip
         ToolTip.visible: hovered
-        ToolTip.delay: 600
+        ToolTip.delay: Theme.toolTipDelayMs
         ToolTip.text: tip
     }
 
@@ -125,7 +125,7 @@ Rectangle {
 
         Rectangle {
             Layout.fillWidth: true
-            implicitHeight: 1
+            implicitHeight: Theme.hairline
             color: Theme.separator
         }
 
@@ -134,7 +134,7 @@ Rectangle {
 
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.minimumHeight: 120
+            Layout.minimumHeight: Theme.treeMapMinimumHeight
             clip: true
 
             // The map keeps the current message in the middle while the panel is resized.
@@ -215,7 +215,7 @@ Rectangle {
 
         Rectangle {
             Layout.fillWidth: true
-            implicitHeight: 1
+            implicitHeight: Theme.hairline
             color: Theme.separator
         }
 
@@ -231,7 +231,7 @@ Rectangle {
         LabelsList {
             Layout.fillWidth: true
             Layout.preferredHeight: parent.height / 4
-            Layout.minimumHeight: 60
+            Layout.minimumHeight: Theme.labelsListMinimumHeight
         }
     }
 }
