@@ -390,16 +390,10 @@ ListView {
         onClosed: list.forceActiveFocus()
     }
 
-    Label {
-        // A child of the view itself, not of its scrolling content, so it stays centred.
+    EmptyViewHint {
         parent: list
-        anchors.centerIn: parent
-        width: Math.min(parent.width - 2 * Theme.spacingLarge, Theme.readableWidth)
         visible: list.count === 0
         text: qsTr("Ask anything. The demo model runs offline.")
-        color: Theme.mutedText
         font.pointSize: Theme.fontSizeTitle
-        horizontalAlignment: Text.AlignHCenter
-        wrapMode: Text.Wrap
     }
 }

@@ -152,15 +152,9 @@ ListView {
         onClosed: list.forceActiveFocus()
     }
 
-    Label {
-        // A child of the view itself, not of its scrolling content, so it stays in place.
+    EmptyViewHint {
         parent: list
-        anchors.centerIn: parent
-        width: parent.width - 2 * Theme.spacingLarge
         visible: list.count === 0
         text: qsTr("No saved conversations yet.")
-        color: Theme.mutedText
-        horizontalAlignment: Text.AlignHCenter
-        wrapMode: Text.Wrap
     }
 }

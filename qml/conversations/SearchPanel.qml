@@ -142,15 +142,10 @@ ColumnLayout {
         }
         // qmllint enable unqualified
 
-        Label {
+        EmptyViewHint {
             parent: results
-            anchors.centerIn: parent
-            width: parent.width - 2 * Theme.spacingLarge
             visible: results.count === 0 && !debounce.running
             text: qsTr("No matches.")
-            color: Theme.mutedText
-            horizontalAlignment: Text.AlignHCenter
-            wrapMode: Text.Wrap
         }
     }
 }

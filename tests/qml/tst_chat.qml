@@ -3,8 +3,7 @@ import QtTest
 import Arbor
 import Arbor.Ui
 
-// Drives ChatPage through the keyboard against the real App singleton: the demo model answers
-// offline, the database lives in a temporary directory (see tst_qml.cpp).
+// Drives ChatPage through the keyboard against the real app (tst_qml.cpp: offline demo model).
 Item {
     id: root
 
