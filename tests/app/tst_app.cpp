@@ -3,6 +3,7 @@
 // UiState); each must be the controller App owns, and the engine must not delete them.
 #include "app.h"
 #include "chatcontroller.h"
+#include "clipboard.h"
 #include "conversationcontroller.h"
 #include "errorcontroller.h"
 #include "modelcontroller.h"
@@ -18,11 +19,22 @@
 #include <QtQml/qqmlextensionplugin.h>
 
 #include <memory>
+#include <type_traits>
 
 Q_IMPORT_QML_PLUGIN(ArborPlugin)
 
 using arbor::app::App;
 using arbor::app::AppConfig;
+
+// Qt 6.4 builds a default-constructible QML_SINGLETON with its constructor and never calls its
+// create(): every singleton of the module must not be default-constructible.
+template<class... Singletons>
+constexpr bool noneDefaultConstructible = (!std::is_default_constructible_v<Singletons> && ...);
+static_assert(
+    noneDefaultConstructible<App, arbor::app::ErrorController, arbor::app::ChatController,
+                             arbor::app::ConversationController, arbor::app::SearchController,
+                             arbor::app::UndoController, arbor::app::ModelController,
+                             arbor::app::UiState, arbor::app::Clipboard>);
 
 class TestApp : public QObject
 {
