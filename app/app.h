@@ -99,8 +99,9 @@ public:
     ProviderSettings *providerSettings() const { return m_providerSettings; }
     SyncController *sync() const { return m_sync; }
 
-    // C++ shortcuts to the controllers, for main() (--send, --conversation) and the team sync
-    // test, which drives two windows without QML. QML uses the controllers.
+    // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
+    // and was written against the old App. HACK: remove with its move to the controllers;
+    // QML and main() use the controllers.
     ThreadModel *thread() const;
     ConversationListModel *conversations() const;
     QString currentConversationId() const;
@@ -114,7 +115,8 @@ public:
     bool send(const QString &text);
 
 Q_SIGNALS:
-    /** @brief The open conversation changed (Conversations.currentId). */
+    /** @brief The open conversation changed (Conversations.currentId); one of the shortcuts
+     *  above. */
     void currentConversationChanged();
 
 private:
