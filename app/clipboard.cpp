@@ -7,10 +7,11 @@
 
 namespace arbor::app {
 
-Clipboard *Clipboard::create(QQmlEngine *qmlEngine, QJSEngine *)
+Clipboard *Clipboard::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
 {
     Q_ASSERT(QThread::currentThread() == qmlEngine->thread());
-    return new Clipboard;
+    Q_ASSERT(jsEngine == qmlEngine);
+    return new Clipboard(nullptr); // the engine owns it
 }
 
 void Clipboard::setText(const QString &text)

@@ -18,7 +18,12 @@ class Clipboard : public QObject
 
 public:
     static Clipboard *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
-    using QObject::QObject;
+    // Not default-constructible: Qt 6.4 would build the singleton with that constructor and
+    // never call create().
+    explicit Clipboard(QObject *parent)
+        : QObject(parent)
+    {
+    }
 
     Q_INVOKABLE void setText(const QString &text);
     Q_INVOKABLE QString text() const;

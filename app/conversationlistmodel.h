@@ -16,7 +16,7 @@ class ConversationListModel : public QAbstractListModel
 {
     Q_OBJECT
     QML_ELEMENT
-    QML_UNCREATABLE("Use App.conversations")
+    QML_UNCREATABLE("Use Conversations.list")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 
 public:

@@ -1,5 +1,7 @@
 #include "joblistmodel.h"
 
+#include "jobpolicy.h"
+
 namespace arbor::app {
 
 QList<int> JobListModel::changedRoles(const JobEntry &a, const JobEntry &b) const
@@ -9,8 +11,10 @@ QList<int> JobListModel::changedRoles(const JobEntry &a, const JobEntry &b) cons
         roles.append(JobListModel::KindRole);
     if (a.job.queue != b.job.queue)
         roles.append(JobListModel::QueueNameRole);
-    if (a.job.state != b.job.state)
-        roles.append(JobListModel::JobStateRole);
+    if (a.job.state != b.job.state) {
+        roles << JobListModel::StateRole << JobListModel::JobStateRole << JobListModel::CanRetryRole
+              << JobListModel::CanDiscardRole << JobListModel::CanCancelRole;
+    }
     if (a.job.attempts != b.job.attempts)
         roles.append(JobListModel::AttemptsRole);
     if (a.job.maxAttempts != b.job.maxAttempts)
@@ -54,6 +58,8 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const
         return e.job.queue;
     case JobStateRole:
         return jobs::toString(e.job.state);
+    case StateRole:
+        return int(JobState::from(e.job.state));
     case AttemptsRole:
         return e.job.attempts;
     case MaxAttemptsRole:
@@ -68,6 +74,12 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const
         return e.job.createdAt;
     case FinishedAtRole:
         return e.job.finishedAt;
+    case CanRetryRole:
+        return JobPolicy::allows(e.job.state, JobAction::Retry);
+    case CanDiscardRole:
+        return JobPolicy::allows(e.job.state, JobAction::Discard);
+    case CanCancelRole:
+        return JobPolicy::allows(e.job.state, JobAction::Cancel);
     default:
         return {};
     }
@@ -75,12 +87,13 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> JobListModel::roleNames() const
 {
-    return {{JobIdRole, "jobId"},          {KindRole, "kind"},
-            {QueueNameRole, "queueName"},  {JobStateRole, "jobState"},
-            {AttemptsRole, "attempts"},    {MaxAttemptsRole, "maxAttempts"},
-            {LastErrorRole, "lastError"},  {AttemptErrorsRole, "attemptErrors"},
-            {RunAtRole, "runAt"},          {CreatedAtRole, "createdAt"},
-            {FinishedAtRole, "finishedAt"}};
+    return {{JobIdRole, "jobId"},           {KindRole, "kind"},
+            {QueueNameRole, "queueName"},   {StateRole, "jobState"},
+            {AttemptsRole, "attempts"},     {MaxAttemptsRole, "maxAttempts"},
+            {LastErrorRole, "lastError"},   {AttemptErrorsRole, "attemptErrors"},
+            {RunAtRole, "runAt"},           {CreatedAtRole, "createdAt"},
+            {FinishedAtRole, "finishedAt"}, {CanRetryRole, "canRetry"},
+            {CanDiscardRole, "canDiscard"}, {CanCancelRole, "canCancel"}};
 }
 
 } // namespace arbor::app

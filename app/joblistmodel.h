@@ -1,6 +1,7 @@
 #pragma once
 
 #include "keyedlistmodel.h"
+#include "statetypes.h"
 
 #include "jobs/job.h"
 
@@ -34,14 +35,20 @@ public:
         JobIdRole = Qt::UserRole + 1, ///< the job's row id
         KindRole,                     ///< its kind ("chat.reply", ...)
         QueueNameRole,                ///< its queue (a provider id, "default", ...)
-        JobStateRole,                 ///< "queued", "running", "done", "failed" or "cancelled"
-        AttemptsRole,                 ///< attempts made so far
-        MaxAttemptsRole,              ///< attempts allowed
-        LastErrorRole,                ///< the last attempt's error ("" if none)
-        AttemptErrorsRole,            ///< every failed attempt, "attempt n (outcome): error"
-        RunAtRole,                    ///< when it is due, ms since the epoch
-        CreatedAtRole,                ///< when it was added, ms since the epoch
-        FinishedAtRole,               ///< when it ended, ms since the epoch (0 = not yet)
+        /** @brief The stored state word ("failed", ...), for C++ callers only: not a QML role.
+         *  HACK: kept for tst_jobsdashboard until it reads StateRole; QML gets the enum. */
+        JobStateRole,
+        AttemptsRole,      ///< attempts made so far
+        MaxAttemptsRole,   ///< attempts allowed
+        LastErrorRole,     ///< the last attempt's error ("" if none)
+        AttemptErrorsRole, ///< every failed attempt, "attempt n (outcome): error"
+        RunAtRole,         ///< when it is due, ms since the epoch
+        CreatedAtRole,     ///< when it was added, ms since the epoch
+        FinishedAtRole,    ///< when it ended, ms since the epoch (0 = not yet)
+        CanRetryRole,      ///< JobAction::Retry (JobPolicy)
+        CanDiscardRole,    ///< JobAction::Discard
+        CanCancelRole,     ///< JobAction::Cancel
+        StateRole,         ///< its state, a JobState value (JobState.Failed, ...)
     };
     Q_ENUM(Roles)
 

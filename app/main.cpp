@@ -1,5 +1,7 @@
 // The window: parses a few start-up flags, configures App, loads Arbor.Ui's Main.qml.
 #include "app.h"
+#include "chatcontroller.h"
+#include "conversationcontroller.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -107,12 +109,12 @@ int main(int argc, char *argv[])
         return 1;
 
     if (parser.isSet(conversationOption)) {
-        if (auto *controller = arbor::app::App::instance())
-            controller->selectConversation(parser.value(conversationOption));
+        if (auto *root = arbor::app::App::instance())
+            root->conversationController()->select(parser.value(conversationOption));
     }
     if (parser.isSet(sendOption)) {
-        if (auto *controller = arbor::app::App::instance())
-            controller->send(parser.value(sendOption));
+        if (auto *root = arbor::app::App::instance())
+            root->chat()->send(parser.value(sendOption));
     }
     if (parser.isSet(shotOption)) {
         const QString file = QDir::current().absoluteFilePath(parser.value(shotOption));

@@ -12,12 +12,12 @@ class ModelListModel : public QAbstractListModel
 {
     Q_OBJECT
     QML_ELEMENT
-    QML_UNCREATABLE("Use App.models")
+    QML_UNCREATABLE("Use Models.list")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 
 public:
     enum Roles {
-        KeyRole = Qt::UserRole + 1, ///< "provider/model", what App.currentModelKey holds
+        KeyRole = Qt::UserRole + 1, ///< "provider/model", what Models.currentKey holds
         DisplayNameRole,            ///< what the picker shows, e.g. "Demo (offline)"
         ProviderNameRole,           ///< the provider's display name
         IsDemoRole,                 ///< true for the offline demo model

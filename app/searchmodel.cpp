@@ -7,7 +7,7 @@ SearchModel::SearchModel(QObject *parent)
 {
 }
 
-void SearchModel::setHits(const QList<store::tree::SearchHit> &hits)
+void SearchModel::setHits(const QList<domain::SearchHit> &hits)
 {
     // Every search replaces the whole list: a reset is the honest signal here.
     beginResetModel();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/treequeries.h"
+#include "domain/tree.h"
 
 #include <QAbstractListModel>
 #include <QtQml/qqml.h>
@@ -12,7 +12,7 @@ class SearchModel : public QAbstractListModel
 {
     Q_OBJECT
     QML_ELEMENT
-    QML_UNCREATABLE("Use App.searchResults")
+    QML_UNCREATABLE("Use Search.results")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 
 public:
@@ -26,7 +26,7 @@ public:
     Q_ENUM(Roles)
 
     explicit SearchModel(QObject *parent = nullptr);
-    void setHits(const QList<store::tree::SearchHit> &hits);
+    void setHits(const QList<domain::SearchHit> &hits);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
@@ -36,7 +36,7 @@ Q_SIGNALS:
     void countChanged();
 
 private:
-    QList<store::tree::SearchHit> m_hits;
+    QList<domain::SearchHit> m_hits;
 };
 
 } // namespace arbor::app

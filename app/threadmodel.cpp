@@ -1,5 +1,8 @@
 #include "threadmodel.h"
 
+#include "async.h"
+#include "messagepolicy.h"
+
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
@@ -15,7 +18,34 @@ Q_LOGGING_CATEGORY(lcThread, "arbor.app.thread", QtInfoMsg)
 namespace arbor::app {
 
 using domain::Message;
-using domain::MessageStatus;
+
+namespace {
+
+/** @brief The roles that follow a message's status (and its job's): the state and what the
+ *  policy allows in it. */
+const QList<int> &stateRoles()
+{
+    static const QList<int> roles{ThreadModel::StatusRole,        ThreadModel::MessageStatusRole,
+                                  ThreadModel::IsLiveRole,        ThreadModel::IsRetryingRole,
+                                  ThreadModel::RetryAtRole,       ThreadModel::AttemptRole,
+                                  ThreadModel::MaxAttemptsRole,   ThreadModel::CanRetryRole,
+                                  ThreadModel::NeedsSettingsRole, ThreadModel::CanEditRole,
+                                  ThreadModel::CanRegenerateRole, ThreadModel::CanContinueRole,
+                                  ThreadModel::CanLabelRole,      ThreadModel::CanForkRole,
+                                  ThreadModel::CanDeleteRole};
+    return roles;
+}
+
+QList<int> withStateRoles(QList<int> roles)
+{
+    for (int role : stateRoles()) {
+        if (!roles.contains(role))
+            roles.append(role);
+    }
+    return roles;
+}
+
+} // namespace
 
 ThreadModel::ThreadModel(core::Backend &backend, QObject *parent)
     : QAbstractListModel(parent)
@@ -57,16 +87,14 @@ void ThreadModel::reload()
         applyPath({});
         return;
     }
-    m_backend.chat()
-        .visiblePath(m_conversationId)
-        .then(this, [this, generation](QFuture<QList<Message>> f) {
-            if (generation != m_generation)
-                return; // a newer load (or another conversation) superseded this one
-            try {
-                applyPath(f.result());
-            } catch (const std::exception &e) {
-                qCWarning(lcThread) << "loading the conversation failed:" << e.what();
-            }
+    whenDone(
+        this, m_backend.chat().visiblePath(m_conversationId),
+        [this, generation](const QList<Message> &path) {
+            if (generation == m_generation) // else a newer load (or conversation) superseded it
+                applyPath(path);
+        },
+        [](const QString &error) {
+            qCWarning(lcThread) << "loading the conversation failed:" << error;
         });
 }
 
@@ -74,27 +102,19 @@ void ThreadModel::reloadBelow(const QString &forkId)
 {
     // Only the rows under the fork changed: read those, keep the rest (STYLE rule 6).
     const quint64 generation = ++m_generation;
-    m_backend.chat()
-        .visiblePathBelow(m_conversationId, forkId)
-        .then(this, [this, generation, forkId](QFuture<QList<Message>> f) {
+    whenDone(
+        this, m_backend.chat().visiblePathBelow(m_conversationId, forkId),
+        [this, generation, forkId](const QList<Message> &below) {
             if (generation != m_generation)
                 return;
             const int forkRow = rowOf(forkId);
-            if (forkRow < 0) {
-                reload();
+            if (forkRow < 0 || (!below.isEmpty() && below.first().parentId != forkId)) {
+                reload(); // the path moved elsewhere meanwhile
                 return;
             }
-            try {
-                const QList<Message> below = f.result();
-                if (!below.isEmpty() && below.first().parentId != forkId) {
-                    reload(); // the path moved elsewhere meanwhile
-                    return;
-                }
-                applyPath(m_rows.mid(0, forkRow + 1) + below);
-            } catch (const std::exception &e) {
-                qCWarning(lcThread) << "loading the branch failed:" << e.what();
-            }
-        });
+            applyPath(m_rows.mid(0, forkRow + 1) + below);
+        },
+        [](const QString &error) { qCWarning(lcThread) << "loading the branch failed:" << error; });
 }
 
 void ThreadModel::applyPath(const QList<Message> &stored)
@@ -126,12 +146,15 @@ void ThreadModel::applyPath(const QList<Message> &stored)
         // Only the roles that changed: a teammate's reply reloads here with every checkpoint, and
         // a delegate must not rebuild more than its text for that (STYLE rule 4).
         QList<int> roles;
-        if (mine.content != content)
+        if (mine.content != content) {
             roles << ContentRole;
-        if (mine.status != fresh.status)
-            roles << StatusRole << IsLiveRole << IsRetryingRole << CanRetryRole << RetryAtRole;
+            if (!domain::isLive(fresh.status))
+                roles << CanContinueRole; // continuing needs some text
+        }
         if (mine.error != fresh.error)
             roles << ErrorRole << IsRetryingRole;
+        if (mine.status != fresh.status)
+            roles = withStateRoles(roles);
         if (mine.siblingIndex != fresh.siblingIndex || mine.siblingCount != fresh.siblingCount)
             roles << SiblingIndexRole << SiblingCountRole;
         if (mine.label != fresh.label)
@@ -208,9 +231,9 @@ void ThreadModel::onDelta(const QString &conversationId, const QString &messageI
     } else {
         return; // already have it
     }
-    if (m.status == MessageStatus::Queued) {
-        m.status = MessageStatus::Streaming;
-        Q_EMIT dataChanged(index(row), index(row), {StatusRole});
+    if (m.status == domain::MessageStatus::Queued) {
+        m.status = domain::MessageStatus::Streaming;
+        Q_EMIT dataChanged(index(row), index(row), stateRoles());
     }
     m_dirty.insert(messageId);
     if (!m_flushTimer.isActive())
@@ -242,9 +265,7 @@ void ThreadModel::onStateChanged(const QString &conversationId, const QString &m
     m.status = domain::messageStatusFromString(status);
     m.error = error;
     m_jobs.remove(messageId); // read again below: the attempt that just ended changed it
-    Q_EMIT dataChanged(index(row), index(row),
-                       {StatusRole, ErrorRole, IsLiveRole, IsRetryingRole, RetryAtRole, AttemptRole,
-                        MaxAttemptsRole, CanRetryRole});
+    Q_EMIT dataChanged(index(row), index(row), withStateRoles({ErrorRole}));
     if (wantsJob(m))
         readJobs({messageId});
     if (!domain::isLive(m.status)) {
@@ -256,16 +277,11 @@ void ThreadModel::onStateChanged(const QString &conversationId, const QString &m
 
 void ThreadModel::refreshMessage(const QString &messageId)
 {
-    m_backend.store()
-        .read([messageId](QSqlDatabase &db) { return store::messages::get(db, messageId); })
-        .then(this, [this, messageId](QFuture<std::optional<Message>> f) {
-            std::optional<Message> stored;
-            try {
-                stored = f.result();
-            } catch (const std::exception &e) {
-                qCWarning(lcThread) << "reading message" << messageId << "failed:" << e.what();
-                return;
-            }
+    whenDone(
+        this, m_backend.store().read([messageId](QSqlDatabase &db) {
+            return store::messages::get(db, messageId);
+        }),
+        [this, messageId](const std::optional<Message> &stored) {
             const int row = rowOf(messageId);
             if (!stored || row < 0)
                 return;
@@ -283,10 +299,11 @@ void ThreadModel::refreshMessage(const QString &messageId)
                 m.siblingCount = siblingCount;
             }
             m_dirty.remove(messageId);
-            Q_EMIT dataChanged(index(row), index(row),
-                               {ContentRole, StatusRole, ErrorRole, IsLiveRole, IsRetryingRole,
-                                CanRetryRole, RetryAtRole});
+            Q_EMIT dataChanged(index(row), index(row), withStateRoles({ContentRole, ErrorRole}));
             updateLive(liveBefore);
+        },
+        [messageId](const QString &error) {
+            qCWarning(lcThread) << "reading message" << messageId << "failed:" << error;
         });
 }
 
@@ -294,35 +311,29 @@ bool ThreadModel::wantsJob(const Message &m)
 {
     // A reply waiting after a failed attempt, or one that failed for good.
     return m.role == u"assistant" && !m.error.isEmpty()
-        && (m.status == MessageStatus::Queued || m.status == MessageStatus::Error);
+        && (m.status == domain::MessageStatus::Queued || m.status == domain::MessageStatus::Error);
 }
 
 void ThreadModel::readJobs(const QStringList &messageIds)
 {
     if (messageIds.isEmpty())
         return;
-    m_backend.store()
-        .read([messageIds](QSqlDatabase &db) {
-            QHash<QString, JobInfo> out;
-            for (const QString &id : messageIds) {
-                const QList<jobs::Job> found = jobs::queries::forSubject(db, id);
-                if (found.isEmpty())
-                    continue;
-                const jobs::Job &job = found.first(); // the newest
-                out.insert(id,
-                           {job.runAt, job.attempts, job.maxAttempts,
-                            job.state == jobs::JobState::Queued, job.lastErrorKind});
-            }
-            return out;
-        })
-        .then(this, [this](QFuture<QHash<QString, JobInfo>> f) {
-            QHash<QString, JobInfo> found;
-            try {
-                found = f.result();
-            } catch (const std::exception &e) {
-                qCWarning(lcThread) << "reading reply jobs failed:" << e.what();
-                return;
-            }
+    auto read = m_backend.store().read([messageIds](QSqlDatabase &db) {
+        QHash<QString, JobInfo> out;
+        for (const QString &id : messageIds) {
+            const QList<jobs::Job> found = jobs::queries::forSubject(db, id);
+            if (found.isEmpty())
+                continue;
+            const jobs::Job &job = found.first(); // the newest
+            out.insert(id,
+                       {job.runAt, job.attempts, job.maxAttempts,
+                        job.state == jobs::JobState::Queued, job.lastErrorKind});
+        }
+        return out;
+    });
+    whenDone(
+        this, std::move(read),
+        [this](const QHash<QString, JobInfo> &found) {
             for (auto it = found.cbegin(); it != found.cend(); ++it) {
                 const int row = rowOf(it.key());
                 if (row < 0)
@@ -331,7 +342,8 @@ void ThreadModel::readJobs(const QStringList &messageIds)
                 Q_EMIT dataChanged(index(row), index(row),
                                    {RetryAtRole, AttemptRole, MaxAttemptsRole, NeedsSettingsRole});
             }
-        });
+        },
+        [](const QString &error) { qCWarning(lcThread) << "reading reply jobs failed:" << error; });
 }
 
 int ThreadModel::rowOf(const QString &messageId) const
@@ -407,43 +419,51 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
     case LabelRole:
         return m.label;
     case IsRetryingRole:
-        return m.role == u"assistant" && m.status == MessageStatus::Queued && !m.error.isEmpty();
+        return MessagePolicy::isRetrying(m);
     case RetryAtRole: {
         const auto it = m_jobs.constFind(m.id);
-        return it != m_jobs.cend() && it->queued && m.status == MessageStatus::Queued ? it->runAt
-                                                                                      : qint64(0);
+        return it != m_jobs.cend() && it->queued && m.status == domain::MessageStatus::Queued
+            ? it->runAt
+            : qint64(0);
     }
     case AttemptRole:
         return m_jobs.value(m.id).attempts;
     case MaxAttemptsRole:
         return m_jobs.value(m.id).maxAttempts;
+    case MessageStatusRole:
+        return int(MessageStatus::from(m.status));
     case CanRetryRole:
-        return m.role == u"assistant" && m.status == MessageStatus::Error;
-    case NeedsSettingsRole: {
-        if (m.role != u"assistant" || m.status != MessageStatus::Error)
-            return false;
-        // Settings fix a refused key, a missing model, a used-up quota or a request the vendor
-        // rejects; a failure of the network or the vendor's servers is not fixed there. Unknown
-        // (an older job, or none): offer it.
-        const auto it = m_jobs.constFind(m.id);
-        if (it == m_jobs.cend())
-            return true;
-        switch (it->lastErrorKind) {
-        case jobs::ErrorKind::RateLimited:
-        case jobs::ErrorKind::Network:
-        case jobs::ErrorKind::Server:
-        case jobs::ErrorKind::Overloaded:
-        case jobs::ErrorKind::Interrupted:
-        case jobs::ErrorKind::Protocol:
-        case jobs::ErrorKind::WorkerLost:
-            return false;
-        default:
-            return true;
-        }
-    }
+        return actionsOf(m).testFlag(MessageAction::Retry);
+    case NeedsSettingsRole:
+        return actionsOf(m).testFlag(MessageAction::OpenSettings);
+    case CanEditRole:
+        return actionsOf(m).testFlag(MessageAction::Edit);
+    case CanRegenerateRole:
+        return actionsOf(m).testFlag(MessageAction::Regenerate);
+    case CanContinueRole:
+        return actionsOf(m).testFlag(MessageAction::Continue);
+    case CanLabelRole:
+        return actionsOf(m).testFlag(MessageAction::Label);
+    case CanForkRole:
+        return actionsOf(m).testFlag(MessageAction::Fork);
+    case CanDeleteRole:
+        return actionsOf(m).testFlag(MessageAction::Delete);
     default:
         return {};
     }
+}
+
+MessageAction::Actions ThreadModel::actionsOf(const Message &m) const
+{
+    const auto it = m_jobs.constFind(m.id);
+    return MessagePolicy::allowed(
+        m, it != m_jobs.cend() ? std::optional(it->lastErrorKind) : std::nullopt);
+}
+
+bool ThreadModel::allows(const QString &messageId, MessageAction::Action action) const
+{
+    const int row = rowOf(messageId);
+    return row >= 0 && actionsOf(m_rows.at(row)).testFlag(action);
 }
 
 QHash<int, QByteArray> ThreadModel::roleNames() const
@@ -452,7 +472,7 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {RoleRole, "messageRole"},
             {AuthorRole, "messageAuthor"},
             {ContentRole, "messageContent"},
-            {StatusRole, "messageStatus"},
+            {MessageStatusRole, "messageStatus"},
             {ErrorRole, "messageError"},
             {ModelRole, "messageModel"},
             {IsLiveRole, "isLive"},
@@ -464,7 +484,13 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {AttemptRole, "attempt"},
             {MaxAttemptsRole, "maxAttempts"},
             {CanRetryRole, "canRetry"},
-            {NeedsSettingsRole, "needsSettings"}};
+            {NeedsSettingsRole, "needsSettings"},
+            {CanEditRole, "canEdit"},
+            {CanRegenerateRole, "canRegenerate"},
+            {CanContinueRole, "canContinue"},
+            {CanLabelRole, "canLabel"},
+            {CanForkRole, "canFork"},
+            {CanDeleteRole, "canDelete"}};
 }
 
 } // namespace arbor::app

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "statetypes.h"
+
 #include "domain/message.h"
 #include "jobs/job.h"
 
@@ -27,7 +29,7 @@ class ThreadModel : public QAbstractListModel
 {
     Q_OBJECT
     QML_ELEMENT
-    QML_UNCREATABLE("Use App.thread")
+    QML_UNCREATABLE("Use Chat.thread")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(bool hasLive READ hasLive NOTIFY hasLiveChanged)
     Q_PROPERTY(QString conversationId READ conversationId NOTIFY conversationIdChanged)
@@ -38,10 +40,13 @@ public:
         RoleRole,                  ///< "user", "assistant" or "system"
         AuthorRole,                ///< display name: "You" or the model's name
         ContentRole,               ///< the text (live while streaming)
-        StatusRole, ///< "queued", "streaming", "complete", "cancelled", "error", "interrupted"
-        ErrorRole,  ///< why it failed or stopped, for the user
-        ModelRole,  ///< "provider/model" that wrote it (assistant only)
-        IsLiveRole, ///< true while text may still arrive
+        /** @brief The stored status word ("complete", ...), for C++ callers only: not a QML
+         *  role. HACK: kept for tst_synccontroller's threadStatus() until it reads
+         *  MessageStatusRole; QML gets the enum. */
+        StatusRole,
+        ErrorRole,         ///< why it failed or stopped, for the user
+        ModelRole,         ///< "provider/model" that wrote it (assistant only)
+        IsLiveRole,        ///< true while text may still arrive
         SiblingIndexRole,  ///< 0-based position among its parent's children
         SiblingCountRole,  ///< number of children of its parent
         LabelRole,         ///< the user's bookmark label, "" when none
@@ -49,8 +54,15 @@ public:
         RetryAtRole,       ///< when that next attempt runs, ms since the epoch (0 = not known)
         AttemptRole,       ///< attempts its job has made so far (0 = not known)
         MaxAttemptsRole,   ///< attempts its job may make (0 = not known)
-        CanRetryRole,      ///< a failed reply: the user can ask for it again
-        NeedsSettingsRole, ///< a failed reply whose fix is in Settings (key, model, quota, request)
+        CanRetryRole,      ///< MessageAction::Retry: a failed reply can be asked for again
+        NeedsSettingsRole, ///< MessageAction::OpenSettings: a failure whose fix is in Settings
+        MessageStatusRole, ///< its status, a MessageStatus value (MessageStatus.Complete, ...)
+        CanEditRole,       ///< MessageAction::Edit
+        CanRegenerateRole, ///< MessageAction::Regenerate
+        CanContinueRole,   ///< MessageAction::Continue
+        CanLabelRole,      ///< MessageAction::Label
+        CanForkRole,       ///< MessageAction::Fork
+        CanDeleteRole,     ///< MessageAction::Delete
     };
     Q_ENUM(Roles)
 
@@ -75,6 +87,9 @@ public:
     const domain::Message &messageAt(int row) const { return m_rows.at(row); }
     /** @brief Row of @p messageId on the visible path, or -1. */
     Q_INVOKABLE int rowOfId(const QString &messageId) const { return rowOf(messageId); }
+    /** @brief Whether the message @p messageId of the visible path allows @p action (false when
+     *  it is not on the path). The controllers ask this before acting. */
+    bool allows(const QString &messageId, MessageAction::Action action) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
@@ -101,6 +116,8 @@ private:
     /** @brief Reads the reply jobs of the rows that failed or wait for a retry. */
     void readJobs(const QStringList &messageIds);
     static bool wantsJob(const domain::Message &m);
+    /** @brief What the policy allows for row @p m (its job's last failure, when read). */
+    MessageAction::Actions actionsOf(const domain::Message &m) const;
 
     /** @brief What the job of a reply says about its attempts. */
     struct JobInfo

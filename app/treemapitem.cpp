@@ -1,6 +1,8 @@
 #include "treemapitem.h"
 
 #include "app.h"
+#include "async.h"
+#include "chatcontroller.h"
 
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
@@ -30,8 +32,8 @@ TreeMapItem::TreeMapItem(QQuickItem *parent)
             if (id == m_conversationId)
                 m_reloadTimer.start();
         });
-        connect(app->thread(), &ThreadModel::loaded, this, &TreeMapItem::updatePath);
-        connect(app->thread(), &ThreadModel::countChanged, this, &TreeMapItem::updatePath);
+        connect(app->chat()->thread(), &ThreadModel::loaded, this, &TreeMapItem::updatePath);
+        connect(app->chat()->thread(), &ThreadModel::countChanged, this, &TreeMapItem::updatePath);
     }
 }
 
@@ -67,24 +69,24 @@ void TreeMapItem::reload()
         m_loading = true;
         Q_EMIT loadingChanged();
     }
-    app->backend()
-        ->chat()
-        .tree(m_conversationId, false)
-        .then(QtFuture::Launch::Async,
-              [](QList<store::tree::TreeNode> nodes) {
-                  Loaded loaded;
-                  loaded.layout = tree::TreeLayout::compute(nodes); // off the GUI thread
-                  loaded.nodes = std::move(nodes);
-                  return loaded;
-              })
-        .then(this, [this, generation](QFuture<Loaded> f) {
-            if (generation != m_generation)
-                return;
-            try {
-                apply(f.result());
-            } catch (const std::exception &) {
+    auto laidOut = app->backend()
+                       ->chat()
+                       .tree(m_conversationId, false)
+                       .then(QtFuture::Launch::Async, [](QList<domain::TreeNode> nodes) {
+                           Loaded loaded;
+                           loaded.layout = tree::TreeLayout::compute(nodes); // off the GUI thread
+                           loaded.nodes = std::move(nodes);
+                           return loaded;
+                       });
+    whenDone(
+        this, std::move(laidOut),
+        [this, generation](Loaded loaded) {
+            if (generation == m_generation)
+                apply(std::move(loaded));
+        },
+        [this, generation](const QString &) {
+            if (generation == m_generation)
                 apply({});
-            }
         });
 }
 
@@ -112,8 +114,9 @@ void TreeMapItem::apply(Loaded loaded)
 void TreeMapItem::updatePath()
 {
     m_path.clear();
-    if (App *app = App::instance(); app && app->thread()->conversationId() == m_conversationId) {
-        ThreadModel *thread = app->thread();
+    if (App *app = App::instance();
+        app && app->chat()->thread()->conversationId() == m_conversationId) {
+        ThreadModel *thread = app->chat()->thread();
         for (int row = 0; row < thread->rowCount(); ++row) {
             if (const auto it = m_indexOf.constFind(thread->messageAt(row).id);
                 it != m_indexOf.cend())

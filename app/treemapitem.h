@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/treequeries.h"
+#include "domain/tree.h"
 #include "tree/treelayout.h"
 
 #include <QColor>
@@ -66,7 +66,7 @@ protected:
 private:
     struct Loaded
     {
-        QList<store::tree::TreeNode> nodes;
+        QList<domain::TreeNode> nodes;
         tree::TreeLayout layout;
     };
     void apply(Loaded loaded);

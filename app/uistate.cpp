@@ -1,5 +1,7 @@
 #include "uistate.h"
 
+#include "app.h"
+
 #include <QSettings>
 
 namespace arbor::app {
@@ -11,6 +13,11 @@ const QString kSidebar = QStringLiteral("window/sidebarOpen");
 const QString kConversation = QStringLiteral("session/lastConversation");
 const QString kModel = QStringLiteral("session/lastModel");
 } // namespace
+
+UiState *UiState::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
+{
+    return App::singleton(qmlEngine, jsEngine, &App::uiState);
+}
 
 UiState::UiState(const QString &path, QObject *parent)
     : QObject(parent)

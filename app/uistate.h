@@ -8,6 +8,8 @@
 #include <memory>
 
 class QSettings;
+class QQmlEngine;
+class QJSEngine;
 
 namespace arbor::app {
 
@@ -20,13 +22,17 @@ class UiState : public QObject
 {
     Q_OBJECT
     QML_ELEMENT
-    QML_UNCREATABLE("Use App.uiState")
+    QML_SINGLETON
     /** @brief The conversation list is shown (Ctrl+B hides it). */
     Q_PROPERTY(bool sidebarOpen READ sidebarOpen WRITE setSidebarOpen NOTIFY sidebarOpenChanged)
     /** @brief The window was maximized when it last closed. */
     Q_PROPERTY(bool maximized READ maximized WRITE setMaximized NOTIFY maximizedChanged)
+    /** @brief The window gets no smaller than this (unless the screen is smaller). */
+    Q_PROPERTY(QSize minimumSize READ minimumSize CONSTANT)
 
 public:
+    static UiState *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
+
     /** @brief The size of a first start, when the screen has room for it. */
     static constexpr QSize DefaultSize{1100, 720};
     static constexpr QSize MinimumSize{640, 420};
@@ -41,6 +47,7 @@ public:
     /** @brief Remembers the window's size (ignored while maximized). */
     Q_INVOKABLE void saveWindowSize(const QSize &size);
 
+    QSize minimumSize() const { return MinimumSize; }
     bool sidebarOpen() const { return m_sidebarOpen; }
     void setSidebarOpen(bool open);
     bool maximized() const { return m_maximized; }

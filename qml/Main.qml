@@ -9,30 +9,30 @@ import Arbor.Ui
  *
  * main.cpp loads this file; the Fusion style it sets draws the controls from the system palette,
  * and Theme derives the rest from the same palette. The window opens at the size it had when it
- * last closed, shrunk to fit the screen (App.uiState); Ctrl+Q quits.
+ * last closed, shrunk to fit the screen (UiState); Ctrl+Q quits.
  */
 ApplicationWindow {
     id: window
 
-    readonly property size initialSize: App.uiState.initialWindowSize(Qt.size(Screen.desktopAvailableWidth,
+    readonly property size initialSize: UiState.initialWindowSize(Qt.size(Screen.desktopAvailableWidth,
                                                                                Screen.desktopAvailableHeight))
 
-    title: App.currentTitle.length > 0 ? qsTr("%1 — Arbor").arg(App.currentTitle) : qsTr("Arbor")
+    title: Conversations.currentTitle.length > 0 ? qsTr("%1 — Arbor").arg(Conversations.currentTitle) : qsTr("Arbor")
     width: initialSize.width
     height: initialSize.height
-    minimumWidth: Math.min(640, Screen.desktopAvailableWidth)
-    minimumHeight: Math.min(420, Screen.desktopAvailableHeight)
+    minimumWidth: Math.min(UiState.minimumSize.width, Screen.desktopAvailableWidth)
+    minimumHeight: Math.min(UiState.minimumSize.height, Screen.desktopAvailableHeight)
     visible: true
     color: Theme.window
 
     Component.onCompleted: {
-        if (App.uiState.maximized)
+        if (UiState.maximized)
             showMaximized();
     }
 
     onClosing: {
-        App.uiState.maximized = visibility === Window.Maximized;
-        App.uiState.saveWindowSize(Qt.size(width, height));
+        UiState.maximized = visibility === Window.Maximized;
+        UiState.saveWindowSize(Qt.size(width, height));
     }
 
     ChatPage {

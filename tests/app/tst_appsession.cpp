@@ -2,7 +2,11 @@
 // conversation, a new conversation's parameters set before its first message, a deleted
 // conversation brought back, forks that can be told apart.
 #include "app.h"
+#include "chatcontroller.h"
+#include "conversationcontroller.h"
+#include "modelcontroller.h"
 #include "uistate.h"
+#include "undocontroller.h"
 
 #include "chat/chatservice.h"
 #include "core/backend.h"
@@ -16,6 +20,7 @@
 
 using arbor::app::App;
 using arbor::app::AppConfig;
+using arbor::app::ConversationController;
 using arbor::app::UiState;
 
 class TestAppSession : public QObject
@@ -34,17 +39,19 @@ private:
     /** @brief Sends @p text and waits for the conversation it makes (or continues). */
     static QString send(App &app, const QString &text)
     {
-        if (!app.send(text))
+        ConversationController *conversations = app.conversationController();
+        if (!app.chat()->send(text))
             return {};
-        if (!QTest::qWaitFor([&] { return !app.currentConversationId().isEmpty() && !app.busy(); },
-                             10000))
+        if (!QTest::qWaitFor(
+                [&] { return !conversations->currentId().isEmpty() && !app.chat()->busy(); },
+                10000))
             return {};
-        return app.currentConversationId();
+        return conversations->currentId();
     }
 
     static QString titleOf(App &app, const QString &id)
     {
-        const auto *c = app.conversations()->find(id);
+        const auto *c = app.conversationController()->list()->find(id);
         return c ? c->title : QString();
     }
 
@@ -87,18 +94,19 @@ private Q_SLOTS:
             app->uiState()->setSidebarOpen(false);
         }
         auto app = makeApp(QStringLiteral("session.db"));
-        QTRY_COMPARE_WITH_TIMEOUT(app->currentConversationId(), id, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(app->conversationController()->currentId(), id, 10000);
         QCOMPARE(app->uiState()->sidebarOpen(), false);
-        QCOMPARE(app->currentModelKey(), QStringLiteral("demo/demo"));
+        QCOMPARE(app->models()->currentKey(), QStringLiteral("demo/demo"));
     }
 
     void parametersBeforeTheFirstMessage()
     {
         auto app = makeApp(QStringLiteral("params.db"));
-        QVERIFY(app->currentConversationId().isEmpty());
-        QVERIFY2(app->saveConversationSettings(QStringLiteral("Answer in French."), 0.5, 300),
+        ConversationController *conversations = app->conversationController();
+        QVERIFY(conversations->currentId().isEmpty());
+        QVERIFY2(conversations->saveSettings(QStringLiteral("Answer in French."), 0.5, 300),
                  qPrintable(app->errorText()));
-        QCOMPARE(app->conversationSettings().value(QStringLiteral("systemPrompt")).toString(),
+        QCOMPARE(conversations->settings().value(QStringLiteral("systemPrompt")).toString(),
                  QStringLiteral("Answer in French."));
         const QString id = send(*app, QStringLiteral("Bonjour"));
         QVERIFY(!id.isEmpty());
@@ -110,8 +118,8 @@ private Q_SLOTS:
         QCOMPARE(stored.result().value(u"max_tokens").toInt(), 300);
 
         // The next new conversation starts with none.
-        app->newConversation();
-        QCOMPARE(app->conversationSettings().value(QStringLiteral("systemPrompt")).toString(),
+        conversations->newConversation();
+        QCOMPARE(conversations->settings().value(QStringLiteral("systemPrompt")).toString(),
                  QString());
         const QString other = send(*app, QStringLiteral("Hello"));
         auto plain = app->backend()->chat().conversationSettings(other);
@@ -122,38 +130,42 @@ private Q_SLOTS:
     void deletedConversationCanBeUndone()
     {
         auto app = makeApp(QStringLiteral("undo.db"));
+        ConversationController *conversations = app->conversationController();
         const QString id = send(*app, QStringLiteral("Keep me safe"));
         QVERIFY(!id.isEmpty());
-        QTRY_VERIFY(app->conversations()->find(id));
-        app->deleteConversation(id);
-        QTRY_VERIFY_WITH_TIMEOUT(!app->conversations()->find(id), 5000);
-        QTRY_VERIFY(app->undoText().contains(QStringLiteral("Keep me safe")));
-        QVERIFY(app->currentConversationId().isEmpty());
-        app->undo();
-        QTRY_VERIFY_WITH_TIMEOUT(app->conversations()->find(id), 5000);
-        QTRY_COMPARE(app->currentConversationId(), id);
-        QCOMPARE(app->undoText(), QString());
+        QTRY_VERIFY(conversations->list()->find(id));
+        conversations->remove(id);
+        QTRY_VERIFY_WITH_TIMEOUT(!conversations->list()->find(id), 5000);
+        QTRY_VERIFY(app->undo()->text().contains(QStringLiteral("Keep me safe")));
+        QVERIFY(conversations->currentId().isEmpty());
+        app->undo()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(conversations->list()->find(id), 5000);
+        QTRY_COMPARE(conversations->currentId(), id);
+        QCOMPARE(app->undo()->text(), QString());
     }
 
     void forksCanBeToldApart()
     {
         auto app = makeApp(QStringLiteral("fork.db"));
+        ConversationController *conversations = app->conversationController();
         const QString id = send(*app, QStringLiteral("Oak trees"));
         QVERIFY(!id.isEmpty());
-        QTRY_VERIFY(app->thread()->rowCount() == 2);
-        const QString messageId = app->thread()->messageAt(0).id;
+        QTRY_VERIFY(app->chat()->thread()->rowCount() == 2);
+        const QString messageId = app->chat()->thread()->messageAt(0).id;
         const QString title = titleOf(*app, id);
 
-        app->fork(messageId);
+        app->chat()->fork(messageId);
         QTRY_VERIFY_WITH_TIMEOUT(
-            app->currentConversationId() != id && !app->currentConversationId().isEmpty(), 5000);
-        const QString first = app->currentConversationId();
+            conversations->currentId() != id && !conversations->currentId().isEmpty(), 5000);
+        const QString first = conversations->currentId();
         QTRY_VERIFY(!titleOf(*app, first).isEmpty());
-        app->selectConversation(id);
-        app->fork(messageId);
+        conversations->select(id);
+        // The thread shows the first conversation again before its message is forked.
+        QTRY_COMPARE(app->chat()->thread()->rowOfId(messageId), 0);
+        app->chat()->fork(messageId);
         QTRY_VERIFY_WITH_TIMEOUT(
-            app->currentConversationId() != id && app->currentConversationId() != first, 5000);
-        const QString second = app->currentConversationId();
+            conversations->currentId() != id && conversations->currentId() != first, 5000);
+        const QString second = conversations->currentId();
         QTRY_VERIFY(!titleOf(*app, second).isEmpty());
 
         const QStringList titles{title, titleOf(*app, first), titleOf(*app, second)};

@@ -70,11 +70,15 @@ private Q_SLOTS:
         QCOMPARE(inserted.size(), 4);
         QCOMPARE(removed.size(), 1);
         QCOMPARE(changed.size(), 1);
+        // The state and what it allows, nothing else.
         const QList<int> roles = changed.last().at(2).value<QList<int>>();
-        QCOMPARE(roles, (QList<int>{JobListModel::JobStateRole}));
+        QCOMPARE(roles,
+                 (QList<int>{JobListModel::StateRole, JobListModel::JobStateRole,
+                             JobListModel::CanRetryRole, JobListModel::CanDiscardRole,
+                             JobListModel::CanCancelRole}));
         QCOMPARE(changed.last().at(0).value<QModelIndex>().row(), 1);
-        QCOMPARE(model.data(model.index(1), JobListModel::JobStateRole).toString(),
-                 QStringLiteral("done"));
+        QCOMPARE(model.data(model.index(1), JobListModel::StateRole).toInt(),
+                 int(arbor::app::JobState::Done));
 
         // A retry adds an attempt and its error.
         model.setJobs(
@@ -95,12 +99,50 @@ private Q_SLOTS:
         QCOMPARE(model.property("count").toInt(), 0);
     }
 
+    void actionRolesFollowTheState()
+    {
+        // What the dashboard's buttons show comes from JobPolicy through these roles.
+        JobListModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setJobs({entry(1, JobState::Queued), entry(2, JobState::Running),
+                       entry(3, JobState::Done), entry(4, JobState::Failed),
+                       entry(5, JobState::Cancelled)});
+        const auto can = [&](int row, int role) {
+            return model.data(model.index(row), role).toBool();
+        };
+        // Queued and running: cancel only.
+        for (int row : {0, 1}) {
+            QVERIFY(can(row, JobListModel::CanCancelRole));
+            QVERIFY(!can(row, JobListModel::CanRetryRole));
+            QVERIFY(!can(row, JobListModel::CanDiscardRole));
+        }
+        // Done: discard only.
+        QVERIFY(can(2, JobListModel::CanDiscardRole));
+        QVERIFY(!can(2, JobListModel::CanRetryRole));
+        QVERIFY(!can(2, JobListModel::CanCancelRole));
+        // Failed and cancelled: retry or discard.
+        for (int row : {3, 4}) {
+            QVERIFY(can(row, JobListModel::CanRetryRole));
+            QVERIFY(can(row, JobListModel::CanDiscardRole));
+            QVERIFY(!can(row, JobListModel::CanCancelRole));
+        }
+        QCOMPARE(model.data(model.index(3), JobListModel::StateRole).toInt(),
+                 int(arbor::app::JobState::Failed));
+        const auto names = model.roleNames();
+        QCOMPARE(names.value(JobListModel::CanRetryRole), QByteArray("canRetry"));
+        QCOMPARE(names.value(JobListModel::CanDiscardRole), QByteArray("canDiscard"));
+        QCOMPARE(names.value(JobListModel::CanCancelRole), QByteArray("canCancel"));
+    }
+
     void rolesAvoidItemProperties()
     {
         JobListModel model;
         const auto names = model.roleNames();
         QCOMPARE(names.value(JobListModel::JobIdRole), QByteArray("jobId"));
-        QCOMPARE(names.value(JobListModel::JobStateRole), QByteArray("jobState"));
+        // QML sees the state as a JobState value; the stored word is for C++ callers only.
+        QCOMPARE(names.value(JobListModel::StateRole), QByteArray("jobState"));
+        QVERIFY(!names.contains(JobListModel::JobStateRole));
         for (const char *reserved :
              {"id", "state", "text", "color", "width", "height", "visible", "enabled"})
             QVERIFY2(!names.values().contains(QByteArray(reserved)), reserved);

@@ -1,4 +1,5 @@
 // ThreadModel against a real backend (SQLite file, job engine, demo model).
+#include "statetypes.h"
 #include "threadmodel.h"
 
 #include "chat/chatevents.h"
@@ -126,6 +127,81 @@ private Q_SLOTS:
             .waitForFinished();
         model.reload();
         QTRY_COMPARE(model.data(reply, ThreadModel::NeedsSettingsRole).toBool(), true);
+    }
+
+    void statusAndActionsAreRolesTheViewFollows()
+    {
+        // Issue 16: the view gets the status as a MessageStatus value and what the message
+        // allows as can… roles (MessagePolicy), and hears of both when the status changes.
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_backend = std::make_unique<core::Backend>(core::BackendOptions{
+            m_dir->filePath(QStringLiteral("a.db")), 0, false, 2}); // no job runs
+        m_backend->open();
+        const chat::SendResult r = send(QStringLiteral("Hello"));
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setConversation(r.conversationId);
+        QTRY_COMPARE(model.rowCount(), 2);
+        const QModelIndex question = model.index(0);
+        const QModelIndex reply = model.index(1);
+        const auto can = [&](const QModelIndex &i, int role) {
+            return model.data(i, role).toBool();
+        };
+
+        QCOMPARE(model.data(question, ThreadModel::MessageStatusRole).toInt(),
+                 int(app::MessageStatus::Complete));
+        QVERIFY(can(question, ThreadModel::CanEditRole));
+        QVERIFY(!can(question, ThreadModel::CanRegenerateRole));
+        QVERIFY(model.allows(r.user.id, app::MessageAction::Edit));
+        // A queued reply: nothing that makes a branch beside it yet.
+        QCOMPARE(model.data(reply, ThreadModel::MessageStatusRole).toInt(),
+                 int(app::MessageStatus::Queued));
+        QVERIFY(!can(reply, ThreadModel::CanEditRole));
+        QVERIFY(!can(reply, ThreadModel::CanRegenerateRole));
+        QVERIFY(!can(reply, ThreadModel::CanContinueRole));
+        QVERIFY(!can(reply, ThreadModel::CanRetryRole));
+        QVERIFY(can(reply, ThreadModel::CanLabelRole) && can(reply, ThreadModel::CanForkRole)
+                && can(reply, ThreadModel::CanDeleteRole));
+        QVERIFY(!model.allows(r.assistant.id, app::MessageAction::Regenerate));
+        QVERIFY(!model.allows(QStringLiteral("not-on-the-path"), app::MessageAction::Copy));
+
+        // It stopped with some text: it can be continued and regenerated, and the view hears
+        // of the status and the actions in one change.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        const QString replyId = r.assistant.id;
+        m_backend->store()
+            .write([replyId](QSqlDatabase &db) {
+                store::exec(db,
+                            QStringLiteral("UPDATE messages SET status = 'cancelled', content = "
+                                           "'Half a reply' WHERE id = ?"),
+                            {replyId});
+            })
+            .waitForFinished();
+        model.reload();
+        QTRY_COMPARE(model.data(reply, ThreadModel::MessageStatusRole).toInt(),
+                     int(app::MessageStatus::Cancelled));
+        QVERIFY(can(reply, ThreadModel::CanContinueRole));
+        QVERIFY(can(reply, ThreadModel::CanRegenerateRole));
+        QVERIFY(!can(reply, ThreadModel::CanRetryRole));
+        QVERIFY(model.allows(replyId, app::MessageAction::Continue));
+        QList<int> roles;
+        for (const auto &args : std::as_const(changed)) {
+            if (args.at(0).value<QModelIndex>().row() == 1)
+                roles += args.at(2).value<QList<int>>();
+        }
+        for (int role : {int(ThreadModel::MessageStatusRole), int(ThreadModel::CanContinueRole),
+                         int(ThreadModel::CanRegenerateRole), int(ThreadModel::CanRetryRole),
+                         int(ThreadModel::ContentRole)})
+            QVERIFY2(roles.contains(role), qPrintable(QString::number(role)));
+
+        // The view sees the enum under "messageStatus"; the stored word is for C++ callers only.
+        const auto names = model.roleNames();
+        QCOMPARE(names.value(ThreadModel::MessageStatusRole), QByteArray("messageStatus"));
+        QVERIFY(!names.contains(ThreadModel::StatusRole));
+        for (const char *name : {"canEdit", "canRegenerate", "canContinue", "canRetry", "canLabel",
+                                 "canFork", "canDelete", "needsSettings"})
+            QVERIFY2(names.values().contains(QByteArray(name)), name);
     }
 
     void cleanup()

@@ -16,7 +16,7 @@ TestCase {
         required property string messageId
         required property string messageRole
         required property string messageContent
-        required property string messageStatus
+        required property int messageStatus
         required property bool isLive
         required property int siblingIndex
         required property int siblingCount
@@ -32,14 +32,14 @@ TestCase {
     Repeater {
         id: threadRows
 
-        model: App.thread
+        model: Chat.thread
         delegate: ThreadRow {}
     }
 
     Repeater {
         id: conversationRows
 
-        model: App.conversations
+        model: Conversations.list
         delegate: ConversationRow {}
     }
 
@@ -113,13 +113,13 @@ TestCase {
         compare(input.text, text);
         keyClick(Qt.Key_Return);
         compare(input.text, "", "the composer is cleared once the message is accepted");
-        tryCompare(App.thread, "count", rows, replyTimeout);
+        tryCompare(Chat.thread, "count", rows, replyTimeout);
         // Waited for by hand, so that a failure can say what the rows looked like by then.
-        const settled = () => lastMessage() !== null && lastMessage().messageStatus === "complete";
+        const settled = () => lastMessage() !== null && lastMessage().messageStatus === MessageStatus.Complete;
         for (let waited = 0; !settled() && waited < replyTimeout; waited += 50)
             wait(50);
         verify(settled(), "the demo reply completes; " + describeRows());
-        tryVerify(() => !App.busy, replyTimeout);
+        tryVerify(() => !Chat.busy, replyTimeout);
     }
 
     // The text of `row` once it has stopped changing: a reply's last words may be announced a
@@ -143,11 +143,11 @@ TestCase {
             rows.push(m === null ? null : [m.messageRole, m.messageStatus, m.messageContent.length]);
         }
         let shown = [];
-        for (let i = 0; i < App.thread.count; ++i) {
+        for (let i = 0; i < Chat.thread.count; ++i) {
             const d = rowItem(i);
             shown.push(d === null ? null : [d.messageRole, d.messageStatus, d.messageContent.length]);
         }
-        return "rows: " + JSON.stringify(rows) + ", shown: " + JSON.stringify(shown) + ", busy: " + App.busy;
+        return "rows: " + JSON.stringify(rows) + ", shown: " + JSON.stringify(shown) + ", busy: " + Chat.busy;
     }
 
     // The delegate of a thread row in the view (made on demand by the view, so looked up late).
@@ -169,7 +169,7 @@ TestCase {
     function focusRowFromComposer(row: int) {
         composerInput().forceActiveFocus();
         const list = messageList();
-        for (let i = App.thread.count - 1; i >= row; --i)
+        for (let i = Chat.thread.count - 1; i >= row; --i)
             keyClick(Qt.Key_Up, Qt.AltModifier);
         verify(list.activeFocus, "Alt+Up moves the keyboard into the thread");
         compare(list.currentIndex, row);
@@ -178,9 +178,9 @@ TestCase {
     }
 
     function init() {
-        App.newConversation();
-        App.dismissError();
+        Conversations.newConversation();
+        Errors.dismiss();
         composerInput().clear();
-        tryCompare(App.thread, "count", 0);
+        tryCompare(Chat.thread, "count", 0);
     }
 }

@@ -3,8 +3,7 @@ import QtTest
 import Arbor
 import Arbor.Ui
 
-// Drives ChatPage through the keyboard against the real App singleton: the demo model answers
-// offline, the database lives in a temporary directory (see tst_qml.cpp).
+// Drives ChatPage through the keyboard against the real app (tst_qml.cpp: offline demo model).
 Item {
     id: root
 
@@ -24,7 +23,7 @@ Item {
 
         function test_sendShowsReply() {
             sendAndWait("Hello tree");
-            verify(App.currentConversationId !== "", "the first message saves the conversation");
+            verify(Conversations.currentId !== "", "the first message saves the conversation");
 
             const user = message(0);
             compare(user.messageRole, "user");
@@ -58,20 +57,20 @@ Item {
             compare(input.text, "line one\ntwo");
             // Give a (wrong) send the time to show up before checking that none happened.
             wait(200);
-            compare(App.thread.count, 0);
-            compare(App.currentConversationId, "");
+            compare(Chat.thread.count, 0);
+            compare(Conversations.currentId, "");
             input.clear();
         }
 
         function test_failedSendGivesTextBack() {
-            // App.send() accepted the text (the input was cleared); the send then failed.
+            // Chat.send() accepted the text (the input was cleared); the send then failed.
             const input = composerInput();
             input.clear();
-            App.sendFailed("words worth keeping");
+            Chat.sendFailed("words worth keeping");
             compare(input.text, "words worth keeping");
             // What was typed since is not overwritten.
             input.text = "something new";
-            App.sendFailed("words worth keeping");
+            Chat.sendFailed("words worth keeping");
             compare(input.text, "something new");
             input.clear();
         }
@@ -80,22 +79,22 @@ Item {
             const input = composerInput();
             input.forceActiveFocus();
             keyClick(Qt.Key_Return);
-            tryVerify(() => App.errorText.length > 0, 5000, "sending nothing is refused with a message");
-            compare(App.thread.count, 0);
+            tryVerify(() => Errors.text.length > 0, 5000, "sending nothing is refused with a message");
+            compare(Chat.thread.count, 0);
 
             const banner = findChild(page, "errorBanner");
             verify(banner.visible);
             mouseClick(findChild(banner, "dismissErrorButton"));
-            compare(App.errorText, "");
+            compare(Errors.text, "");
             verify(!banner.visible);
         }
 
         function test_modelPickerShowsCurrentModel() {
             const picker = findChild(page, "modelPicker");
             verify(picker);
-            verify(App.models.count > 0);
-            compare(picker.currentIndex, App.models.indexOfKey(App.currentModelKey));
-            compare(picker.currentValue, App.currentModelKey);
+            verify(Models.list.count > 0);
+            compare(picker.currentIndex, Models.list.indexOfKey(Models.currentKey));
+            compare(picker.currentValue, Models.currentKey);
             verify(composerInput().placeholderText.indexOf(picker.displayText) >= 0,
                    composerInput().placeholderText);
 
@@ -105,12 +104,12 @@ Item {
 
         function test_newConversation() {
             sendAndWait("Remember this");
-            const oldId = App.currentConversationId;
+            const oldId = Conversations.currentId;
             verify(oldId !== "");
 
             keyClick(Qt.Key_N, Qt.ControlModifier);
-            tryCompare(App.thread, "count", 0);
-            compare(App.currentConversationId, "");
+            tryCompare(Chat.thread, "count", 0);
+            compare(Conversations.currentId, "");
             verify(composerInput().activeFocus, "Ctrl+N puts the cursor in the composer");
             verify(conversationIds().indexOf(oldId) >= 0, "the previous conversation is kept");
             tryVerify(() => shownChildren(messageList().contentItem, "messageBody").length === 0);
@@ -118,7 +117,7 @@ Item {
 
         function test_renameAndDeleteFromTheKeyboard() {
             sendAndWait("Name me");
-            const id = App.currentConversationId;
+            const id = Conversations.currentId;
             const list = findChild(page, "conversationList");
             verify(list);
             list.forceActiveFocus();
@@ -143,7 +142,7 @@ Item {
             keyClick(Qt.Key_A, Qt.ControlModifier);
             typeText("Renamed");
             keyClick(Qt.Key_Return);
-            tryCompare(App, "currentTitle", "Renamed");
+            tryCompare(Conversations, "currentTitle", "Renamed");
             tryVerify(() => conversationTitle(id) === "Renamed");
             verify(list.activeFocus, "the list keeps the keyboard after renaming");
 
@@ -155,7 +154,7 @@ Item {
             compare(findChild(bar, "undoText").text, "Deleted “Renamed”");
             keyClick(Qt.Key_Z, Qt.ControlModifier);
             tryVerify(() => conversationIds().indexOf(id) >= 0, 5000, "Ctrl+Z brings the conversation back");
-            tryCompare(App, "currentConversationId", id, 5000);
+            tryCompare(Conversations, "currentId", id, 5000);
             tryVerify(() => !bar.visible, 5000);
         }
 
@@ -170,8 +169,8 @@ Item {
             keyClick(Qt.Key_R);
             tryVerify(() => message(1) !== null && message(1).messageId !== originalId, replyTimeout,
                       "R regenerates the reply as a new branch");
-            tryVerify(() => lastMessage().messageStatus === "complete" && !App.busy, replyTimeout);
-            compare(App.thread.count, 2);
+            tryVerify(() => lastMessage().messageStatus === MessageStatus.Complete && !Chat.busy, replyTimeout);
+            compare(Chat.thread.count, 2);
             compare(message(1).siblingIndex, 1);
             compare(message(1).siblingCount, 2);
             tryCompare(rowItem(1), "messageId", message(1).messageId);
@@ -197,7 +196,7 @@ Item {
         function test_editSaveOnlyMakesSiblingWithoutReply() {
             sendAndWait("Original question");
             const userId = message(0).messageId;
-            const before = App.thread.count;
+            const before = Chat.thread.count;
             const rowsBelow = before - 1;
 
             focusRowFromComposer(0);
@@ -220,7 +219,7 @@ Item {
 
             tryVerify(() => message(0) !== null && message(0).messageId !== userId, replyTimeout,
                       "the edit is a new sibling");
-            tryCompare(App.thread, "count", before - rowsBelow, 5000);
+            tryCompare(Chat.thread, "count", before - rowsBelow, 5000);
             compare(message(0).messageContent, "Edited question");
             compare(message(0).siblingIndex, 1);
             compare(message(0).siblingCount, 2);
@@ -231,8 +230,8 @@ Item {
 
             // "Save only" asks for no reply: nothing is queued, even a little later.
             wait(500);
-            compare(App.thread.count, before - rowsBelow);
-            verify(!App.busy, "no reply is being written");
+            compare(Chat.thread.count, before - rowsBelow);
+            verify(!Chat.busy, "no reply is being written");
         }
 
         function test_deleteBranchThenUndo() {
@@ -246,41 +245,41 @@ Item {
             // Delete on the keyboard's message removes it and everything under it, no question asked.
             focusRowFromComposer(2);
             keyClick(Qt.Key_Delete);
-            tryCompare(App.thread, "count", 2, 5000);
+            tryCompare(Chat.thread, "count", 2, 5000);
             compare(message(1).messageId, ids[1]);
             tryVerify(() => bar.visible, 5000, "the undo bar offers the way back");
             compare(findChild(bar, "undoText").text, "Deleted 2 messages");
 
             // Ctrl+Z brings the branch back.
             keyClick(Qt.Key_Z, Qt.ControlModifier);
-            tryCompare(App.thread, "count", 4, 5000);
+            tryCompare(Chat.thread, "count", 4, 5000);
             compare([0, 1, 2, 3].map(row => message(row).messageId), ids);
             compare(message(2).messageContent, "Delete from here");
             tryVerify(() => !bar.visible, 5000, "nothing is left to undo");
-            compare(App.undoText, "");
+            compare(Undo.text, "");
 
             // The bar's button undoes too.
             focusRowFromComposer(3);
             keyClick(Qt.Key_Delete);
-            tryCompare(App.thread, "count", 3, 5000);
+            tryCompare(Chat.thread, "count", 3, 5000);
             tryVerify(() => bar.visible, 5000);
             compare(findChild(bar, "undoText").text, "Deleted 1 message");
             mouseClick(findChild(bar, "undoButton"));
-            tryCompare(App.thread, "count", 4, 5000);
+            tryCompare(Chat.thread, "count", 4, 5000);
             compare(message(3).messageId, ids[3]);
         }
 
         function test_searchOpensInactiveBranch() {
             sendAndWait("Zephyrine marmalade recipe");
-            const conversationId = App.currentConversationId;
+            const conversationId = Conversations.currentId;
             const hiddenId = message(0).messageId;
             const hiddenReplyId = message(1).messageId;
-            verify(App.editMessage(hiddenId, "Something else entirely", false));
-            tryVerify(() => App.thread.rowOfId(hiddenId) < 0 && App.thread.count === 1, replyTimeout,
+            verify(Chat.edit(hiddenId, "Something else entirely", false));
+            tryVerify(() => Chat.thread.rowOfId(hiddenId) < 0 && Chat.thread.count === 1, replyTimeout,
                       "the edit hides the first branch");
 
             keyClick(Qt.Key_N, Qt.ControlModifier);
-            tryCompare(App, "currentConversationId", "");
+            tryCompare(Conversations, "currentId", "");
 
             keyClick(Qt.Key_F, Qt.ControlModifier);
             const field = findChild(page, "searchField");
@@ -301,12 +300,12 @@ Item {
 
             // Enter opens the hit: its conversation, on the branch that holds it, framed.
             keyClick(Qt.Key_Return);
-            tryCompare(App, "currentConversationId", conversationId, 5000);
-            tryVerify(() => App.thread.rowOfId(hitId) >= 0 && App.thread.rowOfId(hiddenId) === 0, replyTimeout,
+            tryCompare(Conversations, "currentId", conversationId, 5000);
+            tryVerify(() => Chat.thread.rowOfId(hitId) >= 0 && Chat.thread.rowOfId(hiddenId) === 0, replyTimeout,
                       "the hit's branch is shown");
             compare(message(0).messageContent, "Zephyrine marmalade recipe");
             tryVerify(() => siblingText(0) === "1 / 2", 5000);
-            const hitRow = App.thread.rowOfId(hitId);
+            const hitRow = Chat.thread.rowOfId(hitId);
             tryCompare(messageList(), "currentIndex", hitRow, 5000);
             verify(rowChild(hitRow, "messageFocusFrame").visible, "the jump target is framed");
 
@@ -321,8 +320,8 @@ Item {
         function test_treeMapShowsAndSwitchesBranches() {
             sendAndWait("Map this conversation");
             const originalReply = message(1).messageId;
-            App.regenerate(originalReply, "");
-            tryVerify(() => message(1).messageId !== originalReply && message(1).messageStatus === "complete",
+            Chat.regenerate(originalReply, "");
+            tryVerify(() => message(1).messageId !== originalReply && message(1).messageStatus === MessageStatus.Complete,
                       replyTimeout);
 
             // Ctrl+T shows the map of the whole tree: the question and both replies.
@@ -365,9 +364,9 @@ Item {
 
         function test_conversationParameters() {
             sendAndWait("Set my parameters");
-            const id = App.currentConversationId;
-            tryVerify(() => App.conversationSettings.systemPrompt === "" && App.conversationSettings.temperature === -1
-                      && App.conversationSettings.maxTokens === 0, 5000, JSON.stringify(App.conversationSettings));
+            const id = Conversations.currentId;
+            tryVerify(() => Conversations.settings.systemPrompt === "" && Conversations.settings.temperature === -1
+                      && Conversations.settings.maxTokens === 0, 5000, JSON.stringify(Conversations.settings));
 
             // Ctrl+P opens the dialog with the cursor in the system prompt.
             composerInput().forceActiveFocus();
@@ -385,17 +384,17 @@ Item {
             mouseClick(findChild(dialog.footer, "saveConversationSettingsButton"));
             tryCompare(dialog, "visible", false, 5000);
 
-            tryVerify(() => App.conversationSettings.systemPrompt === "Answer in French.", 5000,
-                      JSON.stringify(App.conversationSettings));
-            compare(App.conversationSettings.temperature, 1);
-            compare(App.conversationSettings.maxTokens, 0);
-            compare(App.errorText, "");
+            tryVerify(() => Conversations.settings.systemPrompt === "Answer in French.", 5000,
+                      JSON.stringify(Conversations.settings));
+            compare(Conversations.settings.temperature, 1);
+            compare(Conversations.settings.maxTokens, 0);
+            compare(Errors.text, "");
 
             // They belong to this conversation: another shows its own, coming back shows these.
-            App.newConversation();
-            tryVerify(() => App.conversationSettings.systemPrompt === "", 5000);
-            App.selectConversation(id);
-            tryVerify(() => App.conversationSettings.systemPrompt === "Answer in French.", 5000);
+            Conversations.newConversation();
+            tryVerify(() => Conversations.settings.systemPrompt === "", 5000);
+            Conversations.select(id);
+            tryVerify(() => Conversations.settings.systemPrompt === "Answer in French.", 5000);
         }
     }
 }

@@ -24,8 +24,8 @@ Item {
 
         function modelKeys() {
             const keys = [];
-            for (let i = 0; i < App.models.count; ++i)
-                keys.push(App.models.data(App.models.index(i, 0), ModelListModel.KeyRole));
+            for (let i = 0; i < Models.list.count; ++i)
+                keys.push(Models.list.data(Models.list.index(i, 0), ModelListModel.KeyRole));
             return keys;
         }
 

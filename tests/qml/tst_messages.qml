@@ -29,7 +29,7 @@ Item {
             messageRole: "assistant"
             messageAuthor: "Demo"
             messageContent: ""
-            messageStatus: "complete"
+            messageStatus: MessageStatus.Complete
             messageError: ""
             messageModel: "demo/demo"
             messageLabel: ""
@@ -42,6 +42,12 @@ Item {
             maxAttempts: 0
             canRetry: false
             needsSettings: false
+            canEdit: false
+            canRegenerate: true
+            canContinue: false
+            canLabel: true
+            canFork: true
+            canDelete: true
         }
     }
 
@@ -87,8 +93,8 @@ Item {
 
         function test_userTextIsShownAsTyped() {
             const typed = "2*3*4\n# x\n    at foo(Bar.java:12)\n\tat <b>bar</b>()";
-            verify(App.send(typed));
-            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            verify(Chat.send(typed));
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, replyTimeout);
             tryVerify(() => rowChild(0, "messageBlock") !== null);
             const block = rowChild(0, "messageBlock");
             compare(block.textFormat, TextEdit.PlainText, "the user's text is not Markdown");
@@ -101,8 +107,8 @@ Item {
             let lines = [];
             for (let i = 0; i < 40; ++i)
                 lines.push("line " + i);
-            verify(App.send(lines.join("\n")));
-            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            verify(Chat.send(lines.join("\n")));
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, replyTimeout);
             tryVerify(() => rowChild(0, "showMoreButton") !== null && rowChild(0, "showMoreButton").visible, 5000);
             const body = rowChild(0, "messageBody");
             const collapsed = body.height;
@@ -127,7 +133,7 @@ Item {
             verify(input.text.indexOf("Pasted text") >= 0, input.text);
             keyClick(Qt.Key_Return);
             compare(input.text, "");
-            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, replyTimeout);
             compare(message(0).messageContent, "Look: " + big, "the whole paste is sent");
 
             // The message is shown in small blocks, collapsed; expanded, still no text item holds
@@ -155,8 +161,8 @@ Item {
 
         function test_editingABigMessageKeepsTheFieldSmall() {
             const big = bigText(100000);
-            verify(App.send(big));
-            tryVerify(() => App.thread.count === 2 && !App.busy, replyTimeout);
+            verify(Chat.send(big));
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, replyTimeout);
             focusRowFromComposer(0);
             keyClick(Qt.Key_E);
             tryVerify(() => rowChild(0, "editInput") !== null && rowChild(0, "editInput").activeFocus, 5000);
@@ -165,21 +171,23 @@ Item {
             keyClick(Qt.Key_Home, Qt.ControlModifier);
             typeText("Edited: ");
             keyClick(Qt.Key_Return, Qt.ControlModifier);
-            tryVerify(() => message(0) !== null && message(0).siblingCount === 2 && !App.busy, replyTimeout);
+            tryVerify(() => message(0) !== null && message(0).siblingCount === 2 && !Chat.busy, replyTimeout);
             compare(message(0).messageContent, "Edited: " + big, "the whole text is saved with the edit");
         }
 
         function test_searchHitIsMarkedInTheMessage() {
             sendAndWait("Quetzalcoatl feathers");
-            App.newConversation();
+            Conversations.newConversation();
             keyClick(Qt.Key_F, Qt.ControlModifier);
             typeText("quetzalcoatl");
             const results = findChild(page, "searchResults");
             tryVerify(() => results.visible && results.count > 0, 5000);
             keyClick(Qt.Key_Return);
-            tryVerify(() => App.highlightMessageId.length > 0, 5000);
-            const row = App.thread.rowOfId(App.highlightMessageId);
-            tryVerify(() => row >= 0 && rowItem(row) !== null, 5000);
+            tryVerify(() => Search.highlightMessageId.length > 0, 5000);
+            // The hit's conversation loads after the highlight is set: wait for its row.
+            tryVerify(() => Chat.thread.rowOfId(Search.highlightMessageId) >= 0, 5000, "the hit is shown");
+            const row = Chat.thread.rowOfId(Search.highlightMessageId);
+            tryVerify(() => rowItem(row) !== null, 5000);
             tryVerify(() => shownChildren(rowItem(row), "messageBlock").length > 0);
             tryVerify(() => {
                 const blocks = shownChildren(rowItem(row), "messageBlock");
@@ -190,7 +198,7 @@ Item {
 
         function test_failedReplyOffersRetryAndSettings() {
             const failed = createTemporaryObject(delegateComponent, root, {
-                messageStatus: "error",
+                messageStatus: MessageStatus.Error,
                 messageError: "401: invalid API key",
                 canRetry: true,
                 needsSettings: true
@@ -205,11 +213,11 @@ Item {
             failed.actionRequested.connect(action => actions.push(action));
             mouseClick(retry);
             mouseClick(settings);
-            compare(actions, ["retry", "settings"]);
+            compare(actions, [MessageAction.Retry, MessageAction.OpenSettings]);
             failed.destroy();
             // A failure Settings cannot fix (the network, the vendor's servers) offers Retry only.
             const cut = createTemporaryObject(delegateComponent, root, {
-                messageStatus: "error",
+                messageStatus: MessageStatus.Error,
                 messageError: "Cannot reach api.example.com",
                 canRetry: true
             });
@@ -217,7 +225,7 @@ Item {
             verify(!findChild(cut, "openSettingsButton").visible);
 
             const waiting = createTemporaryObject(delegateComponent, root, {
-                messageStatus: "queued",
+                messageStatus: MessageStatus.Queued,
                 messageError: "Connection refused",
                 isRetrying: true,
                 retryAt: Date.now() + 30000,

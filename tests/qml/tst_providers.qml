@@ -23,8 +23,8 @@ Item {
 
         function modelKeys() {
             const keys = [];
-            for (let i = 0; i < App.models.count; ++i)
-                keys.push(App.models.data(App.models.index(i, 0), ModelListModel.KeyRole));
+            for (let i = 0; i < Models.list.count; ++i)
+                keys.push(Models.list.data(Models.list.index(i, 0), ModelListModel.KeyRole));
             return keys;
         }
 
@@ -80,8 +80,8 @@ Item {
             compare(App.providerSettings.providers.length, 1);
 
             // The picker can choose it, and it can be the default.
-            App.currentModelKey = "test-local/tiny-model";
-            compare(App.currentModelKey, "test-local/tiny-model");
+            Models.currentKey = "test-local/tiny-model";
+            compare(Models.currentKey, "test-local/tiny-model");
             App.providerSettings.defaultModel = "test-local/tiny-model";
             tryCompare(App.providerSettings, "defaultModel", "test-local/tiny-model");
 
@@ -89,7 +89,7 @@ Item {
             tryVerify(() => modelKeys().indexOf("test-local/tiny-model") < 0, 5000);
             compare(App.providerSettings.providers.length, 0);
             compare(App.providerSettings.defaultModel, "");
-            verify(App.currentModelKey !== "test-local/tiny-model", "the picker left a removed provider");
+            verify(Models.currentKey !== "test-local/tiny-model", "the picker left a removed provider");
             dialog.close();
             tryCompare(dialog, "opened", false);
         }

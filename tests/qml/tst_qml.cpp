@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QQmlEngine>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtQml/qqmlextensionplugin.h>
@@ -15,6 +16,18 @@ Q_IMPORT_QML_PLUGIN(ArborPlugin)
 Q_IMPORT_QML_PLUGIN(Arbor_UiPlugin)
 
 namespace {
+
+QtMessageHandler g_previousHandler = nullptr;
+
+/// A QML error (a name not in scope, a call on undefined) is only a warning to Qt Quick: the
+/// binding keeps its old value and the test may well pass. Here it ends the run.
+void failOnQmlErrors(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    g_previousHandler(type, context, message);
+    static const QRegularExpression qmlError(QStringLiteral("\\b(ReferenceError|TypeError): "));
+    if (type == QtWarningMsg && qmlError.match(message).hasMatch())
+        qFatal("QML error during the tests (see the line above)");
+}
 
 /// Gives the QML tests their own database in a temporary directory and a fast demo model.
 class Setup : public QObject
@@ -33,6 +46,7 @@ public:
 public Q_SLOTS:
     void applicationAvailable()
     {
+        g_previousHandler = qInstallMessageHandler(failOnQmlErrors);
         // Made here, not in the constructor: the application (and its name) exists only now.
         m_dir = std::make_unique<QTemporaryDir>();
         if (!m_dir->isValid())

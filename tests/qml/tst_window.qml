@@ -28,7 +28,7 @@ Item {
             root.width = 1000;
             root.height = 700;
             chatPage.treeMapVisible = false;
-            App.uiState.sidebarOpen = true;
+            UiState.sidebarOpen = true;
         }
 
         // The names of the items Tab visits from the composer, once round.
@@ -133,7 +133,7 @@ Item {
             tryVerify(() => findChild(page, "sidebar").visible);
             keyClick(Qt.Key_B, Qt.ControlModifier);
             tryVerify(() => !findChild(page, "sidebar").visible, 5000, "Ctrl+B hides the sidebar");
-            compare(App.uiState.sidebarOpen, false);
+            compare(UiState.sidebarOpen, false);
             keyClick(Qt.Key_B, Qt.ControlModifier);
             tryVerify(() => findChild(page, "sidebar").visible, 5000, "Ctrl+B shows it again");
         }
@@ -158,9 +158,9 @@ Item {
             for (let i = 0; i < 3; ++i)
                 sendAndWait("More on this branch " + i, 4 + 2 * i);
             // A second reply to the first question, with a long branch of its own.
-            App.regenerate(firstReply, "");
-            tryVerify(() => message(1) !== null && message(1).messageId !== firstReply && App.thread.count === 2
-                      && message(1).messageStatus === "complete", replyTimeout);
+            Chat.regenerate(firstReply, "");
+            tryVerify(() => message(1) !== null && message(1).messageId !== firstReply && Chat.thread.count === 2
+                      && message(1).messageStatus === MessageStatus.Complete, replyTimeout);
             for (let i = 0; i < 3; ++i)
                 sendAndWait("Other branch " + i, 4 + 2 * i);
 
@@ -194,7 +194,7 @@ Item {
             const original = message(1).messageId;
             mouseClick(regenerate);
             tryVerify(() => message(1).messageId !== original && siblingText(1) === "2 / 2", replyTimeout);
-            tryVerify(() => !App.busy, replyTimeout);
+            tryVerify(() => !Chat.busy, replyTimeout);
             const x1 = rowChild(1, "regenerateButton").mapToItem(rowItem(1), 0, 0).x;
             compare(x1, x0, "Regenerate did not move");
 
@@ -231,12 +231,12 @@ Item {
             typeText("Be brief.");
             mouseClick(findChild(dialog.footer, "saveConversationSettingsButton"));
             tryCompare(dialog, "visible", false, 5000);
-            compare(App.errorText, "");
-            compare(App.conversationSettings.systemPrompt, "Be brief.");
+            compare(Errors.text, "");
+            compare(Conversations.settings.systemPrompt, "Be brief.");
             sendAndWait("With a prompt");
-            App.loadConversationSettings();
-            tryVerify(() => App.conversationSettings.systemPrompt === "Be brief.", 5000,
-                      "stored with the first message: " + JSON.stringify(App.conversationSettings));
+            Conversations.loadSettings();
+            tryVerify(() => Conversations.settings.systemPrompt === "Be brief.", 5000,
+                      "stored with the first message: " + JSON.stringify(Conversations.settings));
         }
     }
 }

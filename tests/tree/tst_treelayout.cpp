@@ -4,7 +4,7 @@
 #include <QSet>
 #include <QTest>
 
-using arbor::store::tree::TreeNode;
+using arbor::domain::TreeNode;
 using arbor::tree::TreeLayout;
 
 namespace {

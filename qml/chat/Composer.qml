@@ -1,0 +1,159 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief The message input: Enter sends, Shift+Enter adds a line, Esc stops the live reply,
+ * Tab and Shift+Tab move the focus on (a tab character is Ctrl+Tab).
+ *
+ * A large paste (PasteStash) shows as a one-line placeholder and is put back when sending, so
+ * the field never holds (and lays out on every key) a huge document.
+ *
+ * Chat.send() validates the text and reports problems through Errors.text; the input is only
+ * cleared once the message has been accepted, and a send that fails later gives its text back,
+ * so a rejected message is never lost.
+ */
+FocusScope {
+    id: composer
+
+    /// Display name of the model that will answer, for the placeholder.
+    property string modelName
+    readonly property alias text: input.text
+
+    /// Emitted after Chat.send() accepted the text.
+    signal sent
+
+    function focusInput() {
+        input.forceActiveFocus();
+    }
+
+    function submit() {
+        // While a reply is live only Stop is offered; the text stays for later.
+        if (Chat.busy)
+            return;
+        if (Chat.send(stash.expand(input.text))) {
+            input.clear();
+            stash.clear();
+            composer.sent();
+        }
+    }
+
+    // A send that fails after it was accepted (the model went away, the store refused it)
+    // gives its text back, unless something new was typed meanwhile.
+    Connections {
+        target: Chat
+
+        function onSendFailed(text: string) {
+            if (input.text.length === 0)
+                input.text = stash.shorten(text);
+        }
+    }
+
+    PasteStash {
+        id: stash
+    }
+
+    implicitWidth: frame.implicitWidth
+    implicitHeight: frame.implicitHeight
+
+    Rectangle {
+        id: frame
+
+        anchors.fill: parent
+        implicitHeight: row.implicitHeight + 2 * Theme.spacing
+        implicitWidth: row.implicitWidth + 2 * Theme.spacing
+        radius: Theme.radius
+        color: Theme.base
+        border.width: Theme.hairline
+        border.color: input.activeFocus ? Theme.highlight : Theme.separator
+
+        RowLayout {
+            id: row
+
+            anchors.fill: parent
+            anchors.margins: Theme.spacing
+            spacing: Theme.spacing
+
+            ScrollView {
+                id: scroll
+
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.preferredHeight: input.implicitHeight
+                Layout.maximumHeight: Theme.composerMaximumHeight
+                ScrollBar.horizontal.policy: ScrollBar.AlwaysOff
+
+                TextArea {
+                    id: input
+
+                    objectName: "composerInput"
+                    focus: true
+                    wrapMode: TextEdit.Wrap
+                    textFormat: TextEdit.PlainText
+                    placeholderText: composer.modelName.length > 0 ? qsTr("Message %1…").arg(composer.modelName)
+                                                                   : qsTr("Message…")
+                    background: null
+                    Accessible.name: qsTr("Message")
+
+                    Keys.onPressed: event => {
+                        if (event.matches(StandardKey.Paste)) {
+                            // Large text goes to the stash; the field gets its placeholder.
+                            event.accepted = true;
+                            input.remove(input.selectionStart, input.selectionEnd);
+                            input.insert(input.cursorPosition, stash.clipboardShortened());
+                        } else if (event.key === Qt.Key_Tab && (event.modifiers & Qt.ControlModifier)) {
+                            event.accepted = true;
+                            input.insert(input.cursorPosition, "\t");
+                        } else if (event.key === Qt.Key_Tab || event.key === Qt.Key_Backtab) {
+                            // The keyboard moves on, as from any other field.
+                            event.accepted = true;
+                            const next = input.nextItemInFocusChain(event.key === Qt.Key_Tab);
+                            if (next !== null)
+                                next.forceActiveFocus(Qt.TabFocusReason);
+                        } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
+                            // Shift+Enter and input-method composition keep the editor's own handling.
+                            if ((event.modifiers & Qt.ShiftModifier) || input.inputMethodComposing)
+                                return;
+                            event.accepted = true;
+                            composer.submit();
+                        } else if (event.key === Qt.Key_Escape && Chat.busy) {
+                            event.accepted = true;
+                            Chat.stop();
+                        }
+                    }
+                }
+            }
+
+            Button {
+                objectName: "sendButton"
+                Layout.alignment: Qt.AlignBottom
+                visible: !Chat.busy
+                enabled: input.length > 0
+                text: qsTr("Send")
+                focusPolicy: Qt.TabFocus
+                Keys.onReturnPressed: clicked()
+                Keys.onEnterPressed: clicked()
+                ToolTip.visible: hovered
+                ToolTip.delay: Theme.toolTipDelayMs
+                ToolTip.text: qsTr("Send (Enter). Shift+Enter adds a line.")
+                onClicked: composer.submit()
+            }
+
+            Button {
+                objectName: "stopButton"
+                Layout.alignment: Qt.AlignBottom
+                visible: Chat.busy
+                text: qsTr("Stop")
+                focusPolicy: Qt.TabFocus
+                Keys.onReturnPressed: clicked()
+                Keys.onEnterPressed: clicked()
+                ToolTip.visible: hovered
+                ToolTip.delay: Theme.toolTipDelayMs
+                ToolTip.text: qsTr("Stop the reply and keep its text (Esc)")
+                onClicked: Chat.stop()
+            }
+        }
+    }
+}

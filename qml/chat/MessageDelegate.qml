@@ -1,0 +1,353 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief One message of the visible thread: author, status, label, branch position and the
+ * actions on it, then its text (MessageBody) and, for a reply that failed, what can be done.
+ *
+ * Every role of Chat.thread arrives as a required property. Which actions the message allows
+ * comes from its `can…` roles (MessagePolicy in C++); the row shows those and reports the one
+ * the user asked for as a MessageAction, and MessageList carries it out. The header keeps the
+ * actions in one place: next to the bubble for the user's messages, at the right end for
+ * replies, with the branch switcher beside the author, so neither moves when the other appears.
+ */
+Item {
+    id: message
+
+    required property int index
+    required property string messageId
+    required property string messageRole
+    required property string messageAuthor
+    required property string messageContent
+    /// A MessageStatus value.
+    required property int messageStatus
+    required property string messageError
+    required property string messageModel
+    required property string messageLabel
+    required property bool isLive
+    required property int siblingIndex
+    required property int siblingCount
+    required property bool isRetrying
+    required property real retryAt
+    required property int attempt
+    required property int maxAttempts
+    required property bool canRetry
+    required property bool needsSettings
+    required property bool canEdit
+    required property bool canRegenerate
+    required property bool canContinue
+    required property bool canLabel
+    required property bool canFork
+    required property bool canDelete
+
+    /// Set by the list while this message is edited inline.
+    property bool editing: false
+    /// Set by the list: this is the keyboard's message (or the target of a jump).
+    property bool framed: false
+    /// Set by the list: Tab reaches this message's buttons (it is the keyboard's message).
+    property bool keyboardReachable: false
+    /// Words of the search hit opened here, marked in the text.
+    property var highlightTerms: []
+    /// The part of this row on screen, in its own coordinates (set by the list).
+    property real viewTop: -1e9
+    property real viewBottom: 1e9
+    /// "Copied" shows on the Copy button for a moment after a copy.
+    property bool copied: false
+    /// The clock for "Retrying in N s", ticking only while a retry is pending.
+    property real now: Date.now()
+
+    readonly property bool isUser: messageRole === "user"
+    /// The "⋯" button, where the actions menu opens.
+    readonly property Item menuAnchor: toolbar.menuButton
+    readonly property int secondsToRetry: Math.max(0, Math.ceil((retryAt - now) / 1000))
+    /// Chip text for the states worth pointing out; a complete message has none.
+    readonly property string statusLabel: {
+        if (isRetrying)
+            return retryAt > 0 ? qsTr("Retrying in %1 s").arg(secondsToRetry) : qsTr("Retrying soon");
+        switch (messageStatus) {
+        case MessageStatus.Queued:
+            return qsTr("Queued");
+        case MessageStatus.Streaming:
+            return qsTr("Writing…");
+        case MessageStatus.Cancelled:
+            return qsTr("Stopped");
+        case MessageStatus.Error:
+            return qsTr("Failed");
+        case MessageStatus.Interrupted:
+            return qsTr("Interrupted");
+        }
+        return "";
+    }
+
+    /// The user asked for @p action, a MessageAction.
+    signal actionRequested(int action)
+    /// The text was expanded or collapsed ("Show more").
+    signal expandToggled
+    /// The actions menu was asked for, at the pointer (right click) or under the "⋯" button.
+    signal menuRequested(bool atPointer)
+    signal switchRequested(int delta)
+    signal editSaved(string text, bool reply)
+    signal editCancelled
+
+    /// Whether this message allows @p action (a MessageAction), as its row says.
+    function allows(action: int): bool {
+        switch (action) {
+        case MessageAction.Copy:
+            return true;
+        case MessageAction.Edit:
+            return canEdit;
+        case MessageAction.Regenerate:
+            return canRegenerate;
+        case MessageAction.Continue:
+            return canContinue;
+        case MessageAction.Retry:
+            return canRetry;
+        case MessageAction.OpenSettings:
+            return needsSettings;
+        case MessageAction.Label:
+            return canLabel;
+        case MessageAction.Fork:
+            return canFork;
+        case MessageAction.Delete:
+            return canDelete;
+        }
+        return false;
+    }
+
+    function showCopied() {
+        copied = true;
+        copiedTimer.restart();
+    }
+
+    implicitHeight: column.implicitHeight + 2 * Theme.spacingSmall
+
+    HoverHandler {
+        id: hover
+    }
+
+    TapHandler {
+        acceptedButtons: Qt.RightButton
+        onTapped: message.menuRequested(true)
+    }
+
+    Timer {
+        id: copiedTimer
+
+        interval: Theme.copiedVisibleMs
+        onTriggered: message.copied = false
+    }
+
+    Timer {
+        interval: 1000
+        repeat: true
+        running: message.isRetrying
+        triggeredOnStart: true
+        onTriggered: message.now = Date.now()
+    }
+
+    Rectangle {
+        // Focus frame of the keyboard's message; the rows themselves never take focus.
+        objectName: "messageFocusFrame"
+        x: column.x - Theme.spacing
+        width: column.width + 2 * Theme.spacing
+        height: parent.height
+        visible: message.framed
+        color: "transparent"
+        border.width: Theme.focusFrameWidth
+        border.color: Theme.highlight
+        radius: Theme.radius
+    }
+
+    ColumnLayout {
+        id: column
+
+        readonly property real bubblePadding: message.isUser ? Theme.spacing + Theme.spacingSmall : 0
+
+        width: Math.min(message.width - 2 * Theme.spacingLarge, Theme.readableWidth)
+        x: (message.width - width) / 2
+        y: Theme.spacingSmall
+        spacing: Theme.spacingSmall
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+            layoutDirection: message.isUser ? Qt.RightToLeft : Qt.LeftToRight
+
+            Label {
+                text: message.messageAuthor
+                color: Theme.mutedText
+                font.bold: true
+                font.pointSize: Theme.fontSizeSmall
+                elide: Text.ElideRight
+                Layout.maximumWidth: column.width / 3
+            }
+
+            Label {
+                objectName: "statusChip"
+                text: message.statusLabel
+                visible: text.length > 0
+                color: message.canRetry ? Theme.error : Theme.text
+                font.pointSize: Theme.fontSizeSmall
+                leftPadding: Theme.spacing
+                rightPadding: Theme.spacing
+                topPadding: Theme.chipVerticalPadding
+                bottomPadding: Theme.chipVerticalPadding
+                background: Rectangle {
+                    radius: height / 2
+                    color: Theme.chip
+                }
+            }
+
+            Label {
+                objectName: "labelChip"
+                text: message.messageLabel
+                visible: text.length > 0
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                Layout.maximumWidth: column.width / 4
+                font.pointSize: Theme.fontSizeSmall
+                leftPadding: Theme.spacing
+                rightPadding: Theme.spacing
+                topPadding: Theme.chipVerticalPadding
+                bottomPadding: Theme.chipVerticalPadding
+                Accessible.name: qsTr("Label: %1").arg(text)
+                background: Rectangle {
+                    radius: Theme.radiusSmall
+                    color: Theme.labelChip
+                }
+
+                TapHandler {
+                    onTapped: message.actionRequested(MessageAction.Label)
+                }
+            }
+
+            SiblingSwitcher {
+                visible: message.siblingCount > 1
+                siblingIndex: message.siblingIndex
+                siblingCount: message.siblingCount
+                keyboardReachable: message.keyboardReachable
+                onSwitchRequested: delta => message.switchRequested(delta)
+            }
+
+            Item {
+                // Replies keep their actions at the right end.
+                visible: !message.isUser
+                Layout.fillWidth: true
+            }
+
+            MessageToolbar {
+                id: toolbar
+
+                isUser: message.isUser
+                canEdit: message.canEdit
+                canRegenerate: message.canRegenerate
+                canContinue: message.canContinue
+                copied: message.copied
+                keyboardReachable: message.keyboardReachable
+                // Always laid out, so the header does not jump when the pointer passes.
+                opacity: hover.hovered || message.framed || hasKeyboard || message.copied ? 1 : 0
+                enabled: !message.editing
+                onActionRequested: action => message.actionRequested(action)
+                onMenuRequested: message.menuRequested(false)
+            }
+
+            Item {
+                // The user's messages keep theirs next to the bubble.
+                visible: message.isUser
+                Layout.fillWidth: true
+            }
+        }
+
+        Loader {
+            Layout.fillWidth: true
+            active: message.editing
+            visible: active
+            sourceComponent: MessageEditor {}
+            // Started once the editor is in the scene: while it is being built it cannot take focus.
+            onLoaded: {
+                const editor = item as MessageEditor;
+                editor.saveRequested.connect(message.editSaved);
+                editor.cancelled.connect(message.editCancelled);
+                editor.start(message.messageContent);
+            }
+        }
+
+        Rectangle {
+            id: bubble
+
+            visible: !message.editing
+            Layout.alignment: message.isUser ? Qt.AlignRight : Qt.AlignLeft
+            Layout.preferredWidth: messageBody.width + 2 * column.bubblePadding
+            implicitHeight: messageBody.implicitHeight + 2 * column.bubblePadding
+            radius: Theme.radius
+            color: message.isUser ? Theme.userBubble : "transparent"
+
+            MessageBody {
+                id: messageBody
+
+                x: column.bubblePadding
+                y: column.bubblePadding
+                content: message.messageContent
+                messageRole: message.messageRole
+                isLive: message.isLive
+                // From the row's width, not the bubble's: the bubble gets its width from the text.
+                availableWidth: message.isUser ? column.width * 0.85 - 2 * column.bubblePadding : column.width
+                hug: message.isUser
+                highlightTerms: message.highlightTerms
+                viewTop: message.viewTop - column.y - bubble.y - y
+                viewBottom: message.viewBottom - column.y - bubble.y - y
+                onExpandToggled: message.expandToggled()
+            }
+        }
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            visible: message.messageError.length > 0
+            spacing: Theme.spacingSmall
+
+            Label {
+                objectName: "messageError"
+                Layout.fillWidth: true
+                // While another attempt is due, the error is what happened last, not the end.
+                text: message.isRetrying
+                      ? (message.maxAttempts > 0
+                         ? qsTr("Attempt %1 of %2 failed: %3").arg(message.attempt).arg(message.maxAttempts).arg(message.messageError)
+                         : qsTr("The last attempt failed: %1").arg(message.messageError))
+                      : message.messageError
+                textFormat: Text.PlainText
+                color: message.isRetrying ? Theme.mutedText : Theme.error
+                wrapMode: Text.Wrap
+                horizontalAlignment: message.isUser ? Text.AlignRight : Text.AlignLeft
+            }
+
+            RowLayout {
+                visible: message.canRetry
+                spacing: Theme.spacing
+
+                Button {
+                    objectName: "retryButton"
+                    text: qsTr("Retry")
+                    enabled: !message.editing
+                    ToolTip.visible: hovered
+                    ToolTip.delay: Theme.toolTipDelayMs
+                    ToolTip.text: qsTr("Ask again with the same model (a new branch)")
+                    onClicked: message.actionRequested(MessageAction.Retry)
+                }
+
+                Button {
+                    objectName: "openSettingsButton"
+                    visible: message.needsSettings
+                    text: qsTr("Open Settings")
+                    flat: true
+                    ToolTip.visible: hovered
+                    ToolTip.delay: Theme.toolTipDelayMs
+                    ToolTip.text: qsTr("Check the provider, its API key and the model (Ctrl+,)")
+                    onClicked: message.actionRequested(MessageAction.OpenSettings)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief The model parameters of the current conversation (Ctrl+P or "Parameters"): system
+ * prompt, temperature and max tokens, each left at the model's default unless set. A new
+ * conversation takes them too: they are stored with its first message.
+ */
+Dialog {
+    id: dialog
+
+    /// A new conversation is stored with its first message, and these with it.
+    readonly property bool stored: Conversations.currentId.length > 0
+    /// Conversations.settings, untyped: the linter cannot see the keys of a QVariantMap.
+    readonly property var settings: Conversations.settings
+
+    /// Fills the fields from Conversations.settings.
+    function reset() {
+        const settings = dialog.settings;
+        promptArea.text = settings.systemPrompt;
+        temperatureDefault.checked = settings.temperature < 0;
+        temperatureSlider.value = settings.temperature < 0 ? 1 : settings.temperature;
+        maxTokensDefault.checked = settings.maxTokens <= 0;
+        maxTokensBox.value = settings.maxTokens <= 0 ? 1024 : settings.maxTokens;
+    }
+
+    objectName: "conversationSettingsDialog"
+    parent: Overlay.overlay
+    anchors.centerIn: parent
+    contentWidth: Theme.dialogContentWidth * 1.3
+    modal: true
+    title: qsTr("Conversation parameters")
+
+    onAboutToShow: {
+        Conversations.loadSettings();
+        reset();
+    }
+    onOpened: promptArea.forceActiveFocus(Qt.PopupFocusReason)
+    onAccepted: {
+        Conversations.saveSettings(promptArea.text,
+                                     temperatureDefault.checked ? -1 : Math.round(temperatureSlider.value * 100) / 100,
+                                     maxTokensDefault.checked ? 0 : maxTokensBox.value);
+    }
+
+    Connections {
+        target: Conversations
+
+        // The stored values arrive after the dialog opened: show them unless the user is typing.
+        function onSettingsChanged() {
+            if (dialog.opened && !promptArea.activeFocus)
+                dialog.reset();
+        }
+    }
+
+    ColumnLayout {
+        width: dialog.contentWidth
+        spacing: Theme.spacing
+
+        Label {
+            objectName: "conversationSettingsHint"
+            Layout.fillWidth: true
+            visible: !dialog.stored
+            wrapMode: Text.Wrap
+            text: qsTr("For the new conversation: kept until its first message is sent, then saved with it.")
+            color: Theme.mutedText
+        }
+
+        Label {
+            text: qsTr("System prompt")
+        }
+
+        ScrollView {
+            Layout.fillWidth: true
+            Layout.preferredHeight: Theme.composerMaximumHeight * 0.8
+
+            TextArea {
+                id: promptArea
+
+                objectName: "systemPromptArea"
+                wrapMode: TextEdit.Wrap
+                placeholderText: qsTr("How the model should behave in this conversation (empty: none)")
+                Accessible.name: qsTr("System prompt")
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+
+            Label {
+                text: qsTr("Temperature")
+            }
+
+            Slider {
+                id: temperatureSlider
+
+                objectName: "temperatureSlider"
+                Layout.fillWidth: true
+                enabled: !temperatureDefault.checked
+                from: 0
+                to: 2
+                stepSize: 0.05
+                snapMode: Slider.SnapAlways
+                Accessible.name: qsTr("Temperature")
+            }
+
+            Label {
+                Layout.preferredWidth: Theme.spacingLarge * 3
+                text: temperatureDefault.checked ? qsTr("—") : temperatureSlider.value.toFixed(2)
+            }
+
+            CheckBox {
+                id: temperatureDefault
+
+                objectName: "temperatureDefault"
+                text: qsTr("Default")
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+
+            Label {
+                Layout.fillWidth: true
+                text: qsTr("Max tokens")
+            }
+
+            SpinBox {
+                id: maxTokensBox
+
+                objectName: "maxTokensBox"
+                enabled: !maxTokensDefault.checked
+                editable: true
+                from: 1
+                to: 1000000
+                stepSize: 256
+                Accessible.name: qsTr("Max tokens")
+            }
+
+            CheckBox {
+                id: maxTokensDefault
+
+                objectName: "maxTokensDefault"
+                text: qsTr("Default")
+            }
+        }
+    }
+
+    footer: DialogButtonBox {
+        Button {
+            objectName: "saveConversationSettingsButton"
+            text: qsTr("Save")
+            // HACK: the Qt 6.4 linter cannot see these enums (declared on QPlatformDialogHelper).
+            DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
+            Keys.onReturnPressed: clicked()
+            Keys.onEnterPressed: clicked()
+        }
+
+        Button {
+            text: qsTr("Cancel")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
+            Keys.onReturnPressed: clicked()
+            Keys.onEnterPressed: clicked()
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor.Ui
+
+/**
+ * @brief The left pane: new conversation, search, workspace, the conversation list (or search
+ * hits) and the team server's state. Ctrl+B hides and shows it.
+ */
+Rectangle {
+    id: sidebar
+
+    readonly property alias searchPanel: searchPanel
+
+    /// "New conversation" was pressed.
+    signal newConversationRequested
+    /// The search was closed from the keyboard.
+    signal searchFinished
+    /// The team server's state was clicked.
+    signal teamServerRequested
+
+    objectName: "sidebar"
+    color: Theme.base
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.margins: Theme.spacing
+            spacing: Theme.spacingSmall
+
+            Button {
+                objectName: "newConversationButton"
+                Layout.fillWidth: true
+                text: qsTr("New conversation")
+                focusPolicy: Qt.TabFocus
+                ToolTip.visible: hovered
+                ToolTip.delay: Theme.toolTipDelayMs
+                ToolTip.text: qsTr("Start a new conversation (Ctrl+N)")
+                Keys.onReturnPressed: clicked()
+                Keys.onEnterPressed: clicked()
+                onClicked: sidebar.newConversationRequested()
+            }
+
+            ToolButton {
+                objectName: "searchButton"
+                text: qsTr("Search")
+                checkable: true
+                checked: searchPanel.active
+                focusPolicy: Qt.TabFocus
+                ToolTip.visible: hovered
+                ToolTip.delay: Theme.toolTipDelayMs
+                ToolTip.text: qsTr("Search every branch of every conversation (Ctrl+F)")
+                onToggled: {
+                    if (checked)
+                        searchPanel.start();
+                    else
+                        searchPanel.stop();
+                }
+            }
+        }
+
+        WorkspaceSwitcher {
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.spacing
+            Layout.rightMargin: Theme.spacing
+            Layout.bottomMargin: Theme.spacingSmall
+        }
+
+        SearchPanel {
+            id: searchPanel
+
+            Layout.fillWidth: true
+            Layout.fillHeight: searching
+            onFinished: sidebar.searchFinished()
+        }
+
+        ConversationList {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            visible: !searchPanel.searching
+        }
+
+        Rectangle {
+            Layout.fillWidth: true
+            implicitHeight: Theme.hairline
+            color: Theme.separator
+        }
+
+        SyncStatus {
+            Layout.fillWidth: true
+            onOpenRequested: sidebar.teamServerRequested()
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief One job on the dashboard: kind, queue, state, attempts, next run or error, actions.
+ * Which actions a job allows comes from its row (canRetry, canDiscard, canCancel: JobPolicy).
+ */
+Rectangle {
+    id: row
+
+    // One per JobListModel role it shows.
+    required property real jobId
+    required property string kind
+    required property string queueName
+    /// A JobState value.
+    required property int jobState
+    required property int attempts
+    required property int maxAttempts
+    required property string lastError
+    required property var attemptErrors
+    required property real runAt
+    required property real finishedAt
+    required property bool canRetry
+    required property bool canDiscard
+    required property bool canCancel
+    property bool showErrors: false
+    /// The state, for people.
+    readonly property string stateText: {
+        switch (jobState) {
+        case JobState.Queued:
+            return qsTr("queued");
+        case JobState.Running:
+            return qsTr("running");
+        case JobState.Done:
+            return qsTr("done");
+        case JobState.Failed:
+            return qsTr("failed");
+        case JobState.Cancelled:
+            return qsTr("cancelled");
+        }
+        return "";
+    }
+
+    signal retryRequested(var id)
+    signal discardRequested(var id)
+    signal cancelRequested(var id)
+
+    function when(ms) {
+        return ms > 0 ? new Date(ms).toLocaleTimeString(Qt.locale(), "HH:mm:ss") : "–"
+    }
+
+    implicitHeight: layout.implicitHeight + 2 * Theme.spacingSmall
+    color: "transparent"
+
+    Rectangle {
+        anchors.bottom: parent.bottom
+        width: parent.width
+        height: Theme.hairline
+        color: Theme.separator
+    }
+
+    ColumnLayout {
+        id: layout
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.verticalCenter: parent.verticalCenter
+        spacing: Theme.spacingTiny
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+            Label {
+                text: "#" + row.jobId + "  " + row.kind
+                font.bold: true
+            }
+            Label {
+                text: row.queueName
+                color: Theme.mutedText
+            }
+            Label {
+                objectName: "jobStateLabel"
+                text: row.stateText
+                color: row.jobState === JobState.Failed ? Theme.error : Theme.text
+            }
+            Label {
+                text: qsTr("attempt %1 of %2").arg(row.attempts).arg(row.maxAttempts)
+                color: Theme.mutedText
+            }
+            Label {
+                text: row.jobState === JobState.Queued ? qsTr("runs at %1").arg(row.when(row.runAt))
+                                                       : qsTr("ended %1").arg(row.when(row.finishedAt))
+                color: Theme.mutedText
+                Layout.fillWidth: true
+                elide: Text.ElideRight
+            }
+            Button {
+                objectName: "retryJobButton"
+                visible: row.canRetry
+                text: qsTr("Retry")
+                onClicked: row.retryRequested(row.jobId)
+            }
+            Button {
+                objectName: "discardJobButton"
+                visible: row.canDiscard
+                text: qsTr("Discard")
+                onClicked: row.discardRequested(row.jobId)
+            }
+            Button {
+                objectName: "cancelJobButton"
+                visible: row.canCancel
+                text: qsTr("Cancel")
+                onClicked: row.cancelRequested(row.jobId)
+            }
+        }
+        Label {
+            visible: !row.showErrors && row.lastError !== ""
+            text: row.lastError
+            color: Theme.mutedText
+            elide: Text.ElideRight
+            Layout.fillWidth: true
+        }
+        Repeater {
+            model: row.showErrors ? row.attemptErrors : []
+            delegate: Label {
+                required property string modelData
+                text: modelData
+                color: Theme.error
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+        }
+    }
+}
