@@ -12,7 +12,6 @@
 
 #include "chat/chatevents.h"
 #include "core/backend.h"
-#include "store/store.h"
 
 #include <QJSEngine>
 #include <QLoggingCategory>
@@ -63,7 +62,7 @@ App::App(const AppConfig &config, QObject *parent)
     : QObject(parent)
     , m_backend(std::make_unique<core::Backend>(
           core::BackendOptions{config.dbPath, config.demoRate, true, 4}))
-    , m_storePath(m_backend->store().path())
+    , m_storePath(m_backend->storePath())
     , m_errors(new ErrorController(this))
 {
     g_instance = this;

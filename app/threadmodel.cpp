@@ -7,9 +7,6 @@
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
 #include "core/backend.h"
-#include "jobs/jobqueries.h"
-#include "store/messagequeries.h"
-#include "store/store.h"
 
 #include <QLoggingCategory>
 
@@ -278,9 +275,7 @@ void ThreadModel::onStateChanged(const QString &conversationId, const QString &m
 void ThreadModel::refreshMessage(const QString &messageId)
 {
     whenDone(
-        this, m_backend.store().read([messageId](QSqlDatabase &db) {
-            return store::messages::get(db, messageId);
-        }),
+        this, m_backend.chat().message(messageId),
         [this, messageId](const std::optional<Message> &stored) {
             const int row = rowOf(messageId);
             if (!stored || row < 0)
@@ -318,27 +313,17 @@ void ThreadModel::readJobs(const QStringList &messageIds)
 {
     if (messageIds.isEmpty())
         return;
-    auto read = m_backend.store().read([messageIds](QSqlDatabase &db) {
-        QHash<QString, JobInfo> out;
-        for (const QString &id : messageIds) {
-            const QList<jobs::Job> found = jobs::queries::forSubject(db, id);
-            if (found.isEmpty())
-                continue;
-            const jobs::Job &job = found.first(); // the newest
-            out.insert(id,
-                       {job.runAt, job.attempts, job.maxAttempts,
-                        job.state == jobs::JobState::Queued, job.lastErrorKind});
-        }
-        return out;
-    });
     whenDone(
-        this, std::move(read),
-        [this](const QHash<QString, JobInfo> &found) {
+        this, m_backend.chat().replyJobs(messageIds),
+        [this](const QHash<QString, jobs::Job> &found) {
             for (auto it = found.cbegin(); it != found.cend(); ++it) {
                 const int row = rowOf(it.key());
                 if (row < 0)
                     continue;
-                m_jobs.insert(it.key(), it.value());
+                const jobs::Job &job = it.value(); // the newest
+                m_jobs.insert(it.key(),
+                              {job.runAt, job.attempts, job.maxAttempts,
+                               job.state == jobs::JobState::Queued, job.lastErrorKind});
                 Q_EMIT dataChanged(index(row), index(row),
                                    {RetryAtRole, AttemptRole, MaxAttemptsRole, NeedsSettingsRole});
             }

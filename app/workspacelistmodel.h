@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sync/remotequeries.h"
+#include "sync/team.h"
 
 #include <QAbstractListModel>
 #include <QHash>

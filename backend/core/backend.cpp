@@ -116,4 +116,9 @@ void Backend::close()
     m_open = false;
 }
 
+const QString &Backend::storePath() const
+{
+    return m_store->path();
+}
+
 } // namespace arbor::core

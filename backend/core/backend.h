@@ -59,6 +59,8 @@ public:
     void close();
 
     store::Store &store() { return *m_store; }
+    /** @brief The store's file. */
+    const QString &storePath() const;
     jobs::JobEngine &engine() { return *m_engine; }
     /** @brief The job dashboard: snapshots, retry, discard, cancel, pause/resume, limits. */
     jobs::JobsService &jobs() { return *m_jobs; }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "changelog.h"
+#include "team.h"
 
 #include <QList>
 #include <QString>
@@ -54,27 +55,6 @@ struct RemoteMessage
     std::optional<qint64> deletedAt;
 
     bool operator==(const RemoteMessage &) const = default;
-};
-
-/** @brief A workspace the connected person belongs to. */
-struct Workspace
-{
-    QString id;
-    QString name;
-    QString role;    ///< admin, member or viewer
-    QString channel; ///< the person's private wake-up channel (empty when read from the store)
-
-    bool operator==(const Workspace &) const = default;
-};
-
-/** @brief Who is where in a workspace, as the team server last heard. */
-struct PresenceEntry
-{
-    QString workspaceId;
-    QString user;
-    QString conversationId; ///< empty when in no conversation of that workspace
-    bool typing = false;
-    bool online = false; ///< said so within the last 30 seconds
 };
 
 /** @brief What the server did with one pushed row (arbor.push, server version 4). */

@@ -1,0 +1,23 @@
+# The app is a thin face (DESIGN.md §1): no file in app/ includes a store or query header or
+# names Qt SQL. Run as `cmake -DAPP_DIR=… -P check-app-layer.cmake`; fails listing each offence.
+file(GLOB_RECURSE files "${APP_DIR}/*.cpp" "${APP_DIR}/*.h")
+set(offences "")
+foreach(f IN LISTS files)
+    file(STRINGS "${f}" lines)
+    set(n 0)
+    foreach(line IN LISTS lines)
+        math(EXPR n "${n} + 1")
+        if(line MATCHES "#include [<\"](store/|[a-z]+/[a-z]*queries\\.h)"
+           OR line MATCHES "QSql[A-Z][A-Za-z]*")
+            string(APPEND offences "${f}:${n}: ${line}\n")
+        endif()
+    endforeach()
+endforeach()
+if(NOT files)
+    message(FATAL_ERROR "no sources found under ${APP_DIR}")
+endif()
+if(offences)
+    message(FATAL_ERROR "app/ must reach data through backend services, not SQL:\n${offences}")
+endif()
+list(LENGTH files count)
+message(STATUS "app layer: ${count} files, no store header, no query unit, no Qt SQL")
