@@ -8,7 +8,7 @@ PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git clang-format
     # Qt 6 and libraries
     qt6-base-dev qt6-declarative-dev qt6-websockets-dev qtkeychain-qt6-dev
-    libqt6sql6-sqlite libqt6sql6-psql libpq-dev sqlite3 libsqlite3-dev
+    libqt6sql6-sqlite libqt6sql6-psql libpq-dev sqlite3 libsqlite3-dev libmd4c-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libglx-dev
     # QML imports (loaded at run time)
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts

@@ -8,6 +8,7 @@ int runBenchTree(const QStringList &args);
 int runBenchQueue(const QStringList &args);
 int runBenchStream(const QStringList &args);
 int runBenchSync(const QStringList &args);
+int runBenchRender(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
@@ -20,7 +21,9 @@ int runBench(const QStringList &args)
                "  stream  wire-protocol parse throughput; CPU cost per streamed token, short vs "
                "long reply\n"
                "  sync    team sync on PostgreSQL (--dsn): notify-to-visible latency, push, "
-               "initial pull\n";
+               "initial pull\n"
+               "  render  Markdown blocks of a streamed reply (split + store); cost per token, "
+               "short vs long reply\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
@@ -32,6 +35,8 @@ int runBench(const QStringList &args)
         return runBenchStream(args.mid(1));
     if (scenario == u"sync")
         return runBenchSync(args.mid(1));
+    if (scenario == u"render")
+        return runBenchRender(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

@@ -323,6 +323,10 @@ private Q_SLOTS:
             {QStringLiteral("bench"), QStringLiteral("stream"), QStringLiteral("--mb"),
              QStringLiteral("1e9")},
             "arbord bench stream: --mb takes a whole number from 1 to 4096 (not “1e9”)");
+        row("bench render --tokens",
+            {QStringLiteral("bench"), QStringLiteral("render"), QStringLiteral("--tokens"),
+             QStringLiteral("10")},
+            "arbord bench render: --tokens takes a whole number from 1000 to 100000000 (not “10”)");
     }
 
     void numbersAreChecked()
