@@ -1,14 +1,18 @@
 // CodeHighlighter (issue 17, item 3): code blocks coloured by highlight.js 11 in a QJSEngine on
 // a worker thread, under a time limit. highlight.js is part of the build (cmake/HighlightJs.cmake):
 // when it is missing these tests fail, they never skip.
+#include "codeblockhighlight.h"
 #include "codehighlighter.h"
 #include "highlightengine.h"
 #include "highlightpalette.h"
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QQmlComponent>
+#include <QQmlEngine>
 #include <QTest>
 #include <QTextDocument>
+#include <QtQml/qqmlextensionplugin.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,7 +20,10 @@
 #include <type_traits>
 #include <vector>
 
+Q_IMPORT_QML_PLUGIN(ArborPlugin)
+
 using namespace std::chrono_literals;
+using arbor::app::CodeBlockHighlight;
 using arbor::app::CodeHighlighter;
 using arbor::app::HighlightEngine;
 using arbor::app::HighlightPalette;
@@ -324,6 +331,31 @@ private Q_SLOTS:
         QVERIFY(!HighlightEngine::parseHtml(u"<b>x</b>", &text, &spans));
         QVERIFY(!HighlightEngine::parseHtml(u"<span class=\"a\">x", &text, &spans));
         QVERIFY(!HighlightEngine::parseHtml(u"&nbsp;", &text, &spans));
+    }
+
+    void qmlDelegateGetsHighlightedHtml()
+    {
+        QQmlEngine engine;
+        engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+        QQmlComponent component(&engine);
+        component.setData(R"(
+            import Arbor
+            CodeBlockHighlight { code: "x = 42\n"; language: "python"; dark: true }
+        )",
+                          QUrl());
+        std::unique_ptr<QObject> object(component.create());
+        QVERIFY2(object, qPrintable(component.errorString()));
+        auto *block = qobject_cast<CodeBlockHighlight *>(object.get());
+        QVERIFY(block);
+        QVERIFY(block->highlighter()); // the engine's CodeHighlighter singleton
+        QVERIFY(block->html().contains(QStringLiteral("x = 42")));
+        QTRY_VERIFY(block->ready());
+        QCOMPARE(block->outcome(), HighlightOutcome::Highlighted);
+        QVERIFY2(block->html().contains(QStringLiteral("<span style=\"color:#79c0ff\">42</span>")),
+                 qPrintable(block->html()));
+        block->setDark(false); // recolours, no new request
+        QVERIFY(block->ready());
+        QVERIFY(block->html().contains(QStringLiteral("<span style=\"color:#005cc5\">42</span>")));
     }
 
     void msPerKbOnTenKilobytes()
