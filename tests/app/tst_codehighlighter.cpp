@@ -266,6 +266,29 @@ private Q_SLOTS:
         QCOMPARE(highlighter.highlightedBlocks(), 6 + threads * 6);
     }
 
+    void quittingWhileBusyIsPromptAndFinishesEveryFuture()
+    {
+        QString big;
+        for (const char *path : {"backend/jobs/jobengine.cpp", "backend/store/messagequeries.cpp",
+                                 "backend/sync/syncengine.cpp", "backend/store/treequeries.cpp"})
+            big += sourceSample(path, 12 * 1024);
+        std::vector<QFuture<HighlightResult>> futures;
+        QElapsedTimer timer;
+        {
+            CodeHighlighter highlighter(nullptr);
+            for (int i = 0; i < 8; ++i)
+                futures.push_back(highlighter.highlight(big + QStringLiteral("// %1\n").arg(i),
+                                                        QStringLiteral("cpp")));
+            timer.start();
+        } // while the first block loads or runs
+        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+        for (const QFuture<HighlightResult> &future : futures) {
+            QVERIFY(future.isFinished());
+            QVERIFY(future.resultCount() == 1); // never cancelled without a result
+        }
+        QCOMPARE(futures.back().result().outcome, HighlightOutcome::Failed);
+    }
+
     void cacheAnswersAtOnce()
     {
         CodeHighlighter highlighter(nullptr);
