@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Install every Debian/Ubuntu package Arbor needs to build, run, test, screenshot and package.
-# Idempotent: when everything is already installed it only asks dpkg and exits.
+# Install every Debian/Ubuntu package Arbor needs to build, run, test, screenshot and package,
+# then fetch the pinned highlight.js into the download cache (scripts/fetch-highlightjs.sh).
+# Idempotent: when everything is already there it only asks dpkg and checks the cached file.
 set -euo pipefail
 
 PACKAGES=(
     # toolchain
     build-essential cmake ninja-build ccache pkg-config git clang-format
+    # HTTPS downloads from the npm registry (highlight.js, scripts/fetch-highlightjs.sh)
+    ca-certificates
     # Qt 6 and libraries
     qt6-base-dev qt6-declarative-dev qt6-websockets-dev qtkeychain-qt6-dev
     libqt6sql6-sqlite libqt6sql6-psql libpq-dev sqlite3 libsqlite3-dev libmd4c-dev
@@ -42,35 +45,41 @@ missing_packages() {
     done
 }
 
-mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
-if ((${#missing[@]} == 0)); then
-    exit 0
-fi
-
-SUDO=()
-if ((EUID != 0)); then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO=(sudo)
-    else
-        echo "deps.sh: missing packages (${missing[*]}) and not root; sudo is not available" >&2
-        exit 1
+# Installs the packages dpkg does not report as installed (with sudo when not root).
+install_missing() {
+    mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
+    if ((${#missing[@]} == 0)); then
+        return 0
     fi
-fi
 
-APT_OPTS=(-o DPkg::Lock::Timeout=600)
-echo "deps.sh: installing ${missing[*]}" >&2
-"${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -qq
-
-# postgresql-15 is the Debian 12 name; other releases only offer the generic package.
-for i in "${!missing[@]}"; do
-    if [[ ${missing[$i]} == postgresql-15 ]]; then
-        candidate=$(apt-cache policy postgresql-15 2>/dev/null | awk '/Candidate:/ { print $2 }')
-        if [[ -z $candidate || $candidate == "(none)" ]]; then
-            echo "deps.sh: postgresql-15 has no candidate here, installing postgresql instead" >&2
-            missing[i]=postgresql
+    SUDO=()
+    if ((EUID != 0)); then
+        if command -v sudo >/dev/null 2>&1; then
+            SUDO=(sudo)
+        else
+            echo "deps.sh: missing packages (${missing[*]}) and not root; sudo is not available" >&2
+            exit 1
         fi
     fi
-done
 
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get "${APT_OPTS[@]}" install -y --no-install-recommends "${missing[@]}"
+    APT_OPTS=(-o DPkg::Lock::Timeout=600)
+    echo "deps.sh: installing ${missing[*]}" >&2
+    "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -qq
+
+    # postgresql-15 is the Debian 12 name; other releases only offer the generic package.
+    for i in "${!missing[@]}"; do
+        if [[ ${missing[$i]} == postgresql-15 ]]; then
+            candidate=$(apt-cache policy postgresql-15 2>/dev/null | awk '/Candidate:/ { print $2 }')
+            if [[ -z $candidate || $candidate == "(none)" ]]; then
+                echo "deps.sh: postgresql-15 has no candidate here, installing postgresql instead" >&2
+                missing[i]=postgresql
+            fi
+        fi
+    done
+
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get "${APT_OPTS[@]}" install -y --no-install-recommends "${missing[@]}"
+}
+
+install_missing
+"$(dirname "${BASH_SOURCE[0]}")/fetch-highlightjs.sh"
