@@ -20,7 +20,7 @@ Rectangle {
     signal teamServerRequested
 
     objectName: "sidebar"
-    color: Theme.base
+    color: Theme.sidebar
 
     ColumnLayout {
         anchors.fill: parent

@@ -5,8 +5,8 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief Settings (Ctrl+,): model providers, their API keys (in the system keychain), the
- * default model, and local servers found on this computer.
+ * @brief Settings (Ctrl+,): light or dark, model providers, their API keys (in the system
+ * keychain), the default model, and local servers found on this computer.
  */
 Dialog {
     id: dialog
@@ -18,7 +18,7 @@ Dialog {
     parent: Overlay.overlay
     anchors.centerIn: parent
     modal: true
-    title: qsTr("Settings — model providers")
+    title: qsTr("Settings")
     standardButtons: Dialog.Close
     width: Math.min(parent.width - 2 * Theme.spacingLarge, Theme.dialogContentWidth * 1.8)
     height: Math.min(parent.height - 2 * Theme.spacingLarge, Theme.dialogContentWidth * 1.9)
@@ -83,6 +83,10 @@ Dialog {
                         onClicked: dialog.settings.keepKeysInMemory()
                     }
                 }
+            }
+
+            AppearanceChooser {
+                Layout.fillWidth: true
             }
 
             Label {

@@ -44,7 +44,7 @@ Rectangle {
     }
 
     objectName: "treeMapPanel"
-    color: Theme.base
+    color: Theme.sidebar
 
     component LegendEntry: Row {
         required property color swatch

@@ -1,0 +1,109 @@
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import Arbor
+import Arbor.Ui
+
+// Issue 17: light and dark switch while the window runs, in the window Arbor opens (Main.qml):
+// its colours, its controls' palette, what it draws, and the Settings chooser. Its own run and
+// database (tst_qml.cpp).
+Item {
+    id: root
+
+    width: 200
+    height: 200
+
+    Component {
+        id: mainWindow
+
+        Main {}
+    }
+
+    TestCase {
+        id: testCase
+
+        property ApplicationWindow window: null
+
+        name: "Theme"
+        when: windowShown
+
+        function same(a: color, b: color, what: string) {
+            verify(Qt.colorEqual(a, b), what + ": " + a + " is not " + b);
+        }
+
+        function child(name: string) {
+            const item = findChild(window.contentItem, name);
+            verify(item !== null, name + " not found");
+            return item;
+        }
+
+        // The colour the window shows at (x, y) of @p item.
+        function pixelAt(item: Item, x: real, y: real): color {
+            const image = grabImage(window.contentItem);
+            const at = item.mapToItem(window.contentItem, x, y);
+            return image.pixel(Math.round(at.x), Math.round(at.y));
+        }
+
+        function initTestCase() {
+            window = mainWindow.createObject(root) as ApplicationWindow;
+            verify(window !== null);
+            window.width = 1000;
+            window.height = 700;
+            tryVerify(() => window.visible && window.active, 5000);
+            waitForRendering(window.contentItem);
+        }
+
+        function cleanupTestCase() {
+            ColorScheme.preference = ColorScheme.System;
+            window.destroy();
+        }
+
+        function init() {
+            ColorScheme.preference = ColorScheme.Light;
+            Conversations.newConversation();
+        }
+
+        function test_switchesWithoutRestart() {
+            same(Theme.window, Theme.lightColors.window, "Light is chosen");
+            verify(!Theme.dark);
+            same(window.color, Theme.lightColors.window, "the window");
+            same(window.palette.base, Theme.lightColors.base, "the window's palette");
+            const newButton = child("newConversationButton");
+            same(newButton.palette.button, Theme.lightColors.button, "a control's palette");
+            const list = child("messageList");
+            same(pixelAt(list, 4, list.height / 2), Theme.lightColors.window, "what the thread draws");
+
+            ColorScheme.preference = ColorScheme.Dark;
+            verify(Theme.dark);
+            same(window.color, Theme.darkColors.window, "the window, dark");
+            same(window.palette.base, Theme.darkColors.base, "the window's palette, dark");
+            same(window.palette.highlight, Theme.darkColors.accent, "the accent, dark");
+            same(newButton.palette.button, Theme.darkColors.button, "a control's palette, dark");
+            waitForRendering(window.contentItem);
+            same(pixelAt(list, 4, list.height / 2), Theme.darkColors.window, "what the thread draws, dark");
+
+            // "System" follows ColorScheme.systemDark (the palette here: no portal in the test).
+            ColorScheme.preference = ColorScheme.System;
+            compare(Theme.dark, ColorScheme.systemDark);
+        }
+
+        function test_settingsChooserSwitches() {
+            keyClick(Qt.Key_Comma, Qt.ControlModifier);
+            const dialog = findChild(child("chatPage"), "providersDialog");
+            verify(dialog !== null, "providersDialog");
+            tryCompare(dialog, "opened", true, 5000);
+            const dark = findChild(dialog.contentItem, "schemeDark");
+            const light = findChild(dialog.contentItem, "schemeLight");
+            verify(light.checked);
+            mouseClick(dark);
+            verify(Theme.dark, "the window is dark at once");
+            compare(ColorScheme.preference, ColorScheme.Dark);
+            verify(dark.checked && !light.checked);
+            same(dialog.palette.window, Theme.darkColors.window, "the dialog follows");
+            mouseClick(light);
+            verify(!Theme.dark);
+            keyClick(Qt.Key_Escape);
+            tryCompare(dialog, "visible", false, 5000);
+        }
+    }
+}
