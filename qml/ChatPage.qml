@@ -149,6 +149,7 @@ Item {
                 onParametersRequested: conversationSettingsDialog.open()
                 onSettingsRequested: providersDialog.open()
                 onShortcutsRequested: shortcutsDialog.open()
+                onJobsRequested: jobsPage.visible = true
             }
 
             Rectangle {

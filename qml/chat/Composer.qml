@@ -126,32 +126,28 @@ FocusScope {
                 }
             }
 
-            Button {
+            IconButton {
                 objectName: "sendButton"
                 Layout.alignment: Qt.AlignBottom
                 visible: !Chat.busy
                 enabled: input.length > 0
+                iconName: "send-horizontal"
                 text: qsTr("Send")
-                focusPolicy: Qt.TabFocus
-                Keys.onReturnPressed: clicked()
-                Keys.onEnterPressed: clicked()
-                ToolTip.visible: hovered
-                ToolTip.delay: Theme.toolTipDelayMs
-                ToolTip.text: qsTr("Send (Enter). Shift+Enter adds a line.")
+                // The keys in the middle of the sentence, not at its end.
+                tip: qsTr("Send (Enter). Shift+Enter adds a line.")
+                icon.color: enabled ? Theme.accent : Theme.disabledIcon
                 onClicked: composer.submit()
             }
 
-            Button {
+            IconButton {
                 objectName: "stopButton"
                 Layout.alignment: Qt.AlignBottom
                 visible: Chat.busy
+                iconName: "square"
                 text: qsTr("Stop")
-                focusPolicy: Qt.TabFocus
-                Keys.onReturnPressed: clicked()
-                Keys.onEnterPressed: clicked()
-                ToolTip.visible: hovered
-                ToolTip.delay: Theme.toolTipDelayMs
-                ToolTip.text: qsTr("Stop the reply and keep its text (Esc)")
+                tip: qsTr("Stop the reply and keep its text")
+                shortcut: "Esc"
+                icon.color: Theme.error
                 onClicked: Chat.stop()
             }
         }

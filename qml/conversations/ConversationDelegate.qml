@@ -99,16 +99,19 @@ ItemDelegate {
                 }
             }
 
-            ToolButton {
+            IconButton {
                 objectName: "conversationMenuButton"
-                text: "⋯"
+                iconName: "ellipsis"
+                text: qsTr("Conversation actions")
+                tip: qsTr("Rename (F2) or delete (Delete)")
                 // Always laid out, so titles do not reflow when the pointer passes.
                 opacity: row.hovered || row.keyboardCurrent || row.isCurrent ? 1 : 0
+                // The list's keyboard cursor reaches the row; Menu opens this.
                 focusPolicy: Qt.NoFocus
-                Accessible.name: qsTr("Conversation actions")
-                ToolTip.visible: hovered
-                ToolTip.delay: Theme.toolTipDelayMs
-                ToolTip.text: qsTr("Rename (F2) or delete (Delete)")
+                padding: Theme.spacingTiny
+                icon.width: Theme.iconSizeSmall
+                icon.height: Theme.iconSizeSmall
+                icon.color: row.highlighted ? Theme.highlightedText : Theme.text
                 onClicked: row.menuRequested(false)
             }
         }

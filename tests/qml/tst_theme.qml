@@ -5,8 +5,8 @@ import Arbor
 import Arbor.Ui
 
 // Issue 17: light and dark switch while the window runs, in the window Arbor opens (Main.qml):
-// its colours, its controls' palette, what it draws, and the Settings chooser. Its own run and
-// database (tst_qml.cpp).
+// its colours, its controls' palette, its icons, what it draws, and the Settings chooser. Also
+// the icon tools' names and tool tips, and the focus ring. Its own run and database (tst_qml.cpp).
 Item {
     id: root
 
@@ -70,6 +70,8 @@ Item {
             same(window.palette.base, Theme.lightColors.base, "the window's palette");
             const newButton = child("newConversationButton");
             same(newButton.palette.button, Theme.lightColors.button, "a control's palette");
+            const settings = child("settingsButton");
+            same(settings.icon.color, Theme.lightColors.text, "an icon's tint");
             const list = child("messageList");
             same(pixelAt(list, 4, list.height / 2), Theme.lightColors.window, "what the thread draws");
 
@@ -79,6 +81,7 @@ Item {
             same(window.palette.base, Theme.darkColors.base, "the window's palette, dark");
             same(window.palette.highlight, Theme.darkColors.accent, "the accent, dark");
             same(newButton.palette.button, Theme.darkColors.button, "a control's palette, dark");
+            same(settings.icon.color, Theme.darkColors.text, "an icon's tint, dark");
             waitForRendering(window.contentItem);
             same(pixelAt(list, 4, list.height / 2), Theme.darkColors.window, "what the thread draws, dark");
 
@@ -104,6 +107,49 @@ Item {
             verify(!Theme.dark);
             keyClick(Qt.Key_Escape);
             tryCompare(dialog, "visible", false, 5000);
+        }
+
+        function test_iconToolsHaveNamesAndKeys() {
+            const tools = {
+                "sidebarButton": "Ctrl+B",
+                "treeMapButton": "Ctrl+T",
+                "parametersButton": "Ctrl+P",
+                "jobsButton": "Ctrl+J",
+                "settingsButton": "Ctrl+,",
+                "helpButton": "F1",
+                "searchButton": "Ctrl+F"
+            };
+            for (const name in tools) {
+                const tool = child(name);
+                compare(tool.display, AbstractButton.IconOnly, name + " is an icon");
+                verify(String(tool.icon.source).endsWith(".svg"), name + ": " + tool.icon.source);
+                verify(tool.Accessible.name.length > 0, name + " has an accessible name");
+                verify(tool.ToolTip.text.indexOf(tools[name]) >= 0, name + "'s tool tip names its keys: " + tool.ToolTip.text);
+            }
+            // An icon that did not load would leave the tool blank.
+            const settings = child("settingsButton");
+            verify(settings.implicitWidth > Theme.iconSize, "the icon takes room: " + settings.implicitWidth);
+        }
+
+        function test_focusRingShowsOnTab() {
+            const input = child("composerInput");
+            input.forceActiveFocus();
+            let ring = null;
+            for (let i = 0; i < 30 && ring === null; ++i) {
+                keyClick(Qt.Key_Tab);
+                const item = window.activeFocusItem;
+                if (item !== null && item.objectName === "settingsButton")
+                    ring = item;
+            }
+            verify(ring !== null, "Tab reaches Settings");
+            verify(ring.visualFocus);
+            const focusRing = findChild(ring, "focusRing");
+            verify(focusRing !== null && focusRing.visible, "the focus ring shows");
+            same(focusRing.border.color, Theme.focusRing, "in the theme's colour");
+            verify(focusRing.border.width >= 2, "and is thicker than a hairline");
+            // A click gives no ring (visualFocus is for the keyboard).
+            mouseClick(child("composerInput"));
+            verify(!focusRing.visible);
         }
     }
 }
