@@ -390,10 +390,9 @@ ListView {
         onClosed: list.forceActiveFocus()
     }
 
-    EmptyViewHint {
+    ThreadEmptyState {
         parent: list
         visible: list.count === 0
-        text: qsTr("Ask anything. The demo model runs offline.")
-        font.pointSize: Theme.fontSizeTitle
+        onSettingsRequested: list.settingsRequested()
     }
 }

@@ -6,7 +6,7 @@ import Arbor.Ui
 
 // Issue 17: light and dark switch while the window runs, in the window Arbor opens (Main.qml):
 // its colours, its controls' palette, its icons, what it draws, and the Settings chooser. Also
-// the icon tools' names and tool tips, and the focus ring. Its own run and database (tst_qml.cpp).
+// the empty states, the icon tools' names and tool tips. Its own run and database (tst_qml.cpp).
 Item {
     id: root
 
@@ -150,6 +150,26 @@ Item {
             // A click gives no ring (visualFocus is for the keyboard).
             mouseClick(child("composerInput"));
             verify(!focusRing.visible);
+        }
+
+        function test_emptyStates() {
+            const state = child("threadEmptyState");
+            verify(state.visible, "an empty conversation shows its state");
+            compare(state.noProvider, App.providerSettings.providers.length === 0);
+            // No conversation is saved in this run's fresh store: the welcome.
+            compare(Conversations.list.count, 0);
+            compare(findChild(state, "emptyViewTitle").text, "Welcome to Arbor");
+            const details = findChild(state, "emptyViewDetails").text;
+            verify(details.indexOf("Ctrl+N") >= 0, "the welcome names the new-chat keys: " + details);
+            verify(details.indexOf("demo model") >= 0, "and says the demo model works offline: " + details);
+            const providers = findChild(state, "openProvidersButton");
+            verify(providers.visible);
+            mouseClick(providers);
+            const dialog = findChild(child("chatPage"), "providersDialog");
+            verify(dialog !== null, "providersDialog");
+            tryCompare(dialog, "opened", true, 5000);
+            keyClick(Qt.Key_Escape);
+            tryCompare(dialog, "visible", false, 5000);
         }
     }
 }
