@@ -206,6 +206,7 @@ Item {
                 Layout.topMargin: Theme.spacing
                 modelName: header.modelPicker.displayText
                 onSent: messageList.scrollToEnd()
+                onEndRequested: messageList.scrollToEnd()
                 // Teammates see "… is typing" in a shared conversation.
                 onTextChanged: App.sync.presence.noteTyping(text.length > 0)
             }

@@ -24,6 +24,9 @@ FocusScope {
 
     /// Emitted after Chat.send() accepted the text.
     signal sent
+    /// Ctrl+End with the cursor already at the end of the text: the thread's end ("Jump to
+    /// latest"). Elsewhere in the text Ctrl+End stays the field's own key.
+    signal endRequested
 
     function focusInput() {
         input.forceActiveFocus();
@@ -118,6 +121,10 @@ FocusScope {
                                 return;
                             event.accepted = true;
                             composer.submit();
+                        } else if (event.key === Qt.Key_End && (event.modifiers & Qt.ControlModifier)
+                                   && !(event.modifiers & Qt.ShiftModifier) && input.cursorPosition === input.length) {
+                            event.accepted = true;
+                            composer.endRequested();
                         } else if (event.key === Qt.Key_Escape && Chat.busy) {
                             event.accepted = true;
                             Chat.stop();

@@ -229,6 +229,8 @@ QtObject {
     readonly property int offscreenMargin: 1500
     /// How long a branch switch keeps its message in place while the rows below are built.
     readonly property int anchorHoldMs: 1500
+    /// How long the thread takes to scroll to the new end of a growing reply.
+    readonly property int followAnimationMs: 120
     /// How long "Copied" stays on the Copy button.
     readonly property int copiedVisibleMs: 1500
     /// How long a jump target keeps its frame when the keyboard is elsewhere.
