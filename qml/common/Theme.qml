@@ -117,6 +117,8 @@ QtObject {
     readonly property color mutedText: colors.mutedText
     /// Under a pointer that rests on a row or a tool.
     readonly property color hover: colors.hover
+    /// Behind the selected row of a list (the open conversation): the accent, softly.
+    readonly property color selection: colors.accentSoft
     /// Hairlines between panes and around the composer.
     readonly property color separator: colors.separator
     /// Icons of disabled tools.

@@ -81,6 +81,8 @@ Dialog {
                         visible: !dialog.settings.keysInMemory
                         text: qsTr("Keep keys in memory until Arbor quits")
                         onClicked: dialog.settings.keepKeysInMemory()
+
+                        FocusRing {}
                     }
                 }
             }
@@ -181,12 +183,16 @@ Dialog {
                         objectName: "editProviderButton"
                         text: qsTr("Edit")
                         onClicked: providerRow.editRequested(providerRow.modelData)
+
+                        FocusRing {}
                     }
                     Button {
                         text: qsTr("Remove")
                         enabled: !App.providerSettings.busy
                         Accessible.name: qsTr("Remove %1").arg(providerRow.modelData.name)
                         onClicked: App.providerSettings.remove(providerRow.modelData.id)
+
+                        FocusRing {}
                     }
                 }
             }
@@ -199,6 +205,8 @@ Dialog {
                     editor.load({});
                     editor.visible = true;
                 }
+
+                FocusRing {}
             }
 
             Label {
@@ -226,6 +234,8 @@ Dialog {
                     text: qsTr("Look again")
                     enabled: !dialog.settings.discovering
                     onClicked: dialog.settings.discover()
+
+                    FocusRing {}
                 }
             }
 
@@ -250,6 +260,8 @@ Dialog {
                         text: serverRow.modelData.added ? qsTr("Added") : qsTr("Add")
                         enabled: !serverRow.modelData.added && !App.providerSettings.busy
                         onClicked: App.providerSettings.addDiscovered(serverRow.index)
+
+                        FocusRing {}
                     }
                 }
             }

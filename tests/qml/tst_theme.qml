@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Templates as T
 import QtTest
 import Arbor
 import Arbor.Ui
@@ -129,6 +130,34 @@ Item {
             // An icon that did not load would leave the tool blank.
             const settings = child("settingsButton");
             verify(settings.implicitWidth > Theme.iconSize, "the icon takes room: " + settings.implicitWidth);
+        }
+
+        // Every item under @p item (visual children, shown or not).
+        function allItems(item: Item): list<Item> {
+            let found = [item];
+            for (let i = 0; i < item.children.length; ++i)
+                found = found.concat(allItems(item.children[i]));
+            return found;
+        }
+
+        function test_everyButtonHasANameAndARing() {
+            let icons = 0;
+            let unnamed = [];
+            let ringless = [];
+            for (const item of allItems(window.contentItem)) {
+                if (!(item instanceof T.AbstractButton))
+                    continue;
+                if (item.display === AbstractButton.IconOnly) {
+                    ++icons;
+                    if (item.Accessible.name.length === 0)
+                        unnamed.push(String(item.icon.source));
+                }
+                if ((item.focusPolicy & Qt.TabFocus) && findChild(item, "focusRing") === null)
+                    ringless.push(item.objectName.length > 0 ? item.objectName : item.text);
+            }
+            verify(icons >= 10, "the window has its icon tools: " + icons);
+            compare(unnamed.length, 0, "icon buttons without an accessible name: " + JSON.stringify(unnamed));
+            compare(ringless.length, 0, "buttons Tab reaches without a focus ring: " + JSON.stringify(ringless));
         }
 
         function test_focusRingShowsOnTab() {
