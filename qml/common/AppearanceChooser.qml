@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.impl
 import QtQuick.Layouts
 import Arbor
 import Arbor.Ui
@@ -14,16 +15,35 @@ RowLayout {
     spacing: Theme.spacing
 
     component SchemeButton: RadioButton {
+        id: button
+
         required property int preference
         required property string iconName
 
         checked: ColorScheme.preference === preference
-        icon.source: Theme.icon(iconName)
-        icon.color: Theme.text
-        icon.width: Theme.iconSizeSmall
-        icon.height: Theme.iconSizeSmall
         focusPolicy: Qt.StrongFocus
         onClicked: ColorScheme.preference = preference
+
+        // The style's indicator, then the icon and the text (the style draws no icon here).
+        contentItem: RowLayout {
+            spacing: Theme.spacingSmall
+
+            Item {
+                implicitWidth: button.indicator ? button.indicator.width : 0
+            }
+
+            IconImage {
+                source: Theme.icon(button.iconName)
+                sourceSize.width: Theme.iconSizeSmall
+                sourceSize.height: Theme.iconSizeSmall
+                color: Theme.text
+            }
+
+            Label {
+                text: button.text
+                color: Theme.text
+            }
+        }
 
         FocusRing {}
     }

@@ -71,7 +71,7 @@ QtObject {
     readonly property Colors darkColors: Colors {
         window: "#1c1d21"
         sidebar: "#16171a"
-        base: "#25272c"
+        base: "#2a2c31"
         button: "#2f3237"
         text: "#e7e8eb"
         mutedText: "#a2a7b0"
