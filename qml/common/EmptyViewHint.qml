@@ -65,6 +65,7 @@ ColumnLayout {
     Label {
         objectName: "emptyViewDetails"
         Layout.fillWidth: true
+        Layout.topMargin: Theme.spacingSmall
         visible: text.length > 0
         text: hint.details
         textFormat: Text.StyledText
