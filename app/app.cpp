@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include "chatcontroller.h"
+#include "colorscheme.h"
 #include "conversationcontroller.h"
 #include "conversationlistmodel.h"
 #include "errorcontroller.h"
@@ -76,6 +77,7 @@ App::App(const AppConfig &config, QObject *parent)
     }
     core::Backend *backend = m_ready ? m_backend.get() : nullptr;
     m_uiState = new UiState(config.uiStatePath, this);
+    m_colorScheme = new ColorScheme(m_uiState, this);
     m_models = new ModelController(*m_backend, m_uiState, this);
     m_undo = new UndoController(backend, m_errors, this);
     m_jobs = new JobsDashboard(backend, this);

@@ -20,6 +20,7 @@ class Backend;
 namespace arbor::app {
 
 class ChatController;
+class ColorScheme;
 class ConversationController;
 class ConversationListModel;
 class ErrorController;
@@ -41,9 +42,9 @@ struct AppConfig
 /**
  * @brief The root of the app module: owns the backend for the window and one controller per
  * feature, and wires them together. QML binds to the features themselves (the singletons
- * Conversations, Chat, Search, Undo, Models, Errors, UiState, each handed out by its create()
- * from here); App itself only says whether the store opened and carries the team, jobs and
- * provider adapters. GUI thread only.
+ * Conversations, Chat, Search, Undo, Models, Errors, UiState, ColorScheme, each handed out by
+ * its create() from here); App itself only says whether the store opened and carries the team,
+ * jobs and provider adapters. GUI thread only.
  */
 class App : public QObject
 {
@@ -90,6 +91,7 @@ public:
 
     ErrorController *errors() const { return m_errors; }
     UiState *uiState() const { return m_uiState; }
+    ColorScheme *colorScheme() const { return m_colorScheme; }
     ModelController *models() const { return m_models; }
     UndoController *undo() const { return m_undo; }
     ConversationController *conversationController() const { return m_conversationController; }
@@ -127,6 +129,7 @@ private:
     bool m_ready = false;
     ErrorController *m_errors = nullptr;
     UiState *m_uiState = nullptr;
+    ColorScheme *m_colorScheme = nullptr;
     ModelController *m_models = nullptr;
     UndoController *m_undo = nullptr;
     ConversationController *m_conversationController = nullptr;

@@ -12,6 +12,7 @@ const QString kMaximized = QStringLiteral("window/maximized");
 const QString kSidebar = QStringLiteral("window/sidebarOpen");
 const QString kConversation = QStringLiteral("session/lastConversation");
 const QString kModel = QStringLiteral("session/lastModel");
+const QString kColorScheme = QStringLiteral("appearance/colorScheme");
 } // namespace
 
 UiState *UiState::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
@@ -88,6 +89,32 @@ QString UiState::lastModelKey() const
 void UiState::setLastModelKey(const QString &key)
 {
     m_settings->setValue(kModel, key);
+}
+
+ColorScheme::Preference UiState::colorSchemePreference() const
+{
+    // Kept by name ("dark"), so that the file reads well and survives a reordered enum.
+    const QString name = m_settings->value(kColorScheme).toString();
+    if (name == QLatin1String("light"))
+        return ColorScheme::Light;
+    if (name == QLatin1String("dark"))
+        return ColorScheme::Dark;
+    return ColorScheme::System;
+}
+
+void UiState::setColorSchemePreference(ColorScheme::Preference preference)
+{
+    switch (preference) {
+    case ColorScheme::System:
+        m_settings->remove(kColorScheme);
+        return;
+    case ColorScheme::Light:
+        m_settings->setValue(kColorScheme, QStringLiteral("light"));
+        return;
+    case ColorScheme::Dark:
+        m_settings->setValue(kColorScheme, QStringLiteral("dark"));
+        return;
+    }
 }
 
 } // namespace arbor::app

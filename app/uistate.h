@@ -1,5 +1,7 @@
 #pragma once
 
+#include "colorscheme.h"
+
 #include <QObject>
 #include <QSize>
 #include <QString>
@@ -15,8 +17,8 @@ namespace arbor::app {
 
 /**
  * @brief What the window remembers between runs: its size, whether the sidebar is open, the
- * last conversation and model. Kept with QSettings (the platform's place for settings, or the
- * file main() or a test names). GUI thread only.
+ * last conversation and model, light or dark (ColorScheme shows it to QML). Kept with QSettings
+ * (the platform's place for settings, or the file main() or a test names). GUI thread only.
  */
 class UiState : public QObject
 {
@@ -56,6 +58,8 @@ public:
     void setLastConversationId(const QString &id);
     QString lastModelKey() const;
     void setLastModelKey(const QString &key);
+    ColorScheme::Preference colorSchemePreference() const;
+    void setColorSchemePreference(ColorScheme::Preference preference);
 
     /** @brief The policy behind initialWindowSize(), for tests. */
     static QSize fit(QSize wanted, const QSize &available);

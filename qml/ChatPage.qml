@@ -149,6 +149,7 @@ Item {
                 onParametersRequested: conversationSettingsDialog.open()
                 onSettingsRequested: providersDialog.open()
                 onShortcutsRequested: shortcutsDialog.open()
+                onJobsRequested: jobsPage.visible = true
             }
 
             Rectangle {
@@ -205,6 +206,7 @@ Item {
                 Layout.topMargin: Theme.spacing
                 modelName: header.modelPicker.displayText
                 onSent: messageList.scrollToEnd()
+                onEndRequested: messageList.scrollToEnd()
                 // Teammates see "… is typing" in a shared conversation.
                 onTextChanged: App.sync.presence.noteTyping(text.length > 0)
             }

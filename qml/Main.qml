@@ -7,9 +7,10 @@ import Arbor.Ui
 /**
  * @brief The main window: one ChatPage filling an ApplicationWindow.
  *
- * main.cpp loads this file; the Fusion style it sets draws the controls from the system palette,
- * and Theme derives the rest from the same palette. The window opens at the size it had when it
- * last closed, shrunk to fit the screen (UiState); Ctrl+Q quits.
+ * main.cpp loads this file and sets the Fusion style, which draws every control from the
+ * window's palette: the palette below is the Theme's, light or dark (ColorScheme), so controls,
+ * dialogs, menus and tool tips follow a switch at once. The window opens at the size it had when
+ * it last closed, shrunk to fit the screen (UiState); Ctrl+Q quits.
  */
 ApplicationWindow {
     id: window
@@ -25,6 +26,33 @@ ApplicationWindow {
     visible: true
     color: Theme.window
 
+    palette {
+        window: Theme.window
+        windowText: Theme.text
+        base: Theme.base
+        alternateBase: Theme.sidebar
+        text: Theme.text
+        button: Theme.button
+        buttonText: Theme.text
+        brightText: Theme.accentText
+        highlight: Theme.highlight
+        highlightedText: Theme.highlightedText
+        placeholderText: Theme.placeholderText
+        toolTipBase: Theme.toolTip
+        toolTipText: Theme.toolTipText
+        link: Theme.link
+        linkVisited: Theme.link
+        light: Qt.lighter(Theme.button, Theme.dark ? 1.25 : 1.06)
+        midlight: Qt.lighter(Theme.button, Theme.dark ? 1.12 : 1.03)
+        mid: Theme.separator
+        dark: Qt.darker(Theme.separator, Theme.dark ? 1.2 : 1.35)
+        shadow: Theme.dark ? "#000000" : "#60646c"
+        disabled.windowText: Theme.mutedText
+        disabled.text: Theme.mutedText
+        disabled.buttonText: Theme.mutedText
+        disabled.button: Theme.window
+    }
+
     Component.onCompleted: {
         if (UiState.maximized)
             showMaximized();
@@ -36,6 +64,7 @@ ApplicationWindow {
     }
 
     ChatPage {
+        objectName: "chatPage"
         anchors.fill: parent
     }
 

@@ -18,6 +18,8 @@ PACKAGES=(
     qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
     qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs
     qml6-module-qt-labs-qmlmodels qml6-module-qtqml qml6-module-qtqml-models
+    # the SVG image plugin, for the toolbar icons
+    libqt6svg6
     # headless runs, Secret Service, screenshots
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools fonts-dejavu-core
     # driving the window as a person would (scripts/measure-freeze.py)

@@ -7,7 +7,8 @@ import Arbor.Ui
 /**
  * @brief The top of the conversation: the sidebar toggle and the title, then who is here, the
  * model and the tools. When the column is narrow the tools go on a second line, so the title
- * always has room. Every button is reached with Tab.
+ * always has room. Every tool is an icon with a tool tip that names its keys, and is reached
+ * with Tab.
  */
 GridLayout {
     id: header
@@ -25,18 +26,7 @@ GridLayout {
     signal parametersRequested
     signal settingsRequested
     signal shortcutsRequested
-
-    component HeaderButton: ToolButton {
-        required property string tip
-
-        focusPolicy: Qt.TabFocus
-        Accessible.description: tip
-        ToolTip.visible: hovered
-        ToolTip.delay: Theme.toolTipDelayMs
-        ToolTip.text: tip
-        Keys.onReturnPressed: clicked()
-        Keys.onEnterPressed: clicked()
-    }
+    signal jobsRequested
 
     columns: narrow ? 1 : 2
     columnSpacing: Theme.spacing
@@ -46,13 +36,14 @@ GridLayout {
         Layout.fillWidth: true
         spacing: Theme.spacingSmall
 
-        HeaderButton {
+        IconButton {
             objectName: "sidebarButton"
-            text: "☰"
+            iconName: "panel-left"
+            text: qsTr("Conversation list")
             checkable: true
             checked: header.sidebarShown
-            tip: header.sidebarShown ? qsTr("Hide the conversation list (Ctrl+B)") : qsTr("Show the conversation list (Ctrl+B)")
-            Accessible.name: qsTr("Conversation list")
+            tip: header.sidebarShown ? qsTr("Hide the conversation list") : qsTr("Show the conversation list")
+            shortcut: "Ctrl+B"
             onToggled: header.sidebarToggled()
         }
 
@@ -85,36 +76,49 @@ GridLayout {
             Layout.fillWidth: header.narrow
         }
 
-        HeaderButton {
+        IconButton {
             objectName: "treeMapButton"
-            text: qsTr("Tree")
+            iconName: "git-fork"
+            text: qsTr("Tree map")
             checkable: true
             checked: header.treeMapShown
-            tip: qsTr("Show the map of every branch (Ctrl+T)")
+            tip: qsTr("Show the map of every branch")
+            shortcut: "Ctrl+T"
             onToggled: header.treeMapToggled()
         }
 
-        HeaderButton {
+        IconButton {
             objectName: "parametersButton"
-            text: qsTr("Parameters")
-            Accessible.name: qsTr("Parameters of this conversation: system prompt, temperature, max tokens")
-            tip: qsTr("System prompt, temperature and max tokens of this conversation (Ctrl+P)")
+            iconName: "sliders-horizontal"
+            text: qsTr("Parameters of this conversation")
+            tip: qsTr("System prompt, temperature and max tokens of this conversation")
+            shortcut: "Ctrl+P"
             onClicked: header.parametersRequested()
         }
 
-        HeaderButton {
+        IconButton {
+            objectName: "jobsButton"
+            iconName: "activity"
+            text: qsTr("Jobs")
+            tip: qsTr("Jobs: queues, retries and failed replies")
+            shortcut: "Ctrl+J"
+            onClicked: header.jobsRequested()
+        }
+
+        IconButton {
             objectName: "settingsButton"
+            iconName: "settings"
             text: qsTr("Settings")
-            Accessible.name: qsTr("Settings: model providers and API keys")
-            tip: qsTr("Model providers, API keys, default model (Ctrl+,)")
+            tip: qsTr("Settings: model providers, API keys, default model, appearance")
+            shortcut: "Ctrl+,"
             onClicked: header.settingsRequested()
         }
 
-        HeaderButton {
+        IconButton {
             objectName: "helpButton"
-            text: "?"
-            Accessible.name: qsTr("Keyboard shortcuts")
-            tip: qsTr("Keyboard shortcuts (F1)")
+            iconName: "keyboard"
+            text: qsTr("Keyboard shortcuts")
+            shortcut: "F1"
             onClicked: header.shortcutsRequested()
         }
     }

@@ -24,6 +24,9 @@ FocusScope {
 
     /// Emitted after Chat.send() accepted the text.
     signal sent
+    /// Ctrl+End with the cursor already at the end of the text: the thread's end ("Jump to
+    /// latest"). Elsewhere in the text Ctrl+End stays the field's own key.
+    signal endRequested
 
     function focusInput() {
         input.forceActiveFocus();
@@ -118,6 +121,10 @@ FocusScope {
                                 return;
                             event.accepted = true;
                             composer.submit();
+                        } else if (event.key === Qt.Key_End && (event.modifiers & Qt.ControlModifier)
+                                   && !(event.modifiers & Qt.ShiftModifier) && input.cursorPosition === input.length) {
+                            event.accepted = true;
+                            composer.endRequested();
                         } else if (event.key === Qt.Key_Escape && Chat.busy) {
                             event.accepted = true;
                             Chat.stop();
@@ -126,32 +133,28 @@ FocusScope {
                 }
             }
 
-            Button {
+            IconButton {
                 objectName: "sendButton"
                 Layout.alignment: Qt.AlignBottom
                 visible: !Chat.busy
                 enabled: input.length > 0
+                iconName: "send-horizontal"
                 text: qsTr("Send")
-                focusPolicy: Qt.TabFocus
-                Keys.onReturnPressed: clicked()
-                Keys.onEnterPressed: clicked()
-                ToolTip.visible: hovered
-                ToolTip.delay: Theme.toolTipDelayMs
-                ToolTip.text: qsTr("Send (Enter). Shift+Enter adds a line.")
+                // The keys in the middle of the sentence, not at its end.
+                tip: qsTr("Send (Enter). Shift+Enter adds a line.")
+                icon.color: enabled ? Theme.accent : Theme.disabledIcon
                 onClicked: composer.submit()
             }
 
-            Button {
+            IconButton {
                 objectName: "stopButton"
                 Layout.alignment: Qt.AlignBottom
                 visible: Chat.busy
+                iconName: "square"
                 text: qsTr("Stop")
-                focusPolicy: Qt.TabFocus
-                Keys.onReturnPressed: clicked()
-                Keys.onEnterPressed: clicked()
-                ToolTip.visible: hovered
-                ToolTip.delay: Theme.toolTipDelayMs
-                ToolTip.text: qsTr("Stop the reply and keep its text (Esc)")
+                tip: qsTr("Stop the reply and keep its text")
+                shortcut: "Esc"
+                icon.color: Theme.error
                 onClicked: Chat.stop()
             }
         }

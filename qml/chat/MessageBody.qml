@@ -175,5 +175,7 @@ Column {
             blocks.expanded = !blocks.expanded;
             body.expandToggled();
         }
+
+        FocusRing {}
     }
 }

@@ -335,6 +335,8 @@ Item {
                     ToolTip.delay: Theme.toolTipDelayMs
                     ToolTip.text: qsTr("Ask again with the same model (a new branch)")
                     onClicked: message.actionRequested(MessageAction.Retry)
+
+                    FocusRing {}
                 }
 
                 Button {
@@ -346,6 +348,8 @@ Item {
                     ToolTip.delay: Theme.toolTipDelayMs
                     ToolTip.text: qsTr("Check the provider, its API key and the model (Ctrl+,)")
                     onClicked: message.actionRequested(MessageAction.OpenSettings)
+
+                    FocusRing {}
                 }
             }
         }

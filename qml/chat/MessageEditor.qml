@@ -110,6 +110,8 @@ FocusScope {
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
                 onClicked: editor.cancelled()
+
+                FocusRing {}
             }
 
             Button {
@@ -122,6 +124,8 @@ FocusScope {
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
                 onClicked: editor.saveRequested(stash.expand(input.text), false)
+
+                FocusRing {}
             }
 
             Button {
@@ -135,6 +139,8 @@ FocusScope {
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
                 onClicked: editor.saveRequested(stash.expand(input.text), true)
+
+                FocusRing {}
             }
         }
     }

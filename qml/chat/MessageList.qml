@@ -1,15 +1,15 @@
 import QtQuick
-import QtQuick.Controls
 import Arbor
 import Arbor.Ui
 
 /**
  * @brief The visible thread of the current conversation, oldest message at the top.
  *
- * The view follows the tail: while the user is at the end (or has not scrolled away since), new
- * rows and a growing reply keep the newest text in sight. Scrolling up stops that until the user
- * comes back to the end. Only the rows near the viewport exist (finite cacheBuffer), so a long
- * conversation costs what the screen shows.
+ * The view follows the tail (TailFollower): while the user is at the end (or has not scrolled
+ * away since), new rows and a growing reply keep the newest text in sight, scrolling smoothly.
+ * Scrolling up stops that and shows "Jump to latest" (Ctrl+End) until the user comes back to the
+ * end. Only the rows near the viewport exist (finite cacheBuffer), so a long conversation costs
+ * what the screen shows.
  *
  * The keyboard can walk the messages (Alt+Up/Down, from anywhere) and act on the current one:
  * Alt+Left/Right switch its branch, E edits, R regenerates, L labels, Delete deletes the branch,
@@ -23,13 +23,8 @@ ListView {
     id: list
 
     /// True while new content should keep the view pinned to the end.
-    property bool followTail: true
-    /// Within this distance of the end the user counts as "at the end".
-    readonly property real tailSlack: Theme.spacingLarge * 3
-    readonly property bool nearEnd: contentHeight + topMargin + bottomMargin <= height
-                                    || contentY + height >= originY + contentHeight + bottomMargin - tailSlack
-    /// The user is holding the view (dragging, flicking, wheeling or on the scroll bar).
-    readonly property bool userScrolling: moving || verticalScrollBar.pressed
+    property alias followTail: follower.following
+    readonly property alias nearEnd: follower.atEnd
 
     /// Id of the message being edited inline; empty when none.
     property string editingId
@@ -45,8 +40,7 @@ ListView {
 
     /// Jump to the newest message and keep following it.
     function scrollToEnd() {
-        followTail = true;
-        tailTimer.restart();
+        follower.follow();
     }
 
     /// Alt+Up/Down: from elsewhere start at the newest message, else step through the thread.
@@ -65,9 +59,10 @@ ListView {
         }
         currentIndex = Math.max(0, row);
         // Reading an older message: the view stays on it while rows below grow.
-        followTail = currentIndex === count - 1;
-        if (!followTail)
-            tailTimer.stop();
+        if (currentIndex !== count - 1)
+            follower.stop();
+        else
+            followTail = true;
         positionViewAtIndex(currentIndex, ListView.Contain);
         settleTimer.row = currentIndex;
         settleTimer.mode = ListView.Contain;
@@ -79,8 +74,7 @@ ListView {
         const row = Chat.thread.rowOfId(messageId);
         if (row < 0)
             return;
-        tailTimer.stop();
-        followTail = false;
+        follower.stop();
         currentIndex = row;
         flash = !activeFocus;
         flashTimer.restart();
@@ -136,8 +130,7 @@ ListView {
     /// A message's text was expanded or collapsed: the reader stays on it while it grows;
     /// following the end would scroll away from it (and make the view drop and remake its row).
     function holdOn() {
-        tailTimer.stop();
-        followTail = false;
+        follower.stop();
     }
 
     /// The keyboard's message, else the newest one shown, else "".
@@ -151,8 +144,7 @@ ListView {
         // The message stays where it is on screen: the rows below it change, the view does not
         // follow them to the end.
         anchor.hold(message, message.index);
-        tailTimer.stop();
-        followTail = false;
+        follower.stop();
         Chat.switchSibling(message.messageId, delta);
     }
 
@@ -167,11 +159,6 @@ ListView {
     function cancelEdit() {
         editingId = "";
         list.forceActiveFocus();
-    }
-
-    function keepTail() {
-        if (followTail && !userScrolling)
-            tailTimer.restart();
     }
 
     objectName: "messageList"
@@ -195,7 +182,7 @@ ListView {
         view: list
         onPressedChanged: {
             if (!pressed)
-                list.followTail = list.nearEnd;
+                follower.release();
         }
     }
 
@@ -266,28 +253,27 @@ ListView {
     }
 
     onMovementStarted: anchor.release()
-    onMovementEnded: followTail = nearEnd
-    onCountChanged: keepTail()
+    onMovementEnded: follower.release()
+    onCountChanged: follower.keep()
     onContentHeightChanged: {
         if (pendingRow < 0)
             anchor.apply();
-        keepTail();
+        follower.keep();
     }
-    onHeightChanged: keepTail()
+    onHeightChanged: follower.keep()
 
-    // Repositions once per event-loop pass, after the view has laid out the rows that changed,
-    // however many size changes a pass brings.
-    Timer {
-        id: tailTimer
+    TailFollower {
+        id: follower
 
-        interval: 0
-        onTriggered: {
-            // First let the view create and measure the last rows, then include the bottom
-            // margin, which positionViewAtEnd() leaves out.
-            list.positionViewAtEnd();
-            list.contentY = Math.max(list.originY - list.topMargin,
-                                     list.originY + list.contentHeight + list.bottomMargin - list.height);
-        }
+        view: list
+        userScrolling: list.moving || verticalScrollBar.pressed
+    }
+
+    // Shown while the user reads above the end: back to the newest text, and following it.
+    JumpToLatestButton {
+        parent: list
+        visible: list.count > 0 && !list.followTail && !list.nearEnd
+        onClicked: list.scrollToEnd()
     }
 
     ViewAnchor {
@@ -390,10 +376,9 @@ ListView {
         onClosed: list.forceActiveFocus()
     }
 
-    EmptyViewHint {
+    ThreadEmptyState {
         parent: list
         visible: list.count === 0
-        text: qsTr("Ask anything. The demo model runs offline.")
-        font.pointSize: Theme.fontSizeTitle
+        onSettingsRequested: list.settingsRequested()
     }
 }

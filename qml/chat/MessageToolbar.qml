@@ -1,12 +1,11 @@
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import Arbor
 import Arbor.Ui
 
 /**
- * @brief The quick actions of a message: copy, edit or regenerate, continue, and "⋯" for the
- * full menu. Shown over a hovered message and on the keyboard's message, whose buttons Tab
+ * @brief The quick actions of a message, as icons: copy, edit or regenerate, continue, and "⋯"
+ * for the full menu. Shown over a hovered message and on the keyboard's message, whose buttons Tab
  * reaches. The message's `can…` roles say which apply; a reply keeps its Regenerate button
  * (disabled while it is written) so that the buttons do not move. Reports what was asked as a
  * MessageAction; MessageList does it.
@@ -34,27 +33,22 @@ RowLayout {
 
     spacing: 0
 
-    component ActionButton: ToolButton {
-        required property string tip
-
+    component ActionButton: IconButton {
         focusPolicy: toolbar.keyboardReachable ? Qt.TabFocus : Qt.NoFocus // qmllint disable unqualified
         padding: Theme.spacingSmall
-        font.pointSize: Theme.fontSizeSmall
-        Accessible.name: tip
-        ToolTip.visible: hovered
-        ToolTip.delay: Theme.toolTipDelayMs
-        ToolTip.text: tip
-        // Buttons take Space; Enter should press the focused one too.
-        Keys.onReturnPressed: clicked()
-        Keys.onEnterPressed: clicked()
+        icon.width: Theme.iconSizeSmall
+        icon.height: Theme.iconSizeSmall
     }
 
     ActionButton {
         id: copyButton
 
         objectName: "copyButton"
+        iconName: toolbar.copied ? "check" : "copy"
         text: toolbar.copied ? qsTr("Copied") : qsTr("Copy")
-        tip: qsTr("Copy the text (Ctrl+C)")
+        tip: toolbar.copied ? qsTr("Copied") : qsTr("Copy the text")
+        shortcut: "Ctrl+C"
+        icon.color: toolbar.copied ? Theme.accent : Theme.text
         onClicked: toolbar.actionRequested(MessageAction.Copy)
     }
 
@@ -63,8 +57,10 @@ RowLayout {
 
         objectName: "editButton"
         visible: toolbar.canEdit
+        iconName: "pencil"
         text: qsTr("Edit")
-        tip: qsTr("Edit as a new branch (E)")
+        tip: qsTr("Edit as a new branch")
+        shortcut: "E"
         onClicked: toolbar.actionRequested(MessageAction.Edit)
     }
 
@@ -74,8 +70,10 @@ RowLayout {
         objectName: "regenerateButton"
         visible: !toolbar.isUser
         enabled: toolbar.canRegenerate
+        iconName: "refresh-cw"
         text: qsTr("Regenerate")
-        tip: qsTr("Write another reply beside this one (R)")
+        tip: qsTr("Write another reply beside this one")
+        shortcut: "R"
         onClicked: toolbar.actionRequested(MessageAction.Regenerate)
     }
 
@@ -84,6 +82,7 @@ RowLayout {
 
         objectName: "continueButton"
         visible: toolbar.canContinue
+        iconName: "play"
         text: qsTr("Continue")
         tip: qsTr("Carry on from where this reply stopped, as a new branch")
         onClicked: toolbar.actionRequested(MessageAction.Continue)
@@ -93,8 +92,9 @@ RowLayout {
         id: menuButton
 
         objectName: "messageMenuButton"
-        text: "⋯"
-        tip: qsTr("More actions (Menu, Shift+F10)")
+        iconName: "ellipsis"
+        text: qsTr("More actions")
+        shortcut: "Menu, Shift+F10"
         onClicked: toolbar.menuRequested()
     }
 }

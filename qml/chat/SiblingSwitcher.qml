@@ -22,17 +22,16 @@ RowLayout {
 
     spacing: 0
 
-    ToolButton {
+    IconButton {
         objectName: "siblingPrevious"
-        text: "‹"
+        iconName: "chevron-left"
+        text: qsTr("Previous branch")
+        shortcut: "Alt+Left"
         enabled: switcher.siblingIndex > 0
         focusPolicy: switcher.keyboardReachable ? Qt.TabFocus : Qt.NoFocus
-        padding: Theme.spacingSmall
-        font.pointSize: Theme.fontSizeSmall
-        Accessible.name: qsTr("Previous branch")
-        ToolTip.visible: hovered
-        ToolTip.delay: Theme.toolTipDelayMs
-        ToolTip.text: qsTr("Previous branch (Alt+Left)")
+        padding: Theme.spacingTiny
+        icon.width: Theme.iconSizeSmall
+        icon.height: Theme.iconSizeSmall
         onClicked: switcher.switchRequested(-1)
     }
 
@@ -44,17 +43,16 @@ RowLayout {
         Accessible.name: qsTr("Branch %1 of %2").arg(switcher.siblingIndex + 1).arg(switcher.siblingCount)
     }
 
-    ToolButton {
+    IconButton {
         objectName: "siblingNext"
-        text: "›"
+        iconName: "chevron-right"
+        text: qsTr("Next branch")
+        shortcut: "Alt+Right"
         enabled: switcher.siblingIndex + 1 < switcher.siblingCount
         focusPolicy: switcher.keyboardReachable ? Qt.TabFocus : Qt.NoFocus
-        padding: Theme.spacingSmall
-        font.pointSize: Theme.fontSizeSmall
-        Accessible.name: qsTr("Next branch")
-        ToolTip.visible: hovered
-        ToolTip.delay: Theme.toolTipDelayMs
-        ToolTip.text: qsTr("Next branch (Alt+Right)")
+        padding: Theme.spacingTiny
+        icon.width: Theme.iconSizeSmall
+        icon.height: Theme.iconSizeSmall
         onClicked: switcher.switchRequested(1)
     }
 }

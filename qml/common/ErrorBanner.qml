@@ -38,7 +38,10 @@ Rectangle {
             objectName: "dismissErrorButton"
             text: qsTr("Dismiss")
             flat: true
+            focusPolicy: Qt.TabFocus
             onClicked: Errors.dismiss()
+
+            FocusRing {}
         }
     }
 }

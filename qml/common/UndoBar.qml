@@ -70,12 +70,14 @@ Rectangle {
             ToolTip.delay: Theme.toolTipDelayMs
             ToolTip.text: qsTr("Bring the deleted messages back (Ctrl+Z)")
             onClicked: Undo.undo()
+
+            FocusRing {}
         }
 
-        ToolButton {
-            text: "×"
-            focusPolicy: Qt.TabFocus
-            Accessible.name: qsTr("Dismiss")
+        IconButton {
+            objectName: "dismissUndoButton"
+            iconName: "x"
+            text: qsTr("Dismiss")
             onClicked: bar.dismissed = true
         }
     }

@@ -40,6 +40,10 @@ ItemDelegate {
     signal renameCancelled
 
     highlighted: isCurrent
+    background: RowBackground {
+        selected: row.highlighted
+        pointed: row.hovered
+    }
     focusPolicy: Qt.NoFocus
     text: displayTitle
     Accessible.name: displayTitle
@@ -68,7 +72,7 @@ ItemDelegate {
                     text: row.displayTitle
                     textFormat: Text.PlainText
                     elide: Text.ElideRight
-                    color: row.highlighted ? Theme.highlightedText : Theme.text
+                    color: Theme.text
                     font.bold: row.isCurrent
                 }
 
@@ -77,7 +81,7 @@ ItemDelegate {
                     text: row.updatedText
                     elide: Text.ElideRight
                     font.pointSize: Theme.fontSizeSmall
-                    color: row.highlighted ? Theme.highlightedText : Theme.mutedText
+                    color: Theme.mutedText
                 }
             }
 
@@ -99,16 +103,18 @@ ItemDelegate {
                 }
             }
 
-            ToolButton {
+            IconButton {
                 objectName: "conversationMenuButton"
-                text: "⋯"
+                iconName: "ellipsis"
+                text: qsTr("Conversation actions")
+                tip: qsTr("Rename (F2) or delete (Delete)")
                 // Always laid out, so titles do not reflow when the pointer passes.
                 opacity: row.hovered || row.keyboardCurrent || row.isCurrent ? 1 : 0
+                // The list's keyboard cursor reaches the row; Menu opens this.
                 focusPolicy: Qt.NoFocus
-                Accessible.name: qsTr("Conversation actions")
-                ToolTip.visible: hovered
-                ToolTip.delay: Theme.toolTipDelayMs
-                ToolTip.text: qsTr("Rename (F2) or delete (Delete)")
+                padding: Theme.spacingTiny
+                icon.width: Theme.iconSizeSmall
+                icon.height: Theme.iconSizeSmall
                 onClicked: row.menuRequested(false)
             }
         }
@@ -127,13 +133,14 @@ ItemDelegate {
     }
 
     Rectangle {
-        // Keyboard cursor of the list: the rows themselves never take focus.
+        // Keyboard cursor of the list (the rows themselves never take focus), drawn as the
+        // focus ring.
+        objectName: "conversationFocusRing"
         anchors.fill: parent
-        anchors.margins: Theme.hairline
         visible: row.keyboardCurrent && !row.editing
         color: "transparent"
-        border.width: Theme.hairline
-        border.color: Theme.highlight
+        border.width: Theme.focusRingWidth
+        border.color: Theme.focusRing
         radius: Theme.radiusSmall
     }
 }

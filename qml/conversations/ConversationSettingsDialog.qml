@@ -117,6 +117,8 @@ Dialog {
 
                 objectName: "temperatureDefault"
                 text: qsTr("Default")
+
+                FocusRing {}
             }
         }
 
@@ -146,6 +148,8 @@ Dialog {
 
                 objectName: "maxTokensDefault"
                 text: qsTr("Default")
+
+                FocusRing {}
             }
         }
     }
@@ -158,6 +162,8 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
             Keys.onReturnPressed: clicked()
             Keys.onEnterPressed: clicked()
+
+            FocusRing {}
         }
 
         Button {
@@ -165,6 +171,8 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
             Keys.onReturnPressed: clicked()
             Keys.onEnterPressed: clicked()
+
+            FocusRing {}
         }
     }
 }

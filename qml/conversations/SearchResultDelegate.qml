@@ -25,6 +25,10 @@ ItemDelegate {
     readonly property string displayTitle: conversationTitle.length > 0 ? conversationTitle : qsTr("New conversation")
 
     focusPolicy: Qt.NoFocus
+    background: RowBackground {
+        selected: hit.highlighted
+        pointed: hit.hovered
+    }
     Accessible.name: displayTitle
     Accessible.description: plainSnippet
 
@@ -41,13 +45,13 @@ ItemDelegate {
                 textFormat: Text.PlainText
                 elide: Text.ElideRight
                 font.bold: true
-                color: hit.highlighted ? Theme.highlightedText : Theme.text
+                color: Theme.text
             }
 
             Label {
                 text: hit.messageRole === "user" ? qsTr("You") : qsTr("Model")
                 font.pointSize: Theme.fontSizeSmall
-                color: hit.highlighted ? Theme.highlightedText : Theme.mutedText
+                color: Theme.mutedText
             }
         }
 
@@ -60,7 +64,7 @@ ItemDelegate {
             maximumLineCount: 3
             elide: Text.ElideRight
             font.pointSize: Theme.fontSizeSmall
-            color: hit.highlighted ? Theme.highlightedText : Theme.mutedText
+            color: Theme.mutedText
         }
     }
 }

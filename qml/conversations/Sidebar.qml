@@ -20,7 +20,7 @@ Rectangle {
     signal teamServerRequested
 
     objectName: "sidebar"
-    color: Theme.base
+    color: Theme.sidebar
 
     ColumnLayout {
         anchors.fill: parent
@@ -35,24 +35,30 @@ Rectangle {
                 objectName: "newConversationButton"
                 Layout.fillWidth: true
                 text: qsTr("New conversation")
+                icon.source: Theme.icon("square-pen")
+                icon.color: Theme.text
+                icon.width: Theme.iconSizeSmall
+                icon.height: Theme.iconSizeSmall
                 focusPolicy: Qt.TabFocus
                 ToolTip.visible: hovered
                 ToolTip.delay: Theme.toolTipDelayMs
                 ToolTip.text: qsTr("Start a new conversation (Ctrl+N)")
+                Accessible.description: ToolTip.text
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
                 onClicked: sidebar.newConversationRequested()
+
+                FocusRing {}
             }
 
-            ToolButton {
+            IconButton {
                 objectName: "searchButton"
+                iconName: "search"
                 text: qsTr("Search")
+                tip: qsTr("Search every branch of every conversation")
+                shortcut: "Ctrl+F"
                 checkable: true
                 checked: searchPanel.active
-                focusPolicy: Qt.TabFocus
-                ToolTip.visible: hovered
-                ToolTip.delay: Theme.toolTipDelayMs
-                ToolTip.text: qsTr("Search every branch of every conversation (Ctrl+F)")
                 onToggled: {
                     if (checked)
                         searchPanel.start();

@@ -101,18 +101,24 @@ Rectangle {
                 visible: row.canRetry
                 text: qsTr("Retry")
                 onClicked: row.retryRequested(row.jobId)
+
+                FocusRing {}
             }
             Button {
                 objectName: "discardJobButton"
                 visible: row.canDiscard
                 text: qsTr("Discard")
                 onClicked: row.discardRequested(row.jobId)
+
+                FocusRing {}
             }
             Button {
                 objectName: "cancelJobButton"
                 visible: row.canCancel
                 text: qsTr("Cancel")
                 onClicked: row.cancelRequested(row.jobId)
+
+                FocusRing {}
             }
         }
         Label {

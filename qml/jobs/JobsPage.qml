@@ -65,8 +65,11 @@ Rectangle {
                 id: notice
                 color: Theme.error
             }
-            Button {
-                text: qsTr("Close")
+            IconButton {
+                objectName: "closeJobsButton"
+                iconName: "x"
+                text: qsTr("Close the jobs")
+                shortcut: "Ctrl+J"
                 onClicked: page.closeRequested()
             }
         }

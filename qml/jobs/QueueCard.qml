@@ -58,6 +58,8 @@ Rectangle {
             Button {
                 text: card.paused ? qsTr("Resume") : qsTr("Pause")
                 onClicked: card.pauseToggled(card.queueName, !card.paused)
+
+                FocusRing {}
             }
         }
         Label {

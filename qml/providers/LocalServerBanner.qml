@@ -55,6 +55,8 @@ Rectangle {
                     enabled: !App.providerSettings.busy
                     Accessible.name: qsTr("Add %1 as a provider").arg(offerRow.modelData.name)
                     onClicked: App.providerSettings.addDiscovered(offerRow.modelData.index)
+
+                    FocusRing {}
                 }
             }
         }
@@ -65,6 +67,8 @@ Rectangle {
             text: qsTr("Not now")
             flat: true
             onClicked: banner.settings.dismissOffers()
+
+            FocusRing {}
         }
     }
 }

@@ -228,11 +228,15 @@ ColumnLayout {
                 App.providerSettings.testConnection(editor.provider.id || "", editor.kind, urlField.text,
                                                     headersField.text, keyField.text);
             }
+
+            FocusRing {}
         }
         Button {
             text: qsTr("Use these %n model(s)", "", editor.testedModels.length)
             visible: editor.testOk && editor.testedModels.length > 0
             onClicked: modelsField.text = editor.testedModels.join("\n")
+
+            FocusRing {}
         }
         Item {
             Layout.fillWidth: true
@@ -258,6 +262,8 @@ ColumnLayout {
         Button {
             text: qsTr("Cancel")
             onClicked: editor.done()
+
+            FocusRing {}
         }
         Button {
             objectName: "saveProviderButton"
@@ -268,6 +274,8 @@ ColumnLayout {
                                                  headersField.text, modelsField.text, keyField.text,
                                                  keyField.text.length > 0, concurrencyBox.value, rpmBox.value,
                                                  tpmBox.value)
+
+            FocusRing {}
         }
     }
 }

@@ -5,8 +5,8 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief Settings (Ctrl+,): model providers, their API keys (in the system keychain), the
- * default model, and local servers found on this computer.
+ * @brief Settings (Ctrl+,): light or dark, model providers, their API keys (in the system
+ * keychain), the default model, and local servers found on this computer.
  */
 Dialog {
     id: dialog
@@ -18,7 +18,7 @@ Dialog {
     parent: Overlay.overlay
     anchors.centerIn: parent
     modal: true
-    title: qsTr("Settings — model providers")
+    title: qsTr("Settings")
     standardButtons: Dialog.Close
     width: Math.min(parent.width - 2 * Theme.spacingLarge, Theme.dialogContentWidth * 1.8)
     height: Math.min(parent.height - 2 * Theme.spacingLarge, Theme.dialogContentWidth * 1.9)
@@ -81,8 +81,14 @@ Dialog {
                         visible: !dialog.settings.keysInMemory
                         text: qsTr("Keep keys in memory until Arbor quits")
                         onClicked: dialog.settings.keepKeysInMemory()
+
+                        FocusRing {}
                     }
                 }
+            }
+
+            AppearanceChooser {
+                Layout.fillWidth: true
             }
 
             Label {
@@ -177,12 +183,16 @@ Dialog {
                         objectName: "editProviderButton"
                         text: qsTr("Edit")
                         onClicked: providerRow.editRequested(providerRow.modelData)
+
+                        FocusRing {}
                     }
                     Button {
                         text: qsTr("Remove")
                         enabled: !App.providerSettings.busy
                         Accessible.name: qsTr("Remove %1").arg(providerRow.modelData.name)
                         onClicked: App.providerSettings.remove(providerRow.modelData.id)
+
+                        FocusRing {}
                     }
                 }
             }
@@ -195,6 +205,8 @@ Dialog {
                     editor.load({});
                     editor.visible = true;
                 }
+
+                FocusRing {}
             }
 
             Label {
@@ -222,6 +234,8 @@ Dialog {
                     text: qsTr("Look again")
                     enabled: !dialog.settings.discovering
                     onClicked: dialog.settings.discover()
+
+                    FocusRing {}
                 }
             }
 
@@ -246,6 +260,8 @@ Dialog {
                         text: serverRow.modelData.added ? qsTr("Added") : qsTr("Add")
                         enabled: !serverRow.modelData.added && !App.providerSettings.busy
                         onClicked: App.providerSettings.addDiscovered(serverRow.index)
+
+                        FocusRing {}
                     }
                 }
             }

@@ -69,6 +69,8 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
             Keys.onReturnPressed: clicked()
             Keys.onEnterPressed: clicked()
+
+            FocusRing {}
         }
 
         Button {
@@ -76,6 +78,8 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
             Keys.onReturnPressed: clicked()
             Keys.onEnterPressed: clicked()
+
+            FocusRing {}
         }
     }
 }

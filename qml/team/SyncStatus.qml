@@ -35,11 +35,13 @@ ItemDelegate {
     Accessible.name: qsTr("Team server: %1").arg(sync.stateText)
     Accessible.description: sync.errorText
     ToolTip.visible: hovered
-    ToolTip.delay: 400
+    ToolTip.delay: Theme.toolTipDelayMs
     ToolTip.text: (sync.errorText.length > 0 ? qsTr("Last error: %1").arg(sync.errorText) + "\n" : "")
                   + qsTr("Team server settings (Ctrl+Shift+T)")
 
     onClicked: openRequested()
+
+    FocusRing {}
 
     contentItem: RowLayout {
         spacing: Theme.spacing

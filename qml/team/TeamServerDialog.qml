@@ -131,6 +131,8 @@ Dialog {
                     visible: !dialog.sync.passwordInMemory
                     text: qsTr("Keep the password in memory until Arbor quits")
                     onClicked: dialog.sync.keepPasswordInMemory()
+
+                    FocusRing {}
                 }
             }
         }
@@ -267,6 +269,8 @@ Dialog {
             onClicked: dialog.submit()
             Keys.onReturnPressed: dialog.submit()
             Keys.onEnterPressed: dialog.submit()
+
+            FocusRing {}
         }
 
         Button {
@@ -282,6 +286,8 @@ Dialog {
                 dialog.errorText = "";
                 dialog.sync.disconnectFromServer();
             }
+
+            FocusRing {}
         }
 
         Button {
@@ -290,6 +296,8 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
             Keys.onReturnPressed: clicked()
             Keys.onEnterPressed: clicked()
+
+            FocusRing {}
         }
     }
 }

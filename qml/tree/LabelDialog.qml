@@ -61,6 +61,8 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole // qmllint disable type
             Keys.onReturnPressed: clicked()
             Keys.onEnterPressed: clicked()
+
+            FocusRing {}
         }
 
         Button {
@@ -68,6 +70,8 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.RejectRole // qmllint disable type
             Keys.onReturnPressed: clicked()
             Keys.onEnterPressed: clicked()
+
+            FocusRing {}
         }
     }
 }

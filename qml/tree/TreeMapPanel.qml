@@ -44,7 +44,7 @@ Rectangle {
     }
 
     objectName: "treeMapPanel"
-    color: Theme.base
+    color: Theme.sidebar
 
     component LegendEntry: Row {
         required property color swatch
@@ -67,16 +67,6 @@ Rectangle {
         }
     }
 
-    component PanelButton: ToolButton {
-        required property string tip
-
-        focusPolicy: Qt.TabFocus
-        Accessible.name: tip
-        ToolTip.visible: hovered
-        ToolTip.delay: Theme.toolTipDelayMs
-        ToolTip.text: tip
-    }
-
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
@@ -95,30 +85,32 @@ Rectangle {
                 Accessible.role: Accessible.Heading
             }
 
-            PanelButton {
+            IconButton {
                 objectName: "zoomOutButton"
-                text: "−"
-                tip: qsTr("Zoom out")
+                iconName: "zoom-out"
+                text: qsTr("Zoom out")
                 onClicked: panel.zoomBy(1 / 1.25)
             }
 
-            PanelButton {
+            IconButton {
                 objectName: "zoomInButton"
-                text: "+"
-                tip: qsTr("Zoom in")
+                iconName: "zoom-in"
+                text: qsTr("Zoom in")
                 onClicked: panel.zoomBy(1.25)
             }
 
-            PanelButton {
+            IconButton {
                 objectName: "centreButton"
-                text: "◎"
-                tip: qsTr("Centre on the current message")
+                iconName: "locate"
+                text: qsTr("Centre on the current message")
                 onClicked: panel.centreOnCurrent()
             }
 
-            PanelButton {
-                text: "×"
-                tip: qsTr("Close the tree map (Ctrl+T)")
+            IconButton {
+                objectName: "closeTreeMapButton"
+                iconName: "x"
+                text: qsTr("Close the tree map")
+                shortcut: "Ctrl+T"
                 onClicked: panel.closeRequested()
             }
         }

@@ -4,6 +4,7 @@
 #include "app.h"
 #include "chatcontroller.h"
 #include "clipboard.h"
+#include "colorscheme.h"
 #include "conversationcontroller.h"
 #include "errorcontroller.h"
 #include "modelcontroller.h"
@@ -34,7 +35,7 @@ static_assert(
     noneDefaultConstructible<App, arbor::app::ErrorController, arbor::app::ChatController,
                              arbor::app::ConversationController, arbor::app::SearchController,
                              arbor::app::UndoController, arbor::app::ModelController,
-                             arbor::app::UiState, arbor::app::Clipboard>);
+                             arbor::app::UiState, arbor::app::Clipboard, arbor::app::ColorScheme>);
 
 class TestApp : public QObject
 {
@@ -67,6 +68,7 @@ private Q_SLOTS:
                     property QtObject undo: Undo
                     property QtObject models: Models
                     property QtObject uiState: UiState
+                    property QtObject colorScheme: ColorScheme
                     property QtObject root: App
                     property QtObject thread: Chat.thread
                     property QtObject list: Conversations.list
@@ -89,6 +91,7 @@ private Q_SLOTS:
             QVERIFY(is("undo", app->undo()));
             QVERIFY(is("models", app->models()));
             QVERIFY(is("uiState", app->uiState()));
+            QVERIFY(is("colorScheme", app->colorScheme()));
             QVERIFY(is("thread", app->chat()->thread()));
             QVERIFY(is("list", app->conversationController()->list()));
             chat = app->chat();

@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QQmlEngine>
+#include <QQuickStyle>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QThread>
@@ -47,6 +48,8 @@ public Q_SLOTS:
     void applicationAvailable()
     {
         g_previousHandler = qInstallMessageHandler(failOnQmlErrors);
+        // The style the window uses (main.cpp), so that the tests see what users see.
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
         // Made here, not in the constructor: the application (and its name) exists only now.
         m_dir = std::make_unique<QTemporaryDir>();
         if (!m_dir->isValid())
