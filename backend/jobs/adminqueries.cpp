@@ -8,7 +8,34 @@
 
 namespace arbor::jobs::admin {
 
+using store::Columns;
 using store::exec;
+
+namespace {
+
+/** @brief Where a queue's settings are in a result (the name only where it is selected). */
+struct QueueColumns
+{
+    explicit QueueColumns(const Columns &c)
+        : paused(c["paused"])
+        , concurrency(c["concurrency"])
+        , requestsPerMinute(c["requests_per_minute"])
+        , tokensPerMinute(c["tokens_per_minute"])
+    {
+    }
+
+    void read(const QSqlQuery &q, QueueSettings &s) const
+    {
+        s.paused = q.value(paused).toInt() != 0;
+        s.concurrency = q.value(concurrency).toInt();
+        s.requestsPerMinute = q.value(requestsPerMinute).toLongLong();
+        s.tokensPerMinute = q.value(tokensPerMinute).toLongLong();
+    }
+
+    int paused, concurrency, requestsPerMinute, tokensPerMinute;
+};
+
+} // namespace
 
 QList<QueueSettings> queueSettings(const QSqlDatabase &db)
 {
@@ -16,14 +43,14 @@ QList<QueueSettings> queueSettings(const QSqlDatabase &db)
         db,
         QStringLiteral("SELECT name, paused, concurrency, requests_per_minute, tokens_per_minute"
                        " FROM job_queues ORDER BY name"));
+    const Columns columns(q);
+    const int name = columns["name"];
+    const QueueColumns settings(columns);
     QList<QueueSettings> out;
     while (q.next()) {
         QueueSettings s;
-        s.name = q.value(0).toString();
-        s.paused = q.value(1).toInt() != 0;
-        s.concurrency = q.value(2).toInt();
-        s.requestsPerMinute = q.value(3).toLongLong();
-        s.tokensPerMinute = q.value(4).toLongLong();
+        s.name = q.value(name).toString();
+        settings.read(q, s);
         out.append(s);
     }
     return out;
@@ -48,12 +75,9 @@ QueueSettings setLimits(const QSqlDatabase &db, const QString &queue, int concur
              QStringLiteral("SELECT paused, concurrency, requests_per_minute, tokens_per_minute"
                             " FROM job_queues WHERE name = ?"),
              {queue});
-    if (q.next()) {
-        s.paused = q.value(0).toInt() != 0;
-        s.concurrency = q.value(1).toInt();
-        s.requestsPerMinute = q.value(2).toLongLong();
-        s.tokensPerMinute = q.value(3).toLongLong();
-    }
+    const QueueColumns columns{Columns(q)};
+    if (q.next())
+        columns.read(q, s);
     if (concurrency >= 0)
         s.concurrency = concurrency;
     if (requestsPerMinute >= 0)
@@ -79,23 +103,31 @@ QList<QueueCounts> counts(const QSqlDatabase &db)
     {
         // Two halves, each on its own partial index (0006): jobs_queue_state holds no queued
         // job, so queued ones are counted through jobs_due. Neither half scans the table.
-        QSqlQuery q = exec(db,
-                           QStringLiteral("SELECT queue, state, count(*) FROM jobs WHERE state <> "
-                                          "'queued' GROUP BY queue, state"
-                                          " UNION ALL"
-                                          " SELECT queue, 'queued', count(*) FROM jobs WHERE state "
-                                          "= 'queued' GROUP BY queue"));
+        QSqlQuery q =
+            exec(db,
+                 QStringLiteral("SELECT queue, state, count(*) AS jobs FROM jobs WHERE state <> "
+                                "'queued' GROUP BY queue, state"
+                                " UNION ALL"
+                                " SELECT queue, 'queued', count(*) FROM jobs WHERE state "
+                                "= 'queued' GROUP BY queue"));
+        const Columns columns(q);
+        const int queue = columns["queue"];
+        const int state = columns["state"];
+        const int jobs = columns["jobs"];
         while (q.next()) {
-            QueueCounts &c = byQueue[q.value(0).toString()];
-            c.queue = q.value(0).toString();
-            c.byState.insert(q.value(1).toString(), q.value(2).toInt());
+            QueueCounts &c = byQueue[q.value(queue).toString()];
+            c.queue = q.value(queue).toString();
+            c.byState.insert(q.value(state).toString(), q.value(jobs).toInt());
         }
     }
     QSqlQuery q = exec(db, QStringLiteral("SELECT name, paused FROM job_queues"));
+    const Columns columns(q);
+    const int name = columns["name"];
+    const int paused = columns["paused"];
     while (q.next()) {
-        QueueCounts &c = byQueue[q.value(0).toString()];
-        c.queue = q.value(0).toString();
-        c.paused = q.value(1).toInt() != 0;
+        QueueCounts &c = byQueue[q.value(name).toString()];
+        c.queue = q.value(name).toString();
+        c.paused = q.value(paused).toInt() != 0;
     }
     return byQueue.values();
 }
@@ -137,15 +169,22 @@ QList<Attempt> attempts(const QSqlDatabase &db, qint64 jobId)
 {
     QSqlQuery q =
         exec(db,
-             QStringLiteral(
-                 "SELECT attempt, outcome, error, coalesce(worker, ''), coalesce(started_at, 0),"
-                 " finished_at FROM job_attempts WHERE job_id = ? ORDER BY id"),
+             QStringLiteral("SELECT attempt, outcome, error, coalesce(worker, '') AS worker,"
+                            " coalesce(started_at, 0) AS started_at, finished_at"
+                            " FROM job_attempts WHERE job_id = ? ORDER BY id"),
              {jobId});
+    const Columns columns(q);
+    const int attempt = columns["attempt"];
+    const int outcome = columns["outcome"];
+    const int error = columns["error"];
+    const int worker = columns["worker"];
+    const int startedAt = columns["started_at"];
+    const int finishedAt = columns["finished_at"];
     QList<Attempt> out;
     while (q.next())
-        out.append(Attempt{q.value(0).toInt(), q.value(1).toString(), q.value(2).toString(),
-                           q.value(3).toString(), q.value(4).toLongLong(),
-                           q.value(5).toLongLong()});
+        out.append(Attempt{q.value(attempt).toInt(), q.value(outcome).toString(),
+                           q.value(error).toString(), q.value(worker).toString(),
+                           q.value(startedAt).toLongLong(), q.value(finishedAt).toLongLong()});
     return out;
 }
 
@@ -185,23 +224,30 @@ QList<MinuteBucket> series(const QSqlDatabase &db, qint64 now, int minutes)
         b.minuteStart = (firstMinute + i) * 60000;
         out.append(b);
     }
-    QSqlQuery q = exec(
-        db,
-        QStringLiteral("SELECT finished_at / 60000 AS m,"
-                       " sum(state = 'done'), sum(state = 'failed'),"
-                       " avg(max(0, coalesce(started_at, finished_at) - run_at)), max(max(0, "
-                       "coalesce(started_at, finished_at) - run_at))"
-                       " FROM jobs WHERE finished_at >= ? AND finished_at IS NOT NULL GROUP BY m"),
-        {firstMinute * 60000});
+    QSqlQuery q =
+        exec(db,
+             QStringLiteral(
+                 "SELECT finished_at / 60000 AS minute,"
+                 " sum(state = 'done') AS done, sum(state = 'failed') AS failed,"
+                 " avg(max(0, coalesce(started_at, finished_at) - run_at)) AS avg_wait,"
+                 " max(max(0, coalesce(started_at, finished_at) - run_at)) AS max_wait"
+                 " FROM jobs WHERE finished_at >= ? AND finished_at IS NOT NULL GROUP BY minute"),
+             {firstMinute * 60000});
+    const Columns columns(q);
+    const int minute = columns["minute"];
+    const int done = columns["done"];
+    const int failed = columns["failed"];
+    const int avgWait = columns["avg_wait"];
+    const int maxWait = columns["max_wait"];
     while (q.next()) {
-        const qint64 index = q.value(0).toLongLong() - firstMinute;
+        const qint64 index = q.value(minute).toLongLong() - firstMinute;
         if (index < 0 || index >= minutes)
             continue;
         MinuteBucket &b = out[index];
-        b.done = q.value(1).toInt();
-        b.failed = q.value(2).toInt();
-        b.avgWaitMs = q.value(3).toDouble();
-        b.maxWaitMs = q.value(4).toDouble();
+        b.done = q.value(done).toInt();
+        b.failed = q.value(failed).toInt();
+        b.avgWaitMs = q.value(avgWait).toDouble();
+        b.maxWaitMs = q.value(maxWait).toDouble();
     }
     return out;
 }

@@ -32,63 +32,91 @@ const QString kColumns = QStringLiteral(
     "lease_owner, last_error, created_at, started_at, finished_at, tokens_estimate, "
     "last_error_kind");
 
-Job readRow(const QSqlQuery &q)
-{
-    Job j;
-    j.id = q.value(0).toLongLong();
-    j.kind = q.value(1).toString();
-    j.queue = q.value(2).toString();
-    j.priority = q.value(3).toInt();
-    j.payload = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object();
-    j.subjectId = q.value(5).toString();
-    j.state = jobStateFromString(q.value(6).toString());
-    j.attempts = q.value(7).toInt();
-    j.maxAttempts = q.value(8).toInt();
-    j.runAt = q.value(9).toLongLong();
-    j.leaseOwner = q.value(10).toString();
-    j.lastError = q.value(11).toString();
-    j.createdAt = q.value(12).toLongLong();
-    j.startedAt = q.value(13).toLongLong();
-    j.finishedAt = q.value(14).toLongLong();
-    j.tokensEstimate = q.value(15).toLongLong();
-    j.lastErrorKind = errorKindFromString(q.value(16).toString());
-    return j;
-}
-
 QString textAt(sqlite3_stmt *st, int column)
 {
     const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(st, column));
     return text ? QString::fromUtf8(text, sqlite3_column_bytes(st, column)) : QString();
 }
 
-/** @brief readRow() for a row of kColumns on SQLite's C API (NULL reads as '' or 0, as there). */
-Job readNativeRow(sqlite3_stmt *st)
+/** @brief Where the fields of kColumns are in a result. */
+struct JobColumns
 {
-    Job j;
-    j.id = sqlite3_column_int64(st, 0);
-    j.kind = textAt(st, 1);
-    j.queue = textAt(st, 2);
-    j.priority = sqlite3_column_int(st, 3);
+    explicit JobColumns(const store::Columns &c)
+        : id(c["id"])
+        , kind(c["kind"])
+        , queue(c["queue"])
+        , priority(c["priority"])
+        , payload(c["payload"])
+        , subjectId(c["subject_id"])
+        , state(c["state"])
+        , attempts(c["attempts"])
+        , maxAttempts(c["max_attempts"])
+        , runAt(c["run_at"])
+        , leaseOwner(c["lease_owner"])
+        , lastError(c["last_error"])
+        , createdAt(c["created_at"])
+        , startedAt(c["started_at"])
+        , finishedAt(c["finished_at"])
+        , tokensEstimate(c["tokens_estimate"])
+        , lastErrorKind(c["last_error_kind"])
     {
-        const auto *payload = reinterpret_cast<const char *>(sqlite3_column_text(st, 4));
-        j.payload =
-            QJsonDocument::fromJson(QByteArray::fromRawData(payload, sqlite3_column_bytes(st, 4)))
-                .object();
     }
-    j.subjectId = textAt(st, 5);
-    j.state = jobStateFromString(textAt(st, 6));
-    j.attempts = sqlite3_column_int(st, 7);
-    j.maxAttempts = sqlite3_column_int(st, 8);
-    j.runAt = sqlite3_column_int64(st, 9);
-    j.leaseOwner = textAt(st, 10);
-    j.lastError = textAt(st, 11);
-    j.createdAt = sqlite3_column_int64(st, 12);
-    j.startedAt = sqlite3_column_int64(st, 13);
-    j.finishedAt = sqlite3_column_int64(st, 14);
-    j.tokensEstimate = sqlite3_column_int64(st, 15);
-    j.lastErrorKind = errorKindFromString(textAt(st, 16));
-    return j;
-}
+
+    Job read(const QSqlQuery &q) const
+    {
+        Job j;
+        j.id = q.value(id).toLongLong();
+        j.kind = q.value(kind).toString();
+        j.queue = q.value(queue).toString();
+        j.priority = q.value(priority).toInt();
+        j.payload = QJsonDocument::fromJson(q.value(payload).toString().toUtf8()).object();
+        j.subjectId = q.value(subjectId).toString();
+        j.state = jobStateFromString(q.value(state).toString());
+        j.attempts = q.value(attempts).toInt();
+        j.maxAttempts = q.value(maxAttempts).toInt();
+        j.runAt = q.value(runAt).toLongLong();
+        j.leaseOwner = q.value(leaseOwner).toString();
+        j.lastError = q.value(lastError).toString();
+        j.createdAt = q.value(createdAt).toLongLong();
+        j.startedAt = q.value(startedAt).toLongLong();
+        j.finishedAt = q.value(finishedAt).toLongLong();
+        j.tokensEstimate = q.value(tokensEstimate).toLongLong();
+        j.lastErrorKind = errorKindFromString(q.value(lastErrorKind).toString());
+        return j;
+    }
+
+    /** @brief read() on SQLite's C API (NULL reads as '' or 0, as there). */
+    Job read(sqlite3_stmt *st) const
+    {
+        Job j;
+        j.id = sqlite3_column_int64(st, id);
+        j.kind = textAt(st, kind);
+        j.queue = textAt(st, queue);
+        j.priority = sqlite3_column_int(st, priority);
+        {
+            const auto *json = reinterpret_cast<const char *>(sqlite3_column_text(st, payload));
+            j.payload = QJsonDocument::fromJson(
+                            QByteArray::fromRawData(json, sqlite3_column_bytes(st, payload)))
+                            .object();
+        }
+        j.subjectId = textAt(st, subjectId);
+        j.state = jobStateFromString(textAt(st, state));
+        j.attempts = sqlite3_column_int(st, attempts);
+        j.maxAttempts = sqlite3_column_int(st, maxAttempts);
+        j.runAt = sqlite3_column_int64(st, runAt);
+        j.leaseOwner = textAt(st, leaseOwner);
+        j.lastError = textAt(st, lastError);
+        j.createdAt = sqlite3_column_int64(st, createdAt);
+        j.startedAt = sqlite3_column_int64(st, startedAt);
+        j.finishedAt = sqlite3_column_int64(st, finishedAt);
+        j.tokensEstimate = sqlite3_column_int64(st, tokensEstimate);
+        j.lastErrorKind = errorKindFromString(textAt(st, lastErrorKind));
+        return j;
+    }
+
+    int id, kind, queue, priority, payload, subjectId, state, attempts, maxAttempts, runAt,
+        leaseOwner, lastError, createdAt, startedAt, finishedAt, tokensEstimate, lastErrorKind;
+};
 
 bool processAlive(qint64 pid)
 {
@@ -227,9 +255,10 @@ QList<qint64> insertMany(const QSqlDatabase &db, const QList<JobSpec> &specs, qi
 std::optional<Job> get(const QSqlDatabase &db, qint64 id)
 {
     QSqlQuery q = exec(db, QStringLiteral("SELECT %1 FROM jobs WHERE id = ?").arg(kColumns), {id});
+    const JobColumns columns{store::Columns(q)};
     if (!q.next())
         return std::nullopt;
-    return readRow(q);
+    return columns.read(q);
 }
 
 QList<Job> forSubject(const QSqlDatabase &db, const QString &subjectId)
@@ -238,9 +267,10 @@ QList<Job> forSubject(const QSqlDatabase &db, const QString &subjectId)
         db,
         QStringLiteral("SELECT %1 FROM jobs WHERE subject_id = ? ORDER BY id DESC").arg(kColumns),
         {subjectId});
+    const JobColumns columns{store::Columns(q)};
     QList<Job> out;
     while (q.next())
-        out.append(readRow(q));
+        out.append(columns.read(q));
     return out;
 }
 
@@ -251,9 +281,10 @@ std::optional<Job> latestForSubject(const QSqlDatabase &db, const QString &subje
              QStringLiteral("SELECT %1 FROM jobs WHERE subject_id = ? ORDER BY id DESC LIMIT 1")
                  .arg(kColumns),
              {subjectId});
+    const JobColumns columns{store::Columns(q)};
     if (!q.next())
         return std::nullopt;
-    return readRow(q);
+    return columns.read(q);
 }
 
 namespace {
@@ -277,9 +308,10 @@ QList<Job> sortClaimed(QList<Job> out)
 
 QList<Job> readClaimed(QSqlQuery &q)
 {
+    const JobColumns columns{store::Columns(q)};
     QList<Job> out;
     while (q.next())
-        out.append(readRow(q));
+        out.append(columns.read(q));
     return sortClaimed(std::move(out));
 }
 
@@ -339,10 +371,11 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
             sqlite3_bind_text16(st, ++i, b.utf16(), int(b.size() * sizeof(char16_t)),
                                 SQLITE_STATIC);
         sqlite3_bind_int(st, ++i, limit);
+        const JobColumns columns{store::Columns(st)};
         QList<Job> out;
         out.reserve(limit);
         while (q.step())
-            out.append(readNativeRow(st));
+            out.append(columns.read(st));
         return sortClaimed(std::move(out));
     }
 
@@ -359,17 +392,20 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     if (!pick.exec())
         throw store::StoreError(
             QStringLiteral("Claiming jobs failed: %1").arg(pick.lastError().text()));
+    const store::Columns picked(pick);
+    const int idColumn = picked["id"];
+    const int queueColumn = picked["queue"];
     QHash<QString, int> left = rules.caps;
     QVariantList ids;
     while (pick.next() && ids.size() < limit) {
-        const QString queue = pick.value(1).toString();
+        const QString queue = pick.value(queueColumn).toString();
         auto it = left.find(queue);
         if (it != left.end()) {
             if (*it <= 0)
                 continue;
             --*it;
         }
-        ids.append(pick.value(0));
+        ids.append(pick.value(idColumn));
     }
     if (ids.isEmpty())
         return {};
@@ -533,11 +569,16 @@ QStringList deadWorkers(const QSqlDatabase &db, const QString &host, qint64 stal
 {
     QStringList dead;
     QSqlQuery q = exec(db, QStringLiteral("SELECT id, host, pid, heartbeat_at FROM workers"));
+    const store::Columns columns(q);
+    const int id = columns["id"];
+    const int hostColumn = columns["host"];
+    const int pid = columns["pid"];
+    const int heartbeatAt = columns["heartbeat_at"];
     while (q.next()) {
-        const bool sameHost = q.value(1).toString() == host;
-        if (q.value(3).toLongLong() < staleBefore
-            || (sameHost && !processAlive(q.value(2).toLongLong())))
-            dead.append(q.value(0).toString());
+        const bool sameHost = q.value(hostColumn).toString() == host;
+        if (q.value(heartbeatAt).toLongLong() < staleBefore
+            || (sameHost && !processAlive(q.value(pid).toLongLong())))
+            dead.append(q.value(id).toString());
     }
     return dead;
 }
@@ -549,9 +590,10 @@ QList<Job> orphaned(const QSqlDatabase &db, const QString &host, qint64 staleBef
     const QStringList dead = deadWorkers(db, host, staleBefore);
     QSqlQuery q =
         exec(db, QStringLiteral("SELECT %1 FROM jobs j WHERE state = 'running'").arg(kColumns));
+    const JobColumns columns{store::Columns(q)};
     QList<Job> out;
     while (q.next()) {
-        Job job = readRow(q);
+        Job job = columns.read(q);
         if (job.leaseOwner.isEmpty() || dead.contains(job.leaseOwner)
             || !exec(db, QStringLiteral("SELECT 1 FROM workers WHERE id = ?"), {job.leaseOwner})
                     .next())
@@ -571,9 +613,10 @@ QList<Job> takeOrphans(const QSqlDatabase &db, const QString &host, qint64 stale
              QStringLiteral("SELECT %1 FROM jobs j WHERE state = 'running'"
                             " AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = j.lease_owner)")
                  .arg(kColumns));
+    const JobColumns columns{store::Columns(q)};
     QList<Job> out;
     while (q.next())
-        out.append(readRow(q));
+        out.append(columns.read(q));
     return out;
 }
 

@@ -12,18 +12,36 @@ namespace {
 const QString kColumns =
     QStringLiteral("id, title, current_leaf_id, settings, created_at, updated_at, workspace_id");
 
-Conversation readRow(const QSqlQuery &q)
+/** @brief Where the fields of kColumns are in a result. */
+struct ConversationColumns
 {
-    Conversation c;
-    c.id = q.value(0).toString();
-    c.title = q.value(1).toString();
-    c.currentLeafId = q.value(2).toString();
-    c.settings = q.value(3).toString();
-    c.createdAt = q.value(4).toLongLong();
-    c.updatedAt = q.value(5).toLongLong();
-    c.workspaceId = q.value(6).toString();
-    return c;
-}
+    explicit ConversationColumns(const Columns &c)
+        : id(c["id"])
+        , title(c["title"])
+        , currentLeafId(c["current_leaf_id"])
+        , settings(c["settings"])
+        , createdAt(c["created_at"])
+        , updatedAt(c["updated_at"])
+        , workspaceId(c["workspace_id"])
+    {
+    }
+
+    Conversation read(const QSqlQuery &q) const
+    {
+        Conversation c;
+        c.id = q.value(id).toString();
+        c.title = q.value(title).toString();
+        c.currentLeafId = q.value(currentLeafId).toString();
+        c.settings = q.value(settings).toString();
+        c.createdAt = q.value(createdAt).toLongLong();
+        c.updatedAt = q.value(updatedAt).toLongLong();
+        c.workspaceId = q.value(workspaceId).toString();
+        return c;
+    }
+
+    int id, title, currentLeafId, settings, createdAt, updatedAt, workspaceId;
+};
+
 /** @brief Throws when @p id is a teammate's shared conversation and this person is not an admin
  *  of its workspace: the team server refuses their rename, settings change or delete, so a local
  *  edit would stay on this device for good. The person is the role this store last synced as. */
@@ -39,11 +57,13 @@ void refuseTeammatesConversation(const QSqlDatabase &db, const QString &id)
                  " AND coalesce((SELECT role FROM sync_workspaces w WHERE w.id = c.workspace_id),"
                  " '') <> 'admin'"),
              {id});
+    const Columns columns(q);
     if (q.next())
         throw StoreError(
             QStringLiteral("“%1” was started by %2. In a shared conversation only its creator "
                            "or a workspace admin can rename it, change its settings or delete it.")
-                .arg(q.value(0).toString(), q.value(1).toString()));
+                .arg(q.value(columns["title"]).toString(),
+                     q.value(columns["created_by"]).toString()));
 }
 } // namespace
 
@@ -69,9 +89,10 @@ QList<Conversation> list(const QSqlDatabase &db, int limit)
                                       "ORDER BY updated_at DESC, id DESC LIMIT ?")
                            .arg(kColumns),
                        {limit});
+    const ConversationColumns columns{Columns(q)};
     QList<Conversation> out;
     while (q.next())
-        out.append(readRow(q));
+        out.append(columns.read(q));
     return out;
 }
 
@@ -82,9 +103,10 @@ std::optional<Conversation> get(const QSqlDatabase &db, const QString &id)
              QStringLiteral("SELECT %1 FROM conversations WHERE id = ? AND deleted_at IS NULL")
                  .arg(kColumns),
              {id});
+    const ConversationColumns columns{Columns(q)};
     if (!q.next())
         return std::nullopt;
-    return readRow(q);
+    return columns.read(q);
 }
 
 void insert(const QSqlDatabase &db, const Conversation &c)

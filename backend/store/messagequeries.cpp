@@ -15,32 +15,62 @@ const QString kColumns = QStringLiteral(
     "m.id, m.conversation_id, m.parent_id, m.role, m.author, m.provider, m.model, "
     "CASE WHEN m.status = 'streaming' THEN m.content || coalesce((SELECT group_concat(c.text, '') "
     "FROM (SELECT text FROM message_chunks WHERE message_id = m.id ORDER BY seq) c), '') "
-    "ELSE m.content END, "
+    "ELSE m.content END AS content, "
     "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, m.created_at, "
     "m.finished_at, "
-    "coalesce(m.label, '')");
+    "coalesce(m.label, '') AS label");
 
-Message readRow(const QSqlQuery &q)
+/** @brief Where the fields of kColumns are in a result. */
+struct MessageColumns
 {
-    Message m;
-    m.id = q.value(0).toString();
-    m.conversationId = q.value(1).toString();
-    m.parentId = q.value(2).toString();
-    m.role = q.value(3).toString();
-    m.author = q.value(4).toString();
-    m.provider = q.value(5).toString();
-    m.model = q.value(6).toString();
-    m.content = q.value(7).toString();
-    m.status = domain::messageStatusFromString(q.value(8).toString());
-    m.error = q.value(9).toString();
-    m.finishReason = q.value(10).toString();
-    m.promptTokens = q.value(11).isNull() ? -1 : q.value(11).toInt();
-    m.completionTokens = q.value(12).isNull() ? -1 : q.value(12).toInt();
-    m.createdAt = q.value(13).toLongLong();
-    m.finishedAt = q.value(14).isNull() ? 0 : q.value(14).toLongLong();
-    m.label = q.value(15).toString();
-    return m;
-}
+    explicit MessageColumns(const Columns &c)
+        : id(c["id"])
+        , conversationId(c["conversation_id"])
+        , parentId(c["parent_id"])
+        , role(c["role"])
+        , author(c["author"])
+        , provider(c["provider"])
+        , model(c["model"])
+        , content(c["content"])
+        , status(c["status"])
+        , error(c["error"])
+        , finishReason(c["finish_reason"])
+        , promptTokens(c["prompt_tokens"])
+        , completionTokens(c["completion_tokens"])
+        , createdAt(c["created_at"])
+        , finishedAt(c["finished_at"])
+        , label(c["label"])
+    {
+    }
+
+    Message read(const QSqlQuery &q) const
+    {
+        Message m;
+        m.id = q.value(id).toString();
+        m.conversationId = q.value(conversationId).toString();
+        m.parentId = q.value(parentId).toString();
+        m.role = q.value(role).toString();
+        m.author = q.value(author).toString();
+        m.provider = q.value(provider).toString();
+        m.model = q.value(model).toString();
+        m.content = q.value(content).toString();
+        m.status = domain::messageStatusFromString(q.value(status).toString());
+        m.error = q.value(error).toString();
+        m.finishReason = q.value(finishReason).toString();
+        const QVariant prompt = q.value(promptTokens);
+        m.promptTokens = prompt.isNull() ? -1 : prompt.toInt();
+        const QVariant completion = q.value(completionTokens);
+        m.completionTokens = completion.isNull() ? -1 : completion.toInt();
+        m.createdAt = q.value(createdAt).toLongLong();
+        const QVariant finished = q.value(finishedAt);
+        m.finishedAt = finished.isNull() ? 0 : finished.toLongLong();
+        m.label = q.value(label).toString();
+        return m;
+    }
+
+    int id, conversationId, parentId, role, author, provider, model, content, status, error,
+        finishReason, promptTokens, completionTokens, createdAt, finishedAt, label;
+};
 
 } // namespace
 
@@ -48,9 +78,10 @@ std::optional<Message> get(const QSqlDatabase &db, const QString &id)
 {
     QSqlQuery q =
         exec(db, QStringLiteral("SELECT %1 FROM messages m WHERE m.id = ?").arg(kColumns), {id});
+    const MessageColumns columns{Columns(q)};
     if (!q.next())
         return std::nullopt;
-    return readRow(q);
+    return columns.read(q);
 }
 
 QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId)
@@ -90,16 +121,20 @@ QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, cons
                  "s.conversation_id = m.conversation_id"
                  "     AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
                  "     AND (s.created_at < m.created_at OR (s.created_at = m.created_at AND s.id < "
-                 "m.id))) ELSE 0 END,"
-                 "  c.siblings"
+                 "m.id))) ELSE 0 END AS sibling_index,"
+                 "  c.siblings AS sibling_count"
                  " FROM counted c JOIN messages m ON m.id = c.id ORDER BY c.depth DESC")
                  .arg(kColumns),
              {leafId, ancestorId, ancestorId});
+    const Columns columns(q);
+    const MessageColumns fields(columns);
+    const int siblingIndex = columns["sibling_index"];
+    const int siblingCount = columns["sibling_count"];
     QList<Message> out;
     while (q.next()) {
-        Message m = readRow(q);
-        m.siblingIndex = q.value(16).toInt();
-        m.siblingCount = std::max(1, q.value(17).toInt());
+        Message m = fields.read(q);
+        m.siblingIndex = q.value(siblingIndex).toInt();
+        m.siblingCount = std::max(1, q.value(siblingCount).toInt());
         out.append(std::move(m));
     }
     return out;
@@ -179,9 +214,10 @@ namespace {
 
 QStringList ids(QSqlQuery &q)
 {
+    const int id = Columns(q)["id"];
     QStringList out;
     while (q.next())
-        out.append(q.value(QStringLiteral("id")).toString());
+        out.append(q.value(id).toString());
     return out;
 }
 
@@ -223,10 +259,12 @@ QList<Unattended> unattendedLive(const QSqlDatabase &db)
           AND m.synced_at IS NULL -- a teammate's reply streams on their machine, not here
           AND NOT EXISTS (SELECT 1 FROM jobs j
                           WHERE j.subject_id = m.id AND j.state IN ('queued', 'running')))sql"));
+    const Columns columns(q);
+    const int id = columns["id"];
+    const int hasText = columns["has_text"];
     QList<Unattended> out;
     while (q.next())
-        out.append({q.value(QStringLiteral("id")).toString(),
-                    q.value(QStringLiteral("has_text")).toBool()});
+        out.append({q.value(id).toString(), q.value(hasText).toBool()});
     return out;
 }
 

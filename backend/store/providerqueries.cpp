@@ -14,23 +14,43 @@ namespace {
 const QString kColumns =
     QStringLiteral("id, kind, name, base_url, headers, models, enabled, created_at");
 
-StoredProvider readRow(const QSqlQuery &q)
+/** @brief Where the fields of kColumns are in a result. */
+struct ProviderColumns
 {
-    StoredProvider p;
-    p.id = q.value(0).toString();
-    p.kind = q.value(1).toString();
-    p.name = q.value(2).toString();
-    p.baseUrl = QUrl(q.value(3).toString());
-    const QJsonObject headers = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object();
-    for (auto it = headers.begin(); it != headers.end(); ++it)
-        p.headers.insert(it.key(), it.value().toString());
-    const QJsonArray models = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).array();
-    for (const QJsonValue &m : models)
-        p.models.append(m.toString());
-    p.enabled = q.value(6).toBool();
-    p.createdAt = q.value(7).toLongLong();
-    return p;
-}
+    explicit ProviderColumns(const Columns &c)
+        : id(c["id"])
+        , kind(c["kind"])
+        , name(c["name"])
+        , baseUrl(c["base_url"])
+        , headers(c["headers"])
+        , models(c["models"])
+        , enabled(c["enabled"])
+        , createdAt(c["created_at"])
+    {
+    }
+
+    StoredProvider read(const QSqlQuery &q) const
+    {
+        StoredProvider p;
+        p.id = q.value(id).toString();
+        p.kind = q.value(kind).toString();
+        p.name = q.value(name).toString();
+        p.baseUrl = QUrl(q.value(baseUrl).toString());
+        const QJsonObject headerObject =
+            QJsonDocument::fromJson(q.value(headers).toString().toUtf8()).object();
+        for (auto it = headerObject.begin(); it != headerObject.end(); ++it)
+            p.headers.insert(it.key(), it.value().toString());
+        const QJsonArray modelArray =
+            QJsonDocument::fromJson(q.value(models).toString().toUtf8()).array();
+        for (const QJsonValue &m : modelArray)
+            p.models.append(m.toString());
+        p.enabled = q.value(enabled).toBool();
+        p.createdAt = q.value(createdAt).toLongLong();
+        return p;
+    }
+
+    int id, kind, name, baseUrl, headers, models, enabled, createdAt;
+};
 } // namespace
 
 bool isCredentialHeader(const QString &name)
@@ -61,9 +81,10 @@ QList<StoredProvider> list(const QSqlDatabase &db)
 {
     QSqlQuery q =
         exec(db, QStringLiteral("SELECT %1 FROM providers ORDER BY created_at, id").arg(kColumns));
+    const ProviderColumns columns{Columns(q)};
     QList<StoredProvider> out;
     while (q.next())
-        out.append(readRow(q));
+        out.append(columns.read(q));
     return out;
 }
 
@@ -71,9 +92,10 @@ std::optional<StoredProvider> get(const QSqlDatabase &db, const QString &id)
 {
     QSqlQuery q =
         exec(db, QStringLiteral("SELECT %1 FROM providers WHERE id = ?").arg(kColumns), {id});
+    const ProviderColumns columns{Columns(q)};
     if (!q.next())
         return std::nullopt;
-    return readRow(q);
+    return columns.read(q);
 }
 
 void upsert(const QSqlDatabase &db, const StoredProvider &p)

@@ -5,6 +5,7 @@
 #include <QLoggingCategory>
 #include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlRecord>
 #include <QStorageInfo>
 #include <QUrl>
 
@@ -240,6 +241,39 @@ CachedQuery::CachedQuery(const QSqlDatabase &db, const QString &sql, const QVari
     : m_query(&statement(db, sql))
 {
     bindAndRun(db, *m_query, sql, values);
+}
+
+Columns::Columns(const QSqlQuery &q)
+    : m_sql(q.lastQuery())
+{
+    const QSqlRecord record = q.record();
+    m_names.reserve(record.count());
+    for (int i = 0; i < record.count(); ++i)
+        m_names.append(record.fieldName(i));
+}
+
+Columns::Columns(sqlite3_stmt *statement)
+    : m_sql(QString::fromUtf8(sqlite3_sql(statement)))
+{
+    const int count = sqlite3_column_count(statement);
+    m_names.reserve(count);
+    for (int i = 0; i < count; ++i)
+        m_names.append(QString::fromUtf8(sqlite3_column_name(statement, i)));
+}
+
+int Columns::operator[](const char *name) const
+{
+    const QLatin1String wanted(name);
+    // Callers mostly ask in SELECT order: start after the last column found.
+    const qsizetype count = m_names.size();
+    for (qsizetype n = 0, i = m_next; n < count; ++n, i = (i + 1) % count) {
+        if (m_names.at(i) == wanted) {
+            m_next = (i + 1) % count;
+            return int(i);
+        }
+    }
+    throw StoreError(QStringLiteral("The query's result has no column “%1” (it has: %2) [%3]")
+                         .arg(wanted, m_names.join(QStringLiteral(", ")), m_sql.simplified()));
 }
 
 void execScript(const QSqlDatabase &db, const QString &sql)

@@ -4,6 +4,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 #include <initializer_list>
@@ -159,6 +160,30 @@ private:
     QHash<QString, std::shared_ptr<QSqlQuery>> m_queries; ///< pointers stay valid as it grows
     QHash<QByteArray, sqlite3_stmt *> m_native;           ///< finalized by the destructor
     StatementCache *m_previous = nullptr;
+};
+
+/**
+ * @brief The columns of a query's result, by name: rows are read by the indexes looked up here
+ * once per query (q.value(columns["content"]) or, in a loop, an int kept from it), so a reordered
+ * SELECT cannot mix up fields and a hot loop does no string lookup per field and row. Give an
+ * expression column a name with AS. Not to be kept past its query.
+ */
+class Columns
+{
+public:
+    /** @brief The columns of @p q's result: after exec(), best before next() (on a row,
+     *  QSqlQuery::record() copies the row's values too). */
+    explicit Columns(const QSqlQuery &q);
+    /** @brief The columns of @p statement's result (a NativeQuery's). */
+    explicit Columns(sqlite3_stmt *statement);
+
+    /** @brief The index of the column @p name; throws StoreError naming it when there is none. */
+    int operator[](const char *name) const;
+
+private:
+    QStringList m_names;
+    QString m_sql;                ///< for the error
+    mutable qsizetype m_next = 0; ///< where the next look-up starts
 };
 
 /** @brief Runs @p sql (which may hold several statements separated by ';' at line ends). */

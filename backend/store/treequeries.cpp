@@ -71,19 +71,55 @@ TeammatesMessages teammatesMessagesIn(const QSqlDatabase &db, const QString &sco
         db,
         scope
             + QStringLiteral(
-                " SELECT m.author, count(*) FROM messages m"
+                " SELECT m.author, count(*) AS messages FROM messages m"
                 " JOIN conversations c ON c.id = m.conversation_id AND c.workspace_id IS NOT NULL"
                 " WHERE m.id IN (SELECT id FROM sub) AND m.deleted_at IS NULL AND m.synced_at IS "
                 "NOT NULL"
                 " GROUP BY m.author ORDER BY m.author"),
         {nodeId});
+    const Columns columns(q);
+    const int author = columns["author"];
+    const int messageCount = columns["messages"];
     TeammatesMessages found;
     while (q.next()) {
-        found.authors.append(q.value(0).toString());
-        found.count += q.value(1).toLongLong();
+        found.authors.append(q.value(author).toString());
+        found.count += q.value(messageCount).toLongLong();
     }
     return found;
 }
+
+/** @brief Where a TreeNode's fields are in a result; preview is the start of the content. */
+struct NodeColumns
+{
+    explicit NodeColumns(const Columns &c)
+        : id(c["id"])
+        , parentId(c["parent_id"])
+        , role(c["role"])
+        , author(c["author"])
+        , status(c["status"])
+        , label(c["label"])
+        , preview(c["preview"])
+        , createdAt(c["created_at"])
+    {
+    }
+
+    TreeNode read(const QSqlQuery &q, bool withPreview) const
+    {
+        TreeNode n;
+        n.id = q.value(id).toString();
+        n.parentId = q.value(parentId).toString();
+        n.role = q.value(role).toString();
+        n.author = q.value(author).toString();
+        n.status = q.value(status).toString();
+        n.label = q.value(label).toString();
+        if (withPreview)
+            n.preview = q.value(preview).toString().section(QLatin1Char('\n'), 0, 0).left(80);
+        n.createdAt = q.value(createdAt).toLongLong();
+        return n;
+    }
+
+    int id, parentId, role, author, status, label, preview, createdAt;
+};
 
 } // namespace
 
@@ -91,26 +127,16 @@ QList<TreeNode> nodes(const QSqlDatabase &db, const QString &conversationId, boo
 {
     QSqlQuery q = exec(
         db,
-        QStringLiteral("SELECT id, parent_id, role, author, status, coalesce(label, ''), %1,"
-                       " created_at FROM messages WHERE conversation_id = ? AND deleted_at IS NULL"
-                       " ORDER BY created_at, id")
+        QStringLiteral("SELECT id, parent_id, role, author, status, coalesce(label, '') AS label,"
+                       " %1 AS preview, created_at FROM messages"
+                       " WHERE conversation_id = ? AND deleted_at IS NULL ORDER BY created_at, id")
             .arg(withPreview ? QStringLiteral("substr(content, 1, 200)") : QStringLiteral("''")),
         {conversationId});
     q.setForwardOnly(true);
+    const NodeColumns columns{Columns(q)};
     QList<TreeNode> out;
-    while (q.next()) {
-        TreeNode n;
-        n.id = q.value(0).toString();
-        n.parentId = q.value(1).toString();
-        n.role = q.value(2).toString();
-        n.author = q.value(3).toString();
-        n.status = q.value(4).toString();
-        n.label = q.value(5).toString();
-        if (withPreview)
-            n.preview = q.value(6).toString().section(QLatin1Char('\n'), 0, 0).left(80);
-        n.createdAt = q.value(7).toLongLong();
-        out.append(std::move(n));
-    }
+    while (q.next())
+        out.append(columns.read(q, withPreview));
     return out;
 }
 
@@ -249,17 +275,15 @@ QList<TreeNode> labelled(const QSqlDatabase &db, const QString &conversationId)
     QSqlQuery q = exec(
         db,
         QStringLiteral(
-            "SELECT id, parent_id, role, author, status, label, substr(content, 1, 200), created_at"
+            "SELECT id, parent_id, role, author, status, label, substr(content, 1, 200) AS preview,"
+            " created_at"
             " FROM messages WHERE conversation_id = ? AND label IS NOT NULL AND deleted_at IS NULL"
             " ORDER BY created_at, id"),
         {conversationId});
+    const NodeColumns columns{Columns(q)};
     QList<TreeNode> out;
-    while (q.next()) {
-        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                    q.value(3).toString(), q.value(4).toString(), q.value(5).toString(),
-                    q.value(6).toString().section(QLatin1Char('\n'), 0, 0).left(80),
-                    q.value(7).toLongLong()});
-    }
+    while (q.next())
+        out.append(columns.read(q, true));
     return out;
 }
 
@@ -342,16 +366,23 @@ QList<SearchHit> search(const QSqlDatabase &db, const QString &query, int limit)
         exec(db,
              QStringLiteral(
                  "SELECT m.id, m.conversation_id, c.title, m.role,"
-                 " snippet(message_fts, 0, char(2), char(3), '…', 12)"
+                 " snippet(message_fts, 0, char(2), char(3), '…', 12) AS snippet"
                  " FROM message_fts JOIN messages m ON m.rowid = message_fts.rowid"
                  " JOIN conversations c ON c.id = m.conversation_id"
                  " WHERE message_fts MATCH ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL"
                  " ORDER BY message_fts.rowid DESC LIMIT ?"),
              {match, limit});
+    const Columns columns(q);
+    const int id = columns["id"];
+    const int conversationId = columns["conversation_id"];
+    const int title = columns["title"];
+    const int role = columns["role"];
+    const int snippet = columns["snippet"];
     QList<SearchHit> out;
     while (q.next())
-        out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                    q.value(3).toString(), q.value(4).toString()});
+        out.append({q.value(id).toString(), q.value(conversationId).toString(),
+                    q.value(title).toString(), q.value(role).toString(),
+                    q.value(snippet).toString()});
     return out;
 }
 

@@ -66,18 +66,19 @@ bool readConversation(QSqlDatabase &db, const QString &id, RemoteConversation &r
             "WHERE c.id = ?"),
         {id});
     QSqlQuery &c = *cached;
-    const bool found = c.next() && !c.value(0).isNull();
+    const store::Columns at(c);
+    const bool found = c.next() && !c.value(at["workspace_id"]).isNull();
     if (found) {
         rc.id = id;
-        rc.workspaceId = c.value(QStringLiteral("workspace_id")).toString();
-        rc.title = c.value(QStringLiteral("title")).toString();
-        rc.currentLeafId = textOrEmpty(c.value(QStringLiteral("current_leaf_id")));
-        rc.settings = c.value(QStringLiteral("settings")).toString();
-        rc.forkedFromConversationId = textOrEmpty(c.value(QStringLiteral("origin_conversation")));
-        rc.forkedFromMessageId = textOrEmpty(c.value(QStringLiteral("origin_message")));
-        rc.createdAt = c.value(QStringLiteral("created_at")).toLongLong();
-        rc.updatedAt = c.value(QStringLiteral("updated_at")).toLongLong();
-        rc.deletedAt = optionalInt(c.value(QStringLiteral("deleted_at")));
+        rc.workspaceId = c.value(at["workspace_id"]).toString();
+        rc.title = c.value(at["title"]).toString();
+        rc.currentLeafId = textOrEmpty(c.value(at["current_leaf_id"]));
+        rc.settings = c.value(at["settings"]).toString();
+        rc.forkedFromConversationId = textOrEmpty(c.value(at["origin_conversation"]));
+        rc.forkedFromMessageId = textOrEmpty(c.value(at["origin_message"]));
+        rc.createdAt = c.value(at["created_at"]).toLongLong();
+        rc.updatedAt = c.value(at["updated_at"]).toLongLong();
+        rc.deletedAt = optionalInt(c.value(at["deleted_at"]));
     }
     c.finish(); // a cached statement left mid-rows would pin this reader's snapshot
     return found;
@@ -100,26 +101,27 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "WHERE m.id = ?"),
         {id});
     QSqlQuery &m = *cached;
-    const bool found = m.next() && !m.value(0).isNull();
+    const store::Columns at(m);
+    const bool found = m.next() && !m.value(at["workspace_id"]).isNull();
     if (found) {
         rm.id = id;
-        rm.workspaceId = m.value(QStringLiteral("workspace_id")).toString();
-        rm.conversationId = m.value(QStringLiteral("conversation_id")).toString();
-        rm.parentId = textOrEmpty(m.value(QStringLiteral("parent_id")));
-        rm.role = m.value(QStringLiteral("role")).toString();
-        rm.provider = m.value(QStringLiteral("provider")).toString();
-        rm.model = m.value(QStringLiteral("model")).toString();
-        rm.content = m.value(QStringLiteral("content")).toString();
-        rm.status = m.value(QStringLiteral("status")).toString();
-        rm.error = m.value(QStringLiteral("error")).toString();
-        rm.finishReason = m.value(QStringLiteral("finish_reason")).toString();
-        rm.promptTokens = optionalInt(m.value(QStringLiteral("prompt_tokens")));
-        rm.completionTokens = optionalInt(m.value(QStringLiteral("completion_tokens")));
-        rm.label = textOrEmpty(m.value(QStringLiteral("label")));
-        rm.createdAt = m.value(QStringLiteral("created_at")).toLongLong();
-        rm.finishedAt = optionalInt(m.value(QStringLiteral("finished_at")));
-        rm.deletedAt = optionalInt(m.value(QStringLiteral("deleted_at")));
-        rm.deletedBatch = textOrEmpty(m.value(QStringLiteral("deleted_batch")));
+        rm.workspaceId = m.value(at["workspace_id"]).toString();
+        rm.conversationId = m.value(at["conversation_id"]).toString();
+        rm.parentId = textOrEmpty(m.value(at["parent_id"]));
+        rm.role = m.value(at["role"]).toString();
+        rm.provider = m.value(at["provider"]).toString();
+        rm.model = m.value(at["model"]).toString();
+        rm.content = m.value(at["content"]).toString();
+        rm.status = m.value(at["status"]).toString();
+        rm.error = m.value(at["error"]).toString();
+        rm.finishReason = m.value(at["finish_reason"]).toString();
+        rm.promptTokens = optionalInt(m.value(at["prompt_tokens"]));
+        rm.completionTokens = optionalInt(m.value(at["completion_tokens"]));
+        rm.label = textOrEmpty(m.value(at["label"]));
+        rm.createdAt = m.value(at["created_at"]).toLongLong();
+        rm.finishedAt = optionalInt(m.value(at["finished_at"]));
+        rm.deletedAt = optionalInt(m.value(at["deleted_at"]));
+        rm.deletedBatch = textOrEmpty(m.value(at["deleted_batch"]));
     }
     m.finish();
     return found;
@@ -148,10 +150,11 @@ void applyConversation(QSqlDatabase &db, Applied &applied, const RemoteConversat
         {c.id});
     QString here;
     QString left;
+    const store::Columns at(*local);
     const bool exists = local->next();
     if (exists) {
-        here = textOrEmpty(local->value(0));
-        left = textOrEmpty(local->value(1));
+        here = textOrEmpty(local->value(at["workspace_id"]));
+        left = textOrEmpty(local->value(at["left_workspace_id"]));
     }
     local->finish();
     if (exists && here != c.workspaceId) {
@@ -303,8 +306,11 @@ QList<RemoteMessage> admissibleMessages(QSqlDatabase &db, Applied &applied,
                        QStringLiteral("SELECT m.id, m.conversation_id FROM json_each(?) j "
                                       "JOIN messages m ON m.id = j.value"),
                        {QString::fromUtf8(QJsonDocument(ids).toJson(QJsonDocument::Compact))});
+        const store::Columns columns(*q);
+        const int id = columns["id"];
+        const int conversation = columns["conversation_id"];
         while (q->next())
-            existing.insert(q->value(0).toString(), q->value(1).toString());
+            existing.insert(q->value(id).toString(), q->value(conversation).toString());
     }
     const auto sameConversationHere = [&existing](const RemoteMessage &m) {
         const auto found = existing.constFind(m.id);
@@ -381,12 +387,17 @@ QList<OutboxRow> readOutbox(QSqlDatabase &db, int limit)
                        QStringLiteral("SELECT seq, version, entity, entity_id FROM sync_outbox "
                                       "WHERE error = '' ORDER BY seq LIMIT ?"),
                        {limit});
+    const store::Columns columns(q);
+    const int seq = columns["seq"];
+    const int version = columns["version"];
+    const int entity = columns["entity"];
+    const int entityId = columns["entity_id"];
     while (q.next()) {
         OutboxRow row;
-        row.seq = q.value(QStringLiteral("seq")).toLongLong();
-        row.version = q.value(QStringLiteral("version")).toLongLong();
-        row.entity = q.value(QStringLiteral("entity")).toString();
-        row.entityId = q.value(QStringLiteral("entity_id")).toString();
+        row.seq = q.value(seq).toLongLong();
+        row.version = q.value(version).toLongLong();
+        row.entity = q.value(entity).toString();
+        row.entityId = q.value(entityId).toString();
         rows.append(row);
     }
     for (OutboxRow &row : rows) {
@@ -447,8 +458,11 @@ PullPositions positions(QSqlDatabase &db)
     PullPositions out;
     store::CachedQuery q =
         execCached(db, QStringLiteral("SELECT workspace_id, position FROM sync_positions"));
+    const store::Columns columns(*q);
+    const int workspace = columns["workspace_id"];
+    const int position = columns["position"];
     while (q->next())
-        out.insert(q->value(0).toString(), q->value(1).toLongLong());
+        out.insert(q->value(workspace).toString(), q->value(position).toLongLong());
     return out;
 }
 
@@ -499,10 +513,13 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                              variant(m.promptTokens), variant(m.completionTokens),
                              nullIfEmpty(m.label), m.createdAt, variant(m.finishedAt),
                              variant(m.deletedAt), nullIfEmpty(m.deletedBatch), now});
+            const store::Columns returned(*upsert);
+            const int id = returned["id"];
+            const int conversation = returned["conversation_id"];
             while (upsert->next()) {
                 ++applied.messages;
-                applied.conversationIds.insert(upsert->value(1).toString());
-                applied.messageIds.append(upsert->value(0).toString());
+                applied.conversationIds.insert(upsert->value(conversation).toString());
+                applied.messageIds.append(upsert->value(id).toString());
             }
         }
     } else {
@@ -531,10 +548,13 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                         "ORDER BY seq"
                                       + MessageUpsertTail);
         sqlite3_bind_int64(upsert.statement(), 1, now);
+        const store::Columns returned(upsert.statement());
+        const int id = returned["id"];
+        const int conversation = returned["conversation_id"];
         while (upsert.step()) {
             ++applied.messages;
-            applied.conversationIds.insert(textColumn(upsert.statement(), 1));
-            applied.messageIds.append(textColumn(upsert.statement(), 0));
+            applied.conversationIds.insert(textColumn(upsert.statement(), conversation));
+            applied.messageIds.append(textColumn(upsert.statement(), id));
         }
         exec(db, QStringLiteral("DELETE FROM temp.pulled_messages"));
     }

@@ -1,9 +1,11 @@
 // jobs::queries: the durable queue — claim order, leases owned by one worker, retries,
 // cancellation and the recovery of jobs whose worker process died.
+#include "jobs/adminqueries.h"
 #include "jobs/jobqueries.h"
 #include "support/dbconnection.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -57,6 +59,29 @@ qint64 deadPid()
     return pid;
 }
 
+/** @brief Every field of @p j, named, so that a failed comparison says which one. */
+QStringList fields(const Job &j)
+{
+    return {QStringLiteral("id=%1").arg(j.id),
+            QStringLiteral("kind=") + j.kind,
+            QStringLiteral("queue=") + j.queue,
+            QStringLiteral("priority=%1").arg(j.priority),
+            QStringLiteral("payload=")
+                + QString::fromUtf8(QJsonDocument(j.payload).toJson(QJsonDocument::Compact)),
+            QStringLiteral("subjectId=") + j.subjectId,
+            QStringLiteral("state=") + arbor::jobs::toString(j.state),
+            QStringLiteral("attempts=%1").arg(j.attempts),
+            QStringLiteral("maxAttempts=%1").arg(j.maxAttempts),
+            QStringLiteral("runAt=%1").arg(j.runAt),
+            QStringLiteral("leaseOwner=") + j.leaseOwner,
+            QStringLiteral("lastError=") + j.lastError,
+            QStringLiteral("createdAt=%1").arg(j.createdAt),
+            QStringLiteral("startedAt=%1").arg(j.startedAt),
+            QStringLiteral("finishedAt=%1").arg(j.finishedAt),
+            QStringLiteral("tokensEstimate=%1").arg(j.tokensEstimate),
+            QStringLiteral("lastErrorKind=") + arbor::jobs::toString(j.lastErrorKind)};
+}
+
 } // namespace
 
 class TestJobQueries : public QObject
@@ -100,6 +125,85 @@ private Q_SLOTS:
         QCOMPARE(j.subjectId, QStringLiteral("subject"));
         QVERIFY(!queries::get(db(), id + 100).has_value());
         QCOMPARE(idsOf(queries::forSubject(db(), QStringLiteral("subject"))), QList<qint64>{id});
+    }
+
+    void everyFieldRoundTripsThroughEveryRead()
+    {
+        // Every field holds a value no other field has: a read that takes a field from another
+        // column (a SELECT reordered under a positional read) fails here.
+        JobSpec s;
+        s.kind = Kind;
+        s.queue = QStringLiteral("rt-queue");
+        s.priority = 7;
+        s.payload = {{QStringLiteral("rt-key"), QStringLiteral("rt-value")}};
+        s.subjectId = QStringLiteral("rt-subject");
+        s.maxAttempts = 9;
+        s.runAt = 100;
+        s.tokensEstimate = 17;
+        Job want;
+        want.id = queries::insert(db(), s, 50);
+        want.kind = s.kind;
+        want.queue = s.queue;
+        want.priority = s.priority;
+        want.payload = s.payload;
+        want.subjectId = s.subjectId;
+        want.maxAttempts = s.maxAttempts;
+        want.runAt = s.runAt;
+        want.createdAt = 50;
+        want.tokensEstimate = s.tokensEstimate;
+        want.attempts = 3;
+        want.leaseOwner = QStringLiteral("rt-owner");
+        want.lastError = QStringLiteral("rt-error");
+        want.startedAt = 200;
+        want.finishedAt = 300;
+        want.lastErrorKind = arbor::jobs::ErrorKind::RateLimited;
+        const auto reset = [&] {
+            m_conn->exec(QStringLiteral("UPDATE jobs SET state = 'queued', attempts = 3,"
+                                        " lease_owner = 'rt-owner', last_error = 'rt-error',"
+                                        " started_at = 200, finished_at = 300,"
+                                        " last_error_kind = 'rate_limited' WHERE id = ?"),
+                         {want.id});
+        };
+        reset();
+        QCOMPARE(fields(*queries::get(db(), want.id)), fields(want));
+        QCOMPARE(fields(queries::forSubject(db(), s.subjectId).value(0)), fields(want));
+        QCOMPARE(fields(*queries::latestForSubject(db(), s.subjectId)), fields(want));
+
+        // Claimed on SQLite's C API (no capped queue) and through Qt SQL (a capped one).
+        for (const bool capped : {false, true}) {
+            queries::ClaimRules rules;
+            if (capped)
+                rules.caps.insert(s.queue, 5);
+            Job claimed = want;
+            claimed.state = JobState::Running;
+            claimed.attempts = 4;
+            claimed.leaseOwner = QStringLiteral("rt-claimer");
+            claimed.startedAt = 1000;
+            const QList<Job> got =
+                queries::claim(db(), QStringLiteral("rt-claimer"), {Kind}, 1, 1000, rules);
+            QCOMPARE(got.size(), 1);
+            QCOMPARE(fields(got.first()), fields(claimed));
+            // No worker holds it: an orphan, read by both orphan queries.
+            QCOMPARE(fields(queries::orphaned(db(), Host, 0).value(0)), fields(claimed));
+            QCOMPARE(fields(queries::takeOrphans(db(), Host, 0).value(0)), fields(claimed));
+            reset();
+        }
+
+        // An attempt's record, read back by `arbord jobs show`.
+        Job attempt = want;
+        attempt.attempts = 2;
+        queries::recordAttempt(db(), attempt, QStringLiteral("retry"), QStringLiteral("a-error"),
+                               400);
+        const QList<arbor::jobs::admin::Attempt> attempts =
+            arbor::jobs::admin::attempts(db(), want.id);
+        QCOMPARE(attempts.size(), 1);
+        const arbor::jobs::admin::Attempt &a = attempts.first();
+        QCOMPARE(a.attempt, 2);
+        QCOMPARE(a.outcome, QStringLiteral("retry"));
+        QCOMPARE(a.error, QStringLiteral("a-error"));
+        QCOMPARE(a.worker, QStringLiteral("rt-owner"));
+        QCOMPARE(a.startedAt, 200);
+        QCOMPARE(a.finishedAt, 400);
     }
 
     void claimTakesHighestPriorityThenOldest()

@@ -3,6 +3,7 @@
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/sql.h"
+#include "store/treequeries.h"
 #include "support/dbconnection.h"
 
 #include <QTemporaryDir>
@@ -10,6 +11,7 @@
 
 namespace messages = arbor::store::messages;
 namespace conversations = arbor::store::conversations;
+namespace tree = arbor::store::tree;
 using arbor::domain::Conversation;
 using arbor::domain::Message;
 using arbor::domain::MessageStatus;
@@ -39,6 +41,41 @@ private:
         m.status = status;
         m.createdAt = createdAt;
         messages::insert(db(), m);
+    }
+
+    /** @brief Every field of @p m, named, so that a failed comparison says which one. */
+    static QStringList fields(const Message &m)
+    {
+        return {QStringLiteral("id=") + m.id,
+                QStringLiteral("conversationId=") + m.conversationId,
+                QStringLiteral("parentId=") + m.parentId,
+                QStringLiteral("role=") + m.role,
+                QStringLiteral("author=") + m.author,
+                QStringLiteral("provider=") + m.provider,
+                QStringLiteral("model=") + m.model,
+                QStringLiteral("content=") + m.content,
+                QStringLiteral("status=") + arbor::domain::toString(m.status),
+                QStringLiteral("error=") + m.error,
+                QStringLiteral("finishReason=") + m.finishReason,
+                QStringLiteral("promptTokens=%1").arg(m.promptTokens),
+                QStringLiteral("completionTokens=%1").arg(m.completionTokens),
+                QStringLiteral("createdAt=%1").arg(m.createdAt),
+                QStringLiteral("finishedAt=%1").arg(m.finishedAt),
+                QStringLiteral("label=") + m.label,
+                QStringLiteral("siblingIndex=%1").arg(m.siblingIndex),
+                QStringLiteral("siblingCount=%1").arg(m.siblingCount)};
+    }
+
+    static QStringList fields(const arbor::domain::TreeNode &n)
+    {
+        return {QStringLiteral("id=") + n.id,
+                QStringLiteral("parentId=") + n.parentId,
+                QStringLiteral("role=") + n.role,
+                QStringLiteral("author=") + n.author,
+                QStringLiteral("status=") + n.status,
+                QStringLiteral("label=") + n.label,
+                QStringLiteral("preview=") + n.preview,
+                QStringLiteral("createdAt=%1").arg(n.createdAt)};
     }
 
     static QStringList ids(const QList<Message> &path)
@@ -178,6 +215,55 @@ private Q_SLOTS:
         QCOMPARE(conversations::get(db(), QStringLiteral("conv"))->currentLeafId,
                  QStringLiteral("u2"));
         QVERIFY(messages::visiblePath(db(), QStringLiteral("missing")).isEmpty());
+    }
+
+    void everyFieldRoundTripsThroughEveryRead()
+    {
+        // Every field holds a value no other field has: a read that takes a field from another
+        // column (a SELECT reordered under a positional read) fails here.
+        addMessage(QStringLiteral("root"), {}, QStringLiteral("user"), 1);
+        addMessage(QStringLiteral("older"), QStringLiteral("root"), QStringLiteral("assistant"), 2);
+        Message want;
+        want.id = QStringLiteral("m-id");
+        want.conversationId = QStringLiteral("conv");
+        want.parentId = QStringLiteral("root");
+        want.role = QStringLiteral("assistant");
+        want.author = QStringLiteral("m-author");
+        want.provider = QStringLiteral("m-provider");
+        want.model = QStringLiteral("m-model");
+        want.content = QStringLiteral("m-content");
+        want.status = MessageStatus::Interrupted;
+        want.error = QStringLiteral("m-error");
+        want.createdAt = 10;
+        messages::insert(db(), want);
+        want.finishReason = QStringLiteral("m-finish");
+        want.promptTokens = 11;
+        want.completionTokens = 12;
+        want.finishedAt = 13;
+        want.label = QStringLiteral("m-label");
+        m_conn->exec(
+            QStringLiteral("UPDATE messages SET finish_reason = ?, prompt_tokens = ?,"
+                           " completion_tokens = ?, finished_at = ?, label = ? WHERE id = ?"),
+            {want.finishReason, want.promptTokens, want.completionTokens, want.finishedAt,
+             want.label, want.id});
+        conversations::setCurrentLeaf(db(), QStringLiteral("conv"), want.id);
+
+        QCOMPARE(fields(*messages::get(db(), want.id)), fields(want)); // no sibling figures
+        want.siblingIndex = 1;
+        want.siblingCount = 2;
+        QCOMPARE(fields(messages::pathTo(db(), want.id).value(1)), fields(want));
+        QCOMPARE(fields(messages::pathBelow(db(), QStringLiteral("root"), want.id).value(0)),
+                 fields(want));
+        QCOMPARE(fields(messages::visiblePath(db(), QStringLiteral("conv")).value(1)),
+                 fields(want));
+
+        const arbor::domain::TreeNode node{
+            want.id,    want.parentId, want.role,     want.author, QStringLiteral("interrupted"),
+            want.label, want.content,  want.createdAt};
+        const QList<arbor::domain::TreeNode> nodes = tree::nodes(db(), QStringLiteral("conv"));
+        QCOMPARE(nodes.size(), 3);
+        QCOMPARE(fields(nodes.at(2)), fields(node));
+        QCOMPARE(fields(tree::labelled(db(), QStringLiteral("conv")).value(0)), fields(node));
     }
 
     void getShowsUnfoldedChunksWhileStreaming()
