@@ -18,7 +18,11 @@ const QString kColumns = QStringLiteral(
     "ELSE m.content END, "
     "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, m.created_at, "
     "m.finished_at, "
-    "coalesce(m.label, '')");
+    "coalesce(m.label, ''), "
+    "CASE WHEN m.status = 'streaming' THEN m.reasoning || coalesce((SELECT group_concat(r.text, "
+    "'') FROM (SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq) r), "
+    "'') ELSE m.reasoning END AS reasoning, "
+    "m.reasoning_ms, m.reasoning_data");
 
 Message readRow(const QSqlQuery &q)
 {
@@ -39,6 +43,10 @@ Message readRow(const QSqlQuery &q)
     m.createdAt = q.value(13).toLongLong();
     m.finishedAt = q.value(14).isNull() ? 0 : q.value(14).toLongLong();
     m.label = q.value(15).toString();
+    m.reasoning = q.value(QStringLiteral("reasoning")).toString();
+    const QVariant reasoningMs = q.value(QStringLiteral("reasoning_ms"));
+    m.reasoningMs = reasoningMs.isNull() ? -1 : reasoningMs.toLongLong();
+    m.reasoningData = q.value(QStringLiteral("reasoning_data")).toString();
     return m;
 }
 
@@ -90,16 +98,16 @@ QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, cons
                  "s.conversation_id = m.conversation_id"
                  "     AND s.parent_id IS m.parent_id AND s.deleted_at IS NULL"
                  "     AND (s.created_at < m.created_at OR (s.created_at = m.created_at AND s.id < "
-                 "m.id))) ELSE 0 END,"
-                 "  c.siblings"
+                 "m.id))) ELSE 0 END AS sibling_index,"
+                 "  c.siblings AS sibling_count"
                  " FROM counted c JOIN messages m ON m.id = c.id ORDER BY c.depth DESC")
                  .arg(kColumns),
              {leafId, ancestorId, ancestorId});
     QList<Message> out;
     while (q.next()) {
         Message m = readRow(q);
-        m.siblingIndex = q.value(16).toInt();
-        m.siblingCount = std::max(1, q.value(17).toInt());
+        m.siblingIndex = q.value(QStringLiteral("sibling_index")).toInt();
+        m.siblingCount = std::max(1, q.value(QStringLiteral("sibling_count")).toInt());
         out.append(std::move(m));
     }
     return out;
@@ -216,8 +224,10 @@ bool isLocalLiveReply(const QSqlDatabase &db, const QString &id)
 QList<Unattended> unattendedLive(const QSqlDatabase &db)
 {
     QSqlQuery q = exec(db, QStringLiteral(R"sql(
-        SELECT m.id, m.content <> '' OR EXISTS (SELECT 1 FROM message_chunks k
-                                               WHERE k.message_id = m.id) AS has_text
+        SELECT m.id, m.content <> '' OR m.reasoning <> ''
+                     OR EXISTS (SELECT 1 FROM message_chunks k WHERE k.message_id = m.id)
+                     OR EXISTS (SELECT 1 FROM message_reasoning_chunks r
+                                WHERE r.message_id = m.id) AS has_text
         FROM messages m
         WHERE m.status IN ('queued', 'streaming')
           AND m.synced_at IS NULL -- a teammate's reply streams on their machine, not here
@@ -237,10 +247,13 @@ void insert(const QSqlDatabase &db, const Message &m)
          QStringLiteral(
              "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, "
              "content,"
-             " status, error, created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+             " status, error, created_at, visited_at, reasoning, reasoning_ms, reasoning_data)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
          {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
           domain::withoutNul(m.content), domain::toString(m.status), domain::withoutNul(m.error),
-          m.createdAt, m.createdAt});
+          m.createdAt, m.createdAt, domain::withoutNul(m.reasoning),
+          m.reasoningMs < 0 ? QVariant() : QVariant(m.reasoningMs),
+          nullIfEmpty(domain::withoutNulInJson(m.reasoningData))});
 }
 
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
@@ -265,6 +278,22 @@ void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QStri
          {id, seq, domain::withoutNul(text)});
 }
 
+void appendReasoningChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text)
+{
+    exec(db,
+         QStringLiteral(
+             "INSERT INTO message_reasoning_chunks (message_id, seq, text) VALUES (?, ?, ?)"),
+         {id, seq, domain::withoutNul(text)});
+}
+
+void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms)
+{
+    exec(db,
+         QStringLiteral("UPDATE messages SET reasoning_ms = ? WHERE id = ? AND status IN "
+                        "('queued', 'streaming')"),
+         {ms, id});
+}
+
 bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
 {
     QSqlQuery q = exec(
@@ -273,14 +302,22 @@ bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
             "UPDATE messages SET"
             " content = content || coalesce((SELECT group_concat(c.text, '') FROM"
             "   (SELECT text FROM message_chunks WHERE message_id = ? ORDER BY seq) c), ''),"
+            " reasoning = reasoning || coalesce((SELECT group_concat(r.text, '') FROM"
+            "   (SELECT text FROM message_reasoning_chunks WHERE message_id = ? ORDER BY seq) r),"
+            "   ''),"
+            " reasoning_ms = coalesce(?, reasoning_ms),"
+            " reasoning_data = coalesce(?, reasoning_data),"
             " status = ?, error = ?, finish_reason = ?,"
             " prompt_tokens = ?, completion_tokens = ?, finished_at = ?"
             " WHERE id = ? AND status IN ('queued', 'streaming')"),
-        {id, domain::toString(f.status), domain::withoutNul(f.error), f.finishReason,
+        {id, id, f.reasoningMs < 0 ? QVariant() : QVariant(f.reasoningMs),
+         nullIfEmpty(domain::withoutNulInJson(f.reasoningData)), domain::toString(f.status),
+         domain::withoutNul(f.error), f.finishReason,
          f.promptTokens < 0 ? QVariant() : QVariant(f.promptTokens),
          f.completionTokens < 0 ? QVariant() : QVariant(f.completionTokens), domain::nowMs(), id});
     const bool changed = q.numRowsAffected() > 0;
     exec(db, QStringLiteral("DELETE FROM message_chunks WHERE message_id = ?"), {id});
+    exec(db, QStringLiteral("DELETE FROM message_reasoning_chunks WHERE message_id = ?"), {id});
     return changed;
 }
 
