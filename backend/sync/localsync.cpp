@@ -95,7 +95,10 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "(SELECT text FROM message_chunks WHERE message_id = m.id ORDER BY seq)), '') "
             "  AS content, "
             "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, "
-            "m.label, m.created_at, m.finished_at, m.deleted_at, m.deleted_batch "
+            "m.label, m.created_at, m.finished_at, m.deleted_at, m.deleted_batch, "
+            "m.reasoning || coalesce((SELECT group_concat(text, '') FROM "
+            "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
+            "'') AS reasoning, m.reasoning_ms, m.reasoning_data "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -120,6 +123,9 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.finishedAt = optionalInt(m.value(QStringLiteral("finished_at")));
         rm.deletedAt = optionalInt(m.value(QStringLiteral("deleted_at")));
         rm.deletedBatch = textOrEmpty(m.value(QStringLiteral("deleted_batch")));
+        rm.reasoning = m.value(QStringLiteral("reasoning")).toString();
+        rm.reasoningMs = optionalInt(m.value(QStringLiteral("reasoning_ms")));
+        rm.reasoningData = textOrEmpty(m.value(QStringLiteral("reasoning_data")));
     }
     m.finish();
     return found;
@@ -212,9 +218,11 @@ void applyConversation(QSqlDatabase &db, Applied &applied, const RemoteConversat
 const QByteArray MessageColumns = QByteArrayLiteral(
     "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
-    "deleted_at, deleted_batch");
+    "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
+    "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
+    "reasoning_data = excluded.reasoning_data, "
     "status = excluded.status, error = excluded.error, "
     "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
     "completion_tokens = excluded.completion_tokens, label = excluded.label, "
@@ -230,7 +238,10 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.deleted_at IS NOT excluded.deleted_at "
     "OR messages.error IS NOT excluded.error "
     "OR messages.finish_reason IS NOT excluded.finish_reason "
-    "OR messages.completion_tokens IS NOT excluded.completion_tokens) "
+    "OR messages.completion_tokens IS NOT excluded.completion_tokens "
+    "OR messages.reasoning IS NOT excluded.reasoning "
+    "OR messages.reasoning_ms IS NOT excluded.reasoning_ms "
+    "OR messages.reasoning_data IS NOT excluded.reasoning_data) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -270,6 +281,9 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     number(16, m.finishedAt);
     number(17, m.deletedAt);
     optionalText(18, m.deletedBatch);
+    text(19, m.reasoning);
+    number(20, m.reasoningMs);
+    optionalText(21, m.reasoningData);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -489,16 +503,34 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         // search and outbox triggers) costs more than running it.
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
-            + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+              "?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
-            store::CachedQuery upsert = execCached(
-                db, sql,
-                QVariantList{m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author,
-                             m.provider, m.model, m.content, m.status, m.error, m.finishReason,
-                             variant(m.promptTokens), variant(m.completionTokens),
-                             nullIfEmpty(m.label), m.createdAt, variant(m.finishedAt),
-                             variant(m.deletedAt), nullIfEmpty(m.deletedBatch), now});
+            store::CachedQuery upsert =
+                execCached(db, sql,
+                           QVariantList{m.id,
+                                        m.conversationId,
+                                        nullIfEmpty(m.parentId),
+                                        m.role,
+                                        m.author,
+                                        m.provider,
+                                        m.model,
+                                        m.content,
+                                        m.status,
+                                        m.error,
+                                        m.finishReason,
+                                        variant(m.promptTokens),
+                                        variant(m.completionTokens),
+                                        nullIfEmpty(m.label),
+                                        m.createdAt,
+                                        variant(m.finishedAt),
+                                        variant(m.deletedAt),
+                                        nullIfEmpty(m.deletedBatch),
+                                        m.reasoning.isNull() ? QStringLiteral("") : m.reasoning,
+                                        variant(m.reasoningMs),
+                                        nullIfEmpty(m.reasoningData),
+                                        now});
             while (upsert->next()) {
                 ++applied.messages;
                 applied.conversationIds.insert(upsert->value(1).toString());
@@ -515,7 +547,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
             store::NativeQuery stage(db,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?)");
+                                           "?, ?, ?, ?, ?, ?, ?, ?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();
