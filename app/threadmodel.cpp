@@ -10,6 +10,8 @@
 
 #include <QLoggingCategory>
 
+#include <limits>
+
 Q_LOGGING_CATEGORY(lcThread, "arbor.app.thread", QtInfoMsg)
 
 namespace arbor::app {
@@ -56,6 +58,8 @@ ThreadModel::ThreadModel(core::Backend &backend, QObject *parent)
     auto &events = backend.events();
     connect(&events, &chat::ChatEvents::messageCreated, this, &ThreadModel::onCreated);
     connect(&events, &chat::ChatEvents::messageDelta, this, &ThreadModel::onDelta);
+    connect(&events, &chat::ChatEvents::reasoningDelta, this, &ThreadModel::onReasoningDelta);
+    connect(&events, &chat::ChatEvents::reasoningTimed, this, &ThreadModel::onReasoningTimed);
     connect(&events, &chat::ChatEvents::messageStateChanged, this, &ThreadModel::onStateChanged);
     connect(&events, &chat::ChatEvents::pathChanged, this,
             [this](const QString &conversationId, const QString &forkId) {
@@ -124,6 +128,9 @@ void ThreadModel::applyPath(const QList<Message> &stored)
             if (const auto live = m_backend.liveTexts().text(m.id);
                 live && live->size() > m.content.size())
                 m.content = *live;
+            if (const auto live = m_backend.liveTexts().reasoning(m.id);
+                live && live->size() > m.reasoning.size())
+                m.reasoning = *live;
         }
     }
 
@@ -140,6 +147,11 @@ void ThreadModel::applyPath(const QList<Message> &stored)
             fresh.content.size() >= mine.content.size() || !domain::isLive(mine.status)
             ? fresh.content
             : mine.content;
+        const QString reasoning =
+            fresh.reasoning.size() >= mine.reasoning.size() || !domain::isLive(mine.status)
+            ? fresh.reasoning
+            : mine.reasoning;
+        const qint64 reasoningMs = fresh.reasoningMs >= 0 ? fresh.reasoningMs : mine.reasoningMs;
         // Only the roles that changed: a teammate's reply reloads here with every checkpoint, and
         // a delegate must not rebuild more than its text for that (STYLE rule 4).
         QList<int> roles;
@@ -156,9 +168,19 @@ void ThreadModel::applyPath(const QList<Message> &stored)
             roles << SiblingIndexRole << SiblingCountRole;
         if (mine.label != fresh.label)
             roles << LabelRole;
+        if (mine.reasoning != reasoning)
+            roles << ReasoningRole;
+        if (mine.reasoningMs != reasoningMs)
+            roles << ReasoningMsRole;
+        if (reasoningLive(mine) != reasoningLive(fresh.status, content, reasoning))
+            roles << ReasoningLiveRole;
         if (!roles.isEmpty()) {
             mine = fresh;
             mine.content = content;
+            mine.reasoning = reasoning;
+            mine.reasoningMs = reasoningMs;
+            if (roles.contains(ReasoningRole))
+                m_reasoningDirty.remove(mine.id);
             if (roles.contains(ContentRole))
                 m_dirty.remove(mine.id); // announced here, not again at the next flush
             Q_EMIT dataChanged(index(int(i)), index(int(i)), roles);
@@ -216,6 +238,7 @@ void ThreadModel::onDelta(const QString &conversationId, const QString &messageI
     if (row < 0)
         return;
     Message &m = m_rows[row];
+    const bool reasoningBefore = reasoningLive(m);
     const qsizetype have = m.content.size();
     if (offset > have) {
         // A piece is missing (the row was loaded from a store that lagged): take the full text.
@@ -232,13 +255,61 @@ void ThreadModel::onDelta(const QString &conversationId, const QString &messageI
         m.status = domain::MessageStatus::Streaming;
         Q_EMIT dataChanged(index(row), index(row), stateRoles());
     }
+    if (reasoningLive(m) != reasoningBefore) // once per reply: the answer began
+        Q_EMIT dataChanged(index(row), index(row), {ReasoningLiveRole});
     m_dirty.insert(messageId);
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }
 
+void ThreadModel::onReasoningDelta(const QString &conversationId, const QString &messageId,
+                                   qsizetype offset, const QString &text)
+{
+    if (conversationId != m_conversationId)
+        return;
+    const int row = rowOf(messageId);
+    if (row < 0)
+        return;
+    Message &m = m_rows[row];
+    const qsizetype have = m.reasoning.size();
+    if (offset > have) {
+        if (const auto live = m_backend.liveTexts().reasoning(messageId))
+            m.reasoning = *live;
+        else
+            refreshMessage(messageId);
+    } else if (offset + text.size() > have) {
+        m.reasoning.append(QStringView(text).mid(have - offset));
+    } else {
+        return;
+    }
+    if (m.status == domain::MessageStatus::Queued) {
+        m.status = domain::MessageStatus::Streaming;
+        Q_EMIT dataChanged(index(row), index(row), stateRoles());
+    }
+    m_reasoningDirty.insert(messageId);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void ThreadModel::onReasoningTimed(const QString &conversationId, const QString &messageId,
+                                   qint64 ms)
+{
+    if (conversationId != m_conversationId)
+        return;
+    const int row = rowOf(messageId);
+    if (row < 0 || m_rows.at(row).reasoningMs == ms)
+        return;
+    m_rows[row].reasoningMs = ms;
+    Q_EMIT dataChanged(index(row), index(row), {ReasoningMsRole});
+}
+
 void ThreadModel::flushDeltas()
 {
+    for (const QString &id : std::as_const(m_reasoningDirty)) {
+        if (const int row = rowOf(id); row >= 0)
+            Q_EMIT dataChanged(index(row), index(row), {ReasoningRole, ReasoningLiveRole});
+    }
+    m_reasoningDirty.clear();
     for (const QString &id : std::as_const(m_dirty)) {
         if (const int row = rowOf(id); row >= 0)
             Q_EMIT dataChanged(index(row), index(row), {ContentRole});
@@ -256,7 +327,7 @@ void ThreadModel::onStateChanged(const QString &conversationId, const QString &m
         return;
     const bool liveBefore = hasLive();
     // Text first, then the state: a view renders the final text once, not twice.
-    if (m_dirty.contains(messageId))
+    if (m_dirty.contains(messageId) || m_reasoningDirty.contains(messageId))
         flushDeltas();
     Message &m = m_rows[row];
     m.status = domain::messageStatusFromString(status);
@@ -283,9 +354,13 @@ void ThreadModel::refreshMessage(const QString &messageId)
             const bool liveBefore = hasLive();
             Message &m = m_rows[row];
             if (domain::isLive(stored->status)) {
-                if (stored->content.size() <= m.content.size())
+                if (stored->content.size() <= m.content.size()
+                    && stored->reasoning.size() <= m.reasoning.size())
                     return;
-                m.content = stored->content;
+                if (stored->content.size() > m.content.size())
+                    m.content = stored->content;
+                if (stored->reasoning.size() > m.reasoning.size())
+                    m.reasoning = stored->reasoning;
             } else {
                 const int siblingIndex = m.siblingIndex;
                 const int siblingCount = m.siblingCount;
@@ -294,12 +369,21 @@ void ThreadModel::refreshMessage(const QString &messageId)
                 m.siblingCount = siblingCount;
             }
             m_dirty.remove(messageId);
-            Q_EMIT dataChanged(index(row), index(row), withStateRoles({ContentRole, ErrorRole}));
+            m_reasoningDirty.remove(messageId);
+            Q_EMIT dataChanged(index(row), index(row),
+                               withStateRoles({ContentRole, ErrorRole, ReasoningRole,
+                                               ReasoningMsRole, ReasoningLiveRole}));
             updateLive(liveBefore);
         },
         [messageId](const QString &error) {
             qCWarning(lcThread) << "reading message" << messageId << "failed:" << error;
         });
+}
+
+bool ThreadModel::reasoningLive(domain::MessageStatus status, const QString &content,
+                                const QString &reasoning)
+{
+    return domain::isLive(status) && !reasoning.isEmpty() && content.isEmpty();
 }
 
 bool ThreadModel::wantsJob(const Message &m)
@@ -433,6 +517,12 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return actionsOf(m).testFlag(MessageAction::Fork);
     case CanDeleteRole:
         return actionsOf(m).testFlag(MessageAction::Delete);
+    case ReasoningRole:
+        return m.reasoning;
+    case ReasoningMsRole:
+        return int(std::min<qint64>(m.reasoningMs, std::numeric_limits<int>::max()));
+    case ReasoningLiveRole:
+        return reasoningLive(m);
     default:
         return {};
     }
@@ -475,7 +565,10 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {CanContinueRole, "canContinue"},
             {CanLabelRole, "canLabel"},
             {CanForkRole, "canFork"},
-            {CanDeleteRole, "canDelete"}};
+            {CanDeleteRole, "canDelete"},
+            {ReasoningRole, "reasoning"},
+            {ReasoningMsRole, "reasoningMs"},
+            {ReasoningLiveRole, "reasoningLive"}};
 }
 
 } // namespace arbor::app

@@ -20,10 +20,10 @@ namespace arbor::app {
  * @brief The visible path (root → current leaf) of one conversation, one row per message.
  *
  * Lives on the GUI thread. Backend events arrive queued; stream deltas are buffered and
- * announced at most once per frame as one dataChanged(ContentRole) per changed row, so a fast
- * stream costs one repaint per frame however many tokens arrive (STYLE rule 4). Text of a
- * streaming message is taken from LiveTexts when loading, then only deltas past that length
- * are applied, so nothing is lost or doubled.
+ * announced at most once per frame as one dataChanged(ContentRole) per changed row (reasoning:
+ * ReasoningRole), so a fast stream costs one repaint per frame however many tokens arrive
+ * (STYLE rule 4). Text and reasoning of a streaming message are taken from LiveTexts when
+ * loading, then only deltas past that length are applied, so nothing is lost or doubled.
  */
 class ThreadModel : public QAbstractListModel
 {
@@ -63,6 +63,9 @@ public:
         CanLabelRole,      ///< MessageAction::Label
         CanForkRole,       ///< MessageAction::Fork
         CanDeleteRole,     ///< MessageAction::Delete
+        ReasoningRole,     ///< the model's reasoning ("thinking"), live while it streams
+        ReasoningMsRole,   ///< how long the model reasoned, ms; -1 unknown (or still reasoning)
+        ReasoningLiveRole, ///< reasoning is arriving and no answer text yet
     };
     Q_ENUM(Roles)
 
@@ -107,6 +110,9 @@ private:
     void onCreated(const domain::Message &message);
     void onDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
                  const QString &text);
+    void onReasoningDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
+                          const QString &text);
+    void onReasoningTimed(const QString &conversationId, const QString &messageId, qint64 ms);
     void onStateChanged(const QString &conversationId, const QString &messageId,
                         const QString &status, const QString &error);
     void refreshMessage(const QString &messageId);
@@ -116,6 +122,13 @@ private:
     /** @brief Reads the reply jobs of the rows that failed or wait for a retry. */
     void readJobs(const QStringList &messageIds);
     static bool wantsJob(const domain::Message &m);
+    /** @brief ReasoningLiveRole: still reasoning, no answer yet. */
+    static bool reasoningLive(domain::MessageStatus status, const QString &content,
+                              const QString &reasoning);
+    static bool reasoningLive(const domain::Message &m)
+    {
+        return reasoningLive(m.status, m.content, m.reasoning);
+    }
     /** @brief What the policy allows for row @p m (its job's last failure, when read). */
     MessageAction::Actions actionsOf(const domain::Message &m) const;
 
@@ -134,6 +147,7 @@ private:
     QList<domain::Message> m_rows;
     quint64 m_generation = 0;       ///< drops answers to loads that a newer load superseded
     QSet<QString> m_dirty;          ///< rows whose content changed since the last flush
+    QSet<QString> m_reasoningDirty; ///< rows whose reasoning changed since the last flush
     QSet<QString> m_remote;         ///< messages written by teammates (see noteRemote())
     QHash<QString, JobInfo> m_jobs; ///< reply jobs of the rows for which wantsJob()
     QTimer m_flushTimer;

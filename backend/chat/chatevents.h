@@ -26,6 +26,12 @@ Q_SIGNALS:
     /** @brief Text arrived for a streaming message; @p offset is the length before it. */
     void messageDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
                       const QString &text);
+    /** @brief Reasoning ("thinking") arrived for a streaming message; @p offset is the length of
+     *  its reasoning before it. */
+    void reasoningDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
+                        const QString &text);
+    /** @brief A streaming message stopped reasoning after @p ms (its answer began). */
+    void reasoningTimed(const QString &conversationId, const QString &messageId, qint64 ms);
     /** @brief The visible path of a conversation moved (branch switch, subtree deleted or
      *  restored, a label changed): views reload it. Rows down to @p forkId (when given) are
      *  unchanged, so a view showing it needs to reload only the rows below. */

@@ -4,6 +4,7 @@
 
 #include "jobs/jobrun.h"
 #include "llm/providerregistry.h"
+#include "llm/reasoningdata.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/sql.h"
@@ -41,11 +42,20 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
         req.turns.append({QStringLiteral("system"), system});
     req.temperature = settings.value(QStringLiteral("temperature")).toDouble(-1);
     req.maxTokens = settings.value(QStringLiteral("max_tokens")).toInt(0);
+    req.thinkingBudget = settings.value(QStringLiteral("thinking_budget")).toInt(0);
     for (const Message &m : c.history) {
         // Failed or empty replies are not part of what the model should see.
         if (m.role == u"assistant" && (m.content.isEmpty() || m.status == MessageStatus::Error))
             continue;
-        req.turns.append({m.role, m.content});
+        llm::ChatTurn turn{m.role, m.content};
+        // Signatures belong to the vendor and model that made them: another model (a
+        // regenerated branch, a model switch) gets the text only.
+        if (m.role == u"assistant" && !m.reasoningData.isEmpty()
+            && m.provider == c.message->provider && m.model == c.message->model) {
+            turn.reasoning = m.reasoning;
+            turn.reasoningData = llm::reasoningdata::parse(m.reasoningData);
+        }
+        req.turns.append(turn);
     }
     // A continuation: the text so far is the assistant's turn, which the model extends
     // (Anthropic and Ollama treat it as a prefill; others answer after it).
@@ -123,14 +133,17 @@ jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const
     const auto message = messages::get(db, job.subjectId);
     if (!message || !domain::isLive(message->status))
         return Recovery::Cancel;
-    if (message->content.isEmpty() && canRetry) {
+    // Reasoning is kept like text: a reply that stopped while the model was thinking is not
+    // started over.
+    const bool nothing = message->content.isEmpty() && message->reasoning.isEmpty();
+    if (nothing && canRetry) {
         messages::requeue(db, message->id, {});
         return Recovery::Requeue;
     }
     messages::finish(
         db, message->id,
         {MessageStatus::Interrupted,
-         message->content.isEmpty()
+         nothing
              ? QStringLiteral("Arbor stopped before this reply began, and no attempt is left. "
                               "Regenerate it to try again.")
              : QStringLiteral(

@@ -103,10 +103,16 @@ qint64 estimateTokens(const QSqlDatabase &db, const QString &parentId, const QSt
 /** @brief Stores a queued reply under @p parentId and its job; returns the reply. */
 Message storeReply(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
                    const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now,
-                   qint64 *jobId, const QString &prefix = {})
+                   qint64 *jobId, const Message *continued = nullptr)
 {
     Message m;
-    m.content = prefix; // a continuation starts with the text it continues
+    if (continued) {
+        // A continuation starts with the text it continues, and keeps the reasoning behind it
+        // (not what goes back to the vendor: that belongs to the reply as it was).
+        m.content = continued->content;
+        m.reasoning = continued->reasoning;
+        m.reasoningMs = continued->reasoningMs;
+    }
     m.id = domain::newId();
     m.conversationId = conversationId;
     m.parentId = parentId;
@@ -127,7 +133,7 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     spec.maxAttempts = 3;
     spec.subjectId = m.id;
     spec.payload = {{QStringLiteral("message_id"), m.id}, {QStringLiteral("options"), options}};
-    spec.tokensEstimate = estimateTokens(db, parentId, prefix);
+    spec.tokensEstimate = estimateTokens(db, parentId, m.content);
     *jobId = jobs::queries::insert(db, spec, now);
     return m;
 }
@@ -169,7 +175,7 @@ std::exception_ptr userError(const QString &text)
 }
 
 const QLatin1String kParameters[] = {QLatin1String("system_prompt"), QLatin1String("temperature"),
-                                     QLatin1String("max_tokens")};
+                                     QLatin1String("max_tokens"), QLatin1String("thinking_budget")};
 
 /** @brief A user-facing error when @p patch holds anything but valid parameters, else "". */
 QString validatePatch(const QJsonObject &patch)
@@ -315,7 +321,7 @@ QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId
         r.conversationId = old->conversationId;
         patchSettings(db, r.conversationId, settings);
         r.assistant =
-            storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId, old->content);
+            storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId, &*old);
         showLeaf(db, r, r.assistant.id, now);
         return r;
     }));
@@ -529,6 +535,13 @@ QString ChatService::validateSettings(const QJsonObject &settings)
                                   "model's default).")
                 .arg(locale.toString(MaxTokensLimit));
     }
+    if (const QJsonValue b = settings.value(u"thinking_budget"); !b.isUndefined() && !b.isNull()) {
+        const double v = b.toDouble(-1);
+        if (!b.isDouble() || v < MinThinkingBudget || v > MaxTokensLimit || v != std::floor(v))
+            return QStringLiteral("The thinking budget must be a whole number of tokens from %1 "
+                                  "to %2 (or left off).")
+                .arg(locale.toString(MinThinkingBudget), locale.toString(MaxTokensLimit));
+    }
     if (const QJsonValue p = settings.value(u"system_prompt"); !p.isUndefined() && !p.isNull()) {
         if (!p.isString())
             return QStringLiteral("The system prompt must be text.");
@@ -560,6 +573,11 @@ QFuture<void> ChatService::setConversationSettings(const QString &conversationId
                 else
                     merged.remove(key);
             }
+            // Thinking changes only when named (the Parameters dialog does not know it yet).
+            if (const QJsonValue budget = settings.value(u"thinking_budget"); budget.isNull())
+                merged.remove(QStringLiteral("thinking_budget"));
+            else if (!budget.isUndefined())
+                merged.insert(QStringLiteral("thinking_budget"), budget);
             conversations::setSettings(db, conversationId, merged);
         })
         .then([this] { Q_EMIT m_events.conversationsChanged(); });

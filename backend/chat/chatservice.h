@@ -33,8 +33,10 @@ struct SendRequest
     QString modelKey = QStringLiteral("demo/demo");
     QJsonObject options; ///< per-call provider options (e.g. the demo's "rate" or "seed")
     /** @brief Parameters stored on the conversation before the reply is queued, as the
-     *  Parameters dialog stores them: "system_prompt", "temperature", "max_tokens"; a key
-     *  absent stays as it is, a null value goes back to the provider's default. */
+     *  Parameters dialog stores them: "system_prompt", "temperature", "max_tokens",
+     *  "thinking_budget" (tokens the model may reason with first; absent from the settings: the
+     *  model's default); a key absent stays as it is, a null value goes back to the provider's
+     *  default. */
     QJsonObject settings;
 };
 
@@ -68,6 +70,8 @@ public:
     static constexpr qsizetype MaxMessageLength = 1'000'000;
     static constexpr qsizetype MaxSystemPromptLength = 100'000;
     static constexpr int MaxTokensLimit = 1'000'000;
+    /** @brief The smallest thinking budget (Anthropic's minimum budget_tokens). */
+    static constexpr int MinThinkingBudget = 1024;
 
     ChatService(store::Store &store, jobs::JobEngine &engine, llm::ProviderRegistry &providers,
                 ChatEvents &events);
@@ -109,15 +113,17 @@ public:
     /** @brief Undoes remove() (replies it stopped stay stopped). */
     QFuture<void> restoreConversation(const QString &conversationId);
     /** @brief Sets the model parameters of a conversation: "system_prompt", "temperature" and
-     *  "max_tokens" become what @p settings holds (absent = the provider's default); other keys
+     *  "max_tokens" become what @p settings holds (absent = the provider's default);
+     *  "thinking_budget" changes only when @p settings names it (null: off); other keys
      *  already stored are kept. Fails with a user-facing StoreError on invalid values. */
     QFuture<void> setConversationSettings(const QString &conversationId,
                                           const QJsonObject &settings);
 
     /** @brief Checks @p text for sending; returns a user-facing error or an empty string. */
     static QString validate(const QString &text);
-    /** @brief Checks conversation parameters (temperature 0..2, max_tokens 1..1,000,000, a system
-     *  prompt of at most MaxSystemPromptLength characters); a user-facing error or "". Null
+    /** @brief Checks conversation parameters (temperature 0..2, max_tokens 1..1,000,000,
+     *  thinking_budget 1,024..1,000,000, a system prompt of at most MaxSystemPromptLength
+     *  characters); a user-facing error or "". Null
      *  values (SendRequest::settings: back to the default) are accepted. */
     static QString validateSettings(const QJsonObject &settings);
     /** @brief A title from the first line of @p text (at most ~60 characters). */

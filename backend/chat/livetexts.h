@@ -9,22 +9,28 @@
 namespace arbor::chat {
 
 /**
- * @brief The full text of messages streaming in this process, ahead of the store (which
- * catches up in batches). A view that loads a streaming message takes its text from here, then
- * applies only deltas past that length, so no piece is lost or doubled. Thread-safe.
+ * @brief The full text and reasoning of messages streaming in this process, ahead of the store
+ * (which catches up in batches). A view that loads a streaming message takes its text (and
+ * reasoning) from here, then applies only deltas past that length, so no piece is lost or
+ * doubled. Thread-safe.
  */
 class LiveTexts
 {
 public:
-    void begin(const QString &messageId, const QString &initial = {});
+    void begin(const QString &messageId, const QString &initial = {},
+               const QString &initialReasoning = {});
     /** @brief Appends and returns the length before the append. */
     qsizetype append(const QString &messageId, const QString &text);
     std::optional<QString> text(const QString &messageId) const;
+    /** @brief Appends reasoning and returns its length before the append. */
+    qsizetype appendReasoning(const QString &messageId, const QString &text);
+    std::optional<QString> reasoning(const QString &messageId) const;
     void end(const QString &messageId);
 
 private:
     mutable QMutex m_mutex;
     QHash<QString, QString> m_texts;
+    QHash<QString, QString> m_reasoning;
 };
 
 } // namespace arbor::chat

@@ -5,6 +5,7 @@
 #include "livetexts.h"
 
 #include "jobs/jobrun.h"
+#include "llm/reasoningdata.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
@@ -75,12 +76,17 @@ void ReplySession::begin(llm::ChatStream *stream)
 {
     m_stream = stream;
     m_stream->setParent(this);
-    m_live.begin(m_message.id, m_message.content); // a continuation starts with its text
+    // A continuation starts with the text (and reasoning) it continues.
+    m_live.begin(m_message.id, m_message.content, m_message.reasoning);
+    m_contentBase = m_message.content.size();
     const QString id = m_message.id;
     m_store.post([id](QSqlDatabase &db) { messages::setStatus(db, id, MessageStatus::Streaming); });
     Q_EMIT m_events.messageStateChanged(m_message.conversationId, id,
                                         domain::toString(MessageStatus::Streaming), {});
     connect(m_stream, &llm::ChatStream::delta, this, &ReplySession::onDelta);
+    connect(m_stream, &llm::ChatStream::reasoning, this, &ReplySession::onReasoning);
+    connect(m_stream, &llm::ChatStream::reasoningState, this,
+            [this](const QJsonObject &state) { m_reasoningState = state; });
     connect(m_stream, &llm::ChatStream::finished, this, &ReplySession::onFinished);
     connect(m_stream, &llm::ChatStream::failed, this, &ReplySession::fail);
     // Limits a vendor announces on a successful response pace the provider's queue too.
@@ -97,6 +103,14 @@ void ReplySession::onDelta(const QString &text)
 {
     if (text.isEmpty() || m_run->isEnded())
         return;
+    if (m_reasoningClock.isValid() && m_reasoningMs < 0) {
+        // The answer begins: the model thought this long.
+        m_reasoningMs = m_reasoningClock.elapsed();
+        m_store.post([id = m_message.id, ms = m_reasoningMs](QSqlDatabase &db) {
+            messages::setReasoningMs(db, id, ms);
+        });
+        Q_EMIT m_events.reasoningTimed(m_message.conversationId, m_message.id, m_reasoningMs);
+    }
     const qsizetype offset = m_live.append(m_message.id, text);
     m_received += text.size();
     m_pending += text;
@@ -105,15 +119,47 @@ void ReplySession::onDelta(const QString &text)
         m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
 }
 
+void ReplySession::onReasoning(const QString &text)
+{
+    if (text.isEmpty() || m_run->isEnded())
+        return;
+    if (!m_reasoningClock.isValid())
+        m_reasoningClock.start();
+    const qsizetype offset = m_live.appendReasoning(m_message.id, text);
+    m_received += text.size();
+    m_pendingReasoning += text;
+    Q_EMIT m_events.reasoningDelta(m_message.conversationId, m_message.id, offset, text);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
+}
+
 void ReplySession::flush()
 {
-    if (m_pending.isEmpty())
+    if (m_pending.isEmpty() && m_pendingReasoning.isEmpty())
         return;
-    const QString id = m_message.id;
     const int seq = m_seq++;
-    m_store.post([id, seq, text = std::exchange(m_pending, {})](QSqlDatabase &db) {
-        messages::appendChunk(db, id, seq, text);
-    });
+    m_store.post([id = m_message.id, seq,
+                  rest = Rest{std::exchange(m_pending, {}), std::exchange(m_pendingReasoning, {})}](
+                     QSqlDatabase &db) { storeRest(db, id, seq, rest); });
+}
+
+ReplySession::Rest ReplySession::takeRest()
+{
+    Rest rest{std::exchange(m_pending, {}), std::exchange(m_pendingReasoning, {})};
+    rest.reasoningMs = m_reasoningMs >= 0 ? m_reasoningMs
+        : m_reasoningClock.isValid()      ? m_reasoningClock.elapsed()
+                                          : -1;
+    rest.reasoningData = llm::reasoningdata::toText(
+        llm::reasoningdata::withContentBase(m_reasoningState, m_contentBase));
+    return rest;
+}
+
+void ReplySession::storeRest(const QSqlDatabase &db, const QString &id, int seq, const Rest &rest)
+{
+    if (!rest.reasoning.isEmpty())
+        messages::appendReasoningChunk(db, id, seq, rest.reasoning);
+    if (!rest.text.isEmpty())
+        messages::appendChunk(db, id, seq, rest.text);
 }
 
 void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finishReason)
@@ -130,16 +176,17 @@ void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finish
     if (usage.promptTokens >= 0 || usage.completionTokens >= 0)
         m_run->reportUsage(std::max<qint64>(0, usage.promptTokens)
                            + std::max<qint64>(0, usage.completionTokens));
-    m_run->succeed([id, conversationId, seq, rest = std::exchange(m_pending, {}), usage,
+    m_run->succeed([id, conversationId, seq, rest = takeRest(), usage,
                     finishReason](const QSqlDatabase &db, jobs::JobState) {
-        if (!rest.isEmpty())
-            messages::appendChunk(db, id, seq, rest);
+        storeRest(db, id, seq, rest);
         messages::finish(db, id,
                          {MessageStatus::Complete,
                           {},
                           finishReason,
                           usage.promptTokens,
-                          usage.completionTokens});
+                          usage.completionTokens,
+                          rest.reasoningMs,
+                          rest.reasoningData});
         store::conversations::touch(db, conversationId);
     });
 }
@@ -149,7 +196,8 @@ void ReplySession::fail(const llm::ChatError &error)
     if (m_run->isEnded())
         return;
     m_flushTimer.stop();
-    // A retry starts the answer over, so only a reply that has shown nothing yet is retried.
+    // A retry starts the answer over, so only a reply that has shown nothing yet (no text, no
+    // reasoning) is retried.
     const bool retryable = error.retryable() && m_received == 0;
     const MessageStatus status = error.kind == llm::ChatError::Kind::Interrupted
         ? MessageStatus::Interrupted
@@ -173,18 +221,17 @@ void ReplySession::fail(const llm::ChatError &error)
     jobError.rateLimited =
         error.kind == llm::ChatError::Kind::RateLimited; // the whole provider queue waits
     jobError.kind = jobErrorKind(error.kind);
-    m_run->fail(jobError,
-                [id, seq, rest = std::exchange(m_pending, {}), status, text](const QSqlDatabase &db,
-                                                                             jobs::JobState state) {
-                    if (state == jobs::JobState::Queued) {
-                        messages::requeue(db, id,
-                                          QStringLiteral("Retrying after an error: %1").arg(text));
-                        return;
-                    }
-                    if (!rest.isEmpty())
-                        messages::appendChunk(db, id, seq, rest);
-                    messages::finish(db, id, {status, text, {}, -1, -1});
-                });
+    m_run->fail(
+        jobError,
+        [id, seq, rest = takeRest(), status, text](const QSqlDatabase &db, jobs::JobState state) {
+            if (state == jobs::JobState::Queued) {
+                messages::requeue(db, id, QStringLiteral("Retrying after an error: %1").arg(text));
+                return;
+            }
+            storeRest(db, id, seq, rest);
+            messages::finish(db, id,
+                             {status, text, {}, -1, -1, rest.reasoningMs, rest.reasoningData});
+        });
 }
 
 void ReplySession::onCancel(jobs::CancelReason reason)
@@ -202,14 +249,13 @@ void ReplySession::onCancel(jobs::CancelReason reason)
     const int seq = m_seq++;
     connect(m_run, &jobs::JobRun::ended, this,
             [this, status, note] { announce(domain::toString(status), note); });
-    m_run->finishCancelled(byUser ? QStringLiteral("stopped by the user")
-                                  : QStringLiteral("shut down"),
-                           [id, seq, rest = std::exchange(m_pending, {}), status,
-                            note](const QSqlDatabase &db, jobs::JobState) {
-                               if (!rest.isEmpty())
-                                   messages::appendChunk(db, id, seq, rest);
-                               messages::finish(db, id, {status, note, {}, -1, -1});
-                           });
+    m_run->finishCancelled(
+        byUser ? QStringLiteral("stopped by the user") : QStringLiteral("shut down"),
+        [id, seq, rest = takeRest(), status, note](const QSqlDatabase &db, jobs::JobState) {
+            storeRest(db, id, seq, rest);
+            messages::finish(db, id,
+                             {status, note, {}, -1, -1, rest.reasoningMs, rest.reasoningData});
+        });
 }
 
 void ReplySession::announce(const QString &status, const QString &error)

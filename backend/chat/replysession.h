@@ -3,8 +3,12 @@
 #include "domain/message.h"
 #include "llm/provider.h"
 
+#include <QElapsedTimer>
+#include <QJsonObject>
 #include <QObject>
 #include <QTimer>
+
+class QSqlDatabase;
 
 namespace arbor::store {
 class Store;
@@ -19,7 +23,8 @@ namespace arbor::chat {
 class ChatEvents;
 class LiveTexts;
 
-/** @brief One streaming reply inside a running chat job: stream → live text, events, chunks. */
+/** @brief One streaming reply inside a running chat job: stream → live text and reasoning,
+ *  events, chunks. */
 class ReplySession : public QObject
 {
     Q_OBJECT
@@ -33,11 +38,24 @@ public:
     void fail(const llm::ChatError &error);
 
 private:
+    /** @brief What is not stored yet when the reply ends. */
+    struct Rest
+    {
+        QString text;
+        QString reasoning;
+        qint64 reasoningMs = -1;
+        QString reasoningData = {};
+    };
+
     void onDelta(const QString &text);
+    void onReasoning(const QString &text);
     void onFinished(const llm::ChatUsage &usage, const QString &finishReason);
     void onCancel(jobs::CancelReason reason);
     void flush();
     void announce(const QString &status, const QString &error);
+    Rest takeRest();
+    /** @brief Stores @p rest's pieces (in the writer's transaction that ends the reply). */
+    static void storeRest(const QSqlDatabase &db, const QString &id, int seq, const Rest &rest);
 
     jobs::JobRun *m_run;
     domain::Message m_message;
@@ -47,8 +65,13 @@ private:
     llm::ChatStream *m_stream = nullptr;
     QTimer m_flushTimer;
     QString m_pending;
+    QString m_pendingReasoning;
     int m_seq = 0;
-    qsizetype m_received = 0;
+    qsizetype m_received = 0;       ///< text and reasoning received
+    QElapsedTimer m_reasoningClock; ///< runs from the first reasoning
+    qint64 m_reasoningMs = -1;      ///< set when the answer began after reasoning
+    QJsonObject m_reasoningState;   ///< ChatStream::reasoningState
+    qsizetype m_contentBase = 0;    ///< the text a continuation starts with
 };
 
 } // namespace arbor::chat

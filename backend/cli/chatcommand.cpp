@@ -60,7 +60,8 @@ QString waitLine(const chat::ReplyWait &wait)
 std::optional<QJsonObject> parameters(const QCommandLineParser &parser,
                                       const QCommandLineOption &system,
                                       const QCommandLineOption &temperature,
-                                      const QCommandLineOption &maxTokens)
+                                      const QCommandLineOption &maxTokens,
+                                      const QCommandLineOption &thinking)
 {
     QJsonObject settings;
     if (parser.isSet(system)) {
@@ -87,6 +88,17 @@ std::optional<QJsonObject> parameters(const QCommandLineParser &parser,
             if (!n)
                 return std::nullopt;
             settings.insert(QStringLiteral("max_tokens"), *n);
+        }
+    }
+    if (parser.isSet(thinking)) {
+        if (parser.value(thinking) == u"off") {
+            settings.insert(QStringLiteral("thinking_budget"), QJsonValue());
+        } else {
+            const auto n = wholeOption(parser, thinking, chat::ChatService::MinThinkingBudget,
+                                       chat::ChatService::MaxTokensLimit, Command);
+            if (!n)
+                return std::nullopt;
+            settings.insert(QStringLiteral("thinking_budget"), *n);
         }
     }
     if (const QString error = chat::ChatService::validateSettings(settings); !error.isEmpty()) {
@@ -290,9 +302,14 @@ int runChat(const QStringList &args)
         QStringLiteral("max-tokens"),
         QStringLiteral("Store this reply length limit (1 to 1000000, or 'default')."),
         QStringLiteral("N"));
+    const QCommandLineOption thinkingOption(
+        QStringLiteral("thinking"),
+        QStringLiteral("Store a thinking budget: the model reasons first with up to N tokens "
+                       "(1024 to 1000000, or 'off')."),
+        QStringLiteral("N"));
     parser.addOptions({db, json, providerOption, modelOption, rateOption, conversationOption,
                        parentOption, continueOption, systemOption, temperatureOption,
-                       maxTokensOption});
+                       maxTokensOption, thinkingOption});
     parser.addPositionalArgument(QStringLiteral("TEXT"),
                                  QStringLiteral("The message ('-' reads standard input)."));
     if (const auto code = parse(parser, Command, args))
@@ -332,7 +349,8 @@ int runChat(const QStringList &args)
     const auto rate = decimalOption(parser, rateOption, 0, 1'000'000, Command);
     if (!rate)
         return Usage;
-    const auto settings = parameters(parser, systemOption, temperatureOption, maxTokensOption);
+    const auto settings =
+        parameters(parser, systemOption, temperatureOption, maxTokensOption, thinkingOption);
     if (!settings)
         return Usage;
 

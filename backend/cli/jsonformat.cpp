@@ -31,6 +31,12 @@ QJsonObject toJson(const domain::Message &m)
         {QStringLiteral("model"), orNull(m.model)},
         {QStringLiteral("status"), domain::toString(m.status)},
         {QStringLiteral("content"), m.content},
+        {QStringLiteral("reasoning"), orNull(m.reasoning)},
+        {QStringLiteral("reasoning_ms"), orNull(m.reasoningMs, -1)},
+        {QStringLiteral("reasoning_data"),
+         m.reasoningData.isEmpty()
+             ? QJsonValue(QJsonValue::Null)
+             : QJsonValue(QJsonDocument::fromJson(m.reasoningData.toUtf8()).object())},
         {QStringLiteral("error"), orNull(m.error)},
         {QStringLiteral("finish_reason"), orNull(m.finishReason)},
         {QStringLiteral("prompt_tokens"), orNull(m.promptTokens, -1)},

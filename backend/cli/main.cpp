@@ -16,12 +16,12 @@ Arbor's backend without a window.
 Commands:
   chat [--db PATH] [--provider NAME] [--model M] [--rate N] [--conversation ID]
        [--parent MESSAGE_ID] [--system TEXT] [--temperature X] [--max-tokens N]
-       [--json] TEXT
+       [--thinking N|off] [--json] TEXT
                       Send TEXT and stream the reply to stdout (exit 0 when complete,
                       3 when stopped, 1 on error), wherever it runs (this process, a
                       worker, the app). --parent starts a branch under a message;
-                      --system, --temperature and --max-tokens are stored on the
-                      conversation first, as the app's Parameters dialog does.
+                      --system, --temperature, --max-tokens and --thinking are stored
+                      on the conversation first, as the app's Parameters dialog does.
   chat --continue MESSAGE_ID [--system TEXT] [--temperature X] [--max-tokens N]
                       Continue a reply that stopped early, as the app's Continue does.
   list [--db PATH] [--json]

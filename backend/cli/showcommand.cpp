@@ -60,6 +60,19 @@ QByteArray compact(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+/** @brief "850 ms", "4.2 s", "12 s", "3 min 5 s". */
+QString thinkingTime(qint64 ms)
+{
+    if (ms < 1000)
+        return QStringLiteral("%1 ms").arg(ms);
+    if (ms < 10'000)
+        return QStringLiteral("%1 s").arg(double(ms) / 1000, 0, 'f', 1);
+    const qint64 s = (ms + 500) / 1000;
+    if (s < 60)
+        return QStringLiteral("%1 s").arg(s);
+    return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
+}
+
 void printMessage(const domain::Message &m)
 {
     out() << "\n## " << m.author;
@@ -67,7 +80,21 @@ void printMessage(const domain::Message &m)
         out() << " (" << domain::toString(m.status) << ")";
     if (m.siblingCount > 1)
         out() << " [" << m.siblingIndex + 1 << "/" << m.siblingCount << "]";
-    out() << "\n\n" << m.content << "\n";
+    out() << "\n\n";
+    if (!m.reasoning.isEmpty()) {
+        // Set apart from the answer: indented under a heading that says how long it took.
+        out() << "thinking";
+        if (m.reasoningMs >= 0)
+            out() << " (" << thinkingTime(m.reasoningMs) << ")";
+        out() << ":\n";
+        for (const QStringView line : QStringView(m.reasoning).split(u'\n')) {
+            if (!line.isEmpty())
+                out() << "    " << line;
+            out() << "\n";
+        }
+        out() << "\n";
+    }
+    out() << m.content << "\n";
     if (!m.error.isEmpty())
         out() << "\n> " << m.error << "\n";
 }

@@ -42,8 +42,11 @@ struct Message
     int completionTokens = -1;
     qint64 createdAt = 0;
     qint64 finishedAt = 0;
-    QString label;        ///< the user's bookmark, empty when none
-    int siblingIndex = 0; ///< position among the non-deleted children of its parent
+    QString label;           ///< the user's bookmark, empty when none
+    QString reasoning;       ///< the model's reasoning ("thinking"), apart from the answer
+    qint64 reasoningMs = -1; ///< how long it reasoned; -1 unknown (or no reasoning)
+    QString reasoningData;   ///< JSON to send back with it (llm/reasoningdata.h); "" when none
+    int siblingIndex = 0;    ///< position among the non-deleted children of its parent
     int siblingCount = 1;
 };
 

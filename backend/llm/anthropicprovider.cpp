@@ -1,5 +1,6 @@
 #include "anthropicprovider.h"
 
+#include "reasoningdata.h"
 #include "sseparser.h"
 #include "vendorerrors.h"
 
@@ -43,17 +44,19 @@ private:
             if (type == u"content_block_delta") {
                 const QJsonObject delta = o->value(QLatin1String("delta")).toObject();
                 const QString kind = delta.value(QLatin1String("type")).toString();
+                const int index = o->value(QLatin1String("index")).toInt();
                 if (kind == u"text_delta")
                     emitText(delta.value(QLatin1String("text")).toString());
                 else if (kind == u"thinking_delta")
-                    emitReasoning(delta.value(QLatin1String("thinking")).toString());
-                // input_json_delta (a tool's arguments), signature_delta, citations_delta: Arbor
-                // runs no tools and shows no citations yet.
+                    addThinking(index, delta.value(QLatin1String("thinking")).toString());
+                else if (kind == u"signature_delta")
+                    thinkingAt(index).signature +=
+                        delta.value(QLatin1String("signature")).toString();
+                // input_json_delta (a tool's arguments), citations_delta: Arbor runs no tools
+                // and shows no citations yet.
             } else if (type == u"content_block_start") {
-                // Client tools only: server tools (server_tool_use) run at Anthropic.
-                const QJsonObject block = o->value(QLatin1String("content_block")).toObject();
-                if (block.value(QLatin1String("type")).toString() == u"tool_use")
-                    noteToolCall(block.value(QLatin1String("name")).toString());
+                startBlock(o->value(QLatin1String("index")).toInt(),
+                           o->value(QLatin1String("content_block")).toObject());
             } else if (type == u"message_start") {
                 readUsage(o->value(QLatin1String("message"))
                               .toObject()
@@ -85,15 +88,13 @@ private:
         if (o.value(QLatin1String("type")).toString() != u"message"
             || !o.value(QLatin1String("content")).isArray())
             return false;
-        for (const QJsonValue &b : o.value(QLatin1String("content")).toArray()) {
-            const QJsonObject block = b.toObject();
-            const QString kind = block.value(QLatin1String("type")).toString();
-            if (kind == u"text")
+        const QJsonArray content = o.value(QLatin1String("content")).toArray();
+        for (qsizetype i = 0; i < content.size(); ++i) {
+            const QJsonObject block = content.at(i).toObject();
+            if (block.value(QLatin1String("type")).toString() == u"text")
                 emitText(block.value(QLatin1String("text")).toString());
-            else if (kind == u"thinking")
-                emitReasoning(block.value(QLatin1String("thinking")).toString());
-            else if (kind == u"tool_use")
-                noteToolCall(block.value(QLatin1String("name")).toString());
+            else
+                startBlock(int(i), block);
         }
         readUsage(o.value(QLatin1String("usage")).toObject());
         const QString reason = o.value(QLatin1String("stop_reason")).toString();
@@ -104,6 +105,76 @@ private:
         complete();
         return true;
     }
+
+    /** A block other than text: thinking (text and signature may come whole, in a reply that
+     *  is not streamed, or in deltas), redacted thinking (opaque data, nothing to show), or a
+     *  client tool call (server tools, server_tool_use, run at Anthropic). */
+    void startBlock(int index, const QJsonObject &block)
+    {
+        const QString kind = block.value(QLatin1String("type")).toString();
+        if (kind == u"tool_use") {
+            noteToolCall(block.value(QLatin1String("name")).toString());
+        } else if (kind == u"thinking") {
+            Block &b = thinkingAt(index);
+            addThinking(index, block.value(QLatin1String("thinking")).toString());
+            b.signature += block.value(QLatin1String("signature")).toString();
+        } else if (kind == u"redacted_thinking") {
+            m_blocks.append({kind, 0, 0, {}, block.value(QLatin1String("data")).toString()});
+        }
+    }
+
+    /** A thinking block (its text is reasoning[start, start + length)) or a redacted one. */
+    struct Block
+    {
+        QString type;
+        qsizetype start = 0;
+        qsizetype length = 0;
+        QString signature;
+        QString data; ///< redacted_thinking only
+    };
+    /** The thinking block at @p index, begun when first seen; blocks after the first are set
+     *  apart by an empty line in the reasoning text (not part of any block). */
+    Block &thinkingAt(int index)
+    {
+        if (const auto it = m_thinkingAt.constFind(index); it != m_thinkingAt.cend())
+            return m_blocks[*it];
+        if (reasoningLength() > 0)
+            emitReasoning(QStringLiteral("\n\n"));
+        m_thinkingAt.insert(index, m_blocks.size());
+        m_blocks.append({QStringLiteral("thinking"), reasoningLength(), 0, {}, {}});
+        return m_blocks.last();
+    }
+    void addThinking(int index, const QString &text)
+    {
+        Block &b = thinkingAt(index);
+        emitReasoning(text);
+        b.length = reasoningLength() - b.start;
+    }
+
+public:
+    QJsonObject reasoningState() const override
+    {
+        if (m_blocks.isEmpty())
+            return {};
+        QJsonArray parts;
+        for (const Block &b : m_blocks) {
+            if (b.type == u"redacted_thinking")
+                parts.append(QJsonObject{{QStringLiteral("type"), b.type},
+                                         {QStringLiteral("data"), b.data}});
+            else
+                parts.append(QJsonObject{{QStringLiteral("type"), b.type},
+                                         {QStringLiteral("in"), QStringLiteral("reasoning")},
+                                         {QStringLiteral("start"), b.start},
+                                         {QStringLiteral("length"), b.length},
+                                         {QStringLiteral("signature"), b.signature}});
+        }
+        return {{QStringLiteral("format"), reasoningdata::Anthropic},
+                {QStringLiteral("parts"), parts}};
+    }
+
+private:
+    QList<Block> m_blocks;
+    QHash<int, qsizetype> m_thinkingAt; ///< content block index → its entry in m_blocks
 
     /** Counts are cumulative: replace, never add. Input includes the cached parts. */
     void readUsage(const QJsonObject &u)
@@ -140,27 +211,74 @@ QUrl AnthropicProvider::chatUrl(const ChatRequest &) const
 
 QJsonObject AnthropicProvider::chatBody(const ChatRequest &request) const
 {
+    // Extended thinking does not go with a prefilled reply (a continuation) nor with a changed
+    // temperature, and needs max_tokens above its budget (docs: "Building with extended
+    // thinking").
+    const bool prefill = !request.turns.isEmpty() && request.turns.last().role == u"assistant";
+    const bool thinking = request.thinkingBudget > 0 && !prefill;
     QJsonArray messages;
     QStringList system;
     for (const ChatTurn &t : request.turns) {
-        if (t.role == u"system")
+        if (t.role == u"system") {
             system.append(t.content);
-        else
+            continue;
+        }
+        const QJsonArray blocks = thinking ? thinkingBlocks(t) : QJsonArray();
+        if (blocks.isEmpty()) {
             messages.append(QJsonObject{{QStringLiteral("role"), t.role},
                                         {QStringLiteral("content"), t.content}});
+            continue;
+        }
+        QJsonArray content = blocks;
+        if (!t.content.isEmpty())
+            content.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                       {QStringLiteral("text"), t.content}});
+        messages.append(
+            QJsonObject{{QStringLiteral("role"), t.role}, {QStringLiteral("content"), content}});
     }
+    int maxTokens = request.maxTokens > 0 ? request.maxTokens : DefaultMaxTokens;
+    if (thinking && maxTokens <= request.thinkingBudget)
+        maxTokens = request.thinkingBudget + DefaultMaxTokens;
     QJsonObject body{
         {QStringLiteral("model"), request.model},
         {QStringLiteral("messages"), messages},
-        {QStringLiteral("max_tokens"),
-         request.maxTokens > 0 ? request.maxTokens : DefaultMaxTokens},
+        {QStringLiteral("max_tokens"), maxTokens},
         {QStringLiteral("stream"), true},
     };
     if (!system.isEmpty())
         body.insert(QStringLiteral("system"), system.join(QStringLiteral("\n\n")));
-    if (request.temperature >= 0)
+    if (thinking)
+        body.insert(QStringLiteral("thinking"),
+                    QJsonObject{{QStringLiteral("type"), QStringLiteral("enabled")},
+                                {QStringLiteral("budget_tokens"), request.thinkingBudget}});
+    else if (request.temperature >= 0)
         body.insert(QStringLiteral("temperature"), request.temperature);
     return body;
+}
+
+QJsonArray AnthropicProvider::thinkingBlocks(const ChatTurn &turn)
+{
+    QJsonArray blocks;
+    if (turn.role != u"assistant"
+        || turn.reasoningData.value(u"format").toString() != reasoningdata::Anthropic)
+        return blocks;
+    for (const QJsonValue &v : turn.reasoningData.value(u"parts").toArray()) {
+        const QJsonObject part = v.toObject();
+        const QString type = part.value(u"type").toString();
+        if (type == u"thinking") {
+            // Unsigned (cut off before its signature) or not where it was: cannot go back.
+            const QString signature = part.value(u"signature").toString();
+            const QString text = reasoningdata::textOf(part, turn.content, turn.reasoning);
+            if (!signature.isEmpty() && !text.isNull())
+                blocks.append(QJsonObject{{QStringLiteral("type"), type},
+                                          {QStringLiteral("thinking"), text},
+                                          {QStringLiteral("signature"), signature}});
+        } else if (type == u"redacted_thinking" && !part.value(u"data").toString().isEmpty()) {
+            blocks.append(QJsonObject{{QStringLiteral("type"), type},
+                                      {QStringLiteral("data"), part.value(u"data")}});
+        }
+    }
+    return blocks;
 }
 
 QUrl AnthropicProvider::modelsUrl(const QString &pageToken) const

@@ -12,6 +12,9 @@ public:
     std::unique_ptr<StreamDecoder> createDecoder() const override;
     /** @brief A decoder without a provider (tests, benchmarks). */
     static std::unique_ptr<StreamDecoder> makeDecoder();
+    /** @brief The thinking and redacted_thinking blocks an earlier assistant @p turn had,
+     *  signed, as they go back before its text (empty when none). */
+    static QJsonArray thinkingBlocks(const ChatTurn &turn);
 
 protected:
     QUrl chatUrl(const ChatRequest &request) const override;

@@ -1,5 +1,6 @@
 #include "geminiprovider.h"
 
+#include "reasoningdata.h"
 #include "sseparser.h"
 #include "vendorerrors.h"
 
@@ -67,7 +68,51 @@ protected:
         return true;
     }
 
+public:
+    QJsonObject reasoningState() const override
+    {
+        if (m_signed.isEmpty())
+            return {};
+        QJsonArray parts;
+        for (const Signed &p : m_signed)
+            parts.append(
+                QJsonObject{{QStringLiteral("type"),
+                             p.thought ? QStringLiteral("thought") : QStringLiteral("text")},
+                            {QStringLiteral("in"),
+                             p.thought ? QStringLiteral("reasoning") : QStringLiteral("content")},
+                            {QStringLiteral("start"), p.start},
+                            {QStringLiteral("length"), p.length},
+                            {QStringLiteral("signature"), p.signature}});
+        return {{QStringLiteral("format"), reasoningdata::Gemini},
+                {QStringLiteral("parts"), parts}};
+    }
+
 private:
+    /** A part that carried a thoughtSignature: it goes back as it came, on its own. */
+    struct Signed
+    {
+        bool thought = false;
+        qsizetype start = 0;
+        qsizetype length = 0;
+        QString signature;
+    };
+
+    /** A text or thought part (the text of a streamed reply comes as many parts). */
+    void readPart(const QJsonObject &part)
+    {
+        const bool thought = part.value(QLatin1String("thought")).toBool();
+        const QString text = part.value(QLatin1String("text")).toString();
+        const qsizetype start = thought ? reasoningLength() : textLength();
+        if (thought)
+            emitReasoning(text);
+        else
+            emitText(text);
+        const QString signature = part.value(QLatin1String("thoughtSignature")).toString();
+        if (!signature.isEmpty())
+            m_signed.append(
+                {thought, start, (thought ? reasoningLength() : textLength()) - start, signature});
+    }
+
     void handle(const QList<SseEvent> &events) override
     {
         for (const SseEvent &ev : events) {
@@ -103,13 +148,11 @@ private:
                                                .toArray()) {
                     const QJsonObject part = p.toObject();
                     // A whole call in one part (args already an object); Arbor runs none.
-                    if (const QJsonValue call = part.value(QLatin1String("functionCall"));
-                        call.isObject())
+                    const QJsonValue call = part.value(QLatin1String("functionCall"));
+                    if (call.isObject())
                         noteToolCall(call.toObject().value(QLatin1String("name")).toString());
-                    if (part.value(QLatin1String("thought")).toBool())
-                        emitReasoning(part.value(QLatin1String("text")).toString());
-                    else
-                        emitText(part.value(QLatin1String("text")).toString());
+                    if (!call.isObject())
+                        readPart(part);
                 }
                 const QString reason = c.value(QLatin1String("finishReason")).toString();
                 if (!reason.isEmpty())
@@ -126,6 +169,8 @@ private:
             }
         }
     }
+
+    QList<Signed> m_signed;
 };
 
 /** The versions a base URL may already end in; the first is the one Arbor speaks. */
@@ -167,14 +212,13 @@ QJsonObject GeminiProvider::chatBody(const ChatRequest &request) const
     QJsonArray contents;
     QJsonArray system;
     for (const ChatTurn &t : request.turns) {
-        const QJsonArray parts{QJsonObject{{QStringLiteral("text"), t.content}}};
         if (t.role == u"system")
             system.append(QJsonObject{{QStringLiteral("text"), t.content}});
         else
             contents.append(QJsonObject{
                 {QStringLiteral("role"),
                  t.role == u"assistant" ? QStringLiteral("model") : QStringLiteral("user")},
-                {QStringLiteral("parts"), parts}});
+                {QStringLiteral("parts"), partsOf(t)}});
     }
     QJsonObject body{{QStringLiteral("contents"), contents}};
     if (!system.isEmpty())
@@ -185,9 +229,51 @@ QJsonObject GeminiProvider::chatBody(const ChatRequest &request) const
         generation.insert(QStringLiteral("temperature"), request.temperature);
     if (request.maxTokens > 0)
         generation.insert(QStringLiteral("maxOutputTokens"), request.maxTokens);
+    if (request.thinkingBudget > 0)
+        generation.insert(QStringLiteral("thinkingConfig"),
+                          QJsonObject{{QStringLiteral("includeThoughts"), true},
+                                      {QStringLiteral("thinkingBudget"), request.thinkingBudget}});
     if (!generation.isEmpty())
         body.insert(QStringLiteral("generationConfig"), generation);
     return body;
+}
+
+QJsonArray GeminiProvider::partsOf(const ChatTurn &turn)
+{
+    const QJsonArray plain{QJsonObject{{QStringLiteral("text"), turn.content}}};
+    if (turn.role != u"assistant"
+        || turn.reasoningData.value(u"format").toString() != reasoningdata::Gemini)
+        return plain;
+    // Signed thought parts first (as they came), then the text cut at the signed parts: text
+    // between them goes as plain parts, a signed part alone with its signature. Unsigned
+    // thought summaries are not sent back.
+    QJsonArray parts;
+    qsizetype at = 0;
+    for (const QJsonValue &v : turn.reasoningData.value(u"parts").toArray()) {
+        const QJsonObject part = v.toObject();
+        const QString signature = part.value(u"signature").toString();
+        const QString text = reasoningdata::textOf(part, turn.content, turn.reasoning);
+        if (signature.isEmpty() || text.isNull())
+            return plain; // not what was stored: send the text without signatures
+        if (part.value(u"type").toString() == u"thought") {
+            parts.append(QJsonObject{{QStringLiteral("text"), text},
+                                     {QStringLiteral("thought"), true},
+                                     {QStringLiteral("thoughtSignature"), signature}});
+            continue;
+        }
+        const qsizetype start = part.value(u"start").toInteger();
+        if (start < at)
+            return plain;
+        if (start > at)
+            parts.append(
+                QJsonObject{{QStringLiteral("text"), turn.content.sliced(at, start - at)}});
+        parts.append(QJsonObject{{QStringLiteral("text"), text},
+                                 {QStringLiteral("thoughtSignature"), signature}});
+        at = start + text.size();
+    }
+    if (at < turn.content.size() || parts.isEmpty())
+        parts.append(QJsonObject{{QStringLiteral("text"), turn.content.sliced(at)}});
+    return parts;
 }
 
 QUrl GeminiProvider::modelsUrl(const QString &pageToken) const

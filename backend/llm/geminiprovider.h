@@ -12,6 +12,10 @@ public:
     std::unique_ptr<StreamDecoder> createDecoder() const override;
     /** @brief A decoder without a provider (tests, benchmarks). */
     static std::unique_ptr<StreamDecoder> makeDecoder();
+    /** @brief The parts of @p turn as they go in "contents": an earlier model turn with
+     *  signatures gets back its signed parts (thoughtSignature on the same parts), others one
+     *  text part. */
+    static QJsonArray partsOf(const ChatTurn &turn);
 
 protected:
     QUrl chatUrl(const ChatRequest &request) const override;

@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QNetworkReply>
+#include <QPointer>
 
 Q_LOGGING_CATEGORY(lcHttpStream, "arbor.llm.http", QtInfoMsg)
 
@@ -135,10 +136,18 @@ void HttpChatStream::end()
     const std::optional<ChatError> error = m_decoder->error();
     const ChatUsage usage = m_decoder->usage();
     const QString reason = m_decoder->finishReason();
+    const QJsonObject state = m_decoder->reasoningState();
     if (!error && reason != m_decoder->vendorFinishReason())
         qCDebug(lcHttpStream) << "finish reason" << reason << "from the vendor's"
                               << m_decoder->vendorFinishReason();
     stopReply();
+    if (!state.isEmpty()) {
+        // A receiver may delete this stream on any signal: nothing of it is read after this.
+        QPointer<HttpChatStream> alive(this);
+        Q_EMIT reasoningState(state);
+        if (!alive)
+            return;
+    }
     if (error)
         Q_EMIT failed(*error);
     else

@@ -92,6 +92,9 @@ QJsonObject OllamaProvider::chatBody(const ChatRequest &request) const
         {QStringLiteral("messages"), roleContentMessages(request.turns)},
         {QStringLiteral("stream"), true},
     };
+    // Ollama's switch has no budget (a level at most, for some models): on or the default.
+    if (request.thinkingBudget > 0)
+        body.insert(QStringLiteral("think"), true);
     QJsonObject options;
     if (request.temperature >= 0)
         options.insert(QStringLiteral("temperature"), request.temperature);

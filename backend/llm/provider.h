@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QFuture>
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -14,6 +15,11 @@ struct ChatTurn
 {
     QString role; ///< "system", "user" or "assistant"
     QString content;
+    /// An earlier assistant turn's reasoning text, and what its vendor gave to send back with it
+    /// (reasoningdata.h: signatures, redacted blocks). Set only for turns of the same provider
+    /// and model as the request; a provider sends back what its protocol knows.
+    QString reasoning = {};
+    QJsonObject reasoningData = {};
 };
 
 /** @brief Everything a provider needs for one completion; no store objects. */
@@ -25,6 +31,9 @@ struct ChatRequest
     int maxTokens = 0;       ///< 0: the provider's default
     QVariantMap options;     ///< provider-specific (demo: "seed", "rate")
     int variant = 0;         ///< which sibling this reply is (0 = the first answer to its prompt)
+    /// > 0: ask the model to reason first, with this many tokens for it (Anthropic thinking
+    /// budget_tokens, Gemini thinkingConfig, Ollama "think"); 0: the model's default.
+    int thinkingBudget = 0;
 };
 
 struct ChatUsage
@@ -106,6 +115,11 @@ Q_SIGNALS:
      *  answer (OpenAI-compatible reasoning_content/reasoning, Anthropic thinking_delta, Ollama
      *  message.thinking, Gemini thought parts). Not part of the answer's content. */
     void reasoning(const QString &text);
+    /** @brief What the vendor gave to send back with this reply in later requests
+     *  (reasoningdata.h: signatures, redacted thinking), offsets counted from the start of this
+     *  stream's text and reasoning. Emitted once, just before finished() or failed(), when
+     *  there is any. */
+    void reasoningState(const QJsonObject &state);
     /** @brief The rate-limit headers of a successful response (emitted once, before the first
      *  delta, only when the vendor sent any), so the job engine can pace the next requests. */
     void rateLimitSeen(const arbor::llm::RateLimitInfo &info);

@@ -57,6 +57,9 @@ public:
     const QString &vendorFinishReason() const { return m_vendorFinishReason; }
     /** @brief The tools the model asked to call, by name, in order (Arbor runs none). */
     const QStringList &toolCalls() const { return m_toolCalls; }
+    /** @brief What the vendor gave to send back with this reply later (reasoningdata.h), with
+     *  offsets into the text and reasoning this decoder emitted; {} when nothing. */
+    virtual QJsonObject reasoningState() const { return {}; }
 
     std::function<void(const QString &)> onText;
     std::function<void(const QString &)> onReasoning;
@@ -88,6 +91,7 @@ protected:
         if (text.isEmpty())
             return;
         m_sawText = true;
+        m_textLength += text.size();
         if (onText)
             onText(text);
     }
@@ -96,9 +100,13 @@ protected:
         if (text.isEmpty())
             return;
         m_sawReasoning = true;
+        m_reasoningLength += text.size();
         if (onReasoning)
             onReasoning(text);
     }
+    /** @brief How much text / reasoning was emitted so far (UTF-16 code units). */
+    qsizetype textLength() const { return m_textLength; }
+    qsizetype reasoningLength() const { return m_reasoningLength; }
     /** @brief Ends successfully. If the model asked for tools, the finish reason becomes
      *  tool_calls and a short note saying Arbor does not run them ends the text. */
     void complete();
@@ -133,6 +141,8 @@ private:
     bool m_toolCallSeen = false;
     bool m_sawText = false;
     bool m_sawReasoning = false;
+    qsizetype m_textLength = 0;
+    qsizetype m_reasoningLength = 0;
     bool m_complete = false;
     QString m_source;
     std::optional<ChatError> m_error;

@@ -18,7 +18,11 @@ const QString kColumns = QStringLiteral(
     "ELSE m.content END AS content, "
     "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, m.created_at, "
     "m.finished_at, "
-    "coalesce(m.label, '') AS label");
+    "coalesce(m.label, '') AS label, "
+    "CASE WHEN m.status = 'streaming' THEN m.reasoning || coalesce((SELECT group_concat(r.text, "
+    "'') FROM (SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq) r), "
+    "'') ELSE m.reasoning END AS reasoning, "
+    "m.reasoning_ms, m.reasoning_data");
 
 /** @brief Where the fields of kColumns are in a result. */
 struct MessageColumns
@@ -40,6 +44,9 @@ struct MessageColumns
         , createdAt(c["created_at"])
         , finishedAt(c["finished_at"])
         , label(c["label"])
+        , reasoning(c["reasoning"])
+        , reasoningMs(c["reasoning_ms"])
+        , reasoningData(c["reasoning_data"])
     {
     }
 
@@ -65,11 +72,16 @@ struct MessageColumns
         const QVariant finished = q.value(finishedAt);
         m.finishedAt = finished.isNull() ? 0 : finished.toLongLong();
         m.label = q.value(label).toString();
+        m.reasoning = q.value(reasoning).toString();
+        const QVariant thought = q.value(reasoningMs);
+        m.reasoningMs = thought.isNull() ? -1 : thought.toLongLong();
+        m.reasoningData = q.value(reasoningData).toString();
         return m;
     }
 
     int id, conversationId, parentId, role, author, provider, model, content, status, error,
-        finishReason, promptTokens, completionTokens, createdAt, finishedAt, label;
+        finishReason, promptTokens, completionTokens, createdAt, finishedAt, label, reasoning,
+        reasoningMs, reasoningData;
 };
 
 } // namespace
@@ -252,8 +264,10 @@ bool isLocalLiveReply(const QSqlDatabase &db, const QString &id)
 QList<Unattended> unattendedLive(const QSqlDatabase &db)
 {
     QSqlQuery q = exec(db, QStringLiteral(R"sql(
-        SELECT m.id, m.content <> '' OR EXISTS (SELECT 1 FROM message_chunks k
-                                               WHERE k.message_id = m.id) AS has_text
+        SELECT m.id, m.content <> '' OR m.reasoning <> ''
+                     OR EXISTS (SELECT 1 FROM message_chunks k WHERE k.message_id = m.id)
+                     OR EXISTS (SELECT 1 FROM message_reasoning_chunks r
+                                WHERE r.message_id = m.id) AS has_text
         FROM messages m
         WHERE m.status IN ('queued', 'streaming')
           AND m.synced_at IS NULL -- a teammate's reply streams on their machine, not here
@@ -275,10 +289,13 @@ void insert(const QSqlDatabase &db, const Message &m)
          QStringLiteral(
              "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, "
              "content,"
-             " status, error, created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+             " status, error, created_at, visited_at, reasoning, reasoning_ms, reasoning_data)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
          {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
           domain::withoutNul(m.content), domain::toString(m.status), domain::withoutNul(m.error),
-          m.createdAt, m.createdAt});
+          m.createdAt, m.createdAt, domain::withoutNul(m.reasoning),
+          m.reasoningMs < 0 ? QVariant() : QVariant(m.reasoningMs),
+          nullIfEmpty(domain::withoutNulInJson(m.reasoningData))});
 }
 
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
@@ -303,6 +320,22 @@ void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QStri
          {id, seq, domain::withoutNul(text)});
 }
 
+void appendReasoningChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text)
+{
+    exec(db,
+         QStringLiteral(
+             "INSERT INTO message_reasoning_chunks (message_id, seq, text) VALUES (?, ?, ?)"),
+         {id, seq, domain::withoutNul(text)});
+}
+
+void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms)
+{
+    exec(db,
+         QStringLiteral("UPDATE messages SET reasoning_ms = ? WHERE id = ? AND status IN "
+                        "('queued', 'streaming')"),
+         {ms, id});
+}
+
 bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
 {
     QSqlQuery q = exec(
@@ -311,14 +344,22 @@ bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
             "UPDATE messages SET"
             " content = content || coalesce((SELECT group_concat(c.text, '') FROM"
             "   (SELECT text FROM message_chunks WHERE message_id = ? ORDER BY seq) c), ''),"
+            " reasoning = reasoning || coalesce((SELECT group_concat(r.text, '') FROM"
+            "   (SELECT text FROM message_reasoning_chunks WHERE message_id = ? ORDER BY seq) r),"
+            "   ''),"
+            " reasoning_ms = coalesce(?, reasoning_ms),"
+            " reasoning_data = coalesce(?, reasoning_data),"
             " status = ?, error = ?, finish_reason = ?,"
             " prompt_tokens = ?, completion_tokens = ?, finished_at = ?"
             " WHERE id = ? AND status IN ('queued', 'streaming')"),
-        {id, domain::toString(f.status), domain::withoutNul(f.error), f.finishReason,
+        {id, id, f.reasoningMs < 0 ? QVariant() : QVariant(f.reasoningMs),
+         nullIfEmpty(domain::withoutNulInJson(f.reasoningData)), domain::toString(f.status),
+         domain::withoutNul(f.error), f.finishReason,
          f.promptTokens < 0 ? QVariant() : QVariant(f.promptTokens),
          f.completionTokens < 0 ? QVariant() : QVariant(f.completionTokens), domain::nowMs(), id});
     const bool changed = q.numRowsAffected() > 0;
     exec(db, QStringLiteral("DELETE FROM message_chunks WHERE message_id = ?"), {id});
+    exec(db, QStringLiteral("DELETE FROM message_reasoning_chunks WHERE message_id = ?"), {id});
     return changed;
 }
 

@@ -57,6 +57,10 @@ void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status);
 void requeue(const QSqlDatabase &db, const QString &id, const QString &note);
 /** @brief Appends a streamed piece: O(piece), whatever the length of the message. */
 void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text);
+/** @brief Appends a streamed piece of reasoning, as appendChunk() does for text. */
+void appendReasoningChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text);
+/** @brief How long a live reply reasoned, known once its answer begins. */
+void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms);
 
 struct Finish
 {
@@ -65,9 +69,12 @@ struct Finish
     QString finishReason;
     int promptTokens = -1;
     int completionTokens = -1;
+    qint64 reasoningMs = -1;    ///< -1: as it is
+    QString reasoningData = {}; ///< JSON; "": as it is
 };
-/** @brief Folds the chunks into content and sets a final state (once; a finished message is
- *  immutable, so finishing it again does nothing). Returns false if it was already final. */
+/** @brief Folds the chunks into content (and reasoning) and sets a final state (once; a finished
+ * message is immutable, so finishing it again does nothing). Returns false if it was already final.
+ */
 bool finish(const QSqlDatabase &db, const QString &id, const Finish &finish);
 
 } // namespace arbor::store::messages

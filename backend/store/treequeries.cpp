@@ -366,7 +366,7 @@ QList<SearchHit> search(const QSqlDatabase &db, const QString &query, int limit)
         exec(db,
              QStringLiteral(
                  "SELECT m.id, m.conversation_id, c.title, m.role,"
-                 " snippet(message_fts, 0, char(2), char(3), '…', 12) AS snippet"
+                 " snippet(message_fts, -1, char(2), char(3), '…', 12) AS snippet"
                  " FROM message_fts JOIN messages m ON m.rowid = message_fts.rowid"
                  " JOIN conversations c ON c.id = m.conversation_id"
                  " WHERE message_fts MATCH ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL"

@@ -96,7 +96,10 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "(SELECT text FROM message_chunks WHERE message_id = m.id ORDER BY seq)), '') "
             "  AS content, "
             "m.status, m.error, m.finish_reason, m.prompt_tokens, m.completion_tokens, "
-            "m.label, m.created_at, m.finished_at, m.deleted_at, m.deleted_batch "
+            "m.label, m.created_at, m.finished_at, m.deleted_at, m.deleted_batch, "
+            "m.reasoning || coalesce((SELECT group_concat(text, '') FROM "
+            "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
+            "'') AS reasoning, m.reasoning_ms, m.reasoning_data "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -122,6 +125,9 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.finishedAt = optionalInt(m.value(at["finished_at"]));
         rm.deletedAt = optionalInt(m.value(at["deleted_at"]));
         rm.deletedBatch = textOrEmpty(m.value(at["deleted_batch"]));
+        rm.reasoning = m.value(at["reasoning"]).toString();
+        rm.reasoningMs = optionalInt(m.value(at["reasoning_ms"]));
+        rm.reasoningData = textOrEmpty(m.value(at["reasoning_data"]));
     }
     m.finish();
     return found;
@@ -215,9 +221,11 @@ void applyConversation(QSqlDatabase &db, Applied &applied, const RemoteConversat
 const QByteArray MessageColumns = QByteArrayLiteral(
     "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
-    "deleted_at, deleted_batch");
+    "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
+    "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
+    "reasoning_data = excluded.reasoning_data, "
     "status = excluded.status, error = excluded.error, "
     "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
     "completion_tokens = excluded.completion_tokens, label = excluded.label, "
@@ -233,7 +241,10 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.deleted_at IS NOT excluded.deleted_at "
     "OR messages.error IS NOT excluded.error "
     "OR messages.finish_reason IS NOT excluded.finish_reason "
-    "OR messages.completion_tokens IS NOT excluded.completion_tokens) "
+    "OR messages.completion_tokens IS NOT excluded.completion_tokens "
+    "OR messages.reasoning IS NOT excluded.reasoning "
+    "OR messages.reasoning_ms IS NOT excluded.reasoning_ms "
+    "OR messages.reasoning_data IS NOT excluded.reasoning_data) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -273,6 +284,9 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     number(16, m.finishedAt);
     number(17, m.deletedAt);
     optionalText(18, m.deletedBatch);
+    text(19, m.reasoning);
+    number(20, m.reasoningMs);
+    optionalText(21, m.reasoningData);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -503,16 +517,34 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         // search and outbox triggers) costs more than running it.
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
-            + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+              "?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
-            store::CachedQuery upsert = execCached(
-                db, sql,
-                QVariantList{m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author,
-                             m.provider, m.model, m.content, m.status, m.error, m.finishReason,
-                             variant(m.promptTokens), variant(m.completionTokens),
-                             nullIfEmpty(m.label), m.createdAt, variant(m.finishedAt),
-                             variant(m.deletedAt), nullIfEmpty(m.deletedBatch), now});
+            store::CachedQuery upsert =
+                execCached(db, sql,
+                           QVariantList{m.id,
+                                        m.conversationId,
+                                        nullIfEmpty(m.parentId),
+                                        m.role,
+                                        m.author,
+                                        m.provider,
+                                        m.model,
+                                        m.content,
+                                        m.status,
+                                        m.error,
+                                        m.finishReason,
+                                        variant(m.promptTokens),
+                                        variant(m.completionTokens),
+                                        nullIfEmpty(m.label),
+                                        m.createdAt,
+                                        variant(m.finishedAt),
+                                        variant(m.deletedAt),
+                                        nullIfEmpty(m.deletedBatch),
+                                        m.reasoning.isNull() ? QStringLiteral("") : m.reasoning,
+                                        variant(m.reasoningMs),
+                                        nullIfEmpty(m.reasoningData),
+                                        now});
             const store::Columns returned(*upsert);
             const int id = returned["id"];
             const int conversation = returned["conversation_id"];
@@ -532,7 +564,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
             store::NativeQuery stage(db,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?)");
+                                           "?, ?, ?, ?, ?, ?, ?, ?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();

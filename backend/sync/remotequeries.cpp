@@ -101,6 +101,11 @@ QJsonObject messageJson(const RemoteMessage &m)
         {QStringLiteral("finished_at"), json(m.finishedAt)},
         {QStringLiteral("deleted_at"), json(m.deletedAt)},
         {QStringLiteral("deleted_batch"), json(m.deletedBatch)},
+        {QStringLiteral("reasoning"), text(m.reasoning)},
+        {QStringLiteral("reasoning_ms"), json(m.reasoningMs)},
+        {QStringLiteral("reasoning_data"),
+         m.reasoningData.isEmpty() ? QJsonValue()
+                                   : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
     };
 }
 
@@ -284,6 +289,9 @@ struct MessageColumns
         , createdAt(r.column("created_at"))
         , finishedAt(r.column("finished_at"))
         , deletedAt(r.column("deleted_at"))
+        , reasoning(r.column("reasoning"))
+        , reasoningMs(r.column("reasoning_ms"))
+        , reasoningData(r.column("reasoning_data"))
     {
     }
 
@@ -309,12 +317,15 @@ struct MessageColumns
         m.createdAt = r.toInt(row, createdAt);
         m.finishedAt = optionalNumber(r, row, finishedAt);
         m.deletedAt = optionalNumber(r, row, deletedAt);
+        m.reasoning = r.text(row, reasoning);
+        m.reasoningMs = optionalNumber(r, row, reasoningMs);
+        m.reasoningData = r.text(row, reasoningData);
         return m;
     }
 
     int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
-        finishedAt, deletedAt;
+        finishedAt, deletedAt, reasoning, reasoningMs, reasoningData;
 };
 
 } // namespace
@@ -342,7 +353,7 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
         QStringLiteral("SELECT id, workspace_id, conversation_id, parent_id, role, author, "
                        "provider, model, content, status, error, finish_reason, label, "
                        "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
-                       "deleted_at "
+                       "deleted_at, reasoning, reasoning_ms, reasoning_data "
                        "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);

@@ -53,11 +53,14 @@ struct RemoteMessage
     qint64 createdAt = 0;
     std::optional<qint64> finishedAt;
     std::optional<qint64> deletedAt;
+    QString reasoning;                 ///< the model's reasoning text ("" when none)
+    std::optional<qint64> reasoningMs; ///< how long it reasoned, when known
+    QString reasoningData;             ///< JSON to send back to the vendor; null when none
 
     bool operator==(const RemoteMessage &) const = default;
 };
 
-/** @brief What the server did with one pushed row (arbor.push, server version 4). */
+/** @brief What the server did with one pushed row (arbor.push, server version 4 and later). */
 enum class PushOutcome {
     Ok,                  ///< written
     Unchanged,           ///< the server already had it

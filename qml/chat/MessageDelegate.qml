@@ -42,6 +42,11 @@ Item {
     required property bool canLabel
     required property bool canFork
     required property bool canDelete
+    // The model's reasoning ("thinking"), how long it took (-1: unknown or still thinking) and
+    // whether it is arriving with no answer yet; shown apart from the answer.
+    required property string reasoning
+    required property int reasoningMs
+    required property bool reasoningLive
 
     /// Set by the list while this message is edited inline.
     property bool editing: false

@@ -6,10 +6,13 @@
 #include "chat/chatservice.h"
 #include "core/backend.h"
 #include "domain/ids.h"
+#include "llm/providerfactory.h"
+#include "llm/providerregistry.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "support/fakevendorserver.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -344,6 +347,82 @@ private Q_SLOTS:
         QTRY_COMPARE(model.rowCount(), 4);
         QCOMPARE(at(model, 0, ThreadModel::IdRole), first.user.id);
         QCOMPARE(resets.count(), 0);
+    }
+
+    void reasoningStreamsBeforeTheAnswer()
+    {
+        // An Ollama thinking model: its reasoning arrives, then (seconds later) the answer.
+        testsupport::FakeVendorServer server;
+        const QList<QByteArray> lines =
+            testsupport::FakeVendorServer::transcript(QStringLiteral("ollama-thinking.ndjson"))
+                .split('\n');
+        testsupport::FakeVendorServer::Response response = testsupport::FakeVendorServer::stream(
+            lines.at(0) + '\n' + lines.at(1) + '\n', "application/x-ndjson");
+        response.body.append({lines.at(2) + '\n', 4000});
+        response.body.append({lines.at(3) + '\n', 50});
+        server.enqueue(response);
+        backend(0);
+        llm::ProviderConfig config;
+        config.id = QStringLiteral("local");
+        config.kind = QStringLiteral("ollama");
+        config.name = QStringLiteral("Local");
+        config.baseUrl = server.baseUrl();
+        config.models = {QStringLiteral("qwen3")};
+        m_backend->providers().add(llm::createProvider(config));
+
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QHash<int, QByteArray> names = model.roleNames();
+        QCOMPARE(names.value(ThreadModel::ReasoningRole), QByteArray("reasoning"));
+        QCOMPARE(names.value(ThreadModel::ReasoningMsRole), QByteArray("reasoningMs"));
+        QCOMPARE(names.value(ThreadModel::ReasoningLiveRole), QByteArray("reasoningLive"));
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+        chat::SendRequest request;
+        request.text = QStringLiteral("How many r?");
+        request.modelKey = QStringLiteral("local/qwen3");
+        const chat::SendResult r = m_backend->chat().send(request).result();
+        model.setConversation(r.conversationId);
+        QTRY_COMPARE(model.rowCount(), 2);
+        const QModelIndex reply = model.index(1);
+        const QString thought = QStringLiteral(
+            "Okay, the user asks how many r's are in strawberry — s-t-r-a-w-b-e-r-r-y: three.");
+        QTRY_COMPARE_WITH_TIMEOUT(model.data(reply, ThreadModel::ReasoningRole).toString(), thought,
+                                  20000);
+        QCOMPARE(model.data(reply, ThreadModel::ReasoningLiveRole).toBool(), true);
+        QCOMPARE(model.data(reply, ThreadModel::ContentRole).toString(), QString());
+        QCOMPARE(model.data(reply, ThreadModel::ReasoningMsRole).toLongLong(), -1);
+        const auto announced = [&changed](int role) {
+            return std::count_if(changed.cbegin(), changed.cend(),
+                                 [role](const QList<QVariant> &c) {
+                                     return c.at(2).value<QList<int>>().contains(role);
+                                 });
+        };
+        QVERIFY(announced(ThreadModel::ReasoningRole) >= 1);
+        QCOMPARE(announced(ThreadModel::ContentRole), 0);
+
+        // The answer begins: no longer reasoning, and the time it took is known.
+        QTRY_COMPARE_WITH_TIMEOUT(model.data(reply, ThreadModel::ContentRole).toString(),
+                                  QStringLiteral("There are 3 r's."), 20000);
+        QCOMPARE(model.data(reply, ThreadModel::ReasoningLiveRole).toBool(), false);
+        QTRY_VERIFY(model.data(reply, ThreadModel::ReasoningMsRole).toLongLong() >= 3000);
+        QTRY_COMPARE(model.data(reply, ThreadModel::IsLiveRole).toBool(), false);
+        QCOMPARE(model.data(reply, ThreadModel::ReasoningRole).toString(), thought);
+        QVERIFY(model.data(reply, ThreadModel::ReasoningMsRole).toLongLong() >= 3000);
+        QVERIFY(announced(ThreadModel::ReasoningLiveRole) >= 2); // on, then off
+        // A message without reasoning.
+        QCOMPARE(model.data(model.index(0), ThreadModel::ReasoningRole).toString(), QString());
+        QCOMPARE(model.data(model.index(0), ThreadModel::ReasoningMsRole).toLongLong(), -1);
+        QCOMPARE(model.data(model.index(0), ThreadModel::ReasoningLiveRole).toBool(), false);
+
+        // Loaded from the store, the finished reply shows the same.
+        ThreadModel again(*m_backend);
+        again.setConversation(r.conversationId);
+        QTRY_COMPARE(again.rowCount(), 2);
+        QCOMPARE(again.data(again.index(1), ThreadModel::ReasoningRole).toString(), thought);
+        QCOMPARE(again.data(again.index(1), ThreadModel::ReasoningMsRole),
+                 model.data(reply, ThreadModel::ReasoningMsRole));
     }
 
     void otherConversationsDoNotLeakIn()

@@ -396,6 +396,89 @@ private Q_SLOTS:
         QVERIFY2(r.endedWith(2), qPrintable(r.describe()));
     }
 
+    void aThinkingBudgetIsStoredWithTheConversation()
+    {
+        FakeVendorServer server;
+        QVERIFY(addFakeVendor(server));
+        QVERIFY(arbord(fakeChat(QStringLiteral("Hi"),
+                                {QStringLiteral("--thinking"), QStringLiteral("100")}))
+                    .endedWith(2)); // below the smallest budget: a usage error, nothing sent
+        QVERIFY(server.requests().isEmpty());
+        server.enqueue(
+            FakeVendorServer::stream(sse({QStringLiteral("Brief.")}), "text/event-stream"));
+        ArbordRun r = arbord(fakeChat(
+            QStringLiteral("Hi"),
+            {QStringLiteral("--thinking"), QStringLiteral("2048"), QStringLiteral("--json")}));
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        const QString conversation = r.object().value(QLatin1String("conversation_id")).toString();
+        const auto budget = [this, &conversation] {
+            return scalar(QStringLiteral("SELECT json_extract(settings, '$.thinking_budget') FROM "
+                                         "conversations WHERE id = ?"),
+                          {conversation});
+        };
+        QCOMPARE(budget().toInt(), 2048);
+        server.enqueue(
+            FakeVendorServer::stream(sse({QStringLiteral("Again.")}), "text/event-stream"));
+        r = arbord(fakeChat(QStringLiteral("More"),
+                            {QStringLiteral("--conversation"), conversation,
+                             QStringLiteral("--thinking"), QStringLiteral("off")}));
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QVERIFY(budget().isNull());
+    }
+
+    void killedWhileThinkingKeepsTheReasoning()
+    {
+        // The reply's reasoning streams, then arbord dies before any answer: what was stored of
+        // the reasoning is kept, and the reply is not sent again (as with text).
+        FakeVendorServer server;
+        QVERIFY(addFakeVendor(server));
+        const QList<QByteArray> events =
+            FakeVendorServer::transcript(QStringLiteral("openai-reasoning.sse")).split('\n');
+        // role, then two reasoning pieces; then nothing for a minute
+        QByteArray first;
+        for (qsizetype i = 0; i < 6; ++i)
+            first += events.at(i) + '\n';
+        FakeVendorServer::Response stalled = FakeVendorServer::stream(first, "text/event-stream");
+        stalled.body.append({QByteArrayLiteral("data: {}\n\n"), 60000});
+        server.enqueue(stalled);
+        auto chat = start(fakeChat(QStringLiteral("How many r?")));
+        const QString thought = QStringLiteral(
+            "Spell it out: s-t-r-a-w-b-e-r-r-y. One r after t, two before y — três.");
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(QStringLiteral("SELECT group_concat(text, '') FROM (SELECT text FROM "
+                                  "message_reasoning_chunks ORDER BY seq)"))
+                .toString(),
+            thought, 30000);
+        chat->signal(SIGKILL);
+        QVERIFY(chat->finish());
+
+        const QString conversation =
+            scalar(QStringLiteral("SELECT conversation_id FROM messages LIMIT 1")).toString();
+        ArbordRun shown = arbord({QStringLiteral("show"), QStringLiteral("--json"), conversation});
+        QVERIFY2(shown.endedWith(0), qPrintable(shown.describe()));
+        const QJsonObject reply =
+            shown.object().value(QLatin1String("messages")).toArray().at(1).toObject();
+        QCOMPARE(reply.value(QLatin1String("status")).toString(), QStringLiteral("interrupted"));
+        QCOMPARE(reply.value(QLatin1String("reasoning")).toString(), thought);
+        QCOMPARE(reply.value(QLatin1String("content")).toString(), QString());
+
+        // The next process that runs jobs settles it: interrupted, reasoning folded in, no new
+        // request.
+        Running worker({QStringLiteral("worker"), QStringLiteral("--db"), dbPath()}, env());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(QStringLiteral("SELECT status FROM messages WHERE role = 'assistant'"))
+                .toString(),
+            QStringLiteral("interrupted"), 30000);
+        QCOMPARE(scalar(QStringLiteral("SELECT reasoning FROM messages WHERE role = 'assistant'"))
+                     .toString(),
+                 thought);
+        QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM message_reasoning_chunks")).toInt(),
+                 0);
+        worker.signal(SIGINT);
+        QVERIFY(worker.finish());
+        QCOMPARE(server.requests().size(), 1);
+    }
+
     void aRetryIsOneLineAndJobsShowsWhenItRuns()
     {
         FakeVendorServer server;

@@ -9,6 +9,9 @@
 #include "support/dbconnection.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -117,6 +120,41 @@ private Q_SLOTS:
         QVERIFY2(lines.constLast().startsWith(QString(64, QLatin1Char(' '))
                                               + QStringLiteral("[999] * assistant ")),
                  qPrintable(lines.constLast()));
+    }
+
+    void theReasoningIsShownApart()
+    {
+        const QString id = writeChain(dbPath(), 2, QStringLiteral("text"));
+        const QString data = QStringLiteral(
+            R"({"format":"anthropic","parts":[{"type":"thinking","in":"reasoning","start":0,"length":8,"signature":"sig"}]})");
+        {
+            DbConnection c(dbPath());
+            c.exec(QStringLiteral("UPDATE messages SET reasoning = ?, reasoning_ms = 12400, "
+                                  "reasoning_data = ? WHERE role = 'assistant'"),
+                   {QStringLiteral("Line one\n\nline two"), data});
+        }
+        ArbordRun r = arbord({QStringLiteral("show"), id});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains(QStringLiteral("## Demo\n\nthinking (12 s):\n    Line one\n\n    "
+                                              "line two\n\n1 text\n")),
+                 qPrintable(text));
+        QCOMPARE(text.count(QStringLiteral("thinking")), 1); // the user's message has none
+
+        r = arbord({QStringLiteral("show"), QStringLiteral("--json"), id});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        const QJsonArray messages = r.object().value(QLatin1String("messages")).toArray();
+        QCOMPARE(messages.size(), 2);
+        const QJsonObject reply = messages.at(1).toObject();
+        QCOMPARE(reply.value(QLatin1String("reasoning")).toString(),
+                 QStringLiteral("Line one\n\nline two"));
+        QCOMPARE(reply.value(QLatin1String("reasoning_ms")).toInteger(), 12400);
+        QCOMPARE(reply.value(QLatin1String("reasoning_data")).toObject(),
+                 QJsonDocument::fromJson(data.toUtf8()).object());
+        const QJsonObject question = messages.at(0).toObject();
+        QVERIFY(question.value(QLatin1String("reasoning")).isNull());
+        QVERIFY(question.value(QLatin1String("reasoning_ms")).isNull());
+        QVERIFY(question.value(QLatin1String("reasoning_data")).isNull());
     }
 
     void treeJsonHasEveryNode()

@@ -164,6 +164,42 @@ private Q_SLOTS:
         QCOMPARE(m_backend->chat().conversationSettings(first.conversationId).result(), valid);
     }
 
+    void theThinkingBudgetChangesOnlyWhenNamed()
+    {
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
+        const chat::SendResult first = send({}, QStringLiteral("Hello"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(first.assistant.id), 30000);
+        const QString id = first.conversationId;
+        m_backend->chat()
+            .setConversationSettings(
+                id,
+                {{QStringLiteral("thinking_budget"), 4096}, {QStringLiteral("temperature"), 0.5}})
+            .waitForFinished();
+        QCOMPARE(m_backend->chat().conversationSettings(id).result(),
+                 (QJsonObject{{QStringLiteral("thinking_budget"), 4096},
+                              {QStringLiteral("temperature"), 0.5}}));
+        // The Parameters dialog (which does not know it) saves: the budget stays.
+        m_backend->chat()
+            .setConversationSettings(id, {{QStringLiteral("max_tokens"), 9000}})
+            .waitForFinished();
+        QCOMPARE(m_backend->chat().conversationSettings(id).result(),
+                 (QJsonObject{{QStringLiteral("thinking_budget"), 4096},
+                              {QStringLiteral("max_tokens"), 9000}}));
+        // Null turns it off; too small a budget is refused with a sentence.
+        m_backend->chat()
+            .setConversationSettings(id,
+                                     {{QStringLiteral("thinking_budget"), QJsonValue()},
+                                      {QStringLiteral("max_tokens"), 9000}})
+            .waitForFinished();
+        QCOMPARE(m_backend->chat().conversationSettings(id).result(),
+                 (QJsonObject{{QStringLiteral("max_tokens"), 9000}}));
+        const QString error = failureOf(m_backend->chat().setConversationSettings(
+            id, {{QStringLiteral("thinking_budget"), 1000}}));
+        QVERIFY2(error.startsWith(u"The thinking budget must be a whole number of tokens from"),
+                 qPrintable(error));
+    }
+
     void unknownConversationIsAnError()
     {
         const QString error = failureOf(m_backend->chat().setConversationSettings(

@@ -335,6 +335,56 @@ private Q_SLOTS:
         QCOMPARE(after.completionTokens, 3);
     }
 
+    void reasoningStreamsInChunksAndFoldsOnce()
+    {
+        addMessage(QStringLiteral("u"), {}, QStringLiteral("user"), 1);
+        addMessage(QStringLiteral("a"), QStringLiteral("u"), QStringLiteral("assistant"), 2,
+                   MessageStatus::Streaming, QStringLiteral(""));
+        // Only reasoning so far: it is text to keep (a crash does not start the reply over).
+        messages::appendReasoningChunk(db(), QStringLiteral("a"), 1, QStringLiteral("so "));
+        messages::appendReasoningChunk(db(), QStringLiteral("a"), 0, QStringLiteral("Think, "));
+        Message live = *messages::get(db(), QStringLiteral("a"));
+        QCOMPARE(live.reasoning, QStringLiteral("Think, so "));
+        QCOMPARE(live.content, QString());
+        QCOMPARE(live.reasoningMs, qint64(-1));
+        QCOMPARE(messages::pathTo(db(), QStringLiteral("a")).last().reasoning,
+                 QStringLiteral("Think, so "));
+        const QList<messages::Unattended> left = messages::unattendedLive(db());
+        QCOMPARE(left.size(), 1);
+        QVERIFY(left.first().hasText);
+
+        messages::setReasoningMs(db(), QStringLiteral("a"), 1500);
+        messages::appendReasoningChunk(db(), QStringLiteral("a"), 2, QStringLiteral("done."));
+        messages::appendChunk(db(), QStringLiteral("a"), 3, QStringLiteral("Answer"));
+        messages::Finish f;
+        f.reasoningData = QStringLiteral(R"({"format":"gemini","parts":[]})");
+        QVERIFY(messages::finish(db(), QStringLiteral("a"), f));
+        const Message done = *messages::get(db(), QStringLiteral("a"));
+        QCOMPARE(done.reasoning, QStringLiteral("Think, so done."));
+        QCOMPARE(done.content, QStringLiteral("Answer"));
+        QCOMPARE(done.reasoningMs, qint64(1500)); // kept: the finish did not say
+        QCOMPARE(done.reasoningData, f.reasoningData);
+        QCOMPARE(m_conn->scalar(QStringLiteral("SELECT reasoning FROM messages WHERE id = 'a'"))
+                     .toString(),
+                 QStringLiteral("Think, so done."));
+        QCOMPARE(
+            m_conn->scalar(QStringLiteral("SELECT count(*) FROM message_reasoning_chunks")).toInt(),
+            0);
+        // Immutable once finished.
+        messages::setReasoningMs(db(), QStringLiteral("a"), 9);
+        QCOMPARE(messages::get(db(), QStringLiteral("a"))->reasoningMs, qint64(1500));
+
+        // A plain message has none; a copy (a fork) keeps it.
+        QCOMPARE(messages::get(db(), QStringLiteral("u"))->reasoningMs, qint64(-1));
+        Message copy = done;
+        copy.id = QStringLiteral("copy");
+        messages::insert(db(), copy);
+        const Message copied = *messages::get(db(), QStringLiteral("copy"));
+        QCOMPARE(copied.reasoning, done.reasoning);
+        QCOMPARE(copied.reasoningMs, done.reasoningMs);
+        QCOMPARE(copied.reasoningData, done.reasoningData);
+    }
+
     void finishedMessagesIgnoreStatusChanges()
     {
         addMessage(QStringLiteral("u"), {}, QStringLiteral("user"), 1);

@@ -4,6 +4,8 @@
 #include "store/sql.h"
 #include "support/dbconnection.h"
 
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,8 +45,8 @@ private Q_SLOTS:
             c.scalar(QStringLiteral("SELECT applied_at FROM schema_migrations WHERE version = 1"))
                 .toLongLong()
             > 0);
-        for (const char *table :
-             {"conversations", "messages", "message_chunks", "jobs", "workers"}) {
+        for (const char *table : {"conversations", "messages", "message_chunks",
+                                  "message_reasoning_chunks", "jobs", "workers"}) {
             QCOMPARE(
                 c.scalar(
                      QStringLiteral(
@@ -108,6 +110,59 @@ private Q_SLOTS:
         QCOMPARE(
             c.scalar(QStringLiteral("SELECT title FROM conversations WHERE id = 'c'")).toString(),
             QStringLiteral("future"));
+    }
+
+    void reasoningMigrationKeepsSearchAndIndexesReasoning()
+    {
+        // A store of version 10 with messages: after 0011 the old words are still found, and a
+        // word only in a reply's reasoning finds the reply.
+        {
+            DbConnection c(dbPath());
+            Migrator::currentVersion(c.db()); // creates schema_migrations
+            QStringList files = QDir(QStringLiteral(":/arbor/migrations")).entryList(QDir::Files);
+            files.sort();
+            for (const QString &file : files) {
+                if (file.left(4).toInt() > 10)
+                    break;
+                QFile f(QStringLiteral(":/arbor/migrations/") + file);
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                arbor::store::execScript(c.db(), QString::fromUtf8(f.readAll()));
+                c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
+                                      "VALUES (?, ?, 1)"),
+                       {file.left(4).toInt(), file.chopped(4)});
+            }
+            QCOMPARE(Migrator::currentVersion(c.db()), 10);
+            c.exec(QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at) "
+                                  "VALUES ('c', 't', 1, 1)"));
+            c.exec(QStringLiteral("INSERT INTO messages (id, conversation_id, role, content, "
+                                  "status, created_at) VALUES ('m', 'c', 'assistant', "
+                                  "'an old zebra', 'complete', 1)"));
+            Migrator::migrate(c.db());
+            QVERIFY(Migrator::currentVersion(c.db()) >= 11);
+            const auto hits = [&c](const QString &word) {
+                return c
+                    .scalar(QStringLiteral("SELECT group_concat(m.id) FROM message_fts f "
+                                           "JOIN messages m ON m.rowid = f.rowid "
+                                           "WHERE message_fts MATCH ?"),
+                            {word})
+                    .toString();
+            };
+            QCOMPARE(hits(QStringLiteral("zebra")), QStringLiteral("m"));
+            QCOMPARE(c.scalar(QStringLiteral("SELECT reasoning FROM messages")).toString(),
+                     QString());
+            QVERIFY(c.scalar(QStringLiteral("SELECT reasoning_ms FROM messages")).isNull());
+            c.exec(QStringLiteral("UPDATE messages SET reasoning = 'pondering giraffes'"));
+            QCOMPARE(hits(QStringLiteral("giraffes")), QStringLiteral("m"));
+            QCOMPARE(hits(QStringLiteral("zebra")), QStringLiteral("m"));
+            c.exec(QStringLiteral("INSERT INTO messages (id, conversation_id, role, content, "
+                                  "reasoning, status, created_at) VALUES ('n', 'c', 'assistant', "
+                                  "'yes', 'okapi thoughts', 'complete', 2)"));
+            QCOMPARE(hits(QStringLiteral("okapi")), QStringLiteral("n"));
+            c.exec(QStringLiteral("DELETE FROM messages WHERE id = 'n'"));
+            QCOMPARE(hits(QStringLiteral("okapi")), QString());
+            c.exec(QStringLiteral("INSERT INTO message_fts (message_fts) VALUES "
+                                  "('integrity-check')"));
+        }
     }
 
     void failedMigrationRollsBack()

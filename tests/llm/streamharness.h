@@ -19,6 +19,8 @@ struct StreamOutcome
 {
     QStringList deltas;
     QString reasoning;
+    QJsonObject reasoningState;
+    int reasoningStateCount = 0;
     int finishedCount = 0;
     int failedCount = 0;
     llm::ChatUsage usage;
@@ -37,6 +39,11 @@ inline StreamOutcome runStream(llm::ChatStream *stream)
                      [&](const QString &t) { out.deltas.append(t); });
     QObject::connect(stream, &llm::ChatStream::reasoning, &loop,
                      [&](const QString &t) { out.reasoning += t; });
+    QObject::connect(stream, &llm::ChatStream::reasoningState, &loop,
+                     [&](const QJsonObject &state) {
+                         ++out.reasoningStateCount;
+                         out.reasoningState = state;
+                     });
     QObject::connect(stream, &llm::ChatStream::finished, &loop,
                      [&](const llm::ChatUsage &u, const QString &reason) {
                          ++out.finishedCount;

@@ -49,6 +49,74 @@ private Q_SLOTS:
         QCOMPARE(messages.first().toObject().value(u"role").toString(), QStringLiteral("user"));
     }
 
+    void thinkingIsAskedForAndSignedBlocksGoBack()
+    {
+        FakeVendorServer server;
+        for (int i = 0; i < 3; ++i)
+            server.enqueue(FakeVendorServer::stream(
+                FakeVendorServer::transcript(QStringLiteral("anthropic-thinking.sse")),
+                "text/event-stream", 9, 2));
+        auto p = provider(server);
+        arbor::llm::ChatRequest request = sampleRequest(QStringLiteral("claude-sonnet-4-5"));
+        request.thinkingBudget = 2048;
+        arbor::llm::ChatTurn earlier{QStringLiteral("assistant"), QStringLiteral("Three.")};
+        earlier.reasoning = QStringLiteral("abc\n\ndef");
+        earlier.reasoningData =
+            QJsonObject{{"format", "anthropic"},
+                        {"parts",
+                         QJsonArray{QJsonObject{{"type", "thinking"},
+                                                {"in", "reasoning"},
+                                                {"start", 0},
+                                                {"length", 3},
+                                                {"signature", "sig-A"}},
+                                    QJsonObject{{"type", "redacted_thinking"}, {"data", "opaque"}},
+                                    // cut off before its signature: it cannot go back
+                                    QJsonObject{{"type", "thinking"},
+                                                {"in", "reasoning"},
+                                                {"start", 5},
+                                                {"length", 3},
+                                                {"signature", ""}}}}};
+        request.turns.append(earlier);
+        request.turns.append({QStringLiteral("user"), QStringLiteral("And in raspberry?")});
+        QObject owner;
+        const StreamOutcome out = runStream(p->startChat(request, &owner));
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.text(), QStringLiteral("There are **3** r's in strawberry."));
+        QVERIFY(out.reasoning.startsWith(u"Let me spell it"));
+        QCOMPARE(out.reasoningStateCount, 1);
+        QCOMPARE(out.reasoningState.value(u"parts").toArray().size(), 2);
+
+        QJsonObject body = bodyOf(server.requests().at(0));
+        QCOMPARE(body.value(u"thinking").toObject(),
+                 (QJsonObject{{"type", "enabled"}, {"budget_tokens", 2048}}));
+        QCOMPARE(body.value(u"max_tokens").toInt(), 2048 + 4096); // must exceed the budget
+        QVERIFY(!body.contains(u"temperature"));                  // not allowed with thinking
+        const QJsonArray messages = body.value(u"messages").toArray();
+        QCOMPARE(messages.size(), 3);
+        QCOMPARE(messages.at(1).toObject().value(u"content").toArray(),
+                 (QJsonArray{
+                     QJsonObject{{"type", "thinking"}, {"thinking", "abc"}, {"signature", "sig-A"}},
+                     QJsonObject{{"type", "redacted_thinking"}, {"data", "opaque"}},
+                     QJsonObject{{"type", "text"}, {"text", "Three."}}}));
+
+        // Without thinking the turn is its text (and the temperature goes).
+        request.thinkingBudget = 0;
+        runStream(p->startChat(request, &owner));
+        body = bodyOf(server.requests().at(1));
+        QVERIFY(!body.contains(u"thinking"));
+        QCOMPARE(body.value(u"temperature").toDouble(), 0.25);
+        QCOMPARE(body.value(u"messages").toArray().at(1).toObject().value(u"content").toString(),
+                 QStringLiteral("Three."));
+
+        // A continuation (a prefilled reply) cannot think.
+        request.thinkingBudget = 2048;
+        request.turns.append({QStringLiteral("assistant"), QStringLiteral("In raspberry")});
+        runStream(p->startChat(request, &owner));
+        body = bodyOf(server.requests().at(2));
+        QVERIFY(!body.contains(u"thinking"));
+        QCOMPARE(body.value(u"max_tokens").toInt(), 123);
+    }
+
     void overloadedEventMidStream()
     {
         FakeVendorServer server;

@@ -1,6 +1,8 @@
 // GeminiProvider against a real HTTP server on 127.0.0.1 replaying recorded CRLF SSE streams.
 #include "streamharness.h"
 
+#include "llm/geminiprovider.h"
+
 #include <QJsonArray>
 #include <QSignalSpy>
 
@@ -54,6 +56,70 @@ private Q_SLOTS:
         QCOMPARE(body.value(u"contents").toArray().size(), 1);
         QCOMPARE(body.value(u"contents").toArray().first().toObject().value(u"role").toString(),
                  QStringLiteral("user"));
+    }
+
+    void thoughtsAreAskedForAndSignaturesGoBackOnTheirParts()
+    {
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("gemini-thinking.sse")),
+            "text/event-stream", 7, 2));
+        auto p = provider(server);
+        arbor::llm::ChatRequest request = sampleRequest(QStringLiteral("gemini-2.5-flash"));
+        request.thinkingBudget = 1024;
+        arbor::llm::ChatTurn earlier{QStringLiteral("assistant"), QStringLiteral("Three r's.")};
+        earlier.reasoning = QStringLiteral("Spell. Count.");
+        earlier.reasoningData = QJsonObject{{"format", "gemini"},
+                                            {"parts",
+                                             QJsonArray{QJsonObject{{"type", "thought"},
+                                                                    {"in", "reasoning"},
+                                                                    {"start", 7},
+                                                                    {"length", 6},
+                                                                    {"signature", "sig-T"}},
+                                                        QJsonObject{{"type", "text"},
+                                                                    {"in", "content"},
+                                                                    {"start", 6},
+                                                                    {"length", 3},
+                                                                    {"signature", "sig-1"}},
+                                                        QJsonObject{{"type", "text"},
+                                                                    {"in", "content"},
+                                                                    {"start", 10},
+                                                                    {"length", 0},
+                                                                    {"signature", "sig-2"}}}}};
+        request.turns.append(earlier);
+        request.turns.append({QStringLiteral("user"), QStringLiteral("And in raspberry?")});
+        QObject owner;
+        const StreamOutcome out = runStream(p->startChat(request, &owner));
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.reasoningStateCount, 1);
+        QCOMPARE(out.reasoning,
+                 QStringLiteral("**Counting the letters**\n\nI am spelling out strawberry and "
+                                "counting each r: three."));
+
+        const QJsonObject body = bodyOf(server.requests().first());
+        QCOMPARE(body.value(u"generationConfig").toObject().value(u"thinkingConfig").toObject(),
+                 (QJsonObject{{"includeThoughts", true}, {"thinkingBudget", 1024}}));
+        const QJsonArray contents = body.value(u"contents").toArray();
+        QCOMPARE(contents.size(), 3);
+        QCOMPARE(contents.at(1).toObject().value(u"role").toString(), QStringLiteral("model"));
+        QCOMPARE(
+            contents.at(1).toObject().value(u"parts").toArray(),
+            (QJsonArray{
+                QJsonObject{{"text", "Count."}, {"thought", true}, {"thoughtSignature", "sig-T"}},
+                QJsonObject{{"text", "Three "}},
+                QJsonObject{{"text", "r's"}, {"thoughtSignature", "sig-1"}},
+                QJsonObject{{"text", "."}},
+                QJsonObject{{"text", ""}, {"thoughtSignature", "sig-2"}}}));
+        // A turn whose signatures do not fit its text goes as plain text.
+        earlier.reasoningData = QJsonObject{{"format", "gemini"},
+                                            {"parts",
+                                             QJsonArray{QJsonObject{{"type", "text"},
+                                                                    {"in", "content"},
+                                                                    {"start", 8},
+                                                                    {"length", 9},
+                                                                    {"signature", "sig-1"}}}}};
+        QCOMPARE(arbor::llm::GeminiProvider::partsOf(earlier),
+                 (QJsonArray{QJsonObject{{"text", "Three r's."}}}));
     }
 
     void http429UsesRetryInfo()

@@ -47,6 +47,24 @@ private Q_SLOTS:
         QCOMPARE(body.value(u"messages").toArray().size(), 2);
     }
 
+    void thinkingIsAskedForAndStreamedApart()
+    {
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("ollama-thinking.ndjson")),
+            "application/x-ndjson", 5, 2));
+        auto p = provider(server);
+        arbor::llm::ChatRequest request = sampleRequest(QStringLiteral("qwen3:8b"));
+        request.thinkingBudget = 1024;
+        QObject owner;
+        const StreamOutcome out = runStream(p->startChat(request, &owner));
+        QCOMPARE(out.finishedCount, 1);
+        QCOMPARE(out.text(), QStringLiteral("There are 3 r's."));
+        QVERIFY(out.reasoning.startsWith(u"Okay, the user asks"));
+        QCOMPARE(out.reasoningStateCount, 0); // nothing to send back
+        QCOMPARE(bodyOf(server.requests().first()).value(u"think").toBool(), true);
+    }
+
     void errorLineMidStream()
     {
         FakeVendorServer server;

@@ -8,6 +8,8 @@
 #include "llm/openaiprovider.h"
 #include "support/fakevendorserver.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QTest>
 
@@ -30,6 +32,7 @@ struct Decoded
     QStringList toolCalls;
     int errorKind = -1;
     QString errorMessage;
+    QJsonObject reasoningState;
     bool operator==(const Decoded &) const = default;
 };
 
@@ -63,6 +66,7 @@ Decoded decode(const QString &name, const QByteArray &bytes, const QList<qsizety
     d.finishReason = dec->finishReason();
     d.vendorFinishReason = dec->vendorFinishReason();
     d.toolCalls = dec->toolCalls();
+    d.reasoningState = dec->reasoningState();
     if (dec->error()) {
         d.errorKind = int(dec->error()->kind);
         d.errorMessage = dec->error()->message;
@@ -167,6 +171,18 @@ private Q_SLOTS:
         QTest::newRow("ollama no stream")
             << "ollama-nostream.json"
             << "The sky — 青い ✨" << true << 26 << 282 << "stop" << -1;
+        // Reasoning is not part of the answer.
+        QTest::newRow("openai reasoning")
+            << "openai-reasoning.sse"
+            << "There are **3** r's." << true << 14 << 41 << "stop" << -1;
+        QTest::newRow("anthropic thinking")
+            << "anthropic-thinking.sse"
+            << "There are **3** r's in strawberry." << true << 24 << 96 << "stop" << -1;
+        QTest::newRow("gemini thinking")
+            << "gemini-thinking.sse"
+            << "There are **3** r's in strawberry — ¡tres!" << true << 9 << 155 << "stop" << -1;
+        QTest::newRow("ollama thinking") << "ollama-thinking.ndjson"
+                                         << "There are 3 r's." << true << 17 << 58 << "stop" << -1;
     }
 
     void outcomes()
@@ -198,7 +214,9 @@ private Q_SLOTS:
               "gemini-raw-error.sse",     "ollama-text.ndjson",      "ollama-error.ndjson",
               "ollama-truncated.ndjson",  "openai-tool-call.sse",    "anthropic-tool-use.sse",
               "gemini-tool-call.sse",     "ollama-tool-call.ndjson", "openai-completion.json",
-              "anthropic-message.json",   "gemini-array.json",       "ollama-nostream.json"})
+              "anthropic-message.json",   "gemini-array.json",       "ollama-nostream.json",
+              "openai-reasoning.sse",     "anthropic-thinking.sse",  "gemini-thinking.sse",
+              "ollama-thinking.ndjson"})
             QTest::newRow(n) << QString::fromLatin1(n);
     }
 
@@ -310,6 +328,127 @@ private Q_SLOTS:
             text,
             QStringList{QStringLiteral("*The model asked to call the tools `get_weather`, "
                                        "`get_time` and `search` — Arbor does not run tools.*")});
+    }
+
+    void reasoningIsKeptWithWhatGoesBack_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("reasoning");
+        QTest::addColumn<QJsonObject>("state");
+        QTest::newRow("openai") << "openai-reasoning.sse"
+                                << "Spell it out: s-t-r-a-w-b-e-r-r-y. One r after t, two before y "
+                                   "— três."
+                                << QJsonObject();
+        const QString claude =
+            QStringLiteral("Let me spell it: s-t-r-a-w-b-e-r-r-y. That is three r's — «drei».");
+        QTest::newRow("anthropic")
+            << "anthropic-thinking.sse" << claude
+            << QJsonObject{
+                   {"format", "anthropic"},
+                   {"parts",
+                    QJsonArray{
+                        QJsonObject{
+                            {"type", "thinking"},
+                            {"in", "reasoning"},
+                            {"start", 0},
+                            {"length", claude.size()},
+                            {"signature", "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"}},
+                        QJsonObject{{"type", "redacted_thinking"},
+                                    {"data",
+                                     "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3r"
+                                     "AFBa8cr3qpPkNRj2YfWXGmKDxH4mPnZ5sQ7vB8URj2pLmN3kF8/"
+                                     "dW5hR7xJ0aP1oLvs"}}}}};
+        const QString first =
+            QStringLiteral("**Counting the letters**\n\nI am spelling out strawberry");
+        const QString second = QStringLiteral(" and counting each r: three.");
+        const QString answer = QStringLiteral("There are **3** r's in strawberry — ¡tres!");
+        QTest::newRow("gemini")
+            << "gemini-thinking.sse" << first + second
+            << QJsonObject{
+                   {"format", "gemini"},
+                   {"parts",
+                    QJsonArray{
+                        QJsonObject{
+                            {"type", "thought"},
+                            {"in", "reasoning"},
+                            {"start", first.size()},
+                            {"length", second.size()},
+                            {"signature", "CiQB0e2Kb0Lxq7c1hZp9Uq3sTy2vWn8dF4mR6oK1jH5gE0a="}},
+                        QJsonObject{{"type", "text"},
+                                    {"in", "content"},
+                                    {"start", answer.size()},
+                                    {"length", 0},
+                                    {"signature",
+                                     "EqsFCqgFAb4+9vvtR2cJx1mKq0pTl8sWz3n5yD6aB7eF9hG0iJ="}}}}};
+        QTest::newRow("ollama") << "ollama-thinking.ndjson"
+                                << "Okay, the user asks how many r's are in strawberry — "
+                                   "s-t-r-a-w-b-e-r-r-y: three."
+                                << QJsonObject();
+        // The recorded Gemini 3 reply: a signature on its last, empty part and no thoughts.
+        QTest::newRow("gemini signature only")
+            << "gemini-text.sse"
+            << ""
+            << QJsonObject{{"format", "gemini"},
+                           {"parts",
+                            QJsonArray{QJsonObject{{"type", "text"},
+                                                   {"in", "content"},
+                                                   {"start", 55},
+                                                   {"length", 0},
+                                                   {"signature", "EqsFCqgFAb4+9vvt…"}}}}};
+    }
+
+    void reasoningIsKeptWithWhatGoesBack()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, reasoning);
+        QFETCH(QJsonObject, state);
+        const Decoded d = decode(name, FakeVendorServer::transcript(name), {});
+        QVERIFY(d.complete);
+        QCOMPARE(d.reasoning.join(QString()), reasoning);
+        QCOMPARE(d.reasoningState, state);
+    }
+
+    void anthropicThinkingBlocksApart()
+    {
+        // Two thinking blocks (interleaved thinking): an empty line between them in the
+        // reasoning text, each block addressing only its own text; a whole (non-streamed)
+        // reply gives the same.
+        auto dec = arbor::llm::AnthropicProvider::makeDecoder();
+        QString reasoning;
+        dec->onReasoning = [&](const QString &t) { reasoning += t; };
+        dec->feed(
+            "event: content_block_start\ndata: "
+            R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}})"
+            "\n\nevent: content_block_delta\ndata: "
+            R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"one"}})"
+            "\n\nevent: content_block_delta\ndata: "
+            R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"s1"}})"
+            "\n\nevent: content_block_start\ndata: "
+            R"({"type":"content_block_start","index":1,"content_block":{"type":"thinking","thinking":""}})"
+            "\n\nevent: content_block_delta\ndata: "
+            R"({"type":"content_block_delta","index":1,"delta":{"type":"thinking_delta","thinking":"two"}})"
+            "\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        dec->finish();
+        QVERIFY(dec->isComplete());
+        QCOMPARE(reasoning, QStringLiteral("one\n\ntwo"));
+        const QJsonArray parts = dec->reasoningState().value(u"parts").toArray();
+        QCOMPARE(parts.size(), 2);
+        QCOMPARE(parts.at(0).toObject().value(u"start").toInt(), 0);
+        QCOMPARE(parts.at(0).toObject().value(u"length").toInt(), 3);
+        QCOMPARE(parts.at(0).toObject().value(u"signature").toString(), QStringLiteral("s1"));
+        QCOMPARE(parts.at(1).toObject().value(u"start").toInt(), 5);
+        QCOMPARE(parts.at(1).toObject().value(u"length").toInt(), 3);
+        QCOMPARE(parts.at(1).toObject().value(u"signature").toString(), QString()); // cut off
+
+        auto whole = arbor::llm::AnthropicProvider::makeDecoder();
+        whole->feed(
+            R"({"type":"message","role":"assistant","content":[{"type":"thinking","thinking":"one","signature":"s1"},{"type":"redacted_thinking","data":"xyz"},{"type":"text","text":"Hi"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":2}})");
+        whole->finish();
+        QVERIFY(whole->isComplete());
+        const QJsonArray wholeParts = whole->reasoningState().value(u"parts").toArray();
+        QCOMPARE(wholeParts.size(), 2);
+        QCOMPARE(wholeParts.at(0).toObject().value(u"signature").toString(), QStringLiteral("s1"));
+        QCOMPARE(wholeParts.at(1).toObject().value(u"data").toString(), QStringLiteral("xyz"));
     }
 
     void nothingAfterTheEnd()

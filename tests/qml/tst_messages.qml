@@ -48,6 +48,9 @@ Item {
             canLabel: true
             canFork: true
             canDelete: true
+            reasoning: ""
+            reasoningMs: -1
+            reasoningLive: false
         }
     }
 

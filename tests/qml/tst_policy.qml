@@ -49,6 +49,9 @@ Item {
             canLabel: false
             canFork: false
             canDelete: false
+            reasoning: ""
+            reasoningMs: -1
+            reasoningLive: false
         }
     }
 

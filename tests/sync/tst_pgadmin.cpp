@@ -92,7 +92,8 @@ void TestPgAdmin::initIsIdempotent()
     QCOMPARE(first.to, sync::PgSchema::latestVersion());
     QCOMPARE(first.applied,
              (QStringList{QStringLiteral("0001_team.sql"), QStringLiteral("0002_presence.sql"),
-                          QStringLiteral("0003_pull.sql"), QStringLiteral("0004_security.sql")}));
+                          QStringLiteral("0003_pull.sql"), QStringLiteral("0004_security.sql"),
+                          QStringLiteral("0005_reasoning.sql")}));
     QVERIFY(first.createdGroupRole);
 
     const auto second = admin.init();
@@ -487,7 +488,9 @@ void TestPgAdmin::upgradeToVersion4KeepsEveryChange()
 
     sync::PgConnection conn(m_pg->superuserDsn(QStringLiteral("upgrade")));
     const sync::PgSchema::Result migrated = sync::PgSchema::migrate(conn);
-    QCOMPARE(migrated.applied, QStringList{QStringLiteral("0004_security.sql")});
+    QCOMPARE(
+        migrated.applied,
+        (QStringList{QStringLiteral("0004_security.sql"), QStringLiteral("0005_reasoning.sql")}));
 
     // Every change kept, numbered 1..n per workspace in the old order; heads at n.
     QCOMPARE(conn.scalar(QStringLiteral("SELECT string_agg(position::text, ',' ORDER BY position) "
