@@ -98,7 +98,7 @@ ListView {
             return;
         switch (action) {
         case MessageAction.Copy:
-            Clipboard.setText(message.messageContent);
+            Clipboard.setText(message.content());
             message.showCopied();
             break;
         case MessageAction.Edit:
@@ -206,6 +206,7 @@ ListView {
         id: row
 
         width: ListView.view.width
+        thread: Chat.thread
         editing: list.editingId === messageId
         framed: ListView.isCurrentItem && (list.activeFocus || list.flash || messageMenu.visible)
         keyboardReachable: ListView.isCurrentItem
