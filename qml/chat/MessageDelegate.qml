@@ -100,6 +100,7 @@ Item {
     function allows(action: int): bool {
         switch (action) {
         case MessageAction.Copy:
+        case MessageAction.CopyPlainText:
             return true;
         case MessageAction.Edit:
             return canEdit;
@@ -124,6 +125,16 @@ Item {
     /// The message's whole text.
     function content(): string {
         return thread !== null ? messageBody.fullText() : messageContent;
+    }
+
+    /// Puts the text on the clipboard: the Markdown source, or with @p plain what it shows
+    /// (the user's text is plain already); "Copied" shows for a moment.
+    function copy(plain: bool) {
+        if (plain && !isUser)
+            Clipboard.setMarkdownAsPlainText(content());
+        else
+            Clipboard.setText(content());
+        showCopied();
     }
 
     function showCopied() {

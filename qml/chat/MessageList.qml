@@ -98,8 +98,8 @@ ListView {
             return;
         switch (action) {
         case MessageAction.Copy:
-            Clipboard.setText(message.content());
-            message.showCopied();
+        case MessageAction.CopyPlainText:
+            message.copy(action === MessageAction.CopyPlainText);
             break;
         case MessageAction.Edit:
             currentIndex = message.index;

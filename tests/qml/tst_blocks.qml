@@ -6,7 +6,7 @@ import Arbor.Ui
 
 // Issue 17, live rendering: a reply is a list of blocks drawn by kind, formatted as Markdown
 // while it streams; code blocks copy their code; tables draw their cells; reasoning and tool
-// calls have their own items. Its own run and database.
+// calls have their own items; "Copy as plain text" drops the markup. Its own run and database.
 Item {
     id: root
 
@@ -177,6 +177,33 @@ Item {
             mouseClick(findChild(card, "toolArgumentsToggle"));
             compare(findChild(card, "toolArguments").text, "{\n  \"query\": \"arbor\",\n  \"limit\": 3\n}");
             compare(findChild(card, "toolResult").text, "3 hits");
+        }
+
+        function test_copyAsPlainText() {
+            sendAndWait("Plain please");
+            const reply = rowItem(1);
+            verify(reply.content().indexOf("**") >= 0, "the demo reply has Markdown");
+            const menu = findChild(page, "messageMenu");
+            focusRowFromComposer(1);
+            keyClick(Qt.Key_Menu);
+            tryCompare(menu, "opened", true);
+            const plain = findChild(menu, "copyPlainAction");
+            verify(plain.visible);
+            // Copy, then Copy as plain text.
+            keyClick(Qt.Key_Down);
+            keyClick(Qt.Key_Down);
+            verify(plain.highlighted);
+            keyClick(Qt.Key_Return);
+            tryCompare(menu, "visible", false);
+            const copied = Clipboard.text();
+            verify(copied.length > 100, copied);
+            verify(copied.indexOf("**") < 0 && copied.indexOf("```") < 0 && copied.indexOf("|---") < 0,
+                   "no Markdown: " + copied);
+            verify(copied.indexOf("• ") >= 0, "list items keep a bullet");
+            tryCompare(rowChild(1, "copyButton"), "text", "Copied", 2000);
+            // Copy still gives the Markdown source.
+            reply.actionRequested(MessageAction.Copy);
+            compare(Clipboard.text(), reply.content());
         }
     }
 }
