@@ -148,7 +148,7 @@ Item {
             const headerCell = allChildren(body, "tableHeaderCell")[0];
             verify(headerCell.children[0].font.bold);
             const sizeCell = allChildren(body, "tableCell")[1];
-            compare(sizeCell.children[0].horizontalAlignment, TextEdit.AlignRight);
+            compare(sizeCell.children[0].horizontalAlignment, Text.AlignRight);
             // Cells of a row line up in columns.
             const cellItems = allChildren(body, "tableCell");
             compare(cellItems[0].x, headerCell.x);

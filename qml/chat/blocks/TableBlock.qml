@@ -129,24 +129,22 @@ BlockItem {
                         implicitHeight: label.implicitHeight + 2 * Theme.spacingSmall
                         color: header ? Theme.tableHeader : Theme.base
 
-                        TextEdit {
+                        // A Text, not a TextEdit: a table has many cells, and a TextEdit (a
+                        // document each) costs three times the memory. Cells are not selectable;
+                        // the message's Copy takes the table.
+                        Text {
                             id: label
 
                             x: Theme.spacing
                             y: Theme.spacingSmall
                             width: cell.width - 2 * Theme.spacing
                             text: cell.cellText
-                            textFormat: TextEdit.PlainText
-                            wrapMode: TextEdit.Wrap
-                            readOnly: true
-                            selectByMouse: true
-                            persistentSelection: false
+                            textFormat: Text.PlainText
+                            wrapMode: Text.Wrap
                             font.bold: cell.header
                             color: Theme.text
-                            selectionColor: Theme.highlight
-                            selectedTextColor: Theme.highlightedText
                             horizontalAlignment: cell.cellColumn < block.alignments.length
-                                                 ? block.alignments[cell.cellColumn] : TextEdit.AlignLeft
+                                                 ? block.alignments[cell.cellColumn] : Text.AlignLeft
                         }
                     }
                     // qmllint enable unqualified
