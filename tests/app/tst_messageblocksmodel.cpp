@@ -306,6 +306,19 @@ private Q_SLOTS:
         QCOMPARE(m.rowCount(), expected.size());
         for (int row = 0; row < m.rowCount(); ++row)
             QVERIFY2(m.rowAt(row) == expected.at(row), qPrintable(QString::number(row)));
+        // A row per block of the whole text, parts of a long block following it.
+        const QList<Block> blocks = BlockSplitter::split(full);
+        int row = 0;
+        for (const Block &b : blocks) {
+            QCOMPARE(kindAt(m, row), b.kind);
+            QVERIFY(!roleAt(m, row, Model::ContinuedRole).toBool());
+            QString source = markdownAt(m, row);
+            for (++row; row < m.rowCount() && roleAt(m, row, Model::ContinuedRole).toBool(); ++row)
+                source += markdownAt(m, row);
+            if (b.kind != Kind::Code && b.kind != Kind::ThematicBreak)
+                QCOMPARE(source, b.markdown());
+        }
+        QCOMPARE(row, m.rowCount());
     }
 
     void finishWaitsForTheLastWords()
