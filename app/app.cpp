@@ -62,7 +62,7 @@ App *App::forEngine(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
 App::App(const AppConfig &config, QObject *parent)
     : QObject(parent)
     , m_backend(std::make_unique<core::Backend>(
-          core::BackendOptions{config.dbPath, config.demoRate, true, 4}))
+          core::BackendOptions{config.dbPath, config.demoRate, true, 4, config.demoChars}))
     , m_storePath(m_backend->storePath())
     , m_errors(new ErrorController(this))
 {

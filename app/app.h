@@ -37,6 +37,7 @@ struct AppConfig
     double demoRate = 50.0; ///< demo model speed, tokens per second
     QString uiStatePath =
         {}; ///< where the window remembers its state (INI file); empty: QSettings()
+    qsizetype demoChars = 0; ///< demo replies are at least this long (0: the short answer)
 };
 
 /**

@@ -1,5 +1,7 @@
 #include "clipboard.h"
 
+#include "markdownrenderer.h"
+
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QQmlEngine>
@@ -17,6 +19,11 @@ Clipboard *Clipboard::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
 void Clipboard::setText(const QString &text)
 {
     QGuiApplication::clipboard()->setText(text);
+}
+
+void Clipboard::setMarkdownAsPlainText(const QString &markdown)
+{
+    setText(MarkdownRenderer::plainText(markdown));
 }
 
 QString Clipboard::text() const

@@ -26,6 +26,8 @@ public:
     }
 
     Q_INVOKABLE void setText(const QString &text);
+    /** @brief Puts what @p markdown shows on the clipboard, as plain text (no markup). */
+    Q_INVOKABLE void setMarkdownAsPlainText(const QString &markdown);
     Q_INVOKABLE QString text() const;
 };
 

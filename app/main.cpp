@@ -2,6 +2,7 @@
 #include "app.h"
 #include "chatcontroller.h"
 #include "conversationcontroller.h"
+#include "framebench.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -12,6 +13,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
 
@@ -59,8 +61,18 @@ int main(int argc, char *argv[])
                        "event loop for more than MS ms (a 1 ms timer fired that late), to "
                        "measure freezes."),
         QStringLiteral("MS"));
+    const QCommandLineOption charsOption(
+        QStringLiteral("demo-chars"),
+        QStringLiteral("Demo replies grow to at least N characters (code, tables, lists)."),
+        QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption benchOption(
+        QStringLiteral("bench-frames"),
+        QStringLiteral("On a temporary store, stream a 100,000-character demo reply at 200 "
+                       "tokens/s, measure how late a 1 ms GUI-thread timer fires, write the "
+                       "figures to FILE (JSON) and quit."),
+        QStringLiteral("FILE"));
     parser.addOptions({dbOption, rateOption, sendOption, shotOption, delayOption,
-                       conversationOption, stallsOption});
+                       conversationOption, stallsOption, charsOption, benchOption});
     parser.process(app);
 
     bool rateOk = false;
@@ -69,7 +81,26 @@ int main(int argc, char *argv[])
         qCritical("arbor: --demo-rate takes a number of tokens per second (0 or more)");
         return 2;
     }
-    arbor::app::App::setConfig({parser.value(dbOption), rate});
+    bool charsOk = false;
+    const qsizetype chars = parser.value(charsOption).toLongLong(&charsOk);
+    if (!charsOk || chars < 0 || chars > 10'000'000) {
+        qCritical("arbor: --demo-chars takes a number of characters (0 to 10,000,000)");
+        return 2;
+    }
+    const bool bench = parser.isSet(benchOption);
+    QTemporaryDir benchDir;
+    if (bench) {
+        if (!benchDir.isValid()) {
+            qCritical("arbor: cannot create a temporary directory for --bench-frames");
+            return 1;
+        }
+        qputenv("ARBOR_DISCOVERY_PORTS", ""); // no looking for local model servers
+        arbor::app::App::setConfig(
+            {benchDir.filePath(QStringLiteral("arbor.db")), arbor::app::FrameBench::TokensPerSecond,
+             benchDir.filePath(QStringLiteral("ui.ini")), arbor::app::FrameBench::ReplyChars});
+    } else {
+        arbor::app::App::setConfig({parser.value(dbOption), rate, {}, chars});
+    }
 
     if (parser.isSet(stallsOption)) {
         // A 1 ms timer on the GUI thread: a gap between two firings is time the thread spent
@@ -108,6 +139,11 @@ int main(int argc, char *argv[])
     if (engine.rootObjects().isEmpty())
         return 1;
 
+    if (bench) {
+        auto *frameBench = new arbor::app::FrameBench(arbor::app::App::instance(),
+                                                      parser.value(benchOption), &app);
+        frameBench->start();
+    }
     if (parser.isSet(conversationOption)) {
         if (auto *root = arbor::app::App::instance())
             root->conversationController()->select(parser.value(conversationOption));

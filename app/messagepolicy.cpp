@@ -7,7 +7,7 @@ MessageAction::Actions MessagePolicy::allowed(const domain::Message &message,
 {
     using namespace MessageAction;
     // Copying, labelling, forking and deleting (which stops what it deletes) suit any message.
-    Actions actions = Copy | Label | Fork | Delete;
+    Actions actions = Copy | CopyPlainText | Label | Fork | Delete;
     const bool live = domain::isLive(message.status);
     if (message.role == u"user")
         actions |= Edit; // an edit is a new sibling: the original and its replies stay

@@ -83,15 +83,16 @@ namespace MessageAction {
 Q_NAMESPACE
 QML_ELEMENT
 enum Action {
-    Copy = 0x1,          ///< its text to the clipboard
-    Edit = 0x2,          ///< a new sibling with other text (the user's messages)
-    Regenerate = 0x4,    ///< a new reply beside it, with this or another model
-    Continue = 0x8,      ///< a new reply that carries on from its text (one that stopped early)
-    Retry = 0x10,        ///< ask again after a failure, the same model
-    OpenSettings = 0x20, ///< the failure is fixed in Settings (key, model, quota)
-    Label = 0x40,        ///< set or remove its bookmark label
-    Fork = 0x80,         ///< copy the path to it into a new conversation
-    Delete = 0x100,      ///< tombstone it and everything under it (undoable)
+    Copy = 0x1,            ///< its text to the clipboard
+    Edit = 0x2,            ///< a new sibling with other text (the user's messages)
+    Regenerate = 0x4,      ///< a new reply beside it, with this or another model
+    Continue = 0x8,        ///< a new reply that carries on from its text (one that stopped early)
+    Retry = 0x10,          ///< ask again after a failure, the same model
+    OpenSettings = 0x20,   ///< the failure is fixed in Settings (key, model, quota)
+    Label = 0x40,          ///< set or remove its bookmark label
+    Fork = 0x80,           ///< copy the path to it into a new conversation
+    Delete = 0x100,        ///< tombstone it and everything under it (undoable)
+    CopyPlainText = 0x200, ///< what it shows to the clipboard, without Markdown
 };
 Q_ENUM_NS(Action)
 Q_DECLARE_FLAGS(Actions, Action)

@@ -34,7 +34,7 @@ Backend::Backend(BackendOptions options)
     m_engine = std::make_unique<jobs::JobEngine>(*m_store, engineOptions);
     m_jobs = std::make_unique<jobs::JobsService>(*m_store, *m_engine);
     m_chat = std::make_unique<chat::ChatService>(*m_store, *m_engine, *m_providers, *m_events);
-    m_providers->add(std::make_shared<llm::DemoProvider>(m_options.demoRate));
+    m_providers->add(std::make_shared<llm::DemoProvider>(m_options.demoRate, m_options.demoChars));
     m_providerService = std::make_unique<providers::ProviderService>(
         *m_store, *m_providers, std::make_unique<secrets::KeychainSecretStore>(), m_jobs.get());
     m_engine->registerHandler(

@@ -33,10 +33,11 @@ namespace arbor::core {
 /** @brief How to assemble a backend. */
 struct BackendOptions
 {
-    QString dbPath;         ///< empty: $ARBOR_DB, else the platform data folder
-    double demoRate = 50.0; ///< demo model speed, tokens per second (0 = as fast as possible)
-    bool runJobs = true;    ///< false: a tool that must not run replies (providers, admin)
-    int concurrency = 4;    ///< jobs run at once in this process
+    QString dbPath;          ///< empty: $ARBOR_DB, else the platform data folder
+    double demoRate = 50.0;  ///< demo model speed, tokens per second (0 = as fast as possible)
+    bool runJobs = true;     ///< false: a tool that must not run replies (providers, admin)
+    int concurrency = 4;     ///< jobs run at once in this process
+    qsizetype demoChars = 0; ///< demo replies are at least this long (0: the short answer)
 };
 
 /**

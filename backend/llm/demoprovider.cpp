@@ -64,8 +64,9 @@ private:
 
 } // namespace
 
-DemoProvider::DemoProvider(double tokensPerSecond)
+DemoProvider::DemoProvider(double tokensPerSecond, qsizetype answerChars)
     : m_rate(tokensPerSecond)
+    , m_answerChars(answerChars)
 {
 }
 
@@ -91,13 +92,17 @@ ChatStream *DemoProvider::startChat(const ChatRequest &request, QObject *parent)
     const double rate = request.options.contains(QStringLiteral("rate"))
         ? request.options.value(QStringLiteral("rate")).toDouble()
         : m_rate;
-    QString answer = DemoText::answer(prompt, seed);
+    const qsizetype chars = request.options.contains(QStringLiteral("chars"))
+        ? request.options.value(QStringLiteral("chars")).toLongLong()
+        : m_answerChars;
+    QString answer = DemoText::answer(prompt, seed, chars);
     // Continuing a reply (the last turn is the assistant's partial text): stream the rest of
     // whichever variant it came from.
     if (!request.turns.isEmpty() && request.turns.constLast().role == u"assistant") {
         const QString &prefix = request.turns.constLast().content;
         for (quint64 variant = 0; variant < 32; ++variant) {
-            const QString candidate = DemoText::answer(prompt, DemoText::seedFor(prompt) + variant);
+            const QString candidate =
+                DemoText::answer(prompt, DemoText::seedFor(prompt) + variant, chars);
             if (!prefix.isEmpty() && candidate.startsWith(prefix)) {
                 answer = candidate.mid(prefix.size());
                 break;

@@ -87,6 +87,31 @@ constexpr std::array kRows = {
     "| Recover a crash | partial text kept | on start |",
 };
 
+/** @brief One more section of a long answer: a heading, prose, a nested list, code, a table, a
+ *  numbered list and a quote. */
+void appendSection(QString &out, Rng &rng, int part)
+{
+    out += QStringLiteral("\n\n## Part %1\n\n").arg(part);
+    for (int i = 0; i < 3; ++i)
+        out += QString::fromUtf8(rng.pick(kSentences)) + QLatin1Char(' ');
+    out += QStringLiteral("\n\n");
+    for (int i = 0; i < 4; ++i) {
+        out += QStringLiteral("- %1\n").arg(QString::fromUtf8(rng.pick(kBullets)));
+        if (i == 1)
+            out += QStringLiteral("  - nested: `step %1` keeps its *emphasis*\n").arg(part);
+    }
+    const CodeSample &code = rng.pick(kCode);
+    out += QStringLiteral("\n```%1\n%2\n```\n\n")
+               .arg(QString::fromUtf8(code.lang), QString::fromUtf8(code.code));
+    out += QStringLiteral("| Action | What is read | Target |\n|:---|---|---:|\n");
+    for (int i = 0; i < 3; ++i)
+        out += QString::fromUtf8(rng.pick(kRows)) + QLatin1Char('\n');
+    out += QStringLiteral("\n1. Open the conversation\n2. Pick a branch\n3. Continue from it\n\n"
+                          "> %1\n\n")
+               .arg(QString::fromUtf8(rng.pick(kSentences)));
+    out += QString::fromUtf8(rng.pick(kSentences));
+}
+
 } // namespace
 
 quint64 DemoText::seedFor(const QString &prompt)
@@ -98,7 +123,7 @@ quint64 DemoText::seedFor(const QString &prompt)
     return s;
 }
 
-QString DemoText::answer(const QString &prompt, quint64 seed)
+QString DemoText::answer(const QString &prompt, quint64 seed, qsizetype minChars)
 {
     Rng rng{seed};
     QString out;
@@ -144,6 +169,8 @@ QString DemoText::answer(const QString &prompt, quint64 seed)
             QString::fromUtf8(kRows[size_t((first + i) % int(kRows.size()))]) + QLatin1Char('\n');
     out += QStringLiteral("\n");
     out += QString::fromUtf8(rng.pick(kSentences));
+    for (int part = 1; out.size() < minChars; ++part)
+        appendSection(out, rng, part);
     return out;
 }
 

@@ -12,8 +12,10 @@ namespace arbor::llm {
 class DemoText
 {
 public:
-    /** @brief The whole answer to @p prompt for @p seed. */
-    static QString answer(const QString &prompt, quint64 seed);
+    /** @brief The whole answer to @p prompt for @p seed; with @p minChars, more sections
+     *  (headings, prose, nested and numbered lists, code, tables, quotes) follow until the
+     *  answer is at least that long (a long reply for benchmarks). */
+    static QString answer(const QString &prompt, quint64 seed, qsizetype minChars = 0);
     /** @brief Splits text into stream tokens of about four characters, keeping whitespace. */
     static QStringList tokenize(const QString &text);
     /** @brief A seed derived from the prompt, used when none is given. */

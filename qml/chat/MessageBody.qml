@@ -1,20 +1,28 @@
 import QtQuick
 import QtQuick.Controls
+import Qt.labs.qmlmodels
 import Arbor
 import Arbor.Ui
 
 /**
- * @brief A message's text, drawn as MessageBlocks: one small text item per block, made a step
- * per frame, so no message (of any size) holds the window up for longer than a frame.
+ * @brief A message's text as its blocks (MessageBlocksModel), each drawn by the item of its
+ * kind (blocks/): text, code, table, rule, reasoning, tool call. Rows are made a step per
+ * frame and only those near the screen are drawn, so no message (of any size) holds the
+ * window up for longer than a frame. A reply is Markdown, formatted while it is written.
  *
- * The user's text is shown as typed (line breaks, indentation, `*` and `#` kept); replies are
- * Markdown, code in monospace. A long message of the user's starts collapsed, with "Show more".
- * The bubble of the user's messages hugs short text (@p hug).
+ * The user's text is shown as typed (line breaks, indentation, `*` and `#` kept); a long
+ * message of the user's starts collapsed, with "Show more". The bubble of the user's messages
+ * hugs short text (@p hug).
  */
 Column {
     id: body
 
-    required property string content
+    /// The text, when no thread is given.
+    property string content: ""
+    /// The thread to take the text from (its row threadRow), in C++: a reply's growing text
+    /// never becomes a JS string (see MessageBlocksModel.source). null: `content` is the text.
+    property ThreadModel thread: null
+    property int threadRow: -1
     required property string messageRole
     required property bool isLive
     /// Widest the text may be.
@@ -27,14 +35,24 @@ Column {
     /// long message keeps no glyphs for the rest. The defaults draw everything.
     property real viewTop: -1e9
     property real viewBottom: 1e9
+    /// The model's reasoning, shown first and folded; "" when there is none. (Bound to its role
+    /// once the thread model has one.)
+    property string reasoning: ""
+    /// How long the model reasoned, in ms; -1 when not known.
+    property int reasoningMs: -1
 
-    readonly property bool collapsed: blocks.collapsible && !blocks.expanded
+    readonly property bool collapsed: blockModel.collapsible && !blockModel.expanded
 
     /// "Show more" or "Show less" was pressed.
     signal expandToggled
-    /// Blocks made so far, of totalBlocks (they are made a step per frame).
-    readonly property int shownBlocks: blocks.shown
-    readonly property int totalBlocks: blocks.total
+    /// Rows made so far, of totalBlocks (they are made a step per frame).
+    readonly property int shownBlocks: blockModel.shown
+    readonly property int totalBlocks: blockModel.total
+    /// The whole text (made into a JS string only when asked for: copy, edit).
+    function fullText(): string {
+        return blockModel.text;
+    }
+
     /// Width of the widest block, for a bubble that hugs its text.
     readonly property real contentWidth: hug ? Math.min(blockColumn.implicitWidth, availableWidth) : availableWidth
 
@@ -42,12 +60,15 @@ Column {
     width: contentWidth
     spacing: Theme.spacingSmall
 
-    MessageBlocks {
-        id: blocks
+    MessageBlocksModel {
+        id: blockModel
 
+        source: body.thread
+        sourceRow: body.threadRow
         text: body.content
         messageRole: body.messageRole
         live: body.isLive
+        reasoning: body.reasoning
     }
 
     Item {
@@ -63,79 +84,76 @@ Column {
             width: body.contentWidth
 
             Repeater {
-                model: blocks
+                model: blockModel
 
                 // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot know
-                // that this delegate only ever lives here, where `body` is in scope.
+                // that these delegates only ever live here, where `body` is in scope.
                 // qmllint disable unqualified
-                delegate: Item {
-                    id: slot
+                delegate: DelegateChooser {
+                    role: "kind"
 
-                    required property int index
-                    required property string blockText
-                    required property int blockKind
-                    required property bool joinsPrevious
-                    required property string blockLanguage
+                    DelegateChoice {
+                        roleValue: BlockKind.Code
 
-                    readonly property bool isCode: blockKind === MessageBlocks.Code
-                    // Laid out always (its height places the blocks below), drawn only near the screen.
-                    readonly property bool nearView: y + height >= body.viewTop - Theme.offscreenMargin
-                                                     && y <= body.viewBottom + Theme.offscreenMargin
-
-                    width: block.width
-                    height: block.height
-
-                    TextEdit {
-                        id: block
-
-                        readonly property bool isCode: slot.isCode
-                        readonly property bool joinsPrevious: slot.joinsPrevious
-
-                        objectName: "messageBlock"
-                        visible: slot.nearView
-                        width: body.hug ? Math.min(implicitWidth, body.availableWidth) : body.availableWidth
-                        topPadding: (slot.index > 0 && !slot.joinsPrevious ? Theme.spacing : 0) + (isCode && !slot.joinsPrevious ? Theme.spacingSmall : 0)
-                        leftPadding: isCode ? Theme.spacing : 0
-                        rightPadding: isCode ? Theme.spacing : 0
-                        bottomPadding: isCode ? Theme.spacingSmall : 0
-                        text: slot.blockText
-                        textFormat: slot.blockKind === MessageBlocks.Markdown ? TextEdit.MarkdownText : TextEdit.PlainText
-                        font.family: isCode ? Theme.monospaceFamily : Theme.bodyFontMetrics.font.family
-                        wrapMode: isCode ? TextEdit.WrapAnywhere : TextEdit.Wrap
-                        readOnly: true
-                        selectByMouse: true
-                        persistentSelection: false
-                        color: Theme.text
-                        selectionColor: Theme.highlight
-                        selectedTextColor: Theme.highlightedText
-                        Accessible.role: Accessible.StaticText
-                        Accessible.name: slot.blockText
-
-                        // Model output is untrusted: only web links leave the app, nothing local.
-                        onLinkActivated: link => {
-                            if (/^https?:\/\//i.test(link))
-                                Qt.openUrlExternally(link);
+                        CodeBlock {
+                            blocks: blockModel
+                            availableWidth: body.availableWidth
+                            highlightTerms: body.highlightTerms
+                            viewTop: body.viewTop
+                            viewBottom: body.viewBottom
                         }
+                    }
 
-                        SearchHighlighter {
-                            objectName: "searchHighlighter"
-                            document: block.textDocument
-                            terms: body.highlightTerms
-                            color: Theme.searchMatch
+                    DelegateChoice {
+                        roleValue: BlockKind.Table
+
+                        TableBlock {
+                            availableWidth: body.availableWidth
+                            viewTop: body.viewTop
+                            viewBottom: body.viewBottom
                         }
+                    }
 
-                        Rectangle {
-                            // Behind the text: code blocks sit on a panel.
-                            z: -1
-                            anchors.fill: parent
-                            anchors.topMargin: block.joinsPrevious ? 0 : block.topPadding - Theme.spacingSmall
-                            visible: block.isCode
-                            color: Theme.codeBackground
-                            radius: block.joinsPrevious ? 0 : Theme.radiusSmall
+                    DelegateChoice {
+                        roleValue: BlockKind.ThematicBreak
+
+                        RuleBlock {
+                            availableWidth: body.availableWidth
                         }
+                    }
 
-                        HoverHandler {
-                            cursorShape: block.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor
+                    DelegateChoice {
+                        roleValue: BlockKind.Thinking
+
+                        ThinkingBlock {
+                            availableWidth: body.availableWidth
+                            reasoningMs: body.reasoningMs
+                        }
+                    }
+
+                    DelegateChoice {
+                        roleValue: BlockKind.ToolCall
+
+                        ToolCallBlock {
+                            availableWidth: body.availableWidth
+                        }
+                    }
+
+                    DelegateChoice {
+                        // Link reference definitions: their links are resolved, they show nothing.
+                        roleValue: BlockKind.References
+
+                        Item {}
+                    }
+
+                    DelegateChoice {
+                        // Paragraphs, headings, lists, quotes; the user's text.
+                        TextBlock {
+                            availableWidth: body.availableWidth
+                            hug: body.hug
+                            highlightTerms: body.highlightTerms
+                            viewTop: body.viewTop
+                            viewBottom: body.viewBottom
                         }
                     }
                 }
@@ -165,14 +183,14 @@ Column {
 
     Button {
         objectName: "showMoreButton"
-        visible: blocks.collapsible
+        visible: blockModel.collapsible
         flat: true
         padding: Theme.spacingSmall
         font.pointSize: Theme.fontSizeSmall
         text: body.collapsed ? qsTr("Show more") : qsTr("Show less")
         Accessible.name: text
         onClicked: {
-            blocks.expanded = !blocks.expanded;
+            blockModel.expanded = !blockModel.expanded;
             body.expandToggled();
         }
 

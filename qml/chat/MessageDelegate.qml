@@ -8,7 +8,7 @@ import Arbor.Ui
  * @brief One message of the visible thread: author, status, label, branch position and the
  * actions on it, then its text (MessageBody) and, for a reply that failed, what can be done.
  *
- * Every role of Chat.thread arrives as a required property. Which actions the message allows
+ * Every role of Chat.thread but the text arrives as a required property. Which actions the message allows
  * comes from its `can…` roles (MessagePolicy in C++); the row shows those and reports the one
  * the user asked for as a MessageAction, and MessageList carries it out. The header keeps the
  * actions in one place: next to the bubble for the user's messages, at the right end for
@@ -21,7 +21,6 @@ Item {
     required property string messageId
     required property string messageRole
     required property string messageAuthor
-    required property string messageContent
     /// A MessageStatus value.
     required property int messageStatus
     required property string messageError
@@ -48,6 +47,11 @@ Item {
     required property int reasoningMs
     required property bool reasoningLive
 
+    /// The view's model: the text is read from its row in C++ (MessageBody.thread), never as
+    /// a role (a JS string of the whole growing reply on every frame).
+    property ThreadModel thread: null
+    /// The text of a row made without a thread (tests, previews).
+    property string messageContent: ""
     /// Set by the list while this message is edited inline.
     property bool editing: false
     /// Set by the list: this is the keyboard's message (or the target of a jump).
@@ -101,6 +105,7 @@ Item {
     function allows(action: int): bool {
         switch (action) {
         case MessageAction.Copy:
+        case MessageAction.CopyPlainText:
             return true;
         case MessageAction.Edit:
             return canEdit;
@@ -120,6 +125,21 @@ Item {
             return canDelete;
         }
         return false;
+    }
+
+    /// The message's whole text.
+    function content(): string {
+        return thread !== null ? messageBody.fullText() : messageContent;
+    }
+
+    /// Puts the text on the clipboard: the Markdown source, or with @p plain what it shows
+    /// (the user's text is plain already); "Copied" shows for a moment.
+    function copy(plain: bool) {
+        if (plain && !isUser)
+            Clipboard.setMarkdownAsPlainText(content());
+        else
+            Clipboard.setText(content());
+        showCopied();
     }
 
     function showCopied() {
@@ -276,7 +296,7 @@ Item {
                 const editor = item as MessageEditor;
                 editor.saveRequested.connect(message.editSaved);
                 editor.cancelled.connect(message.editCancelled);
-                editor.start(message.messageContent);
+                editor.start(message.content());
             }
         }
 
@@ -295,6 +315,8 @@ Item {
 
                 x: column.bubblePadding
                 y: column.bubblePadding
+                thread: message.thread
+                threadRow: message.index
                 content: message.messageContent
                 messageRole: message.messageRole
                 isLive: message.isLive

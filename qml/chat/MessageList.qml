@@ -92,8 +92,8 @@ ListView {
             return;
         switch (action) {
         case MessageAction.Copy:
-            Clipboard.setText(message.messageContent);
-            message.showCopied();
+        case MessageAction.CopyPlainText:
+            message.copy(action === MessageAction.CopyPlainText);
             break;
         case MessageAction.Edit:
             currentIndex = message.index;
@@ -193,6 +193,7 @@ ListView {
         id: row
 
         width: ListView.view.width
+        thread: Chat.thread
         editing: list.editingId === messageId
         framed: ListView.isCurrentItem && (list.activeFocus || list.flash || messageMenu.visible)
         keyboardReachable: ListView.isCurrentItem

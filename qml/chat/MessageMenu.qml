@@ -17,7 +17,7 @@ Menu {
     property MessageDelegate target
     readonly property bool isUser: target !== null && target.isUser
     /// Where the "Regenerate with" submenu sits.
-    readonly property int regenerateIndex: 3
+    readonly property int regenerateIndex: 4
 
     /// @p action, a MessageAction, on target; @p modelKey is the model of a regeneration ("" =
     /// the same one).
@@ -87,6 +87,14 @@ Menu {
         text: qsTr("Copy")
         shortcutText: qsTr("Ctrl+C")
         onTriggered: menu.report(MessageAction.Copy, "")
+    }
+
+    ActionItem {
+        objectName: "copyPlainAction"
+        text: qsTr("Copy as plain text")
+        // The user's text is plain already.
+        visible: !menu.isUser && menu.allows(MessageAction.CopyPlainText)
+        onTriggered: menu.report(MessageAction.CopyPlainText, "")
     }
 
     ActionItem {

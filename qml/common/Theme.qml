@@ -135,6 +135,10 @@ QtObject {
     readonly property color notice: colors.accentSoft
     /// Behind code blocks.
     readonly property color codeBackground: Qt.tint(base, Qt.rgba(text.r, text.g, text.b, 0.05))
+    /// Behind `inline code` in a message's text.
+    readonly property color inlineCodeBackground: Qt.tint(window, Qt.rgba(text.r, text.g, text.b, 0.08))
+    /// Behind the header row of a table in a message.
+    readonly property color tableHeader: Qt.tint(base, Qt.rgba(text.r, text.g, text.b, 0.08))
     /// Behind the words of a search hit in the message it opened.
     readonly property color searchMatch: colors.searchMatch
     readonly property color link: colors.link
@@ -227,6 +231,11 @@ QtObject {
     readonly property int threadCacheBuffer: 1200
     /// A long message of the user's shows this much until "Show more".
     readonly property real collapsedMessageHeight: bodyFontMetrics.lineSpacing * 12
+    /// A quote in a message: its text's indent and the bar beside it.
+    readonly property int quoteIndent: 14
+    readonly property int quoteBarWidth: 3
+    /// A table cell in a message wraps its text beyond this width.
+    readonly property int tableCellMaximumWidth: 320
     /// Blocks of a message this far off screen are still drawn (scrolling shows them at once).
     readonly property int offscreenMargin: 1500
     /// How long a branch switch keeps its message in place while the rows below are built.

@@ -89,6 +89,20 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QLatin1String("\n|---")), qPrintable(text));
     }
 
+    void longAnswerGrowsBySections()
+    {
+        const QString prompt = QStringLiteral("A long one");
+        const QString shortAnswer = DemoText::answer(prompt, 5);
+        const QString text = DemoText::answer(prompt, 5, 100'000);
+        QVERIFY(text.size() >= 100'000);
+        QVERIFY(text.size() < 102'000);
+        QVERIFY(text.startsWith(shortAnswer));
+        QCOMPARE(text, DemoText::answer(prompt, 5, 100'000));
+        QVERIFY(text.count(QLatin1String("\n```")) > 100); // code, tables, lists throughout
+        QVERIFY(text.count(QLatin1String("\n|:---|")) > 50);
+        QVERIFY(text.count(QLatin1String("\n  - nested")) > 50);
+    }
+
     void tokenizeIsLossless()
     {
         const QString text = DemoText::answer(QStringLiteral("emoji 🌳 and ünïcode"), 3);

@@ -145,7 +145,7 @@ TestCase {
         let shown = [];
         for (let i = 0; i < Chat.thread.count; ++i) {
             const d = rowItem(i);
-            shown.push(d === null ? null : [d.messageRole, d.messageStatus, d.messageContent.length]);
+            shown.push(d === null ? null : [d.messageRole, d.messageStatus, d.content().length]);
         }
         return "rows: " + JSON.stringify(rows) + ", shown: " + JSON.stringify(shown) + ", busy: " + Chat.busy;
     }
@@ -153,6 +153,15 @@ TestCase {
     // The delegate of a thread row in the view (made on demand by the view, so looked up late).
     function rowItem(row: int): MessageDelegate {
         return messageList().itemAtIndex(row) as MessageDelegate;
+    }
+
+    // Scrolls the thread so that the top (or with `mode` ListView.End the bottom) of `row` is
+    // on screen: a click needs it there.
+    function showRow(row: int, mode = ListView.Beginning) {
+        const list = messageList();
+        list.followTail = false;
+        list.positionViewAtIndex(row, mode);
+        wait(50);
     }
 
     function rowChild(row: int, name: string) {

@@ -182,7 +182,7 @@ Item {
             tryVerify(() => message(1).messageId === originalId, 5000, "‹ shows the original reply");
             tryVerify(() => siblingText(1) === "1 / 2", 5000);
             compare(message(1).messageContent, originalText);
-            compare(rowItem(1).messageContent, originalText);
+            compare(rowItem(1).content(), originalText);
             verify(!rowChild(1, "siblingPrevious").enabled, "there is nothing before the first branch");
 
             // Alt+Right on the keyboard's message goes forward again.

@@ -117,9 +117,11 @@ Item {
             const collapsed = body.height;
             const button = rowChild(0, "showMoreButton");
             compare(button.text, "Show more");
+            showRow(0);
             mouseClick(button);
             tryVerify(() => body.height > collapsed + 100, 5000, "Show more shows it all: " + body.height);
             compare(button.text, "Show less");
+            showRow(0, ListView.End);
             mouseClick(button);
             tryVerify(() => body.height === collapsed, 5000);
         }
@@ -146,6 +148,7 @@ Item {
             verify(items.length > 0);
             for (const item of items)
                 verify(item.text.length <= 4000, "a text item holds " + item.text.length + " characters");
+            showRow(0);
             mouseClick(rowChild(0, "showMoreButton"));
             const made = shownChildren(rowItem(0), "messageBlock").length;
             verify(made < 20, "the first step makes a few blocks, not all: " + made);

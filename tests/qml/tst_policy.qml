@@ -153,7 +153,7 @@ Item {
                 if (item !== null && item.visible && item.objectName.length > 0)
                     visibleActions.push(item.objectName);
             }
-            compare(visibleActions, ["copyAction", "regenerateAction", "labelAction", "deleteAction"]);
+            compare(visibleActions, ["copyAction", "copyPlainAction", "regenerateAction", "labelAction", "deleteAction"]);
             menu.close();
             tryCompare(menu, "visible", false);
 

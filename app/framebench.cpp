@@ -1,0 +1,165 @@
+#include "framebench.h"
+
+#include "app.h"
+#include "chatcontroller.h"
+#include "threadmodel.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcFrameBench, "arbor.bench.frames", QtInfoMsg)
+
+namespace arbor::app {
+
+namespace {
+
+/** @brief How long the measurement goes on after the reply completed (the last re-renders). */
+constexpr qint64 SettleNs = 1'000'000'000;
+/** @brief How long the window may settle before the prompt is sent. */
+constexpr int WarmUpMs = 1500;
+
+double percentile(QList<double> values, double p)
+{
+    if (values.isEmpty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const auto at = qsizetype(p * double(values.size() - 1) + 0.5);
+    return values.at(std::clamp<qsizetype>(at, 0, values.size() - 1));
+}
+
+double maximum(const QList<double> &values)
+{
+    return values.isEmpty() ? 0 : *std::max_element(values.begin(), values.end());
+}
+
+/** @brief Resident memory of this process in MB (Linux; 0 elsewhere). */
+double residentMb()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    }
+    return 0;
+}
+
+double round1(double v)
+{
+    return std::round(v * 10) / 10;
+}
+
+} // namespace
+
+FrameBench::FrameBench(App *app, QString outPath, QObject *parent)
+    : QObject(parent)
+    , m_app(app)
+    , m_outPath(std::move(outPath))
+{
+    m_ticker.setTimerType(Qt::PreciseTimer);
+    m_ticker.setInterval(1);
+    connect(&m_ticker, &QTimer::timeout, this, &FrameBench::tick);
+}
+
+void FrameBench::start()
+{
+    m_clock.start();
+    m_ticker.start();
+    QTimer::singleShot(WarmUpMs, this, [this] {
+        m_sent = m_app
+            && m_app->chat()->send(
+                QStringLiteral("Show me a long answer with code, tables and lists"));
+        if (!m_sent) {
+            qCCritical(lcFrameBench) << "the prompt could not be sent";
+            QCoreApplication::exit(1);
+        }
+    });
+}
+
+qsizetype FrameBench::replyChars(bool *live) const
+{
+    const ThreadModel *thread = m_app->chat()->thread();
+    const int rows = thread->rowCount();
+    if (rows < 2)
+        return -1;
+    const domain::Message &reply = thread->messageAt(rows - 1);
+    *live = domain::isLive(reply.status);
+    return reply.role == u"assistant" ? reply.content.size() : -1;
+}
+
+void FrameBench::tick()
+{
+    const qint64 now = m_clock.nsecsElapsed();
+    const qint64 last = std::exchange(m_lastNs, now);
+    if (last < 0 || !m_sent)
+        return;
+    bool live = false;
+    const qsizetype chars = replyChars(&live);
+    if (!m_started) {
+        if (chars <= 0)
+            return;
+        m_started = true;
+        m_firstTokenNs = now;
+        return; // this tick waited for the window before the reply: not counted
+    }
+    const double lateMs = std::max(0.0, double(now - last) / 1e6 - 1.0);
+    if (m_doneNs < 0 && !live) {
+        m_doneNs = now;
+        m_finalChars = chars;
+    }
+    m_samples.append(Sample{lateMs, m_doneNs < 0 ? chars : -1});
+    if (lateMs > 25) // QT_LOGGING_RULES=arbor.bench.frames.debug=true shows where
+        qCDebug(lcFrameBench) << "late" << lateMs << "ms at" << chars << "characters";
+    if (m_doneNs >= 0 && now - m_doneNs >= SettleNs) {
+        m_ticker.stop();
+        write();
+    }
+}
+
+void FrameBench::write()
+{
+    QList<double> all;
+    QList<double> start;
+    QList<double> end;
+    const auto startChars = qsizetype(double(m_finalChars) * 0.1);
+    const auto endChars = qsizetype(double(m_finalChars) * 0.9);
+    for (const Sample &s : std::as_const(m_samples)) {
+        all.append(s.lateMs);
+        if (s.chars >= 0 && s.chars < startChars)
+            start.append(s.lateMs);
+        if (s.chars < 0 || s.chars >= endChars)
+            end.append(s.lateMs); // the last tenth and the second after it
+    }
+    QJsonObject out{
+        {QStringLiteral("stall_p50_ms"), round1(percentile(all, 0.5))},
+        {QStringLiteral("stall_p99_ms"), round1(percentile(all, 0.99))},
+        {QStringLiteral("stall_max_ms"), round1(maximum(all))},
+        {QStringLiteral("stall_p99_ms_start"), round1(percentile(start, 0.99))},
+        {QStringLiteral("stall_max_ms_start"), round1(maximum(start))},
+        {QStringLiteral("stall_p99_ms_end"), round1(percentile(end, 0.99))},
+        {QStringLiteral("stall_max_ms_end"), round1(maximum(end))},
+        // The code highlighter is not part of this build yet.
+        {QStringLiteral("highlight_ms_per_kb"), QJsonValue::Null},
+        {QStringLiteral("rss_mb"), round1(residentMb())},
+        {QStringLiteral("reply_chars"), double(m_finalChars)},
+        {QStringLiteral("reply_s"), round1(double(m_doneNs - m_firstTokenNs) / 1e9)},
+        {QStringLiteral("ticks"), double(all.size())},
+    };
+    const QByteArray json = QJsonDocument(out).toJson(QJsonDocument::Indented);
+    QFile file(m_outPath);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(json) != json.size()) {
+        qCCritical(lcFrameBench) << "cannot write" << m_outPath << file.errorString();
+        QCoreApplication::exit(1);
+        return;
+    }
+    fputs(json.constData(), stdout);
+    QCoreApplication::exit(0);
+}
+
+} // namespace arbor::app

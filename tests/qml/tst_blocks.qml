@@ -1,0 +1,209 @@
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import Arbor
+import Arbor.Ui
+
+// Issue 17, live rendering: a reply is a list of blocks drawn by kind, formatted as Markdown
+// while it streams; code blocks copy their code; tables draw their cells; reasoning and tool
+// calls have their own items; "Copy as plain text" drops the markup. Its own run and database.
+Item {
+    id: root
+
+    width: 1000
+    height: 700
+
+    ChatPage {
+        id: chatPage
+
+        anchors.fill: parent
+    }
+
+    Component {
+        id: bodyComponent
+
+        MessageBody {
+            width: 640
+            availableWidth: 640
+            messageRole: "assistant"
+            isLive: true
+        }
+    }
+
+    Component {
+        id: toolCallComponent
+
+        ToolCallBlock {
+            index: 0
+            continued: false
+            availableWidth: 500
+            toolName: "search"
+            blockText: "{\"query\":\"arbor\",\"limit\":3}"
+            closed: true
+        }
+    }
+
+    ChatTestCase {
+        page: chatPage
+        name: "Blocks"
+        when: windowShown
+
+        // Every item under `item` with this objectName.
+        function allChildren(item, name) {
+            let found = [];
+            for (let i = 0; i < item.children.length; ++i) {
+                const child = item.children[i];
+                if (child.objectName === name)
+                    found.push(child);
+                found = found.concat(allChildren(child, name));
+            }
+            return found;
+        }
+
+        // The text item of `body` whose (plain) text starts with `start`.
+        function blockStarting(body, start: string) {
+            const blocks = allChildren(body, "messageBlock");
+            for (const block of blocks) {
+                if (block.text.startsWith(start))
+                    return block;
+            }
+            return null;
+        }
+
+        // Waits until every block of `body` is made and laid out (before clicking into it).
+        function settle(body) {
+            tryVerify(() => body.shownBlocks === body.totalBlocks && body.height > 0, 2000);
+            waitForRendering(body);
+        }
+
+        // Height of the first line of a text item: its font's size, whatever its text.
+        function firstLineHeight(edit): real {
+            return edit.positionToRectangle(0).height;
+        }
+
+        function test_streamingReplyIsFormattedBeforeItEnds() {
+            const body = createTemporaryObject(bodyComponent, root, { content: "# Title\n\nSome **bold" });
+            verify(body);
+            // A heading, and a paragraph still being written: formatted already.
+            tryVerify(() => blockStarting(body, "Title") !== null, 2000);
+            const heading = blockStarting(body, "Title");
+            compare(heading.text, "Title", "no literal #");
+            body.content = "# Title\n\nSome **bold** text, still";
+            tryVerify(() => blockStarting(body, "Some") !== null && blockStarting(body, "Some").text === "Some bold text, still",
+                      2000, "the open paragraph shows no literal **");
+            const paragraph = blockStarting(body, "Some");
+            verify(body.isLive, "the reply has not ended");
+            const html = findChild(paragraph, "markdownRenderer").toHtml();
+            verify(/font-weight:\s*(600|700)[^>]*>bold</.test(html), "bold is rendered bold: " + html);
+            verify(firstLineHeight(heading) > firstLineHeight(paragraph) * 1.3,
+                   "the heading's font is larger: " + firstLineHeight(heading) + " vs " + firstLineHeight(paragraph));
+
+            // It goes on growing as Markdown, a list now; it ends the same.
+            body.content = "# Title\n\nSome **bold** text, still\n\n- one *item*\n- two";
+            tryVerify(() => blockStarting(body, "one") !== null, 2000, "a list item without its marker");
+            body.isLive = false;
+            tryVerify(() => blockStarting(body, "one") !== null && blockStarting(body, "one").text === "one item\ntwo", 2000);
+            compare(blockStarting(body, "Some").text, "Some bold text, still");
+        }
+
+        function test_rawHtmlStaysText() {
+            const body = createTemporaryObject(bodyComponent, root, { content: "Say <b>hi</b> & <i>bye</i>", isLive: false });
+            tryVerify(() => blockStarting(body, "Say") !== null, 2000);
+            compare(blockStarting(body, "Say").text, "Say <b>hi</b> & <i>bye</i>", "model output is not HTML");
+        }
+
+        function test_codeBlockCopiesItsCode() {
+            const code = "int main()\n{\n    return 0; // **not bold**\n}";
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: "Look:\n\n```cpp\n" + code + "\n```\n\nDone.",
+                isLive: false
+            });
+            tryVerify(() => findChild(body, "codeCopyButton") !== null, 2000);
+            compare(findChild(body, "codeLanguage").text, "cpp");
+            const shown = blockStarting(body, "int main");
+            compare(shown.text, code, "the code, without fences, as written");
+            compare(shown.font.family, Theme.monospaceFamily);
+            verify(shown.wrapMode === TextEdit.NoWrap, "long lines scroll instead of wrapping");
+            Clipboard.setText("something else");
+            const copy = findChild(body, "codeCopyButton");
+            settle(body);
+            compare(copy.text, "Copy");
+            mouseClick(copy);
+            compare(Clipboard.text(), code, "exactly the code goes to the clipboard");
+            compare(copy.text, "Copied");
+            tryCompare(copy, "text", "Copy", Theme.copiedVisibleMs + 2000);
+        }
+
+        function test_tableDrawsItsCells() {
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: "| Name | Size | Note |\n|:-----|-----:|:----:|\n| a | 1 | x |\n| **b** | 22 | y |\n",
+                isLive: false
+            });
+            tryVerify(() => allChildren(body, "tableHeaderCell").length === 3, 2000);
+            const header = allChildren(body, "tableHeaderCell").map(cell => cell.cellText);
+            compare(header, ["Name", "Size", "Note"]);
+            const cells = allChildren(body, "tableCell").map(cell => cell.cellText);
+            compare(cells, ["a", "1", "x", "b", "22", "y"], "cells hold their text, without markup");
+            // Header bold; the columns aligned as the delimiter row says.
+            const headerCell = allChildren(body, "tableHeaderCell")[0];
+            verify(headerCell.children[0].font.bold);
+            const sizeCell = allChildren(body, "tableCell")[1];
+            compare(sizeCell.children[0].horizontalAlignment, Text.AlignRight);
+            // Cells of a row line up in columns.
+            const cellItems = allChildren(body, "tableCell");
+            compare(cellItems[0].x, headerCell.x);
+            compare(cellItems[1].width, allChildren(body, "tableHeaderCell")[1].width);
+        }
+
+        function test_reasoningIsFoldedFirst() {
+            const body = createTemporaryObject(bodyComponent, root, { content: "", reasoning: "Step one, **then** two." });
+            tryVerify(() => findChild(body, "thinkingToggle") !== null, 2000);
+            const toggle = findChild(body, "thinkingToggle");
+            verify(toggle.text.indexOf("Thinking…") >= 0, toggle.text);
+            verify(findChild(body, "thinkingText") === null, "folded: nothing made");
+            body.content = "The answer.";
+            body.reasoningMs = 4200;
+            tryVerify(() => toggle.text.indexOf("Thought for 4 s") >= 0, 2000, toggle.text);
+            settle(body);
+            mouseClick(toggle);
+            tryVerify(() => findChild(body, "thinkingText") !== null, 2000);
+            tryCompare(findChild(body, "thinkingText"), "text", "Step one, then two.");
+        }
+
+        function test_toolCallShowsItsArguments() {
+            const card = createTemporaryObject(toolCallComponent, root, { result: "3 hits" });
+            compare(findChild(card, "toolName").text, "Tool: search");
+            verify(!findChild(card, "toolArguments").visible, "arguments are folded");
+            mouseClick(findChild(card, "toolArgumentsToggle"));
+            compare(findChild(card, "toolArguments").text, "{\n  \"query\": \"arbor\",\n  \"limit\": 3\n}");
+            compare(findChild(card, "toolResult").text, "3 hits");
+        }
+
+        function test_copyAsPlainText() {
+            sendAndWait("Plain please");
+            const reply = rowItem(1);
+            verify(reply.content().indexOf("**") >= 0, "the demo reply has Markdown");
+            const menu = findChild(page, "messageMenu");
+            focusRowFromComposer(1);
+            keyClick(Qt.Key_Menu);
+            tryCompare(menu, "opened", true);
+            const plain = findChild(menu, "copyPlainAction");
+            verify(plain.visible);
+            // Copy, then Copy as plain text.
+            keyClick(Qt.Key_Down);
+            keyClick(Qt.Key_Down);
+            verify(plain.highlighted);
+            keyClick(Qt.Key_Return);
+            tryCompare(menu, "visible", false);
+            const copied = Clipboard.text();
+            verify(copied.length > 100, copied);
+            verify(copied.indexOf("**") < 0 && copied.indexOf("```") < 0 && copied.indexOf("|---") < 0,
+                   "no Markdown: " + copied);
+            verify(copied.indexOf("• ") >= 0, "list items keep a bullet");
+            tryCompare(rowChild(1, "copyButton"), "text", "Copied", 2000);
+            // Copy still gives the Markdown source.
+            reply.actionRequested(MessageAction.Copy);
+            compare(Clipboard.text(), reply.content());
+        }
+    }
+}
