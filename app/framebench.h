@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QJsonValue>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -40,6 +41,8 @@ private:
     /** @brief The reply's length so far, or -1 while there is no reply. */
     qsizetype replyChars(bool *live) const;
     void write();
+    /** @brief The code highlighter's CPU ms per KB over the run (null: it coloured nothing). */
+    QJsonValue highlightMsPerKb() const;
 
     struct Sample
     {

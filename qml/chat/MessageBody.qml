@@ -35,10 +35,10 @@ Column {
     /// long message keeps no glyphs for the rest. The defaults draw everything.
     property real viewTop: -1e9
     property real viewBottom: 1e9
-    /// The model's reasoning, shown first and folded; "" when there is none. (Bound to its role
-    /// once the thread model has one.)
+    /// The model's reasoning, shown first and folded; "" when there is none (MessageDelegate
+    /// binds it to the thread model's reasoning role).
     property string reasoning: ""
-    /// How long the model reasoned, in ms; -1 when not known.
+    /// How long the model reasoned, in ms; -1 when not known or still reasoning.
     property int reasoningMs: -1
 
     readonly property bool collapsed: blockModel.collapsible && !blockModel.expanded

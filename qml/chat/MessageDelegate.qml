@@ -324,6 +324,8 @@ Item {
                 availableWidth: message.isUser ? column.width * 0.85 - 2 * column.bubblePadding : column.width
                 hug: message.isUser
                 highlightTerms: message.highlightTerms
+                reasoning: message.reasoning
+                reasoningMs: message.reasoningLive ? -1 : message.reasoningMs
                 viewTop: message.viewTop - column.y - bubble.y - y
                 viewBottom: message.viewBottom - column.y - bubble.y - y
                 onExpandToggled: message.expandToggled()

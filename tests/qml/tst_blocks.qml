@@ -64,10 +64,15 @@ Item {
         function blockStarting(body, start: string) {
             const blocks = allChildren(body, "messageBlock");
             for (const block of blocks) {
-                if (block.text.startsWith(start))
+                if (plainText(block).startsWith(start))
                     return block;
             }
             return null;
+        }
+
+        // The text a block shows, without its markup (a highlighted code block is rich text).
+        function plainText(block) {
+            return block.getText(0, block.length).replace(/\u2029/g, "\n");
         }
 
         // Waits until every block of `body` is made and laid out (before clicking into it).
@@ -121,7 +126,7 @@ Item {
             tryVerify(() => findChild(body, "codeCopyButton") !== null, 2000);
             compare(findChild(body, "codeLanguage").text, "cpp");
             const shown = blockStarting(body, "int main");
-            compare(shown.text, code, "the code, without fences, as written");
+            compare(plainText(shown), code, "the code, without fences, as written");
             compare(shown.font.family, Theme.monospaceFamily);
             verify(shown.wrapMode === TextEdit.NoWrap, "long lines scroll instead of wrapping");
             Clipboard.setText("something else");
@@ -132,6 +137,31 @@ Item {
             compare(Clipboard.text(), code, "exactly the code goes to the clipboard");
             compare(copy.text, "Copied");
             tryCompare(copy, "text", "Copy", Theme.copiedVisibleMs + 2000);
+        }
+
+        function test_closedCodeBlockIsHighlighted() {
+            const code = "def walk(node):\n    while node is not None:\n        yield node  # up\n        node = node.parent";
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: "```python\n" + code + "\n```",
+                isLive: false
+            });
+            tryVerify(() => blockStarting(body, "def walk") !== null, 2000);
+            const shown = blockStarting(body, "def walk");
+            // highlight.js runs in a worker; the first block also loads it.
+            tryVerify(() => shown.textFormat === TextEdit.RichText, 20000, "coloured by highlight.js");
+            verify(/<span style="[^"]*color:#[0-9a-f]{6}[^"]*">def<\/span>/.test(shown.text), shown.text);
+            compare(plainText(shown), code, "colouring keeps the text as written");
+        }
+
+        function test_openCodeBlockStaysPlain() {
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: "```python\nimport os\n",
+                isLive: true
+            });
+            tryVerify(() => blockStarting(body, "import os") !== null, 2000);
+            const shown = blockStarting(body, "import os");
+            wait(300);
+            verify(shown.textFormat === TextEdit.PlainText, "an open block is not coloured yet");
         }
 
         function test_tableDrawsItsCells() {

@@ -29,10 +29,17 @@ BlockItem {
     /// The code was just copied: the Copy button says so.
     property bool copied: false
 
-    /// The one place where a closed code block asks for highlighting: the highlighter
-    /// (highlight.js in a worker, app/codehighlighter) is wired here once it is merged; it sets
-    /// highlightedText from blockText and language. Until then the code stays plain.
+    /// The one place where a closed code block asks for highlighting: highlight.js in a worker
+    /// (app/codehighlighter) sets highlightedText from blockText and language when it is done.
+    /// An open block stays plain; a block the worker cannot colour in time stays plain too.
     function requestHighlight() {
+        codeHighlight.code = blockText;
+        takeHighlight();
+    }
+
+    function takeHighlight() {
+        if (codeHighlight.ready && codeHighlight.code.length > 0 && codeHighlight.code === blockText)
+            highlightedText = codeHighlight.html;
     }
 
     /// Puts the code (without fences, every part of the block) on the clipboard.
@@ -53,6 +60,15 @@ BlockItem {
     Component.onCompleted: {
         if (closed)
             requestHighlight();
+    }
+
+    CodeBlockHighlight {
+        id: codeHighlight
+
+        language: block.language
+        dark: Theme.dark
+        onResultChanged: block.takeHighlight()
+        onHtmlChanged: block.takeHighlight() // recoloured for the other scheme
     }
 
     Timer {
