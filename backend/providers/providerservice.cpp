@@ -232,20 +232,20 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
 {
     cfg.name = cfg.name.trimmed();
     if (cfg.name.isEmpty())
-        return ready(SettingsOutcome{false, QStringLiteral("Give the provider a name.")});
+        return ready(SettingsOutcome::failure(QStringLiteral("Give the provider a name.")));
     if (!providerKinds().contains(cfg.kind))
         return ready(
-            SettingsOutcome{false, QStringLiteral("Unknown provider kind “%1”.").arg(cfg.kind)});
+            SettingsOutcome::failure(QStringLiteral("Unknown provider kind “%1”.").arg(cfg.kind)));
     if (cfg.id.isEmpty())
         cfg.id = makeId(cfg.name);
     if (cfg.id.contains(QLatin1Char('/')) || cfg.id == u"demo")
-        return ready(SettingsOutcome{
-            false, QStringLiteral("“%1” cannot be used as a provider id.").arg(cfg.id)});
+        return ready(SettingsOutcome::failure(
+            QStringLiteral("“%1” cannot be used as a provider id.").arg(cfg.id)));
     if (cfg.baseUrl.isEmpty())
         cfg.baseUrl = defaultBaseUrl(cfg.kind);
     if (!cfg.baseUrl.isValid() || cfg.baseUrl.scheme().isEmpty())
-        return ready(SettingsOutcome{
-            false, QStringLiteral("“%1” is not a valid URL.").arg(cfg.baseUrl.toString())});
+        return ready(SettingsOutcome::failure(
+            QStringLiteral("“%1” is not a valid URL.").arg(cfg.baseUrl.toString())));
 
     auto promise = std::make_shared<QPromise<SettingsOutcome>>();
     promise->start();
@@ -263,7 +263,7 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
                     saved = f.result();
                 } catch (...) {
                     promise->addResult(
-                        SettingsOutcome{false, exceptionText(std::current_exception())});
+                        SettingsOutcome::failure(exceptionText(std::current_exception())));
                     promise->finish();
                     return;
                 }
@@ -284,7 +284,7 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
                     m_configs.append(saved);
                 registerProvider(saved);
                 Q_EMIT providersChanged();
-                promise->addResult(SettingsOutcome{true, {}, saved.id});
+                promise->addResult(SettingsOutcome::success(saved.id));
                 promise->finish();
             });
     };
@@ -294,9 +294,8 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
     }
     // A locked or refusing keychain is asked again: the user may have unlocked it since.
     if (!apiKey->isEmpty() && !m_keychainAvailable && !m_keychainRefused && !m_inMemory)
-        return ready(SettingsOutcome{
-            false,
-            QStringLiteral("No system keychain is available, so the API key cannot be stored.")});
+        return ready(SettingsOutcome::failure(
+            QStringLiteral("No system keychain is available, so the API key cannot be stored.")));
     // The key first: a provider is never saved pointing at a key that was not stored.
     const bool writing = !apiKey->isEmpty();
     const bool toKeychain = !m_inMemory;
@@ -314,7 +313,7 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
                 noteRefused(r.message);
                 text = QStringLiteral("The API key was not saved: %1").arg(r.message);
             }
-            promise->addResult(SettingsOutcome{false, text});
+            promise->addResult(SettingsOutcome::failure(text));
             promise->finish();
             return;
         }
@@ -347,10 +346,9 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
                     promise->addResult(outcome);
                 } catch (...) {
                     promise->addResult(
-                        SettingsOutcome{false,
-                                        QStringLiteral("The limits were not saved: %1")
-                                            .arg(exceptionText(std::current_exception())),
-                                        outcome.id});
+                        SettingsOutcome::failure(QStringLiteral("The limits were not saved: %1")
+                                                     .arg(exceptionText(std::current_exception())),
+                                                 outcome.id));
                 }
                 promise->finish();
             });
@@ -421,13 +419,14 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
             try {
                 removed = f.result();
             } catch (...) {
-                promise->addResult(SettingsOutcome{false, exceptionText(std::current_exception())});
+                promise->addResult(
+                    SettingsOutcome::failure(exceptionText(std::current_exception())));
                 promise->finish();
                 return;
             }
             if (!removed) {
                 promise->addResult(
-                    SettingsOutcome{false, QStringLiteral("No provider “%1”.").arg(id)});
+                    SettingsOutcome::failure(QStringLiteral("No provider “%1”.").arg(id)));
                 promise->finish();
                 return;
             }
@@ -447,13 +446,12 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
                 // With no keychain there is no key to remove; a refusal is worth telling.
                 if (r.status == SecretResult::Status::Denied
                     || r.status == SecretResult::Status::Failed)
-                    promise->addResult(SettingsOutcome{
-                        false,
+                    promise->addResult(SettingsOutcome::failure(
                         QStringLiteral(
                             "The provider was removed, but its key is still in the keychain: %1")
-                            .arg(r.message)});
+                            .arg(r.message)));
                 else
-                    promise->addResult(SettingsOutcome{true, {}});
+                    promise->addResult(SettingsOutcome::success());
                 promise->finish();
             });
         });
@@ -514,13 +512,13 @@ QFuture<SettingsOutcome> ProviderService::setDefaultModel(const QString &modelKe
             try {
                 f.waitForFinished();
             } catch (...) {
-                return SettingsOutcome{false, exceptionText(std::current_exception())};
+                return SettingsOutcome::failure(exceptionText(std::current_exception()));
             }
             if (m_defaultModel != modelKey) {
                 m_defaultModel = modelKey;
                 Q_EMIT defaultModelChanged();
             }
-            return SettingsOutcome{true, {}};
+            return SettingsOutcome::success();
         });
 }
 

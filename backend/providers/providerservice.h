@@ -37,6 +37,12 @@ struct SettingsOutcome
     bool ok = false;
     QString error;
     QString id; ///< save(): the provider saved (a new one's id is made from its name)
+
+    static SettingsOutcome failure(QString error, QString id = {})
+    {
+        return {false, std::move(error), std::move(id)};
+    }
+    static SettingsOutcome success(QString id = {}) { return {true, {}, std::move(id)}; }
 };
 
 /** @brief A provider's job queue limits: each < 0 = unchanged, 0 = no limit. */
