@@ -10,40 +10,44 @@ void LiveTexts::begin(const QString &messageId, const QString &initial,
     m_reasoning.insert(messageId, initialReasoning);
 }
 
-qsizetype LiveTexts::append(const QString &messageId, const QString &text)
+qsizetype LiveTexts::appendTo(QHash<QString, QString> &texts, const QString &messageId,
+                              const QString &text)
 {
     QMutexLocker lock(&m_mutex);
-    QString &t = m_texts[messageId];
+    QString &t = texts[messageId];
     const qsizetype before = t.size();
     t.append(text);
     return before;
+}
+
+std::optional<QString> LiveTexts::find(const QHash<QString, QString> &texts,
+                                       const QString &messageId) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = texts.constFind(messageId);
+    if (it == texts.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
+qsizetype LiveTexts::append(const QString &messageId, const QString &text)
+{
+    return appendTo(m_texts, messageId, text);
 }
 
 std::optional<QString> LiveTexts::text(const QString &messageId) const
 {
-    QMutexLocker lock(&m_mutex);
-    const auto it = m_texts.constFind(messageId);
-    if (it == m_texts.constEnd())
-        return std::nullopt;
-    return *it;
+    return find(m_texts, messageId);
 }
 
 qsizetype LiveTexts::appendReasoning(const QString &messageId, const QString &text)
 {
-    QMutexLocker lock(&m_mutex);
-    QString &t = m_reasoning[messageId];
-    const qsizetype before = t.size();
-    t.append(text);
-    return before;
+    return appendTo(m_reasoning, messageId, text);
 }
 
 std::optional<QString> LiveTexts::reasoning(const QString &messageId) const
 {
-    QMutexLocker lock(&m_mutex);
-    const auto it = m_reasoning.constFind(messageId);
-    if (it == m_reasoning.constEnd())
-        return std::nullopt;
-    return *it;
+    return find(m_reasoning, messageId);
 }
 
 void LiveTexts::end(const QString &messageId)

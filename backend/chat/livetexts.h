@@ -28,6 +28,12 @@ public:
     void end(const QString &messageId);
 
 private:
+    /** @brief Appends under the lock; the length of @p texts' entry before. */
+    qsizetype appendTo(QHash<QString, QString> &texts, const QString &messageId,
+                       const QString &text);
+    std::optional<QString> find(const QHash<QString, QString> &texts,
+                                const QString &messageId) const;
+
     mutable QMutex m_mutex;
     QHash<QString, QString> m_texts;
     QHash<QString, QString> m_reasoning;

@@ -17,19 +17,9 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 
-#include <ctime>
-
 namespace arbor::cli {
 
 namespace {
-
-/** Process CPU time (all threads: the store writer's work counts too), in µs. */
-double cpuMicros()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
-}
 
 /** A reply as a model writes one: sections of prose, lists (one nested), a table, a code fence
  *  with a language, a numbered list and a quote, repeated up to @p chars characters. */
@@ -110,7 +100,7 @@ TokenCost tokenCost(store::Store *store, const QString &conversationId, const QS
     }
 
     TokenCost cost;
-    const double start = cpuMicros();
+    const double start = processCpuMicros();
     for (int r = 0; r < replies; ++r) {
         render::BlockSplitter splitter;
         const QString id = store ? ids.at(r) : QString();
@@ -145,7 +135,7 @@ TokenCost tokenCost(store::Store *store, const QString &conversationId, const QS
     }
     if (store) // wait for the writer: its work is part of the cost
         store->write([](QSqlDatabase &) {}).waitForFinished();
-    const double spent = cpuMicros() - start;
+    const double spent = processCpuMicros() - start;
     cost.tokens = qint64(reply.size()) * replies;
     cost.replies = replies;
     cost.usPerToken = spent / double(std::max<qint64>(1, cost.tokens));

@@ -23,19 +23,9 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 
-#include <ctime>
-
 namespace arbor::cli {
 
 namespace {
-
-/** Process CPU time (all threads: the store writer's work counts too), in µs. */
-double cpuMicros()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
-}
 
 /** A token of about four characters, some of them multibyte, JSON-escaped where needed. */
 QString token(int i)
@@ -193,7 +183,7 @@ TokenCost tokenCost(store::Store &store, const QString &conversationId, int mess
             .waitForFinished();
     }
 
-    const double start = cpuMicros();
+    const double start = processCpuMicros();
     qint64 tokens = 0;
     for (const QString &id : std::as_const(ids)) {
         model.content.clear();
@@ -235,7 +225,7 @@ TokenCost tokenCost(store::Store &store, const QString &conversationId, int mess
     }
     // Wait for the writer: its work is part of the cost.
     store.write([](QSqlDatabase &) {}).waitForFinished();
-    const double spent = cpuMicros() - start;
+    const double spent = processCpuMicros() - start;
     return {spent / double(std::max<qint64>(1, tokens)), tokens, messages};
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <ctime>
 #endif
 
 namespace arbor::cli {
@@ -84,6 +85,13 @@ std::optional<int> openBackend(core::Backend &backend, const QString &command)
 std::optional<int> openBackend(core::ReadOnlyBackend &backend, const QString &command)
 {
     return openAny(backend, command);
+}
+
+double processCpuMicros()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
 }
 
 void printJson(const QJsonValue &value)

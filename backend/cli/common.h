@@ -32,6 +32,10 @@ std::optional<int> parse(QCommandLineParser &parser, const QString &command,
 std::optional<int> openBackend(core::Backend &backend, const QString &command);
 std::optional<int> openBackend(core::ReadOnlyBackend &backend, const QString &command);
 
+/** @brief CPU time of the whole process (every thread: the store writer's work counts too), in
+ *  µs, for benchmarks. */
+double processCpuMicros();
+
 /** @brief Prints @p value (an object or array) as indented JSON on stdout. */
 void printJson(const QJsonValue &value);
 
