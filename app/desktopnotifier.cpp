@@ -61,10 +61,11 @@ DesktopNotifier::DesktopNotifier(const QDBusConnection &bus, QObject *parent)
     m_bus.connect(kService, kPath, kInterface, QStringLiteral("NotificationClosed"), this,
                   SLOT(onClosed(uint, uint)));
     // Bodies are escaped only for a server that renders markup in them.
-    auto *watcher = new QDBusPendingCallWatcher(
-        m_bus.asyncCall(QDBusMessage::createMethodCall(kService, kPath, kInterface,
-                                                       QStringLiteral("GetCapabilities"))),
-        this);
+    // Asking starts no server: a session without one gets it started by the first notice.
+    QDBusMessage capabilities = QDBusMessage::createMethodCall(kService, kPath, kInterface,
+                                                               QStringLiteral("GetCapabilities"));
+    capabilities.setAutoStartService(false);
+    auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(capabilities), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher *w) {
         w->deleteLater();
         const QDBusPendingReply<QStringList> reply = *w;
