@@ -25,6 +25,7 @@ class ConversationController;
 class ConversationListModel;
 class ErrorController;
 class ModelController;
+class Notifications;
 class SearchController;
 class ThreadModel;
 class UiState;
@@ -101,6 +102,7 @@ public:
     JobsDashboard *jobs() const { return m_jobs; }
     ProviderSettings *providerSettings() const { return m_providerSettings; }
     SyncController *sync() const { return m_sync; }
+    Notifications *notifications() const { return m_notifications; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -139,6 +141,7 @@ private:
     JobsDashboard *m_jobs = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
+    Notifications *m_notifications = nullptr;
 };
 
 } // namespace arbor::app

@@ -13,6 +13,8 @@ const QString kSidebar = QStringLiteral("window/sidebarOpen");
 const QString kConversation = QStringLiteral("session/lastConversation");
 const QString kModel = QStringLiteral("session/lastModel");
 const QString kColorScheme = QStringLiteral("appearance/colorScheme");
+const QString kReplyNotices = QStringLiteral("notifications/replies");
+const QString kProviderNotices = QStringLiteral("notifications/providers");
 } // namespace
 
 UiState *UiState::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
@@ -89,6 +91,26 @@ QString UiState::lastModelKey() const
 void UiState::setLastModelKey(const QString &key)
 {
     m_settings->setValue(kModel, key);
+}
+
+bool UiState::replyNotices() const
+{
+    return m_settings->value(kReplyNotices, true).toBool();
+}
+
+void UiState::setReplyNotices(bool on)
+{
+    m_settings->setValue(kReplyNotices, on);
+}
+
+bool UiState::providerNotices() const
+{
+    return m_settings->value(kProviderNotices, true).toBool();
+}
+
+void UiState::setProviderNotices(bool on)
+{
+    m_settings->setValue(kProviderNotices, on);
 }
 
 ColorScheme::Preference UiState::colorSchemePreference() const

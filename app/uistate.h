@@ -58,6 +58,12 @@ public:
     void setLastConversationId(const QString &id);
     QString lastModelKey() const;
     void setLastModelKey(const QString &key);
+    /** @brief Desktop notices of long replies (Notifications); on unless turned off. */
+    bool replyNotices() const;
+    void setReplyNotices(bool on);
+    /** @brief Desktop notices of providers failing and recovering; on unless turned off. */
+    bool providerNotices() const;
+    void setProviderNotices(bool on);
     ColorScheme::Preference colorSchemePreference() const;
     void setColorSchemePreference(ColorScheme::Preference preference);
 

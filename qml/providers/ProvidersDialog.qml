@@ -5,7 +5,7 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief Settings (Ctrl+,): light or dark, model providers, their API keys (in the system
+ * @brief Settings (Ctrl+,): light or dark, desktop notifications, model providers, their API keys (in the system
  * keychain), the default model, and local servers found on this computer.
  */
 Dialog {
@@ -89,6 +89,34 @@ Dialog {
 
             AppearanceChooser {
                 Layout.fillWidth: true
+            }
+
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 0
+
+                Label {
+                    text: qsTr("Desktop notifications")
+                    font.bold: true
+                }
+                CheckBox {
+                    objectName: "replyNoticesBox"
+                    Layout.fillWidth: true
+                    text: qsTr("When a long reply finishes while Arbor is in the background")
+                    checked: Notifications.replyNotices
+                    onToggled: Notifications.replyNotices = checked
+
+                    FocusRing {}
+                }
+                CheckBox {
+                    objectName: "providerNoticesBox"
+                    Layout.fillWidth: true
+                    text: qsTr("When a provider starts failing, and when it works again")
+                    checked: Notifications.providerNotices
+                    onToggled: Notifications.providerNotices = checked
+
+                    FocusRing {}
+                }
             }
 
             Label {
