@@ -5,6 +5,7 @@
 #include "vendorerrors.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QUrlQuery>
 
 namespace arbor::llm {
@@ -52,8 +53,14 @@ private:
                 else if (kind == u"signature_delta")
                     thinkingAt(index).signature +=
                         delta.value(QLatin1String("signature")).toString();
-                // input_json_delta (a tool's arguments), citations_delta: Arbor runs no tools
-                // and shows no citations yet.
+                else if (kind == u"input_json_delta")
+                    addToolArguments(m_toolAt.value(index, -1),
+                                     delta.value(QLatin1String("partial_json")).toString());
+                // citations_delta: Arbor shows no citations yet.
+            } else if (type == u"content_block_stop") {
+                // A tool_use block's input is whole at its end (docs: parse it at
+                // content_block_stop).
+                endToolCall(m_toolAt.value(o->value(QLatin1String("index")).toInt(), -1));
             } else if (type == u"content_block_start") {
                 startBlock(o->value(QLatin1String("index")).toInt(),
                            o->value(QLatin1String("content_block")).toObject());
@@ -77,7 +84,7 @@ private:
             } else if (type == u"error" || !vendorerrors::errorMember(*o).isUndefined()) {
                 fail(vendorerrors::fromVendor(200, vendorerrors::errorMember(*o)));
             }
-            // ping, content_block_stop and unknown events: nothing to do.
+            // ping and unknown events: nothing to do.
         }
     }
 
@@ -91,8 +98,15 @@ private:
         const QJsonArray content = o.value(QLatin1String("content")).toArray();
         for (qsizetype i = 0; i < content.size(); ++i) {
             const QJsonObject block = content.at(i).toObject();
-            if (block.value(QLatin1String("type")).toString() == u"text")
+            const QString kind = block.value(QLatin1String("type")).toString();
+            if (kind == u"text")
                 emitText(block.value(QLatin1String("text")).toString());
+            else if (kind == u"tool_use") // whole, with its input
+                wholeToolCall(
+                    block.value(QLatin1String("id")).toString(),
+                    block.value(QLatin1String("name")).toString(),
+                    QString::fromUtf8(QJsonDocument(block.value(QLatin1String("input")).toObject())
+                                          .toJson(QJsonDocument::Compact)));
             else
                 startBlock(int(i), block);
         }
@@ -113,7 +127,10 @@ private:
     {
         const QString kind = block.value(QLatin1String("type")).toString();
         if (kind == u"tool_use") {
-            noteToolCall(block.value(QLatin1String("name")).toString());
+            // Its "input" here is a placeholder ({}): the input follows in input_json_deltas.
+            m_toolAt.insert(index,
+                            beginToolCall(block.value(QLatin1String("id")).toString(),
+                                          block.value(QLatin1String("name")).toString()));
         } else if (kind == u"thinking") {
             Block &b = thinkingAt(index);
             addThinking(index, block.value(QLatin1String("thinking")).toString());
@@ -175,6 +192,7 @@ public:
 private:
     QList<Block> m_blocks;
     QHash<int, qsizetype> m_thinkingAt; ///< content block index → its entry in m_blocks
+    QHash<int, int> m_toolAt;           ///< content block index → its tool call in the reply
 
     /** Counts are cumulative: replace, never add. Input includes the cached parts. */
     void readUsage(const QJsonObject &u)
