@@ -8,6 +8,7 @@
 #include "chat/replyfollower.h"
 #include "core/backend.h"
 #include "domain/ids.h"
+#include "domain/toolcall.h"
 #include "jobs/jobengine.h"
 #include "store/sql.h"
 #include "store/store.h"
@@ -222,7 +223,27 @@ private:
                     << " but the store could not record it (arbord --verbose chat ... says why)\n";
             leave(Failure);
         } else if (status == domain::MessageStatus::Complete) {
-            leave(Ok);
+            if (m_json) {
+                leave(Ok);
+                return;
+            }
+            // A reply that ends asking for tools says so: its text alone may stop mid-thought.
+            m_backend.chat()
+                .message(m_sent.assistant.id)
+                .then(m_app,
+                      [this](const std::optional<domain::Message> &m) {
+                          QStringList names;
+                          for (const domain::ToolCall &c :
+                               domain::toolcalls::parse(m ? m->toolCalls : QString()))
+                              names.append(c.name);
+                          if (!names.isEmpty())
+                              err() << "arbord chat: the model asked to call "
+                                    << names.join(QStringLiteral(", "))
+                                    << "; Arbor does not run tools yet (arbord show --json "
+                                       "has the calls)\n";
+                          leave(Ok);
+                      })
+                .onFailed(m_app, [this] { leave(Ok); });
         } else if (status == domain::MessageStatus::Cancelled) {
             err() << "arbord chat: stopped; the partial reply is kept in message "
                   << m_sent.assistant.id << "\n";

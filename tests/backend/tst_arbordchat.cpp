@@ -519,6 +519,23 @@ private Q_SLOTS:
             qPrintable(lines.constFirst()));
     }
 
+    void aReplyThatAsksForToolsSaysSo()
+    {
+        // The text is the model's own; one line on stderr names the tools it asked for.
+        FakeVendorServer server;
+        QVERIFY(addFakeVendor(server));
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-tool-calls.sse")),
+            "text/event-stream", 4));
+        const ArbordRun r = arbord(fakeChat(QStringLiteral("Weather and time in Paris?")));
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QCOMPARE(QString::fromUtf8(r.out), QStringLiteral("I'll check both.\n"));
+        QCOMPARE(r.errLines(),
+                 QStringList{QStringLiteral("arbord chat: the model asked to call get_weather, "
+                                            "get_time; Arbor does not run tools yet (arbord show "
+                                            "--json has the calls)")});
+    }
+
     void aFailedReplyIsOneLineAndNoEmptyOutput()
     {
         FakeVendorServer server;
