@@ -16,6 +16,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
 #include <QTextStream>
@@ -197,9 +198,30 @@ private:
 
     void ended(domain::MessageStatus status, const QString &error, bool stored)
     {
+        if (!stored) {
+            report(status, error, false, {});
+            return;
+        }
+        // The tool calls the reply asked for are read from the store (they are not text).
+        m_backend.chat()
+            .message(m_sent.assistant.id)
+            .then(m_app,
+                  [this, status, error](const std::optional<domain::Message> &m) {
+                      report(status, error, true,
+                             domain::toolcalls::parse(m ? m->toolCalls : QString()));
+                  })
+            .onFailed(m_app, [this, status, error] { report(status, error, true, {}); });
+    }
+
+    void report(domain::MessageStatus status, const QString &error, bool stored,
+                const QList<domain::ToolCall> &calls)
+    {
         const QString text = m_follower.text();
         const QString statusText = domain::toString(status);
         if (m_json) {
+            QJsonArray toolCalls;
+            for (const domain::ToolCall &c : calls)
+                toolCalls.append(domain::toolcalls::toJson(c));
             printJson(QJsonObject{
                 {QStringLiteral("conversation_id"), m_sent.conversationId},
                 {QStringLiteral("user_message_id"),
@@ -207,10 +229,19 @@ private:
                 {QStringLiteral("assistant_message_id"), m_sent.assistant.id},
                 {QStringLiteral("status"), statusText},
                 {QStringLiteral("content"), text},
+                {QStringLiteral("tool_calls"), calls.isEmpty() ? QJsonValue() : toolCalls},
                 {QStringLiteral("error"), error.isEmpty() ? QJsonValue() : QJsonValue(error)}});
         } else if (!text.isEmpty() && !text.endsWith(QLatin1Char('\n'))) {
             out() << "\n";
             out().flush();
+        }
+        if (!m_json && !calls.isEmpty()) {
+            // A reply that asked for tools says so: its text alone may stop mid-thought.
+            QStringList names;
+            for (const domain::ToolCall &c : calls)
+                names.append(c.name);
+            err() << "arbord chat: the model asked to call " << names.join(QStringLiteral(", "))
+                  << "; Arbor does not run tools yet (arbord show --json has the calls)\n";
         }
         if (!stored) {
             // Its end could not be written; a full disk is by far the likeliest cause.
@@ -223,27 +254,7 @@ private:
                     << " but the store could not record it (arbord --verbose chat ... says why)\n";
             leave(Failure);
         } else if (status == domain::MessageStatus::Complete) {
-            if (m_json) {
-                leave(Ok);
-                return;
-            }
-            // A reply that ends asking for tools says so: its text alone may stop mid-thought.
-            m_backend.chat()
-                .message(m_sent.assistant.id)
-                .then(m_app,
-                      [this](const std::optional<domain::Message> &m) {
-                          QStringList names;
-                          for (const domain::ToolCall &c :
-                               domain::toolcalls::parse(m ? m->toolCalls : QString()))
-                              names.append(c.name);
-                          if (!names.isEmpty())
-                              err() << "arbord chat: the model asked to call "
-                                    << names.join(QStringLiteral(", "))
-                                    << "; Arbor does not run tools yet (arbord show --json "
-                                       "has the calls)\n";
-                          leave(Ok);
-                      })
-                .onFailed(m_app, [this] { leave(Ok); });
+            leave(Ok);
         } else if (status == domain::MessageStatus::Cancelled) {
             err() << "arbord chat: stopped; the partial reply is kept in message "
                   << m_sent.assistant.id << "\n";
