@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QUrlQuery>
 
 namespace arbor::llm {
@@ -54,13 +55,12 @@ private:
                     thinkingAt(index).signature +=
                         delta.value(QLatin1String("signature")).toString();
                 else if (kind == u"input_json_delta")
-                    addToolArguments(m_toolAt.value(index, -1),
-                                     delta.value(QLatin1String("partial_json")).toString());
+                    addInput(index, delta.value(QLatin1String("partial_json")).toString());
                 // citations_delta: Arbor shows no citations yet.
             } else if (type == u"content_block_stop") {
                 // A tool_use block's input is whole at its end (docs: parse it at
                 // content_block_stop).
-                endToolCall(m_toolAt.value(o->value(QLatin1String("index")).toInt(), -1));
+                endInput(o->value(QLatin1String("index")).toInt());
             } else if (type == u"content_block_start") {
                 startBlock(o->value(QLatin1String("index")).toInt(),
                            o->value(QLatin1String("content_block")).toObject());
@@ -128,9 +128,14 @@ private:
         const QString kind = block.value(QLatin1String("type")).toString();
         if (kind == u"tool_use") {
             // Its "input" here is a placeholder ({}): the input follows in input_json_deltas.
+            // A server that gives it whole here instead (and no deltas) is taken at its word.
             m_toolAt.insert(index,
                             beginToolCall(block.value(QLatin1String("id")).toString(),
                                           block.value(QLatin1String("name")).toString()));
+            const QJsonObject input = block.value(QLatin1String("input")).toObject();
+            if (!input.isEmpty())
+                m_startInput.insert(
+                    index, QString::fromUtf8(QJsonDocument(input).toJson(QJsonDocument::Compact)));
         } else if (kind == u"thinking") {
             Block &b = thinkingAt(index);
             addThinking(index, block.value(QLatin1String("thinking")).toString());
@@ -193,6 +198,22 @@ private:
     QList<Block> m_blocks;
     QHash<int, qsizetype> m_thinkingAt; ///< content block index → its entry in m_blocks
     QHash<int, int> m_toolAt;           ///< content block index → its tool call in the reply
+    QHash<int, QString> m_startInput;   ///< a tool_use block's input given whole at its start
+    QSet<int> m_streamedInput;          ///< tool_use blocks whose input came in deltas
+
+    void addInput(int index, const QString &piece)
+    {
+        if (!piece.isEmpty())
+            m_streamedInput.insert(index);
+        addToolArguments(m_toolAt.value(index, -1), piece);
+    }
+    void endInput(int index)
+    {
+        const int call = m_toolAt.value(index, -1);
+        if (!m_streamedInput.contains(index))
+            addToolArguments(call, m_startInput.value(index));
+        endToolCall(call);
+    }
 
     /** Counts are cumulative: replace, never add. Input includes the cached parts. */
     void readUsage(const QJsonObject &u)

@@ -432,6 +432,32 @@ private Q_SLOTS:
         QCOMPARE(calls, (QStringList{R"(x|one|{"n":1}|0)", R"(y|two|{"n":2}|0)"}));
     }
 
+    void anthropicInputWholeAtTheStart()
+    {
+        // A tool_use block whose input comes whole in content_block_start, with no deltas (a
+        // proxy): taken as it is; one with an empty delta only takes nothing.
+        auto dec = arbor::llm::AnthropicProvider::makeDecoder();
+        dec->feed(
+            "event: content_block_start\ndata: "
+            R"({"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"a","input":{"x":1}}})"
+            "\n\nevent: content_block_stop\ndata: "
+            R"({"type":"content_block_stop","index":0})"
+            "\n\nevent: content_block_start\ndata: "
+            R"({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t2","name":"b","input":{}}})"
+            "\n\nevent: content_block_delta\ndata: "
+            R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}})"
+            "\n\nevent: content_block_stop\ndata: "
+            R"({"type":"content_block_stop","index":1})"
+            "\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        dec->finish();
+        QVERIFY(dec->isComplete());
+        QStringList calls;
+        for (const arbor::llm::ToolCall &c : dec->toolCalls())
+            calls.append(callText(c));
+        QCOMPARE(calls, (QStringList{R"(t1|a|{"x":1}|0)", "t2|b|{}|0"}));
+        QCOMPARE(dec->finishReason(), QStringLiteral("tool_calls"));
+    }
+
     void geminiCallSignatureGoesWithIt()
     {
         // The thoughtSignature on a functionCall part is kept for the call it came with.
