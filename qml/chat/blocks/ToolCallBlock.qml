@@ -120,6 +120,7 @@ BlockItem {
                     text: qsTr("Tool")
                     color: Theme.mutedText
                     font.pointSize: Theme.fontSizeSmall
+                    Layout.alignment: Qt.AlignBaseline
                 }
 
                 Label {
@@ -129,6 +130,7 @@ BlockItem {
                     font.bold: true
                     elide: Text.ElideRight
                     Layout.fillWidth: true
+                    Layout.alignment: Qt.AlignBaseline
                 }
 
                 Label {
