@@ -22,7 +22,7 @@ const QString kColumns = QStringLiteral(
     "CASE WHEN m.status = 'streaming' THEN m.reasoning || coalesce((SELECT group_concat(r.text, "
     "'') FROM (SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq) r), "
     "'') ELSE m.reasoning END AS reasoning, "
-    "m.reasoning_ms, m.reasoning_data");
+    "m.reasoning_ms, m.reasoning_data, m.tool_calls");
 
 /** @brief Where the fields of kColumns are in a result. */
 struct MessageColumns
@@ -47,6 +47,7 @@ struct MessageColumns
         , reasoning(c["reasoning"])
         , reasoningMs(c["reasoning_ms"])
         , reasoningData(c["reasoning_data"])
+        , toolCalls(c["tool_calls"])
     {
     }
 
@@ -76,12 +77,13 @@ struct MessageColumns
         const QVariant thought = q.value(reasoningMs);
         m.reasoningMs = thought.isNull() ? -1 : thought.toLongLong();
         m.reasoningData = q.value(reasoningData).toString();
+        m.toolCalls = q.value(toolCalls).toString();
         return m;
     }
 
     int id, conversationId, parentId, role, author, provider, model, content, status, error,
         finishReason, promptTokens, completionTokens, createdAt, finishedAt, label, reasoning,
-        reasoningMs, reasoningData;
+        reasoningMs, reasoningData, toolCalls;
 };
 
 } // namespace
@@ -264,7 +266,7 @@ bool isLocalLiveReply(const QSqlDatabase &db, const QString &id)
 QList<Unattended> unattendedLive(const QSqlDatabase &db)
 {
     QSqlQuery q = exec(db, QStringLiteral(R"sql(
-        SELECT m.id, m.content <> '' OR m.reasoning <> ''
+        SELECT m.id, m.content <> '' OR m.reasoning <> '' OR m.tool_calls IS NOT NULL
                      OR EXISTS (SELECT 1 FROM message_chunks k WHERE k.message_id = m.id)
                      OR EXISTS (SELECT 1 FROM message_reasoning_chunks r
                                 WHERE r.message_id = m.id) AS has_text
@@ -289,13 +291,14 @@ void insert(const QSqlDatabase &db, const Message &m)
          QStringLiteral(
              "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, "
              "content,"
-             " status, error, created_at, visited_at, reasoning, reasoning_ms, reasoning_data)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+             " status, error, created_at, visited_at, reasoning, reasoning_ms, reasoning_data,"
+             " tool_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
          {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
           domain::withoutNul(m.content), domain::toString(m.status), domain::withoutNul(m.error),
           m.createdAt, m.createdAt, domain::withoutNul(m.reasoning),
           m.reasoningMs < 0 ? QVariant() : QVariant(m.reasoningMs),
-          nullIfEmpty(domain::withoutNulInJson(m.reasoningData))});
+          nullIfEmpty(domain::withoutNulInJson(m.reasoningData)),
+          nullIfEmpty(domain::withoutNulInJson(m.toolCalls))});
 }
 
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
@@ -336,6 +339,14 @@ void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms)
          {ms, id});
 }
 
+void setToolCalls(const QSqlDatabase &db, const QString &id, const QString &toolCalls)
+{
+    exec(db,
+         QStringLiteral("UPDATE messages SET tool_calls = ? WHERE id = ? AND status IN "
+                        "('queued', 'streaming')"),
+         {nullIfEmpty(domain::withoutNulInJson(toolCalls)), id});
+}
+
 bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
 {
     QSqlQuery q = exec(
@@ -349,11 +360,13 @@ bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
             "   ''),"
             " reasoning_ms = coalesce(?, reasoning_ms),"
             " reasoning_data = coalesce(?, reasoning_data),"
+            " tool_calls = coalesce(?, tool_calls),"
             " status = ?, error = ?, finish_reason = ?,"
             " prompt_tokens = ?, completion_tokens = ?, finished_at = ?"
             " WHERE id = ? AND status IN ('queued', 'streaming')"),
         {id, id, f.reasoningMs < 0 ? QVariant() : QVariant(f.reasoningMs),
-         nullIfEmpty(domain::withoutNulInJson(f.reasoningData)), domain::toString(f.status),
+         nullIfEmpty(domain::withoutNulInJson(f.reasoningData)),
+         nullIfEmpty(domain::withoutNulInJson(f.toolCalls)), domain::toString(f.status),
          domain::withoutNul(f.error), f.finishReason,
          f.promptTokens < 0 ? QVariant() : QVariant(f.promptTokens),
          f.completionTokens < 0 ? QVariant() : QVariant(f.completionTokens), domain::nowMs(), id});

@@ -99,7 +99,7 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "m.label, m.created_at, m.finished_at, m.deleted_at, m.deleted_batch, "
             "m.reasoning || coalesce((SELECT group_concat(text, '') FROM "
             "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
-            "'') AS reasoning, m.reasoning_ms, m.reasoning_data "
+            "'') AS reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -128,6 +128,7 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.reasoning = m.value(at["reasoning"]).toString();
         rm.reasoningMs = optionalInt(m.value(at["reasoning_ms"]));
         rm.reasoningData = textOrEmpty(m.value(at["reasoning_data"]));
+        rm.toolCalls = textOrEmpty(m.value(at["tool_calls"]));
     }
     m.finish();
     return found;
@@ -221,11 +222,11 @@ void applyConversation(QSqlDatabase &db, Applied &applied, const RemoteConversat
 const QByteArray MessageColumns = QByteArrayLiteral(
     "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
-    "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data");
+    "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data, tool_calls");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
     "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
-    "reasoning_data = excluded.reasoning_data, "
+    "reasoning_data = excluded.reasoning_data, tool_calls = excluded.tool_calls, "
     "status = excluded.status, error = excluded.error, "
     "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
     "completion_tokens = excluded.completion_tokens, label = excluded.label, "
@@ -244,7 +245,8 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.completion_tokens IS NOT excluded.completion_tokens "
     "OR messages.reasoning IS NOT excluded.reasoning "
     "OR messages.reasoning_ms IS NOT excluded.reasoning_ms "
-    "OR messages.reasoning_data IS NOT excluded.reasoning_data) "
+    "OR messages.reasoning_data IS NOT excluded.reasoning_data "
+    "OR messages.tool_calls IS NOT excluded.tool_calls) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -287,6 +289,7 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     text(19, m.reasoning);
     number(20, m.reasoningMs);
     optionalText(21, m.reasoningData);
+    optionalText(22, m.toolCalls);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -518,7 +521,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
             + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?)"
+              "?, ?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
             store::CachedQuery upsert =
@@ -544,6 +547,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                         m.reasoning.isNull() ? QStringLiteral("") : m.reasoning,
                                         variant(m.reasoningMs),
                                         nullIfEmpty(m.reasoningData),
+                                        nullIfEmpty(m.toolCalls),
                                         now});
             const store::Columns returned(*upsert);
             const int id = returned["id"];
@@ -564,7 +568,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
             store::NativeQuery stage(db,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?, ?, ?, ?)");
+                                           "?, ?, ?, ?, ?, ?, ?, ?, ?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();

@@ -106,6 +106,8 @@ QJsonObject messageJson(const RemoteMessage &m)
         {QStringLiteral("reasoning_data"),
          m.reasoningData.isEmpty() ? QJsonValue()
                                    : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
+        {QStringLiteral("tool_calls"),
+         m.toolCalls.isEmpty() ? QJsonValue() : QJsonValue(domain::withoutNulInJson(m.toolCalls))},
     };
 }
 
@@ -292,6 +294,7 @@ struct MessageColumns
         , reasoning(r.column("reasoning"))
         , reasoningMs(r.column("reasoning_ms"))
         , reasoningData(r.column("reasoning_data"))
+        , toolCalls(r.column("tool_calls"))
     {
     }
 
@@ -320,12 +323,13 @@ struct MessageColumns
         m.reasoning = r.text(row, reasoning);
         m.reasoningMs = optionalNumber(r, row, reasoningMs);
         m.reasoningData = r.text(row, reasoningData);
+        m.toolCalls = r.text(row, toolCalls);
         return m;
     }
 
     int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
-        finishedAt, deletedAt, reasoning, reasoningMs, reasoningData;
+        finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls;
 };
 
 } // namespace
@@ -353,7 +357,7 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
         QStringLiteral("SELECT id, workspace_id, conversation_id, parent_id, role, author, "
                        "provider, model, content, status, error, finish_reason, label, "
                        "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
-                       "deleted_at, reasoning, reasoning_ms, reasoning_data "
+                       "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls "
                        "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);

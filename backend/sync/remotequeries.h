@@ -56,6 +56,7 @@ struct RemoteMessage
     QString reasoning;                 ///< the model's reasoning text ("" when none)
     std::optional<qint64> reasoningMs; ///< how long it reasoned, when known
     QString reasoningData;             ///< JSON to send back to the vendor; null when none
+    QString toolCalls; ///< JSON of the tool calls it asked for (domain/toolcall.h); null: none
 
     bool operator==(const RemoteMessage &) const = default;
 };
