@@ -12,6 +12,7 @@
 #include "threadmodel.h"
 #include "uistate.h"
 #include "undocontroller.h"
+#include "updatecheck.h"
 
 #include "chat/chatevents.h"
 #include "core/backend.h"
@@ -93,6 +94,8 @@ App::App(const AppConfig &config, QObject *parent)
                                 m_errors, m_undo, this);
     m_search = new SearchController(backend, m_conversationController, m_chat, m_errors, this);
     m_notifications = new Notifications(backend, list, m_uiState, new DesktopNotifier(this), this);
+    m_updateCheck =
+        new UpdateCheck(m_uiState, UpdateCheck::defaultFeed(), QStringLiteral(ARBOR_VERSION), this);
 
     connect(m_undo, &UndoController::showConversation, m_conversationController,
             &ConversationController::select);

@@ -26,6 +26,7 @@ class ConversationListModel;
 class ErrorController;
 class ModelController;
 class Notifications;
+class UpdateCheck;
 class SearchController;
 class ThreadModel;
 class UiState;
@@ -103,6 +104,7 @@ public:
     ProviderSettings *providerSettings() const { return m_providerSettings; }
     SyncController *sync() const { return m_sync; }
     Notifications *notifications() const { return m_notifications; }
+    UpdateCheck *updateCheck() const { return m_updateCheck; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -142,6 +144,7 @@ private:
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
     Notifications *m_notifications = nullptr;
+    UpdateCheck *m_updateCheck = nullptr;
 };
 
 } // namespace arbor::app

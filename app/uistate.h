@@ -2,9 +2,11 @@
 
 #include "colorscheme.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QSize>
 #include <QString>
+#include <QUrl>
 #include <QtQml/qqml.h>
 
 #include <memory>
@@ -64,6 +66,19 @@ public:
     /** @brief Desktop notices of providers failing and recovering; on unless turned off. */
     bool providerNotices() const;
     void setProviderNotices(bool on);
+    /** @brief The weekly update check is allowed (UpdateCheck); off unless turned on. */
+    bool updateChecks() const;
+    void setUpdateChecks(bool on);
+    /** @brief What the update feed last said, and whether its notice was closed. */
+    struct UpdateOffer
+    {
+        QString version;     ///< the version the feed named ("" before the first answer)
+        QUrl notesUrl;       ///< its release notes
+        QDateTime checkedAt; ///< when the feed last answered (UTC; invalid: never)
+        bool dismissed = false;
+    };
+    UpdateOffer updateOffer() const;
+    void setUpdateOffer(const UpdateOffer &offer);
     ColorScheme::Preference colorSchemePreference() const;
     void setColorSchemePreference(ColorScheme::Preference preference);
 

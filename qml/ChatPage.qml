@@ -174,6 +174,10 @@ Item {
                 Layout.fillWidth: true
             }
 
+            UpdateBanner {
+                Layout.fillWidth: true
+            }
+
             MessageList {
                 id: messageList
 

@@ -56,6 +56,8 @@ ApplicationWindow {
     Component.onCompleted: {
         if (UiState.maximized)
             showMaximized();
+        // Only when the user allowed it, and at most once a week.
+        UpdateCheck.checkIfDue();
     }
 
     onClosing: {
