@@ -48,6 +48,9 @@ Column {
 
     /// "Show more" or "Show less" was pressed.
     signal expandToggled
+    /// A block above the part on screen (viewTop) changed its height by @p delta: what is on
+    /// screen moved down by as much, unless the view scrolls with it.
+    signal resizedAbove(real delta)
     /// Rows made so far, of totalBlocks (they are made a step per frame).
     readonly property int shownBlocks: blockModel.shown
     readonly property int totalBlocks: blockModel.total

@@ -238,6 +238,45 @@ Item {
             compare(body.height, height);
         }
 
+        SignalSpy {
+            id: resizedAboveSpy
+
+            signalName: "resizedAbove"
+        }
+
+        function test_blocksMeasuredAnewAboveTheViewSayBy() {
+            let parts = [];
+            for (let i = 0; i < 300; ++i)
+                parts.push("Paragraph " + i + ", a line of words that wraps when the message is narrow.");
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: parts.join("\n\n"),
+                isLive: false,
+                viewTop: 0,
+                viewBottom: root.height
+            });
+            tryVerify(() => body.shownBlocks === body.totalBlocks, 5000);
+            const blocks = allChildren(body, "blockItem");
+            tryVerify(() => blocks[299].drawn === null, 5000);
+            resizedAboveSpy.target = body;
+            resizedAboveSpy.clear();
+
+            // Narrower: the blocks near the view wrap at once (below the top: nothing to say);
+            // the far ones keep their old height for now.
+            body.availableWidth = 200;
+            tryVerify(() => blocks[0].height > 30, 2000, "a near block wraps: " + blocks[0].height);
+            tryVerify(() => blocks[1].y === blocks[0].height && blocks[299].y > blocks[298].y, 2000, "laid out again");
+            compare(resizedAboveSpy.count, 0, "nothing above the view changed");
+            const farHeight = blocks[250].height;
+
+            // The view moves down to them: those above its top, measured anew, say by how much.
+            body.viewTop = blocks[260].y;
+            body.viewBottom = body.viewTop + root.height;
+            tryVerify(() => resizedAboveSpy.count > 0, 5000, "blocks above the view were measured anew");
+            tryVerify(() => blocks[250].height > farHeight, 5000);
+            for (let i = 0; i < resizedAboveSpy.count; ++i)
+                verify(resizedAboveSpy.signalArguments[i][0] > 0, "a narrower block is taller");
+        }
+
         function test_reasoningIsFoldedFirst() {
             const body = createTemporaryObject(bodyComponent, root, { content: "", reasoning: "Step one, **then** two." });
             tryVerify(() => findChild(body, "thinkingToggle") !== null, 2000);

@@ -15,7 +15,9 @@ import Arbor.Ui
  * drawing is never let go.
  *
  * After the message's width changed, a block far off screen keeps its old size until it comes
- * near the screen again and is measured anew.
+ * near the screen again and is measured anew; when it is above the view then, it says by how
+ * much it changed (MessageBody.resizedAbove) and the thread scrolls by as much, so that the text
+ * being read does not move.
  */
 Item {
     id: block
@@ -78,8 +80,13 @@ Item {
             keptWidth = width;
     }
     onHeightChanged: {
-        if (sized())
-            keptHeight = height;
+        if (!sized())
+            return;
+        // A block wholly above the view that changed its size (measured anew after the width
+        // changed) would move what is on screen: the view is told, to scroll by as much.
+        if (sizer !== null && y + keptHeight <= viewTop && keptHeight > 0)
+            sizer.resizedAbove(height - keptHeight);
+        keptHeight = height;
     }
     onMeasuredChanged: {
         if (measured)
