@@ -100,6 +100,8 @@ Item {
     signal switchRequested(int delta)
     signal editSaved(string text, bool reply)
     signal editCancelled
+    /// Text above the part on screen (viewTop) changed its height by @p delta (MessageBody).
+    signal resizedAbove(real delta)
 
     /// Whether this message allows @p action (a MessageAction), as its row says.
     function allows(action: int): bool {
@@ -329,6 +331,7 @@ Item {
                 viewTop: message.viewTop - column.y - bubble.y - y
                 viewBottom: message.viewBottom - column.y - bubble.y - y
                 onExpandToggled: message.expandToggled()
+                onResizedAbove: delta => message.resizedAbove(delta)
             }
         }
 
