@@ -129,7 +129,8 @@ private Q_SLOTS:
             << 200 << QByteArray("{\"notes_url\": \"https://x\"}") << "names no version";
         QTest::newRow("junk version")
             << 200 << QByteArray("{\"version\": \"banana\"}") << "names no version";
-        QTest::newRow("http 404") << 404 << QByteArray("{\"error\": \"gone\"}") << "answered HTTP 404";
+        QTest::newRow("http 404") << 404 << QByteArray("{\"error\": \"gone\"}")
+                                  << "answered HTTP 404";
         QTest::newRow("huge") << 200
                               << QByteArray("{\"version\": \"9.0.0\", \"pad\": \"")
                 + QByteArray(200 * 1024, 'x') + QByteArray("\"}")
