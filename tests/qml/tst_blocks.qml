@@ -156,6 +156,23 @@ Item {
             compare(plainText(shown), code, "colouring keeps the text as written");
         }
 
+        function test_codeBlockClosedWhileStreamingIsHighlighted() {
+            // The closing fence arrives in pieces: the open block shows "\n``" for a moment, and
+            // the update that closes it also takes those characters away again.
+            const code = "SELECT id\n  FROM messages\n WHERE id = :leaf;";
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: "Before\n\n```sql\n" + code + "\n``",
+                isLive: true
+            });
+            tryVerify(() => blockStarting(body, "SELECT id") !== null, 2000);
+            wait(50);
+            body.content = "Before\n\n```sql\n" + code + "\n```\n\nAfter";
+            const shown = () => blockStarting(body, "SELECT id");
+            tryVerify(() => shown() !== null && shown().textFormat === TextEdit.RichText, 20000,
+                      "the block closed while streaming is coloured");
+            compare(plainText(shown()), code, "coloured from the text it ends with");
+        }
+
         function test_openCodeBlockStaysPlain() {
             const body = createTemporaryObject(bodyComponent, root, {
                 content: "```python\nimport os\n",

@@ -49,13 +49,18 @@ BlockItem {
         copiedTimer.restart();
     }
 
+    // A row's closed flag and its text may change in one update (the tail loses a partial
+    // fence as it closes), handled one property at a time: ask once both are in, for the text
+    // the block ends with.
     onClosedChanged: {
         if (closed)
-            requestHighlight();
+            highlightSoon.restart();
     }
     onBlockTextChanged: {
         highlightedText = ""; // a highlight of other text is stale
         remeasure();
+        if (closed)
+            highlightSoon.restart();
     }
     onHighlightedTextChanged: remeasure()
     Component.onCompleted: {
@@ -70,6 +75,14 @@ BlockItem {
         dark: Theme.dark
         onResultChanged: block.takeHighlight()
         onHtmlChanged: block.takeHighlight() // recoloured for the other scheme
+    }
+
+    // Once the current update has set every property of the row (see onClosedChanged).
+    Timer {
+        id: highlightSoon
+
+        interval: 0
+        onTriggered: block.requestHighlight()
     }
 
     Timer {
