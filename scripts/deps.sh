@@ -2,6 +2,8 @@
 # Install every Debian/Ubuntu package Arbor needs to build, run, test, screenshot and package,
 # then fetch the pinned highlight.js into the download cache (scripts/fetch-highlightjs.sh).
 # Idempotent: when everything is already there it only asks dpkg and checks the cached file.
+# `scripts/deps.sh package` also installs what making and checking the packages needs
+# (scripts/dev package, package-test); the tests do not need it.
 set -euo pipefail
 
 PACKAGES=(
@@ -84,6 +86,17 @@ install_missing() {
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get "${APT_OPTS[@]}" install -y --no-install-recommends "${missing[@]}"
 }
+
+if [[ ${1:-} == package ]]; then
+    PACKAGES+=(
+        # the .rpm (rpmbuild) and its check, the icon sizes, compressed manual pages
+        rpm rpmlint librsvg2-bin gzip
+        # checking the .deb and its metadata
+        lintian appstream desktop-file-utils
+        # a clean Debian root to install the .deb into (scripts/package-test.sh)
+        debootstrap
+    )
+fi
 
 install_missing
 "$(dirname "${BASH_SOURCE[0]}")/fetch-highlightjs.sh"
