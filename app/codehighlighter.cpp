@@ -1,12 +1,16 @@
 #include "codehighlighter.h"
 
 #include <QCryptographicHash>
+#include <QLoggingCategory>
 #include <QMetaObject>
 #include <QPromise>
 #include <QQmlEngine>
 #include <QThread>
 
+#include <algorithm>
 #include <memory>
+
+Q_LOGGING_CATEGORY(lcHighlightStats, "arbor.app.highlight.stats", QtInfoMsg)
 
 namespace arbor::app {
 
@@ -42,6 +46,7 @@ CodeHighlighter::CodeHighlighter(QObject *parent)
     m_worker.setExpiryTimeout(-1);
     m_worker.setStackSize(8 * 1024 * 1024); // V4 and its regular expressions recurse
     m_worker.setObjectName(QStringLiteral("CodeHighlighter"));
+    m_clock.start();
 }
 
 CodeHighlighter::~CodeHighlighter()
@@ -93,8 +98,8 @@ QFuture<HighlightResult> CodeHighlighter::highlight(const QString &code, const Q
     auto promise = std::make_shared<QPromise<HighlightResult>>();
     QFuture<HighlightResult> future = promise->future();
     promise->start();
-    m_worker.start([this, promise, key, code, name] {
-        promise->addResult(run(key, code, name));
+    m_worker.start([this, promise, key, code, name, queuedAt = m_clock.nsecsElapsed()] {
+        promise->addResult(run(key, code, name, double(m_clock.nsecsElapsed() - queuedAt) / 1e6));
         promise->finish();
     });
     m_running.insert(key, future);
@@ -102,26 +107,42 @@ QFuture<HighlightResult> CodeHighlighter::highlight(const QString &code, const Q
 }
 
 HighlightResult CodeHighlighter::run(const QByteArray &key, const QString &code,
-                                     const QString &language)
+                                     const QString &language, double queuedMs)
 {
     HighlightResult result;
+    double loadMs = -1.0; // the library loaded for this block
     if (m_stopping) {
         result.code = code;
         result.outcome = HighlightOutcome::Failed;
         result.error = QStringLiteral("the highlighter is shutting down");
     } else {
+        // The load (the first block only) is timed apart: highlight() would not count it.
+        const bool firstLoad = m_engine->loadMs() < 0;
+        m_engine->load();
+        if (firstLoad)
+            loadMs = m_engine->loadMs();
         result = m_engine->highlight(code, language, timeLimit());
     }
 
     QMutexLocker lock(&m_mutex);
     m_running.remove(key);
+    if (loadMs >= 0)
+        m_stats.loadMs = loadMs;
     if (result.outcome == HighlightOutcome::Highlighted
         || result.outcome == HighlightOutcome::UnknownLanguage)
         m_cache.insert(key, new HighlightResult(result), costOf(result));
     if (result.outcome == HighlightOutcome::Highlighted) {
-        m_totalMs += result.elapsedMs;
-        m_totalCharacters += code.size();
-        ++m_blocks;
+        // Waiting covers the queue and, for the first block, the library's load.
+        const double waited = queuedMs + std::max(loadMs, 0.0);
+        qCDebug(lcHighlightStats, "%lld characters of %s: %.2f ms (CPU %.2f), waited %.1f ms",
+                qlonglong(code.size()), qPrintable(result.language), result.elapsedMs, result.cpuMs,
+                waited);
+        m_stats.cpuMs += result.cpuMs;
+        m_stats.wallMs += result.elapsedMs;
+        m_stats.characters += code.size();
+        m_stats.queuedMsTotal += waited;
+        m_stats.queuedMsMax = std::max(m_stats.queuedMsMax, waited);
+        ++m_stats.blocks;
         lock.unlock();
         // Announced on the GUI thread: QML bindings must not hear it on the worker.
         QMetaObject::invokeMethod(this, &CodeHighlighter::statsChanged, Qt::QueuedConnection);
@@ -165,25 +186,31 @@ void CodeHighlighter::setCacheCapacity(qsizetype characters)
     m_cache.setMaxCost(characters);
 }
 
+CodeHighlighter::Stats CodeHighlighter::stats() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_stats;
+}
+
 double CodeHighlighter::msPerKb() const
 {
     QMutexLocker lock(&m_mutex);
-    return m_totalCharacters > 0 ? m_totalMs * 1024.0 / double(m_totalCharacters) : 0.0;
+    return m_stats.characters > 0 ? m_stats.cpuMs * 1024.0 / double(m_stats.characters) : 0.0;
 }
 
 int CodeHighlighter::highlightedBlocks() const
 {
     QMutexLocker lock(&m_mutex);
-    return m_blocks;
+    return m_stats.blocks;
 }
 
 void CodeHighlighter::resetStats()
 {
     {
         QMutexLocker lock(&m_mutex);
-        m_totalMs = 0.0;
-        m_totalCharacters = 0;
-        m_blocks = 0;
+        const double loadMs = m_stats.loadMs;
+        m_stats = Stats{};
+        m_stats.loadMs = loadMs;
     }
     Q_EMIT statsChanged();
 }

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QCache>
+#include <QElapsedTimer>
 #include <QFuture>
 #include <QHash>
 #include <QMutex>
@@ -38,15 +39,16 @@ namespace arbor::app {
  *
  * highlight() may be called from any thread. QML gets the instance of its engine as the
  * singleton `CodeHighlighter` (a CodeBlockHighlight asks it for a delegate's block); it
- * reports how fast it goes in msPerKb, for benchmarks.
+ * reports how fast it goes in msPerKb and stats(), for benchmarks.
  */
 class CodeHighlighter : public QObject
 {
     Q_OBJECT
     QML_ELEMENT
     QML_SINGLETON
-    /** @brief Milliseconds highlight.js took per 1024 characters, over every block it
-     *  highlighted since the start or resetStats() (cache hits and plain blocks left out). */
+    /** @brief Milliseconds of the worker's CPU highlight.js took per 1024 characters, over
+     *  every block it highlighted since the start or resetStats() (cache hits and plain blocks
+     *  left out; the library's load and the time blocks waited in the queue are not in it). */
     Q_PROPERTY(double msPerKb READ msPerKb NOTIFY statsChanged)
     /** @brief How many blocks that figure covers. */
     Q_PROPERTY(int highlightedBlocks READ highlightedBlocks NOTIFY statsChanged)
@@ -81,6 +83,21 @@ public:
     qsizetype cacheCapacity() const;
     void setCacheCapacity(qsizetype characters);
 
+    /** @brief What the highlighter did since the start or resetStats(). Times are in ms; the
+     *  block figures cover the highlighted blocks only (as msPerKb). */
+    struct Stats
+    {
+        int blocks = 0;             ///< blocks highlighted
+        qsizetype characters = 0;   ///< their length together
+        double cpuMs = 0.0;         ///< the worker's CPU time in highlight.js for them
+        double wallMs = 0.0;        ///< the same on the clock (longer when the CPU is shared)
+        double queuedMsTotal = 0.0; ///< time from highlight() until highlight.js began on them
+        double queuedMsMax = 0.0;   ///< ...the longest wait of one block
+        /** @brief How long highlight.js took to load (-1: not yet; not reset by resetStats()).
+         *  The first block waits for it, and the blocks queued behind it. */
+        double loadMs = -1.0;
+    };
+    Stats stats() const;
     double msPerKb() const;
     int highlightedBlocks() const;
     Q_INVOKABLE void resetStats();
@@ -92,16 +109,17 @@ Q_SIGNALS:
     void statsChanged();
 
 private:
-    HighlightResult run(const QByteArray &key, const QString &code, const QString &language);
+    /** @brief On the worker: highlights @p code, which was asked for @p queuedMs ago. */
+    HighlightResult run(const QByteArray &key, const QString &code, const QString &language,
+                        double queuedMs);
 
     mutable QMutex m_mutex;
     QCache<QByteArray, HighlightResult> m_cache;
     QHash<QByteArray, QFuture<HighlightResult>> m_running;
     Limits m_limits;
     qsizetype m_maxCodeLength = DefaultMaxCodeLength;
-    double m_totalMs = 0.0;
-    qsizetype m_totalCharacters = 0;
-    int m_blocks = 0;
+    Stats m_stats;
+    QElapsedTimer m_clock; ///< started at construction; how long blocks wait is read on it
 
     std::atomic_bool m_stopping = false;
     std::unique_ptr<HighlightEngine> m_engine; // used on the worker only

@@ -22,7 +22,8 @@ QVariantMap settingsMap(const QJsonObject &settings)
 {
     return {{QStringLiteral("systemPrompt"), settings.value(u"system_prompt").toString()},
             {QStringLiteral("temperature"), settings.value(u"temperature").toDouble(-1)},
-            {QStringLiteral("maxTokens"), settings.value(u"max_tokens").toInt(0)}};
+            {QStringLiteral("maxTokens"), settings.value(u"max_tokens").toInt(0)},
+            {QStringLiteral("thinkingBudget"), settings.value(u"thinking_budget").toInt(0)}};
 }
 
 } // namespace
@@ -161,7 +162,7 @@ void ConversationController::loadSettings()
 }
 
 bool ConversationController::saveSettings(const QString &systemPrompt, double temperature,
-                                          int maxTokens)
+                                          int maxTokens, int thinkingBudget)
 {
     if (!m_backend)
         return false;
@@ -172,6 +173,9 @@ bool ConversationController::saveSettings(const QString &systemPrompt, double te
         settings.insert(QStringLiteral("temperature"), temperature);
     if (maxTokens > 0)
         settings.insert(QStringLiteral("max_tokens"), maxTokens);
+    // Named either way: null turns thinking off (setConversationSettings keeps it otherwise).
+    settings.insert(QStringLiteral("thinking_budget"),
+                    thinkingBudget > 0 ? QJsonValue(thinkingBudget) : QJsonValue());
     if (const QString error = chat::ChatService::validateSettings(settings); !error.isEmpty()) {
         m_errors->show(error);
         return false;
@@ -180,6 +184,8 @@ bool ConversationController::saveSettings(const QString &systemPrompt, double te
     if (m_currentId.isEmpty()) {
         // Nothing is stored before the first message, which stores these with the conversation.
         m_pendingSettings = settings;
+        if (thinkingBudget <= 0)
+            m_pendingSettings.remove(QStringLiteral("thinking_budget"));
         setSettings(settingsMap(settings));
         return true;
     }

@@ -39,7 +39,8 @@ class ConversationController : public QObject
     Q_PROPERTY(QString currentId READ currentId NOTIFY currentChanged)
     Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentTitleChanged)
     /** @brief The open conversation's model parameters: {systemPrompt, temperature (-1 = the
-     *  model's default), maxTokens (0 = the model's default)}. */
+     *  model's default), maxTokens (0 = the model's default), thinkingBudget (tokens the model
+     *  may reason with first; 0 = thinking off)}. */
     Q_PROPERTY(QVariantMap settings READ settings NOTIFY settingsChanged)
     /** @brief Bookmarks of the open conversation: [{messageId, label, preview, messageRole}]. */
     Q_PROPERTY(QVariantList labels READ labels NOTIFY labelsChanged)
@@ -68,9 +69,11 @@ public:
     /** @brief Reads the open conversation's parameters into settings. */
     Q_INVOKABLE void loadSettings();
     /** @brief Saves the open conversation's parameters (temperature -1 and maxTokens 0 mean the
-     *  model's default, an empty prompt none). A new conversation keeps them until its first
+     *  model's default, an empty prompt none, thinkingBudget 0 thinking off: stored as
+     *  "thinking_budget", or without it). A new conversation keeps them until its first
      *  message stores it with them. False (and Errors.text) for invalid values. */
-    Q_INVOKABLE bool saveSettings(const QString &systemPrompt, double temperature, int maxTokens);
+    Q_INVOKABLE bool saveSettings(const QString &systemPrompt, double temperature, int maxTokens,
+                                  int thinkingBudget);
 
     /** @brief Reads the list again (several calls in a row cost one read). */
     void refresh();

@@ -124,17 +124,30 @@ void FrameBench::tick()
     }
 }
 
-QJsonValue FrameBench::highlightMsPerKb() const
+void FrameBench::addHighlightFigures(QJsonObject &out) const
 {
     // The window's own highlighter: the code blocks of the reply went through it.
-    QQmlEngine *engine = qmlEngine(m_app);
-    if (!engine)
-        return QJsonValue::Null;
-    const int typeId = qmlTypeId("Arbor", 1, 0, "CodeHighlighter");
-    const auto *highlighter = engine->singletonInstance<CodeHighlighter *>(typeId);
-    if (!highlighter || highlighter->highlightedBlocks() == 0)
-        return QJsonValue::Null;
-    return round1(highlighter->msPerKb());
+    const CodeHighlighter *highlighter = nullptr;
+    if (QQmlEngine *engine = qmlEngine(m_app)) {
+        const int typeId = qmlTypeId("Arbor", 1, 0, "CodeHighlighter");
+        highlighter = engine->singletonInstance<CodeHighlighter *>(typeId);
+    }
+    const CodeHighlighter::Stats stats =
+        highlighter ? highlighter->stats() : CodeHighlighter::Stats{};
+    const bool any = stats.blocks > 0 && stats.characters > 0;
+    const double kb = double(stats.characters) / 1024.0;
+    auto figure = [any](double v) { return any ? QJsonValue(round1(v)) : QJsonValue(); };
+    out.insert(QStringLiteral("highlight_ms_per_kb"), figure(any ? stats.cpuMs / kb : 0));
+    out.insert(QStringLiteral("highlight_wall_ms_per_kb"), figure(any ? stats.wallMs / kb : 0));
+    out.insert(QStringLiteral("highlight_ms_per_block"),
+               figure(any ? stats.cpuMs / stats.blocks : 0));
+    out.insert(QStringLiteral("highlight_blocks"), double(stats.blocks));
+    out.insert(QStringLiteral("highlight_kb"), std::round(kb * 100) / 100);
+    out.insert(QStringLiteral("highlight_load_ms"),
+               stats.loadMs >= 0 ? QJsonValue(round1(stats.loadMs)) : QJsonValue());
+    out.insert(QStringLiteral("highlight_queued_ms_mean"),
+               figure(any ? stats.queuedMsTotal / stats.blocks : 0));
+    out.insert(QStringLiteral("highlight_queued_ms_max"), figure(stats.queuedMsMax));
 }
 
 void FrameBench::write()
@@ -159,12 +172,12 @@ void FrameBench::write()
         {QStringLiteral("stall_max_ms_start"), round1(maximum(start))},
         {QStringLiteral("stall_p99_ms_end"), round1(percentile(end, 0.99))},
         {QStringLiteral("stall_max_ms_end"), round1(maximum(end))},
-        {QStringLiteral("highlight_ms_per_kb"), highlightMsPerKb()},
         {QStringLiteral("rss_mb"), round1(residentMb())},
         {QStringLiteral("reply_chars"), double(m_finalChars)},
         {QStringLiteral("reply_s"), round1(double(m_doneNs - m_firstTokenNs) / 1e9)},
         {QStringLiteral("ticks"), double(all.size())},
     };
+    addHighlightFigures(out);
     const QByteArray json = QJsonDocument(out).toJson(QJsonDocument::Indented);
     QFile file(m_outPath);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(json) != json.size()) {

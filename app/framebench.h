@@ -1,7 +1,7 @@
 #pragma once
 
 #include <QElapsedTimer>
-#include <QJsonValue>
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -21,6 +21,31 @@ class App;
  * tokens/s), records from the first token until a second after the reply completed, then
  * writes the figures as JSON and quits. Lateness is reported over the whole reply, its first
  * and last tenth (by characters received), with the resident memory at the end.
+ *
+ * The fields of OUT.json (times in ms):
+ * - `stall_p50_ms`, `stall_p99_ms`, `stall_max_ms`: how late the 1 ms timer fired, from the
+ *   first token until a second after the reply completed; `stall_p99_ms_start`,
+ *   `stall_max_ms_start` over the first tenth of the reply, `…_end` over the last tenth and the
+ *   second after it.
+ * - `rss_mb`: resident memory at the end. `reply_chars`, `reply_s`: the reply's length and how
+ *   long it streamed; `ticks`: how many timer ticks were counted.
+ * - The code highlighter (CodeHighlighter::stats(), the code blocks of the reply; blocks found
+ *   in its cache again are not counted; null when it highlighted nothing):
+ *   - `highlight_ms_per_kb`: CPU time of the highlighter's worker inside highlight.js per 1024
+ *     characters of the code it highlighted: what highlighting costs. Not in it: the library's
+ *     load, the time a block waited in the queue, time the worker was preempted.
+ *   - `highlight_wall_ms_per_kb`: the same on the clock. Higher when the worker shares the CPU
+ *     with the GUI thread, Xvfb and whatever else runs (on 2 busy cores, several times higher);
+ *     this was `highlight_ms_per_kb` before.
+ *   - `highlight_ms_per_block`: CPU time per block. The demo's blocks are small (60–220
+ *     characters): a call costs ~0.4 ms whatever its length, and the first block of each
+ *     language a few ms, so per KB this comes out well above the ~2 ms/KB that
+ *     tst_codehighlighter measures on 10 KB blocks.
+ *   - `highlight_blocks`, `highlight_kb`: what those figures cover.
+ *   - `highlight_load_ms`: how long highlight.js took to load (once, on the worker, when the
+ *     first block came).
+ *   - `highlight_queued_ms_mean`, `highlight_queued_ms_max`: time from asking for a block
+ *     until highlight.js began on it: the queue, and for the blocks that came first the load.
  */
 class FrameBench : public QObject
 {
@@ -41,8 +66,8 @@ private:
     /** @brief The reply's length so far, or -1 while there is no reply. */
     qsizetype replyChars(bool *live) const;
     void write();
-    /** @brief The code highlighter's CPU ms per KB over the run (null: it coloured nothing). */
-    QJsonValue highlightMsPerKb() const;
+    /** @brief The code highlighter's figures (the highlight_* fields above). */
+    void addHighlightFigures(QJsonObject &out) const;
 
     struct Sample
     {

@@ -8,6 +8,7 @@
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QRegularExpression>
+#include <QScopeGuard>
 
 Q_LOGGING_CATEGORY(lcHighlight, "arbor.app.highlight", QtInfoMsg)
 
@@ -178,6 +179,9 @@ bool HighlightEngine::load()
     m_loadTried = true;
     QElapsedTimer timer;
     timer.start();
+    // Set on every way out, the failures included.
+    const auto noteTime =
+        qScopeGuard([this, &timer] { m_loadMs = double(timer.nsecsElapsed()) / 1e6; });
 
     QString library = readResource(kLibraryPath, &m_loadError);
     const QString shims =

@@ -50,6 +50,11 @@ public:
     void interrupt();
     /** @brief Empty once the library loaded; else why it did not. */
     QString loadError() const { return m_loadError; }
+    /** @brief Loads the library (reading, compiling and warming up every grammar) unless it
+     *  was tried already; false when it did not load. highlight() calls it. */
+    bool load();
+    /** @brief How long load() took on the clock; -1 before it was tried. */
+    double loadMs() const { return m_loadMs; }
 
     /** @brief The languages a block without one may be guessed as: the common ones in chat.
      *  Guessing runs every one of them over the block's first kAutoSample characters. */
@@ -63,13 +68,12 @@ public:
     static bool parseHtml(QStringView html, QString *text, QList<HighlightSpan> *spans);
 
 private:
-    bool load();
-
     std::unique_ptr<QJSEngine> m_js;
     std::unique_ptr<HighlightWatchdog> m_watchdog;
     QJSValue m_run;
     QJSValue m_autoLanguages;
     bool m_loadTried = false;
+    double m_loadMs = -1.0;
     QString m_loadError;
 };
 

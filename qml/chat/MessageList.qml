@@ -221,12 +221,30 @@ ListView {
     }
     // qmllint enable unqualified
 
-    // The keyboard starts on the newest message.
+    /// The row of the thread that holds @p item; -1 for none.
+    function rowOf(item: Item): int {
+        for (let i = item; i !== null; i = i.parent) {
+            if (i.parent === list.contentItem) {
+                const message = i as MessageDelegate;
+                return message !== null ? message.index : -1;
+            }
+        }
+        return -1;
+    }
+
+    // The keyboard starts on the newest message. A click into a message's text makes that
+    // message the current one and leaves the keyboard with the text, so that Ctrl+C copies what
+    // is selected there (the view gives the focus to its current row when the row changes).
     onActiveFocusChanged: {
         if (activeFocus) {
             flash = false;
-            if (currentIndex < 0 && count > 0)
-                currentIndex = count - 1;
+            if (currentIndex < 0 && count > 0) {
+                const focused = Window.activeFocusItem;
+                const row = rowOf(focused);
+                currentIndex = row >= 0 ? row : count - 1;
+                if (row >= 0 && focused !== null && !focused.activeFocus)
+                    focused.forceActiveFocus(Qt.MouseFocusReason);
+            }
         }
     }
 

@@ -6,7 +6,8 @@ import Arbor.Ui
 
 /**
  * @brief The model parameters of the current conversation (Ctrl+P or "Parameters"): system
- * prompt, temperature and max tokens, each left at the model's default unless set. A new
+ * prompt, temperature and max tokens, each left at the model's default unless set, and
+ * thinking (off, or on with a budget of tokens the model may reason with first). A new
  * conversation takes them too: they are stored with its first message.
  */
 Dialog {
@@ -25,7 +26,12 @@ Dialog {
         temperatureSlider.value = settings.temperature < 0 ? 1 : settings.temperature;
         maxTokensDefault.checked = settings.maxTokens <= 0;
         maxTokensBox.value = settings.maxTokens <= 0 ? 1024 : settings.maxTokens;
+        thinkingSwitch.checked = settings.thinkingBudget > 0;
+        thinkingBudgetBox.value = settings.thinkingBudget > 0 ? settings.thinkingBudget : dialog.defaultThinkingBudget;
     }
+
+    /// The budget offered when thinking is turned on.
+    readonly property int defaultThinkingBudget: 4096
 
     objectName: "conversationSettingsDialog"
     parent: Overlay.overlay
@@ -42,7 +48,8 @@ Dialog {
     onAccepted: {
         Conversations.saveSettings(promptArea.text,
                                      temperatureDefault.checked ? -1 : Math.round(temperatureSlider.value * 100) / 100,
-                                     maxTokensDefault.checked ? 0 : maxTokensBox.value);
+                                     maxTokensDefault.checked ? 0 : maxTokensBox.value,
+                                     thinkingSwitch.checked ? thinkingBudgetBox.value : 0);
     }
 
     Connections {
@@ -151,6 +158,54 @@ Dialog {
 
                 FocusRing {}
             }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+
+            Label {
+                Layout.fillWidth: true
+                text: qsTr("Thinking")
+            }
+
+            SpinBox {
+                id: thinkingBudgetBox
+
+                objectName: "thinkingBudgetBox"
+                enabled: thinkingSwitch.checked
+                editable: true
+                from: 1024
+                to: 1000000
+                stepSize: 1024
+                Accessible.name: qsTr("Thinking budget in tokens")
+            }
+
+            Label {
+                text: qsTr("tokens")
+                color: thinkingSwitch.checked ? Theme.text : Theme.mutedText
+            }
+
+            Switch {
+                id: thinkingSwitch
+
+                objectName: "thinkingSwitch"
+                text: checked ? qsTr("On") : qsTr("Off")
+                Accessible.name: qsTr("Thinking")
+
+                FocusRing {}
+            }
+        }
+
+        Label {
+            objectName: "thinkingHint"
+            Layout.fillWidth: true
+            wrapMode: Text.Wrap
+            text: qsTr("Lets the model reason before it answers, with up to this many tokens. Anthropic and Gemini "
+                       + "models use the budget (Anthropic then leaves the temperature at its default); Ollama only "
+                       + "turns thinking on; OpenAI-compatible servers and models without thinking ignore it.")
+            color: Theme.mutedText
+            font.pointSize: Theme.fontSizeSmall
         }
     }
 

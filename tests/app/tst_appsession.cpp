@@ -1,6 +1,6 @@
 // What the window keeps for the user (issue 15): the size that fits the screen, the last
-// conversation, a new conversation's parameters set before its first message, a deleted
-// conversation brought back, forks that can be told apart.
+// conversation, a new conversation's parameters set before its first message, thinking turned
+// on and off (issue 17), a deleted conversation brought back, forks that can be told apart.
 #include "app.h"
 #include "chatcontroller.h"
 #include "conversationcontroller.h"
@@ -12,6 +12,7 @@
 #include "core/backend.h"
 
 #include <QGuiApplication>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
 #include <QSignalSpy>
@@ -104,7 +105,7 @@ private Q_SLOTS:
         auto app = makeApp(QStringLiteral("params.db"));
         ConversationController *conversations = app->conversationController();
         QVERIFY(conversations->currentId().isEmpty());
-        QVERIFY2(conversations->saveSettings(QStringLiteral("Answer in French."), 0.5, 300),
+        QVERIFY2(conversations->saveSettings(QStringLiteral("Answer in French."), 0.5, 300, 0),
                  qPrintable(app->errorText()));
         QCOMPARE(conversations->settings().value(QStringLiteral("systemPrompt")).toString(),
                  QStringLiteral("Answer in French."));
@@ -125,6 +126,57 @@ private Q_SLOTS:
         auto plain = app->backend()->chat().conversationSettings(other);
         plain.waitForFinished();
         QVERIFY(plain.result().value(u"system_prompt").toString().isEmpty());
+    }
+
+    void thinkingIsSetAndTurnedOff()
+    {
+        auto app = makeApp(QStringLiteral("thinking.db"));
+        ConversationController *conversations = app->conversationController();
+        auto stored = [&](const QString &id) {
+            auto read = app->backend()->chat().conversationSettings(id);
+            read.waitForFinished();
+            return read.result();
+        };
+        auto budget = [&] {
+            return conversations->settings().value(QStringLiteral("thinkingBudget")).toInt();
+        };
+
+        // Set before the first message: stored with it.
+        QVERIFY2(conversations->saveSettings({}, -1, 0, 4096), qPrintable(app->errorText()));
+        QCOMPARE(budget(), 4096);
+        const QString id = send(*app, QStringLiteral("Think first"));
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(stored(id).value(u"thinking_budget").toInt(), 4096);
+        conversations->loadSettings();
+        QTRY_COMPARE(budget(), 4096);
+
+        // Changed on the stored conversation, the other parameters with it.
+        QVERIFY(conversations->saveSettings(QStringLiteral("Be brief."), 0.3, 2000, 8192));
+        QTRY_COMPARE(budget(), 8192);
+        QJsonObject settings = stored(id);
+        QCOMPARE(settings.value(u"thinking_budget").toInt(), 8192);
+        QCOMPARE(settings.value(u"system_prompt").toString(), QStringLiteral("Be brief."));
+
+        // Off: the key goes, the rest stays.
+        QVERIFY(conversations->saveSettings(QStringLiteral("Be brief."), 0.3, 2000, 0));
+        QTRY_COMPARE(budget(), 0);
+        settings = stored(id);
+        QVERIFY2(!settings.contains(u"thinking_budget"),
+                 QJsonDocument(settings).toJson().constData());
+        QCOMPARE(settings.value(u"max_tokens").toInt(), 2000);
+
+        // Below the smallest budget a vendor takes: refused, nothing changes.
+        QVERIFY(!conversations->saveSettings({}, -1, 0, 100));
+        QVERIFY(app->errorText().contains(QStringLiteral("thinking budget")));
+        QVERIFY(!stored(id).contains(u"thinking_budget"));
+
+        // A new conversation set to off starts without it.
+        conversations->newConversation();
+        QCOMPARE(budget(), 0);
+        QVERIFY(conversations->saveSettings({}, -1, 0, 0));
+        const QString other = send(*app, QStringLiteral("No thinking"));
+        QVERIFY(!other.isEmpty() && other != id);
+        QVERIFY(!stored(other).contains(u"thinking_budget"));
     }
 
     void deletedConversationCanBeUndone()

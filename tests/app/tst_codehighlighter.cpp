@@ -309,6 +309,50 @@ private Q_SLOTS:
         QCOMPARE(highlighter.highlightedBlocks(), 4);
     }
 
+    void statsKeepLoadAndQueueApart()
+    {
+        CodeHighlighter highlighter(nullptr);
+        QCOMPARE(highlighter.stats().loadMs, -1.0);
+        QCOMPARE(highlighter.msPerKb(), 0.0);
+        // Three blocks at once: the first waits for the load, the others behind it.
+        const QFuture<HighlightResult> cpp = highlighter.highlight(kCpp, QStringLiteral("cpp"));
+        const QFuture<HighlightResult> python =
+            highlighter.highlight(kPython, QStringLiteral("python"));
+        const QFuture<HighlightResult> again = highlighter.highlight(kCpp, QStringLiteral("cpp"));
+        const HighlightResult first = wait(cpp);
+        const HighlightResult second = wait(python);
+        QCOMPARE(wait(again).spans, first.spans); // the one being highlighted: no second run
+        QCOMPARE(first.outcome, HighlightOutcome::Highlighted);
+        QCOMPARE(second.outcome, HighlightOutcome::Highlighted);
+
+        CodeHighlighter::Stats stats = highlighter.stats();
+        QCOMPARE(stats.blocks, 2);
+        QCOMPARE(stats.characters, kCpp.size() + kPython.size());
+        QVERIFY(stats.loadMs > 0.0);
+        // Only highlight.js's own time is in the block figures.
+        QCOMPARE(stats.cpuMs, first.cpuMs + second.cpuMs);
+        QCOMPARE(stats.wallMs, first.elapsedMs + second.elapsedMs);
+        QVERIFY2(
+            stats.queuedMsMax >= stats.loadMs,
+            qPrintable(
+                QStringLiteral("waited %1, load %2").arg(stats.queuedMsMax).arg(stats.loadMs)));
+        QCOMPARE(highlighter.msPerKb(), stats.cpuMs * 1024.0 / double(stats.characters));
+
+        // A reset keeps the load (it happens once) and starts the rest again.
+        const double loadMs = stats.loadMs;
+        highlighter.resetStats();
+        stats = highlighter.stats();
+        QCOMPARE(stats.loadMs, loadMs);
+        QCOMPARE(stats.blocks, 0);
+        QCOMPARE(stats.queuedMsMax, 0.0);
+        const HighlightResult third =
+            wait(highlighter.highlight(kCpp + QStringLiteral("// again\n"), QStringLiteral("cpp")));
+        stats = highlighter.stats();
+        QCOMPARE(stats.blocks, 1);
+        QCOMPARE(stats.cpuMs, third.cpuMs);
+        QCOMPARE(stats.loadMs, loadMs); // not loaded again
+    }
+
     void largeBlocksAreNotHighlighted()
     {
         CodeHighlighter highlighter(nullptr);

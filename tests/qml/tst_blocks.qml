@@ -5,8 +5,9 @@ import Arbor
 import Arbor.Ui
 
 // Issue 17, live rendering: a reply is a list of blocks drawn by kind, formatted as Markdown
-// while it streams; code blocks copy their code; tables draw their cells; reasoning and tool
-// calls have their own items; "Copy as plain text" drops the markup. Its own run and database.
+// while it streams; code blocks copy their code; tables draw their cells, whose text is
+// selectable; reasoning and tool calls have their own items; "Copy as plain text" drops the
+// markup. Its own run and database.
 Item {
     id: root
 
@@ -203,6 +204,72 @@ Item {
             const cellItems = allChildren(body, "tableCell");
             compare(cellItems[0].x, headerCell.x);
             compare(cellItems[1].width, allChildren(body, "tableHeaderCell")[1].width);
+        }
+
+        function test_tableCellTextIsSelectedAndCopied() {
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: "| Tree | Height |\n|------|-------:|\n| English oak | 40 m |\n| Scots pine | 35 m |\n",
+                isLive: false
+            });
+            tryVerify(() => allChildren(body, "tableCellText").length === 6, 2000);
+            settle(body);
+            const texts = allChildren(body, "tableCellText");
+            const oak = texts.find(t => t.text === "English oak");
+            verify(oak !== undefined, JSON.stringify(texts.map(t => t.text)));
+            compare(oak.selectedText, "");
+
+            // Dragged over with the mouse, from its first letter to past its end.
+            const y = oak.height / 2;
+            mousePress(oak, 1, y);
+            mouseMove(oak, oak.width / 2, y);
+            mouseMove(oak, oak.width - 1, y);
+            mouseRelease(oak, oak.width - 1, y);
+            compare(oak.selectedText, "English oak");
+            verify(oak.activeFocus, "the cell takes the keyboard, for Ctrl+C");
+            Clipboard.setText("something else");
+            keySequence(StandardKey.Copy);
+            compare(Clipboard.text(), "English oak");
+
+            // A double click takes a word; the other cell lets go of its selection.
+            const height = texts.find(t => t.text === "35 m");
+            mouseDoubleClickSequence(height, height.width - 2, height.height / 2);
+            compare(height.selectedText, "m");
+            compare(oak.selectedText, "", "one selection at a time");
+            keySequence(StandardKey.Copy);
+            compare(Clipboard.text(), "m");
+
+            // A right-aligned header cell, all of it, stays bold.
+            const header = texts.find(t => t.text === "Height");
+            verify(header.font.bold);
+            header.selectAll();
+            compare(header.selectedText, "Height");
+        }
+
+        function test_selectionInTheThreadIsWhatCtrlCCopies() {
+            // The first click into the thread: the view must not take the keyboard from the cell.
+            sendAndWait("A table to copy from");
+            const list = messageList();
+            // The demo's first table: its first body cell.
+            const cell = () => allChildren(rowItem(1), "tableCellText").find(t => t.text.length > 0 && !t.font.bold);
+            tryVerify(() => rowItem(1) !== null && cell() !== undefined, 5000);
+            list.positionViewAtIndex(1, ListView.Contain);
+            tryVerify(() => {
+                const c = cell();
+                const at = c.mapToItem(list, 0, 0);
+                return at.y > 0 && at.y + c.height < list.height;
+            }, 5000, "the table is in view");
+            const text = cell();
+            const y = text.height / 2;
+            mousePress(text, 1, y);
+            mouseMove(text, text.width / 2, y);
+            mouseMove(text, text.width - 1, y);
+            mouseRelease(text, text.width - 1, y);
+            compare(text.selectedText, text.text);
+            verify(text.activeFocus, "the cell has the keyboard, not " + root.Window.activeFocusItem);
+            Clipboard.setText("something else");
+            keySequence(StandardKey.Copy);
+            compare(Clipboard.text(), text.text, "the selection is copied, not the message");
+            compare(list.currentIndex, 1, "the clicked message is the current one");
         }
 
         // Blocks of `body` that have their drawing (BlockItem.drawn) now.

@@ -238,5 +238,57 @@ Item {
             tryVerify(() => Conversations.settings.systemPrompt === "Be brief.", 5000,
                       "stored with the first message: " + JSON.stringify(Conversations.settings));
         }
+
+        function openParameters() {
+            keyClick(Qt.Key_P, Qt.ControlModifier);
+            const dialog = findChild(page, "conversationSettingsDialog");
+            tryCompare(dialog, "opened", true, 5000);
+            return dialog;
+        }
+
+        function saveParameters(dialog) {
+            mouseClick(findChild(dialog.footer, "saveConversationSettingsButton"));
+            tryCompare(dialog, "visible", false, 5000);
+            compare(Errors.text, "");
+        }
+
+        function test_thinkingTurnsOnAndOff() {
+            sendAndWait("Think about oaks");
+            let dialog = openParameters();
+            let toggle = findChild(dialog.contentItem, "thinkingSwitch");
+            let budget = findChild(dialog.contentItem, "thinkingBudgetBox");
+            compare(toggle.checked, false, "off unless set");
+            verify(!budget.enabled);
+            verify(findChild(dialog.contentItem, "thinkingHint").text.indexOf("ignore") >= 0);
+
+            // On, with the offered budget raised by two steps.
+            mouseClick(toggle);
+            tryCompare(toggle, "checked", true);
+            verify(budget.enabled);
+            compare(budget.value, 4096, "a sensible default");
+            budget.increase();
+            budget.increase();
+            saveParameters(dialog);
+            Conversations.loadSettings();
+            tryVerify(() => Conversations.settings.thinkingBudget === 6144, 5000,
+                      "stored: " + JSON.stringify(Conversations.settings));
+
+            // Loaded back when the dialog opens again; off removes it.
+            dialog = openParameters();
+            toggle = findChild(dialog.contentItem, "thinkingSwitch");
+            budget = findChild(dialog.contentItem, "thinkingBudgetBox");
+            tryCompare(toggle, "checked", true);
+            compare(budget.value, 6144);
+            mouseClick(toggle);
+            tryCompare(toggle, "checked", false);
+            saveParameters(dialog);
+            Conversations.loadSettings();
+            tryVerify(() => Conversations.settings.thinkingBudget === 0, 5000,
+                      "removed: " + JSON.stringify(Conversations.settings));
+            dialog = openParameters();
+            compare(findChild(dialog.contentItem, "thinkingSwitch").checked, false);
+            keyClick(Qt.Key_Escape);
+            tryCompare(dialog, "visible", false, 5000);
+        }
     }
 }

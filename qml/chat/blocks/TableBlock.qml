@@ -7,7 +7,8 @@ import Arbor.Ui
  * @brief A table: a grid of cells from the `rows` role, the header row bold on a tinted
  * background, each column aligned as its delimiter row says (":--", ":-:", "--:"). Cells are
  * separated by single hairlines (the grid's spacing over a border-coloured background, so no
- * line is drawn twice); a table wider than the message scrolls sideways.
+ * line is drawn twice); a table wider than the message scrolls sideways. A cell's text is
+ * selectable with the mouse and copied with Ctrl+C, as a paragraph's is.
  *
  * While the table is written its rows grow: the cells are kept in a ListModel that is only
  * appended to and updated in place, so a new row makes only its own cells. The grid exists only
@@ -105,6 +106,11 @@ BlockItem {
                     color: Theme.separator
                     radius: Theme.radiusSmall
 
+                    HoverHandler {
+                        // One for the table, not one per cell.
+                        cursorShape: Qt.IBeamCursor
+                    }
+
                     GridLayout {
                         id: grid
 
@@ -138,22 +144,32 @@ BlockItem {
                                 implicitHeight: label.implicitHeight + 2 * Theme.spacingSmall
                                 color: header ? Theme.tableHeader : Theme.base
 
-                                // A Text, not a TextEdit: a table has many cells, and a TextEdit (a
-                                // document each) costs three times the memory. Cells are not selectable;
-                                // the message's Copy takes the table.
-                                Text {
+                                // A read-only TextEdit, as a paragraph's: its text is selected with
+                                // the mouse and copied with Ctrl+C (one cell at a time; the
+                                // message's Copy takes the whole table). It costs more than a Text,
+                                // but cells exist only while the table is near the screen (BlockItem)
+                                // and a long table comes in parts.
+                                TextEdit {
                                     id: label
 
+                                    objectName: "tableCellText"
                                     x: Theme.spacing
                                     y: Theme.spacingSmall
                                     width: cell.width - 2 * Theme.spacing
                                     text: cell.cellText
-                                    textFormat: Text.PlainText
-                                    wrapMode: Text.Wrap
+                                    textFormat: TextEdit.PlainText
+                                    wrapMode: TextEdit.Wrap
+                                    readOnly: true
+                                    selectByMouse: true
+                                    persistentSelection: false
                                     font.bold: cell.header
                                     color: Theme.text
+                                    selectionColor: Theme.highlight
+                                    selectedTextColor: Theme.highlightedText
                                     horizontalAlignment: cell.cellColumn < block.alignments.length
-                                                         ? block.alignments[cell.cellColumn] : Text.AlignLeft
+                                                         ? block.alignments[cell.cellColumn] : TextEdit.AlignLeft
+                                    Accessible.role: Accessible.Cell
+                                    Accessible.name: cell.cellText
                                 }
                             }
                             // qmllint enable unqualified
