@@ -186,7 +186,9 @@ void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finish
                           usage.promptTokens,
                           usage.completionTokens,
                           rest.reasoningMs,
-                          rest.reasoningData});
+                          rest.reasoningData,
+                          usage.cachedTokens,
+                          usage.reasoningTokens});
         store::conversations::touch(db, conversationId);
     });
 }
