@@ -81,6 +81,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_models = new ModelController(*m_backend, m_uiState, this);
     m_undo = new UndoController(backend, m_errors, this);
     m_jobs = new JobsDashboard(backend, this);
+    m_usage = new UsageController(backend, this);
     m_providerSettings = new ProviderSettings(backend, this);
     auto *thread = new ThreadModel(*m_backend, this);
     auto *list = new ConversationListModel(this);
@@ -95,6 +96,8 @@ App::App(const AppConfig &config, QObject *parent)
             &ConversationController::select);
     connect(m_conversationController, &ConversationController::currentChanged, this,
             &App::currentConversationChanged);
+    connect(m_conversationController, &ConversationController::currentChanged, m_usage,
+            [this] { m_usage->setConversation(m_conversationController->currentId()); });
     setUpSync();
 }
 

@@ -3,6 +3,7 @@
 #include "jobsdashboard.h"
 #include "providersettings.h"
 #include "synccontroller.h"
+#include "usagecontroller.h"
 
 #include <QJSEngine>
 #include <QObject>
@@ -62,6 +63,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::ProviderSettings *providerSettings READ providerSettings CONSTANT)
     /** @brief Team sync: the team server, connection state, workspaces, presence. */
     Q_PROPERTY(arbor::app::SyncController *sync READ sync CONSTANT)
+    /** @brief Tokens and cost: the open conversation's figure, the Usage page's report. */
+    Q_PROPERTY(arbor::app::UsageController *usage READ usage CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -101,6 +104,7 @@ public:
     JobsDashboard *jobs() const { return m_jobs; }
     ProviderSettings *providerSettings() const { return m_providerSettings; }
     SyncController *sync() const { return m_sync; }
+    UsageController *usage() const { return m_usage; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -137,6 +141,7 @@ private:
     ChatController *m_chat = nullptr;
     SearchController *m_search = nullptr;
     JobsDashboard *m_jobs = nullptr;
+    UsageController *m_usage = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
 };

@@ -7,6 +7,7 @@
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
 #include "core/backend.h"
+#include "usage/usageservice.h"
 
 #include <QLoggingCategory>
 
@@ -174,6 +175,8 @@ void ThreadModel::applyPath(const QList<Message> &stored)
             roles << ReasoningMsRole;
         if (reasoningLive(mine) != reasoningLive(fresh.status, content, reasoning))
             roles << ReasoningLiveRole;
+        if (usage::messageUsageText(mine) != usage::messageUsageText(fresh))
+            roles << UsageRole;
         if (!roles.isEmpty()) {
             mine = fresh;
             mine.content = content;
@@ -372,7 +375,7 @@ void ThreadModel::refreshMessage(const QString &messageId)
             m_reasoningDirty.remove(messageId);
             Q_EMIT dataChanged(index(row), index(row),
                                withStateRoles({ContentRole, ErrorRole, ReasoningRole,
-                                               ReasoningMsRole, ReasoningLiveRole}));
+                                               ReasoningMsRole, ReasoningLiveRole, UsageRole}));
             updateLive(liveBefore);
         },
         [messageId](const QString &error) {
@@ -523,6 +526,8 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return int(std::min<qint64>(m.reasoningMs, std::numeric_limits<int>::max()));
     case ReasoningLiveRole:
         return reasoningLive(m);
+    case UsageRole:
+        return usage::messageUsageText(m);
     default:
         return {};
     }
@@ -568,7 +573,8 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {CanDeleteRole, "canDelete"},
             {ReasoningRole, "reasoning"},
             {ReasoningMsRole, "reasoningMs"},
-            {ReasoningLiveRole, "reasoningLive"}};
+            {ReasoningLiveRole, "reasoningLive"},
+            {UsageRole, "messageUsage"}};
 }
 
 } // namespace arbor::app

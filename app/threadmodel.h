@@ -66,6 +66,7 @@ public:
         ReasoningRole,     ///< the model's reasoning ("thinking"), live while it streams
         ReasoningMsRole,   ///< how long the model reasoned, ms; -1 unknown (or still reasoning)
         ReasoningLiveRole, ///< reasoning is arriving and no answer text yet
+        UsageRole,         ///< its tokens and cost for people; "" when it has no usage
     };
     Q_ENUM(Roles)
 

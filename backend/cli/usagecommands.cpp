@@ -308,7 +308,6 @@ int runUsage(const QStringList &args)
         printJson(a);
         return Ok;
     }
-    const QLocale c = QLocale::c();
     for (const Row &r : rows) {
         QStringList keys;
         for (const QString &k : {r.day, r.provider, r.model, r.conversationId})
@@ -319,9 +318,10 @@ int runUsage(const QStringList &args)
         const Totals &t = r.totals;
         out() << keys.join(QStringLiteral("  ")) << "  " << t.messages << " replies"
               << (t.estimated ? QStringLiteral(" (%1 estimated)").arg(t.estimated) : QString())
-              << "  in " << c.toString(t.inputTokens) << " (cached " << c.toString(t.cachedTokens)
-              << ")  out " << c.toString(t.outputTokens) << " (reasoning "
-              << c.toString(t.reasoningTokens) << ")  " << costText(t) << "\n";
+              << "  in " << usage::countText(t.inputTokens) << " (cached "
+              << usage::countText(t.cachedTokens) << ")  out " << usage::countText(t.outputTokens)
+              << " (reasoning " << usage::countText(t.reasoningTokens) << ")  " << costText(t)
+              << "\n";
     }
     return Ok;
 }

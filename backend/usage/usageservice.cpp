@@ -82,11 +82,18 @@ QString costText(qint64 nanos, const QString &currency)
     return number + QLatin1Char(' ') + currency;
 }
 
+QString countText(qint64 count)
+{
+    QLocale c = QLocale::c();
+    c.setNumberOptions(QLocale::DefaultNumberOptions); // the C locale omits separators
+    return c.toString(count);
+}
+
 QString tokenText(qint64 tokens)
 {
     const QLocale c = QLocale::c();
     if (tokens < 10'000)
-        return c.toString(tokens);
+        return countText(tokens);
     if (tokens < 1'000'000)
         return c.toString(double(tokens) / 1e3, 'f', 1) + QLatin1Char('k');
     return c.toString(double(tokens) / 1e6, 'f', 2) + QLatin1Char('M');
@@ -96,13 +103,12 @@ QString messageUsageText(const domain::Message &m)
 {
     if (m.promptTokens < 0 && m.completionTokens < 0)
         return {};
-    const QLocale c = QLocale::c();
-    QString in = QStringLiteral("%1 in").arg(c.toString(std::max(0, m.promptTokens)));
+    QString in = QStringLiteral("%1 in").arg(countText(std::max(0, m.promptTokens)));
     if (m.cachedTokens > 0)
-        in += QStringLiteral(" (%1 cached)").arg(c.toString(m.cachedTokens));
-    QString out = QStringLiteral("%1 out").arg(c.toString(std::max(0, m.completionTokens)));
+        in += QStringLiteral(" (%1 cached)").arg(countText(m.cachedTokens));
+    QString out = QStringLiteral("%1 out").arg(countText(std::max(0, m.completionTokens)));
     if (m.reasoningTokens > 0)
-        out += QStringLiteral(" (%1 reasoning)").arg(c.toString(m.reasoningTokens));
+        out += QStringLiteral(" (%1 reasoning)").arg(countText(m.reasoningTokens));
     const QString text = in + QStringLiteral(" · ") + out + QStringLiteral(" · ")
         + costText(std::max<qint64>(0, m.costNanos), m.costNanos < 0 ? QString() : m.currency);
     return m.usageEstimated ? QStringLiteral("≈ ") + text + QStringLiteral(" (estimated)") : text;

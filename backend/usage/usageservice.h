@@ -74,6 +74,8 @@ inline double costUnits(qint64 nanos)
 /** @brief A cost for people: "$0.0042", "€1.25", "12.50 CHF"; "—" when @p currency is empty
  *  (no price was known: the cost is unknown, never 0). */
 QString costText(qint64 nanos, const QString &currency);
+/** @brief A whole number for people, with group separators: "127,490". */
+QString countText(qint64 count);
 /** @brief A token count for people: "950", "12.3k", "1.20M". */
 QString tokenText(qint64 tokens);
 /** @brief One message's usage for people ("2,006 in (1,920 cached) · 300 out (64 reasoning) ·

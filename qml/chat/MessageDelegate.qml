@@ -46,6 +46,7 @@ Item {
     required property string reasoning
     required property int reasoningMs
     required property bool reasoningLive
+    required property string messageUsage // its tokens and cost ("" when none)
 
     /// The view's model: the text is read from its row in C++ (MessageBody.thread), never as
     /// a role (a JS string of the whole growing reply on every frame).
@@ -208,6 +209,19 @@ Item {
                 font.pointSize: Theme.fontSizeSmall
                 elide: Text.ElideRight
                 Layout.maximumWidth: column.width / 3
+            }
+
+            Label {
+                objectName: "usageLabel" // tokens and cost, while the pointer is on the message
+                text: message.messageUsage
+                visible: text.length > 0
+                opacity: hover.hovered || message.framed ? 1 : 0
+                color: Theme.mutedText
+                font.pointSize: Theme.fontSizeSmall
+                elide: Text.ElideRight
+                Layout.maximumWidth: column.width / 2
+                ToolTip.visible: hover.hovered && truncated
+                ToolTip.text: text
             }
 
             Label {
