@@ -15,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTextStream>
@@ -92,9 +93,11 @@ void build(store::Store &store, int conversations, int perConversation, int mode
                         msg.addBindValue(parent.isEmpty() ? QVariant() : QVariant(parent));
                         msg.addBindValue(user ? QStringLiteral("user")
                                               : QStringLiteral("assistant"));
-                        msg.addBindValue(user ? QString()
+                        // Not NULL: the user's rows have no provider or model ("").
+                        msg.addBindValue(user ? QStringLiteral("")
                                               : QStringLiteral("provider-%1").arg(model % 3));
-                        msg.addBindValue(user ? QString() : QStringLiteral("model-%1").arg(model));
+                        msg.addBindValue(user ? QStringLiteral("")
+                                              : QStringLiteral("model-%1").arg(model));
                         msg.addBindValue(user ? QVariant() : QVariant(input));
                         msg.addBindValue(user ? QVariant() : QVariant(output));
                         msg.addBindValue(user ? QVariant() : QVariant(input / 3));
@@ -104,7 +107,8 @@ void build(store::Store &store, int conversations, int perConversation, int mode
                         msg.addBindValue(clock);
                         msg.addBindValue(clock);
                         if (!msg.exec())
-                            throw store::StoreError(QStringLiteral("bench insert failed"));
+                            throw store::StoreError(QStringLiteral("bench insert failed: %1")
+                                                        .arg(msg.lastError().text()));
                         parent = id;
                     }
                 }

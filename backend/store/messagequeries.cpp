@@ -401,7 +401,9 @@ bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
                                f.reasoningTokens};
     const auto [cost, currency] = reported ? costOf(db, provider, model, utcDay(now), tokens)
                                            : std::pair<QVariant, QVariant>{};
-    QSqlQuery q = exec(
+    // Prepared once per writer connection: compiling it compiles every trigger it wakes (search,
+    // tree, sync, usage totals), which costs more than running it.
+    CachedQuery q(
         db,
         QStringLiteral(
             "UPDATE messages SET"
@@ -421,9 +423,10 @@ bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
          domain::withoutNul(f.error), f.finishReason, orNull(f.promptTokens),
          orNull(f.completionTokens), orNull(f.cachedTokens), orNull(f.reasoningTokens), cost,
          currency, now, id});
-    const bool changed = q.numRowsAffected() > 0;
-    exec(db, QStringLiteral("DELETE FROM message_chunks WHERE message_id = ?"), {id});
-    exec(db, QStringLiteral("DELETE FROM message_reasoning_chunks WHERE message_id = ?"), {id});
+    const bool changed = q->numRowsAffected() > 0;
+    execCached(db, QStringLiteral("DELETE FROM message_chunks WHERE message_id = ?"), {id});
+    execCached(db, QStringLiteral("DELETE FROM message_reasoning_chunks WHERE message_id = ?"),
+               {id});
     if (changed && !reported)
         estimateUsage(db, id, provider, model, parentId, utcDay(now));
     return changed;
