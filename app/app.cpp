@@ -4,12 +4,15 @@
 #include "colorscheme.h"
 #include "conversationcontroller.h"
 #include "conversationlistmodel.h"
+#include "desktopnotifier.h"
 #include "errorcontroller.h"
 #include "modelcontroller.h"
+#include "notifications.h"
 #include "searchcontroller.h"
 #include "threadmodel.h"
 #include "uistate.h"
 #include "undocontroller.h"
+#include "updatecheck.h"
 
 #include "chat/chatevents.h"
 #include "core/backend.h"
@@ -91,11 +94,16 @@ App::App(const AppConfig &config, QObject *parent)
     m_chat = new ChatController(backend, thread, m_conversationController, m_models, m_sync,
                                 m_errors, m_undo, this);
     m_search = new SearchController(backend, m_conversationController, m_chat, m_errors, this);
+    m_notifications = new Notifications(backend, list, m_uiState, new DesktopNotifier(this), this);
+    m_updateCheck =
+        new UpdateCheck(m_uiState, UpdateCheck::defaultFeed(), QStringLiteral(ARBOR_VERSION), this);
 
     connect(m_undo, &UndoController::showConversation, m_conversationController,
             &ConversationController::select);
     connect(m_conversationController, &ConversationController::currentChanged, this,
             &App::currentConversationChanged);
+    connect(m_notifications, &Notifications::openRequested, m_conversationController,
+            &ConversationController::select);
     connect(m_conversationController, &ConversationController::currentChanged, m_usage,
             [this] { m_usage->setConversation(m_conversationController->currentId()); });
     setUpSync();
@@ -144,6 +152,7 @@ App::~App()
     m_sync->shutdown(); // the sync thread uses the store: stop it first
     // The thread model holds a reference to the backend: disconnect it before it goes.
     m_backend->events().disconnect(thread());
+    m_backend->events().disconnect(m_notifications);
     m_backend->close();
 }
 

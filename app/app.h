@@ -26,6 +26,8 @@ class ConversationController;
 class ConversationListModel;
 class ErrorController;
 class ModelController;
+class Notifications;
+class UpdateCheck;
 class SearchController;
 class ThreadModel;
 class UiState;
@@ -104,6 +106,8 @@ public:
     JobsDashboard *jobs() const { return m_jobs; }
     ProviderSettings *providerSettings() const { return m_providerSettings; }
     SyncController *sync() const { return m_sync; }
+    Notifications *notifications() const { return m_notifications; }
+    UpdateCheck *updateCheck() const { return m_updateCheck; }
     UsageController *usage() const { return m_usage; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
@@ -144,6 +148,8 @@ private:
     UsageController *m_usage = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
+    Notifications *m_notifications = nullptr;
+    UpdateCheck *m_updateCheck = nullptr;
 };
 
 } // namespace arbor::app

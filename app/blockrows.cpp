@@ -271,6 +271,20 @@ QList<BlockRow> rows(const render::Block &block)
     return out;
 }
 
+BlockRow toolCall(const domain::ToolCall &call)
+{
+    BlockRow row;
+    row.kind = Kind::ToolCall;
+    row.toolName = call.name;
+    row.toolId = call.id;
+    row.text = call.arguments;
+    row.toolStatus = call.status;
+    row.toolResult = call.result;
+    row.toolError = call.isError;
+    row.closed = true; // a call is shown once it is whole
+    return row;
+}
+
 QList<BlockRow> plain(const QString &text)
 {
     QList<BlockRow> out;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/toolcall.h"
 #include "render/block.h"
 
 #include <QList>
@@ -30,7 +31,11 @@ struct BlockRow
     QList<QStringList>
         cells;              ///< Table: the cells' text, row by row (header first unless continued)
     QList<int> alignments;  ///< Table: a Qt::AlignmentFlag per column
-    QString toolName;       ///< ToolCall
+    QString toolName;       ///< ToolCall: the tool (its arguments are the text)
+    QString toolId;         ///< ToolCall: the vendor's id for the call ("" when none)
+    QString toolStatus;     ///< ToolCall: domain::ToolCall::status
+    QString toolResult;     ///< ToolCall: what the tool returned ("" while nothing)
+    bool toolError = false; ///< ToolCall: the result is the tool's error
     bool closed = false;    ///< the block is complete
     bool asTyped = false;   ///< the user's text: plain, exactly as typed
     bool continued = false; ///< a later part of the block in the row above
@@ -59,6 +64,9 @@ BlockRow part(const render::Block &block, const QList<qsizetype> &starts, qsizet
 
 /** @brief Every row of @p block. */
 QList<BlockRow> rows(const render::Block &block);
+
+/** @brief The one row of a tool call (its card): the name, the arguments as the text. */
+BlockRow toolCall(const domain::ToolCall &call);
 
 /** @brief The user's text as typed, in parts cut at line ends (a line end at a cut is not in
  *  either part). */

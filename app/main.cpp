@@ -19,12 +19,20 @@
 
 #include <cstdio>
 
+#ifdef ARBOR_TRAY_NOTIFICATIONS
+#include <QApplication>
+// The tray icon that shows desktop notices there is a widget (DesktopNotifier).
+using Application = QApplication;
+#else
+using Application = QGuiApplication;
+#endif
+
 Q_IMPORT_QML_PLUGIN(ArborPlugin)
 Q_IMPORT_QML_PLUGIN(Arbor_UiPlugin)
 
 int main(int argc, char *argv[])
 {
-    QGuiApplication app(argc, argv);
+    Application app(argc, argv);
     QGuiApplication::setOrganizationName(QStringLiteral("Arbor"));
     QGuiApplication::setApplicationName(QStringLiteral("Arbor"));
     QGuiApplication::setApplicationVersion(QStringLiteral(ARBOR_VERSION));

@@ -2,6 +2,8 @@
 
 #include "blockkind.h"
 
+#include <limits>
+
 namespace arbor::app {
 
 namespace {
@@ -69,11 +71,13 @@ void MessageBlocksModel::setSource(QAbstractItemModel *source)
         disconnect(m_source, nullptr, this, nullptr);
     m_source = source;
     m_sourceRole = source ? int(source->roleNames().key("messageContent", -1)) : -1;
+    m_sourceCallsRole = source ? int(source->roleNames().key("toolCalls", -1)) : -1;
     if (source) {
         connect(source, &QAbstractItemModel::dataChanged, this,
                 [this](const QModelIndex &from, const QModelIndex &to, const QList<int> &roles) {
                     if (m_sourceRow >= from.row() && m_sourceRow <= to.row()
-                        && (roles.isEmpty() || roles.contains(m_sourceRole)))
+                        && (roles.isEmpty() || roles.contains(m_sourceRole)
+                            || (m_sourceCallsRole >= 0 && roles.contains(m_sourceCallsRole))))
                         pullText();
                 });
         connect(source, &QAbstractItemModel::modelReset, this, &MessageBlocksModel::pullText);
@@ -95,7 +99,11 @@ void MessageBlocksModel::pullText()
 {
     if (!m_source || m_sourceRole < 0 || m_sourceRow < 0 || m_sourceRow >= m_source->rowCount())
         return;
-    setText(m_source->data(m_source->index(m_sourceRow, 0), m_sourceRole).toString());
+    const QModelIndex row = m_source->index(m_sourceRow, 0);
+    // The calls first: text that arrives with them is read once, with them in place.
+    if (m_sourceCallsRole >= 0)
+        setToolCalls(m_source->data(row, m_sourceCallsRole).toString());
+    setText(m_source->data(row, m_sourceRole).toString());
 }
 
 void MessageBlocksModel::setMessageRole(const QString &role)
@@ -134,6 +142,35 @@ void MessageBlocksModel::setReasoning(const QString &reasoning)
     Q_EMIT reasoningChanged();
     if (!m_building)
         updateThinking();
+}
+
+void MessageBlocksModel::setToolCalls(const QString &toolCalls)
+{
+    if (toolCalls == m_toolCallsText)
+        return;
+    const QList<domain::ToolCall> calls = domain::toolcalls::parse(toolCalls);
+    m_toolCallsText = toolCalls;
+    Q_EMIT toolCallsChanged();
+    // Calls made into rows among the closed blocks never change while a reply streams, and a
+    // new call is made after all the text so far: then only the rows after them are made again.
+    // Anything else (calls of a finished text, a call's result) reads the text again.
+    const QList<render::Block> &closed = m_splitter.closedBlocks();
+    const qsizetype settledStart = m_blocksDone > 0 ? closed.at(m_blocksDone - 1).start : -1;
+    const bool appended = calls.size() >= m_callsDone
+        && std::equal(m_calls.cbegin(), m_calls.cbegin() + m_callsDone, calls.cbegin())
+        && std::all_of(calls.cbegin() + m_callsDone, calls.cend(),
+                       [settledStart](const domain::ToolCall &c) { return c.at > settledStart; });
+    m_calls = calls;
+    if (m_building || !markdown())
+        return;
+    if (!appended) {
+        rebuild();
+        return;
+    }
+    const bool wasComplete = complete();
+    syncRows();
+    updateThinking();
+    afterChange(wasComplete);
 }
 
 void MessageBlocksModel::setExpanded(bool expanded)
@@ -184,6 +221,8 @@ void MessageBlocksModel::rebuild()
     m_fed = 0;
     m_blocksDone = 0;
     m_blockRows.clear();
+    m_blockEnds.clear();
+    m_callsDone = 0;
     m_settled = m_head;
     m_tailStart = -1;
     m_tailCuts.clear();
@@ -212,22 +251,38 @@ void MessageBlocksModel::feed()
         syncRows();
 }
 
+void MessageBlocksModel::callRowsBefore(qsizetype at, qsizetype &next, QList<BlockRow> &rows) const
+{
+    for (; next < m_calls.size() && m_calls.at(next).at <= at; ++next)
+        rows.append(BlockRows::toolCall(m_calls.at(next)));
+}
+
 void MessageBlocksModel::syncRows()
 {
     const QList<render::Block> &closed = m_splitter.closedBlocks();
     QList<BlockRow> fresh;
     for (; m_blocksDone < closed.size(); ++m_blocksDone) {
+        // The calls made before this block's text come before it.
+        callRowsBefore(closed.at(m_blocksDone).start, m_callsDone, fresh);
         m_blockRows.append(m_settled - m_head + int(fresh.size()));
         fresh += BlockRows::rows(closed.at(m_blocksDone));
+        m_blockEnds.append(m_settled - m_head + int(fresh.size()));
     }
     const int settled = m_settled + int(fresh.size());
-    if (const std::optional<render::Block> tail = m_splitter.openTail()) {
+    qsizetype next = m_callsDone;
+    const std::optional<render::Block> tail = m_splitter.openTail();
+    if (tail)
+        callRowsBefore(tail->start, next, fresh);
+    if (tail) {
         fresh += tailRows(*tail);
     } else {
         m_tailStart = -1;
         m_tailCuts.clear();
         m_tailRows.clear();
     }
+    // Calls made after the text so far (or within the open block) come after it, until the
+    // text that follows them shows where they belong.
+    callRowsBefore(std::numeric_limits<qsizetype>::max(), next, fresh);
     replaceRows(m_settled, int(m_rows.size()) - m_settled, fresh);
     m_settled = settled;
 }
@@ -260,12 +315,15 @@ void MessageBlocksModel::finishSplit()
         if (!closed.at(i).changed)
             continue;
         const int from = m_head + m_blockRows.at(i);
-        const int to = i + 1 < m_blockRows.size() ? m_head + m_blockRows.at(i + 1) : m_settled;
+        const int to = m_head + m_blockEnds.at(i);
         const QList<BlockRow> rows = BlockRows::rows(closed.at(i));
         const int delta = int(rows.size()) - (to - from);
         replaceRows(from, to - from, rows);
-        for (qsizetype j = i + 1; j < m_blockRows.size(); ++j)
+        m_blockEnds[i] += delta;
+        for (qsizetype j = i + 1; j < m_blockRows.size(); ++j) {
             m_blockRows[j] += delta;
+            m_blockEnds[j] += delta;
+        }
         m_settled += delta;
     }
 }
@@ -336,7 +394,7 @@ BlockRow MessageBlocksModel::thinkingRow() const
     BlockRow row;
     row.kind = render::Block::Kind::Thinking;
     row.markdown = m_reasoning;
-    row.closed = !m_live || !m_text.isEmpty();
+    row.closed = !m_live || !m_text.isEmpty() || !m_calls.isEmpty();
     return row;
 }
 
@@ -494,6 +552,14 @@ QVariant MessageBlocksModel::data(const QModelIndex &index, int role) const
         return row.continued;
     case LastPartRole:
         return row.lastPart;
+    case ToolIdRole:
+        return row.toolId;
+    case ToolStatusRole:
+        return row.toolStatus;
+    case ToolResultRole:
+        return row.toolResult;
+    case ToolErrorRole:
+        return row.toolError;
     default:
         return {};
     }
@@ -501,12 +567,23 @@ QVariant MessageBlocksModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> MessageBlocksModel::roleNames() const
 {
-    return {
-        {KindRole, "kind"},         {MarkdownRole, "markdown"},     {BlockTextRole, "blockText"},
-        {LanguageRole, "language"}, {LevelRole, "level"},           {OrderedRole, "ordered"},
-        {RowsRole, "rows"},         {AlignmentsRole, "alignments"}, {ClosedRole, "closed"},
-        {ToolNameRole, "toolName"}, {AsTypedRole, "asTyped"},       {ContinuedRole, "continued"},
-        {LastPartRole, "lastPart"}};
+    return {{KindRole, "kind"},
+            {MarkdownRole, "markdown"},
+            {BlockTextRole, "blockText"},
+            {LanguageRole, "language"},
+            {LevelRole, "level"},
+            {OrderedRole, "ordered"},
+            {RowsRole, "rows"},
+            {AlignmentsRole, "alignments"},
+            {ClosedRole, "closed"},
+            {ToolNameRole, "toolName"},
+            {AsTypedRole, "asTyped"},
+            {ContinuedRole, "continued"},
+            {LastPartRole, "lastPart"},
+            {ToolIdRole, "toolId"},
+            {ToolStatusRole, "toolStatus"},
+            {ToolResultRole, "toolResult"},
+            {ToolErrorRole, "toolError"}};
 }
 
 } // namespace arbor::app

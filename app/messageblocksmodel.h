@@ -28,8 +28,9 @@ namespace arbor::app {
  * it is shown as typed, in parts cut at line ends, and a long one starts collapsed (only its
  * first part is made until it is expanded).
  *
- * The model's reasoning, when there is any, is the first row (a Thinking block). GUI thread
- * only.
+ * The model's reasoning, when there is any, is the first row (a Thinking block). A tool call is
+ * a row (a ToolCall block) before the first block that starts at or after where the call was
+ * made, so a call made after all the text comes last. GUI thread only.
  */
 class MessageBlocksModel
     : public QAbstractListModel
@@ -52,6 +53,10 @@ class MessageBlocksModel
     Q_PROPERTY(bool live READ live WRITE setLive NOTIFY liveChanged)
     /** @brief The model's reasoning; when not empty, the first row is a Thinking block. */
     Q_PROPERTY(QString reasoning READ reasoning WRITE setReasoning NOTIFY reasoningChanged)
+    /** @brief The tool calls of a reply: JSON (domain/toolcall.h, the thread model's
+     *  "toolCalls" role; taken from the source's row when there is one). Each is a ToolCall row
+     *  among the text's rows, after the text written before it ("at"). */
+    Q_PROPERTY(QString toolCalls READ toolCalls WRITE setToolCalls NOTIFY toolCallsChanged)
     /** @brief A long message of the user's: it starts collapsed and offers "Show more". */
     Q_PROPERTY(bool collapsible READ collapsible NOTIFY shownChanged)
     /** @brief The user asked to see all of a collapsible message. */
@@ -78,6 +83,10 @@ public:
         AsTypedRole,                 ///< the user's text: plain, as typed
         ContinuedRole,               ///< a later part of the block above: drawn without a gap
         LastPartRole,                ///< the block's last part
+        ToolIdRole,                  ///< ToolCall: the vendor's id for the call ("" when none)
+        ToolStatusRole,              ///< ToolCall: "requested", ... (domain::ToolCall::status)
+        ToolResultRole,              ///< ToolCall: what the tool returned ("" while nothing)
+        ToolErrorRole,               ///< ToolCall: the result is the tool's error
     };
     Q_ENUM(Roles)
 
@@ -103,6 +112,8 @@ public:
     void setLive(bool live);
     QString reasoning() const { return m_reasoning; }
     void setReasoning(const QString &reasoning);
+    QString toolCalls() const { return m_toolCallsText; }
+    void setToolCalls(const QString &toolCalls);
     bool collapsible() const { return m_collapsible; }
     bool expanded() const { return m_expanded; }
     void setExpanded(bool expanded);
@@ -128,13 +139,17 @@ Q_SIGNALS:
     void messageRoleChanged();
     void liveChanged();
     void reasoningChanged();
+    void toolCallsChanged();
     void expandedChanged();
     void shownChanged();
 
 private:
     bool markdown() const { return m_role != u"user"; }
-    /** @brief Takes the text from the source's row. */
+    /** @brief Takes the text (and the tool calls) from the source's row. */
     void pullText();
+    /** @brief The rows of the calls made before @p at (from call m_callsDone on), up to
+     *  @p next. */
+    void callRowsBefore(qsizetype at, qsizetype &next, QList<BlockRow> &rows) const;
     /** @brief Reads the text again from its start. */
     void rebuild();
     /** @brief Gives the splitter a step's worth of the text not yet fed; finishes it once a
@@ -159,6 +174,9 @@ private:
     int m_sourceRole = -1;
     QString m_role;
     QString m_reasoning;
+    QString m_toolCallsText;
+    QList<domain::ToolCall> m_calls;
+    int m_sourceCallsRole = -1;
     bool m_live = false;
     bool m_building = false; ///< QML is still setting the properties: read once it is done
     bool m_expanded = false;
@@ -171,6 +189,8 @@ private:
     qsizetype m_fed = 0;        ///< characters of m_text given to the splitter
     qsizetype m_blocksDone = 0; ///< closed blocks made into rows
     QList<int> m_blockRows;     ///< first row of each of those blocks, after the head
+    QList<int> m_blockEnds;     ///< the row after each of those blocks' last, after the head
+    qsizetype m_callsDone = 0;  ///< tool calls made into rows among the closed blocks
     int m_settled = 0;          ///< rows of closed blocks, head included: they never change
     /** @brief The open tail's parts so far: where it starts, its kind, where its parts start
      *  and their rows (the parts before the last one are final). */

@@ -61,6 +61,7 @@ ThreadModel::ThreadModel(core::Backend &backend, QObject *parent)
     connect(&events, &chat::ChatEvents::messageDelta, this, &ThreadModel::onDelta);
     connect(&events, &chat::ChatEvents::reasoningDelta, this, &ThreadModel::onReasoningDelta);
     connect(&events, &chat::ChatEvents::reasoningTimed, this, &ThreadModel::onReasoningTimed);
+    connect(&events, &chat::ChatEvents::toolCallsChanged, this, &ThreadModel::onToolCallsChanged);
     connect(&events, &chat::ChatEvents::messageStateChanged, this, &ThreadModel::onStateChanged);
     connect(&events, &chat::ChatEvents::pathChanged, this,
             [this](const QString &conversationId, const QString &forkId) {
@@ -132,6 +133,8 @@ void ThreadModel::applyPath(const QList<Message> &stored)
             if (const auto live = m_backend.liveTexts().reasoning(m.id);
                 live && live->size() > m.reasoning.size())
                 m.reasoning = *live;
+            if (const auto live = m_backend.liveTexts().toolCalls(m.id))
+                m.toolCalls = *live;
         }
     }
 
@@ -175,6 +178,8 @@ void ThreadModel::applyPath(const QList<Message> &stored)
             roles << ReasoningMsRole;
         if (reasoningLive(mine) != reasoningLive(fresh.status, content, reasoning))
             roles << ReasoningLiveRole;
+        if (mine.toolCalls != fresh.toolCalls)
+            roles << ToolCallsRole;
         if (usage::messageUsageText(mine) != usage::messageUsageText(fresh))
             roles << UsageRole;
         if (!roles.isEmpty()) {
@@ -306,6 +311,21 @@ void ThreadModel::onReasoningTimed(const QString &conversationId, const QString 
     Q_EMIT dataChanged(index(row), index(row), {ReasoningMsRole});
 }
 
+void ThreadModel::onToolCallsChanged(const QString &conversationId, const QString &messageId,
+                                     const QString &toolCalls)
+{
+    if (conversationId != m_conversationId)
+        return;
+    const int row = rowOf(messageId);
+    if (row < 0 || m_rows.at(row).toolCalls == toolCalls)
+        return;
+    // The text before the call first: the call shows after it, not before it.
+    if (m_dirty.contains(messageId))
+        flushDeltas();
+    m_rows[row].toolCalls = toolCalls;
+    Q_EMIT dataChanged(index(row), index(row), {ToolCallsRole});
+}
+
 void ThreadModel::flushDeltas()
 {
     for (const QString &id : std::as_const(m_reasoningDirty)) {
@@ -358,8 +378,11 @@ void ThreadModel::refreshMessage(const QString &messageId)
             Message &m = m_rows[row];
             if (domain::isLive(stored->status)) {
                 if (stored->content.size() <= m.content.size()
-                    && stored->reasoning.size() <= m.reasoning.size())
+                    && stored->reasoning.size() <= m.reasoning.size()
+                    && stored->toolCalls.size() <= m.toolCalls.size())
                     return;
+                if (stored->toolCalls.size() > m.toolCalls.size())
+                    m.toolCalls = stored->toolCalls;
                 if (stored->content.size() > m.content.size())
                     m.content = stored->content;
                 if (stored->reasoning.size() > m.reasoning.size())
@@ -373,9 +396,10 @@ void ThreadModel::refreshMessage(const QString &messageId)
             }
             m_dirty.remove(messageId);
             m_reasoningDirty.remove(messageId);
-            Q_EMIT dataChanged(index(row), index(row),
-                               withStateRoles({ContentRole, ErrorRole, ReasoningRole,
-                                               ReasoningMsRole, ReasoningLiveRole, UsageRole}));
+            Q_EMIT dataChanged(
+                index(row), index(row),
+                withStateRoles({ContentRole, ErrorRole, ReasoningRole, ReasoningMsRole,
+                                ReasoningLiveRole, ToolCallsRole, UsageRole}));
             updateLive(liveBefore);
         },
         [messageId](const QString &error) {
@@ -526,6 +550,8 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return int(std::min<qint64>(m.reasoningMs, std::numeric_limits<int>::max()));
     case ReasoningLiveRole:
         return reasoningLive(m);
+    case ToolCallsRole:
+        return m.toolCalls;
     case UsageRole:
         return usage::messageUsageText(m);
     default:
@@ -574,6 +600,7 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {ReasoningRole, "reasoning"},
             {ReasoningMsRole, "reasoningMs"},
             {ReasoningLiveRole, "reasoningLive"},
+            {ToolCallsRole, "toolCalls"},
             {UsageRole, "messageUsage"}};
 }
 

@@ -66,7 +66,10 @@ public:
         ReasoningRole,     ///< the model's reasoning ("thinking"), live while it streams
         ReasoningMsRole,   ///< how long the model reasoned, ms; -1 unknown (or still reasoning)
         ReasoningLiveRole, ///< reasoning is arriving and no answer text yet
-        UsageRole,         ///< its tokens and cost for people; "" when it has no usage
+        /// The tools the reply asked to call: JSON (domain/toolcall.h), "" when none; a call
+        /// shows here as soon as it is whole, while the reply streams.
+        ToolCallsRole,
+        UsageRole, ///< its tokens and cost for people; "" when it has no usage
     };
     Q_ENUM(Roles)
 
@@ -114,6 +117,8 @@ private:
     void onReasoningDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
                           const QString &text);
     void onReasoningTimed(const QString &conversationId, const QString &messageId, qint64 ms);
+    void onToolCallsChanged(const QString &conversationId, const QString &messageId,
+                            const QString &toolCalls);
     void onStateChanged(const QString &conversationId, const QString &messageId,
                         const QString &status, const QString &error);
     void refreshMessage(const QString &messageId);

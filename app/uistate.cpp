@@ -13,6 +13,13 @@ const QString kSidebar = QStringLiteral("window/sidebarOpen");
 const QString kConversation = QStringLiteral("session/lastConversation");
 const QString kModel = QStringLiteral("session/lastModel");
 const QString kColorScheme = QStringLiteral("appearance/colorScheme");
+const QString kReplyNotices = QStringLiteral("notifications/replies");
+const QString kProviderNotices = QStringLiteral("notifications/providers");
+const QString kUpdateChecks = QStringLiteral("updates/check");
+const QString kUpdateVersion = QStringLiteral("updates/version");
+const QString kUpdateNotes = QStringLiteral("updates/notesUrl");
+const QString kUpdateCheckedAt = QStringLiteral("updates/checkedAt");
+const QString kUpdateDismissed = QStringLiteral("updates/dismissed");
 } // namespace
 
 UiState *UiState::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
@@ -89,6 +96,55 @@ QString UiState::lastModelKey() const
 void UiState::setLastModelKey(const QString &key)
 {
     m_settings->setValue(kModel, key);
+}
+
+bool UiState::replyNotices() const
+{
+    return m_settings->value(kReplyNotices, true).toBool();
+}
+
+void UiState::setReplyNotices(bool on)
+{
+    m_settings->setValue(kReplyNotices, on);
+}
+
+bool UiState::providerNotices() const
+{
+    return m_settings->value(kProviderNotices, true).toBool();
+}
+
+void UiState::setProviderNotices(bool on)
+{
+    m_settings->setValue(kProviderNotices, on);
+}
+
+bool UiState::updateChecks() const
+{
+    return m_settings->value(kUpdateChecks, false).toBool();
+}
+
+void UiState::setUpdateChecks(bool on)
+{
+    m_settings->setValue(kUpdateChecks, on);
+}
+
+UiState::UpdateOffer UiState::updateOffer() const
+{
+    UpdateOffer offer;
+    offer.version = m_settings->value(kUpdateVersion).toString();
+    offer.notesUrl = QUrl(m_settings->value(kUpdateNotes).toString());
+    offer.checkedAt =
+        QDateTime::fromString(m_settings->value(kUpdateCheckedAt).toString(), Qt::ISODate);
+    offer.dismissed = m_settings->value(kUpdateDismissed, false).toBool();
+    return offer;
+}
+
+void UiState::setUpdateOffer(const UpdateOffer &offer)
+{
+    m_settings->setValue(kUpdateVersion, offer.version);
+    m_settings->setValue(kUpdateNotes, offer.notesUrl.toString());
+    m_settings->setValue(kUpdateCheckedAt, offer.checkedAt.toUTC().toString(Qt::ISODate));
+    m_settings->setValue(kUpdateDismissed, offer.dismissed);
 }
 
 ColorScheme::Preference UiState::colorSchemePreference() const

@@ -2,9 +2,11 @@
 
 #include "colorscheme.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QSize>
 #include <QString>
+#include <QUrl>
 #include <QtQml/qqml.h>
 
 #include <memory>
@@ -58,6 +60,25 @@ public:
     void setLastConversationId(const QString &id);
     QString lastModelKey() const;
     void setLastModelKey(const QString &key);
+    /** @brief Desktop notices of long replies (Notifications); on unless turned off. */
+    bool replyNotices() const;
+    void setReplyNotices(bool on);
+    /** @brief Desktop notices of providers failing and recovering; on unless turned off. */
+    bool providerNotices() const;
+    void setProviderNotices(bool on);
+    /** @brief The weekly update check is allowed (UpdateCheck); off unless turned on. */
+    bool updateChecks() const;
+    void setUpdateChecks(bool on);
+    /** @brief What the update feed last said, and whether its notice was closed. */
+    struct UpdateOffer
+    {
+        QString version;     ///< the version the feed named ("" before the first answer)
+        QUrl notesUrl;       ///< its release notes
+        QDateTime checkedAt; ///< when the feed last answered (UTC; invalid: never)
+        bool dismissed = false;
+    };
+    UpdateOffer updateOffer() const;
+    void setUpdateOffer(const UpdateOffer &offer);
     ColorScheme::Preference colorSchemePreference() const;
     void setColorSchemePreference(ColorScheme::Preference preference);
 

@@ -134,6 +134,14 @@ QString UsageController::costText() const
     return usage::costText(m_costNanos, m_currency);
 }
 
+QVariantList UsageController::models() const
+{
+    QVariantList out;
+    for (const QString &m : m_models)
+        out << m;
+    return out;
+}
+
 bool UsageController::estimated() const
 {
     return liveTokens() > 0 || m_estimatedReplies > 0;

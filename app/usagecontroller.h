@@ -41,7 +41,7 @@ class UsageController : public QObject
      *  the values in the order of `models`. */
     Q_PROPERTY(QVariantList days READ days NOTIFY reportChanged)
     /** @brief The report's models ("provider/model"), largest cost first. */
-    Q_PROPERTY(QStringList models READ models NOTIFY reportChanged)
+    Q_PROPERTY(QVariantList models READ models NOTIFY reportChanged)
     /** @brief [{title, tokens, cost}] of the costliest conversations. */
     Q_PROPERTY(QVariantList topConversations READ topConversations NOTIFY reportChanged)
     /** @brief [{model, tokens, cost}] of the costliest models. */
@@ -61,7 +61,7 @@ public:
     QString detail() const;
     bool hasUsage() const;
     QVariantList days() const { return m_days; }
-    QStringList models() const { return m_models; }
+    QVariantList models() const;
     QVariantList topConversations() const { return m_topConversations; }
     QVariantList topModels() const { return m_topModels; }
     QString totalText() const { return m_totalText; }

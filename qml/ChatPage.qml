@@ -89,6 +89,14 @@ Item {
         id: providersDialog
     }
 
+    Connections {
+        target: Notifications
+
+        function onSettingsRequested() {
+            providersDialog.open();
+        }
+    }
+
     Shortcut {
         sequence: "Ctrl+P"
         onActivated: conversationSettingsDialog.open()
@@ -164,6 +172,10 @@ Item {
             }
 
             LocalServerBanner {
+                Layout.fillWidth: true
+            }
+
+            UpdateBanner {
                 Layout.fillWidth: true
             }
 

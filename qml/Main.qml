@@ -56,6 +56,8 @@ ApplicationWindow {
     Component.onCompleted: {
         if (UiState.maximized)
             showMaximized();
+        // Only when the user allowed it, and at most once a week.
+        UpdateCheck.checkIfDue();
     }
 
     onClosing: {
@@ -66,6 +68,27 @@ ApplicationWindow {
     ChatPage {
         objectName: "chatPage"
         anchors.fill: parent
+    }
+
+    // Desktop notices of long replies are for when the window is not in front.
+    Binding {
+        target: Notifications
+        property: "windowActive"
+        value: window.active
+    }
+
+    // A clicked notice brings the window forward (Notifications opens its conversation).
+    Connections {
+        target: Notifications
+
+        function onOpenRequested() {
+            window.raise();
+            window.requestActivate();
+        }
+        function onSettingsRequested() {
+            window.raise();
+            window.requestActivate();
+        }
     }
 
     Shortcut {

@@ -22,6 +22,8 @@ PACKAGES=(
     libqt6svg6
     # headless runs, Secret Service, screenshots
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools fonts-dejavu-core
+    # a desktop notification server for tst_notifications
+    dunst
     # driving the window as a person would (scripts/measure-freeze.py)
     xdotool xclip python3
     # PostgreSQL for the team-store tests (falls back to "postgresql" where 15 is not packaged)

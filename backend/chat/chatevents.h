@@ -32,6 +32,10 @@ Q_SIGNALS:
                         const QString &text);
     /** @brief A streaming message stopped reasoning after @p ms (its answer began). */
     void reasoningTimed(const QString &conversationId, const QString &messageId, qint64 ms);
+    /** @brief A streaming message's tool calls changed (a call became whole): @p toolCalls is
+     *  all of them so far, JSON (domain/toolcall.h). */
+    void toolCallsChanged(const QString &conversationId, const QString &messageId,
+                          const QString &toolCalls);
     /** @brief The visible path of a conversation moved (branch switch, subtree deleted or
      *  restored, a label changed): views reload it. Rows down to @p forkId (when given) are
      *  unchanged, so a view showing it needs to reload only the rows below. */

@@ -135,7 +135,8 @@ jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const
         return Recovery::Cancel;
     // Reasoning is kept like text: a reply that stopped while the model was thinking is not
     // started over.
-    const bool nothing = message->content.isEmpty() && message->reasoning.isEmpty();
+    const bool nothing =
+        message->content.isEmpty() && message->reasoning.isEmpty() && message->toolCalls.isEmpty();
     if (nothing && canRetry) {
         messages::requeue(db, message->id, {});
         return Recovery::Requeue;

@@ -108,10 +108,12 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     Message m;
     if (continued) {
         // A continuation starts with the text it continues, and keeps the reasoning behind it
-        // (not what goes back to the vendor: that belongs to the reply as it was).
+        // and the tool calls made in it (not what goes back to the vendor: that belongs to the
+        // reply as it was).
         m.content = continued->content;
         m.reasoning = continued->reasoning;
         m.reasoningMs = continued->reasoningMs;
+        m.toolCalls = continued->toolCalls; // made within the text it starts with
     }
     m.id = domain::newId();
     m.conversationId = conversationId;

@@ -50,11 +50,23 @@ std::optional<QString> LiveTexts::reasoning(const QString &messageId) const
     return find(m_reasoning, messageId);
 }
 
+void LiveTexts::setToolCalls(const QString &messageId, const QString &toolCalls)
+{
+    QMutexLocker lock(&m_mutex);
+    m_toolCalls.insert(messageId, toolCalls);
+}
+
+std::optional<QString> LiveTexts::toolCalls(const QString &messageId) const
+{
+    return find(m_toolCalls, messageId);
+}
+
 void LiveTexts::end(const QString &messageId)
 {
     QMutexLocker lock(&m_mutex);
     m_texts.remove(messageId);
     m_reasoning.remove(messageId);
+    m_toolCalls.remove(messageId);
 }
 
 } // namespace arbor::chat

@@ -9,10 +9,10 @@
 namespace arbor::chat {
 
 /**
- * @brief The full text and reasoning of messages streaming in this process, ahead of the store
- * (which catches up in batches). A view that loads a streaming message takes its text (and
- * reasoning) from here, then applies only deltas past that length, so no piece is lost or
- * doubled. Thread-safe.
+ * @brief The full text, reasoning and tool calls of messages streaming in this process, ahead of
+ * the store (which catches up in batches). A view that loads a streaming message takes its text
+ * (and reasoning, and calls) from here, then applies only deltas past that length, so no piece is
+ * lost or doubled. Thread-safe.
  */
 class LiveTexts
 {
@@ -25,6 +25,9 @@ public:
     /** @brief Appends reasoning and returns its length before the append. */
     qsizetype appendReasoning(const QString &messageId, const QString &text);
     std::optional<QString> reasoning(const QString &messageId) const;
+    /** @brief The tool calls of a streaming message so far (JSON, domain/toolcall.h). */
+    void setToolCalls(const QString &messageId, const QString &toolCalls);
+    std::optional<QString> toolCalls(const QString &messageId) const;
     void end(const QString &messageId);
 
 private:
@@ -37,6 +40,7 @@ private:
     mutable QMutex m_mutex;
     QHash<QString, QString> m_texts;
     QHash<QString, QString> m_reasoning;
+    QHash<QString, QString> m_toolCalls;
 };
 
 } // namespace arbor::chat

@@ -79,12 +79,17 @@ void ReplySession::begin(llm::ChatStream *stream)
     // A continuation starts with the text (and reasoning) it continues.
     m_live.begin(m_message.id, m_message.content, m_message.reasoning);
     m_contentBase = m_message.content.size();
+    m_toolCalls = domain::toolcalls::parse(m_message.toolCalls);
+    m_callBase = m_toolCalls.size();
+    if (!m_toolCalls.isEmpty())
+        m_live.setToolCalls(m_message.id, m_message.toolCalls);
     const QString id = m_message.id;
     m_store.post([id](QSqlDatabase &db) { messages::setStatus(db, id, MessageStatus::Streaming); });
     Q_EMIT m_events.messageStateChanged(m_message.conversationId, id,
                                         domain::toString(MessageStatus::Streaming), {});
     connect(m_stream, &llm::ChatStream::delta, this, &ReplySession::onDelta);
     connect(m_stream, &llm::ChatStream::reasoning, this, &ReplySession::onReasoning);
+    connect(m_stream, &llm::ChatStream::toolCall, this, &ReplySession::onToolCall);
     connect(m_stream, &llm::ChatStream::reasoningState, this,
             [this](const QJsonObject &state) { m_reasoningState = state; });
     connect(m_stream, &llm::ChatStream::finished, this, &ReplySession::onFinished);
@@ -133,14 +138,39 @@ void ReplySession::onReasoning(const QString &text)
         m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
 }
 
+void ReplySession::onToolCall(int index, const llm::ToolCall &call)
+{
+    if (index < 0 || m_run->isEnded())
+        return;
+    const qsizetype at = m_callBase + index;
+    if (at >= m_toolCalls.size()) {
+        m_toolCalls.resize(at + 1);
+        ++m_received; // a call shown is part of the reply: it is not started over
+    }
+    domain::ToolCall &c = m_toolCalls[at];
+    c.id = call.id;
+    c.name = call.name;
+    c.arguments = call.arguments;
+    c.at = m_contentBase + call.at;
+    m_toolCallsDirty = true;
+    const QString json = domain::toolcalls::toText(m_toolCalls);
+    m_live.setToolCalls(m_message.id, json);
+    Q_EMIT m_events.toolCallsChanged(m_message.conversationId, m_message.id, json);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
+}
+
 void ReplySession::flush()
 {
-    if (m_pending.isEmpty() && m_pendingReasoning.isEmpty())
+    if (m_pending.isEmpty() && m_pendingReasoning.isEmpty() && !m_toolCallsDirty)
         return;
     const int seq = m_seq++;
-    m_store.post([id = m_message.id, seq,
-                  rest = Rest{std::exchange(m_pending, {}), std::exchange(m_pendingReasoning, {})}](
-                     QSqlDatabase &db) { storeRest(db, id, seq, rest); });
+    Rest rest{std::exchange(m_pending, {}), std::exchange(m_pendingReasoning, {})};
+    if (std::exchange(m_toolCallsDirty, false))
+        rest.toolCalls = domain::toolcalls::toText(m_toolCalls);
+    m_store.post([id = m_message.id, seq, rest = std::move(rest)](QSqlDatabase &db) {
+        storeRest(db, id, seq, rest);
+    });
 }
 
 ReplySession::Rest ReplySession::takeRest()
@@ -150,7 +180,9 @@ ReplySession::Rest ReplySession::takeRest()
         : m_reasoningClock.isValid()      ? m_reasoningClock.elapsed()
                                           : -1;
     rest.reasoningData = llm::reasoningdata::toText(
-        llm::reasoningdata::withContentBase(m_reasoningState, m_contentBase));
+        llm::reasoningdata::withContentBase(m_reasoningState, m_contentBase, m_callBase));
+    rest.toolCalls = domain::toolcalls::toText(m_toolCalls); // all the calls that are whole
+    m_toolCallsDirty = false;
     return rest;
 }
 
@@ -160,6 +192,8 @@ void ReplySession::storeRest(const QSqlDatabase &db, const QString &id, int seq,
         messages::appendReasoningChunk(db, id, seq, rest.reasoning);
     if (!rest.text.isEmpty())
         messages::appendChunk(db, id, seq, rest.text);
+    if (!rest.toolCalls.isNull())
+        messages::setToolCalls(db, id, rest.toolCalls);
 }
 
 void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finishReason)
@@ -187,6 +221,7 @@ void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finish
                           usage.completionTokens,
                           rest.reasoningMs,
                           rest.reasoningData,
+                          rest.toolCalls,
                           usage.cachedTokens,
                           usage.reasoningTokens});
         store::conversations::touch(db, conversationId);
@@ -231,8 +266,9 @@ void ReplySession::fail(const llm::ChatError &error)
                 return;
             }
             storeRest(db, id, seq, rest);
-            messages::finish(db, id,
-                             {status, text, {}, -1, -1, rest.reasoningMs, rest.reasoningData});
+            messages::finish(
+                db, id,
+                {status, text, {}, -1, -1, rest.reasoningMs, rest.reasoningData, rest.toolCalls});
         });
 }
 
@@ -255,8 +291,9 @@ void ReplySession::onCancel(jobs::CancelReason reason)
         byUser ? QStringLiteral("stopped by the user") : QStringLiteral("shut down"),
         [id, seq, rest = takeRest(), status, note](const QSqlDatabase &db, jobs::JobState) {
             storeRest(db, id, seq, rest);
-            messages::finish(db, id,
-                             {status, note, {}, -1, -1, rest.reasoningMs, rest.reasoningData});
+            messages::finish(
+                db, id,
+                {status, note, {}, -1, -1, rest.reasoningMs, rest.reasoningData, rest.toolCalls});
         });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/message.h"
+#include "domain/toolcall.h"
 #include "llm/provider.h"
 
 #include <QElapsedTimer>
@@ -23,8 +24,8 @@ namespace arbor::chat {
 class ChatEvents;
 class LiveTexts;
 
-/** @brief One streaming reply inside a running chat job: stream → live text and reasoning,
- *  events, chunks. */
+/** @brief One streaming reply inside a running chat job: stream → live text, reasoning and tool
+ *  calls, events, chunks. */
 class ReplySession : public QObject
 {
     Q_OBJECT
@@ -45,10 +46,12 @@ private:
         QString reasoning;
         qint64 reasoningMs = -1;
         QString reasoningData = {};
+        QString toolCalls = {}; ///< JSON of all the calls when they changed; null: as stored
     };
 
     void onDelta(const QString &text);
     void onReasoning(const QString &text);
+    void onToolCall(int index, const llm::ToolCall &call);
     void onFinished(const llm::ChatUsage &usage, const QString &finishReason);
     void onCancel(jobs::CancelReason reason);
     void flush();
@@ -67,11 +70,14 @@ private:
     QString m_pending;
     QString m_pendingReasoning;
     int m_seq = 0;
-    qsizetype m_received = 0;       ///< text and reasoning received
-    QElapsedTimer m_reasoningClock; ///< runs from the first reasoning
-    qint64 m_reasoningMs = -1;      ///< set when the answer began after reasoning
-    QJsonObject m_reasoningState;   ///< ChatStream::reasoningState
-    qsizetype m_contentBase = 0;    ///< the text a continuation starts with
+    qsizetype m_received = 0;            ///< text and reasoning received
+    QElapsedTimer m_reasoningClock;      ///< runs from the first reasoning
+    qint64 m_reasoningMs = -1;           ///< set when the answer began after reasoning
+    QJsonObject m_reasoningState;        ///< ChatStream::reasoningState
+    qsizetype m_contentBase = 0;         ///< the text a continuation starts with
+    QList<domain::ToolCall> m_toolCalls; ///< those it carries, then this stream's
+    qsizetype m_callBase = 0;            ///< the calls a continuation carries
+    bool m_toolCallsDirty = false;       ///< changed since they were last stored
 };
 
 } // namespace arbor::chat

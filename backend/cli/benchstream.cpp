@@ -222,6 +222,7 @@ TokenCost tokenCost(store::Store &store, const QString &conversationId, int mess
                                      usage.completionTokens,
                                      -1,
                                      {},
+                                     {},
                                      usage.cachedTokens,
                                      usage.reasoningTokens});
         });

@@ -166,6 +166,7 @@ QList<double> finishTimes(const QSqlDatabase &db, const QString &conversationId,
                                  300,
                                  -1,
                                  {},
+                                 {},
                                  100,
                                  50});
         us.append(double(t.nsecsElapsed()) / 1000.0);

@@ -8,6 +8,7 @@
 #include "chat/replyfollower.h"
 #include "core/backend.h"
 #include "domain/ids.h"
+#include "domain/toolcall.h"
 #include "jobs/jobengine.h"
 #include "store/sql.h"
 #include "store/store.h"
@@ -15,6 +16,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
 #include <QTextStream>
@@ -196,9 +198,30 @@ private:
 
     void ended(domain::MessageStatus status, const QString &error, bool stored)
     {
+        if (!stored) {
+            report(status, error, false, {});
+            return;
+        }
+        // The tool calls the reply asked for are read from the store (they are not text).
+        m_backend.chat()
+            .message(m_sent.assistant.id)
+            .then(m_app,
+                  [this, status, error](const std::optional<domain::Message> &m) {
+                      report(status, error, true,
+                             domain::toolcalls::parse(m ? m->toolCalls : QString()));
+                  })
+            .onFailed(m_app, [this, status, error] { report(status, error, true, {}); });
+    }
+
+    void report(domain::MessageStatus status, const QString &error, bool stored,
+                const QList<domain::ToolCall> &calls)
+    {
         const QString text = m_follower.text();
         const QString statusText = domain::toString(status);
         if (m_json) {
+            QJsonArray toolCalls;
+            for (const domain::ToolCall &c : calls)
+                toolCalls.append(domain::toolcalls::toJson(c));
             printJson(QJsonObject{
                 {QStringLiteral("conversation_id"), m_sent.conversationId},
                 {QStringLiteral("user_message_id"),
@@ -206,10 +229,19 @@ private:
                 {QStringLiteral("assistant_message_id"), m_sent.assistant.id},
                 {QStringLiteral("status"), statusText},
                 {QStringLiteral("content"), text},
+                {QStringLiteral("tool_calls"), calls.isEmpty() ? QJsonValue() : toolCalls},
                 {QStringLiteral("error"), error.isEmpty() ? QJsonValue() : QJsonValue(error)}});
         } else if (!text.isEmpty() && !text.endsWith(QLatin1Char('\n'))) {
             out() << "\n";
             out().flush();
+        }
+        if (!m_json && !calls.isEmpty()) {
+            // A reply that asked for tools says so: its text alone may stop mid-thought.
+            QStringList names;
+            for (const domain::ToolCall &c : calls)
+                names.append(c.name);
+            err() << "arbord chat: the model asked to call " << names.join(QStringLiteral(", "))
+                  << "; Arbor does not run tools yet (arbord show --json has the calls)\n";
         }
         if (!stored) {
             // Its end could not be written; a full disk is by far the likeliest cause.

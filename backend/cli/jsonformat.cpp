@@ -1,5 +1,6 @@
 #include "jsonformat.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonValue>
 
@@ -37,6 +38,9 @@ QJsonObject toJson(const domain::Message &m)
          m.reasoningData.isEmpty()
              ? QJsonValue(QJsonValue::Null)
              : QJsonValue(QJsonDocument::fromJson(m.reasoningData.toUtf8()).object())},
+        {QStringLiteral("tool_calls"),
+         m.toolCalls.isEmpty() ? QJsonValue(QJsonValue::Null)
+                               : QJsonValue(QJsonDocument::fromJson(m.toolCalls.toUtf8()).array())},
         {QStringLiteral("error"), orNull(m.error)},
         {QStringLiteral("finish_reason"), orNull(m.finishReason)},
         {QStringLiteral("prompt_tokens"), orNull(m.promptTokens, -1)},

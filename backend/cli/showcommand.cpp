@@ -8,6 +8,7 @@
 #include "chat/chatreader.h"
 #include "chat/chatservice.h"
 #include "core/readonlybackend.h"
+#include "domain/toolcall.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
@@ -73,6 +74,55 @@ QString thinkingTime(qint64 ms)
     return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
 }
 
+/** @brief A tool call, set apart like the reasoning: "tool call NAME (id ID):" and its
+ *  arguments, pretty-printed JSON, indented; then its result when it has one. */
+void printToolCall(const domain::ToolCall &c)
+{
+    out() << "tool call " << c.name;
+    if (!c.id.isEmpty())
+        out() << " (id " << c.id << ")";
+    out() << ", " << c.status << ":\n";
+    const auto indented = [](const QString &text) {
+        for (const QStringView line : QStringView(text).trimmed().split(u'\n')) {
+            if (!line.isEmpty())
+                out() << "    " << line;
+            out() << "\n";
+        }
+    };
+    QJsonParseError error{};
+    const QJsonDocument arguments = QJsonDocument::fromJson(c.arguments.toUtf8(), &error);
+    const bool pretty = error.error == QJsonParseError::NoError
+        && !(arguments.isObject() && arguments.object().isEmpty());
+    indented(pretty ? QString::fromUtf8(arguments.toJson(QJsonDocument::Indented)) : c.arguments);
+    if (!c.result.isEmpty()) {
+        out() << (c.isError ? "  error:\n" : "  result:\n");
+        indented(c.result);
+    }
+}
+
+/** @brief The text with its tool calls where they were made (a call at the end after it). */
+void printContent(const domain::Message &m)
+{
+    const QList<domain::ToolCall> calls = domain::toolcalls::parse(m.toolCalls);
+    qsizetype from = 0;
+    bool afterCall = false; // a blank line sets a call apart from what follows it
+    for (const domain::ToolCall &c : calls) {
+        const qsizetype at = std::clamp<qsizetype>(c.at, from, m.content.size());
+        const QStringView before = QStringView(m.content).sliced(from, at - from);
+        if (afterCall)
+            out() << "\n";
+        if (!before.isEmpty())
+            out() << before << (before.endsWith(u'\n') ? "\n" : "\n\n");
+        printToolCall(c);
+        afterCall = true;
+        from = at;
+    }
+    const QStringView rest = QStringView(m.content).sliced(from);
+    if (afterCall && !rest.isEmpty())
+        out() << "\n";
+    out() << rest << "\n";
+}
+
 void printMessage(const domain::Message &m)
 {
     out() << "\n## " << m.author;
@@ -94,7 +144,7 @@ void printMessage(const domain::Message &m)
         }
         out() << "\n";
     }
-    out() << m.content << "\n";
+    printContent(m);
     if (!m.error.isEmpty())
         out() << "\n> " << m.error << "\n";
 }

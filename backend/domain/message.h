@@ -51,7 +51,10 @@ struct Message
     QString reasoning;       ///< the model's reasoning ("thinking"), apart from the answer
     qint64 reasoningMs = -1; ///< how long it reasoned; -1 unknown (or no reasoning)
     QString reasoningData;   ///< JSON to send back with it (llm/reasoningdata.h); "" when none
-    int siblingIndex = 0;    ///< position among the non-deleted children of its parent
+    /// The tools the reply asked to call: JSON text of messages.tool_calls (domain/toolcall.h
+    /// reads it); "" when none.
+    QString toolCalls;
+    int siblingIndex = 0; ///< position among the non-deleted children of its parent
     int siblingCount = 1;
 };
 

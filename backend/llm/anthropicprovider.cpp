@@ -5,6 +5,8 @@
 #include "vendorerrors.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
 #include <QUrlQuery>
 
 namespace arbor::llm {
@@ -52,8 +54,13 @@ private:
                 else if (kind == u"signature_delta")
                     thinkingAt(index).signature +=
                         delta.value(QLatin1String("signature")).toString();
-                // input_json_delta (a tool's arguments), citations_delta: Arbor runs no tools
-                // and shows no citations yet.
+                else if (kind == u"input_json_delta")
+                    addInput(index, delta.value(QLatin1String("partial_json")).toString());
+                // citations_delta: Arbor shows no citations yet.
+            } else if (type == u"content_block_stop") {
+                // A tool_use block's input is whole at its end (docs: parse it at
+                // content_block_stop).
+                endInput(o->value(QLatin1String("index")).toInt());
             } else if (type == u"content_block_start") {
                 startBlock(o->value(QLatin1String("index")).toInt(),
                            o->value(QLatin1String("content_block")).toObject());
@@ -77,7 +84,7 @@ private:
             } else if (type == u"error" || !vendorerrors::errorMember(*o).isUndefined()) {
                 fail(vendorerrors::fromVendor(200, vendorerrors::errorMember(*o)));
             }
-            // ping, content_block_stop and unknown events: nothing to do.
+            // ping and unknown events: nothing to do.
         }
     }
 
@@ -91,8 +98,15 @@ private:
         const QJsonArray content = o.value(QLatin1String("content")).toArray();
         for (qsizetype i = 0; i < content.size(); ++i) {
             const QJsonObject block = content.at(i).toObject();
-            if (block.value(QLatin1String("type")).toString() == u"text")
+            const QString kind = block.value(QLatin1String("type")).toString();
+            if (kind == u"text")
                 emitText(block.value(QLatin1String("text")).toString());
+            else if (kind == u"tool_use") // whole, with its input
+                wholeToolCall(
+                    block.value(QLatin1String("id")).toString(),
+                    block.value(QLatin1String("name")).toString(),
+                    QString::fromUtf8(QJsonDocument(block.value(QLatin1String("input")).toObject())
+                                          .toJson(QJsonDocument::Compact)));
             else
                 startBlock(int(i), block);
         }
@@ -113,7 +127,15 @@ private:
     {
         const QString kind = block.value(QLatin1String("type")).toString();
         if (kind == u"tool_use") {
-            noteToolCall(block.value(QLatin1String("name")).toString());
+            // Its "input" here is a placeholder ({}): the input follows in input_json_deltas.
+            // A server that gives it whole here instead (and no deltas) is taken at its word.
+            m_toolAt.insert(index,
+                            beginToolCall(block.value(QLatin1String("id")).toString(),
+                                          block.value(QLatin1String("name")).toString()));
+            const QJsonObject input = block.value(QLatin1String("input")).toObject();
+            if (!input.isEmpty())
+                m_startInput.insert(
+                    index, QString::fromUtf8(QJsonDocument(input).toJson(QJsonDocument::Compact)));
         } else if (kind == u"thinking") {
             Block &b = thinkingAt(index);
             addThinking(index, block.value(QLatin1String("thinking")).toString());
@@ -175,6 +197,23 @@ public:
 private:
     QList<Block> m_blocks;
     QHash<int, qsizetype> m_thinkingAt; ///< content block index → its entry in m_blocks
+    QHash<int, int> m_toolAt;           ///< content block index → its tool call in the reply
+    QHash<int, QString> m_startInput;   ///< a tool_use block's input given whole at its start
+    QSet<int> m_streamedInput;          ///< tool_use blocks whose input came in deltas
+
+    void addInput(int index, const QString &piece)
+    {
+        if (!piece.isEmpty())
+            m_streamedInput.insert(index);
+        addToolArguments(m_toolAt.value(index, -1), piece);
+    }
+    void endInput(int index)
+    {
+        const int call = m_toolAt.value(index, -1);
+        if (!m_streamedInput.contains(index))
+            addToolArguments(call, m_startInput.value(index));
+        endToolCall(call);
+    }
 
     /** Counts are cumulative: replace, never add. Input includes the cached parts: the reads
      *  (cachedTokens) and the writes (counted, and priced, as ordinary input). Thinking is in

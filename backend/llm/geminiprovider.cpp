@@ -74,7 +74,13 @@ public:
         if (m_signed.isEmpty())
             return {};
         QJsonArray parts;
-        for (const Signed &p : m_signed)
+        for (const Signed &p : m_signed) {
+            if (p.call >= 0) {
+                parts.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("function_call")},
+                                         {QStringLiteral("call"), p.call},
+                                         {QStringLiteral("signature"), p.signature}});
+                continue;
+            }
             parts.append(
                 QJsonObject{{QStringLiteral("type"),
                              p.thought ? QStringLiteral("thought") : QStringLiteral("text")},
@@ -83,6 +89,7 @@ public:
                             {QStringLiteral("start"), p.start},
                             {QStringLiteral("length"), p.length},
                             {QStringLiteral("signature"), p.signature}});
+        }
         return {{QStringLiteral("format"), reasoningdata::Gemini},
                 {QStringLiteral("parts"), parts}};
     }
@@ -95,7 +102,23 @@ private:
         qsizetype start = 0;
         qsizetype length = 0;
         QString signature;
+        int call = -1; ///< a functionCall part: its tool call in the reply
     };
+
+    /** A functionCall part: a whole call (args already an object; "id" is optional). Its
+     *  thoughtSignature, when it has one, must go back with the call (Gemini 3 refuses a
+     *  function-calling turn without it). */
+    void readCall(const QJsonObject &part, const QJsonObject &call)
+    {
+        const int index = wholeToolCall(
+            call.value(QLatin1String("id")).toString(),
+            call.value(QLatin1String("name")).toString(),
+            QString::fromUtf8(QJsonDocument(call.value(QLatin1String("args")).toObject())
+                                  .toJson(QJsonDocument::Compact)));
+        const QString signature = part.value(QLatin1String("thoughtSignature")).toString();
+        if (!signature.isEmpty())
+            m_signed.append({false, 0, 0, signature, index});
+    }
 
     /** A text or thought part (the text of a streamed reply comes as many parts). */
     void readPart(const QJsonObject &part)
@@ -109,8 +132,8 @@ private:
             emitText(text);
         const QString signature = part.value(QLatin1String("thoughtSignature")).toString();
         if (!signature.isEmpty())
-            m_signed.append(
-                {thought, start, (thought ? reasoningLength() : textLength()) - start, signature});
+            m_signed.append({thought, start, (thought ? reasoningLength() : textLength()) - start,
+                             signature, -1});
     }
 
     void handle(const QList<SseEvent> &events) override
@@ -147,11 +170,10 @@ private:
                                                .value(QLatin1String("parts"))
                                                .toArray()) {
                     const QJsonObject part = p.toObject();
-                    // A whole call in one part (args already an object); Arbor runs none.
                     const QJsonValue call = part.value(QLatin1String("functionCall"));
                     if (call.isObject())
-                        noteToolCall(call.toObject().value(QLatin1String("name")).toString());
-                    if (!call.isObject())
+                        readCall(part, call.toObject());
+                    else
                         readPart(part);
                 }
                 const QString reason = c.value(QLatin1String("finishReason")).toString();
@@ -255,6 +277,10 @@ QJsonArray GeminiProvider::partsOf(const ChatTurn &turn)
     qsizetype at = 0;
     for (const QJsonValue &v : turn.reasoningData.value(u"parts").toArray()) {
         const QJsonObject part = v.toObject();
+        // A function call goes back only with its result (the tools issue), its signature
+        // with it.
+        if (part.value(u"type").toString() == u"function_call")
+            continue;
         const QString signature = part.value(u"signature").toString();
         const QString text = reasoningdata::textOf(part, turn.content, turn.reasoning);
         if (signature.isEmpty() || text.isNull())

@@ -35,6 +35,9 @@ HttpChatStream::HttpChatStream(QNetworkReply *reply, std::unique_ptr<StreamDecod
     m_decoder->setSource(vendorerrors::shownUrl(m_reply->url()));
     m_decoder->onText = [this](const QString &text) { Q_EMIT delta(text); };
     m_decoder->onReasoning = [this](const QString &text) { Q_EMIT reasoning(text); };
+    m_decoder->onToolCall = [this](int index, const ToolCall &call) {
+        Q_EMIT toolCall(index, call);
+    };
     connect(m_reply, &QNetworkReply::readyRead, this, &HttpChatStream::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &HttpChatStream::onFinished);
 }

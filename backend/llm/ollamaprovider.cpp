@@ -42,13 +42,20 @@ private:
             const QJsonObject message = o->value(QLatin1String("message")).toObject();
             emitReasoning(message.value(QLatin1String("thinking")).toString());
             emitText(message.value(QLatin1String("content")).toString());
-            // Whole calls (arguments already an object), in a done:false line; Arbor runs none.
-            for (const QJsonValue &call : message.value(QLatin1String("tool_calls")).toArray())
-                noteToolCall(call.toObject()
-                                 .value(QLatin1String("function"))
-                                 .toObject()
-                                 .value(QLatin1String("name"))
-                                 .toString());
+            // Whole calls (arguments already an object), in a done:false line; newer servers
+            // give each an id.
+            for (const QJsonValue &v : message.value(QLatin1String("tool_calls")).toArray()) {
+                const QJsonObject call = v.toObject();
+                const QJsonObject function = call.value(QLatin1String("function")).toObject();
+                const QJsonValue arguments = function.value(QLatin1String("arguments"));
+                wholeToolCall(
+                    call.value(QLatin1String("id")).toString(),
+                    function.value(QLatin1String("name")).toString(),
+                    arguments.isString()
+                        ? arguments.toString()
+                        : QString::fromUtf8(
+                            QJsonDocument(arguments.toObject()).toJson(QJsonDocument::Compact)));
+            }
             if (o->value(QLatin1String("done")).toBool()) {
                 // The field can be missing (the docs' own example): that is a normal stop.
                 QString reason = o->value(QLatin1String("done_reason")).toString();

@@ -79,16 +79,18 @@ private:
             emitReasoning(delta.value(QLatin1String("reasoning")).toString());
             emitText(delta.value(QLatin1String("content")).toString());
             emitText(delta.value(QLatin1String("refusal")).toString());
-            // Fragments keyed by index; only the first of each carries the name. Arbor runs
-            // no tools, so the arguments are not assembled.
-            for (const QJsonValue &call : delta.value(QLatin1String("tool_calls")).toArray())
-                noteToolCall(call.toObject()
-                                 .value(QLatin1String("function"))
-                                 .toObject()
-                                 .value(QLatin1String("name"))
-                                 .toString());
+            const QJsonArray calls = delta.value(QLatin1String("tool_calls")).toArray();
+            for (qsizetype i = 0; i < calls.size(); ++i) {
+                const QJsonObject call = calls.at(i).toObject();
+                // A whole reply's calls have no index: their place in the list is theirs.
+                const int index = call.contains(QLatin1String("index"))
+                    ? call.value(QLatin1String("index")).toInt()
+                    : int(i);
+                readCallPiece(index, call.value(QLatin1String("id")).toString(),
+                              call.value(QLatin1String("function")).toObject());
+            }
             if (const QJsonValue fc = delta.value(QLatin1String("function_call")); fc.isObject())
-                noteToolCall(fc.toObject().value(QLatin1String("name")).toString());
+                readCallPiece(LegacyFunctionCall, {}, fc.toObject());
             const QString reason = choice.value(QLatin1String("finish_reason")).toString();
             if (!reason.isEmpty())
                 setFinishReason(reason, normalizedFinish(reason));
@@ -108,6 +110,29 @@ private:
             m_usage.reasoningTokens = reasoning.isDouble() ? reasoning.toInt() : -1;
         }
     }
+
+    /** The deprecated function_call: one call, in pieces like a tool call's. */
+    static constexpr int LegacyFunctionCall = -1;
+
+    /** A piece of the call the vendor numbers @p vendorIndex: the first carries its id and
+     *  name, the next ones more of its arguments (spec: assemble by tool_calls[].index). Calls
+     *  stream one after another, so one that begins completes those before it. */
+    void readCallPiece(int vendorIndex, const QString &id, const QJsonObject &function)
+    {
+        const QString name = function.value(QLatin1String("name")).toString();
+        const QString arguments = function.value(QLatin1String("arguments")).toString();
+        auto it = m_callIndex.constFind(vendorIndex);
+        if (it == m_callIndex.cend()) {
+            for (const int open : std::as_const(m_callIndex))
+                endToolCall(open);
+            it = m_callIndex.insert(vendorIndex, beginToolCall(id, name));
+            addToolArguments(*it, arguments);
+            return;
+        }
+        addToolArguments(*it, arguments, name, id);
+    }
+
+    QHash<int, int> m_callIndex; ///< the vendor's index of a call → its index in the reply
 };
 
 } // namespace

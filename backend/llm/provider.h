@@ -37,6 +37,23 @@ struct ChatRequest
 };
 
 /**
+ * @brief A call of a tool the model asked for, as the vendor sent it (the protocols differ only
+ * in framing: OpenAI-compatible tool_calls deltas, Anthropic tool_use blocks, Gemini
+ * functionCall parts, Ollama tool_calls).
+ */
+struct ToolCall
+{
+    QString id;        ///< the vendor's id for it ("" when the vendor gave none)
+    QString name;      ///< the tool
+    QString arguments; ///< JSON text, whole ("{}" when the model gave none)
+    /// Where in this stream's text the call was made: the text's length (UTF-16 code units)
+    /// when the call began, so text and calls can be shown in their order.
+    qsizetype at = 0;
+
+    friend bool operator==(const ToolCall &, const ToolCall &) = default;
+};
+
+/**
  * @brief Token counts of one reply, as the vendor reported them; -1 = not reported. Arbor's
  * convention, whatever the vendor's: promptTokens is all input (cached parts included) and
  * cachedTokens the part of it read from the vendor's prompt cache; completionTokens is all
@@ -128,6 +145,12 @@ Q_SIGNALS:
      *  stream's text and reasoning. Emitted once, just before finished() or failed(), when
      *  there is any. */
     void reasoningState(const QJsonObject &state);
+    /** @brief The model asked to call a tool: @p call is the @p index-th call of this reply
+     *  (0, 1, ... in the order they began), complete. Emitted as soon as a call is whole, before
+     *  finished(), also when the stream fails afterwards; a call cut off by a failure is never
+     *  emitted. A later emission with the same index replaces the call (a vendor that sent more
+     *  of it after all). */
+    void toolCall(int index, const arbor::llm::ToolCall &call);
     /** @brief The rate-limit headers of a successful response (emitted once, before the first
      *  delta, only when the vendor sent any), so the job engine can pace the next requests. */
     void rateLimitSeen(const arbor::llm::RateLimitInfo &info);
@@ -173,5 +196,6 @@ public:
 } // namespace arbor::llm
 
 Q_DECLARE_METATYPE(arbor::llm::ChatUsage)
+Q_DECLARE_METATYPE(arbor::llm::ToolCall)
 Q_DECLARE_METATYPE(arbor::llm::ChatError)
 Q_DECLARE_METATYPE(arbor::llm::ModelList)

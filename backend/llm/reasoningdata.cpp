@@ -19,16 +19,19 @@ QString toText(const QJsonObject &state)
     return QString::fromUtf8(QJsonDocument(state).toJson(QJsonDocument::Compact));
 }
 
-QJsonObject withContentBase(QJsonObject state, qsizetype base)
+QJsonObject withContentBase(QJsonObject state, qsizetype base, qsizetype callBase)
 {
-    if (base == 0)
+    if (base == 0 && callBase == 0)
         return state;
     QJsonArray parts = state.value(u"parts").toArray();
     for (qsizetype i = 0; i < parts.size(); ++i) {
         QJsonObject part = parts.at(i).toObject();
-        if (part.value(u"in").toString() != u"content")
+        if (part.value(u"in").toString() == u"content")
+            part.insert(QStringLiteral("start"), part.value(u"start").toInteger() + base);
+        else if (part.value(u"type").toString() == u"function_call")
+            part.insert(QStringLiteral("call"), part.value(u"call").toInteger() + callBase);
+        else
             continue;
-        part.insert(QStringLiteral("start"), part.value(u"start").toInteger() + base);
         parts.replace(i, part);
     }
     state.insert(QStringLiteral("parts"), parts);

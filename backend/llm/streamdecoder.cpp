@@ -96,26 +96,12 @@ void StreamDecoder::complete()
 {
     if (isEnded())
         return;
+    for (qsizetype i = 0; i < m_calls.size(); ++i)
+        endToolCall(int(i));
     if (m_toolCallSeen || m_finishReason == FinishReason::ToolCalls) {
         // Gemini and Ollama say "stop" after a tool call; a cut-off call keeps "length".
         if (m_finishReason.isEmpty() || m_finishReason == FinishReason::Stop)
             m_finishReason = FinishReason::ToolCalls.toString();
-        // Arbor sends no tools and runs none, but the user must see why the answer ends here.
-        QStringList quoted;
-        for (const QString &name : std::as_const(m_toolCalls))
-            quoted.append(QLatin1Char('`') + name + QLatin1Char('`'));
-        QString what;
-        if (quoted.isEmpty())
-            what = QStringLiteral("a tool");
-        else if (quoted.size() == 1)
-            what = QStringLiteral("the tool ") + quoted.first();
-        else
-            what = QStringLiteral("the tools ")
-                + quoted.mid(0, quoted.size() - 1).join(QStringLiteral(", "))
-                + QStringLiteral(" and ") + quoted.last();
-        emitText(
-            (m_sawText ? QStringLiteral("\n\n") : QString())
-            + QStringLiteral("*The model asked to call %1 — Arbor does not run tools.*").arg(what));
     }
     m_complete = true;
 }
@@ -126,11 +112,63 @@ void StreamDecoder::setFinishReason(const QString &vendorValue, QStringView norm
     m_finishReason = normalized.toString();
 }
 
-void StreamDecoder::noteToolCall(const QString &name)
+QList<ToolCall> StreamDecoder::toolCalls() const
+{
+    QList<ToolCall> out;
+    for (const Call &c : m_calls) {
+        if (c.ended)
+            out.append(shown(c.call));
+    }
+    return out;
+}
+
+ToolCall StreamDecoder::shown(ToolCall call)
+{
+    // A tool that takes nothing may come with no arguments at all (Anthropic's first piece is
+    // "" and may be the only one): it means the empty object.
+    if (call.arguments.trimmed().isEmpty())
+        call.arguments = QStringLiteral("{}");
+    return call;
+}
+
+int StreamDecoder::beginToolCall(const QString &id, const QString &name)
 {
     m_toolCallSeen = true;
-    if (!name.isEmpty() && !m_toolCalls.contains(name))
-        m_toolCalls.append(name);
+    m_calls.append({{id, name, {}, m_textLength}, false});
+    return int(m_calls.size() - 1);
+}
+
+void StreamDecoder::addToolArguments(int index, const QString &piece, const QString &name,
+                                     const QString &id)
+{
+    if (index < 0 || index >= m_calls.size())
+        return;
+    Call &c = m_calls[index];
+    c.call.arguments += piece;
+    if (!name.isEmpty())
+        c.call.name = name;
+    if (!id.isEmpty())
+        c.call.id = id;
+    if (c.ended && (!piece.isEmpty() || !name.isEmpty() || !id.isEmpty()) && onToolCall)
+        onToolCall(index, shown(c.call));
+}
+
+void StreamDecoder::endToolCall(int index)
+{
+    if (index < 0 || index >= m_calls.size() || m_calls.at(index).ended)
+        return;
+    Call &c = m_calls[index];
+    c.ended = true;
+    if (onToolCall)
+        onToolCall(index, shown(c.call));
+}
+
+int StreamDecoder::wholeToolCall(const QString &id, const QString &name, const QString &arguments)
+{
+    const int index = beginToolCall(id, name);
+    m_calls[index].call.arguments = arguments;
+    endToolCall(index);
+    return index;
 }
 
 void StreamDecoder::fail(ChatError error)
@@ -149,7 +187,7 @@ void StreamDecoder::endOfBody()
     }
     // Nothing of the reply arrived: as if the connection had failed before the headers, so
     // the job engine retries it (a retry cannot duplicate text nobody has seen).
-    if (!m_sawText && !m_sawReasoning) {
+    if (!m_sawText && !m_sawReasoning && !m_toolCallSeen) {
         fail({ChatError::Kind::Network,
               QStringLiteral("The connection to %1 closed before any of the reply arrived.")
                   .arg(source()),

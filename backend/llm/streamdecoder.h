@@ -55,14 +55,17 @@ public:
     const QString &finishReason() const { return m_finishReason; }
     /** @brief The finish reason as the vendor sent it ("end_turn", "MAX_TOKENS", ...). */
     const QString &vendorFinishReason() const { return m_vendorFinishReason; }
-    /** @brief The tools the model asked to call, by name, in order (Arbor runs none). */
-    const QStringList &toolCalls() const { return m_toolCalls; }
+    /** @brief The tool calls that are whole so far, in the order they began (a call still
+     *  arriving, or cut off by a failure, is not among them). */
+    QList<ToolCall> toolCalls() const;
     /** @brief What the vendor gave to send back with this reply later (reasoningdata.h), with
      *  offsets into the text and reasoning this decoder emitted; {} when nothing. */
     virtual QJsonObject reasoningState() const { return {}; }
 
     std::function<void(const QString &)> onText;
     std::function<void(const QString &)> onReasoning;
+    /** @brief A tool call became whole: the @p index-th of the reply (ChatStream::toolCall). */
+    std::function<void(int index, const ToolCall &call)> onToolCall;
 
     /** @brief Where the body comes from (a shownUrl(), never with secrets), named in errors. */
     void setSource(const QString &source) { m_source = source; }
@@ -107,13 +110,24 @@ protected:
     /** @brief How much text / reasoning was emitted so far (UTF-16 code units). */
     qsizetype textLength() const { return m_textLength; }
     qsizetype reasoningLength() const { return m_reasoningLength; }
-    /** @brief Ends successfully. If the model asked for tools, the finish reason becomes
-     *  tool_calls and a short note saying Arbor does not run them ends the text. */
+    /** @brief Ends successfully: calls still open are whole now; if the model asked for tools,
+     *  the finish reason becomes tool_calls. */
     void complete();
     /** @brief Records the vendor's value and Arbor's name for it (one of FinishReason). */
     void setFinishReason(const QString &vendorValue, QStringView normalized);
-    /** @brief The model asked to call tool @p name (empty when the vendor did not say). */
-    void noteToolCall(const QString &name);
+    /** @brief A tool call begins here (at the text's length so far); returns its index in the
+     *  reply. Its arguments follow in pieces (addToolArguments) until endToolCall(). */
+    int beginToolCall(const QString &id, const QString &name);
+    /** @brief More of call @p index: the next piece of its arguments' JSON text; a name or id
+     *  that arrives late (empty: as it is). Pieces for a call already ended extend it and
+     *  announce it again. */
+    void addToolArguments(int index, const QString &piece, const QString &name = {},
+                          const QString &id = {});
+    /** @brief Call @p index is whole: announced through onToolCall. */
+    void endToolCall(int index);
+    /** @brief A whole call at once (Gemini, Ollama, a reply that is not streamed): @p arguments
+     *  is compact JSON text of the vendor's object; returns its index. */
+    int wholeToolCall(const QString &id, const QString &name, const QString &arguments);
     void fail(ChatError error);
     /** @brief complete() if a finish reason arrived; else the connection was cut: Interrupted
      *  once some of the reply arrived, a (retryable) Network failure while none did. */
@@ -137,7 +151,15 @@ private:
     QByteArray m_contentType;
     QString m_finishReason;
     QString m_vendorFinishReason;
-    QStringList m_toolCalls;
+    /** A tool call of the reply, and whether it is whole. */
+    struct Call
+    {
+        ToolCall call;
+        bool ended = false;
+    };
+    QList<Call> m_calls;
+    /** @brief @p call as it is announced: no arguments at all are the empty object. */
+    static ToolCall shown(ToolCall call);
     bool m_toolCallSeen = false;
     bool m_sawText = false;
     bool m_sawReasoning = false;

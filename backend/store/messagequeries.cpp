@@ -25,8 +25,8 @@ const QString kColumns = QStringLiteral(
     "CASE WHEN m.status = 'streaming' THEN m.reasoning || coalesce((SELECT group_concat(r.text, "
     "'') FROM (SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq) r), "
     "'') ELSE m.reasoning END AS reasoning, "
-    "m.reasoning_ms, m.reasoning_data, m.cached_tokens, m.reasoning_tokens, m.usage_estimated, "
-    "m.cost_nanos, m.currency");
+    "m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, m.reasoning_tokens, "
+    "m.usage_estimated, m.cost_nanos, m.currency");
 
 /** @brief Where the fields of kColumns are in a result. */
 struct MessageColumns
@@ -51,6 +51,7 @@ struct MessageColumns
         , reasoning(c["reasoning"])
         , reasoningMs(c["reasoning_ms"])
         , reasoningData(c["reasoning_data"])
+        , toolCalls(c["tool_calls"])
         , cachedTokens(c["cached_tokens"])
         , reasoningTokens(c["reasoning_tokens"])
         , usageEstimated(c["usage_estimated"])
@@ -85,6 +86,7 @@ struct MessageColumns
         const QVariant thought = q.value(reasoningMs);
         m.reasoningMs = thought.isNull() ? -1 : thought.toLongLong();
         m.reasoningData = q.value(reasoningData).toString();
+        m.toolCalls = q.value(toolCalls).toString();
         const QVariant cached = q.value(cachedTokens);
         m.cachedTokens = cached.isNull() ? -1 : cached.toInt();
         const QVariant reasoned = q.value(reasoningTokens);
@@ -98,8 +100,8 @@ struct MessageColumns
 
     int id, conversationId, parentId, role, author, provider, model, content, status, error,
         finishReason, promptTokens, completionTokens, createdAt, finishedAt, label, reasoning,
-        reasoningMs, reasoningData, cachedTokens, reasoningTokens, usageEstimated, costNanos,
-        currency;
+        reasoningMs, reasoningData, toolCalls, cachedTokens, reasoningTokens, usageEstimated,
+        costNanos, currency;
 };
 
 } // namespace
@@ -282,7 +284,7 @@ bool isLocalLiveReply(const QSqlDatabase &db, const QString &id)
 QList<Unattended> unattendedLive(const QSqlDatabase &db)
 {
     QSqlQuery q = exec(db, QStringLiteral(R"sql(
-        SELECT m.id, m.content <> '' OR m.reasoning <> ''
+        SELECT m.id, m.content <> '' OR m.reasoning <> '' OR m.tool_calls IS NOT NULL
                      OR EXISTS (SELECT 1 FROM message_chunks k WHERE k.message_id = m.id)
                      OR EXISTS (SELECT 1 FROM message_reasoning_chunks r
                                 WHERE r.message_id = m.id) AS has_text
@@ -307,13 +309,14 @@ void insert(const QSqlDatabase &db, const Message &m)
          QStringLiteral(
              "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, "
              "content,"
-             " status, error, created_at, visited_at, reasoning, reasoning_ms, reasoning_data)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+             " status, error, created_at, visited_at, reasoning, reasoning_ms, reasoning_data,"
+             " tool_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
          {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
           domain::withoutNul(m.content), domain::toString(m.status), domain::withoutNul(m.error),
           m.createdAt, m.createdAt, domain::withoutNul(m.reasoning),
           m.reasoningMs < 0 ? QVariant() : QVariant(m.reasoningMs),
-          nullIfEmpty(domain::withoutNulInJson(m.reasoningData))});
+          nullIfEmpty(domain::withoutNulInJson(m.reasoningData)),
+          nullIfEmpty(domain::withoutNulInJson(m.toolCalls))});
 }
 
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
@@ -352,6 +355,14 @@ void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms)
          QStringLiteral("UPDATE messages SET reasoning_ms = ? WHERE id = ? AND status IN "
                         "('queued', 'streaming')"),
          {ms, id});
+}
+
+void setToolCalls(const QSqlDatabase &db, const QString &id, const QString &toolCalls)
+{
+    exec(db,
+         QStringLiteral("UPDATE messages SET tool_calls = ? WHERE id = ? AND status IN "
+                        "('queued', 'streaming')"),
+         {nullIfEmpty(domain::withoutNulInJson(toolCalls)), id});
 }
 
 namespace {
@@ -414,12 +425,14 @@ bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
             "   ''),"
             " reasoning_ms = coalesce(?, reasoning_ms),"
             " reasoning_data = coalesce(?, reasoning_data),"
+            " tool_calls = coalesce(?, tool_calls),"
             " status = ?, error = ?, finish_reason = ?,"
             " prompt_tokens = ?, completion_tokens = ?, cached_tokens = ?, reasoning_tokens = ?,"
             " cost_nanos = ?, currency = ?, finished_at = ?"
             " WHERE id = ? AND status IN ('queued', 'streaming')"),
         {id, id, f.reasoningMs < 0 ? QVariant() : QVariant(f.reasoningMs),
-         nullIfEmpty(domain::withoutNulInJson(f.reasoningData)), domain::toString(f.status),
+         nullIfEmpty(domain::withoutNulInJson(f.reasoningData)),
+         nullIfEmpty(domain::withoutNulInJson(f.toolCalls)), domain::toString(f.status),
          domain::withoutNul(f.error), f.finishReason, orNull(f.promptTokens),
          orNull(f.completionTokens), orNull(f.cachedTokens), orNull(f.reasoningTokens), cost,
          currency, now, id});

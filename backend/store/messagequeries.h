@@ -59,6 +59,8 @@ void requeue(const QSqlDatabase &db, const QString &id, const QString &note);
 void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text);
 /** @brief Appends a streamed piece of reasoning, as appendChunk() does for text. */
 void appendReasoningChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text);
+/** @brief The tool calls of a live reply so far (JSON, domain/toolcall.h). */
+void setToolCalls(const QSqlDatabase &db, const QString &id, const QString &toolCalls);
 /** @brief How long a live reply reasoned, known once its answer begins. */
 void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms);
 
@@ -71,6 +73,7 @@ struct Finish
     int completionTokens = -1;  ///< all output; -1: not reported
     qint64 reasoningMs = -1;    ///< -1: as it is
     QString reasoningData = {}; ///< JSON; "": as it is
+    QString toolCalls = {};     ///< JSON (domain/toolcall.h); "": as it is
     int cachedTokens = -1;      ///< part of promptTokens; -1: not reported
     int reasoningTokens = -1;   ///< part of completionTokens; -1: not reported
 };

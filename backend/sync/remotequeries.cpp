@@ -111,6 +111,8 @@ QJsonObject messageJson(const RemoteMessage &m)
         {QStringLiteral("reasoning_data"),
          m.reasoningData.isEmpty() ? QJsonValue()
                                    : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
+        {QStringLiteral("tool_calls"),
+         m.toolCalls.isEmpty() ? QJsonValue() : QJsonValue(domain::withoutNulInJson(m.toolCalls))},
     };
 }
 
@@ -297,6 +299,7 @@ struct MessageColumns
         , reasoning(r.column("reasoning"))
         , reasoningMs(r.column("reasoning_ms"))
         , reasoningData(r.column("reasoning_data"))
+        , toolCalls(r.column("tool_calls"))
         , cachedTokens(r.column("cached_tokens"))
         , reasoningTokens(r.column("reasoning_tokens"))
         , usageEstimated(r.column("usage_estimated"))
@@ -330,6 +333,7 @@ struct MessageColumns
         m.reasoning = r.text(row, reasoning);
         m.reasoningMs = optionalNumber(r, row, reasoningMs);
         m.reasoningData = r.text(row, reasoningData);
+        m.toolCalls = r.text(row, toolCalls);
         m.cachedTokens = optionalNumber(r, row, cachedTokens);
         m.reasoningTokens = optionalNumber(r, row, reasoningTokens);
         m.usageEstimated = r.text(row, usageEstimated) == u"t";
@@ -340,8 +344,8 @@ struct MessageColumns
 
     int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
-        finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, cachedTokens, reasoningTokens,
-        usageEstimated, costNanos, currency;
+        finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls, cachedTokens,
+        reasoningTokens, usageEstimated, costNanos, currency;
 };
 
 } // namespace
@@ -369,8 +373,8 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
         QStringLiteral("SELECT id, workspace_id, conversation_id, parent_id, role, author, "
                        "provider, model, content, status, error, finish_reason, label, "
                        "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
-                       "deleted_at, reasoning, reasoning_ms, reasoning_data, cached_tokens, "
-                       "reasoning_tokens, usage_estimated, cost_nanos, currency "
+                       "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
+                       "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency "
                        "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);

@@ -53,9 +53,10 @@ struct RemoteMessage
     qint64 createdAt = 0;
     std::optional<qint64> finishedAt;
     std::optional<qint64> deletedAt;
-    QString reasoning;                     ///< the model's reasoning text ("" when none)
-    std::optional<qint64> reasoningMs;     ///< how long it reasoned, when known
-    QString reasoningData;                 ///< JSON to send back to the vendor; null when none
+    QString reasoning;                 ///< the model's reasoning text ("" when none)
+    std::optional<qint64> reasoningMs; ///< how long it reasoned, when known
+    QString reasoningData;             ///< JSON to send back to the vendor; null when none
+    QString toolCalls; ///< JSON of the tool calls it asked for (domain/toolcall.h); null: none
     std::optional<qint64> cachedTokens;    ///< part of promptTokens (server version 7)
     std::optional<qint64> reasoningTokens; ///< part of completionTokens
     bool usageEstimated = false;           ///< the counts are the author's Arbor's estimate

@@ -40,6 +40,9 @@ Column {
     property string reasoning: ""
     /// How long the model reasoned, in ms; -1 when not known or still reasoning.
     property int reasoningMs: -1
+    /// The tool calls of a reply, JSON as stored (domain/toolcall.h), when no thread is given
+    /// (with a thread they come from its row, as the text does); each is a card among the text.
+    property string toolCalls: ""
 
     readonly property bool collapsed: blockModel.collapsible && !blockModel.expanded
 
@@ -69,6 +72,7 @@ Column {
         messageRole: body.messageRole
         live: body.isLive
         reasoning: body.reasoning
+        toolCalls: body.toolCalls
     }
 
     Item {

@@ -5,7 +5,7 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief Settings (Ctrl+,): light or dark, model providers, their API keys (in the system
+ * @brief Settings (Ctrl+,): light or dark, desktop notifications, update checks, model providers, their API keys (in the system
  * keychain), the default model, and local servers found on this computer.
  */
 Dialog {
@@ -263,6 +263,75 @@ Dialog {
 
                         FocusRing {}
                     }
+                }
+            }
+
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 0
+
+                Label {
+                    text: qsTr("Desktop notifications")
+                    font.bold: true
+                }
+                CheckBox {
+                    objectName: "replyNoticesBox"
+                    Layout.fillWidth: true
+                    text: qsTr("When a long reply finishes while Arbor is in the background")
+                    checked: Notifications.replyNotices
+                    onToggled: Notifications.replyNotices = checked
+
+                    FocusRing {}
+                }
+                CheckBox {
+                    objectName: "providerNoticesBox"
+                    Layout.fillWidth: true
+                    text: qsTr("When a provider starts failing, and when it works again")
+                    checked: Notifications.providerNotices
+                    onToggled: Notifications.providerNotices = checked
+
+                    FocusRing {}
+                }
+            }
+
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 0
+
+                Label {
+                    text: qsTr("Updates")
+                    font.bold: true
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: Theme.spacing
+
+                    CheckBox {
+                        objectName: "updateChecksBox"
+                        Layout.fillWidth: true
+                        enabled: UpdateCheck.hasFeed
+                        text: qsTr("Check once a week whether a newer Arbor is out (it downloads nothing)")
+                        checked: UpdateCheck.enabled
+                        onToggled: UpdateCheck.enabled = checked
+
+                        FocusRing {}
+                    }
+                    Button {
+                        objectName: "checkNowButton"
+                        enabled: UpdateCheck.hasFeed && !UpdateCheck.checking
+                        text: qsTr("Check now")
+                        onClicked: UpdateCheck.checkNow()
+
+                        FocusRing {}
+                    }
+                }
+                Label {
+                    objectName: "updateStatus"
+                    Layout.fillWidth: true
+                    text: UpdateCheck.statusText
+                    color: UpdateCheck.error.length > 0 ? Theme.error : Theme.mutedText
+                    wrapMode: Text.Wrap
+                    textFormat: Text.PlainText
                 }
             }
         }

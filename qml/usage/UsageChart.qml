@@ -15,8 +15,8 @@ Item {
     property var days: []
     property string key: "costs"
     property var colors: []
-    /// Formats the peak for the heading.
-    property var format: value => Math.round(value).toString()
+    /// The values are money: the peak shows with decimals, else as a whole number.
+    property bool money: false
 
     readonly property real maximum: {
         let m = 0;
@@ -29,11 +29,17 @@ Item {
         return m;
     }
 
+    function formatted(value: real): string {
+        if (!money)
+            return Math.round(value).toString();
+        return value < 1 ? value.toFixed(4) : value.toFixed(2);
+    }
+
     implicitHeight: Theme.chartHeight
 
     Label {
         id: heading
-        text: chart.title + "  ·  " + qsTr("peak %1 a day").arg(chart.format(chart.maximum))
+        text: chart.title + "  ·  " + qsTr("peak %1 a day").arg(chart.formatted(chart.maximum))
         font.pointSize: Theme.fontSizeSmall
         color: Theme.mutedText
     }

@@ -26,6 +26,17 @@ Rectangle {
     function isoDay(date: date): string {
         return Qt.formatDate(date, "yyyy-MM-dd");
     }
+    /// Each model of the report with its colour in the charts.
+    function legend(): var {
+        let out = [];
+        const names = usage ? usage.models : [];
+        for (let i = 0; i < names.length; ++i)
+            out.push({
+                name: names[i],
+                color: palette[i % palette.length]
+            });
+        return out;
+    }
     function reload() {
         if (!usage)
             return;
@@ -123,7 +134,7 @@ Rectangle {
                     days: page.usage ? page.usage.days : []
                     key: "costs"
                     colors: page.palette
-                    format: value => value < 1 ? value.toFixed(4) : value.toFixed(2)
+                    money: true
                 }
                 UsageChart {
                     objectName: "tokenChart"
@@ -140,19 +151,20 @@ Rectangle {
                     Layout.fillWidth: true
                     spacing: Theme.spacing
                     Repeater {
-                        model: page.usage ? page.usage.models : []
+                        // Each model with its colour, so the delegate needs nothing from outside.
+                        model: page.legend()
                         delegate: Row {
-                            required property string modelData
-                            required property int index
+                            id: swatch
+                            required property var modelData
                             spacing: Theme.spacingSmall
                             Rectangle {
                                 width: Theme.legendSwatchSize
                                 height: Theme.legendSwatchSize
                                 anchors.verticalCenter: parent.verticalCenter
-                                color: page.palette[index % page.palette.length]
+                                color: swatch.modelData.color
                             }
                             Label {
-                                text: modelData
+                                text: swatch.modelData.name
                                 font.pointSize: Theme.fontSizeSmall
                             }
                         }

@@ -24,23 +24,29 @@ ColumnLayout {
         color: Theme.mutedText
     }
     Repeater {
-        model: table.rows
+        // The name under one key, so the delegate needs nothing from outside.
+        model: table.rows.map(r => ({
+                    name: r[table.nameKey],
+                    tokens: r.tokens,
+                    cost: r.cost
+                }))
         delegate: RowLayout {
+            id: row
             required property var modelData
             Layout.fillWidth: true
             spacing: Theme.spacing
             Label {
-                text: modelData[table.nameKey]
+                text: row.modelData.name
                 textFormat: Text.PlainText
                 elide: Text.ElideRight
                 Layout.fillWidth: true
             }
             Label {
-                text: modelData.tokens
+                text: row.modelData.tokens
                 color: Theme.mutedText
             }
             Label {
-                text: modelData.cost
+                text: row.modelData.cost
                 horizontalAlignment: Text.AlignRight
                 Layout.minimumWidth: Theme.iconSizeLarge * 3
             }

@@ -6,6 +6,8 @@
 #include "colorscheme.h"
 #include "uistate.h"
 
+#include "support/privatebus.h"
+
 #include <QDBusAbstractAdaptor>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
@@ -14,9 +16,7 @@
 #include <QDBusVariant>
 #include <QGuiApplication>
 #include <QPalette>
-#include <QProcess>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -96,47 +96,15 @@ class TestColorScheme : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        const QString daemon = QStandardPaths::findExecutable(QStringLiteral("dbus-daemon"));
-        if (daemon.isEmpty())
-            QSKIP("dbus-daemon is not installed (Debian: package dbus)");
         QVERIFY(m_dir.isValid());
-        // A bus of this test's own: no service files, so nothing is activated behind its back.
-        const QString config = m_dir.filePath(QStringLiteral("bus.conf"));
-        QFile file(config);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        // (No raw string literal here: moc stops reading the file at one.)
-        file.write(
-            "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-            " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-            "<busconfig>\n"
-            "  <type>session</type>\n"
-            "  <listen>unix:tmpdir="
-            + m_dir.path().toUtf8()
-            + "</listen>\n"
-              "  <policy context=\"default\">\n"
-              "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
-              "    <allow eavesdrop=\"true\"/>\n"
-              "    <allow own=\"*\"/>\n"
-              "  </policy>\n"
-              "</busconfig>\n");
-        file.close();
-        m_daemon.start(daemon,
-                       {QStringLiteral("--config-file=") + config, QStringLiteral("--nofork"),
-                        QStringLiteral("--print-address")});
-        QVERIFY2(m_daemon.waitForStarted(), qPrintable(m_daemon.errorString()));
-        QTRY_VERIFY_WITH_TIMEOUT(m_daemon.canReadLine(), 10000);
-        m_address = QString::fromUtf8(m_daemon.readLine()).trimmed();
-        QVERIFY(!m_address.isEmpty());
+        QVERIFY2(m_bus.start(), qPrintable(m_bus.error()));
+        m_address = m_bus.address();
     }
 
     void cleanupTestCase()
     {
         QDBusConnection::disconnectFromBus(QStringLiteral("portal"));
         QDBusConnection::disconnectFromBus(QStringLiteral("client"));
-        if (m_daemon.state() != QProcess::NotRunning) {
-            m_daemon.terminate();
-            m_daemon.waitForFinished(5000);
-        }
     }
 
     void init()
@@ -309,7 +277,7 @@ private:
     }
 
     QTemporaryDir m_dir;
-    QProcess m_daemon;
+    arbor::testsupport::PrivateBus m_bus;
     QString m_address;
     std::unique_ptr<FakePortal> m_portal;
 };

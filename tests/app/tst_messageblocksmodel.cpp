@@ -82,6 +82,32 @@ QString reply(int sections)
     return out;
 }
 
+arbor::domain::ToolCall call(const QString &name, qsizetype at)
+{
+    arbor::domain::ToolCall c;
+    c.id = QStringLiteral("id-") + name;
+    c.name = name;
+    c.arguments = QStringLiteral(R"({"q":"%1"})").arg(name);
+    c.at = at;
+    return c;
+}
+
+/** @brief Each row: "thinking", "tool NAME" or its Markdown. */
+QStringList describe(const Model &m)
+{
+    QStringList out;
+    for (int row = 0; row < m.rowCount(); ++row) {
+        const Kind kind = kindAt(m, row);
+        if (kind == Kind::Thinking)
+            out.append(QStringLiteral("thinking"));
+        else if (kind == Kind::ToolCall)
+            out.append(QStringLiteral("tool ") + roleAt(m, row, Model::ToolNameRole).toString());
+        else
+            out.append(markdownAt(m, row));
+    }
+    return out;
+}
+
 /** @brief Shows every row (expands, then waits for the steps). */
 void showAll(Model &m)
 {
@@ -378,6 +404,124 @@ private Q_SLOTS:
         m.setReasoning(QString());
         QCOMPARE(m.rowCount(), 2);
         QCOMPARE(kindAt(m, 0), Kind::Heading);
+    }
+
+    void toolCallsAreRowsWhereTheyWereMade()
+    {
+        // A finished reply: calls before all text, between blocks, inside a block (shown after
+        // it) and after all text; the reasoning stays first.
+        const QString text = QStringLiteral("Intro.\n\n# Heading\n\nMiddle para.\n\nEnd.");
+        const qsizetype heading = text.indexOf(u'#');
+        const qsizetype middle = text.indexOf(QStringLiteral("para"));
+        const QList<arbor::domain::ToolCall> calls{
+            call(QStringLiteral("first"), 0), call(QStringLiteral("second"), heading),
+            call(QStringLiteral("third"), middle), call(QStringLiteral("last"), text.size())};
+        Model m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.setMessageRole(QStringLiteral("assistant"));
+        m.setReasoning(QStringLiteral("Hmm."));
+        m.setText(text);
+        m.setToolCalls(arbor::domain::toolcalls::toText(calls));
+        QTRY_VERIFY(m.complete());
+        QCOMPARE(describe(m),
+                 (QStringList{"thinking", "tool first", "Intro.\n", "tool second", "# Heading\n",
+                              "Middle para.\n", "tool third", "End.", "tool last"}));
+        // The card's roles.
+        const int row = 1;
+        QCOMPARE(kindAt(m, row), Kind::ToolCall);
+        QCOMPARE(roleAt(m, row, Model::ToolNameRole).toString(), QStringLiteral("first"));
+        QCOMPARE(textAt(m, row), QStringLiteral(R"({"q":"first"})"));
+        QCOMPARE(roleAt(m, row, Model::ToolIdRole).toString(), QStringLiteral("id-first"));
+        QCOMPARE(roleAt(m, row, Model::ToolStatusRole).toString(), QStringLiteral("requested"));
+        QCOMPARE(roleAt(m, row, Model::ToolResultRole).toString(), QString());
+        QVERIFY(roleAt(m, row, Model::ClosedRole).toBool());
+
+        // The same rows however the calls and the text arrive.
+        Model other;
+        other.setMessageRole(QStringLiteral("assistant"));
+        other.setToolCalls(arbor::domain::toolcalls::toText(calls));
+        other.setReasoning(QStringLiteral("Hmm."));
+        other.setText(text);
+        QTRY_VERIFY(other.complete());
+        QCOMPARE(describe(other), describe(m));
+
+        // A result arrives for the third call (the tools issue): only its row changes.
+        QList<arbor::domain::ToolCall> done = calls;
+        done[2].status = QStringLiteral("done");
+        done[2].result = QStringLiteral("42");
+        QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+        QSignalSpy removed(&m, &QAbstractItemModel::rowsRemoved);
+        m.setToolCalls(arbor::domain::toolcalls::toText(done));
+        QTRY_VERIFY(m.complete());
+        QCOMPARE(removed.count(), 0);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 6);
+        QCOMPARE(changed.first().at(1).toModelIndex().row(), 6);
+        QCOMPARE(roleAt(m, 6, Model::ToolResultRole).toString(), QStringLiteral("42"));
+        QCOMPARE(roleAt(m, 6, Model::ToolStatusRole).toString(), QStringLiteral("done"));
+    }
+
+    void toolCallsShowWhileTheReplyStreams()
+    {
+        // Text, a call made while a paragraph is open (shown after it), more text after the
+        // call (the call stays between), a second call at the end: closed rows never change
+        // and the end is what a finished reply shows.
+        Model m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.setMessageRole(QStringLiteral("assistant"));
+        m.setLive(true);
+        QList<bool> closed;
+        connect(&m, &QAbstractItemModel::dataChanged, this,
+                [&](const QModelIndex &from, const QModelIndex &to) {
+                    for (int row = from.row(); row <= to.row(); ++row)
+                        QVERIFY2(row >= closed.size() || !closed.at(row),
+                                 qPrintable(QStringLiteral("closed row %1 changed").arg(row)));
+                });
+        const auto step = [&](const QString &text, const QList<arbor::domain::ToolCall> &calls) {
+            m.setToolCalls(arbor::domain::toolcalls::toText(calls));
+            m.setText(text);
+            QVERIFY(m.complete());
+            closed.resize(m.rowCount());
+            for (int row = 0; row < m.rowCount(); ++row)
+                closed[row] = roleAt(m, row, Model::ClosedRole).toBool();
+        };
+        const QString before = QStringLiteral("Let me look");
+        step(before, {});
+        QCOMPARE(describe(m), QStringList{"Let me look"});
+        const QList<arbor::domain::ToolCall> one{call(QStringLiteral("search"), before.size())};
+        step(before, one);
+        QCOMPARE(describe(m), (QStringList{"Let me look", "tool search"}));
+        const QString more = before + QStringLiteral(" it up.\n\nFound it.");
+        step(more, one);
+        QCOMPARE(describe(m), (QStringList{"Let me look it up.\n", "tool search", "Found it."}));
+        const QList<arbor::domain::ToolCall> two{one.first(),
+                                                 call(QStringLiteral("open"), more.size())};
+        step(more, two);
+        QCOMPARE(describe(m),
+                 (QStringList{"Let me look it up.\n", "tool search", "Found it.", "tool open"}));
+        m.setLive(false);
+        QTRY_VERIFY(m.complete());
+        QCOMPARE(describe(m),
+                 (QStringList{"Let me look it up.\n", "tool search", "Found it.", "tool open"}));
+    }
+
+    void toolCallsComeFromTheSourceRow()
+    {
+        QStandardItemModel thread(1, 1);
+        thread.setItemRoleNames(
+            {{Qt::UserRole, "messageContent"}, {Qt::UserRole + 1, "toolCalls"}});
+        thread.setData(thread.index(0, 0), QStringLiteral("Checking."), Qt::UserRole);
+        Model m;
+        m.setMessageRole(QStringLiteral("assistant"));
+        m.setLive(true);
+        m.setSource(&thread);
+        m.setSourceRow(0);
+        QCOMPARE(describe(m), QStringList{"Checking."});
+        thread.setData(thread.index(0, 0),
+                       arbor::domain::toolcalls::toText({call(QStringLiteral("get_weather"), 9)}),
+                       Qt::UserRole + 1);
+        QCOMPARE(describe(m), (QStringList{"Checking.", "tool get_weather"}));
+        QCOMPARE(m.toolCalls(), thread.data(thread.index(0, 0), Qt::UserRole + 1).toString());
     }
 
     void markdownRendersWithoutHtml()

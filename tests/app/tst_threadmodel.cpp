@@ -6,6 +6,7 @@
 #include "chat/chatservice.h"
 #include "core/backend.h"
 #include "domain/ids.h"
+#include "domain/toolcall.h"
 #include "llm/providerfactory.h"
 #include "llm/providerregistry.h"
 #include "store/conversationqueries.h"
@@ -423,6 +424,72 @@ private Q_SLOTS:
         QCOMPARE(again.data(again.index(1), ThreadModel::ReasoningRole).toString(), thought);
         QCOMPARE(again.data(again.index(1), ThreadModel::ReasoningMsRole),
                  model.data(reply, ThreadModel::ReasoningMsRole));
+    }
+
+    void toolCallsShowWhileTheReplyStreams()
+    {
+        // Anthropic: text, a whole tool_use block, then nothing for a minute. The call shows
+        // while the reply still streams (also in a view that loads it then), and stays when the
+        // reply is stopped.
+        testsupport::FakeVendorServer server;
+        const QByteArray all =
+            testsupport::FakeVendorServer::transcript(QStringLiteral("anthropic-tool-uses.sse"));
+        const qsizetype cut = all.indexOf("\n\n",
+                                          all.indexOf("{\"type\":\"content_block_stop\","
+                                                      "\"index\":1}"))
+            + 2;
+        testsupport::FakeVendorServer::Response response =
+            testsupport::FakeVendorServer::stream(all.left(cut), "text/event-stream", 3);
+        response.body.append({all.mid(cut), 60000});
+        server.enqueue(response);
+        backend(0);
+        llm::ProviderConfig config;
+        config.id = QStringLiteral("claude");
+        config.kind = QStringLiteral("anthropic");
+        config.name = QStringLiteral("Claude");
+        config.baseUrl = server.baseUrl();
+        config.apiKey = QStringLiteral("sk-test");
+        config.models = {QStringLiteral("sonnet")};
+        m_backend->providers().add(llm::createProvider(config));
+
+        ThreadModel model(*m_backend);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.roleNames().value(ThreadModel::ToolCallsRole), QByteArray("toolCalls"));
+        chat::SendRequest request;
+        request.text = QStringLiteral("Weather and time?");
+        request.modelKey = QStringLiteral("claude/sonnet");
+        const chat::SendResult r = m_backend->chat().send(request).result();
+        model.setConversation(r.conversationId);
+        QTRY_COMPARE(model.rowCount(), 2);
+        const QModelIndex reply = model.index(1);
+        const auto calls = [](const QAbstractItemModel &m, const QModelIndex &i) {
+            QStringList names;
+            for (const domain::ToolCall &c :
+                 domain::toolcalls::parse(m.data(i, ThreadModel::ToolCallsRole).toString()))
+                names.append(QStringLiteral("%1 %2 %3").arg(c.name, c.arguments).arg(c.at));
+            return names;
+        };
+        const QStringList first{
+            QStringLiteral("get_weather {\"city\": \"Paris\", \"unit\": \"celsius\"} 37")};
+        QTRY_COMPARE_WITH_TIMEOUT(calls(model, reply), first, 20000);
+        QVERIFY(model.data(reply, ThreadModel::IsLiveRole).toBool());
+        QCOMPARE(model.data(reply, ThreadModel::ContentRole).toString(),
+                 QStringLiteral("I'll look up both — weather and time."));
+
+        // A view that loads the conversation now gets the call too.
+        ThreadModel later(*m_backend);
+        later.setConversation(r.conversationId);
+        QTRY_COMPARE(later.rowCount(), 2);
+        QCOMPARE(calls(later, later.index(1)), first);
+
+        // Stopped: the whole call stays with the reply.
+        QVERIFY(m_backend->chat().stop(r.assistant.id).result());
+        QTRY_COMPARE_WITH_TIMEOUT(model.data(reply, ThreadModel::IsLiveRole).toBool(), false,
+                                  20000);
+        QCOMPARE(calls(model, reply), first);
+        QCOMPARE(model.data(reply, ThreadModel::MessageStatusRole).toInt(),
+                 int(app::MessageStatus::Cancelled));
     }
 
     void otherConversationsDoNotLeakIn()

@@ -519,6 +519,41 @@ private Q_SLOTS:
             qPrintable(lines.constFirst()));
     }
 
+    void aReplyThatAsksForToolsSaysSo()
+    {
+        // The text is the model's own; one line on stderr names the tools it asked for.
+        FakeVendorServer server;
+        QVERIFY(addFakeVendor(server));
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-tool-calls.sse")),
+            "text/event-stream", 4));
+        const ArbordRun r = arbord(fakeChat(QStringLiteral("Weather and time in Paris?")));
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QCOMPARE(QString::fromUtf8(r.out), QStringLiteral("I'll check both.\n"));
+        QCOMPARE(r.errLines(),
+                 QStringList{QStringLiteral("arbord chat: the model asked to call get_weather, "
+                                            "get_time; Arbor does not run tools yet (arbord show "
+                                            "--json has the calls)")});
+
+        // --json has them, as stored.
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-tool-calls.sse")),
+            "text/event-stream", 4));
+        const ArbordRun j = arbord(fakeChat(QStringLiteral("Again?"), {QStringLiteral("--json")}));
+        QVERIFY2(j.endedWith(0), qPrintable(j.describe()));
+        QCOMPARE(j.object().value(QLatin1String("content")).toString(),
+                 QStringLiteral("I'll check both."));
+        const QJsonArray calls = j.object().value(QLatin1String("tool_calls")).toArray();
+        QCOMPARE(calls.size(), 2);
+        QCOMPARE(calls.at(0).toObject().value(QLatin1String("id")).toString(),
+                 QStringLiteral("call_Qx3T8mWv1bLc9RkZ0aYhJ2nF"));
+        QCOMPARE(calls.at(1).toObject().value(QLatin1String("name")).toString(),
+                 QStringLiteral("get_time"));
+        QCOMPARE(calls.at(1).toObject().value(QLatin1String("arguments")).toString(),
+                 QStringLiteral("{\"zone\": \"Europe/Paris\"}"));
+        QCOMPARE(calls.at(1).toObject().value(QLatin1String("at")).toInt(), 16);
+    }
+
     void aFailedReplyIsOneLineAndNoEmptyOutput()
     {
         FakeVendorServer server;

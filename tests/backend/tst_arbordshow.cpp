@@ -157,6 +157,41 @@ private Q_SLOTS:
         QVERIFY(question.value(QLatin1String("reasoning_data")).isNull());
     }
 
+    void toolCallsAreShownWhereTheyWereMade()
+    {
+        // "1 text" is the reply; one call after its first two characters, one at its end (with
+        // a result and an id, as the tools issue will store them).
+        const QString id = writeChain(dbPath(), 2, QStringLiteral("text"));
+        const QString calls = QStringLiteral(
+            "[{\"id\":\"call_1\",\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":"
+            "\\\"Paris\\\"}\",\"at\":2,\"status\":\"requested\"},"
+            R"({"id":"","name":"get_time","arguments":"{}","at":6,"status":"done","result":"12:00"}])");
+        {
+            DbConnection c(dbPath());
+            c.exec(QStringLiteral("UPDATE messages SET tool_calls = ? WHERE role = 'assistant'"),
+                   {calls});
+        }
+        ArbordRun r = arbord({QStringLiteral("show"), id});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains(QStringLiteral(
+                     "## Demo\n\n1 \n\ntool call get_weather (id call_1), requested:\n    {\n"
+                     "        \"city\": \"Paris\"\n    }\n\ntext\n\ntool call get_time, done:\n"
+                     "    {}\n  result:\n    12:00\n")),
+                 qPrintable(text));
+        QCOMPARE(text.count(QStringLiteral("tool call")), 2);
+
+        r = arbord({QStringLiteral("show"), QStringLiteral("--json"), id});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        const QJsonArray messages = r.object().value(QLatin1String("messages")).toArray();
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages.at(1).toObject().value(QLatin1String("tool_calls")).toArray(),
+                 QJsonDocument::fromJson(calls.toUtf8()).array());
+        QCOMPARE(messages.at(1).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("1 text"));
+        QVERIFY(messages.at(0).toObject().value(QLatin1String("tool_calls")).isNull());
+    }
+
     void treeJsonHasEveryNode()
     {
         const QString id = writeChain(dbPath(), 300, QStringLiteral("text"));

@@ -353,7 +353,8 @@ private Q_SLOTS:
             m.status = MessageStatus::Streaming;
             m.createdAt = day + i;
             messages::insert(db(), m);
-            messages::finish(db(), m.id, {MessageStatus::Complete, {}, {}, 10, 20, -1, {}, 5, 1});
+            messages::finish(db(), m.id,
+                             {MessageStatus::Complete, {}, {}, 10, 20, -1, {}, {}, 5, 1});
         }
         const auto byModel = usage::report(db(), {}, {}, usage::ByModel);
         QCOMPARE(byModel.size(), 2);

@@ -21,6 +21,8 @@ struct StreamOutcome
     QString reasoning;
     QJsonObject reasoningState;
     int reasoningStateCount = 0;
+    QList<llm::ToolCall> toolCalls; ///< ChatStream::toolCall, by index
+    bool toolCallsBeforeEnd = true; ///< no call was announced after finished()/failed()
     int finishedCount = 0;
     int failedCount = 0;
     llm::ChatUsage usage;
@@ -43,6 +45,14 @@ inline StreamOutcome runStream(llm::ChatStream *stream)
                      [&](const QJsonObject &state) {
                          ++out.reasoningStateCount;
                          out.reasoningState = state;
+                     });
+    QObject::connect(stream, &llm::ChatStream::toolCall, &loop,
+                     [&](int index, const llm::ToolCall &call) {
+                         if (out.finishedCount + out.failedCount > 0)
+                             out.toolCallsBeforeEnd = false;
+                         if (index >= out.toolCalls.size())
+                             out.toolCalls.resize(index + 1);
+                         out.toolCalls[index] = call;
                      });
     QObject::connect(stream, &llm::ChatStream::finished, &loop,
                      [&](const llm::ChatUsage &u, const QString &reason) {

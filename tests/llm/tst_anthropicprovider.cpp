@@ -276,20 +276,26 @@ private Q_SLOTS:
         QVERIFY(out.text().startsWith(QStringLiteral("Hello! I")));
     }
 
-    void toolUseBlockEndsInANote()
+    void toolUseBlocksAreSignalled()
     {
+        // Text, then two tool_use blocks whose input comes in pieces.
         const StreamOutcome out =
             streamBody([this](FakeVendorServer &s) { return provider(s); },
-                       FakeVendorServer::transcript(QStringLiteral("anthropic-tool-use.sse")),
+                       FakeVendorServer::transcript(QStringLiteral("anthropic-tool-uses.sse")),
                        "text/event-stream");
         QCOMPARE(out.failedCount, 0);
         QCOMPARE(out.finishedCount, 1);
         QCOMPARE(out.finishReason, QStringLiteral("tool_calls"));
-        QCOMPARE(out.usage.completionTokens, 47);
-        QCOMPARE(out.text(),
-                 QStringLiteral("Checking — un instant.\n\n")
-                     + QStringLiteral(
-                         "*The model asked to call the tool `json` — Arbor does not run tools.*"));
+        QCOMPARE(out.usage.completionTokens, 96);
+        QCOMPARE(out.text(), QStringLiteral("I'll look up both — weather and time.")); // no note
+        QVERIFY(out.toolCallsBeforeEnd);
+        QCOMPARE(
+            out.toolCalls,
+            (QList<arbor::llm::ToolCall>{
+                {QStringLiteral("toolu_01A09q90qw90lq917835lq9"), QStringLiteral("get_weather"),
+                 QStringLiteral("{\"city\": \"Paris\", \"unit\": \"celsius\"}"), 37},
+                {QStringLiteral("toolu_01B7x2kLmN4pQ8rS6tV0wY3z"), QStringLiteral("get_time"),
+                 QStringLiteral("{\"zone\": \"Europe/Paris\"}"), 37}}));
     }
 };
 

@@ -265,7 +265,7 @@ private Q_SLOTS:
         QVERIFY(out.text().startsWith(QStringLiteral("There are **3**")));
     }
 
-    void functionCallPartEndsInANote()
+    void functionCallPartIsSignalled()
     {
         const StreamOutcome out =
             streamBody([this](FakeVendorServer &s) { return provider(s); },
@@ -273,12 +273,39 @@ private Q_SLOTS:
                        "text/event-stream");
         QCOMPARE(out.failedCount, 0);
         QCOMPARE(out.finishedCount, 1);
-        QCOMPARE(out.finishReason, QStringLiteral("tool_calls")); // Gemini itself says STOP
-        QCOMPARE(
-            out.text(),
-            QStringLiteral("I will look that up.\n\n")
-                + QStringLiteral(
-                    "*The model asked to call the tool `weather` — Arbor does not run tools.*"));
+        QCOMPARE(out.finishReason, QStringLiteral("tool_calls"));     // Gemini itself says STOP
+        QCOMPARE(out.text(), QStringLiteral("I will look that up.")); // no note added
+        QVERIFY(out.toolCallsBeforeEnd);
+        QCOMPARE(out.toolCalls.size(), 1);
+        QCOMPARE(out.toolCalls.first(),
+                 (arbor::llm::ToolCall{{},
+                                       QStringLiteral("weather"),
+                                       QStringLiteral(R"({"location":"San Francisco"})"),
+                                       20}));
+        // Its thoughtSignature goes with the call.
+        QCOMPARE(out.reasoningState.value(u"parts").toArray().at(0).toObject().value(u"call"),
+                 QJsonValue(0));
+    }
+
+    void functionCallSignatureIsNotSentBackAlone()
+    {
+        // An earlier reply with a call and a signed text part: the text part goes back with its
+        // signature, the call (sent back with its result by the tools issue) does not.
+        arbor::llm::ChatTurn earlier{QStringLiteral("assistant"), QStringLiteral("Looking.")};
+        earlier.reasoningData = QJsonObject{
+            {"format", "gemini"},
+            {"parts",
+             QJsonArray{
+                 QJsonObject{{"type", "function_call"}, {"call", 0}, {"signature", "sigCall"}},
+                 QJsonObject{{"type", "text"},
+                             {"in", "content"},
+                             {"start", 8},
+                             {"length", 0},
+                             {"signature", "sigText"}}}}};
+        const QJsonArray parts = arbor::llm::GeminiProvider::partsOf(earlier);
+        QCOMPARE(parts,
+                 (QJsonArray{QJsonObject{{"text", "Looking."}},
+                             QJsonObject{{"text", ""}, {"thoughtSignature", "sigText"}}}));
     }
 };
 

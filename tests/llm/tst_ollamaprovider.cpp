@@ -184,7 +184,7 @@ private Q_SLOTS:
         QCOMPARE(out.text(), QStringLiteral("The sky — 青い ✨"));
     }
 
-    void toolCallsEndInANote()
+    void toolCallsAreSignalled()
     {
         const StreamOutcome out =
             streamBody([this](FakeVendorServer &s) { return provider(s); },
@@ -194,10 +194,12 @@ private Q_SLOTS:
         QCOMPARE(out.finishedCount, 1);
         QCOMPARE(out.finishReason, QStringLiteral("tool_calls")); // Ollama itself says stop
         QCOMPARE(out.usage.promptTokens, 120);
-        QCOMPARE(out.text(),
-                 QStringLiteral("Voyons…\n\n")
-                     + QStringLiteral("*The model asked to call the tool `get_weather` — Arbor "
-                                      "does not run tools.*"));
+        QCOMPARE(out.text(), QStringLiteral("Voyons…")); // no note added
+        QVERIFY(out.toolCallsBeforeEnd);
+        QCOMPARE(out.toolCalls.size(), 1);
+        QCOMPARE(out.toolCalls.first(),
+                 (arbor::llm::ToolCall{
+                     {}, QStringLiteral("get_weather"), QStringLiteral(R"({"city":"Tokyo"})"), 7}));
     }
 };
 

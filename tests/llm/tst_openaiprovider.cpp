@@ -350,19 +350,24 @@ private Q_SLOTS:
         QCOMPARE(out.deltas.constFirst(), QStringLiteral("**"));
     }
 
-    void toolCallDeltasEndInANote()
+    void toolCallDeltasAreSignalled()
     {
+        // Two parallel calls, each one's arguments in pieces.
         const StreamOutcome out =
             streamBody([this](FakeVendorServer &s) { return provider(s); },
-                       FakeVendorServer::transcript(QStringLiteral("openai-tool-call.sse")),
+                       FakeVendorServer::transcript(QStringLiteral("openai-tool-calls.sse")),
                        "text/event-stream");
         QCOMPARE(out.failedCount, 0);
         QCOMPARE(out.finishedCount, 1);
         QCOMPARE(out.finishReason, QStringLiteral("tool_calls"));
-        QCOMPARE(out.text(),
-                 QStringLiteral("Let me check the weather.\n\n")
-                     + QStringLiteral("*The model asked to call the tool `get_weather` — Arbor "
-                                      "does not run tools.*"));
+        QCOMPARE(out.text(), QStringLiteral("I'll check both.")); // no note
+        QVERIFY(out.toolCallsBeforeEnd);
+        QCOMPARE(out.toolCalls,
+                 (QList<arbor::llm::ToolCall>{
+                     {QStringLiteral("call_Qx3T8mWv1bLc9RkZ0aYhJ2nF"),
+                      QStringLiteral("get_weather"), QStringLiteral("{\"city\": \"Paris\"}"), 16},
+                     {QStringLiteral("call_Lm4P7sDe2vQa8WnX5cTr1kBy"), QStringLiteral("get_time"),
+                      QStringLiteral("{\"zone\": \"Europe/Paris\"}"), 16}}));
     }
 };
 

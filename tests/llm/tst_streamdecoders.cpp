@@ -29,12 +29,18 @@ struct Decoded
     int completionTokens = -1;
     QString finishReason;
     QString vendorFinishReason;
-    QStringList toolCalls;
+    QStringList toolCalls; ///< "id|name|arguments|at" of the whole calls at the end
+    QStringList announced; ///< the same, as onToolCall announced them ("index:" first)
     int errorKind = -1;
     QString errorMessage;
     QJsonObject reasoningState;
     bool operator==(const Decoded &) const = default;
 };
+
+QString callText(const arbor::llm::ToolCall &c)
+{
+    return QStringLiteral("%1|%2|%3|%4").arg(c.id, c.name, c.arguments).arg(c.at);
+}
 
 std::unique_ptr<StreamDecoder> decoderFor(const QString &transcript)
 {
@@ -53,6 +59,9 @@ Decoded decode(const QString &name, const QByteArray &bytes, const QList<qsizety
     auto dec = decoderFor(name);
     dec->onText = [&](const QString &t) { d.text.append(t); };
     dec->onReasoning = [&](const QString &t) { d.reasoning.append(t); };
+    dec->onToolCall = [&](int index, const arbor::llm::ToolCall &c) {
+        d.announced.append(QString::number(index) + u':' + callText(c));
+    };
     qsizetype from = 0;
     for (qsizetype cut : cuts) {
         dec->feed(QByteArrayView(bytes).sliced(from, cut - from));
@@ -65,7 +74,8 @@ Decoded decode(const QString &name, const QByteArray &bytes, const QList<qsizety
     d.completionTokens = dec->usage().completionTokens;
     d.finishReason = dec->finishReason();
     d.vendorFinishReason = dec->vendorFinishReason();
-    d.toolCalls = dec->toolCalls();
+    for (const arbor::llm::ToolCall &c : dec->toolCalls())
+        d.toolCalls.append(callText(c));
     d.reasoningState = dec->reasoningState();
     if (dec->error()) {
         d.errorKind = int(dec->error()->kind);
@@ -129,28 +139,33 @@ private Q_SLOTS:
         QTest::newRow("gemini raw error")
             << "gemini-raw-error.sse"
             << "There are **3**" << false << 9 << 190 << "" << int(Kind::Overloaded);
-        // Tool calls: the text before them is kept, the call becomes a note, the reason
-        // tool_calls (Gemini and Ollama say "stop" after a call).
+        // Tool calls: the text before them is kept, nothing is added to it; the reason is
+        // tool_calls (Gemini and Ollama say "stop" after a call, legacy OpenAI function_call).
         QTest::newRow("openai tool call")
             << "openai-tool-call.sse"
-            << "Let me check the weather.\n\n*The model asked to call the tool `get_weather` — "
-               "Arbor does not run tools.*"
-            << true << -1 << -1 << "tool_calls" << -1;
+            << "Let me check the weather." << true << -1 << -1 << "tool_calls" << -1;
+        QTest::newRow("openai tool calls")
+            << "openai-tool-calls.sse"
+            << "I'll check both." << true << 82 << 51 << "tool_calls" << -1;
+        QTest::newRow("openai function call") << "openai-function-call.sse"
+                                              << "" << true << -1 << -1 << "tool_calls" << -1;
         QTest::newRow("anthropic tool use")
             << "anthropic-tool-use.sse"
-            << "Checking — un instant.\n\n*The model asked to call the tool `json` — Arbor does "
-               "not run tools.*"
-            << true << 849 << 47 << "tool_calls" << -1;
+            << "Checking — un instant." << true << 849 << 47 << "tool_calls" << -1;
+        QTest::newRow("anthropic tool uses")
+            << "anthropic-tool-uses.sse"
+            << "I'll look up both — weather and time." << true << 512 << 96 << "tool_calls" << -1;
         QTest::newRow("gemini tool call")
             << "gemini-tool-call.sse"
-            << "I will look that up.\n\n*The model asked to call the tool `weather` — Arbor does "
-               "not run tools.*"
-            << true << 40 << 14 << "tool_calls" << -1;
-        QTest::newRow("ollama tool call")
-            << "ollama-tool-call.ndjson"
-            << "Voyons…\n\n*The model asked to call the tool `get_weather` — Arbor does not run "
-               "tools.*"
-            << true << 120 << 18 << "tool_calls" << -1;
+            << "I will look that up." << true << 40 << 14 << "tool_calls" << -1;
+        QTest::newRow("gemini tool calls")
+            << "gemini-tool-calls.sse"
+            << "Checking both cities." << true << 58 << 26 << "tool_calls" << -1;
+        QTest::newRow("ollama tool call") << "ollama-tool-call.ndjson"
+                                          << "Voyons…" << true << 120 << 18 << "tool_calls" << -1;
+        QTest::newRow("ollama tool calls")
+            << "ollama-tool-calls.ndjson"
+            << "Je regarde." << true << 210 << 44 << "tool_calls" << -1;
         QTest::newRow("ollama text") << "ollama-text.ndjson"
                                      << "The sky — 青い ✨" << true << 26 << 282 << "stop" << -1;
         QTest::newRow("ollama error") << "ollama-error.ndjson"
@@ -213,10 +228,11 @@ private Q_SLOTS:
               "gemini-utf8.sse",          "gemini-truncated.sse",    "gemini-blocked.sse",
               "gemini-raw-error.sse",     "ollama-text.ndjson",      "ollama-error.ndjson",
               "ollama-truncated.ndjson",  "openai-tool-call.sse",    "anthropic-tool-use.sse",
-              "gemini-tool-call.sse",     "ollama-tool-call.ndjson", "openai-completion.json",
-              "anthropic-message.json",   "gemini-array.json",       "ollama-nostream.json",
-              "openai-reasoning.sse",     "anthropic-thinking.sse",  "gemini-thinking.sse",
-              "ollama-thinking.ndjson"})
+              "gemini-tool-call.sse",     "ollama-tool-call.ndjson", "openai-tool-calls.sse",
+              "openai-function-call.sse", "anthropic-tool-uses.sse", "gemini-tool-calls.sse",
+              "ollama-tool-calls.ndjson", "openai-completion.json",  "anthropic-message.json",
+              "gemini-array.json",        "ollama-nostream.json",    "openai-reasoning.sse",
+              "anthropic-thinking.sse",   "gemini-thinking.sse",     "ollama-thinking.ndjson"})
             QTest::newRow(n) << QString::fromLatin1(n);
     }
 
@@ -285,49 +301,182 @@ private Q_SLOTS:
             FakeVendorServer::transcript(QStringLiteral("openai-utf8-cr.sse")).contains("\r\r"));
     }
 
-    void toolCallsAreNamed_data()
+    void toolCallsAreWhole_data()
     {
         QTest::addColumn<QString>("name");
-        QTest::addColumn<QStringList>("tools");
+        QTest::addColumn<QStringList>("calls"); // id|name|arguments|at
         QTest::addColumn<QString>("vendorReason");
-        QTest::newRow("openai") << "openai-tool-call.sse" << QStringList{"get_weather"}
-                                << "tool_calls";
-        QTest::newRow("anthropic") << "anthropic-tool-use.sse" << QStringList{"json"} << "tool_use";
-        QTest::newRow("gemini") << "gemini-tool-call.sse" << QStringList{"weather"} << "STOP";
-        QTest::newRow("ollama") << "ollama-tool-call.ndjson" << QStringList{"get_weather"}
-                                << "stop";
+        QTest::newRow("openai")
+            << "openai-tool-call.sse"
+            << QStringList{R"(call_epOp9BGdyFKMVnFA|get_weather|{"city":"Paris"}|25)"}
+            << "tool_calls";
+        // Two calls in one turn, each one's arguments in three pieces.
+        QTest::newRow("openai parallel")
+            << "openai-tool-calls.sse"
+            << QStringList{R"(call_Qx3T8mWv1bLc9RkZ0aYhJ2nF|get_weather|{"city": "Paris"}|16)",
+                           R"(call_Lm4P7sDe2vQa8WnX5cTr1kBy|get_time|{"zone": "Europe/Paris"}|16)"}
+            << "tool_calls";
+        QTest::newRow("openai legacy function_call")
+            << "openai-function-call.sse"
+            << QStringList{"|get_weather|{\n  \"city\": \"Oslo\"\n}|0"} << "function_call";
+        QTest::newRow("anthropic")
+            << "anthropic-tool-use.sse"
+            << QStringList{R"(toolu_01KFbKqPYSuAKujiL6mTfzYA|json|{"elements": [{"location": "San Francisco", "temperature": 58, "condition": "sunny"}]}|22)"}
+            << "tool_use";
+        // Text first, then two tool_use blocks, their input in pieces (an empty one first).
+        QTest::newRow("anthropic parallel")
+            << "anthropic-tool-uses.sse"
+            << QStringList{R"(toolu_01A09q90qw90lq917835lq9|get_weather|{"city": "Paris", "unit": "celsius"}|37)",
+                           R"(toolu_01B7x2kLmN4pQ8rS6tV0wY3z|get_time|{"zone": "Europe/Paris"}|37)"}
+            << "tool_use";
+        QTest::newRow("gemini") << "gemini-tool-call.sse"
+                                << QStringList{R"(|weather|{"location":"San Francisco"}|20)"}
+                                << "STOP";
+        QTest::newRow("gemini parallel")
+            << "gemini-tool-calls.sse"
+            << QStringList{R"(fc-7c1d|get_weather|{"city":"Paris"}|21)",
+                           QStringLiteral(
+                               R"(fc-8e2a|get_weather|{"city":"Zürich","unit":"celsius"}|21)")}
+            << "STOP";
+        QTest::newRow("ollama") << "ollama-tool-call.ndjson"
+                                << QStringList{R"(|get_weather|{"city":"Tokyo"}|7)"} << "stop";
+        QTest::newRow("ollama with ids")
+            << "ollama-tool-calls.ndjson"
+            << QStringList{R"(call_x1k9f2ma|get_weather|{"city":"Lyon"}|11)",
+                           R"(call_p3z8q0wd|get_time|{"zone":"Europe/Paris"}|11)"}
+            << "stop";
     }
 
-    void toolCallsAreNamed()
+    void toolCallsAreWhole()
     {
         QFETCH(QString, name);
-        QFETCH(QStringList, tools);
+        QFETCH(QStringList, calls);
         QFETCH(QString, vendorReason);
         const Decoded d = decode(name, FakeVendorServer::transcript(name), {});
-        QCOMPARE(d.toolCalls, tools);
+        QVERIFY(d.complete);
+        QCOMPARE(d.toolCalls, calls);
         QCOMPARE(d.vendorFinishReason, vendorReason);
-        // The note is one delta of its own, after all the text.
-        QVERIFY(d.text.constLast().contains(QStringLiteral("Arbor does not run tools")));
+        QCOMPARE(d.finishReason, QStringLiteral("tool_calls"));
+        // Each announced once, whole, in order, before the end.
+        QStringList announced;
+        for (qsizetype i = 0; i < calls.size(); ++i)
+            announced.append(QString::number(i) + u':' + calls.at(i));
+        QCOMPARE(d.announced, announced);
+        // The text is the model's own: no note about tools in it.
+        QVERIFY(!d.text.join(QString()).contains(u"tool"));
     }
 
-    void severalToolCallsInOneNote()
+    void aCallCutOffIsNotKept()
     {
-        // Parallel calls: two indexes in one OpenAI delta, a third later; one note names all.
+        // The stream breaks inside the second call: the first is whole (announced when the
+        // second began), the second is not kept; the reply is interrupted.
+        const QByteArray bytes =
+            FakeVendorServer::transcript(QStringLiteral("openai-tool-calls.sse"));
+        const QByteArray cut = bytes.left(bytes.indexOf("Europe/Paris"));
+        const Decoded d = decode(QStringLiteral("openai-tool-calls.sse"),
+                                 cut.left(cut.lastIndexOf("\n\n") + 2), {});
+        QCOMPARE(d.errorKind, int(Kind::Interrupted));
+        QCOMPARE(d.toolCalls,
+                 QStringList{R"(call_Qx3T8mWv1bLc9RkZ0aYhJ2nF|get_weather|{"city": "Paris"}|16)"});
+        QCOMPARE(d.announced, QStringList{QStringLiteral("0:") + d.toolCalls.first()});
+
+        // Anthropic: a tool_use block without its content_block_stop is not whole.
+        const QByteArray claude =
+            FakeVendorServer::transcript(QStringLiteral("anthropic-tool-uses.sse"));
+        const qsizetype second = claude.indexOf("\"index\":2");
+        const Decoded c = decode(QStringLiteral("anthropic-tool-uses.sse"),
+                                 claude.left(claude.indexOf("\n\n", second) + 2), {});
+        QCOMPARE(c.errorKind, int(Kind::Interrupted));
+        QCOMPARE(c.toolCalls.size(), 1);
+        QVERIFY(c.toolCalls.first().startsWith(u"toolu_01A09q90qw90lq917835lq9|get_weather|"));
+    }
+
+    void callsWithNoArgumentsAreTheEmptyObject()
+    {
+        // Parallel calls whose pieces come in one delta, one of them with no arguments at all;
+        // a third later.
         auto dec = arbor::llm::OpenAiProvider::makeDecoder();
         QStringList text;
         dec->onText = [&](const QString &t) { text.append(t); };
         dec->feed(
             R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","type":"function","function":{"name":"get_weather","arguments":""}},{"index":1,"id":"b","type":"function","function":{"name":"get_time","arguments":"{}"}}]},"finish_reason":null}]})"
             "\n\n"
-            R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":2,"id":"c","type":"function","function":{"name":"search","arguments":"{}"}}]},"finish_reason":"tool_calls"}]})"
+            "data: "
+            "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":2,\"id\":\"c\","
+            "\"type\":\"function\",\"function\":{\"name\":\"search\",\"arguments\":\"{\\\"q\\\":1}"
+            "\"}}]},\"finish_reason\":\"tool_calls\"}]}"
             "\n\ndata: [DONE]\n\n");
         dec->finish();
         QVERIFY(dec->isComplete());
         QCOMPARE(dec->finishReason(), QStringLiteral("tool_calls"));
-        QCOMPARE(
-            text,
-            QStringList{QStringLiteral("*The model asked to call the tools `get_weather`, "
-                                       "`get_time` and `search` — Arbor does not run tools.*")});
+        QVERIFY(text.isEmpty());
+        QStringList calls;
+        for (const arbor::llm::ToolCall &c : dec->toolCalls())
+            calls.append(callText(c));
+        QCOMPARE(calls,
+                 (QStringList{"a|get_weather|{}|0", "b|get_time|{}|0", R"(c|search|{"q":1}|0)"}));
+
+        // A whole (non-streamed) reply: its calls have no index, their order is theirs.
+        auto whole = arbor::llm::OpenAiProvider::makeDecoder();
+        whole->feed(
+            "{\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+            "\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"x\",\"type\":\"function\","
+            "\"function\":{\"name\":\"one\",\"arguments\":\"{\\\"n\\\":1}\"}},{\"id\":\"y\","
+            "\"type\":\"function\",\"function\":{\"name\":\"two\",\"arguments\":\"{\\\"n\\\":2}\"}}"
+            "]},\"finish_reason\":\"tool_calls\"}]}");
+        whole->finish();
+        QVERIFY(whole->isComplete());
+        calls.clear();
+        for (const arbor::llm::ToolCall &c : whole->toolCalls())
+            calls.append(callText(c));
+        QCOMPARE(calls, (QStringList{R"(x|one|{"n":1}|0)", R"(y|two|{"n":2}|0)"}));
+    }
+
+    void anthropicInputWholeAtTheStart()
+    {
+        // A tool_use block whose input comes whole in content_block_start, with no deltas (a
+        // proxy): taken as it is; one with an empty delta only takes nothing.
+        auto dec = arbor::llm::AnthropicProvider::makeDecoder();
+        dec->feed(
+            "event: content_block_start\ndata: "
+            R"({"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"a","input":{"x":1}}})"
+            "\n\nevent: content_block_stop\ndata: "
+            R"({"type":"content_block_stop","index":0})"
+            "\n\nevent: content_block_start\ndata: "
+            R"({"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t2","name":"b","input":{}}})"
+            "\n\nevent: content_block_delta\ndata: "
+            R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}})"
+            "\n\nevent: content_block_stop\ndata: "
+            R"({"type":"content_block_stop","index":1})"
+            "\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        dec->finish();
+        QVERIFY(dec->isComplete());
+        QStringList calls;
+        for (const arbor::llm::ToolCall &c : dec->toolCalls())
+            calls.append(callText(c));
+        QCOMPARE(calls, (QStringList{R"(t1|a|{"x":1}|0)", "t2|b|{}|0"}));
+        QCOMPARE(dec->finishReason(), QStringLiteral("tool_calls"));
+    }
+
+    void geminiCallSignatureGoesWithIt()
+    {
+        // The thoughtSignature on a functionCall part is kept for the call it came with.
+        const Decoded d =
+            decode(QStringLiteral("gemini-tool-calls.sse"),
+                   FakeVendorServer::transcript(QStringLiteral("gemini-tool-calls.sse")), {});
+        QCOMPARE(d.reasoningState,
+                 (QJsonObject{{"format", "gemini"},
+                              {"parts",
+                               QJsonArray{QJsonObject{
+                                   {"type", "function_call"},
+                                   {"call", 0},
+                                   {"signature", QStringLiteral("CqQBAdHtim9x2kP…")}}}}}));
+        const Decoded one =
+            decode(QStringLiteral("gemini-tool-call.sse"),
+                   FakeVendorServer::transcript(QStringLiteral("gemini-tool-call.sse")), {});
+        QCOMPARE(one.reasoningState.value(u"parts").toArray().size(), 1);
+        QCOMPARE(one.reasoningState.value(u"parts").toArray().at(0).toObject().value(u"signature"),
+                 QJsonValue(QStringLiteral("CiQB0e2Kb…")));
     }
 
     void reasoningIsKeptWithWhatGoesBack_data()

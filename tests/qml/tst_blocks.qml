@@ -40,6 +40,9 @@ Item {
             toolName: "search"
             blockText: "{\"query\":\"arbor\",\"limit\":3}"
             closed: true
+            toolStatus: "requested"
+            toolResult: ""
+            toolError: false
         }
     }
 
@@ -201,12 +204,72 @@ Item {
         }
 
         function test_toolCallShowsItsArguments() {
-            const card = createTemporaryObject(toolCallComponent, root, { result: "3 hits" });
-            compare(findChild(card, "toolName").text, "Tool: search");
-            verify(!findChild(card, "toolArguments").visible, "arguments are folded");
-            mouseClick(findChild(card, "toolArgumentsToggle"));
-            compare(findChild(card, "toolArguments").text, "{\n  \"query\": \"arbor\",\n  \"limit\": 3\n}");
-            compare(findChild(card, "toolResult").text, "3 hits");
+            const card = createTemporaryObject(toolCallComponent, root);
+            compare(findChild(card, "toolName").text, "search");
+            compare(findChild(card, "toolStatus").text, "Not run");
+            // Pretty printed, monospace; short arguments are not folded.
+            const args = findChild(card, "toolArguments");
+            compare(args.text, "{\n  \"query\": \"arbor\",\n  \"limit\": 3\n}");
+            compare(args.font.family, Theme.monospaceFamily);
+            verify(!findChild(card, "toolArgumentsToggle").visible);
+            // Nothing ran: the card says so, with no result section.
+            verify(findChild(card, "toolNote").visible);
+            verify(findChild(card, "toolNote").text.indexOf("does not run tools") >= 0);
+            verify(!findChild(card, "toolResult").visible);
+            // Copy takes the arguments, pretty printed.
+            mouseClick(findChild(card, "toolCopyButton"));
+            compare(Clipboard.text(), "{\n  \"query\": \"arbor\",\n  \"limit\": 3\n}");
+            tryCompare(findChild(card, "toolCopyButton"), "text", "Copied");
+        }
+
+        function test_longArgumentsFoldAndAResultShows() {
+            let args = {};
+            for (let i = 0; i < 20; ++i)
+                args["key" + i] = i;
+            const card = createTemporaryObject(toolCallComponent, root, {
+                blockText: JSON.stringify(args), toolStatus: "done", toolResult: "3 hits\nand more"
+            });
+            const text = findChild(card, "toolArguments");
+            const toggle = findChild(card, "toolArgumentsToggle");
+            verify(toggle.visible, "22 lines are folded");
+            compare(text.text.split("\n").length, card.foldedLines + 1); // and "…"
+            verify(text.text.endsWith("…"));
+            mouseClick(toggle);
+            compare(text.text, JSON.stringify(args, null, 2));
+            compare(findChild(card, "toolStatus").text, "Done");
+            verify(!findChild(card, "toolNote").visible, "a call that ran needs no note");
+            verify(findChild(card, "toolResult").visible);
+            compare(findChild(card, "toolResult").text, "3 hits\nand more");
+            compare(findChild(card, "toolResultLabel").text, "Result");
+        }
+
+        function test_storedToolCallsAreCardsAmongTheText() {
+            // A reply as the store gives it: its text and its tool_calls (one made after the
+            // first paragraph, one at the end).
+            const stored = JSON.stringify([
+                { id: "call_1", name: "get_weather", arguments: "{\"city\":\"Paris\"}", at: 10, status: "requested" },
+                { id: "call_2", name: "get_time", arguments: "{\"zone\":\"Europe/Paris\"}", at: 27, status: "requested" }
+            ]);
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: "Checking.\n\nBoth in a moment.", toolCalls: stored, isLive: false
+            });
+            settle(body);
+            const cards = allChildren(body, "toolName");
+            compare(cards.length, 2);
+            compare(cards[0].text, "get_weather");
+            compare(cards[1].text, "get_time");
+            const args = allChildren(body, "toolArguments");
+            compare(args[0].text, "{\n  \"city\": \"Paris\"\n}");
+            compare(args[1].text, "{\n  \"zone\": \"Europe/Paris\"\n}");
+            // Drawn in order: text, card, text, card.
+            const first = blockStarting(body, "Checking.");
+            const second = blockStarting(body, "Both");
+            verify(first && second);
+            const y = item => item.mapToItem(body, 0, 0).y;
+            verify(y(first) < y(cards[0]), "the first call after the first paragraph");
+            verify(y(cards[0]) < y(second), "…and before the second");
+            verify(y(second) < y(cards[1]), "the last call after all the text");
+            verify(body.fullText().indexOf("tool") < 0, "the text is the model's own");
         }
 
         function test_copyAsPlainText() {

@@ -93,5 +93,27 @@ Item {
             dialog.close();
             tryCompare(dialog, "opened", false);
         }
+
+        function test_notificationChoicesAreKept() {
+            const dialog = findChild(chatPage, "providersDialog");
+            keySequence("Ctrl+,");
+            tryCompare(dialog, "opened", true);
+            const replies = findChild(dialog.contentItem, "replyNoticesBox");
+            const providers = findChild(dialog.contentItem, "providerNoticesBox");
+            verify(replies && providers, "the notification choices are missing");
+            compare(replies.checked, Notifications.replyNotices);
+            const was = Notifications.replyNotices;
+            mouseClick(replies);
+            compare(Notifications.replyNotices, !was);
+            mouseClick(providers);
+            compare(Notifications.providerNotices, providers.checked);
+            // Back as they were, for the other tests of this settings file.
+            mouseClick(replies);
+            mouseClick(providers);
+            compare(Notifications.replyNotices, was);
+            compare(Notifications.providerNotices, true);
+            dialog.close();
+            tryCompare(dialog, "opened", false);
+        }
     }
 }

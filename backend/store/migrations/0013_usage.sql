@@ -258,12 +258,13 @@ BEGIN
         cost_nanos = usage_conversation_days.cost_nanos + excluded.cost_nanos;
 END;
 
--- Team sync: the new usage fields are shared with the message.
+-- Team sync: the new usage fields are shared with the message (the trigger as 0012 left it,
+-- plus them).
 DROP TRIGGER sync_message_update;
 CREATE TRIGGER sync_message_update AFTER UPDATE OF content, status, error, finish_reason,
     prompt_tokens, completion_tokens, label, finished_at, deleted_at, deleted_batch, reasoning,
-    reasoning_ms, reasoning_data, cached_tokens, reasoning_tokens, usage_estimated, cost_nanos,
-    currency ON messages
+    reasoning_ms, reasoning_data, tool_calls, cached_tokens, reasoning_tokens, usage_estimated,
+    cost_nanos, currency ON messages
     WHEN NEW.synced_at IS NULL
          AND (SELECT workspace_id FROM conversations WHERE id = NEW.conversation_id) IS NOT NULL
          AND (SELECT applying FROM sync_flags) = 0

@@ -7,9 +7,9 @@
 --                   when it finished (NULL: no price known there)
 -- currency          of cost_nanos (ISO 4217 code)
 --
--- Written on top of version 5 (version 6 was not merged when this was written; see the branch
--- notes). Writes still go only through arbor.push (SECURITY DEFINER, session_user, forced
--- row-level security); it and arbor.pull are replaced with the same checks and the new columns.
+-- Writes still go only through arbor.push (SECURITY DEFINER, session_user, forced row-level
+-- security); it and arbor.pull (as version 6 left them, with tool_calls) are replaced with the
+-- same checks and the new columns.
 -- The usage of a live reply may change until it finishes, like its text; a client of an
 -- earlier version refuses to work with this server (it says to update Arbor).
 
@@ -21,7 +21,7 @@ ALTER TABLE arbor.messages
     ADD COLUMN currency text;
 
 -- ---------------------------------------------------------------------------------------------
--- Writes: arbor.push as in version 5, with the usage columns.
+-- Writes: arbor.push as in version 6, with the usage columns.
 
 CREATE OR REPLACE FUNCTION arbor.push(conversation_rows json, message_rows json)
 RETURNS TABLE (entity text, id uuid, outcome text)
@@ -136,7 +136,7 @@ BEGIN
                  provider text, model text, content text, status text, error text,
                  finish_reason text, prompt_tokens integer, completion_tokens integer, label text,
                  created_at bigint, finished_at bigint, deleted_at bigint, deleted_batch text,
-                 reasoning text, reasoning_ms bigint, reasoning_data text,
+                 reasoning text, reasoning_ms bigint, reasoning_data text, tool_calls text,
                  cached_tokens integer, reasoning_tokens integer, usage_estimated boolean,
                  cost_nanos bigint, currency text)
         LEFT JOIN arbor.members m ON m.workspace_id = r.workspace_id AND m.role_name = me
@@ -172,7 +172,8 @@ BEGIN
             cached_tokens = p.cached_tokens, reasoning_tokens = p.reasoning_tokens,
             usage_estimated = coalesce(p.usage_estimated, false), cost_nanos = p.cost_nanos,
             currency = p.currency,
-            label = p.label, deleted_at = p.deleted_at, deleted_batch = p.deleted_batch
+            label = p.label, deleted_at = p.deleted_at, deleted_batch = p.deleted_batch,
+            tool_calls = p.tool_calls
         FROM judged p
         WHERE p.refusal IS NULL AND p.seen AND t.id = p.id AND t.author = me
           AND ((t.status IN ('queued', 'streaming', 'interrupted')
@@ -185,22 +186,22 @@ BEGIN
                      p.reasoning_data, p.prompt_tokens, p.completion_tokens, p.cached_tokens,
                      p.reasoning_tokens, coalesce(p.usage_estimated, false), p.cost_nanos,
                      p.currency))
-               OR (t.label, t.deleted_at, t.deleted_batch) IS DISTINCT FROM
-                  (p.label, p.deleted_at, p.deleted_batch))
+               OR (t.label, t.deleted_at, t.deleted_batch, t.tool_calls) IS DISTINCT FROM
+                  (p.label, p.deleted_at, p.deleted_batch, p.tool_calls))
         RETURNING t.id
     ), inserted AS (
         INSERT INTO arbor.messages AS t (id, workspace_id, conversation_id, parent_id, role,
             author, provider, model, content, status, error, finish_reason, prompt_tokens,
             completion_tokens, label, created_at, finished_at, deleted_at, deleted_batch,
-            reasoning, reasoning_ms, reasoning_data, cached_tokens, reasoning_tokens,
+            reasoning, reasoning_ms, reasoning_data, tool_calls, cached_tokens, reasoning_tokens,
             usage_estimated, cost_nanos, currency)
         SELECT p.id, p.workspace_id, p.conversation_id, p.parent_id, p.role, me,
                coalesce(p.provider, ''), coalesce(p.model, ''), coalesce(p.content, ''),
                p.status, coalesce(p.error, ''), coalesce(p.finish_reason, ''), p.prompt_tokens,
                p.completion_tokens, p.label, p.created_at, p.finished_at, p.deleted_at,
                p.deleted_batch, coalesce(p.reasoning, ''), p.reasoning_ms, p.reasoning_data,
-               p.cached_tokens, p.reasoning_tokens, coalesce(p.usage_estimated, false),
-               p.cost_nanos, p.currency
+               p.tool_calls, p.cached_tokens, p.reasoning_tokens,
+               coalesce(p.usage_estimated, false), p.cost_nanos, p.currency
         FROM fresh p WHERE p.id IN (SELECT a.id FROM accepted a)
         ON CONFLICT (id) DO NOTHING
         RETURNING t.id
@@ -240,7 +241,7 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------------------------
--- Reads: arbor.pull as in version 5, returning the usage columns too (its result type changes,
+-- Reads: arbor.pull as in version 6, returning the usage columns too (its result type changes,
 -- so it is dropped and created again, with its grants).
 
 DROP FUNCTION arbor.pull(json, integer);
@@ -259,6 +260,8 @@ RETURNS TABLE (workspace_id uuid, last_position bigint, changes integer,
                created_at bigint, deleted_at bigint,
                -- messages (version 5)
                reasoning text, reasoning_ms bigint, reasoning_data text,
+               -- messages (version 6)
+               tool_calls text,
                -- messages (version 7)
                cached_tokens integer, reasoning_tokens integer, usage_estimated boolean,
                cost_nanos bigint, currency text)
@@ -285,7 +288,7 @@ BEGIN
            NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::integer,
            NULL::integer, NULL::bigint, NULL::text, NULL::uuid, NULL::text, NULL::text,
            NULL::uuid, NULL::uuid, NULL::bigint, NULL::bigint, NULL::bigint,
-           NULL::text, NULL::bigint, NULL::text,
+           NULL::text, NULL::bigint, NULL::text, NULL::text,
            NULL::integer, NULL::integer, NULL::boolean, NULL::bigint, NULL::text
     FROM page p GROUP BY p.workspace_id
     UNION ALL
@@ -296,7 +299,7 @@ BEGIN
            v.title, v.current_leaf_id, v.settings::text, v.created_by,
            v.forked_from_conversation_id, v.forked_from_message_id, v.updated_at,
            coalesce(m.created_at, v.created_at), coalesce(m.deleted_at, v.deleted_at),
-           m.reasoning, m.reasoning_ms, m.reasoning_data,
+           m.reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls,
            m.cached_tokens, m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency
     FROM entities e
     LEFT JOIN arbor.messages m ON e.entity = 'message' AND m.id = e.entity_id

@@ -1,11 +1,14 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Arbor
 import Arbor.Ui
 
 /**
- * @brief A call of a tool: a compact card with the tool's name, its arguments (JSON, pretty
- * printed, monospace, folded until asked for) and its result when there is one.
+ * @brief A call of a tool the model asked for: a compact card with the tool's name, what became
+ * of the call, its arguments (JSON, pretty printed, monospace, selectable; a long one folded to
+ * its first lines until asked for; Copy takes them whole) and the tool's result when there is
+ * one. A call nothing ran says so on the card (the reply's text stays the model's own).
  */
 BlockItem {
     id: block
@@ -14,10 +17,43 @@ BlockItem {
     /// The arguments, as the model wrote them (JSON).
     required property string blockText
     required property bool closed
+    /// What became of the call: "requested", "awaiting_approval", "running", "done", "failed",
+    /// "denied" or "interrupted" (domain::ToolCall).
+    required property string toolStatus
+    /// What the tool returned; "" while there is nothing.
+    required property string toolResult
+    /// The result is the tool's error.
+    required property bool toolError
 
-    /// What the tool returned; "" while there is nothing yet.
-    property string result: ""
-    property bool argumentsShown: false
+    /// Lines shown of long arguments (or a long result) while it is folded.
+    property int foldedLines: 8
+    property bool argumentsExpanded: false
+    property bool resultExpanded: false
+    /// The arguments were just copied: the Copy button says so.
+    property bool copied: false
+
+    readonly property string prettyArguments: pretty(blockText)
+    readonly property bool argumentsLong: lineCount(prettyArguments) > foldedLines
+    readonly property bool resultLong: lineCount(toolResult) > foldedLines
+    readonly property string statusText: {
+        switch (toolStatus) {
+        case "requested":
+            return qsTr("Not run");
+        case "awaiting_approval":
+            return qsTr("Awaiting approval");
+        case "running":
+            return qsTr("Running…");
+        case "done":
+            return toolError ? qsTr("Failed") : qsTr("Done");
+        case "failed":
+            return qsTr("Failed");
+        case "denied":
+            return qsTr("Denied");
+        case "interrupted":
+            return qsTr("Interrupted");
+        }
+        return toolStatus;
+    }
 
     /// @p json indented two spaces a level; text that is not JSON as it is.
     function pretty(json: string): string {
@@ -28,8 +64,34 @@ BlockItem {
         }
     }
 
+    function lineCount(text: string): int {
+        return text.length === 0 ? 0 : text.split("\n").length;
+    }
+
+    /// The first foldedLines lines of @p text, with "…" when there is more.
+    function folded(text: string): string {
+        const lines = text.split("\n");
+        return lines.length <= foldedLines ? text : lines.slice(0, foldedLines).join("\n") + "\n…";
+    }
+
+    /// Puts the arguments (pretty printed, whole) on the clipboard.
+    function copy() {
+        Clipboard.setText(prettyArguments);
+        copied = true;
+        copiedTimer.restart();
+    }
+
     width: availableWidth
     height: gap + card.height
+    Accessible.role: Accessible.Grouping
+    Accessible.name: qsTr("Tool call %1, %2").arg(toolName).arg(statusText)
+
+    Timer {
+        id: copiedTimer
+
+        interval: Theme.copiedVisibleMs
+        onTriggered: block.copied = false
+    }
 
     Rectangle {
         id: card
@@ -55,65 +117,135 @@ BlockItem {
                 spacing: Theme.spacing
 
                 Label {
-                    objectName: "toolName"
-                    text: qsTr("Tool: %1").arg(block.toolName)
-                    font.bold: true
-                    elide: Text.ElideRight
-                    Layout.fillWidth: true
+                    text: qsTr("Tool")
+                    color: Theme.mutedText
+                    font.pointSize: Theme.fontSizeSmall
+                    Layout.alignment: Qt.AlignBaseline
                 }
 
                 Label {
-                    visible: !block.closed
-                    text: qsTr("Running…")
-                    color: Theme.mutedText
+                    objectName: "toolName"
+                    text: block.toolName
+                    font.family: Theme.monospaceFamily
+                    font.bold: true
+                    elide: Text.ElideRight
+                    Layout.fillWidth: true
+                    Layout.alignment: Qt.AlignBaseline
+                }
+
+                Label {
+                    objectName: "toolStatus"
+                    text: block.statusText
+                    color: block.toolError || block.toolStatus === "failed" ? Theme.error : Theme.mutedText
                     font.pointSize: Theme.fontSizeSmall
+                    leftPadding: Theme.spacingSmall
+                    rightPadding: Theme.spacingSmall
+                    topPadding: Theme.chipVerticalPadding
+                    bottomPadding: Theme.chipVerticalPadding
+                    background: Rectangle {
+                        radius: height / 2
+                        color: Theme.chip
+                    }
                 }
 
                 ToolButton {
-                    objectName: "toolArgumentsToggle"
-                    text: block.argumentsShown ? qsTr("Hide arguments") : qsTr("Arguments")
-                    flat: true
-                    padding: Theme.spacingSmall
+                    objectName: "toolCopyButton"
+                    text: block.copied ? qsTr("Copied") : qsTr("Copy")
                     font.pointSize: Theme.fontSizeSmall
-                    onClicked: block.argumentsShown = !block.argumentsShown
+                    padding: Theme.spacingSmall
+                    focusPolicy: Qt.NoFocus
+                    Accessible.name: qsTr("Copy the arguments")
+                    ToolTip.visible: hovered
+                    ToolTip.delay: Theme.toolTipDelayMs
+                    ToolTip.text: qsTr("Copy the arguments")
+                    onClicked: block.copy()
                 }
             }
 
             TextEdit {
                 objectName: "toolArguments"
-                visible: block.argumentsShown
                 Layout.fillWidth: true
-                text: visible ? block.pretty(block.blockText) : ""
+                text: block.argumentsExpanded ? block.prettyArguments : block.folded(block.prettyArguments)
                 textFormat: TextEdit.PlainText
                 wrapMode: TextEdit.WrapAnywhere
                 font.family: Theme.monospaceFamily
+                font.pointSize: Theme.fontSizeSmall
                 readOnly: true
                 selectByMouse: true
                 color: Theme.text
                 selectionColor: Theme.highlight
                 selectedTextColor: Theme.highlightedText
+                Accessible.name: qsTr("Arguments")
+            }
+
+            ToolButton {
+                objectName: "toolArgumentsToggle"
+                visible: block.argumentsLong
+                text: block.argumentsExpanded ? qsTr("Show less")
+                                              : qsTr("Show all %1 lines").arg(block.lineCount(block.prettyArguments))
+                flat: true
+                padding: Theme.spacingSmall
+                font.pointSize: Theme.fontSizeSmall
+                Accessible.name: text
+                onClicked: block.argumentsExpanded = !block.argumentsExpanded
+
+                FocusRing {}
+            }
+
+            Rectangle {
+                visible: block.toolResult.length > 0
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.hairline
+                color: Theme.separator
             }
 
             Label {
-                visible: block.result.length > 0
-                text: qsTr("Result")
-                color: Theme.mutedText
+                objectName: "toolResultLabel"
+                visible: block.toolResult.length > 0
+                text: block.toolError ? qsTr("Error") : qsTr("Result")
+                color: block.toolError ? Theme.error : Theme.mutedText
                 font.pointSize: Theme.fontSizeSmall
             }
 
             TextEdit {
                 objectName: "toolResult"
-                visible: block.result.length > 0
+                visible: block.toolResult.length > 0
                 Layout.fillWidth: true
-                text: block.result
+                text: block.resultExpanded ? block.toolResult : block.folded(block.toolResult)
                 textFormat: TextEdit.PlainText
-                wrapMode: TextEdit.WrapAnywhere
+                wrapMode: TextEdit.Wrap
                 font.family: Theme.monospaceFamily
+                font.pointSize: Theme.fontSizeSmall
                 readOnly: true
                 selectByMouse: true
-                color: Theme.text
+                color: block.toolError ? Theme.error : Theme.text
                 selectionColor: Theme.highlight
                 selectedTextColor: Theme.highlightedText
+                Accessible.name: block.toolError ? qsTr("Error") : qsTr("Result")
+            }
+
+            ToolButton {
+                objectName: "toolResultToggle"
+                visible: block.toolResult.length > 0 && block.resultLong
+                text: block.resultExpanded ? qsTr("Show less")
+                                           : qsTr("Show all %1 lines").arg(block.lineCount(block.toolResult))
+                flat: true
+                padding: Theme.spacingSmall
+                font.pointSize: Theme.fontSizeSmall
+                Accessible.name: text
+                onClicked: block.resultExpanded = !block.resultExpanded
+
+                FocusRing {}
+            }
+
+            Label {
+                objectName: "toolNote"
+                visible: block.toolStatus === "requested"
+                Layout.fillWidth: true
+                text: qsTr("The model asked to call %1; Arbor does not run tools yet.").arg(block.toolName)
+                wrapMode: Text.Wrap
+                color: Theme.mutedText
+                font.pointSize: Theme.fontSizeSmall
             }
         }
     }
