@@ -7,8 +7,11 @@ import Arbor.Ui
 /**
  * @brief A message's text as its blocks (MessageBlocksModel), each drawn by the item of its
  * kind (blocks/): text, code, table, rule, reasoning, tool call. Rows are made a step per
- * frame and only those near the screen are drawn, so no message (of any size) holds the
- * window up for longer than a frame. A reply is Markdown, formatted while it is written.
+ * frame, so no message (of any size) holds the window up for longer than a frame. A block's
+ * text item exists only near the screen (BlockItem): made when the block is new, measured, and
+ * dropped once it is far away (its size is kept), so a reply of a million characters holds
+ * items for the few blocks around the view only. A reply is Markdown, formatted while it is
+ * written.
  *
  * The user's text is shown as typed (line breaks, indentation, `*` and `#` kept); a long
  * message of the user's starts collapsed, with "Show more". The bubble of the user's messages
@@ -48,12 +51,42 @@ Column {
 
     /// "Show more" or "Show less" was pressed.
     signal expandToggled
+    /// A block above the part on screen (viewTop) changed its height by @p delta: what is on
+    /// screen moved down by as much, unless the view scrolls with it.
+    signal resizedAbove(real delta)
     /// Rows made so far, of totalBlocks (they are made a step per frame).
     readonly property int shownBlocks: blockModel.shown
     readonly property int totalBlocks: blockModel.total
     /// The whole text (made into a JS string only when asked for: copy, edit).
     function fullText(): string {
         return blockModel.text;
+    }
+
+    /// Blocks whose drawing was just made (BlockItem.remeasure()): they are measured once two
+    /// frames have shown them, when their layout has settled; the first list waits for its
+    /// first frame, the second for its second.
+    property var unmeasured: []
+    property var shownOnce: []
+    property int waitingBlocks: 0
+
+    function measureLater(block: Item) {
+        unmeasured.push(block);
+        waitingBlocks = unmeasured.length + shownOnce.length;
+    }
+
+    Connections {
+        target: body.Window.window
+        enabled: body.waitingBlocks > 0
+
+        function onFrameSwapped() {
+            for (const block of body.shownOnce) {
+                if (block !== null)
+                    block.measured = true;
+            }
+            body.shownOnce = body.unmeasured;
+            body.unmeasured = [];
+            body.waitingBlocks = body.shownOnce.length;
+        }
     }
 
     /// Width of the widest block, for a bubble that hugs its text.
@@ -101,6 +134,7 @@ Column {
 
                         CodeBlock {
                             blocks: blockModel
+                            sizer: body
                             availableWidth: body.availableWidth
                             highlightTerms: body.highlightTerms
                             viewTop: body.viewTop
@@ -112,6 +146,7 @@ Column {
                         roleValue: BlockKind.Table
 
                         TableBlock {
+                            sizer: body
                             availableWidth: body.availableWidth
                             viewTop: body.viewTop
                             viewBottom: body.viewBottom
@@ -153,6 +188,7 @@ Column {
                     DelegateChoice {
                         // Paragraphs, headings, lists, quotes; the user's text.
                         TextBlock {
+                            sizer: body
                             availableWidth: body.availableWidth
                             hug: body.hug
                             highlightTerms: body.highlightTerms

@@ -101,6 +101,8 @@ Item {
     signal switchRequested(int delta)
     signal editSaved(string text, bool reply)
     signal editCancelled
+    /// Text above the part on screen (viewTop) changed its height by @p delta (MessageBody).
+    signal resizedAbove(real delta)
 
     /// Whether this message allows @p action (a MessageAction), as its row says.
     function allows(action: int): bool {
@@ -211,17 +213,10 @@ Item {
                 Layout.maximumWidth: column.width / 3
             }
 
-            Label {
-                objectName: "usageLabel" // tokens and cost, while the pointer is on the message
+            MessageUsageLabel {
                 text: message.messageUsage
-                visible: text.length > 0
-                opacity: hover.hovered || message.framed ? 1 : 0
-                color: Theme.mutedText
-                font.pointSize: Theme.fontSizeSmall
-                elide: Text.ElideRight
+                shown: hover.hovered || message.framed
                 Layout.maximumWidth: column.width / 2
-                ToolTip.visible: hover.hovered && truncated
-                ToolTip.text: text
             }
 
             Label {
@@ -343,6 +338,7 @@ Item {
                 viewTop: message.viewTop - column.y - bubble.y - y
                 viewBottom: message.viewBottom - column.y - bubble.y - y
                 onExpandToggled: message.expandToggled()
+                onResizedAbove: delta => message.resizedAbove(delta)
             }
         }
 

@@ -203,6 +203,12 @@ ListView {
 
         onActionRequested: action => list.act(row, action, "")
         onExpandToggled: list.holdOn()
+        // A block above the screen was measured anew (after the width changed): what the user
+        // reads stays where it is. While following the end, the follower keeps the end in sight.
+        onResizedAbove: delta => {
+            if (!list.followTail)
+                list.contentY += delta;
+        }
         onMenuRequested: atPointer => {
             list.currentIndex = index;
             if (!atPointer)

@@ -232,11 +232,12 @@ QtObject {
     /// A long message of the user's shows this much until "Show more".
     readonly property real collapsedMessageHeight: bodyFontMetrics.lineSpacing * 12
     /// A quote in a message: its text's indent and the bar beside it.
-    readonly property int quoteIndent: 14
+    readonly property int quoteIndent: Math.round(14 * fontScale)
     readonly property int quoteBarWidth: 3
-    /// A table cell in a message wraps its text beyond this width.
-    readonly property int tableCellMaximumWidth: 320
-    /// Blocks of a message this far off screen are still drawn (scrolling shows them at once).
+    /// A table cell in a message wraps its text beyond this width (more with a larger font).
+    readonly property int tableCellMaximumWidth: Math.round(320 * fontScale)
+    /// Blocks of a message this far off screen (in pixels, either way) keep their items, so that
+    /// scrolling shows them at once; beyond it a block keeps only its size (BlockItem).
     readonly property int offscreenMargin: 1500
     /// How long a branch switch keeps its message in place while the rows below are built.
     readonly property int anchorHoldMs: 1500

@@ -15,7 +15,7 @@ Rectangle {
     objectName: "updateBanner"
     visible: UpdateCheck.availableVersion.length > 0 && !UpdateCheck.dismissed
     implicitHeight: visible ? row.implicitHeight + 2 * Theme.spacing : 0
-    color: Theme.accentSoft
+    color: Theme.notice
     Accessible.role: Accessible.AlertMessage
     Accessible.name: message.text
 
@@ -41,7 +41,7 @@ Rectangle {
 
         Button {
             objectName: "releaseNotesButton"
-            visible: UpdateCheck.notesUrl.toString().length > 0
+            visible: ("" + UpdateCheck.notesUrl).length > 0
             text: qsTr("Release notes")
             flat: true
             focusPolicy: Qt.TabFocus

@@ -359,6 +359,9 @@ private Q_SLOTS:
                 .split('\n');
         testsupport::FakeVendorServer::Response response = testsupport::FakeVendorServer::stream(
             lines.at(0) + '\n' + lines.at(1) + '\n', "application/x-ndjson");
+        // The reasoning comes after the view has loaded the conversation, so that it arrives
+        // as a change of the row (under load, an immediate answer was already in the row).
+        response.body.first().delayMs = 2000;
         response.body.append({lines.at(2) + '\n', 4000});
         response.body.append({lines.at(3) + '\n', 50});
         server.enqueue(response);

@@ -188,6 +188,98 @@ Item {
             compare(cellItems[1].width, allChildren(body, "tableHeaderCell")[1].width);
         }
 
+        // Blocks of `body` that have their drawing (BlockItem.drawn) now.
+        function drawnBlocks(body) {
+            return allChildren(body, "blockItem").filter(block => block.drawn !== null);
+        }
+
+        function test_farBlocksHaveNoItem() {
+            // A reply far taller than the view: 300 blocks, a few of them code.
+            let parts = [];
+            for (let i = 0; i < 300; ++i)
+                parts.push(i % 30 === 29 ? "```js\nconst n = " + i + ";\n```" : "Paragraph " + i + ", a line of words.");
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: parts.join("\n\n"),
+                isLive: false,
+                viewTop: 0,
+                viewBottom: root.height
+            });
+            tryVerify(() => body.shownBlocks === body.totalBlocks, 5000);
+            compare(body.totalBlocks, 300);
+            const blocks = allChildren(body, "blockItem");
+            compare(blocks.length, 300);
+            const first = blocks[0];
+            const last = blocks[299];
+            verify(body.height > root.height + 2 * Theme.offscreenMargin, "taller than the view and its margins: " + body.height);
+
+            // Every block was made once and measured; far from the view it has no item, only its size.
+            tryVerify(() => last.drawn === null, 5000, "the last block's item is gone");
+            verify(first.drawn !== null, "the first block, on screen, is drawn");
+            verify(drawnBlocks(body).length < 150, "items for the blocks near the view only: " + drawnBlocks(body).length);
+            verify(allChildren(body, "messageBlock").length < 150, allChildren(body, "messageBlock").length);
+            verify(last.height > 0, "a block without its item keeps its height");
+            const height = body.height;
+            const lastY = last.y;
+
+            // Scrolled to the end: the last blocks are made again, the first ones go; nothing moves.
+            body.viewTop = body.height - root.height;
+            body.viewBottom = body.height;
+            tryVerify(() => last.drawn !== null, 2000, "scrolling to a block makes its item");
+            tryVerify(() => first.drawn === null, 5000, "the first block's item is gone");
+            compare(findChild(last, "messageBlock").getText(0, 1000), "const n = 299;", "the item shows the block");
+            compare(body.height, height, "the blocks kept their height: the view does not jump");
+            compare(last.y, lastY);
+            verify(drawnBlocks(body).length < 150, drawnBlocks(body).length);
+
+            // Back at the top, the first block is drawn again, the same size.
+            const firstHeight = first.height;
+            body.viewTop = 0;
+            body.viewBottom = root.height;
+            tryVerify(() => first.drawn !== null, 2000);
+            verify(blockStarting(body, "Paragraph 0,") !== null);
+            compare(first.height, firstHeight);
+            compare(body.height, height);
+        }
+
+        SignalSpy {
+            id: resizedAboveSpy
+
+            signalName: "resizedAbove"
+        }
+
+        function test_blocksMeasuredAnewAboveTheViewSayBy() {
+            let parts = [];
+            for (let i = 0; i < 300; ++i)
+                parts.push("Paragraph " + i + ", a line of words that wraps when the message is narrow.");
+            const body = createTemporaryObject(bodyComponent, root, {
+                content: parts.join("\n\n"),
+                isLive: false,
+                viewTop: 0,
+                viewBottom: root.height
+            });
+            tryVerify(() => body.shownBlocks === body.totalBlocks, 5000);
+            const blocks = allChildren(body, "blockItem");
+            tryVerify(() => blocks[299].drawn === null, 5000);
+            resizedAboveSpy.target = body;
+            resizedAboveSpy.clear();
+
+            // Narrower: the blocks near the view wrap at once (below the top: nothing to say);
+            // the far ones keep their old height for now.
+            body.availableWidth = 200;
+            tryVerify(() => blocks[0].height > 30, 2000, "a near block wraps: " + blocks[0].height);
+            tryVerify(() => blocks[1].y === blocks[0].height && blocks[299].y > blocks[298].y, 2000, "laid out again");
+            compare(resizedAboveSpy.count, 0, "nothing above the view changed");
+            const farHeight = blocks[250].height;
+
+            // The view moves down to them: those above its top, measured anew, say by how much.
+            body.viewTop = blocks[260].y;
+            body.viewBottom = body.viewTop + root.height;
+            tryVerify(() => resizedAboveSpy.count > 0, 5000, "blocks above the view were measured anew");
+            tryVerify(() => blocks[250].height > farHeight, 5000);
+            for (let i = 0; i < resizedAboveSpy.count; ++i)
+                verify(resizedAboveSpy.signalArguments[i][0] > 0, "a narrower block is taller");
+        }
+
         function test_reasoningIsFoldedFirst() {
             const body = createTemporaryObject(bodyComponent, root, { content: "", reasoning: "Step one, **then** two." });
             tryVerify(() => findChild(body, "thinkingToggle") !== null, 2000);

@@ -7,7 +7,8 @@ import Arbor.Ui
 
 // Issue 17: light and dark switch while the window runs, in the window Arbor opens (Main.qml):
 // its colours, its controls' palette, its icons, what it draws, and the Settings chooser. Also
-// the empty states, the icon tools' names and tool tips. Its own run and database (tst_qml.cpp).
+// the empty states, the icon tools' names and tool tips (also a reply's). Its own run and
+// database (tst_qml.cpp).
 Item {
     id: root
 
@@ -158,6 +159,32 @@ Item {
             verify(icons >= 10, "the window has its icon tools: " + icons);
             compare(unnamed.length, 0, "icon buttons without an accessible name: " + JSON.stringify(unnamed));
             compare(ringless.length, 0, "buttons Tab reaches without a focus ring: " + JSON.stringify(ringless));
+        }
+
+        // The tools a reply brings (its toolbar, a code block's Copy) have names too: a screen
+        // reader says what an icon does.
+        function test_replyToolsHaveNames() {
+            verify(Chat.send("Show me a short Markdown sample with a list, code and a table"));
+            tryVerify(() => Chat.thread.count === 2 && !Chat.busy, 20000);
+            const list = child("messageList");
+            tryVerify(() => findChild(list, "codeCopyButton") !== null, 10000, "the reply has a code block");
+            let icons = 0;
+            let unnamed = [];
+            for (const item of allItems(list)) {
+                if (!(item instanceof T.AbstractButton))
+                    continue;
+                if (item.display === AbstractButton.IconOnly)
+                    ++icons;
+                // A button that shows its text is named by it (Qt Quick Controls sets the name
+                // from the text once accessibility is active); an icon needs its own.
+                const shown = item.display !== AbstractButton.IconOnly ? item.text : "";
+                if (item.Accessible.name.length === 0 && shown.length === 0)
+                    unnamed.push(item.objectName.length > 0 ? item.objectName : String(item.icon.source));
+            }
+            verify(icons >= 3, "the reply's icon tools: " + icons);
+            compare(unnamed.length, 0, "buttons without an accessible name: " + JSON.stringify(unnamed));
+            compare(findChild(list, "copyButton").Accessible.name, "Copy");
+            compare(findChild(list, "codeCopyButton").Accessible.name, "Copy the code");
         }
 
         function test_focusRingShowsOnTab() {

@@ -1,6 +1,5 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 import Arbor
 import Arbor.Ui
 
@@ -9,7 +8,8 @@ import Arbor.Ui
  * code without its fences goes to the clipboard; "Copied" shows for a moment). Long lines
  * scroll sideways instead of wrapping. Plain while it is written; once closed it may be
  * highlighted (requestHighlight()). A long block is several parts (continued): only the first
- * has the header, and its Copy takes the whole block.
+ * has the header, and its Copy takes the whole block. The panel exists only near the screen
+ * (BlockItem); the highlighted text is kept while it is away.
  */
 BlockItem {
     id: block
@@ -49,14 +49,15 @@ BlockItem {
         copiedTimer.restart();
     }
 
-    width: availableWidth
-    height: gap + panel.height
-
     onClosedChanged: {
         if (closed)
             requestHighlight();
     }
-    onBlockTextChanged: highlightedText = "" // a highlight of other text is stale
+    onBlockTextChanged: {
+        highlightedText = ""; // a highlight of other text is stale
+        remeasure();
+    }
+    onHighlightedTextChanged: remeasure()
     Component.onCompleted: {
         if (closed)
             requestHighlight();
@@ -78,128 +79,142 @@ BlockItem {
         onTriggered: block.copied = false
     }
 
-    Rectangle {
-        id: panel
+    // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot know that the
+    // drawing only ever lives in this block, where `block` is in scope.
+    // qmllint disable unqualified
+    drawing: Component {
+        Item {
+            width: block.availableWidth
+            height: block.gap + panel.height
 
-        y: block.gap
-        width: block.width
-        height: column.height
-        color: Theme.codeBackground
-        radius: Theme.radiusSmall
+            Rectangle {
+                id: panel
 
-        Rectangle {
-            // Parts join without a seam: square corners where one part meets the next.
-            visible: block.continued
-            width: parent.width
-            height: Theme.radiusSmall
-            color: parent.color
-        }
-
-        Rectangle {
-            visible: !block.lastPart
-            anchors.bottom: parent.bottom
-            width: parent.width
-            height: Theme.radiusSmall
-            color: parent.color
-        }
-
-        Column {
-            id: column
-
-            width: parent.width
-
-            RowLayout {
-                visible: !block.continued
+                y: block.gap
                 width: parent.width
-                spacing: Theme.spacing
+                height: header.height + scroller.height
+                color: Theme.codeBackground
+                radius: Theme.radiusSmall
 
-                Label {
-                    objectName: "codeLanguage"
-                    Layout.leftMargin: Theme.spacing
-                    text: block.language.length > 0 ? block.language : qsTr("code")
-                    color: Theme.mutedText
-                    font.pointSize: Theme.fontSizeSmall
+                Rectangle {
+                    // Parts join without a seam: square corners where one part meets the next.
+                    visible: block.continued
+                    width: parent.width
+                    height: Theme.radiusSmall
+                    color: parent.color
                 }
 
+                Rectangle {
+                    visible: !block.lastPart
+                    anchors.bottom: parent.bottom
+                    width: parent.width
+                    height: Theme.radiusSmall
+                    color: parent.color
+                }
+
+                // Laid out by hand, not by a Column or RowLayout: its height is known as soon as it
+                // is made (a layout settles only at the next frame), so a block measured after a
+                // frame never sees a passing size.
                 Item {
-                    Layout.fillWidth: true
-                }
+                    id: header
 
-                ToolButton {
-                    objectName: "codeCopyButton"
-                    text: block.copied ? qsTr("Copied") : qsTr("Copy")
-                    font.pointSize: Theme.fontSizeSmall
-                    padding: Theme.spacingSmall
-                    focusPolicy: Qt.NoFocus
-                    Accessible.name: qsTr("Copy the code")
-                    ToolTip.visible: hovered
-                    ToolTip.delay: Theme.toolTipDelayMs
-                    ToolTip.text: qsTr("Copy the code")
-                    onClicked: block.copy()
-                }
-            }
+                    visible: !block.continued
+                    width: parent.width
+                    height: visible ? Math.max(languageLabel.implicitHeight, copyButton.implicitHeight) : 0
 
-            Flickable {
-                id: scroller
+                    Label {
+                        id: languageLabel
 
-                // Long lines scroll sideways; the pointer selects text, it does not drag.
-                width: parent.width
-                height: code.height + (horizontalBar.visible ? horizontalBar.height : 0)
-                contentWidth: code.width
-                contentHeight: code.height
-                interactive: false
-                clip: true
-                ScrollBar.horizontal: ScrollBar {
-                    id: horizontalBar
+                        objectName: "codeLanguage"
+                        x: Theme.spacing
+                        anchors.verticalCenter: parent.verticalCenter
+                        text: block.language.length > 0 ? block.language : qsTr("code")
+                        color: Theme.mutedText
+                        font.pointSize: Theme.fontSizeSmall
+                    }
 
-                    policy: scroller.contentWidth > scroller.width ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
-                }
+                    ToolButton {
+                        id: copyButton
 
-                WheelHandler {
-                    orientation: Qt.Horizontal
-                    enabled: scroller.contentWidth > scroller.width
-                    onWheel: event => {
-                        const delta = event.angleDelta.x !== 0 ? event.angleDelta.x : event.angleDelta.y;
-                        scroller.contentX = Math.max(0, Math.min(scroller.contentWidth - scroller.width,
-                                                                 scroller.contentX - delta));
+                        objectName: "codeCopyButton"
+                        anchors.right: parent.right
+                        anchors.verticalCenter: parent.verticalCenter
+                        text: block.copied ? qsTr("Copied") : qsTr("Copy")
+                        font.pointSize: Theme.fontSizeSmall
+                        padding: Theme.spacingSmall
+                        focusPolicy: Qt.NoFocus
+                        Accessible.name: qsTr("Copy the code")
+                        ToolTip.visible: hovered
+                        ToolTip.delay: Theme.toolTipDelayMs
+                        ToolTip.text: qsTr("Copy the code")
+                        onClicked: block.copy()
                     }
                 }
 
-                TextEdit {
-                    id: code
+                Flickable {
+                    id: scroller
 
-                    objectName: "messageBlock"
-                    visible: block.nearView
-                    width: Math.max(implicitWidth, scroller.width)
-                    topPadding: block.continued ? 0 : Theme.spacingSmall
-                    bottomPadding: block.lastPart ? Theme.spacing : 0
-                    leftPadding: Theme.spacing
-                    rightPadding: Theme.spacing
-                    text: block.highlightedText.length > 0 ? block.highlightedText : block.blockText
-                    textFormat: block.highlightedText.length > 0 ? TextEdit.RichText : TextEdit.PlainText
-                    wrapMode: TextEdit.NoWrap
-                    font.family: Theme.monospaceFamily
-                    readOnly: true
-                    selectByMouse: true
-                    persistentSelection: false
-                    color: Theme.text
-                    selectionColor: Theme.highlight
-                    selectedTextColor: Theme.highlightedText
-                    Accessible.role: Accessible.StaticText
-                    Accessible.name: block.blockText
+                    // Long lines scroll sideways; the pointer selects text, it does not drag.
+                    y: header.height
+                    width: parent.width
+                    height: code.height + (horizontalBar.visible ? horizontalBar.height : 0)
+                    contentWidth: code.width
+                    contentHeight: code.height
+                    interactive: false
+                    clip: true
+                    ScrollBar.horizontal: ScrollBar {
+                        id: horizontalBar
 
-                    SearchHighlighter {
-                        objectName: "searchHighlighter"
-                        document: code.textDocument
-                        terms: block.highlightTerms
-                        color: Theme.searchMatch
+                        policy: scroller.contentWidth > scroller.width ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
                     }
 
-                    HoverHandler {
-                        cursorShape: Qt.IBeamCursor
+                    WheelHandler {
+                        orientation: Qt.Horizontal
+                        enabled: scroller.contentWidth > scroller.width
+                        onWheel: event => {
+                            const delta = event.angleDelta.x !== 0 ? event.angleDelta.x : event.angleDelta.y;
+                            scroller.contentX = Math.max(0, Math.min(scroller.contentWidth - scroller.width,
+                                                                     scroller.contentX - delta));
+                        }
+                    }
+
+                    TextEdit {
+                        id: code
+
+                        objectName: "messageBlock"
+                        visible: block.nearView
+                        width: Math.max(implicitWidth, scroller.width)
+                        topPadding: block.continued ? 0 : Theme.spacingSmall
+                        bottomPadding: block.lastPart ? Theme.spacing : 0
+                        leftPadding: Theme.spacing
+                        rightPadding: Theme.spacing
+                        text: block.highlightedText.length > 0 ? block.highlightedText : block.blockText
+                        textFormat: block.highlightedText.length > 0 ? TextEdit.RichText : TextEdit.PlainText
+                        wrapMode: TextEdit.NoWrap
+                        font.family: Theme.monospaceFamily
+                        readOnly: true
+                        selectByMouse: true
+                        persistentSelection: false
+                        color: Theme.text
+                        selectionColor: Theme.highlight
+                        selectedTextColor: Theme.highlightedText
+                        Accessible.role: Accessible.StaticText
+                        Accessible.name: block.blockText
+
+                        SearchHighlighter {
+                            objectName: "searchHighlighter"
+                            document: code.textDocument
+                            terms: block.highlightTerms
+                            color: Theme.searchMatch
+                        }
+
+                        HoverHandler {
+                            cursorShape: Qt.IBeamCursor
+                        }
                     }
                 }
             }
         }
     }
+    // qmllint enable unqualified
 }

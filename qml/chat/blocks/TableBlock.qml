@@ -10,7 +10,8 @@ import Arbor.Ui
  * line is drawn twice); a table wider than the message scrolls sideways.
  *
  * While the table is written its rows grow: the cells are kept in a ListModel that is only
- * appended to and updated in place, so a new row makes only its own cells.
+ * appended to and updated in place, so a new row makes only its own cells. The grid exists only
+ * near the screen (BlockItem); the cells' text is kept while it is away.
  */
 BlockItem {
     id: block
@@ -49,107 +50,118 @@ BlockItem {
             cells.remove(i, cells.count - i);
     }
 
-    width: availableWidth
-    height: gap + scroller.height
-
-    onRowsChanged: syncCells()
+    onRowsChanged: {
+        syncCells();
+        remeasure();
+    }
     Component.onCompleted: syncCells()
 
     ListModel {
         id: cells
     }
 
-    Flickable {
-        id: scroller
+    // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot know that the
+    // drawing only ever lives in this block, where `block` is in scope.
+    // qmllint disable unqualified
+    drawing: Component {
+        Item {
+            width: block.availableWidth
+            height: block.gap + scroller.height
 
-        objectName: "tableScroller"
-        y: block.gap
-        width: block.width
-        height: frame.height + (horizontalBar.visible ? horizontalBar.height : 0)
-        contentWidth: frame.width
-        contentHeight: frame.height
-        interactive: false
-        clip: true
-        ScrollBar.horizontal: ScrollBar {
-            id: horizontalBar
+            Flickable {
+                id: scroller
 
-            policy: scroller.contentWidth > scroller.width ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
-        }
+                objectName: "tableScroller"
+                y: block.gap
+                width: parent.width
+                height: frame.height + (horizontalBar.visible ? horizontalBar.height : 0)
+                contentWidth: frame.width
+                contentHeight: frame.height
+                interactive: false
+                clip: true
+                ScrollBar.horizontal: ScrollBar {
+                    id: horizontalBar
 
-        WheelHandler {
-            orientation: Qt.Horizontal
-            enabled: scroller.contentWidth > scroller.width
-            onWheel: event => {
-                const delta = event.angleDelta.x !== 0 ? event.angleDelta.x : event.angleDelta.y;
-                scroller.contentX = Math.max(0, Math.min(scroller.contentWidth - scroller.width,
-                                                         scroller.contentX - delta));
-            }
-        }
+                    policy: scroller.contentWidth > scroller.width ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
+                }
 
-        Rectangle {
-            // The lines between cells are this colour showing through the grid's spacing.
-            id: frame
+                WheelHandler {
+                    orientation: Qt.Horizontal
+                    enabled: scroller.contentWidth > scroller.width
+                    onWheel: event => {
+                        const delta = event.angleDelta.x !== 0 ? event.angleDelta.x : event.angleDelta.y;
+                        scroller.contentX = Math.max(0, Math.min(scroller.contentWidth - scroller.width,
+                                                                 scroller.contentX - delta));
+                    }
+                }
 
-            visible: block.nearView
-            width: grid.width + 2 * Theme.hairline
-            height: grid.height + 2 * Theme.hairline
-            color: Theme.separator
-            radius: Theme.radiusSmall
+                Rectangle {
+                    // The lines between cells are this colour showing through the grid's spacing.
+                    id: frame
 
-            GridLayout {
-                id: grid
+                    visible: block.nearView
+                    width: grid.width + 2 * Theme.hairline
+                    height: grid.height + 2 * Theme.hairline
+                    color: Theme.separator
+                    radius: Theme.radiusSmall
 
-                x: Theme.hairline
-                y: Theme.hairline
-                columns: Math.max(1, block.columnCount)
-                rowSpacing: Theme.hairline
-                columnSpacing: Theme.hairline
+                    GridLayout {
+                        id: grid
 
-                Repeater {
-                    model: cells
+                        x: Theme.hairline
+                        y: Theme.hairline
+                        columns: Math.max(1, block.columnCount)
+                        rowSpacing: Theme.hairline
+                        columnSpacing: Theme.hairline
 
-                    // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot
-                    // know that this delegate only ever lives here, where `block` is in scope.
-                    // qmllint disable unqualified
-                    delegate: Rectangle {
-                        id: cell
+                        Repeater {
+                            model: cells
 
-                        required property string cellText
-                        required property int cellRow
-                        required property int cellColumn
+                            // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot
+                            // know that this delegate only ever lives here, where `block` is in scope.
+                            // qmllint disable unqualified
+                            delegate: Rectangle {
+                                id: cell
 
-                        readonly property bool header: cellRow === 0 && !block.continued
+                                required property string cellText
+                                required property int cellRow
+                                required property int cellColumn
 
-                        objectName: header ? "tableHeaderCell" : "tableCell"
-                        Layout.fillWidth: true
-                        Layout.fillHeight: true
-                        Layout.maximumWidth: Theme.tableCellMaximumWidth
-                        implicitWidth: Math.min(label.implicitWidth, Theme.tableCellMaximumWidth - 2 * Theme.spacing)
-                                       + 2 * Theme.spacing
-                        implicitHeight: label.implicitHeight + 2 * Theme.spacingSmall
-                        color: header ? Theme.tableHeader : Theme.base
+                                readonly property bool header: cellRow === 0 && !block.continued
 
-                        // A Text, not a TextEdit: a table has many cells, and a TextEdit (a
-                        // document each) costs three times the memory. Cells are not selectable;
-                        // the message's Copy takes the table.
-                        Text {
-                            id: label
+                                objectName: header ? "tableHeaderCell" : "tableCell"
+                                Layout.fillWidth: true
+                                Layout.fillHeight: true
+                                Layout.maximumWidth: Theme.tableCellMaximumWidth
+                                implicitWidth: Math.min(label.implicitWidth, Theme.tableCellMaximumWidth - 2 * Theme.spacing)
+                                               + 2 * Theme.spacing
+                                implicitHeight: label.implicitHeight + 2 * Theme.spacingSmall
+                                color: header ? Theme.tableHeader : Theme.base
 
-                            x: Theme.spacing
-                            y: Theme.spacingSmall
-                            width: cell.width - 2 * Theme.spacing
-                            text: cell.cellText
-                            textFormat: Text.PlainText
-                            wrapMode: Text.Wrap
-                            font.bold: cell.header
-                            color: Theme.text
-                            horizontalAlignment: cell.cellColumn < block.alignments.length
-                                                 ? block.alignments[cell.cellColumn] : Text.AlignLeft
+                                // A Text, not a TextEdit: a table has many cells, and a TextEdit (a
+                                // document each) costs three times the memory. Cells are not selectable;
+                                // the message's Copy takes the table.
+                                Text {
+                                    id: label
+
+                                    x: Theme.spacing
+                                    y: Theme.spacingSmall
+                                    width: cell.width - 2 * Theme.spacing
+                                    text: cell.cellText
+                                    textFormat: Text.PlainText
+                                    wrapMode: Text.Wrap
+                                    font.bold: cell.header
+                                    color: Theme.text
+                                    horizontalAlignment: cell.cellColumn < block.alignments.length
+                                                         ? block.alignments[cell.cellColumn] : Text.AlignLeft
+                                }
+                            }
+                            // qmllint enable unqualified
                         }
                     }
-                    // qmllint enable unqualified
                 }
             }
         }
     }
+    // qmllint enable unqualified
 }
