@@ -84,6 +84,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_models = new ModelController(*m_backend, m_uiState, this);
     m_undo = new UndoController(backend, m_errors, this);
     m_jobs = new JobsDashboard(backend, this);
+    m_usage = new UsageController(backend, this);
     m_providerSettings = new ProviderSettings(backend, this);
     auto *thread = new ThreadModel(*m_backend, this);
     auto *list = new ConversationListModel(this);
@@ -103,6 +104,8 @@ App::App(const AppConfig &config, QObject *parent)
             &App::currentConversationChanged);
     connect(m_notifications, &Notifications::openRequested, m_conversationController,
             &ConversationController::select);
+    connect(m_conversationController, &ConversationController::currentChanged, m_usage,
+            [this] { m_usage->setConversation(m_conversationController->currentId()); });
     setUpSync();
 }
 

@@ -3,6 +3,7 @@
 #include "jobsdashboard.h"
 #include "providersettings.h"
 #include "synccontroller.h"
+#include "usagecontroller.h"
 
 #include <QJSEngine>
 #include <QObject>
@@ -64,6 +65,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::ProviderSettings *providerSettings READ providerSettings CONSTANT)
     /** @brief Team sync: the team server, connection state, workspaces, presence. */
     Q_PROPERTY(arbor::app::SyncController *sync READ sync CONSTANT)
+    /** @brief Tokens and cost: the open conversation's figure, the Usage page's report. */
+    Q_PROPERTY(arbor::app::UsageController *usage READ usage CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -105,6 +108,7 @@ public:
     SyncController *sync() const { return m_sync; }
     Notifications *notifications() const { return m_notifications; }
     UpdateCheck *updateCheck() const { return m_updateCheck; }
+    UsageController *usage() const { return m_usage; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -141,6 +145,7 @@ private:
     ChatController *m_chat = nullptr;
     SearchController *m_search = nullptr;
     JobsDashboard *m_jobs = nullptr;
+    UsageController *m_usage = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
     Notifications *m_notifications = nullptr;

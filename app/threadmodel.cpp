@@ -7,6 +7,7 @@
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
 #include "core/backend.h"
+#include "usage/usageservice.h"
 
 #include <QLoggingCategory>
 
@@ -179,6 +180,8 @@ void ThreadModel::applyPath(const QList<Message> &stored)
             roles << ReasoningLiveRole;
         if (mine.toolCalls != fresh.toolCalls)
             roles << ToolCallsRole;
+        if (usage::messageUsageText(mine) != usage::messageUsageText(fresh))
+            roles << UsageRole;
         if (!roles.isEmpty()) {
             mine = fresh;
             mine.content = content;
@@ -393,9 +396,10 @@ void ThreadModel::refreshMessage(const QString &messageId)
             }
             m_dirty.remove(messageId);
             m_reasoningDirty.remove(messageId);
-            Q_EMIT dataChanged(index(row), index(row),
-                               withStateRoles({ContentRole, ErrorRole, ReasoningRole,
-                                               ReasoningMsRole, ReasoningLiveRole, ToolCallsRole}));
+            Q_EMIT dataChanged(
+                index(row), index(row),
+                withStateRoles({ContentRole, ErrorRole, ReasoningRole, ReasoningMsRole,
+                                ReasoningLiveRole, ToolCallsRole, UsageRole}));
             updateLive(liveBefore);
         },
         [messageId](const QString &error) {
@@ -548,6 +552,8 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return reasoningLive(m);
     case ToolCallsRole:
         return m.toolCalls;
+    case UsageRole:
+        return usage::messageUsageText(m);
     default:
         return {};
     }
@@ -594,7 +600,8 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {ReasoningRole, "reasoning"},
             {ReasoningMsRole, "reasoningMs"},
             {ReasoningLiveRole, "reasoningLive"},
-            {ToolCallsRole, "toolCalls"}};
+            {ToolCallsRole, "toolCalls"},
+            {UsageRole, "messageUsage"}};
 }
 
 } // namespace arbor::app

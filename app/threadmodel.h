@@ -69,6 +69,7 @@ public:
         /// The tools the reply asked to call: JSON (domain/toolcall.h), "" when none; a call
         /// shows here as soon as it is whole, while the reply streams.
         ToolCallsRole,
+        UsageRole, ///< its tokens and cost for people; "" when it has no usage
     };
     Q_ENUM(Roles)
 

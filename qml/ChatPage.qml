@@ -158,6 +158,7 @@ Item {
                 onSettingsRequested: providersDialog.open()
                 onShortcutsRequested: shortcutsDialog.open()
                 onJobsRequested: jobsPage.visible = true
+                onUsageRequested: usagePage.visible = true
             }
 
             Rectangle {
@@ -262,5 +263,25 @@ Item {
     Shortcut {
         sequence: "Ctrl+J"
         onActivated: jobsPage.visible = !jobsPage.visible
+    }
+
+    // The usage page lies over the chat too (Ctrl+U toggles it).
+    UsagePage {
+        id: usagePage
+
+        anchors.fill: parent
+        visible: false
+        onVisibleChanged: {
+            if (visible)
+                forceActiveFocus();
+            else
+                composer.focusInput();
+        }
+        onCloseRequested: visible = false
+    }
+
+    Shortcut {
+        sequence: "Ctrl+U"
+        onActivated: usagePage.visible = !usagePage.visible
     }
 }

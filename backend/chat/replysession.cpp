@@ -221,7 +221,9 @@ void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finish
                           usage.completionTokens,
                           rest.reasoningMs,
                           rest.reasoningData,
-                          rest.toolCalls});
+                          rest.toolCalls,
+                          usage.cachedTokens,
+                          usage.reasoningTokens});
         store::conversations::touch(db, conversationId);
     });
 }

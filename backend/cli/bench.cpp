@@ -9,6 +9,7 @@ int runBenchQueue(const QStringList &args);
 int runBenchStream(const QStringList &args);
 int runBenchSync(const QStringList &args);
 int runBenchRender(const QStringList &args);
+int runBenchUsage(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
@@ -23,7 +24,9 @@ int runBench(const QStringList &args)
                "  sync    team sync on PostgreSQL (--dsn): notify-to-visible latency, push, "
                "initial pull\n"
                "  render  Markdown blocks of a streamed reply (split + store); cost per token, "
-               "short vs long reply\n";
+               "short vs long reply\n"
+               "  usage   usage ledger at 1M messages: 90-day report, cost of the totals per "
+               "finish\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
@@ -37,6 +40,8 @@ int runBench(const QStringList &args)
         return runBenchSync(args.mid(1));
     if (scenario == u"render")
         return runBenchRender(args.mid(1));
+    if (scenario == u"usage")
+        return runBenchUsage(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

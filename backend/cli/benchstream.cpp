@@ -219,7 +219,12 @@ TokenCost tokenCost(store::Store &store, const QString &conversationId, int mess
                                      {},
                                      reason,
                                      usage.promptTokens,
-                                     usage.completionTokens});
+                                     usage.completionTokens,
+                                     -1,
+                                     {},
+                                     {},
+                                     usage.cachedTokens,
+                                     usage.reasoningTokens});
         });
         live.end(id);
     }

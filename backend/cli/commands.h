@@ -30,5 +30,9 @@ int runSync(const QStringList &args);
 int runJobs(const QStringList &args);
 /** @brief `arbord worker`: runs queued jobs headless until SIGINT/SIGTERM. */
 int runWorker(const QStringList &args);
+/** @brief `arbord usage`: tokens and cost by day, model, provider, conversation. */
+int runUsage(const QStringList &args);
+/** @brief `arbord prices`: list, set, remove the prices that cost replies. */
+int runPrices(const QStringList &args);
 
 } // namespace arbor::cli

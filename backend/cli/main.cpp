@@ -36,6 +36,11 @@ Commands:
   providers list|add|remove|models|discover|default [--db PATH] ...
                       Model providers; API keys go to the system keychain (see
                       arbord providers --help).
+  usage [--db PATH] [--since DATE] [--until DATE] [--by day,model,provider,conversation]
+        [--json]      Tokens and cost of finished replies, from the kept totals.
+  prices list|set|remove [--db PATH] ...
+                      The prices (per million tokens) that cost replies when they
+                      finish (see arbord prices --help).
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
@@ -80,6 +85,10 @@ int run(const QString &command, const QStringList &args)
         return runJobs(args);
     if (command == u"worker")
         return runWorker(args);
+    if (command == u"usage")
+        return runUsage(args);
+    if (command == u"prices")
+        return runPrices(args);
     err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

@@ -12,6 +12,7 @@
 #include "secrets/keychainsecretstore.h"
 #include "store/store.h"
 #include "sync/syncservice.h"
+#include "usage/usageservice.h"
 
 #include <QLoggingCategory>
 
@@ -40,6 +41,7 @@ Backend::Backend(BackendOptions options)
     m_engine->registerHandler(
         std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
     m_sync = std::make_unique<sync::SyncService>(*m_store);
+    m_usage = std::make_unique<usage::UsageService>(*m_store);
     // Local writes to shared conversations are pushed at once (the engine also finds them in
     // the outbox, later).
     sync::SyncService *syncService = m_sync.get();

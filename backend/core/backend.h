@@ -28,6 +28,10 @@ class ChatService;
 class LiveTexts;
 } // namespace arbor::chat
 
+namespace arbor::usage {
+class UsageService;
+}
+
 namespace arbor::core {
 
 /** @brief How to assemble a backend. */
@@ -71,6 +75,8 @@ public:
     chat::ChatEvents &events() { return *m_events; }
     chat::LiveTexts &liveTexts() { return *m_live; }
     chat::ChatService &chat() { return *m_chat; }
+    /** @brief Tokens and cost: reports from the kept totals, the price list. */
+    usage::UsageService &usage() { return *m_usage; }
     /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
     sync::SyncService &sync() { return *m_sync; }
     /** @brief Starts team sync with the configured server (SyncService::start()) once the
@@ -89,6 +95,7 @@ private:
     std::unique_ptr<jobs::JobsService> m_jobs;
     std::unique_ptr<chat::ChatService> m_chat;
     std::unique_ptr<sync::SyncService> m_sync;
+    std::unique_ptr<usage::UsageService> m_usage;
     QFuture<void> m_providersLoaded;
     bool m_open = false;
 };

@@ -4,6 +4,7 @@
 #include "jobs/jobsmonitor.h"
 #include "store/store.h"
 #include "sync/syncmonitor.h"
+#include "usage/usageservice.h"
 
 namespace arbor::core {
 
@@ -13,6 +14,7 @@ ReadOnlyBackend::ReadOnlyBackend(QString dbPath)
     , m_chat(std::make_unique<chat::ChatReader>(store::StoreReader(*m_store)))
     , m_jobs(std::make_unique<jobs::JobsMonitor>(store::StoreReader(*m_store)))
     , m_sync(std::make_unique<sync::SyncMonitor>(store::StoreReader(*m_store)))
+    , m_usage(std::make_unique<usage::UsageMonitor>(store::StoreReader(*m_store)))
 {
     qRegisterMetaType<domain::Message>();
     qRegisterMetaType<domain::Conversation>();

@@ -18,6 +18,10 @@ namespace arbor::sync {
 class SyncMonitor;
 }
 
+namespace arbor::usage {
+class UsageMonitor;
+}
+
 namespace arbor::core {
 
 /**
@@ -48,12 +52,14 @@ public:
     chat::ChatReader &chat() { return *m_chat; }
     jobs::JobsMonitor &jobs() { return *m_jobs; }
     sync::SyncMonitor &sync() { return *m_sync; }
+    usage::UsageMonitor &usage() { return *m_usage; }
 
 private:
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<chat::ChatReader> m_chat;
     std::unique_ptr<jobs::JobsMonitor> m_jobs;
     std::unique_ptr<sync::SyncMonitor> m_sync;
+    std::unique_ptr<usage::UsageMonitor> m_usage;
 };
 
 } // namespace arbor::core

@@ -38,8 +38,13 @@ struct Message
     MessageStatus status = MessageStatus::Complete;
     QString error;
     QString finishReason;
-    int promptTokens = -1;
-    int completionTokens = -1;
+    int promptTokens = -1;       ///< all input, cached included; -1 unknown
+    int completionTokens = -1;   ///< all output, reasoning included; -1 unknown
+    int cachedTokens = -1;       ///< the part of promptTokens read from the vendor's cache
+    int reasoningTokens = -1;    ///< the part of completionTokens spent reasoning
+    bool usageEstimated = false; ///< the vendor reported no usage: the counts are Arbor's guess
+    qint64 costNanos = -1;       ///< cost in billionths of currency; -1: no price known
+    QString currency;            ///< of costNanos ("USD"); empty when no price
     qint64 createdAt = 0;
     qint64 finishedAt = 0;
     QString label;           ///< the user's bookmark, empty when none

@@ -215,15 +215,19 @@ private:
         endToolCall(call);
     }
 
-    /** Counts are cumulative: replace, never add. Input includes the cached parts. */
+    /** Counts are cumulative: replace, never add. Input includes the cached parts: the reads
+     *  (cachedTokens) and the writes (counted, and priced, as ordinary input). Thinking is in
+     *  output_tokens with no count of its own, so reasoningTokens stays unknown. */
     void readUsage(const QJsonObject &u)
     {
         if (u.isEmpty())
             return;
-        if (u.contains(QLatin1String("input_tokens")))
+        if (u.contains(QLatin1String("input_tokens"))) {
             m_usage.promptTokens = u.value(QLatin1String("input_tokens")).toInt()
                 + u.value(QLatin1String("cache_creation_input_tokens")).toInt()
                 + u.value(QLatin1String("cache_read_input_tokens")).toInt();
+            m_usage.cachedTokens = u.value(QLatin1String("cache_read_input_tokens")).toInt();
+        }
         if (u.contains(QLatin1String("output_tokens")))
             m_usage.completionTokens = u.value(QLatin1String("output_tokens")).toInt();
     }

@@ -188,6 +188,10 @@ private:
                     m_usage.completionTokens =
                         u.value(QLatin1String("candidatesTokenCount")).toInt()
                         + u.value(QLatin1String("thoughtsTokenCount")).toInt();
+                // promptTokenCount includes the cached part; candidatesTokenCount does not
+                // include the thoughts, so output is their sum.
+                m_usage.cachedTokens = u.value(QLatin1String("cachedContentTokenCount")).toInt();
+                m_usage.reasoningTokens = u.value(QLatin1String("thoughtsTokenCount")).toInt();
             }
         }
     }

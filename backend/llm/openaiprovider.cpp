@@ -99,6 +99,15 @@ private:
         if (!usage.isEmpty()) {
             m_usage.promptTokens = usage.value(QLatin1String("prompt_tokens")).toInt(-1);
             m_usage.completionTokens = usage.value(QLatin1String("completion_tokens")).toInt(-1);
+            // Subsets of the two above (cached_tokens also counts in prompt_tokens).
+            const QJsonValue cached = usage.value(QLatin1String("prompt_tokens_details"))
+                                          .toObject()
+                                          .value(QLatin1String("cached_tokens"));
+            m_usage.cachedTokens = cached.isDouble() ? cached.toInt() : -1;
+            const QJsonValue reasoning = usage.value(QLatin1String("completion_tokens_details"))
+                                             .toObject()
+                                             .value(QLatin1String("reasoning_tokens"));
+            m_usage.reasoningTokens = reasoning.isDouble() ? reasoning.toInt() : -1;
         }
     }
 

@@ -53,10 +53,18 @@ struct ToolCall
     friend bool operator==(const ToolCall &, const ToolCall &) = default;
 };
 
+/**
+ * @brief Token counts of one reply, as the vendor reported them; -1 = not reported. Arbor's
+ * convention, whatever the vendor's: promptTokens is all input (cached parts included) and
+ * cachedTokens the part of it read from the vendor's prompt cache; completionTokens is all
+ * output (reasoning included) and reasoningTokens the part of it spent reasoning.
+ */
 struct ChatUsage
 {
     int promptTokens = -1;
     int completionTokens = -1;
+    int cachedTokens = -1;
+    int reasoningTokens = -1;
 };
 
 /**

@@ -3,8 +3,11 @@
 #include "conversationqueries.h"
 #include "sql.h"
 #include "treequeries.h"
+#include "usagequeries.h"
 
 #include "domain/ids.h"
+
+#include <QDateTime>
 
 namespace arbor::store::messages {
 
@@ -22,7 +25,8 @@ const QString kColumns = QStringLiteral(
     "CASE WHEN m.status = 'streaming' THEN m.reasoning || coalesce((SELECT group_concat(r.text, "
     "'') FROM (SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq) r), "
     "'') ELSE m.reasoning END AS reasoning, "
-    "m.reasoning_ms, m.reasoning_data, m.tool_calls");
+    "m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, m.reasoning_tokens, "
+    "m.usage_estimated, m.cost_nanos, m.currency");
 
 /** @brief Where the fields of kColumns are in a result. */
 struct MessageColumns
@@ -48,6 +52,11 @@ struct MessageColumns
         , reasoningMs(c["reasoning_ms"])
         , reasoningData(c["reasoning_data"])
         , toolCalls(c["tool_calls"])
+        , cachedTokens(c["cached_tokens"])
+        , reasoningTokens(c["reasoning_tokens"])
+        , usageEstimated(c["usage_estimated"])
+        , costNanos(c["cost_nanos"])
+        , currency(c["currency"])
     {
     }
 
@@ -78,12 +87,21 @@ struct MessageColumns
         m.reasoningMs = thought.isNull() ? -1 : thought.toLongLong();
         m.reasoningData = q.value(reasoningData).toString();
         m.toolCalls = q.value(toolCalls).toString();
+        const QVariant cached = q.value(cachedTokens);
+        m.cachedTokens = cached.isNull() ? -1 : cached.toInt();
+        const QVariant reasoned = q.value(reasoningTokens);
+        m.reasoningTokens = reasoned.isNull() ? -1 : reasoned.toInt();
+        m.usageEstimated = q.value(usageEstimated).toBool();
+        const QVariant cost = q.value(costNanos);
+        m.costNanos = cost.isNull() ? -1 : cost.toLongLong();
+        m.currency = q.value(currency).toString();
         return m;
     }
 
     int id, conversationId, parentId, role, author, provider, model, content, status, error,
         finishReason, promptTokens, completionTokens, createdAt, finishedAt, label, reasoning,
-        reasoningMs, reasoningData, toolCalls;
+        reasoningMs, reasoningData, toolCalls, cachedTokens, reasoningTokens, usageEstimated,
+        costNanos, currency;
 };
 
 } // namespace
@@ -347,9 +365,56 @@ void setToolCalls(const QSqlDatabase &db, const QString &id, const QString &tool
          {nullIfEmpty(domain::withoutNulInJson(toolCalls)), id});
 }
 
+namespace {
+
+QVariant orNull(int count)
+{
+    return count < 0 ? QVariant() : QVariant(count);
+}
+
+/** The UTC day of @p ms, as prices are dated. */
+QString utcDay(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).date().toString(Qt::ISODate);
+}
+
+/** Cost and currency of @p tokens for the message's provider and model on @p day. */
+std::pair<QVariant, QVariant> costOf(const QSqlDatabase &db, const QString &provider,
+                                     const QString &model, const QString &day,
+                                     const usage::Tokens &tokens)
+{
+    const auto price = usage::priceFor(db, provider, model, day);
+    if (!price)
+        return {};
+    return {usage::costNanos(*price, tokens), price->currency};
+}
+
+} // namespace
+
 bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
 {
-    QSqlQuery q = exec(
+    QString provider, model, parentId;
+    {
+        CachedQuery live(db,
+                         QStringLiteral("SELECT provider, model, parent_id FROM messages"
+                                        " WHERE id = ? AND status IN ('queued', 'streaming')"),
+                         {id});
+        if (live->next()) {
+            provider = live->value(0).toString();
+            model = live->value(1).toString();
+            parentId = live->value(2).toString();
+        }
+        live->finish();
+    }
+    const qint64 now = domain::nowMs();
+    const bool reported = f.promptTokens >= 0 || f.completionTokens >= 0;
+    const usage::Tokens tokens{f.promptTokens, f.completionTokens, f.cachedTokens,
+                               f.reasoningTokens};
+    const auto [cost, currency] = reported ? costOf(db, provider, model, utcDay(now), tokens)
+                                           : std::pair<QVariant, QVariant>{};
+    // Prepared once per writer connection: compiling it compiles every trigger it wakes (search,
+    // tree, sync, usage totals), which costs more than running it.
+    CachedQuery q(
         db,
         QStringLiteral(
             "UPDATE messages SET"
@@ -362,18 +427,48 @@ bool finish(const QSqlDatabase &db, const QString &id, const Finish &f)
             " reasoning_data = coalesce(?, reasoning_data),"
             " tool_calls = coalesce(?, tool_calls),"
             " status = ?, error = ?, finish_reason = ?,"
-            " prompt_tokens = ?, completion_tokens = ?, finished_at = ?"
+            " prompt_tokens = ?, completion_tokens = ?, cached_tokens = ?, reasoning_tokens = ?,"
+            " cost_nanos = ?, currency = ?, finished_at = ?"
             " WHERE id = ? AND status IN ('queued', 'streaming')"),
         {id, id, f.reasoningMs < 0 ? QVariant() : QVariant(f.reasoningMs),
          nullIfEmpty(domain::withoutNulInJson(f.reasoningData)),
          nullIfEmpty(domain::withoutNulInJson(f.toolCalls)), domain::toString(f.status),
-         domain::withoutNul(f.error), f.finishReason,
-         f.promptTokens < 0 ? QVariant() : QVariant(f.promptTokens),
-         f.completionTokens < 0 ? QVariant() : QVariant(f.completionTokens), domain::nowMs(), id});
-    const bool changed = q.numRowsAffected() > 0;
-    exec(db, QStringLiteral("DELETE FROM message_chunks WHERE message_id = ?"), {id});
-    exec(db, QStringLiteral("DELETE FROM message_reasoning_chunks WHERE message_id = ?"), {id});
+         domain::withoutNul(f.error), f.finishReason, orNull(f.promptTokens),
+         orNull(f.completionTokens), orNull(f.cachedTokens), orNull(f.reasoningTokens), cost,
+         currency, now, id});
+    const bool changed = q->numRowsAffected() > 0;
+    execCached(db, QStringLiteral("DELETE FROM message_chunks WHERE message_id = ?"), {id});
+    execCached(db, QStringLiteral("DELETE FROM message_reasoning_chunks WHERE message_id = ?"),
+               {id});
+    if (changed && !reported)
+        estimateUsage(db, id, provider, model, parentId, utcDay(now));
     return changed;
+}
+
+void estimateUsage(const QSqlDatabase &db, const QString &id, const QString &provider,
+                   const QString &model, const QString &parentId, const QString &day)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT length(content) + length(reasoning) AS chars,"
+                                      " length(reasoning) AS reasoning FROM messages WHERE id = ?"),
+                       {id});
+    if (!q.next())
+        return;
+    const qint64 chars = q.value(QStringLiteral("chars")).toLongLong();
+    const qint64 reasoningChars = q.value(QStringLiteral("reasoning")).toLongLong();
+    q.finish();
+    if (chars == 0)
+        return; // nothing arrived: nothing to charge
+    const usage::Tokens tokens{
+        usage::estimateTokens(parentId.isEmpty() ? 0 : pathLength(db, parentId)),
+        usage::estimateTokens(chars), 0,
+        reasoningChars > 0 ? usage::estimateTokens(reasoningChars) : 0};
+    const auto [cost, currency] = costOf(db, provider, model, day, tokens);
+    exec(db,
+         QStringLiteral("UPDATE messages SET prompt_tokens = ?, completion_tokens = ?,"
+                        " cached_tokens = NULL, reasoning_tokens = ?, usage_estimated = 1,"
+                        " cost_nanos = ?, currency = ? WHERE id = ?"),
+         {tokens.input, tokens.output, tokens.reasoning, cost, currency, id});
 }
 
 } // namespace arbor::store::messages

@@ -69,15 +69,25 @@ struct Finish
     MessageStatus status = MessageStatus::Complete;
     QString error;
     QString finishReason;
-    int promptTokens = -1;
-    int completionTokens = -1;
+    int promptTokens = -1;      ///< all input; -1: not reported
+    int completionTokens = -1;  ///< all output; -1: not reported
     qint64 reasoningMs = -1;    ///< -1: as it is
     QString reasoningData = {}; ///< JSON; "": as it is
     QString toolCalls = {};     ///< JSON (domain/toolcall.h); "": as it is
+    int cachedTokens = -1;      ///< part of promptTokens; -1: not reported
+    int reasoningTokens = -1;   ///< part of completionTokens; -1: not reported
 };
 /** @brief Folds the chunks into content (and reasoning) and sets a final state (once; a finished
  * message is immutable, so finishing it again does nothing). Returns false if it was already final.
+ * Stores the usage and its cost at the price valid now (store/usagequeries.h); when the vendor
+ * reported no usage and the reply has text, estimates it (usage_estimated = 1).
  */
 bool finish(const QSqlDatabase &db, const QString &id, const Finish &finish);
+/** @brief Stores an estimate of a finished reply's usage (the vendor reported none): input from
+ *  the text of the path above it, output from its text and reasoning, both at
+ *  usage::estimateTokens(), priced as reported usage is; usage_estimated = 1. Nothing for a
+ *  reply with no text. */
+void estimateUsage(const QSqlDatabase &db, const QString &id, const QString &provider,
+                   const QString &model, const QString &parentId, const QString &day);
 
 } // namespace arbor::store::messages

@@ -1,10 +1,12 @@
 #include "store.h"
 
 #include "migrator.h"
+#include "usagequeries.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QTimeZone>
 #include <QUuid>
 
 namespace arbor::store {
@@ -101,8 +103,11 @@ void Store::prepare()
             StoreError::Kind::NotAStore);
     if (version) {
         Migrator::requireKnown(m_path, *version);
-        if (*version == Migrator::latestVersion())
+        if (*version == Migrator::latestVersion()) {
+            if (m_access == Access::ReadWrite)
+                bucketUsageDays();
             return;
+        }
         if (m_access == Access::ReadOnly)
             throw StoreError(
                 QStringLiteral("%1 was written by an older version of Arbor (schema %2; this "
@@ -116,8 +121,26 @@ void Store::prepare()
     }
     // A new store, or an older one: migrate on a short-lived connection, so the writer and
     // readers open a file that is known to be current.
-    ShortConnection migrate(m_path, false);
-    Migrator::migrate(migrate.db());
+    {
+        ShortConnection migrate(m_path, false);
+        Migrator::migrate(migrate.db());
+    }
+    bucketUsageDays();
+}
+
+void Store::bucketUsageDays()
+{
+    // The usage totals' days are local days, made by SQLite in this process's zone: made in
+    // another zone (or never), they are made again here, once (store/usagequeries.h).
+    const QString zone = QString::fromUtf8(QTimeZone::systemTimeZoneId());
+    {
+        ShortConnection look(m_path, true);
+        QSqlQuery q = exec(look.db(), QStringLiteral("SELECT zone FROM usage_clock"));
+        if (q.next() && q.value(0).toString() == zone)
+            return;
+    }
+    ShortConnection write(m_path, false);
+    usage::ensureZone(write.db(), zone);
 }
 
 std::exception_ptr Store::noWriter() const

@@ -62,6 +62,8 @@ public:
 private:
     /** @brief Looks at the file without writing, then migrates it if it is new or older. */
     void prepare();
+    /** @brief Rebuilds the usage day totals when they were made in another time zone. */
+    void bucketUsageDays();
     std::exception_ptr noWriter() const;
 
     QString m_path;

@@ -99,7 +99,8 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "m.label, m.created_at, m.finished_at, m.deleted_at, m.deleted_batch, "
             "m.reasoning || coalesce((SELECT group_concat(text, '') FROM "
             "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
-            "'') AS reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls "
+            "'') AS reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, "
+            "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -129,6 +130,11 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.reasoningMs = optionalInt(m.value(at["reasoning_ms"]));
         rm.reasoningData = textOrEmpty(m.value(at["reasoning_data"]));
         rm.toolCalls = textOrEmpty(m.value(at["tool_calls"]));
+        rm.cachedTokens = optionalInt(m.value(at["cached_tokens"]));
+        rm.reasoningTokens = optionalInt(m.value(at["reasoning_tokens"]));
+        rm.usageEstimated = m.value(at["usage_estimated"]).toBool();
+        rm.costNanos = optionalInt(m.value(at["cost_nanos"]));
+        rm.currency = textOrEmpty(m.value(at["currency"]));
     }
     m.finish();
     return found;
@@ -222,7 +228,8 @@ void applyConversation(QSqlDatabase &db, Applied &applied, const RemoteConversat
 const QByteArray MessageColumns = QByteArrayLiteral(
     "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
-    "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data, tool_calls");
+    "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data, tool_calls, "
+    "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
     "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
@@ -231,7 +238,9 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, "
     "completion_tokens = excluded.completion_tokens, label = excluded.label, "
     "finished_at = excluded.finished_at, deleted_at = excluded.deleted_at, "
-    "deleted_batch = excluded.deleted_batch "
+    "deleted_batch = excluded.deleted_batch, cached_tokens = excluded.cached_tokens, "
+    "reasoning_tokens = excluded.reasoning_tokens, usage_estimated = excluded.usage_estimated, "
+    "cost_nanos = excluded.cost_nanos, currency = excluded.currency "
     "WHERE messages.synced_at IS NOT NULL "
     "AND messages.conversation_id = excluded.conversation_id "
     "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
@@ -246,7 +255,13 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.reasoning IS NOT excluded.reasoning "
     "OR messages.reasoning_ms IS NOT excluded.reasoning_ms "
     "OR messages.reasoning_data IS NOT excluded.reasoning_data "
-    "OR messages.tool_calls IS NOT excluded.tool_calls) "
+    "OR messages.tool_calls IS NOT excluded.tool_calls "
+    "OR messages.prompt_tokens IS NOT excluded.prompt_tokens "
+    "OR messages.cached_tokens IS NOT excluded.cached_tokens "
+    "OR messages.reasoning_tokens IS NOT excluded.reasoning_tokens "
+    "OR messages.usage_estimated IS NOT excluded.usage_estimated "
+    "OR messages.cost_nanos IS NOT excluded.cost_nanos "
+    "OR messages.currency IS NOT excluded.currency) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -290,6 +305,11 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     number(20, m.reasoningMs);
     optionalText(21, m.reasoningData);
     optionalText(22, m.toolCalls);
+    number(23, m.cachedTokens);
+    number(24, m.reasoningTokens);
+    sqlite3_bind_int(st, 25, m.usageEstimated ? 1 : 0);
+    number(26, m.costNanos);
+    optionalText(27, m.currency);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -521,7 +541,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
             + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?)"
+              "?, ?, ?, ?, ?, ?, ?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
             store::CachedQuery upsert =
@@ -548,6 +568,11 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                         variant(m.reasoningMs),
                                         nullIfEmpty(m.reasoningData),
                                         nullIfEmpty(m.toolCalls),
+                                        variant(m.cachedTokens),
+                                        variant(m.reasoningTokens),
+                                        m.usageEstimated ? 1 : 0,
+                                        variant(m.costNanos),
+                                        nullIfEmpty(m.currency),
                                         now});
             const store::Columns returned(*upsert);
             const int id = returned["id"];
@@ -568,7 +593,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
             store::NativeQuery stage(db,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();

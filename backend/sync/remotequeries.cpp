@@ -103,6 +103,11 @@ QJsonObject messageJson(const RemoteMessage &m)
         {QStringLiteral("deleted_batch"), json(m.deletedBatch)},
         {QStringLiteral("reasoning"), text(m.reasoning)},
         {QStringLiteral("reasoning_ms"), json(m.reasoningMs)},
+        {QStringLiteral("cached_tokens"), json(m.cachedTokens)},
+        {QStringLiteral("reasoning_tokens"), json(m.reasoningTokens)},
+        {QStringLiteral("usage_estimated"), m.usageEstimated},
+        {QStringLiteral("cost_nanos"), json(m.costNanos)},
+        {QStringLiteral("currency"), json(m.currency)},
         {QStringLiteral("reasoning_data"),
          m.reasoningData.isEmpty() ? QJsonValue()
                                    : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
@@ -295,6 +300,11 @@ struct MessageColumns
         , reasoningMs(r.column("reasoning_ms"))
         , reasoningData(r.column("reasoning_data"))
         , toolCalls(r.column("tool_calls"))
+        , cachedTokens(r.column("cached_tokens"))
+        , reasoningTokens(r.column("reasoning_tokens"))
+        , usageEstimated(r.column("usage_estimated"))
+        , costNanos(r.column("cost_nanos"))
+        , currency(r.column("currency"))
     {
     }
 
@@ -324,12 +334,18 @@ struct MessageColumns
         m.reasoningMs = optionalNumber(r, row, reasoningMs);
         m.reasoningData = r.text(row, reasoningData);
         m.toolCalls = r.text(row, toolCalls);
+        m.cachedTokens = optionalNumber(r, row, cachedTokens);
+        m.reasoningTokens = optionalNumber(r, row, reasoningTokens);
+        m.usageEstimated = r.text(row, usageEstimated) == u"t";
+        m.costNanos = optionalNumber(r, row, costNanos);
+        m.currency = r.text(row, currency);
         return m;
     }
 
     int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
-        finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls;
+        finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls, cachedTokens,
+        reasoningTokens, usageEstimated, costNanos, currency;
 };
 
 } // namespace
@@ -357,7 +373,8 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
         QStringLiteral("SELECT id, workspace_id, conversation_id, parent_id, role, author, "
                        "provider, model, content, status, error, finish_reason, label, "
                        "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
-                       "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls "
+                       "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
+                       "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency "
                        "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);

@@ -57,6 +57,11 @@ struct RemoteMessage
     std::optional<qint64> reasoningMs; ///< how long it reasoned, when known
     QString reasoningData;             ///< JSON to send back to the vendor; null when none
     QString toolCalls; ///< JSON of the tool calls it asked for (domain/toolcall.h); null: none
+    std::optional<qint64> cachedTokens;    ///< part of promptTokens (server version 7)
+    std::optional<qint64> reasoningTokens; ///< part of completionTokens
+    bool usageEstimated = false;           ///< the counts are the author's Arbor's estimate
+    std::optional<qint64> costNanos;       ///< billionths of currency; none: no price known
+    QString currency;                      ///< of costNanos; null when none
 
     bool operator==(const RemoteMessage &) const = default;
 };

@@ -27,6 +27,7 @@ GridLayout {
     signal settingsRequested
     signal shortcutsRequested
     signal jobsRequested
+    signal usageRequested
 
     columns: narrow ? 1 : 2
     columnSpacing: Theme.spacing
@@ -57,6 +58,31 @@ GridLayout {
             font.pointSize: Theme.fontSizeTitle
             font.bold: true
             Accessible.role: Accessible.Heading
+
+            Label {
+                // The conversation's tokens and cost, live while a reply streams ("≈": estimated
+                // until its usage arrives), in the room the title leaves (never taking room from
+                // the layout); the details in its tool tip.
+                objectName: "usageFigure"
+                x: parent.contentWidth + Theme.spacing
+                anchors.verticalCenter: parent.verticalCenter
+                width: Math.max(0, parent.width - x)
+                visible: App.usage.hasUsage && width >= Math.min(implicitWidth, Theme.titleMinimumWidth)
+                text: App.usage.tokensText + " · " + App.usage.costText
+                elide: Text.ElideRight
+                color: Theme.mutedText
+                font.pointSize: Theme.fontSizeSmall
+                font.bold: false
+                Accessible.name: qsTr("Usage of this conversation: %1").arg(text)
+
+                HoverHandler {
+                    id: usageHover
+                }
+
+                ToolTip.visible: usageHover.hovered
+                ToolTip.delay: Theme.toolTipDelayMs
+                ToolTip.text: App.usage.detail
+            }
         }
     }
 
@@ -103,6 +129,15 @@ GridLayout {
             tip: qsTr("Jobs: queues, retries and failed replies")
             shortcut: "Ctrl+J"
             onClicked: header.jobsRequested()
+        }
+
+        IconButton {
+            objectName: "usageButton"
+            iconName: "chart-column-stacked"
+            text: qsTr("Usage")
+            tip: qsTr("Usage: tokens and cost per day, model and conversation")
+            shortcut: "Ctrl+U"
+            onClicked: header.usageRequested()
         }
 
         IconButton {

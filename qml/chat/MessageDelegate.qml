@@ -46,6 +46,7 @@ Item {
     required property string reasoning
     required property int reasoningMs
     required property bool reasoningLive
+    required property string messageUsage // its tokens and cost ("" when none)
 
     /// The view's model: the text is read from its row in C++ (MessageBody.thread), never as
     /// a role (a JS string of the whole growing reply on every frame).
@@ -210,6 +211,12 @@ Item {
                 font.pointSize: Theme.fontSizeSmall
                 elide: Text.ElideRight
                 Layout.maximumWidth: column.width / 3
+            }
+
+            MessageUsageLabel {
+                text: message.messageUsage
+                shown: hover.hovered || message.framed
+                Layout.maximumWidth: column.width / 2
             }
 
             Label {

@@ -37,6 +37,7 @@ Dialog {
         [qsTr("Ctrl+B"), qsTr("Show or hide the conversation list")],
         [qsTr("Ctrl+,"), qsTr("Settings: providers, keys, default model")],
         [qsTr("Ctrl+J"), qsTr("Jobs dashboard")],
+        [qsTr("Ctrl+U"), qsTr("Usage: tokens and cost per day, model and conversation")],
         [qsTr("Ctrl+Shift+T"), qsTr("Team server: connect, disconnect, connection state")],
         [qsTr("F1"), qsTr("This list")],
         [qsTr("Ctrl+Q"), qsTr("Quit")]

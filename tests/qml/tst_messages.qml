@@ -51,6 +51,7 @@ Item {
             reasoning: ""
             reasoningMs: -1
             reasoningLive: false
+            messageUsage: ""
         }
     }
 

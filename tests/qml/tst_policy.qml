@@ -52,6 +52,7 @@ Item {
             reasoning: ""
             reasoningMs: -1
             reasoningLive: false
+            messageUsage: ""
         }
     }
 

@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include "store/store.h"
+#include "store/usagequeries.h"
 #include "support/fakevendorserver.h"
 
 #include <QObject>
@@ -54,10 +56,15 @@ public Q_SLOTS:
         m_dir = std::make_unique<QTemporaryDir>();
         if (!m_dir->isValid())
             qFatal("Cannot create a temporary directory: %s", qPrintable(m_dir->errorString()));
-        // 400 tokens/s: a demo reply settles in about a second.
-        arbor::app::App::setConfig(
-            arbor::app::AppConfig{m_dir->filePath(QStringLiteral("arbor.sqlite")), 400.0,
-                                  m_dir->filePath(QStringLiteral("ui.ini"))});
+        // 400 tokens/s: a demo reply settles in about a second. The usage run (tst_usage.qml)
+        // prices the demo model in its store first, and streams slower, so the live estimate
+        // of a reply being written can be seen for several seconds.
+        const QString db = m_dir->filePath(QStringLiteral("arbor.sqlite"));
+        const bool usageRun = qEnvironmentVariableIntValue("ARBOR_TEST_DEMO_PRICE") == 1;
+        if (usageRun)
+            priceTheDemo(db);
+        arbor::app::App::setConfig(arbor::app::AppConfig{
+            db, usageRun ? 40.0 : 400.0, m_dir->filePath(QStringLiteral("ui.ini"))});
         // Start-up discovery looks only where the run says: nowhere, or (tst_qml_discovery) at a
         // fake Ollama on a free port, never at whatever listens on this machine's usual ports.
         if (qEnvironmentVariableIntValue("ARBOR_TEST_FAKE_OLLAMA") == 1) {
@@ -83,6 +90,22 @@ public Q_SLOTS:
     }
 
 private:
+    /// $1,000 / $2,000 per million input / output tokens for every demo model.
+    static void priceTheDemo(const QString &db)
+    {
+        arbor::store::Store store(db, 1);
+        store.open();
+        arbor::store::usage::Price price;
+        price.provider = QStringLiteral("demo");
+        price.model = QStringLiteral("*");
+        price.validFrom = QStringLiteral("2000-01-01");
+        price.input = 1000;
+        price.output = 2000;
+        store.write([price](QSqlDatabase &conn) { arbor::store::usage::setPrice(conn, price); })
+            .waitForFinished();
+        store.close();
+    }
+
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QThread> m_serverThread;
 };

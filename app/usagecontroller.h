@@ -1,0 +1,106 @@
+#pragma once
+
+#include <QHash>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+#include <QUrl>
+#include <QVariantList>
+#include <QtQml/qqml.h>
+
+namespace arbor::core {
+class Backend;
+}
+
+namespace arbor::app {
+
+/**
+ * @brief Tokens and cost for QML: the open conversation's figure for the header (the totals the
+ * store keeps, plus an estimate of the replies still streaming, until their usage arrives), and
+ * the Usage page's report (per day stacked by model, top conversations and models, CSV export).
+ * An adapter over usage::UsageService; GUI thread only.
+ */
+class UsageController : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("UsageController belongs to App")
+    /** @brief Input + output tokens of the open conversation (live). */
+    Q_PROPERTY(QString tokensText READ tokensText NOTIFY figuresChanged)
+    /** @brief Its cost ("$0.0123"); "—" when some reply had no price or nothing is known. */
+    Q_PROPERTY(QString costText READ costText NOTIFY figuresChanged)
+    /** @brief Part of the figure is an estimate (a reply streaming, or a vendor that sent no
+     *  usage). */
+    Q_PROPERTY(bool estimated READ estimated NOTIFY figuresChanged)
+    /** @brief The figure in detail, for its tool tip. */
+    Q_PROPERTY(QString detail READ detail NOTIFY figuresChanged)
+    /** @brief The open conversation has any usage (or a reply streaming). */
+    Q_PROPERTY(bool hasUsage READ hasUsage NOTIFY figuresChanged)
+
+    /** @brief The report's days, oldest first: [{day, costs: [per model], tokens: [per model]}],
+     *  the values in the order of `models`. */
+    Q_PROPERTY(QVariantList days READ days NOTIFY reportChanged)
+    /** @brief The report's models ("provider/model"), largest cost first. */
+    Q_PROPERTY(QVariantList models READ models NOTIFY reportChanged)
+    /** @brief [{title, tokens, cost}] of the costliest conversations. */
+    Q_PROPERTY(QVariantList topConversations READ topConversations NOTIFY reportChanged)
+    /** @brief [{model, tokens, cost}] of the costliest models. */
+    Q_PROPERTY(QVariantList topModels READ topModels NOTIFY reportChanged)
+    /** @brief The whole range: "12.3k tokens · $0.42". */
+    Q_PROPERTY(QString totalText READ totalText NOTIFY reportChanged)
+
+public:
+    explicit UsageController(core::Backend *backend, QObject *parent = nullptr);
+
+    /** @brief Follows the open conversation. */
+    void setConversation(const QString &conversationId);
+
+    QString tokensText() const;
+    QString costText() const;
+    bool estimated() const;
+    QString detail() const;
+    bool hasUsage() const;
+    QVariantList days() const { return m_days; }
+    QVariantList models() const;
+    QVariantList topConversations() const { return m_topConversations; }
+    QVariantList topModels() const { return m_topModels; }
+    QString totalText() const { return m_totalText; }
+
+    /** @brief Reads the report of the local days @p since .. @p until ("YYYY-MM-DD"). */
+    Q_INVOKABLE void loadReport(const QString &since, const QString &until);
+    /** @brief Writes the report's rows (by day and model) to @p file as CSV; false on failure. */
+    Q_INVOKABLE bool exportCsv(const QUrl &file);
+
+Q_SIGNALS:
+    void figuresChanged();
+    void reportChanged();
+
+private:
+    void refreshTotals();
+    qint64 liveTokens() const;
+
+    core::Backend *m_backend; ///< null when the store could not be opened
+    QString m_conversationId;
+    qint64 m_tokens = 0;
+    qint64 m_input = 0;
+    qint64 m_output = 0;
+    qint64 m_cached = 0;
+    qint64 m_reasoning = 0;
+    qint64 m_costNanos = 0;
+    QString m_currency;      ///< of the priced replies; "" when none
+    bool m_unpriced = false; ///< some reply had no price
+    bool m_mixed = false;    ///< priced in more than one currency
+    qint64 m_estimatedReplies = 0;
+    QHash<QString, qint64> m_liveChars; ///< streaming reply → characters of text + reasoning
+    QHash<QString, qint64> m_liveReasoning;
+    QVariantList m_days;
+    QStringList m_models;
+    QVariantList m_topConversations;
+    QVariantList m_topModels;
+    QString m_totalText;
+    QByteArray m_csv;
+    quint64 m_generation = 0; ///< answers of an older conversation are dropped
+    QTimer m_liveTimer;       ///< coalesces the live figure: a few updates a second, not per token
+};
+
+} // namespace arbor::app

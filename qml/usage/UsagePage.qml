@@ -1,0 +1,204 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Dialogs
+import QtQuick.Layouts
+import Arbor
+import Arbor.Ui
+
+/**
+ * @brief The Usage page (Ctrl+U): cost and tokens per day for a range of days, stacked by model,
+ * the costliest conversations and models, and a CSV export. Everything comes from the totals the
+ * store keeps (UsageController), so it opens at once whatever the size of the store. A cost of
+ * "—" means no price was known for those replies (Settings has none yet: see arbord prices).
+ */
+Rectangle {
+    id: page
+
+    signal closeRequested()
+
+    readonly property UsageController usage: App.usage
+    /// Days shown up to today: 7, 30 or 90.
+    property int rangeDays: 30
+    /// One colour per model, apart from each other and readable on the light and dark palettes.
+    readonly property var palette: ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4",
+        "#ec4899", "#84cc16", "#6b7280"]
+
+    function isoDay(date: date): string {
+        return Qt.formatDate(date, "yyyy-MM-dd");
+    }
+    /// Each model of the report with its colour in the charts.
+    function legend(): var {
+        let out = [];
+        const names = usage ? usage.models : [];
+        for (let i = 0; i < names.length; ++i)
+            out.push({
+                name: names[i],
+                color: palette[i % palette.length]
+            });
+        return out;
+    }
+    function reload() {
+        if (!usage)
+            return;
+        const until = new Date();
+        const since = new Date();
+        since.setDate(until.getDate() - (rangeDays - 1));
+        usage.loadReport(isoDay(since), isoDay(until));
+    }
+
+    color: Theme.window
+    onVisibleChanged: if (visible) reload()
+    onRangeDaysChanged: reload()
+
+    Keys.onEscapePressed: page.closeRequested()
+
+    // An overlay: clicks, the wheel and hovering stop here and never reach the chat under it.
+    MouseArea {
+        anchors.fill: parent
+        acceptedButtons: Qt.AllButtons
+        hoverEnabled: true
+        onWheel: wheel => wheel.accepted = true
+    }
+
+    FileDialog {
+        id: exportDialog
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "csv"
+        nameFilters: [qsTr("CSV files (*.csv)")]
+        onAccepted: notice.text = page.usage.exportCsv(selectedFile) ? qsTr("Exported.") : qsTr("Could not write the file.")
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: Theme.spacingLarge
+        spacing: Theme.spacing
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+            Label {
+                text: qsTr("Usage")
+                font.pointSize: Theme.fontSizeTitle
+                font.bold: true
+            }
+            Label {
+                objectName: "usageTotal"
+                text: page.usage ? page.usage.totalText : ""
+                color: Theme.mutedText
+                Layout.fillWidth: true
+                elide: Text.ElideRight
+            }
+            Label {
+                id: notice
+                color: Theme.mutedText
+            }
+            ComboBox {
+                objectName: "usageRange"
+                model: [qsTr("Last 7 days"), qsTr("Last 30 days"), qsTr("Last 90 days")]
+                currentIndex: 1
+                onActivated: index => page.rangeDays = [7, 30, 90][index]
+                Accessible.name: qsTr("Date range")
+            }
+            IconButton {
+                objectName: "exportUsageButton"
+                iconName: "download"
+                text: qsTr("Export as CSV")
+                onClicked: exportDialog.open()
+            }
+            IconButton {
+                objectName: "closeUsageButton"
+                iconName: "x"
+                text: qsTr("Close the usage")
+                shortcut: "Ctrl+U"
+                onClicked: page.closeRequested()
+            }
+        }
+
+        Flickable {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            contentHeight: content.implicitHeight
+            clip: true
+            ScrollBar.vertical: ScrollBar {}
+
+            ColumnLayout {
+                id: content
+                width: parent.width
+                spacing: Theme.spacingLarge
+
+                UsageChart {
+                    objectName: "costChart"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Theme.chartHeight
+                    title: qsTr("Cost per day, by model")
+                    days: page.usage ? page.usage.days : []
+                    key: "costs"
+                    colors: page.palette
+                    money: true
+                }
+                UsageChart {
+                    objectName: "tokenChart"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Theme.chartHeight
+                    title: qsTr("Tokens per day, by model")
+                    days: page.usage ? page.usage.days : []
+                    key: "tokens"
+                    colors: page.palette
+                }
+
+                Flow {
+                    // The legend: one swatch per model, in the charts' colours.
+                    Layout.fillWidth: true
+                    spacing: Theme.spacing
+                    Repeater {
+                        // Each model with its colour, so the delegate needs nothing from outside.
+                        model: page.legend()
+                        delegate: Row {
+                            id: swatch
+                            required property var modelData
+                            spacing: Theme.spacingSmall
+                            Rectangle {
+                                width: Theme.legendSwatchSize
+                                height: Theme.legendSwatchSize
+                                anchors.verticalCenter: parent.verticalCenter
+                                color: swatch.modelData.color
+                            }
+                            Label {
+                                text: swatch.modelData.name
+                                font.pointSize: Theme.fontSizeSmall
+                            }
+                        }
+                    }
+                }
+
+                Label {
+                    visible: !page.usage || page.usage.days.length === 0
+                    text: qsTr("No replies with usage in these days.")
+                    color: Theme.mutedText
+                }
+
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: Theme.spacingLarge
+
+                    UsageTable {
+                        objectName: "topConversations"
+                        Layout.fillWidth: true
+                        Layout.alignment: Qt.AlignTop
+                        title: qsTr("Top conversations")
+                        rows: page.usage ? page.usage.topConversations : []
+                        nameKey: "title"
+                    }
+                    UsageTable {
+                        objectName: "topModels"
+                        Layout.fillWidth: true
+                        Layout.alignment: Qt.AlignTop
+                        title: qsTr("Top models")
+                        rows: page.usage ? page.usage.topModels : []
+                        nameKey: "model"
+                    }
+                }
+            }
+        }
+    }
+}
