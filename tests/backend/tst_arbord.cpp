@@ -359,7 +359,11 @@ private Q_SLOTS:
             arbord({QStringLiteral("chat"), QStringLiteral("--db"), dbPath(),
                     QStringLiteral("--rate"), QStringLiteral("0"), QStringLiteral("Next")});
         QVERIFY2(quiet.exitCode == 0, qPrintable(quiet.describe()));
-        QVERIFY2(quiet.err.isEmpty(), qPrintable(quiet.err));
+        // No log line (category: message). A note for the user may be there: when the kill came
+        // before the cut reply had stored any text, this chat also finishes it and says so.
+        const QStringList quietLines = quiet.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        for (const QString &line : quietLines)
+            QVERIFY2(!line.startsWith(QLatin1String("arbor.")), qPrintable(quiet.err));
 
         killed.start(QStringLiteral(ARBORD_PATH),
                      {QStringLiteral("chat"), QStringLiteral("--db"), dbPath(),
