@@ -8,6 +8,7 @@
 #include "errorcontroller.h"
 #include "modelcontroller.h"
 #include "notifications.h"
+#include "pricelist.h"
 #include "searchcontroller.h"
 #include "threadmodel.h"
 #include "uistate.h"
@@ -85,6 +86,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_undo = new UndoController(backend, m_errors, this);
     m_jobs = new JobsDashboard(backend, this);
     m_usage = new UsageController(backend, this);
+    m_prices = new PriceList(backend, this);
     m_providerSettings = new ProviderSettings(backend, this);
     auto *thread = new ThreadModel(*m_backend, this);
     auto *list = new ConversationListModel(this);

@@ -3,6 +3,7 @@
 #include "jobsdashboard.h"
 #include "providersettings.h"
 #include "synccontroller.h"
+#include "pricelist.h"
 #include "usagecontroller.h"
 
 #include <QJSEngine>
@@ -67,6 +68,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::SyncController *sync READ sync CONSTANT)
     /** @brief Tokens and cost: the open conversation's figure, the Usage page's report. */
     Q_PROPERTY(arbor::app::UsageController *usage READ usage CONSTANT)
+    /** @brief The price list (Settings). */
+    Q_PROPERTY(arbor::app::PriceList *prices READ prices CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -109,6 +112,7 @@ public:
     Notifications *notifications() const { return m_notifications; }
     UpdateCheck *updateCheck() const { return m_updateCheck; }
     UsageController *usage() const { return m_usage; }
+    PriceList *prices() const { return m_prices; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -146,6 +150,7 @@ private:
     SearchController *m_search = nullptr;
     JobsDashboard *m_jobs = nullptr;
     UsageController *m_usage = nullptr;
+    PriceList *m_prices = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
     Notifications *m_notifications = nullptr;

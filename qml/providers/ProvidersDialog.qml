@@ -5,8 +5,9 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief Settings (Ctrl+,): light or dark, desktop notifications, update checks, model providers, their API keys (in the system
- * keychain), the default model, and local servers found on this computer.
+ * @brief Settings (Ctrl+,): light or dark, the default model, model providers and their API keys
+ * (in the system keychain), local servers found on this computer, desktop notifications, update
+ * checks and the price list.
  */
 Dialog {
     id: dialog
@@ -27,6 +28,7 @@ Dialog {
         errorText = "";
         editor.visible = false;
         settings.refresh();
+        App.prices.refresh();
     }
 
     Connections {
@@ -333,6 +335,21 @@ Dialog {
                     wrapMode: Text.Wrap
                     textFormat: Text.PlainText
                 }
+            }
+
+            Button {
+                objectName: "showPricesButton"
+                text: prices.visible ? qsTr("Hide prices") : qsTr("Prices (%1)…").arg(App.prices.prices.length)
+                onClicked: prices.visible = !prices.visible
+
+                FocusRing {}
+            }
+
+            PriceSection {
+                id: prices
+
+                Layout.fillWidth: true
+                visible: false
             }
         }
     }

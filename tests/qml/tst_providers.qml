@@ -115,5 +115,38 @@ Item {
             dialog.close();
             tryCompare(dialog, "opened", false);
         }
+
+        function test_pricesAreEditedInSettings() {
+            const dialog = findChild(chatPage, "providersDialog");
+            keySequence("Ctrl+,");
+            tryCompare(dialog, "opened", true);
+            tryVerify(() => App.prices.prices.length > 0, 5000, "the shipped prices are listed");
+            const shipped = App.prices.prices.length;
+            const show = findChild(dialog.contentItem, "showPricesButton");
+            mouseClick(show);
+            compare(show.text, "Hide prices");
+            findChild(dialog.contentItem, "priceProvider").text = "test-local";
+            findChild(dialog.contentItem, "priceModel").text = "tiny-model";
+            findChild(dialog.contentItem, "priceInput").text = "0.5";
+            findChild(dialog.contentItem, "priceOutput").text = "1.5";
+            const save = findChild(dialog.contentItem, "savePriceButton");
+            save.clicked();
+            tryCompare(App.prices.prices, "length", shipped + 1);
+            compare(App.prices.error, "");
+            let mine = null;
+            tryVerify(() => (mine = findChild(dialog.contentItem, "priceRow:test-local/tiny-model")) !== null,
+                      2000, "the new price is listed");
+            compare(mine.modelData.output, 1.5);
+            findChild(mine, "removePriceButton").clicked();
+            tryCompare(App.prices.prices, "length", shipped);
+            // A bad price says why and adds nothing.
+            findChild(dialog.contentItem, "priceInput").text = "free";
+            save.clicked();
+            verify(App.prices.error.length > 0, "a bad price is explained");
+            compare(App.prices.prices.length, shipped);
+            mouseClick(show);
+            dialog.close();
+            tryCompare(dialog, "opened", false);
+        }
     }
 }
