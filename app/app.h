@@ -1,9 +1,9 @@
 #pragma once
 
 #include "jobsdashboard.h"
+#include "pricelist.h"
 #include "providersettings.h"
 #include "synccontroller.h"
-#include "pricelist.h"
 #include "usagecontroller.h"
 
 #include <QJSEngine>
