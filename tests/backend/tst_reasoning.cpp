@@ -12,6 +12,7 @@
 #include "store/messagequeries.h"
 #include "store/store.h"
 #include "support/fakevendorserver.h"
+#include "support/vendorbackend.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,79 +22,22 @@
 using namespace arbor;
 using testsupport::FakeVendorServer;
 
-class TestReasoning : public QObject
+class TestReasoning
+    : public QObject
+    , private testsupport::VendorBackendFixture
 {
     Q_OBJECT
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<FakeVendorServer> m_server;
-    std::unique_ptr<core::Backend> m_backend;
-
-    void addProvider(const QString &kind, const QString &path)
-    {
-        llm::ProviderConfig config;
-        config.id = QStringLiteral("test-") + kind;
-        config.kind = kind;
-        config.name = QStringLiteral("Test ") + kind;
-        QUrl base = m_server->baseUrl();
-        base.setPath(path);
-        config.baseUrl = base;
-        config.apiKey = kind == u"ollama" ? QString() : QStringLiteral("sk-test-key");
-        config.models = {QStringLiteral("thinker")};
-        m_backend->providers().add(llm::createProvider(config));
-    }
-
     void enqueue(const QString &transcript)
     {
-        m_server->enqueue(FakeVendorServer::stream(
-            FakeVendorServer::transcript(transcript),
-            transcript.endsWith(u".ndjson") ? "application/x-ndjson" : "text/event-stream", 5, 3));
-    }
-
-    chat::SendResult send(const QString &kind, const QString &conversationId, const QString &text,
-                          const QJsonObject &settings = {})
-    {
-        chat::SendRequest request;
-        request.conversationId = conversationId;
-        request.text = text;
-        request.modelKey = QStringLiteral("test-%1/thinker").arg(kind);
-        request.settings = settings;
-        return m_backend->chat().send(request).result();
-    }
-
-    std::optional<domain::Message> stored(const QString &messageId)
-    {
-        return m_backend->store()
-            .read([messageId](QSqlDatabase &db) { return store::messages::get(db, messageId); })
-            .result();
-    }
-
-    bool ended(const QString &messageId)
-    {
-        const auto m = stored(messageId);
-        return m && !domain::isLive(m->status);
+        m_server->enqueue(FakeVendorServer::stream(FakeVendorServer::transcript(transcript),
+                                                   contentType(transcript), 5, 3));
     }
 
 private Q_SLOTS:
-    void init()
-    {
-        m_dir = std::make_unique<QTemporaryDir>();
-        m_server = std::make_unique<FakeVendorServer>();
-        m_backend = std::make_unique<core::Backend>(
-            core::BackendOptions{m_dir->filePath(QStringLiteral("arbor.db")), 0, true, 2});
-        m_backend->open();
-        addProvider(QStringLiteral("openai"), QStringLiteral("/v1"));
-        addProvider(QStringLiteral("anthropic"), {});
-        addProvider(QStringLiteral("gemini"), {});
-        addProvider(QStringLiteral("ollama"), {});
-    }
+    void init() { setUpVendors(QStringLiteral("thinker")); }
 
-    void cleanup()
-    {
-        m_backend.reset();
-        m_server.reset();
-        m_dir.reset();
-    }
+    void cleanup() { tearDownVendors(); }
 
     void aReplyKeepsItsReasoning_data()
     {
