@@ -14,6 +14,8 @@ PACKAGES=(
     # Qt 6 and libraries
     qt6-base-dev qt6-declarative-dev qt6-websockets-dev qtkeychain-qt6-dev
     libqt6sql6-sqlite libqt6sql6-psql libpq-dev sqlite3 libsqlite3-dev libmd4c-dev
+    # streaming JSON for big import files, zip archives (ChatGPT exports)
+    rapidjson-dev libzip-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libglx-dev
     # QML imports (loaded at run time)
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
@@ -98,5 +100,12 @@ if [[ ${1:-} == package ]]; then
     )
 fi
 
+# Node.js and npm run the third-party peers the tests talk to (tests/package.json). A machine
+# that already has them (e.g. from NodeSource) keeps its own; Debian's are installed otherwise.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PACKAGES+=(nodejs npm)
+fi
+
 install_missing
 "$(dirname "${BASH_SOURCE[0]}")/fetch-highlightjs.sh"
+"$(dirname "${BASH_SOURCE[0]}")/npm-peers.sh"
