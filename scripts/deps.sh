@@ -97,6 +97,10 @@ if [[ ${1:-} == package ]]; then
         lintian appstream desktop-file-utils
         # a clean Debian root to install the .deb into (scripts/package-test.sh)
         debootstrap
+        # the portable tarball's run paths (packaging/portable/make-portable.sh)
+        patchelf
+        # the Windows .ico and macOS .icns (packaging/ci/make-platform-icons.sh)
+        icoutils icnsutils
     )
 fi
 
