@@ -66,12 +66,39 @@ void UsageController::setConversation(const QString &conversationId)
     m_conversationId = conversationId;
     m_liveChars.clear();
     m_liveReasoning.clear();
-    m_tokens = m_input = m_output = m_cached = m_reasoning = m_costNanos = 0;
-    m_currency.clear();
-    m_unpriced = m_mixed = false;
-    m_estimatedReplies = 0;
+    m_total = m_branch = Figure();
     Q_EMIT figuresChanged();
     refreshTotals();
+}
+
+UsageController::Figure UsageController::Figure::from(const QList<usage::Totals> &totals)
+{
+    Figure f;
+    for (const usage::Totals &t : totals) {
+        f.replies += t.messages;
+        f.input += t.inputTokens;
+        f.output += t.outputTokens;
+        f.cached += t.cachedTokens;
+        f.reasoning += t.reasoningTokens;
+        f.estimatedReplies += t.estimated;
+        if (t.currency.isEmpty()) {
+            f.unpriced = true;
+        } else if (f.currency.isEmpty()) {
+            f.currency = t.currency;
+            f.costNanos = t.costNanos;
+        } else {
+            f.mixed = true;
+        }
+    }
+    return f;
+}
+
+QString UsageController::Figure::costText() const
+{
+    // A cost that leaves out unpriced replies would look complete: unknown instead.
+    if (unpriced || mixed || currency.isEmpty())
+        return QStringLiteral("—");
+    return usage::costText(costNanos, currency);
 }
 
 void UsageController::refreshTotals()
@@ -79,34 +106,27 @@ void UsageController::refreshTotals()
     if (!m_backend || m_conversationId.isEmpty())
         return;
     const quint64 generation = ++m_generation;
+    const auto failed = [](const QString &error) {
+        qCWarning(lcUsage) << "reading usage failed:" << error;
+    };
     whenDone(
         this, m_backend->usage().conversationTotals(m_conversationId),
         [this, generation](const QList<usage::Totals> &totals) {
             if (generation != m_generation)
                 return;
-            m_input = m_output = m_cached = m_reasoning = m_costNanos = 0;
-            m_currency.clear();
-            m_unpriced = m_mixed = false;
-            m_estimatedReplies = 0;
-            for (const usage::Totals &t : totals) {
-                m_input += t.inputTokens;
-                m_output += t.outputTokens;
-                m_cached += t.cachedTokens;
-                m_reasoning += t.reasoningTokens;
-                m_estimatedReplies += t.estimated;
-                if (t.currency.isEmpty()) {
-                    m_unpriced = true;
-                } else if (m_currency.isEmpty()) {
-                    m_currency = t.currency;
-                    m_costNanos = t.costNanos;
-                } else {
-                    m_mixed = true;
-                }
-            }
-            m_tokens = m_input + m_output;
+            m_total = Figure::from(totals);
             Q_EMIT figuresChanged();
         },
-        [](const QString &error) { qCWarning(lcUsage) << "reading usage failed:" << error; });
+        failed);
+    whenDone(
+        this, m_backend->usage().pathTotals(m_conversationId),
+        [this, generation](const QList<usage::Totals> &totals) {
+            if (generation != m_generation)
+                return;
+            m_branch = Figure::from(totals);
+            Q_EMIT figuresChanged();
+        },
+        failed);
 }
 
 qint64 UsageController::liveTokens() const
@@ -122,16 +142,21 @@ qint64 UsageController::liveTokens() const
 QString UsageController::tokensText() const
 {
     const qint64 live = liveTokens();
-    return (live > 0 ? QStringLiteral("≈ ") : QString()) + usage::tokenText(m_tokens + live)
+    return (live > 0 ? QStringLiteral("≈ ") : QString()) + usage::tokenText(m_total.tokens() + live)
         + QStringLiteral(" tokens");
 }
 
 QString UsageController::costText() const
 {
-    // A cost that leaves out unpriced replies would look complete: unknown instead.
-    if (m_unpriced || m_mixed || m_currency.isEmpty())
-        return QStringLiteral("—");
-    return usage::costText(m_costNanos, m_currency);
+    return m_total.costText();
+}
+
+QString UsageController::branchText() const
+{
+    // Only when the branch is not the whole: other branches of the tree have usage too.
+    if (m_branch.replies == m_total.replies)
+        return {};
+    return usage::tokenText(m_branch.tokens()) + QStringLiteral(" tokens · ") + m_branch.costText();
 }
 
 QVariantList UsageController::models() const
@@ -144,30 +169,36 @@ QVariantList UsageController::models() const
 
 bool UsageController::estimated() const
 {
-    return liveTokens() > 0 || m_estimatedReplies > 0;
+    return liveTokens() > 0 || m_total.estimatedReplies > 0;
 }
 
 bool UsageController::hasUsage() const
 {
-    return m_tokens > 0 || liveTokens() > 0;
+    return m_total.tokens() > 0 || liveTokens() > 0;
 }
 
 QString UsageController::detail() const
 {
     QStringList lines;
     lines << tr("This conversation: %1 input tokens (%2 cached), %3 output tokens (%4 reasoning)")
-                 .arg(usage::countText(m_input), usage::countText(m_cached),
-                      usage::countText(m_output), usage::countText(m_reasoning));
-    if (!m_currency.isEmpty() && !m_mixed)
-        lines << tr("Cost: %1").arg(usage::costText(m_costNanos, m_currency))
-                + (m_unpriced ? tr(" for the replies with a price; some have none") : QString());
-    else if (m_mixed)
+                 .arg(usage::countText(m_total.input), usage::countText(m_total.cached),
+                      usage::countText(m_total.output), usage::countText(m_total.reasoning));
+    if (!m_total.currency.isEmpty() && !m_total.mixed)
+        lines << tr("Cost: %1").arg(usage::costText(m_total.costNanos, m_total.currency))
+                + (m_total.unpriced ? tr(" for the replies with a price; some have none")
+                                    : QString());
+    else if (m_total.mixed)
         lines << tr("Cost: in more than one currency (see the Usage page)");
     else
         lines << tr("Cost: unknown (no price for these models; see arbord prices)");
-    if (m_estimatedReplies > 0)
+    if (m_branch.replies != m_total.replies)
+        lines << tr("This branch (%n replies): %1 input tokens, %2 output tokens, cost %3", "",
+                    int(m_branch.replies))
+                     .arg(usage::countText(m_branch.input), usage::countText(m_branch.output),
+                          m_branch.costText());
+    if (m_total.estimatedReplies > 0)
         lines << tr("%n replies estimated (their vendor sent no usage)", "",
-                    int(m_estimatedReplies));
+                    int(m_total.estimatedReplies));
     if (const qint64 live = liveTokens(); live > 0)
         lines << tr("≈ %1 tokens of a reply being written, estimated until its usage arrives")
                      .arg(usage::countText(live));

@@ -11,6 +11,9 @@
 namespace arbor::core {
 class Backend;
 }
+namespace arbor::store::usage {
+struct Totals;
+}
 
 namespace arbor::app {
 
@@ -36,6 +39,9 @@ class UsageController : public QObject
     Q_PROPERTY(QString detail READ detail NOTIFY figuresChanged)
     /** @brief The open conversation has any usage (or a reply streaming). */
     Q_PROPERTY(bool hasUsage READ hasUsage NOTIFY figuresChanged)
+    /** @brief The branch being read (the visible path) when the conversation has other
+     *  branches with usage: "1.2k tokens · $0.0040"; "" when it is the whole conversation. */
+    Q_PROPERTY(QString branchText READ branchText NOTIFY figuresChanged)
 
     /** @brief The report's days, oldest first: [{day, costs: [per model], tokens: [per model]}],
      *  the values in the order of `models`. */
@@ -60,6 +66,7 @@ public:
     bool estimated() const;
     QString detail() const;
     bool hasUsage() const;
+    QString branchText() const;
     QVariantList days() const { return m_days; }
     QVariantList models() const;
     QVariantList topConversations() const { return m_topConversations; }
@@ -76,21 +83,33 @@ Q_SIGNALS:
     void reportChanged();
 
 private:
+    /** @brief Summed usage of some replies (a conversation, a branch) for people. */
+    struct Figure
+    {
+        qint64 replies = 0;
+        qint64 input = 0;
+        qint64 output = 0;
+        qint64 cached = 0;
+        qint64 reasoning = 0;
+        qint64 costNanos = 0;
+        QString currency;      ///< of the priced replies; "" when none
+        bool unpriced = false; ///< some reply had no price
+        bool mixed = false;    ///< priced in more than one currency
+        qint64 estimatedReplies = 0;
+
+        static Figure from(const QList<store::usage::Totals> &totals);
+        qint64 tokens() const { return input + output; }
+        /** @brief "$0.0123"; "—" when some reply had no price or nothing is known. */
+        QString costText() const;
+    };
+
     void refreshTotals();
     qint64 liveTokens() const;
 
     core::Backend *m_backend; ///< null when the store could not be opened
     QString m_conversationId;
-    qint64 m_tokens = 0;
-    qint64 m_input = 0;
-    qint64 m_output = 0;
-    qint64 m_cached = 0;
-    qint64 m_reasoning = 0;
-    qint64 m_costNanos = 0;
-    QString m_currency;      ///< of the priced replies; "" when none
-    bool m_unpriced = false; ///< some reply had no price
-    bool m_mixed = false;    ///< priced in more than one currency
-    qint64 m_estimatedReplies = 0;
+    Figure m_total;                     ///< the whole conversation
+    Figure m_branch;                    ///< its visible path
     QHash<QString, qint64> m_liveChars; ///< streaming reply → characters of text + reasoning
     QHash<QString, qint64> m_liveReasoning;
     QVariantList m_days;

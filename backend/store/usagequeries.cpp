@@ -261,4 +261,35 @@ QList<Totals> conversationTotals(const QSqlDatabase &db, const QString &conversa
     return out;
 }
 
+QList<Totals> pathTotals(const QSqlDatabase &db, const QString &conversationId)
+{
+    // The visible path, leaf to root, through the parent index: one row per node of the path,
+    // never the rest of the tree. Counted as the kept totals count (store/migrations/0013).
+    CachedQuery q(
+        db,
+        QStringLiteral(
+            "WITH RECURSIVE path(id, parent_id) AS ("
+            " SELECT m.id, m.parent_id FROM conversations c JOIN messages m"
+            "  ON m.id = c.current_leaf_id WHERE c.id = ?"
+            " UNION ALL"
+            " SELECT m.id, m.parent_id FROM messages m JOIN path p ON m.id = p.parent_id)"
+            " SELECT count(*) AS messages, sum(m.usage_estimated) AS estimated,"
+            " sum(coalesce(m.prompt_tokens, 0)) AS input_tokens,"
+            " sum(coalesce(m.completion_tokens, 0)) AS output_tokens,"
+            " sum(coalesce(m.cached_tokens, 0)) AS cached_tokens,"
+            " sum(coalesce(m.reasoning_tokens, 0)) AS reasoning_tokens,"
+            " sum(coalesce(m.cost_nanos, 0)) AS cost_nanos,"
+            " CASE WHEN m.cost_nanos IS NULL THEN '' ELSE coalesce(m.currency, '') END AS currency"
+            " FROM path JOIN messages m ON m.id = path.id"
+            " WHERE m.deleted_at IS NULL"
+            "  AND (m.prompt_tokens IS NOT NULL OR m.completion_tokens IS NOT NULL)"
+            " GROUP BY 8 ORDER BY 8 DESC"),
+        {conversationId});
+    const TotalsColumns c{Columns(*q)};
+    QList<Totals> out;
+    while (q->next())
+        out.append(c.read(*q));
+    return out;
+}
+
 } // namespace arbor::store::usage

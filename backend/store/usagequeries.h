@@ -103,5 +103,8 @@ QList<Row> report(const QSqlDatabase &db, const QString &sinceDay, const QString
 
 /** @brief The whole usage of conversation @p conversationId, per currency. */
 QList<Totals> conversationTotals(const QSqlDatabase &db, const QString &conversationId);
+/** @brief The usage of the visible path of conversation @p conversationId (root to its current
+ *  leaf: the branch being read), per currency. Walks the path, so it costs its length. */
+QList<Totals> pathTotals(const QSqlDatabase &db, const QString &conversationId);
 
 } // namespace arbor::store::usage

@@ -26,6 +26,13 @@ QFuture<QList<Totals>> UsageMonitor::conversationTotals(const QString &conversat
     });
 }
 
+QFuture<QList<Totals>> UsageMonitor::pathTotals(const QString &conversationId)
+{
+    return m_reader.read([conversationId](QSqlDatabase &db) {
+        return store::usage::pathTotals(db, conversationId);
+    });
+}
+
 QFuture<QList<Price>> UsageMonitor::prices()
 {
     return m_reader.read([](QSqlDatabase &db) { return store::usage::prices(db); });

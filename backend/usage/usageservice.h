@@ -41,6 +41,8 @@ public:
     QFuture<QList<Row>> report(ReportOptions options);
     /** @brief The whole usage of a conversation, one entry per currency ("" = unpriced). */
     QFuture<QList<Totals>> conversationTotals(const QString &conversationId);
+    /** @brief The usage of its visible path (the branch being read), one entry per currency. */
+    QFuture<QList<Totals>> pathTotals(const QString &conversationId);
     QFuture<QList<Price>> prices();
 
 protected:

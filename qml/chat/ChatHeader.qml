@@ -68,7 +68,9 @@ GridLayout {
                 anchors.verticalCenter: parent.verticalCenter
                 width: Math.max(0, parent.width - x)
                 visible: App.usage.hasUsage && width >= Math.min(implicitWidth, Theme.titleMinimumWidth)
+                // The branch being read, when the tree's other branches cost something too.
                 text: App.usage.tokensText + " · " + App.usage.costText
+                      + (App.usage.branchText.length > 0 ? "  " + qsTr("(this branch: %1)").arg(App.usage.branchText) : "")
                 elide: Text.ElideRight
                 color: Theme.mutedText
                 font.pointSize: Theme.fontSizeSmall

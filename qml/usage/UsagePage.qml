@@ -17,8 +17,13 @@ Rectangle {
     signal closeRequested()
 
     readonly property UsageController usage: App.usage
-    /// Days shown up to today: 7, 30 or 90.
+    /// Days shown up to today: 7, 30 or 90; 0: the custom range below.
     property int rangeDays: 30
+    /// The custom range, local days "YYYY-MM-DD", both included.
+    property string customSince: ""
+    property string customUntil: ""
+    /// Why the custom range cannot be shown ("" when it can).
+    readonly property string rangeError: rangeDays > 0 ? "" : checkRange(customSince, customUntil)
     /// One colour per model, apart from each other and readable on the light and dark palettes.
     readonly property var palette: ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4",
         "#ec4899", "#84cc16", "#6b7280"]
@@ -37,9 +42,28 @@ Rectangle {
             });
         return out;
     }
+    /// A real calendar day written "YYYY-MM-DD" (not "2026-02-30").
+    function isDay(text: string): bool {
+        if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(text))
+            return false;
+        const d = new Date(text + "T12:00:00");
+        return !isNaN(d.getTime()) && isoDay(d) === text;
+    }
+    function checkRange(since: string, until: string): string {
+        if (!isDay(since) || !isDay(until))
+            return qsTr("Write both days as YYYY-MM-DD.");
+        if (since > until)
+            return qsTr("The first day comes after the last.");
+        return "";
+    }
     function reload() {
         if (!usage)
             return;
+        if (rangeDays === 0) {
+            if (rangeError === "")
+                usage.loadReport(customSince, customUntil);
+            return;
+        }
         const until = new Date();
         const since = new Date();
         since.setDate(until.getDate() - (rangeDays - 1));
@@ -92,12 +116,58 @@ Rectangle {
                 id: notice
                 color: Theme.mutedText
             }
+            Label {
+                objectName: "usageRangeError"
+                visible: page.rangeError !== ""
+                text: page.rangeError
+                color: Theme.error
+            }
             ComboBox {
                 objectName: "usageRange"
-                model: [qsTr("Last 7 days"), qsTr("Last 30 days"), qsTr("Last 90 days")]
+                model: [qsTr("Last 7 days"), qsTr("Last 30 days"), qsTr("Last 90 days"), qsTr("Custom range")]
                 currentIndex: 1
-                onActivated: index => page.rangeDays = [7, 30, 90][index]
+                onActivated: index => {
+                    if (index === 3 && page.customSince === "") {
+                        // Start from the range shown until now.
+                        const until = new Date();
+                        const since = new Date();
+                        since.setDate(until.getDate() - (page.rangeDays - 1));
+                        page.customSince = page.isoDay(since);
+                        page.customUntil = page.isoDay(until);
+                    }
+                    page.rangeDays = [7, 30, 90, 0][index];
+                }
                 Accessible.name: qsTr("Date range")
+            }
+            TextField {
+                objectName: "usageSince"
+                visible: page.rangeDays === 0
+                text: page.customSince
+                placeholderText: "YYYY-MM-DD"
+                inputMethodHints: Qt.ImhDate
+                implicitWidth: 110
+                onEditingFinished: {
+                    page.customSince = text;
+                    page.reload();
+                }
+                Accessible.name: qsTr("First day")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("First day (included)")
+            }
+            TextField {
+                objectName: "usageUntil"
+                visible: page.rangeDays === 0
+                text: page.customUntil
+                placeholderText: "YYYY-MM-DD"
+                inputMethodHints: Qt.ImhDate
+                implicitWidth: 110
+                onEditingFinished: {
+                    page.customUntil = text;
+                    page.reload();
+                }
+                Accessible.name: qsTr("Last day")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Last day (included)")
             }
             IconButton {
                 objectName: "exportUsageButton"

@@ -71,8 +71,57 @@ Item {
             // The export writes the day's row.
             const file = "file://" + App.storePath + ".usage.csv";
             verify(App.usage.exportCsv(file));
+
+            // A custom range: starts from the range shown, refuses days that are not days or
+            // come in the wrong order, and reports only the days asked for.
+            const range = findChild(page, "usageRange");
+            const since = findChild(page, "usageSince");
+            const until = findChild(page, "usageUntil");
+            const error = findChild(page, "usageRangeError");
+            verify(!since.visible);
+            range.activated(3);
+            range.currentIndex = 3;
+            tryVerify(() => since.visible && until.visible);
+            const today = Qt.formatDate(new Date(), "yyyy-MM-dd");
+            compare(until.text, today);
+            verify(!error.visible, error.text);
+            since.text = "2026-02-30";
+            since.editingFinished();
+            tryVerify(() => error.visible && error.text.indexOf("YYYY-MM-DD") >= 0, 2000, error.text);
+            since.text = "2001-01-02";
+            since.editingFinished();
+            until.text = "2001-01-01";
+            until.editingFinished();
+            tryVerify(() => error.visible && error.text.indexOf("after") >= 0, 2000, error.text);
+            until.text = "2001-01-31";
+            until.editingFinished();
+            tryVerify(() => !error.visible);
+            tryVerify(() => App.usage.days.length === 0, 5000, "nothing was used in January 2001");
+            since.text = today;
+            since.editingFinished();
+            until.text = today;
+            until.editingFinished();
+            tryVerify(() => App.usage.days.length === 1, 5000, "today's usage again");
             keySequence("Ctrl+U");
             tryVerify(() => !total.visible);
+        }
+
+        function test_3_theBranchFigureAppearsWithASecondBranch() {
+            sendAndWait("Price this branch");
+            tryVerify(() => lastMessage().messageStatus === MessageStatus.Complete, replyTimeout);
+            tryVerify(() => figure().visible && /^[0-9,.k]+ tokens · \$[0-9,.]+$/.test(figure().text), 5000,
+                      "one branch: no branch figure: " + figure().text);
+            compare(App.usage.branchText, "");
+            // Regenerate the reply: a sibling branch with its own usage.
+            const reply = lastMessage();
+            verify(reply !== null);
+            const first = reply.messageId;
+            Chat.regenerate(first, "");
+            tryVerify(() => lastMessage() !== null && lastMessage().messageId !== first
+                      && lastMessage().messageStatus === MessageStatus.Complete
+                      && App.usage.branchText.length > 0, 30000, "a second priced branch");
+            verify(/\(this branch: [0-9,.k]+ tokens · \$[0-9,.]+\)$/.test(figure().text), figure().text);
+            verify(App.usage.detail.indexOf("This branch (1 ") >= 0, App.usage.detail);
         }
     }
 }
