@@ -1,13 +1,12 @@
 // `arbord export` through the real binary: stdout, -o, --all, an unknown id, usage errors, and a
 // reader that leaves early (`| head`).
-#include "exportfixture.h"
-
 #include "domain/ids.h"
 #include "domain/message.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "support/arbordprocess.h"
 #include "support/dbconnection.h"
+#include "support/exportfixture.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,10 +2,9 @@
 // byte for byte with the files in tests/data/export (Arbor JSON, Markdown), or parsed and checked
 // as a tree (Open WebUI). ARBOR_REGENERATE_EXPORTS=1 rewrites the expected files (and fails, so
 // that a rewrite is never taken for a pass); read the diff before committing them.
-#include "exportfixture.h"
-
 #include "export/exportservice.h"
 #include "store/store.h"
+#include "support/exportfixture.h"
 
 #include <QBuffer>
 #include <QDir>

@@ -1,12 +1,13 @@
 #include "exportfixture.h"
 
+#include "dbconnection.h"
+
 #include "domain/message.h"
 #include "domain/toolcall.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/treequeries.h"
 #include "store/usagequeries.h"
-#include "support/dbconnection.h"
 
 #include <QJsonObject>
 
