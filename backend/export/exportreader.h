@@ -24,8 +24,6 @@ struct Outline
     QHash<QString, QStringList> children; ///< node → its children in branch order; "" → roots
     QString currentLeaf;                  ///< the leaf of the visible path; "" when none
     QStringList currentPath;              ///< root → currentLeaf
-
-    const QStringList childrenOf(const QString &id) const { return children.value(id); }
 };
 
 /**
