@@ -16,13 +16,14 @@ namespace arbor::exports {
  * `chat.history.messages` (`parentId`/`childrenIds`), the current leaf as `currentId` and the
  * visible path as `chat.messages`, so Open WebUI's Import Chats takes every branch.
  *
- * The shape was checked against open-webui's own code on its main branch (Settings →
- * DataControls.svelte, `exportChats`/`importChatsHandler` at commit 002cd27, the v0.6 series;
- * backend/open_webui/models/chats.py `ChatResponse`/`ChatImportForm`; the message objects that
- * Chat.svelte creates; the `<details type="reasoning">` block its middleware writes). Times are
- * as Open WebUI keeps them: seconds for `created_at`, `updated_at` and a message's
- * `timestamp`, milliseconds for `chat.timestamp`. Reasoning goes into the content as that
- * `<details>` block; tool calls as fenced JSON where they were made.
+ * The shape was checked against open-webui's own code, in the copy searched for this work:
+ * Settings → DataControls.svelte (`exportChats`, `importChatsHandler`) at commit 002cd27,
+ * backend/open_webui/models/chats.py (`ChatResponse`, `ChatImportForm`), the message objects
+ * Chat.svelte creates and the `<details type="reasoning">` block its middleware writes; the
+ * release of that commit was not checked. Times are as Open WebUI keeps them: seconds for
+ * `created_at`, `updated_at` and a message's `timestamp`, milliseconds for `chat.timestamp`.
+ * Reasoning goes into the content as that `<details>` block; tool calls as fenced JSON where
+ * they were made.
  */
 class OpenWebUiWriter : public FormatWriter
 {
