@@ -87,6 +87,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_jobs = new JobsDashboard(backend, this);
     m_usage = new UsageController(backend, this);
     m_prices = new PriceList(backend, this);
+    m_exports = new ExportController(backend, this);
     m_providerSettings = new ProviderSettings(backend, this);
     auto *thread = new ThreadModel(*m_backend, this);
     auto *list = new ConversationListModel(this);
@@ -151,7 +152,8 @@ App::~App()
 {
     if (g_instance == this)
         g_instance = nullptr;
-    m_sync->shutdown(); // the sync thread uses the store: stop it first
+    m_sync->shutdown();    // the sync thread uses the store: stop it first
+    m_exports->shutdown(); // so does a running export
     // The thread model holds a reference to the backend: disconnect it before it goes.
     m_backend->events().disconnect(thread());
     m_backend->events().disconnect(m_notifications);

@@ -22,6 +22,8 @@ PACKAGES=(
     qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
     qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs
     qml6-module-qt-labs-qmlmodels qml6-module-qtqml qml6-module-qtqml-models
+    # the file dialog (Export, Usage's CSV) where no platform dialog exists, e.g. under Xvfb
+    qml6-module-qt-labs-folderlistmodel
     # the SVG image plugin, for the toolbar icons
     libqt6svg6
     # headless runs, Secret Service, screenshots

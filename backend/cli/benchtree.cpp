@@ -1,4 +1,5 @@
 // arbord bench tree: the scale figures of conversation trees (issue: trees at 100,000 messages).
+#include "benchdata.h"
 #include "commands.h"
 #include "common.h"
 
@@ -25,125 +26,11 @@
 
 namespace arbor::cli {
 
+using benchdata::makeConversation;
+using benchdata::Rng;
+using benchdata::TextMaker;
+
 namespace {
-
-struct Rng
-{
-    quint64 state;
-    quint64 next()
-    {
-        quint64 z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    int below(int n) { return int(next() % quint64(n)); }
-};
-
-/** @brief Word soup with a Zipf-ish vocabulary; "needle" words are rare, for search. */
-class TextMaker
-{
-public:
-    explicit TextMaker(Rng &rng)
-        : m_rng(rng)
-    {
-        static const char *const syllables[] = {
-            "ar", "bo", "ce", "da", "el", "fi", "go", "ha", "in", "jo", "ka", "lu", "me",
-            "no", "or", "pa", "qu", "ri", "so", "tu", "ul", "ve", "wo", "xi", "ya", "ze"};
-        for (int i = 0; i < 3000; ++i) {
-            QString w;
-            for (int k = 0, len = 2 + i % 3; k < len; ++k)
-                w += QLatin1String(syllables[(i * 7 + k * 13 + i / 26) % 26]);
-            m_words.append(w);
-        }
-    }
-    QString make(bool needle)
-    {
-        QString text;
-        const int n = 20 + m_rng.below(40);
-        for (int i = 0; i < n; ++i) {
-            // Squaring skews towards frequent words, like real text.
-            const int r = m_rng.below(int(m_words.size()));
-            text += m_words.at(int(qint64(r) * r / m_words.size())) + QLatin1Char(' ');
-        }
-        if (needle)
-            text += QStringLiteral("zephyrine quokka");
-        return text;
-    }
-
-private:
-    Rng &m_rng;
-    QStringList m_words;
-};
-
-struct Node
-{
-    QString id;
-    int parent = -1;
-    int depth = 0;
-};
-
-/** @brief Inserts one conversation of @p count messages whose deepest path is @p depth;
- *  branches hang off random nodes with random lengths. Returns the current leaf. */
-QString makeConversation(const QSqlDatabase &db, Rng &rng, TextMaker &text, int count, int depth,
-                         qint64 &clock, QString *conversationId)
-{
-    const QString cid = domain::newId();
-    *conversationId = cid;
-    store::exec(
-        db,
-        QStringLiteral("INSERT INTO conversations (id, title, settings, created_at, updated_at)"
-                       " VALUES (?, ?, '{}', ?, ?)"),
-        {cid, QStringLiteral("Bench conversation"), clock, clock});
-    QSqlQuery insert(db);
-    insert.prepare(QStringLiteral(
-        "INSERT INTO messages (id, conversation_id, parent_id, role, author, content, status,"
-        " created_at, visited_at) VALUES (?, ?, ?, ?, ?, ?, 'complete', ?, ?)"));
-    QList<Node> nodes;
-    nodes.reserve(count);
-    auto add = [&](int parent) {
-        Node n;
-        n.id = domain::newId();
-        n.parent = parent;
-        n.depth = parent < 0 ? 0 : nodes.at(parent).depth + 1;
-        const bool user = n.depth % 2 == 0;
-        ++clock;
-        insert.addBindValue(n.id);
-        insert.addBindValue(cid);
-        insert.addBindValue(parent < 0 ? QVariant() : QVariant(nodes.at(parent).id));
-        insert.addBindValue(user ? QStringLiteral("user") : QStringLiteral("assistant"));
-        insert.addBindValue(user ? QStringLiteral("You") : QStringLiteral("Demo (offline)"));
-        insert.addBindValue(text.make(rng.below(5000) == 0));
-        insert.addBindValue(clock);
-        insert.addBindValue(clock);
-        if (!insert.exec())
-            throw store::StoreError(QStringLiteral("bench insert failed"));
-        nodes.append(n);
-        return int(nodes.size() - 1);
-    };
-    int leaf = -1;
-    for (int i = 0; i < std::min(depth, count); ++i)
-        leaf = add(leaf);
-    const int mainLeaf = leaf;
-    while (nodes.size() < count) {
-        // Branch off a random node: an edit or regenerate, then a run of turns.
-        int at = rng.below(int(nodes.size()));
-        const int room = depth - 1 - nodes.at(at).depth;
-        if (room <= 0)
-            continue;
-        int length = std::min({room, 1 + rng.below(60), int(count - nodes.size())});
-        at = nodes.at(at).parent; // a sibling of the chosen node
-        int tip = at;
-        for (int k = 0; k < length; ++k)
-            tip = add(tip);
-    }
-    const QString leafId = nodes.at(mainLeaf).id;
-    // The main path is the most recently visited one.
-    store::exec(db, QStringLiteral("UPDATE conversations SET current_leaf_id = ? WHERE id = ?"),
-                {leafId, cid});
-    store::tree::switchTo(db, leafId, ++clock + 1'000'000'000);
-    return leafId;
-}
 
 double median(QList<double> v)
 {

@@ -32,6 +32,8 @@ int runJobs(const QStringList &args);
 int runWorker(const QStringList &args);
 /** @brief `arbord usage`: tokens and cost by day, model, provider, conversation. */
 int runUsage(const QStringList &args);
+/** @brief `arbord export`: conversations as Arbor JSON, Markdown or Open WebUI JSON. */
+int runExport(const QStringList &args);
 /** @brief `arbord prices`: list, set, remove the prices that cost replies. */
 int runPrices(const QStringList &args);
 

@@ -41,6 +41,11 @@ Commands:
   prices list|set|remove [--db PATH] ...
                       The prices (per million tokens) that cost replies when they
                       finish (see arbord prices --help).
+  export (CONVERSATION_ID... | --all) [--format arbor|markdown|openwebui]
+         [--branches all|current] [-o FILE] [--db PATH]
+                      Conversations as Arbor JSON (default), Markdown or Open WebUI
+                      JSON; --branches (Markdown only) chooses the visible path or
+                      every branch. -o writes FILE whole or not at all.
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
@@ -89,6 +94,8 @@ int run(const QString &command, const QStringList &args)
         return runUsage(args);
     if (command == u"prices")
         return runPrices(args);
+    if (command == u"export")
+        return runExport(args);
     err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

@@ -4,6 +4,7 @@
 #include "chat/chatjobhandler.h"
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
+#include "export/exportservice.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobsservice.h"
 #include "llm/demoprovider.h"
@@ -42,6 +43,7 @@ Backend::Backend(BackendOptions options)
         std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
     m_sync = std::make_unique<sync::SyncService>(*m_store);
     m_usage = std::make_unique<usage::UsageService>(*m_store);
+    m_exports = std::make_unique<exports::ExportService>(store::StoreReader(*m_store));
     // Local writes to shared conversations are pushed at once (the engine also finds them in
     // the outbox, later).
     sync::SyncService *syncService = m_sync.get();

@@ -31,6 +31,9 @@ class LiveTexts;
 namespace arbor::usage {
 class UsageService;
 }
+namespace arbor::exports {
+class ExportService;
+}
 
 namespace arbor::core {
 
@@ -77,6 +80,9 @@ public:
     chat::ChatService &chat() { return *m_chat; }
     /** @brief Tokens and cost: reports from the kept totals, the price list. */
     usage::UsageService &usage() { return *m_usage; }
+    /** @brief Exports (Arbor JSON, Markdown, Open WebUI) through the store's readers; its calls
+     *  wait, so run them off the GUI thread. */
+    exports::ExportService &exports() { return *m_exports; }
     /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
     sync::SyncService &sync() { return *m_sync; }
     /** @brief Starts team sync with the configured server (SyncService::start()) once the
@@ -96,6 +102,7 @@ private:
     std::unique_ptr<chat::ChatService> m_chat;
     std::unique_ptr<sync::SyncService> m_sync;
     std::unique_ptr<usage::UsageService> m_usage;
+    std::unique_ptr<exports::ExportService> m_exports;
     QFuture<void> m_providersLoaded;
     bool m_open = false;
 };

@@ -8,6 +8,7 @@
 #include "domain/ids.h"
 
 #include <QDateTime>
+#include <QHash>
 
 namespace arbor::store::messages {
 
@@ -114,6 +115,37 @@ std::optional<Message> get(const QSqlDatabase &db, const QString &id)
     if (!q.next())
         return std::nullopt;
     return columns.read(q);
+}
+
+QList<Message> getMany(const QSqlDatabase &db, const QStringList &ids)
+{
+    if (ids.isEmpty())
+        return {};
+    const QStringList marks(ids.size(), QStringLiteral("?"));
+    QVariantList values;
+    values.reserve(ids.size());
+    for (const QString &id : ids)
+        values.append(id);
+    CachedQuery cached(db,
+                       QStringLiteral("SELECT %1 FROM messages m WHERE m.id IN (%2)")
+                           .arg(kColumns, marks.join(QLatin1Char(','))),
+                       values);
+    QSqlQuery &q = *cached;
+    const MessageColumns columns{Columns(q)};
+    QHash<QString, Message> byId;
+    byId.reserve(ids.size());
+    while (q.next()) {
+        Message m = columns.read(q);
+        byId.insert(m.id, std::move(m));
+    }
+    QList<Message> out;
+    out.reserve(byId.size());
+    for (const QString &id : ids) {
+        auto it = byId.find(id);
+        if (it != byId.end())
+            out.append(std::move(it.value()));
+    }
+    return out;
 }
 
 QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId)

@@ -15,6 +15,9 @@ using domain::MessageStatus;
 
 /** @brief The message @p id (content includes not-yet-folded stream chunks). */
 std::optional<Message> get(const QSqlDatabase &db, const QString &id);
+/** @brief The messages @p ids as get() reads them, in the order of @p ids; unknown ids are left
+ *  out. One statement for all of them: read a long list in slices. */
+QList<Message> getMany(const QSqlDatabase &db, const QStringList &ids);
 /** @brief Root-to-@p leafId path with sibling index/count per node; empty if the leaf is unknown.
  */
 QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId);

@@ -25,6 +25,11 @@ ListView {
         list.forceActiveFocus();
     }
 
+    /// Asks for a format and a file, then exports every conversation.
+    function exportAll() {
+        exportDialog.exportAll();
+    }
+
     function cancelRename() {
         editingId = "";
         list.forceActiveFocus();
@@ -131,6 +136,12 @@ ListView {
         }
 
         MenuItem {
+            objectName: "exportConversationItem"
+            text: qsTr("Export…")
+            onTriggered: exportDialog.exportOne(actionsMenu.conversationId, actionsMenu.conversationTitle)
+        }
+
+        MenuItem {
             objectName: "deleteConversationItem"
             text: qsTr("Delete")
             onTriggered: Conversations.remove(actionsMenu.conversationId)
@@ -148,6 +159,12 @@ ListView {
 
     MoveToWorkspaceDialog {
         id: moveDialog
+
+        onClosed: list.forceActiveFocus()
+    }
+
+    ExportDialog {
+        id: exportDialog
 
         onClosed: list.forceActiveFocus()
     }

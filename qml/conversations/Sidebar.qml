@@ -66,6 +66,30 @@ Rectangle {
                         searchPanel.stop();
                 }
             }
+
+            IconButton {
+                id: moreButton
+
+                objectName: "conversationsMenuButton"
+                iconName: "ellipsis"
+                text: qsTr("More")
+                tip: qsTr("Export all conversations")
+                // The tip would cover the menu's first item.
+                ToolTip.visible: hovered && !moreMenu.visible
+                onClicked: moreMenu.popup(moreButton, 0, moreButton.height)
+
+                Menu {
+                    id: moreMenu
+
+                    objectName: "conversationsMenu"
+
+                    MenuItem {
+                        objectName: "exportAllItem"
+                        text: qsTr("Export all…")
+                        onTriggered: conversationList.exportAll()
+                    }
+                }
+            }
         }
 
         WorkspaceSwitcher {
@@ -84,6 +108,8 @@ Rectangle {
         }
 
         ConversationList {
+            id: conversationList
+
             Layout.fillWidth: true
             Layout.fillHeight: true
             visible: !searchPanel.searching
