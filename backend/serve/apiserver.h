@@ -83,6 +83,9 @@ private:
      *  @p done on @p context's thread. */
     void admit(const Caller &caller, const QString &model, QObject *context,
                std::function<void(const Refusal &)> done);
+    /** @brief Calls @p done with the message @p id as stored (nullopt: gone or unreadable). */
+    void readMessage(const QString &id, QObject *context,
+                     std::function<void(const std::optional<domain::Message> &)> done);
     /** @brief Calls @p done once the reply @p id has ended, with it as stored. */
     void whenEnded(const QString &id, QObject *context,
                    std::function<void(const std::optional<domain::Message> &)> done);
@@ -101,9 +104,12 @@ private:
                         const QString &id);
     void responsesSocket(QWebSocket *socket, const Caller &caller);
 
+    /** @brief How often a stream of a reply made by this server reads the store (its text and
+     *  end arrive as events; the reads only catch a reply that another process took over). */
+    static constexpr int LocalPollMs = 5000;
     /** @brief Streams the response @p id as SSE from @p startingAfter. */
     void streamResponse(HttpConnection *c, const HttpRequest &r, const Caller &caller,
-                        const QString &id, qint64 startingAfter);
+                        const QString &id, qint64 startingAfter, int pollMs = 200);
     /** @brief Answers @p id as a response object once it has ended. */
     void respondWhenDone(HttpConnection *c, const HttpRequest &r, const Caller &caller,
                          const QString &id);

@@ -50,11 +50,24 @@ QJsonObject chatUsage(const domain::Message &m)
 
 } // namespace
 
+void ApiServer::readMessage(const QString &id, QObject *context,
+                            std::function<void(const std::optional<domain::Message> &)> done)
+{
+    m_backend.chat().message(id).then(context, [done](QFuture<std::optional<domain::Message>> f) {
+        try {
+            done(f.result());
+        } catch (const std::exception &) {
+            done(std::nullopt);
+        }
+    });
+}
+
 void ApiServer::whenEnded(const QString &id, QObject *context,
                           std::function<void(const std::optional<domain::Message> &)> done)
 {
     auto *follower = new chat::ReplyFollower(m_backend.chat(), m_backend.events(),
                                              m_backend.liveTexts(), context);
+    follower->setPollInterval(LocalPollMs);
     auto read = [this, id, context, done, follower] {
         follower->deleteLater();
         m_backend.chat().message(id).then(context,
@@ -153,12 +166,14 @@ void ApiServer::chatCompletions(HttpConnection *c, const HttpRequest &r, const C
                                       QJsonValue())));
                    auto *follower = new chat::ReplyFollower(m_backend.chat(), m_backend.events(),
                                                             m_backend.liveTexts(), c);
+                   follower->setPollInterval(LocalPollMs);
                    connect(follower, &chat::ReplyFollower::textArrived, c,
                            [c, chunk](const QString &piece) {
                                c->write(sse(chunk({{str("content"), piece}}, QJsonValue())));
                            });
                    auto end = [this, c, r, caller, id, head, chunk, s] {
-                       whenEnded(id, c, [this, c, r, caller, head, chunk, s](const auto &m) {
+                       // Ended: the store has its final state.
+                       readMessage(id, c, [this, c, r, caller, head, chunk, s](const auto &m) {
                            if (!m || m->status == MessageStatus::Error) {
                                c->write(sse(
                                    {{str("error"),
@@ -208,8 +223,8 @@ void ApiServer::createResponse(HttpConnection *c, const HttpRequest &r, const Ca
                [this, c, r, caller, s](const chat::SendResult &sent, const QString &failure) {
                    if (!failure.isEmpty())
                        return error(c, r, caller.token.name, 400, failure);
-                   if (s.stream)
-                       return streamResponse(c, r, caller, sent.assistant.id, -1);
+                   if (s.stream) // a reply made here runs here: its text comes as events
+                       return streamResponse(c, r, caller, sent.assistant.id, -1, LocalPollMs);
                    if (s.background)
                        return respondResponse(c, r, caller, sent.assistant.id);
                    respondWhenDone(c, r, caller, sent.assistant.id);
@@ -281,13 +296,14 @@ void ApiServer::respondResponse(HttpConnection *c, const HttpRequest &r, const C
 }
 
 void ApiServer::streamResponse(HttpConnection *c, const HttpRequest &r, const Caller &caller,
-                               const QString &id, qint64 startingAfter)
+                               const QString &id, qint64 startingAfter, int pollMs)
 {
     c->beginStream(200, "text/event-stream");
     ++m_streams;
     m_streaming.append(c);
     auto *stream = new ResponseStream(m_backend.chat(), m_backend.events(), m_backend.liveTexts(),
                                       id, startingAfter, c);
+    stream->setPollInterval(pollMs);
     connect(stream, &ResponseStream::event, c, [c](const QJsonObject &e) {
         c->write("event: " + e.value(str("type")).toString().toLatin1() + "\n" + sse(e));
     });
@@ -359,6 +375,7 @@ void ApiServer::responsesSocket(QWebSocket *socket, const Caller &caller)
                                  auto *stream = new ResponseStream(
                                      m_backend.chat(), m_backend.events(), m_backend.liveTexts(),
                                      sent.assistant.id, -1, socket);
+                                 stream->setPollInterval(LocalPollMs);
                                  connect(
                                      stream, &ResponseStream::event, socket,
                                      [socket](const QJsonObject &event) {

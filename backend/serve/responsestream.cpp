@@ -166,6 +166,7 @@ void ResponseStream::begin(const domain::Message &m, const QString &previousId)
                             {str("text"), QString()},
                             {str("annotations"), QJsonArray()}}}});
     m_follower = new chat::ReplyFollower(m_chat, m_events, m_live, this);
+    m_follower->setPollInterval(m_pollMs);
     connect(m_follower, &chat::ReplyFollower::textArrived, this, &ResponseStream::onText);
     connect(m_follower, &chat::ReplyFollower::ended, this, &ResponseStream::onEnded);
     connect(m_follower, &chat::ReplyFollower::failed, this, &ResponseStream::fail);

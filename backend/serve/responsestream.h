@@ -34,6 +34,8 @@ public:
     ResponseStream(chat::ChatService &chat, chat::ChatEvents &events, chat::LiveTexts &live,
                    const QString &messageId, qint64 startingAfter, QObject *parent = nullptr);
 
+    /** @brief How often the store is read besides the live events (ReplyFollower). */
+    void setPollInterval(int ms) { m_pollMs = ms; }
     /** @brief Starts reading; events follow. */
     void start();
 
@@ -64,6 +66,7 @@ private:
     domain::Message m_message;
     QString m_previousId;
     chat::ReplyFollower *m_follower = nullptr;
+    int m_pollMs = 200;
     bool m_done = false;
 };
 
