@@ -90,7 +90,8 @@ private Q_SLOTS:
         // The server's models.
         auto listing = provider->listModels();
         QTRY_VERIFY_WITH_TIMEOUT(listing.isFinished(), 20000);
-        QVERIFY2(!listing.result().error, qPrintable(listing.result().error ? listing.result().error->message : QString()));
+        QVERIFY2(!listing.result().error,
+                 qPrintable(listing.result().error ? listing.result().error->message : QString()));
         QCOMPARE(listing.result().models.at(0).id, QStringLiteral("demo/demo"));
 
         llm::ChatRequest request;
