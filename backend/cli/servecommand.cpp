@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include "core/backend.h"
+#include "jobs/jobengine.h"
 #include "serve/apiserver.h"
 #include "serve/httpserver.h"
 #include "store/servequeries.h"
@@ -17,6 +18,7 @@
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QTextStream>
+#include <QTimer>
 
 namespace arbor::cli {
 
@@ -171,7 +173,12 @@ int runServe(const QStringList &args)
         QStringLiteral("rate"),
         QStringLiteral("Speed of the demo model, tokens per second (default 50)."),
         QStringLiteral("TOKENS_PER_S"), QStringLiteral("50"));
-    parser.addOptions({db, listen, cert, key, concurrency, rate});
+    const QCommandLineOption grace(
+        QStringLiteral("grace"),
+        QStringLiteral("On SIGTERM, seconds the replies in progress may take to end (default "
+                       "25); the rest keep their text and are interrupted."),
+        QStringLiteral("SECONDS"), QStringLiteral("25"));
+    parser.addOptions({db, listen, cert, key, concurrency, rate, grace});
     if (const auto code = parse(parser, QStringLiteral("serve"), args))
         return *code;
 
@@ -220,7 +227,8 @@ int runServe(const QStringList &args)
     }
     const auto jobsAtOnce = wholeOption(parser, concurrency, 1, 1000, QStringLiteral("serve"));
     const auto demoRate = decimalOption(parser, rate, 0, 1'000'000, QStringLiteral("serve"));
-    if (!jobsAtOnce || !demoRate)
+    const auto graceSeconds = wholeOption(parser, grace, 0, 3600, QStringLiteral("serve"));
+    if (!jobsAtOnce || !demoRate || !graceSeconds)
         return Usage;
 
     core::BackendOptions options;
@@ -249,14 +257,22 @@ int runServe(const QStringList &args)
           << ':' << http.port() << " (store " << backend.store().path() << ")\n";
     err().flush();
 
-    onInterrupt(qApp, [&api] {
-        // Stop accepting, close streams (clients resume by sequence number), then let the
-        // replies being written end in the job engine's grace time (the next start settles
-        // any that cannot).
-        err() << "arbord serve: stopping\n";
+    bool stopping = false;
+    onInterrupt(qApp, [&api, &backend, &stopping, graceMs = int(*graceSeconds * 1000)] {
+        if (stopping) { // a second signal: stop now (replies keep their text, interrupted)
+            QCoreApplication::quit();
+            return;
+        }
+        stopping = true;
+        // Stop accepting and close streams (clients resume by sequence number after the
+        // restart); replies already running finish within the grace time, queued ones stay
+        // queued for the next start; whatever runs past it keeps its text as interrupted.
+        err() << "arbord serve: stopping (replies in progress may take " << graceMs / 1000
+              << " s)\n";
         err().flush();
         api.shutDown();
-        QCoreApplication::quit();
+        backend.engine().drain().then(qApp, [] { QCoreApplication::quit(); });
+        QTimer::singleShot(graceMs, qApp, &QCoreApplication::quit);
     });
     QCoreApplication::exec();
     backend.close();

@@ -33,26 +33,34 @@ ApiServer::ApiServer(core::Backend &backend, HttpServer &http, QObject *parent)
     connect(&http, &HttpServer::request, this, &ApiServer::onRequest);
     connect(&http, &HttpServer::webSocket, this, &ApiServer::onWebSocket);
     // A WebSocket without a valid token is refused with 401 before the handshake.
-    connect(
-        &http, &HttpServer::upgradeRequest, this, [this](QTcpSocket *socket, const HttpRequest &r) {
-            QElapsedTimer clock;
-            clock.start();
-            QPointer<QTcpSocket> guard(socket);
-            authenticate(
-                r.header("authorization"), socket,
-                [this, guard, r, clock](std::optional<store::serve::Token> token) {
-                    if (!guard)
-                        return;
-                    if (m_shuttingDown) {
-                        m_http.refuseUpgrade(guard, 503, str("The server is shutting down."));
-                    } else if (!token) {
-                        logLine(r.method, r.path + str(" (WebSocket)"), 401, clock.elapsed(), {});
-                        m_http.refuseUpgrade(guard, 401, str("Unauthorized."));
-                    } else {
+    connect(&http, &HttpServer::upgradeRequest, this,
+            [this](QTcpSocket *socket, const HttpRequest &r) {
+                QElapsedTimer clock;
+                clock.start();
+                QPointer<QTcpSocket> guard(socket);
+                authenticate(
+                    r.header("authorization"), socket,
+                    [this, guard, r, clock](std::optional<store::serve::Token> token) {
+                        if (!guard)
+                            return;
+                        const bool known = r.path == u"/v1/events" || r.path == u"/v1/responses";
+                        const int status = m_shuttingDown ? 503 : !token ? 401 : known ? 101 : 404;
+                        logLine(r.method, r.path + str(" (WebSocket)"), status, clock.elapsed(),
+                                token ? token->name : QString());
+                        if (status == 503)
+                            m_http.refuseUpgrade(guard, 503, str("The server is shutting down."));
+                        else if (status == 401)
+                            m_http.refuseUpgrade(guard, 401, str("Unauthorized."));
+                        else if (status == 404)
+                            m_http.refuseUpgrade(guard, 404, str("No such WebSocket route."));
+                        if (status != 101)
+                            return;
+                        // The socket comes back from QWebSocketServer with the same header: its
+                        // token is looked up there without another read.
+                        m_upgraded.insert(bearerHash(r.header("authorization")), *token);
                         m_http.acceptUpgrade(guard);
-                    }
-                });
-        });
+                    });
+            });
 }
 
 ApiServer::~ApiServer() = default;
@@ -144,7 +152,7 @@ void ApiServer::authenticate(const QByteArray &authorization, QObject *context,
         then(std::nullopt);
         return;
     }
-    const QString hash = hashOf(QString::fromUtf8(authorization.mid(7).trimmed()));
+    const QString hash = bearerHash(authorization);
     m_backend.store()
         .read([hash](QSqlDatabase &db) { return store::serve::validToken(db, hash); })
         .then(context, [then](QFuture<std::optional<store::serve::Token>> f) {
@@ -280,40 +288,33 @@ void ApiServer::models(HttpConnection *c, const HttpRequest &r, const Caller &ca
     json(c, r, caller.token.name, {{str("object"), str("list")}, {str("data"), data}});
 }
 
+QString ApiServer::bearerHash(const QByteArray &authorization)
+{
+    return hashOf(QString::fromUtf8(authorization.mid(7).trimmed()));
+}
+
 void ApiServer::onWebSocket(QWebSocket *socket)
 {
     const QString path = socket->requestUrl().path();
-    const QByteArray authorization = socket->request().rawHeader("Authorization");
-    QElapsedTimer clock;
-    clock.start();
+    const QString key = bearerHash(socket->request().rawHeader("Authorization"));
     socket->setParent(this);
-    QPointer<QWebSocket> guard(socket);
-    authenticate(authorization, socket,
-                 [this, guard, path, clock](std::optional<store::serve::Token> token) {
-                     if (!guard)
-                         return;
-                     const bool known = path == u"/v1/events" || path == u"/v1/responses";
-                     const int status = !token ? 401 : known ? 101 : 404;
-                     logLine("GET", path + str(" (WebSocket)"), status, clock.elapsed(),
-                             token ? token->name : QString());
-                     if (status != 101 || m_shuttingDown) {
-                         guard->close(status == 401 ? QWebSocketProtocol::CloseCodePolicyViolated
-                                                    : QWebSocketProtocol::CloseCodeNormal,
-                                      status == 401 ? str("Unauthorized.") : str("No such route."));
-                         guard->deleteLater();
-                         return;
-                     }
-                     m_sockets.append(guard);
-                     if (path == u"/v1/events") {
-                         QString last =
-                             QUrlQuery(guard->requestUrl()).queryItemValue(str("last_event_id"));
-                         if (last.isEmpty())
-                             last = QString::fromUtf8(guard->request().rawHeader("Last-Event-ID"));
-                         m_events->subscribe(guard, last);
-                         return;
-                     }
-                     responsesSocket(guard, Caller{*token});
-                 });
+    const auto it = m_upgraded.find(key);
+    if (it == m_upgraded.end() || m_shuttingDown) {
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, str("Unauthorized."));
+        socket->deleteLater();
+        return;
+    }
+    const Caller caller{it.value()};
+    m_upgraded.erase(it);
+    m_sockets.append(socket);
+    if (path == u"/v1/events") {
+        QString last = QUrlQuery(socket->requestUrl()).queryItemValue(str("last_event_id"));
+        if (last.isEmpty())
+            last = QString::fromUtf8(socket->request().rawHeader("Last-Event-ID"));
+        m_events->subscribe(socket, last);
+        return;
+    }
+    responsesSocket(socket, caller);
 }
 
 } // namespace arbor::serve

@@ -6,6 +6,7 @@
 #include "store/servequeries.h"
 
 #include <QJsonObject>
+#include <QMultiHash>
 #include <QObject>
 #include <QPointer>
 
@@ -57,6 +58,8 @@ public:
     static QString hashOf(const QString &secret);
     /** @brief A new secret: "arb_" and 256 random bits, base64url. */
     static QString newSecret();
+    /** @brief hashOf() the token of an "Authorization: Bearer …" header. */
+    static QString bearerHash(const QByteArray &authorization);
 
 private:
     struct Caller
@@ -135,6 +138,8 @@ private:
     bool m_shuttingDown = false;
     QList<QPointer<HttpConnection>> m_streaming;
     QList<QPointer<QWebSocket>> m_sockets;
+    /** @brief Tokens of upgrades accepted and not yet back from QWebSocketServer, by hash. */
+    QMultiHash<QString, store::serve::Token> m_upgraded;
 };
 
 } // namespace arbor::serve

@@ -191,8 +191,8 @@ void ApiServer::chatCompletions(HttpConnection *c, const HttpRequest &r, const C
                            }
                            c->write("data: [DONE]\n\n");
                            c->endStream();
-                           --m_streams;
-                           m_streaming.removeAll(c);
+                           if (m_streaming.removeAll(c) > 0)
+                               --m_streams;
                            logLine(r.method, r.path, 200, c->elapsedMs(), caller.token.name);
                        });
                    };
