@@ -44,7 +44,7 @@ void ReplyFollower::follow(const QString &messageId)
     // Text this process streamed before it knew the id (deltas past it arrive as events).
     if (const auto live = m_live.text(messageId))
         append(0, *live);
-    m_timer.start(PollMs);
+    m_timer.start(m_pollMs);
     poll();
 }
 

@@ -41,6 +41,10 @@ public:
     ReplyFollower(ChatService &chat, ChatEvents &events, LiveTexts &live,
                   QObject *parent = nullptr);
 
+    /** @brief Reads the store every @p ms instead of PollMs. For a reply this process runs,
+     *  text and the end arrive as events at once, so a server following hundreds of them
+     *  reads less often. Call before follow(). */
+    void setPollInterval(int ms) { m_pollMs = ms; }
     /** @brief Starts following @p messageId, its text from the start. */
     void follow(const QString &messageId);
     const QString &messageId() const { return m_id; }
@@ -69,6 +73,7 @@ private:
     QString m_id;
     QString m_text;
     QTimer m_timer;
+    int m_pollMs = PollMs;
     bool m_polling = false;
     bool m_pollAgain = false;
     bool m_done = false;

@@ -11,6 +11,7 @@ int runBenchSync(const QStringList &args);
 int runBenchRender(const QStringList &args);
 int runBenchUsage(const QStringList &args);
 int runBenchExport(const QStringList &args);
+int runBenchServe(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
@@ -29,7 +30,9 @@ int runBench(const QStringList &args)
                "  usage   usage ledger at 1M messages: 90-day report, cost of the totals per "
                "finish\n"
                "  export  arbord export --all (Arbor JSON) of 1M messages in 10k trees: time, "
-               "throughput, bytes, peak memory\n";
+               "throughput, bytes, peak memory\n"
+               "  serve   arbord serve: N streaming clients on loopback; first event, delta to "
+               "client, CPU per token, RSS\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
@@ -47,6 +50,8 @@ int runBench(const QStringList &args)
         return runBenchUsage(args.mid(1));
     if (scenario == u"export")
         return runBenchExport(args.mid(1));
+    if (scenario == u"serve")
+        return runBenchServe(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

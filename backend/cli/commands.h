@@ -37,4 +37,8 @@ int runExport(const QStringList &args);
 /** @brief `arbord prices`: list, set, remove the prices that cost replies. */
 int runPrices(const QStringList &args);
 
+/** @brief `arbord serve`: Open Responses, Chat Completions and live events over HTTP and
+ *  WebSocket; also serve token add|list|revoke. */
+int runServe(const QStringList &args);
+
 } // namespace arbor::cli

@@ -54,6 +54,11 @@ Commands:
                       Sync the store with its team server: push local changes, pull
                       teammates' (once, or --follow); also sync connect|disconnect|
                       share|status (see arbord sync --help).
+  serve [--db PATH] [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]
+        [--concurrency N] [--rate N]
+                      Serve Open Responses (/v1/responses, SSE and WebSocket), Chat
+                      Completions and live events (/v1/events) to bearer tokens; also
+                      serve token add|list|revoke (see arbord serve token --help).
   --version, -v       Print the version.
   --help              Print this help. Each command also takes --help.
   --verbose           With any command: also print the components' log on stderr
@@ -96,6 +101,8 @@ int run(const QString &command, const QStringList &args)
         return runPrices(args);
     if (command == u"export")
         return runExport(args);
+    if (command == u"serve")
+        return runServe(args);
     err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

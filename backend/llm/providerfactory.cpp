@@ -1,6 +1,7 @@
 #include "providerfactory.h"
 
 #include "anthropicprovider.h"
+#include "arborserverprovider.h"
 #include "geminiprovider.h"
 #include "ollamaprovider.h"
 #include "openaiprovider.h"
@@ -10,7 +11,7 @@ namespace arbor::llm {
 QStringList providerKinds()
 {
     return {QStringLiteral("openai"), QStringLiteral("anthropic"), QStringLiteral("gemini"),
-            QStringLiteral("ollama")};
+            QStringLiteral("ollama"), QStringLiteral("arbor")};
 }
 
 QUrl defaultBaseUrl(const QString &kind)
@@ -36,6 +37,8 @@ std::shared_ptr<Provider> createProvider(const ProviderConfig &config)
         return std::make_shared<GeminiProvider>(config);
     if (config.kind == u"ollama")
         return std::make_shared<OllamaProvider>(config);
+    if (config.kind == u"arbor")
+        return std::make_shared<ArborServerProvider>(config);
     return nullptr;
 }
 

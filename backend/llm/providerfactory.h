@@ -17,14 +17,15 @@ namespace arbor::llm {
 struct ProviderConfig
 {
     QString id;   ///< unique, e.g. "openai", "groq", "my-ollama"; the "provider" of a model key
-    QString kind; ///< "openai" | "anthropic" | "gemini" | "ollama"
+    QString kind; ///< "openai" | "anthropic" | "gemini" | "ollama" | "arbor" (arbord serve)
     QString name; ///< display name, e.g. "OpenAI", "Groq"
     /** @brief The API root the vendor's paths are appended to:
      *  openai: https://api.openai.com/v1 (…/chat/completions, …/models), also
      *          https://openrouter.ai/api/v1, http://127.0.0.1:1234/v1 (LM Studio), …;
      *  anthropic: https://api.anthropic.com (…/v1/messages, …/v1/models);
      *  gemini: https://generativelanguage.googleapis.com (…/v1beta/models/…);
-     *  ollama: http://127.0.0.1:11434 (…/api/chat, …/api/tags).
+     *  ollama: http://127.0.0.1:11434 (…/api/chat, …/api/tags);
+     *  arbor: a remote `arbord serve`, e.g. https://arbor.example.org:8484 (…/v1/responses).
      *  Empty: the vendor's public default (defaultBaseUrl()). */
     QUrl baseUrl;
     QHash<QString, QString> headers; ///< extra request headers (OpenAI-compatible gateways)

@@ -35,6 +35,9 @@ QList<ProviderPreset> providerPresets()
          false, true},
         {QStringLiteral("custom"), QStringLiteral("Custom (OpenAI-compatible)"), openai, QUrl(),
          true, false},
+        // A team's `arbord serve`: its URL from the admin, the token as the key.
+        {QStringLiteral("arbor"), QStringLiteral("Arbor server"), QStringLiteral("arbor"), QUrl(),
+         true, false},
     };
 }
 

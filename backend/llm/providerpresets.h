@@ -20,7 +20,8 @@ struct ProviderPreset
 };
 
 /** @brief OpenAI, OpenRouter, Groq, Mistral, DeepSeek, Anthropic, Gemini, Ollama, LM Studio,
- *  llama.cpp, Jan, vLLM and a custom OpenAI-compatible endpoint, in that order. */
+ *  llama.cpp, Jan, vLLM, a custom OpenAI-compatible endpoint and an Arbor server (a remote
+ *  `arbord serve`), in that order. */
 QList<ProviderPreset> providerPresets();
 /** @brief The preset @p key (case-insensitive), or nothing. */
 std::optional<ProviderPreset> providerPreset(const QString &key);

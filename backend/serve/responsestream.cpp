@@ -1,0 +1,262 @@
+#include "responsestream.h"
+
+#include "chat/chatservice.h"
+#include "chat/replyfollower.h"
+
+#include <QJsonArray>
+
+namespace arbor::serve {
+
+using domain::MessageStatus;
+
+namespace {
+QString str(const char *s)
+{
+    return QString::fromLatin1(s);
+}
+} // namespace
+
+ResponseStream::ResponseStream(chat::ChatService &chat, chat::ChatEvents &events,
+                               chat::LiveTexts &live, const QString &messageId,
+                               qint64 startingAfter, QObject *parent)
+    : QObject(parent)
+    , m_chat(chat)
+    , m_events(events)
+    , m_live(live)
+    , m_id(messageId)
+    , m_after(startingAfter)
+{
+}
+
+QString ResponseStream::statusOf(MessageStatus status)
+{
+    switch (status) {
+    case MessageStatus::Queued:
+        return str("queued");
+    case MessageStatus::Streaming:
+        return str("in_progress");
+    case MessageStatus::Complete:
+        return str("completed");
+    case MessageStatus::Cancelled:
+        return str("cancelled");
+    case MessageStatus::Error:
+        return str("failed");
+    case MessageStatus::Interrupted:
+        return str("incomplete");
+    }
+    return str("failed");
+}
+
+QJsonObject ResponseStream::responseObject(const domain::Message &m, const QString &text,
+                                           const QString &previousResponseId, bool live)
+{
+    const QString status = statusOf(m.status);
+    QJsonArray output;
+    if (!live || !text.isEmpty() || m.status != MessageStatus::Queued) {
+        const QJsonObject part{{str("type"), str("output_text")},
+                               {str("text"), text},
+                               {str("annotations"), QJsonArray()},
+                               {str("logprobs"), QJsonArray()}};
+        output.append(QJsonObject{{str("type"), str("message")},
+                                  {str("id"), m.id},
+                                  {str("status"),
+                                   domain::isLive(m.status)                  ? str("in_progress")
+                                       : m.status == MessageStatus::Complete ? str("completed")
+                                                                             : str("incomplete")},
+                                  {str("role"), str("assistant")},
+                                  {str("content"), QJsonArray{part}}});
+    }
+    QJsonObject o{{str("id"), m.id},
+                  {str("object"), str("response")},
+                  {str("created_at"), m.createdAt / 1000},
+                  {str("status"), status},
+                  {str("model"), m.provider + QLatin1Char('/') + m.model},
+                  {str("output"), output},
+                  {str("previous_response_id"),
+                   previousResponseId.isEmpty() ? QJsonValue() : QJsonValue(previousResponseId)},
+                  {str("metadata"), QJsonObject{{str("arbor_conversation_id"), m.conversationId}}},
+                  {str("error"), QJsonValue()},
+                  {str("incomplete_details"), QJsonValue()},
+                  {str("parallel_tool_calls"), false},
+                  {str("tools"), QJsonArray()},
+                  {str("tool_choice"), str("auto")}};
+    if (m.finishedAt > 0)
+        o.insert(str("completed_at"), m.finishedAt / 1000);
+    if (m.status == MessageStatus::Error)
+        o.insert(str("error"),
+                 QJsonObject{{str("code"), str("server_error")}, {str("message"), m.error}});
+    if (m.status == MessageStatus::Interrupted || m.status == MessageStatus::Cancelled)
+        o.insert(str("incomplete_details"),
+                 QJsonObject{
+                     {str("reason"),
+                      m.status == MessageStatus::Cancelled ? str("cancelled") : str("interrupted")},
+                     {str("message"), m.error}});
+    if (m.promptTokens >= 0 || m.completionTokens >= 0) {
+        const int in = std::max(0, m.promptTokens);
+        const int out = std::max(0, m.completionTokens);
+        o.insert(
+            str("usage"),
+            QJsonObject{{str("input_tokens"), in},
+                        {str("input_tokens_details"),
+                         QJsonObject{{str("cached_tokens"), std::max(0, m.cachedTokens)}}},
+                        {str("output_tokens"), out},
+                        {str("output_tokens_details"),
+                         QJsonObject{{str("reasoning_tokens"), std::max(0, m.reasoningTokens)}}},
+                        {str("total_tokens"), in + out}});
+    } else {
+        o.insert(str("usage"), QJsonValue());
+    }
+    return o;
+}
+
+void ResponseStream::start()
+{
+    m_chat.message(m_id).then(this, [this](QFuture<std::optional<domain::Message>> f) {
+        std::optional<domain::Message> m;
+        try {
+            m = f.result();
+        } catch (const std::exception &e) {
+            fail(QString::fromUtf8(e.what()));
+            return;
+        }
+        if (!m || m->role != u"assistant") {
+            fail(QStringLiteral("No response %1.").arg(m_id));
+            return;
+        }
+        const domain::Message reply = *m;
+        m_chat.message(reply.parentId)
+            .then(this, [this, reply](QFuture<std::optional<domain::Message>> p) {
+                QString previous;
+                try {
+                    const auto parent = p.result();
+                    if (parent && parent->role == u"user")
+                        previous = parent->parentId;
+                } catch (const std::exception &) {
+                }
+                begin(reply, previous);
+            });
+    });
+}
+
+void ResponseStream::begin(const domain::Message &m, const QString &previousId)
+{
+    m_message = m;
+    m_previousId = previousId;
+    domain::Message shown = m;
+    shown.status = MessageStatus::Queued;
+    emitEvent(0, str("response.created"),
+              {{str("response"), responseObject(shown, {}, previousId, true)}});
+    shown.status = MessageStatus::Streaming;
+    emitEvent(1, str("response.in_progress"),
+              {{str("response"), responseObject(shown, {}, previousId, true)}});
+    emitEvent(2, str("response.output_item.added"),
+              {{str("output_index"), 0},
+               {str("item"),
+                QJsonObject{{str("type"), str("message")},
+                            {str("id"), m.id},
+                            {str("status"), str("in_progress")},
+                            {str("role"), str("assistant")},
+                            {str("content"), QJsonArray()}}}});
+    emitEvent(3, str("response.content_part.added"),
+              {{str("item_id"), m.id},
+               {str("output_index"), 0},
+               {str("content_index"), 0},
+               {str("part"),
+                QJsonObject{{str("type"), str("output_text")},
+                            {str("text"), QString()},
+                            {str("annotations"), QJsonArray()}}}});
+    m_follower = new chat::ReplyFollower(m_chat, m_events, m_live, this);
+    m_follower->setPollInterval(m_pollMs);
+    connect(m_follower, &chat::ReplyFollower::textArrived, this, &ResponseStream::onText);
+    connect(m_follower, &chat::ReplyFollower::ended, this, &ResponseStream::onEnded);
+    connect(m_follower, &chat::ReplyFollower::failed, this, &ResponseStream::fail);
+    m_follower->follow(m_id);
+}
+
+void ResponseStream::onText(const QString &piece)
+{
+    if (m_done)
+        return;
+    const qsizetype from = m_length;
+    m_length += piece.size();
+    const qint64 seq = 3 + m_length;
+    if (seq <= m_after)
+        return;
+    // Part of this piece may have been sent before the resume: only the rest goes out.
+    const qsizetype skip = std::max<qint64>(0, m_after - 3 - from);
+    emitEvent(seq, str("response.output_text.delta"),
+              {{str("item_id"), m_id},
+               {str("output_index"), 0},
+               {str("content_index"), 0},
+               {str("delta"), piece.mid(skip)},
+               {str("logprobs"), QJsonArray()}});
+}
+
+void ResponseStream::onEnded()
+{
+    if (m_done)
+        return;
+    m_chat.message(m_id).then(this, [this](QFuture<std::optional<domain::Message>> f) {
+        std::optional<domain::Message> m;
+        try {
+            m = f.result();
+        } catch (const std::exception &e) {
+            fail(QString::fromUtf8(e.what()));
+            return;
+        }
+        if (!m) {
+            fail(QStringLiteral("The response %1 was deleted.").arg(m_id));
+            return;
+        }
+        const QString text = m_follower->text();
+        const qint64 l = text.size();
+        const QJsonObject part{{str("type"), str("output_text")},
+                               {str("text"), text},
+                               {str("annotations"), QJsonArray()}};
+        emitEvent(l + 4, str("response.output_text.done"),
+                  {{str("item_id"), m_id},
+                   {str("output_index"), 0},
+                   {str("content_index"), 0},
+                   {str("text"), text},
+                   {str("logprobs"), QJsonArray()}});
+        emitEvent(l + 5, str("response.content_part.done"),
+                  {{str("item_id"), m_id},
+                   {str("output_index"), 0},
+                   {str("content_index"), 0},
+                   {str("part"), part}});
+        const QJsonObject response = responseObject(*m, text, m_previousId, false);
+        emitEvent(l + 6, str("response.output_item.done"),
+                  {{str("output_index"), 0},
+                   {str("item"), response[str("output")].toArray().at(0).toObject()}});
+        const QString type = m->status == MessageStatus::Complete ? str("response.completed")
+            : m->status == MessageStatus::Error                   ? str("response.failed")
+                                                                  : str("response.incomplete");
+        emitEvent(l + 7, type, {{str("response"), response}});
+        m_done = true;
+        Q_EMIT finished();
+    });
+}
+
+void ResponseStream::emitEvent(qint64 seq, const QString &type, QJsonObject body)
+{
+    if (seq <= m_after)
+        return;
+    body.insert(str("type"), type);
+    body.insert(str("sequence_number"), seq);
+    Q_EMIT event(body);
+}
+
+void ResponseStream::fail(const QString &message)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    Q_EMIT event(QJsonObject{{str("type"), str("error")},
+                             {str("code"), str("server_error")},
+                             {str("message"), message},
+                             {str("param"), QJsonValue()},
+                             {str("sequence_number"), 3 + m_length}});
+    Q_EMIT finished();
+}
+
+} // namespace arbor::serve

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "domain/message.h"
+
+#include <QJsonObject>
+#include <QObject>
+
+namespace arbor::chat {
+class ChatService;
+class ChatEvents;
+class LiveTexts;
+class ReplyFollower;
+} // namespace arbor::chat
+
+namespace arbor::serve {
+
+/**
+ * @brief A reply as an Open Responses event stream, from any point.
+ *
+ * Sequence numbers come from durable data, so a stream resumed after a client or server
+ * restart numbers every event as the first one did: 0 response.created, 1 response.in_progress,
+ * 2 response.output_item.added, 3 response.content_part.added; a response.output_text.delta
+ * that ends at UTF-16 offset E of the reply's text has number 3 + E (deltas may be cut anywhere,
+ * the numbers stay the same); with the final length L: L + 4 response.output_text.done, L + 5
+ * response.content_part.done, L + 6 response.output_item.done, L + 7 the final
+ * response.completed (or .incomplete, .failed). A resume with starting_after = N sends every
+ * event above N and the text from offset N - 3 on: byte for byte, nothing twice.
+ */
+class ResponseStream : public QObject
+{
+    Q_OBJECT
+
+public:
+    ResponseStream(chat::ChatService &chat, chat::ChatEvents &events, chat::LiveTexts &live,
+                   const QString &messageId, qint64 startingAfter, QObject *parent = nullptr);
+
+    /** @brief How often the store is read besides the live events (ReplyFollower). */
+    void setPollInterval(int ms) { m_pollMs = ms; }
+    /** @brief Starts reading; events follow. */
+    void start();
+
+    /** @brief The response object of @p m with @p text, as GET /v1/responses/{id} gives it. */
+    static QJsonObject responseObject(const domain::Message &m, const QString &text,
+                                      const QString &previousResponseId, bool live);
+    /** @brief "queued", "in_progress", "completed", "cancelled", "failed" or "incomplete". */
+    static QString statusOf(domain::MessageStatus status);
+
+Q_SIGNALS:
+    void event(const QJsonObject &event);
+    /** @brief No more events (the last one was the final response.* event, or an error). */
+    void finished();
+
+private:
+    void begin(const domain::Message &m, const QString &previousId);
+    void onText(const QString &piece);
+    void onEnded();
+    void emitEvent(qint64 seq, const QString &type, QJsonObject body);
+    void fail(const QString &message);
+
+    chat::ChatService &m_chat;
+    chat::ChatEvents &m_events;
+    chat::LiveTexts &m_live;
+    QString m_id;
+    qint64 m_after;
+    qsizetype m_length = 0; ///< text seen so far (UTF-16 units)
+    domain::Message m_message;
+    QString m_previousId;
+    chat::ReplyFollower *m_follower = nullptr;
+    int m_pollMs = 200;
+    bool m_done = false;
+};
+
+} // namespace arbor::serve

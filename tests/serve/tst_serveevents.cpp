@@ -1,0 +1,178 @@
+// arbord serve over WebSocket: the live events stream resumed by event id, and Open Responses'
+// WebSocket mode.
+#include "servefixture.h"
+
+#include <QJsonArray>
+#include <QWebSocket>
+#include <QtTest>
+
+using namespace arbor::testsupport;
+
+namespace {
+
+/** @brief A WebSocket client that keeps what it receives. */
+struct Client
+{
+    QWebSocket socket;
+    QList<QJsonObject> messages;
+
+    Client()
+    {
+        QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket,
+                         [this](const QString &m) {
+                             messages.append(QJsonDocument::fromJson(m.toUtf8()).object());
+                         });
+    }
+    bool open(const QString &url, const QString &token)
+    {
+        QNetworkRequest r{QUrl(url)};
+        if (!token.isEmpty())
+            r.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+        QSignalSpy connected(&socket, &QWebSocket::connected);
+        QSignalSpy closed(&socket, &QWebSocket::disconnected);
+        socket.open(r);
+        return connected.wait(10000) || (connected.size() == 1);
+    }
+    bool has(const std::function<bool(const QJsonObject &)> &match) const
+    {
+        return std::any_of(messages.begin(), messages.end(), match);
+    }
+};
+
+QString field(const QJsonObject &e, const char *key)
+{
+    return e[QLatin1String(key)].toString();
+}
+
+QString ws(const ServeFixture &f, const QString &path)
+{
+    return QString(f.base()).replace(QStringLiteral("http://"), QStringLiteral("ws://")) + path;
+}
+
+} // namespace
+
+class TestServeEvents : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void eventsResumeAfterDisconnect()
+    {
+        ServeFixture f;
+        const QString t = f.addToken(QStringLiteral("e"));
+        QVERIFY(f.start({QStringLiteral("--rate"), QStringLiteral("200")}));
+        {
+            Client none;
+            QVERIFY(!none.open(ws(f, QStringLiteral("/v1/events")), {}));
+        }
+        const QJsonObject ask{{QStringLiteral("model"), QStringLiteral("demo/demo")},
+                              {QStringLiteral("input"), QStringLiteral("first")}};
+        QString lastId;
+        QString firstReply;
+        {
+            Client c;
+            QVERIFY(c.open(ws(f, QStringLiteral("/v1/events")), t));
+            firstReply = f.post(QStringLiteral("/v1/responses"), t, ask)
+                             .json()[QStringLiteral("id")]
+                             .toString();
+            QTRY_VERIFY_WITH_TIMEOUT(c.has([&](const QJsonObject &e) {
+                return field(e, "type") == u"message.changed"
+                    && e[QStringLiteral("message_id")] == firstReply
+                    && field(e, "status") == u"complete";
+            }),
+                                     20000);
+            QVERIFY(c.has([&](const QJsonObject &e) {
+                return field(e, "type") == u"message.delta"
+                    && e[QStringLiteral("message_id")] == firstReply;
+            }));
+            QVERIFY(c.has([](const QJsonObject &e) { return field(e, "type") == u"job.changed"; }));
+            lastId = c.messages.last()[QStringLiteral("id")].toString();
+        }
+        // While no client listens, a second reply streams.
+        const QString secondReply = f.post(QStringLiteral("/v1/responses"), t,
+                                           {{QStringLiteral("model"), QStringLiteral("demo/demo")},
+                                            {QStringLiteral("input"), QStringLiteral("second")}})
+                                        .json()[QStringLiteral("id")]
+                                        .toString();
+        const QString secondText =
+            f.request("GET", QStringLiteral("/v1/responses/") + secondReply, t)
+                .json()[QStringLiteral("output")][0][QStringLiteral("content")][0]
+                       [QStringLiteral("text")]
+                .toString();
+        QVERIFY(!secondText.isEmpty());
+
+        Client again;
+        QVERIFY(again.open(ws(f, QStringLiteral("/v1/events?last_event_id=") + lastId), t));
+        QTRY_VERIFY_WITH_TIMEOUT(again.has([&](const QJsonObject &e) {
+            return field(e, "type") == u"message.changed"
+                && e[QStringLiteral("message_id")] == secondReply
+                && field(e, "status") == u"complete";
+        }),
+                                 20000);
+        // Every event after the last one seen, in order, none twice, none missing: the deltas
+        // of the second reply rebuild its text.
+        const QString epoch = lastId.section(QLatin1Char('-'), 0, 0);
+        qint64 expected = lastId.section(QLatin1Char('-'), 1).toLongLong() + 1;
+        QString rebuilt;
+        for (const QJsonObject &e : std::as_const(again.messages)) {
+            QCOMPARE(e[QStringLiteral("id")].toString(),
+                     epoch + QLatin1Char('-') + QString::number(expected++));
+            if (field(e, "type") == u"message.delta"
+                && e[QStringLiteral("message_id")] == secondReply) {
+                QCOMPARE(e[QStringLiteral("offset")].toInteger(), rebuilt.size());
+                rebuilt += e[QStringLiteral("delta")].toString();
+            }
+        }
+        QCOMPARE(rebuilt, secondText);
+
+        // An id from an earlier server process: told to resync, then live events.
+        Client stale;
+        QVERIFY(stale.open(ws(f, QStringLiteral("/v1/events?last_event_id=1-5")), t));
+        QTRY_VERIFY(!stale.messages.isEmpty());
+        QCOMPARE(stale.messages.first()[QStringLiteral("type")].toString(),
+                 QStringLiteral("resync"));
+    }
+
+    void responsesOverWebSocket()
+    {
+        ServeFixture f;
+        const QString t = f.addToken(QStringLiteral("w"));
+        QVERIFY(f.start({QStringLiteral("--rate"), QStringLiteral("300")}));
+        Client c;
+        QVERIFY(c.open(ws(f, QStringLiteral("/v1/responses")), t));
+        c.socket.sendTextMessage(QString::fromUtf8(
+            QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("response.create")},
+                                      {QStringLiteral("model"), QStringLiteral("demo/demo")},
+                                      {QStringLiteral("input"), QStringLiteral("Over a socket")}})
+                .toJson()));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            c.has([](const QJsonObject &e) { return field(e, "type") == u"response.completed"; }),
+            20000);
+        QString text;
+        qint64 last = -1;
+        QString id;
+        for (const QJsonObject &e : std::as_const(c.messages)) {
+            QVERIFY(e[QStringLiteral("sequence_number")].toInteger() > last);
+            last = e[QStringLiteral("sequence_number")].toInteger();
+            if (field(e, "type") == u"response.created")
+                id = e[QStringLiteral("response")][QStringLiteral("id")].toString();
+            if (field(e, "type") == u"response.output_text.delta")
+                text += e[QStringLiteral("delta")].toString();
+        }
+        const QJsonObject stored =
+            f.request("GET", QStringLiteral("/v1/responses/") + id, t).json();
+        QCOMPARE(stored[QStringLiteral("output")][0][QStringLiteral("content")][0]
+                       [QStringLiteral("text")]
+                           .toString(),
+                 text);
+        // A second message on the same socket; a bad one gets an error event.
+        c.messages.clear();
+        c.socket.sendTextMessage(QStringLiteral("{not json"));
+        QTRY_VERIFY(c.has([](const QJsonObject &e) {
+            return field(e, "type") == u"error" && e[QStringLiteral("status")].toInt() == 400;
+        }));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServeEvents)
+#include "tst_serveevents.moc"
