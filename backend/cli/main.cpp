@@ -41,6 +41,9 @@ Commands:
   prices list|set|remove [--db PATH] ...
                       The prices (per million tokens) that cost replies when they
                       finish (see arbord prices --help).
+  import [--db PATH] [--format auto|chatgpt|claude|openwebui|librechat|arbor] [--json] FILE
+                      Import conversations with every branch from an export file
+                      (ChatGPT .json/.zip, Claude, Open WebUI, LibreChat, Arbor JSON).
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
@@ -79,6 +82,8 @@ int run(const QString &command, const QStringList &args)
         return runSync(args);
     if (command == u"bench")
         return runBench(args);
+    if (command == u"import")
+        return runImport(args);
     if (command == u"providers")
         return runProviders(args);
     if (command == u"jobs")

@@ -4,6 +4,7 @@
 #include "chat/chatjobhandler.h"
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
+#include "import/importservice.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobsservice.h"
 #include "llm/demoprovider.h"
@@ -42,6 +43,11 @@ Backend::Backend(BackendOptions options)
         std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
     m_sync = std::make_unique<sync::SyncService>(*m_store);
     m_usage = std::make_unique<usage::UsageService>(*m_store);
+    m_imports = std::make_unique<import::ImportService>(*m_store, *m_engine);
+    m_engine->registerHandler(m_imports->handler());
+    // An import's conversations appear in the list as it goes and when it ends.
+    QObject::connect(m_imports.get(), &import::ImportService::finished, m_events.get(),
+                     [events = m_events.get()] { Q_EMIT events->conversationsChanged(); });
     // Local writes to shared conversations are pushed at once (the engine also finds them in
     // the outbox, later).
     sync::SyncService *syncService = m_sync.get();

@@ -31,6 +31,9 @@ class LiveTexts;
 namespace arbor::usage {
 class UsageService;
 }
+namespace arbor::import {
+class ImportService;
+}
 
 namespace arbor::core {
 
@@ -77,27 +80,38 @@ public:
     chat::ChatService &chat() { return *m_chat; }
     /** @brief Tokens and cost: reports from the kept totals, the price list. */
     usage::UsageService &usage() { return *m_usage; }
-    /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
-    sync::SyncService &sync() { return *m_sync; }
-    /** @brief Starts team sync with the configured server (SyncService::start()) once the
-     *  providers' keys are read: the keychain asks one question at a time. */
-    void startSync();
-    const BackendOptions &options() const { return m_options; }
+    /** @brief Imports of other apps' exports, as durable jobs with progress (issue 18). */
+    import::ImportService &imports(){return *m_imports;
+}
+/** @brief Team sync: the configured server, its password, the engine, presence, unread. */
+sync::SyncService &
+sync()
+{
+    return *m_sync;
+}
+/** @brief Starts team sync with the configured server (SyncService::start()) once the
+ *  providers' keys are read: the keychain asks one question at a time. */
+void startSync();
+const BackendOptions &options() const
+{
+    return m_options;
+}
 
 private:
-    BackendOptions m_options;
-    std::unique_ptr<store::Store> m_store;
-    std::unique_ptr<chat::ChatEvents> m_events;
-    std::unique_ptr<chat::LiveTexts> m_live;
-    std::unique_ptr<llm::ProviderRegistry> m_providers;
-    std::unique_ptr<providers::ProviderService> m_providerService;
-    std::unique_ptr<jobs::JobEngine> m_engine;
-    std::unique_ptr<jobs::JobsService> m_jobs;
-    std::unique_ptr<chat::ChatService> m_chat;
-    std::unique_ptr<sync::SyncService> m_sync;
-    std::unique_ptr<usage::UsageService> m_usage;
-    QFuture<void> m_providersLoaded;
-    bool m_open = false;
-};
+BackendOptions m_options;
+std::unique_ptr<store::Store> m_store;
+std::unique_ptr<chat::ChatEvents> m_events;
+std::unique_ptr<chat::LiveTexts> m_live;
+std::unique_ptr<llm::ProviderRegistry> m_providers;
+std::unique_ptr<providers::ProviderService> m_providerService;
+std::unique_ptr<jobs::JobEngine> m_engine;
+std::unique_ptr<jobs::JobsService> m_jobs;
+std::unique_ptr<chat::ChatService> m_chat;
+std::unique_ptr<sync::SyncService> m_sync;
+std::unique_ptr<usage::UsageService> m_usage;
+std::unique_ptr<import::ImportService> m_imports;
+QFuture<void> m_providersLoaded;
+bool m_open = false;
+}; // namespace arbor::core
 
 } // namespace arbor::core
