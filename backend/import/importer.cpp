@@ -20,7 +20,7 @@ namespace arbor::import {
 namespace {
 
 /** Conversations written ahead of the one being parsed (the writer groups them). */
-constexpr size_t InFlight = 16;
+constexpr size_t InFlight = 256;
 
 ImportedConversation convert(Format format, const rapidjson::Value &v)
 {
