@@ -88,6 +88,13 @@ void ImportController::onFinished(const QString &runId)
                 m_details << tr("Error in %1: %2")
                                  .arg(o.value(u"where").toString(), o.value(u"message").toString());
             }
+            constexpr qsizetype Shown = 5;
+            if (m_details.size() > Shown) {
+                const qsizetype more = m_details.size() - Shown;
+                m_details.resize(Shown);
+                m_details << tr("… and %n more (arbord import --json lists them all)", nullptr,
+                                int(more));
+            }
             Q_EMIT changed();
             Q_EMIT finished();
         },

@@ -27,13 +27,14 @@ class ImportController : public QObject
     /** @brief Something to show: a running import or the summary of the last one. */
     Q_PROPERTY(bool shown READ shown NOTIFY changed)
     /** @brief Conversations handled so far, and in the file (-1: not counted yet). */
-    Q_PROPERTY(qint64 done READ done NOTIFY changed)
-    Q_PROPERTY(qint64 total READ total NOTIFY changed)
+    Q_PROPERTY(double done READ done NOTIFY changed)
+    Q_PROPERTY(double total READ total NOTIFY changed)
     /** @brief The file being (or last) imported, its name only. */
     Q_PROPERTY(QString fileName READ fileName NOTIFY changed)
     /** @brief At the end: "imported N conversations (M new messages), skipped K, E errors". */
     Q_PROPERTY(QString summary READ summary NOTIFY changed)
-    /** @brief At the end: one line per skipped conversation or error, with the reason. */
+    /** @brief At the end: a line per skipped conversation or error, with the reason (the first
+     *  few, then how many more). */
     Q_PROPERTY(QStringList details READ details NOTIFY changed)
     /** @brief The import stopped on errors (some or all of the file). */
     Q_PROPERTY(bool failed READ failed NOTIFY changed)
@@ -43,8 +44,8 @@ public:
 
     bool running() const { return !m_runId.isEmpty() && m_summary.isEmpty(); }
     bool shown() const { return !m_runId.isEmpty(); }
-    qint64 done() const { return m_done; }
-    qint64 total() const { return m_total; }
+    double done() const { return double(m_done); }
+    double total() const { return double(m_total); }
     QString fileName() const { return m_fileName; }
     QString summary() const { return m_summary; }
     QStringList details() const { return m_details; }

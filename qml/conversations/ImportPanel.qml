@@ -68,8 +68,7 @@ Rectangle {
         }
 
         Repeater {
-            // The first reasons only: `arbord import` lists them all.
-            model: panel.imports.running ? [] : panel.imports.details.slice(0, 5)
+            model: panel.imports.running ? [] : panel.imports.details
 
             Label {
                 required property string modelData

@@ -9,10 +9,12 @@
 ALTER TABLE conversations ADD COLUMN source_format TEXT;
 ALTER TABLE conversations ADD COLUMN source_id TEXT;
 ALTER TABLE messages ADD COLUMN source_id TEXT;
--- Not unique: a teammate's shared copy of the same export may arrive by sync.
+-- Look-ups only, not unique: a teammate's copy of the same export, or the same new messages
+-- imported by two people into one shared conversation, may arrive by sync, and a pulled row must
+-- never fail on them (the importer itself never writes a source id twice).
 CREATE INDEX conversations_by_source ON conversations (source_format, source_id)
     WHERE source_id IS NOT NULL;
-CREATE UNIQUE INDEX messages_by_source ON messages (conversation_id, source_id)
+CREATE INDEX messages_by_source ON messages (conversation_id, source_id)
     WHERE source_id IS NOT NULL;
 
 -- One import of a file: a durable job (kind "import") works through it; `done` counts the
