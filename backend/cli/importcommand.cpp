@@ -12,6 +12,7 @@
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QTextStream>
+#include <QTimer>
 
 namespace arbor::cli {
 
@@ -90,6 +91,14 @@ int runImport(const QStringList &args)
         const auto s = imports.summary(runId).result();
         return s.run.state != u"queued" && s.run.state != u"running";
     };
+    // Another process (the app, a worker) may be the one running a resumed run: look now and
+    // then too, not only for this process's signal.
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (ended())
+            loop.quit();
+    });
+    poll.start(1000);
     if (!ended())
         loop.exec();
     if (interrupted) {

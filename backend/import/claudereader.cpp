@@ -5,9 +5,6 @@
 #include "jsonvalue.h"
 #include "readers.h"
 
-#include <QJsonDocument>
-#include <QSet>
-
 namespace arbor::import {
 
 namespace {

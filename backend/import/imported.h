@@ -15,8 +15,8 @@ enum class Format { Auto, ChatGpt, Claude, OpenWebUi, LibreChat, Arbor };
 
 /** @brief "chatgpt", "claude", "openwebui", "librechat", "arbor" ("auto" for Auto). */
 QString toString(Format format);
-/** @brief The format named @p text (as toString() writes it), or nullopt-like Auto with @p ok
- *  false when the name is unknown. */
+/** @brief The format named @p text (as toString() writes it); Auto, with @p ok false, when the
+ *  name is unknown. */
 Format formatFromString(const QString &text, bool *ok = nullptr);
 
 /** @brief One node of an imported tree, in no store's terms yet: ids are the file's. */

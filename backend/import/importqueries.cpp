@@ -261,18 +261,22 @@ QList<Result> results(const QSqlDatabase &db, const QString &runId)
                                       " messages, messages_added, place, reason FROM"
                                       " import_results WHERE run_id = ? ORDER BY seq"),
                        {runId});
+    const store::Columns at(q);
+    const int seq = at["seq"], outcome = at["outcome"], conversation = at["conversation_id"],
+              source = at["source_id"], title = at["title"], messages = at["messages"],
+              added = at["messages_added"], place = at["place"], reason = at["reason"];
     QList<Result> out;
     while (q.next()) {
         Result r;
-        r.seq = q.value(0).toLongLong();
-        r.outcome = q.value(1).toString();
-        r.conversationId = q.value(2).toString();
-        r.sourceId = q.value(3).toString();
-        r.title = q.value(4).toString();
-        r.messages = q.value(5).toInt();
-        r.added = q.value(6).toInt();
-        r.place = q.value(7).toString();
-        r.reason = q.value(8).toString();
+        r.seq = q.value(seq).toLongLong();
+        r.outcome = q.value(outcome).toString();
+        r.conversationId = q.value(conversation).toString();
+        r.sourceId = q.value(source).toString();
+        r.title = q.value(title).toString();
+        r.messages = q.value(messages).toInt();
+        r.added = q.value(added).toInt();
+        r.place = q.value(place).toString();
+        r.reason = q.value(reason).toString();
         out.append(r);
     }
     return out;

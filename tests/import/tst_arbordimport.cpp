@@ -81,6 +81,49 @@ private Q_SLOTS:
                  QStringLiteral("no messages"));
     }
 
+    void killedImportResumes()
+    {
+        // 3,000 small conversations: the first progress line comes after a few hundred.
+        const QString file = m_dir.filePath(QStringLiteral("many.json"));
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("[");
+            for (int c = 0; c < 3000; ++c) {
+                const QByteArray id = QByteArray::number(c);
+                f.write((c ? "," : "") + QByteArray("{\"id\":\"k") + id
+                        + "\",\"title\":\"T\",\"create_time\":1700000000,\"mapping\":{\"a\":"
+                          "{\"id\":\"a\",\"parent\":null,\"children\":[],\"message\":{\"id\":"
+                          "\"a\",\"author\":{\"role\":\"user\"},\"content\":{\"parts\":[\"hi "
+                        + id + "\"]}}}}}");
+            }
+            f.write("]");
+        }
+        const QString db = m_dir.filePath(QStringLiteral("killed.db"));
+        QProcess p;
+        p.start(QStringLiteral(ARBORD_PATH),
+                {QStringLiteral("import"), QStringLiteral("--db"), db, file});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        while (!err.contains("imported ") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(1000);
+            err += p.readAllStandardError();
+        }
+        p.kill(); // SIGKILL: no chance to record anything more
+        p.waitForFinished();
+
+        // Run again: the same run goes on after the last conversation it finished.
+        const ArbordRun r = runArbord(
+            QStringLiteral(ARBORD_PATH),
+            {QStringLiteral("import"), QStringLiteral("--db"), db, file, QStringLiteral("--json")});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QCOMPARE(r.object().value(u"conversations").toArray().size(), 3000);
+        const ArbordRun list = runArbord(
+            QStringLiteral(ARBORD_PATH),
+            {QStringLiteral("list"), QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(list.array().size(), 3000); // none twice
+    }
+
     void usageErrors()
     {
         QVERIFY(arbord({QStringLiteral("import")}).endedWith(2));
