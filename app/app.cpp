@@ -88,6 +88,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_usage = new UsageController(backend, this);
     m_prices = new PriceList(backend, this);
     m_exports = new ExportController(backend, this);
+    m_imports = new ImportController(backend, this);
     m_providerSettings = new ProviderSettings(backend, this);
     auto *thread = new ThreadModel(*m_backend, this);
     auto *list = new ConversationListModel(this);

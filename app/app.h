@@ -1,6 +1,7 @@
 #pragma once
 
 #include "exportcontroller.h"
+#include "importcontroller.h"
 #include "jobsdashboard.h"
 #include "pricelist.h"
 #include "providersettings.h"
@@ -73,6 +74,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::PriceList *prices READ prices CONSTANT)
     /** @brief Export of one conversation or every one (Arbor JSON, Markdown, Open WebUI). */
     Q_PROPERTY(arbor::app::ExportController *exports READ exports CONSTANT)
+    /** @brief Imports of other apps' exports (drag a file on the window, or Import…). */
+    Q_PROPERTY(arbor::app::ImportController *imports READ imports CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -117,6 +120,7 @@ public:
     UsageController *usage() const { return m_usage; }
     PriceList *prices() const { return m_prices; }
     ExportController *exports() const { return m_exports; }
+    ImportController *imports() const { return m_imports; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -156,6 +160,7 @@ private:
     UsageController *m_usage = nullptr;
     PriceList *m_prices = nullptr;
     ExportController *m_exports = nullptr;
+    ImportController *m_imports = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
     Notifications *m_notifications = nullptr;

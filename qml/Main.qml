@@ -70,6 +70,17 @@ ApplicationWindow {
         anchors.fill: parent
     }
 
+    // A file dropped on the window is imported (the sidebar shows the progress).
+    DropArea {
+        objectName: "importDropArea"
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        onDropped: drop => {
+            if (drop.hasUrls && App.imports.start(drop.urls[0]))
+                drop.accept(Qt.CopyAction);
+        }
+    }
+
     // Desktop notices of long replies are for when the window is not in front.
     Binding {
         target: Notifications

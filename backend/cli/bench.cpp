@@ -12,6 +12,7 @@ int runBenchRender(const QStringList &args);
 int runBenchUsage(const QStringList &args);
 int runBenchExport(const QStringList &args);
 int runBenchServe(const QStringList &args);
+int runBenchImport(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
@@ -32,7 +33,9 @@ int runBench(const QStringList &args)
                "  export  arbord export --all (Arbor JSON) of 1M messages in 10k trees: time, "
                "throughput, bytes, peak memory\n"
                "  serve   arbord serve: N streaming clients on loopback; first event, delta to "
-               "client, CPU per token, RSS\n";
+               "client, CPU per token, RSS\n"
+               "  import  a synthetic ChatGPT export (10,000 conversations, 1M messages with "
+               "branches)\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
@@ -52,6 +55,8 @@ int runBench(const QStringList &args)
         return runBenchExport(args.mid(1));
     if (scenario == u"serve")
         return runBenchServe(args.mid(1));
+    if (scenario == u"import")
+        return runBenchImport(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

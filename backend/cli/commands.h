@@ -18,6 +18,8 @@ QTextStream &err();
 int runChat(const QStringList &args);
 /** @brief `arbord list`: conversations, newest first. */
 int runList(const QStringList &args);
+/** @brief `arbord import FILE`: conversations from other apps' exports (issue 18). */
+int runImport(const QStringList &args);
 /** @brief `arbord bench SCENARIO`: prints performance figures. */
 int runBench(const QStringList &args);
 /** @brief `arbord show`: the visible path of one conversation. */

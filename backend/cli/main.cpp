@@ -46,6 +46,9 @@ Commands:
                       Conversations as Arbor JSON (default), Markdown or Open WebUI
                       JSON; --branches (Markdown only) chooses the visible path or
                       every branch. -o writes FILE whole or not at all.
+  import [--db PATH] [--format auto|chatgpt|claude|openwebui|librechat|arbor] [--json] FILE
+                      Import conversations with every branch from an export file
+                      (ChatGPT .json/.zip, Claude, Open WebUI, LibreChat, Arbor JSON).
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
@@ -89,6 +92,8 @@ int run(const QString &command, const QStringList &args)
         return runSync(args);
     if (command == u"bench")
         return runBench(args);
+    if (command == u"import")
+        return runImport(args);
     if (command == u"providers")
         return runProviders(args);
     if (command == u"jobs")

@@ -5,6 +5,7 @@
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
 #include "export/exportservice.h"
+#include "import/importservice.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobsservice.h"
 #include "llm/demoprovider.h"
@@ -44,6 +45,11 @@ Backend::Backend(BackendOptions options)
     m_sync = std::make_unique<sync::SyncService>(*m_store);
     m_usage = std::make_unique<usage::UsageService>(*m_store);
     m_exports = std::make_unique<exports::ExportService>(store::StoreReader(*m_store));
+    m_imports = std::make_unique<imports::ImportService>(*m_store, *m_engine);
+    m_engine->registerHandler(m_imports->handler());
+    // An import's conversations appear in the list as it goes and when it ends.
+    QObject::connect(m_imports.get(), &imports::ImportService::finished, m_events.get(),
+                     [events = m_events.get()] { Q_EMIT events->conversationsChanged(); });
     // Local writes to shared conversations are pushed at once (the engine also finds them in
     // the outbox, later).
     sync::SyncService *syncService = m_sync.get();

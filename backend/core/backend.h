@@ -34,6 +34,9 @@ class UsageService;
 namespace arbor::exports {
 class ExportService;
 }
+namespace arbor::imports {
+class ImportService;
+}
 
 namespace arbor::core {
 
@@ -83,6 +86,8 @@ public:
     /** @brief Exports (Arbor JSON, Markdown, Open WebUI) through the store's readers; its calls
      *  wait, so run them off the GUI thread. */
     exports::ExportService &exports() { return *m_exports; }
+    /** @brief Imports of other apps' exports, as durable jobs with progress (issue 18). */
+    imports::ImportService &imports() { return *m_imports; }
     /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
     sync::SyncService &sync() { return *m_sync; }
     /** @brief Starts team sync with the configured server (SyncService::start()) once the
@@ -103,6 +108,7 @@ private:
     std::unique_ptr<sync::SyncService> m_sync;
     std::unique_ptr<usage::UsageService> m_usage;
     std::unique_ptr<exports::ExportService> m_exports;
+    std::unique_ptr<imports::ImportService> m_imports;
     QFuture<void> m_providersLoaded;
     bool m_open = false;
 };

@@ -60,7 +60,7 @@ bool readConversation(QSqlDatabase &db, const QString &id, RemoteConversation &r
             "  AS origin_conversation, "
             "CASE WHEN o.workspace_id IS c.workspace_id THEN c.forked_from_message_id END "
             "  AS origin_message, "
-            "c.created_at, c.updated_at, c.deleted_at "
+            "c.created_at, c.updated_at, c.deleted_at, c.source_format, c.source_id "
             "FROM conversations c LEFT JOIN conversations o ON o.id = "
             "c.forked_from_conversation_id "
             "WHERE c.id = ?"),
@@ -79,6 +79,8 @@ bool readConversation(QSqlDatabase &db, const QString &id, RemoteConversation &r
         rc.createdAt = c.value(at["created_at"]).toLongLong();
         rc.updatedAt = c.value(at["updated_at"]).toLongLong();
         rc.deletedAt = optionalInt(c.value(at["deleted_at"]));
+        rc.sourceFormat = textOrEmpty(c.value(at["source_format"]));
+        rc.sourceId = textOrEmpty(c.value(at["source_id"]));
     }
     c.finish(); // a cached statement left mid-rows would pin this reader's snapshot
     return found;
@@ -100,7 +102,7 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "m.reasoning || coalesce((SELECT group_concat(text, '') FROM "
             "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
             "'') AS reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, "
-            "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency "
+            "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency, m.source_id "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -135,6 +137,7 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.usageEstimated = m.value(at["usage_estimated"]).toBool();
         rm.costNanos = optionalInt(m.value(at["cost_nanos"]));
         rm.currency = textOrEmpty(m.value(at["currency"]));
+        rm.sourceId = textOrEmpty(m.value(at["source_id"]));
     }
     m.finish();
     return found;
@@ -203,9 +206,12 @@ void applyConversation(QSqlDatabase &db, Applied &applied, const RemoteConversat
         QStringLiteral(
             "INSERT INTO conversations (id, workspace_id, title, current_leaf_id, settings, "
             "created_by, forked_from_conversation_id, forked_from_message_id, created_at, "
-            "updated_at, deleted_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) "
+            "updated_at, deleted_at, source_format, source_id) "
+            "VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET created_by = excluded.created_by, "
             "title = excluded.title, settings = excluded.settings, "
+            "source_format = coalesce(conversations.source_format, excluded.source_format), "
+            "source_id = coalesce(conversations.source_id, excluded.source_id), "
             "updated_at = max(updated_at, excluded.updated_at), "
             "deleted_at = coalesce(deleted_at, excluded.deleted_at) "
             "WHERE conversations.workspace_id IS excluded.workspace_id "
@@ -215,7 +221,7 @@ void applyConversation(QSqlDatabase &db, Applied &applied, const RemoteConversat
             "OR (conversations.deleted_at IS NULL AND excluded.deleted_at IS NOT NULL))"),
         {c.id, c.workspaceId, c.title, c.settings, nullIfEmpty(c.createdBy),
          nullIfEmpty(c.forkedFromConversationId), nullIfEmpty(c.forkedFromMessageId), c.createdAt,
-         c.updatedAt, variant(c.deletedAt)});
+         c.updatedAt, variant(c.deletedAt), nullIfEmpty(c.sourceFormat), nullIfEmpty(c.sourceId)});
     if (q->numRowsAffected() > 0 || (exists && here.isEmpty())) {
         ++applied.conversations;
         applied.conversationIds.insert(c.id);
@@ -229,7 +235,7 @@ const QByteArray MessageColumns = QByteArrayLiteral(
     "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
     "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data, tool_calls, "
-    "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency");
+    "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, source_id");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
     "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
@@ -240,7 +246,8 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "finished_at = excluded.finished_at, deleted_at = excluded.deleted_at, "
     "deleted_batch = excluded.deleted_batch, cached_tokens = excluded.cached_tokens, "
     "reasoning_tokens = excluded.reasoning_tokens, usage_estimated = excluded.usage_estimated, "
-    "cost_nanos = excluded.cost_nanos, currency = excluded.currency "
+    "cost_nanos = excluded.cost_nanos, currency = excluded.currency, "
+    "source_id = coalesce(messages.source_id, excluded.source_id) "
     "WHERE messages.synced_at IS NOT NULL "
     "AND messages.conversation_id = excluded.conversation_id "
     "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
@@ -261,7 +268,8 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.reasoning_tokens IS NOT excluded.reasoning_tokens "
     "OR messages.usage_estimated IS NOT excluded.usage_estimated "
     "OR messages.cost_nanos IS NOT excluded.cost_nanos "
-    "OR messages.currency IS NOT excluded.currency) "
+    "OR messages.currency IS NOT excluded.currency "
+    "OR messages.source_id IS NOT excluded.source_id) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -310,6 +318,7 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     sqlite3_bind_int(st, 25, m.usageEstimated ? 1 : 0);
     number(26, m.costNanos);
     optionalText(27, m.currency);
+    optionalText(28, m.sourceId);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -541,7 +550,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
             + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?, ?, ?, ?, ?, ?)"
+              "?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
             store::CachedQuery upsert =
@@ -573,6 +582,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                         m.usageEstimated ? 1 : 0,
                                         variant(m.costNanos),
                                         nullIfEmpty(m.currency),
+                                        nullIfEmpty(m.sourceId),
                                         now});
             const store::Columns returned(*upsert);
             const int id = returned["id"];
@@ -593,7 +603,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
             store::NativeQuery stage(db,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();

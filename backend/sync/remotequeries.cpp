@@ -77,6 +77,8 @@ QJsonObject conversationJson(const RemoteConversation &c)
         {QStringLiteral("created_at"), json(c.createdAt)},
         {QStringLiteral("updated_at"), json(c.updatedAt)},
         {QStringLiteral("deleted_at"), json(c.deletedAt)},
+        {QStringLiteral("source_format"), json(c.sourceFormat)},
+        {QStringLiteral("source_id"), json(c.sourceId)},
     };
 }
 
@@ -113,6 +115,7 @@ QJsonObject messageJson(const RemoteMessage &m)
                                    : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
         {QStringLiteral("tool_calls"),
          m.toolCalls.isEmpty() ? QJsonValue() : QJsonValue(domain::withoutNulInJson(m.toolCalls))},
+        {QStringLiteral("source_id"), json(m.sourceId)},
     };
 }
 
@@ -251,26 +254,32 @@ struct ConversationColumns
         , createdAt(r.column("created_at"))
         , updatedAt(r.column("updated_at"))
         , deletedAt(r.column("deleted_at"))
+        , sourceFormat(r.column("source_format"))
+        , sourceId(r.column("source_id"))
     {
     }
 
     RemoteConversation read(const PgResult &r, int row) const
     {
-        return {r.text(row, id),
-                r.text(row, workspaceId),
-                r.text(row, title),
-                r.text(row, currentLeafId),
-                r.text(row, settings),
-                r.text(row, createdBy),
-                r.text(row, forkedFromConversationId),
-                r.text(row, forkedFromMessageId),
-                r.toInt(row, createdAt),
-                r.toInt(row, updatedAt),
-                optionalNumber(r, row, deletedAt)};
+        RemoteConversation c;
+        c.id = r.text(row, id);
+        c.workspaceId = r.text(row, workspaceId);
+        c.title = r.text(row, title);
+        c.currentLeafId = r.text(row, currentLeafId);
+        c.settings = r.text(row, settings);
+        c.createdBy = r.text(row, createdBy);
+        c.forkedFromConversationId = r.text(row, forkedFromConversationId);
+        c.forkedFromMessageId = r.text(row, forkedFromMessageId);
+        c.createdAt = r.toInt(row, createdAt);
+        c.updatedAt = r.toInt(row, updatedAt);
+        c.deletedAt = optionalNumber(r, row, deletedAt);
+        c.sourceFormat = r.text(row, sourceFormat);
+        c.sourceId = r.text(row, sourceId);
+        return c;
     }
 
     int id, workspaceId, title, currentLeafId, settings, createdBy, forkedFromConversationId,
-        forkedFromMessageId, createdAt, updatedAt, deletedAt;
+        forkedFromMessageId, createdAt, updatedAt, deletedAt, sourceFormat, sourceId;
 };
 
 /** @brief Column indexes of a message's fields in a result, by name. */
@@ -305,6 +314,7 @@ struct MessageColumns
         , usageEstimated(r.column("usage_estimated"))
         , costNanos(r.column("cost_nanos"))
         , currency(r.column("currency"))
+        , sourceId(r.column("source_id"))
     {
     }
 
@@ -339,13 +349,14 @@ struct MessageColumns
         m.usageEstimated = r.text(row, usageEstimated) == u"t";
         m.costNanos = optionalNumber(r, row, costNanos);
         m.currency = r.text(row, currency);
+        m.sourceId = r.text(row, sourceId);
         return m;
     }
 
     int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
         finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls, cachedTokens,
-        reasoningTokens, usageEstimated, costNanos, currency;
+        reasoningTokens, usageEstimated, costNanos, currency, sourceId;
 };
 
 } // namespace
@@ -356,7 +367,7 @@ QList<RemoteConversation> fetchConversations(PgConnection &conn, const QStringLi
         QStringLiteral(
             "SELECT id, workspace_id, title, current_leaf_id, settings::text AS settings, "
             "created_by, forked_from_conversation_id, forked_from_message_id, created_at, "
-            "updated_at, deleted_at "
+            "updated_at, deleted_at, source_format, source_id "
             "FROM arbor.conversations WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const ConversationColumns columns(r);
@@ -370,12 +381,13 @@ QList<RemoteConversation> fetchConversations(PgConnection &conn, const QStringLi
 QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
 {
     const PgResult r = conn.exec(
-        QStringLiteral("SELECT id, workspace_id, conversation_id, parent_id, role, author, "
-                       "provider, model, content, status, error, finish_reason, label, "
-                       "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
-                       "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
-                       "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency "
-                       "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
+        QStringLiteral(
+            "SELECT id, workspace_id, conversation_id, parent_id, role, author, "
+            "provider, model, content, status, error, finish_reason, label, "
+            "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
+            "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
+            "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, "
+            "source_id FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);
     QList<RemoteMessage> rows;

@@ -27,6 +27,8 @@ struct RemoteConversation
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
     std::optional<qint64> deletedAt;
+    QString sourceFormat; ///< where it was imported from (server version 8); null when made here
+    QString sourceId;     ///< its id in that export; null when none
 
     bool operator==(const RemoteConversation &) const = default;
 };
@@ -62,6 +64,7 @@ struct RemoteMessage
     bool usageEstimated = false;           ///< the counts are the author's Arbor's estimate
     std::optional<qint64> costNanos;       ///< billionths of currency; none: no price known
     QString currency;                      ///< of costNanos; null when none
+    QString sourceId; ///< the node's id in the export it was imported from (version 8); null
 
     bool operator==(const RemoteMessage &) const = default;
 };

@@ -1,6 +1,8 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
+import Arbor
 import Arbor.Ui
 
 /**
@@ -21,6 +23,20 @@ Rectangle {
 
     objectName: "sidebar"
     color: Theme.sidebar
+
+    FileDialog {
+        id: importDialog
+        title: qsTr("Import conversations")
+        fileMode: FileDialog.OpenFile
+        nameFilters: [qsTr("Exports (*.json *.zip)"), qsTr("All files (*)")]
+        onAccepted: App.imports.start(selectedFile)
+    }
+
+    Shortcut {
+        sequence: "Ctrl+O"
+        enabled: !App.imports.running
+        onActivated: importDialog.open()
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -49,6 +65,16 @@ Rectangle {
                 onClicked: sidebar.newConversationRequested()
 
                 FocusRing {}
+            }
+
+            IconButton {
+                objectName: "importButton"
+                iconName: "download"
+                text: qsTr("Import…")
+                tip: qsTr("Import conversations from ChatGPT, Claude, Open WebUI, LibreChat or Arbor (or drop the file on the window)")
+                shortcut: "Ctrl+O"
+                enabled: !App.imports.running
+                onClicked: importDialog.open()
             }
 
             IconButton {
@@ -119,6 +145,10 @@ Rectangle {
             Layout.fillWidth: true
             implicitHeight: Theme.hairline
             color: Theme.separator
+        }
+
+        ImportPanel {
+            Layout.fillWidth: true
         }
 
         SyncStatus {

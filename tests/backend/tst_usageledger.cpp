@@ -1,7 +1,8 @@
 // The usage ledger in the store (migration 0013, store/usagequeries): prices, cost arithmetic,
 // and the totals the triggers keep, which must equal a recount from the messages after any mix
-// of sends, tombstones, undos and team-sync applies.
+// of sends, tombstones, undos, team-sync applies and imports.
 #include "domain/message.h"
+#include "import/importqueries.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/sql.h"
@@ -320,6 +321,46 @@ private Q_SLOTS:
                         if (known.id == m.id)
                             known = m;
                 sync::local::apply(db(), {c}, page);
+            }
+            if (step % 20 == 10) { // an import (issue 18): replies with usage, some priced
+                imports::ImportedConversation c;
+                const int k = step / 20;
+                c.format = k % 2 ? imports::Format::Arbor : imports::Format::OpenWebUi;
+                c.sourceId = QStringLiteral("imported-%1").arg(k);
+                c.createdAt = c.updatedAt = clock;
+                for (int i = 0; i < 4; ++i) {
+                    imports::ImportedNode n;
+                    n.sourceId = QStringLiteral("%1-n%2").arg(c.sourceId).arg(i);
+                    n.parentSourceId = i ? c.nodes.last().sourceId : QString();
+                    n.role = i % 2 ? QStringLiteral("assistant") : QStringLiteral("user");
+                    n.content = QStringLiteral("imported %1").arg(i);
+                    n.createdAt = n.finishedAt = clock + i;
+                    if (i % 2) {
+                        n.provider = QStringLiteral("p1");
+                        n.model = rng.bounded(2) ? QStringLiteral("priced") : QStringLiteral("old");
+                        n.promptTokens = rng.bounded(4000);
+                        n.completionTokens = rng.bounded(900);
+                        n.cachedTokens = rng.bounded(n.promptTokens + 1);
+                        if (c.format == imports::Format::Arbor && rng.bounded(2)) {
+                            n.costNanos = rng.bounded(100000);
+                            n.currency = QStringLiteral("USD");
+                        }
+                    }
+                    c.nodes << n;
+                }
+                imports::ImportedConversation first = c;
+                first.nodes.removeLast(); // the export before the conversation went on
+                first.currentSourceNode = first.nodes.last().sourceId;
+                c.currentSourceNode = c.nodes.last().sourceId;
+                const auto w = imports::queries::writeConversation(db(), first);
+                QCOMPARE(w.added, 3);
+                QCOMPARE(imports::queries::writeConversation(db(), first).added, 0);
+                QCOMPARE(imports::queries::writeConversation(db(), c).added, 1);
+                conversations << w.conversationId;
+                const QStringList ids =
+                    rows(QStringLiteral("SELECT id FROM messages WHERE conversation_id = '%1'")
+                             .arg(w.conversationId));
+                nodes[w.conversationId] << ids;
             }
             if (step % 50 == 49) {
                 verifyTotals();
