@@ -100,7 +100,8 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "m.reasoning || coalesce((SELECT group_concat(text, '') FROM "
             "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
             "'') AS reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, "
-            "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency "
+            "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency, m.first_token_at, "
+            "m.fused_from "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -135,6 +136,8 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.usageEstimated = m.value(at["usage_estimated"]).toBool();
         rm.costNanos = optionalInt(m.value(at["cost_nanos"]));
         rm.currency = textOrEmpty(m.value(at["currency"]));
+        rm.firstTokenAt = optionalInt(m.value(at["first_token_at"]));
+        rm.fusedFrom = textOrEmpty(m.value(at["fused_from"]));
     }
     m.finish();
     return found;
@@ -229,7 +232,8 @@ const QByteArray MessageColumns = QByteArrayLiteral(
     "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
     "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data, tool_calls, "
-    "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency");
+    "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, first_token_at, "
+    "fused_from");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
     "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
@@ -240,7 +244,8 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "finished_at = excluded.finished_at, deleted_at = excluded.deleted_at, "
     "deleted_batch = excluded.deleted_batch, cached_tokens = excluded.cached_tokens, "
     "reasoning_tokens = excluded.reasoning_tokens, usage_estimated = excluded.usage_estimated, "
-    "cost_nanos = excluded.cost_nanos, currency = excluded.currency "
+    "cost_nanos = excluded.cost_nanos, currency = excluded.currency, "
+    "first_token_at = excluded.first_token_at, fused_from = excluded.fused_from "
     "WHERE messages.synced_at IS NOT NULL "
     "AND messages.conversation_id = excluded.conversation_id "
     "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
@@ -261,7 +266,9 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.reasoning_tokens IS NOT excluded.reasoning_tokens "
     "OR messages.usage_estimated IS NOT excluded.usage_estimated "
     "OR messages.cost_nanos IS NOT excluded.cost_nanos "
-    "OR messages.currency IS NOT excluded.currency) "
+    "OR messages.currency IS NOT excluded.currency "
+    "OR messages.first_token_at IS NOT excluded.first_token_at "
+    "OR messages.fused_from IS NOT excluded.fused_from) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -310,6 +317,8 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     sqlite3_bind_int(st, 25, m.usageEstimated ? 1 : 0);
     number(26, m.costNanos);
     optionalText(27, m.currency);
+    number(28, m.firstTokenAt);
+    optionalText(29, m.fusedFrom);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -541,7 +550,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
             + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?, ?, ?, ?, ?, ?)"
+              "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
             store::CachedQuery upsert =
@@ -573,6 +582,8 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                         m.usageEstimated ? 1 : 0,
                                         variant(m.costNanos),
                                         nullIfEmpty(m.currency),
+                                        variant(m.firstTokenAt),
+                                        nullIfEmpty(m.fusedFrom),
                                         now});
             const store::Columns returned(*upsert);
             const int id = returned["id"];
@@ -593,7 +604,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
             store::NativeQuery stage(db,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();

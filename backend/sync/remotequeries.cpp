@@ -108,6 +108,8 @@ QJsonObject messageJson(const RemoteMessage &m)
         {QStringLiteral("usage_estimated"), m.usageEstimated},
         {QStringLiteral("cost_nanos"), json(m.costNanos)},
         {QStringLiteral("currency"), json(m.currency)},
+        {QStringLiteral("first_token_at"), json(m.firstTokenAt)},
+        {QStringLiteral("fused_from"), json(m.fusedFrom)},
         {QStringLiteral("reasoning_data"),
          m.reasoningData.isEmpty() ? QJsonValue()
                                    : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
@@ -305,6 +307,8 @@ struct MessageColumns
         , usageEstimated(r.column("usage_estimated"))
         , costNanos(r.column("cost_nanos"))
         , currency(r.column("currency"))
+        , firstTokenAt(r.column("first_token_at"))
+        , fusedFrom(r.column("fused_from"))
     {
     }
 
@@ -339,13 +343,15 @@ struct MessageColumns
         m.usageEstimated = r.text(row, usageEstimated) == u"t";
         m.costNanos = optionalNumber(r, row, costNanos);
         m.currency = r.text(row, currency);
+        m.firstTokenAt = optionalNumber(r, row, firstTokenAt);
+        m.fusedFrom = r.text(row, fusedFrom);
         return m;
     }
 
     int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
         finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls, cachedTokens,
-        reasoningTokens, usageEstimated, costNanos, currency;
+        reasoningTokens, usageEstimated, costNanos, currency, firstTokenAt, fusedFrom;
 };
 
 } // namespace
@@ -374,7 +380,8 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
                        "provider, model, content, status, error, finish_reason, label, "
                        "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
                        "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
-                       "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency "
+                       "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, "
+                       "first_token_at, fused_from "
                        "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);

@@ -62,6 +62,8 @@ struct RemoteMessage
     bool usageEstimated = false;           ///< the counts are the author's Arbor's estimate
     std::optional<qint64> costNanos;       ///< billionths of currency; none: no price known
     QString currency;                      ///< of costNanos; null when none
+    std::optional<qint64> firstTokenAt;    ///< when its first token arrived (server version 9)
+    QString fusedFrom; ///< a fused reply: JSON array of its sources' ids; null otherwise
 
     bool operator==(const RemoteMessage &) const = default;
 };
