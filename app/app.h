@@ -1,5 +1,6 @@
 #pragma once
 
+#include "comparecontroller.h"
 #include "jobsdashboard.h"
 #include "pricelist.h"
 #include "providersettings.h"
@@ -70,6 +71,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::UsageController *usage READ usage CONSTANT)
     /** @brief The price list (Settings). */
     Q_PROPERTY(arbor::app::PriceList *prices READ prices CONSTANT)
+    /** @brief Asking several models at once: model sets, the compare view, fuse. */
+    Q_PROPERTY(arbor::app::CompareController *compare READ compare CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -113,6 +116,7 @@ public:
     UpdateCheck *updateCheck() const { return m_updateCheck; }
     UsageController *usage() const { return m_usage; }
     PriceList *prices() const { return m_prices; }
+    CompareController *compare() const { return m_compare; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -151,6 +155,7 @@ private:
     JobsDashboard *m_jobs = nullptr;
     UsageController *m_usage = nullptr;
     PriceList *m_prices = nullptr;
+    CompareController *m_compare = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
     Notifications *m_notifications = nullptr;

@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "support/arbordprocess.h"
 #include "support/dbconnection.h"
+#include "support/fakevendorserver.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -31,10 +32,20 @@ class TestArbordCompare : public QObject
     std::unique_ptr<QTemporaryDir> m_dir;
     QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
 
+    /** @brief No keychain, no display: arbord as on a server. */
+    static QProcessEnvironment env()
+    {
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                 QStringLiteral("unix:path=/nonexistent/arbor-test-no-bus"));
+        e.remove(QStringLiteral("DISPLAY"));
+        return e;
+    }
+
     ArbordRun arbord(QStringList args)
     {
         args << QStringLiteral("--db") << dbPath();
-        return testsupport::runArbord(QStringLiteral(ARBORD_PATH), args);
+        return testsupport::runArbord(QStringLiteral(ARBORD_PATH), args, env());
     }
 
     /** @brief Replies in the store and how many have stored text (chunks or content). */
@@ -132,6 +143,30 @@ private Q_SLOTS:
             arbord({QStringLiteral("compare"), QStringLiteral("--models"),
                     QStringLiteral("demo/demo,nobody/x"), QStringLiteral("Hi")});
         QVERIFY2(unknown.endedWith(1), qPrintable(unknown.describe()));
+    }
+
+    void aFailedColumnExitsOneAndKeepsTheOthers()
+    {
+        testsupport::FakeVendorServer server;
+        ArbordRun r = arbord({QStringLiteral("providers"), QStringLiteral("add"),
+                              QStringLiteral("Fake"), QStringLiteral("--preset"),
+                              QStringLiteral("custom"), QStringLiteral("--base-url"),
+                              server.baseUrl().toString() + QStringLiteral("/v1"),
+                              QStringLiteral("--models"), QStringLiteral("fake-model")});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        server.enqueue(testsupport::FakeVendorServer::json(
+            400,
+            R"({"error":{"message":"This model does not exist","type":"invalid_request_error"}})"));
+        r = arbord({QStringLiteral("compare"), QStringLiteral("--rate"), QStringLiteral("0"),
+                    QStringLiteral("--models"), QStringLiteral("demo/demo,Fake/fake-model"),
+                    QStringLiteral("--json"), QStringLiteral("One fails")});
+        QVERIFY2(r.endedWith(1), qPrintable(r.describe()));
+        const QJsonArray replies = r.object().value(u"replies").toArray();
+        QCOMPARE(replies.size(), 2);
+        QCOMPARE(replies.at(0).toObject().value(u"status").toString(), QStringLiteral("complete"));
+        QCOMPARE(replies.at(1).toObject().value(u"status").toString(), QStringLiteral("error"));
+        QVERIFY(replies.at(1).toObject().value(u"ttft_ms").isNull());
+        QVERIFY(!replies.at(0).toObject().value(u"content").toString().isEmpty());
     }
 
     void setsAreSavedListedUsedAndRemoved()
