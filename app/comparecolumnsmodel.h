@@ -12,7 +12,9 @@ namespace arbor::app {
 /**
  * @brief The columns of the compare view: the assistant replies to one user message, each with
  * its live text, status and figures (time to first token, tokens/s, tokens, cost). Deltas are
- * taken as they come and shown once a frame. The order is the view's (columns can be moved); a
+ * taken as they come and shown together, once a frame for one live column and less often the
+ * more stream at once (16 ms per live column), so six columns cost the view about what one
+ * reply does. The order is the view's (columns can be moved); a
  * new reply to the message (regenerate, fuse) is a new column at the end. GUI thread only.
  */
 class CompareColumnsModel : public QAbstractListModel
