@@ -95,7 +95,7 @@ void TestPgAdmin::initIsIdempotent()
         (QStringList{QStringLiteral("0001_team.sql"), QStringLiteral("0002_presence.sql"),
                      QStringLiteral("0003_pull.sql"), QStringLiteral("0004_security.sql"),
                      QStringLiteral("0005_reasoning.sql"), QStringLiteral("0006_tool_calls.sql"),
-                     QStringLiteral("0007_usage.sql")}));
+                     QStringLiteral("0007_usage.sql"), QStringLiteral("0009_compare.sql")}));
     QVERIFY(first.createdGroupRole);
 
     const auto second = admin.init();
@@ -490,10 +490,10 @@ void TestPgAdmin::upgradeToVersion4KeepsEveryChange()
 
     sync::PgConnection conn(m_pg->superuserDsn(QStringLiteral("upgrade")));
     const sync::PgSchema::Result migrated = sync::PgSchema::migrate(conn);
-    QCOMPARE(
-        migrated.applied,
-        (QStringList{QStringLiteral("0004_security.sql"), QStringLiteral("0005_reasoning.sql"),
-                     QStringLiteral("0006_tool_calls.sql"), QStringLiteral("0007_usage.sql")}));
+    QCOMPARE(migrated.applied,
+             (QStringList{QStringLiteral("0004_security.sql"), QStringLiteral("0005_reasoning.sql"),
+                          QStringLiteral("0006_tool_calls.sql"), QStringLiteral("0007_usage.sql"),
+                          QStringLiteral("0009_compare.sql")}));
 
     // Every change kept, numbered 1..n per workspace in the old order; heads at n.
     QCOMPARE(conn.scalar(QStringLiteral("SELECT string_agg(position::text, ',' ORDER BY position) "
