@@ -66,7 +66,8 @@ App *App::forEngine(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
 App::App(const AppConfig &config, QObject *parent)
     : QObject(parent)
     , m_backend(std::make_unique<core::Backend>(
-          core::BackendOptions{config.dbPath, config.demoRate, true, 4, config.demoChars}))
+          // Enough at once for a compare of six models (each provider's own limits still apply).
+          core::BackendOptions{config.dbPath, config.demoRate, true, 8, config.demoChars}))
     , m_storePath(m_backend->storePath())
     , m_errors(new ErrorController(this))
 {
@@ -97,6 +98,7 @@ App::App(const AppConfig &config, QObject *parent)
         new ConversationController(backend, list, thread, m_uiState, m_errors, m_undo, this);
     m_chat = new ChatController(backend, thread, m_conversationController, m_models, m_sync,
                                 m_errors, m_undo, this);
+    m_compare = new CompareController(backend, m_conversationController, m_models, m_errors, this);
     m_search = new SearchController(backend, m_conversationController, m_chat, m_errors, this);
     m_notifications = new Notifications(backend, list, m_uiState, new DesktopNotifier(this), this);
     m_updateCheck =
@@ -158,6 +160,7 @@ App::~App()
     // The thread model holds a reference to the backend: disconnect it before it goes.
     m_backend->events().disconnect(thread());
     m_backend->events().disconnect(m_notifications);
+    m_backend->events().disconnect(m_compare);
     m_backend->close();
 }
 

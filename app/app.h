@@ -1,5 +1,6 @@
 #pragma once
 
+#include "comparecontroller.h"
 #include "exportcontroller.h"
 #include "importcontroller.h"
 #include "jobsdashboard.h"
@@ -76,6 +77,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::ExportController *exports READ exports CONSTANT)
     /** @brief Imports of other apps' exports (drag a file on the window, or Import…). */
     Q_PROPERTY(arbor::app::ImportController *imports READ imports CONSTANT)
+    /** @brief Asking several models at once: model sets, the compare view, fuse. */
+    Q_PROPERTY(arbor::app::CompareController *compare READ compare CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -121,6 +124,7 @@ public:
     PriceList *prices() const { return m_prices; }
     ExportController *exports() const { return m_exports; }
     ImportController *imports() const { return m_imports; }
+    CompareController *compare() const { return m_compare; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -161,6 +165,7 @@ private:
     PriceList *m_prices = nullptr;
     ExportController *m_exports = nullptr;
     ImportController *m_imports = nullptr;
+    CompareController *m_compare = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
     Notifications *m_notifications = nullptr;

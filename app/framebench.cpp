@@ -3,6 +3,7 @@
 #include "app.h"
 #include "chatcontroller.h"
 #include "codehighlighter.h"
+#include "comparecontroller.h"
 #include "threadmodel.h"
 
 #include <QCoreApplication>
@@ -59,10 +60,11 @@ double round1(double v)
 
 } // namespace
 
-FrameBench::FrameBench(App *app, QString outPath, QObject *parent)
+FrameBench::FrameBench(App *app, QString outPath, bool compare, QObject *parent)
     : QObject(parent)
     , m_app(app)
     , m_outPath(std::move(outPath))
+    , m_compare(compare)
 {
     m_ticker.setTimerType(Qt::PreciseTimer);
     m_ticker.setInterval(1);
@@ -74,9 +76,16 @@ void FrameBench::start()
     m_clock.start();
     m_ticker.start();
     QTimer::singleShot(WarmUpMs, this, [this] {
-        m_sent = m_app
-            && m_app->chat()->send(
-                QStringLiteral("Show me a long answer with code, tables and lists"));
+        const QString prompt = QStringLiteral("Show me a long answer with code, tables and lists");
+        if (m_app && m_compare) {
+            QStringList specs{QStringLiteral("demo/demo")};
+            for (int i = 1; i < CompareColumns; ++i)
+                specs.append(QStringLiteral("demo/demo:temperature=0.%1").arg(i));
+            m_app->compare()->setSelection(specs);
+            m_sent = m_app->compare()->send(prompt);
+        } else {
+            m_sent = m_app && m_app->chat()->send(prompt);
+        }
         if (!m_sent) {
             qCCritical(lcFrameBench) << "the prompt could not be sent";
             QCoreApplication::exit(1);
@@ -86,6 +95,19 @@ void FrameBench::start()
 
 qsizetype FrameBench::replyChars(bool *live) const
 {
+    if (m_compare) {
+        const CompareColumnsModel *columns = m_app->compare()->columns();
+        if (columns->rowCount() < CompareColumns)
+            return -1;
+        qsizetype chars = 0;
+        *live = false;
+        for (const QString &id : columns->ids()) {
+            const domain::Message *m = columns->find(id);
+            chars += m->content.size();
+            *live = *live || domain::isLive(m->status);
+        }
+        return chars;
+    }
     const ThreadModel *thread = m_app->chat()->thread();
     const int rows = thread->rowCount();
     if (rows < 2)
@@ -177,6 +199,8 @@ void FrameBench::write()
         {QStringLiteral("reply_s"), round1(double(m_doneNs - m_firstTokenNs) / 1e9)},
         {QStringLiteral("ticks"), double(all.size())},
     };
+    if (m_compare)
+        out.insert(QStringLiteral("columns"), m_app->compare()->columns()->rowCount());
     addHighlightFigures(out);
     const QByteArray json = QJsonDocument(out).toJson(QJsonDocument::Indented);
     QFile file(m_outPath);

@@ -27,6 +27,10 @@ class App;
  *   first token until a second after the reply completed; `stall_p99_ms_start`,
  *   `stall_max_ms_start` over the first tenth of the reply, `…_end` over the last tenth and the
  *   second after it.
+ * - With `--bench-compare` the prompt goes to six demo columns at once (a compare, the compare
+ *   view open; each reply ~CompareReplyChars characters at 200 tokens/s): the same figures,
+ *   from the first token of any column until a second after the last completed; `reply_chars`
+ *   is then all six together and `columns` says how many streamed.
  * - `rss_mb`: resident memory at the end. `reply_chars`, `reply_s`: the reply's length and how
  *   long it streamed; `ticks`: how many timer ticks were counted.
  * - The code highlighter (CodeHighlighter::stats(), the code blocks of the reply; blocks found
@@ -55,8 +59,11 @@ public:
     /** @brief What main() configures the demo model with. */
     static constexpr double TokensPerSecond = 200.0;
     static constexpr qsizetype ReplyChars = 100'000;
+    /** @brief Each column's length in the compare scenario (six stream at once). */
+    static constexpr qsizetype CompareReplyChars = 20'000;
+    static constexpr int CompareColumns = 6;
 
-    FrameBench(App *app, QString outPath, QObject *parent = nullptr);
+    FrameBench(App *app, QString outPath, bool compare = false, QObject *parent = nullptr);
 
     /** @brief Starts the timer and, once the window has settled, sends the prompt. */
     void start();
@@ -77,6 +84,7 @@ private:
 
     App *m_app;
     QString m_outPath;
+    bool m_compare = false;
     QTimer m_ticker;
     QElapsedTimer m_clock;
     qint64 m_lastNs = -1;

@@ -79,8 +79,18 @@ int main(int argc, char *argv[])
                        "tokens/s, measure how late a 1 ms GUI-thread timer fires, write the "
                        "figures to FILE (JSON) and quit."),
         QStringLiteral("FILE"));
+    const QCommandLineOption benchCompareOption(
+        QStringLiteral("bench-compare"),
+        QStringLiteral("With --bench-frames: six demo models stream at once into the compare "
+                       "view (20,000 characters each) instead of one reply."));
+    const QCommandLineOption compareOption(
+        QStringLiteral("compare"),
+        QStringLiteral("With --send: send TEXT to these 2 to 6 models at once, comma-separated "
+                       "(demo/demo,demo/demo:temperature=1.2), and show the compare view."),
+        QStringLiteral("MODELS"));
     parser.addOptions({dbOption, rateOption, sendOption, shotOption, delayOption,
-                       conversationOption, stallsOption, charsOption, benchOption});
+                       conversationOption, stallsOption, charsOption, benchOption,
+                       benchCompareOption, compareOption});
     parser.process(app);
 
     bool rateOk = false;
@@ -105,7 +115,9 @@ int main(int argc, char *argv[])
         qputenv("ARBOR_DISCOVERY_PORTS", ""); // no looking for local model servers
         arbor::app::App::setConfig(
             {benchDir.filePath(QStringLiteral("arbor.db")), arbor::app::FrameBench::TokensPerSecond,
-             benchDir.filePath(QStringLiteral("ui.ini")), arbor::app::FrameBench::ReplyChars});
+             benchDir.filePath(QStringLiteral("ui.ini")),
+             parser.isSet(benchCompareOption) ? arbor::app::FrameBench::CompareReplyChars
+                                              : arbor::app::FrameBench::ReplyChars});
     } else {
         arbor::app::App::setConfig({parser.value(dbOption), rate, {}, chars});
     }
@@ -148,8 +160,9 @@ int main(int argc, char *argv[])
         return 1;
 
     if (bench) {
-        auto *frameBench = new arbor::app::FrameBench(arbor::app::App::instance(),
-                                                      parser.value(benchOption), &app);
+        auto *frameBench =
+            new arbor::app::FrameBench(arbor::app::App::instance(), parser.value(benchOption),
+                                       parser.isSet(benchCompareOption), &app);
         frameBench->start();
     }
     if (parser.isSet(conversationOption)) {
@@ -157,8 +170,15 @@ int main(int argc, char *argv[])
             root->conversationController()->select(parser.value(conversationOption));
     }
     if (parser.isSet(sendOption)) {
-        if (auto *root = arbor::app::App::instance())
-            root->chat()->send(parser.value(sendOption));
+        if (auto *root = arbor::app::App::instance()) {
+            if (parser.isSet(compareOption)) {
+                root->compare()->setSelection(
+                    parser.value(compareOption).split(QLatin1Char(','), Qt::SkipEmptyParts));
+                root->compare()->send(parser.value(sendOption));
+            } else {
+                root->chat()->send(parser.value(sendOption));
+            }
+        }
     }
     if (parser.isSet(shotOption)) {
         const QString file = QDir::current().absoluteFilePath(parser.value(shotOption));

@@ -184,8 +184,21 @@ Item {
 
                 Layout.fillWidth: true
                 Layout.fillHeight: true
+                visible: !App.compare.active
                 onLeaveRequested: composer.focusInput()
                 onSettingsRequested: providersDialog.open()
+            }
+
+            // The replies to one message side by side, in the thread's place while open.
+            Loader {
+                objectName: "compareLoader"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                active: App.compare.active
+                visible: active
+                sourceComponent: CompareView {
+                    onClosed: composer.focusInput() // qmllint disable unqualified
+                }
             }
 
             UndoBar {

@@ -40,6 +40,8 @@ Q_SIGNALS:
      *  restored, a label changed): views reload it. Rows down to @p forkId (when given) are
      *  unchanged, so a view showing it needs to reload only the rows below. */
     void pathChanged(const QString &conversationId, const QString &forkId = {});
+    /** @brief The saved model sets changed (one saved or removed). */
+    void modelSetsChanged();
     /** @brief A message changed state (queued, streaming, complete, cancelled, error, interrupted).
      */
     void messageStateChanged(const QString &conversationId, const QString &messageId,

@@ -30,13 +30,26 @@ struct ReplyContext
     int siblingIndex = 0; ///< the message's position among its siblings
 };
 
-llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
+/** @brief What the job's payload adds to the conversation: the call's options, the
+ *  parameters of this reply alone (a compare column's temperature) and, for a fused reply, the
+ *  prompt that stands in for the user's last turn. */
+struct ReplyPayload
 {
+    QVariantMap options;
+    QJsonObject parameters;
+    QString prompt;
+};
+
+llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload)
+{
+    const QVariantMap &options = payload.options;
     llm::ChatRequest req;
     req.model = c.message->model;
     req.options = options;
     req.variant = c.siblingIndex;
-    const QJsonObject settings = QJsonDocument::fromJson(c.settings.toUtf8()).object();
+    QJsonObject settings = QJsonDocument::fromJson(c.settings.toUtf8()).object();
+    for (auto it = payload.parameters.begin(); it != payload.parameters.end(); ++it)
+        settings.insert(it.key(), it.value());
     const QString system = settings.value(QStringLiteral("system_prompt")).toString();
     if (!system.isEmpty())
         req.turns.append({QStringLiteral("system"), system});
@@ -57,6 +70,9 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const QVariantMap &options)
         }
         req.turns.append(turn);
     }
+    // A fused reply answers the question with the replies it fuses: its prompt holds both.
+    if (!payload.prompt.isEmpty() && !req.turns.isEmpty() && req.turns.constLast().role == u"user")
+        req.turns.last().content = payload.prompt;
     // A continuation: the text so far is the assistant's turn, which the model extends
     // (Anthropic and Ollama treat it as a prefill; others answer after it).
     // Anthropic refuses a prefill that ends in whitespace; the stored text keeps it.
@@ -83,8 +99,10 @@ ChatJobHandler::ChatJobHandler(store::Store &store, llm::ProviderRegistry &provi
 void ChatJobHandler::start(jobs::JobRun *run)
 {
     const QString messageId = run->job().payload.value(QStringLiteral("message_id")).toString();
-    const QVariantMap options =
-        run->job().payload.value(QStringLiteral("options")).toObject().toVariantMap();
+    const QJsonObject &job = run->job().payload;
+    const ReplyPayload options{job.value(QStringLiteral("options")).toObject().toVariantMap(),
+                               job.value(QStringLiteral("parameters")).toObject(),
+                               job.value(QStringLiteral("prompt")).toString()};
     m_store
         .read([messageId](QSqlDatabase &db) {
             ReplyContext c;

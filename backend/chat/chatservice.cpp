@@ -2,6 +2,7 @@
 
 #include "chatevents.h"
 #include "chatjobhandler.h"
+#include "replywrites.h"
 
 #include "domain/ids.h"
 #include "jobs/adminqueries.h"
@@ -100,10 +101,13 @@ qint64 estimateTokens(const QSqlDatabase &db, const QString &parentId, const QSt
     return chars / 4 + TypicalAnswerTokens;
 }
 
-/** @brief Stores a queued reply under @p parentId and its job; returns the reply. */
+} // namespace
+
+namespace writes {
+
 Message storeReply(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
                    const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now,
-                   qint64 *jobId, const Message *continued = nullptr)
+                   qint64 *jobId, const Message *continued, const ReplyExtras &extras)
 {
     Message m;
     if (continued) {
@@ -124,6 +128,7 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     m.model = model.modelId;
     m.status = MessageStatus::Queued;
     m.createdAt = now;
+    m.fusedFrom = extras.fusedFrom;
     messages::insert(db, m);
 
     jobs::JobSpec spec;
@@ -135,6 +140,10 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     spec.maxAttempts = 3;
     spec.subjectId = m.id;
     spec.payload = {{QStringLiteral("message_id"), m.id}, {QStringLiteral("options"), options}};
+    if (!extras.parameters.isEmpty())
+        spec.payload.insert(QStringLiteral("parameters"), extras.parameters);
+    if (!extras.prompt.isEmpty())
+        spec.payload.insert(QStringLiteral("prompt"), extras.prompt);
     spec.tokensEstimate = estimateTokens(db, parentId, m.content);
     *jobId = jobs::queries::insert(db, spec, now);
     return m;
@@ -156,7 +165,6 @@ Message storeUser(const QSqlDatabase &db, const QString &conversationId, const Q
     return m;
 }
 
-/** @brief Makes @p leaf the visible end of the path and fills in sibling positions. */
 void showLeaf(const QSqlDatabase &db, SendResult &r, const QString &leaf, qint64 now)
 {
     store::tree::switchTo(db, leaf, now);
@@ -170,6 +178,14 @@ void showLeaf(const QSqlDatabase &db, SendResult &r, const QString &leaf, qint64
         }
     }
 }
+
+} // namespace writes
+
+namespace {
+
+using writes::showLeaf;
+using writes::storeReply;
+using writes::storeUser;
 
 std::exception_ptr userError(const QString &text)
 {
@@ -298,7 +314,17 @@ QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId,
         const qint64 now = domain::nowMs();
         SendResult r;
         r.conversationId = old->conversationId;
-        r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId);
+        // A compare column keeps its own parameters, a fused reply its sources and prompt.
+        writes::ReplyExtras extras;
+        extras.fusedFrom = old->fusedFrom;
+        const QList<jobs::Job> oldJobs = jobs::queries::forSubject(db, old->id);
+        if (!oldJobs.isEmpty()) {
+            const QJsonObject &payload = oldJobs.constFirst().payload; // newest
+            extras.parameters = payload.value(QStringLiteral("parameters")).toObject();
+            extras.prompt = payload.value(QStringLiteral("prompt")).toString();
+        }
+        r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId,
+                                 nullptr, extras);
         showLeaf(db, r, r.assistant.id, now);
         return r;
     }));

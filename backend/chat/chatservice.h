@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatreader.h"
+#include "compare.h"
 
 #include "domain/message.h"
 
@@ -49,6 +50,35 @@ struct SendResult
     qint64 jobId = 0;
 };
 
+/** @brief Send one message to several models at once (compare). */
+struct CompareRequest
+{
+    QString conversationId; ///< empty: a new conversation (or the one of parentId)
+    QString parentId;       ///< empty: under the conversation's current leaf
+    QString text;
+    QList<CompareModel> models; ///< compare::MinModels to compare::MaxModels, in column order
+    QJsonObject options;        ///< per-call provider options for every column (demo "rate")
+};
+
+/** @brief What a compare stored: one user message and a queued reply (and job) per model. */
+struct CompareResult
+{
+    QString conversationId;
+    domain::Message user;
+    QList<domain::Message> replies; ///< in the order of the models
+    QList<qint64> jobIds;
+};
+
+/** @brief Fuse: one answer written by @p modelKey from the replies @p sourceIds to a message. */
+struct FuseRequest
+{
+    QString userMessageId;
+    QStringList sourceIds;  ///< replies under userMessageId, at least one
+    QString modelKey;       ///< "provider/model"
+    QString promptTemplate; ///< empty: compare::defaultFusePrompt()
+    QJsonObject options;
+};
+
 /** @brief What removeSubtree() did, so it can be undone. */
 struct RemovedSubtree
 {
@@ -95,6 +125,23 @@ public:
      *  queued under it ("Save & regenerate"), else it is only saved ("Save only"). */
     QFuture<SendResult> edit(const QString &userMessageId, const QString &text, bool reply,
                              const QString &modelKey = {});
+    /** @brief Compare: stores the user message and one queued reply per model (siblings, each
+     *  its own durable job within its provider's limits), shows the first, wakes the engine.
+     *  Fails (exception in the future) with a user-facing message on bad input. */
+    QFuture<CompareResult> compare(const CompareRequest &request);
+    /** @brief Fuse: a new reply beside the sources (same parent), by @p request.modelKey, whose
+     *  request holds the question and the source replies in the prompt; it records its
+     *  sources (Message::fusedFrom) and becomes the visible path. */
+    QFuture<SendResult> fuse(const FuseRequest &request);
+    /** @brief The assistant replies to @p userMessageId (every sibling, oldest first). */
+    QFuture<QList<domain::Message>> replies(const QString &userMessageId);
+    /** @brief The saved model sets (this device's, not shared), by name. */
+    QFuture<QList<ModelSet>> modelSets();
+    /** @brief Creates or replaces the set @p name (validated like a compare). */
+    QFuture<void> saveModelSet(const QString &name, const QList<CompareModel> &models);
+    /** @brief Resolves to false when there was no such set. */
+    QFuture<bool> removeModelSet(const QString &name);
+
     /** @brief Makes the path through @p messageId visible (down to its most recently visited
      *  leaf). Resolves to the new leaf. */
     QFuture<QString> switchTo(const QString &messageId);

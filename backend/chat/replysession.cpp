@@ -4,6 +4,7 @@
 #include "chatjobhandler.h"
 #include "livetexts.h"
 
+#include "domain/ids.h"
 #include "jobs/jobrun.h"
 #include "llm/reasoningdata.h"
 #include "store/conversationqueries.h"
@@ -116,6 +117,7 @@ void ReplySession::onDelta(const QString &text)
         });
         Q_EMIT m_events.reasoningTimed(m_message.conversationId, m_message.id, m_reasoningMs);
     }
+    noteFirstToken();
     const qsizetype offset = m_live.append(m_message.id, text);
     m_received += text.size();
     m_pending += text;
@@ -130,12 +132,23 @@ void ReplySession::onReasoning(const QString &text)
         return;
     if (!m_reasoningClock.isValid())
         m_reasoningClock.start();
+    noteFirstToken();
     const qsizetype offset = m_live.appendReasoning(m_message.id, text);
     m_received += text.size();
     m_pendingReasoning += text;
     Q_EMIT m_events.reasoningDelta(m_message.conversationId, m_message.id, offset, text);
     if (!m_flushTimer.isActive())
         m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
+}
+
+void ReplySession::noteFirstToken()
+{
+    if (std::exchange(m_firstTokenSeen, true))
+        return;
+    // Stored at once (not with the next flush): time to first token survives a crash.
+    m_store.post([id = m_message.id, at = domain::nowMs()](QSqlDatabase &db) {
+        messages::setFirstTokenAt(db, id, at);
+    });
 }
 
 void ReplySession::onToolCall(int index, const llm::ToolCall &call)

@@ -50,6 +50,8 @@ private:
     };
 
     void onDelta(const QString &text);
+    /** @brief Stores when the first token of this stream arrived (once). */
+    void noteFirstToken();
     void onReasoning(const QString &text);
     void onToolCall(int index, const llm::ToolCall &call);
     void onFinished(const llm::ChatUsage &usage, const QString &finishReason);
@@ -78,6 +80,7 @@ private:
     QList<domain::ToolCall> m_toolCalls; ///< those it carries, then this stream's
     qsizetype m_callBase = 0;            ///< the calls a continuation carries
     bool m_toolCallsDirty = false;       ///< changed since they were last stored
+    bool m_firstTokenSeen = false;
 };
 
 } // namespace arbor::chat

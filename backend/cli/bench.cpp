@@ -13,6 +13,7 @@ int runBenchUsage(const QStringList &args);
 int runBenchExport(const QStringList &args);
 int runBenchServe(const QStringList &args);
 int runBenchImport(const QStringList &args);
+int runBenchCompare(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
@@ -35,7 +36,8 @@ int runBench(const QStringList &args)
                "  serve   arbord serve: N streaming clients on loopback; first event, delta to "
                "client, CPU per token, RSS\n"
                "  import  a synthetic ChatGPT export (10,000 conversations, 1M messages with "
-               "branches)\n";
+               "branches)\n"
+               "  compare CPU per token of 6 demo models streaming into one message vs 1 stream\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
@@ -57,6 +59,8 @@ int runBench(const QStringList &args)
         return runBenchServe(args.mid(1));
     if (scenario == u"import")
         return runBenchImport(args.mid(1));
+    if (scenario == u"compare")
+        return runBenchCompare(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

@@ -16,6 +16,10 @@ QTextStream &err();
 
 /** @brief `arbord chat`: sends TEXT and streams the reply. @p args excludes the program name. */
 int runChat(const QStringList &args);
+/** @brief `arbord compare`: sends TEXT to several models at once and follows every reply. */
+int runCompare(const QStringList &args);
+/** @brief `arbord sets`: list, add, remove saved model sets. */
+int runSets(const QStringList &args);
 /** @brief `arbord list`: conversations, newest first. */
 int runList(const QStringList &args);
 /** @brief `arbord import FILE`: conversations from other apps' exports (issue 18). */

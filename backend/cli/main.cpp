@@ -24,6 +24,12 @@ Commands:
                       on the conversation first, as the app's Parameters dialog does.
   chat --continue MESSAGE_ID [--system TEXT] [--temperature X] [--max-tokens N]
                       Continue a reply that stopped early, as the app's Continue does.
+  compare (--models PROVIDER/MODEL[:temperature=X],... | --set NAME)
+          [--conversation ID | --parent ID] [--rate N] [--json] TEXT
+                      Send TEXT to 2 to 6 models at once (replies are siblings); exit 0
+                      when every reply completed, 1 when any failed, 3 when stopped.
+  sets list|add|remove [--db PATH] ...
+                      Saved model sets for compare (see arbord sets --help).
   list [--db PATH] [--json]
                       Conversations, newest first.
   show [--db PATH] CONVERSATION_ID [--tree] [--json]
@@ -84,6 +90,10 @@ int run(const QString &command, const QStringList &args)
         return runChat(args);
     if (command == u"list")
         return runList(args);
+    if (command == u"compare")
+        return runCompare(args);
+    if (command == u"sets")
+        return runSets(args);
     if (command == u"show")
         return runShow(args);
     if (command == u"admin")

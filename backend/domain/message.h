@@ -54,6 +54,9 @@ struct Message
     /// The tools the reply asked to call: JSON text of messages.tool_calls (domain/toolcall.h
     /// reads it); "" when none.
     QString toolCalls;
+    qint64 firstTokenAt = 0; ///< when its first token (text or reasoning) arrived; 0 unknown
+    /// A fused reply: JSON array of the ids of the replies it was written from; "" otherwise.
+    QString fusedFrom;
     int siblingIndex = 0; ///< position among the non-deleted children of its parent
     int siblingCount = 1;
 };

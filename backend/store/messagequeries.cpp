@@ -27,7 +27,7 @@ const QString kColumns = QStringLiteral(
     "'') FROM (SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq) r), "
     "'') ELSE m.reasoning END AS reasoning, "
     "m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, m.reasoning_tokens, "
-    "m.usage_estimated, m.cost_nanos, m.currency");
+    "m.usage_estimated, m.cost_nanos, m.currency, m.first_token_at, m.fused_from");
 
 /** @brief Where the fields of kColumns are in a result. */
 struct MessageColumns
@@ -58,6 +58,8 @@ struct MessageColumns
         , usageEstimated(c["usage_estimated"])
         , costNanos(c["cost_nanos"])
         , currency(c["currency"])
+        , firstTokenAt(c["first_token_at"])
+        , fusedFrom(c["fused_from"])
     {
     }
 
@@ -96,13 +98,15 @@ struct MessageColumns
         const QVariant cost = q.value(costNanos);
         m.costNanos = cost.isNull() ? -1 : cost.toLongLong();
         m.currency = q.value(currency).toString();
+        m.firstTokenAt = q.value(firstTokenAt).toLongLong(); // NULL: 0
+        m.fusedFrom = q.value(fusedFrom).toString();
         return m;
     }
 
     int id, conversationId, parentId, role, author, provider, model, content, status, error,
         finishReason, promptTokens, completionTokens, createdAt, finishedAt, label, reasoning,
         reasoningMs, reasoningData, toolCalls, cachedTokens, reasoningTokens, usageEstimated,
-        costNanos, currency;
+        costNanos, currency, firstTokenAt, fusedFrom;
 };
 
 } // namespace
@@ -144,6 +148,24 @@ QList<Message> getMany(const QSqlDatabase &db, const QStringList &ids)
         auto it = byId.find(id);
         if (it != byId.end())
             out.append(std::move(it.value()));
+    }
+    return out;
+}
+
+QList<Message> children(const QSqlDatabase &db, const QString &parentId)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT %1 FROM messages m WHERE m.parent_id = ? AND "
+                                      "m.deleted_at IS NULL ORDER BY m.created_at, m.id")
+                           .arg(kColumns),
+                       {parentId});
+    const MessageColumns columns{Columns(q)};
+    QList<Message> out;
+    while (q.next())
+        out.append(columns.read(q));
+    for (qsizetype i = 0; i < out.size(); ++i) {
+        out[i].siblingIndex = int(i);
+        out[i].siblingCount = int(out.size());
     }
     return out;
 }
@@ -342,13 +364,13 @@ void insert(const QSqlDatabase &db, const Message &m)
              "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, "
              "content,"
              " status, error, created_at, visited_at, reasoning, reasoning_ms, reasoning_data,"
-             " tool_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+             " tool_calls, fused_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
          {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
           domain::withoutNul(m.content), domain::toString(m.status), domain::withoutNul(m.error),
           m.createdAt, m.createdAt, domain::withoutNul(m.reasoning),
           m.reasoningMs < 0 ? QVariant() : QVariant(m.reasoningMs),
           nullIfEmpty(domain::withoutNulInJson(m.reasoningData)),
-          nullIfEmpty(domain::withoutNulInJson(m.toolCalls))});
+          nullIfEmpty(domain::withoutNulInJson(m.toolCalls)), nullIfEmpty(m.fusedFrom)});
 }
 
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)
@@ -386,6 +408,14 @@ void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms)
     exec(db,
          QStringLiteral("UPDATE messages SET reasoning_ms = ? WHERE id = ? AND status IN "
                         "('queued', 'streaming')"),
+         {ms, id});
+}
+
+void setFirstTokenAt(const QSqlDatabase &db, const QString &id, qint64 ms)
+{
+    exec(db,
+         QStringLiteral("UPDATE messages SET first_token_at = ? WHERE id = ? AND first_token_at IS "
+                        "NULL AND status IN ('queued', 'streaming')"),
          {ms, id});
 }
 

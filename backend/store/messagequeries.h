@@ -24,6 +24,9 @@ QList<Message> pathTo(const QSqlDatabase &db, const QString &leafId);
 /** @brief The part of the path to @p leafId strictly below @p ancestorId (a branch switch
  *  under @p ancestorId only needs these rows). */
 QList<Message> pathBelow(const QSqlDatabase &db, const QString &ancestorId, const QString &leafId);
+/** @brief The non-deleted children of @p parentId in branch order (oldest first), with their
+ *  text (stream chunks included). */
+QList<Message> children(const QSqlDatabase &db, const QString &parentId);
 /** @brief The conversation's current leaf, or "". */
 QString currentLeaf(const QSqlDatabase &db, const QString &conversationId);
 /** @brief The visible path of a conversation (root to its current leaf). */
@@ -64,6 +67,8 @@ void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QStri
 void appendReasoningChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text);
 /** @brief The tool calls of a live reply so far (JSON, domain/toolcall.h). */
 void setToolCalls(const QSqlDatabase &db, const QString &id, const QString &toolCalls);
+/** @brief When a live reply's first token arrived (once: a later call changes nothing). */
+void setFirstTokenAt(const QSqlDatabase &db, const QString &id, qint64 ms);
 /** @brief How long a live reply reasoned, known once its answer begins. */
 void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms);
 

@@ -102,7 +102,8 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "m.reasoning || coalesce((SELECT group_concat(text, '') FROM "
             "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
             "'') AS reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, "
-            "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency, m.source_id "
+            "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency, m.source_id, "
+            "m.first_token_at, m.fused_from "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -138,6 +139,8 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.costNanos = optionalInt(m.value(at["cost_nanos"]));
         rm.currency = textOrEmpty(m.value(at["currency"]));
         rm.sourceId = textOrEmpty(m.value(at["source_id"]));
+        rm.firstTokenAt = optionalInt(m.value(at["first_token_at"]));
+        rm.fusedFrom = textOrEmpty(m.value(at["fused_from"]));
     }
     m.finish();
     return found;
@@ -235,7 +238,8 @@ const QByteArray MessageColumns = QByteArrayLiteral(
     "id, conversation_id, parent_id, role, author, provider, model, content, status, error, "
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
     "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data, tool_calls, "
-    "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, source_id");
+    "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, source_id, "
+    "first_token_at, fused_from");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
     "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
@@ -247,7 +251,8 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "deleted_batch = excluded.deleted_batch, cached_tokens = excluded.cached_tokens, "
     "reasoning_tokens = excluded.reasoning_tokens, usage_estimated = excluded.usage_estimated, "
     "cost_nanos = excluded.cost_nanos, currency = excluded.currency, "
-    "source_id = coalesce(messages.source_id, excluded.source_id) "
+    "source_id = coalesce(messages.source_id, excluded.source_id), "
+    "first_token_at = excluded.first_token_at, fused_from = excluded.fused_from "
     "WHERE messages.synced_at IS NOT NULL "
     "AND messages.conversation_id = excluded.conversation_id "
     "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
@@ -269,7 +274,9 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.usage_estimated IS NOT excluded.usage_estimated "
     "OR messages.cost_nanos IS NOT excluded.cost_nanos "
     "OR messages.currency IS NOT excluded.currency "
-    "OR messages.source_id IS NOT excluded.source_id) "
+    "OR messages.source_id IS NOT excluded.source_id "
+    "OR messages.first_token_at IS NOT excluded.first_token_at "
+    "OR messages.fused_from IS NOT excluded.fused_from) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -319,6 +326,8 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     number(26, m.costNanos);
     optionalText(27, m.currency);
     optionalText(28, m.sourceId);
+    number(29, m.firstTokenAt);
+    optionalText(30, m.fusedFrom);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -550,7 +559,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
             + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?, ?, ?, ?, ?, ?, ?)"
+              "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
             store::CachedQuery upsert =
@@ -583,6 +592,8 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                         variant(m.costNanos),
                                         nullIfEmpty(m.currency),
                                         nullIfEmpty(m.sourceId),
+                                        variant(m.firstTokenAt),
+                                        nullIfEmpty(m.fusedFrom),
                                         now});
             const store::Columns returned(*upsert);
             const int id = returned["id"];
@@ -603,7 +614,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
             store::NativeQuery stage(db,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();

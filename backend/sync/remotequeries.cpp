@@ -110,6 +110,8 @@ QJsonObject messageJson(const RemoteMessage &m)
         {QStringLiteral("usage_estimated"), m.usageEstimated},
         {QStringLiteral("cost_nanos"), json(m.costNanos)},
         {QStringLiteral("currency"), json(m.currency)},
+        {QStringLiteral("first_token_at"), json(m.firstTokenAt)},
+        {QStringLiteral("fused_from"), json(m.fusedFrom)},
         {QStringLiteral("reasoning_data"),
          m.reasoningData.isEmpty() ? QJsonValue()
                                    : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
@@ -315,6 +317,8 @@ struct MessageColumns
         , costNanos(r.column("cost_nanos"))
         , currency(r.column("currency"))
         , sourceId(r.column("source_id"))
+        , firstTokenAt(r.column("first_token_at"))
+        , fusedFrom(r.column("fused_from"))
     {
     }
 
@@ -350,13 +354,15 @@ struct MessageColumns
         m.costNanos = optionalNumber(r, row, costNanos);
         m.currency = r.text(row, currency);
         m.sourceId = r.text(row, sourceId);
+        m.firstTokenAt = optionalNumber(r, row, firstTokenAt);
+        m.fusedFrom = r.text(row, fusedFrom);
         return m;
     }
 
     int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
         finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls, cachedTokens,
-        reasoningTokens, usageEstimated, costNanos, currency, sourceId;
+        reasoningTokens, usageEstimated, costNanos, currency, sourceId, firstTokenAt, fusedFrom;
 };
 
 } // namespace
@@ -381,13 +387,13 @@ QList<RemoteConversation> fetchConversations(PgConnection &conn, const QStringLi
 QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
 {
     const PgResult r = conn.exec(
-        QStringLiteral(
-            "SELECT id, workspace_id, conversation_id, parent_id, role, author, "
-            "provider, model, content, status, error, finish_reason, label, "
-            "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
-            "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
-            "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, "
-            "source_id FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
+        QStringLiteral("SELECT id, workspace_id, conversation_id, parent_id, role, author, "
+                       "provider, model, content, status, error, finish_reason, label, "
+                       "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
+                       "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
+                       "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, "
+                       "source_id, first_token_at, fused_from "
+                       "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);
     QList<RemoteMessage> rows;

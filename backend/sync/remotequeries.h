@@ -65,6 +65,8 @@ struct RemoteMessage
     std::optional<qint64> costNanos;       ///< billionths of currency; none: no price known
     QString currency;                      ///< of costNanos; null when none
     QString sourceId; ///< the node's id in the export it was imported from (version 8); null
+    std::optional<qint64> firstTokenAt; ///< when its first token arrived (server version 9)
+    QString fusedFrom; ///< a fused reply: JSON array of its sources' ids; null otherwise
 
     bool operator==(const RemoteMessage &) const = default;
 };

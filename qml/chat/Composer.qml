@@ -6,7 +6,8 @@ import Arbor.Ui
 
 /**
  * @brief The message input: Enter sends, Shift+Enter adds a line, Esc stops the live reply,
- * Tab and Shift+Tab move the focus on (a tab character is Ctrl+Tab).
+ * Tab and Shift+Tab move the focus on (a tab character is Ctrl+Tab). Ctrl+Shift+Enter sends to
+ * the models chosen for a compare (ModelSetPicker, opened first when none are chosen).
  *
  * A large paste (PasteStash) shows as a one-line placeholder and is put back when sending, so
  * the field never holds (and lays out on every key) a huge document.
@@ -41,6 +42,26 @@ FocusScope {
             stash.clear();
             composer.sent();
         }
+    }
+
+    /// Sends to the chosen models at once (the compare view opens on the replies).
+    function submitCompare() {
+        if (Chat.busy)
+            return;
+        if (App.compare.checkSelection(App.compare.selection).length > 0) {
+            setPicker.open();
+            return;
+        }
+        if (App.compare.send(stash.expand(input.text))) {
+            input.clear();
+            stash.clear();
+            composer.sent();
+        }
+    }
+
+    ModelSetPicker {
+        id: setPicker
+        y: -height - Theme.spacing
     }
 
     // A send that fails after it was accepted (the model went away, the store refused it)
@@ -116,6 +137,12 @@ FocusScope {
                             if (next !== null)
                                 next.forceActiveFocus(Qt.TabFocusReason);
                         } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
+                            if ((event.modifiers & Qt.ControlModifier) && (event.modifiers & Qt.ShiftModifier)
+                                    && !input.inputMethodComposing) {
+                                event.accepted = true;
+                                composer.submitCompare();
+                                return;
+                            }
                             // Shift+Enter and input-method composition keep the editor's own handling.
                             if ((event.modifiers & Qt.ShiftModifier) || input.inputMethodComposing)
                                 return;
@@ -131,6 +158,17 @@ FocusScope {
                         }
                     }
                 }
+            }
+
+            IconButton {
+                objectName: "compareButton"
+                Layout.alignment: Qt.AlignBottom
+                iconName: "messages-square"
+                text: App.compare.selection.length > 0
+                      ? qsTr("Compare: %1 models").arg(App.compare.selection.length) : qsTr("Send to several models…")
+                tip: qsTr("Choose models to send to at once; Ctrl+Shift+Enter sends to them")
+                checked: App.compare.selection.length > 0
+                onClicked: setPicker.open()
             }
 
             IconButton {

@@ -26,6 +26,9 @@ Column {
     /// never becomes a JS string (see MessageBlocksModel.source). null: `content` is the text.
     property ThreadModel thread: null
     property int threadRow: -1
+    /// Another model to take the text from when there is no thread (its "messageContent" role
+    /// at threadRow), such as the compare view's columns; null: none.
+    property var textSource: null
     required property string messageRole
     required property bool isLive
     /// Widest the text may be.
@@ -99,7 +102,7 @@ Column {
     MessageBlocksModel {
         id: blockModel
 
-        source: body.thread
+        source: body.thread !== null ? body.thread : body.textSource
         sourceRow: body.threadRow
         text: body.content
         messageRole: body.messageRole

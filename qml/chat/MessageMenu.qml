@@ -136,6 +136,14 @@ Menu {
         }
     }
 
+    ActionItem {
+        objectName: "compareAction"
+        text: qsTr("Compare replies")
+        // Any reply with siblings: they are the replies to the same message.
+        visible: !menu.isUser && menu.target !== null && menu.target.siblingCount >= 2
+        onTriggered: App.compare.open(menu.target.messageId)
+    }
+
     MenuSeparator {}
 
     ActionItem {

@@ -6,6 +6,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <optional>
+
 namespace arbor::testsupport {
 
 FakeVendorServer::FakeVendorServer(QObject *parent)
@@ -31,6 +33,11 @@ QUrl FakeVendorServer::baseUrl() const
 void FakeVendorServer::enqueue(Response response)
 {
     m_queue.append(std::move(response));
+}
+
+void FakeVendorServer::enqueueFor(const QByteArray &targetPart, Response response)
+{
+    m_routed.append({targetPart, std::move(response)});
 }
 
 FakeVendorServer::Response FakeVendorServer::stream(const QByteArray &body,
@@ -109,8 +116,17 @@ void FakeVendorServer::onReadable(QTcpSocket *socket)
 
 void FakeVendorServer::respond(QTcpSocket *socket)
 {
-    Response r =
-        m_queue.isEmpty() ? json(500, R"({"error":"no scripted response"})") : m_queue.takeFirst();
+    std::optional<Response> routed;
+    const QByteArray target = m_requests.isEmpty() ? QByteArray() : m_requests.constLast().target;
+    for (qsizetype i = 0; i < m_routed.size(); ++i) {
+        if (target.contains(m_routed.at(i).first)) {
+            routed = m_routed.takeAt(i).second;
+            break;
+        }
+    }
+    Response r = routed     ? *std::move(routed)
+        : m_queue.isEmpty() ? json(500, R"({"error":"no scripted response"})")
+                            : m_queue.takeFirst();
     QByteArray head = "HTTP/1.1 " + QByteArray::number(r.status) + " Scripted\r\n";
     for (const auto &[name, value] : std::as_const(r.headers))
         head += name + ": " + value + "\r\n";

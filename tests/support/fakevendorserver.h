@@ -49,6 +49,10 @@ public:
     /** @brief http://127.0.0.1:PORT (no path). */
     QUrl baseUrl() const;
     void enqueue(Response response);
+    /** @brief Queues @p response for the next request whose path and query contain
+     *  @p targetPart: several vendors served at once (a compare) each get their own script,
+     *  whatever order their requests arrive in. Such routes go before the plain queue. */
+    void enqueueFor(const QByteArray &targetPart, Response response);
     /** @brief A streamed 200 response: @p body cut into @p pieces of about equal size. */
     static Response stream(const QByteArray &body, const QByteArray &contentType, int pieces = 1,
                            int delayMs = 0);
@@ -76,6 +80,7 @@ private:
 
     QTcpServer *m_server;
     QList<Response> m_queue;
+    QList<QPair<QByteArray, Response>> m_routed;
     QList<Request> m_requests;
     QHash<QTcpSocket *, QByteArray> m_buffers;
     QHash<QTcpSocket *, Response> m_active;

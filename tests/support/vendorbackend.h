@@ -26,14 +26,15 @@ namespace arbor::testsupport {
 class VendorBackendFixture
 {
 protected:
-    /** @brief A fresh store, server and backend whose providers offer @p model. */
-    void setUpVendors(const QString &model)
+    /** @brief A fresh store, server and backend whose providers offer @p model; the engine
+     *  runs @p concurrency jobs at once. */
+    void setUpVendors(const QString &model, int concurrency = 2)
     {
         m_model = model;
         m_dir = std::make_unique<QTemporaryDir>();
         m_server = std::make_unique<FakeVendorServer>();
-        m_backend = std::make_unique<core::Backend>(
-            core::BackendOptions{m_dir->filePath(QStringLiteral("arbor.db")), 0, true, 2});
+        m_backend = std::make_unique<core::Backend>(core::BackendOptions{
+            m_dir->filePath(QStringLiteral("arbor.db")), 0, true, concurrency});
         m_backend->open();
         addProvider(QStringLiteral("openai"), QStringLiteral("/v1"));
         addProvider(QStringLiteral("anthropic"), {});

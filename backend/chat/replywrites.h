@@ -1,0 +1,30 @@
+#pragma once
+
+// The writes a send, a regenerate, a compare and a fuse share (inside the writer's
+// transaction). Internal to backend/chat.
+
+#include "chatservice.h"
+
+namespace arbor::chat::writes {
+
+/** @brief What a reply's job carries beside its message and options (ChatJobHandler). */
+struct ReplyExtras
+{
+    QJsonObject parameters; ///< this reply's own parameters over the conversation's
+    QString prompt;         ///< stands in for the user's last turn (a fused reply)
+    QString fusedFrom;      ///< Message::fusedFrom
+};
+
+/** @brief Stores a queued reply under @p parentId and its job; returns the reply. */
+domain::Message storeReply(const QSqlDatabase &db, const QString &conversationId,
+                           const QString &parentId, const ChatService::ModelChoice &model,
+                           const QJsonObject &options, qint64 now, qint64 *jobId,
+                           const domain::Message *continued = nullptr,
+                           const ReplyExtras &extras = {});
+/** @brief Stores a user message under @p parentId. */
+domain::Message storeUser(const QSqlDatabase &db, const QString &conversationId,
+                          const QString &parentId, const QString &text, qint64 now);
+/** @brief Makes @p leaf the visible end of the path and fills in sibling positions. */
+void showLeaf(const QSqlDatabase &db, SendResult &r, const QString &leaf, qint64 now);
+
+} // namespace arbor::chat::writes

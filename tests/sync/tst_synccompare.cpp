@@ -1,0 +1,146 @@
+// Compare and fuse through team sync (issue 20), between real local stores and a real
+// PostgreSQL: when each reply's first token arrived (time to first token, tokens/s) and which
+// replies a fused reply came from arrive identical on a teammate's device and on the server.
+// Model sets are per device and never leave it.
+#include "syncdevice.h"
+
+#include "store/messagequeries.h"
+#include "store/modelsetqueries.h"
+#include "support/pgserver.h"
+#include "sync/admin.h"
+#include "sync/localstate.h"
+#include "sync/pgconnection.h"
+#include "sync/syncclient.h"
+
+#include <QTest>
+
+#include <memory>
+
+using namespace arbor;
+using namespace arbor::testsupport;
+using domain::MessageStatus;
+
+class TestSyncCompare : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void firstTokenAndSourcesTravelWithTheReplies();
+
+private:
+    QString dsn(const QString &user) const { return m_pg->dsn(user, user + QStringLiteral("-pw")); }
+    static QString column(Device &device, const QString &column, const QString &id)
+    {
+        return device.scalar(
+            QStringLiteral("SELECT coalesce(%1, '<null>') FROM messages WHERE id = ?").arg(column),
+            {id});
+    }
+    QString serverColumn(const QString &column, const QString &id)
+    {
+        return m_super->scalar(
+            QStringLiteral("SELECT coalesce(%1::text, '<null>') FROM arbor.messages "
+                           "WHERE id = $1")
+                .arg(column),
+            {id});
+    }
+
+    std::unique_ptr<PgServer> m_pg;
+    std::unique_ptr<sync::PgConnection> m_super;
+    QString m_ws;
+    std::unique_ptr<Device> m_alice;
+    std::unique_ptr<Device> m_bob;
+};
+
+void TestSyncCompare::initTestCase()
+{
+    try {
+        m_pg = std::make_unique<PgServer>();
+        m_super = std::make_unique<sync::PgConnection>(m_pg->superuserDsn());
+        sync::Admin admin(*m_super);
+        admin.init();
+        m_ws = admin.addWorkspace(QStringLiteral("team")).id;
+        for (const char *user : {"alice", "bob"}) {
+            admin.addUser(QLatin1String(user), QLatin1String(user) + QStringLiteral("-pw"));
+            admin.addMember(QStringLiteral("team"), QLatin1String(user), QStringLiteral("member"));
+        }
+    } catch (const std::exception &e) {
+        QFAIL(e.what());
+    }
+    m_alice = std::make_unique<Device>(QStringLiteral("alice"));
+    m_bob = std::make_unique<Device>(QStringLiteral("bob"));
+}
+
+void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
+{
+    const QString conv = m_alice->newConversation(QStringLiteral("Which is best"));
+    const QString question = m_alice->addMessage(conv, {}, QStringLiteral("Best sort?"));
+    const QString a = m_alice->addMessage(conv, question, {}, MessageStatus::Streaming);
+    const QString b = m_alice->addMessage(conv, question, {}, MessageStatus::Streaming);
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    sync::local::moveToWorkspace(m_alice->store, conv, m_ws);
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+    QCOMPARE(alice.push().pushed, 4);
+    bob.pull();
+    QCOMPARE(column(*m_bob, QStringLiteral("first_token_at"), a), QStringLiteral("<null>"));
+
+    // The first tokens arrive while the replies stream: pushed as they are stored.
+    m_alice->store
+        .write([&](QSqlDatabase &db) {
+            store::messages::setFirstTokenAt(db, a, 1'700'000'000'123);
+            store::messages::appendChunk(db, a, 0, QStringLiteral("Merge sort."));
+            store::messages::setFirstTokenAt(db, b, 1'700'000'000'456);
+            store::messages::setFirstTokenAt(db, b, 1'700'000'009'999); // only the first counts
+            store::messages::appendChunk(db, b, 0, QStringLiteral("Quicksort."));
+        })
+        .waitForFinished();
+    QCOMPARE(alice.push().pushed, 2);
+    bob.pull();
+    QCOMPARE(column(*m_bob, QStringLiteral("first_token_at"), a), QStringLiteral("1700000000123"));
+    QCOMPARE(column(*m_bob, QStringLiteral("first_token_at"), b), QStringLiteral("1700000000456"));
+
+    // Both finish; a fused reply records them as its sources.
+    QString fused;
+    m_alice->store
+        .write([&](QSqlDatabase &db) {
+            store::messages::finish(db, a, store::messages::Finish{});
+            store::messages::finish(db, b, store::messages::Finish{});
+            domain::Message m;
+            m.id = domain::newId();
+            m.conversationId = conv;
+            m.parentId = question;
+            m.role = QStringLiteral("assistant");
+            m.status = MessageStatus::Complete;
+            m.content = QStringLiteral("Merge sort when stable, else quicksort.");
+            m.createdAt = domain::nowMs();
+            m.fusedFrom = QStringLiteral("[\"%1\",\"%2\"]").arg(a, b);
+            store::messages::insert(db, m);
+            fused = m.id;
+            store::modelsets::save(db, QStringLiteral("mine"), QStringLiteral("[]"), 1);
+        })
+        .waitForFinished();
+    QCOMPARE(alice.push().pushed, 3);
+    bob.pull();
+    for (const QString &id : {a, b, fused}) {
+        for (const QString &c : {QStringLiteral("first_token_at"), QStringLiteral("fused_from"),
+                                 QStringLiteral("status"), QStringLiteral("content")}) {
+            QCOMPARE(column(*m_bob, c, id), column(*m_alice, c, id));
+            QCOMPARE(serverColumn(c, id), column(*m_alice, c, id));
+        }
+    }
+    QCOMPARE(column(*m_bob, QStringLiteral("fused_from"), fused),
+             QStringLiteral("[\"%1\",\"%2\"]").arg(a, b));
+    QCOMPARE(column(*m_bob, QStringLiteral("first_token_at"), b), QStringLiteral("1700000000456"));
+    // Model sets stay on the device that saved them.
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT count(*) FROM model_sets")), QStringLiteral("0"));
+    QCOMPARE(m_alice->scalar(QStringLiteral("SELECT count(*) FROM model_sets")),
+             QStringLiteral("1"));
+    QCOMPARE(m_bob->outbox(), 0);
+    QCOMPARE(alice.push().pushed, 0);
+    QCOMPARE(bob.pull().messages, 0);
+}
+
+QTEST_GUILESS_MAIN(TestSyncCompare)
+#include "tst_synccompare.moc"
