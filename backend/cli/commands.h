@@ -34,5 +34,7 @@ int runWorker(const QStringList &args);
 int runUsage(const QStringList &args);
 /** @brief `arbord prices`: list, set, remove the prices that cost replies. */
 int runPrices(const QStringList &args);
+/** @brief `arbord tools`: MCP servers (add, remove, list, test) and their tools' policies. */
+int runTools(const QStringList &args);
 
 } // namespace arbor::cli

@@ -41,6 +41,9 @@ Commands:
   prices list|set|remove [--db PATH] ...
                       The prices (per million tokens) that cost replies when they
                       finish (see arbord prices --help).
+  tools add|remove|list|test|policy [--db PATH] ...
+                      MCP tool servers of this device and their tools' approval
+                      policies (see arbord tools --help).
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
@@ -89,6 +92,8 @@ int run(const QString &command, const QStringList &args)
         return runUsage(args);
     if (command == u"prices")
         return runPrices(args);
+    if (command == u"tools")
+        return runTools(args);
     err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

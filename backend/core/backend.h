@@ -31,6 +31,10 @@ class LiveTexts;
 namespace arbor::usage {
 class UsageService;
 }
+namespace arbor::tools {
+class ToolHost;
+class ToolService;
+} // namespace arbor::tools
 
 namespace arbor::core {
 
@@ -42,6 +46,9 @@ struct BackendOptions
     bool runJobs = true;     ///< false: a tool that must not run replies (providers, admin)
     int concurrency = 4;     ///< jobs run at once in this process
     qsizetype demoChars = 0; ///< demo replies are at least this long (0: the short answer)
+    /// This process runs replies with tools (job kind chat.tools): it has a ToolHost and can
+    /// ask the user (the app, `arbord chat --tools`). Never `arbord worker`.
+    bool runTools = false;
 };
 
 /**
@@ -77,6 +84,10 @@ public:
     chat::ChatService &chat() { return *m_chat; }
     /** @brief Tokens and cost: reports from the kept totals, the price list. */
     usage::UsageService &usage() { return *m_usage; }
+    /** @brief MCP tool servers of this device and their tools' approval policies. */
+    tools::ToolService &tools() { return *m_tools; }
+    /** @brief The tool servers this process runs calls on; null unless options().runTools. */
+    tools::ToolHost *toolHost() { return m_toolHost.get(); }
     /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
     sync::SyncService &sync() { return *m_sync; }
     /** @brief Starts team sync with the configured server (SyncService::start()) once the
@@ -96,6 +107,8 @@ private:
     std::unique_ptr<chat::ChatService> m_chat;
     std::unique_ptr<sync::SyncService> m_sync;
     std::unique_ptr<usage::UsageService> m_usage;
+    std::unique_ptr<tools::ToolService> m_tools;
+    std::unique_ptr<tools::ToolHost> m_toolHost;
     QFuture<void> m_providersLoaded;
     bool m_open = false;
 };

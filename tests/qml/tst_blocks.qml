@@ -390,7 +390,7 @@ Item {
             verify(!findChild(card, "toolArgumentsToggle").visible);
             // Nothing ran: the card says so, with no result section.
             verify(findChild(card, "toolNote").visible);
-            verify(findChild(card, "toolNote").text.indexOf("does not run tools") >= 0);
+            verify(findChild(card, "toolNote").text.indexOf("did not run") >= 0);
             verify(!findChild(card, "toolResult").visible);
             // Copy takes the arguments, pretty printed.
             mouseClick(findChild(card, "toolCopyButton"));

@@ -26,14 +26,16 @@ namespace arbor::testsupport {
 class VendorBackendFixture
 {
 protected:
-    /** @brief A fresh store, server and backend whose providers offer @p model. */
-    void setUpVendors(const QString &model)
+    /** @brief A fresh store, server and backend whose providers offer @p model; with
+     *  @p runTools, the backend runs replies with tools (BackendOptions::runTools). */
+    void setUpVendors(const QString &model, bool runTools = false)
     {
         m_model = model;
         m_dir = std::make_unique<QTemporaryDir>();
         m_server = std::make_unique<FakeVendorServer>();
-        m_backend = std::make_unique<core::Backend>(
-            core::BackendOptions{m_dir->filePath(QStringLiteral("arbor.db")), 0, true, 2});
+        core::BackendOptions options{m_dir->filePath(QStringLiteral("arbor.db")), 0, true, 2};
+        options.runTools = runTools;
+        m_backend = std::make_unique<core::Backend>(options);
         m_backend->open();
         addProvider(QStringLiteral("openai"), QStringLiteral("/v1"));
         addProvider(QStringLiteral("anthropic"), {});

@@ -242,7 +242,7 @@ BlockItem {
                 objectName: "toolNote"
                 visible: block.toolStatus === "requested"
                 Layout.fillWidth: true
-                text: qsTr("The model asked to call %1; Arbor does not run tools yet.").arg(block.toolName)
+                text: qsTr("The model asked to call %1; it did not run (this reply had no tools).").arg(block.toolName)
                 wrapMode: Text.Wrap
                 color: Theme.mutedText
                 font.pointSize: Theme.fontSizeSmall
