@@ -66,7 +66,7 @@ App *App::forEngine(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
 App::App(const AppConfig &config, QObject *parent)
     : QObject(parent)
     , m_backend(std::make_unique<core::Backend>(
-          core::BackendOptions{config.dbPath, config.demoRate, true, 4, config.demoChars}))
+          core::BackendOptions{config.dbPath, config.demoRate, true, 4, config.demoChars, true}))
     , m_storePath(m_backend->storePath())
     , m_errors(new ErrorController(this))
 {
@@ -87,6 +87,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_jobs = new JobsDashboard(backend, this);
     m_usage = new UsageController(backend, this);
     m_prices = new PriceList(backend, this);
+    m_tools = new ToolSettings(backend, this);
     m_providerSettings = new ProviderSettings(backend, this);
     auto *thread = new ThreadModel(*m_backend, this);
     auto *list = new ConversationListModel(this);

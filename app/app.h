@@ -4,6 +4,7 @@
 #include "pricelist.h"
 #include "providersettings.h"
 #include "synccontroller.h"
+#include "toolsettings.h"
 #include "usagecontroller.h"
 
 #include <QJSEngine>
@@ -70,6 +71,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::UsageController *usage READ usage CONSTANT)
     /** @brief The price list (Settings). */
     Q_PROPERTY(arbor::app::PriceList *prices READ prices CONSTANT)
+    /** @brief MCP tool servers (Settings → Tools). */
+    Q_PROPERTY(arbor::app::ToolSettings *tools READ tools CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -113,6 +116,7 @@ public:
     UpdateCheck *updateCheck() const { return m_updateCheck; }
     UsageController *usage() const { return m_usage; }
     PriceList *prices() const { return m_prices; }
+    ToolSettings *tools() const { return m_tools; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -151,6 +155,7 @@ private:
     JobsDashboard *m_jobs = nullptr;
     UsageController *m_usage = nullptr;
     PriceList *m_prices = nullptr;
+    ToolSettings *m_tools = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
     Notifications *m_notifications = nullptr;

@@ -46,6 +46,8 @@ Column {
     /// The tool calls of a reply, JSON as stored (domain/toolcall.h), when no thread is given
     /// (with a thread they come from its row, as the text does); each is a card among the text.
     property string toolCalls: ""
+    /// The message's id (a tool call waiting for approval is answered with it).
+    property string messageId: ""
 
     readonly property bool collapsed: blockModel.collapsible && !blockModel.expanded
 
@@ -175,6 +177,7 @@ Column {
 
                         ToolCallBlock {
                             availableWidth: body.availableWidth
+                            messageId: body.messageId
                         }
                     }
 
