@@ -66,8 +66,9 @@ App *App::forEngine(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
 App::App(const AppConfig &config, QObject *parent)
     : QObject(parent)
     , m_backend(std::make_unique<core::Backend>(
-          // Enough at once for a compare of six models (each provider's own limits still apply).
-          core::BackendOptions{config.dbPath, config.demoRate, true, 8, config.demoChars}))
+          // Enough at once for a compare of six models (each provider's own limits still
+          // apply); this process runs replies with tools and asks for their approval.
+          core::BackendOptions{config.dbPath, config.demoRate, true, 8, config.demoChars, true}))
     , m_storePath(m_backend->storePath())
     , m_errors(new ErrorController(this))
 {
@@ -90,6 +91,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_prices = new PriceList(backend, this);
     m_exports = new ExportController(backend, this);
     m_imports = new ImportController(backend, this);
+    m_tools = new ToolSettings(backend, this);
     m_providerSettings = new ProviderSettings(backend, this);
     auto *thread = new ThreadModel(*m_backend, this);
     auto *list = new ConversationListModel(this);

@@ -7,6 +7,7 @@
 #include "pricelist.h"
 #include "providersettings.h"
 #include "synccontroller.h"
+#include "toolsettings.h"
 #include "usagecontroller.h"
 
 #include <QJSEngine>
@@ -79,6 +80,8 @@ class App : public QObject
     Q_PROPERTY(arbor::app::ImportController *imports READ imports CONSTANT)
     /** @brief Asking several models at once: model sets, the compare view, fuse. */
     Q_PROPERTY(arbor::app::CompareController *compare READ compare CONSTANT)
+    /** @brief MCP tool servers (Settings → Tools). */
+    Q_PROPERTY(arbor::app::ToolSettings *tools READ tools CONSTANT)
 
 public:
     /** @brief Must be called before the QML engine first uses App. */
@@ -125,6 +128,7 @@ public:
     ExportController *exports() const { return m_exports; }
     ImportController *imports() const { return m_imports; }
     CompareController *compare() const { return m_compare; }
+    ToolSettings *tools() const { return m_tools; }
 
     // Shortcuts to the controllers for tst_synccontroller, which drives two windows without QML
     // and was written against the old App. HACK: remove with its move to the controllers;
@@ -166,6 +170,7 @@ private:
     ExportController *m_exports = nullptr;
     ImportController *m_imports = nullptr;
     CompareController *m_compare = nullptr;
+    ToolSettings *m_tools = nullptr;
     ProviderSettings *m_providerSettings = nullptr;
     SyncController *m_sync = nullptr;
     Notifications *m_notifications = nullptr;

@@ -2,6 +2,9 @@
 
 #include "render/md4cparse.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
+
 namespace arbor::app {
 
 using Kind = render::Block::Kind;
@@ -271,7 +274,7 @@ QList<BlockRow> rows(const render::Block &block)
     return out;
 }
 
-BlockRow toolCall(const domain::ToolCall &call)
+BlockRow toolCall(const domain::ToolCall &call, int index)
 {
     BlockRow row;
     row.kind = Kind::ToolCall;
@@ -281,6 +284,18 @@ BlockRow toolCall(const domain::ToolCall &call)
     row.toolStatus = call.status;
     row.toolResult = call.result;
     row.toolError = call.isError;
+    row.toolIndex = index;
+    if (call.startedAt > 0 && call.finishedAt >= call.startedAt)
+        row.toolMs = call.finishedAt - call.startedAt;
+    row.toolServer = call.other.value(QLatin1String("server")).toString();
+    // MCP image content of the result (chat/toolturns.h ContentKey), shown on the card.
+    for (const QJsonValue &v : call.other.value(QLatin1String("content")).toArray()) {
+        const QJsonObject block = v.toObject();
+        if (block.value(QLatin1String("type")).toString() == u"image")
+            row.toolImages.append(QStringLiteral("data:%1;base64,%2")
+                                      .arg(block.value(QLatin1String("mimeType")).toString(),
+                                           block.value(QLatin1String("data")).toString()));
+    }
     row.closed = true; // a call is shown once it is whole
     return row;
 }

@@ -36,6 +36,10 @@ struct BlockRow
     QString toolStatus;     ///< ToolCall: domain::ToolCall::status
     QString toolResult;     ///< ToolCall: what the tool returned ("" while nothing)
     bool toolError = false; ///< ToolCall: the result is the tool's error
+    int toolIndex = -1;     ///< ToolCall: its index among the message's calls
+    qint64 toolMs = -1;     ///< ToolCall: how long it ran (-1: not ended)
+    QString toolServer;     ///< ToolCall: the MCP server that ran it ("" when none did)
+    QStringList toolImages; ///< ToolCall: the result's images, as data: URLs
     bool closed = false;    ///< the block is complete
     bool asTyped = false;   ///< the user's text: plain, exactly as typed
     bool continued = false; ///< a later part of the block in the row above
@@ -66,7 +70,7 @@ BlockRow part(const render::Block &block, const QList<qsizetype> &starts, qsizet
 QList<BlockRow> rows(const render::Block &block);
 
 /** @brief The one row of a tool call (its card): the name, the arguments as the text. */
-BlockRow toolCall(const domain::ToolCall &call);
+BlockRow toolCall(const domain::ToolCall &call, int index = -1);
 
 /** @brief The user's text as typed, in parts cut at line ends (a line end at a cut is not in
  *  either part). */

@@ -10,7 +10,10 @@
 
 #include "chat/chatservice.h"
 #include "core/backend.h"
+#include "tools/toolhost.h"
+#include "tools/toolservice.h"
 
+#include <QJsonArray>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcChat, "arbor.app.chat", QtInfoMsg)
@@ -46,6 +49,22 @@ ChatController::ChatController(core::Backend *backend, ThreadModel *thread,
     , m_undo(undo)
 {
     connect(m_thread, &ThreadModel::hasLiveChanged, this, &ChatController::busyChanged);
+    if (m_backend) {
+        auto readServers = [this] {
+            whenDone(
+                this, m_backend->tools().servers(),
+                [this](const QList<tools::StoredToolServer> &servers) {
+                    m_toolServers.clear();
+                    for (const auto &s : servers) {
+                        if (s.enabled)
+                            m_toolServers.append(s.name);
+                    }
+                },
+                [](const QString &) {}); // no servers then: replies go without tools
+        };
+        connect(&m_backend->tools(), &tools::ToolService::serversChanged, this, readServers);
+        readServers();
+    }
     connect(m_thread, &ThreadModel::loaded, this, [this] {
         if (!m_pendingScroll.isEmpty() && m_thread->rowOfId(m_pendingScroll) >= 0)
             Q_EMIT scrollToMessage(std::exchange(m_pendingScroll, QString()));
@@ -62,6 +81,17 @@ bool ChatController::may(const QString &messageId, MessageAction::Action action)
     return false;
 }
 
+void ChatController::decideToolCall(const QString &messageId, int index, bool allow, bool always)
+{
+    tools::ToolHost *host = m_backend ? m_backend->toolHost() : nullptr;
+    if (!host)
+        return;
+    // The host lives on the job engine's thread, with the calls.
+    QMetaObject::invokeMethod(host, [host, messageId, index, allow, always] {
+        host->decide(messageId, index, allow, always);
+    });
+}
+
 bool ChatController::send(const QString &text)
 {
     if (!m_backend)
@@ -75,6 +105,8 @@ bool ChatController::send(const QString &text)
     request.conversationId = current;
     request.text = text;
     request.modelKey = m_models->currentKey();
+    if (!m_toolServers.isEmpty()) // the servers enabled for every conversation
+        request.options.insert(QStringLiteral("tools"), QJsonArray::fromStringList(m_toolServers));
     if (current.isEmpty())
         request.settings = m_conversations->pendingSettings(); // stored with the first message
     // In a shared conversation the stored leaf may lag what teammates added (or be unset for a

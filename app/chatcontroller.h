@@ -66,6 +66,9 @@ public:
     Q_INVOKABLE bool retry(const QString &messageId);
     /** @brief Continues a reply that stopped early, as a new sibling starting with its text. */
     Q_INVOKABLE bool continueReply(const QString &messageId);
+    /** @brief The user's answer to tool call @p index of @p messageId, which waits for
+     *  approval: run it (with @p always, allow that tool from now on) or deny it. */
+    Q_INVOKABLE void decideToolCall(const QString &messageId, int index, bool allow, bool always);
     /** @brief Shows the sibling @p delta steps from @p messageId (‹ / ›). */
     Q_INVOKABLE void switchSibling(const QString &messageId, int delta);
     /** @brief Sets the bookmark label of @p messageId ("" removes it). */
@@ -97,7 +100,8 @@ private:
     SyncController *m_sync;
     ErrorController *m_errors;
     UndoController *m_undo;
-    QString m_pendingScroll; ///< scroll here once the thread has loaded the new path
+    QString m_pendingScroll;   ///< scroll here once the thread has loaded the new path
+    QStringList m_toolServers; ///< the MCP servers enabled for every conversation
 };
 
 } // namespace arbor::app

@@ -254,7 +254,7 @@ void MessageBlocksModel::feed()
 void MessageBlocksModel::callRowsBefore(qsizetype at, qsizetype &next, QList<BlockRow> &rows) const
 {
     for (; next < m_calls.size() && m_calls.at(next).at <= at; ++next)
-        rows.append(BlockRows::toolCall(m_calls.at(next)));
+        rows.append(BlockRows::toolCall(m_calls.at(next), int(next)));
 }
 
 void MessageBlocksModel::syncRows()
@@ -560,6 +560,14 @@ QVariant MessageBlocksModel::data(const QModelIndex &index, int role) const
         return row.toolResult;
     case ToolErrorRole:
         return row.toolError;
+    case ToolIndexRole:
+        return row.toolIndex;
+    case ToolDurationRole:
+        return row.toolMs;
+    case ToolServerRole:
+        return row.toolServer;
+    case ToolImagesRole:
+        return row.toolImages;
     default:
         return {};
     }
@@ -583,7 +591,11 @@ QHash<int, QByteArray> MessageBlocksModel::roleNames() const
             {ToolIdRole, "toolId"},
             {ToolStatusRole, "toolStatus"},
             {ToolResultRole, "toolResult"},
-            {ToolErrorRole, "toolError"}};
+            {ToolErrorRole, "toolError"},
+            {ToolIndexRole, "toolIndex"},
+            {ToolDurationRole, "toolDurationMs"},
+            {ToolServerRole, "toolServer"},
+            {ToolImagesRole, "toolImages"}};
 }
 
 } // namespace arbor::app

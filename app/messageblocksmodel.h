@@ -87,6 +87,10 @@ public:
         ToolStatusRole,              ///< ToolCall: "requested", ... (domain::ToolCall::status)
         ToolResultRole,              ///< ToolCall: what the tool returned ("" while nothing)
         ToolErrorRole,               ///< ToolCall: the result is the tool's error
+        ToolIndexRole,               ///< ToolCall: its index among the message's calls
+        ToolDurationRole,            ///< ToolCall: how long it ran, ms (-1: not ended)
+        ToolServerRole,              ///< ToolCall: the MCP server that ran it
+        ToolImagesRole,              ///< ToolCall: the result's images (data: URLs)
     };
     Q_ENUM(Roles)
 

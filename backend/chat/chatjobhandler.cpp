@@ -1,7 +1,9 @@
 #include "chatjobhandler.h"
 
 #include "replysession.h"
+#include "toolturns.h"
 
+#include "domain/ids.h"
 #include "jobs/jobrun.h"
 #include "llm/providerregistry.h"
 #include "llm/reasoningdata.h"
@@ -9,8 +11,10 @@
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "tools/toolhost.h"
 
 #include <QFuture>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -40,7 +44,10 @@ struct ReplyPayload
     QString prompt;
 };
 
-llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload)
+/** @brief The request for @p c's message; without @p current, the conversation before it
+ *  only (what a later round of tool calls starts from). */
+llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload,
+                              bool current = true)
 {
     const QVariantMap &options = payload.options;
     llm::ChatRequest req;
@@ -60,7 +67,14 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload
         // Failed or empty replies are not part of what the model should see.
         if (m.role == u"assistant" && (m.content.isEmpty() || m.status == MessageStatus::Error))
             continue;
-        llm::ChatTurn turn{m.role, m.content};
+        // A reply that ran tools: its rounds of text, calls and results, then its last text.
+        QString text = m.content;
+        if (m.role == u"assistant" && !m.toolCalls.isEmpty())
+            req.turns +=
+                toolturns::assistantTurns(m.content, domain::toolcalls::parse(m.toolCalls), &text);
+        if (text.isEmpty() && m.role == u"assistant")
+            continue;
+        llm::ChatTurn turn{m.role, text};
         // Signatures belong to the vendor and model that made them: another model (a
         // regenerated branch, a model switch) gets the text only.
         if (m.role == u"assistant" && !m.reasoningData.isEmpty()
@@ -76,7 +90,13 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload
     // A continuation: the text so far is the assistant's turn, which the model extends
     // (Anthropic and Ollama treat it as a prefill; others answer after it).
     // Anthropic refuses a prefill that ends in whitespace; the stored text keeps it.
-    if (const QString prefix = c.message->content; !prefix.isEmpty()) {
+    if (!current)
+        return req;
+    QString prefix = c.message->content;
+    if (!c.message->toolCalls.isEmpty())
+        req.turns += toolturns::assistantTurns(
+            prefix, domain::toolcalls::parse(c.message->toolCalls), &prefix);
+    if (!prefix.isEmpty()) {
         qsizetype end = prefix.size();
         while (end > 0 && prefix.at(end - 1).isSpace())
             --end;
@@ -85,14 +105,34 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload
     return req;
 }
 
+/** @brief @p toolCalls with every call that was running or waiting for approval marked
+ *  interrupted (its process is gone); null when none was. */
+QString interruptedCalls(const QString &toolCalls)
+{
+    QList<domain::ToolCall> calls = domain::toolcalls::parse(toolCalls);
+    bool changed = false;
+    for (domain::ToolCall &c : calls) {
+        if (c.status == domain::ToolCall::Running
+            || c.status == domain::ToolCall::AwaitingApproval) {
+            c.status = domain::ToolCall::Interrupted;
+            c.isError = true;
+            c.result = QStringLiteral("Arbor stopped before this call finished.");
+            c.finishedAt = domain::nowMs();
+            changed = true;
+        }
+    }
+    return changed ? domain::toolcalls::toText(calls) : QString();
+}
+
 } // namespace
 
 ChatJobHandler::ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers,
-                               ChatEvents &events, LiveTexts &live)
+                               ChatEvents &events, LiveTexts &live, tools::ToolHost *host)
     : m_store(store)
     , m_providers(providers)
     , m_events(events)
     , m_live(live)
+    , m_host(host)
 {
 }
 
@@ -131,6 +171,12 @@ void ChatJobHandler::start(jobs::JobRun *run)
                 run->finishCancelled(QStringLiteral("the message no longer waits for a reply"));
                 return;
             }
+            if (const QString calls = interruptedCalls(c.message->toolCalls); !calls.isNull()) {
+                c.message->toolCalls = calls; // a call of a process that is gone
+                m_store.post([id = c.message->id, calls](QSqlDatabase &db) {
+                    messages::setToolCalls(db, id, calls);
+                });
+            }
             auto *session = new ReplySession(run, *c.message, m_store, m_events, m_live);
             const auto provider = m_providers.get(c.message->provider);
             if (!provider) {
@@ -141,7 +187,23 @@ void ChatJobHandler::start(jobs::JobRun *run)
                                0, -1});
                 return;
             }
-            session->begin(provider->startChat(buildRequest(c, options), session));
+            llm::ChatRequest request = buildRequest(c, options);
+            const QStringList servers =
+                options.options.value(QStringLiteral("tools")).toStringList();
+            if (!m_host || servers.isEmpty()) {
+                session->begin(provider->startChat(request, session));
+                return;
+            }
+            // The servers first (once per process), then the request with their tools.
+            // A later round starts from the conversation before this message.
+            const llm::ChatRequest base = buildRequest(c, options, false);
+            m_host->ensure(servers).then(
+                session, [this, session, provider, request, base, servers] {
+                    llm::ChatRequest withTools = request;
+                    withTools.tools = m_host->specs(servers);
+                    session->enableTools(m_host, servers, base, provider);
+                    session->begin(provider->startChat(withTools, session));
+                });
         });
 }
 
@@ -151,6 +213,8 @@ jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const
     const auto message = messages::get(db, job.subjectId);
     if (!message || !domain::isLive(message->status))
         return Recovery::Cancel;
+    if (const QString calls = interruptedCalls(message->toolCalls); !calls.isNull())
+        messages::setToolCalls(db, message->id, calls);
     // Reasoning is kept like text: a reply that stopped while the model was thinking is not
     // started over.
     const bool nothing =

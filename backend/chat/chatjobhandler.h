@@ -8,6 +8,9 @@ class Store;
 namespace arbor::llm {
 class ProviderRegistry;
 }
+namespace arbor::tools {
+class ToolHost;
+}
 
 namespace arbor::chat {
 
@@ -23,13 +26,18 @@ class ChatJobHandler : public jobs::JobHandler
 {
 public:
     static constexpr auto Kind = "chat.reply";
+    /** @brief A reply that may call tools (its options name the servers: {"tools": [...]}).
+     *  Only a process with a ToolHost handles it (the app, `arbord chat --tools`): never
+     *  `arbord worker`, which cannot ask the user and may not have the servers. */
+    static constexpr auto ToolsKind = "chat.tools";
     /** @brief How often streamed text is written to the store while tokens arrive. */
     static constexpr int FlushIntervalMs = 100;
 
+    /** @param host non-null: this handler runs replies with tools (kind ToolsKind). */
     ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers, ChatEvents &events,
-                   LiveTexts &live);
+                   LiveTexts &live, tools::ToolHost *host = nullptr);
 
-    QString kind() const override { return QString::fromLatin1(Kind); }
+    QString kind() const override { return QString::fromLatin1(m_host ? ToolsKind : Kind); }
     void start(jobs::JobRun *run) override;
     /** @brief A reply whose process died: with text, it becomes "interrupted" (text kept) and
      *  the job is cancelled — re-running it would spend a paid call and overwrite nothing
@@ -41,6 +49,7 @@ private:
     llm::ProviderRegistry &m_providers;
     ChatEvents &m_events;
     LiveTexts &m_live;
+    tools::ToolHost *m_host;
 };
 
 } // namespace arbor::chat

@@ -132,7 +132,10 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     messages::insert(db, m);
 
     jobs::JobSpec spec;
-    spec.kind = QString::fromLatin1(ChatJobHandler::Kind);
+    // A reply with tools runs only where they can run and the user can be asked.
+    spec.kind =
+        QString::fromLatin1(options.contains(QLatin1String("tools")) ? ChatJobHandler::ToolsKind
+                                                                     : ChatJobHandler::Kind);
     spec.queue = model.providerId;
     spec.priority = jobs::Priority::Interactive;
     // A reply that never produced text may run again (after a crash or a retryable error); one

@@ -3,6 +3,8 @@
 #include "chatevents.h"
 #include "chatjobhandler.h"
 #include "livetexts.h"
+#include "toolround.h"
+#include "toolturns.h"
 
 #include "domain/ids.h"
 #include "jobs/jobrun.h"
@@ -10,6 +12,7 @@
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
+#include "tools/toolhost.h"
 
 #include <QLoggingCategory>
 
@@ -73,12 +76,20 @@ ReplySession::ReplySession(jobs::JobRun *run, domain::Message message, store::St
     connect(run, &jobs::JobRun::cancelRequested, this, &ReplySession::onCancel);
 }
 
+void ReplySession::enableTools(tools::ToolHost *host, QStringList servers, llm::ChatRequest request,
+                               std::shared_ptr<llm::Provider> provider)
+{
+    m_host = host;
+    m_servers = std::move(servers);
+    m_request = std::move(request);
+    m_provider = std::move(provider);
+}
+
 void ReplySession::begin(llm::ChatStream *stream)
 {
-    m_stream = stream;
-    m_stream->setParent(this);
     // A continuation starts with the text (and reasoning) it continues.
     m_live.begin(m_message.id, m_message.content, m_message.reasoning);
+    m_text = m_message.content;
     m_contentBase = m_message.content.size();
     m_toolCalls = domain::toolcalls::parse(m_message.toolCalls);
     m_callBase = m_toolCalls.size();
@@ -88,6 +99,15 @@ void ReplySession::begin(llm::ChatStream *stream)
     m_store.post([id](QSqlDatabase &db) { messages::setStatus(db, id, MessageStatus::Streaming); });
     Q_EMIT m_events.messageStateChanged(m_message.conversationId, id,
                                         domain::toString(MessageStatus::Streaming), {});
+    attach(stream);
+    if (m_run->isCancelRequested())
+        onCancel(m_run->cancelReason());
+}
+
+void ReplySession::attach(llm::ChatStream *stream)
+{
+    m_stream = stream;
+    m_stream->setParent(this);
     connect(m_stream, &llm::ChatStream::delta, this, &ReplySession::onDelta);
     connect(m_stream, &llm::ChatStream::reasoning, this, &ReplySession::onReasoning);
     connect(m_stream, &llm::ChatStream::toolCall, this, &ReplySession::onToolCall);
@@ -101,8 +121,6 @@ void ReplySession::begin(llm::ChatStream *stream)
                 if (!m_run->isEnded() && !info.isEmpty())
                     m_run->reportRateLimit(jobLimits(info));
             });
-    if (m_run->isCancelRequested())
-        onCancel(m_run->cancelReason());
 }
 
 void ReplySession::onDelta(const QString &text)
@@ -119,6 +137,7 @@ void ReplySession::onDelta(const QString &text)
     }
     noteFirstToken();
     const qsizetype offset = m_live.append(m_message.id, text);
+    m_text += text;
     m_received += text.size();
     m_pending += text;
     Q_EMIT m_events.messageDelta(m_message.conversationId, m_message.id, offset, text);
@@ -165,6 +184,8 @@ void ReplySession::onToolCall(int index, const llm::ToolCall &call)
     c.name = call.name;
     c.arguments = call.arguments;
     c.at = m_contentBase + call.at;
+    if (m_host)
+        c.other.insert(QLatin1String(toolturns::RoundKey), m_rounds);
     m_toolCallsDirty = true;
     const QString json = domain::toolcalls::toText(m_toolCalls);
     m_live.setToolCalls(m_message.id, json);
@@ -209,10 +230,24 @@ void ReplySession::storeRest(const QSqlDatabase &db, const QString &id, int seq,
         messages::setToolCalls(db, id, rest.toolCalls);
 }
 
-void ReplySession::onFinished(const llm::ChatUsage &usage, const QString &finishReason)
+void ReplySession::onFinished(const llm::ChatUsage &streamUsage, const QString &finishReason)
 {
     if (m_run->isEnded())
         return;
+    llm::ChatUsage usage = streamUsage;
+    if (m_rounds > 0) {
+        // A reply with tools is several requests: its usage is their sum.
+        auto add = [](int a, int b) { return a < 0 ? b : b < 0 ? a : a + b; };
+        usage.promptTokens = add(m_usage.promptTokens, usage.promptTokens);
+        usage.completionTokens = add(m_usage.completionTokens, usage.completionTokens);
+        usage.cachedTokens = add(m_usage.cachedTokens, usage.cachedTokens);
+        usage.reasoningTokens = add(m_usage.reasoningTokens, usage.reasoningTokens);
+    }
+    if (m_host && m_rounds < MaxToolRounds && m_toolCalls.size() > m_callBase) {
+        m_usage = usage;
+        if (runTools())
+            return;
+    }
     m_flushTimer.stop();
     const QString id = m_message.id;
     const QString conversationId = m_message.conversationId;
@@ -293,6 +328,11 @@ void ReplySession::onCancel(jobs::CancelReason reason)
         m_stream->cancel();
     m_flushTimer.stop();
     const bool byUser = reason == jobs::CancelReason::User;
+    if (m_round && !m_round->isFinished()) {
+        m_round->stop(byUser ? QStringLiteral("Stopped by the user.")
+                             : QStringLiteral("Arbor was closed while this call ran."));
+        m_toolCallsDirty = true;
+    }
     const MessageStatus status = byUser ? MessageStatus::Cancelled : MessageStatus::Interrupted;
     const QString note =
         byUser ? QString() : QStringLiteral("Arbor was closed while this reply was streaming.");
@@ -308,6 +348,63 @@ void ReplySession::onCancel(jobs::CancelReason reason)
                 db, id,
                 {status, note, {}, -1, -1, rest.reasoningMs, rest.reasoningData, rest.toolCalls});
         });
+}
+
+bool ReplySession::runTools()
+{
+    if (m_stream) {
+        m_stream->disconnect(this);
+        m_stream->deleteLater();
+        m_stream = nullptr;
+    }
+    m_round = new ToolRound(*m_host, m_servers, m_message.id, m_toolCalls, m_callBase, this);
+    connect(m_round, &ToolRound::changed, this, &ReplySession::storeCalls);
+    connect(m_round, &ToolRound::finished, this, &ReplySession::nextRound, Qt::QueuedConnection);
+    m_round->start();
+    return true;
+}
+
+void ReplySession::storeCalls()
+{
+    m_toolCallsDirty = true;
+    const QString json = domain::toolcalls::toText(m_toolCalls);
+    m_live.setToolCalls(m_message.id, json);
+    Q_EMIT m_events.toolCallsChanged(m_message.conversationId, m_message.id, json);
+    flush();
+}
+
+void ReplySession::nextRound()
+{
+    if (m_run->isEnded())
+        return;
+    m_round->deleteLater();
+    m_round = nullptr;
+    ++m_rounds;
+    // Gemini's signatures of this round's function calls go back with them (by call index).
+    const QJsonObject state =
+        llm::reasoningdata::withContentBase(m_reasoningState, m_contentBase, m_callBase);
+    if (state.value(u"format").toString() == llm::reasoningdata::Gemini) {
+        for (const QJsonValue &part : state.value(u"parts").toArray()) {
+            if (part.toObject().value(u"type").toString() == u"function_call")
+                m_callSignatures.append(part);
+        }
+    }
+    m_contentBase = m_text.size();
+    m_callBase = m_toolCalls.size();
+    m_reasoningState = {};
+    llm::ChatRequest request = m_request;
+    QString tail;
+    QList<llm::ChatTurn> turns = toolturns::assistantTurns(m_text, m_toolCalls, &tail);
+    if (!m_callSignatures.isEmpty()) {
+        for (llm::ChatTurn &t : turns)
+            t.reasoningData = {{QStringLiteral("format"), llm::reasoningdata::Gemini},
+                               {QStringLiteral("parts"), m_callSignatures}};
+    }
+    request.turns += turns;
+    if (!tail.isEmpty())
+        request.turns.append({QStringLiteral("assistant"), tail});
+    request.tools = m_host->specs(m_servers);
+    attach(m_provider->startChat(request, this));
 }
 
 void ReplySession::announce(const QString &status, const QString &error)

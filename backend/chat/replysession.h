@@ -5,9 +5,12 @@
 #include "llm/provider.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QTimer>
+
+#include <memory>
 
 class QSqlDatabase;
 
@@ -18,11 +21,15 @@ namespace arbor::jobs {
 class JobRun;
 enum class CancelReason;
 } // namespace arbor::jobs
+namespace arbor::tools {
+class ToolHost;
+}
 
 namespace arbor::chat {
 
 class ChatEvents;
 class LiveTexts;
+class ToolRound;
 
 /** @brief One streaming reply inside a running chat job: stream → live text, reasoning and tool
  *  calls, events, chunks. */
@@ -33,6 +40,18 @@ class ReplySession : public QObject
 public:
     ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store,
                  ChatEvents &events, LiveTexts &live);
+    /// Rounds of tool calls one reply may make before it ends with them unanswered.
+    static constexpr int MaxToolRounds = 8;
+
+    /**
+     * @brief Lets the reply run the tools of @p servers on @p host: when a stream ends with
+     * tool calls, they run (ToolRound), their results are stored on the calls, and the reply
+     * goes on in the same message with a new request: @p request (the conversation before
+     * this message, with the tools) plus this message's text, calls and results. Call before
+     * begin().
+     */
+    void enableTools(tools::ToolHost *host, QStringList servers, llm::ChatRequest request,
+                     std::shared_ptr<llm::Provider> provider);
     /** @brief Marks the message streaming and starts @p stream (taking ownership). */
     void begin(llm::ChatStream *stream);
     /** @brief Ends the reply with @p error (also used before any stream exists). */
@@ -55,6 +74,11 @@ private:
     void onReasoning(const QString &text);
     void onToolCall(int index, const llm::ToolCall &call);
     void onFinished(const llm::ChatUsage &usage, const QString &finishReason);
+    void attach(llm::ChatStream *stream);
+    /** @brief Runs this round's calls; false when there are none to run. */
+    bool runTools();
+    void nextRound();
+    void storeCalls();
     void onCancel(jobs::CancelReason reason);
     void flush();
     void announce(const QString &status, const QString &error);
@@ -81,6 +105,16 @@ private:
     qsizetype m_callBase = 0;            ///< the calls a continuation carries
     bool m_toolCallsDirty = false;       ///< changed since they were last stored
     bool m_firstTokenSeen = false;
+    QString m_text; ///< the whole content so far
+    // Tools (enableTools()):
+    tools::ToolHost *m_host = nullptr;
+    QStringList m_servers;
+    llm::ChatRequest m_request;
+    std::shared_ptr<llm::Provider> m_provider;
+    ToolRound *m_round = nullptr;
+    int m_rounds = 0;            ///< rounds of calls run
+    llm::ChatUsage m_usage;      ///< of the rounds before this stream
+    QJsonArray m_callSignatures; ///< Gemini function_call signatures of the rounds so far
 };
 
 } // namespace arbor::chat

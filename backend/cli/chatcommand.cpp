@@ -12,6 +12,8 @@
 #include "jobs/jobengine.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "tools/toolhost.h"
+#include "tools/toolservice.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -236,12 +238,22 @@ private:
             out().flush();
         }
         if (!m_json && !calls.isEmpty()) {
-            // A reply that asked for tools says so: its text alone may stop mid-thought.
-            QStringList names;
-            for (const domain::ToolCall &c : calls)
-                names.append(c.name);
-            err() << "arbord chat: the model asked to call " << names.join(QStringLiteral(", "))
-                  << "; Arbor does not run tools yet (arbord show --json has the calls)\n";
+            // Each call on stderr: what ran, what was denied, what was only asked for.
+            QStringList asked;
+            for (const domain::ToolCall &c : calls) {
+                if (c.status == domain::ToolCall::Requested) {
+                    asked.append(c.name);
+                    continue;
+                }
+                err() << "arbord chat: tool " << c.name << ": " << c.status;
+                if (c.isError && !c.result.isEmpty())
+                    err() << ": " << c.result.section(QLatin1Char('\n'), 0, 0).left(300);
+                err() << "\n";
+            }
+            if (!asked.isEmpty())
+                err() << "arbord chat: the model asked to call " << asked.join(QStringLiteral(", "))
+                      << ", which did not run (give --tools SERVER to let it; arbord show --json "
+                         "has the calls)\n";
         }
         if (!stored) {
             // Its end could not be written; a full disk is by far the likeliest cause.
@@ -339,9 +351,19 @@ int runChat(const QStringList &args)
         QStringLiteral("Store a thinking budget: the model reasons first with up to N tokens "
                        "(1024 to 1000000, or 'off')."),
         QStringLiteral("N"));
+    const QCommandLineOption toolsOption(
+        QStringLiteral("tools"),
+        QStringLiteral("Let the model call the tools of these servers (see arbord tools)."),
+        QStringLiteral("NAME[,NAME]"));
+    const QCommandLineOption approveAllOption(
+        QStringLiteral("approve-all"),
+        QStringLiteral("Run the calls whose policy is ask without asking."));
+    const QCommandLineOption denyOption(
+        QStringLiteral("deny-unapproved"),
+        QStringLiteral("Deny the calls whose policy is ask (the model gets a tool error)."));
     parser.addOptions({db, json, providerOption, modelOption, rateOption, conversationOption,
                        parentOption, continueOption, systemOption, temperatureOption,
-                       maxTokensOption, thinkingOption});
+                       maxTokensOption, thinkingOption, toolsOption, approveAllOption, denyOption});
     parser.addPositionalArgument(QStringLiteral("TEXT"),
                                  QStringLiteral("The message ('-' reads standard input)."));
     if (const auto code = parse(parser, Command, args))
@@ -386,9 +408,38 @@ int runChat(const QStringList &args)
     if (!settings)
         return Usage;
 
-    core::Backend backend({parser.value(db), *rate, true, 4});
+    const QStringList toolServers =
+        parser.value(toolsOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (parser.isSet(approveAllOption) && parser.isSet(denyOption)) {
+        err() << "arbord chat: give --approve-all or --deny-unapproved, not both\n";
+        return Usage;
+    }
+    if (toolServers.isEmpty() && (parser.isSet(approveAllOption) || parser.isSet(denyOption))) {
+        err() << "arbord chat: --approve-all and --deny-unapproved go with --tools\n";
+        return Usage;
+    }
+    if (!toolServers.isEmpty() && continuing) {
+        err() << "arbord chat: --tools goes with a new message, not --continue\n";
+        return Usage;
+    }
+    core::BackendOptions options;
+    options.dbPath = parser.value(db);
+    options.demoRate = *rate;
+    options.runTools = !toolServers.isEmpty();
+    core::Backend backend(options);
+    if (tools::ToolHost *host = backend.toolHost()) {
+        host->setAskMode(parser.isSet(approveAllOption) ? tools::AskMode::ApproveAll
+                             : parser.isSet(denyOption) ? tools::AskMode::DenyUnapproved
+                                                        : tools::AskMode::NoFlag);
+    }
     if (const auto code = openBackend(backend, Command))
         return *code;
+    for (const QString &name : toolServers) {
+        if (!awaitFuture(backend.tools().server(name)).result()) {
+            err() << "arbord chat: no tool server “" << name << "” (see arbord tools list)\n";
+            return Failure;
+        }
+    }
 
     ChatSession session(backend, parser.isSet(json));
     if (continuing) {
@@ -409,6 +460,9 @@ int runChat(const QStringList &args)
         request.text = text;
         request.modelKey = provider + QLatin1Char('/') + model;
         request.settings = *settings;
+        if (!toolServers.isEmpty())
+            request.options.insert(QStringLiteral("tools"),
+                                   QJsonArray::fromStringList(toolServers));
         session.start(backend.chat().send(request));
     }
     onInterrupt(QCoreApplication::instance(), [&session] { session.interrupt(); });

@@ -42,6 +42,8 @@ int runUsage(const QStringList &args);
 int runExport(const QStringList &args);
 /** @brief `arbord prices`: list, set, remove the prices that cost replies. */
 int runPrices(const QStringList &args);
+/** @brief `arbord tools`: MCP servers (add, remove, list, test) and their tools' policies. */
+int runTools(const QStringList &args);
 
 /** @brief `arbord serve`: Open Responses, Chat Completions and live events over HTTP and
  *  WebSocket; also serve token add|list|revoke. */

@@ -55,6 +55,9 @@ Commands:
   import [--db PATH] [--format auto|chatgpt|claude|openwebui|librechat|arbor] [--json] FILE
                       Import conversations with every branch from an export file
                       (ChatGPT .json/.zip, Claude, Open WebUI, LibreChat, Arbor JSON).
+  tools add|remove|list|test|policy [--db PATH] ...
+                      MCP tool servers of this device and their tools' approval
+                      policies (see arbord tools --help).
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
@@ -118,6 +121,8 @@ int run(const QString &command, const QStringList &args)
         return runExport(args);
     if (command == u"serve")
         return runServe(args);
+    if (command == u"tools")
+        return runTools(args);
     err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

@@ -14,6 +14,8 @@
 #include "secrets/keychainsecretstore.h"
 #include "store/store.h"
 #include "sync/syncservice.h"
+#include "tools/toolhost.h"
+#include "tools/toolservice.h"
 #include "usage/usageservice.h"
 
 #include <QLoggingCategory>
@@ -50,6 +52,14 @@ Backend::Backend(BackendOptions options)
     // An import's conversations appear in the list as it goes and when it ends.
     QObject::connect(m_imports.get(), &imports::ImportService::finished, m_events.get(),
                      [events = m_events.get()] { Q_EMIT events->conversationsChanged(); });
+    m_tools = std::make_unique<tools::ToolService>(
+        *m_store, std::make_unique<secrets::KeychainSecretStore>());
+    if (m_options.runTools) {
+        m_toolHost = std::make_unique<tools::ToolHost>(*m_tools);
+        m_toolHost->moveToThread(m_engine->engineThread()); // its calls run in chat jobs
+        m_engine->registerHandler(std::make_shared<chat::ChatJobHandler>(
+            *m_store, *m_providers, *m_events, *m_live, m_toolHost.get()));
+    }
     // Local writes to shared conversations are pushed at once (the engine also finds them in
     // the outbox, later).
     sync::SyncService *syncService = m_sync.get();

@@ -37,6 +37,10 @@ class ExportService;
 namespace arbor::imports {
 class ImportService;
 }
+namespace arbor::tools {
+class ToolHost;
+class ToolService;
+} // namespace arbor::tools
 
 namespace arbor::core {
 
@@ -48,6 +52,9 @@ struct BackendOptions
     bool runJobs = true;     ///< false: a tool that must not run replies (providers, admin)
     int concurrency = 4;     ///< jobs run at once in this process
     qsizetype demoChars = 0; ///< demo replies are at least this long (0: the short answer)
+    /// This process runs replies with tools (job kind chat.tools): it has a ToolHost and can
+    /// ask the user (the app, `arbord chat --tools`). Never `arbord worker`.
+    bool runTools = false;
 };
 
 /**
@@ -88,6 +95,10 @@ public:
     exports::ExportService &exports() { return *m_exports; }
     /** @brief Imports of other apps' exports, as durable jobs with progress (issue 18). */
     imports::ImportService &imports() { return *m_imports; }
+    /** @brief MCP tool servers of this device and their tools' approval policies. */
+    tools::ToolService &tools() { return *m_tools; }
+    /** @brief The tool servers this process runs calls on; null unless options().runTools. */
+    tools::ToolHost *toolHost() { return m_toolHost.get(); }
     /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
     sync::SyncService &sync() { return *m_sync; }
     /** @brief Starts team sync with the configured server (SyncService::start()) once the
@@ -109,6 +120,8 @@ private:
     std::unique_ptr<usage::UsageService> m_usage;
     std::unique_ptr<exports::ExportService> m_exports;
     std::unique_ptr<imports::ImportService> m_imports;
+    std::unique_ptr<tools::ToolService> m_tools;
+    std::unique_ptr<tools::ToolHost> m_toolHost;
     QFuture<void> m_providersLoaded;
     bool m_open = false;
 };

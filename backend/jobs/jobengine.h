@@ -71,6 +71,8 @@ public:
      *  reach them); resolves once none runs. Does not block; stop() afterwards ends the thread. */
     QFuture<void> drain();
     bool isRunning() const { return m_thread.isRunning(); }
+    /** @brief The thread jobs run on (objects their handlers use live there). */
+    QThread *engineThread() { return &m_thread; }
 
     /** @brief Adds a job; the future resolves with its id once it is durable. */
     QFuture<qint64> enqueue(const JobSpec &spec);

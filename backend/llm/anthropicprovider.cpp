@@ -2,6 +2,7 @@
 
 #include "reasoningdata.h"
 #include "sseparser.h"
+#include "toolformats.h"
 #include "vendorerrors.h"
 
 #include <QJsonArray>
@@ -267,6 +268,19 @@ QJsonObject AnthropicProvider::chatBody(const ChatRequest &request) const
             continue;
         }
         const QJsonArray blocks = thinking ? thinkingBlocks(t) : QJsonArray();
+        if (!t.toolCalls.isEmpty()) {
+            // Text, then its tool_use blocks; their results are the next user message.
+            QJsonArray content = blocks;
+            if (!t.content.isEmpty())
+                content.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                           {QStringLiteral("text"), t.content}});
+            for (const QJsonValue &use : toolformats::anthropicToolUses(t))
+                content.append(use);
+            messages.append(QJsonObject{{QStringLiteral("role"), t.role},
+                                        {QStringLiteral("content"), content}});
+            messages.append(toolformats::anthropicToolResults(t));
+            continue;
+        }
         if (blocks.isEmpty()) {
             messages.append(QJsonObject{{QStringLiteral("role"), t.role},
                                         {QStringLiteral("content"), t.content}});
@@ -290,6 +304,8 @@ QJsonObject AnthropicProvider::chatBody(const ChatRequest &request) const
     };
     if (!system.isEmpty())
         body.insert(QStringLiteral("system"), system.join(QStringLiteral("\n\n")));
+    if (!request.tools.isEmpty())
+        body.insert(QStringLiteral("tools"), toolformats::anthropicTools(request.tools));
     if (thinking)
         body.insert(QStringLiteral("thinking"),
                     QJsonObject{{QStringLiteral("type"), QStringLiteral("enabled")},

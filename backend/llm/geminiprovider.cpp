@@ -2,6 +2,7 @@
 
 #include "reasoningdata.h"
 #include "sseparser.h"
+#include "toolformats.h"
 #include "vendorerrors.h"
 
 #include <QJsonArray>
@@ -240,13 +241,23 @@ QJsonObject GeminiProvider::chatBody(const ChatRequest &request) const
     for (const ChatTurn &t : request.turns) {
         if (t.role == u"system")
             system.append(QJsonObject{{QStringLiteral("text"), t.content}});
-        else
+        else if (!t.toolCalls.isEmpty()) {
+            // The model's text and functionCall parts, then the functionResponse parts.
+            QJsonArray parts = t.content.isEmpty() ? QJsonArray() : partsOf(t);
+            for (const QJsonValue &call : toolformats::geminiCallParts(t))
+                parts.append(call);
+            contents.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("model")},
+                                        {QStringLiteral("parts"), parts}});
+            contents.append(toolformats::geminiResponses(t));
+        } else
             contents.append(QJsonObject{
                 {QStringLiteral("role"),
                  t.role == u"assistant" ? QStringLiteral("model") : QStringLiteral("user")},
                 {QStringLiteral("parts"), partsOf(t)}});
     }
     QJsonObject body{{QStringLiteral("contents"), contents}};
+    if (!request.tools.isEmpty())
+        body.insert(QStringLiteral("tools"), toolformats::geminiTools(request.tools));
     if (!system.isEmpty())
         body.insert(QStringLiteral("systemInstruction"),
                     QJsonObject{{QStringLiteral("parts"), system}});

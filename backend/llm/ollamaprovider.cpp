@@ -1,6 +1,7 @@
 #include "ollamaprovider.h"
 
 #include "ndjsonparser.h"
+#include "toolformats.h"
 #include "vendorerrors.h"
 
 #include <QJsonDocument>
@@ -96,9 +97,11 @@ QJsonObject OllamaProvider::chatBody(const ChatRequest &request) const
 {
     QJsonObject body{
         {QStringLiteral("model"), request.model},
-        {QStringLiteral("messages"), roleContentMessages(request.turns)},
+        {QStringLiteral("messages"), toolformats::ollamaMessages(request.turns)},
         {QStringLiteral("stream"), true},
     };
+    if (!request.tools.isEmpty())
+        body.insert(QStringLiteral("tools"), toolformats::openAiTools(request.tools));
     // Ollama's switch has no budget (a level at most, for some models): on or the default.
     if (request.thinkingBudget > 0)
         body.insert(QStringLiteral("think"), true);

@@ -1,6 +1,7 @@
 #include "openaiprovider.h"
 
 #include "sseparser.h"
+#include "toolformats.h"
 #include "vendorerrors.h"
 
 #include <QJsonArray>
@@ -156,10 +157,12 @@ QJsonObject OpenAiProvider::chatBody(const ChatRequest &request) const
 {
     QJsonObject body{
         {QStringLiteral("model"), request.model},
-        {QStringLiteral("messages"), roleContentMessages(request.turns)},
+        {QStringLiteral("messages"), toolformats::openAiMessages(request.turns)},
         {QStringLiteral("stream"), true},
         {QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}}},
     };
+    if (!request.tools.isEmpty())
+        body.insert(QStringLiteral("tools"), toolformats::openAiTools(request.tools));
     if (request.temperature >= 0)
         body.insert(QStringLiteral("temperature"), request.temperature);
     if (request.maxTokens > 0)

@@ -11,6 +11,26 @@
 
 namespace arbor::llm {
 
+/** @brief A call an earlier assistant turn made, with what came of it: it goes back to the
+ *  vendor after that turn's text, its result in the vendor's tool-result form. */
+struct ToolExchange
+{
+    QString id;        ///< the vendor's id for it ("" when it gave none)
+    QString name;      ///< the tool
+    QString arguments; ///< JSON text, as the model wrote it
+    QString result;    ///< what the tool returned (or why it did not run)
+    bool isError = false;
+    int index = -1; ///< its index in the message's tool_calls (Gemini signatures address it)
+};
+
+/** @brief A tool the model may call: name, description and JSON Schema of its arguments. */
+struct ToolSpec
+{
+    QString name;
+    QString description;
+    QJsonObject inputSchema;
+};
+
 struct ChatTurn
 {
     QString role; ///< "system", "user" or "assistant"
@@ -20,6 +40,8 @@ struct ChatTurn
     /// and model as the request; a provider sends back what its protocol knows.
     QString reasoning = {};
     QJsonObject reasoningData = {};
+    /// An assistant turn's tool calls with their results (after its text).
+    QList<ToolExchange> toolCalls = {};
 };
 
 /** @brief Everything a provider needs for one completion; no store objects. */
@@ -34,6 +56,8 @@ struct ChatRequest
     /// > 0: ask the model to reason first, with this many tokens for it (Anthropic thinking
     /// budget_tokens, Gemini thinkingConfig, Ollama "think"); 0: the model's default.
     int thinkingBudget = 0;
+    /// The tools the model may call (sent in the vendor's tool format); none: no tools.
+    QList<ToolSpec> tools = {};
 };
 
 /**

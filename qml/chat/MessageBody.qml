@@ -49,6 +49,8 @@ Column {
     /// The tool calls of a reply, JSON as stored (domain/toolcall.h), when no thread is given
     /// (with a thread they come from its row, as the text does); each is a card among the text.
     property string toolCalls: ""
+    /// The message's id (a tool call waiting for approval is answered with it).
+    property string messageId: ""
 
     readonly property bool collapsed: blockModel.collapsible && !blockModel.expanded
 
@@ -178,6 +180,7 @@ Column {
 
                         ToolCallBlock {
                             availableWidth: body.availableWidth
+                            messageId: body.messageId
                         }
                     }
 

@@ -326,6 +326,7 @@ Item {
                 y: column.bubblePadding
                 thread: message.thread
                 threadRow: message.index
+                messageId: message.messageId
                 content: message.messageContent
                 messageRole: message.messageRole
                 isLive: message.isLive

@@ -351,6 +351,21 @@ Dialog {
                 Layout.fillWidth: true
                 visible: false
             }
+
+            Button {
+                objectName: "showToolsButton"
+                text: toolsSection.visible ? qsTr("Hide tools") : qsTr("Tools…")
+                onClicked: toolsSection.visible = !toolsSection.visible
+
+                FocusRing {}
+            }
+
+            ToolsSection {
+                id: toolsSection
+
+                Layout.fillWidth: true
+                visible: false
+            }
         }
     }
 }

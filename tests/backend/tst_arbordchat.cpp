@@ -532,8 +532,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromUtf8(r.out), QStringLiteral("I'll check both.\n"));
         QCOMPARE(r.errLines(),
                  QStringList{QStringLiteral("arbord chat: the model asked to call get_weather, "
-                                            "get_time; Arbor does not run tools yet (arbord show "
-                                            "--json has the calls)")});
+                                            "get_time, which did not run (give --tools SERVER to "
+                                            "let it; arbord show --json has the calls)")});
 
         // --json has them, as stored.
         server.enqueue(FakeVendorServer::stream(

@@ -44,6 +44,10 @@ Item {
             toolStatus: "requested"
             toolResult: ""
             toolError: false
+            toolIndex: 0
+            toolDurationMs: -1
+            toolServer: ""
+            toolImages: []
         }
     }
 
@@ -390,7 +394,7 @@ Item {
             verify(!findChild(card, "toolArgumentsToggle").visible);
             // Nothing ran: the card says so, with no result section.
             verify(findChild(card, "toolNote").visible);
-            verify(findChild(card, "toolNote").text.indexOf("does not run tools") >= 0);
+            verify(findChild(card, "toolNote").text.indexOf("did not run") >= 0);
             verify(!findChild(card, "toolResult").visible);
             // Copy takes the arguments, pretty printed.
             mouseClick(findChild(card, "toolCopyButton"));
@@ -417,6 +421,24 @@ Item {
             verify(findChild(card, "toolResult").visible);
             compare(findChild(card, "toolResult").text, "3 hits\nand more");
             compare(findChild(card, "toolResultLabel").text, "Result");
+        }
+
+        function test_awaitingApprovalShowsTheButtonsAndRunDetails() {
+            const waiting = createTemporaryObject(toolCallComponent, root, {
+                toolStatus: "awaiting_approval", toolServer: "files", messageId: "m1"
+            });
+            verify(findChild(waiting, "toolApproval").visible);
+            verify(findChild(waiting, "toolApprove").visible);
+            verify(findChild(waiting, "toolDeny").visible);
+            verify(findChild(waiting, "toolAlwaysAllow").visible);
+            compare(findChild(waiting, "toolStatus").text, "Awaiting approval");
+            compare(findChild(waiting, "toolDetails").text, "on files");
+            const done = createTemporaryObject(toolCallComponent, root, {
+                toolStatus: "done", toolServer: "files", toolDurationMs: 1500, toolResult: "ok",
+                messageId: "m1"
+            });
+            verify(!findChild(done, "toolApproval").visible);
+            compare(findChild(done, "toolDetails").text, "on files · 1.5 s");
         }
 
         function test_storedToolCallsAreCardsAmongTheText() {

@@ -27,14 +27,17 @@ class VendorBackendFixture
 {
 protected:
     /** @brief A fresh store, server and backend whose providers offer @p model; the engine
-     *  runs @p concurrency jobs at once. */
-    void setUpVendors(const QString &model, int concurrency = 2)
+     *  runs @p concurrency jobs at once; with @p runTools, the backend runs replies with tools
+     *  (BackendOptions::runTools). */
+    void setUpVendors(const QString &model, int concurrency = 2, bool runTools = false)
     {
         m_model = model;
         m_dir = std::make_unique<QTemporaryDir>();
         m_server = std::make_unique<FakeVendorServer>();
-        m_backend = std::make_unique<core::Backend>(core::BackendOptions{
-            m_dir->filePath(QStringLiteral("arbor.db")), 0, true, concurrency});
+        core::BackendOptions options{m_dir->filePath(QStringLiteral("arbor.db")), 0, true,
+                                     concurrency};
+        options.runTools = runTools;
+        m_backend = std::make_unique<core::Backend>(options);
         m_backend->open();
         addProvider(QStringLiteral("openai"), QStringLiteral("/v1"));
         addProvider(QStringLiteral("anthropic"), {});

@@ -24,6 +24,16 @@ BlockItem {
     required property string toolResult
     /// The result is the tool's error.
     required property bool toolError
+    /// The call's index among its message's calls.
+    required property int toolIndex
+    /// How long it ran, ms; -1 while it has not ended.
+    required property double toolDurationMs
+    /// The MCP server that ran it ("" when none did).
+    required property string toolServer
+    /// The result's images, as data: URLs.
+    required property var toolImages
+    /// The message the call belongs to (answers to "awaiting approval" name it).
+    property string messageId: ""
 
     /// Lines shown of long arguments (or a long result) while it is folded.
     property int foldedLines: 8
@@ -162,6 +172,23 @@ BlockItem {
                 }
             }
 
+            Label {
+                objectName: "toolDetails"
+                visible: block.toolServer.length > 0 || block.toolDurationMs >= 0
+                Layout.fillWidth: true
+                text: {
+                    const parts = [];
+                    if (block.toolServer.length > 0)
+                        parts.push(qsTr("on %1").arg(block.toolServer));
+                    if (block.toolDurationMs >= 0)
+                        parts.push(block.toolDurationMs < 1000 ? qsTr("%1 ms").arg(block.toolDurationMs)
+                                                               : qsTr("%1 s").arg((block.toolDurationMs / 1000).toFixed(1)));
+                    return parts.join(" · ");
+                }
+                color: Theme.mutedText
+                font.pointSize: Theme.fontSizeSmall
+            }
+
             TextEdit {
                 objectName: "toolArguments"
                 Layout.fillWidth: true
@@ -238,11 +265,61 @@ BlockItem {
                 FocusRing {}
             }
 
+            Repeater {
+                model: block.toolImages
+
+                Image {
+                    required property string modelData
+
+                    source: modelData
+                    fillMode: Image.PreserveAspectFit
+                    // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot
+                    // know that this delegate only lives in the card.
+                    // qmllint disable unqualified
+                    Layout.maximumWidth: block.width - 2 * Theme.spacing
+                    // qmllint enable unqualified
+                    Layout.maximumHeight: 320
+                    Accessible.name: qsTr("Image in the result")
+                }
+            }
+
+            RowLayout {
+                objectName: "toolApproval"
+                visible: block.toolStatus === "awaiting_approval" && block.messageId.length > 0
+                Layout.fillWidth: true
+                spacing: Theme.spacing
+
+                Label {
+                    text: qsTr("Run %1 of %2 with these arguments?").arg(block.toolName).arg(block.toolServer)
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
+                    font.pointSize: Theme.fontSizeSmall
+                }
+
+                Button {
+                    objectName: "toolApprove"
+                    text: qsTr("Approve")
+                    onClicked: Chat.decideToolCall(block.messageId, block.toolIndex, true, false)
+                }
+
+                Button {
+                    objectName: "toolAlwaysAllow"
+                    text: qsTr("Always allow")
+                    onClicked: Chat.decideToolCall(block.messageId, block.toolIndex, true, true)
+                }
+
+                Button {
+                    objectName: "toolDeny"
+                    text: qsTr("Deny")
+                    onClicked: Chat.decideToolCall(block.messageId, block.toolIndex, false, false)
+                }
+            }
+
             Label {
                 objectName: "toolNote"
                 visible: block.toolStatus === "requested"
                 Layout.fillWidth: true
-                text: qsTr("The model asked to call %1; Arbor does not run tools yet.").arg(block.toolName)
+                text: qsTr("The model asked to call %1; it did not run (this reply had no tools).").arg(block.toolName)
                 wrapMode: Text.Wrap
                 color: Theme.mutedText
                 font.pointSize: Theme.fontSizeSmall

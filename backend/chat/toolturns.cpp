@@ -1,0 +1,48 @@
+#include "toolturns.h"
+
+namespace arbor::chat::toolturns {
+
+using domain::ToolCall;
+
+bool settled(const ToolCall &c)
+{
+    return c.status == ToolCall::Done || c.status == ToolCall::Failed
+        || c.status == ToolCall::Denied || c.status == ToolCall::Interrupted;
+}
+
+QList<llm::ChatTurn> assistantTurns(const QString &content, const QList<ToolCall> &calls,
+                                    QString *tail)
+{
+    QList<llm::ChatTurn> turns;
+    qsizetype pos = 0;
+    qsizetype i = 0;
+    while (i < calls.size()) {
+        const int round = calls.at(i).other.value(QLatin1String(RoundKey)).toInt();
+        QList<llm::ToolExchange> exchanges;
+        qsizetype end = pos;
+        for (;
+             i < calls.size() && calls.at(i).other.value(QLatin1String(RoundKey)).toInt() == round;
+             ++i) {
+            const ToolCall &c = calls.at(i);
+            if (!settled(c))
+                continue;
+            QString result = c.result;
+            if (c.status == ToolCall::Interrupted && result.isEmpty())
+                result = QStringLiteral("The call was interrupted before it finished.");
+            exchanges.append({c.id.isEmpty() ? QStringLiteral("call_%1").arg(i) : c.id, c.name,
+                              c.arguments.isEmpty() ? QStringLiteral("{}") : c.arguments, result,
+                              c.isError || c.status != ToolCall::Done, int(i)});
+            end = std::max(end, std::min<qsizetype>(c.at, content.size()));
+        }
+        if (exchanges.isEmpty())
+            continue;
+        llm::ChatTurn turn{QStringLiteral("assistant"), content.mid(pos, end - pos)};
+        turn.toolCalls = exchanges;
+        turns.append(turn);
+        pos = end;
+    }
+    *tail = content.mid(pos);
+    return turns;
+}
+
+} // namespace arbor::chat::toolturns

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "domain/toolcall.h"
+#include "llm/provider.h"
+
+namespace arbor::chat::toolturns {
+
+/** @brief The key of a call's tool round in its stored entry (ToolCall::other): a reply that
+ *  runs tools is text, calls and results, then more text and calls, in rounds 0, 1, ... */
+inline constexpr auto RoundKey = "round";
+/** @brief The key of the MCP content blocks of a call's result (images are shown from them). */
+inline constexpr auto ContentKey = "content";
+/** @brief The key of the server that ran a call. */
+inline constexpr auto ServerKey = "server";
+
+/** @brief True for a call that has an outcome to send back (done, failed, denied,
+ *  interrupted). */
+bool settled(const domain::ToolCall &call);
+
+/**
+ * @brief An assistant message with tools as the turns a vendor needs: per round whose calls
+ * have outcomes, the text before them with those calls and their results; @p tail gets the text
+ * after the last such round (the whole text when there is none). Calls without an outcome (a
+ * reply made without tools) are left out, their text kept.
+ */
+QList<llm::ChatTurn> assistantTurns(const QString &content, const QList<domain::ToolCall> &calls,
+                                    QString *tail);
+
+} // namespace arbor::chat::toolturns
