@@ -10,6 +10,7 @@ int runBenchStream(const QStringList &args);
 int runBenchSync(const QStringList &args);
 int runBenchRender(const QStringList &args);
 int runBenchUsage(const QStringList &args);
+int runBenchBatch(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
@@ -26,7 +27,9 @@ int runBench(const QStringList &args)
                "  render  Markdown blocks of a streamed reply (split + store); cost per token, "
                "short vs long reply\n"
                "  usage   usage ledger at 1M messages: 90-day report, cost of the totals per "
-               "finish\n";
+               "finish\n"
+               "  batch   a batch run of 1M rows (demo model, zero latency): import, run, export, "
+               "peak memory\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
@@ -42,6 +45,8 @@ int runBench(const QStringList &args)
         return runBenchRender(args.mid(1));
     if (scenario == u"usage")
         return runBenchUsage(args.mid(1));
+    if (scenario == u"batch")
+        return runBenchBatch(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

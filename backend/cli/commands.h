@@ -32,6 +32,8 @@ int runJobs(const QStringList &args);
 int runWorker(const QStringList &args);
 /** @brief `arbord usage`: tokens and cost by day, model, provider, conversation. */
 int runUsage(const QStringList &args);
+/** @brief `arbord batch`: batch runs (create, start, pause, status, export, list). */
+int runBatch(const QStringList &args);
 /** @brief `arbord prices`: list, set, remove the prices that cost replies. */
 int runPrices(const QStringList &args);
 

@@ -41,6 +41,9 @@ Commands:
   prices list|set|remove [--db PATH] ...
                       The prices (per million tokens) that cost replies when they
                       finish (see arbord prices --help).
+  batch create|start|pause|resume|cancel|retry-failed|status|export|list [--db PATH] ...
+                      Batch runs: a template over a CSV/JSONL list x models (see arbord
+                      batch --help).
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
@@ -89,6 +92,8 @@ int run(const QString &command, const QStringList &args)
         return runUsage(args);
     if (command == u"prices")
         return runPrices(args);
+    if (command == u"batch")
+        return runBatch(args);
     err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

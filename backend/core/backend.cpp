@@ -1,5 +1,7 @@
 #include "backend.h"
 
+#include "batch/batchjobhandler.h"
+#include "batch/batchservice.h"
 #include "chat/chatevents.h"
 #include "chat/chatjobhandler.h"
 #include "chat/chatservice.h"
@@ -42,6 +44,8 @@ Backend::Backend(BackendOptions options)
         std::make_shared<chat::ChatJobHandler>(*m_store, *m_providers, *m_events, *m_live));
     m_sync = std::make_unique<sync::SyncService>(*m_store);
     m_usage = std::make_unique<usage::UsageService>(*m_store);
+    m_batch = std::make_unique<batch::BatchService>(*m_store, *m_engine, *m_providers);
+    m_engine->registerHandler(m_batch->handler());
     // Local writes to shared conversations are pushed at once (the engine also finds them in
     // the outbox, later).
     sync::SyncService *syncService = m_sync.get();

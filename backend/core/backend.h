@@ -31,6 +31,9 @@ class LiveTexts;
 namespace arbor::usage {
 class UsageService;
 }
+namespace arbor::batch {
+class BatchService;
+}
 
 namespace arbor::core {
 
@@ -77,6 +80,8 @@ public:
     chat::ChatService &chat() { return *m_chat; }
     /** @brief Tokens and cost: reports from the kept totals, the price list. */
     usage::UsageService &usage() { return *m_usage; }
+    /** @brief Batch runs: a template over a list × models (import, start, pause, export). */
+    batch::BatchService &batch() { return *m_batch; }
     /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
     sync::SyncService &sync() { return *m_sync; }
     /** @brief Starts team sync with the configured server (SyncService::start()) once the
@@ -96,6 +101,7 @@ private:
     std::unique_ptr<chat::ChatService> m_chat;
     std::unique_ptr<sync::SyncService> m_sync;
     std::unique_ptr<usage::UsageService> m_usage;
+    std::unique_ptr<batch::BatchService> m_batch;
     QFuture<void> m_providersLoaded;
     bool m_open = false;
 };
