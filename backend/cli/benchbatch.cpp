@@ -21,6 +21,8 @@
 
 #include <sys/resource.h>
 
+#include <cstdlib>
+
 namespace arbor::cli {
 
 namespace {
@@ -30,6 +32,13 @@ double peakRssMb()
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return double(usage.ru_maxrss) / 1024.0; // KiB on Linux
+}
+
+/** @brief The machine's 1-minute load average (other work competes for the cores). */
+double loadAverage()
+{
+    double load[1] = {-1};
+    return getloadavg(load, 1) == 1 ? qRound(load[0] * 100) / 100.0 : -1;
 }
 
 /** @brief A CSV list of @p rows rows: an id, a name and a text with commas, quotes and, every
@@ -120,6 +129,7 @@ int runBenchBatch(const QStringList &args)
     const double importS = double(clock.nsecsElapsed()) / 1e9;
 
     clock.restart();
+    const double cpuBefore = processCpuMicros();
     std::optional<batch::Run> run;
     try {
         service.start(created.runId).waitForFinished();
@@ -135,6 +145,7 @@ int runBenchBatch(const QStringList &args)
         return Failure;
     }
     const double runS = double(clock.nsecsElapsed()) / 1e9;
+    const double runCpuUs = processCpuMicros() - cpuBefore;
     if (!run || run->state != batch::RunState::Completed || run->done != created.rows) {
         err() << "arbord bench batch: the run did not complete every row\n";
         return Failure;
@@ -169,7 +180,9 @@ int runBenchBatch(const QStringList &args)
         {QStringLiteral("input_mb"), qRound(QFileInfo(input).size() / 1e5) / 10.0},
         {QStringLiteral("export_mb"), qRound(QFileInfo(exported).size() / 1e5) / 10.0},
         {QStringLiteral("db_mb"), qRound(double(dbBytes) / 1e5) / 10.0},
+        {QStringLiteral("run_cpu_us_per_row"), qRound(runCpuUs / double(created.rows) * 10) / 10.0},
         {QStringLiteral("concurrency"), *jobsAtOnce},
+        {QStringLiteral("load_avg_1m"), loadAverage()},
     };
     if (parser.isSet(json)) {
         printJson(result);

@@ -1,5 +1,6 @@
 #include "fakevendorserver.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QPointer>
 #include <QTcpServer>
@@ -101,16 +102,23 @@ void FakeVendorServer::onReadable(QTcpSocket *socket)
     if (buf.size() < headerEnd + 4 + length)
         return;
     req.body = buf.mid(headerEnd + 4, length);
+    req.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
     buf.clear();
+    Response r = !m_queue.isEmpty() ? m_queue.takeFirst()
+        : m_responder               ? m_responder(req)
+                                    : json(500, R"({"error":"no scripted response"})");
+    if (!m_logBodies) {
+        Request kept;
+        kept.receivedAtMs = req.receivedAtMs;
+        req = kept;
+    }
     m_requests.append(req);
     Q_EMIT requestReceived();
-    respond(socket);
+    respond(socket, std::move(r));
 }
 
-void FakeVendorServer::respond(QTcpSocket *socket)
+void FakeVendorServer::respond(QTcpSocket *socket, Response r)
 {
-    Response r =
-        m_queue.isEmpty() ? json(500, R"({"error":"no scripted response"})") : m_queue.takeFirst();
     QByteArray head = "HTTP/1.1 " + QByteArray::number(r.status) + " Scripted\r\n";
     for (const auto &[name, value] : std::as_const(r.headers))
         head += name + ": " + value + "\r\n";
