@@ -56,6 +56,7 @@ public:
         return e;
     }
 
+#ifdef ARBORD_PATH
     ArbordRun arbord(const QStringList &args) const
     {
         return runArbord(QStringLiteral(ARBORD_PATH),
@@ -104,6 +105,7 @@ public:
         }
         return r.object().value(QStringLiteral("id")).toInteger();
     }
+#endif
 
     QVariant scalar(const QString &sql, std::initializer_list<QVariant> values = {}) const
     {
