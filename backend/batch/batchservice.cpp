@@ -2,6 +2,7 @@
 
 #include "batchinput.h"
 #include "batchjobhandler.h"
+#include "batchmonitor.h"
 #include "batchqueries.h"
 #include "batchtemplate.h"
 
@@ -26,6 +27,7 @@ BatchService::BatchService(store::Store &store, jobs::JobEngine &engine,
     , m_engine(engine)
     , m_providers(providers)
     , m_handler(std::make_shared<BatchJobHandler>(store, providers))
+    , m_monitor(new BatchMonitor(store, this))
 {
     qRegisterMetaType<Run>();
     m_pool.setMaxThreadCount(2); // an import and an export at once

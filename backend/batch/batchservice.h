@@ -22,6 +22,7 @@ class ProviderRegistry;
 namespace arbor::batch {
 
 class BatchJobHandler;
+class BatchMonitor;
 
 /**
  * @brief Batch runs as a use case, for the window and `arbord batch`: create (import), start,
@@ -38,6 +39,8 @@ public:
     BatchService(store::Store &store, jobs::JobEngine &engine, llm::ProviderRegistry &providers);
     ~BatchService() override;
 
+    /** @brief Watches the runs for a window (started by whoever wants its readings). */
+    BatchMonitor &monitor() { return *m_monitor; }
     /** @brief The job handler to register on the engine. */
     std::shared_ptr<BatchJobHandler> handler() const { return m_handler; }
 
@@ -81,6 +84,7 @@ private:
     jobs::JobEngine &m_engine;
     llm::ProviderRegistry &m_providers;
     std::shared_ptr<BatchJobHandler> m_handler;
+    BatchMonitor *m_monitor;
     QThreadPool m_pool;
 };
 
