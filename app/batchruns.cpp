@@ -25,22 +25,25 @@ BatchRuns::BatchRuns(core::Backend *backend, ErrorController *errors, QObject *p
     batch::BatchMonitor &monitor = m_backend->batch().monitor();
     connect(&monitor, &batch::BatchMonitor::runsRead, this, [this](const QList<batch::Run> &runs) {
         const QStringList modelsBefore = models();
+        const batch::Run *before = m_runs->find(m_selected);
+        const qint64 finishedBefore = before ? before->done + before->failed : -1;
         m_runs->setRuns(runs, QDateTime::currentMSecsSinceEpoch());
         if (models() != modelsBefore)
             Q_EMIT selectionChanged();
-        // The selected run's rows follow while it runs.
+        // The selected run's rows follow its results (also the last ones, when it completes).
         if (const batch::Run *r = m_runs->find(m_selected);
-            r && r->state == batch::RunState::Running)
+            r && r->done + r->failed != finishedBefore)
             reloadRows();
     });
     monitor.start();
 }
 
-void BatchRuns::setSelectedRun(qint64 id)
+void BatchRuns::setSelectedRun(int id)
 {
     if (id == m_selected)
         return;
     m_selected = id;
+    m_runs->setSelectedId(id);
     Q_EMIT selectionChanged();
     reloadRows();
 }
@@ -89,11 +92,15 @@ void BatchRuns::reloadRows()
         [this, id](const QList<batch::RowView> &rows) {
             if (id != m_selected)
                 return;
+            const QStringList names = models();
+            const QStringList columnNames = columns();
             QVariantList out;
             for (const batch::RowView &row : rows) {
                 QVariantList results;
-                for (const batch::RowResult &r : row.results)
+                for (qsizetype m = 0; m < row.results.size(); ++m) {
+                    const batch::RowResult &r = row.results.at(m);
                     results.append(QVariantMap{
+                        {QStringLiteral("model"), names.value(m)},
                         {QStringLiteral("status"), r.status.isEmpty() ? tr("pending") : r.status},
                         {QStringLiteral("failed"), r.status == u"failed"},
                         {QStringLiteral("text"), r.text},
@@ -108,12 +115,18 @@ void BatchRuns::reloadRows()
                                           : QStringLiteral("—")},
                         {QStringLiteral("canOpen"), r.status == u"done" || r.status == u"failed"},
                     });
+                }
                 QVariantList input;
-                for (const QString &v : batch::decodeInput(row.input))
-                    input.append(v);
+                QStringList fields; // "column: value", for the row's detail
+                const QList<QString> values = batch::decodeInput(row.input);
+                for (qsizetype c = 0; c < values.size(); ++c) {
+                    input.append(values.at(c));
+                    fields.append(columnNames.value(c) + QStringLiteral(": ") + values.at(c));
+                }
                 out.append(QVariantMap{{QStringLiteral("rowNo"), row.rowNo},
                                        {QStringLiteral("line"), row.line},
                                        {QStringLiteral("input"), input},
+                                       {QStringLiteral("fields"), fields},
                                        {QStringLiteral("results"), results}});
             }
             m_rows = out;
@@ -131,31 +144,31 @@ void BatchRuns::act(qint64 id, QFuture<batch::Run> future)
         [this](const QString &why) { Q_EMIT actionFailed(why); });
 }
 
-void BatchRuns::start(qint64 id)
+void BatchRuns::start(int id)
 {
     if (m_backend)
         act(id, m_backend->batch().start(id));
 }
 
-void BatchRuns::pause(qint64 id)
+void BatchRuns::pause(int id)
 {
     if (m_backend)
         act(id, m_backend->batch().pause(id));
 }
 
-void BatchRuns::resume(qint64 id)
+void BatchRuns::resume(int id)
 {
     if (m_backend)
         act(id, m_backend->batch().resume(id));
 }
 
-void BatchRuns::cancel(qint64 id)
+void BatchRuns::cancel(int id)
 {
     if (m_backend)
         act(id, m_backend->batch().cancel(id));
 }
 
-void BatchRuns::retryFailed(qint64 id)
+void BatchRuns::retryFailed(int id)
 {
     if (m_backend)
         act(id, m_backend->batch().retryFailed(id));
@@ -205,9 +218,9 @@ void BatchRuns::create(const QString &name, const QString &templateText, const Q
                 [this](const batch::CreateResult &r) {
                     m_importText.clear();
                     Q_EMIT importTextChanged();
-                    Q_EMIT created(r.runId);
-                    setSelectedRun(r.runId);
-                    start(r.runId);
+                    Q_EMIT created(int(r.runId));
+                    setSelectedRun(int(r.runId));
+                    start(int(r.runId));
                 },
                 [this](const QString &why) {
                     m_importText.clear();
@@ -218,7 +231,7 @@ void BatchRuns::create(const QString &name, const QString &templateText, const Q
         [this](const QString &why) { Q_EMIT actionFailed(why); });
 }
 
-void BatchRuns::openRow(qint64 rowNo, int modelIdx)
+void BatchRuns::openRow(int rowNo, int modelIdx)
 {
     if (!m_backend || m_selected <= 0)
         return;

@@ -29,7 +29,7 @@ class BatchRuns : public QObject
     /** @brief The runs, newest first. */
     Q_PROPERTY(arbor::app::RunListModel *runs READ runs CONSTANT)
     /** @brief The run whose results show (0: none). */
-    Q_PROPERTY(qint64 selectedRun READ selectedRun WRITE setSelectedRun NOTIFY selectionChanged)
+    Q_PROPERTY(int selectedRun READ selectedRun WRITE setSelectedRun NOTIFY selectionChanged)
     /** @brief Its models ("provider/model"), the results' columns. */
     Q_PROPERTY(QStringList models READ models NOTIFY selectionChanged)
     /** @brief Its columns (the input's). */
@@ -37,8 +37,8 @@ class BatchRuns : public QObject
     /** @brief 0 all rows, 1 rows with a failed result, 2 rows where the models' texts differ. */
     Q_PROPERTY(int filter READ filter WRITE setFilter NOTIFY rowsChanged)
     Q_PROPERTY(QString search READ search WRITE setSearch NOTIFY rowsChanged)
-    /** @brief The page of results: {rowNo, line, input: [values], results: [{status, text,
-     *  error, tokens, cost}]} per row. */
+    /** @brief The page of results: {rowNo, line, input: [values], fields: ["column: value"],
+     *  results: [{model, status, failed, text, error, tokens, cost, canOpen}]} per row. */
     Q_PROPERTY(QVariantList rows READ rows NOTIFY rowsChanged)
     /** @brief An import under way: "Imported 20,000 rows (12 %)"; "" otherwise. */
     Q_PROPERTY(QString importText READ importText NOTIFY importTextChanged)
@@ -50,8 +50,8 @@ public:
     BatchRuns(core::Backend *backend, ErrorController *errors, QObject *parent = nullptr);
 
     RunListModel *runs() const { return m_runs; }
-    qint64 selectedRun() const { return m_selected; }
-    void setSelectedRun(qint64 id);
+    int selectedRun() const { return int(m_selected); }
+    void setSelectedRun(int id);
     QStringList models() const;
     QStringList columns() const;
     int filter() const { return m_filter; }
@@ -61,18 +61,18 @@ public:
     QVariantList rows() const { return m_rows; }
     QString importText() const { return m_importText; }
 
-    Q_INVOKABLE void start(qint64 id);
-    Q_INVOKABLE void pause(qint64 id);
-    Q_INVOKABLE void resume(qint64 id);
-    Q_INVOKABLE void cancel(qint64 id);
-    Q_INVOKABLE void retryFailed(qint64 id);
+    Q_INVOKABLE void start(int id);
+    Q_INVOKABLE void pause(int id);
+    Q_INVOKABLE void resume(int id);
+    Q_INVOKABLE void cancel(int id);
+    Q_INVOKABLE void retryFailed(int id);
     /** @brief Imports @p inputPath (a local path or file: URL) into a new run and starts it.
      *  @p models: "provider/model" keys, comma-separated. */
     Q_INVOKABLE void create(const QString &name, const QString &templateText,
                             const QString &inputPath, const QString &models,
                             const QString &systemPrompt);
     /** @brief Opens row @p rowNo's result of model @p modelIdx as a conversation (made once). */
-    Q_INVOKABLE void openRow(qint64 rowNo, int modelIdx);
+    Q_INVOKABLE void openRow(int rowNo, int modelIdx);
     Q_INVOKABLE void reloadRows();
 
 Q_SIGNALS:
@@ -80,7 +80,7 @@ Q_SIGNALS:
     void rowsChanged();
     void importTextChanged();
     /** @brief A run was created (its id), or an action failed (message). */
-    void created(qint64 id);
+    void created(int id);
     void actionFailed(const QString &message);
     /** @brief The conversation a row was opened as: the window shows it. */
     void openConversation(const QString &conversationId);

@@ -54,6 +54,16 @@ void RunListModel::setRuns(const QList<batch::Run> &runs, qint64 now)
         Q_EMIT countChanged();
 }
 
+void RunListModel::setSelectedId(qint64 id)
+{
+    const qint64 before = std::exchange(m_selected, id);
+    for (qint64 changed : {before, id}) {
+        const int row = rowOf(changed);
+        if (row >= 0)
+            Q_EMIT dataChanged(index(row), index(row), {SelectedRole});
+    }
+}
+
 const batch::Run *RunListModel::find(qint64 id) const
 {
     const int row = rowOf(id);
@@ -84,7 +94,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     using batch::RunState;
     switch (role) {
     case RunIdRole:
-        return r.id;
+        return int(r.id);
     case NameRole:
         return r.name;
     case StateTextRole:
@@ -107,6 +117,8 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         return r.state != RunState::Completed && r.state != RunState::Cancelled;
     case CanRetryRole:
         return r.state != RunState::Draft && r.failed > 0;
+    case SelectedRole:
+        return r.id == m_selected;
     }
     return {};
 }

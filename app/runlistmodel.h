@@ -33,6 +33,7 @@ public:
         CanResumeRole,                ///< paused
         CanCancelRole,                ///< not completed or cancelled
         CanRetryRole,                 ///< started, with failed results
+        SelectedRole,                 ///< the run whose results show
     };
     Q_ENUM(Roles)
 
@@ -40,6 +41,8 @@ public:
 
     void setRuns(const QList<batch::Run> &runs, qint64 now);
     int count() const { return int(m_items.size()); }
+    /** @brief Marks run @p id as the selected one (0: none). */
+    void setSelectedId(qint64 id);
     /** @brief The run @p id as last read (nullptr when unknown). */
     const batch::Run *find(qint64 id) const;
 
@@ -55,6 +58,7 @@ protected:
 
 private:
     qint64 m_now = 0;
+    qint64 m_selected = 0;
 };
 
 } // namespace arbor::app

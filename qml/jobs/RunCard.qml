@@ -20,7 +20,7 @@ Rectangle {
     required property bool canResume
     required property bool canCancel
     required property bool canRetry
-    property bool selected: false
+    required property bool selected
 
     signal selectRequested()
     signal actionRequested(string action)

@@ -10,7 +10,7 @@ import Arbor.Ui
  * the whole texts, and "Open as conversation" makes it an ordinary conversation.
  */
 ColumnLayout {
-    id: results
+    id: resultsView
 
     required property BatchRuns runs
     property var detail: null
@@ -21,42 +21,42 @@ ColumnLayout {
         Layout.fillWidth: true
         spacing: Theme.spacing
         Label {
-            text: qsTr("Results of run #%1").arg(results.runs.selectedRun)
+            text: qsTr("Results of run #%1").arg(resultsView.runs.selectedRun)
             font.bold: true
         }
         ComboBox {
             objectName: "runFilter"
             model: [qsTr("All rows"), qsTr("Failed"), qsTr("Models differ")]
-            currentIndex: results.runs.filter
-            onActivated: index => results.runs.filter = index
+            currentIndex: resultsView.runs.filter
+            onActivated: index => resultsView.runs.filter = index
         }
         TextField {
             objectName: "runSearch"
             Layout.fillWidth: true
             placeholderText: qsTr("Search inputs and results")
-            onTextEdited: results.runs.search = text
+            onTextEdited: resultsView.runs.search = text
         }
     }
 
     Label {
-        visible: results.runs.rows.length === 0
+        visible: resultsView.runs.rows.length === 0
         text: qsTr("No rows.")
         color: Theme.mutedText
     }
 
     Repeater {
-        model: results.runs.rows
+        model: resultsView.runs.rows
         delegate: Rectangle {
             id: rowItem
             required property var modelData
             Layout.fillWidth: true
             implicitHeight: rowColumn.implicitHeight + 2 * Theme.spacingSmall
             radius: Theme.radius
-            color: results.detail && results.detail.rowNo === modelData.rowNo ? Theme.selection : Theme.base
+            color: Theme.base
             border.color: Theme.separator
 
             TapHandler {
-                onTapped: results.detail = rowItem.modelData
+                onTapped: () => resultsView.detail = rowItem.modelData
             }
 
             ColumnLayout {
@@ -79,7 +79,7 @@ ColumnLayout {
                         Layout.fillWidth: true
                         spacing: Theme.spacing
                         Label {
-                            text: results.runs.models[resultItem.index] ?? ""
+                            text: resultItem.modelData.model
                             color: Theme.mutedText
                             Layout.preferredWidth: Theme.queueCardWidth / 2
                             elide: Text.ElideRight
@@ -103,7 +103,7 @@ ColumnLayout {
 
     // The detail of the row last clicked.
     Rectangle {
-        visible: results.detail !== null
+        visible: resultsView.detail !== null
         Layout.fillWidth: true
         implicitHeight: detailColumn.implicitHeight + 2 * Theme.spacing
         radius: Theme.radius
@@ -116,21 +116,20 @@ ColumnLayout {
             anchors.margins: Theme.spacing
             spacing: Theme.spacingSmall
             Label {
-                text: results.detail ? qsTr("Row %1, line %2").arg(results.detail.rowNo + 1).arg(results.detail.line) : ""
+                text: resultsView.detail ? qsTr("Row %1, line %2").arg(resultsView.detail.rowNo + 1).arg(resultsView.detail.line) : ""
                 font.bold: true
             }
             Repeater {
-                model: results.detail ? results.runs.columns : []
+                model: resultsView.detail ? resultsView.detail.fields : []
                 delegate: Label {
                     required property string modelData
-                    required property int index
                     Layout.fillWidth: true
-                    text: modelData + ": " + (results.detail.input[index] ?? "")
+                    text: modelData
                     wrapMode: Text.Wrap
                 }
             }
             Repeater {
-                model: results.detail ? results.detail.results : []
+                model: resultsView.detail ? resultsView.detail.results : []
                 delegate: ColumnLayout {
                     id: detailResult
                     required property var modelData
@@ -139,7 +138,7 @@ ColumnLayout {
                     RowLayout {
                         Layout.fillWidth: true
                         Label {
-                            text: (results.runs.models[detailResult.index] ?? "") + " · " + detailResult.modelData.status + " · " + detailResult.modelData.tokens + " · " + detailResult.modelData.cost
+                            text: detailResult.modelData.model + " · " + detailResult.modelData.status + " · " + detailResult.modelData.tokens + " · " + detailResult.modelData.cost
                             font.bold: true
                             Layout.fillWidth: true
                             elide: Text.ElideRight
@@ -148,7 +147,7 @@ ColumnLayout {
                             objectName: "openAsConversation"
                             enabled: detailResult.modelData.canOpen
                             text: qsTr("Open as conversation")
-                            onClicked: results.runs.openRow(results.detail.rowNo, detailResult.index)
+                            onClicked: () => resultsView.runs.openRow(resultsView.detail.rowNo, detailResult.index)
                         }
                     }
                     TextEdit {

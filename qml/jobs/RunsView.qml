@@ -10,7 +10,7 @@ import Arbor.Ui
  * Progress is pushed by the backend's run monitor (every second while a run runs).
  */
 Flickable {
-    id: view
+    id: runsPage
 
     readonly property BatchRuns runs: App.batchRuns
 
@@ -19,7 +19,7 @@ Flickable {
     ScrollBar.vertical: ScrollBar {}
 
     Connections {
-        target: view.runs
+        target: runsPage.runs
         function onActionFailed(message) {
             notice.text = message
         }
@@ -30,7 +30,7 @@ Flickable {
 
     ColumnLayout {
         id: content
-        width: view.width
+        width: runsPage.width
         spacing: Theme.spacingLarge
 
         // A new run.
@@ -105,49 +105,49 @@ Flickable {
                 }
                 RowLayout {
                     Label {
-                        text: view.runs ? view.runs.importText : ""
+                        text: runsPage.runs ? runsPage.runs.importText : ""
                         color: Theme.mutedText
                     }
                     Button {
                         objectName: "createRunButton"
                         text: qsTr("Create and start")
-                        enabled: view.runs !== null && view.runs.importText === "" && inputPath.text !== "" && templateText.text !== ""
-                        onClicked: view.runs.create(runName.text, templateText.text, inputPath.text, runModels.text, systemPrompt.text)
+                        enabled: runsPage.runs !== null && runsPage.runs.importText === "" && inputPath.text !== "" && templateText.text !== ""
+                        onClicked: runsPage.runs.create(runName.text, templateText.text, inputPath.text, runModels.text, systemPrompt.text)
                     }
                 }
             }
         }
 
         Label {
-            visible: !view.runs || view.runs.runs.count === 0
+            visible: !runsPage.runs || runsPage.runs.runs.count === 0
             text: qsTr("No batch runs yet.")
             color: Theme.mutedText
         }
         Repeater {
-            model: view.runs ? view.runs.runs : null
+            model: runsPage.runs ? runsPage.runs.runs : null
             delegate: RunCard {
+                id: card
                 Layout.fillWidth: true
-                selected: view.runs.selectedRun === runId
-                onSelectRequested: view.runs.selectedRun = runId
+                onSelectRequested: () => runsPage.runs.selectedRun = card.runId
                 onActionRequested: action => {
                     if (action === "start")
-                        view.runs.start(runId)
+                        runsPage.runs.start(card.runId)
                     else if (action === "pause")
-                        view.runs.pause(runId)
+                        runsPage.runs.pause(card.runId)
                     else if (action === "resume")
-                        view.runs.resume(runId)
+                        runsPage.runs.resume(card.runId)
                     else if (action === "retry")
-                        view.runs.retryFailed(runId)
+                        runsPage.runs.retryFailed(card.runId)
                     else if (action === "cancel")
-                        view.runs.cancel(runId)
+                        runsPage.runs.cancel(card.runId)
                 }
             }
         }
 
         RunResults {
-            visible: view.runs !== null && view.runs.selectedRun > 0
+            visible: runsPage.runs !== null && runsPage.runs.selectedRun > 0
             Layout.fillWidth: true
-            runs: view.runs
+            runs: runsPage.runs
         }
     }
 }
