@@ -87,10 +87,12 @@ void BatchRuns::reloadRows()
         return;
     }
     const qint64 id = m_selected;
+    const quint64 generation = ++m_rowsGeneration;
     whenDone(
         this, m_backend->batch().rows(id, 0, PageRows, m_filter, m_search),
-        [this, id](const QList<batch::RowView> &rows) {
-            if (id != m_selected)
+        [this, id, generation](const QList<batch::RowView> &rows) {
+            // Readers answer in any order: only the latest request's answer counts.
+            if (id != m_selected || generation != m_rowsGeneration)
                 return;
             const QStringList names = models();
             const QStringList columnNames = columns();

@@ -95,6 +95,7 @@ private:
     int m_filter = 0;
     QString m_search;
     QVariantList m_rows;
+    quint64 m_rowsGeneration = 0; ///< of the latest rows request
     QString m_importText;
 };
 

@@ -55,10 +55,12 @@ Rectangle {
                 id: tabs
                 objectName: "jobsTabs"
                 TabButton {
+                    FocusRing {}
                     text: qsTr("Jobs")
                     width: implicitWidth
                 }
                 TabButton {
+                    FocusRing {}
                     objectName: "runsTab"
                     text: qsTr("Batch runs")
                     width: implicitWidth

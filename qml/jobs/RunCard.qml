@@ -54,26 +54,31 @@ Rectangle {
                 color: Theme.mutedText
             }
             Button {
+                FocusRing {}
                 visible: card.canStart
                 text: qsTr("Start")
                 onClicked: card.actionRequested("start")
             }
             Button {
+                FocusRing {}
                 visible: card.canPause
                 text: qsTr("Pause")
                 onClicked: card.actionRequested("pause")
             }
             Button {
+                FocusRing {}
                 visible: card.canResume
                 text: qsTr("Resume")
                 onClicked: card.actionRequested("resume")
             }
             Button {
+                FocusRing {}
                 visible: card.canRetry
                 text: qsTr("Retry failed")
                 onClicked: card.actionRequested("retry")
             }
             Button {
+                FocusRing {}
                 visible: card.canCancel
                 text: qsTr("Cancel")
                 onClicked: card.actionRequested("cancel")

@@ -144,6 +144,7 @@ ColumnLayout {
                             elide: Text.ElideRight
                         }
                         Button {
+                            FocusRing {}
                             objectName: "openAsConversation"
                             enabled: detailResult.modelData.canOpen
                             text: qsTr("Open as conversation")

@@ -109,6 +109,7 @@ Flickable {
                         color: Theme.mutedText
                     }
                     Button {
+                        FocusRing {}
                         objectName: "createRunButton"
                         text: qsTr("Create and start")
                         enabled: runsPage.runs !== null && runsPage.runs.importText === "" && inputPath.text !== "" && templateText.text !== ""
