@@ -87,6 +87,7 @@ App::App(const AppConfig &config, QObject *parent)
     m_models = new ModelController(*m_backend, m_uiState, this);
     m_undo = new UndoController(backend, m_errors, this);
     m_jobs = new JobsDashboard(backend, this);
+    m_batchRuns = new BatchRuns(backend, m_errors, this);
     m_usage = new UsageController(backend, this);
     m_prices = new PriceList(backend, this);
     m_exports = new ExportController(backend, this);
@@ -112,6 +113,12 @@ App::App(const AppConfig &config, QObject *parent)
             &App::currentConversationChanged);
     connect(m_notifications, &Notifications::openRequested, m_conversationController,
             &ConversationController::select);
+    // A batch row opened as a conversation: the list learns of it, the window shows it.
+    connect(m_batchRuns, &BatchRuns::openConversation, m_conversationController,
+            [this](const QString &id) {
+                m_conversationController->refresh();
+                m_conversationController->select(id);
+            });
     connect(m_conversationController, &ConversationController::currentChanged, m_usage,
             [this] { m_usage->setConversation(m_conversationController->currentId()); });
     setUpSync();

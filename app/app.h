@@ -1,5 +1,6 @@
 #pragma once
 
+#include "batchruns.h"
 #include "comparecontroller.h"
 #include "exportcontroller.h"
 #include "importcontroller.h"
@@ -66,6 +67,8 @@ class App : public QObject
     Q_PROPERTY(QString version READ version CONSTANT)
     /** @brief The job dashboard (queues, charts, failed jobs, limits). */
     Q_PROPERTY(arbor::app::JobsDashboard *jobs READ jobs CONSTANT)
+    /** @brief Batch runs: progress, actions, results (the jobs page's Runs tab). */
+    Q_PROPERTY(arbor::app::BatchRuns *batchRuns READ batchRuns CONSTANT)
     /** @brief Providers, API keys, default model and local servers (the Settings dialog). */
     Q_PROPERTY(arbor::app::ProviderSettings *providerSettings READ providerSettings CONSTANT)
     /** @brief Team sync: the team server, connection state, workspaces, presence. */
@@ -119,6 +122,7 @@ public:
     ChatController *chat() const { return m_chat; }
     SearchController *search() const { return m_search; }
     JobsDashboard *jobs() const { return m_jobs; }
+    BatchRuns *batchRuns() const { return m_batchRuns; }
     ProviderSettings *providerSettings() const { return m_providerSettings; }
     SyncController *sync() const { return m_sync; }
     Notifications *notifications() const { return m_notifications; }
@@ -165,6 +169,7 @@ private:
     ChatController *m_chat = nullptr;
     SearchController *m_search = nullptr;
     JobsDashboard *m_jobs = nullptr;
+    BatchRuns *m_batchRuns = nullptr;
     UsageController *m_usage = nullptr;
     PriceList *m_prices = nullptr;
     ExportController *m_exports = nullptr;

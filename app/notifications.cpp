@@ -5,11 +5,14 @@
 #include "conversationlistmodel.h"
 #include "uistate.h"
 
+#include "batch/batchmonitor.h"
+#include "batch/batchservice.h"
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
 #include "core/backend.h"
 #include "domain/message.h"
 #include "llm/providerregistry.h"
+#include "usage/usageservice.h"
 
 #include <QLoggingCategory>
 
@@ -23,6 +26,7 @@ const QString kQueued = domain::toString(domain::MessageStatus::Queued);
 const QString kComplete = domain::toString(domain::MessageStatus::Complete);
 const QString kError = domain::toString(domain::MessageStatus::Error);
 const QString kProviderKey = QStringLiteral("provider:"); // a provider's notice: its key's start
+const QString kRunKey = QStringLiteral("run:");           // a batch run's notice
 
 } // namespace
 
@@ -42,7 +46,7 @@ Notifications::Notifications(core::Backend *backend, ConversationListModel *list
     connect(m_notifier, &DesktopNotifier::activated, this, [this](const QString &key) {
         if (key.startsWith(kProviderKey))
             Q_EMIT settingsRequested();
-        else
+        else if (!key.startsWith(kRunKey))
             Q_EMIT openRequested(key);
     });
     if (!m_backend)
@@ -50,6 +54,8 @@ Notifications::Notifications(core::Backend *backend, ConversationListModel *list
     auto &events = m_backend->events();
     connect(&events, &chat::ChatEvents::messageCreated, this, &Notifications::onCreated);
     connect(&events, &chat::ChatEvents::messageStateChanged, this, &Notifications::onStateChanged);
+    connect(&m_backend->batch().monitor(), &batch::BatchMonitor::runEnded, this,
+            &Notifications::tellRun);
 }
 
 Notifications::~Notifications() = default;
@@ -185,6 +191,23 @@ void Notifications::tellProvider(const QString &providerId, bool failing, const 
         notice.summary = tr("%1 works again").arg(name);
         notice.body = tr("Its last reply completed.");
     }
+    m_notifier->show(notice);
+}
+
+void Notifications::tellRun(const batch::Run &run)
+{
+    if (!replyNotices())
+        return;
+    Notice notice;
+    notice.key = kRunKey + QString::number(run.id);
+    notice.summary = run.state == batch::RunState::Completed
+        ? tr("Batch run “%1” completed").arg(run.name)
+        : tr("Batch run “%1” was cancelled").arg(run.name);
+    notice.body = run.failed > 0
+        ? tr("%1 results, %2 failed")
+              .arg(usage::countText(run.done + run.failed), usage::countText(run.failed))
+        : tr("%1 results").arg(usage::countText(run.done));
+    notice.urgent = run.failed > 0;
     m_notifier->show(notice);
 }
 

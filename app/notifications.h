@@ -19,6 +19,10 @@ namespace arbor::domain {
 struct Message;
 }
 
+namespace arbor::batch {
+struct Run;
+}
+
 namespace arbor::app {
 
 class ConversationListModel;
@@ -34,7 +38,9 @@ class UiState;
  * waits to retry after an error, until one of its replies completes; each change is told once,
  * and a recovery only after its failure was told (a notice with the same key replaces the
  * failure's if it is still shown).
- * Cancelled and interrupted replies tell nothing. GUI thread only.
+ * Cancelled and interrupted replies tell nothing. A batch run that ends (completed or cancelled,
+ * wherever its jobs ran) is told with its counts, under the reply notices' setting.
+ * GUI thread only.
  */
 class Notifications : public QObject
 {
@@ -97,6 +103,8 @@ private:
     void tell(const domain::Message &message, const QString &status, const QString &error,
               qint64 tookMs);
     void tellProvider(const QString &providerId, bool failing, const QString &error);
+    /** @brief A batch run ended (completed or cancelled), in this process or another. */
+    void tellRun(const batch::Run &run);
     QString conversationTitle(const QString &conversationId) const;
     QString providerName(const QString &providerId) const;
 

@@ -14,6 +14,7 @@ int runBenchExport(const QStringList &args);
 int runBenchServe(const QStringList &args);
 int runBenchImport(const QStringList &args);
 int runBenchCompare(const QStringList &args);
+int runBenchBatch(const QStringList &args);
 
 int runBench(const QStringList &args)
 {
@@ -37,7 +38,9 @@ int runBench(const QStringList &args)
                "client, CPU per token, RSS\n"
                "  import  a synthetic ChatGPT export (10,000 conversations, 1M messages with "
                "branches)\n"
-               "  compare CPU per token of 6 demo models streaming into one message vs 1 stream\n";
+               "  compare CPU per token of 6 demo models streaming into one message vs 1 stream\n"
+               "  batch   a batch run of 1M rows (demo model, zero latency): import, run, export, "
+               "peak memory\n";
         return args.isEmpty() ? Usage : Ok;
     }
     const QString scenario = args.first();
@@ -61,6 +64,8 @@ int runBench(const QStringList &args)
         return runBenchImport(args.mid(1));
     if (scenario == u"compare")
         return runBenchCompare(args.mid(1));
+    if (scenario == u"batch")
+        return runBenchBatch(args.mid(1));
     err << "arbord bench: unknown scenario “" << scenario << "”\n";
     return Usage;
 }

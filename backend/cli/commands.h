@@ -40,6 +40,8 @@ int runWorker(const QStringList &args);
 int runUsage(const QStringList &args);
 /** @brief `arbord export`: conversations as Arbor JSON, Markdown or Open WebUI JSON. */
 int runExport(const QStringList &args);
+/** @brief `arbord batch`: batch runs (create, start, pause, status, export, list). */
+int runBatch(const QStringList &args);
 /** @brief `arbord prices`: list, set, remove the prices that cost replies. */
 int runPrices(const QStringList &args);
 /** @brief `arbord tools`: MCP servers (add, remove, list, test) and their tools' policies. */

@@ -58,6 +58,9 @@ Commands:
   tools add|remove|list|test|policy [--db PATH] ...
                       MCP tool servers of this device and their tools' approval
                       policies (see arbord tools --help).
+  batch create|start|pause|resume|cancel|retry-failed|status|export|list [--db PATH] ...
+                      Batch runs: a template over a CSV/JSONL list x models (see arbord
+                      batch --help).
   bench tree [--json] Scale figures of conversation trees (see arbord bench --help).
   admin COMMAND [--dsn DSN]
                       Team server on PostgreSQL: init, migrate, status, workspace add,
@@ -123,6 +126,8 @@ int run(const QString &command, const QStringList &args)
         return runServe(args);
     if (command == u"tools")
         return runTools(args);
+    if (command == u"batch")
+        return runBatch(args);
     err() << "arbord: unknown command “" << command << "”\n\n" << UsageText;
     return Usage;
 }

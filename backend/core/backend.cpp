@@ -1,5 +1,7 @@
 #include "backend.h"
 
+#include "batch/batchjobhandler.h"
+#include "batch/batchservice.h"
 #include "chat/chatevents.h"
 #include "chat/chatjobhandler.h"
 #include "chat/chatservice.h"
@@ -60,6 +62,8 @@ Backend::Backend(BackendOptions options)
         m_engine->registerHandler(std::make_shared<chat::ChatJobHandler>(
             *m_store, *m_providers, *m_events, *m_live, m_toolHost.get()));
     }
+    m_batch = std::make_unique<batch::BatchService>(*m_store, *m_engine, *m_providers);
+    m_engine->registerHandler(m_batch->handler());
     // Local writes to shared conversations are pushed at once (the engine also finds them in
     // the outbox, later).
     sync::SyncService *syncService = m_sync.get();

@@ -41,6 +41,9 @@ namespace arbor::tools {
 class ToolHost;
 class ToolService;
 } // namespace arbor::tools
+namespace arbor::batch {
+class BatchService;
+}
 
 namespace arbor::core {
 
@@ -99,6 +102,8 @@ public:
     tools::ToolService &tools() { return *m_tools; }
     /** @brief The tool servers this process runs calls on; null unless options().runTools. */
     tools::ToolHost *toolHost() { return m_toolHost.get(); }
+    /** @brief Batch runs: a template over a list × models (import, start, pause, export). */
+    batch::BatchService &batch() { return *m_batch; }
     /** @brief Team sync: the configured server, its password, the engine, presence, unread. */
     sync::SyncService &sync() { return *m_sync; }
     /** @brief Starts team sync with the configured server (SyncService::start()) once the
@@ -122,6 +127,7 @@ private:
     std::unique_ptr<imports::ImportService> m_imports;
     std::unique_ptr<tools::ToolService> m_tools;
     std::unique_ptr<tools::ToolHost> m_toolHost;
+    std::unique_ptr<batch::BatchService> m_batch;
     QFuture<void> m_providersLoaded;
     bool m_open = false;
 };

@@ -192,8 +192,10 @@ queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped,
     return rules;
 }
 
-void Dispatcher::startClaimed(const QList<Job> &jobs, qint64 now)
+void Dispatcher::startClaimed(const QList<Job> &jobs, qint64 claimedAt)
 {
+    // Charged when they start, not when the claim began: a request window counts real starts.
+    const qint64 now = std::max(claimedAt, m_engine->now());
     for (const Job &job : jobs) {
         ++m_queueRunning[job.queue];
         auto limiter = m_limiters.find(job.queue);

@@ -133,6 +133,44 @@ void VendorWindow::spend(double cost, qint64 now)
     m_level = std::min(m_limit, m_level - cost); // a negative cost returns an over-estimate
 }
 
+void StartWindow::configure(qint64 perMinute)
+{
+    const qint64 cap = perMinute > 0 ? std::max<qint64>(1, perMinute * ShareMs / 60000) : 0;
+    if (cap != m_cap)
+        m_starts.clear();
+    m_cap = cap;
+}
+
+void StartWindow::expire(qint64 now)
+{
+    while (!m_starts.empty() && m_starts.front() <= now - WindowMs)
+        m_starts.pop_front();
+}
+
+qint64 StartWindow::room(qint64 now)
+{
+    if (unlimited())
+        return INT_MAX;
+    expire(now);
+    return std::max<qint64>(0, m_cap - qint64(m_starts.size()));
+}
+
+void StartWindow::note(qint64 now)
+{
+    if (unlimited())
+        return;
+    m_starts.push_back(now);
+    expire(now);
+}
+
+qint64 StartWindow::msUntilRoom(qint64 now)
+{
+    if (room(now) > 0)
+        return 0;
+    // The oldest start that keeps the window full leaves it WindowMs after it began.
+    return m_starts.at(m_starts.size() - size_t(m_cap)) + WindowMs - now;
+}
+
 QueueLimiter::QueueLimiter(const QueueSettings &settings, qint64 now)
 {
     configure(settings, now);
@@ -140,8 +178,10 @@ QueueLimiter::QueueLimiter(const QueueSettings &settings, qint64 now)
 
 void QueueLimiter::configure(const QueueSettings &settings, qint64 now)
 {
-    if (settings.requestsPerMinute != m_requests.perMinute())
+    if (settings.requestsPerMinute != m_requests.perMinute()) {
         m_requests = TokenBucket(settings.requestsPerMinute, BurstMs, now);
+        m_requestWindow.configure(settings.requestsPerMinute);
+    }
     if (settings.tokensPerMinute != m_tokens.perMinute())
         m_tokens = TokenBucket(settings.tokensPerMinute, BurstMs, now);
     m_settings = settings;
@@ -154,8 +194,10 @@ int QueueLimiter::startable(int running, qint64 now)
     int n = INT_MAX;
     if (m_settings.concurrency > 0)
         n = std::max(0, m_settings.concurrency - running);
-    if (!m_requests.unlimited())
+    if (!m_requests.unlimited()) {
         n = std::min<qint64>(n, qint64(std::floor(std::max(0.0, m_requests.available(now)))));
+        n = std::min<qint64>(n, m_requestWindow.room(now));
+    }
     if (!m_tokens.unlimited() && !m_tokens.canSpend(1, now))
         n = 0;
     if (m_vendorRequests.known())
@@ -176,6 +218,7 @@ bool QueueLimiter::tryStart(qint64 tokens, qint64 now)
 void QueueLimiter::charge(qint64 tokens, qint64 now)
 {
     m_requests.spend(1, now);
+    m_requestWindow.note(now);
     m_tokens.spend(double(tokens), now);
     m_vendorRequests.spend(1, now);
     m_vendorTokens.spend(double(tokens), now);
@@ -217,6 +260,7 @@ qint64 QueueLimiter::msUntilStart(qint64 tokens, qint64 now)
         return -1;
     qint64 wait = std::max<qint64>(0, m_blockedUntil - now);
     wait = std::max(wait, m_requests.msUntil(1, now));
+    wait = std::max(wait, m_requestWindow.msUntilRoom(now));
     wait = std::max(wait, m_tokens.msUntil(double(tokens), now));
     wait = std::max(wait, m_vendorRequests.msUntil(1, now));
     wait = std::max(wait, m_vendorTokens.msUntil(double(tokens), now));

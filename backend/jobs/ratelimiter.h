@@ -5,6 +5,8 @@
 #include <QString>
 #include <QtGlobal>
 
+#include <deque>
+
 namespace arbor::jobs {
 
 /**
@@ -75,6 +77,36 @@ private:
     qint64 m_at = 0;
 };
 
+/**
+ * @brief The starts of the last WindowMs: at most `cap` of them in any window of that length.
+ * What a token bucket cannot promise on its own: a full bucket's burst plus the refill during a
+ * window exceeds the rate, so "6,000 per minute" could mean 1,300 in ten seconds. With this
+ * beside the bucket, 6,000 per minute is at most 1,000 starts in any 10.5 s — so at most 1,000
+ * reach the vendor in any 10 s even when the way there takes half a second more for some
+ * requests than for others, and at most 6,000 in any minute — while a short burst still goes out
+ * at once. The half second costs up to 5% of the rate over a long run: never above the limit.
+ */
+class StartWindow
+{
+public:
+    static constexpr qint64 ShareMs = 10000; ///< the window whose share of the rate is the cap
+    static constexpr qint64 WindowMs = ShareMs + 500;
+
+    /** @brief @p perMinute 0 = unlimited. */
+    void configure(qint64 perMinute);
+    bool unlimited() const { return m_cap <= 0; }
+    /** @brief How many more may start at @p now. */
+    qint64 room(qint64 now);
+    void note(qint64 now);
+    /** @brief Ms from @p now until one more may start (0 = now). */
+    qint64 msUntilRoom(qint64 now);
+
+private:
+    void expire(qint64 now);
+    qint64 m_cap = 0;
+    std::deque<qint64> m_starts;
+};
+
 /** @brief A queue's settings, as stored in job_queues. */
 struct QueueSettings
 {
@@ -115,7 +147,8 @@ class QueueLimiter
 {
 public:
     /** @brief Burst of each bucket: 3 s worth of refill, so over minutes the rate stays within
-     *  a few per cent of the limit while short bursts still go out at once. */
+     *  a few per cent of the limit while short bursts still go out at once (requests are also
+     *  held to their share of any 10 s window: StartWindow). */
     static constexpr qint64 BurstMs = 3000;
 
     QueueLimiter() = default;
@@ -152,6 +185,7 @@ public:
 private:
     QueueSettings m_settings;
     TokenBucket m_requests;
+    StartWindow m_requestWindow;
     TokenBucket m_tokens;
     VendorWindow m_vendorRequests;
     VendorWindow m_vendorTokens;

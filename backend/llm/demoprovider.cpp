@@ -109,7 +109,7 @@ ChatStream *DemoProvider::startChat(const ChatRequest &request, QObject *parent)
             }
         }
     }
-    QStringList tokens = DemoText::tokenize(answer);
+    QStringList tokens = DemoText::tokenize(answer, request.maxTokens > 0 ? request.maxTokens : -1);
     if (request.maxTokens > 0 && tokens.size() > request.maxTokens)
         tokens.resize(request.maxTokens);
     return new DemoStream(std::move(tokens), rate, std::max(1, promptChars / 4), parent);

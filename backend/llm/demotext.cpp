@@ -174,14 +174,14 @@ QString DemoText::answer(const QString &prompt, quint64 seed, qsizetype minChars
     return out;
 }
 
-QStringList DemoText::tokenize(const QString &text)
+QStringList DemoText::tokenize(const QString &text, qsizetype limit)
 {
     // Tokens are a run of whitespace followed by up to four other characters, like the pieces
     // a real model streams. Surrogate pairs are never split.
     QStringList tokens;
     qsizetype i = 0;
     const qsizetype n = text.size();
-    while (i < n) {
+    while (i < n && (limit < 0 || tokens.size() < limit)) {
         const qsizetype begin = i;
         while (i < n && text.at(i).isSpace())
             ++i;

@@ -16,8 +16,10 @@ public:
      *  (headings, prose, nested and numbered lists, code, tables, quotes) follow until the
      *  answer is at least that long (a long reply for benchmarks). */
     static QString answer(const QString &prompt, quint64 seed, qsizetype minChars = 0);
-    /** @brief Splits text into stream tokens of about four characters, keeping whitespace. */
-    static QStringList tokenize(const QString &text);
+    /** @brief Splits text into stream tokens of about four characters, keeping whitespace; at
+     *  most @p limit of them when @p limit >= 0 (a reply cut at max tokens is not split whole
+     *  first). */
+    static QStringList tokenize(const QString &text, qsizetype limit = -1);
     /** @brief A seed derived from the prompt, used when none is given. */
     static quint64 seedFor(const QString &prompt);
 };

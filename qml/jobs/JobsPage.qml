@@ -51,13 +51,23 @@ Rectangle {
         RowLayout {
             Layout.fillWidth: true
             spacing: Theme.spacing
-            Label {
-                text: qsTr("Jobs")
-                font.pointSize: Theme.fontSizeTitle
-                font.bold: true
+            TabBar {
+                id: tabs
+                objectName: "jobsTabs"
+                TabButton {
+                    FocusRing {}
+                    text: qsTr("Jobs")
+                    width: implicitWidth
+                }
+                TabButton {
+                    FocusRing {}
+                    objectName: "runsTab"
+                    text: qsTr("Batch runs")
+                    width: implicitWidth
+                }
             }
             Label {
-                text: page.dashboard ? qsTr("%1 jobs/min over the last 5 minutes").arg(page.dashboard.throughputPerMinute.toFixed(1)) : ""
+                text: page.dashboard && tabs.currentIndex === 0 ? qsTr("%1 jobs/min over the last 5 minutes").arg(page.dashboard.throughputPerMinute.toFixed(1)) : ""
                 color: Theme.mutedText
                 Layout.fillWidth: true
             }
@@ -74,89 +84,96 @@ Rectangle {
             }
         }
 
-        Flickable {
+        StackLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            contentHeight: content.implicitHeight
-            clip: true
-            ScrollBar.vertical: ScrollBar {}
+            currentIndex: tabs.currentIndex
 
-            ColumnLayout {
-                id: content
-                width: parent.width
-                spacing: Theme.spacingLarge
+            Flickable {
+                contentHeight: content.implicitHeight
+                clip: true
+                ScrollBar.vertical: ScrollBar {}
 
-                Flow {
-                    Layout.fillWidth: true
-                    spacing: Theme.spacing
-                    Repeater {
-                        model: page.dashboard ? page.dashboard.queues : null
-                        delegate: QueueCard {
-                            onPauseToggled: (name, paused) => page.dashboard.setPaused(name, paused)
+                ColumnLayout {
+                    id: content
+                    width: parent.width
+                    spacing: Theme.spacingLarge
+
+                    Flow {
+                        Layout.fillWidth: true
+                        spacing: Theme.spacing
+                        Repeater {
+                            model: page.dashboard ? page.dashboard.queues : null
+                            delegate: QueueCard {
+                                onPauseToggled: (name, paused) => page.dashboard.setPaused(name, paused)
+                            }
+                        }
+                        Label {
+                            visible: !page.dashboard || page.dashboard.queues.count === 0
+                            text: qsTr("No jobs yet.")
+                            color: Theme.mutedText
                         }
                     }
+
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: Theme.spacingLarge
+                        MinuteChart {
+                            Layout.fillWidth: true
+                            Layout.preferredHeight: Theme.chartHeight
+                            title: qsTr("Jobs finished per minute (done, failed)")
+                            series: page.dashboard ? page.dashboard.series : []
+                            keys: ["done", "failed"]
+                            colors: [Theme.assistantNode, Theme.error]
+                        }
+                        MinuteChart {
+                            Layout.fillWidth: true
+                            Layout.preferredHeight: Theme.chartHeight
+                            title: qsTr("Average wait from due to start")
+                            series: page.dashboard ? page.dashboard.series : []
+                            keys: ["avgWaitMs"]
+                            colors: [Theme.highlight]
+                            unit: qsTr(" ms")
+                        }
+                    }
+
                     Label {
-                        visible: !page.dashboard || page.dashboard.queues.count === 0
-                        text: qsTr("No jobs yet.")
+                        text: qsTr("Failed jobs")
+                        font.bold: true
+                    }
+                    Label {
+                        visible: !page.dashboard || page.dashboard.failedJobs.count === 0
+                        text: qsTr("No failed jobs.")
                         color: Theme.mutedText
                     }
-                }
+                    Repeater {
+                        model: page.dashboard ? page.dashboard.failedJobs : null
+                        delegate: JobRow {
+                            Layout.fillWidth: true
+                            showErrors: true
+                            onRetryRequested: id => page.dashboard.retry(id)
+                            onDiscardRequested: id => page.dashboard.discard(id)
+                            onCancelRequested: id => page.dashboard.cancel(id)
+                        }
+                    }
 
-                RowLayout {
-                    Layout.fillWidth: true
-                    spacing: Theme.spacingLarge
-                    MinuteChart {
-                        Layout.fillWidth: true
-                        Layout.preferredHeight: Theme.chartHeight
-                        title: qsTr("Jobs finished per minute (done, failed)")
-                        series: page.dashboard ? page.dashboard.series : []
-                        keys: ["done", "failed"]
-                        colors: [Theme.assistantNode, Theme.error]
+                    Label {
+                        text: qsTr("Recent jobs")
+                        font.bold: true
                     }
-                    MinuteChart {
-                        Layout.fillWidth: true
-                        Layout.preferredHeight: Theme.chartHeight
-                        title: qsTr("Average wait from due to start")
-                        series: page.dashboard ? page.dashboard.series : []
-                        keys: ["avgWaitMs"]
-                        colors: [Theme.highlight]
-                        unit: qsTr(" ms")
+                    Repeater {
+                        model: page.dashboard ? page.dashboard.recentJobs : null
+                        delegate: JobRow {
+                            Layout.fillWidth: true
+                            onRetryRequested: id => page.dashboard.retry(id)
+                            onDiscardRequested: id => page.dashboard.discard(id)
+                            onCancelRequested: id => page.dashboard.cancel(id)
+                        }
                     }
                 }
+            }
 
-                Label {
-                    text: qsTr("Failed jobs")
-                    font.bold: true
-                }
-                Label {
-                    visible: !page.dashboard || page.dashboard.failedJobs.count === 0
-                    text: qsTr("No failed jobs.")
-                    color: Theme.mutedText
-                }
-                Repeater {
-                    model: page.dashboard ? page.dashboard.failedJobs : null
-                    delegate: JobRow {
-                        Layout.fillWidth: true
-                        showErrors: true
-                        onRetryRequested: id => page.dashboard.retry(id)
-                        onDiscardRequested: id => page.dashboard.discard(id)
-                        onCancelRequested: id => page.dashboard.cancel(id)
-                    }
-                }
-
-                Label {
-                    text: qsTr("Recent jobs")
-                    font.bold: true
-                }
-                Repeater {
-                    model: page.dashboard ? page.dashboard.recentJobs : null
-                    delegate: JobRow {
-                        Layout.fillWidth: true
-                        onRetryRequested: id => page.dashboard.retry(id)
-                        onDiscardRequested: id => page.dashboard.discard(id)
-                        onCancelRequested: id => page.dashboard.cancel(id)
-                    }
-                }
+            RunsView {
             }
         }
     }

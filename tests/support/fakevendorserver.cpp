@@ -1,5 +1,6 @@
 #include "fakevendorserver.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QPointer>
 #include <QTcpServer>
@@ -108,25 +109,33 @@ void FakeVendorServer::onReadable(QTcpSocket *socket)
     if (buf.size() < headerEnd + 4 + length)
         return;
     req.body = buf.mid(headerEnd + 4, length);
+    req.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
     buf.clear();
-    m_requests.append(req);
-    Q_EMIT requestReceived();
-    respond(socket);
-}
-
-void FakeVendorServer::respond(QTcpSocket *socket)
-{
+    // A response scripted for this request's path (enqueueFor) first, then the queue in order,
+    // then the responder.
     std::optional<Response> routed;
-    const QByteArray target = m_requests.isEmpty() ? QByteArray() : m_requests.constLast().target;
     for (qsizetype i = 0; i < m_routed.size(); ++i) {
-        if (target.contains(m_routed.at(i).first)) {
+        if (req.target.contains(m_routed.at(i).first)) {
             routed = m_routed.takeAt(i).second;
             break;
         }
     }
-    Response r = routed     ? *std::move(routed)
-        : m_queue.isEmpty() ? json(500, R"({"error":"no scripted response"})")
-                            : m_queue.takeFirst();
+    Response r = routed      ? *std::move(routed)
+        : !m_queue.isEmpty() ? m_queue.takeFirst()
+        : m_responder        ? m_responder(req)
+                             : json(500, R"({"error":"no scripted response"})");
+    if (!m_logBodies) {
+        Request kept;
+        kept.receivedAtMs = req.receivedAtMs;
+        req = kept;
+    }
+    m_requests.append(req);
+    Q_EMIT requestReceived();
+    respond(socket, std::move(r));
+}
+
+void FakeVendorServer::respond(QTcpSocket *socket, Response r)
+{
     QByteArray head = "HTTP/1.1 " + QByteArray::number(r.status) + " Scripted\r\n";
     for (const auto &[name, value] : std::as_const(r.headers))
         head += name + ": " + value + "\r\n";

@@ -7,6 +7,8 @@
 #include <QPair>
 #include <QUrl>
 
+#include <functional>
+
 class QTcpServer;
 class QTcpSocket;
 
@@ -41,7 +43,13 @@ public:
         QByteArray target;                     ///< path and query
         QHash<QByteArray, QByteArray> headers; ///< lower-case names
         QByteArray body;
+        qint64 receivedAtMs = 0; ///< when it was read whole (ms since epoch)
     };
+    /** @brief Answers requests when no scripted response is queued (a server for many calls). */
+    using Responder = std::function<Response(const Request &)>;
+    void setResponder(Responder responder) { m_responder = std::move(responder); }
+    /** @brief Keep only receivedAtMs of each request (a server for tens of thousands of calls). */
+    void setLogBodies(bool on) { m_logBodies = on; }
 
     explicit FakeVendorServer(QObject *parent = nullptr);
     ~FakeVendorServer() override;
@@ -75,7 +83,7 @@ Q_SIGNALS:
 private:
     void onConnection();
     void onReadable(QTcpSocket *socket);
-    void respond(QTcpSocket *socket);
+    void respond(QTcpSocket *socket, Response response);
     void sendPiece(QTcpSocket *socket, qsizetype index);
 
     QTcpServer *m_server;
@@ -84,6 +92,8 @@ private:
     QList<Request> m_requests;
     QHash<QTcpSocket *, QByteArray> m_buffers;
     QHash<QTcpSocket *, Response> m_active;
+    Responder m_responder;
+    bool m_logBodies = true;
 };
 
 } // namespace arbor::testsupport
