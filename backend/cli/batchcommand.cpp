@@ -413,7 +413,7 @@ int runStatus(const QStringList &args)
     return Ok;
 }
 
-int runExport(const QStringList &args)
+int runBatchExport(const QStringList &args)
 {
     QCommandLineParser parser;
     const QCommandLineOption db = dbOption();
@@ -510,7 +510,7 @@ int runBatch(const QStringList &args)
     if (command == u"status")
         return runStatus(rest);
     if (command == u"export")
-        return runExport(rest);
+        return runBatchExport(rest);
     if (command == u"list")
         return runBatchList(rest);
     err() << "arbord batch: unknown command “" << command << "”\n\n" << BatchUsage;
