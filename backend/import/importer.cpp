@@ -170,7 +170,9 @@ RunOutcome Importer::run(const Progress &progress, const StopCheck &stop)
                     r.sourceId = c->sourceId;
                     r.title = c->title;
                     r.messages = int(c->nodes.size());
-                    if (c->nodes.isEmpty()) {
+                    // An Arbor export keeps its empty conversations (a round trip gives the
+                    // same file); another app's empty chat is not worth a conversation.
+                    if (c->nodes.isEmpty() && format != Format::Arbor) {
                         r.outcome = QStringLiteral("skipped");
                         r.reason = QStringLiteral("no messages");
                         c.reset();
