@@ -19,20 +19,11 @@
 #include <QTemporaryDir>
 #include <QThread>
 
-#include <sys/resource.h>
-
 #include <cstdlib>
 
 namespace arbor::cli {
 
 namespace {
-
-double peakRssMb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_maxrss) / 1024.0; // KiB on Linux
-}
 
 /** @brief The machine's 1-minute load average (other work competes for the cores). */
 double loadAverage()
@@ -173,7 +164,7 @@ int runBenchBatch(const QStringList &args)
         {QStringLiteral("import_rows_per_s"), qRound64(double(created.rows) / importS)},
         {QStringLiteral("rows_per_s"), qRound64(double(created.rows) / runS)},
         {QStringLiteral("export_rows_per_s"), qRound64(double(exportedRows) / exportS)},
-        {QStringLiteral("peak_rss_mb"), qRound(peakRssMb() * 10) / 10.0},
+        {QStringLiteral("peak_rss_mb"), qRound(processMemory().peakMb * 10) / 10.0},
         {QStringLiteral("import_s"), qRound(importS * 100) / 100.0},
         {QStringLiteral("run_s"), qRound(runS * 100) / 100.0},
         {QStringLiteral("export_s"), qRound(exportS * 100) / 100.0},

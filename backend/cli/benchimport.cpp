@@ -21,19 +21,6 @@ namespace arbor::cli {
 
 namespace {
 
-/** Peak resident memory of this process, MB (VmHWM; Linux). */
-double peakRssMb()
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-    }
-    return -1;
-}
-
 QByteArray node(const QByteArray &id, const QByteArray &parent, const QList<QByteArray> &children,
                 const char *role, double time, const QByteArray &text, bool hidden)
 {
@@ -183,7 +170,7 @@ int runBenchImport(const QStringList &args)
         err() << "arbord bench import: " << outcome.state << ": " << outcome.error << "\n";
         return Failure;
     }
-    const double rss = peakRssMb();
+    const double rss = processMemory().peakMb;
     const QJsonObject result{{QStringLiteral("conversations"), qint64(*conversations)},
                              {QStringLiteral("messages"), messages},
                              {QStringLiteral("file_mb"), double(bytes) / (1 << 20)},

@@ -49,24 +49,6 @@ double threadCpuMicros()
     return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
 }
 
-/** @brief Peak and current resident memory of this process (MB), from /proc. */
-std::pair<double, double> rssMb()
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    double hwm = -1;
-    double rss = -1;
-    if (f.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &line : f.readAll().split('\n')) {
-            const QList<QByteArray> parts = line.simplified().split(' ');
-            if (parts.size() >= 2 && parts[0] == "VmHWM:")
-                hwm = parts[1].toDouble() / 1024;
-            if (parts.size() >= 2 && parts[0] == "VmRSS:")
-                rss = parts[1].toDouble() / 1024;
-        }
-    }
-    return {hwm, rss};
-}
-
 /** @brief One streaming client: what it sent and when its events came. */
 struct Client
 {
@@ -299,7 +281,7 @@ int runBenchServe(const QStringList &args)
     QCoreApplication::exec();
     const double seconds = double(nowNs() - t0) / 1e9;
     const double cpuTotal = processCpuMicros() - cpu0;
-    const auto [rssPeak, rssNow] = rssMb();
+    const auto [rssPeak, rssNow] = processMemory();
     QMetaObject::invokeMethod(
         swarm, [] {}, Qt::BlockingQueuedConnection);
     const double clientCpu = swarm->cpuMicros();

@@ -7,6 +7,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -191,6 +192,24 @@ void setUpLogging(QStringList &args)
     }
     if (!verbose)
         QLoggingCategory::setFilterRules(QStringLiteral("arbor.*=false"));
+}
+
+ProcessMemory processMemory()
+{
+    ProcessMemory memory;
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return memory;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() < 2)
+            continue;
+        if (parts[0] == "VmHWM:")
+            memory.peakMb = parts[1].toDouble() / 1024; // kB
+        else if (parts[0] == "VmRSS:")
+            memory.currentMb = parts[1].toDouble() / 1024;
+    }
+    return memory;
 }
 
 } // namespace arbor::cli

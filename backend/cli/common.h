@@ -72,4 +72,13 @@ void onInterrupt(QObject *context, std::function<void()> handler);
  */
 void setUpLogging(QStringList &args);
 
+/** @brief Resident memory of this process in MB, for the benchmarks: the peak so far (VmHWM)
+ *  and now (VmRSS), from /proc/self/status; -1 where it cannot be read (not Linux). */
+struct ProcessMemory
+{
+    double peakMb = -1;
+    double currentMb = -1;
+};
+ProcessMemory processMemory();
+
 } // namespace arbor::cli
