@@ -197,7 +197,7 @@ int runCreate(const QStringList &args)
         }
         spec.models.append(*model);
     }
-    const bool tty = isatty(fileno(stderr));
+    const bool tty = stderrIsTerminal();
     int shown = 0;
     try {
         const batch::CreateResult r =
@@ -253,7 +253,7 @@ int waitForRun(core::Backend &backend, qint64 id)
                 return;
             }
             const QString line = runLine(*r, QDateTime::currentMSecsSinceEpoch());
-            if (line != last && isatty(fileno(stderr)))
+            if (line != last && stderrIsTerminal())
                 err() << "\r" << line;
             err().flush();
             last = line;
@@ -269,7 +269,7 @@ int waitForRun(core::Backend &backend, qint64 id)
     });
     check();
     QCoreApplication::exec();
-    if (isatty(fileno(stderr)))
+    if (stderrIsTerminal())
         err() << "\n";
     backend.close();
     return code;

@@ -29,7 +29,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 
 namespace arbor::cli {
 
@@ -40,13 +39,6 @@ qint64 nowNs()
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
-}
-
-double threadCpuMicros()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
 }
 
 /** @brief One streaming client: what it sent and when its events came. */

@@ -12,10 +12,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QTextStream>
 
 #include <cmath>
+#include <cstdio>
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
@@ -23,6 +25,10 @@
 
 #include <csignal>
 #include <ctime>
+#endif
+#ifdef Q_OS_WIN
+#include <io.h>
+#include <windows.h>
 #endif
 
 namespace arbor::cli {
@@ -88,12 +94,63 @@ std::optional<int> openBackend(core::ReadOnlyBackend &backend, const QString &co
     return openAny(backend, command);
 }
 
+#ifdef Q_OS_WIN
+namespace {
+/** @brief Kernel plus user time of GetProcessTimes/GetThreadTimes, in µs (100-ns units). */
+double micros(const FILETIME &kernel, const FILETIME &user)
+{
+    const auto value = [](const FILETIME &t) {
+        return double((quint64(t.dwHighDateTime) << 32) | t.dwLowDateTime) / 10;
+    };
+    return value(kernel) + value(user);
+}
+} // namespace
+
 double processCpuMicros()
 {
+    FILETIME created, exited, kernel, user;
+    if (!GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user))
+        return 0;
+    return micros(kernel, user);
+}
+
+double threadCpuMicros()
+{
+    FILETIME created, exited, kernel, user;
+    if (!GetThreadTimes(GetCurrentThread(), &created, &exited, &kernel, &user))
+        return 0;
+    return micros(kernel, user);
+}
+
+bool stderrIsTerminal()
+{
+    return _isatty(_fileno(stderr)) != 0;
+}
+#else
+namespace {
+double clockMicros(clockid_t clock)
+{
     timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    clock_gettime(clock, &ts);
     return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
 }
+} // namespace
+
+double processCpuMicros()
+{
+    return clockMicros(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+double threadCpuMicros()
+{
+    return clockMicros(CLOCK_THREAD_CPUTIME_ID);
+}
+
+bool stderrIsTerminal()
+{
+    return isatty(fileno(stderr)) != 0;
+}
+#endif
 
 void printJson(const QJsonValue &value)
 {
@@ -172,6 +229,21 @@ void onInterrupt(QObject *context, std::function<void()> handler)
                      });
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
+#elif defined(Q_OS_WIN)
+    // Windows calls the console handler on a thread of its own: queue the work to the main thread.
+    static QPointer<QObject> s_context;
+    static std::function<void()> s_handler;
+    s_context = context;
+    s_handler = std::move(handler);
+    SetConsoleCtrlHandler(
+        [](DWORD type) -> BOOL {
+            if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT && type != CTRL_CLOSE_EVENT)
+                return FALSE;
+            QMetaObject::invokeMethod(
+                s_context.data(), [] { s_handler(); }, Qt::QueuedConnection);
+            return TRUE;
+        },
+        TRUE);
 #else
     Q_UNUSED(context);
     Q_UNUSED(handler);

@@ -36,6 +36,12 @@ std::optional<int> openBackend(core::ReadOnlyBackend &backend, const QString &co
  *  µs, for benchmarks. */
 double processCpuMicros();
 
+/** @brief CPU time of the calling thread, in µs, for benchmarks. */
+double threadCpuMicros();
+
+/** @brief Whether stderr is a terminal (progress lines redraw in place only there). */
+bool stderrIsTerminal();
+
 /** @brief Prints @p value (an object or array) as indented JSON on stdout. */
 void printJson(const QJsonValue &value);
 
