@@ -50,7 +50,9 @@ Rectangle {
             Button {
                 objectName: "newConversationButton"
                 Layout.fillWidth: true
-                text: qsTr("New conversation")
+                // Short enough for the default sidebar width beside the three icon buttons.
+                text: qsTr("New chat")
+                Accessible.name: qsTr("New conversation")
                 icon.source: Theme.icon("square-pen")
                 icon.color: Theme.text
                 icon.width: Theme.iconSizeSmall
