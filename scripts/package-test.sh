@@ -96,6 +96,17 @@ in_root apt-get install -y -q "/tmp/$(basename "$deb")"
 if [[ -n ${ARBOR_OLD_DEB:-} ]]; then
     log "the new version on the older version's store"
     in_root arbord --version
+    # A read-only command leaves an older store as it is (an older app may still have it open)
+    # and says how to upgrade it; the user's next step is opening Arbor, which migrates it.
+    if in_root arbord list >/tmp/arbor-upgrade-readonly.txt 2>&1; then
+        log "upgrade: arbord list read the older store without upgrading it"
+    fi
+    cat /tmp/arbor-upgrade-readonly.txt
+    log "upgrade: opening Arbor on the older store (it migrates it)"
+    in_root sh -c 'QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" \
+        sh -c "arbor & pid=\$!; sleep 12; import -window root /tmp/upgrade-shot.png; kill \$pid; wait \$pid"' || true
+    "${SUDO[@]}" cp "$root/tmp/upgrade-shot.png" build/release/upgrade-test.png
+    log "screenshot: build/release/upgrade-test.png"
     in_root arbord list | tee /tmp/arbor-upgrade-after.txt
     in_root sh -c 'for id in $(arbord list | cut -d" " -f1); do arbord show --json "$id"; done' \
         >/tmp/arbor-upgrade-after.json
