@@ -6,7 +6,7 @@ import Arbor.Ui
 
 // Issue 20 in the window: one message to several models (Ctrl+Shift+Enter), the replies side by
 // side; "Continue with this" makes a column the visible path and ‹ › then shows the others; a
-// fused reply links to its sources; model sets are saved and
+// fused reply links to its sources, in the view and in the thread; model sets are saved and
 // chosen; a column's header dragged onto another moves it there; scrolling one column scrolls
 // the others while "Scroll together" is on. (That sets survive a restart is tst_compare's, on
 // the store.)
@@ -220,6 +220,38 @@ Item {
             verify(together.checked);
             App.compare.close();
             root.height = 700;
+        }
+
+        function test_6_aFusedReplyLinksToItsSourcesInTheThread() {
+            sendCompare("Pick a colour");
+            const ids = ordered().map(c => c.messageId);
+            verify(App.compare.fuse([ids[0], ids[2]], "demo/demo", App.compare.defaultFusePrompt));
+            tryVerify(() => allComplete(4), 30000);
+            App.compare.close();
+            tryVerify(() => lastMessage() !== null && lastMessage().siblingCount === 4
+                      && lastMessage().siblingIndex === 3, 5000, "the fused reply is shown");
+            showRow(1);
+            const links = () => rowItem(1) === null ? [] : shownChildren(rowItem(1), "fusedLink");
+            tryVerify(() => links().length === 2, 5000, "two links under the fused reply");
+            verify(links()[0].text.indexOf("reply 1 · ") === 0, links()[0].text);
+            verify(links()[1].text.indexOf("reply 3 · ") === 0, links()[1].text);
+            // A link shows that sibling: ‹ 3 / 4 ›.
+            mouseClick(links()[1]);
+            tryVerify(() => lastMessage().messageId === ids[2], 5000);
+            tryCompare(lastMessage(), "siblingIndex", 2);
+            showRow(1);
+            tryVerify(() => rowItem(1) !== null && findChild(rowItem(1), "fusedLinks") === null,
+                      5000, "an ordinary reply has no links");
+            // Back to the fused reply (›): its other link shows reply 1.
+            Chat.switchSibling(ids[2], 1);
+            tryVerify(() => lastMessage().siblingIndex === 3, 5000);
+            showRow(1);
+            tryVerify(() => links().length === 2, 5000);
+            const fusedId = lastMessage().messageId;
+            tryVerify(() => rowItem(1).messageId === fusedId && links().length === 2, 5000);
+            mouseClick(links()[0]);
+            tryVerify(() => lastMessage().messageId === ids[0], 5000,
+                      "the first link shows reply 1: " + lastMessage().siblingIndex + " " + links()[0].text);
         }
     }
 }
