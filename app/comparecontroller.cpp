@@ -257,13 +257,21 @@ void CompareController::close()
 
 void CompareController::reload()
 {
-    if (!m_backend || !active() || std::exchange(m_reloadQueued, true))
+    if (!m_backend || !active())
         return;
+    // One read at a time; asked again meanwhile (a column ended while it ran), one more after
+    // it, so that the last state is always read.
+    if (std::exchange(m_reloadQueued, true)) {
+        m_reloadAgain = true;
+        return;
+    }
     const QString userId = m_userMessageId;
     whenDone(
         this, m_backend->chat().replies(userId),
         [this, userId](const QList<domain::Message> &replies) {
             m_reloadQueued = false;
+            if (std::exchange(m_reloadAgain, false))
+                reload();
             if (userId != m_userMessageId)
                 return;
             QHash<QString, QString> labels = m_labels;
@@ -277,6 +285,7 @@ void CompareController::reload()
         },
         [this](const QString &e) {
             m_reloadQueued = false;
+            m_reloadAgain = false;
             m_errors->show(e);
         });
 }

@@ -106,6 +106,7 @@ private:
     QString m_question;
     QHash<QString, QString> m_labels; ///< message id → column label (with its parameters)
     bool m_reloadQueued = false;
+    bool m_reloadAgain = false; ///< asked for while a read ran
 };
 
 } // namespace arbor::app

@@ -8,12 +8,16 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QGuiApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QQmlEngine>
+#include <QQuickWindow>
 
 #include <algorithm>
+#include <cmath>
+#include <ctime>
 
 Q_LOGGING_CATEGORY(lcFrameBench, "arbor.bench.frames", QtInfoMsg)
 
@@ -53,6 +57,22 @@ double residentMb()
     return 0;
 }
 
+/** @brief CPU time (ms) of the calling thread, or with @p process of the whole process. */
+double cpuMs(bool process)
+{
+    timespec ts{};
+    if (clock_gettime(process ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+/** @brief The load average over the last minute (Linux; 0 elsewhere). */
+double loadAverage()
+{
+    QFile file(QStringLiteral("/proc/loadavg"));
+    return file.open(QIODevice::ReadOnly) ? file.readAll().split(' ').value(0).toDouble() : 0;
+}
+
 double round1(double v)
 {
     return std::round(v * 10) / 10;
@@ -75,6 +95,12 @@ void FrameBench::start()
 {
     m_clock.start();
     m_ticker.start();
+    for (QWindow *w : QGuiApplication::topLevelWindows()) {
+        if (auto *quick = qobject_cast<QQuickWindow *>(w))
+            connect(
+                quick, &QQuickWindow::frameSwapped, this,
+                [this] { m_frames.fetch_add(1, std::memory_order_relaxed); }, Qt::DirectConnection);
+    }
     QTimer::singleShot(WarmUpMs, this, [this] {
         const QString prompt = QStringLiteral("Show me a long answer with code, tables and lists");
         if (m_app && m_compare) {
@@ -130,12 +156,18 @@ void FrameBench::tick()
             return;
         m_started = true;
         m_firstTokenNs = now;
+        m_framesAtStart = m_frames.load();
+        m_guiCpuAtStart = cpuMs(false);
+        m_procCpuAtStart = cpuMs(true);
         return; // this tick waited for the window before the reply: not counted
     }
     const double lateMs = std::max(0.0, double(now - last) / 1e6 - 1.0);
     if (m_doneNs < 0 && !live) {
         m_doneNs = now;
         m_finalChars = chars;
+        m_framesAtDone = m_frames.load();
+        m_guiCpuAtDone = cpuMs(false);
+        m_procCpuAtDone = cpuMs(true);
     }
     m_samples.append(Sample{lateMs, m_doneNs < 0 ? chars : -1});
     if (lateMs > 25) // QT_LOGGING_RULES=arbor.bench.frames.debug=true shows where
@@ -199,6 +231,16 @@ void FrameBench::write()
         {QStringLiteral("reply_s"), round1(double(m_doneNs - m_firstTokenNs) / 1e9)},
         {QStringLiteral("ticks"), double(all.size())},
     };
+    const double streamedS = double(m_doneNs - m_firstTokenNs) / 1e9;
+    if (streamedS > 0) {
+        out.insert(QStringLiteral("frames_per_s"),
+                   round1(double(m_framesAtDone - m_framesAtStart) / streamedS));
+        out.insert(QStringLiteral("gui_cpu_ms_per_s"),
+                   round1((m_guiCpuAtDone - m_guiCpuAtStart) / streamedS));
+        out.insert(QStringLiteral("process_cpu_ms_per_s"),
+                   round1((m_procCpuAtDone - m_procCpuAtStart) / streamedS));
+    }
+    out.insert(QStringLiteral("load_1m"), loadAverage());
     if (m_compare)
         out.insert(QStringLiteral("columns"), m_app->compare()->columns()->rowCount());
     addHighlightFigures(out);

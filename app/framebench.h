@@ -7,6 +7,8 @@
 #include <QString>
 #include <QTimer>
 
+#include <atomic>
+
 namespace arbor::app {
 
 class App;
@@ -31,6 +33,11 @@ class App;
  *   view open; each reply ~CompareReplyChars characters at 200 tokens/s): the same figures,
  *   from the first token of any column until a second after the last completed; `reply_chars`
  *   is then all six together and `columns` says how many streamed.
+ * - Work done while it streamed (first token to completion), which a busy machine does not
+ *   change the way it changes lateness: `frames_per_s` (frames the window rendered),
+ *   `gui_cpu_ms_per_s` (CPU time of the GUI thread), `process_cpu_ms_per_s` (of the whole
+ *   process: rendering, the rasteriser's threads, the backend), and `load_1m`, the machine's
+ *   load average at the end.
  * - `rss_mb`: resident memory at the end. `reply_chars`, `reply_s`: the reply's length and how
  *   long it streamed; `ticks`: how many timer ticks were counted.
  * - The code highlighter (CodeHighlighter::stats(), the code blocks of the reply; blocks found
@@ -94,6 +101,11 @@ private:
     qsizetype m_finalChars = 0;
     qint64 m_firstTokenNs = 0;
     QList<Sample> m_samples;
+    /** @brief Frames rendered (counted on the render thread). */
+    std::atomic<int> m_frames{0};
+    int m_framesAtStart = 0, m_framesAtDone = 0;
+    double m_guiCpuAtStart = 0, m_guiCpuAtDone = 0;   ///< ms
+    double m_procCpuAtStart = 0, m_procCpuAtDone = 0; ///< ms
 };
 
 } // namespace arbor::app

@@ -3,6 +3,7 @@
 #include "blockkind.h"
 
 #include <limits>
+#include <utility>
 
 namespace arbor::app {
 
@@ -77,8 +78,12 @@ void MessageBlocksModel::setSource(QAbstractItemModel *source)
                 [this](const QModelIndex &from, const QModelIndex &to, const QList<int> &roles) {
                     if (m_sourceRow >= from.row() && m_sourceRow <= to.row()
                         && (roles.isEmpty() || roles.contains(m_sourceRole)
-                            || (m_sourceCallsRole >= 0 && roles.contains(m_sourceCallsRole))))
-                        pullText();
+                            || (m_sourceCallsRole >= 0 && roles.contains(m_sourceCallsRole)))) {
+                        if (m_paused)
+                            m_stale = true;
+                        else
+                            pullText();
+                    }
                 });
         connect(source, &QAbstractItemModel::modelReset, this, &MessageBlocksModel::pullText);
     }
@@ -93,6 +98,16 @@ void MessageBlocksModel::setSourceRow(int row)
     m_sourceRow = row;
     Q_EMIT sourceChanged();
     pullText();
+}
+
+void MessageBlocksModel::setPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    m_paused = paused;
+    Q_EMIT pausedChanged();
+    if (!m_paused && std::exchange(m_stale, false))
+        pullText();
 }
 
 void MessageBlocksModel::pullText()

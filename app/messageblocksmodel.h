@@ -47,6 +47,9 @@ class MessageBlocksModel
      *  garbage collection (of every object of the window) every few frames. */
     Q_PROPERTY(QAbstractItemModel *source READ source WRITE setSource NOTIFY sourceChanged)
     Q_PROPERTY(int sourceRow READ sourceRow WRITE setSourceRow NOTIFY sourceChanged)
+    /** @brief Changes of the source's row wait while set (the text is hidden: the thread behind
+     *  the compare view, which streams one of its columns), and are read once when unset. */
+    Q_PROPERTY(bool paused READ paused WRITE setPaused NOTIFY pausedChanged)
     /** @brief "user" shows the text as typed; anything else is rendered as Markdown. */
     Q_PROPERTY(QString messageRole READ messageRole WRITE setMessageRole NOTIFY messageRoleChanged)
     /** @brief Text may still arrive: the last block may be open. */
@@ -110,6 +113,8 @@ public:
     void setSource(QAbstractItemModel *source);
     int sourceRow() const { return m_sourceRow; }
     void setSourceRow(int row);
+    bool paused() const { return m_paused; }
+    void setPaused(bool paused);
     QString messageRole() const { return m_role; }
     void setMessageRole(const QString &role);
     bool live() const { return m_live; }
@@ -140,6 +145,7 @@ public:
 Q_SIGNALS:
     void textChanged();
     void sourceChanged();
+    void pausedChanged();
     void messageRoleChanged();
     void liveChanged();
     void reasoningChanged();
@@ -182,6 +188,8 @@ private:
     QList<domain::ToolCall> m_calls;
     int m_sourceCallsRole = -1;
     bool m_live = false;
+    bool m_paused = false;
+    bool m_stale = false;    ///< the source changed while paused
     bool m_building = false; ///< QML is still setting the properties: read once it is done
     bool m_expanded = false;
     bool m_collapsible = false;

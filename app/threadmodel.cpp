@@ -554,6 +554,8 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return m.toolCalls;
     case UsageRole:
         return usage::messageUsageText(m);
+    case FusedFromRole:
+        return chat::compare::fusedFrom(m);
     default:
         return {};
     }
@@ -601,7 +603,8 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {ReasoningMsRole, "reasoningMs"},
             {ReasoningLiveRole, "reasoningLive"},
             {ToolCallsRole, "toolCalls"},
-            {UsageRole, "messageUsage"}};
+            {UsageRole, "messageUsage"},
+            {FusedFromRole, "fusedFrom"}};
 }
 
 } // namespace arbor::app

@@ -69,7 +69,8 @@ public:
         /// The tools the reply asked to call: JSON (domain/toolcall.h), "" when none; a call
         /// shows here as soon as it is whole, while the reply streams.
         ToolCallsRole,
-        UsageRole, ///< its tokens and cost for people; "" when it has no usage
+        UsageRole,     ///< its tokens and cost for people; "" when it has no usage
+        FusedFromRole, ///< a fused reply's sources (ids of its siblings); empty for the rest
     };
     Q_ENUM(Roles)
 

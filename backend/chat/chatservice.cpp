@@ -152,6 +152,19 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     return m;
 }
 
+ReplyExtras extrasOf(const QSqlDatabase &db, const Message &reply)
+{
+    ReplyExtras extras;
+    extras.fusedFrom = reply.fusedFrom;
+    const QList<jobs::Job> found = jobs::queries::forSubject(db, reply.id);
+    if (!found.isEmpty()) {
+        const QJsonObject &payload = found.constFirst().payload; // newest
+        extras.parameters = payload.value(QStringLiteral("parameters")).toObject();
+        extras.prompt = payload.value(QStringLiteral("prompt")).toString();
+    }
+    return extras;
+}
+
 Message storeUser(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
                   const QString &text, qint64 now)
 {
@@ -317,17 +330,8 @@ QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId,
         const qint64 now = domain::nowMs();
         SendResult r;
         r.conversationId = old->conversationId;
-        // A compare column keeps its own parameters, a fused reply its sources and prompt.
-        writes::ReplyExtras extras;
-        extras.fusedFrom = old->fusedFrom;
-        const QList<jobs::Job> oldJobs = jobs::queries::forSubject(db, old->id);
-        if (!oldJobs.isEmpty()) {
-            const QJsonObject &payload = oldJobs.constFirst().payload; // newest
-            extras.parameters = payload.value(QStringLiteral("parameters")).toObject();
-            extras.prompt = payload.value(QStringLiteral("prompt")).toString();
-        }
         r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId,
-                                 nullptr, extras);
+                                 nullptr, writes::extrasOf(db, *old));
         showLeaf(db, r, r.assistant.id, now);
         return r;
     }));
@@ -351,8 +355,8 @@ QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId
         SendResult r;
         r.conversationId = old->conversationId;
         patchSettings(db, r.conversationId, settings);
-        r.assistant =
-            storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId, &*old);
+        r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId,
+                                 &*old, writes::extrasOf(db, *old));
         showLeaf(db, r, r.assistant.id, now);
         return r;
     }));

@@ -114,11 +114,13 @@ public:
      *  polls). Resolves to false if the message is not live. */
     QFuture<bool> stop(const QString &messageId);
     /** @brief A new reply beside @p assistantMessageId (same parent), with @p modelKey or, when
-     *  empty, the same model. Nothing is overwritten. */
+     *  empty, the same model, and the same own parameters (a compare column's). Nothing is
+     *  overwritten. */
     QFuture<SendResult> regenerate(const QString &assistantMessageId, const QString &modelKey = {});
     /** @brief Continues a reply that stopped early (interrupted, stopped or failed) as a new
      *  sibling that starts with its text; the model picks up where it left off. The original
-     *  stays as it was. @p settings: as SendRequest::settings. */
+     *  stays as it was; like regenerate(), it keeps a compare column's own parameters and a
+     *  fused reply's sources and prompt. @p settings: as SendRequest::settings. */
     QFuture<SendResult> continueReply(const QString &assistantMessageId,
                                       const QJsonObject &settings = {});
     /** @brief Edits a user message as a new sibling with @p text; with @p reply, a new reply is

@@ -21,6 +21,9 @@ domain::Message storeReply(const QSqlDatabase &db, const QString &conversationId
                            const QJsonObject &options, qint64 now, qint64 *jobId,
                            const domain::Message *continued = nullptr,
                            const ReplyExtras &extras = {});
+/** @brief What a new reply beside @p reply (regenerated, retried or continued) keeps of it: a
+ *  compare column's own parameters and a fused reply's sources and prompt, from its job. */
+ReplyExtras extrasOf(const QSqlDatabase &db, const domain::Message &reply);
 /** @brief Stores a user message under @p parentId. */
 domain::Message storeUser(const QSqlDatabase &db, const QString &conversationId,
                           const QString &parentId, const QString &text, qint64 now);

@@ -106,6 +106,8 @@ Column {
 
         source: body.thread !== null ? body.thread : body.textSource
         sourceRow: body.threadRow
+        // Hidden (the thread behind the compare view): a streaming reply is read when shown.
+        paused: !body.visible
         text: body.content
         messageRole: body.messageRole
         live: body.isLive

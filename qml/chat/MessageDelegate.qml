@@ -47,6 +47,7 @@ Item {
     required property int reasoningMs
     required property bool reasoningLive
     required property string messageUsage // its tokens and cost ("" when none)
+    required property var fusedFrom // a fused reply's sources (ids), [] for the rest
 
     /// The view's model: the text is read from its row in C++ (MessageBody.thread), never as
     /// a role (a JS string of the whole growing reply on every frame).
@@ -341,6 +342,22 @@ Item {
                 onExpandToggled: message.expandToggled()
                 onResizedAbove: delta => message.resizedAbove(delta)
             }
+        }
+
+        Loader {
+            Layout.fillWidth: true
+            active: message.fusedFrom.length > 0
+            visible: active
+            // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot know that
+            // this component only ever lives here, where `message` is in scope.
+            // qmllint disable unqualified
+            sourceComponent: FusedLinks {
+                messageId: message.messageId
+                fusedFrom: message.fusedFrom
+                siblingCount: message.siblingCount
+                keyboardReachable: message.keyboardReachable
+            }
+            // qmllint enable unqualified
         }
 
         ColumnLayout {

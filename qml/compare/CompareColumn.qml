@@ -7,8 +7,9 @@ import Arbor.Ui
 /**
  * @brief One reply of the compare view: its model, status and figures (time to first token,
  * tokens/s, tokens, cost; "—" when unknown), its text (the thread's own blocks, MessageBody),
- * and its actions: move left/right, maximise, stop, retry or regenerate, "Continue with this",
- * chosen for a fuse. A fused reply links to the columns it came from.
+ * and its actions: move left/right (or drag the header onto another column), maximise, stop,
+ * retry or regenerate, "Continue with this", chosen for a fuse. A fused reply links to the
+ * columns it came from.
  */
 Rectangle {
     id: column
@@ -41,6 +42,17 @@ Rectangle {
     signal chosenToggled(bool on)
     signal sourceActivated(string messageId)
     signal scrolled(real ratio)
+    /// The header is dragged (to reorder): started, moved, let go; positions in the scene.
+    signal headerDragStarted(point scenePosition)
+    signal headerDragMoved(point scenePosition)
+    signal headerDragEnded
+    /// A dragged header was dropped on this column.
+    signal headerDropped
+
+    /// The text's drawing has caught up with it (every block made and measured).
+    readonly property bool settled: body.shownBlocks === body.totalBlocks && body.waitingBlocks === 0
+    /// Takes dragged headers (CompareView's "dragged column").
+    readonly property string dragKey: "arbor/compare-column"
 
     /// Set while another column scrolls this one (its move is not reported back).
     property bool following: false
@@ -56,8 +68,17 @@ Rectangle {
     objectName: "compareColumn"
     color: Theme.base
     radius: Theme.radius
-    border.width: isCurrent ? 2 * Theme.hairline : Theme.hairline
-    border.color: isCurrent ? Theme.accent : Theme.separator
+    border.width: isCurrent || dropArea.containsDrag ? 2 * Theme.hairline : Theme.hairline
+    border.color: dropArea.containsDrag ? Theme.highlight : isCurrent ? Theme.accent : Theme.separator
+
+    DropArea {
+        id: dropArea
+
+        objectName: "columnDropArea"
+        anchors.fill: parent
+        keys: [column.dragKey]
+        onDropped: column.headerDropped()
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -86,11 +107,35 @@ Rectangle {
                 font.bold: true
                 // The end says the column's own parameters (· t 0.4): keep it in sight.
                 elide: Text.ElideMiddle
-                ToolTip.visible: truncated && hoverHandler.hovered
+                ToolTip.visible: truncated && hoverHandler.hovered && !headerDrag.active
                 ToolTip.text: text
 
                 HoverHandler {
                     id: hoverHandler
+
+                    cursorShape: headerDrag.enabled ? (headerDrag.active ? Qt.ClosedHandCursor : Qt.OpenHandCursor)
+                                                    : Qt.ArrowCursor
+                }
+                // Drag the header onto another column to move this one there (the buttons beside
+                // do the same from the keyboard).
+                DragHandler {
+                    id: headerDrag
+
+                    objectName: "headerDrag"
+                    target: null
+                    // The view around may scroll: a header drag stays a header drag.
+                    grabPermissions: PointerHandler.CanTakeOverFromAnything
+                    enabled: !column.maximised && column.columnCount > 1
+                    onActiveChanged: {
+                        if (active)
+                            column.headerDragStarted(centroid.scenePosition);
+                        else
+                            column.headerDragEnded();
+                    }
+                    onCentroidChanged: {
+                        if (active)
+                            column.headerDragMoved(centroid.scenePosition);
+                    }
                 }
             }
 
@@ -159,6 +204,7 @@ Rectangle {
         Flickable {
             id: flick
 
+            objectName: "columnText"
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true

@@ -6,7 +6,8 @@ import Arbor.Ui
 
 /**
  * @brief The replies to one user message side by side (App.compare): columns when the window
- * is wide, a grid when it is narrow, one column when maximised. Scrolling can be synchronised.
+ * is wide, a grid when it is narrow, one column when maximised. A column moves by dragging its
+ * header onto another (or with its move buttons). Scrolling can be synchronised.
  * Replies ticked in their columns can be fused into one new reply (FuseDialog).
  */
 Rectangle {
@@ -86,6 +87,8 @@ Rectangle {
             clip: true
             contentWidth: width
             contentHeight: grid.height
+            // Only a grid taller than the view scrolls (then a header drag still wins).
+            interactive: contentHeight > height
             ScrollBar.vertical: ScrollBar {}
 
             Grid {
@@ -115,6 +118,10 @@ Rectangle {
                         maximised: view.maximisedId === messageId
                         chosen: view.chosen[messageId] === true
                         onMoveRequested: to => App.compare.columns.moveColumn(index, to)
+                        onHeaderDragStarted: p => dragged.start(index, label, p)
+                        onHeaderDragMoved: p => dragged.moveTo(p)
+                        onHeaderDragEnded: dragged.finish()
+                        onHeaderDropped: App.compare.columns.moveColumn(dragged.fromIndex, index)
                         onMaximiseToggled: view.maximisedId = maximised ? "" : messageId
                         onChosenToggled: on => {
                             const next = Object.assign({}, view.chosen);
@@ -139,6 +146,58 @@ Rectangle {
                     // qmllint enable unqualified
                 }
             }
+        }
+    }
+
+    // The header of a column being dragged; the column under it when let go takes its place.
+    Rectangle {
+        id: dragged
+
+        /// The row of the column dragged; -1: none.
+        property int fromIndex: -1
+        property alias text: draggedLabel.text
+
+        function start(from: int, label: string, scenePosition: point) {
+            fromIndex = from;
+            text = (from + 1) + ". " + label;
+            moveTo(scenePosition);
+            Drag.active = true;
+        }
+        function moveTo(scenePosition: point) {
+            const p = view.mapFromItem(null, scenePosition.x, scenePosition.y);
+            x = p.x - width / 2;
+            y = p.y - height / 2;
+        }
+        function finish() {
+            if (Drag.active)
+                Drag.drop();
+            Drag.active = false;
+            fromIndex = -1;
+        }
+
+        objectName: "draggedColumn"
+        visible: fromIndex >= 0
+        z: 10
+        width: Math.min(view.minimumColumnWidth, draggedLabel.implicitWidth + 2 * Theme.spacing)
+        height: draggedLabel.implicitHeight + 2 * Theme.spacingSmall
+        radius: Theme.radius
+        color: Theme.base
+        border.width: 2 * Theme.hairline
+        border.color: Theme.highlight
+        opacity: 0.9
+        Drag.keys: ["arbor/compare-column"]
+        Drag.hotSpot.x: width / 2
+        Drag.hotSpot.y: height / 2
+
+        Label {
+            id: draggedLabel
+
+            anchors.fill: parent
+            anchors.leftMargin: Theme.spacing
+            anchors.rightMargin: Theme.spacing
+            verticalAlignment: Text.AlignVCenter
+            font.bold: true
+            elide: Text.ElideMiddle
         }
     }
 

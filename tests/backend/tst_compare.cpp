@@ -187,6 +187,67 @@ private Q_SLOTS:
                  1.5);
     }
 
+    void aColumnContinuedOrRetriedKeepsItsOwnParameters()
+    {
+        // Both columns are cut mid-stream: each keeps some text and can be continued.
+        const QByteArray sse = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
+        for (int i = 0; i < 2; ++i) {
+            FakeVendorServer::Response cut = FakeVendorServer::stream(
+                sse.left(sse.indexOf("\n\n", sse.indexOf(R"("delta":{"content")")) + 2),
+                "text/event-stream");
+            cut.disconnectMidBody = true;
+            m_server->enqueue(cut);
+        }
+        chat::CompareModel low = model(QStringLiteral("test-openai"), QStringLiteral("m1"), 0.25);
+        low.parameters.insert(QStringLiteral("max_tokens"), 300);
+        const auto r =
+            compare({low, model(QStringLiteral("test-openai"), QStringLiteral("m1"), 1.5)});
+        QTRY_VERIFY_WITH_TIMEOUT(allEnded(r.replies), 30000);
+        const auto bodyOf = [&](qsizetype i) {
+            return QJsonDocument::fromJson(m_server->requests().at(i).body).object();
+        };
+        QCOMPARE(m_server->requests().size(), 2);
+        const QList<double> sent{bodyOf(0).value(u"temperature").toDouble(),
+                                 bodyOf(1).value(u"temperature").toDouble()};
+        QCOMPARE(QSet<double>(sent.begin(), sent.end()), (QSet<double>{0.25, 1.5}));
+
+        // The conversation's own temperature differs from both columns'.
+        m_backend->chat()
+            .setConversationSettings(r.conversationId, {{QStringLiteral("temperature"), 0.7}})
+            .waitForFinished();
+        const QList<std::pair<QString, double>> columns{{r.replies.at(0).id, 0.25},
+                                                        {r.replies.at(1).id, 1.5}};
+        for (const auto &[id, temperature] : columns) {
+            QVERIFY2(!stored(id)->content.isEmpty(), "the cut column kept its text");
+            // Continue: the new sibling asks with the column's parameters.
+            m_server->enqueue(FakeVendorServer::stream(sse, "text/event-stream"));
+            const auto continued = m_backend->chat().continueReply(id).result();
+            QTRY_VERIFY_WITH_TIMEOUT(ended(continued.assistant.id), 30000);
+            QCOMPARE(bodyOf(m_server->requests().size() - 1).value(u"temperature").toDouble(),
+                     temperature);
+            QVERIFY(stored(continued.assistant.id)->content.startsWith(stored(id)->content));
+            // Retry (a regenerate) of the continuation: still the column's parameters.
+            m_server->enqueue(FakeVendorServer::stream(sse, "text/event-stream"));
+            const auto retried = m_backend->chat().regenerate(continued.assistant.id).result();
+            QTRY_VERIFY_WITH_TIMEOUT(ended(retried.assistant.id), 30000);
+            const QJsonObject body = bodyOf(m_server->requests().size() - 1);
+            QCOMPARE(body.value(u"temperature").toDouble(), temperature);
+            if (temperature == 0.25)
+                QVERIFY2(body.value(u"max_tokens").toInt() == 300
+                             || body.value(u"max_completion_tokens").toInt() == 300,
+                         qPrintable(body.keys().join(u',')));
+        }
+        // An ordinary reply in the same conversation uses the conversation's temperature.
+        m_server->enqueue(FakeVendorServer::stream(sse, "text/event-stream"));
+        chat::SendRequest next;
+        next.conversationId = r.conversationId;
+        next.text = QStringLiteral("And now?");
+        next.modelKey = QStringLiteral("test-openai/m1");
+        const auto plain = m_backend->chat().send(next).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(plain.assistant.id), 30000);
+        QCOMPARE(bodyOf(m_server->requests().size() - 1).value(u"temperature").toDouble(), 0.7);
+    }
+
     void fourVendorsAtOnceEachEndInTheirOwnState()
     {
         // The texts each transcript gives alone.

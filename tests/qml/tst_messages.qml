@@ -52,6 +52,7 @@ Item {
             reasoningMs: -1
             reasoningLive: false
             messageUsage: ""
+            fusedFrom: []
         }
     }
 

@@ -53,6 +53,7 @@ Item {
             reasoningMs: -1
             reasoningLive: false
             messageUsage: ""
+            fusedFrom: []
         }
     }
 
