@@ -2,9 +2,21 @@
 
 #include "domain/message.h"
 
+#include <QList>
 #include <QObject>
 
 namespace arbor::chat {
+
+/** @brief A piece of a streaming message that is now durable (committed to the store). */
+struct CommittedText
+{
+    QString conversationId;
+    QString messageId;
+    qsizetype offset = 0; ///< the text's length before @p text
+    QString text;
+    qsizetype reasoningOffset = 0; ///< the reasoning's length before @p reasoning
+    QString reasoning;
+};
 
 /**
  * @brief What happened to conversations and messages, for views and scripts. Emitted from
@@ -26,6 +38,10 @@ Q_SIGNALS:
     /** @brief Text arrived for a streaming message; @p offset is the length before it. */
     void messageDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
                       const QString &text);
+    /** @brief Pieces of streaming messages were committed, in the order of their offsets: a
+     *  reader that must never show more than is durable (a resumable stream) follows these
+     *  instead of messageDelta. One signal per group commit, whatever the number of messages. */
+    void textsCommitted(const QList<arbor::chat::CommittedText> &pieces);
     /** @brief Reasoning ("thinking") arrived for a streaming message; @p offset is the length of
      *  its reasoning before it. */
     void reasoningDelta(const QString &conversationId, const QString &messageId, qsizetype offset,
@@ -49,3 +65,5 @@ Q_SIGNALS:
 };
 
 } // namespace arbor::chat
+
+Q_DECLARE_METATYPE(arbor::chat::CommittedText)

@@ -1,5 +1,6 @@
 #include "chatjobhandler.h"
 
+#include "chunkcommitter.h"
 #include "replysession.h"
 #include "toolturns.h"
 
@@ -17,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QThread>
 
 namespace arbor::chat {
 
@@ -138,6 +140,12 @@ ChatJobHandler::ChatJobHandler(store::Store &store, llm::ProviderRegistry &provi
 
 void ChatJobHandler::start(jobs::JobRun *run)
 {
+    if (!m_committer) {
+        // On the engine thread, with the sessions it commits for; gone with that thread.
+        m_committer = new ChunkCommitter(m_store, m_events);
+        QObject::connect(QThread::currentThread(), &QThread::finished, m_committer,
+                         &QObject::deleteLater, Qt::DirectConnection);
+    }
     const QString messageId = run->job().payload.value(QStringLiteral("message_id")).toString();
     const QJsonObject &job = run->job().payload;
     const ReplyPayload options{job.value(QStringLiteral("options")).toObject().toVariantMap(),
@@ -177,7 +185,8 @@ void ChatJobHandler::start(jobs::JobRun *run)
                     messages::setToolCalls(db, id, calls);
                 });
             }
-            auto *session = new ReplySession(run, *c.message, m_store, m_events, m_live);
+            auto *session =
+                new ReplySession(run, *c.message, m_store, m_events, m_live, *m_committer);
             const auto provider = m_providers.get(c.message->provider);
             if (!provider) {
                 session->fail({llm::ChatError::Kind::NotFound,

@@ -15,12 +15,14 @@ class ToolHost;
 namespace arbor::chat {
 
 class ChatEvents;
+class ChunkCommitter;
 class LiveTexts;
 
 /**
  * @brief Job kind "chat.reply": streams one assistant message. Payload: {"message_id", "options"}.
- * Text is kept live in LiveTexts, stored as chunks at least every 250 ms, and folded into the
- * message when it ends, in the same transaction as the job's end.
+ * Text is kept live in LiveTexts, stored as chunks by a group commit across all replies every
+ * few milliseconds (ChunkCommitter), and folded into the message when it ends, in the same
+ * transaction as the job's end.
  */
 class ChatJobHandler : public jobs::JobHandler
 {
@@ -30,9 +32,6 @@ public:
      *  Only a process with a ToolHost handles it (the app, `arbord chat --tools`): never
      *  `arbord worker`, which cannot ask the user and may not have the servers. */
     static constexpr auto ToolsKind = "chat.tools";
-    /** @brief How often streamed text is written to the store while tokens arrive. */
-    static constexpr int FlushIntervalMs = 100;
-
     /** @param host non-null: this handler runs replies with tools (kind ToolsKind). */
     ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers, ChatEvents &events,
                    LiveTexts &live, tools::ToolHost *host = nullptr);
@@ -50,6 +49,7 @@ private:
     ChatEvents &m_events;
     LiveTexts &m_live;
     tools::ToolHost *m_host;
+    ChunkCommitter *m_committer = nullptr; ///< made on the engine thread by the first start()
 };
 
 } // namespace arbor::chat

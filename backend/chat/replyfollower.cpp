@@ -1,6 +1,7 @@
 #include "replyfollower.h"
 
 #include "chatevents.h"
+#include "durablefeed.h"
 #include "livetexts.h"
 
 #include "domain/ids.h"
@@ -13,50 +14,92 @@ ReplyFollower::ReplyFollower(ChatService &chat, ChatEvents &events, LiveTexts &l
                              QObject *parent)
     : QObject(parent)
     , m_chat(chat)
-    , m_live(live)
+    , m_live(&live)
     , m_timer(this)
 {
     connect(&m_timer, &QTimer::timeout, this, &ReplyFollower::poll);
     connect(&events, &ChatEvents::messageDelta, this,
             [this](const QString &, const QString &id, qsizetype offset, const QString &piece) {
-                if (!m_done && id == m_id)
+                if (id == m_id)
                     append(offset, piece);
             });
     connect(
         &events, &ChatEvents::messageStateChanged, this,
         [this](const QString &, const QString &id, const QString &status, const QString &error) {
-            const MessageStatus s = domain::messageStatusFromString(status);
-            if (m_done || id != m_id || domain::isLive(s))
-                return;
-            // This process ran it and has recorded its end (or failed to): the store says which.
-            m_endedHere = true;
-            m_endedHereAfter = m_polls;
-            m_hereStatus = s;
-            m_hereError = error;
-            poll();
+            if (id == m_id)
+                takeState(status, error);
         });
+}
+
+ReplyFollower::ReplyFollower(ChatService &chat, DurableFeed &feed, QObject *parent)
+    : QObject(parent)
+    , m_chat(chat)
+    , m_feed(&feed)
+    , m_timer(this)
+{
+    connect(&m_timer, &QTimer::timeout, this, &ReplyFollower::poll);
+}
+
+ReplyFollower::~ReplyFollower()
+{
+    if (m_feed && !m_id.isEmpty())
+        m_feed->remove(m_id, this);
+}
+
+void ReplyFollower::takeState(const QString &status, const QString &error)
+{
+    const MessageStatus s = domain::messageStatusFromString(status);
+    if (m_done || domain::isLive(s))
+        return;
+    // This process ran it and has recorded its end (or failed to): the store says which.
+    m_endedHere = true;
+    m_endedHereAfter = m_polls;
+    m_hereStatus = s;
+    m_hereError = error;
+    poll();
 }
 
 void ReplyFollower::follow(const QString &messageId)
 {
+    if (m_feed && !m_id.isEmpty())
+        m_feed->remove(m_id, this);
     m_id = messageId;
     m_text.clear();
-    // Text this process streamed before it knew the id (deltas past it arrive as events).
-    if (const auto live = m_live.text(messageId))
+    m_ahead.clear();
+    if (m_feed) {
+        m_feed->add(m_id, this);
+    } else if (const auto live = m_live->text(messageId)) {
+        // Text this process streamed before it knew the id (deltas past it arrive as events).
         append(0, *live);
+    }
     m_timer.start(m_pollMs);
     poll();
 }
 
 void ReplyFollower::append(qsizetype offset, const QString &piece)
 {
-    // Offsets make a duplicate or an overlapping piece harmless; a piece past the end waits for
-    // the store (which has everything before it) to fill the gap.
-    if (offset > m_text.size() || offset + piece.size() <= m_text.size())
+    if (m_done)
         return;
-    const QString fresh = piece.mid(m_text.size() - offset);
-    m_text += fresh;
-    Q_EMIT textArrived(fresh);
+    // Offsets make a duplicate or an overlapping piece harmless; a piece past the end waits
+    // until the store (or an earlier piece arriving later) fills the gap before it.
+    if (offset > m_text.size()) {
+        m_ahead.insert(offset, piece);
+        return;
+    }
+    if (offset + piece.size() > m_text.size()) {
+        const QString fresh = piece.mid(m_text.size() - offset);
+        m_text += fresh;
+        Q_EMIT textArrived(fresh);
+    }
+    while (!m_ahead.isEmpty() && m_ahead.firstKey() <= m_text.size()) {
+        const qsizetype at = m_ahead.firstKey();
+        const QString next = m_ahead.take(at);
+        if (at + next.size() > m_text.size()) {
+            const QString fresh = next.mid(m_text.size() - at);
+            m_text += fresh;
+            Q_EMIT textArrived(fresh);
+        }
+    }
 }
 
 void ReplyFollower::poll()
@@ -128,6 +171,7 @@ void ReplyFollower::take(const ReplyProgress &p, quint64 pollNumber)
 void ReplyFollower::finish(MessageStatus status, const QString &error, bool stored)
 {
     m_done = true;
+    m_ahead.clear();
     m_timer.stop();
     Q_EMIT ended(status, error, stored);
 }

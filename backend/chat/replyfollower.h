@@ -2,12 +2,14 @@
 
 #include "chatservice.h"
 
+#include <QMap>
 #include <QObject>
 #include <QTimer>
 
 namespace arbor::chat {
 
 class ChatEvents;
+class DurableFeed;
 class LiveTexts;
 
 /** @brief Why a followed reply is waiting instead of streaming. */
@@ -40,6 +42,10 @@ public:
 
     ReplyFollower(ChatService &chat, ChatEvents &events, LiveTexts &live,
                   QObject *parent = nullptr);
+    /** @brief A follower that gives only durable text: what the store has and what @p feed
+     *  says was committed, never live text a crash could lose (a resumable stream). */
+    ReplyFollower(ChatService &chat, DurableFeed &feed, QObject *parent = nullptr);
+    ~ReplyFollower() override;
 
     /** @brief Reads the store every @p ms instead of PollMs. For a reply this process runs,
      *  text and the end arrive as events at once, so a server following hundreds of them
@@ -50,6 +56,11 @@ public:
     const QString &messageId() const { return m_id; }
     /** @brief The text given so far. */
     const QString &text() const { return m_text; }
+
+    /** @brief From the feed (or ChatEvents): text at @p offset of the reply. */
+    void takeCommitted(qsizetype offset, const QString &piece) { append(offset, piece); }
+    /** @brief From the feed (or ChatEvents): the reply's state changed in this process. */
+    void takeState(const QString &status, const QString &error);
 
 Q_SIGNALS:
     /** @brief More text, after all given before. */
@@ -69,7 +80,9 @@ private:
     void finish(domain::MessageStatus status, const QString &error, bool stored);
 
     ChatService &m_chat;
-    LiveTexts &m_live;
+    LiveTexts *m_live = nullptr; ///< null: durable text only
+    DurableFeed *m_feed = nullptr;
+    QMap<qsizetype, QString> m_ahead; ///< pieces past the end, until the gap before them fills
     QString m_id;
     QString m_text;
     QTimer m_timer;

@@ -2,6 +2,7 @@
 
 #include "chatevents.h"
 #include "chatjobhandler.h"
+#include "chunkcommitter.h"
 #include "livetexts.h"
 #include "toolround.h"
 #include "toolturns.h"
@@ -62,17 +63,15 @@ jobs::ErrorKind jobErrorKind(llm::ChatError::Kind kind)
 } // namespace
 
 ReplySession::ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store,
-                           ChatEvents &events, LiveTexts &live)
+                           ChatEvents &events, LiveTexts &live, ChunkCommitter &committer)
     : QObject(run)
     , m_run(run)
     , m_message(std::move(message))
     , m_store(store)
     , m_events(events)
     , m_live(live)
-    , m_flushTimer(this)
+    , m_committer(committer)
 {
-    m_flushTimer.setSingleShot(true);
-    connect(&m_flushTimer, &QTimer::timeout, this, &ReplySession::flush);
     connect(run, &jobs::JobRun::cancelRequested, this, &ReplySession::onCancel);
 }
 
@@ -90,6 +89,7 @@ void ReplySession::begin(llm::ChatStream *stream)
     // A continuation starts with the text (and reasoning) it continues.
     m_live.begin(m_message.id, m_message.content, m_message.reasoning);
     m_text = m_message.content;
+    m_reasoningSize = m_message.reasoning.size();
     m_contentBase = m_message.content.size();
     m_toolCalls = domain::toolcalls::parse(m_message.toolCalls);
     m_callBase = m_toolCalls.size();
@@ -141,8 +141,7 @@ void ReplySession::onDelta(const QString &text)
     m_received += text.size();
     m_pending += text;
     Q_EMIT m_events.messageDelta(m_message.conversationId, m_message.id, offset, text);
-    if (!m_flushTimer.isActive())
-        m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
+    m_committer.markDirty(this);
 }
 
 void ReplySession::onReasoning(const QString &text)
@@ -153,11 +152,11 @@ void ReplySession::onReasoning(const QString &text)
         m_reasoningClock.start();
     noteFirstToken();
     const qsizetype offset = m_live.appendReasoning(m_message.id, text);
+    m_reasoningSize += text.size();
     m_received += text.size();
     m_pendingReasoning += text;
     Q_EMIT m_events.reasoningDelta(m_message.conversationId, m_message.id, offset, text);
-    if (!m_flushTimer.isActive())
-        m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
+    m_committer.markDirty(this);
 }
 
 void ReplySession::noteFirstToken()
@@ -190,25 +189,41 @@ void ReplySession::onToolCall(int index, const llm::ToolCall &call)
     const QString json = domain::toolcalls::toText(m_toolCalls);
     m_live.setToolCalls(m_message.id, json);
     Q_EMIT m_events.toolCallsChanged(m_message.conversationId, m_message.id, json);
-    if (!m_flushTimer.isActive())
-        m_flushTimer.start(ChatJobHandler::FlushIntervalMs);
+    m_committer.markDirty(this);
 }
 
 void ReplySession::flush()
 {
+    if (!m_pending.isEmpty() || !m_pendingReasoning.isEmpty() || m_toolCallsDirty)
+        m_committer.markDirty(this);
+}
+
+std::optional<ReplyChunk> ReplySession::takeChunk()
+{
     if (m_pending.isEmpty() && m_pendingReasoning.isEmpty() && !m_toolCallsDirty)
-        return;
-    const int seq = m_seq++;
-    Rest rest{std::exchange(m_pending, {}), std::exchange(m_pendingReasoning, {})};
+        return std::nullopt;
+    ReplyChunk c;
+    c.conversationId = m_message.conversationId;
+    c.messageId = m_message.id;
+    c.seq = m_seq++;
+    c.offset = m_text.size() - m_pending.size();
+    c.text = std::exchange(m_pending, {});
+    c.reasoningOffset = m_reasoningSize - m_pendingReasoning.size();
+    c.reasoning = std::exchange(m_pendingReasoning, {});
     if (std::exchange(m_toolCallsDirty, false))
-        rest.toolCalls = domain::toolcalls::toText(m_toolCalls);
-    m_store.post([id = m_message.id, seq, rest = std::move(rest)](QSqlDatabase &db) {
-        storeRest(db, id, seq, rest);
-    });
+        c.toolCalls = domain::toolcalls::toText(m_toolCalls);
+    return c;
 }
 
 ReplySession::Rest ReplySession::takeRest()
 {
+    // Told as committed once the end that stores it has (announce()).
+    m_restPiece = {m_message.conversationId,
+                   m_message.id,
+                   m_text.size() - m_pending.size(),
+                   m_pending,
+                   m_reasoningSize - m_pendingReasoning.size(),
+                   m_pendingReasoning};
     Rest rest{std::exchange(m_pending, {}), std::exchange(m_pendingReasoning, {})};
     rest.reasoningMs = m_reasoningMs >= 0 ? m_reasoningMs
         : m_reasoningClock.isValid()      ? m_reasoningClock.elapsed()
@@ -248,7 +263,6 @@ void ReplySession::onFinished(const llm::ChatUsage &streamUsage, const QString &
         if (runTools())
             return;
     }
-    m_flushTimer.stop();
     const QString id = m_message.id;
     const QString conversationId = m_message.conversationId;
     const int seq = m_seq++;
@@ -280,7 +294,6 @@ void ReplySession::fail(const llm::ChatError &error)
 {
     if (m_run->isEnded())
         return;
-    m_flushTimer.stop();
     // A retry starts the answer over, so only a reply that has shown nothing yet (no text, no
     // reasoning) is retried.
     const bool retryable = error.retryable() && m_received == 0;
@@ -326,7 +339,6 @@ void ReplySession::onCancel(jobs::CancelReason reason)
         return;
     if (m_stream)
         m_stream->cancel();
-    m_flushTimer.stop();
     const bool byUser = reason == jobs::CancelReason::User;
     if (m_round && !m_round->isFinished()) {
         m_round->stop(byUser ? QStringLiteral("Stopped by the user.")
@@ -410,6 +422,9 @@ void ReplySession::nextRound()
 void ReplySession::announce(const QString &status, const QString &error)
 {
     m_live.end(m_message.id);
+    // The end committed the text that was not stored yet: durable now, like a chunk.
+    if (!m_restPiece.text.isEmpty() || !m_restPiece.reasoning.isEmpty())
+        Q_EMIT m_events.textsCommitted({std::exchange(m_restPiece, {})});
     Q_EMIT m_events.messageStateChanged(m_message.conversationId, m_message.id, status, error);
     Q_EMIT m_events.conversationsChanged();
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "chatevents.h"
+
 #include "domain/message.h"
 #include "domain/toolcall.h"
 #include "llm/provider.h"
@@ -8,9 +10,9 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
+#include <optional>
 
 class QSqlDatabase;
 
@@ -27,9 +29,10 @@ class ToolHost;
 
 namespace arbor::chat {
 
-class ChatEvents;
+class ChunkCommitter;
 class LiveTexts;
 class ToolRound;
+struct ReplyChunk;
 
 /** @brief One streaming reply inside a running chat job: stream → live text, reasoning and tool
  *  calls, events, chunks. */
@@ -39,7 +42,7 @@ class ReplySession : public QObject
 
 public:
     ReplySession(jobs::JobRun *run, domain::Message message, store::Store &store,
-                 ChatEvents &events, LiveTexts &live);
+                 ChatEvents &events, LiveTexts &live, ChunkCommitter &committer);
     /// Rounds of tool calls one reply may make before it ends with them unanswered.
     static constexpr int MaxToolRounds = 8;
 
@@ -56,6 +59,9 @@ public:
     void begin(llm::ChatStream *stream);
     /** @brief Ends the reply with @p error (also used before any stream exists). */
     void fail(const llm::ChatError &error);
+    /** @brief What is not stored yet, for the committer's next transaction (nullopt: nothing).
+     */
+    std::optional<ReplyChunk> takeChunk();
 
 private:
     /** @brief What is not stored yet when the reply ends. */
@@ -92,11 +98,12 @@ private:
     ChatEvents &m_events;
     LiveTexts &m_live;
     llm::ChatStream *m_stream = nullptr;
-    QTimer m_flushTimer;
+    ChunkCommitter &m_committer;
     QString m_pending;
     QString m_pendingReasoning;
     int m_seq = 0;
     qsizetype m_received = 0;            ///< text and reasoning received
+    qsizetype m_reasoningSize = 0;       ///< the whole reasoning's length so far
     QElapsedTimer m_reasoningClock;      ///< runs from the first reasoning
     qint64 m_reasoningMs = -1;           ///< set when the answer began after reasoning
     QJsonObject m_reasoningState;        ///< ChatStream::reasoningState
@@ -105,7 +112,8 @@ private:
     qsizetype m_callBase = 0;            ///< the calls a continuation carries
     bool m_toolCallsDirty = false;       ///< changed since they were last stored
     bool m_firstTokenSeen = false;
-    QString m_text; ///< the whole content so far
+    QString m_text;            ///< the whole content so far
+    CommittedText m_restPiece; ///< what the end stores (takeRest), told once it is committed
     // Tools (enableTools()):
     tools::ToolHost *m_host = nullptr;
     QStringList m_servers;

@@ -178,7 +178,12 @@ int runServe(const QStringList &args)
         QStringLiteral("On SIGTERM, seconds the replies in progress may take to end (default "
                        "25); the rest keep their text and are interrupted."),
         QStringLiteral("SECONDS"), QStringLiteral("25"));
-    parser.addOptions({db, listen, cert, key, concurrency, rate, grace});
+    const QCommandLineOption admin(
+        QStringLiteral("admin-token"),
+        QStringLiteral("A token (by name) whose GET /v1/events sees every conversation, job and "
+                       "presence change (repeatable); other tokens see their own conversations."),
+        QStringLiteral("NAME"));
+    parser.addOptions({db, listen, cert, key, concurrency, rate, grace, admin});
     if (const auto code = parse(parser, QStringLiteral("serve"), args))
         return *code;
 
@@ -242,6 +247,7 @@ int runServe(const QStringList &args)
 
     serve::HttpServer http;
     serve::ApiServer api(backend, http);
+    api.setAdminTokens(parser.values(admin));
     api.setLog([](const QString &line) {
         err() << "arbord serve: " << line << "\n";
         err().flush();

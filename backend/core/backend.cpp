@@ -76,9 +76,11 @@ Backend::Backend(BackendOptions options)
                      [syncService](const QString &conversationId) {
                          syncService->noteLocalWrite(conversationId);
                      });
-    QObject::connect(m_events.get(), &chat::ChatEvents::messageDelta, syncService,
-                     [syncService](const QString &conversationId) {
-                         syncService->noteLocalDelta(conversationId);
+    // Committed text (one signal per group commit, not one per token): it is in the outbox.
+    QObject::connect(m_events.get(), &chat::ChatEvents::textsCommitted, syncService,
+                     [syncService](const QList<chat::CommittedText> &pieces) {
+                         for (const chat::CommittedText &p : pieces)
+                             syncService->noteLocalDelta(p.conversationId);
                      });
     QObject::connect(m_events.get(), &chat::ChatEvents::conversationsChanged, syncService,
                      &sync::SyncService::noteConversationsChanged);

@@ -2,7 +2,9 @@
 
 #include "eventhub.h"
 #include "httpserver.h"
+#include "submission.h"
 
+#include "chat/durablefeed.h"
 #include "core/backend.h"
 #include "llm/providerregistry.h"
 #include "store/store.h"
@@ -29,6 +31,7 @@ ApiServer::ApiServer(core::Backend &backend, HttpServer &http, QObject *parent)
     , m_backend(backend)
     , m_http(http)
     , m_events(new EventHub(backend, this))
+    , m_feed(new chat::DurableFeed(backend.events(), this))
 {
     connect(&http, &HttpServer::request, this, &ApiServer::onRequest);
     connect(&http, &HttpServer::webSocket, this, &ApiServer::onWebSocket);
@@ -311,10 +314,20 @@ void ApiServer::onWebSocket(QWebSocket *socket)
         QString last = QUrlQuery(socket->requestUrl()).queryItemValue(str("last_event_id"));
         if (last.isEmpty())
             last = QString::fromUtf8(socket->request().rawHeader("Last-Event-ID"));
-        m_events->subscribe(socket, last);
+        m_events->subscribe(socket, last,
+                            {caller.token.id, m_adminTokens.contains(caller.token.name)});
         return;
     }
     responsesSocket(socket, caller);
+}
+
+void ApiServer::submitFor(const Caller &caller, const Submission &s, QObject *context,
+                          std::function<void(const chat::SendResult &, const QString &)> done)
+{
+    submit(m_backend, s, caller.token.id, context, std::move(done),
+           [this, token = caller.token.id](const QString &conversationId) {
+               m_events->own(conversationId, token);
+           });
 }
 
 } // namespace arbor::serve

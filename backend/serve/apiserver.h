@@ -18,11 +18,16 @@ class QWebSocket;
 namespace arbor::core {
 class Backend;
 }
+namespace arbor::chat {
+class DurableFeed;
+struct SendResult;
+} // namespace arbor::chat
 
 namespace arbor::serve {
 
 class EventHub;
 class HttpServer;
+struct Submission;
 
 /** @brief A request's body as the endpoints read it, or the 400 that refuses it. */
 struct Parsed
@@ -47,6 +52,9 @@ public:
 
     /** @brief Where the request log goes (one line per request); default: nowhere. */
     void setLog(std::function<void(const QString &)> log) { m_log = std::move(log); }
+    /** @brief Tokens (by name) whose events stream shows every conversation, job and presence
+     *  change; other tokens see their own conversations only. */
+    void setAdminTokens(const QStringList &names) { m_adminTokens = names; }
     /** @brief Graceful shutdown: refuse new requests (503), close streams (clients resume by
      *  sequence number). */
     void shutDown();
@@ -95,6 +103,10 @@ private:
     /** @brief Calls @p then when @p id is a reply @p caller asked for, else answers 404. */
     void owned(HttpConnection *c, const HttpRequest &r, const Caller &caller, const QString &id,
                std::function<void()> then);
+    /** @brief submit() for @p caller: the conversation it places into is the caller's (its
+     *  events go to the caller's events stream). */
+    void submitFor(const Caller &caller, const Submission &s, QObject *context,
+                   std::function<void(const chat::SendResult &, const QString &)> done);
     void refuse(HttpConnection *c, const HttpRequest &r, const QString &tokenName,
                 const Refusal &refusal);
 
@@ -133,7 +145,9 @@ private:
     core::Backend &m_backend;
     HttpServer &m_http;
     EventHub *m_events;
+    chat::DurableFeed *m_feed; ///< what the streams send: committed text only
     std::function<void(const QString &)> m_log;
+    QStringList m_adminTokens;
     int m_streams = 0;
     bool m_shuttingDown = false;
     QList<QPointer<HttpConnection>> m_streaming;

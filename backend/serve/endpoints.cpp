@@ -5,6 +5,7 @@
 #include "submission.h"
 
 #include "chat/chatservice.h"
+#include "chat/durablefeed.h"
 #include "chat/livetexts.h"
 #include "chat/replyfollower.h"
 #include "core/backend.h"
@@ -65,8 +66,7 @@ void ApiServer::readMessage(const QString &id, QObject *context,
 void ApiServer::whenEnded(const QString &id, QObject *context,
                           std::function<void(const std::optional<domain::Message> &)> done)
 {
-    auto *follower = new chat::ReplyFollower(m_backend.chat(), m_backend.events(),
-                                             m_backend.liveTexts(), context);
+    auto *follower = new chat::ReplyFollower(m_backend.chat(), *m_feed, context);
     follower->setPollInterval(LocalPollMs);
     auto read = [this, id, context, done, follower] {
         follower->deleteLater();
@@ -115,95 +115,95 @@ void ApiServer::chatCompletions(HttpConnection *c, const HttpRequest &r, const C
     admit(caller, s.modelKey, c, [this, c, r, caller, s](const Refusal &refusal) {
         if (refusal.status)
             return refuse(c, r, caller.token.name, refusal);
-        submit(m_backend, s, caller.token.id, c,
-               [this, c, r, caller, s](const chat::SendResult &sent, const QString &failure) {
-                   if (!failure.isEmpty())
-                       return error(c, r, caller.token.name, 400, failure);
-                   const QString id = sent.assistant.id;
-                   const QJsonObject head{{str("id"), str("chatcmpl-") + id},
-                                          {str("created"), sent.assistant.createdAt / 1000},
-                                          {str("model"), s.modelKey}};
-                   if (!s.stream) {
-                       whenEnded(id, c, [this, c, r, caller, head](const auto &m) {
-                           if (!m)
-                               return error(c, r, caller.token.name, 500,
-                                            str("The reply was deleted."), str("server_error"));
-                           if (m->status == MessageStatus::Error)
-                               return error(c, r, caller.token.name, 502, m->error,
-                                            str("server_error"));
-                           QJsonObject o = head;
-                           o.insert(str("object"), str("chat.completion"));
-                           o.insert(
-                               str("choices"),
-                               QJsonArray{QJsonObject{{str("index"), 0},
-                                                      {str("message"),
-                                                       QJsonObject{{str("role"), str("assistant")},
-                                                                   {str("content"), m->content}}},
-                                                      {str("finish_reason"), finishReason(*m)},
-                                                      {str("logprobs"), QJsonValue()}}});
-                           o.insert(str("usage"), chatUsage(*m));
-                           o.insert(str("metadata"),
-                                    QJsonObject{{str("arbor_conversation_id"), m->conversationId},
-                                                {str("arbor_message_id"), m->id}});
-                           json(c, r, caller.token.name, o);
-                       });
-                       return;
-                   }
-                   c->beginStream(200, "text/event-stream");
-                   ++m_streams;
-                   m_streaming.append(c);
-                   auto chunk = [head](const QJsonObject &delta, const QJsonValue &finish) {
-                       QJsonObject o = head;
-                       o.insert(str("object"), str("chat.completion.chunk"));
-                       o.insert(str("choices"),
-                                QJsonArray{QJsonObject{{str("index"), 0},
-                                                       {str("delta"), delta},
-                                                       {str("finish_reason"), finish},
-                                                       {str("logprobs"), QJsonValue()}}});
-                       return o;
-                   };
-                   c->write(sse(chunk({{str("role"), str("assistant")}, {str("content"), str("")}},
-                                      QJsonValue())));
-                   auto *follower = new chat::ReplyFollower(m_backend.chat(), m_backend.events(),
-                                                            m_backend.liveTexts(), c);
-                   follower->setPollInterval(LocalPollMs);
-                   connect(follower, &chat::ReplyFollower::textArrived, c,
-                           [c, chunk](const QString &piece) {
-                               c->write(sse(chunk({{str("content"), piece}}, QJsonValue())));
-                           });
-                   auto end = [this, c, r, caller, id, head, chunk, s] {
-                       // Ended: the store has its final state.
-                       readMessage(id, c, [this, c, r, caller, head, chunk, s](const auto &m) {
-                           if (!m || m->status == MessageStatus::Error) {
-                               c->write(sse(
-                                   {{str("error"),
-                                     QJsonObject{{str("message"), m ? m->error : str("deleted")},
-                                                 {str("type"), str("server_error")}}}}));
-                           } else {
-                               c->write(sse(chunk(QJsonObject(), finishReason(*m))));
-                               if (s.includeUsage) {
-                                   QJsonObject u = head;
-                                   u.insert(str("object"), str("chat.completion.chunk"));
-                                   u.insert(str("choices"), QJsonArray());
-                                   u.insert(str("usage"), chatUsage(*m));
-                                   c->write(sse(u));
-                               }
-                           }
-                           c->write("data: [DONE]\n\n");
-                           c->endStream();
-                           if (m_streaming.removeAll(c) > 0)
-                               --m_streams;
-                           logLine(r.method, r.path, 200, c->elapsedMs(), caller.token.name);
-                       });
-                   };
-                   connect(follower, &chat::ReplyFollower::ended, c, end);
-                   connect(follower, &chat::ReplyFollower::failed, c, end);
-                   connect(c, &HttpConnection::closed, this, [this, c] {
-                       if (m_streaming.removeAll(c) > 0)
-                           --m_streams;
-                   });
-                   follower->follow(id);
-               });
+        submitFor(
+            caller, s, c,
+            [this, c, r, caller, s](const chat::SendResult &sent, const QString &failure) {
+                if (!failure.isEmpty())
+                    return error(c, r, caller.token.name, 400, failure);
+                const QString id = sent.assistant.id;
+                const QJsonObject head{{str("id"), str("chatcmpl-") + id},
+                                       {str("created"), sent.assistant.createdAt / 1000},
+                                       {str("model"), s.modelKey}};
+                if (!s.stream) {
+                    whenEnded(id, c, [this, c, r, caller, head](const auto &m) {
+                        if (!m)
+                            return error(c, r, caller.token.name, 500,
+                                         str("The reply was deleted."), str("server_error"));
+                        if (m->status == MessageStatus::Error)
+                            return error(c, r, caller.token.name, 502, m->error,
+                                         str("server_error"));
+                        QJsonObject o = head;
+                        o.insert(str("object"), str("chat.completion"));
+                        o.insert(
+                            str("choices"),
+                            QJsonArray{QJsonObject{{str("index"), 0},
+                                                   {str("message"),
+                                                    QJsonObject{{str("role"), str("assistant")},
+                                                                {str("content"), m->content}}},
+                                                   {str("finish_reason"), finishReason(*m)},
+                                                   {str("logprobs"), QJsonValue()}}});
+                        o.insert(str("usage"), chatUsage(*m));
+                        o.insert(str("metadata"),
+                                 QJsonObject{{str("arbor_conversation_id"), m->conversationId},
+                                             {str("arbor_message_id"), m->id}});
+                        json(c, r, caller.token.name, o);
+                    });
+                    return;
+                }
+                c->beginStream(200, "text/event-stream");
+                ++m_streams;
+                m_streaming.append(c);
+                auto chunk = [head](const QJsonObject &delta, const QJsonValue &finish) {
+                    QJsonObject o = head;
+                    o.insert(str("object"), str("chat.completion.chunk"));
+                    o.insert(str("choices"),
+                             QJsonArray{QJsonObject{{str("index"), 0},
+                                                    {str("delta"), delta},
+                                                    {str("finish_reason"), finish},
+                                                    {str("logprobs"), QJsonValue()}}});
+                    return o;
+                };
+                c->write(sse(chunk({{str("role"), str("assistant")}, {str("content"), str("")}},
+                                   QJsonValue())));
+                auto *follower = new chat::ReplyFollower(m_backend.chat(), *m_feed, c);
+                follower->setPollInterval(LocalPollMs);
+                connect(follower, &chat::ReplyFollower::textArrived, c,
+                        [c, chunk](const QString &piece) {
+                            c->write(sse(chunk({{str("content"), piece}}, QJsonValue())));
+                        });
+                auto end = [this, c, r, caller, id, head, chunk, s] {
+                    // Ended: the store has its final state.
+                    readMessage(id, c, [this, c, r, caller, head, chunk, s](const auto &m) {
+                        if (!m || m->status == MessageStatus::Error) {
+                            c->write(
+                                sse({{str("error"),
+                                      QJsonObject{{str("message"), m ? m->error : str("deleted")},
+                                                  {str("type"), str("server_error")}}}}));
+                        } else {
+                            c->write(sse(chunk(QJsonObject(), finishReason(*m))));
+                            if (s.includeUsage) {
+                                QJsonObject u = head;
+                                u.insert(str("object"), str("chat.completion.chunk"));
+                                u.insert(str("choices"), QJsonArray());
+                                u.insert(str("usage"), chatUsage(*m));
+                                c->write(sse(u));
+                            }
+                        }
+                        c->write("data: [DONE]\n\n");
+                        c->endStream();
+                        if (m_streaming.removeAll(c) > 0)
+                            --m_streams;
+                        logLine(r.method, r.path, 200, c->elapsedMs(), caller.token.name);
+                    });
+                };
+                connect(follower, &chat::ReplyFollower::ended, c, end);
+                connect(follower, &chat::ReplyFollower::failed, c, end);
+                connect(c, &HttpConnection::closed, this, [this, c] {
+                    if (m_streaming.removeAll(c) > 0)
+                        --m_streams;
+                });
+                follower->follow(id);
+            });
     });
 }
 
@@ -219,16 +219,16 @@ void ApiServer::createResponse(HttpConnection *c, const HttpRequest &r, const Ca
     admit(caller, s.modelKey, c, [this, c, r, caller, s](const Refusal &refusal) {
         if (refusal.status)
             return refuse(c, r, caller.token.name, refusal);
-        submit(m_backend, s, caller.token.id, c,
-               [this, c, r, caller, s](const chat::SendResult &sent, const QString &failure) {
-                   if (!failure.isEmpty())
-                       return error(c, r, caller.token.name, 400, failure);
-                   if (s.stream) // a reply made here runs here: its text comes as events
-                       return streamResponse(c, r, caller, sent.assistant.id, -1, LocalPollMs);
-                   if (s.background)
-                       return respondResponse(c, r, caller, sent.assistant.id);
-                   respondWhenDone(c, r, caller, sent.assistant.id);
-               });
+        submitFor(caller, s, c,
+                  [this, c, r, caller, s](const chat::SendResult &sent, const QString &failure) {
+                      if (!failure.isEmpty())
+                          return error(c, r, caller.token.name, 400, failure);
+                      if (s.stream) // a reply made here runs here: its text comes as events
+                          return streamResponse(c, r, caller, sent.assistant.id, -1, LocalPollMs);
+                      if (s.background)
+                          return respondResponse(c, r, caller, sent.assistant.id);
+                      respondWhenDone(c, r, caller, sent.assistant.id);
+                  });
     });
 }
 
@@ -301,11 +301,10 @@ void ApiServer::streamResponse(HttpConnection *c, const HttpRequest &r, const Ca
     c->beginStream(200, "text/event-stream");
     ++m_streams;
     m_streaming.append(c);
-    auto *stream = new ResponseStream(m_backend.chat(), m_backend.events(), m_backend.liveTexts(),
-                                      id, startingAfter, c);
+    auto *stream = new ResponseStream(m_backend.chat(), *m_feed, id, startingAfter, c);
     stream->setPollInterval(pollMs);
-    connect(stream, &ResponseStream::event, c, [c](const QJsonObject &e) {
-        c->write("event: " + e.value(str("type")).toString().toLatin1() + "\n" + sse(e));
+    connect(stream, &ResponseStream::event, c, [c](const QByteArray &type, const QByteArray &json) {
+        c->write("event: " + type + "\ndata: " + json + "\n\n");
     });
     connect(stream, &ResponseStream::finished, c, [this, c, r, caller] {
         c->endStream();
@@ -335,61 +334,59 @@ void ApiServer::responsesSocket(QWebSocket *socket, const Caller &caller)
                     {str("error"), QJsonObject{{str("type"), type}, {str("message"), message}}}})
                 .toJson(QJsonDocument::Compact)));
     };
-    connect(
-        socket, &QWebSocket::textMessageReceived, this,
-        [this, socket, caller, busy, sendError](const QString &message) {
-            if (message.size() > HttpConnection::MaxBodyBytes)
-                return sendError(413, str("The message is too large."),
-                                 str("invalid_request_error"));
-            QJsonParseError e{};
-            const QJsonDocument doc = QJsonDocument::fromJson(message.toUtf8(), &e);
-            if (e.error != QJsonParseError::NoError || !doc.isObject())
-                return sendError(400, str("The message is not a JSON object."),
-                                 str("invalid_request_error"));
-            QJsonObject body = doc.object();
-            if (body.value(str("type")).toString() != u"response.create")
-                return sendError(400, str("Only “response.create” messages are served."),
-                                 str("invalid_request_error"));
-            if (body.value(str("response")).isObject())
-                body = body.value(str("response")).toObject();
-            Submission s = fromResponses(body);
-            if (!s.error.isEmpty())
-                return sendError(400, s.error, str("invalid_request_error"));
-            if (*busy)
-                return sendError(409, str("A response is in progress on this socket."),
-                                 str("invalid_request_error"));
-            *busy = true;
-            admit(caller, s.modelKey, socket,
-                  [this, socket, caller, s, busy, sendError](const Refusal &refusal) {
-                      if (refusal.status) {
-                          *busy = false;
-                          return sendError(refusal.status, refusal.message, refusal.type);
-                      }
-                      submit(m_backend, s, caller.token.id, socket,
-                             [this, socket, busy, sendError](const chat::SendResult &sent,
-                                                             const QString &failure) {
-                                 if (!failure.isEmpty()) {
-                                     *busy = false;
-                                     return sendError(400, failure, str("invalid_request_error"));
-                                 }
-                                 auto *stream = new ResponseStream(
-                                     m_backend.chat(), m_backend.events(), m_backend.liveTexts(),
-                                     sent.assistant.id, -1, socket);
-                                 stream->setPollInterval(LocalPollMs);
-                                 connect(
-                                     stream, &ResponseStream::event, socket,
-                                     [socket](const QJsonObject &event) {
-                                         socket->sendTextMessage(QString::fromUtf8(
-                                             QJsonDocument(event).toJson(QJsonDocument::Compact)));
-                                     });
-                                 connect(stream, &ResponseStream::finished, socket, [stream, busy] {
-                                     *busy = false;
-                                     stream->deleteLater();
-                                 });
-                                 stream->start();
-                             });
-                  });
-        });
+    connect(socket, &QWebSocket::textMessageReceived, this,
+            [this, socket, caller, busy, sendError](const QString &message) {
+                if (message.size() > HttpConnection::MaxBodyBytes)
+                    return sendError(413, str("The message is too large."),
+                                     str("invalid_request_error"));
+                QJsonParseError e{};
+                const QJsonDocument doc = QJsonDocument::fromJson(message.toUtf8(), &e);
+                if (e.error != QJsonParseError::NoError || !doc.isObject())
+                    return sendError(400, str("The message is not a JSON object."),
+                                     str("invalid_request_error"));
+                QJsonObject body = doc.object();
+                if (body.value(str("type")).toString() != u"response.create")
+                    return sendError(400, str("Only “response.create” messages are served."),
+                                     str("invalid_request_error"));
+                if (body.value(str("response")).isObject())
+                    body = body.value(str("response")).toObject();
+                Submission s = fromResponses(body);
+                if (!s.error.isEmpty())
+                    return sendError(400, s.error, str("invalid_request_error"));
+                if (*busy)
+                    return sendError(409, str("A response is in progress on this socket."),
+                                     str("invalid_request_error"));
+                *busy = true;
+                admit(caller, s.modelKey, socket,
+                      [this, socket, caller, s, busy, sendError](const Refusal &refusal) {
+                          if (refusal.status) {
+                              *busy = false;
+                              return sendError(refusal.status, refusal.message, refusal.type);
+                          }
+                          submitFor(
+                              caller, s, socket,
+                              [this, socket, busy, sendError](const chat::SendResult &sent,
+                                                              const QString &failure) {
+                                  if (!failure.isEmpty()) {
+                                      *busy = false;
+                                      return sendError(400, failure, str("invalid_request_error"));
+                                  }
+                                  auto *stream = new ResponseStream(m_backend.chat(), *m_feed,
+                                                                    sent.assistant.id, -1, socket);
+                                  stream->setPollInterval(LocalPollMs);
+                                  connect(stream, &ResponseStream::event, socket,
+                                          [socket](const QByteArray &, const QByteArray &json) {
+                                              socket->sendTextMessage(QString::fromUtf8(json));
+                                          });
+                                  connect(stream, &ResponseStream::finished, socket,
+                                          [stream, busy] {
+                                              *busy = false;
+                                              stream->deleteLater();
+                                          });
+                                  stream->start();
+                              });
+                      });
+            });
     connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
 }
 

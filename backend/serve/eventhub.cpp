@@ -3,6 +3,8 @@
 #include "chat/chatevents.h"
 #include "core/backend.h"
 #include "jobs/jobengine.h"
+#include "store/servequeries.h"
+#include "store/store.h"
 #include "sync/syncservice.h"
 
 #include <QDateTime>
@@ -22,6 +24,15 @@ EventHub::EventHub(core::Backend &backend, QObject *parent)
     : QObject(parent)
     , m_epoch(QString::number(QDateTime::currentMSecsSinceEpoch()))
 {
+    // Whose each conversation is, as stored (new ones are told through own()). Read once, when
+    // the server starts.
+    try {
+        m_owners = backend.store()
+                       .read([](QSqlDatabase &db) { return store::serve::conversationOwners(db); })
+                       .result();
+    } catch (const std::exception &e) {
+        qWarning("arbord serve: reading whose conversations are whose failed: %s", e.what());
+    }
     // ChatEvents are emitted on the threads that made the changes: queued to this one, in order.
     chat::ChatEvents *events = &backend.events();
     connect(events, &chat::ChatEvents::conversationsChanged, this, [this] {
@@ -37,14 +48,17 @@ EventHub::EventHub(core::Backend &backend, QObject *parent)
                  {str("model"),
                   m.provider.isEmpty() ? QString() : m.provider + QLatin1Char('/') + m.model}});
     });
-    connect(events, &chat::ChatEvents::messageDelta, this,
-            [this](const QString &conversationId, const QString &messageId, qsizetype offset,
-                   const QString &text) {
-                publish({{str("type"), str("message.delta")},
-                         {str("conversation_id"), conversationId},
-                         {str("message_id"), messageId},
-                         {str("offset"), qint64(offset)},
-                         {str("delta"), text}});
+    // Deltas once committed (one signal per group commit): what an events client saw is in the
+    // store even if this server is killed the next moment.
+    connect(events, &chat::ChatEvents::textsCommitted, this,
+            [this](const QList<chat::CommittedText> &pieces) {
+                for (const chat::CommittedText &p : pieces)
+                    if (!p.text.isEmpty())
+                        publish({{str("type"), str("message.delta")},
+                                 {str("conversation_id"), p.conversationId},
+                                 {str("message_id"), p.messageId},
+                                 {str("offset"), qint64(p.offset)},
+                                 {str("delta"), p.text}});
             });
     connect(events, &chat::ChatEvents::messageStateChanged, this,
             [this](const QString &conversationId, const QString &messageId, const QString &status,
@@ -79,19 +93,39 @@ EventHub::EventHub(core::Backend &backend, QObject *parent)
     });
 }
 
+void EventHub::own(const QString &conversationId, const QString &tokenId)
+{
+    m_owners.insert(conversationId, tokenId);
+}
+
+bool EventHub::visible(const Kept &event, const Viewer &viewer) const
+{
+    if (viewer.admin)
+        return true;
+    if (event.adminOnly)
+        return false;
+    return event.conversationId.isEmpty() || m_owners.value(event.conversationId) == viewer.tokenId;
+}
+
 void EventHub::publish(QJsonObject event)
 {
     const qint64 n = m_next++;
     event.insert(str("id"), m_epoch + QLatin1Char('-') + QString::number(n));
-    QByteArray text = QJsonDocument(event).toJson(QJsonDocument::Compact);
-    for (QWebSocket *socket : std::as_const(m_sockets))
-        socket->sendTextMessage(QString::fromUtf8(text));
-    m_ring.push_back({n, std::move(text)});
+    const QString type = event.value(str("type")).toString();
+    Kept kept{n, event.value(str("conversation_id")).toString(),
+              type == u"job.changed" || type == u"presence.changed",
+              QJsonDocument(event).toJson(QJsonDocument::Compact)};
+    // Serialised once; each subscriber costs a check and a send.
+    const QString text = QString::fromUtf8(kept.text);
+    for (const Subscriber &s : std::as_const(m_subscribers))
+        if (visible(kept, s.viewer))
+            s.socket->sendTextMessage(text);
+    m_ring.push_back(std::move(kept));
     if (qsizetype(m_ring.size()) > RingSize)
         m_ring.pop_front();
 }
 
-void EventHub::subscribe(QWebSocket *socket, const QString &lastEventId)
+void EventHub::subscribe(QWebSocket *socket, const QString &lastEventId, const Viewer &viewer)
 {
     socket->setParent(this);
     if (!lastEventId.isEmpty()) {
@@ -114,13 +148,13 @@ void EventHub::subscribe(QWebSocket *socket, const QString &lastEventId)
                     .toJson(QJsonDocument::Compact)));
         } else {
             for (const Kept &k : m_ring)
-                if (k.n > n)
+                if (k.n > n && visible(k, viewer))
                     socket->sendTextMessage(QString::fromUtf8(k.text));
         }
     }
-    m_sockets.append(socket);
+    m_subscribers.append({socket, viewer});
     connect(socket, &QWebSocket::disconnected, this, [this, socket] {
-        m_sockets.removeOne(socket);
+        m_subscribers.removeIf([socket](const Subscriber &s) { return s.socket == socket; });
         socket->deleteLater();
     });
 }

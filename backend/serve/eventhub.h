@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -22,6 +23,12 @@ namespace arbor::serve {
  * gets every kept event after it, then the live ones. When the id is older than the ring or
  * from an earlier server process, the client first gets one `resync` event: what it missed is
  * in the store (GET /v1/responses/{id}, the conversation), not in the stream.
+ *
+ * A token sees only the events of its own conversations (those its requests made or continued)
+ * and the bare "conversations.changed"; an admin token (`arbord serve --admin-token NAME`) sees
+ * every event, also job and presence changes, which name no conversation. Ids are counted over
+ * all events, so a token sees rising ids with gaps; resuming after one of them misses nothing
+ * it may see.
  */
 class EventHub : public QObject
 {
@@ -32,24 +39,43 @@ public:
 
     explicit EventHub(core::Backend &backend, QObject *parent = nullptr);
 
-    /** @brief Sends @p socket the events after @p lastEventId ("" = none), then live ones. */
-    void subscribe(QWebSocket *socket, const QString &lastEventId);
+    /** @brief Who receives: a token, and whether it sees everything. */
+    struct Viewer
+    {
+        QString tokenId;
+        bool admin = false;
+    };
+    /** @brief Sends @p socket the events after @p lastEventId ("" = none) that @p viewer may
+     *  see, then live ones. */
+    void subscribe(QWebSocket *socket, const QString &lastEventId, const Viewer &viewer);
+    /** @brief The conversation @p conversationId is @p tokenId's (a request of it placed its
+     *  messages there); said before the request's messages are made. */
+    void own(const QString &conversationId, const QString &tokenId);
     /** @brief Records and sends one event (a JSON object with its "type"). */
     void publish(QJsonObject event);
     const QString &epoch() const { return m_epoch; }
-    int subscribers() const { return int(m_sockets.size()); }
+    int subscribers() const { return int(m_subscribers.size()); }
 
 private:
     struct Kept
     {
         qint64 n = 0;
+        QString conversationId; ///< "" for an event that names none
+        bool adminOnly = false;
         QByteArray text; ///< the event as sent
     };
+    struct Subscriber
+    {
+        QWebSocket *socket = nullptr;
+        Viewer viewer;
+    };
+    bool visible(const Kept &event, const Viewer &viewer) const;
 
     QString m_epoch;
     qint64 m_next = 1;
     std::deque<Kept> m_ring;
-    QList<QWebSocket *> m_sockets;
+    QList<Subscriber> m_subscribers;
+    QHash<QString, QString> m_owners; ///< conversation id -> the token whose it is
 };
 
 } // namespace arbor::serve

@@ -282,19 +282,32 @@ bool HttpConnection::write(const QByteArray &data)
         return false;
     if (data.isEmpty())
         return true;
-    if (m_socket->bytesToWrite() > MaxBufferedBytes) {
+    if (m_socket->bytesToWrite() + m_pending.size() > MaxBufferedBytes) {
         // The client does not read: drop it rather than hold the reply's text for it forever.
         abort();
         return false;
     }
-    m_socket->write(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
+    if (m_pending.isEmpty())
+        QMetaObject::invokeMethod(this, &HttpConnection::flushPending, Qt::QueuedConnection);
+    m_pending += data;
     return true;
+}
+
+void HttpConnection::flushPending()
+{
+    if (m_pending.isEmpty())
+        return;
+    const QByteArray data = std::exchange(m_pending, {});
+    if (!m_socket || !m_streaming)
+        return;
+    m_socket->write(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
 }
 
 void HttpConnection::endStream()
 {
     if (!m_socket || !m_streaming)
         return;
+    flushPending();
     m_streaming = false;
     m_socket->write("0\r\n\r\n");
     finishRequest();

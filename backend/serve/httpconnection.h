@@ -49,7 +49,8 @@ public:
                  const QList<std::pair<QByteArray, QByteArray>> &headers = {});
     /** @brief Starts a chunked answer (e.g. text/event-stream). */
     void beginStream(int status, const QByteArray &contentType);
-    /** @brief One piece of the stream; false when the client is gone. */
+    /** @brief One piece of the stream; false when the client is gone. The pieces of one
+     *  event-loop turn go out together, as one chunk. */
     bool write(const QByteArray &data);
     /** @brief Ends the stream (the last chunk); the connection then serves the next request. */
     void endStream();
@@ -77,9 +78,12 @@ private:
     void fail(int status, const QString &message);
     void finishRequest();
     void onDisconnected();
+    /** @brief Writes the pieces of this turn as one chunk. */
+    void flushPending();
 
     QPointer<QTcpSocket> m_socket;
     QByteArray m_buffer;
+    QByteArray m_pending; ///< stream pieces of this event-loop turn
     HttpRequest m_current;
     enum class State { Head, Body, ChunkedBody, Busy, Closing } m_state = State::Head;
     qsizetype m_contentLength = 0;

@@ -4,6 +4,7 @@
 #include "chat/replyfollower.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace arbor::serve {
 
@@ -16,13 +17,11 @@ QString str(const char *s)
 }
 } // namespace
 
-ResponseStream::ResponseStream(chat::ChatService &chat, chat::ChatEvents &events,
-                               chat::LiveTexts &live, const QString &messageId,
-                               qint64 startingAfter, QObject *parent)
+ResponseStream::ResponseStream(chat::ChatService &chat, chat::DurableFeed &feed,
+                               const QString &messageId, qint64 startingAfter, QObject *parent)
     : QObject(parent)
     , m_chat(chat)
-    , m_events(events)
-    , m_live(live)
+    , m_feed(feed)
     , m_id(messageId)
     , m_after(startingAfter)
 {
@@ -165,7 +164,7 @@ void ResponseStream::begin(const domain::Message &m, const QString &previousId)
                 QJsonObject{{str("type"), str("output_text")},
                             {str("text"), QString()},
                             {str("annotations"), QJsonArray()}}}});
-    m_follower = new chat::ReplyFollower(m_chat, m_events, m_live, this);
+    m_follower = new chat::ReplyFollower(m_chat, m_feed, this);
     m_follower->setPollInterval(m_pollMs);
     connect(m_follower, &chat::ReplyFollower::textArrived, this, &ResponseStream::onText);
     connect(m_follower, &chat::ReplyFollower::ended, this, &ResponseStream::onEnded);
@@ -184,12 +183,53 @@ void ResponseStream::onText(const QString &piece)
         return;
     // Part of this piece may have been sent before the resume: only the rest goes out.
     const qsizetype skip = std::max<qint64>(0, m_after - 3 - from);
-    emitEvent(seq, str("response.output_text.delta"),
-              {{str("item_id"), m_id},
-               {str("output_index"), 0},
-               {str("content_index"), 0},
-               {str("delta"), piece.mid(skip)},
-               {str("logprobs"), QJsonArray()}});
+    // The hot event, written directly: one small buffer per delta, no JSON object.
+    if (m_deltaHead.isEmpty())
+        m_deltaHead = "{\"type\":\"response.output_text.delta\",\"item_id\":" + jsonString(m_id)
+            + ",\"output_index\":0,\"content_index\":0,\"logprobs\":[],\"delta\":";
+    static const QByteArray type = QByteArrayLiteral("response.output_text.delta");
+    Q_EMIT event(type,
+                 m_deltaHead + jsonString(piece.mid(skip))
+                     + ",\"sequence_number\":" + QByteArray::number(seq) + '}');
+}
+
+QByteArray ResponseStream::jsonString(const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    QByteArray out;
+    out.reserve(utf8.size() + 2);
+    out += '"';
+    for (const char ch : utf8) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (c < 0x20) {
+                static const char hex[] = "0123456789abcdef";
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 0xf];
+            } else {
+                out += ch;
+            }
+        }
+    }
+    out += '"';
+    return out;
 }
 
 void ResponseStream::onEnded()
@@ -243,7 +283,7 @@ void ResponseStream::emitEvent(qint64 seq, const QString &type, QJsonObject body
         return;
     body.insert(str("type"), type);
     body.insert(str("sequence_number"), seq);
-    Q_EMIT event(body);
+    Q_EMIT event(type.toLatin1(), QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
 void ResponseStream::fail(const QString &message)
@@ -251,11 +291,13 @@ void ResponseStream::fail(const QString &message)
     if (m_done)
         return;
     m_done = true;
-    Q_EMIT event(QJsonObject{{str("type"), str("error")},
-                             {str("code"), str("server_error")},
-                             {str("message"), message},
-                             {str("param"), QJsonValue()},
-                             {str("sequence_number"), 3 + m_length}});
+    Q_EMIT event(QByteArrayLiteral("error"),
+                 QJsonDocument(QJsonObject{{str("type"), str("error")},
+                                           {str("code"), str("server_error")},
+                                           {str("message"), message},
+                                           {str("param"), QJsonValue()},
+                                           {str("sequence_number"), 3 + m_length}})
+                     .toJson(QJsonDocument::Compact));
     Q_EMIT finished();
 }
 

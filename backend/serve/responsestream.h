@@ -7,8 +7,7 @@
 
 namespace arbor::chat {
 class ChatService;
-class ChatEvents;
-class LiveTexts;
+class DurableFeed;
 class ReplyFollower;
 } // namespace arbor::chat
 
@@ -25,14 +24,17 @@ namespace arbor::serve {
  * response.content_part.done, L + 6 response.output_item.done, L + 7 the final
  * response.completed (or .incomplete, .failed). A resume with starting_after = N sends every
  * event above N and the text from offset N - 3 on: byte for byte, nothing twice.
+ *
+ * Only durable text is sent (what the store has, and pieces after their group commit), so
+ * what a client saw never exceeds what a restarted server has, even after a SIGKILL.
  */
 class ResponseStream : public QObject
 {
     Q_OBJECT
 
 public:
-    ResponseStream(chat::ChatService &chat, chat::ChatEvents &events, chat::LiveTexts &live,
-                   const QString &messageId, qint64 startingAfter, QObject *parent = nullptr);
+    ResponseStream(chat::ChatService &chat, chat::DurableFeed &feed, const QString &messageId,
+                   qint64 startingAfter, QObject *parent = nullptr);
 
     /** @brief How often the store is read besides the live events (ReplyFollower). */
     void setPollInterval(int ms) { m_pollMs = ms; }
@@ -45,8 +47,12 @@ public:
     /** @brief "queued", "in_progress", "completed", "cancelled", "failed" or "incomplete". */
     static QString statusOf(domain::MessageStatus status);
 
+    /** @brief @p text as a JSON string literal (quotes included), UTF-8. */
+    static QByteArray jsonString(const QString &text);
+
 Q_SIGNALS:
-    void event(const QJsonObject &event);
+    /** @brief One event, serialised once (compact JSON, UTF-8) for every transport. */
+    void event(const QByteArray &type, const QByteArray &json);
     /** @brief No more events (the last one was the final response.* event, or an error). */
     void finished();
 
@@ -58,13 +64,13 @@ private:
     void fail(const QString &message);
 
     chat::ChatService &m_chat;
-    chat::ChatEvents &m_events;
-    chat::LiveTexts &m_live;
+    chat::DurableFeed &m_feed;
     QString m_id;
     qint64 m_after;
     qsizetype m_length = 0; ///< text seen so far (UTF-16 units)
     domain::Message m_message;
     QString m_previousId;
+    QByteArray m_deltaHead; ///< a delta event's JSON up to its text
     chat::ReplyFollower *m_follower = nullptr;
     int m_pollMs = 200;
     bool m_done = false;

@@ -166,7 +166,8 @@ Submission fromResponses(const QJsonObject &body)
 }
 
 void submit(core::Backend &backend, const Submission &s, const QString &tokenId, QObject *context,
-            std::function<void(const chat::SendResult &, const QString &)> done)
+            std::function<void(const chat::SendResult &, const QString &)> done,
+            std::function<void(const QString &conversationId)> placed)
 {
     QString error = chat::ChatService::validate(s.text);
     for (const auto &turn : s.history)
@@ -185,7 +186,7 @@ void submit(core::Backend &backend, const Submission &s, const QString &tokenId,
             return store::serve::placeHistory(db, tokenId, s.conversationId, s.parentId, s.history,
                                               title);
         })
-        .then(context, [b, s, tokenId, context, done](QFuture<store::serve::Place> f) {
+        .then(context, [b, s, tokenId, context, done, placed](QFuture<store::serve::Place> f) {
             store::serve::Place place;
             try {
                 place = f.result();
@@ -193,6 +194,8 @@ void submit(core::Backend &backend, const Submission &s, const QString &tokenId,
                 done({}, QString::fromUtf8(e.what()));
                 return;
             }
+            if (placed) // before the send makes its messages (and their events)
+                placed(place.conversationId);
             chat::SendRequest request;
             request.conversationId = place.conversationId;
             request.parentId = place.parentId;

@@ -40,6 +40,7 @@ Submission fromResponses(const QJsonObject &body);
  *  it with @p tokenId, then calls @p done on @p context's thread with what was stored, or with
  *  a user-facing error. */
 void submit(core::Backend &backend, const Submission &s, const QString &tokenId, QObject *context,
-            std::function<void(const chat::SendResult &, const QString &)> done);
+            std::function<void(const chat::SendResult &, const QString &)> done,
+            std::function<void(const QString &conversationId)> placed = {});
 
 } // namespace arbor::serve

@@ -391,16 +391,18 @@ void requeue(const QSqlDatabase &db, const QString &id, const QString &note)
 
 void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text)
 {
-    exec(db, QStringLiteral("INSERT INTO message_chunks (message_id, seq, text) VALUES (?, ?, ?)"),
-         {id, seq, domain::withoutNul(text)});
+    // Prepared once: a streaming reply stores a chunk every few milliseconds.
+    execCached(
+        db, QStringLiteral("INSERT INTO message_chunks (message_id, seq, text) VALUES (?, ?, ?)"),
+        {id, seq, domain::withoutNul(text)});
 }
 
 void appendReasoningChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text)
 {
-    exec(db,
-         QStringLiteral(
-             "INSERT INTO message_reasoning_chunks (message_id, seq, text) VALUES (?, ?, ?)"),
-         {id, seq, domain::withoutNul(text)});
+    execCached(db,
+               QStringLiteral(
+                   "INSERT INTO message_reasoning_chunks (message_id, seq, text) VALUES (?, ?, ?)"),
+               {id, seq, domain::withoutNul(text)});
 }
 
 void setReasoningMs(const QSqlDatabase &db, const QString &id, qint64 ms)

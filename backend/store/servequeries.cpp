@@ -121,6 +121,19 @@ QString replyToken(const QSqlDatabase &db, const QString &messageId)
     return q.next() ? q.value(0).toString() : QString();
 }
 
+QHash<QString, QString> conversationOwners(const QSqlDatabase &db)
+{
+    // A token never continues another's conversation (placeHistory), so each has one owner.
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT DISTINCT m.conversation_id, r.token_id FROM "
+                                      "serve_replies r JOIN messages m ON m.id = r.message_id"));
+    const Columns c(q);
+    QHash<QString, QString> owners;
+    while (q.next())
+        owners.insert(q.value(c["conversation_id"]).toString(), q.value(c["token_id"]).toString());
+    return owners;
+}
+
 Reply replyWithPrevious(const QSqlDatabase &db, const QString &id)
 {
     Reply r;

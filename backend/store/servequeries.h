@@ -2,6 +2,7 @@
 
 #include "domain/message.h"
 
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QStringList>
@@ -38,6 +39,9 @@ qint64 usedOn(const QSqlDatabase &db, const QString &tokenId, const QString &day
 void tagReply(const QSqlDatabase &db, const QString &messageId, const QString &tokenId);
 /** @brief The token that asked for @p messageId, or "". */
 QString replyToken(const QSqlDatabase &db, const QString &messageId);
+
+/** @brief Whose each conversation is: conversation id -> the token whose requests made it. */
+QHash<QString, QString> conversationOwners(const QSqlDatabase &db);
 
 /** @brief A reply as a response: the message and the reply before it (previous_response_id). */
 struct Reply

@@ -84,6 +84,15 @@ public:
         m_log += QString::fromUtf8(m_server->readAllStandardError());
         return m_server->exitCode();
     }
+    /** @brief SIGKILL: the server ends at once, with nothing of its own to save. */
+    void kill()
+    {
+        if (!m_server || m_server->state() == QProcess::NotRunning)
+            return;
+        m_server->kill();
+        m_server->waitForFinished();
+        m_log += QString::fromUtf8(m_server->readAllStandardError());
+    }
     /** @brief The server's stderr so far (its request log). */
     QString log()
     {

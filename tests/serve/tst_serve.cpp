@@ -1,5 +1,6 @@
 // arbord serve over HTTP: tokens, refusals, the OpenAI SDK through Chat Completions and Open
-// Responses, branching by previous_response_id, resuming a stream across a server restart.
+// Responses, branching by previous_response_id, resuming a stream across a server restart and
+// after a SIGKILL (byte for byte: a client is never sent text the store does not have).
 #include "servefixture.h"
 
 #include <QFile>
@@ -375,6 +376,80 @@ private Q_SLOTS:
         QCOMPARE(events.last().toArray().at(0).toInteger(), text.size() + 7);
         QCOMPARE(resumed[QStringLiteral("status")].toString(),
                  stored[QStringLiteral("status")].toString());
+    }
+
+    void resumeAfterSigkill()
+    {
+        ServeFixture f;
+        const QString t = f.addToken(QStringLiteral("k"));
+        QVERIFY(f.start({QStringLiteral("--rate"), QStringLiteral("80")}));
+        QNetworkReply *reply = f.openStream(
+            "POST", QStringLiteral("/v1/responses"), t,
+            QJsonDocument(QJsonObject{{QStringLiteral("model"), QStringLiteral("demo/demo")},
+                                      {QStringLiteral("input"), QStringLiteral("A long story.")},
+                                      {QStringLiteral("stream"), true}})
+                .toJson());
+        QString id;
+        QString text;
+        qint64 last = -1;
+        QStringList problems;
+        // Every event is checked as it comes: numbers strictly rising, a delta numbered by the
+        // text's length after it.
+        auto take = [&](const SseEvent &e) {
+            const qint64 seq = e.data[QStringLiteral("sequence_number")].toInteger();
+            if (seq <= last)
+                problems.append(QStringLiteral("event %1 after %2").arg(seq).arg(last));
+            last = seq;
+            if (e.event == "response.created")
+                id = e.data[QStringLiteral("response")][QStringLiteral("id")].toString();
+            if (e.event == "response.output_text.delta") {
+                text += e.data[QStringLiteral("delta")].toString();
+                if (seq != 3 + text.size())
+                    problems.append(
+                        QStringLiteral("delta %1 ends at %2").arg(seq).arg(text.size()));
+            }
+        };
+        ServeFixture::readEvents(reply, [&](const SseEvent &e) {
+            take(e);
+            return text.size() > 150;
+        });
+        QVERIFY(!id.isEmpty());
+        QVERIFY(text.size() > 150);
+        QCOMPARE(last, 3 + text.size());
+        // Killed mid-stream, with nothing of its own to save: whatever it had not committed is
+        // lost, and the client must not have been sent any of it.
+        f.kill();
+        reply->abort();
+        reply->deleteLater();
+        const QString seen = text;
+
+        QVERIFY(f.start({QStringLiteral("--rate"), QStringLiteral("80")}));
+        QNetworkReply *resumed = f.openStream(
+            "GET",
+            QStringLiteral("/v1/responses/%1?stream=true&starting_after=%2").arg(id).arg(last), t);
+        const qint64 lastBefore = last;
+        QString final;
+        const QList<SseEvent> after = ServeFixture::readEvents(resumed, [&](const SseEvent &e) {
+            take(e);
+            if (e.event.startsWith("response.") && e.data[QStringLiteral("response")].isObject()
+                && e.event != "response.created" && e.event != "response.in_progress")
+                final = QString::fromLatin1(e.event);
+            return !final.isEmpty() || e.event == "error";
+        });
+        resumed->deleteLater();
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        QVERIFY(!after.isEmpty());
+        QVERIFY(after.first().data[QStringLiteral("sequence_number")].toInteger() > lastBefore);
+        QVERIFY2(!final.isEmpty(), qPrintable(f.log()));
+        const QJsonObject stored =
+            f.request("GET", QStringLiteral("/v1/responses/") + id, t).json();
+        const QString storedText = outputText(stored);
+        QVERIFY(storedText.startsWith(seen)); // nothing the client saw was lost
+        QCOMPARE(text, storedText);           // byte for byte: nothing missing, nothing twice
+        QCOMPARE(last, text.size() + 7);      // numbered as one stream from start to end
+        QCOMPARE(
+            stored[QStringLiteral("status")].toString(),
+            after.last().data[QStringLiteral("response")][QStringLiteral("status")].toString());
     }
 };
 

@@ -1,5 +1,5 @@
-// arbord serve over WebSocket: the live events stream resumed by event id, and Open Responses'
-// WebSocket mode.
+// arbord serve over WebSocket: the live events stream resumed by event id and filtered per
+// token, and Open Responses' WebSocket mode.
 #include "servefixture.h"
 
 #include <QJsonArray>
@@ -60,7 +60,9 @@ private Q_SLOTS:
     {
         ServeFixture f;
         const QString t = f.addToken(QStringLiteral("e"));
-        QVERIFY(f.start({QStringLiteral("--rate"), QStringLiteral("200")}));
+        // An admin token: it sees every event (job changes too), so its ids have no gaps.
+        QVERIFY(f.start({QStringLiteral("--rate"), QStringLiteral("200"),
+                         QStringLiteral("--admin-token"), QStringLiteral("e")}));
         {
             Client none;
             QVERIFY(!none.open(ws(f, QStringLiteral("/v1/events")), {}));
@@ -131,6 +133,71 @@ private Q_SLOTS:
         QTRY_VERIFY(!stale.messages.isEmpty());
         QCOMPARE(stale.messages.first()[QStringLiteral("type")].toString(),
                  QStringLiteral("resync"));
+    }
+
+    void eventsOfItsOwnConversationsOnly()
+    {
+        ServeFixture f;
+        const QString a = f.addToken(QStringLiteral("a"));
+        const QString b = f.addToken(QStringLiteral("b"));
+        const QString boss = f.addToken(QStringLiteral("boss"));
+        QVERIFY(f.start({QStringLiteral("--rate"), QStringLiteral("300"),
+                         QStringLiteral("--admin-token"), QStringLiteral("boss")}));
+        Client ca;
+        Client cb;
+        Client admin;
+        QVERIFY(ca.open(ws(f, QStringLiteral("/v1/events")), a));
+        QVERIFY(cb.open(ws(f, QStringLiteral("/v1/events")), b));
+        QVERIFY(admin.open(ws(f, QStringLiteral("/v1/events")), boss));
+        auto ask = [&](const QString &token, const QString &input) {
+            const QJsonObject r = f.post(QStringLiteral("/v1/responses"), token,
+                                         {{QStringLiteral("model"), QStringLiteral("demo/demo")},
+                                          {QStringLiteral("input"), input}})
+                                      .json();
+            return std::pair{
+                r[QStringLiteral("id")].toString(),
+                r[QStringLiteral("metadata")][QStringLiteral("arbor_conversation_id")].toString()};
+        };
+        const auto [replyA, conversationA] = ask(a, QStringLiteral("for a"));
+        const auto [replyB, conversationB] = ask(b, QStringLiteral("for b"));
+        QVERIFY(!conversationA.isEmpty() && !conversationB.isEmpty());
+        auto completed = [](const QString &reply) {
+            return [reply](const QJsonObject &e) {
+                return field(e, "type") == u"message.changed"
+                    && e[QStringLiteral("message_id")] == reply
+                    && field(e, "status") == u"complete";
+            };
+        };
+        // Each sees its own reply to its end; the admin sees both.
+        QTRY_VERIFY_WITH_TIMEOUT(ca.has(completed(replyA)), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(cb.has(completed(replyB)), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(admin.has(completed(replyA)) && admin.has(completed(replyB)),
+                                 20000);
+        auto of = [](const QString &conversation) {
+            return [conversation](const QJsonObject &e) {
+                return e[QStringLiteral("conversation_id")].toString() == conversation;
+            };
+        };
+        auto isJob = [](const QJsonObject &e) { return field(e, "type") == u"job.changed"; };
+        QVERIFY(cb.has([&](const QJsonObject &e) {
+            return field(e, "type") == u"message.delta"
+                && e[QStringLiteral("message_id")] == replyB;
+        }));
+        QVERIFY(admin.has(isJob));
+        // b got nothing of a's conversation (it was made and answered before b's), a nothing
+        // of b's, and neither a job change, which names no conversation.
+        QVERIFY(!cb.has(of(conversationA)));
+        QVERIFY(!ca.has(of(conversationB)));
+        QVERIFY(!cb.has(isJob) && !ca.has(isJob));
+        // Nor when it resumes from the start of what is kept.
+        const QString epoch =
+            admin.messages.first()[QStringLiteral("id")].toString().section(QLatin1Char('-'), 0, 0);
+        Client again;
+        QVERIFY(again.open(
+            ws(f, QStringLiteral("/v1/events?last_event_id=") + epoch + QStringLiteral("-0")), b));
+        QTRY_VERIFY_WITH_TIMEOUT(again.has(completed(replyB)), 20000);
+        QVERIFY(!again.has(of(conversationA)));
+        QVERIFY(again.has(of(conversationB)));
     }
 
     void responsesOverWebSocket()
