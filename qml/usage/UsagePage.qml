@@ -200,7 +200,8 @@ Rectangle {
                     objectName: "costChart"
                     Layout.fillWidth: true
                     Layout.preferredHeight: Theme.chartHeight
-                    title: qsTr("Cost per day, by model")
+                    // In one currency; costs in others are in the total and the tables.
+                    title: page.usage && page.usage.chartCurrency !== "" ? qsTr("Cost per day, by model, in %1").arg(page.usage.chartCurrency) : qsTr("Cost per day, by model")
                     days: page.usage ? page.usage.days : []
                     key: "costs"
                     colors: page.palette
