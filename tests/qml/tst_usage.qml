@@ -123,5 +123,24 @@ Item {
             verify(/\(this branch: [0-9,.k]+ tokens · \$[0-9,.]+\)$/.test(figure().text), figure().text);
             verify(App.usage.detail.indexOf("This branch (1 ") >= 0, App.usage.detail);
         }
+
+        function test_4_tabStaysOnTheUsagePage() {
+            // Keyboard only: Tab walks the page's controls round and round (the custom range of
+            // test 2 shows its two fields) and never reaches the chat hidden under the page.
+            keySequence("Ctrl+U");
+            const total = findChild(page, "usageTotal");
+            tryVerify(() => total.visible);
+            const order = ["usageRange", "usageSince", "usageUntil", "exportUsageButton",
+                           "closeUsageButton", "usageRange"];
+            for (let i = 0; i < order.length; ++i) {
+                keyClick(Qt.Key_Tab);
+                tryVerify(() => findChild(page, order[i]).activeFocus, 2000,
+                          "Tab " + (i + 1) + " reaches " + order[i]);
+            }
+            keyClick(Qt.Key_Backtab);
+            tryVerify(() => findChild(page, "closeUsageButton").activeFocus, 2000, "Shift+Tab goes back round");
+            keyClick(Qt.Key_Escape);
+            tryVerify(() => !total.visible, 2000, "Esc closes the page");
+        }
     }
 }
