@@ -7,6 +7,7 @@
 #include "domain/message.h"
 #include "usage/usageservice.h"
 
+#include <QDate>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSet>
@@ -203,7 +204,7 @@ void UsageController::loadReport(const QString &since, const QString &until)
     byConversation.limit = 10;
     whenDone(
         this, m_backend->usage().report(byDay),
-        [this](const QList<usage::Row> &rows) {
+        [this, since, until](const QList<usage::Row> &rows) {
             m_csv = usage::toCsv(rows, usage::ByDay | usage::ByProvider | usage::ByModel);
             // Models by cost, then tokens, largest first; days in order.
             QHash<QString, usage::Costs> modelCosts;
@@ -230,6 +231,15 @@ void UsageController::loadReport(const QString &since, const QString &until)
             m_models = modelTokens.keys();
             std::sort(m_models.begin(), m_models.end(),
                       [&](const QString &a, const QString &b) { return rank(a) > rank(b); });
+            // Every day of the range gets its slot, used or not: a day's bar keeps its width and
+            // place whatever the other days did (a range of at most ten years).
+            const QDate first = QDate::fromString(since, Qt::ISODate);
+            const QDate last = QDate::fromString(until, Qt::ISODate);
+            if (first.isValid() && last.isValid() && first <= last && first.daysTo(last) < 3660) {
+                days.clear();
+                for (QDate d = first; d <= last; d = d.addDays(1))
+                    days << d.toString(Qt::ISODate);
+            }
             QHash<QString, QVariantMap> byDayIndex;
             m_days.clear();
             for (const QString &day : std::as_const(days)) {

@@ -46,8 +46,8 @@ class UsageController : public QObject
      *  branches with usage: "1.2k tokens · $0.0040"; "" when it is the whole conversation. */
     Q_PROPERTY(QString branchText READ branchText NOTIFY figuresChanged)
 
-    /** @brief The report's days, oldest first: [{day, costs: [per model], tokens: [per model]}],
-     *  the values in the order of `models`. */
+    /** @brief The report's days, oldest first, every day of the range (zeros when nothing was
+     *  used): [{day, costs: [per model], tokens: [per model]}], in the order of `models`. */
     Q_PROPERTY(QVariantList days READ days NOTIFY reportChanged)
     /** @brief The report's models ("provider/model"), largest cost first. */
     Q_PROPERTY(QVariantList models READ models NOTIFY reportChanged)

@@ -258,7 +258,7 @@ Rectangle {
                 }
 
                 Label {
-                    visible: !page.usage || page.usage.days.length === 0
+                    visible: !page.usage || page.usage.models.length === 0
                     text: qsTr("No replies with usage in these days.")
                     color: Theme.mutedText
                 }

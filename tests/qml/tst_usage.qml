@@ -59,11 +59,16 @@ Item {
             const total = findChild(page, "usageTotal");
             verify(total !== null);
             tryVerify(() => total.visible && total.text.indexOf("tokens · $") >= 0, 5000, total.text);
-            tryVerify(() => App.usage.days.length === 1, 5000);
+            // Every day of the last 30 has its slot; only today's has usage.
+            tryVerify(() => App.usage.days.length === 30, 5000);
+            const today = Qt.formatDate(new Date(), "yyyy-MM-dd");
+            const shown = App.usage.days[29];
+            compare(shown.day, today);
+            compare(App.usage.days[0].costs[0], 0);
             compare(App.usage.models.length, 1);
             verify(App.usage.models[0].startsWith("demo/"), App.usage.models[0]);
-            compare(App.usage.days[0].costs.length, 1);
-            verify(App.usage.days[0].costs[0] > 0);
+            compare(shown.costs.length, 1);
+            verify(shown.costs[0] > 0);
             compare(App.usage.topConversations.length, 1);
             compare(App.usage.topModels.length, 1);
             verify(findChild(page, "costChart").maximum > 0);
@@ -82,7 +87,6 @@ Item {
             range.activated(3);
             range.currentIndex = 3;
             tryVerify(() => since.visible && until.visible);
-            const today = Qt.formatDate(new Date(), "yyyy-MM-dd");
             compare(until.text, today);
             verify(!error.visible, error.text);
             since.text = "2026-02-30";
@@ -96,7 +100,8 @@ Item {
             until.text = "2001-01-31";
             until.editingFinished();
             tryVerify(() => !error.visible);
-            tryVerify(() => App.usage.days.length === 0, 5000, "nothing was used in January 2001");
+            tryVerify(() => App.usage.models.length === 0 && App.usage.days.length === 30, 5000,
+                      "nothing was used from 2 to 31 January 2001");
             since.text = today;
             since.editingFinished();
             until.text = today;
