@@ -7,6 +7,7 @@
 #include "domain/message.h"
 #include "usage/usageservice.h"
 
+#include <QDate>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSet>
@@ -81,24 +82,9 @@ UsageController::Figure UsageController::Figure::from(const QList<usage::Totals>
         f.cached += t.cachedTokens;
         f.reasoning += t.reasoningTokens;
         f.estimatedReplies += t.estimated;
-        if (t.currency.isEmpty()) {
-            f.unpriced = true;
-        } else if (f.currency.isEmpty()) {
-            f.currency = t.currency;
-            f.costNanos = t.costNanos;
-        } else {
-            f.mixed = true;
-        }
     }
+    f.costs.add(totals);
     return f;
-}
-
-QString UsageController::Figure::costText() const
-{
-    // A cost that leaves out unpriced replies would look complete: unknown instead.
-    if (unpriced || mixed || currency.isEmpty())
-        return QStringLiteral("—");
-    return usage::costText(costNanos, currency);
 }
 
 void UsageController::refreshTotals()
@@ -148,7 +134,7 @@ QString UsageController::tokensText() const
 
 QString UsageController::costText() const
 {
-    return m_total.costText();
+    return m_total.costs.text();
 }
 
 QString UsageController::branchText() const
@@ -156,7 +142,8 @@ QString UsageController::branchText() const
     // Only when the branch is not the whole: other branches of the tree have usage too.
     if (m_branch.replies == m_total.replies)
         return {};
-    return usage::tokenText(m_branch.tokens()) + QStringLiteral(" tokens · ") + m_branch.costText();
+    return usage::tokenText(m_branch.tokens()) + QStringLiteral(" tokens · ")
+        + m_branch.costs.text();
 }
 
 QVariantList UsageController::models() const
@@ -183,19 +170,17 @@ QString UsageController::detail() const
     lines << tr("This conversation: %1 input tokens (%2 cached), %3 output tokens (%4 reasoning)")
                  .arg(usage::countText(m_total.input), usage::countText(m_total.cached),
                       usage::countText(m_total.output), usage::countText(m_total.reasoning));
-    if (!m_total.currency.isEmpty() && !m_total.mixed)
-        lines << tr("Cost: %1").arg(usage::costText(m_total.costNanos, m_total.currency))
-                + (m_total.unpriced ? tr(" for the replies with a price; some have none")
-                                    : QString());
-    else if (m_total.mixed)
-        lines << tr("Cost: in more than one currency (see the Usage page)");
-    else
+    if (!m_total.costs.priced())
         lines << tr("Cost: unknown (no price for these models; see arbord prices)");
+    else
+        lines << tr("Cost: %1").arg(m_total.costs.text())
+                + (m_total.costs.unpriced ? tr(" (— : replies whose model has no price)")
+                                          : QString());
     if (m_branch.replies != m_total.replies)
         lines << tr("This branch (%n replies): %1 input tokens, %2 output tokens, cost %3", "",
                     int(m_branch.replies))
                      .arg(usage::countText(m_branch.input), usage::countText(m_branch.output),
-                          m_branch.costText());
+                          m_branch.costs.text());
     if (m_total.estimatedReplies > 0)
         lines << tr("%n replies estimated (their vendor sent no usage)", "",
                     int(m_total.estimatedReplies));
@@ -219,34 +204,42 @@ void UsageController::loadReport(const QString &since, const QString &until)
     byConversation.limit = 10;
     whenDone(
         this, m_backend->usage().report(byDay),
-        [this](const QList<usage::Row> &rows) {
+        [this, since, until](const QList<usage::Row> &rows) {
             m_csv = usage::toCsv(rows, usage::ByDay | usage::ByProvider | usage::ByModel);
             // Models by cost, then tokens, largest first; days in order.
-            QHash<QString, QPair<qint64, qint64>> perModel; // cost, tokens
+            QHash<QString, usage::Costs> modelCosts;
+            QHash<QString, qint64> modelTokens;
             QStringList days;
-            QString currency;
-            qint64 cost = 0;
+            usage::Costs rangeCosts;
             qint64 tokens = 0;
-            bool unpriced = false;
             for (const usage::Row &r : rows) {
                 const QString model = r.provider + QLatin1Char('/') + r.model;
-                auto &m = perModel[model];
-                m.first += r.totals.currency.isEmpty() ? 0 : r.totals.costNanos;
-                m.second += r.totals.inputTokens + r.totals.outputTokens;
+                modelCosts[model].add(r.totals.costNanos, r.totals.currency);
+                modelTokens[model] += r.totals.inputTokens + r.totals.outputTokens;
                 if (days.isEmpty() || days.constLast() != r.day)
                     days << r.day;
                 tokens += r.totals.inputTokens + r.totals.outputTokens;
-                if (r.totals.currency.isEmpty())
-                    unpriced = true;
-                else if (currency.isEmpty() || currency == r.totals.currency) {
-                    currency = r.totals.currency;
-                    cost += r.totals.costNanos;
-                }
+                rangeCosts.add(r.totals.costNanos, r.totals.currency);
             }
-            m_models = perModel.keys();
-            std::sort(m_models.begin(), m_models.end(), [&](const QString &a, const QString &b) {
-                return perModel.value(a) > perModel.value(b);
-            });
+            // The chart stacks amounts of one currency: the largest one of the range.
+            m_chartCurrency =
+                rangeCosts.priced() ? rangeCosts.currencies().constFirst() : QString();
+            const auto rank = [&](const QString &model) {
+                return std::pair(modelCosts.value(model).nanos.value(m_chartCurrency),
+                                 modelTokens.value(model));
+            };
+            m_models = modelTokens.keys();
+            std::sort(m_models.begin(), m_models.end(),
+                      [&](const QString &a, const QString &b) { return rank(a) > rank(b); });
+            // Every day of the range gets its slot, used or not: a day's bar keeps its width and
+            // place whatever the other days did (a range of at most ten years).
+            const QDate first = QDate::fromString(since, Qt::ISODate);
+            const QDate last = QDate::fromString(until, Qt::ISODate);
+            if (first.isValid() && last.isValid() && first <= last && first.daysTo(last) < 3660) {
+                days.clear();
+                for (QDate d = first; d <= last; d = d.addDays(1))
+                    days << d.toString(Qt::ISODate);
+            }
             QHash<QString, QVariantMap> byDayIndex;
             m_days.clear();
             for (const QString &day : std::as_const(days)) {
@@ -263,7 +256,7 @@ void UsageController::loadReport(const QString &since, const QString &until)
                 const qsizetype i = m_models.indexOf(r.provider + QLatin1Char('/') + r.model);
                 QVariantList costs = d.value(QStringLiteral("costs")).toList();
                 QVariantList counts = d.value(QStringLiteral("tokens")).toList();
-                if (!r.totals.currency.isEmpty())
+                if (r.totals.currency == m_chartCurrency && !m_chartCurrency.isEmpty())
                     costs[i] = costs.at(i).toDouble() + usage::costUnits(r.totals.costNanos);
                 counts[i] =
                     counts.at(i).toDouble() + double(r.totals.inputTokens + r.totals.outputTokens);
@@ -277,32 +270,35 @@ void UsageController::loadReport(const QString &since, const QString &until)
                  std::as_const(m_models).first(std::min<qsizetype>(10, m_models.size())))
                 m_topModels << QVariantMap{
                     {QStringLiteral("model"), model},
-                    {QStringLiteral("tokens"), usage::tokenText(perModel.value(model).second)},
-                    {QStringLiteral("cost"),
-                     currency.isEmpty() ? QStringLiteral("—")
-                                        : usage::costText(perModel.value(model).first, currency)}};
-            m_totalText =
-                tr("%1 tokens · %2")
-                    .arg(usage::tokenText(tokens),
-                         currency.isEmpty() ? QStringLiteral("—")
-                                            : usage::costText(cost, currency)
-                                 + (unpriced ? tr(" (and replies with no price)") : QString()));
+                    {QStringLiteral("tokens"), usage::tokenText(modelTokens.value(model))},
+                    {QStringLiteral("cost"), modelCosts.value(model).text()}};
+            m_totalText = tr("%1 tokens · %2").arg(usage::tokenText(tokens), rangeCosts.text());
             Q_EMIT reportChanged();
         },
         [](const QString &error) { qCWarning(lcUsage) << "usage report failed:" << error; });
     whenDone(
         this, m_backend->usage().report(byConversation),
         [this](const QList<usage::Row> &rows) {
+            // One row per conversation and currency: one line per conversation, its costs
+            // side by side.
+            QStringList order;
+            QHash<QString, usage::Costs> costs;
+            QHash<QString, qint64> tokens;
+            QHash<QString, QString> titles;
+            for (const usage::Row &r : rows) {
+                if (!titles.contains(r.conversationId))
+                    order << r.conversationId;
+                titles.insert(r.conversationId, r.conversationTitle);
+                costs[r.conversationId].add(r.totals.costNanos, r.totals.currency);
+                tokens[r.conversationId] += r.totals.inputTokens + r.totals.outputTokens;
+            }
             m_topConversations.clear();
-            for (const usage::Row &r : rows)
-                m_topConversations
-                    << QVariantMap{{QStringLiteral("title"),
-                                    r.conversationTitle.isEmpty() ? tr("Untitled conversation")
-                                                                  : r.conversationTitle},
-                                   {QStringLiteral("tokens"),
-                                    usage::tokenText(r.totals.inputTokens + r.totals.outputTokens)},
-                                   {QStringLiteral("cost"),
-                                    usage::costText(r.totals.costNanos, r.totals.currency)}};
+            for (const QString &id : std::as_const(order))
+                m_topConversations << QVariantMap{
+                    {QStringLiteral("title"),
+                     titles.value(id).isEmpty() ? tr("Untitled conversation") : titles.value(id)},
+                    {QStringLiteral("tokens"), usage::tokenText(tokens.value(id))},
+                    {QStringLiteral("cost"), costs.value(id).text()}};
             Q_EMIT reportChanged();
         },
         [](const QString &error) { qCWarning(lcUsage) << "usage report failed:" << error; });

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "usage/costs.h"
+
 #include <QHash>
 #include <QObject>
 #include <QStringList>
@@ -30,7 +32,8 @@ class UsageController : public QObject
     QML_UNCREATABLE("UsageController belongs to App")
     /** @brief Input + output tokens of the open conversation (live). */
     Q_PROPERTY(QString tokensText READ tokensText NOTIFY figuresChanged)
-    /** @brief Its cost ("$0.0123"); "—" when some reply had no price or nothing is known. */
+    /** @brief Its cost per currency ("$0.0123", "$1.20 + €0.30"); "—" for the replies that had
+     *  no price. */
     Q_PROPERTY(QString costText READ costText NOTIFY figuresChanged)
     /** @brief Part of the figure is an estimate (a reply streaming, or a vendor that sent no
      *  usage). */
@@ -43,8 +46,8 @@ class UsageController : public QObject
      *  branches with usage: "1.2k tokens · $0.0040"; "" when it is the whole conversation. */
     Q_PROPERTY(QString branchText READ branchText NOTIFY figuresChanged)
 
-    /** @brief The report's days, oldest first: [{day, costs: [per model], tokens: [per model]}],
-     *  the values in the order of `models`. */
+    /** @brief The report's days, oldest first, every day of the range (zeros when nothing was
+     *  used): [{day, costs: [per model], tokens: [per model]}], in the order of `models`. */
     Q_PROPERTY(QVariantList days READ days NOTIFY reportChanged)
     /** @brief The report's models ("provider/model"), largest cost first. */
     Q_PROPERTY(QVariantList models READ models NOTIFY reportChanged)
@@ -52,8 +55,11 @@ class UsageController : public QObject
     Q_PROPERTY(QVariantList topConversations READ topConversations NOTIFY reportChanged)
     /** @brief [{model, tokens, cost}] of the costliest models. */
     Q_PROPERTY(QVariantList topModels READ topModels NOTIFY reportChanged)
-    /** @brief The whole range: "12.3k tokens · $0.42". */
+    /** @brief The whole range: "12.3k tokens · $0.42", "… · $0.42 + €0.10". */
     Q_PROPERTY(QString totalText READ totalText NOTIFY reportChanged)
+    /** @brief The currency the cost chart is drawn in (the largest of the range; costs in
+     *  others are in totalText and the tables, not stacked onto it); "" when none. */
+    Q_PROPERTY(QString chartCurrency READ chartCurrency NOTIFY reportChanged)
 
 public:
     explicit UsageController(core::Backend *backend, QObject *parent = nullptr);
@@ -72,6 +78,7 @@ public:
     QVariantList topConversations() const { return m_topConversations; }
     QVariantList topModels() const { return m_topModels; }
     QString totalText() const { return m_totalText; }
+    QString chartCurrency() const { return m_chartCurrency; }
 
     /** @brief Reads the report of the local days @p since .. @p until ("YYYY-MM-DD"). */
     Q_INVOKABLE void loadReport(const QString &since, const QString &until);
@@ -91,16 +98,11 @@ private:
         qint64 output = 0;
         qint64 cached = 0;
         qint64 reasoning = 0;
-        qint64 costNanos = 0;
-        QString currency;      ///< of the priced replies; "" when none
-        bool unpriced = false; ///< some reply had no price
-        bool mixed = false;    ///< priced in more than one currency
+        usage::Costs costs;
         qint64 estimatedReplies = 0;
 
         static Figure from(const QList<store::usage::Totals> &totals);
         qint64 tokens() const { return input + output; }
-        /** @brief "$0.0123"; "—" when some reply had no price or nothing is known. */
-        QString costText() const;
     };
 
     void refreshTotals();
@@ -117,6 +119,7 @@ private:
     QVariantList m_topConversations;
     QVariantList m_topModels;
     QString m_totalText;
+    QString m_chartCurrency;
     QByteArray m_csv;
     quint64 m_generation = 0; ///< answers of an older conversation are dropped
     QTimer m_liveTimer;       ///< coalesces the live figure: a few updates a second, not per token

@@ -31,7 +31,7 @@ int runBench(const QStringList &args)
                "  render  Markdown blocks of a streamed reply (split + store); cost per token, "
                "short vs long reply\n"
                "  usage   usage ledger at 1M messages: 90-day report, cost of the totals per "
-               "finish\n"
+               "finish, a branch's total at a 100k-message path\n"
                "  export  arbord export --all (Arbor JSON) of 1M messages in 10k trees: time, "
                "throughput, bytes, peak memory\n"
                "  serve   arbord serve: N streaming clients on loopback; first event, delta to "

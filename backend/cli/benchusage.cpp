@@ -8,6 +8,7 @@
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "store/usagequeries.h"
 #include "usage/usageservice.h"
 
 #include <QCommandLineParser>
@@ -120,17 +121,72 @@ void build(store::Store &store, int conversations, int perConversation, int mode
     }
 }
 
-/** The usage triggers that a reply's finish wakes (migration 0013): their SQL, to put back. */
-QStringList finishTriggers(const QSqlDatabase &db)
+/** The usage triggers a reply's finish wakes: the day totals' (0013), the branch sums' (0019). */
+const QStringList DayTriggers{QStringLiteral("usage_update_out"),
+                              QStringLiteral("usage_update_in")};
+const QStringList PathTriggers{QStringLiteral("usage_path_own")};
+
+/** Drops @p names; returns their SQL, to put them back. */
+QStringList dropTriggers(const QSqlDatabase &db, const QStringList &names)
 {
-    QSqlQuery q = store::exec(db,
-                              QStringLiteral("SELECT sql FROM sqlite_schema WHERE type ="
-                                             " 'trigger' AND name IN ('usage_update_out',"
-                                             " 'usage_update_in') ORDER BY name"));
     QStringList out;
-    while (q.next())
-        out << q.value(0).toString();
+    for (const QString &name : names) {
+        QSqlQuery q = store::exec(
+            db, QStringLiteral("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?"),
+            {name});
+        if (q.next())
+            out << q.value(0).toString();
+        q.finish();
+        store::exec(db, QStringLiteral("DROP TRIGGER ") + name);
+    }
     return out;
+}
+
+/** A conversation whose visible path is a chain of @p length messages, every other one a reply
+ *  with usage; returns its id. */
+QString buildLongPath(store::Store &store, int length)
+{
+    const QString cid = domain::newId();
+    const qint64 now = domain::nowMs();
+    store
+        .write([&](QSqlDatabase &db) {
+            store::exec(db,
+                        QStringLiteral("INSERT INTO conversations (id, title, settings,"
+                                       " created_at, updated_at) VALUES (?, 'Long', '{}', ?, ?)"),
+                        {cid, now, now});
+            QSqlQuery msg(db);
+            msg.prepare(QStringLiteral(
+                "INSERT INTO messages (id, conversation_id, parent_id, role, provider, model,"
+                " content, status, prompt_tokens, completion_tokens, cost_nanos, currency,"
+                " created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, 'x', 'complete', ?, ?, ?, ?,"
+                " ?, ?)"));
+            QString parent;
+            for (int i = 0; i < length; ++i) {
+                const bool user = i % 2 == 0;
+                const QString id = domain::newId();
+                msg.addBindValue(id);
+                msg.addBindValue(cid);
+                msg.addBindValue(parent.isEmpty() ? QVariant() : QVariant(parent));
+                msg.addBindValue(user ? QStringLiteral("user") : QStringLiteral("assistant"));
+                msg.addBindValue(user ? QStringLiteral("") : QStringLiteral("provider-0"));
+                msg.addBindValue(user ? QStringLiteral("") : QStringLiteral("model-0"));
+                msg.addBindValue(user ? QVariant() : QVariant(1000));
+                msg.addBindValue(user ? QVariant() : QVariant(200));
+                msg.addBindValue(user ? QVariant() : QVariant(qint64(2'500'000)));
+                msg.addBindValue(user ? QVariant() : QVariant(QStringLiteral("USD")));
+                msg.addBindValue(now - length + i);
+                msg.addBindValue(now - length + i);
+                if (!msg.exec())
+                    throw store::StoreError(
+                        QStringLiteral("bench insert failed: %1").arg(msg.lastError().text()));
+                parent = id;
+            }
+            store::exec(db,
+                        QStringLiteral("UPDATE conversations SET current_leaf_id = ? WHERE id = ?"),
+                        {parent, cid});
+        })
+        .waitForFinished();
+    return cid;
 }
 
 /**
@@ -190,11 +246,14 @@ int runBenchUsage(const QStringList &args)
                                           QStringLiteral("N"), QStringLiteral("30"));
     const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Runs per figure."),
                                         QStringLiteral("N"), QStringLiteral("21"));
+    const QCommandLineOption pathOption(
+        QStringLiteral("path"), QStringLiteral("Messages on the long branch read for its total."),
+        QStringLiteral("N"), QStringLiteral("100000"));
     const QCommandLineOption dbOption(
         QStringLiteral("db"), QStringLiteral("Build in PATH (default: a temporary folder)."),
         QStringLiteral("PATH"));
-    parser.addOptions(
-        {json, messagesOption, conversationsOption, modelsOption, runsOption, dbOption});
+    parser.addOptions({json, messagesOption, conversationsOption, modelsOption, runsOption,
+                       pathOption, dbOption});
     if (!parser.parse(QStringList{QStringLiteral("arbord bench usage")} + args)) {
         QTextStream(stderr) << "arbord bench usage: " << parser.errorText() << "\n";
         return Usage;
@@ -204,7 +263,8 @@ int runBenchUsage(const QStringList &args)
     const auto conversations = wholeOption(parser, conversationsOption, 1, 100'000'000, command);
     const auto models = wholeOption(parser, modelsOption, 1, 10'000, command);
     const auto runs = wholeOption(parser, runsOption, 1, 100'000, command);
-    if (!total || !conversations || !models || !runs)
+    const auto pathLength = wholeOption(parser, pathOption, 2, 10'000'000, command);
+    if (!total || !conversations || !models || !runs || !pathLength)
         return Usage;
     const int perConversation = int(std::max<qint64>(2, *total / *conversations));
     QTextStream log(stderr);
@@ -212,12 +272,15 @@ int runBenchUsage(const QStringList &args)
     const QString path =
         parser.isSet(dbOption) ? parser.value(dbOption) : dir.filePath(QStringLiteral("bench.db"));
 
+    QString longPath;
     QElapsedTimer buildTimer;
     buildTimer.start();
     {
         store::Store store(path, 1);
         store.open();
         build(store, int(*conversations), perConversation, int(*models), log);
+        log << "bench usage: building a branch of " << *pathLength << " messages\n" << Qt::flush;
+        longPath = buildLongPath(store, int(*pathLength));
         store.close();
     }
     const double buildS = double(buildTimer.elapsed()) / 1000.0;
@@ -239,6 +302,25 @@ int runBenchUsage(const QStringList &args)
         query.append(double(t.nsecsElapsed()) / 1e6);
     }
 
+    // The branch total at the leaf of the long path, as the header reads it (the kept sums),
+    // and by walking the path (as before migration 0019), for comparison.
+    QList<double> branch, walked;
+    qint64 branchMessages = 0;
+    backend.store()
+        .write([&](QSqlDatabase &db) {
+            for (int i = 0; i < *runs; ++i) {
+                QElapsedTimer t;
+                t.start();
+                const QList<store::usage::Totals> totals = store::usage::pathTotals(db, longPath);
+                branch.append(double(t.nsecsElapsed()) / 1000.0);
+                branchMessages = totals.isEmpty() ? 0 : totals.first().messages;
+                t.restart();
+                store::usage::walkedPathTotals(db, longPath);
+                walked.append(double(t.nsecsElapsed()) / 1000.0);
+            }
+        })
+        .waitForFinished();
+
     // Finishes with the totals' triggers and without them, in alternating rounds on the same
     // store; the difference of the medians is what keeping the totals adds to a finish.
     const QString benchConversation = domain::newId();
@@ -252,16 +334,16 @@ int runBenchUsage(const QStringList &args)
         })
         .waitForFinished();
     constexpr int PerRound = 200;
-    QList<double> with, without;
+    QList<double> with, withoutPaths, without;
     for (int round = 0; round < 5; ++round) {
         backend.store()
             .write([&](QSqlDatabase &db) {
                 with += finishTimes(db, benchConversation, PerRound);
-                const QStringList triggers = finishTriggers(db);
-                store::exec(db, QStringLiteral("DROP TRIGGER usage_update_out"));
-                store::exec(db, QStringLiteral("DROP TRIGGER usage_update_in"));
+                QStringList triggers = dropTriggers(db, PathTriggers);
+                withoutPaths += finishTimes(db, benchConversation, PerRound);
+                triggers += dropTriggers(db, DayTriggers);
                 without += finishTimes(db, benchConversation, PerRound);
-                for (const QString &sql : triggers)
+                for (const QString &sql : std::as_const(triggers))
                     store::exec(db, sql);
             })
             .waitForFinished();
@@ -279,6 +361,11 @@ int runBenchUsage(const QStringList &args)
         {QStringLiteral("finish_us"), finishWith},
         {QStringLiteral("finish_without_totals_us"), finishWithout},
         {QStringLiteral("finish_overhead_us"), finishWith - finishWithout},
+        {QStringLiteral("finish_branch_overhead_us"), finishWith - median(withoutPaths)},
+        {QStringLiteral("branch_messages"), *pathLength},
+        {QStringLiteral("branch_replies_counted"), branchMessages},
+        {QStringLiteral("branch_total_us"), median(branch)},
+        {QStringLiteral("branch_walk_us"), median(walked)},
         {QStringLiteral("runs"), *runs},
         {QStringLiteral("finishes"), int(with.size())},
     };

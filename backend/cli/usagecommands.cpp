@@ -4,6 +4,7 @@
 
 #include "core/backend.h"
 #include "core/readonlybackend.h"
+#include "usage/costs.h"
 #include "usage/usageservice.h"
 
 #include <QCommandLineParser>
@@ -63,11 +64,18 @@ QJsonObject toJson(const Price &p)
 }
 
 /** A cost for people: "0.0123 USD", or "—" when unpriced. */
-QString costText(const Totals &t)
+QString costText(qint64 nanos, const QString &currency)
 {
-    if (t.currency.isEmpty())
+    if (currency.isEmpty())
         return QStringLiteral("—");
-    return QStringLiteral("%1 %2").arg(usage::costUnits(t.costNanos), 0, 'f', 4).arg(t.currency);
+    return QStringLiteral("%1 %2").arg(usage::costUnits(nanos), 0, 'f', 4).arg(currency);
+}
+
+/** Two report rows of the same group (they differ at most in currency). */
+bool sameGroup(const Row &a, const Row &b)
+{
+    return a.day == b.day && a.provider == b.provider && a.model == b.model
+        && a.conversationId == b.conversationId;
 }
 
 QString priceText(double price)
@@ -308,20 +316,34 @@ int runUsage(const QStringList &args)
         printJson(a);
         return Ok;
     }
-    for (const Row &r : rows) {
+    // The report has a row per group and currency, in key order: a group's rows are adjacent and
+    // make one line, its costs side by side ("1.2000 USD + 0.3000 EUR").
+    for (qsizetype i = 0; i < rows.size();) {
+        const Row &r = rows.at(i);
         QStringList keys;
         for (const QString &k : {r.day, r.provider, r.model, r.conversationId})
             if (!k.isEmpty())
                 keys << k;
         if (!r.conversationTitle.isEmpty())
             keys << QStringLiteral("“%1”").arg(r.conversationTitle);
-        const Totals &t = r.totals;
+        Totals t;
+        usage::Costs costs;
+        for (; i < rows.size() && sameGroup(rows.at(i), r); ++i) {
+            const Totals &part = rows.at(i).totals;
+            t.messages += part.messages;
+            t.estimated += part.estimated;
+            t.inputTokens += part.inputTokens;
+            t.outputTokens += part.outputTokens;
+            t.cachedTokens += part.cachedTokens;
+            t.reasoningTokens += part.reasoningTokens;
+            costs.add(part.costNanos, part.currency);
+        }
         out() << keys.join(QStringLiteral("  ")) << "  " << t.messages << " replies"
               << (t.estimated ? QStringLiteral(" (%1 estimated)").arg(t.estimated) : QString())
               << "  in " << usage::countText(t.inputTokens) << " (cached "
               << usage::countText(t.cachedTokens) << ")  out " << usage::countText(t.outputTokens)
-              << " (reasoning " << usage::countText(t.reasoningTokens) << ")  " << costText(t)
-              << "\n";
+              << " (reasoning " << usage::countText(t.reasoningTokens) << ")  "
+              << costs.text(&costText) << "\n";
     }
     return Ok;
 }

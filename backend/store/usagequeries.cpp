@@ -261,7 +261,7 @@ QList<Totals> conversationTotals(const QSqlDatabase &db, const QString &conversa
     return out;
 }
 
-QList<Totals> pathTotals(const QSqlDatabase &db, const QString &conversationId)
+QList<Totals> walkedPathTotals(const QSqlDatabase &db, const QString &conversationId)
 {
     // The visible path, leaf to root, through the parent index: one row per node of the path,
     // never the rest of the tree. Counted as the kept totals count (store/migrations/0013).
@@ -290,6 +290,50 @@ QList<Totals> pathTotals(const QSqlDatabase &db, const QString &conversationId)
     while (q->next())
         out.append(c.read(*q));
     return out;
+}
+
+QList<Totals> messagePathTotals(const QSqlDatabase &db, const QString &messageId)
+{
+    CachedQuery q(
+        db,
+        QStringLiteral("SELECT u.messages AS messages, u.estimated AS estimated,"
+                       " u.input_tokens AS input_tokens, u.output_tokens AS output_tokens,"
+                       " u.cached_tokens AS cached_tokens,"
+                       " u.reasoning_tokens AS reasoning_tokens,"
+                       " u.cost_nanos AS cost_nanos, u.currency AS currency"
+                       " FROM usage_paths u WHERE u.message_id = ? AND u.messages > 0"
+                       " ORDER BY u.currency DESC"),
+        {messageId});
+    const TotalsColumns c{Columns(*q)};
+    QList<Totals> out;
+    while (q->next())
+        out.append(c.read(*q));
+    return out;
+}
+
+QList<Totals> pathTotals(const QSqlDatabase &db, const QString &conversationId)
+{
+    // The leaf's kept sums (migration 0019) count every message of the path, tombstoned ones
+    // too; they are the branch's total when no message of the path is tombstoned, which holds
+    // when the leaf is live and no live message of the conversation has a tombstoned parent.
+    QString leaf;
+    bool walk = false;
+    {
+        CachedQuery q(db,
+                      QStringLiteral("SELECT m.id AS leaf, m.deleted_at IS NOT NULL AS deleted,"
+                                     " coalesce((SELECT b.live_under_deleted FROM"
+                                     " usage_path_breaks b WHERE b.conversation_id = c.id), 0)"
+                                     " AS breaks FROM conversations c JOIN messages m"
+                                     " ON m.id = c.current_leaf_id WHERE c.id = ?"),
+                      {conversationId});
+        if (!q->next())
+            return {};
+        const Columns c(*q);
+        leaf = q->value(c["leaf"]).toString();
+        walk = q->value(c["deleted"]).toBool() || q->value(c["breaks"]).toLongLong() != 0;
+        q->finish();
+    }
+    return walk ? walkedPathTotals(db, conversationId) : messagePathTotals(db, leaf);
 }
 
 } // namespace arbor::store::usage

@@ -103,8 +103,17 @@ QList<Row> report(const QSqlDatabase &db, const QString &sinceDay, const QString
 
 /** @brief The whole usage of conversation @p conversationId, per currency. */
 QList<Totals> conversationTotals(const QSqlDatabase &db, const QString &conversationId);
-/** @brief The usage of the visible path of conversation @p conversationId (root to its current
- *  leaf: the branch being read), per currency. Walks the path, so it costs its length. */
+/**
+ * @brief The usage of the visible path of conversation @p conversationId (root to its current
+ * leaf: the branch being read), per currency. One look-up of the leaf's kept path sums
+ * (migration 0019), whatever the path's length; walkedPathTotals() only while a live message of
+ * the conversation sits under a tombstoned one, or the leaf is tombstoned.
+ */
 QList<Totals> pathTotals(const QSqlDatabase &db, const QString &conversationId);
+/** @brief pathTotals() by walking the path through the parent links (costs its length). */
+QList<Totals> walkedPathTotals(const QSqlDatabase &db, const QString &conversationId);
+/** @brief The kept sums of the path from a root to message @p messageId, tombstoned messages
+ *  included (usage_paths), per currency. */
+QList<Totals> messagePathTotals(const QSqlDatabase &db, const QString &messageId);
 
 } // namespace arbor::store::usage

@@ -75,6 +75,10 @@ Rectangle {
     onRangeDaysChanged: reload()
 
     Keys.onEscapePressed: page.closeRequested()
+    // Tab stays on the page's controls (the chat under it cannot be seen, so neither may its
+    // focus be): from the page into its first control, and round from the last to the first.
+    Keys.onTabPressed: rangeBox.forceActiveFocus(Qt.TabFocusReason)
+    Keys.onBacktabPressed: closeButton.forceActiveFocus(Qt.BacktabFocusReason)
 
     // An overlay: clicks, the wheel and hovering stop here and never reach the chat under it.
     MouseArea {
@@ -123,7 +127,10 @@ Rectangle {
                 color: Theme.error
             }
             ComboBox {
+                id: rangeBox
                 objectName: "usageRange"
+                KeyNavigation.tab: sinceField
+                KeyNavigation.backtab: closeButton
                 model: [qsTr("Last 7 days"), qsTr("Last 30 days"), qsTr("Last 90 days"), qsTr("Custom range")]
                 currentIndex: 1
                 onActivated: index => {
@@ -140,7 +147,9 @@ Rectangle {
                 Accessible.name: qsTr("Date range")
             }
             TextField {
+                id: sinceField
                 objectName: "usageSince"
+                KeyNavigation.tab: untilField
                 visible: page.rangeDays === 0
                 text: page.customSince
                 placeholderText: "YYYY-MM-DD"
@@ -155,7 +164,9 @@ Rectangle {
                 ToolTip.text: qsTr("First day (included)")
             }
             TextField {
+                id: untilField
                 objectName: "usageUntil"
+                KeyNavigation.tab: exportButton
                 visible: page.rangeDays === 0
                 text: page.customUntil
                 placeholderText: "YYYY-MM-DD"
@@ -170,13 +181,17 @@ Rectangle {
                 ToolTip.text: qsTr("Last day (included)")
             }
             IconButton {
+                id: exportButton
                 objectName: "exportUsageButton"
+                KeyNavigation.tab: closeButton
                 iconName: "download"
                 text: qsTr("Export as CSV")
                 onClicked: exportDialog.open()
             }
             IconButton {
+                id: closeButton
                 objectName: "closeUsageButton"
+                KeyNavigation.tab: rangeBox
                 iconName: "x"
                 text: qsTr("Close the usage")
                 shortcut: "Ctrl+U"
@@ -200,7 +215,8 @@ Rectangle {
                     objectName: "costChart"
                     Layout.fillWidth: true
                     Layout.preferredHeight: Theme.chartHeight
-                    title: qsTr("Cost per day, by model")
+                    // In one currency; costs in others are in the total and the tables.
+                    title: page.usage && page.usage.chartCurrency !== "" ? qsTr("Cost per day, by model, in %1").arg(page.usage.chartCurrency) : qsTr("Cost per day, by model")
                     days: page.usage ? page.usage.days : []
                     key: "costs"
                     colors: page.palette
@@ -242,7 +258,7 @@ Rectangle {
                 }
 
                 Label {
-                    visible: !page.usage || page.usage.days.length === 0
+                    visible: !page.usage || page.usage.models.length === 0
                     text: qsTr("No replies with usage in these days.")
                     color: Theme.mutedText
                 }

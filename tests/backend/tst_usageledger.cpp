@@ -31,6 +31,7 @@ class TestUsageLedger : public QObject
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<DbConnection> m_conn;
+    bool m_sawBreaks = false; ///< verifyPaths() met a live message under a tombstoned one
     QSqlDatabase &db() { return m_conn->db(); }
 
     /** The rows of @p sql as text, one line per row, for comparison. */
@@ -80,6 +81,109 @@ class TestUsageLedger : public QObject
         const QStringList byDay = rows(recount(false));
         QCOMPARE(rows(kept(false)), byDay);
         QCOMPARE(rows(kept(true)), rows(recount(true)));
+    }
+
+    /**
+     * The branch sums (migration 0019) against a walk of the parent links in C++: every
+     * message's kept path sums (tombstoned messages included), the count of live messages under
+     * tombstoned parents per conversation, and pathTotals() for a few leaves of each
+     * conversation (the figure a live path reads from the kept sums).
+     */
+    void verifyPaths(QRandomGenerator &rng)
+    {
+        struct Node
+        {
+            QString parent, conversation, currency;
+            bool deleted = false, used = false;
+            QList<qint64> own; // estimated, input, output, cached, reasoning, cost
+        };
+        QHash<QString, Node> nodes;
+        QSqlQuery q = store::exec(
+            db(),
+            QStringLiteral("SELECT id, coalesce(parent_id, '') AS parent, conversation_id,"
+                           " deleted_at IS NOT NULL AS deleted,"
+                           " (prompt_tokens IS NOT NULL OR completion_tokens IS NOT NULL) AS used,"
+                           " CASE WHEN cost_nanos IS NULL THEN '' ELSE coalesce(currency, '')"
+                           " END AS cur, usage_estimated, coalesce(prompt_tokens, 0),"
+                           " coalesce(completion_tokens, 0), coalesce(cached_tokens, 0),"
+                           " coalesce(reasoning_tokens, 0), coalesce(cost_nanos, 0)"
+                           " FROM messages"));
+        while (q.next()) {
+            Node n{q.value(1).toString(), q.value(2).toString(), q.value(5).toString(),
+                   q.value(3).toBool(),   q.value(4).toBool(),   {}};
+            for (int i = 6; i < 12; ++i)
+                n.own << q.value(i).toLongLong();
+            nodes.insert(q.value(0).toString(), n);
+        }
+        // "currency:messages:estimated:input:output:cached:reasoning:cost", sorted.
+        const auto walk = [&](const QString &from, bool liveOnly) {
+            QMap<QString, QList<qint64>> sums;
+            for (QString at = from; nodes.contains(at); at = nodes[at].parent) {
+                const Node &n = nodes[at];
+                if (!n.used || (liveOnly && n.deleted))
+                    continue;
+                QList<qint64> &s = sums[n.currency];
+                if (s.isEmpty())
+                    s = QList<qint64>(7, 0);
+                s[0] += 1;
+                for (int i = 0; i < 6; ++i)
+                    s[i + 1] += n.own[i];
+            }
+            QStringList out;
+            for (auto it = sums.cbegin(); it != sums.cend(); ++it) {
+                QStringList f{it.key()};
+                for (qint64 v : it.value())
+                    f << QString::number(v);
+                out << f.join(QLatin1Char(':'));
+            }
+            return out;
+        };
+        const auto text = [](const QList<usage::Totals> &totals) {
+            QStringList out;
+            for (const usage::Totals &t : totals)
+                out << QStringList{t.currency,
+                                   QString::number(t.messages),
+                                   QString::number(t.estimated),
+                                   QString::number(t.inputTokens),
+                                   QString::number(t.outputTokens),
+                                   QString::number(t.cachedTokens),
+                                   QString::number(t.reasoningTokens),
+                                   QString::number(t.costNanos)}
+                           .join(QLatin1Char(':'));
+            out.sort();
+            return out;
+        };
+        QMap<QString, qint64> breaks;
+        for (auto it = nodes.cbegin(); it != nodes.cend(); ++it) {
+            QCOMPARE(text(usage::messagePathTotals(db(), it.key())), walk(it.key(), false));
+            if (!it->deleted && nodes.contains(it->parent) && nodes[it->parent].deleted)
+                ++breaks[it->conversation];
+        }
+        QMap<QString, qint64> kept;
+        QSqlQuery b = store::exec(db(),
+                                  QStringLiteral("SELECT conversation_id, live_under_deleted FROM"
+                                                 " usage_path_breaks WHERE live_under_deleted"
+                                                 " <> 0"));
+        while (b.next())
+            kept.insert(b.value(0).toString(), b.value(1).toLongLong());
+        QCOMPARE(kept, breaks);
+        m_sawBreaks = m_sawBreaks || !breaks.isEmpty();
+        // The branch figure: leaves picked at random in each conversation.
+        QHash<QString, QStringList> byConversation;
+        for (auto it = nodes.cbegin(); it != nodes.cend(); ++it)
+            byConversation[it->conversation] << it.key();
+        for (auto it = byConversation.begin(); it != byConversation.end(); ++it) {
+            it->sort();
+            for (int i = 0; i < 3; ++i) {
+                const QString leaf = it->at(rng.bounded(int(it->size())));
+                store::exec(db(),
+                            QStringLiteral("UPDATE conversations SET current_leaf_id = ?"
+                                           " WHERE id = ?"),
+                            {leaf, it.key()});
+                QCOMPARE(text(usage::pathTotals(db(), it.key())), walk(leaf, true));
+                QCOMPARE(text(usage::walkedPathTotals(db(), it.key())), walk(leaf, true));
+            }
+        }
     }
 
     void addConversation(const QString &id, const QString &workspace = {})
@@ -210,6 +314,10 @@ private Q_SLOTS:
         usage::setPrice(
             db(),
             price(QStringLiteral("p1"), QStringLiteral("priced"), QStringLiteral("2000-01-01"), 2));
+        usage::Price euro =
+            price(QStringLiteral("p2"), QStringLiteral("priced"), QStringLiteral("2000-01-01"), 3);
+        euro.currency = QStringLiteral("EUR"); // a branch may mix currencies
+        usage::setPrice(db(), euro);
         QStringList conversations;
         for (int i = 0; i < 4; ++i) {
             conversations << QStringLiteral("c%1").arg(i);
@@ -227,6 +335,7 @@ private Q_SLOTS:
         shared.title = QStringLiteral("Shared");
         shared.createdAt = shared.updatedAt = 1;
         int serial = 0;
+        int changedUnderReplies = 0; // usage or cost changed on a message with children
         const auto newId = [&] {
             return QStringLiteral("m%1").arg(++serial, 5, 10, QLatin1Char('0'));
         };
@@ -234,7 +343,35 @@ private Q_SLOTS:
         for (int step = 0; step < 400; ++step) {
             clock += rng.bounded(4 * 3600 * 1000);
             const int op = rng.bounded(100);
-            if (op < 55) { // a send: a question and its reply, finished with or without usage
+            if (op < 8) { // a regeneration: another reply to a question that has one
+                const QString cid = conversations.at(rng.bounded(int(conversations.size())));
+                const QStringList replies =
+                    rows(QStringLiteral("SELECT id FROM messages WHERE conversation_id = '%1'"
+                                        " AND role = 'assistant' AND parent_id IS NOT NULL"
+                                        " AND deleted_at IS NULL ORDER BY id")
+                             .arg(cid));
+                if (replies.isEmpty())
+                    continue;
+                const std::optional<Message> first =
+                    messages::get(db(), replies.at(rng.bounded(int(replies.size()))));
+                QVERIFY(first);
+                Message again = *first;
+                again.id = newId();
+                again.status = MessageStatus::Streaming;
+                again.content.clear();
+                again.promptTokens = again.completionTokens = -1;
+                again.cachedTokens = again.reasoningTokens = -1;
+                again.costNanos = -1;
+                again.currency.clear();
+                again.createdAt = clock;
+                messages::insert(db(), again);
+                messages::Finish f;
+                f.promptTokens = rng.bounded(5000);
+                f.completionTokens = rng.bounded(2000);
+                QVERIFY(messages::finish(db(), again.id, f));
+                nodes[cid] << again.id;
+            } else if (op
+                       < 55) { // a send: a question and its reply, finished with or without usage
                 const QString cid = conversations.at(rng.bounded(int(conversations.size())));
                 QStringList &here = nodes[cid];
                 Message user;
@@ -289,11 +426,26 @@ private Q_SLOTS:
                 for (int i = 0; i < count; ++i) {
                     if (!remote.isEmpty() && rng.bounded(3) == 0) {
                         sync::RemoteMessage m = remote.at(rng.bounded(int(remote.size())));
-                        // A teammate's tombstone, its undo, or corrected counts.
-                        if (rng.bounded(2))
+                        // A teammate's tombstone of one message (the rest of its subtree may
+                        // follow later), its undo, or corrected counts or cost on a message
+                        // that may have replies under it by now.
+                        const int change = rng.bounded(3);
+                        if (change > 0
+                            && !rows(QStringLiteral("SELECT 1 FROM messages WHERE parent_id = '%1'")
+                                         .arg(m.id))
+                                    .isEmpty())
+                            ++changedUnderReplies;
+                        if (change == 0) {
                             m.deletedAt = m.deletedAt ? std::nullopt : std::optional<qint64>(clock);
-                        else
+                        } else if (change == 1) {
                             m.completionTokens = rng.bounded(900);
+                        } else {
+                            m.costNanos = rng.bounded(2) ? std::optional<qint64>(rng.bounded(9999))
+                                                         : std::nullopt;
+                            m.currency = m.costNanos
+                                ? (rng.bounded(2) ? QStringLiteral("USD") : QStringLiteral("EUR"))
+                                : QString();
+                        }
                         page << m;
                         continue;
                     }
@@ -301,6 +453,9 @@ private Q_SLOTS:
                     m.id = newId();
                     m.workspaceId = QStringLiteral("w1");
                     m.conversationId = shared.id;
+                    // Under an earlier row of this page or one applied before, or a root.
+                    if (!remote.isEmpty() && rng.bounded(4))
+                        m.parentId = remote.at(rng.bounded(int(remote.size()))).id;
                     m.role = QStringLiteral("assistant");
                     m.author = QStringLiteral("Ann");
                     m.provider = QStringLiteral("p3");
@@ -366,11 +521,23 @@ private Q_SLOTS:
                 verifyTotals();
                 if (QTest::currentTestFailed())
                     return;
+                verifyPaths(rng);
+                if (QTest::currentTestFailed())
+                    return;
             }
         }
         verifyTotals();
         if (QTest::currentTestFailed())
             return;
+        verifyPaths(rng);
+        if (QTest::currentTestFailed())
+            return;
+        // The mix the branch sums were checked on: changes under replies, breaks, currencies.
+        QVERIFY(changedUnderReplies > 5);
+        QVERIFY(m_sawBreaks);
+        QVERIFY(rows(QStringLiteral("SELECT DISTINCT currency FROM usage_paths WHERE messages > 0"
+                                    " ORDER BY 1"))
+                == (QStringList{QString(), QStringLiteral("EUR"), QStringLiteral("USD")}));
         QVERIFY(rows(kept(false)).size() > 20);
         QVERIFY(rows(recount(true)).join(QLatin1Char('\n')).contains(QLatin1String("shared|")));
         // A rebuild in the same zone makes the same totals.

@@ -1,16 +1,21 @@
 // The usage of the branch being read (store::usage::pathTotals): the visible path from the root
 // to the current leaf, per currency, as the header's "this branch" figure shows it. Checked
 // against a walk of the parent links in C++ over random trees with priced, unpriced, usage-less
-// and tombstoned replies.
+// and tombstoned replies; and the kept path sums that migration 0019 backfills in an older store
+// equal those its triggers keep as the same messages are written.
 #include "domain/message.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
+#include "store/migrator.h"
 #include "store/sql.h"
 #include "store/usagequeries.h"
 #include "support/dbconnection.h"
 
+#include <QDir>
+#include <QFile>
 #include <QMap>
 #include <QRandomGenerator>
+#include <QSqlRecord>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -195,6 +200,96 @@ private Q_SLOTS:
             setLeaf(leaf);
             QCOMPARE(actual(), expected(leaf));
         }
+    }
+
+    void theMigrationBackfillsWhatTheTriggersKeep()
+    {
+        // The same random tree (three currencies and none, estimates, tombstones with live
+        // replies under them) written into a store before the path sums' migration, then
+        // migrated, and into a current store, where the triggers keep the sums as it is written.
+        const QString files = QStringLiteral(":/arbor/migrations");
+        QStringList names = QDir(files).entryList(QDir::Files);
+        names.sort();
+        qsizetype pathsAt = 0;
+        while (pathsAt < names.size() && !names.at(pathsAt).contains(QLatin1String("usage_paths")))
+            ++pathsAt;
+        QVERIFY(pathsAt > 0 && pathsAt < names.size());
+        DbConnection old(m_dir->filePath(QStringLiteral("old.db")));
+        store::Migrator::currentVersion(old.db()); // creates schema_migrations
+        for (qsizetype i = 0; i < pathsAt; ++i) {
+            QFile f(files + QLatin1Char('/') + names.at(i));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            store::execScript(old.db(), QString::fromUtf8(f.readAll()));
+            old.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at)"
+                                    " VALUES (?, ?, 1)"),
+                     {names.at(i).left(4).toInt(), names.at(i).chopped(4)});
+        }
+        QRandomGenerator random(1919);
+        QStringList ids;
+        QHash<QString, QString> conversationOf; // a root's conversation, at random, for its tree
+        for (DbConnection *c : {&old, m_conn.get()}) {
+            c->exec(QStringLiteral("INSERT OR IGNORE INTO conversations (id, title, created_at,"
+                                   " updated_at) VALUES ('c', 'c', 1, 1)"));
+            c->exec(QStringLiteral("INSERT INTO conversations (id, title, created_at, updated_at)"
+                                   " VALUES ('d', 'd', 1, 1)"));
+        }
+        const QStringList currencies{QStringLiteral("USD"), QStringLiteral("EUR"),
+                                     QStringLiteral("JPY"), QString()};
+        for (int i = 0; i < 400; ++i) {
+            const QString id = QStringLiteral("m%1").arg(i, 3, 10, QLatin1Char('0'));
+            const QString parent = ids.isEmpty() || random.bounded(15) == 0
+                ? QString()
+                : ids.at(random.bounded(qsizetype(ids.size())));
+            conversationOf.insert(
+                id,
+                parent.isEmpty() ? (random.bounded(2) ? QStringLiteral("c") : QStringLiteral("d"))
+                                 : conversationOf.value(parent));
+            const bool used = random.bounded(3) != 0;
+            const QString currency = currencies.at(random.bounded(4));
+            const QVariantList row{
+                id,
+                conversationOf.value(id),
+                parent.isEmpty() ? QVariant() : QVariant(parent),
+                used ? QVariant(random.bounded(5000)) : QVariant(),
+                used && random.bounded(4) ? QVariant(random.bounded(900)) : QVariant(),
+                used && random.bounded(2) ? QVariant(random.bounded(400)) : QVariant(),
+                used ? QVariant(random.bounded(2)) : QVariant(0),
+                used && !currency.isEmpty() ? QVariant(random.bounded(99999)) : QVariant(),
+                currency.isEmpty() ? QVariant() : QVariant(currency),
+                random.bounded(6) == 0 ? QVariant(7) : QVariant(),
+                i};
+            for (DbConnection *c : {&old, m_conn.get()})
+                store::execCached(
+                    c->db(),
+                    QStringLiteral(
+                        "INSERT INTO messages (id, conversation_id, parent_id, role, status,"
+                        " prompt_tokens, completion_tokens, cached_tokens, usage_estimated,"
+                        " cost_nanos, currency, deleted_at, created_at) VALUES (?, ?, ?,"
+                        " 'assistant', 'complete', ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    row);
+            ids << id;
+        }
+        store::Migrator::migrate(old.db());
+        const auto dump = [](DbConnection &c, const QString &sql) {
+            QSqlQuery q = store::exec(c.db(), sql);
+            QStringList out;
+            while (q.next()) {
+                QStringList fields;
+                for (int i = 0; i < q.record().count(); ++i)
+                    fields << q.value(i).toString();
+                out << fields.join(QLatin1Char('|'));
+            }
+            return out;
+        };
+        const QString paths = QStringLiteral("SELECT * FROM usage_paths WHERE messages > 0"
+                                             " ORDER BY message_id, currency");
+        const QString breaks = QStringLiteral("SELECT * FROM usage_path_breaks WHERE"
+                                              " live_under_deleted <> 0 ORDER BY 1");
+        const QStringList kept = dump(*m_conn, paths);
+        QCOMPARE(dump(old, paths), kept);
+        QCOMPARE(dump(old, breaks), dump(*m_conn, breaks));
+        QVERIFY(kept.size() > 400); // messages on paths of two currencies or more
+        QVERIFY(!dump(*m_conn, breaks).isEmpty());
     }
 };
 

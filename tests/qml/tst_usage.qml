@@ -59,11 +59,16 @@ Item {
             const total = findChild(page, "usageTotal");
             verify(total !== null);
             tryVerify(() => total.visible && total.text.indexOf("tokens · $") >= 0, 5000, total.text);
-            tryVerify(() => App.usage.days.length === 1, 5000);
+            // Every day of the last 30 has its slot; only today's has usage.
+            tryVerify(() => App.usage.days.length === 30, 5000);
+            const today = Qt.formatDate(new Date(), "yyyy-MM-dd");
+            const shown = App.usage.days[29];
+            compare(shown.day, today);
+            compare(App.usage.days[0].costs[0], 0);
             compare(App.usage.models.length, 1);
             verify(App.usage.models[0].startsWith("demo/"), App.usage.models[0]);
-            compare(App.usage.days[0].costs.length, 1);
-            verify(App.usage.days[0].costs[0] > 0);
+            compare(shown.costs.length, 1);
+            verify(shown.costs[0] > 0);
             compare(App.usage.topConversations.length, 1);
             compare(App.usage.topModels.length, 1);
             verify(findChild(page, "costChart").maximum > 0);
@@ -82,7 +87,6 @@ Item {
             range.activated(3);
             range.currentIndex = 3;
             tryVerify(() => since.visible && until.visible);
-            const today = Qt.formatDate(new Date(), "yyyy-MM-dd");
             compare(until.text, today);
             verify(!error.visible, error.text);
             since.text = "2026-02-30";
@@ -96,7 +100,8 @@ Item {
             until.text = "2001-01-31";
             until.editingFinished();
             tryVerify(() => !error.visible);
-            tryVerify(() => App.usage.days.length === 0, 5000, "nothing was used in January 2001");
+            tryVerify(() => App.usage.models.length === 0 && App.usage.days.length === 30, 5000,
+                      "nothing was used from 2 to 31 January 2001");
             since.text = today;
             since.editingFinished();
             until.text = today;
@@ -122,6 +127,25 @@ Item {
                       && App.usage.branchText.length > 0, 30000, "a second priced branch");
             verify(/\(this branch: [0-9,.k]+ tokens · \$[0-9,.]+\)$/.test(figure().text), figure().text);
             verify(App.usage.detail.indexOf("This branch (1 ") >= 0, App.usage.detail);
+        }
+
+        function test_4_tabStaysOnTheUsagePage() {
+            // Keyboard only: Tab walks the page's controls round and round (the custom range of
+            // test 2 shows its two fields) and never reaches the chat hidden under the page.
+            keySequence("Ctrl+U");
+            const total = findChild(page, "usageTotal");
+            tryVerify(() => total.visible);
+            const order = ["usageRange", "usageSince", "usageUntil", "exportUsageButton",
+                           "closeUsageButton", "usageRange"];
+            for (let i = 0; i < order.length; ++i) {
+                keyClick(Qt.Key_Tab);
+                tryVerify(() => findChild(page, order[i]).activeFocus, 2000,
+                          "Tab " + (i + 1) + " reaches " + order[i]);
+            }
+            keyClick(Qt.Key_Backtab);
+            tryVerify(() => findChild(page, "closeUsageButton").activeFocus, 2000, "Shift+Tab goes back round");
+            keyClick(Qt.Key_Escape);
+            tryVerify(() => !total.visible, 2000, "Esc closes the page");
         }
     }
 }

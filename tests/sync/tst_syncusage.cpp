@@ -1,10 +1,13 @@
 // A reply's usage and cost through team sync (issue 19), between real local stores and a real
 // PostgreSQL: the counts, the estimate flag and the cost its author's Arbor priced arrive
 // identical on a teammate's device and on the server, and the teammate's kept totals count
-// them (equal to a recount of the messages).
+// them (equal to a recount of the messages). The branch sums (migration 0019) on the teammate's
+// device follow what the pull brings: usage arriving for a reply that has replies under it by
+// then, and a tombstone of a subtree.
 #include "syncdevice.h"
 
 #include "store/messagequeries.h"
+#include "store/treequeries.h"
 #include "store/usagequeries.h"
 #include "support/pgserver.h"
 #include "sync/admin.h"
@@ -28,6 +31,7 @@ class TestSyncUsage : public QObject
 private Q_SLOTS:
     void initTestCase();
     void usageAndCostTravelWithTheReply();
+    void branchSumsFollowPulledChanges();
 
 private:
     QString dsn(const QString &user) const { return m_pg->dsn(user, user + QStringLiteral("-pw")); }
@@ -165,6 +169,92 @@ void TestSyncUsage::usageAndCostTravelWithTheReply()
     QCOMPARE(m_bob->outbox(), 0);
     QCOMPARE(alice.push().pushed, 0);
     QCOMPARE(bob.pull().messages, 0);
+}
+
+void TestSyncUsage::branchSumsFollowPulledChanges()
+{
+    // Alice's chain q1 → r1 → q2 → r2 reaches Bob while both replies are still streaming: their
+    // usage arrives later, r1's when r1 already has a question and a reply under it.
+    const QString conv = m_alice->newConversation(QStringLiteral("Branch sums"));
+    const QString q1 = m_alice->addMessage(conv, {}, QStringLiteral("One?"));
+    const QString r1 = m_alice->addMessage(conv, q1, {}, MessageStatus::Streaming);
+    const QString q2 = m_alice->addMessage(conv, r1, QStringLiteral("Two?"));
+    const QString r2 = m_alice->addMessage(conv, q2, {}, MessageStatus::Streaming);
+    sync::SyncClient alice(m_alice->store, dsn(QStringLiteral("alice")));
+    alice.connect();
+    sync::local::moveToWorkspace(m_alice->store, conv, m_ws);
+    sync::SyncClient bob(m_bob->store, dsn(QStringLiteral("bob")));
+    bob.connect();
+    QVERIFY(alice.push().pushed >= 5);
+    bob.pull();
+    QCOMPARE(m_bob->scalar(
+                 QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ?"), {conv}),
+             QStringLiteral("4"));
+    m_alice->store
+        .write([&](QSqlDatabase &db) {
+            for (const auto &[id, input, output] :
+                 {std::tuple{r1, 1000, 100}, std::tuple{r2, 3000, 300}}) {
+                store::messages::appendChunk(db, id, 0, QStringLiteral("Answer."));
+                store::messages::Finish f;
+                f.promptTokens = input;
+                f.completionTokens = output;
+                store::messages::finish(db, id, f);
+            }
+        })
+        .waitForFinished();
+    QCOMPARE(alice.push().pushed, 2);
+    bob.pull();
+    const auto sums = [conv](testsupport::Device &device, const QString &leaf) {
+        return device.store
+            .write([conv, leaf](QSqlDatabase &db) {
+                store::exec(db,
+                            QStringLiteral("UPDATE conversations SET current_leaf_id = ? WHERE"
+                                           " id = ?"),
+                            {leaf, conv});
+                QStringList out;
+                for (const auto &totals : {store::usage::pathTotals(db, conv),
+                                           store::usage::walkedPathTotals(db, conv)}) {
+                    QStringList parts;
+                    for (const store::usage::Totals &t : totals)
+                        parts << QStringLiteral("%1:%2:%3:%4")
+                                     .arg(t.currency)
+                                     .arg(t.messages)
+                                     .arg(t.inputTokens)
+                                     .arg(t.outputTokens);
+                    out << parts.join(QLatin1Char(','));
+                }
+                return out;
+            })
+            .result();
+    };
+    // Kept sums and a walk agree on both devices, and Bob's equal Alice's.
+    const QStringList atR2 = sums(*m_bob, r2);
+    QCOMPARE(atR2, (QStringList{QStringLiteral(":2:4000:400"), QStringLiteral(":2:4000:400")}));
+    QCOMPARE(sums(*m_alice, r2), atR2);
+    QCOMPARE(sums(*m_bob, q2),
+             (QStringList{QStringLiteral(":1:1000:100"), QStringLiteral(":1:1000:100")}));
+
+    // Alice removes q2 and what is under it; Bob's r1 branch no longer counts r2, and nothing
+    // live of his sits under a tombstone.
+    const QString batch =
+        m_alice->store
+            .write([q2](QSqlDatabase &db) {
+                return store::tree::removeSubtree(db, q2, QDateTime::currentMSecsSinceEpoch());
+            })
+            .result();
+    QVERIFY(!batch.isEmpty());
+    QVERIFY(alice.push().pushed >= 2);
+    bob.pull();
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ?"
+                                          " AND deleted_at IS NOT NULL"),
+                           {conv}),
+             QStringLiteral("2"));
+    QCOMPARE(m_bob->scalar(QStringLiteral("SELECT coalesce(sum(live_under_deleted), 0) FROM"
+                                          " usage_path_breaks WHERE conversation_id = ?"),
+                           {conv}),
+             QStringLiteral("0"));
+    QCOMPARE(sums(*m_bob, r1),
+             (QStringList{QStringLiteral(":1:1000:100"), QStringLiteral(":1:1000:100")}));
 }
 
 QTEST_GUILESS_MAIN(TestSyncUsage)
