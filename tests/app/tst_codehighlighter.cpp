@@ -281,11 +281,18 @@ private Q_SLOTS:
                                                         QStringLiteral("cpp")));
             timer.start();
         } // while the first block loads or runs
-        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+        // Prompt means the queue is dropped, not worked off: at most the block that was running
+        // when the engine went away was highlighted; every other one ended without running.
+        // (Measured, not asserted: the wall time depends on the machine's load.)
+        qInfo("quit with 8 blocks queued took %lld ms", qint64(timer.elapsed()));
+        int highlighted = 0;
         for (const QFuture<HighlightResult> &future : futures) {
             QVERIFY(future.isFinished());
             QVERIFY(future.resultCount() == 1); // never cancelled without a result
+            if (future.result().outcome == HighlightOutcome::Highlighted)
+                ++highlighted;
         }
+        QVERIFY2(highlighted <= 1, qPrintable(QString::number(highlighted)));
         QCOMPARE(futures.back().result().outcome, HighlightOutcome::Failed);
     }
 
