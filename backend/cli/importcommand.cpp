@@ -5,6 +5,7 @@
 
 #include "core/backend.h"
 #include "import/importservice.h"
+#include "jobs/jobengine.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -49,6 +50,7 @@ int runImport(const QStringList &args)
 
     core::BackendOptions options;
     options.dbPath = parser.value(dbOption());
+    options.onlyGivenJobs = true; // this run's job, not what else waits in the store
     core::Backend backend(options);
     if (auto code = openBackend(backend, QStringLiteral("import")))
         return *code;
@@ -82,6 +84,7 @@ int runImport(const QStringList &args)
     });
     try {
         runId = imports.start(path, format).result();
+        backend.engine().claimOnly({runId});
     } catch (const std::exception &e) {
         err() << "arbord import: " << e.what() << "\n";
         return Failure;

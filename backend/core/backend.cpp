@@ -38,6 +38,7 @@ Backend::Backend(BackendOptions options)
     qRegisterMetaType<domain::Conversation>();
     jobs::JobEngine::Options engineOptions;
     engineOptions.concurrency = m_options.concurrency;
+    engineOptions.onlyGivenJobs = m_options.onlyGivenJobs;
     m_engine = std::make_unique<jobs::JobEngine>(*m_store, engineOptions);
     m_jobs = std::make_unique<jobs::JobsService>(*m_store, *m_engine);
     m_chat = std::make_unique<chat::ChatService>(*m_store, *m_engine, *m_providers, *m_events);

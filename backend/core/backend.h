@@ -58,6 +58,9 @@ struct BackendOptions
     /// This process runs replies with tools (job kind chat.tools): it has a ToolHost and can
     /// ask the user (the app, `arbord chat --tools`). Never `arbord worker`.
     bool runTools = false;
+    /// Claims only the jobs given to JobEngine::claimOnly(): `arbord import` runs the import it
+    /// started, not the replies and imports queued in the store by others.
+    bool onlyGivenJobs = false;
 };
 
 /**

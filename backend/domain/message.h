@@ -57,6 +57,7 @@ struct Message
     qint64 firstTokenAt = 0; ///< when its first token (text or reasoning) arrived; 0 unknown
     /// A fused reply: JSON array of the ids of the replies it was written from; "" otherwise.
     QString fusedFrom;
+    QString sourceId;     ///< its node's id in the export it was imported from ("" when made here)
     int siblingIndex = 0; ///< position among the non-deleted children of its parent
     int siblingCount = 1;
 };
@@ -70,7 +71,9 @@ struct Conversation
     QString settings; ///< JSON object: system prompt, model, parameters
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
-    QString workspaceId; ///< the team workspace it is shared in; empty: personal (read only here)
+    QString workspaceId;  ///< the team workspace it is shared in; empty: personal (read only here)
+    QString sourceFormat; ///< imported from: chatgpt, claude, ... ("" when made here)
+    QString sourceId;     ///< its id in the export it was imported from ("" when made here)
 };
 
 } // namespace arbor::domain

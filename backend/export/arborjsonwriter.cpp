@@ -11,15 +11,27 @@ namespace arbor::exports {
 
 namespace {
 
-/**
- * @brief The `source` of a conversation and the `source_id` of a message: where they were
- * imported from. Null here: the source ids land with the importer's migration (issue 18), which
- * adds the columns they are read from.
- */
+/** @brief The `source` of a conversation and the `source_id` of a message: where they were
+ *  imported from (docs/arbor-json.md); null for what was made here. */
 struct SourceIds
 {
-    static void conversation(JsonWriter &json, const domain::Conversation &) { json.null(); }
-    static void message(JsonWriter &json, const domain::Message &) { json.null(); }
+    static void conversation(JsonWriter &json, const domain::Conversation &c)
+    {
+        if (c.sourceFormat.isEmpty() && c.sourceId.isEmpty()) {
+            json.null();
+            return;
+        }
+        json.beginObject();
+        json.key(u"format");
+        json.stringOrNull(c.sourceFormat);
+        json.key(u"id");
+        json.stringOrNull(c.sourceId);
+        json.endObject();
+    }
+    static void message(JsonWriter &json, const domain::Message &m)
+    {
+        json.stringOrNull(m.sourceId);
+    }
 };
 
 void timestamp(JsonWriter &json, qint64 ms)

@@ -1,138 +1,85 @@
 // ChatGPT's conversations.json: one object per conversation, its messages a `mapping` from node
 // id to {id, message, parent, children}. Today's exports add `current_node`, hidden system
-// nodes, `thoughts`/`reasoning_recap` nodes of reasoning models and multimodal parts; older
-// ones have only `content.parts` and no `current_node`.
+// nodes, `thoughts`/`reasoning_recap` nodes of reasoning models, tool calls (the model writes to
+// a tool: `recipient` python, browser, ...; the tool answers as author role "tool") and
+// multimodal parts; older ones have only `content.parts` and no `current_node`.
+//
+// One reply in ChatGPT's window is often a chain of nodes (thoughts, a call, its output, the
+// answer). Arbor keeps a reply as one message of blocks, so such a chain is folded into the
+// node that ends it: thoughts become its reasoning, a call and the output under it one tool
+// call. A node with several children is folded into each of them.
+#include "chatgptcontent.h"
 #include "jsonvalue.h"
 #include "readers.h"
 
 #include <QHash>
-#include <QRegularExpression>
 
 namespace arbor::imports {
 
 namespace {
 
+using chatgpt::Kind;
 using json::Value;
 
-QString fenced(const QString &language, const QString &body)
+/** A kept node while the chains are folded. */
+struct Node
 {
-    QString fence = QStringLiteral("```");
-    while (body.contains(fence))
-        fence += u'`';
-    return fence + language + u'\n' + body
-        + (body.endsWith(u'\n') ? QString() : QStringLiteral("\n")) + fence;
-}
-
-/** A part of a multimodal message: text, or a line standing for an asset the export lacks. */
-QString partText(const Value &part)
-{
-    if (part.IsString())
-        return json::text(&part);
-    if (!part.IsObject())
-        return {};
-    const QString type = json::text(part, "content_type");
-    if (type.endsWith(u"asset_pointer")) {
-        QString pointer = json::text(part, "asset_pointer");
-        if (const qsizetype scheme = pointer.indexOf(QStringLiteral("://")); scheme >= 0)
-            pointer = pointer.mid(scheme + 3);
-        const QString kind = type.startsWith(u"audio") ? QStringLiteral("audio")
-            : type.startsWith(u"video")                ? QStringLiteral("video")
-                                                       : QStringLiteral("image");
-        return QStringLiteral("[%1: %2 (not included in the export)]").arg(kind, pointer);
-    }
-    if (const QString t = json::text(part, "text"); !t.isEmpty())
-        return t;
-    return type.isEmpty() ? QString() : QStringLiteral("[%1]").arg(type);
-}
-
-QString joinedParts(const Value &content)
-{
-    QStringList out;
-    if (const Value *parts = json::array(content, "parts")) {
-        for (const Value &p : parts->GetArray()) {
-            const QString t = partText(p);
-            if (!t.isEmpty())
-                out << t;
-        }
-    }
-    return out.join(u'\n');
-}
-
-struct Parsed
-{
-    QString content;
-    QString reasoning;
-    bool recap = false; ///< a reasoning_recap node: its duration goes to the thoughts above it
-    bool hiddenType = false;
+    ImportedNode n;
+    Kind kind = Kind::Plain;
+    bool toolAuthor = false; ///< written by a tool (its author is the tool's name)
+    bool endsTurn = true;    ///< false: the model went on (`end_turn` false), e.g. to a tool
+    QString output;          ///< Kind::Output: the tool's result
+    QString callName;
+    QString callArgs;
 };
 
-Parsed parseContent(const Value &message)
+QString joined(const QString &a, const QString &b)
 {
-    Parsed p;
-    const Value *content = json::object(message, "content");
-    if (!content)
-        return p;
-    const QString type = json::text(*content, "content_type");
-    if (type.isEmpty() || type == u"text" || type == u"multimodal_text") {
-        p.content = joinedParts(*content);
-    } else if (type == u"code") {
-        const QString language = json::text(*content, "language");
-        p.content =
-            fenced(language == u"unknown" ? QString() : language, json::text(*content, "text"));
-    } else if (type == u"execution_output") {
-        p.content = fenced(QString(), json::text(*content, "text"));
-    } else if (type == u"tether_quote") {
-        QString quote = json::text(*content, "text");
-        quote.replace(u'\n', QStringLiteral("\n> "));
-        p.content = QStringLiteral("> ") + quote;
-        const QString title = json::text(*content, "title");
-        const QString url = json::text(*content, "url");
-        if (!url.isEmpty())
-            p.content += QStringLiteral("\n\n— [%1](%2)").arg(title.isEmpty() ? url : title, url);
-    } else if (type == u"tether_browsing_display") {
-        QStringList parts;
-        if (const QString s = json::text(*content, "summary"); !s.isEmpty())
-            parts << s;
-        if (const QString r = json::text(*content, "result"); !r.isEmpty())
-            parts << r;
-        p.content = parts.join(QStringLiteral("\n\n"));
-    } else if (type == u"thoughts") {
-        QStringList parts;
-        if (const Value *thoughts = json::array(*content, "thoughts")) {
-            for (const Value &t : thoughts->GetArray()) {
-                const QString summary = json::text(t, "summary");
-                const QString body = json::text(t, "content");
-                if (!summary.isEmpty() && !body.isEmpty())
-                    parts << QStringLiteral("**%1**\n\n%2").arg(summary, body);
-                else if (!summary.isEmpty() || !body.isEmpty())
-                    parts << summary + body;
-            }
-        }
-        p.reasoning = parts.join(QStringLiteral("\n\n"));
-    } else if (type == u"reasoning_recap") {
-        p.recap = true;
-        p.content = json::text(*content, "content");
-    } else if (type == u"user_editable_context" || type == u"model_editable_context") {
-        p.hiddenType = true; // the user's custom instructions and memory: not a turn
-    } else if (const QString t = json::text(*content, "text"); !t.isEmpty()) {
-        p.content = t; // system_error and other kinds that carry text
-    } else if (json::array(*content, "parts")) {
-        p.content = joinedParts(*content);
-    } else {
-        p.content = QStringLiteral("[%1: not supported by this version of Arbor]").arg(type);
-    }
-    return p;
+    if (a.isEmpty())
+        return b;
+    if (b.isEmpty())
+        return a;
+    return a + QStringLiteral("\n\n") + b;
 }
 
-/** "Thought for 1m 5s" / "Thought for 12 seconds" as ms; -1 when not one. */
-qint64 recapMs(const QString &text)
+/** What node @p from brings to the node @p to below it in the same reply. */
+void foldInto(const Node &from, Node &to)
 {
-    static const QRegularExpression re(
-        QStringLiteral("(?:(\\d+)\\s*m(?:in(?:ute)?s?)?\\s*)?(\\d+)\\s*s(?:ec(?:ond)?s?)?"));
-    const auto m = re.match(text);
-    if (!m.hasMatch())
-        return -1;
-    return (m.captured(1).toLongLong() * 60 + m.captured(2).toLongLong()) * 1000;
+    ImportedNode &t = to.n;
+    const ImportedNode &f = from.n;
+    t.reasoning = joined(f.reasoning, t.reasoning);
+    if (f.reasoningMs >= 0)
+        t.reasoningMs = std::max<qint64>(0, t.reasoningMs) + f.reasoningMs;
+    QList<domain::ToolCall> calls = f.toolCalls;
+    // A tool's output under an open call is its result, not text of the reply; a second
+    // output under the same call (a browser opening several pages) adds to it.
+    QString own = t.content;
+    if (to.kind == Kind::Output && !calls.isEmpty()) {
+        domain::ToolCall &call = calls.last();
+        if (call.status == domain::ToolCall::Requested) {
+            call.result = to.output;
+            call.status = domain::ToolCall::Done;
+            own.clear();
+        } else if (from.kind == Kind::Output) {
+            call.result = joined(call.result, to.output);
+            own.clear();
+        }
+        call.finishedAt = std::max(t.finishedAt, t.createdAt);
+    }
+    const QString content = joined(f.content, own);
+    const qsizetype shift = content.size() - own.size();
+    for (domain::ToolCall &call : t.toolCalls) {
+        call.at += shift;
+        calls.append(call);
+    }
+    t.toolCalls = calls;
+    t.content = content;
+    if (to.toolAuthor || t.model.isEmpty()) {
+        t.model = f.model;
+        t.author = f.author;
+    }
+    to.toolAuthor = from.toolAuthor;
+    t.createdAt = f.createdAt ? f.createdAt : t.createdAt;
 }
 
 } // namespace
@@ -160,8 +107,9 @@ ImportedConversation readChatGpt(const Value &v)
     // its nearest kept ancestor.
     QHash<QString, QString> parentOf;
     QHash<QString, bool> kept;
+    QList<Node> nodes;
     QHash<QString, qsizetype> nodeIndex;
-    QHash<QString, qint64> recaps; // kept ancestor → reasoning duration from a recap node
+    QHash<QString, qint64> recaps; // recap node → reasoning duration
     for (auto it = mapping->MemberBegin(); it != mapping->MemberEnd(); ++it) {
         const QString key = QString::fromUtf8(it->name.GetString(), it->name.GetStringLength());
         const Value &node = it->value;
@@ -176,35 +124,36 @@ ImportedConversation readChatGpt(const Value &v)
                 QStringLiteral("mapping node “%1” has a “parent” that is not a string").arg(id));
         parentOf.insert(id, json::text(parent));
         const Value *message = json::object(node, "message");
-        bool keep = message != nullptr;
-        Parsed parsed;
-        QString role;
-        if (keep) {
-            const Value *author = json::object(*message, "author");
-            role = author ? json::text(*author, "role") : QString();
-            parsed = parseContent(*message);
-            const Value *metadata = json::object(*message, "metadata");
-            const bool hidden =
-                metadata && json::isTrue(*metadata, "is_visually_hidden_from_conversation");
-            if (hidden || parsed.hiddenType || parsed.recap
-                || (role == u"system" && parsed.content.trimmed().isEmpty()))
-                keep = false;
-            if (parsed.recap) {
-                qint64 ms =
-                    metadata ? qint64(json::number(*metadata, "finished_duration_sec") * 1000) : -1;
-                if (ms < 0)
-                    ms = recapMs(parsed.content);
-                recaps.insert(id, ms);
-            }
-        }
-        kept.insert(id, keep);
-        if (!keep)
+        kept.insert(id, false);
+        if (!message)
             continue;
-        ImportedNode n;
-        n.sourceId = id;
         const Value *author = json::object(*message, "author");
-        const QString name = author ? json::text(*author, "name") : QString();
+        const QString role = author ? json::text(*author, "role") : QString();
+        const chatgpt::Parsed parsed = chatgpt::parseMessage(*message, role);
         const Value *metadata = json::object(*message, "metadata");
+        if (parsed.kind == Kind::Recap) {
+            qint64 ms =
+                metadata ? qint64(json::number(*metadata, "finished_duration_sec") * 1000) : -1;
+            if (ms < 0)
+                ms = chatgpt::recapMs(parsed.content);
+            recaps.insert(id, ms);
+            continue;
+        }
+        const bool hidden =
+            metadata && json::isTrue(*metadata, "is_visually_hidden_from_conversation");
+        if (hidden || parsed.kind == Kind::Hidden
+            || (role == u"system" && parsed.content.trimmed().isEmpty()))
+            continue;
+        Node k;
+        k.kind = parsed.kind;
+        k.output = parsed.output;
+        k.callName = parsed.callName;
+        k.callArgs = parsed.callArgs;
+        if (const Value *end = json::member(*message, "end_turn"); end && end->IsFalse())
+            k.endsTurn = false;
+        ImportedNode &n = k.n;
+        n.sourceId = id;
+        const QString name = author ? json::text(*author, "name") : QString();
         if (role == u"user") {
             n.role = QStringLiteral("user");
             n.author = QStringLiteral("You");
@@ -215,8 +164,9 @@ ImportedConversation readChatGpt(const Value &v)
             n.model = metadata ? json::text(*metadata, "model_slug") : QString();
             if (n.model.isEmpty() && role == u"assistant")
                 n.model = defaultModel;
-            n.author = role == u"tool" ? (name.isEmpty() ? QStringLiteral("tool") : name)
-                                       : (n.model.isEmpty() ? QStringLiteral("ChatGPT") : n.model);
+            k.toolAuthor = role == u"tool";
+            n.author = k.toolAuthor ? (name.isEmpty() ? QStringLiteral("tool") : name)
+                                    : (n.model.isEmpty() ? QStringLiteral("ChatGPT") : n.model);
         } else {
             throw ImportError(
                 QStringLiteral("node “%1” has an unknown author role “%2”").arg(id, role));
@@ -225,13 +175,23 @@ ImportedConversation readChatGpt(const Value &v)
         n.finishedAt = json::epochMs(json::member(*message, "update_time"));
         n.content = parsed.content;
         n.reasoning = parsed.reasoning;
+        if (k.kind == Kind::Call) {
+            domain::ToolCall call;
+            call.id = id;
+            call.name = k.callName;
+            call.arguments = k.callArgs;
+            call.startedAt = n.createdAt;
+            n.toolCalls.append(call);
+            n.content.clear(); // the call's block shows it
+        }
         const QString status = json::text(*message, "status");
         const Value *finish = metadata ? json::object(*metadata, "finish_details") : nullptr;
         n.finishReason = finish ? json::text(*finish, "type") : QString();
         if (status == u"in_progress" || n.finishReason == u"interrupted")
             n.status = domain::MessageStatus::Interrupted;
-        nodeIndex.insert(id, c.nodes.size());
-        c.nodes.append(std::move(n));
+        kept.insert(id, true);
+        nodeIndex.insert(id, nodes.size());
+        nodes.append(std::move(k));
     }
     // Resolve parents through dropped nodes (bounded: a cycle among them is an error).
     const auto keptAncestor = [&](QString id) -> QString {
@@ -246,29 +206,74 @@ ImportedConversation readChatGpt(const Value &v)
         }
         throw ImportError(QStringLiteral("the parent links of node “%1” form a cycle").arg(id));
     };
-    for (ImportedNode &n : c.nodes)
-        n.parentSourceId = keptAncestor(parentOf.value(n.sourceId));
+    for (Node &k : nodes)
+        k.n.parentSourceId = keptAncestor(parentOf.value(k.n.sourceId));
     for (auto it = recaps.cbegin(); it != recaps.cend(); ++it) {
         const QString owner = keptAncestor(parentOf.value(it.key()));
         if (const auto at = nodeIndex.constFind(owner); at != nodeIndex.cend() && it.value() >= 0) {
-            ImportedNode &n = c.nodes[*at];
+            ImportedNode &n = nodes[*at].n;
             if (!n.reasoning.isEmpty() && n.reasoningMs < 0)
                 n.reasoningMs = it.value();
         }
     }
     // Times: a node without one takes its parent's (or the conversation's).
-    for (ImportedNode &n : c.nodes) {
+    for (Node &k : nodes) {
+        ImportedNode &n = k.n;
         if (n.createdAt == 0) {
             const auto p = nodeIndex.constFind(n.parentSourceId);
-            n.createdAt = p != nodeIndex.cend() && c.nodes.at(*p).createdAt
-                ? c.nodes.at(*p).createdAt
+            n.createdAt = p != nodeIndex.cend() && nodes.at(*p).n.createdAt
+                ? nodes.at(*p).n.createdAt
                 : c.createdAt;
         }
         if (n.role == u"assistant" && n.finishedAt == 0)
             n.finishedAt = n.createdAt;
     }
-    const QString current = json::text(v, "current_node");
-    c.currentSourceNode = current.isEmpty() ? QString() : keptAncestor(current);
+
+    // Fold each reply's chain, from the roots down (a parent before its children).
+    QHash<QString, QList<qsizetype>> children;
+    for (qsizetype i = 0; i < nodes.size(); ++i)
+        children[nodes.at(i).n.parentSourceId].append(i);
+    QList<qsizetype> order;
+    QList<QString> queue{QString()};
+    QHash<QString, bool> queued;
+    for (qsizetype q = 0; q < queue.size(); ++q) {
+        for (qsizetype i : children.value(queue.at(q))) {
+            if (queued.value(nodes.at(i).n.sourceId))
+                continue; // a repeated id: normalize() names it
+            queued.insert(nodes.at(i).n.sourceId, true);
+            order.append(i);
+            queue.append(nodes.at(i).n.sourceId);
+        }
+    }
+    QHash<QString, QString> foldedInto; // a folded node → the first node it went into
+    std::vector<bool> gone(size_t(nodes.size()), false);
+    for (qsizetype i : std::as_const(order)) {
+        const Node &k = nodes.at(i);
+        if (k.n.role != u"assistant" || (k.kind == Kind::Plain && k.endsTurn))
+            continue;
+        const QList<qsizetype> below = children.value(k.n.sourceId);
+        bool foldable = !below.isEmpty();
+        for (qsizetype j : below)
+            foldable = foldable && nodes.at(j).n.role == u"assistant";
+        if (!foldable)
+            continue;
+        for (qsizetype j : below) {
+            foldInto(k, nodes[j]);
+            nodes[j].n.parentSourceId = k.n.parentSourceId;
+        }
+        foldedInto.insert(k.n.sourceId, nodes.at(below.first()).n.sourceId);
+        gone[size_t(i)] = true;
+    }
+    for (qsizetype i = 0; i < nodes.size(); ++i) {
+        if (!gone[size_t(i)])
+            c.nodes.append(std::move(nodes[i].n));
+    }
+    QString current = json::text(v, "current_node");
+    if (!current.isEmpty())
+        current = keptAncestor(current);
+    for (qsizetype steps = 0; foldedInto.contains(current) && steps <= foldedInto.size(); ++steps)
+        current = foldedInto.value(current);
+    c.currentSourceNode = current;
     return c;
 }
 

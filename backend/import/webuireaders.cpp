@@ -4,6 +4,7 @@
 #include "jsonvalue.h"
 #include "readers.h"
 
+#include <QHash>
 #include <QRegularExpression>
 
 namespace arbor::imports {
@@ -53,6 +54,72 @@ void readUsage(const Value &usage, ImportedNode &n)
         n.promptTokens = json::count(usage, "prompt_eval_count");
     if (n.completionTokens < 0)
         n.completionTokens = json::count(usage, "eval_count");
+}
+
+QString outputText(const Value *content)
+{
+    QStringList out;
+    if (content && content->IsArray()) {
+        for (const Value &part : content->GetArray()) {
+            if (const QString t = json::text(part, "text"); !t.isEmpty())
+                out << t;
+        }
+    } else if (content && content->IsString()) {
+        out << json::text(content);
+    }
+    return out.join(QString());
+}
+
+/** Newer Open WebUI keeps a reply's parts in `output` (the Responses API's items: reasoning,
+ *  function_call, function_call_output, message); `content` is then only their rendering, tool
+ *  calls included as <details type="tool_calls"> HTML. False when there is no `output`. */
+bool readOutput(const Value &m, ImportedNode &n)
+{
+    const Value *output = json::array(m, "output");
+    if (!output || output->Empty())
+        return false;
+    QString text;
+    QStringList reasoning;
+    qint64 reasoningMs = -1;
+    QList<domain::ToolCall> calls;
+    for (const Value &item : output->GetArray()) {
+        const QString type = json::text(item, "type");
+        if (type == u"message") {
+            text += outputText(json::member(item, "content"));
+        } else if (type == u"reasoning") {
+            QString r = outputText(json::member(item, "content"));
+            if (r.isEmpty())
+                r = outputText(json::member(item, "summary"));
+            reasoning << r;
+            if (const double d = json::number(item, "duration"); d >= 0)
+                reasoningMs = std::max<qint64>(0, reasoningMs) + qint64(d * 1000);
+        } else if (type == u"function_call") {
+            domain::ToolCall call;
+            call.id = json::text(item, "call_id");
+            if (call.id.isEmpty())
+                call.id = json::text(item, "id");
+            call.name = json::text(item, "name");
+            const Value *args = json::member(item, "arguments");
+            call.arguments = args && args->IsString() ? json::text(args)
+                : args                                ? json::compact(*args)
+                                                      : QStringLiteral("{}");
+            call.at = text.size();
+            calls.append(call);
+        } else if (type == u"function_call_output") {
+            const QString id = json::text(item, "call_id");
+            for (domain::ToolCall &call : calls) {
+                if (call.id == id) {
+                    call.result = outputText(json::member(item, "output"));
+                    call.status = domain::ToolCall::Done;
+                }
+            }
+        }
+    }
+    n.content = text;
+    n.reasoning = reasoning.join(QStringLiteral("\n\n"));
+    n.reasoningMs = n.reasoning.isEmpty() ? -1 : reasoningMs;
+    n.toolCalls = calls;
+    return true;
 }
 
 QString role(const QString &text, const QString &id)
@@ -202,7 +269,8 @@ ImportedConversation readOpenWebUi(const Value &v)
             if (n.author.isEmpty())
                 n.author = n.model;
             n.finishedAt = n.createdAt;
-            splitReasoning(n);
+            if (!readOutput(m, n))
+                splitReasoning(n);
             if (const Value *usage = json::object(m, "usage"))
                 readUsage(*usage, n);
             else if (const Value *info = json::object(m, "info"))
@@ -256,6 +324,16 @@ ImportedConversation readLibreChat(const Value &v)
         if (c.createdAt == 0 || (n.createdAt && n.createdAt < c.createdAt))
             c.createdAt = n.createdAt;
         c.updatedAt = std::max(c.updatedAt, n.createdAt);
+    }
+    // Messages saved without times (LibreChat leaves out createdAt when it exports some) take
+    // their parent's, so they sort after it, not in 1970.
+    QHash<QString, qint64> times;
+    for (ImportedNode &n : c.nodes) {
+        if (n.createdAt == 0)
+            n.createdAt = times.value(n.parentSourceId, c.createdAt);
+        if (n.role == u"assistant" && n.finishedAt < n.createdAt)
+            n.finishedAt = n.createdAt;
+        times.insert(n.sourceId, n.createdAt);
     }
     return c;
 }

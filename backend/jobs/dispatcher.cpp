@@ -189,6 +189,7 @@ queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped,
         }
     }
     capped = !rules.caps.isEmpty();
+    rules.subjects = m_engine->claimSubjects();
     return rules;
 }
 

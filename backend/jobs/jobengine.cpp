@@ -312,6 +312,26 @@ void JobEngine::wake()
     m_claims->wake();
 }
 
+void JobEngine::claimOnly(const QStringList &subjectIds)
+{
+    {
+        QMutexLocker lock(&m_subjectsMutex);
+        m_subjects = subjectIds;
+    }
+    // The armed claim was made with the old subjects: claim again with the new ones.
+    if (m_dispatcher)
+        QMetaObject::invokeMethod(m_dispatcher, &Dispatcher::wakeUp, Qt::QueuedConnection);
+    wake();
+}
+
+std::optional<QStringList> JobEngine::claimSubjects() const
+{
+    if (!m_options.onlyGivenJobs)
+        return std::nullopt;
+    QMutexLocker lock(&m_subjectsMutex);
+    return m_subjects;
+}
+
 bool JobEngine::cancelRunning(qint64 jobId, CancelReason reason)
 {
     if (!m_dispatcher)

@@ -7,6 +7,7 @@
 
 #include <QFuture>
 #include <QHash>
+#include <QMutex>
 #include <QObject>
 #include <QSqlDatabase>
 #include <QThread>
@@ -47,6 +48,9 @@ public:
         Backoff backoff;
         std::function<qint64()> clock;   ///< ms since epoch; injectable for tests
         QHash<QString, int> maxAttempts; ///< per kind; overrides JobHandler::maxAttempts()
+        /// Claims only the jobs given to claimOnly() (none before): a command that runs the one
+        /// job it started (`arbord import`), not what else is queued in the store.
+        bool onlyGivenJobs = false;
     };
 
     explicit JobEngine(store::Store &store, Options options);
@@ -105,6 +109,11 @@ public:
 
     /** @brief Looks for due jobs now (after an enqueue done in another transaction). */
     void wake();
+    /** @brief With Options::onlyGivenJobs: from now on claims the jobs whose subject is one of
+     *  @p subjectIds (and wakes the dispatcher). */
+    void claimOnly(const QStringList &subjectIds);
+    /** @brief What claims are limited to: nullopt for any job, else the subjects given. */
+    std::optional<QStringList> claimSubjects() const;
     /** @brief Asks a job that runs in this process to stop; false if it does not run here. */
     bool cancelRunning(qint64 jobId, CancelReason reason = CancelReason::User);
 
@@ -123,6 +132,8 @@ private:
     Options m_options;
     QString m_workerId;
     QHash<QString, std::shared_ptr<JobHandler>> m_handlers;
+    mutable QMutex m_subjectsMutex;
+    QStringList m_subjects; ///< with Options::onlyGivenJobs, the subjects claims are limited to
     QThread m_thread;
     Dispatcher *m_dispatcher = nullptr;
     /** @brief Shared with the writer's tasks, which may outlive the engine. */

@@ -328,23 +328,29 @@ QList<Job> runClaim(QSqlQuery &q)
 QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit,
                  qint64 now, const ClaimRules &rules)
 {
-    if (kinds.isEmpty() || limit <= 0)
+    if (kinds.isEmpty() || limit <= 0 || (rules.subjects && rules.subjects->isEmpty()))
         return {};
+    const QStringList subjects = rules.subjects.value_or(QStringList());
     // Paused queues are read here too, not only from the dispatcher's copy: a pause done by
     // another process (arbord jobs pause) or just now holds from the next claim on.
     const QString due =
-        QStringLiteral("state = 'queued' AND run_at <= ? AND kind IN (%1)%2"
+        QStringLiteral("state = 'queued' AND run_at <= ? AND kind IN (%1)%2%3"
                        " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)")
             .arg(placeholdersFor(kinds.size()),
                  rules.blocked.isEmpty() ? QString()
                                          : QStringLiteral(" AND queue NOT IN (%1)")
-                                               .arg(placeholdersFor(rules.blocked.size())));
+                                               .arg(placeholdersFor(rules.blocked.size())),
+                 subjects.isEmpty() ? QString()
+                                    : QStringLiteral(" AND subject_id IN (%1)")
+                                          .arg(placeholdersFor(subjects.size())));
     auto bindDue = [&](QSqlQuery &q) {
         q.addBindValue(now);
         for (const QString &k : kinds)
             q.addBindValue(k);
         for (const QString &b : rules.blocked)
             q.addBindValue(b);
+        for (const QString &s : subjects)
+            q.addBindValue(s);
     };
 
     if (rules.caps.isEmpty()) {
@@ -369,6 +375,9 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
                                 SQLITE_STATIC);
         for (const QString &b : rules.blocked)
             sqlite3_bind_text16(st, ++i, b.utf16(), int(b.size() * sizeof(char16_t)),
+                                SQLITE_STATIC);
+        for (const QString &s : subjects)
+            sqlite3_bind_text16(st, ++i, s.utf16(), int(s.size() * sizeof(char16_t)),
                                 SQLITE_STATIC);
         sqlite3_bind_int(st, ++i, limit);
         const JobColumns columns{store::Columns(st)};

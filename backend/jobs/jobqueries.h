@@ -33,6 +33,8 @@ struct ClaimRules
 {
     QStringList blocked;
     QHash<QString, int> caps;
+    /// Set: only jobs whose subject is one of these (none while it is empty).
+    std::optional<QStringList> subjects = std::nullopt;
 };
 
 /** @brief Takes up to @p limit due jobs of @p kinds, highest priority first, for @p owner. */

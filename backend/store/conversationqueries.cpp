@@ -10,7 +10,8 @@ namespace arbor::store::conversations {
 
 namespace {
 const QString kColumns =
-    QStringLiteral("id, title, current_leaf_id, settings, created_at, updated_at, workspace_id");
+    QStringLiteral("id, title, current_leaf_id, settings, created_at, updated_at, workspace_id,"
+                   " source_format, source_id");
 
 /** @brief Where the fields of kColumns are in a result. */
 struct ConversationColumns
@@ -23,6 +24,8 @@ struct ConversationColumns
         , createdAt(c["created_at"])
         , updatedAt(c["updated_at"])
         , workspaceId(c["workspace_id"])
+        , sourceFormat(c["source_format"])
+        , sourceId(c["source_id"])
     {
     }
 
@@ -36,10 +39,13 @@ struct ConversationColumns
         c.createdAt = q.value(createdAt).toLongLong();
         c.updatedAt = q.value(updatedAt).toLongLong();
         c.workspaceId = q.value(workspaceId).toString();
+        c.sourceFormat = q.value(sourceFormat).toString();
+        c.sourceId = q.value(sourceId).toString();
         return c;
     }
 
-    int id, title, currentLeafId, settings, createdAt, updatedAt, workspaceId;
+    int id, title, currentLeafId, settings, createdAt, updatedAt, workspaceId, sourceFormat,
+        sourceId;
 };
 
 /** @brief Throws when @p id is a teammate's shared conversation and this person is not an admin

@@ -27,7 +27,7 @@ const QString kColumns = QStringLiteral(
     "'') FROM (SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq) r), "
     "'') ELSE m.reasoning END AS reasoning, "
     "m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, m.reasoning_tokens, "
-    "m.usage_estimated, m.cost_nanos, m.currency, m.first_token_at, m.fused_from");
+    "m.usage_estimated, m.cost_nanos, m.currency, m.first_token_at, m.fused_from, m.source_id");
 
 /** @brief Where the fields of kColumns are in a result. */
 struct MessageColumns
@@ -60,6 +60,7 @@ struct MessageColumns
         , currency(c["currency"])
         , firstTokenAt(c["first_token_at"])
         , fusedFrom(c["fused_from"])
+        , sourceId(c["source_id"])
     {
     }
 
@@ -100,13 +101,14 @@ struct MessageColumns
         m.currency = q.value(currency).toString();
         m.firstTokenAt = q.value(firstTokenAt).toLongLong(); // NULL: 0
         m.fusedFrom = q.value(fusedFrom).toString();
+        m.sourceId = q.value(sourceId).toString();
         return m;
     }
 
     int id, conversationId, parentId, role, author, provider, model, content, status, error,
         finishReason, promptTokens, completionTokens, createdAt, finishedAt, label, reasoning,
         reasoningMs, reasoningData, toolCalls, cachedTokens, reasoningTokens, usageEstimated,
-        costNanos, currency, firstTokenAt, fusedFrom;
+        costNanos, currency, firstTokenAt, fusedFrom, sourceId;
 };
 
 } // namespace

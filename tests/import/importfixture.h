@@ -108,6 +108,18 @@ struct ImportFixture
             })
             .result();
     }
+    /** @brief The source ids of the visible path, joined with '|'. */
+    QString pathSourceIds(const QString &conversationId)
+    {
+        return store
+            ->read([conversationId](QSqlDatabase &db) {
+                QStringList out;
+                for (const auto &m : store::messages::visiblePath(db, conversationId))
+                    out << m.sourceId;
+                return out.join(u'|');
+            })
+            .result();
+    }
     qint64 messages(const QString &conversationId)
     {
         return count(QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ?"),

@@ -4,6 +4,9 @@
 #include "support/arbordprocess.h"
 
 #include <QFile>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -122,6 +125,61 @@ private Q_SLOTS:
             QStringLiteral(ARBORD_PATH),
             {QStringLiteral("list"), QStringLiteral("--db"), db, QStringLiteral("--json")});
         QCOMPARE(list.array().size(), 3000); // none twice
+    }
+
+    void runsOnlyItsOwnJob()
+    {
+        // Jobs others queued in the store (a reply, another import) wait for their own process:
+        // `arbord import` runs the import it started and nothing else.
+        const QString db = m_dir.filePath(QStringLiteral("shared.db"));
+        const QString file = data(QStringLiteral("librechat/flat.json"));
+        ArbordRun r = runArbord(QStringLiteral(ARBORD_PATH),
+                                {QStringLiteral("import"), QStringLiteral("--db"), db, file});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        {
+            QSqlDatabase sql =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("others"));
+            sql.setDatabaseName(db);
+            QVERIFY(sql.open());
+            QSqlQuery q(sql);
+            for (const char *kind : {"chat", "import"}) {
+                QVERIFY2(q.exec(QStringLiteral("INSERT INTO jobs (kind, queue, payload, subject_id,"
+                                               " state, run_at, created_at) VALUES ('%1',"
+                                               " 'default', '{}', 'someone-else', 'queued', 0, 0)")
+                                    .arg(QLatin1StringView(kind))),
+                         qPrintable(q.lastError().text()));
+            }
+            sql.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("others"));
+        r = runArbord(QStringLiteral(ARBORD_PATH),
+                      {QStringLiteral("import"), QStringLiteral("--db"), db,
+                       data(QStringLiteral("librechat/recursive.json")), QStringLiteral("--json")});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QCOMPARE(r.object().value(u"conversations").toArray().size(), 1);
+        {
+            QSqlDatabase sql =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("others"));
+            sql.setDatabaseName(db);
+            QVERIFY(sql.open());
+            QSqlQuery q(sql);
+            QVERIFY(q.exec(QStringLiteral("SELECT kind, state, attempts FROM jobs WHERE subject_id"
+                                          " = 'someone-else' ORDER BY kind")));
+            QStringList rows;
+            while (q.next())
+                rows << q.value(0).toString() + u'|' + q.value(1).toString() + u'|'
+                        + q.value(2).toString();
+            QCOMPARE(
+                rows,
+                (QStringList{QStringLiteral("chat|queued|0"), QStringLiteral("import|queued|0")}));
+            // Its own two imports ran.
+            QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM jobs WHERE kind = 'import' AND"
+                                          " state = 'done'")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toInt(), 2);
+            sql.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("others"));
     }
 
     void usageErrors()

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void shapes_data();
     void shapes();
     void chatGptContent();
+    void chatGptTurns();
     void claudeBlocks();
     void openWebUiAndLibreChat();
     void reimportAddsOnlyNewMessages();
@@ -51,11 +52,10 @@ void TestImporter::shapes_data()
     QTest::newRow("chatgpt fork at the root, current on the older branch")
         << "chatgpt/shapes.json"
         << "cg-rootfork" << 4 << 1 << "First question|First answer";
+    // The thoughts go into both replies under them; the call and its output are one message.
     QTest::newRow("chatgpt fork in the middle under a hidden recap")
         << "chatgpt/shapes.json"
-        << "cg-middle" << 5 << 1
-        << "[image: file-Abc123 (not included in the export)]\nPlot this||```python\nprint(1 + "
-           "1)\n```|```\n2\n```";
+        << "cg-middle" << 3 << 1 << "[image: file-Abc123 (not included in the export)]\nPlot this|";
     QTest::newRow("chatgpt older export: no current_node, latest leaf")
         << "chatgpt/shapes.json"
         << "cg-old" << 3 << 1 << "Old question|Old answer B";
@@ -115,17 +115,82 @@ void TestImporter::chatGptContent()
     ImportFixture f;
     f.importFile(data(QStringLiteral("chatgpt/shapes.json")));
     const QString id = f.conversation(QStringLiteral("cg-middle"));
-    QCOMPARE(f.rows(QStringLiteral("SELECT reasoning, reasoning_ms, model FROM messages WHERE"
-                                   " source_id = 'm2'")),
-             QStringList{QStringLiteral("**Plan**\n\nI should run code.|7000|o3")});
-    QCOMPARE(f.rows(QStringLiteral("SELECT status, author FROM messages WHERE source_id IN"
-                                   " ('m5', 'm4') ORDER BY source_id")),
-             (QStringList{QStringLiteral("complete|python"), QStringLiteral("interrupted|o3")}));
-    // The recap node is gone; its children hang on the thoughts node.
-    QCOMPARE(f.count(QStringLiteral("SELECT count(*) FROM messages WHERE source_id = 'm2r'")), 0);
-    QCOMPARE(f.count(QStringLiteral("SELECT child_count FROM messages WHERE source_id = 'm2'")), 2);
+    // The thoughts (and the recap's 7 s) are the reasoning of both replies below them.
+    QCOMPARE(f.rows(QStringLiteral("SELECT source_id, reasoning, reasoning_ms, model, status,"
+                                   " author FROM messages WHERE source_id IN ('m4', 'm5')"
+                                   " ORDER BY source_id")),
+             (QStringList{QStringLiteral("m4|**Plan**\n\nI should run code.|7000|o3|complete|o3"),
+                          QStringLiteral("m5|**Plan**\n\nI should run code.|7000|o3|interrupted|"
+                                         "o3")}));
+    // The code for python and the tool's output under it: one tool call with its result.
+    const auto calls = domain::toolcalls::parse(
+        f.rows(QStringLiteral("SELECT tool_calls FROM messages WHERE source_id = 'm4'")).value(0));
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().id, QStringLiteral("m3"));
+    QCOMPARE(calls.first().name, QStringLiteral("python"));
+    QCOMPARE(calls.first().arguments, QStringLiteral("{\"code\":\"print(1 + 1)\"}"));
+    QCOMPARE(calls.first().result, QStringLiteral("2"));
+    QCOMPARE(calls.first().status, QStringLiteral("done"));
+    // Thoughts, recap and call are no messages of their own.
+    QCOMPARE(f.count(QStringLiteral("SELECT count(*) FROM messages WHERE source_id IN ('m2',"
+                                    " 'm2r', 'm3')")),
+             0);
+    QCOMPARE(f.count(QStringLiteral("SELECT child_count FROM messages WHERE source_id = 'm1'")), 2);
     QCOMPARE(f.rows(QStringLiteral("SELECT source_format FROM conversations WHERE id = ?"), {id}),
              QStringList{QStringLiteral("chatgpt")});
+}
+
+void TestImporter::chatGptTurns()
+{
+    ImportFixture f;
+    const imports::Summary s = f.importFile(data(QStringLiteral("chatgpt/turns.json")));
+    QVERIFY2(!imports::hasErrors(s), qPrintable(imports::describe(s)));
+
+    // thoughts → recap → code for python → its output → the answer: one reply.
+    QString id = f.conversation(QStringLiteral("t-tools"));
+    QCOMPARE(f.messages(id), 2);
+    QCOMPARE(f.pathText(id), QStringLiteral("What is 6 times 7?|It is 42."));
+    QCOMPARE(f.rows(QStringLiteral("SELECT source_id, reasoning, reasoning_ms, author FROM"
+                                   " messages WHERE conversation_id = ? AND role = 'assistant'"),
+                    {id}),
+             QStringList{QStringLiteral("a|**Plan**\n\nRun it.|4000|o3")});
+    auto calls = domain::toolcalls::parse(
+        f.rows(QStringLiteral("SELECT tool_calls FROM messages WHERE source_id = 'a'")).value(0));
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().id, QStringLiteral("c"));
+    QCOMPARE(calls.first().name, QStringLiteral("python"));
+    QCOMPARE(calls.first().arguments, QStringLiteral("{\"code\":\"print(6 * 7)\"}"));
+    QCOMPARE(calls.first().result, QStringLiteral("42"));
+    QCOMPARE(calls.first().status, QStringLiteral("done"));
+    QCOMPARE(calls.first().at, 0);
+
+    // Code the model showed the user is code; a tool's picture without a call above it is a
+    // message of its own; assets the export lacks are named in their place.
+    id = f.conversation(QStringLiteral("t-shown"));
+    QCOMPARE(f.messages(id), 4);
+    QCOMPARE(f.pathText(id),
+             QStringLiteral("[audio: file_9 (not included in the export)]\nShow me a loop|"
+                            "```python\nfor i in range(3):\n    print(i)\n```|Draw it|"
+                            "[image: file-Img7 (not included in the export)]"));
+    QCOMPARE(f.rows(QStringLiteral("SELECT author, tool_calls IS NULL FROM messages WHERE"
+                                   " source_id = 's4'")),
+             QStringList{QStringLiteral("dalle.text2im|1")});
+
+    // Text before a call (end_turn false), the browser's search and its result, the answer:
+    // one reply whose citation mark is a link; the call sits after the first text.
+    id = f.conversation(QStringLiteral("t-browse"));
+    QCOMPARE(f.messages(id), 2);
+    QCOMPARE(f.pathText(id),
+             QStringLiteral("Who makes the Transporter?|Let me look.\n\nVolkswagen 😀 makes it"
+                            " ([Volkswagen](https://vw.com/))."));
+    calls = domain::toolcalls::parse(
+        f.rows(QStringLiteral("SELECT tool_calls FROM messages WHERE source_id = 'b5'")).value(0));
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().name, QStringLiteral("browser"));
+    QCOMPARE(calls.first().arguments,
+             QStringLiteral("{\"code\":\"search(\\\"Transporter maker\\\")\"}"));
+    QCOMPARE(calls.first().result, QStringLiteral("# 【0†Volkswagen†vw.com】\nThe maker."));
+    QCOMPARE(calls.first().at, 12); // after "Let me look."
 }
 
 void TestImporter::claudeBlocks()
