@@ -6,6 +6,7 @@
 #include "jobhandler.h"
 #include "jobqueries.h"
 
+#include "core/whenready.h"
 #include "store/sql.h"
 #include "store/store.h"
 
@@ -62,9 +63,9 @@ void Dispatcher::reloadQueues()
 {
     if (m_stopping)
         return;
-    m_engine->store()
-        .read([](QSqlDatabase &db) { return admin::queueSettings(db); })
-        .then(this, [this](QFuture<QList<QueueSettings>> f) {
+    core::whenReady(
+        this, m_engine->store().read([](QSqlDatabase &db) { return admin::queueSettings(db); }),
+        [this](QFuture<QList<QueueSettings>> f) {
             try {
                 applyQueueSettings(f.result());
             } catch (const std::exception &e) {
@@ -78,18 +79,17 @@ void Dispatcher::takeCancelRequests()
 {
     if (m_running.isEmpty())
         return;
-    m_engine->store()
-        .read([owner = m_engine->workerId()](QSqlDatabase &db) {
-            return queries::cancelRequests(db, owner);
-        })
-        .then(this, [this](QFuture<QList<qint64>> f) {
-            try {
-                for (qint64 id : f.result())
-                    cancel(id, int(CancelReason::User));
-            } catch (const std::exception &e) {
-                qCWarning(lcJobs) << "reading stop requests failed:" << e.what();
-            }
-        });
+    core::whenReady(this, m_engine->store().read([owner = m_engine->workerId()](QSqlDatabase &db) {
+        return queries::cancelRequests(db, owner);
+    }),
+                    [this](QFuture<QList<qint64>> f) {
+                        try {
+                            for (qint64 id : f.result())
+                                cancel(id, int(CancelReason::User));
+                        } catch (const std::exception &e) {
+                            qCWarning(lcJobs) << "reading stop requests failed:" << e.what();
+                        }
+                    });
 }
 
 void Dispatcher::applyQueueSettings(const QList<QueueSettings> &settings)
@@ -410,8 +410,8 @@ void Dispatcher::pump(bool wantClaim)
     m_wakePending = false;
     const QString owner = m_engine->workerId();
     const QStringList kinds = free > 0 ? m_engine->m_handlers.keys() : QStringList();
-    m_engine->store()
-        .write([ends, owner, kinds, free, now, rules](QSqlDatabase &db) {
+    core::whenReady(
+        this, m_engine->store().write([ends, owner, kinds, free, now, rules](QSqlDatabase &db) {
             CycleResult r;
             if (!ends->empty())
                 r.states = recordEnds(db, *ends, owner);
@@ -430,8 +430,8 @@ void Dispatcher::pump(bool wantClaim)
                 }
             }
             return r;
-        })
-        .then(this, [this, ends, free, capped, now](QFuture<CycleResult> f) {
+        }),
+        [this, ends, free, capped, now](QFuture<CycleResult> f) {
             m_claimInFlight = false;
             CycleResult r;
             try {
