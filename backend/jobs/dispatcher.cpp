@@ -5,6 +5,7 @@
 #include "jobengine.h"
 #include "jobhandler.h"
 #include "jobqueries.h"
+#include "jobstats.h"
 
 #include "core/whenready.h"
 #include "store/sql.h"
@@ -354,6 +355,18 @@ QStringList recordEnds(const QSqlDatabase &db, const std::vector<Dispatcher::Pen
             states.append(QString());
         }
     }
+    // The dashboard's history grows with the ends, in their transaction (jobstats.h).
+    const QString done = toString(JobState::Done);
+    const QString failed = toString(JobState::Failed);
+    QList<stats::Ended> ended;
+    for (size_t i = 0; i < ends.size(); ++i) {
+        const QString &state = states[qsizetype(i)];
+        if (state != done && state != failed)
+            continue;
+        const Job &job = ends[i].job;
+        ended.append({job.queue, state == failed, job.startedAt - job.runAt, ends[i].now});
+    }
+    stats::record(db, ended);
     return states;
 }
 
@@ -515,6 +528,9 @@ void Dispatcher::beat()
     // Every few beats, look for jobs whose worker died (another process that crashed).
     if (++m_beats % 3 == 0)
         m_engine->store().post([task = m_engine->recoveryTask()](QSqlDatabase &db) { task(db); });
+    // Now and then, the dashboard's history loses what is older than it keeps.
+    if (m_beats % 60 == 1)
+        m_engine->store().post([now](QSqlDatabase &db) { stats::prune(db, now); });
 }
 
 void Dispatcher::shutdown(std::function<void()> done, bool cancelRuns)
