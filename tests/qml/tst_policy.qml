@@ -74,6 +74,7 @@ Item {
             canRetry: false
             canDiscard: false
             canCancel: false
+            tags: []
         }
     }
 
