@@ -175,10 +175,19 @@ void Dispatcher::wakeUp()
 }
 
 queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped,
-                                           const QHash<QString, int> &running)
+                                           const QHash<QString, int> &running,
+                                           const QHash<QString, int> &low, int lowTotal)
 {
     queries::ClaimRules rules;
+    // Interactive chat always goes first: with two slots or more, the last one is never taken
+    // by batch or background work, so a reply starts at once beside a saturating batch run.
+    const int engineSlots = m_engine->options().concurrency;
+    if (engineSlots >= 2)
+        rules.lowLimit = std::max(0, engineSlots - 1 - lowTotal);
     for (auto it = m_limiters.begin(); it != m_limiters.end(); ++it) {
+        const int queueSlots = it->settings().concurrency;
+        if (queueSlots >= 2)
+            rules.lowCaps.insert(it.key(), std::max(0, queueSlots - 1 - low.value(it.key())));
         const int n = it->startable(running.value(it.key()), now);
         if (n <= 0) {
             rules.blocked.append(it.key());
@@ -199,6 +208,10 @@ void Dispatcher::startClaimed(const QList<Job> &jobs, qint64 claimedAt)
     const qint64 now = std::max(claimedAt, m_engine->now());
     for (const Job &job : jobs) {
         ++m_queueRunning[job.queue];
+        if (job.priority < Priority::Interactive) {
+            ++m_queueLow[job.queue];
+            ++m_lowRunning;
+        }
         auto limiter = m_limiters.find(job.queue);
         if (limiter != m_limiters.end())
             limiter->charge(job.tokensEstimate, now);
@@ -218,7 +231,8 @@ void Dispatcher::armTicket()
     ticket.owner = m_engine->workerId();
     ticket.kinds = m_engine->m_handlers.keys();
     ticket.free = free;
-    ticket.rules = claimRules(m_engine->now(), ticket.capped, m_queueRunning);
+    ticket.rules =
+        claimRules(m_engine->now(), ticket.capped, m_queueRunning, m_queueLow, m_lowRunning);
     m_channel->arm(std::move(ticket));
 }
 
@@ -412,12 +426,18 @@ void Dispatcher::pump(bool wantClaim)
         // As the claim sees it: the ends before it are recorded, and a 429 among them holds
         // its queue already.
         QHash<QString, int> running = m_queueRunning;
+        QHash<QString, int> low = m_queueLow;
+        int lowTotal = m_lowRunning;
         for (const PendingEnd &e : *ends) {
             --running[e.job.queue];
+            if (e.job.priority < Priority::Interactive) {
+                --low[e.job.queue];
+                --lowTotal;
+            }
             if (e.error.rateLimited && e.error.retryAfterMs > 0)
                 limiterFor(e.job.queue).holdUntil(e.now + e.error.retryAfterMs);
         }
-        rules = claimRules(now, capped, running);
+        rules = claimRules(now, capped, running, low, lowTotal);
     }
     m_claimInFlight = true;
     m_wakePending = false;
@@ -459,6 +479,11 @@ void Dispatcher::pump(bool wantClaim)
                 m_running.remove(job.id);
                 if (--m_queueRunning[job.queue] <= 0)
                     m_queueRunning.remove(job.queue);
+                if (job.priority < Priority::Interactive) {
+                    --m_lowRunning;
+                    if (--m_queueLow[job.queue] <= 0)
+                        m_queueLow.remove(job.queue);
+                }
                 if (e.error.rateLimited && e.error.retryAfterMs > 0) {
                     limiterFor(job.queue).holdUntil(e.now + e.error.retryAfterMs);
                     wakeAfter(e.error.retryAfterMs);
