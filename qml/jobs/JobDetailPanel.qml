@@ -28,6 +28,18 @@ Popup {
         return t
     }
 
+    /// The attempts with where each ran within the job's life (fractions of the span) and colour.
+    readonly property var bars: {
+        const span = Math.max(1, spanEnd - spanStart)
+        return attempts.map(a => {
+            const from = Math.max(0, (a.startedAt || spanStart) - spanStart) / span
+            const to = Math.max(from * span, (a.finishedAt || spanEnd) - spanStart) / span
+            return Object.assign({ from: from, to: to, barColor: colorOf(a.outcome),
+                                   heading: qsTr("attempt %1 · %2 · %3 → %4").arg(a.attempt).arg(a.outcome)
+                                                .arg(when(a.startedAt)).arg(when(a.finishedAt)) }, a)
+        })
+    }
+
     function when(ms) {
         return ms > 0 ? new Date(ms).toLocaleTimeString(Qt.locale(), "HH:mm:ss.zzz") : "–"
     }
@@ -41,13 +53,17 @@ Popup {
         return Theme.error
     }
 
+    // Opens when a job is asked for (JobsDashboard.showJob); closing asks for none.
+    onDetailChanged: if (detail.found === true) open()
+
     objectName: "jobDetailPanel"
     modal: true
     anchors.centerIn: Overlay.overlay
     width: Math.min(parent ? parent.width - 2 * Theme.spacingLarge : 600, Theme.queueCardWidth * 3)
     padding: Theme.spacingLarge
 
-    contentItem: ColumnLayout {
+    ColumnLayout {
+        width: parent.width
         spacing: Theme.spacing
 
         RowLayout {
@@ -83,7 +99,7 @@ Popup {
             color: Theme.mutedText
         }
         Repeater {
-            model: panel.attempts
+            model: panel.bars
             delegate: ColumnLayout {
                 id: attemptRow
 
@@ -94,10 +110,7 @@ Popup {
                 spacing: Theme.spacingTiny
 
                 Label {
-                    text: qsTr("attempt %1 · %2 · %3 → %4").arg(attemptRow.modelData.attempt)
-                              .arg(attemptRow.modelData.outcome)
-                              .arg(panel.when(attemptRow.modelData.startedAt))
-                              .arg(panel.when(attemptRow.modelData.finishedAt))
+                    text: attemptRow.modelData.heading
                     font.pointSize: Theme.fontSizeSmall
                 }
                 // The timeline: where this attempt ran within the job's life.
@@ -110,14 +123,11 @@ Popup {
                     border.color: Theme.separator
                     Rectangle {
                         objectName: "attemptBar"
-                        readonly property real span: Math.max(1, panel.spanEnd - panel.spanStart)
-                        readonly property real from: Math.max(0, (attemptRow.modelData.startedAt || panel.spanStart) - panel.spanStart)
-                        readonly property real to: Math.max(from, (attemptRow.modelData.finishedAt || panel.spanEnd) - panel.spanStart)
-                        x: track.width * from / span
-                        width: Math.max(Theme.spacingSmall, track.width * (to - from) / span)
+                        x: track.width * attemptRow.modelData.from
+                        width: Math.max(Theme.spacingSmall, track.width * (attemptRow.modelData.to - attemptRow.modelData.from))
                         height: parent.height
                         radius: Theme.radiusSmall
-                        color: panel.colorOf(attemptRow.modelData.outcome)
+                        color: attemptRow.modelData.barColor
                     }
                 }
                 Label {

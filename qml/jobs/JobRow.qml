@@ -29,9 +29,8 @@ Rectangle {
     /// [{tag, value}]: provider, run, conversation, model.
     required property var tags
     property bool showErrors: false
-    /// A check box for bulk actions (the failed list).
+    /// A check box for bulk actions (the failed list); the page keeps the ticked ids.
     property bool selectable: false
-    property bool selected: false
     /// The state, for people.
     readonly property string stateText: {
         switch (jobState) {
@@ -83,7 +82,6 @@ Rectangle {
             CheckBox {
                 objectName: "selectJobBox"
                 visible: row.selectable
-                checked: row.selected
                 onToggled: row.selectionToggled(row.jobId, checked)
             }
             Label {
@@ -168,7 +166,7 @@ Rectangle {
                         anchors.fill: parent
                         hoverEnabled: true
                         cursorShape: Qt.PointingHandCursor
-                        onClicked: row.tagClicked(chip.modelData.tag, chip.modelData.value)
+                        onClicked: () => row.tagClicked(chip.modelData.tag, chip.modelData.value)
                     }
                     ToolTip.visible: chipArea.containsMouse
                     ToolTip.text: qsTr("Show only jobs with this %1").arg(chip.modelData.tag)

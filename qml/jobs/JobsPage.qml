@@ -55,10 +55,6 @@ Rectangle {
         function onActionFailed(message) {
             notice.text = message
         }
-        function onJobDetailChanged() {
-            if (page.dashboard.jobDetail.found === true)
-                detailPanel.open()
-        }
         function onBulkDone(message) {
             notice.text = message
             page.selection = ({})
@@ -243,7 +239,6 @@ Rectangle {
                             Layout.fillWidth: true
                             showErrors: true
                             selectable: true
-                            selected: page.selection[jobId] === true
                             onSelectionToggled: (id, on) => page.toggle(id, on)
                             onTagClicked: (tag, value) => page.dashboard.setFilter(tag, value)
                             onDetailRequested: id => page.dashboard.showJob(id)

@@ -20,7 +20,8 @@ ColumnLayout {
     spacing: Theme.spacing
 
     Repeater {
-        model: charts.series
+        // Each chart's title travels with its data: a delegate reads only its own row.
+        model: charts.series.map(s => Object.assign({ title: qsTr("Jobs finished per %1 (done, failed)").arg(charts.bucketName) }, s))
         delegate: ColumnLayout {
             id: queueCharts
 
@@ -41,7 +42,7 @@ ColumnLayout {
                 MinuteChart {
                     Layout.fillWidth: true
                     Layout.preferredHeight: Theme.chartHeight
-                    title: qsTr("Jobs finished per %1 (done, failed)").arg(charts.bucketName)
+                    title: queueCharts.modelData.title
                     series: queueCharts.modelData.buckets
                     keys: ["done", "failed"]
                     colors: [Theme.assistantNode, Theme.error]
