@@ -5,7 +5,6 @@
 #include "store/sql.h"
 
 #include <QMap>
-#include <QSqlError>
 
 namespace arbor::jobs::admin {
 
@@ -159,17 +158,20 @@ QList<Job> jobsWhere(const QSqlDatabase &db, const QString &where, const QString
     QVariantList values;
     const QString condition = filterSql(filter, values);
     values.append(limit);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT id FROM jobs WHERE (%1) AND %2 ORDER BY %3 LIMIT ?")
-                  .arg(where.isEmpty() ? QStringLiteral("1") : where, condition, order));
-    for (const QVariant &v : std::as_const(values))
-        q.addBindValue(v);
-    if (!q.exec())
-        throw store::StoreError(
-            QStringLiteral("Reading the jobs failed: %1").arg(q.lastError().text()));
+    // Read the ids first (a damaged store is said plainly: store::execCached), then each job.
+    QList<qint64> ids;
+    {
+        store::CachedQuery q = store::execCached(
+            db,
+            QStringLiteral("SELECT id FROM jobs WHERE (%1) AND %2 ORDER BY %3 LIMIT ?")
+                .arg(where.isEmpty() ? QStringLiteral("1") : where, condition, order),
+            values);
+        while (q->next())
+            ids.append(q->value(0).toLongLong());
+    }
     QList<Job> out;
-    while (q.next())
-        if (auto job = queries::get(db, q.value(0).toLongLong()))
+    for (qint64 id : std::as_const(ids))
+        if (auto job = queries::get(db, id))
             out.append(*job);
     return out;
 }
@@ -197,17 +199,14 @@ QList<qint64> finishedIds(const QSqlDatabase &db, const TagFilter &filter)
 {
     QVariantList values;
     const QString condition = filterSql(filter, values);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT id FROM jobs WHERE state = 'failed' AND %1 ORDER BY id")
-                  .arg(condition));
-    for (const QVariant &v : std::as_const(values))
-        q.addBindValue(v);
-    if (!q.exec())
-        throw store::StoreError(
-            QStringLiteral("Reading the jobs failed: %1").arg(q.lastError().text()));
+    store::CachedQuery q = store::execCached(
+        db,
+        QStringLiteral("SELECT id FROM jobs WHERE state = 'failed' AND %1 ORDER BY id")
+            .arg(condition),
+        values);
     QList<qint64> out;
-    while (q.next())
-        out.append(q.value(0).toLongLong());
+    while (q->next())
+        out.append(q->value(0).toLongLong());
     return out;
 }
 
