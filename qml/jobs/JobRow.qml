@@ -83,6 +83,8 @@ Rectangle {
                 objectName: "selectJobBox"
                 visible: row.selectable
                 onToggled: row.selectionToggled(row.jobId, checked)
+
+                FocusRing {}
             }
             Label {
                 text: "#" + row.jobId + "  " + row.kind

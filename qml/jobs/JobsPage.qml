@@ -149,14 +149,17 @@ Rectangle {
                             currentIndex: page.dashboard ? page.dashboard.range : 0
                             onCurrentIndexChanged: if (page.dashboard) page.dashboard.range = currentIndex
                             TabButton {
+                                FocusRing {}
                                 text: qsTr("Hour")
                                 width: implicitWidth
                             }
                             TabButton {
+                                FocusRing {}
                                 text: qsTr("2 days")
                                 width: implicitWidth
                             }
                             TabButton {
+                                FocusRing {}
                                 text: qsTr("90 days")
                                 width: implicitWidth
                             }
