@@ -4,6 +4,7 @@
 
 #include <QFuture>
 #include <QObject>
+#include <QUrl>
 #include <QVariantList>
 #include <QtQml/qqml.h>
 
@@ -71,6 +72,8 @@ public:
     Q_INVOKABLE void create(const QString &name, const QString &templateText,
                             const QString &inputPath, const QString &models,
                             const QString &systemPrompt);
+    /** @brief The local path of a file the file picker chose (what the path field shows). */
+    Q_INVOKABLE QString localPath(const QUrl &url) const { return url.toLocalFile(); }
     /** @brief Opens row @p rowNo's result of model @p modelIdx as a conversation (made once). */
     Q_INVOKABLE void openRow(int rowNo, int modelIdx);
     Q_INVOKABLE void reloadRows();

@@ -2,6 +2,8 @@
 
 #include "jobpolicy.h"
 
+#include <QVariantMap>
+
 namespace arbor::app {
 
 QList<int> JobListModel::changedRoles(const JobEntry &a, const JobEntry &b) const
@@ -29,6 +31,8 @@ QList<int> JobListModel::changedRoles(const JobEntry &a, const JobEntry &b) cons
         roles.append(JobListModel::CreatedAtRole);
     if (a.job.finishedAt != b.job.finishedAt)
         roles.append(JobListModel::FinishedAtRole);
+    if (a.job.payload != b.job.payload || a.job.queue != b.job.queue)
+        roles.append(JobListModel::TagsRole);
     return roles;
 }
 
@@ -80,6 +84,14 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const
         return JobPolicy::allows(e.job.state, JobAction::Discard);
     case CanCancelRole:
         return JobPolicy::allows(e.job.state, JobAction::Cancel);
+    case TagsRole: {
+        QVariantList tags;
+        const QMap<QString, QString> all = jobs::tagsOf(e.job);
+        for (auto it = all.cbegin(); it != all.cend(); ++it)
+            tags.append(QVariantMap{{QStringLiteral("tag"), it.key()},
+                                    {QStringLiteral("value"), it.value()}});
+        return tags;
+    }
     default:
         return {};
     }
@@ -87,13 +99,21 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> JobListModel::roleNames() const
 {
-    return {{JobIdRole, "jobId"},           {KindRole, "kind"},
-            {QueueNameRole, "queueName"},   {StateRole, "jobState"},
-            {AttemptsRole, "attempts"},     {MaxAttemptsRole, "maxAttempts"},
-            {LastErrorRole, "lastError"},   {AttemptErrorsRole, "attemptErrors"},
-            {RunAtRole, "runAt"},           {CreatedAtRole, "createdAt"},
-            {FinishedAtRole, "finishedAt"}, {CanRetryRole, "canRetry"},
-            {CanDiscardRole, "canDiscard"}, {CanCancelRole, "canCancel"}};
+    return {{JobIdRole, "jobId"},
+            {KindRole, "kind"},
+            {QueueNameRole, "queueName"},
+            {StateRole, "jobState"},
+            {AttemptsRole, "attempts"},
+            {MaxAttemptsRole, "maxAttempts"},
+            {LastErrorRole, "lastError"},
+            {AttemptErrorsRole, "attemptErrors"},
+            {RunAtRole, "runAt"},
+            {CreatedAtRole, "createdAt"},
+            {FinishedAtRole, "finishedAt"},
+            {CanRetryRole, "canRetry"},
+            {CanDiscardRole, "canDiscard"},
+            {CanCancelRole, "canCancel"},
+            {TagsRole, "tags"}};
 }
 
 } // namespace arbor::app

@@ -49,6 +49,7 @@ public:
         CanDiscardRole,    ///< JobAction::Discard
         CanCancelRole,     ///< JobAction::Cancel
         StateRole,         ///< its state, a JobState value (JobState.Failed, ...)
+        TagsRole, ///< its tags, [{tag, value}] (jobs::tagsOf: provider, run, conversation, model)
     };
     Q_ENUM(Roles)
 

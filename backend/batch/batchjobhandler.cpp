@@ -3,6 +3,7 @@
 #include "batchinput.h"
 #include "batchqueries.h"
 
+#include "core/whenready.h"
 #include "domain/ids.h"
 #include "jobs/jobrun.h"
 #include "llm/providerregistry.h"
@@ -127,14 +128,14 @@ void BatchJobHandler::start(jobs::JobRun *run)
     const int modelIdx = payload.value(QStringLiteral("model")).toInt();
     const qint64 jobId = run->job().id;
     auto info = cachedInfo(runId);
-    m_store
-        .read([runId, rowNo, info](QSqlDatabase &db) {
+    core::whenReady(
+        run, m_store.read([runId, rowNo, info](QSqlDatabase &db) {
             Context c;
             c.unit = queries::unit(db, runId, rowNo);
             c.info = info ? info : loadInfo(db, runId);
             return c;
-        })
-        .then(run, [this, run, runId, rowNo, modelIdx, jobId](QFuture<Context> f) {
+        }),
+        [this, run, runId, rowNo, modelIdx, jobId](QFuture<Context> f) {
             Context c;
             try {
                 c = f.result();

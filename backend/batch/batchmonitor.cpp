@@ -2,6 +2,7 @@
 
 #include "batchqueries.h"
 
+#include "core/whenready.h"
 #include "store/store.h"
 
 #include <QFuture>
@@ -34,15 +35,15 @@ void BatchMonitor::refresh()
     if (m_reading)
         return;
     m_reading = true;
-    m_store.read([](QSqlDatabase &db) { return queries::list(db); })
-        .then(this, [this](QFuture<QList<Run>> f) {
-            m_reading = false;
-            try {
-                onRead(f.result());
-            } catch (const std::exception &e) {
-                qCWarning(lcBatch) << "reading the batch runs failed:" << e.what();
-            }
-        });
+    core::whenReady(this, m_store.read([](QSqlDatabase &db) { return queries::list(db); }),
+                    [this](QFuture<QList<Run>> f) {
+                        m_reading = false;
+                        try {
+                            onRead(f.result());
+                        } catch (const std::exception &e) {
+                            qCWarning(lcBatch) << "reading the batch runs failed:" << e.what();
+                        }
+                    });
 }
 
 void BatchMonitor::onRead(const QList<Run> &runs)

@@ -460,10 +460,11 @@ int enqueueNext(const QSqlDatabase &db, qint64 runId, int modelIdx, int count, q
     if (count <= 0)
         return 0;
     QByteArray provider;
+    QByteArray model;
     qint64 nextRow = 0;
     {
         NativeQuery q(db,
-                      QByteArrayLiteral("SELECT provider, next_row FROM batch_models"
+                      QByteArrayLiteral("SELECT provider, next_row, model FROM batch_models"
                                         " WHERE run_id = ? AND idx = ?"));
         sqlite3_bind_int64(q.statement(), 1, runId);
         sqlite3_bind_int(q.statement(), 2, modelIdx);
@@ -472,6 +473,7 @@ int enqueueNext(const QSqlDatabase &db, qint64 runId, int modelIdx, int count, q
         provider =
             QByteArray(reinterpret_cast<const char *>(sqlite3_column_text(q.statement(), 0)));
         nextRow = sqlite3_column_int64(q.statement(), 1);
+        model = QByteArray(reinterpret_cast<const char *>(sqlite3_column_text(q.statement(), 2)));
         while (q.step()) {}
     }
     QList<qint64> rowNos;
@@ -491,6 +493,7 @@ int enqueueNext(const QSqlDatabase &db, qint64 runId, int modelIdx, int count, q
             rowNos.append(sqlite3_column_int64(st, 0));
     }
     const QString queue = QString::fromUtf8(provider);
+    const QJsonObject tags{{QStringLiteral("model"), QString::fromUtf8(model)}};
     for (qint64 row : std::as_const(rowNos)) {
         jobs::JobSpec spec;
         spec.kind = QString::fromLatin1(JobKind);
@@ -498,7 +501,8 @@ int enqueueNext(const QSqlDatabase &db, qint64 runId, int modelIdx, int count, q
         spec.priority = jobs::Priority::Batch;
         spec.payload = {{QStringLiteral("run"), runId},
                         {QStringLiteral("row"), row},
-                        {QStringLiteral("model"), modelIdx}};
+                        {QStringLiteral("model"), modelIdx},
+                        {QStringLiteral("tags"), tags}};
         spec.maxAttempts = MaxAttempts;
         const qint64 jobId = jobs::queries::insert(db, spec, now);
         NativeQuery q(db,

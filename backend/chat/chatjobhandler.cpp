@@ -4,6 +4,7 @@
 #include "replysession.h"
 #include "toolturns.h"
 
+#include "core/whenready.h"
 #include "domain/ids.h"
 #include "jobs/jobrun.h"
 #include "llm/providerregistry.h"
@@ -151,8 +152,8 @@ void ChatJobHandler::start(jobs::JobRun *run)
     const ReplyPayload options{job.value(QStringLiteral("options")).toObject().toVariantMap(),
                                job.value(QStringLiteral("parameters")).toObject(),
                                job.value(QStringLiteral("prompt")).toString()};
-    m_store
-        .read([messageId](QSqlDatabase &db) {
+    core::whenReady(
+        run, m_store.read([messageId](QSqlDatabase &db) {
             ReplyContext c;
             c.message = messages::get(db, messageId);
             if (c.message) {
@@ -164,8 +165,8 @@ void ChatJobHandler::start(jobs::JobRun *run)
                     c.settings = conv->settings;
             }
             return c;
-        })
-        .then(run, [this, run, options](QFuture<ReplyContext> f) {
+        }),
+        [this, run, options](QFuture<ReplyContext> f) {
             ReplyContext c;
             try {
                 c = f.result();
@@ -206,13 +207,13 @@ void ChatJobHandler::start(jobs::JobRun *run)
             // The servers first (once per process), then the request with their tools.
             // A later round starts from the conversation before this message.
             const llm::ChatRequest base = buildRequest(c, options, false);
-            m_host->ensure(servers).then(
-                session, [this, session, provider, request, base, servers] {
-                    llm::ChatRequest withTools = request;
-                    withTools.tools = m_host->specs(servers);
-                    session->enableTools(m_host, servers, base, provider);
-                    session->begin(provider->startChat(withTools, session));
-                });
+            core::whenReady(session, m_host->ensure(servers),
+                            [this, session, provider, request, base, servers](QFuture<void>) {
+                                llm::ChatRequest withTools = request;
+                                withTools.tools = m_host->specs(servers);
+                                session->enableTools(m_host, servers, base, provider);
+                                session->begin(provider->startChat(withTools, session));
+                            });
         });
 }
 

@@ -142,7 +142,11 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     // with text is never silently redone (ChatJobHandler::recover).
     spec.maxAttempts = 3;
     spec.subjectId = m.id;
-    spec.payload = {{QStringLiteral("message_id"), m.id}, {QStringLiteral("options"), options}};
+    spec.payload = {{QStringLiteral("message_id"), m.id},
+                    {QStringLiteral("options"), options},
+                    {QStringLiteral("tags"),
+                     QJsonObject{{QStringLiteral("conversation"), conversationId},
+                                 {QStringLiteral("model"), model.modelId}}}};
     if (!extras.parameters.isEmpty())
         spec.payload.insert(QStringLiteral("parameters"), extras.parameters);
     if (!extras.prompt.isEmpty())

@@ -134,35 +134,112 @@ QList<QueueCounts> counts(const QSqlDatabase &db)
 
 namespace {
 
-QList<Job> jobsWhere(const QSqlDatabase &db, const QString &where, const QString &order, int limit)
+/** @brief The filter as a condition ("1" for none) and its values, appended to @p values. */
+QString filterSql(const TagFilter &filter, QVariantList &values)
 {
-    QSqlQuery q =
-        exec(db, QStringLiteral("SELECT id FROM jobs %1 ORDER BY %2 LIMIT ?").arg(where, order),
-             {limit});
+    if (filter.isEmpty())
+        return QStringLiteral("1");
+    if (filter.tag == QLatin1String("provider")) {
+        values.append(filter.value);
+        return QStringLiteral("queue = ?");
+    }
+    if (filter.tag == QLatin1String("run")) {
+        values.append(filter.value.toLongLong());
+        return QStringLiteral("json_extract(payload, '$.run') = ?");
+    }
+    values.append(QStringLiteral("$.tags.") + filter.tag);
+    values.append(filter.value);
+    return QStringLiteral("json_extract(payload, ?) = ?");
+}
+
+QList<Job> jobsWhere(const QSqlDatabase &db, const QString &where, const QString &order, int limit,
+                     const TagFilter &filter = {})
+{
+    QVariantList values;
+    const QString condition = filterSql(filter, values);
+    values.append(limit);
+    // Read the ids first (a damaged store is said plainly: store::execCached), then each job.
+    QList<qint64> ids;
+    {
+        store::CachedQuery q = store::execCached(
+            db,
+            QStringLiteral("SELECT id FROM jobs WHERE (%1) AND %2 ORDER BY %3 LIMIT ?")
+                .arg(where.isEmpty() ? QStringLiteral("1") : where, condition, order),
+            values);
+        while (q->next())
+            ids.append(q->value(0).toLongLong());
+    }
     QList<Job> out;
-    while (q.next())
-        if (auto job = queries::get(db, q.value(0).toLongLong()))
+    for (qint64 id : std::as_const(ids))
+        if (auto job = queries::get(db, id))
             out.append(*job);
     return out;
 }
 
 } // namespace
 
-QList<Job> failedJobs(const QSqlDatabase &db, int limit)
+QList<Job> failedJobs(const QSqlDatabase &db, int limit, const TagFilter &filter)
 {
-    return jobsWhere(db, QStringLiteral("WHERE state = 'failed'"),
-                     QStringLiteral("finished_at DESC, id DESC"), limit);
+    return jobsWhere(db, QStringLiteral("state = 'failed'"),
+                     QStringLiteral("finished_at DESC, id DESC"), limit, filter);
 }
 
 QList<Job> waitingJobs(const QSqlDatabase &db, int limit)
 {
-    return jobsWhere(db, QStringLiteral("WHERE state = 'queued' AND attempts > 0"),
+    return jobsWhere(db, QStringLiteral("state = 'queued' AND attempts > 0"),
                      QStringLiteral("run_at, id"), limit);
 }
 
-QList<Job> recentJobs(const QSqlDatabase &db, int limit)
+QList<Job> recentJobs(const QSqlDatabase &db, int limit, const TagFilter &filter)
 {
-    return jobsWhere(db, {}, QStringLiteral("id DESC"), limit);
+    return jobsWhere(db, {}, QStringLiteral("id DESC"), limit, filter);
+}
+
+QList<qint64> finishedIds(const QSqlDatabase &db, const TagFilter &filter)
+{
+    QVariantList values;
+    const QString condition = filterSql(filter, values);
+    store::CachedQuery q = store::execCached(
+        db,
+        QStringLiteral("SELECT id FROM jobs WHERE state = 'failed' AND %1 ORDER BY id")
+            .arg(condition),
+        values);
+    QList<qint64> out;
+    while (q->next())
+        out.append(q->value(0).toLongLong());
+    return out;
+}
+
+int retryMany(const QSqlDatabase &db, const QList<qint64> &ids, qint64 now)
+{
+    int n = 0;
+    for (qint64 id : ids)
+        n += retry(db, id, now) ? 1 : 0;
+    return n;
+}
+
+int discardMany(const QSqlDatabase &db, const QList<qint64> &ids)
+{
+    int n = 0;
+    for (qint64 id : ids)
+        n += discard(db, id) ? 1 : 0;
+    return n;
+}
+
+JobDetail detail(const QSqlDatabase &db, qint64 jobId)
+{
+    JobDetail d;
+    const auto job = queries::get(db, jobId);
+    if (!job)
+        return d;
+    d.job = *job;
+    d.found = true;
+    d.attempts = attempts(db, jobId);
+    // A success is the job row itself (job_attempts keeps the others): its last attempt.
+    if (job->state == JobState::Done || job->state == JobState::Running)
+        d.attempts.append(Attempt{job->attempts, toString(job->state), QString(), job->leaseOwner,
+                                  job->startedAt, job->finishedAt});
+    return d;
 }
 
 QList<Attempt> attempts(const QSqlDatabase &db, qint64 jobId)
@@ -215,6 +292,7 @@ bool discard(const QSqlDatabase &db, qint64 jobId)
 
 QList<MinuteBucket> series(const QSqlDatabase &db, qint64 now, int minutes)
 {
+    // From the history kept as jobs end (jobstats.h), never a scan of the jobs.
     const qint64 lastMinute = now / 60000;
     const qint64 firstMinute = lastMinute - minutes + 1;
     QList<MinuteBucket> out;
@@ -224,20 +302,18 @@ QList<MinuteBucket> series(const QSqlDatabase &db, qint64 now, int minutes)
         b.minuteStart = (firstMinute + i) * 60000;
         out.append(b);
     }
-    QSqlQuery q =
-        exec(db,
-             QStringLiteral(
-                 "SELECT finished_at / 60000 AS minute,"
-                 " sum(state = 'done') AS done, sum(state = 'failed') AS failed,"
-                 " avg(max(0, coalesce(started_at, finished_at) - run_at)) AS avg_wait,"
-                 " max(max(0, coalesce(started_at, finished_at) - run_at)) AS max_wait"
-                 " FROM jobs WHERE finished_at >= ? AND finished_at IS NOT NULL GROUP BY minute"),
-             {firstMinute * 60000});
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT bucket_start / 60000 AS minute, sum(done) AS done,"
+                                      " sum(failed) AS failed, sum(wait_sum_ms) AS wait_sum,"
+                                      " max(wait_max_ms) AS max_wait FROM job_stats"
+                                      " WHERE resolution = 60000 AND bucket_start >= ?"
+                                      " GROUP BY minute"),
+                       {firstMinute * 60000});
     const Columns columns(q);
     const int minute = columns["minute"];
     const int done = columns["done"];
     const int failed = columns["failed"];
-    const int avgWait = columns["avg_wait"];
+    const int waitSum = columns["wait_sum"];
     const int maxWait = columns["max_wait"];
     while (q.next()) {
         const qint64 index = q.value(minute).toLongLong() - firstMinute;
@@ -246,7 +322,8 @@ QList<MinuteBucket> series(const QSqlDatabase &db, qint64 now, int minutes)
         MinuteBucket &b = out[index];
         b.done = q.value(done).toInt();
         b.failed = q.value(failed).toInt();
-        b.avgWaitMs = q.value(avgWait).toDouble();
+        const int n = b.done + b.failed;
+        b.avgWaitMs = n > 0 ? q.value(waitSum).toDouble() / n : 0;
         b.maxWaitMs = q.value(maxWait).toDouble();
     }
     return out;

@@ -32,12 +32,23 @@ struct QueueCounts
 /** @brief Every queue that has jobs or settings, by name. */
 QList<QueueCounts> counts(const QSqlDatabase &db);
 
+/** @brief Jobs with one tag (jobTags()): provider, run, conversation or model; none when the
+ *  tag is empty. */
+struct TagFilter
+{
+    QString tag;
+    QString value;
+    bool isEmpty() const { return tag.isEmpty(); }
+};
+
 /** @brief The dead-letter list: failed jobs, most recent first. */
-QList<Job> failedJobs(const QSqlDatabase &db, int limit);
+QList<Job> failedJobs(const QSqlDatabase &db, int limit, const TagFilter &filter = {});
 /** @brief Jobs queued again after a failed attempt (waiting for a retry), next to run first. */
 QList<Job> waitingJobs(const QSqlDatabase &db, int limit);
 /** @brief Recently created or finished jobs, newest first. */
-QList<Job> recentJobs(const QSqlDatabase &db, int limit);
+QList<Job> recentJobs(const QSqlDatabase &db, int limit, const TagFilter &filter = {});
+/** @brief Every failed job with @p filter's tag, oldest first (for a bulk retry or discard). */
+QList<qint64> finishedIds(const QSqlDatabase &db, const TagFilter &filter);
 
 /** @brief One attempt that did not succeed. */
 struct Attempt
@@ -57,6 +68,20 @@ QList<Attempt> attempts(const QSqlDatabase &db, qint64 jobId);
 bool retry(const QSqlDatabase &db, qint64 jobId, qint64 now);
 /** @brief Deletes a finished (failed, cancelled or done) job and its attempts; false otherwise. */
 bool discard(const QSqlDatabase &db, qint64 jobId);
+/** @brief retry() for each of @p ids; how many were queued again. */
+int retryMany(const QSqlDatabase &db, const QList<qint64> &ids, qint64 now);
+/** @brief discard() for each of @p ids; how many were deleted. */
+int discardMany(const QSqlDatabase &db, const QList<qint64> &ids);
+
+/** @brief A job with every attempt, for a timeline: the recorded ones that did not succeed,
+ *  then the job's own last attempt when it is done or running. */
+struct JobDetail
+{
+    bool found = false;
+    Job job;
+    QList<Attempt> attempts;
+};
+JobDetail detail(const QSqlDatabase &db, qint64 jobId);
 
 /** @brief One minute of history: jobs finished, and how long they waited from due to start. */
 struct MinuteBucket

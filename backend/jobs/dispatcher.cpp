@@ -5,7 +5,9 @@
 #include "jobengine.h"
 #include "jobhandler.h"
 #include "jobqueries.h"
+#include "jobstats.h"
 
+#include "core/whenready.h"
 #include "store/sql.h"
 #include "store/store.h"
 
@@ -62,9 +64,9 @@ void Dispatcher::reloadQueues()
 {
     if (m_stopping)
         return;
-    m_engine->store()
-        .read([](QSqlDatabase &db) { return admin::queueSettings(db); })
-        .then(this, [this](QFuture<QList<QueueSettings>> f) {
+    core::whenReady(
+        this, m_engine->store().read([](QSqlDatabase &db) { return admin::queueSettings(db); }),
+        [this](QFuture<QList<QueueSettings>> f) {
             try {
                 applyQueueSettings(f.result());
             } catch (const std::exception &e) {
@@ -78,18 +80,17 @@ void Dispatcher::takeCancelRequests()
 {
     if (m_running.isEmpty())
         return;
-    m_engine->store()
-        .read([owner = m_engine->workerId()](QSqlDatabase &db) {
-            return queries::cancelRequests(db, owner);
-        })
-        .then(this, [this](QFuture<QList<qint64>> f) {
-            try {
-                for (qint64 id : f.result())
-                    cancel(id, int(CancelReason::User));
-            } catch (const std::exception &e) {
-                qCWarning(lcJobs) << "reading stop requests failed:" << e.what();
-            }
-        });
+    core::whenReady(this, m_engine->store().read([owner = m_engine->workerId()](QSqlDatabase &db) {
+        return queries::cancelRequests(db, owner);
+    }),
+                    [this](QFuture<QList<qint64>> f) {
+                        try {
+                            for (qint64 id : f.result())
+                                cancel(id, int(CancelReason::User));
+                        } catch (const std::exception &e) {
+                            qCWarning(lcJobs) << "reading stop requests failed:" << e.what();
+                        }
+                    });
 }
 
 void Dispatcher::applyQueueSettings(const QList<QueueSettings> &settings)
@@ -174,10 +175,19 @@ void Dispatcher::wakeUp()
 }
 
 queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped,
-                                           const QHash<QString, int> &running)
+                                           const QHash<QString, int> &running,
+                                           const QHash<QString, int> &low, int lowTotal)
 {
     queries::ClaimRules rules;
+    // Interactive chat always goes first: with two slots or more, the last one is never taken
+    // by batch or background work, so a reply starts at once beside a saturating batch run.
+    const int engineSlots = m_engine->options().concurrency;
+    if (engineSlots >= 2)
+        rules.lowLimit = std::max(0, engineSlots - 1 - lowTotal);
     for (auto it = m_limiters.begin(); it != m_limiters.end(); ++it) {
+        const int queueSlots = it->settings().concurrency;
+        if (queueSlots >= 2)
+            rules.lowCaps.insert(it.key(), std::max(0, queueSlots - 1 - low.value(it.key())));
         const int n = it->startable(running.value(it.key()), now);
         if (n <= 0) {
             rules.blocked.append(it.key());
@@ -199,6 +209,10 @@ void Dispatcher::startClaimed(const QList<Job> &jobs, qint64 claimedAt)
     const qint64 now = std::max(claimedAt, m_engine->now());
     for (const Job &job : jobs) {
         ++m_queueRunning[job.queue];
+        if (job.priority < Priority::Interactive) {
+            ++m_queueLow[job.queue];
+            ++m_lowRunning;
+        }
         auto limiter = m_limiters.find(job.queue);
         if (limiter != m_limiters.end())
             limiter->charge(job.tokensEstimate, now);
@@ -218,7 +232,8 @@ void Dispatcher::armTicket()
     ticket.owner = m_engine->workerId();
     ticket.kinds = m_engine->m_handlers.keys();
     ticket.free = free;
-    ticket.rules = claimRules(m_engine->now(), ticket.capped, m_queueRunning);
+    ticket.rules =
+        claimRules(m_engine->now(), ticket.capped, m_queueRunning, m_queueLow, m_lowRunning);
     m_channel->arm(std::move(ticket));
 }
 
@@ -355,6 +370,18 @@ QStringList recordEnds(const QSqlDatabase &db, const std::vector<Dispatcher::Pen
             states.append(QString());
         }
     }
+    // The dashboard's history grows with the ends, in their transaction (jobstats.h).
+    const QString done = toString(JobState::Done);
+    const QString failed = toString(JobState::Failed);
+    QList<stats::Ended> ended;
+    for (size_t i = 0; i < ends.size(); ++i) {
+        const QString &state = states[qsizetype(i)];
+        if (state != done && state != failed)
+            continue;
+        const Job &job = ends[i].job;
+        ended.append({job.queue, state == failed, job.startedAt - job.runAt, ends[i].now});
+    }
+    stats::record(db, ended);
     return states;
 }
 
@@ -400,19 +427,25 @@ void Dispatcher::pump(bool wantClaim)
         // As the claim sees it: the ends before it are recorded, and a 429 among them holds
         // its queue already.
         QHash<QString, int> running = m_queueRunning;
+        QHash<QString, int> low = m_queueLow;
+        int lowTotal = m_lowRunning;
         for (const PendingEnd &e : *ends) {
             --running[e.job.queue];
+            if (e.job.priority < Priority::Interactive) {
+                --low[e.job.queue];
+                --lowTotal;
+            }
             if (e.error.rateLimited && e.error.retryAfterMs > 0)
                 limiterFor(e.job.queue).holdUntil(e.now + e.error.retryAfterMs);
         }
-        rules = claimRules(now, capped, running);
+        rules = claimRules(now, capped, running, low, lowTotal);
     }
     m_claimInFlight = true;
     m_wakePending = false;
     const QString owner = m_engine->workerId();
     const QStringList kinds = free > 0 ? m_engine->m_handlers.keys() : QStringList();
-    m_engine->store()
-        .write([ends, owner, kinds, free, now, rules](QSqlDatabase &db) {
+    core::whenReady(
+        this, m_engine->store().write([ends, owner, kinds, free, now, rules](QSqlDatabase &db) {
             CycleResult r;
             if (!ends->empty())
                 r.states = recordEnds(db, *ends, owner);
@@ -431,8 +464,8 @@ void Dispatcher::pump(bool wantClaim)
                 }
             }
             return r;
-        })
-        .then(this, [this, ends, free, capped, now](QFuture<CycleResult> f) {
+        }),
+        [this, ends, free, capped, now](QFuture<CycleResult> f) {
             m_claimInFlight = false;
             CycleResult r;
             try {
@@ -447,6 +480,11 @@ void Dispatcher::pump(bool wantClaim)
                 m_running.remove(job.id);
                 if (--m_queueRunning[job.queue] <= 0)
                     m_queueRunning.remove(job.queue);
+                if (job.priority < Priority::Interactive) {
+                    --m_lowRunning;
+                    if (--m_queueLow[job.queue] <= 0)
+                        m_queueLow.remove(job.queue);
+                }
                 if (e.error.rateLimited && e.error.retryAfterMs > 0) {
                     limiterFor(job.queue).holdUntil(e.now + e.error.retryAfterMs);
                     wakeAfter(e.error.retryAfterMs);
@@ -516,6 +554,9 @@ void Dispatcher::beat()
     // Every few beats, look for jobs whose worker died (another process that crashed).
     if (++m_beats % 3 == 0)
         m_engine->store().post([task = m_engine->recoveryTask()](QSqlDatabase &db) { task(db); });
+    // Now and then, the dashboard's history loses what is older than it keeps.
+    if (m_beats % 60 == 1)
+        m_engine->store().post([now](QSqlDatabase &db) { stats::prune(db, now); });
 }
 
 void Dispatcher::shutdown(std::function<void()> done, bool cancelRuns)

@@ -76,7 +76,8 @@ private:
      *  claim after it if one is. */
     void pump(bool wantClaim);
     /** @brief The rules of a claim now, with @p running jobs per queue (arms limit wake-ups). */
-    queries::ClaimRules claimRules(qint64 now, bool &capped, const QHash<QString, int> &running);
+    queries::ClaimRules claimRules(qint64 now, bool &capped, const QHash<QString, int> &running,
+                                   const QHash<QString, int> &low, int lowTotal);
     /** @brief Counts and starts claimed jobs. */
     void startClaimed(const QList<Job> &jobs, qint64 now);
     /** @brief After a cycle or a writer claim: another cycle, or arm the ticket. */
@@ -96,6 +97,9 @@ private:
     QTimer m_limitWake; ///< fires when a rate-limited queue may start again
     QHash<QString, QueueLimiter> m_limiters;
     QHash<QString, int> m_queueRunning;
+    /** @brief Running jobs below interactive priority, per queue and in all (ClaimRules). */
+    QHash<QString, int> m_queueLow;
+    int m_lowRunning = 0;
     std::vector<PendingEnd> m_ends;
     ClaimChannel *m_channel;
     bool m_claimInFlight = false; ///< a cycle, or the writer's claim with our ticket, is under way

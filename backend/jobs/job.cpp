@@ -84,4 +84,19 @@ QString describe(ErrorKind kind)
     return {};
 }
 
+QMap<QString, QString> tagsOf(const Job &job)
+{
+    QMap<QString, QString> tags;
+    if (!job.queue.isEmpty() && job.queue != QLatin1String("default"))
+        tags.insert(QStringLiteral("provider"), job.queue);
+    const QJsonValue run = job.payload.value(QStringLiteral("run"));
+    if (run.isDouble())
+        tags.insert(QStringLiteral("run"), QString::number(run.toInteger()));
+    const QJsonObject extra = job.payload.value(QStringLiteral("tags")).toObject();
+    for (auto it = extra.constBegin(); it != extra.constEnd(); ++it)
+        if (it.value().isString() && !it.value().toString().isEmpty())
+            tags.insert(it.key(), it.value().toString());
+    return tags;
+}
+
 } // namespace arbor::jobs

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QMap>
 #include <QMetaType>
 #include <QString>
 
@@ -80,6 +81,13 @@ struct Job
     /** @brief Queued again after a failed attempt: runAt is when the next attempt starts. */
     bool waitingToRetry() const { return state == JobState::Queued && attempts > 0; }
 };
+
+/**
+ * @brief A job's tags for the dashboard, by name: provider (its queue, when not "default"), run
+ * (a batch run's id in the payload) and whatever the enqueuer put in the payload's "tags"
+ * object (a chat reply: conversation, model). Jobs carry ids only; tags are ids and names too.
+ */
+QMap<QString, QString> tagsOf(const Job &job);
 
 /** @brief How a run ended badly. */
 struct JobError

@@ -333,8 +333,12 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     const QStringList subjects = rules.subjects.value_or(QStringList());
     // Paused queues are read here too, not only from the dispatcher's copy: a pause done by
     // another process (arbord jobs pause) or just now holds from the next claim on.
+    // With no slot left for anything but interactive jobs, only they are claimed (reservedFor).
+    const int minPriority = rules.lowLimit <= 0 ? rules.reservedFor : INT_MIN;
+    if (rules.caps.isEmpty() && rules.lowLimit > 0)
+        limit = std::min(limit, rules.lowLimit);
     const QString due =
-        QStringLiteral("state = 'queued' AND run_at <= ? AND kind IN (%1)%2%3"
+        QStringLiteral("state = 'queued' AND run_at <= ? AND priority >= ? AND kind IN (%1)%2%3"
                        " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)")
             .arg(placeholdersFor(kinds.size()),
                  rules.blocked.isEmpty() ? QString()
@@ -345,6 +349,7 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
                                           .arg(placeholdersFor(subjects.size())));
     auto bindDue = [&](QSqlQuery &q) {
         q.addBindValue(now);
+        q.addBindValue(minPriority);
         for (const QString &k : kinds)
             q.addBindValue(k);
         for (const QString &b : rules.blocked)
@@ -370,6 +375,7 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
         sqlite3_bind_text(st, ++i, ownerUtf8.constData(), int(ownerUtf8.size()), SQLITE_STATIC);
         sqlite3_bind_int64(st, ++i, now);
         sqlite3_bind_int64(st, ++i, now);
+        sqlite3_bind_int(st, ++i, minPriority);
         for (const QString &k : kinds)
             sqlite3_bind_text16(st, ++i, k.utf16(), int(k.size() * sizeof(char16_t)),
                                 SQLITE_STATIC);
@@ -394,7 +400,8 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     QSqlQuery pick(db);
     pick.prepare(
         QStringLiteral(
-            "SELECT id, queue FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id LIMIT ?")
+            "SELECT id, queue, priority FROM jobs WHERE %1 ORDER BY priority DESC, run_at, id"
+            " LIMIT ?")
             .arg(due));
     bindDue(pick);
     pick.addBindValue(std::max(limit * 4, 64));
@@ -404,15 +411,26 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     const store::Columns picked(pick);
     const int idColumn = picked["id"];
     const int queueColumn = picked["queue"];
+    const int priorityColumn = picked["priority"];
     QHash<QString, int> left = rules.caps;
+    QHash<QString, int> lowLeft = rules.lowCaps;
+    int lowTotal = rules.lowLimit;
     QVariantList ids;
     while (pick.next() && ids.size() < limit) {
         const QString queue = pick.value(queueColumn).toString();
         auto it = left.find(queue);
-        if (it != left.end()) {
-            if (*it <= 0)
-                continue;
+        if (it != left.end() && *it <= 0)
+            continue;
+        const bool low = pick.value(priorityColumn).toInt() < rules.reservedFor;
+        auto lowIt = lowLeft.find(queue);
+        if (low && (lowTotal <= 0 || (lowIt != lowLeft.end() && *lowIt <= 0)))
+            continue; // the slot left is interactive chat's
+        if (it != left.end())
             --*it;
+        if (low) {
+            --lowTotal;
+            if (lowIt != lowLeft.end())
+                --*lowIt;
         }
         ids.append(pick.value(idColumn));
     }

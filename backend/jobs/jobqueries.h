@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 #include <QStringList>
 
+#include <climits>
 #include <optional>
 
 namespace arbor::jobs::queries {
@@ -35,6 +36,11 @@ struct ClaimRules
     QHash<QString, int> caps;
     /// Set: only jobs whose subject is one of these (none while it is empty).
     std::optional<QStringList> subjects = std::nullopt;
+    /** @brief Interactive chat always goes first: jobs below this priority leave the last slot
+     *  of the engine and of each queue with a concurrency of 2 or more to it. */
+    int reservedFor = Priority::Interactive;
+    int lowLimit = INT_MAX;      ///< at most this many jobs below reservedFor, in all
+    QHash<QString, int> lowCaps; ///< and at most this many in these queues
 };
 
 /** @brief Takes up to @p limit due jobs of @p kinds, highest priority first, for @p owner. */

@@ -31,10 +31,14 @@ JobsSnapshot JobsMonitor::read(const QSqlDatabase &db, const SnapshotOptions &op
         settings = admin::queueSettings(tx);
         if (options.minutes > 0)
             s.series = admin::series(tx, now, options.minutes);
+        if (options.history) {
+            s.overview = stats::overview(tx, now);
+            s.queueSeries = stats::series(tx, now, options.range);
+        }
         if (options.recent > 0)
-            s.recent = admin::recentJobs(tx, options.recent);
+            s.recent = admin::recentJobs(tx, options.recent, options.filter);
         if (options.failed > 0)
-            for (const Job &job : admin::failedJobs(tx, options.failed))
+            for (const Job &job : admin::failedJobs(tx, options.failed, options.filter))
                 s.failed.append({job, admin::attempts(tx, job.id)});
         if (options.waiting > 0)
             s.waiting = admin::waitingJobs(tx, options.waiting);

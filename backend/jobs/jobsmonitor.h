@@ -2,6 +2,7 @@
 
 #include "adminqueries.h"
 #include "job.h"
+#include "jobstats.h"
 #include "ratelimiter.h"
 
 #include "store/store.h"
@@ -40,10 +41,13 @@ struct FailedJob
 /** @brief What to read for a snapshot (0 = none of that list). */
 struct SnapshotOptions
 {
-    int minutes = 60; ///< per-minute buckets, ending with the current minute
-    int recent = 30;  ///< newest jobs
-    int failed = 30;  ///< dead letters
-    int waiting = 0;  ///< jobs waiting to run again after a failed attempt
+    int minutes = 60;     ///< per-minute buckets, ending with the current minute
+    int recent = 30;      ///< newest jobs
+    int failed = 30;      ///< dead letters
+    int waiting = 0;      ///< jobs waiting to run again after a failed attempt
+    bool history = false; ///< the tiles and the per-queue charts (JobsSnapshot::overview)
+    stats::Range range = stats::Range::Hour; ///< of the per-queue charts
+    admin::TagFilter filter;                 ///< of the recent and failed lists
 };
 
 /** @brief The queue at one moment (one read transaction). */
@@ -52,10 +56,12 @@ struct JobsSnapshot
     qint64 takenAt = 0;      ///< ms since epoch
     QList<QueueView> queues; ///< every queue with jobs or settings, by name
     QList<admin::MinuteBucket> series;
-    double throughputPerMinute = 0; ///< jobs finished per minute over the last 5 minutes
-    QList<Job> recent;              ///< newest first
-    QList<FailedJob> failed;        ///< newest first
-    QList<Job> waiting;             ///< next to run first
+    double throughputPerMinute = 0;        ///< jobs finished per minute over the last 5 minutes
+    QList<Job> recent;                     ///< newest first
+    QList<FailedJob> failed;               ///< newest first
+    QList<Job> waiting;                    ///< next to run first
+    stats::Overview overview;              ///< when SnapshotOptions::history
+    QList<stats::QueueSeries> queueSeries; ///< when history: "" (all) first, then by queue
 };
 
 /**

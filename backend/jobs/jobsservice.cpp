@@ -41,6 +41,49 @@ QFuture<bool> JobsService::retry(qint64 jobId)
         });
 }
 
+QFuture<int> JobsService::retryJobs(const QList<qint64> &jobIds)
+{
+    JobEngine *engine = &m_engine;
+    return m_store
+        .write([jobIds, now = m_engine.now()](QSqlDatabase &db) {
+            return admin::retryMany(db, jobIds, now);
+        })
+        .then([engine](int retried) {
+            engine->wake();
+            return retried;
+        });
+}
+
+QFuture<int> JobsService::discardJobs(const QList<qint64> &jobIds)
+{
+    return m_store.write([jobIds](QSqlDatabase &db) { return admin::discardMany(db, jobIds); });
+}
+
+QFuture<int> JobsService::retryFailed(const admin::TagFilter &filter)
+{
+    JobEngine *engine = &m_engine;
+    return m_store
+        .write([filter, now = m_engine.now()](QSqlDatabase &db) {
+            return admin::retryMany(db, admin::finishedIds(db, filter), now);
+        })
+        .then([engine](int retried) {
+            engine->wake();
+            return retried;
+        });
+}
+
+QFuture<int> JobsService::discardFailed(const admin::TagFilter &filter)
+{
+    return m_store.write([filter](QSqlDatabase &db) {
+        return admin::discardMany(db, admin::finishedIds(db, filter));
+    });
+}
+
+QFuture<admin::JobDetail> JobsService::detail(qint64 jobId)
+{
+    return m_reader.read([jobId](QSqlDatabase &db) { return admin::detail(db, jobId); });
+}
+
 QFuture<bool> JobsService::discard(qint64 jobId)
 {
     return m_store.write([jobId](QSqlDatabase &db) { return admin::discard(db, jobId); });

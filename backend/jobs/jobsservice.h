@@ -40,6 +40,16 @@ public:
      *  limit); answers with the stored settings. */
     QFuture<QueueSettings> setLimits(const QString &queue, int concurrency,
                                      qint64 requestsPerMinute, qint64 tokensPerMinute);
+    /** @brief retry() for many jobs; answers how many were queued again. */
+    QFuture<int> retryJobs(const QList<qint64> &jobIds);
+    /** @brief discard() for many jobs; answers how many were deleted. */
+    QFuture<int> discardJobs(const QList<qint64> &jobIds);
+    /** @brief Retries every failed job with @p filter's tag (every failed job: no filter). */
+    QFuture<int> retryFailed(const admin::TagFilter &filter);
+    /** @brief Discards every failed job with @p filter's tag (every failed job: no filter). */
+    QFuture<int> discardFailed(const admin::TagFilter &filter);
+    /** @brief A job with every attempt (found = false when it is gone). */
+    QFuture<admin::JobDetail> detail(qint64 jobId);
     /** @brief Every queue's stored settings (limits and pause), by name. */
     QFuture<QList<QueueSettings>> queueSettings();
 

@@ -26,7 +26,11 @@ Rectangle {
     required property bool canRetry
     required property bool canDiscard
     required property bool canCancel
+    /// [{tag, value}]: provider, run, conversation, model.
+    required property var tags
     property bool showErrors: false
+    /// A check box for bulk actions (the failed list); the page keeps the ticked ids.
+    property bool selectable: false
     /// The state, for people.
     readonly property string stateText: {
         switch (jobState) {
@@ -47,6 +51,9 @@ Rectangle {
     signal retryRequested(var id)
     signal discardRequested(var id)
     signal cancelRequested(var id)
+    signal detailRequested(var id)
+    signal selectionToggled(var id, bool selected)
+    signal tagClicked(string tag, string value)
 
     function when(ms) {
         return ms > 0 ? new Date(ms).toLocaleTimeString(Qt.locale(), "HH:mm:ss") : "–"
@@ -72,6 +79,13 @@ Rectangle {
         RowLayout {
             Layout.fillWidth: true
             spacing: Theme.spacing
+            CheckBox {
+                objectName: "selectJobBox"
+                visible: row.selectable
+                onToggled: row.selectionToggled(row.jobId, checked)
+
+                FocusRing {}
+            }
             Label {
                 text: "#" + row.jobId + "  " + row.kind
                 font.bold: true
@@ -97,6 +111,13 @@ Rectangle {
                 elide: Text.ElideRight
             }
             Button {
+                objectName: "jobDetailButton"
+                text: qsTr("Attempts")
+                onClicked: row.detailRequested(row.jobId)
+
+                FocusRing {}
+            }
+            Button {
                 objectName: "retryJobButton"
                 visible: row.canRetry
                 text: qsTr("Retry")
@@ -119,6 +140,39 @@ Rectangle {
                 onClicked: row.cancelRequested(row.jobId)
 
                 FocusRing {}
+            }
+        }
+        Flow {
+            Layout.fillWidth: true
+            spacing: Theme.spacingSmall
+            Repeater {
+                model: row.tags
+                delegate: Rectangle {
+                    id: chip
+
+                    required property var modelData
+
+                    objectName: "jobTag"
+                    implicitWidth: chipLabel.implicitWidth + 2 * Theme.spacingSmall
+                    implicitHeight: chipLabel.implicitHeight + 2 * Theme.chipVerticalPadding
+                    radius: Theme.radiusSmall
+                    color: chipArea.containsMouse ? Theme.hover : Theme.chip
+                    Label {
+                        id: chipLabel
+                        anchors.centerIn: parent
+                        text: chip.modelData.tag + ": " + chip.modelData.value
+                        font.pointSize: Theme.fontSizeSmall
+                    }
+                    MouseArea {
+                        id: chipArea
+                        anchors.fill: parent
+                        hoverEnabled: true
+                        cursorShape: Qt.PointingHandCursor
+                        onClicked: () => row.tagClicked(chip.modelData.tag, chip.modelData.value)
+                    }
+                    ToolTip.visible: chipArea.containsMouse
+                    ToolTip.text: qsTr("Show only jobs with this %1").arg(chip.modelData.tag)
+                }
             }
         }
         Label {

@@ -5,9 +5,11 @@ import Arbor
 import Arbor.Ui
 
 /**
- * @brief The job dashboard (Ctrl+J): queues with their counts and rate-limit state, throughput
- * and wait-time charts over the last hour, failed jobs with every attempt's error, recent jobs.
- * It refreshes every 1.5 s while shown. Ctrl+J or Close hides it again.
+ * @brief The job dashboard (Ctrl+J): tiles, queues with their counts and live rate-limit state,
+ * throughput and wait-time charts per queue over an hour, two days or 90 days, failed jobs with
+ * every attempt's error (bulk retry and discard of the selected or filtered ones), recent jobs
+ * with their tags (a click filters by one), and a job's attempts on a timeline. The engine's
+ * job signals push its updates while shown. Ctrl+J or Close hides it again.
  */
 Rectangle {
     id: page
@@ -15,6 +17,18 @@ Rectangle {
     signal closeRequested()
 
     readonly property JobsDashboard dashboard: App.jobs
+    /// The failed jobs ticked for a bulk action: {id: true}.
+    property var selection: ({})
+    readonly property var selectedIds: Object.keys(selection).map(Number)
+
+    function toggle(id, on) {
+        const s = Object.assign({}, selection)
+        if (on)
+            s[id] = true
+        else
+            delete s[id]
+        selection = s
+    }
 
     color: Theme.window
 
@@ -41,6 +55,10 @@ Rectangle {
         function onActionFailed(message) {
             notice.text = message
         }
+        function onBulkDone(message) {
+            notice.text = message
+            page.selection = ({})
+        }
     }
 
     ColumnLayout {
@@ -66,9 +84,7 @@ Rectangle {
                     width: implicitWidth
                 }
             }
-            Label {
-                text: page.dashboard && tabs.currentIndex === 0 ? qsTr("%1 jobs/min over the last 5 minutes").arg(page.dashboard.throughputPerMinute.toFixed(1)) : ""
-                color: Theme.mutedText
+            Item {
                 Layout.fillWidth: true
             }
             Label {
@@ -99,6 +115,11 @@ Rectangle {
                     width: parent.width
                     spacing: Theme.spacingLarge
 
+                    OverviewTiles {
+                        Layout.fillWidth: true
+                        overview: page.dashboard ? page.dashboard.overview : ({})
+                    }
+
                     Flow {
                         Layout.fillWidth: true
                         spacing: Theme.spacing
@@ -117,29 +138,98 @@ Rectangle {
 
                     RowLayout {
                         Layout.fillWidth: true
-                        spacing: Theme.spacingLarge
-                        MinuteChart {
+                        Label {
+                            text: qsTr("History")
+                            font.bold: true
                             Layout.fillWidth: true
-                            Layout.preferredHeight: Theme.chartHeight
-                            title: qsTr("Jobs finished per minute (done, failed)")
-                            series: page.dashboard ? page.dashboard.series : []
-                            keys: ["done", "failed"]
-                            colors: [Theme.assistantNode, Theme.error]
                         }
-                        MinuteChart {
+                        TabBar {
+                            id: rangeTabs
+                            objectName: "rangeTabs"
+                            currentIndex: page.dashboard ? page.dashboard.range : 0
+                            onCurrentIndexChanged: if (page.dashboard) page.dashboard.range = currentIndex
+                            TabButton {
+                                FocusRing {}
+                                text: qsTr("Hour")
+                                width: implicitWidth
+                            }
+                            TabButton {
+                                FocusRing {}
+                                text: qsTr("2 days")
+                                width: implicitWidth
+                            }
+                            TabButton {
+                                FocusRing {}
+                                text: qsTr("90 days")
+                                width: implicitWidth
+                            }
+                        }
+                    }
+                    QueueCharts {
+                        Layout.fillWidth: true
+                        series: page.dashboard ? page.dashboard.queueSeries : []
+                        range: page.dashboard ? page.dashboard.range : 0
+                    }
+
+                    RowLayout {
+                        objectName: "filterBar"
+                        Layout.fillWidth: true
+                        visible: page.dashboard !== null && page.dashboard.filterTag !== ""
+                        Label {
+                            objectName: "filterLabel"
+                            text: page.dashboard ? qsTr("Only jobs with %1: %2").arg(page.dashboard.filterTag).arg(page.dashboard.filterValue) : ""
                             Layout.fillWidth: true
-                            Layout.preferredHeight: Theme.chartHeight
-                            title: qsTr("Average wait from due to start")
-                            series: page.dashboard ? page.dashboard.series : []
-                            keys: ["avgWaitMs"]
-                            colors: [Theme.highlight]
-                            unit: qsTr(" ms")
+                            elide: Text.ElideRight
+                        }
+                        Button {
+                            objectName: "clearFilterButton"
+                            text: qsTr("Show all")
+                            onClicked: page.dashboard.setFilter("", "")
+
+                            FocusRing {}
                         }
                     }
 
-                    Label {
-                        text: qsTr("Failed jobs")
-                        font.bold: true
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: Theme.spacing
+                        Label {
+                            text: qsTr("Failed jobs")
+                            font.bold: true
+                            Layout.fillWidth: true
+                        }
+                        Button {
+                            objectName: "retrySelectedButton"
+                            enabled: page.selectedIds.length > 0
+                            text: qsTr("Retry selected (%1)").arg(page.selectedIds.length)
+                            onClicked: page.dashboard.retryJobs(page.selectedIds)
+
+                            FocusRing {}
+                        }
+                        Button {
+                            objectName: "discardSelectedButton"
+                            enabled: page.selectedIds.length > 0
+                            text: qsTr("Discard selected")
+                            onClicked: page.dashboard.discardJobs(page.selectedIds)
+
+                            FocusRing {}
+                        }
+                        Button {
+                            objectName: "retryAllFailedButton"
+                            enabled: page.dashboard !== null && page.dashboard.failedJobs.count > 0
+                            text: page.dashboard && page.dashboard.filterTag !== "" ? qsTr("Retry all shown") : qsTr("Retry all")
+                            onClicked: page.dashboard.retryFiltered()
+
+                            FocusRing {}
+                        }
+                        Button {
+                            objectName: "discardAllFailedButton"
+                            enabled: page.dashboard !== null && page.dashboard.failedJobs.count > 0
+                            text: page.dashboard && page.dashboard.filterTag !== "" ? qsTr("Discard all shown") : qsTr("Discard all")
+                            onClicked: page.dashboard.discardFiltered()
+
+                            FocusRing {}
+                        }
                     }
                     Label {
                         visible: !page.dashboard || page.dashboard.failedJobs.count === 0
@@ -151,6 +241,10 @@ Rectangle {
                         delegate: JobRow {
                             Layout.fillWidth: true
                             showErrors: true
+                            selectable: true
+                            onSelectionToggled: (id, on) => page.toggle(id, on)
+                            onTagClicked: (tag, value) => page.dashboard.setFilter(tag, value)
+                            onDetailRequested: id => page.dashboard.showJob(id)
                             onRetryRequested: id => page.dashboard.retry(id)
                             onDiscardRequested: id => page.dashboard.discard(id)
                             onCancelRequested: id => page.dashboard.cancel(id)
@@ -165,6 +259,8 @@ Rectangle {
                         model: page.dashboard ? page.dashboard.recentJobs : null
                         delegate: JobRow {
                             Layout.fillWidth: true
+                            onTagClicked: (tag, value) => page.dashboard.setFilter(tag, value)
+                            onDetailRequested: id => page.dashboard.showJob(id)
                             onRetryRequested: id => page.dashboard.retry(id)
                             onDiscardRequested: id => page.dashboard.discard(id)
                             onCancelRequested: id => page.dashboard.cancel(id)
@@ -176,5 +272,11 @@ Rectangle {
             RunsView {
             }
         }
+    }
+
+    JobDetailPanel {
+        id: detailPanel
+        detail: page.dashboard ? page.dashboard.jobDetail : ({})
+        onClosed: if (page.dashboard) page.dashboard.showJob(0)
     }
 }

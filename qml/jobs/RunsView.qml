@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import Arbor
 import Arbor.Ui
@@ -16,6 +17,18 @@ Flickable {
 
     contentHeight: content.implicitHeight
     clip: true
+
+    // The list to run: picked here, or typed into the path field beside the button.
+    FileDialog {
+        id: inputDialog
+        objectName: "runInputDialog"
+        title: qsTr("Choose the list to run")
+        fileMode: FileDialog.OpenFile
+        // Made before the page is in a window: it would not find one itself.
+        parentWindow: runsPage.Window.window
+        nameFilters: [qsTr("Lists (*.csv *.jsonl *.ndjson)"), qsTr("All files (*)")]
+        onAccepted: if (runsPage.runs) inputPath.text = runsPage.runs.localPath(selectedFile)
+    }
     ScrollBar.vertical: ScrollBar {}
 
     Connections {
@@ -64,11 +77,21 @@ Flickable {
                     placeholderText: qsTr("Optional: the file's name")
                 }
                 Label { text: qsTr("List file") }
-                TextField {
-                    id: inputPath
-                    objectName: "runInput"
+                RowLayout {
                     Layout.fillWidth: true
-                    placeholderText: qsTr("/path/to/list.csv or .jsonl")
+                    TextField {
+                        id: inputPath
+                        objectName: "runInput"
+                        Layout.fillWidth: true
+                        placeholderText: qsTr("/path/to/list.csv or .jsonl")
+                    }
+                    Button {
+                        objectName: "chooseInputButton"
+                        text: qsTr("Choose…")
+                        onClicked: inputDialog.open()
+
+                        FocusRing {}
+                    }
                 }
                 Label { text: qsTr("Models") }
                 TextField {

@@ -9,6 +9,7 @@
 #include "chat/chatreader.h"
 #include "chat/chatservice.h"
 #include "core/backend.h"
+#include "jobs/jobengine.h"
 #include "llm/providerfactory.h"
 #include "llm/providerregistry.h"
 #include "store/messagequeries.h"
@@ -181,6 +182,70 @@ private Q_SLOTS:
                 })
                 .result();
         QCOMPARE(distinct, int(after.done));
+    }
+
+    /** Interactive chat always goes first: a batch run saturates provider "fake" (concurrency
+     *  2, every batch reply held for 10 s by the fake vendor); a chat sent then reaches the
+     *  vendor while the batch's first request is still unanswered — it took the slot the batch
+     *  leaves free, instead of waiting for a batch job to end. Measured on the vendor's log. */
+    void chatGoesFirstWhileABatchSaturatesTheProvider()
+    {
+        open(0);
+        FakeVendorServer server;
+        server.setResponder([](const FakeVendorServer::Request &request) {
+            FakeVendorServer::Response r = echoReply(request);
+            if (!request.body.contains("chat goes first"))
+                r.body.first().delayMs = 10000;
+            return r;
+        });
+        int batchAnswered = 0;
+        int answeredBeforeChat = -1;
+        int batchRequestsBeforeChat = -1;
+        connect(&server, &FakeVendorServer::responseDone, this, [&] {
+            if (answeredBeforeChat < 0)
+                ++batchAnswered;
+        });
+        connect(&server, &FakeVendorServer::requestReceived, this, [&] {
+            const QList<FakeVendorServer::Request> log = server.requests();
+            if (answeredBeforeChat < 0 && log.last().body.contains("chat goes first")) {
+                answeredBeforeChat = batchAnswered;
+                batchRequestsBeforeChat = int(log.size()) - 1;
+            }
+        });
+        llm::ProviderConfig config;
+        config.id = QStringLiteral("fake");
+        config.kind = QStringLiteral("openai");
+        config.name = QStringLiteral("Fake");
+        QUrl base = server.baseUrl();
+        base.setPath(QStringLiteral("/v1"));
+        config.baseUrl = base;
+        config.apiKey = QStringLiteral("sk-test");
+        config.models = {QStringLiteral("m1")};
+        m_backend->providers().add(llm::createProvider(config));
+        m_backend->engine().setQueueLimits(QStringLiteral("fake"), 2, 0, 0).waitForFinished();
+        const auto limited = [this] {
+            const QList<jobs::QueueLimitState> states = m_backend->engine().queueStates().result();
+            for (const jobs::QueueLimitState &q : states)
+                if (q.name == QStringLiteral("fake") && q.concurrency == 2)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(limited(), 10000);
+
+        const qint64 id = create(6, QStringLiteral("fake"), QStringLiteral("m1"));
+        service().start(id).waitForFinished();
+        QTRY_COMPARE_WITH_TIMEOUT(server.requests().size(), 1, 30000);
+        chat::SendRequest chat;
+        chat.text = QStringLiteral("chat goes first");
+        chat.modelKey = QStringLiteral("fake/m1");
+        const chat::SendResult sent = m_backend->chat().send(chat).result();
+        QTRY_VERIFY_WITH_TIMEOUT(answeredBeforeChat >= 0, 30000);
+        QCOMPARE(answeredBeforeChat, 0);      // no batch job had to end first
+        QCOMPARE(batchRequestsBeforeChat, 1); // the batch kept the last slot free
+        QTRY_VERIFY_WITH_TIMEOUT(m_backend->chat().message(sent.assistant.id).result()->status
+                                     == domain::MessageStatus::Complete,
+                                 30000);
+        service().cancel(id).waitForFinished();
     }
 
     void failedRowsAreListedAndRetriedAsAGroup()

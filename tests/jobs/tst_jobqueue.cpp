@@ -381,13 +381,37 @@ private Q_SLOTS:
         m_engine->start();
         QList<JobSpec> specs;
         for (int i = 0; i < 8; ++i)
-            specs.append(spec(Behaviour::SucceedLater, QStringLiteral("narrow")));
+            specs.append(
+                spec(Behaviour::SucceedLater, QStringLiteral("narrow"), Priority::Interactive));
         for (int i = 0; i < 4; ++i)
             specs.append(spec(Behaviour::SucceedLater, QStringLiteral("wide")));
         m_engine->enqueueMany(specs).waitForFinished();
         WAIT_FINISHED(12);
         QMutexLocker lock(&m_handler->mutex);
         QCOMPARE(m_handler->maxPerQueue.value(QStringLiteral("narrow")), 2);
+    }
+
+    /** Interactive chat always goes first: work below its priority leaves a queue's last slot
+     *  (and the engine's) free, so a reply never waits for a batch to drain. */
+    void lowPriorityWorkLeavesTheLastSlot()
+    {
+        makeEngine(3);
+        QueueSettings s;
+        s.name = QStringLiteral("narrow");
+        s.concurrency = 2;
+        m_engine->setQueueSettings(s).waitForFinished();
+        m_engine->start();
+        QList<JobSpec> specs;
+        for (int i = 0; i < 6; ++i)
+            specs.append(spec(Behaviour::SucceedLater, QStringLiteral("narrow"), Priority::Batch));
+        for (int i = 0; i < 6; ++i)
+            specs.append(spec(Behaviour::SucceedLater, QStringLiteral("wide"), Priority::Batch));
+        m_engine->enqueueMany(specs).waitForFinished();
+        WAIT_FINISHED(12);
+        QMutexLocker lock(&m_handler->mutex);
+        QCOMPARE(m_handler->maxPerQueue.value(QStringLiteral("narrow")), 1);
+        // The engine's three slots: two for the batch work, one kept.
+        QVERIFY(m_handler->maxPerQueue.value(QStringLiteral("wide")) <= 2);
     }
 };
 

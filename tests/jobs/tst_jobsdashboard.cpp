@@ -117,6 +117,61 @@ private Q_SLOTS:
         QVERIFY(!dashboard.active());
         QCOMPARE(active.size(), 2);
     }
+
+    /** Pushed, not polled: with the catch-up timer out of the way (an hour), a job that ends in
+     *  this process reaches the lists, the tiles and the history through the engine's signals. */
+    void updatesArePushedByTheEngine()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        core::BackendOptions options;
+        options.dbPath = dir.filePath(QStringLiteral("a.db"));
+        options.demoRate = 0;
+        core::Backend backend(options);
+        backend.engine().registerHandler(std::make_shared<FailingHandler>());
+        backend.open();
+
+        app::JobsDashboard dashboard(&backend);
+        dashboard.setCatchUpMs(3600 * 1000);
+        QSignalSpy changed(&dashboard, &app::JobsDashboard::changed);
+        dashboard.setActive(true);
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, 30000); // the first read, on activation
+        QCOMPARE(dashboard.failedJobs()->rowCount(), 0);
+        QCOMPARE(dashboard.overview().value(QStringLiteral("jobsPastHour")).toInt(), 0);
+
+        jobs::JobSpec spec;
+        spec.kind = QStringLiteral("dash.fail");
+        spec.queue = QStringLiteral("vendor");
+        spec.payload = {{QStringLiteral("run"), 3}};
+        const qint64 id = backend.engine().enqueue(spec).result();
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.failedJobs()->rowCount(), 1, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            dashboard.overview().value(QStringLiteral("failuresPast7Days")).toInt(), 1, 30000);
+        const QVariantList tags =
+            dashboard.failedJobs()
+                ->data(dashboard.failedJobs()->index(0), app::JobListModel::TagsRole)
+                .toList();
+        QCOMPARE(tags.size(), 2);                    // provider (the queue) and run
+        QCOMPARE(dashboard.queueSeries().size(), 2); // all queues, then "vendor"
+
+        // The filter, the detail and a bulk retry of what the filter shows.
+        dashboard.setFilter(QStringLiteral("run"), QStringLiteral("4"));
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.failedJobs()->rowCount(), 0, 30000);
+        dashboard.setFilter(QStringLiteral("run"), QStringLiteral("3"));
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.failedJobs()->rowCount(), 1, 30000);
+        dashboard.showJob(id);
+        QTRY_VERIFY_WITH_TIMEOUT(dashboard.jobDetail().value(QStringLiteral("found")).toBool(),
+                                 30000);
+        QCOMPARE(dashboard.jobDetail().value(QStringLiteral("attempts")).toList().size(), 1);
+        QSignalSpy bulk(&dashboard, &app::JobsDashboard::bulkDone);
+        dashboard.retryFiltered();
+        QTRY_COMPARE_WITH_TIMEOUT(bulk.size(), 1, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            dashboard.jobDetail().value(QStringLiteral("attempts")).toList().size(), 2, 30000);
+        dashboard.discardJobs({id});
+        QTRY_COMPARE_WITH_TIMEOUT(bulk.size(), 2, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.failedJobs()->rowCount(), 0, 30000);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestJobsDashboard)

@@ -75,6 +75,7 @@ Item {
             canRetry: false
             canDiscard: false
             canCancel: false
+            tags: []
         }
     }
 
