@@ -332,9 +332,12 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
         return {};
     // Paused queues are read here too, not only from the dispatcher's copy: a pause done by
     // another process (arbord jobs pause) or just now holds from the next claim on.
+    // A pinned job (pinnedQueue()) is only its worker's.
+    const QString pinned = pinnedQueue(owner);
     const QString due =
         QStringLiteral("state = 'queued' AND run_at <= ? AND kind IN (%1)%2"
-                       " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)")
+                       " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)"
+                       " AND (queue NOT LIKE 'pin:%' OR queue = ?)")
             .arg(placeholdersFor(kinds.size()),
                  rules.blocked.isEmpty() ? QString()
                                          : QStringLiteral(" AND queue NOT IN (%1)")
@@ -345,6 +348,7 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
             q.addBindValue(k);
         for (const QString &b : rules.blocked)
             q.addBindValue(b);
+        q.addBindValue(pinned);
     };
 
     if (rules.caps.isEmpty()) {
@@ -370,6 +374,8 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
         for (const QString &b : rules.blocked)
             sqlite3_bind_text16(st, ++i, b.utf16(), int(b.size() * sizeof(char16_t)),
                                 SQLITE_STATIC);
+        sqlite3_bind_text16(st, ++i, pinned.utf16(), int(pinned.size() * sizeof(char16_t)),
+                            SQLITE_STATIC);
         sqlite3_bind_int(st, ++i, limit);
         const JobColumns columns{store::Columns(st)};
         QList<Job> out;
