@@ -3,6 +3,7 @@
 #include "app.h"
 #include "async.h"
 #include "conversationcontroller.h"
+#include "conversationtools.h"
 #include "errorcontroller.h"
 #include "modelcontroller.h"
 #include "synccontroller.h"
@@ -49,22 +50,10 @@ ChatController::ChatController(core::Backend *backend, ThreadModel *thread,
     , m_undo(undo)
 {
     connect(m_thread, &ThreadModel::hasLiveChanged, this, &ChatController::busyChanged);
-    if (m_backend) {
-        auto readServers = [this] {
-            whenDone(
-                this, m_backend->tools().servers(),
-                [this](const QList<tools::StoredToolServer> &servers) {
-                    m_toolServers.clear();
-                    for (const auto &s : servers) {
-                        if (s.enabled)
-                            m_toolServers.append(s.name);
-                    }
-                },
-                [](const QString &) {}); // no servers then: replies go without tools
-        };
-        connect(&m_backend->tools(), &tools::ToolService::serversChanged, this, readServers);
-        readServers();
-    }
+    m_conversationTools = new ConversationTools(backend, this);
+    connect(m_conversations, &ConversationController::currentChanged, this,
+            [this] { m_conversationTools->setConversation(m_conversations->currentId()); });
+    m_conversationTools->setConversation(m_conversations->currentId());
     connect(m_thread, &ThreadModel::loaded, this, [this] {
         if (!m_pendingScroll.isEmpty() && m_thread->rowOfId(m_pendingScroll) >= 0)
             Q_EMIT scrollToMessage(std::exchange(m_pendingScroll, QString()));
@@ -105,8 +94,9 @@ bool ChatController::send(const QString &text)
     request.conversationId = current;
     request.text = text;
     request.modelKey = m_models->currentKey();
-    if (!m_toolServers.isEmpty()) // the servers enabled for every conversation
-        request.options.insert(QStringLiteral("tools"), QJsonArray::fromStringList(m_toolServers));
+    // The servers this conversation uses (its own choice, else the global one).
+    if (const QStringList servers = m_conversationTools->enabled(); !servers.isEmpty())
+        request.options.insert(QStringLiteral("tools"), QJsonArray::fromStringList(servers));
     if (current.isEmpty())
         request.settings = m_conversations->pendingSettings(); // stored with the first message
     // In a shared conversation the stored leaf may lag what teammates added (or be unset for a
@@ -124,8 +114,10 @@ bool ChatController::send(const QString &text)
         [this, workspace, wasNew = current.isEmpty()](const chat::SendResult &result) {
             if (!workspace.isEmpty())
                 m_sync->moveToWorkspace(result.conversationId, workspace);
-            if (wasNew)
+            if (wasNew) {
+                m_conversationTools->adopt(result.conversationId);
                 m_conversations->adoptNew(result.conversationId);
+            }
         },
         [this, text](const QString &error) {
             m_errors->show(tr("Could not send: %1").arg(error));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "conversationtools.h"
 #include "statetypes.h"
 #include "threadmodel.h"
 
@@ -39,6 +40,8 @@ class ChatController : public QObject
     Q_PROPERTY(arbor::app::ThreadModel *thread READ thread CONSTANT)
     /** @brief A reply of this window is being written (Stop is offered instead of Send). */
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+    /** @brief The MCP servers the current conversation uses (the composer's Tools menu). */
+    Q_PROPERTY(arbor::app::ConversationTools *conversationTools READ conversationTools CONSTANT)
 
 public:
     static ChatController *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
@@ -51,6 +54,7 @@ public:
 
     ThreadModel *thread() const { return m_thread; }
     bool busy() const { return m_thread->hasLive(); }
+    ConversationTools *conversationTools() const { return m_conversationTools; }
 
     /** @brief Sends @p text with the current model; false (and Errors.text) if it cannot be
      *  sent. A send that fails later emits sendFailed(). */
@@ -100,8 +104,8 @@ private:
     SyncController *m_sync;
     ErrorController *m_errors;
     UndoController *m_undo;
-    QString m_pendingScroll;   ///< scroll here once the thread has loaded the new path
-    QStringList m_toolServers; ///< the MCP servers enabled for every conversation
+    QString m_pendingScroll; ///< scroll here once the thread has loaded the new path
+    ConversationTools *m_conversationTools = nullptr;
 };
 
 } // namespace arbor::app

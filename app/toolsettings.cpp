@@ -3,7 +3,7 @@
 #include "async.h"
 
 #include "core/backend.h"
-#include "tools/mcpclient.h"
+#include "tools/toolhost.h"
 #include "tools/toolservice.h"
 
 #include <QStringList>
@@ -40,14 +40,41 @@ ToolSettings::ToolSettings(core::Backend *backend, QObject *parent)
     : QObject(parent)
     , m_backend(backend)
 {
+    // The status is that of the connections the replies use (one per server and process).
+    if (tools::ToolHost *host = m_backend ? m_backend->toolHost() : nullptr)
+        connect(host, &tools::ToolHost::statusChanged, this, &ToolSettings::pullStatus);
 }
 
-ToolSettings::~ToolSettings()
+ToolSettings::~ToolSettings() = default;
+
+void ToolSettings::pullStatus()
 {
-    for (const QPointer<tools::McpClient> &c : std::as_const(m_clients)) {
-        if (c)
-            c->close();
+    tools::ToolHost *host = m_backend ? m_backend->toolHost() : nullptr;
+    if (!host)
+        return;
+    // The host lives on the job engine's thread: its statuses are read there.
+    QMetaObject::invokeMethod(host, [host, self = QPointer<ToolSettings>(this)] {
+        const QList<tools::ServerStatus> statuses = host->statuses();
+        if (self)
+            QMetaObject::invokeMethod(self.data(), [self, statuses] {
+                if (self)
+                    self->applyStatus(statuses);
+            });
+    });
+}
+
+void ToolSettings::applyStatus(const QList<tools::ServerStatus> &statuses)
+{
+    for (const tools::ServerStatus &st : statuses) {
+        using State = tools::ServerStatus::State;
+        const QString state = st.state == State::Ready ? QStringLiteral("ready")
+            : st.state == State::Failed                ? QStringLiteral("failed")
+                                                       : QStringLiteral("starting");
+        m_status.insert(st.name,
+                        {state, st.state == State::Ready ? st.toolCount : 0, st.error,
+                         st.stderrTail.right(1000)});
     }
+    rebuildRows();
 }
 
 void ToolSettings::refresh()
@@ -103,46 +130,22 @@ void ToolSettings::rebuildRows()
 
 void ToolSettings::test(const QString &name)
 {
-    if (!m_backend)
+    tools::ToolHost *host = m_backend ? m_backend->toolHost() : nullptr;
+    if (!host)
         return;
-    if (const QPointer<tools::McpClient> old = m_clients.take(name)) {
-        old->close();
-        old->deleteLater();
+    const bool ready = m_status.value(name).state == u"ready";
+    if (!ready) {
+        m_status.insert(name, {QStringLiteral("starting"), 0, {}, {}});
+        rebuildRows();
     }
-    m_status.insert(name, {QStringLiteral("starting"), 0, {}, {}});
-    rebuildRows();
-    tools::ToolService &service = m_backend->tools();
-    service.server(name).then(
-        this, [this, name, &service](const std::optional<tools::StoredToolServer> &s) {
-            if (!s)
-                return;
-            service.resolve(*s).then(this, [this, name](const tools::ResolvedServer &resolved) {
-                if (!resolved.error.isEmpty()) {
-                    m_status.insert(name, {QStringLiteral("failed"), 0, resolved.error, {}});
-                    rebuildRows();
-                    return;
-                }
-                tools::McpClient *client = tools::ToolService::makeClient(resolved, this);
-                m_clients.insert(name, client);
-                connect(client, &tools::McpClient::ready, this, [this, name, client] {
-                    m_status.insert(name,
-                                    {QStringLiteral("ready"), int(client->tools().size()), {}, {}});
-                    rebuildRows();
-                });
-                connect(client, &tools::McpClient::toolsChanged, this, [this, name, client] {
-                    m_status[name].toolCount = int(client->tools().size());
-                    rebuildRows();
-                });
-                connect(client, &tools::McpClient::failed, this,
-                        [this, name, client](const QString &reason) {
-                            m_status.insert(name,
-                                            {QStringLiteral("failed"), 0, reason,
-                                             client->stderrTail().right(1000)});
-                            rebuildRows();
-                        });
-                client->connectToServer();
-            });
-        });
+    // A ready server keeps its connection (replies may be calling it); another one (failed, or
+    // its settings changed) is connected again.
+    QMetaObject::invokeMethod(host, [host, name, ready] {
+        if (!ready)
+            host->drop(name);
+        host->ensure({name});
+    });
+    pullStatus();
 }
 
 void ToolSettings::save(const QString &name, const QString &transport, const QString &command,
@@ -218,10 +221,8 @@ void ToolSettings::remove(const QString &name)
         this, m_backend->tools().remove(name),
         [this, name](const tools::ToolOutcome &outcome) {
             setError(outcome.ok ? QString() : outcome.error);
-            if (const QPointer<tools::McpClient> c = m_clients.take(name)) {
-                c->close();
-                c->deleteLater();
-            }
+            if (tools::ToolHost *host = m_backend->toolHost())
+                QMetaObject::invokeMethod(host, [host, name] { host->drop(name); });
             m_status.remove(name);
             refresh();
         },

@@ -12,7 +12,7 @@ namespace arbor::core {
 class Backend;
 }
 namespace arbor::tools {
-class McpClient;
+struct ServerStatus;
 }
 
 namespace arbor::app {
@@ -20,9 +20,9 @@ namespace arbor::app {
 /**
  * @brief Settings → Tools: the MCP servers of this device (command or URL, arguments,
  * environment, headers; secret values go to the keychain), on for every conversation or not,
- * with a live status per server from a connection of its own (starting, ready with N tools,
- * failed with the reason and its stderr). An adapter over tools::ToolService (which `arbord
- * tools` uses too); GUI thread only.
+ * with a live status per server (starting, ready with N tools, failed with the reason and its
+ * stderr) from the connection this process's replies use (tools::ToolHost, one per server). An
+ * adapter over tools::ToolService (which `arbord tools` uses too); GUI thread only.
  */
 class ToolSettings : public QObject
 {
@@ -74,12 +74,14 @@ private:
     };
     void rebuildRows();
     void setError(const QString &error);
+    /** @brief Reads the host's statuses (on its thread) into m_status. */
+    void pullStatus();
+    void applyStatus(const QList<tools::ServerStatus> &statuses);
 
     core::Backend *m_backend;
     QVariantList m_stored; ///< the servers as read (maps without status)
     QVariantList m_rows;
     QHash<QString, Status> m_status;
-    QHash<QString, QPointer<tools::McpClient>> m_clients;
     QString m_error;
 };
 

@@ -13,6 +13,7 @@
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "store/toolqueries.h"
 #include "tools/toolhost.h"
 
 #include <QFuture>
@@ -34,7 +35,8 @@ struct ReplyContext
     std::optional<Message> message;
     QList<Message> history; ///< root .. the message's parent
     QString settings;
-    int siblingIndex = 0; ///< the message's position among its siblings
+    int siblingIndex = 0;             ///< the message's position among its siblings
+    QHash<QString, bool> toolChoices; ///< servers the conversation turned on or off
 };
 
 /** @brief What the job's payload adds to the conversation: the call's options, the
@@ -108,25 +110,6 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload
     return req;
 }
 
-/** @brief @p toolCalls with every call that was running or waiting for approval marked
- *  interrupted (its process is gone); null when none was. */
-QString interruptedCalls(const QString &toolCalls)
-{
-    QList<domain::ToolCall> calls = domain::toolcalls::parse(toolCalls);
-    bool changed = false;
-    for (domain::ToolCall &c : calls) {
-        if (c.status == domain::ToolCall::Running
-            || c.status == domain::ToolCall::AwaitingApproval) {
-            c.status = domain::ToolCall::Interrupted;
-            c.isError = true;
-            c.result = QStringLiteral("Arbor stopped before this call finished.");
-            c.finishedAt = domain::nowMs();
-            changed = true;
-        }
-    }
-    return changed ? domain::toolcalls::toText(calls) : QString();
-}
-
 } // namespace
 
 ChatJobHandler::ChatJobHandler(store::Store &store, llm::ProviderRegistry &providers,
@@ -163,6 +146,7 @@ void ChatJobHandler::start(jobs::JobRun *run)
                 }
                 if (const auto conv = store::conversations::get(db, c.message->conversationId))
                     c.settings = conv->settings;
+                c.toolChoices = store::tools::conversationChoices(db, c.message->conversationId);
             }
             return c;
         }),
@@ -180,7 +164,8 @@ void ChatJobHandler::start(jobs::JobRun *run)
                 run->finishCancelled(QStringLiteral("the message no longer waits for a reply"));
                 return;
             }
-            if (const QString calls = interruptedCalls(c.message->toolCalls); !calls.isNull()) {
+            if (const QString calls = toolturns::interrupted(c.message->toolCalls);
+                !calls.isNull()) {
                 c.message->toolCalls = calls; // a call of a process that is gone
                 m_store.post([id = c.message->id, calls](QSqlDatabase &db) {
                     messages::setToolCalls(db, id, calls);
@@ -198,8 +183,9 @@ void ChatJobHandler::start(jobs::JobRun *run)
                 return;
             }
             llm::ChatRequest request = buildRequest(c, options);
-            const QStringList servers =
-                options.options.value(QStringLiteral("tools")).toStringList();
+            QStringList servers = options.options.value(QStringLiteral("tools")).toStringList();
+            // A server the conversation turned off is not offered, whoever sent the message.
+            servers.removeIf([&c](const QString &s) { return !c.toolChoices.value(s, true); });
             if (!m_host || servers.isEmpty()) {
                 session->begin(provider->startChat(request, session));
                 return;
@@ -217,13 +203,13 @@ void ChatJobHandler::start(jobs::JobRun *run)
         });
 }
 
-jobs::JobHandler::Recovery ChatJobHandler::recover(const QSqlDatabase &db, const jobs::Job &job,
-                                                   bool canRetry)
+jobs::JobHandler::Recovery ChatJobHandler::recoverReply(const QSqlDatabase &db,
+                                                        const jobs::Job &job, bool canRetry)
 {
     const auto message = messages::get(db, job.subjectId);
     if (!message || !domain::isLive(message->status))
         return Recovery::Cancel;
-    if (const QString calls = interruptedCalls(message->toolCalls); !calls.isNull())
+    if (const QString calls = toolturns::interrupted(message->toolCalls); !calls.isNull())
         messages::setToolCalls(db, message->id, calls);
     // Reasoning is kept like text: a reply that stopped while the model was thinking is not
     // started over.

@@ -41,7 +41,12 @@ public:
     /** @brief A reply whose process died: with text, it becomes "interrupted" (text kept) and
      *  the job is cancelled — re-running it would spend a paid call and overwrite nothing
      *  useful; the user can continue or regenerate. Without text it is simply queued again. */
-    Recovery recover(const QSqlDatabase &db, const jobs::Job &job, bool canRetry) override;
+    Recovery recover(const QSqlDatabase &db, const jobs::Job &job, bool canRetry) override
+    {
+        return recoverReply(db, job, canRetry);
+    }
+    /** @brief recover(), also for a process that does not run replies with tools. */
+    static Recovery recoverReply(const QSqlDatabase &db, const jobs::Job &job, bool canRetry);
 
 private:
     store::Store &m_store;

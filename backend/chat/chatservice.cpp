@@ -3,6 +3,7 @@
 #include "chatevents.h"
 #include "chatjobhandler.h"
 #include "replywrites.h"
+#include "toolturns.h"
 
 #include "domain/ids.h"
 #include "jobs/adminqueries.h"
@@ -663,6 +664,11 @@ int ChatService::sweepOrphanedMessages(const QSqlDatabase &db)
 {
     const QList<messages::Unattended> found = messages::unattendedLive(db);
     for (const auto &[id, hasText] : found) {
+        // A call that ran in the process that is gone (whose job was not recovered here: that
+        // needs a process that runs tools) is interrupted with its reply.
+        if (const QString calls = toolturns::interrupted(messages::toolCalls(db, id));
+            !calls.isNull())
+            messages::setToolCalls(db, id, calls);
         messages::finish(db, id,
                          {MessageStatus::Interrupted,
                           hasText

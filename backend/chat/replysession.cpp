@@ -241,8 +241,9 @@ void ReplySession::storeRest(const QSqlDatabase &db, const QString &id, int seq,
         messages::appendReasoningChunk(db, id, seq, rest.reasoning);
     if (!rest.text.isEmpty())
         messages::appendChunk(db, id, seq, rest.text);
-    if (!rest.toolCalls.isNull())
-        messages::setToolCalls(db, id, rest.toolCalls);
+    if (!rest.toolCalls.isNull()) // never over an outcome a call's job has stored
+        messages::setToolCalls(db, id,
+                               toolturns::keepSettled(messages::toolCalls(db, id), rest.toolCalls));
 }
 
 void ReplySession::onFinished(const llm::ChatUsage &streamUsage, const QString &finishReason)
@@ -258,34 +259,30 @@ void ReplySession::onFinished(const llm::ChatUsage &streamUsage, const QString &
         usage.cachedTokens = add(m_usage.cachedTokens, usage.cachedTokens);
         usage.reasoningTokens = add(m_usage.reasoningTokens, usage.reasoningTokens);
     }
-    if (m_host && m_rounds < MaxToolRounds && m_toolCalls.size() > m_callBase) {
+    const bool callsLeft = m_host && m_toolCalls.size() > m_callBase;
+    if (callsLeft && m_rounds < MaxToolRounds) {
         m_usage = usage;
         if (runTools())
             return;
     }
+    // The limit on rounds is reached: the reply ends with its last calls not run, and says so.
+    const QString note = callsLeft ? roundLimitNote() : QString();
     const QString id = m_message.id;
     const QString conversationId = m_message.conversationId;
     const int seq = m_seq++;
     // Listen before ending: the end may be reported before succeed() returns.
     connect(m_run, &jobs::JobRun::ended, this,
-            [this] { announce(domain::toString(MessageStatus::Complete), {}); });
+            [this, note] { announce(domain::toString(MessageStatus::Complete), note); });
     if (usage.promptTokens >= 0 || usage.completionTokens >= 0)
         m_run->reportUsage(std::max<qint64>(0, usage.promptTokens)
                            + std::max<qint64>(0, usage.completionTokens));
-    m_run->succeed([id, conversationId, seq, rest = takeRest(), usage,
-                    finishReason](const QSqlDatabase &db, jobs::JobState) {
+    m_run->succeed([id, conversationId, seq, rest = takeRest(), usage, finishReason,
+                    note](const QSqlDatabase &db, jobs::JobState) {
         storeRest(db, id, seq, rest);
         messages::finish(db, id,
-                         {MessageStatus::Complete,
-                          {},
-                          finishReason,
-                          usage.promptTokens,
-                          usage.completionTokens,
-                          rest.reasoningMs,
-                          rest.reasoningData,
-                          rest.toolCalls,
-                          usage.cachedTokens,
-                          usage.reasoningTokens});
+                         {MessageStatus::Complete, note, finishReason, usage.promptTokens,
+                          usage.completionTokens, rest.reasoningMs, rest.reasoningData,
+                          rest.toolCalls, usage.cachedTokens, usage.reasoningTokens});
         store::conversations::touch(db, conversationId);
     });
 }
@@ -360,6 +357,14 @@ void ReplySession::onCancel(jobs::CancelReason reason)
                 db, id,
                 {status, note, {}, -1, -1, rest.reasoningMs, rest.reasoningData, rest.toolCalls});
         });
+}
+
+QString ReplySession::roundLimitNote()
+{
+    return tr("Arbor stopped this reply after %1 rounds of tool calls, the most one reply may "
+              "make: the calls of its last round were not run. To let the model go on, send a "
+              "message such as “Go on”.")
+        .arg(MaxToolRounds);
 }
 
 bool ReplySession::runTools()

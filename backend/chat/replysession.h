@@ -45,6 +45,8 @@ public:
                  ChatEvents &events, LiveTexts &live, ChunkCommitter &committer);
     /// Rounds of tool calls one reply may make before it ends with them unanswered.
     static constexpr int MaxToolRounds = 8;
+    /** @brief What a reply that reached MaxToolRounds says (stored as its error: a note). */
+    static QString roundLimitNote();
 
     /**
      * @brief Lets the reply run the tools of @p servers on @p host: when a stream ends with

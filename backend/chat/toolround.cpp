@@ -3,9 +3,9 @@
 #include "toolturns.h"
 
 #include "domain/ids.h"
-#include "tools/mcpclient.h"
 #include "tools/toolhost.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
@@ -25,6 +25,7 @@ ToolRound::ToolRound(tools::ToolHost &host, QStringList servers, QString message
     , m_from(from)
 {
     connect(&m_host, &tools::ToolHost::decided, this, &ToolRound::onDecided);
+    connect(&m_host, &tools::ToolHost::callEnded, this, &ToolRound::onCallEnded);
 }
 
 void ToolRound::start()
@@ -78,6 +79,7 @@ void ToolRound::start()
         }
     }
     Q_EMIT changed();
+    enqueueMarked();
     if (m_left == 0)
         Q_EMIT finished();
 }
@@ -101,6 +103,7 @@ void ToolRound::onDecided(const QString &messageId, int index, bool allow, bool 
         m_host.allowAlways(server, c.name);
     run(index, server);
     Q_EMIT changed();
+    enqueueMarked();
 }
 
 void ToolRound::run(qsizetype index, const QString &server)
@@ -108,24 +111,60 @@ void ToolRound::run(qsizetype index, const QString &server)
     ToolCall &c = m_calls[index];
     c.status = ToolCall::Running;
     c.startedAt = domain::nowMs();
-    const QJsonObject arguments = QJsonDocument::fromJson(c.arguments.toUtf8()).object();
-    tools::McpCall *call = m_host.call({server, c.name, tools::Policy::Allow, true}, arguments);
-    m_running.append(call);
-    connect(
-        call, &tools::McpCall::finished, this, [this, index, call](const tools::McpCallResult &r) {
-            m_running.removeAll(call);
-            call->deleteLater();
-            if (!r.failure.isEmpty()) {
-                settle(index, ToolCall::Failed, r.failure, true);
-            } else {
-                if (!r.content.isEmpty())
-                    m_calls[index].other.insert(QLatin1String(toolturns::ContentKey), r.content);
-                settle(index, r.isError ? ToolCall::Failed : ToolCall::Done, r.text, r.isError);
+    c.other.insert(QLatin1String(toolturns::ServerKey), server);
+    m_marked.append(index);
+}
+
+void ToolRound::enqueueMarked()
+{
+    // The store writes in order: the entries marked running (changed()) are stored before the
+    // jobs that read them exist.
+    const QList<qsizetype> marked = std::exchange(m_marked, {});
+    for (const qsizetype index : marked) {
+        m_host.enqueueCall(m_messageId, int(index)).then(this, [this, index](QFuture<qint64> f) {
+            qint64 id = 0;
+            try {
+                id = f.result();
+            } catch (const std::exception &e) {
+                if (m_stopped || m_calls.at(index).status != ToolCall::Running)
+                    return;
+                settle(index, ToolCall::Failed,
+                       tr("The call could not be queued: %1").arg(QString::fromUtf8(e.what())),
+                       true);
+                Q_EMIT changed();
+                if (m_left == 0)
+                    Q_EMIT finished();
+                return;
             }
-            Q_EMIT changed();
-            if (m_left == 0)
-                Q_EMIT finished();
+            if (m_stopped)
+                m_host.cancelCall(id);
+            else if (m_calls.at(index).status == ToolCall::Running)
+                m_jobs.insert(index, id);
         });
+    }
+}
+
+void ToolRound::onCallEnded(const QString &messageId, int index, const QJsonObject &entry)
+{
+    if (m_stopped || messageId != m_messageId || index < m_from || index >= m_calls.size()
+        || m_calls.at(index).status != ToolCall::Running)
+        return;
+    const QList<ToolCall> parsed = domain::toolcalls::parse(
+        QString::fromUtf8(QJsonDocument(QJsonArray{entry}).toJson(QJsonDocument::Compact)));
+    if (parsed.isEmpty())
+        return;
+    m_jobs.remove(index);
+    ToolCall &c = m_calls[index];
+    const ToolCall &outcome = parsed.constFirst();
+    if (const QJsonValue content = outcome.other.value(QLatin1String(toolturns::ContentKey));
+        !content.isUndefined())
+        c.other.insert(QLatin1String(toolturns::ContentKey), content);
+    c.startedAt = outcome.startedAt;
+    settle(index, outcome.status, outcome.result, outcome.isError);
+    c.finishedAt = outcome.finishedAt;
+    Q_EMIT changed();
+    if (m_left == 0)
+        Q_EMIT finished();
 }
 
 void ToolRound::settle(qsizetype index, const QString &status, const QString &result, bool isError)
@@ -143,14 +182,12 @@ void ToolRound::settle(qsizetype index, const QString &status, const QString &re
 
 void ToolRound::stop(const QString &note)
 {
-    const QList<QPointer<tools::McpCall>> running = std::exchange(m_running, {});
-    for (const QPointer<tools::McpCall> &call : running) {
-        if (call) {
-            call->disconnect(this);
-            call->cancel(note);
-            call->deleteLater();
-        }
-    }
+    m_stopped = true;
+    // Their jobs end as interrupted too (and store that); the engine stops them on shutdown.
+    for (const qint64 id : std::as_const(m_jobs))
+        m_host.cancelCall(id);
+    m_jobs.clear();
+    m_marked.clear();
     for (qsizetype i = m_from; i < m_calls.size(); ++i) {
         ToolCall &c = m_calls[i];
         if (c.status == ToolCall::Running || c.status == ToolCall::AwaitingApproval

@@ -2,6 +2,8 @@
 
 #include "domain/toolcall.h"
 
+#include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QPointer>
@@ -18,8 +20,10 @@ namespace arbor::chat {
  * @brief Runs the calls one reply made in one round (@p from .. end of @p calls), each by its
  * policy: allowed ones at once and in parallel, asked ones after the user's answer (or as the
  * process's AskMode says), denied ones not at all (the model gets a tool error). Nothing reaches
- * a server before its call is allowed. Updates the calls in place and says so (changed());
- * finished() once every call has an outcome.
+ * a server before its call is allowed. An allowed call is marked running, stored (changed()),
+ * then runs as a job of its own (kind "tool.call", ToolCallJobHandler) pinned to this process;
+ * its outcome comes back from the job (ToolHost::callEnded). Updates the calls in place and says
+ * so (changed()); finished() once every call has an outcome.
  */
 class ToolRound : public QObject
 {
@@ -38,7 +42,11 @@ Q_SIGNALS:
     void finished();
 
 private:
+    /** @brief Marks the call running; its job is enqueued by enqueueMarked() once stored. */
     void run(qsizetype index, const QString &server);
+    /** @brief Enqueues the jobs of the calls run() marked (after changed() stored them). */
+    void enqueueMarked();
+    void onCallEnded(const QString &messageId, int index, const QJsonObject &entry);
     void settle(qsizetype index, const QString &status, const QString &result, bool isError);
     void onDecided(const QString &messageId, int index, bool allow, bool always);
 
@@ -48,7 +56,9 @@ private:
     QList<domain::ToolCall> &m_calls;
     qsizetype m_from;
     int m_left = 0;
-    QList<QPointer<tools::McpCall>> m_running;
+    QList<qsizetype> m_marked;       ///< running, job not yet enqueued
+    QHash<qsizetype, qint64> m_jobs; ///< call index → its job, while it runs
+    bool m_stopped = false;
 };
 
 } // namespace arbor::chat

@@ -1,5 +1,7 @@
 #include "toolturns.h"
 
+#include "domain/ids.h"
+
 namespace arbor::chat::toolturns {
 
 using domain::ToolCall;
@@ -8,6 +10,37 @@ bool settled(const ToolCall &c)
 {
     return c.status == ToolCall::Done || c.status == ToolCall::Failed
         || c.status == ToolCall::Denied || c.status == ToolCall::Interrupted;
+}
+
+QString interrupted(const QString &toolCalls)
+{
+    QList<ToolCall> calls = domain::toolcalls::parse(toolCalls);
+    bool changed = false;
+    for (ToolCall &c : calls) {
+        if (c.status == ToolCall::Running || c.status == ToolCall::AwaitingApproval) {
+            c.status = ToolCall::Interrupted;
+            c.isError = true;
+            c.result = QStringLiteral("Arbor stopped before this call finished.");
+            c.finishedAt = domain::nowMs();
+            changed = true;
+        }
+    }
+    return changed ? domain::toolcalls::toText(calls) : QString();
+}
+
+QString keepSettled(const QString &stored, const QString &fresh)
+{
+    const QList<ToolCall> before = domain::toolcalls::parse(stored);
+    QList<ToolCall> calls = domain::toolcalls::parse(fresh);
+    bool changed = false;
+    for (qsizetype i = 0; i < calls.size() && i < before.size(); ++i) {
+        if (!settled(calls.at(i)) && settled(before.at(i))
+            && before.at(i).name == calls.at(i).name) {
+            calls[i] = before.at(i);
+            changed = true;
+        }
+    }
+    return changed ? domain::toolcalls::toText(calls) : fresh;
 }
 
 QList<llm::ChatTurn> assistantTurns(const QString &content, const QList<ToolCall> &calls,

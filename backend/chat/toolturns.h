@@ -17,6 +17,17 @@ inline constexpr auto ServerKey = "server";
  *  interrupted). */
 bool settled(const domain::ToolCall &call);
 
+/** @brief @p toolCalls with every call that was running or waiting for approval marked
+ *  interrupted (its process is gone); null when none was. */
+QString interrupted(const QString &toolCalls);
+
+/**
+ * @brief @p fresh (a reply's calls as it knows them) over @p stored (as in the store): a call
+ * settled in the store (its tool job wrote the outcome) but not yet in @p fresh keeps the
+ * stored outcome, so a reply that writes its calls never undoes the end of a call's job.
+ */
+QString keepSettled(const QString &stored, const QString &fresh);
+
 /**
  * @brief An assistant message with tools as the turns a vendor needs: per round whose calls
  * have outcomes, the text before them with those calls and their results; @p tail gets the text

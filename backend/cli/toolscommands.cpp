@@ -37,6 +37,10 @@ Subcommands:
   policy NAME TOOL allow|ask|deny|default
                                     What happens when a model calls TOOL: run it, ask first,
                                     or refuse (default: from the tool's annotations).
+  conversation ID [NAME on|off|default] [--json]
+                                    The servers conversation ID uses (each server's global
+                                    setting unless the conversation chose otherwise), or turn
+                                    NAME on or off for it alone (default: back to the global).
 Every subcommand takes --db PATH (default: $ARBOR_DB, else the data folder).
 )";
 
@@ -256,6 +260,52 @@ int runTest(tools::ToolService &service, const QString &name, bool json)
     return Ok;
 }
 
+/** @brief `tools conversation ID [NAME on|off|default]`. */
+int runConversation(tools::ToolService &service, const QStringList &own, bool json)
+{
+    const QString conversation = own.constFirst();
+    if (own.size() == 3) {
+        const QString &state = own.at(2);
+        if (state != u"on" && state != u"off" && state != u"default") {
+            err() << "arbord tools conversation: the state is on, off or default\n";
+            return Usage;
+        }
+        if (!awaitFuture(service.server(own.at(1))).result()) {
+            err() << "arbord tools conversation: no tool server “" << own.at(1) << "”\n";
+            return Failure;
+        }
+        const std::optional<bool> enabled =
+            state == u"default" ? std::nullopt : std::optional<bool>(state == u"on");
+        try {
+            awaitFuture(service.setForConversation(conversation, own.at(1), enabled))
+                .waitForFinished();
+        } catch (const std::exception &e) {
+            err() << "arbord tools conversation: no conversation “" << conversation << "” ("
+                  << e.what() << ")\n";
+            return Failure;
+        }
+    } else if (own.size() != 1) {
+        err() << "arbord tools conversation: give ID, or ID NAME on|off|default\n";
+        return Usage;
+    }
+    const QList<tools::ConversationServer> servers =
+        awaitFuture(service.forConversation(conversation)).result();
+    if (json) {
+        QJsonArray a;
+        for (const tools::ConversationServer &s : servers)
+            a.append(QJsonObject{{QStringLiteral("name"), s.name},
+                                 {QStringLiteral("enabled"), s.enabled},
+                                 {QStringLiteral("global"), s.global},
+                                 {QStringLiteral("overridden"), s.overridden}});
+        printJson(QJsonObject{{QStringLiteral("servers"), a}});
+        return Ok;
+    }
+    for (const tools::ConversationServer &s : servers)
+        out() << s.name << "\t" << (s.enabled ? "on" : "off") << "\t"
+              << (s.overridden ? "(this conversation)" : "(global)") << "\n";
+    return Ok;
+}
+
 } // namespace
 
 int runTools(const QStringList &args)
@@ -279,7 +329,8 @@ int runTools(const QStringList &args)
         else
             own.append(rest.at(i));
     }
-    if (sub != u"add" && sub != u"remove" && sub != u"list" && sub != u"test" && sub != u"policy") {
+    if (sub != u"add" && sub != u"remove" && sub != u"list" && sub != u"test" && sub != u"policy"
+        && sub != u"conversation") {
         err() << "arbord tools: unknown subcommand “" << sub << "”\n\n" << ToolsUsage;
         return Usage;
     }
@@ -328,6 +379,8 @@ int runTools(const QStringList &args)
     }
     if (sub == u"test")
         return runTest(service, name, json);
+    if (sub == u"conversation")
+        return runConversation(service, own, json);
     // policy NAME TOOL allow|ask|deny|default
     if (own.size() != 3) {
         err() << "arbord tools policy: give NAME TOOL allow|ask|deny|default\n";

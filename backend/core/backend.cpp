@@ -6,6 +6,7 @@
 #include "chat/chatjobhandler.h"
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
+#include "chat/toolcalljobhandler.h"
 #include "export/exportservice.h"
 #include "import/importservice.h"
 #include "jobs/jobengine.h"
@@ -62,6 +63,16 @@ Backend::Backend(BackendOptions options)
         m_toolHost->moveToThread(m_engine->engineThread()); // its calls run in chat jobs
         m_engine->registerHandler(std::make_shared<chat::ChatJobHandler>(
             *m_store, *m_providers, *m_events, *m_live, m_toolHost.get()));
+        // Each call runs as a job of its own, pinned to this process.
+        m_toolHost->setEngine(m_engine.get());
+        m_engine->registerHandler(
+            std::make_shared<chat::ToolCallJobHandler>(*m_store, *m_toolHost));
+    } else {
+        // Not run here, but what a killed process left of them is settled here as there.
+        m_engine->registerRecovery(QString::fromLatin1(chat::ChatJobHandler::ToolsKind),
+                                   &chat::ChatJobHandler::recoverReply);
+        m_engine->registerRecovery(QString::fromLatin1(chat::ToolCallJobHandler::Kind),
+                                   &chat::ToolCallJobHandler::recoverCall);
     }
     m_batch = std::make_unique<batch::BatchService>(*m_store, *m_engine, *m_providers);
     m_engine->registerHandler(m_batch->handler());

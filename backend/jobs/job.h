@@ -45,6 +45,13 @@ inline constexpr int Background = 50;
 inline constexpr int Batch = 10;
 } // namespace Priority
 
+/** @brief The queue of a job that only worker @p workerId may claim ("pin:ID"): a tool call,
+ *  which only the process that runs its reply (and has its server) can run. */
+inline QString pinnedQueue(const QString &workerId)
+{
+    return QStringLiteral("pin:") + workerId;
+}
+
 /** @brief What to enqueue: ids and parameters, never loaded objects. */
 struct JobSpec
 {

@@ -50,19 +50,28 @@ void JobEngine::registerHandler(std::shared_ptr<JobHandler> handler)
     m_handlers.insert(handler->kind(), std::move(handler));
 }
 
+void JobEngine::registerRecovery(const QString &kind, Recover recover)
+{
+    Q_ASSERT(!m_thread.isRunning());
+    m_recoveries.insert(kind, std::move(recover));
+}
+
 std::function<int(const QSqlDatabase &)> JobEngine::recoveryTask() const
 {
     const QString host = QHostInfo::localHostName();
     const qint64 staleBefore = now() - m_options.staleAfterMs;
     const qint64 at = now();
     const auto handlers = m_handlers;
-    return [host, staleBefore, at, handlers](const QSqlDatabase &db) {
+    const auto recoveries = m_recoveries;
+    return [host, staleBefore, at, handlers, recoveries](const QSqlDatabase &db) {
         const QList<Job> orphans = queries::takeOrphans(db, host, staleBefore);
         for (const Job &job : orphans) {
             const bool canRetry = job.attempts < job.maxAttempts;
             const auto handler = handlers.value(job.kind);
-            auto decision = handler
-                ? handler->recover(db, job, canRetry)
+            const auto recovery = recoveries.constFind(job.kind);
+            auto decision = handler ? handler->recover(db, job, canRetry)
+                : recovery != recoveries.cend()
+                ? (*recovery)(db, job, canRetry)
                 : (canRetry ? JobHandler::Recovery::Requeue : JobHandler::Recovery::Fail);
             if (decision == JobHandler::Recovery::Requeue && !canRetry)
                 decision = JobHandler::Recovery::Fail;

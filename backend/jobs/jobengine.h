@@ -2,6 +2,7 @@
 
 #include "backoff.h"
 #include "job.h"
+#include "jobhandler.h"
 #include "jobrun.h"
 #include "ratelimiter.h"
 
@@ -59,6 +60,12 @@ public:
 
     /** @brief Registers the handler of one job kind; call before start(). */
     void registerHandler(std::shared_ptr<JobHandler> handler);
+    /** @brief How a job of @p kind that this process does not run (it has no handler for it)
+     *  is recovered when its process died: as JobHandler::recover(). Lets every process that
+     *  recovers settle such jobs as their own kind would (a reply with tools, a tool call). */
+    using Recover =
+        std::function<JobHandler::Recovery(const QSqlDatabase &db, const Job &job, bool canRetry)>;
+    void registerRecovery(const QString &kind, Recover recover);
 
     /** @brief Recovers jobs held by dead workers, now; blocks the caller (not for the GUI thread).
      *  Returns how many jobs were recovered. */
@@ -134,6 +141,7 @@ private:
     QHash<QString, std::shared_ptr<JobHandler>> m_handlers;
     mutable QMutex m_subjectsMutex;
     QStringList m_subjects; ///< with Options::onlyGivenJobs, the subjects claims are limited to
+    QHash<QString, Recover> m_recoveries; ///< kinds recovered here but not run
     QThread m_thread;
     Dispatcher *m_dispatcher = nullptr;
     /** @brief Shared with the writer's tasks, which may outlive the engine. */

@@ -337,9 +337,12 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     const int minPriority = rules.lowLimit <= 0 ? rules.reservedFor : INT_MIN;
     if (rules.caps.isEmpty() && rules.lowLimit > 0)
         limit = std::min(limit, rules.lowLimit);
+    // A pinned job (pinnedQueue()) is only its worker's.
+    const QString pinned = pinnedQueue(owner);
     const QString due =
         QStringLiteral("state = 'queued' AND run_at <= ? AND priority >= ? AND kind IN (%1)%2%3"
-                       " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)")
+                       " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)"
+                       " AND (queue NOT LIKE 'pin:%' OR queue = ?)")
             .arg(placeholdersFor(kinds.size()),
                  rules.blocked.isEmpty() ? QString()
                                          : QStringLiteral(" AND queue NOT IN (%1)")
@@ -356,6 +359,7 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
             q.addBindValue(b);
         for (const QString &s : subjects)
             q.addBindValue(s);
+        q.addBindValue(pinned);
     };
 
     if (rules.caps.isEmpty()) {
@@ -385,6 +389,8 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
         for (const QString &s : subjects)
             sqlite3_bind_text16(st, ++i, s.utf16(), int(s.size() * sizeof(char16_t)),
                                 SQLITE_STATIC);
+        sqlite3_bind_text16(st, ++i, pinned.utf16(), int(pinned.size() * sizeof(char16_t)),
+                            SQLITE_STATIC);
         sqlite3_bind_int(st, ++i, limit);
         const JobColumns columns{store::Columns(st)};
         QList<Job> out;

@@ -431,6 +431,12 @@ void setToolCalls(const QSqlDatabase &db, const QString &id, const QString &tool
          {nullIfEmpty(domain::withoutNulInJson(toolCalls)), id});
 }
 
+QString toolCalls(const QSqlDatabase &db, const QString &id)
+{
+    QSqlQuery q = exec(db, QStringLiteral("SELECT tool_calls FROM messages WHERE id = ?"), {id});
+    return q.next() ? q.value(0).toString() : QString();
+}
+
 namespace {
 
 QVariant orNull(int count)

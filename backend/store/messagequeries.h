@@ -67,6 +67,8 @@ void appendChunk(const QSqlDatabase &db, const QString &id, int seq, const QStri
 void appendReasoningChunk(const QSqlDatabase &db, const QString &id, int seq, const QString &text);
 /** @brief The tool calls of a live reply so far (JSON, domain/toolcall.h). */
 void setToolCalls(const QSqlDatabase &db, const QString &id, const QString &toolCalls);
+/** @brief The stored tool calls of message @p id (JSON; "" when none or no such message). */
+QString toolCalls(const QSqlDatabase &db, const QString &id);
 /** @brief When a live reply's first token arrived (once: a later call changes nothing). */
 void setFirstTokenAt(const QSqlDatabase &db, const QString &id, qint64 ms);
 /** @brief How long a live reply reasoned, known once its answer begins. */

@@ -110,6 +110,7 @@ void upsert(const QSqlDatabase &db, const StoredToolServer &s)
 bool remove(const QSqlDatabase &db, const QString &name)
 {
     exec(db, QStringLiteral("DELETE FROM tool_policies WHERE server = ?"), {name});
+    exec(db, QStringLiteral("DELETE FROM conversation_tool_servers WHERE server = ?"), {name});
     return exec(db, QStringLiteral("DELETE FROM tool_servers WHERE name = ?"), {name})
                .numRowsAffected()
         > 0;
@@ -139,6 +140,35 @@ void setPolicy(const QSqlDatabase &db, const QString &server, const QString &too
          QStringLiteral("INSERT INTO tool_policies (server, tool, policy) VALUES (?, ?, ?) ON "
                         "CONFLICT (server, tool) DO UPDATE SET policy = excluded.policy"),
          {server, tool, policy});
+}
+
+QHash<QString, bool> conversationChoices(const QSqlDatabase &db, const QString &conversationId)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT server, enabled FROM conversation_tool_servers "
+                                      "WHERE conversation_id = ?"),
+                       {conversationId});
+    QHash<QString, bool> out;
+    while (q.next())
+        out.insert(q.value(0).toString(), q.value(1).toBool());
+    return out;
+}
+
+void setConversationChoice(const QSqlDatabase &db, const QString &conversationId,
+                           const QString &server, std::optional<bool> enabled)
+{
+    if (!enabled) {
+        exec(db,
+             QStringLiteral("DELETE FROM conversation_tool_servers WHERE conversation_id = ? AND "
+                            "server = ?"),
+             {conversationId, server});
+        return;
+    }
+    exec(db,
+         QStringLiteral("INSERT INTO conversation_tool_servers (conversation_id, server, enabled) "
+                        "VALUES (?, ?, ?) ON CONFLICT (conversation_id, server) DO UPDATE SET "
+                        "enabled = excluded.enabled"),
+         {conversationId, server, int(*enabled)});
 }
 
 } // namespace arbor::store::tools

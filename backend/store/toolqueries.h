@@ -42,4 +42,12 @@ QHash<QString, QString> policies(const QSqlDatabase &db, const QString &server);
 void setPolicy(const QSqlDatabase &db, const QString &server, const QString &tool,
                const QString &policy);
 
+/** @brief The servers @p conversationId turns on or off where it differs from their global
+ *  setting (migration 0021): server → enabled. */
+QHash<QString, bool> conversationChoices(const QSqlDatabase &db, const QString &conversationId);
+/** @brief Stores @p conversationId's choice for @p server; nullopt forgets it (the global
+ *  setting holds again). */
+void setConversationChoice(const QSqlDatabase &db, const QString &conversationId,
+                           const QString &server, std::optional<bool> enabled);
+
 } // namespace arbor::store::tools

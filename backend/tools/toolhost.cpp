@@ -2,9 +2,13 @@
 
 #include "mcpclient.h"
 
+#include "jobs/jobengine.h"
+
 #include <QLoggingCategory>
 #include <QPromise>
 #include <QSet>
+
+#include <stdexcept>
 
 Q_LOGGING_CATEGORY(lcToolHost, "arbor.tools.host", QtInfoMsg)
 
@@ -202,6 +206,33 @@ void ToolHost::allowAlways(const QString &server, const QString &tool)
 void ToolHost::decide(const QString &messageId, int index, bool allow, bool always)
 {
     Q_EMIT decided(messageId, index, allow, always);
+}
+
+QString ToolHost::workerId() const
+{
+    return m_engine ? m_engine->workerId() : QString();
+}
+
+QFuture<qint64> ToolHost::enqueueCall(const QString &messageId, int index)
+{
+    if (!m_engine)
+        return QtFuture::makeExceptionalFuture<qint64>(
+            std::make_exception_ptr(std::runtime_error("this process runs no tool jobs")));
+    jobs::JobSpec spec;
+    spec.kind = QStringLiteral("tool.call");
+    spec.queue = jobs::pinnedQueue(m_engine->workerId());
+    spec.priority = jobs::Priority::Interactive + 1; // the reply waits for it
+    spec.payload = {{QStringLiteral("message_id"), messageId}, {QStringLiteral("call"), index}};
+    // Not the message's id: that names the reply's own job (latestForSubject, the sweep).
+    spec.subjectId = QStringLiteral("%1/call/%2").arg(messageId).arg(index);
+    spec.maxAttempts = 1; // a call is not run twice: the server may have acted on it
+    return m_engine->enqueue(spec);
+}
+
+void ToolHost::cancelCall(qint64 jobId)
+{
+    if (m_engine)
+        m_engine->cancel(jobId);
 }
 
 void ToolHost::drop(const QString &server)

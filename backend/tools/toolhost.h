@@ -11,6 +11,10 @@
 
 #include <functional>
 
+namespace arbor::jobs {
+class JobEngine;
+}
+
 namespace arbor::tools {
 
 class McpCall;
@@ -68,6 +72,22 @@ public:
     int callTimeoutMs() const { return m_callTimeoutMs; }
     void setCallTimeoutMs(int ms) { m_callTimeoutMs = ms; }
 
+    /** @brief The engine that runs this process's tool calls as jobs (kind "tool.call"). */
+    void setEngine(jobs::JobEngine *engine) { m_engine = engine; }
+    /** @brief The worker id calls of this process are pinned to ("" without an engine). */
+    QString workerId() const;
+    /** @brief Enqueues call @p index of message @p messageId as a job of its own, pinned to
+     *  this process (jobs::pinnedQueue); resolves with the job's id. The call's entry must be
+     *  stored as running first: the job reads it (its payload carries ids only). */
+    QFuture<qint64> enqueueCall(const QString &messageId, int index);
+    /** @brief Asks the job of a call to stop (it ends as interrupted). */
+    void cancelCall(qint64 jobId);
+    /** @brief Told by a call's job once its end is stored: @p call is its entry now. */
+    void noteCallEnded(const QString &messageId, int index, const QJsonObject &call)
+    {
+        Q_EMIT callEnded(messageId, index, call);
+    }
+
     /** @brief Connects the servers named (those not yet up), reads their tools' policies; the
      *  future finishes when each is ready or failed. */
     QFuture<void> ensure(const QStringList &servers);
@@ -93,6 +113,8 @@ public:
 Q_SIGNALS:
     void statusChanged(const QString &server);
     void decided(const QString &messageId, int index, bool allow, bool always);
+    /** @brief The job of call @p index of @p messageId ended; @p call is its stored entry. */
+    void callEnded(const QString &messageId, int index, const QJsonObject &call);
 
 private:
     struct Server
@@ -107,6 +129,7 @@ private:
     const McpTool *toolOf(const QString &server, const QString &tool) const;
 
     ToolService &m_service;
+    jobs::JobEngine *m_engine = nullptr;
     AskMode m_askMode = AskMode::Ask;
     int m_callTimeoutMs = DefaultCallTimeoutMs;
     QHash<QString, Server> m_servers;

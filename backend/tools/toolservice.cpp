@@ -276,4 +276,40 @@ QFuture<void> ToolService::setPolicy(const QString &server, const QString &tool,
     });
 }
 
+QFuture<QList<ConversationServer>> ToolService::forConversation(const QString &conversationId)
+{
+    return m_store.read([conversationId](QSqlDatabase &db) {
+        const QHash<QString, bool> choices = conversationId.isEmpty()
+            ? QHash<QString, bool>()
+            : store::tools::conversationChoices(db, conversationId);
+        QList<ConversationServer> out;
+        for (const StoredToolServer &s : store::tools::list(db)) {
+            const auto choice = choices.constFind(s.name);
+            const bool overridden = choice != choices.cend();
+            out.append({s.name, overridden ? *choice : s.enabled, s.enabled, overridden});
+        }
+        return out;
+    });
+}
+
+QStringList ToolService::enabledNames(const QList<ConversationServer> &servers)
+{
+    QStringList out;
+    for (const ConversationServer &s : servers) {
+        if (s.enabled)
+            out.append(s.name);
+    }
+    return out;
+}
+
+QFuture<void> ToolService::setForConversation(const QString &conversationId, const QString &server,
+                                              std::optional<bool> enabled)
+{
+    return m_store
+        .write([conversationId, server, enabled](QSqlDatabase &db) {
+            store::tools::setConversationChoice(db, conversationId, server, enabled);
+        })
+        .then(this, [this, conversationId] { Q_EMIT conversationServersChanged(conversationId); });
+}
+
 } // namespace arbor::tools

@@ -47,6 +47,15 @@ struct ResolvedServer
     QString error;                  ///< why a secret could not be read ("" when all were)
 };
 
+/** @brief A server as one conversation uses it. */
+struct ConversationServer
+{
+    QString name;
+    bool enabled = false;    ///< used by the conversation's replies
+    bool global = false;     ///< its global setting (tool_servers.enabled)
+    bool overridden = false; ///< the conversation made its own choice
+};
+
 /**
  * @brief The MCP servers of this device (store table tool_servers, migration 0017; not synced:
  * a command, its environment and its secrets belong to one machine) and their tools' approval
@@ -84,8 +93,21 @@ public:
     QFuture<void> setPolicy(const QString &server, const QString &tool,
                             std::optional<Policy> policy);
 
+    /** @brief Every server as @p conversationId uses it: its own choice where it made one
+     *  (local table conversation_tool_servers, migration 0021), else the global setting. An
+     *  empty id (a conversation not yet stored) gets the global settings. */
+    QFuture<QList<ConversationServer>> forConversation(const QString &conversationId);
+    /** @brief The names of the servers enabled in @p servers. */
+    static QStringList enabledNames(const QList<ConversationServer> &servers);
+    /** @brief Turns @p server on or off for @p conversationId alone; nullopt: back to the
+     *  global setting. */
+    QFuture<void> setForConversation(const QString &conversationId, const QString &server,
+                                     std::optional<bool> enabled);
+
 Q_SIGNALS:
     void serversChanged();
+    /** @brief A conversation's own choice of servers changed. */
+    void conversationServersChanged(const QString &conversationId);
 
 private:
     struct SecretOp;

@@ -64,6 +64,11 @@ FocusScope {
         y: -height - Theme.spacing
     }
 
+    ToolsPicker {
+        id: toolsPicker
+        y: -height - Theme.spacing
+    }
+
     // A send that fails after it was accepted (the model went away, the store refused it)
     // gives its text back, unless something new was typed meanwhile.
     Connections {
@@ -169,6 +174,18 @@ FocusScope {
                 tip: qsTr("Choose models to send to at once; Ctrl+Shift+Enter sends to them")
                 checked: App.compare.selection.length > 0
                 onClicked: setPicker.open()
+            }
+
+            IconButton {
+                objectName: "toolsButton"
+                Layout.alignment: Qt.AlignBottom
+                visible: Chat.conversationTools.servers.length > 0
+                iconName: "plug"
+                text: qsTr("Tools: %1 of %2 servers").arg(Chat.conversationTools.enabledCount)
+                                                     .arg(Chat.conversationTools.servers.length)
+                tip: qsTr("Choose the tool servers this conversation uses")
+                checked: Chat.conversationTools.enabledCount > 0
+                onClicked: toolsPicker.open()
             }
 
             IconButton {

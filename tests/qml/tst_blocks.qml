@@ -423,6 +423,25 @@ Item {
             compare(findChild(card, "toolResultLabel").text, "Result");
         }
 
+        function test_imageInTheResultIsShown() {
+            // A PNG of 2 x 3 pixels, as an MCP image content item becomes (a data: URL).
+            const png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAIAAAA2iEnWAAAAEElEQVR4nGP4z8AARAwoFABE0AX7pM/egAAAAABJRU5ErkJggg==";
+            const card = createTemporaryObject(toolCallComponent, root, {
+                toolStatus: "done", toolResult: "Here's the image you requested:\n[image/png]",
+                toolImages: [png]
+            });
+            const image = findChild(card, "toolImage");
+            verify(image !== null, "the result's image has an item");
+            tryCompare(image, "status", Image.Ready);
+            compare(image.sourceSize.width, 2);
+            compare(image.sourceSize.height, 3);
+            verify(image.visible && image.width > 0 && image.height > 0);
+            const none = createTemporaryObject(toolCallComponent, root, {
+                toolStatus: "done", toolResult: "text only"
+            });
+            compare(findChild(none, "toolImage"), null);
+        }
+
         function test_awaitingApprovalShowsTheButtonsAndRunDetails() {
             const waiting = createTemporaryObject(toolCallComponent, root, {
                 toolStatus: "awaiting_approval", toolServer: "files", messageId: "m1"

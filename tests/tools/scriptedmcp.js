@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // A scripted MCP server over stdio for Arbor's tests: it logs every byte it receives (so a test
 // can prove that nothing reached it) and misbehaves on request.
-//   node scriptedmcp.js --mode MODE [--log FILE]
+//   node scriptedmcp.js --mode MODE [--log FILE] [--report FILE]
+// --report FILE: writes {"env": its environment, "cmdline": its whole command line} there at start
+// (how a test sees what a server was given, outside Arbor's store).
 // MODE: normal     two tools over two tools/list pages; "write_note" (destructive) and "peek"
 //                  (read-only); after a call of write_note the list changes (list_changed)
 //       crash      exits with code 3 when a tool is called (after a line on stderr)
@@ -16,6 +18,10 @@ const args = process.argv.slice(2);
 const mode = args[args.indexOf('--mode') + 1] || 'normal';
 const logIndex = args.indexOf('--log');
 const logFile = logIndex >= 0 ? args[logIndex + 1] : null;
+const reportIndex = args.indexOf('--report');
+if (reportIndex >= 0)
+  fs.writeFileSync(args[reportIndex + 1], JSON.stringify({
+    env: process.env, cmdline: fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0') }));
 
 let extraTool = false;
 const send = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');

@@ -146,6 +146,33 @@ private Q_SLOTS:
         QVERIFY(!db.readAll().contains("s3cr3t-value"));
     }
 
+    void conversationChoosesItsServers()
+    {
+        ArbordRun r = arbord(
+            {"tools", "add", "everything", "--command", everythingServer(), "--arg", "stdio"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        r = arbord({"chat", "--provider", "demo", "--json", "Hello"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        const QString conversation = r.object().value("conversation_id").toString();
+        r = arbord({"tools", "conversation", conversation, "--json"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QCOMPARE(r.object().value("servers").toArray().first().toObject(),
+                 (QJsonObject{{"name", "everything"},
+                              {"enabled", true},
+                              {"global", true},
+                              {"overridden", false}}));
+        r = arbord({"tools", "conversation", conversation, "everything", "off"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QCOMPARE(r.out, QByteArray("everything\toff\t(this conversation)\n"));
+        r = arbord({"tools", "conversation", conversation, "everything", "default"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QCOMPARE(r.out, QByteArray("everything\ton\t(global)\n"));
+        r = arbord({"tools", "conversation", "no-such-conversation", "everything", "on"});
+        QVERIFY2(r.endedWith(1), qPrintable(r.describe()));
+        r = arbord({"tools", "conversation", conversation, "everything", "maybe"});
+        QVERIFY(r.endedWith(2));
+    }
+
     void chatRunsToolsAndDeniesUnapproved()
     {
         FakeVendorServer vendor;

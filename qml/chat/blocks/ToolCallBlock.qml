@@ -271,6 +271,7 @@ BlockItem {
                 Image {
                     required property string modelData
 
+                    objectName: "toolImage"
                     source: modelData
                     fillMode: Image.PreserveAspectFit
                     // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot
@@ -319,7 +320,7 @@ BlockItem {
                 objectName: "toolNote"
                 visible: block.toolStatus === "requested"
                 Layout.fillWidth: true
-                text: qsTr("The model asked to call %1; it did not run (this reply had no tools).").arg(block.toolName)
+                text: qsTr("The model asked to call %1; it did not run.").arg(block.toolName)
                 wrapMode: Text.Wrap
                 color: Theme.mutedText
                 font.pointSize: Theme.fontSizeSmall
