@@ -2,6 +2,7 @@
 
 #include "chatevents.h"
 #include "replysession.h"
+#include "toolturns.h"
 
 #include "store/messagequeries.h"
 #include "store/store.h"
@@ -74,8 +75,10 @@ void ChunkCommitter::commit()
                     messages::appendReasoningChunk(db, c.messageId, c.seq, c.reasoning);
                 if (!c.text.isEmpty())
                     messages::appendChunk(db, c.messageId, c.seq, c.text);
-                if (!c.toolCalls.isNull())
-                    messages::setToolCalls(db, c.messageId, c.toolCalls);
+                if (!c.toolCalls.isNull()) // never over an outcome a call's job has stored
+                    messages::setToolCalls(
+                        db, c.messageId,
+                        toolturns::keepSettled(messages::toolCalls(db, c.messageId), c.toolCalls));
             }
         },
         [events = &m_events, pieces = std::move(pieces),

@@ -383,11 +383,16 @@ bool ReplySession::runTools()
 
 void ReplySession::storeCalls()
 {
-    m_toolCallsDirty = true;
     const QString json = domain::toolcalls::toText(m_toolCalls);
     m_live.setToolCalls(m_message.id, json);
     Q_EMIT m_events.toolCallsChanged(m_message.conversationId, m_message.id, json);
-    flush();
+    // Stored at once, in the writer's order (not with the next group commit): a call marked
+    // running must be in the store before the job that reads it is queued
+    // (ToolRound::enqueueMarked), and never over an outcome a call's job has stored.
+    m_toolCallsDirty = false;
+    m_store.post([id = m_message.id, json](QSqlDatabase &db) {
+        messages::setToolCalls(db, id, toolturns::keepSettled(messages::toolCalls(db, id), json));
+    });
 }
 
 void ReplySession::nextRound()

@@ -69,8 +69,10 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 10000);
         QVERIFY2(saved.first().at(0).toBool(), qPrintable(saved.first().at(1).toString()));
         const QString id = QStringLiteral("team-proxy");
+        // The list is read again after the save is reported: wait for the new row.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            providerNamed(settings, id).value(QStringLiteral("concurrency")).toInt(), 3, 10000);
         const QVariantMap shown = providerNamed(settings, id);
-        QCOMPARE(shown.value(QStringLiteral("concurrency")).toInt(), 3);
         QCOMPARE(shown.value(QStringLiteral("requestsPerMinute")).toLongLong(), 120);
         QCOMPARE(shown.value(QStringLiteral("tokensPerMinute")).toLongLong(), 50000);
 
