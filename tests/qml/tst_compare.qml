@@ -257,6 +257,14 @@ Item {
             tryVerify(() => links().length === 2, 5000);
             const fusedId = lastMessage().messageId;
             tryVerify(() => rowItem(1).messageId === fusedId && links().length === 2, 5000);
+            // Drawn again after the switch: let its blocks settle so the link stays where it is.
+            tryVerify(() => {
+                const body = findChild(rowItem(1), "messageBody");
+                return body !== null && body.shownBlocks === body.totalBlocks
+                       && body.waitingBlocks === 0;
+            }, 5000);
+            showRow(1);
+            waitForRendering(rowItem(1));
             mouseClick(links()[0]);
             tryVerify(() => lastMessage().messageId === ids[0], 5000,
                       "the first link shows reply 1: " + lastMessage().siblingIndex + " " + links()[0].text);
