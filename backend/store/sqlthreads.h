@@ -56,17 +56,55 @@ public:
     /** @brief Queues @p task; @p done gets nullptr after success (after COMMIT for a writer). */
     void post(Task task, Done done);
 
-    /** @brief Queues @p f(db) and returns its result as a future (exceptions propagate). */
-    template<class F>
-    auto submit(F f) -> QFuture<std::invoke_result_t<F &, QSqlDatabase &>>
+    /** @brief submit()'s default second step: the task's result as it is. */
+    struct Unchanged
+    {};
+    /** @brief What submit(f, then) answers: @p then's result (the task's with Unchanged). */
+    template<class F, class Then>
+    using Answer = typename std::conditional_t<
+        std::is_same_v<Then, Unchanged>, std::invoke_result<F &, QSqlDatabase &>,
+        std::conditional_t<
+            std::is_void_v<std::invoke_result_t<F &, QSqlDatabase &>>, std::invoke_result<Then &>,
+            std::invoke_result<Then &, std::invoke_result_t<F &, QSqlDatabase &>>>>::type;
+
+    /**
+     * @brief Queues @p f(db) and returns its result as a future (exceptions propagate).
+     *
+     * With @p then, the future answers then(result) (then() for a void task) instead: it runs
+     * on this thread once the task succeeded (after COMMIT for a writer), before the future
+     * finishes, and not at all when the task or its commit failed; its own exception is the
+     * future's. The race-free form of `submit(f).then(then)` (see core/whenready.h: in Qt 6.4
+     * a then() attached while this thread finishes the future can run twice).
+     */
+    template<class F, class Then = Unchanged>
+    auto submit(F f, Then then = {}) -> QFuture<Answer<F, Then>>
     {
         using R = std::invoke_result_t<F &, QSqlDatabase &>;
-        auto promise = std::make_shared<QPromise<R>>();
-        QFuture<R> future = promise->future();
+        using A = Answer<F, Then>;
+        auto promise = std::make_shared<QPromise<A>>();
+        QFuture<A> future = promise->future();
         promise->start();
+        // The answer, on this thread after the task (and COMMIT): then() of the task's value.
+        auto answer = [promise, then = std::move(then)](auto &&...value) mutable {
+            if constexpr (std::is_same_v<Then, Unchanged>) {
+                if constexpr (!std::is_void_v<A>)
+                    promise->addResult(std::move(value)...);
+            } else if constexpr (std::is_void_v<A>) {
+                then(std::move(value)...);
+            } else {
+                promise->addResult(then(std::move(value)...));
+            }
+        };
         if constexpr (std::is_void_v<R>) {
             post([f = std::move(f)](QSqlDatabase &db) mutable { f(db); },
-                 [promise](std::exception_ptr e) {
+                 [promise, answer](std::exception_ptr e) mutable {
+                     if (!e) {
+                         try {
+                             answer();
+                         } catch (...) {
+                             e = std::current_exception();
+                         }
+                     }
                      if (e)
                          promise->setException(e);
                      promise->finish();
@@ -74,11 +112,16 @@ public:
         } else {
             auto value = std::make_shared<std::optional<R>>();
             post([f = std::move(f), value](QSqlDatabase &db) mutable { value->emplace(f(db)); },
-                 [promise, value](std::exception_ptr e) {
+                 [promise, value, answer](std::exception_ptr e) mutable {
+                     if (!e) {
+                         try {
+                             answer(std::move(**value));
+                         } catch (...) {
+                             e = std::current_exception();
+                         }
+                     }
                      if (e)
                          promise->setException(e);
-                     else
-                         promise->addResult(std::move(**value));
                      promise->finish();
                  });
         }
@@ -108,7 +151,7 @@ private:
     const QString m_namePrefix;
     std::vector<std::thread> m_threads;
     mutable std::mutex m_mutex;
-    std::mutex m_closeMutex; ///< connections close one at a time (see run())
+    std::mutex m_closeMutex;      ///< connections close one at a time (see run())
     std::condition_variable m_wake;
     std::condition_variable m_checkpointWake;
     std::atomic<quint64> m_posted{0}; ///< tasks ever posted (the writer's spin watches it)

@@ -40,22 +40,30 @@ public:
     const QString &path() const { return m_path; }
     Access access() const { return m_access; }
 
-    template<class F>
-    auto read(F f)
+    /** @brief Runs @p f on a reader; with @p then, answers then(result), run on that reader
+     *  (SqlThreads::submit: the race-free form of `read(f).then(then)`). */
+    template<class F, class Then = SqlThreads::Unchanged>
+    auto read(F f, Then then = {})
     {
-        return m_readers->submit(std::move(f));
+        return m_readers->submit(std::move(f), std::move(then));
     }
-    /** @brief Runs @p f on the writer; a ReadOnly store answers with a StoreError. */
-    template<class F>
-    auto write(F f) -> QFuture<std::invoke_result_t<F &, QSqlDatabase &>>
+    /** @brief Runs @p f on the writer; a ReadOnly store answers with a StoreError. With
+     *  @p then, answers then(result), run on the writer after COMMIT (SqlThreads::submit: the
+     *  race-free form of `write(f).then(then)`). */
+    template<class F, class Then = SqlThreads::Unchanged>
+    auto write(F f, Then then = {}) -> QFuture<SqlThreads::Answer<F, Then>>
     {
         if (!m_writer)
-            return QtFuture::makeExceptionalFuture<std::invoke_result_t<F &, QSqlDatabase &>>(
-                noWriter());
-        return m_writer->submit(std::move(f));
+            return QtFuture::makeExceptionalFuture<SqlThreads::Answer<F, Then>>(noWriter());
+        return m_writer->submit(std::move(f), std::move(then));
     }
     /** @brief Fire-and-forget write; @p done (optional) runs on the writer thread after COMMIT. */
     void post(SqlThreads::Task task, SqlThreads::Done done = {});
+    /** @brief A read task whose @p done runs on its reader after it (with its exception). */
+    void postRead(SqlThreads::Task task, SqlThreads::Done done)
+    {
+        m_readers->post(std::move(task), std::move(done));
+    }
 
     SqlThreads &writer() { return *m_writer; }
 
@@ -86,10 +94,14 @@ public:
     {
     }
 
-    template<class F>
-    auto read(F f)
+    template<class F, class Then = SqlThreads::Unchanged>
+    auto read(F f, Then then = {})
     {
-        return m_store->read(std::move(f));
+        return m_store->read(std::move(f), std::move(then));
+    }
+    void post(SqlThreads::Task task, SqlThreads::Done done)
+    {
+        m_store->postRead(std::move(task), std::move(done));
     }
     const QString &path() const { return m_store->path(); }
 
