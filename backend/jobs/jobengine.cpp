@@ -208,9 +208,9 @@ QFuture<QList<qint64>> JobEngine::enqueueMany(const QList<JobSpec> &specs)
     for (JobSpec &s : resolved)
         if (s.maxAttempts <= 0)
             s.maxAttempts = maxAttemptsFor(s.kind);
-    return m_store
-        .write([resolved, at](QSqlDatabase &db) { return queries::insertMany(db, resolved, at); })
-        .then([channel = m_claims](QList<qint64> ids) {
+    return m_store.write(
+        [resolved, at](QSqlDatabase &db) { return queries::insertMany(db, resolved, at); },
+        [channel = m_claims](QList<qint64> ids) {
             channel->wake();
             return ids;
         });
@@ -219,20 +219,20 @@ QFuture<QList<qint64>> JobEngine::enqueueMany(const QList<JobSpec> &specs)
 QFuture<void> JobEngine::setQueueSettings(const QueueSettings &settings)
 {
     const qint64 at = now();
-    return m_store
-        .write([settings, at](QSqlDatabase &db) { admin::saveQueueSettings(db, settings, at); })
-        .then([this] { reloadQueues(); });
+    return m_store.write(
+        [settings, at](QSqlDatabase &db) { admin::saveQueueSettings(db, settings, at); },
+        [this] { reloadQueues(); });
 }
 
 QFuture<QueueSettings> JobEngine::setQueueLimits(const QString &queue, int concurrency,
                                                  qint64 requestsPerMinute, qint64 tokensPerMinute)
 {
     const qint64 at = now();
-    return m_store
-        .write([queue, concurrency, requestsPerMinute, tokensPerMinute, at](QSqlDatabase &db) {
+    return m_store.write(
+        [queue, concurrency, requestsPerMinute, tokensPerMinute, at](QSqlDatabase &db) {
             return admin::setLimits(db, queue, concurrency, requestsPerMinute, tokensPerMinute, at);
-        })
-        .then([this](QueueSettings saved) {
+        },
+        [this](QueueSettings saved) {
             reloadQueues();
             return saved;
         });
@@ -241,9 +241,9 @@ QFuture<QueueSettings> JobEngine::setQueueLimits(const QString &queue, int concu
 QFuture<void> JobEngine::setQueuePaused(const QString &queue, bool paused)
 {
     const qint64 at = now();
-    return m_store
-        .write([queue, paused, at](QSqlDatabase &db) { admin::setPaused(db, queue, paused, at); })
-        .then([this] { reloadQueues(); });
+    return m_store.write(
+        [queue, paused, at](QSqlDatabase &db) { admin::setPaused(db, queue, paused, at); },
+        [this] { reloadQueues(); });
 }
 
 void JobEngine::reloadQueues()
@@ -263,19 +263,20 @@ QFuture<QList<QueueLimitState>> JobEngine::queueStates()
     auto promise = std::make_shared<QPromise<QList<QueueLimitState>>>();
     promise->start();
     QFuture<QList<QueueLimitState>> future = promise->future();
+    withQueueStates([promise](const QList<QueueLimitState> &states) {
+        promise->addResult(states);
+        promise->finish();
+    });
+    return future;
+}
+
+void JobEngine::withQueueStates(std::function<void(const QList<QueueLimitState> &)> fn)
+{
     Dispatcher *d = m_dispatcher;
     if (!d
         || !QMetaObject::invokeMethod(
-            d,
-            [d, promise] {
-                promise->addResult(d->queueStates());
-                promise->finish();
-            },
-            Qt::QueuedConnection)) {
-        promise->addResult(QList<QueueLimitState>{});
-        promise->finish();
-    }
-    return future;
+            d, [d, fn] { fn(d->queueStates()); }, Qt::QueuedConnection))
+        fn({});
 }
 
 QFuture<bool> JobEngine::cancel(qint64 jobId)
@@ -286,22 +287,29 @@ QFuture<bool> JobEngine::cancel(qint64 jobId)
     QFuture<bool> future = promise->future();
     // Never a blocking call from the writer thread into the engine thread (which may be stopping):
     // the running case is asked with a queued call that answers the promise.
-    m_store
-        .write([jobId, at](QSqlDatabase &db) {
-            if (queries::cancelQueued(db, jobId, at))
-                return true;
+    // The answer from the writer thread after COMMIT (no then(): see core/whenready.h).
+    auto wasQueued = std::make_shared<bool>(false);
+    m_store.post(
+        [jobId, at, wasQueued](QSqlDatabase &db) {
+            if (queries::cancelQueued(db, jobId, at)) {
+                *wasQueued = true;
+                return;
+            }
             queries::requestCancel(db, jobId, at); // it may run in another process
-            return false;
-        })
-        .then([this, jobId, promise](QFuture<bool> f) {
-            bool wasQueued = false;
-            try {
-                wasQueued = f.result();
-            } catch (const std::exception &e) {
-                qCWarning(lcJobs) << "cancelling job" << jobId << "failed:" << e.what();
+        },
+        [this, jobId, promise, wasQueued](std::exception_ptr error) {
+            if (error) {
+                *wasQueued = false;
+                try {
+                    std::rethrow_exception(error);
+                } catch (const std::exception &e) {
+                    qCWarning(lcJobs) << "cancelling job" << jobId << "failed:" << e.what();
+                } catch (...) {
+                    qCWarning(lcJobs) << "cancelling job" << jobId << "failed";
+                }
             }
             Dispatcher *d = m_dispatcher;
-            if (wasQueued || !d
+            if (*wasQueued || !d
                 || !QMetaObject::invokeMethod(
                     d,
                     [d, jobId, promise] {
@@ -309,7 +317,7 @@ QFuture<bool> JobEngine::cancel(qint64 jobId)
                         promise->finish();
                     },
                     Qt::QueuedConnection)) {
-                promise->addResult(wasQueued);
+                promise->addResult(*wasQueued);
                 promise->finish();
             }
         });

@@ -103,6 +103,9 @@ public:
     QFuture<void> setQueuePaused(const QString &queue, bool paused);
     /** @brief The live limit state of every queue this engine knows (empty when stopped). */
     QFuture<QList<QueueLimitState>> queueStates();
+    /** @brief Runs @p fn with that state on the engine's thread (at once with none when
+     *  stopped): what comes next needs no continuation on a future that thread finishes. */
+    void withQueueStates(std::function<void(const QList<QueueLimitState> &)> fn);
     /** @brief Cancels a job: a queued one at once, a running one of this process by asking its
      *  handler, one running in another process by a request it picks up on its next poll.
      *  Resolves with whether the job was queued or running here. */

@@ -5,6 +5,9 @@
 #include "store/store.h"
 
 #include <QDateTime>
+#include <QPromise>
+
+#include <memory>
 
 namespace arbor::jobs {
 
@@ -19,23 +22,33 @@ QFuture<JobsSnapshot> JobsService::snapshot(SnapshotOptions options, qint64 now)
 {
     if (now <= 0)
         now = m_engine.now();
-    // The engine's limiter state first (its own thread answers), then one store read with it.
-    return m_engine.queueStates()
-        .then([reader = m_reader, options, now](const QList<QueueLimitState> &live) mutable {
-            return reader.read(
-                [options, now, live](QSqlDatabase &db) { return read(db, options, now, live); });
-        })
-        .unwrap();
+    // The engine's limiter state first (its own thread answers), then one store read with it,
+    // queued from that thread and answering the promise itself (no then(): core/whenready.h).
+    auto promise = std::make_shared<QPromise<JobsSnapshot>>();
+    promise->start();
+    QFuture<JobsSnapshot> answer = promise->future();
+    m_engine.withQueueStates(
+        [reader = m_reader, options, now, promise](const QList<QueueLimitState> &live) mutable {
+            auto snapshot = std::make_shared<JobsSnapshot>();
+            reader.post([options, now, live,
+                         snapshot](QSqlDatabase &db) { *snapshot = read(db, options, now, live); },
+                        [promise, snapshot](std::exception_ptr error) {
+                            if (error)
+                                promise->setException(error);
+                            else
+                                promise->addResult(std::move(*snapshot));
+                            promise->finish();
+                        });
+        });
+    return answer;
 }
 
 QFuture<bool> JobsService::retry(qint64 jobId)
 {
     JobEngine *engine = &m_engine;
-    return m_store
-        .write([jobId, now = m_engine.now()](QSqlDatabase &db) {
-            return admin::retry(db, jobId, now);
-        })
-        .then([engine](bool retried) {
+    return m_store.write(
+        [jobId, now = m_engine.now()](QSqlDatabase &db) { return admin::retry(db, jobId, now); },
+        [engine](bool retried) {
             engine->wake();
             return retried;
         });
@@ -44,14 +57,12 @@ QFuture<bool> JobsService::retry(qint64 jobId)
 QFuture<int> JobsService::retryJobs(const QList<qint64> &jobIds)
 {
     JobEngine *engine = &m_engine;
-    return m_store
-        .write([jobIds, now = m_engine.now()](QSqlDatabase &db) {
-            return admin::retryMany(db, jobIds, now);
-        })
-        .then([engine](int retried) {
-            engine->wake();
-            return retried;
-        });
+    return m_store.write([jobIds, now = m_engine.now()](
+                             QSqlDatabase &db) { return admin::retryMany(db, jobIds, now); },
+                         [engine](int retried) {
+                             engine->wake();
+                             return retried;
+                         });
 }
 
 QFuture<int> JobsService::discardJobs(const QList<qint64> &jobIds)
@@ -62,11 +73,11 @@ QFuture<int> JobsService::discardJobs(const QList<qint64> &jobIds)
 QFuture<int> JobsService::retryFailed(const admin::TagFilter &filter)
 {
     JobEngine *engine = &m_engine;
-    return m_store
-        .write([filter, now = m_engine.now()](QSqlDatabase &db) {
+    return m_store.write(
+        [filter, now = m_engine.now()](QSqlDatabase &db) {
             return admin::retryMany(db, admin::finishedIds(db, filter), now);
-        })
-        .then([engine](int retried) {
+        },
+        [engine](int retried) {
             engine->wake();
             return retried;
         });
