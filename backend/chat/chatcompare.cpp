@@ -71,8 +71,8 @@ QFuture<CompareResult> ChatService::compare(const CompareRequest &request)
     } catch (const store::StoreError &) {
         return QtFuture::makeExceptionalFuture<CompareResult>(std::current_exception());
     }
-    return m_store
-        .write([request, choices](QSqlDatabase &db) {
+    return m_store.write(
+        [request, choices](QSqlDatabase &db) {
             const qint64 now = domain::nowMs();
             CompareResult r;
             const auto [conversationId, parentId] = placeFor(db, request, now);
@@ -93,8 +93,8 @@ QFuture<CompareResult> ChatService::compare(const CompareRequest &request)
                 r.replies[i].siblingCount = int(r.replies.size());
             }
             return r;
-        })
-        .then([this](CompareResult r) {
+        },
+        [this](CompareResult r) {
             Q_EMIT m_events.messageCreated(r.user);
             for (const domain::Message &m : std::as_const(r.replies))
                 Q_EMIT m_events.messageCreated(m);
@@ -118,8 +118,8 @@ QFuture<SendResult> ChatService::fuse(const FuseRequest &request)
     }
     const QString templ = request.promptTemplate.trimmed().isEmpty() ? compare::defaultFusePrompt()
                                                                      : request.promptTemplate;
-    return m_store
-        .write([request, model, templ](QSqlDatabase &db) {
+    return m_store.write(
+        [request, model, templ](QSqlDatabase &db) {
             const auto user = messages::get(db, request.userMessageId);
             if (!user || user->role != u"user")
                 throw store::StoreError(QStringLiteral("Fuse works on the replies to a message "
@@ -147,8 +147,8 @@ QFuture<SendResult> ChatService::fuse(const FuseRequest &request)
                                              now, &r.jobId, nullptr, extras);
             writes::showLeaf(db, r, r.assistant.id, now);
             return r;
-        })
-        .then([this](SendResult r) {
+        },
+        [this](SendResult r) {
             Q_EMIT m_events.messageCreated(r.assistant);
             Q_EMIT m_events.conversationsChanged();
             m_engine.wake();
@@ -190,21 +190,21 @@ QFuture<void> ChatService::saveModelSet(const QString &name, const QList<Compare
         return QtFuture::makeExceptionalFuture(userError(error));
     const QString json =
         QString::fromUtf8(QJsonDocument(compare::toJson(models)).toJson(QJsonDocument::Compact));
-    return m_store
-        .write([clean, json](QSqlDatabase &db) {
+    return m_store.write(
+        [clean, json](QSqlDatabase &db) {
             store::modelsets::save(db, clean, json, domain::nowMs());
-        })
-        .then([this] { Q_EMIT m_events.modelSetsChanged(); });
+        },
+        [this] { Q_EMIT m_events.modelSetsChanged(); });
 }
 
 QFuture<bool> ChatService::removeModelSet(const QString &name)
 {
-    return m_store.write([name](QSqlDatabase &db) { return store::modelsets::remove(db, name); })
-        .then([this](bool removed) {
-            if (removed)
-                Q_EMIT m_events.modelSetsChanged();
-            return removed;
-        });
+    return m_store.write([name](QSqlDatabase &db) { return store::modelsets::remove(db, name); },
+                         [this](bool removed) {
+                             if (removed)
+                                 Q_EMIT m_events.modelSetsChanged();
+                             return removed;
+                         });
 }
 
 } // namespace arbor::chat

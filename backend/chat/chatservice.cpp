@@ -248,9 +248,10 @@ void patchSettings(const QSqlDatabase &db, const QString &conversationId, const 
 
 } // namespace
 
-QFuture<SendResult> ChatService::announce(QFuture<SendResult> stored)
+template<class Work>
+QFuture<SendResult> ChatService::announce(Work work)
 {
-    return stored.then([this](SendResult r) {
+    return m_store.write(std::move(work), [this](SendResult r) {
         // Runs after COMMIT: everything announced is durable.
         if (!r.user.id.isEmpty())
             Q_EMIT m_events.messageCreated(r.user);
@@ -276,7 +277,7 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
         return QtFuture::makeExceptionalFuture<SendResult>(std::current_exception());
     }
 
-    return announce(m_store.write([request, model](QSqlDatabase &db) {
+    return announce([request, model](QSqlDatabase &db) {
         const qint64 now = domain::nowMs();
         SendResult r;
         QString parentId = request.parentId;
@@ -320,13 +321,13 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
             storeReply(db, r.conversationId, r.user.id, model, request.options, now, &r.jobId);
         showLeaf(db, r, r.assistant.id, now);
         return r;
-    }));
+    });
 }
 
 QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId,
                                             const QString &modelKey)
 {
-    return announce(m_store.write([this, assistantMessageId, modelKey](QSqlDatabase &db) {
+    return announce([this, assistantMessageId, modelKey](QSqlDatabase &db) {
         const auto old = messages::get(db, assistantMessageId);
         if (!old || old->role != u"assistant")
             throw store::StoreError(QStringLiteral("Only a reply can be regenerated."));
@@ -339,7 +340,7 @@ QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId,
                                  nullptr, writes::extrasOf(db, *old));
         showLeaf(db, r, r.assistant.id, now);
         return r;
-    }));
+    });
 }
 
 QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId,
@@ -347,7 +348,7 @@ QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId
 {
     if (const QString error = validatePatch(settings); !error.isEmpty())
         return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
-    return announce(m_store.write([this, assistantMessageId, settings](QSqlDatabase &db) {
+    return announce([this, assistantMessageId, settings](QSqlDatabase &db) {
         const auto old = messages::get(db, assistantMessageId);
         if (!old || old->role != u"assistant")
             throw store::StoreError(QStringLiteral("Only a reply can be continued."));
@@ -364,7 +365,7 @@ QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId
                                  &*old, writes::extrasOf(db, *old));
         showLeaf(db, r, r.assistant.id, now);
         return r;
-    }));
+    });
 }
 
 QFuture<SendResult> ChatService::edit(const QString &userMessageId, const QString &text, bool reply,
@@ -372,7 +373,7 @@ QFuture<SendResult> ChatService::edit(const QString &userMessageId, const QStrin
 {
     if (const QString error = validate(text); !error.isEmpty())
         return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
-    return announce(m_store.write([this, userMessageId, text, reply, modelKey](QSqlDatabase &db) {
+    return announce([this, userMessageId, text, reply, modelKey](QSqlDatabase &db) {
         const auto old = messages::get(db, userMessageId);
         if (!old || old->role != u"user")
             throw store::StoreError(QStringLiteral("Only your own messages can be edited."));
@@ -392,20 +393,20 @@ QFuture<SendResult> ChatService::edit(const QString &userMessageId, const QStrin
         }
         showLeaf(db, r, reply ? r.assistant.id : r.user.id, now);
         return r;
-    }));
+    });
 }
 
 QFuture<QString> ChatService::switchTo(const QString &messageId)
 {
-    return m_store
-        .write([messageId](QSqlDatabase &db) {
+    return m_store.write(
+        [messageId](QSqlDatabase &db) {
             const QString leaf = store::tree::switchTo(db, messageId, domain::nowMs());
             if (leaf.isEmpty())
                 throw store::StoreError(
                     QStringLiteral("Message %1 does not exist.").arg(messageId));
             return std::make_pair(messages::get(db, leaf)->conversationId, leaf);
-        })
-        .then([this](std::pair<QString, QString> r) {
+        },
+        [this](std::pair<QString, QString> r) {
             Q_EMIT m_events.pathChanged(r.first);
             return r.second;
         });
@@ -419,8 +420,8 @@ QFuture<QString> ChatService::switchSibling(const QString &messageId, int delta)
         QString forkId;
         QString leaf;
     };
-    return m_store
-        .write([messageId, delta](QSqlDatabase &db) {
+    return m_store.write(
+        [messageId, delta](QSqlDatabase &db) {
             const auto message = messages::get(db, messageId);
             const QString sibling = store::tree::siblingAt(db, messageId, delta);
             if (!message || sibling.isEmpty())
@@ -430,8 +431,8 @@ QFuture<QString> ChatService::switchSibling(const QString &messageId, int delta)
                 return Switched{message->conversationId, message->parentId, {}};
             const QString leaf = store::tree::switchToSibling(db, sibling, domain::nowMs());
             return Switched{message->conversationId, message->parentId, leaf};
-        })
-        .then([this](Switched r) {
+        },
+        [this](Switched r) {
             if (!r.leaf.isEmpty())
                 Q_EMIT m_events.pathChanged(r.conversationId, r.forkId);
             return r.leaf;
@@ -440,8 +441,8 @@ QFuture<QString> ChatService::switchSibling(const QString &messageId, int delta)
 
 QFuture<RemovedSubtree> ChatService::removeSubtree(const QString &messageId)
 {
-    return m_store
-        .write([messageId](QSqlDatabase &db) {
+    return m_store.write(
+        [messageId](QSqlDatabase &db) {
             RemovedSubtree r;
             const auto node = messages::get(db, messageId);
             if (!node || !conversations::get(db, node->conversationId))
@@ -463,8 +464,8 @@ QFuture<RemovedSubtree> ChatService::removeSubtree(const QString &messageId)
                 }
             }
             return std::make_pair(r, running);
-        })
-        .then([this](std::pair<RemovedSubtree, QList<qint64>> r) {
+        },
+        [this](std::pair<RemovedSubtree, QList<qint64>> r) {
             for (qint64 id : std::as_const(r.second))
                 m_engine.cancelRunning(id, jobs::CancelReason::User);
             Q_EMIT m_events.pathChanged(r.first.conversationId);
@@ -474,34 +475,32 @@ QFuture<RemovedSubtree> ChatService::removeSubtree(const QString &messageId)
 
 QFuture<void> ChatService::restoreSubtree(const RemovedSubtree &removed)
 {
-    return m_store
-        .write([removed](QSqlDatabase &db) {
+    return m_store.write(
+        [removed](QSqlDatabase &db) {
             store::tree::restore(db, removed.batch);
             if (!removed.previousLeaf.isEmpty())
                 store::tree::switchTo(db, removed.previousLeaf, domain::nowMs());
-        })
-        .then([this, conversationId = removed.conversationId] {
+        },
+        [this, conversationId = removed.conversationId] {
             Q_EMIT m_events.pathChanged(conversationId);
         });
 }
 
 QFuture<void> ChatService::setLabel(const QString &messageId, const QString &label)
 {
-    return m_store
-        .write([messageId, label](QSqlDatabase &db) {
+    return m_store.write(
+        [messageId, label](QSqlDatabase &db) {
             store::tree::setLabel(db, messageId, label);
             return messages::get(db, messageId)->conversationId;
-        })
-        .then([this](QString conversationId) { Q_EMIT m_events.pathChanged(conversationId); });
+        },
+        [this](QString conversationId) { Q_EMIT m_events.pathChanged(conversationId); });
 }
 
 QFuture<QString> ChatService::fork(const QString &messageId)
 {
-    return m_store
-        .write([messageId](QSqlDatabase &db) {
-            return store::tree::fork(db, messageId, domain::nowMs());
-        })
-        .then([this](QString id) {
+    return m_store.write(
+        [messageId](QSqlDatabase &db) { return store::tree::fork(db, messageId, domain::nowMs()); },
+        [this](QString id) {
             Q_EMIT m_events.conversationsChanged();
             return id;
         });
@@ -509,8 +508,8 @@ QFuture<QString> ChatService::fork(const QString &messageId)
 
 QFuture<bool> ChatService::stop(const QString &messageId)
 {
-    return m_store
-        .write([messageId](QSqlDatabase &db) {
+    return m_store.write(
+        [messageId](QSqlDatabase &db) {
             StopOutcome o;
             const auto message = messages::get(db, messageId);
             if (!message || !domain::isLive(message->status))
@@ -536,8 +535,8 @@ QFuture<bool> ChatService::stop(const QString &messageId)
                 o.stoppedHere = true;
             }
             return o;
-        })
-        .then([this, messageId](StopOutcome o) {
+        },
+        [this, messageId](StopOutcome o) {
             if (o.stoppedHere)
                 Q_EMIT m_events.messageStateChanged(o.conversationId, messageId,
                                                     QStringLiteral("cancelled"), {});
@@ -553,11 +552,11 @@ QFuture<void> ChatService::rename(const QString &conversationId, const QString &
     if (clean.isEmpty())
         return QtFuture::makeExceptionalFuture(std::make_exception_ptr(
             store::StoreError(QStringLiteral("A conversation needs a title."))));
-    return m_store
-        .write([conversationId, clean](QSqlDatabase &db) {
+    return m_store.write(
+        [conversationId, clean](QSqlDatabase &db) {
             conversations::rename(db, conversationId, clean);
-        })
-        .then([this] { Q_EMIT m_events.conversationsChanged(); });
+        },
+        [this] { Q_EMIT m_events.conversationsChanged(); });
 }
 
 QString ChatService::validateSettings(const QJsonObject &settings)
@@ -597,8 +596,8 @@ QFuture<void> ChatService::setConversationSettings(const QString &conversationId
 {
     if (const QString error = validateSettings(settings); !error.isEmpty())
         return QtFuture::makeExceptionalFuture(userError(error));
-    return m_store
-        .write([conversationId, settings](QSqlDatabase &db) {
+    return m_store.write(
+        [conversationId, settings](QSqlDatabase &db) {
             const auto c = conversations::get(db, conversationId);
             if (!c)
                 throw store::StoreError(
@@ -619,21 +618,21 @@ QFuture<void> ChatService::setConversationSettings(const QString &conversationId
             else if (!budget.isUndefined())
                 merged.insert(QStringLiteral("thinking_budget"), budget);
             conversations::setSettings(db, conversationId, merged);
-        })
-        .then([this] { Q_EMIT m_events.conversationsChanged(); });
+        },
+        [this] { Q_EMIT m_events.conversationsChanged(); });
 }
 
 QFuture<void> ChatService::restoreConversation(const QString &conversationId)
 {
-    return m_store
-        .write([conversationId](QSqlDatabase &db) { conversations::restore(db, conversationId); })
-        .then([this] { Q_EMIT m_events.conversationsChanged(); });
+    return m_store.write(
+        [conversationId](QSqlDatabase &db) { conversations::restore(db, conversationId); },
+        [this] { Q_EMIT m_events.conversationsChanged(); });
 }
 
 QFuture<void> ChatService::remove(const QString &conversationId)
 {
-    return m_store
-        .write([conversationId](QSqlDatabase &db) {
+    return m_store.write(
+        [conversationId](QSqlDatabase &db) {
             // Live replies stop with the conversation: cancel what has not started.
             const QStringList live = messages::liveIds(db, conversationId);
             const qint64 now = domain::nowMs();
@@ -652,8 +651,8 @@ QFuture<void> ChatService::remove(const QString &conversationId)
                 }
             }
             return running;
-        })
-        .then([this](QList<qint64> running) {
+        },
+        [this](QList<qint64> running) {
             for (qint64 id : std::as_const(running))
                 m_engine.cancelRunning(id, jobs::CancelReason::User);
             Q_EMIT m_events.conversationsChanged();

@@ -192,7 +192,9 @@ public:
     ModelChoice choose(const QString &modelKey) const;
 
 private:
-    QFuture<SendResult> announce(QFuture<SendResult> stored);
+    /** @brief Stores with @p work on the writer, then announces what it stored (after COMMIT). */
+    template<class Work>
+    QFuture<SendResult> announce(Work work);
 
     store::Store &m_store;
     jobs::JobEngine &m_engine;

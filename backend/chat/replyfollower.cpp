@@ -4,6 +4,7 @@
 #include "durablefeed.h"
 #include "livetexts.h"
 
+#include "core/whenready.h"
 #include "domain/ids.h"
 
 namespace arbor::chat {
@@ -114,21 +115,22 @@ void ReplyFollower::poll()
     m_polling = true;
     m_pollAgain = false;
     const quint64 number = ++m_polls;
-    m_chat.progress(m_id, m_text.size()).then(this, [this, number](QFuture<ReplyProgress> f) {
-        m_polling = false;
-        if (m_done)
-            return;
-        try {
-            take(f.result(), number);
-        } catch (const std::exception &e) {
-            m_done = true;
-            m_timer.stop();
-            Q_EMIT failed(QString::fromUtf8(e.what()));
-            return;
-        }
-        if (m_pollAgain)
-            poll();
-    });
+    core::whenReady(this, m_chat.progress(m_id, m_text.size()),
+                    [this, number](QFuture<ReplyProgress> f) {
+                        m_polling = false;
+                        if (m_done)
+                            return;
+                        try {
+                            take(f.result(), number);
+                        } catch (const std::exception &e) {
+                            m_done = true;
+                            m_timer.stop();
+                            Q_EMIT failed(QString::fromUtf8(e.what()));
+                            return;
+                        }
+                        if (m_pollAgain)
+                            poll();
+                    });
 }
 
 void ReplyFollower::take(const ReplyProgress &p, quint64 pollNumber)

@@ -2,6 +2,7 @@
 
 #include "toolturns.h"
 
+#include "core/whenready.h"
 #include "domain/ids.h"
 #include "domain/toolcall.h"
 #include "jobs/jobrun.h"
@@ -86,29 +87,28 @@ void ToolCallJobHandler::start(jobs::JobRun *run)
 {
     const QString messageId = run->job().payload.value(QStringLiteral("message_id")).toString();
     const int index = run->job().payload.value(QStringLiteral("call")).toInt(-1);
-    m_store
-        .read([messageId](QSqlDatabase &db) {
-            return domain::toolcalls::parse(messages::toolCalls(db, messageId));
-        })
-        .then(run, [this, run, messageId, index](QFuture<QList<ToolCall>> f) {
-            QList<ToolCall> calls;
-            try {
-                calls = f.result();
-            } catch (const std::exception &e) {
-                run->fail(
-                    {QStringLiteral("Cannot read the call: %1").arg(QString::fromUtf8(e.what())),
-                     false, -1});
-                return;
-            }
-            if (index < 0 || index >= calls.size() || calls.at(index).status != ToolCall::Running) {
-                run->finishCancelled(QStringLiteral("the call no longer waits to run"));
-                return;
-            }
-            const ToolCall call = calls.at(index);
-            const QString server = call.other.value(QLatin1String(toolturns::ServerKey)).toString();
-            // Stopped (by the user, or because the process closes) before the server answered.
-            auto stopped = std::make_shared<QString>();
-            m_host.ensure({server}).then(run, [this, run, messageId, index, call, server, stopped] {
+    auto pending = m_store.read([messageId](QSqlDatabase &db) {
+        return domain::toolcalls::parse(messages::toolCalls(db, messageId));
+    });
+    core::whenReady(run, pending, [this, run, messageId, index](QFuture<QList<ToolCall>> f) {
+        QList<ToolCall> calls;
+        try {
+            calls = f.result();
+        } catch (const std::exception &e) {
+            run->fail({QStringLiteral("Cannot read the call: %1").arg(QString::fromUtf8(e.what())),
+                       false, -1});
+            return;
+        }
+        if (index < 0 || index >= calls.size() || calls.at(index).status != ToolCall::Running) {
+            run->finishCancelled(QStringLiteral("the call no longer waits to run"));
+            return;
+        }
+        const ToolCall call = calls.at(index);
+        const QString server = call.other.value(QLatin1String(toolturns::ServerKey)).toString();
+        // Stopped (by the user, or because the process closes) before the server answered.
+        auto stopped = std::make_shared<QString>();
+        core::thenReady(
+            run, m_host.ensure({server}), [this, run, messageId, index, call, server, stopped] {
                 if (run->isEnded())
                     return;
                 if (run->isCancelRequested()) {
@@ -160,7 +160,7 @@ void ToolCallJobHandler::start(jobs::JobRun *run)
                         end(run, m_host, messageId, index, done);
                     });
             });
-        });
+    });
 }
 
 jobs::JobHandler::Recovery ToolCallJobHandler::recoverCall(const QSqlDatabase &db,
