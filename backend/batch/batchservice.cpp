@@ -87,13 +87,13 @@ QFuture<CreateResult> BatchService::create(CreateSpec spec,
 
 QFuture<Run> BatchService::transition(qint64 runId, Run (*op)(const QSqlDatabase &, qint64, qint64))
 {
-    return m_store.write([runId, op](QSqlDatabase &db) { return op(db, runId, domain::nowMs()); })
-        .then([this, runId](Run run) {
-            // The run's jobs were added in their own transaction: look for them now.
-            m_engine.wake();
-            Q_EMIT runChanged(runId);
-            return run;
-        });
+    return m_store.write([runId, op](QSqlDatabase &db) { return op(db, runId, domain::nowMs()); },
+                         [this, runId](Run run) {
+                             // Its jobs were added in their own transaction: look for them now.
+                             m_engine.wake();
+                             Q_EMIT runChanged(runId);
+                             return run;
+                         });
 }
 
 QFuture<Run> BatchService::start(qint64 runId)

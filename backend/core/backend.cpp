@@ -1,5 +1,7 @@
 #include "backend.h"
 
+#include "whenready.h"
+
 #include "batch/batchjobhandler.h"
 #include "batch/batchservice.h"
 #include "chat/chatevents.h"
@@ -124,7 +126,7 @@ void Backend::open()
     if (loaded.isFinished())
         m_engine->start();
     else
-        loaded.then(m_providerService.get(), [this] {
+        core::whenReady(m_providerService.get(), loaded, [this](QFuture<void>) {
             if (m_open)
                 m_engine->start();
         });
@@ -138,7 +140,7 @@ void Backend::startSync()
         m_sync->start();
         return;
     }
-    m_providersLoaded.then(m_sync.get(), [this] {
+    core::whenReady(m_sync.get(), m_providersLoaded, [this](QFuture<void>) {
         if (m_open)
             m_sync->start();
     });

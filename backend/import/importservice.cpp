@@ -100,8 +100,8 @@ QFuture<QString> ImportService::start(const QString &path, Format format)
     spec.subjectId = run.id;
     spec.maxAttempts = m_handler ? m_handler->maxAttempts() : 1;
     jobs::JobEngine *engine = &m_engine;
-    return m_store
-        .write([run, spec](QSqlDatabase &db) {
+    return m_store.write(
+        [run, spec](QSqlDatabase &db) {
             for (const queries::Run &r : queries::unfinished(db)) {
                 if (r.path == run.path && (r.format == run.format || run.format == u"auto"))
                     return r.id;
@@ -109,8 +109,8 @@ QFuture<QString> ImportService::start(const QString &path, Format format)
             queries::insertRun(db, run);
             jobs::queries::insert(db, spec, run.createdAt);
             return run.id;
-        })
-        .then([engine](const QString &id) {
+        },
+        [engine](const QString &id) {
             engine->wake();
             return id;
         });

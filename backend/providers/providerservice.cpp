@@ -1,5 +1,6 @@
 #include "providerservice.h"
 
+#include "core/whenready.h"
 #include "domain/ids.h"
 #include "jobs/jobsservice.h"
 #include "llm/providerregistry.h"
@@ -208,9 +209,9 @@ QFuture<void> ProviderService::load()
     auto remaining = std::make_shared<qsizetype>(m_configs.size());
     const auto configs = m_configs;
     for (const auto &c : configs) {
-        secrets()
-            .read(account(c.id))
-            .then(this, [this, id = c.id, remaining, finish](QFuture<SecretResult> f) {
+        auto pending = secrets().read(account(c.id));
+        core::whenReady(
+            this, pending, [this, id = c.id, remaining, finish](QFuture<SecretResult> f) {
                 const SecretResult r = f.result();
                 if (r.ok())
                     m_keys.insert(id, r.secret);
@@ -252,41 +253,40 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
     QFuture<SettingsOutcome> done = promise->future();
 
     auto saveRow = [this, cfg, apiKey, promise] {
-        m_store
-            .write([cfg](QSqlDatabase &db) {
-                store::providers::upsert(db, cfg);
-                return *store::providers::get(db, cfg.id);
-            })
-            .then(this, [this, apiKey, promise](QFuture<StoredProvider> f) {
-                StoredProvider saved;
-                try {
-                    saved = f.result();
-                } catch (...) {
-                    promise->addResult(
-                        SettingsOutcome::failure(exceptionText(std::current_exception())));
-                    promise->finish();
-                    return;
-                }
-                if (apiKey) {
-                    if (apiKey->isEmpty())
-                        m_keys.remove(saved.id);
-                    else
-                        m_keys.insert(saved.id, *apiKey);
-                }
-                bool replaced = false;
-                for (auto &c : m_configs) {
-                    if (c.id == saved.id) {
-                        c = saved;
-                        replaced = true;
-                    }
-                }
-                if (!replaced)
-                    m_configs.append(saved);
-                registerProvider(saved);
-                Q_EMIT providersChanged();
-                promise->addResult(SettingsOutcome::success(saved.id));
+        auto pending = m_store.write([cfg](QSqlDatabase &db) {
+            store::providers::upsert(db, cfg);
+            return *store::providers::get(db, cfg.id);
+        });
+        core::whenReady(this, pending, [this, apiKey, promise](QFuture<StoredProvider> f) {
+            StoredProvider saved;
+            try {
+                saved = f.result();
+            } catch (...) {
+                promise->addResult(
+                    SettingsOutcome::failure(exceptionText(std::current_exception())));
                 promise->finish();
-            });
+                return;
+            }
+            if (apiKey) {
+                if (apiKey->isEmpty())
+                    m_keys.remove(saved.id);
+                else
+                    m_keys.insert(saved.id, *apiKey);
+            }
+            bool replaced = false;
+            for (auto &c : m_configs) {
+                if (c.id == saved.id) {
+                    c = saved;
+                    replaced = true;
+                }
+            }
+            if (!replaced)
+                m_configs.append(saved);
+            registerProvider(saved);
+            Q_EMIT providersChanged();
+            promise->addResult(SettingsOutcome::success(saved.id));
+            promise->finish();
+        });
     };
     if (!apiKey) {
         saveRow();
@@ -301,26 +301,27 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
     const bool toKeychain = !m_inMemory;
     auto op =
         writing ? secrets().write(account(cfg.id), *apiKey) : secrets().remove(account(cfg.id));
-    op.then(this, [this, promise, saveRow, writing, toKeychain](QFuture<SecretResult> f) {
-        const SecretResult r = f.result();
-        if (!r.ok()) {
-            QString text = r.message;
-            if (r.status == SecretResult::Status::Unavailable) {
-                noteUnavailable(r.message);
-                text = QStringLiteral(
-                    "No system keychain is available, so the API key cannot be stored.");
-            } else if (writing && toKeychain) {
-                noteRefused(r.message);
-                text = QStringLiteral("The API key was not saved: %1").arg(r.message);
+    core::whenReady(
+        this, op, [this, promise, saveRow, writing, toKeychain](QFuture<SecretResult> f) {
+            const SecretResult r = f.result();
+            if (!r.ok()) {
+                QString text = r.message;
+                if (r.status == SecretResult::Status::Unavailable) {
+                    noteUnavailable(r.message);
+                    text = QStringLiteral(
+                        "No system keychain is available, so the API key cannot be stored.");
+                } else if (writing && toKeychain) {
+                    noteRefused(r.message);
+                    text = QStringLiteral("The API key was not saved: %1").arg(r.message);
+                }
+                promise->addResult(SettingsOutcome::failure(text));
+                promise->finish();
+                return;
             }
-            promise->addResult(SettingsOutcome::failure(text));
-            promise->finish();
-            return;
-        }
-        if (writing && toKeychain)
-            noteKeychainWorks();
-        saveRow();
-    });
+            if (writing && toKeychain)
+                noteKeychainWorks();
+            saveRow();
+        });
     return done;
 }
 
@@ -333,25 +334,25 @@ QFuture<SettingsOutcome> ProviderService::save(StoredProvider cfg, std::optional
     auto promise = std::make_shared<QPromise<SettingsOutcome>>();
     promise->start();
     QFuture<SettingsOutcome> done = promise->future();
-    saved.then(this, [this, promise, limits](SettingsOutcome outcome) {
+    core::thenReady(this, saved, [this, promise, limits](SettingsOutcome outcome) {
         if (!outcome.ok) {
             promise->addResult(outcome);
             promise->finish();
             return;
         }
-        setLimits(outcome.id, limits)
-            .then(this, [promise, outcome](QFuture<jobs::QueueSettings> f) {
-                try {
-                    f.waitForFinished();
-                    promise->addResult(outcome);
-                } catch (...) {
-                    promise->addResult(
-                        SettingsOutcome::failure(QStringLiteral("The limits were not saved: %1")
-                                                     .arg(exceptionText(std::current_exception())),
-                                                 outcome.id));
-                }
-                promise->finish();
-            });
+        core::whenReady(this, setLimits(outcome.id, limits),
+                        [promise, outcome](QFuture<jobs::QueueSettings> f) {
+                            try {
+                                f.waitForFinished();
+                                promise->addResult(outcome);
+                            } catch (...) {
+                                promise->addResult(SettingsOutcome::failure(
+                                    QStringLiteral("The limits were not saved: %1")
+                                        .arg(exceptionText(std::current_exception())),
+                                    outcome.id));
+                            }
+                            promise->finish();
+                        });
     });
     return done;
 }
@@ -369,12 +370,13 @@ QFuture<QHash<QString, jobs::QueueSettings>> ProviderService::limits()
 {
     if (!m_jobs)
         return ready(QHash<QString, jobs::QueueSettings>());
-    return m_jobs->queueSettings().then([](const QList<jobs::QueueSettings> &list) {
-        QHash<QString, jobs::QueueSettings> byQueue;
-        for (const jobs::QueueSettings &s : list)
-            byQueue.insert(s.name, s);
-        return byQueue;
-    });
+    return core::thenReady(this, m_jobs->queueSettings(),
+                           [](const QList<jobs::QueueSettings> &list) {
+                               QHash<QString, jobs::QueueSettings> byQueue;
+                               for (const jobs::QueueSettings &s : list)
+                                   byQueue.insert(s.name, s);
+                               return byQueue;
+                           });
 }
 
 QHash<QString, QString> ProviderService::headersFromText(const QString &text)
@@ -406,40 +408,39 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
     promise->start();
     QFuture<SettingsOutcome> done = promise->future();
     const bool clearDefault = ProviderRegistry::splitKey(m_defaultModel).first == id;
-    m_store
-        .write([id, clearDefault](QSqlDatabase &db) {
-            const bool removed = store::providers::remove(db, id);
-            if (removed && clearDefault)
-                store::providers::setSetting(
-                    db, QString::fromLatin1(store::providers::DefaultModelKey), {});
-            return removed;
-        })
-        .then(this, [this, id, promise, clearDefault](QFuture<bool> f) {
-            bool removed = false;
-            try {
-                removed = f.result();
-            } catch (...) {
-                promise->addResult(
-                    SettingsOutcome::failure(exceptionText(std::current_exception())));
-                promise->finish();
-                return;
-            }
-            if (!removed) {
-                promise->addResult(
-                    SettingsOutcome::failure(QStringLiteral("No provider “%1”.").arg(id)));
-                promise->finish();
-                return;
-            }
-            m_configs.removeIf([&](const StoredProvider &c) { return c.id == id; });
-            m_keys.remove(id);
-            m_extraModels.remove(id);
-            m_registry.remove(id);
-            if (clearDefault) {
-                m_defaultModel.clear();
-                Q_EMIT defaultModelChanged();
-            }
-            Q_EMIT providersChanged();
-            secrets().remove(account(id)).then(this, [this, promise](QFuture<SecretResult> k) {
+    auto pending = m_store.write([id, clearDefault](QSqlDatabase &db) {
+        const bool removed = store::providers::remove(db, id);
+        if (removed && clearDefault)
+            store::providers::setSetting(db, QString::fromLatin1(store::providers::DefaultModelKey),
+                                         {});
+        return removed;
+    });
+    core::whenReady(this, pending, [this, id, promise, clearDefault](QFuture<bool> f) {
+        bool removed = false;
+        try {
+            removed = f.result();
+        } catch (...) {
+            promise->addResult(SettingsOutcome::failure(exceptionText(std::current_exception())));
+            promise->finish();
+            return;
+        }
+        if (!removed) {
+            promise->addResult(
+                SettingsOutcome::failure(QStringLiteral("No provider “%1”.").arg(id)));
+            promise->finish();
+            return;
+        }
+        m_configs.removeIf([&](const StoredProvider &c) { return c.id == id; });
+        m_keys.remove(id);
+        m_extraModels.remove(id);
+        m_registry.remove(id);
+        if (clearDefault) {
+            m_defaultModel.clear();
+            Q_EMIT defaultModelChanged();
+        }
+        Q_EMIT providersChanged();
+        core::whenReady(
+            this, secrets().remove(account(id)), [this, promise](QFuture<SecretResult> k) {
                 const SecretResult r = k.result();
                 if (r.status == SecretResult::Status::Unavailable)
                     noteUnavailable(r.message);
@@ -454,7 +455,7 @@ QFuture<SettingsOutcome> ProviderService::remove(const QString &id)
                     promise->addResult(SettingsOutcome::success());
                 promise->finish();
             });
-        });
+    });
     return done;
 }
 
@@ -472,8 +473,8 @@ QFuture<ModelList> ProviderService::testConnection(const StoredProvider &stored,
         return ready(ModelList{{}, e});
     }
     // The provider must outlive its listing.
-    return provider->listModels().then(this,
-                                       [provider](QFuture<ModelList> f) { return f.result(); });
+    return core::thenReady(this, provider->listModels(),
+                           [provider](QFuture<ModelList> f) { return f.result(); });
 }
 
 QFuture<ModelList> ProviderService::listModels(const QString &id)
@@ -503,23 +504,22 @@ bool ProviderService::ensureModel(const QString &id, const QString &modelId)
 
 QFuture<SettingsOutcome> ProviderService::setDefaultModel(const QString &modelKey)
 {
-    return m_store
-        .write([modelKey](QSqlDatabase &db) {
-            store::providers::setSetting(db, QString::fromLatin1(store::providers::DefaultModelKey),
-                                         modelKey);
-        })
-        .then(this, [this, modelKey](QFuture<void> f) {
-            try {
-                f.waitForFinished();
-            } catch (...) {
-                return SettingsOutcome::failure(exceptionText(std::current_exception()));
-            }
-            if (m_defaultModel != modelKey) {
-                m_defaultModel = modelKey;
-                Q_EMIT defaultModelChanged();
-            }
-            return SettingsOutcome::success();
-        });
+    auto pending = m_store.write([modelKey](QSqlDatabase &db) {
+        store::providers::setSetting(db, QString::fromLatin1(store::providers::DefaultModelKey),
+                                     modelKey);
+    });
+    return core::thenReady(this, pending, [this, modelKey](QFuture<void> f) {
+        try {
+            f.waitForFinished();
+        } catch (...) {
+            return SettingsOutcome::failure(exceptionText(std::current_exception()));
+        }
+        if (m_defaultModel != modelKey) {
+            m_defaultModel = modelKey;
+            Q_EMIT defaultModelChanged();
+        }
+        return SettingsOutcome::success();
+    });
 }
 
 void ProviderService::useMemorySecrets()
@@ -535,24 +535,25 @@ void ProviderService::useMemorySecrets()
 QFuture<bool> ProviderService::probeKeychain()
 {
     // An account nobody writes: EntryNotFound means the keychain is there.
-    return m_keychain->read(QStringLiteral("probe/%1").arg(m_storeId))
-        .then(this, [this](QFuture<SecretResult> f) {
-            const SecretResult r = f.result();
-            if (r.status == SecretResult::Status::Unavailable) {
-                noteUnavailable(r.message);
-                return false;
-            }
-            if (r.status == SecretResult::Status::Denied
-                || r.status == SecretResult::Status::Failed) {
-                noteRefused(r.message);
-                return false;
-            }
-            // A locked Secret Service collection answers a read of a missing entry as "not found"
-            // too, so only a later successful write clears a refusal.
-            if (!m_keychainRefused)
-                noteKeychainWorks();
-            return true;
-        });
+    return core::thenReady(this, m_keychain->read(QStringLiteral("probe/%1").arg(m_storeId)),
+                           [this](QFuture<SecretResult> f) {
+                               const SecretResult r = f.result();
+                               if (r.status == SecretResult::Status::Unavailable) {
+                                   noteUnavailable(r.message);
+                                   return false;
+                               }
+                               if (r.status == SecretResult::Status::Denied
+                                   || r.status == SecretResult::Status::Failed) {
+                                   noteRefused(r.message);
+                                   return false;
+                               }
+                               // A locked Secret Service collection answers a read of a missing
+                               // entry as "not found" too, so only a later successful write clears
+                               // a refusal.
+                               if (!m_keychainRefused)
+                                   noteKeychainWorks();
+                               return true;
+                           });
 }
 
 } // namespace arbor::providers

@@ -6,6 +6,7 @@
 
 #include "chat/durablefeed.h"
 #include "core/backend.h"
+#include "core/whenready.h"
 #include "llm/providerregistry.h"
 #include "store/store.h"
 
@@ -156,15 +157,15 @@ void ApiServer::authenticate(const QByteArray &authorization, QObject *context,
         return;
     }
     const QString hash = bearerHash(authorization);
-    m_backend.store()
-        .read([hash](QSqlDatabase &db) { return store::serve::validToken(db, hash); })
-        .then(context, [then](QFuture<std::optional<store::serve::Token>> f) {
-            try {
-                then(f.result());
-            } catch (const std::exception &) {
-                then(std::nullopt);
-            }
-        });
+    auto pending = m_backend.store().read(
+        [hash](QSqlDatabase &db) { return store::serve::validToken(db, hash); });
+    core::whenReady(context, pending, [then](QFuture<std::optional<store::serve::Token>> f) {
+        try {
+            then(f.result());
+        } catch (const std::exception &) {
+            then(std::nullopt);
+        }
+    });
 }
 
 void ApiServer::onRequest(HttpConnection *c, const HttpRequest &r)
@@ -245,27 +246,27 @@ void ApiServer::admit(const Caller &caller, const QString &model, QObject *conte
         return done({});
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QString day = now.date().toString(Qt::ISODate);
-    m_backend.store()
-        .read([id = t.id, day](QSqlDatabase &db) { return store::serve::usedOn(db, id, day); })
-        .then(context, [t, now, done](QFuture<qint64> f) {
-            qint64 used = 0;
-            try {
-                used = f.result();
-            } catch (const std::exception &e) {
-                return done({500, QString::fromUtf8(e.what()), str("server_error"), {}});
-            }
-            if (used < t.quotaTokensPerDay)
-                return done({});
-            const qint64 wait = now.secsTo(QDateTime(now.date().addDays(1), QTime(0, 0), Qt::UTC));
-            done({429,
-                  QStringLiteral("The token “%1” has used its quota of %2 tokens for today "
-                                 "(UTC; %3 used); it renews at 00:00 UTC.")
-                      .arg(t.name)
-                      .arg(t.quotaTokensPerDay)
-                      .arg(used),
-                  str("rate_limit_error"),
-                  {{"Retry-After", QByteArray::number(wait)}}});
-        });
+    auto pending = m_backend.store().read(
+        [id = t.id, day](QSqlDatabase &db) { return store::serve::usedOn(db, id, day); });
+    core::whenReady(context, pending, [t, now, done](QFuture<qint64> f) {
+        qint64 used = 0;
+        try {
+            used = f.result();
+        } catch (const std::exception &e) {
+            return done({500, QString::fromUtf8(e.what()), str("server_error"), {}});
+        }
+        if (used < t.quotaTokensPerDay)
+            return done({});
+        const qint64 wait = now.secsTo(QDateTime(now.date().addDays(1), QTime(0, 0), Qt::UTC));
+        done({429,
+              QStringLiteral("The token “%1” has used its quota of %2 tokens for today "
+                             "(UTC; %3 used); it renews at 00:00 UTC.")
+                  .arg(t.name)
+                  .arg(t.quotaTokensPerDay)
+                  .arg(used),
+              str("rate_limit_error"),
+              {{"Retry-After", QByteArray::number(wait)}}});
+    });
 }
 
 void ApiServer::refuse(HttpConnection *c, const HttpRequest &r, const QString &tokenName,

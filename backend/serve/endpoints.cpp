@@ -9,6 +9,7 @@
 #include "chat/livetexts.h"
 #include "chat/replyfollower.h"
 #include "core/backend.h"
+#include "core/whenready.h"
 #include "store/store.h"
 
 #include <QJsonArray>
@@ -54,13 +55,14 @@ QJsonObject chatUsage(const domain::Message &m)
 void ApiServer::readMessage(const QString &id, QObject *context,
                             std::function<void(const std::optional<domain::Message> &)> done)
 {
-    m_backend.chat().message(id).then(context, [done](QFuture<std::optional<domain::Message>> f) {
-        try {
-            done(f.result());
-        } catch (const std::exception &) {
-            done(std::nullopt);
-        }
-    });
+    core::whenReady(context, m_backend.chat().message(id),
+                    [done](QFuture<std::optional<domain::Message>> f) {
+                        try {
+                            done(f.result());
+                        } catch (const std::exception &) {
+                            done(std::nullopt);
+                        }
+                    });
 }
 
 void ApiServer::whenEnded(const QString &id, QObject *context,
@@ -70,14 +72,7 @@ void ApiServer::whenEnded(const QString &id, QObject *context,
     follower->setPollInterval(LocalPollMs);
     auto read = [this, id, context, done, follower] {
         follower->deleteLater();
-        m_backend.chat().message(id).then(context,
-                                          [done](QFuture<std::optional<domain::Message>> f) {
-                                              try {
-                                                  done(f.result());
-                                              } catch (const std::exception &) {
-                                                  done(std::nullopt);
-                                              }
-                                          });
+        readMessage(id, context, done);
     };
     connect(follower, &chat::ReplyFollower::ended, context, read);
     connect(follower, &chat::ReplyFollower::failed, context, read);
@@ -88,19 +83,19 @@ void ApiServer::owned(HttpConnection *c, const HttpRequest &r, const Caller &cal
                       const QString &id, std::function<void()> then)
 {
     QPointer<HttpConnection> guard(c);
-    m_backend.store()
-        .read([id](QSqlDatabase &db) { return store::serve::replyToken(db, id); })
-        .then(c, [this, guard, r, caller, id, then](QFuture<QString> f) {
-            QString token;
-            try {
-                token = f.result();
-            } catch (const std::exception &) {
-            }
-            if (token.isEmpty() || token != caller.token.id)
-                return error(guard, r, caller.token.name, 404,
-                             QStringLiteral("No response %1.").arg(id), str("not_found_error"));
-            then();
-        });
+    auto pending =
+        m_backend.store().read([id](QSqlDatabase &db) { return store::serve::replyToken(db, id); });
+    core::whenReady(c, pending, [this, guard, r, caller, id, then](QFuture<QString> f) {
+        QString token;
+        try {
+            token = f.result();
+        } catch (const std::exception &) {
+        }
+        if (token.isEmpty() || token != caller.token.id)
+            return error(guard, r, caller.token.name, 404,
+                         QStringLiteral("No response %1.").arg(id), str("not_found_error"));
+        then();
+    });
 }
 
 void ApiServer::chatCompletions(HttpConnection *c, const HttpRequest &r, const Caller &caller)
@@ -255,8 +250,9 @@ void ApiServer::cancelResponse(HttpConnection *c, const HttpRequest &r, const Ca
                                const QString &id)
 {
     owned(c, r, caller, id, [this, c, r, caller, id] {
-        m_backend.chat().stop(id).then(
-            c, [this, c, r, caller, id](QFuture<bool>) { respondWhenDone(c, r, caller, id); });
+        core::whenReady(c, m_backend.chat().stop(id), [this, c, r, caller, id](QFuture<bool>) {
+            respondWhenDone(c, r, caller, id);
+        });
     });
 }
 
@@ -269,30 +265,29 @@ void ApiServer::respondWhenDone(HttpConnection *c, const HttpRequest &r, const C
 void ApiServer::respondResponse(HttpConnection *c, const HttpRequest &r, const Caller &caller,
                                 const QString &id)
 {
-    m_backend.store()
-        .read([id](QSqlDatabase &db) {
-            auto m = store::serve::replyWithPrevious(db, id);
-            return m;
-        })
-        .then(c, [this, c, r, caller, id](QFuture<store::serve::Reply> f) {
-            store::serve::Reply reply;
-            try {
-                reply = f.result();
-            } catch (const std::exception &e) {
-                return error(c, r, caller.token.name, 500, QString::fromUtf8(e.what()),
-                             str("server_error"));
-            }
-            if (!reply.message)
-                return error(c, r, caller.token.name, 404,
-                             QStringLiteral("No response %1.").arg(id), str("not_found_error"));
-            QString text = reply.message->content;
-            if (domain::isLive(reply.message->status))
-                if (const auto live = m_backend.liveTexts().text(id);
-                    live && live->size() > text.size())
-                    text = *live;
-            json(c, r, caller.token.name,
-                 ResponseStream::responseObject(*reply.message, text, reply.previousId, false));
-        });
+    auto pending = m_backend.store().read([id](QSqlDatabase &db) {
+        auto m = store::serve::replyWithPrevious(db, id);
+        return m;
+    });
+    core::whenReady(c, pending, [this, c, r, caller, id](QFuture<store::serve::Reply> f) {
+        store::serve::Reply reply;
+        try {
+            reply = f.result();
+        } catch (const std::exception &e) {
+            return error(c, r, caller.token.name, 500, QString::fromUtf8(e.what()),
+                         str("server_error"));
+        }
+        if (!reply.message)
+            return error(c, r, caller.token.name, 404, QStringLiteral("No response %1.").arg(id),
+                         str("not_found_error"));
+        QString text = reply.message->content;
+        if (domain::isLive(reply.message->status))
+            if (const auto live = m_backend.liveTexts().text(id);
+                live && live->size() > text.size())
+                text = *live;
+        json(c, r, caller.token.name,
+             ResponseStream::responseObject(*reply.message, text, reply.previousId, false));
+    });
 }
 
 void ApiServer::streamResponse(HttpConnection *c, const HttpRequest &r, const Caller &caller,

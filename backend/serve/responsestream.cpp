@@ -2,6 +2,7 @@
 
 #include "chat/chatservice.h"
 #include "chat/replyfollower.h"
+#include "core/whenready.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -110,7 +111,7 @@ QJsonObject ResponseStream::responseObject(const domain::Message &m, const QStri
 
 void ResponseStream::start()
 {
-    m_chat.message(m_id).then(this, [this](QFuture<std::optional<domain::Message>> f) {
+    core::whenReady(this, m_chat.message(m_id), [this](QFuture<std::optional<domain::Message>> f) {
         std::optional<domain::Message> m;
         try {
             m = f.result();
@@ -123,17 +124,17 @@ void ResponseStream::start()
             return;
         }
         const domain::Message reply = *m;
-        m_chat.message(reply.parentId)
-            .then(this, [this, reply](QFuture<std::optional<domain::Message>> p) {
-                QString previous;
-                try {
-                    const auto parent = p.result();
-                    if (parent && parent->role == u"user")
-                        previous = parent->parentId;
-                } catch (const std::exception &) {
-                }
-                begin(reply, previous);
-            });
+        core::whenReady(this, m_chat.message(reply.parentId),
+                        [this, reply](QFuture<std::optional<domain::Message>> p) {
+                            QString previous;
+                            try {
+                                const auto parent = p.result();
+                                if (parent && parent->role == u"user")
+                                    previous = parent->parentId;
+                            } catch (const std::exception &) {
+                            }
+                            begin(reply, previous);
+                        });
     });
 }
 
@@ -236,7 +237,7 @@ void ResponseStream::onEnded()
 {
     if (m_done)
         return;
-    m_chat.message(m_id).then(this, [this](QFuture<std::optional<domain::Message>> f) {
+    core::whenReady(this, m_chat.message(m_id), [this](QFuture<std::optional<domain::Message>> f) {
         std::optional<domain::Message> m;
         try {
             m = f.result();

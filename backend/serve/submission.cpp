@@ -1,6 +1,7 @@
 #include "submission.h"
 
 #include "core/backend.h"
+#include "core/whenready.h"
 #include "store/store.h"
 
 #include <QJsonArray>
@@ -181,42 +182,43 @@ void submit(core::Backend &backend, const Submission &s, const QString &tokenId,
     const QString title =
         chat::ChatService::titleFor(s.history.isEmpty() ? s.text : s.history.constFirst().text);
     // Each step continues on the context's thread: never wait for the writer on the writer.
-    backend.store()
-        .write([s, title, tokenId](QSqlDatabase &db) {
-            return store::serve::placeHistory(db, tokenId, s.conversationId, s.parentId, s.history,
-                                              title);
-        })
-        .then(context, [b, s, tokenId, context, done, placed](QFuture<store::serve::Place> f) {
-            store::serve::Place place;
-            try {
-                place = f.result();
-            } catch (const std::exception &e) {
-                done({}, QString::fromUtf8(e.what()));
-                return;
-            }
-            if (placed) // before the send makes its messages (and their events)
-                placed(place.conversationId);
-            chat::SendRequest request;
-            request.conversationId = place.conversationId;
-            request.parentId = place.parentId;
-            request.text = s.text;
-            request.modelKey = s.modelKey;
-            request.settings = s.settings;
-            b->chat().send(request).then(
-                context, [b, tokenId, done](QFuture<chat::SendResult> sentFuture) {
-                    chat::SendResult sent;
-                    try {
-                        sent = sentFuture.result();
-                    } catch (const std::exception &e) {
-                        done({}, QString::fromUtf8(e.what()));
-                        return;
-                    }
-                    b->store().post([id = sent.assistant.id, tokenId](QSqlDatabase &db) {
-                        store::serve::tagReply(db, id, tokenId);
+    auto pending = backend.store().write([s, title, tokenId](QSqlDatabase &db) {
+        return store::serve::placeHistory(db, tokenId, s.conversationId, s.parentId, s.history,
+                                          title);
+    });
+    core::whenReady(context, pending,
+                    [b, s, tokenId, context, done, placed](QFuture<store::serve::Place> f) {
+                        store::serve::Place place;
+                        try {
+                            place = f.result();
+                        } catch (const std::exception &e) {
+                            done({}, QString::fromUtf8(e.what()));
+                            return;
+                        }
+                        if (placed) // before the send makes its messages (and their events)
+                            placed(place.conversationId);
+                        chat::SendRequest request;
+                        request.conversationId = place.conversationId;
+                        request.parentId = place.parentId;
+                        request.text = s.text;
+                        request.modelKey = s.modelKey;
+                        request.settings = s.settings;
+                        core::whenReady(context, b->chat().send(request),
+                                        [b, tokenId, done](QFuture<chat::SendResult> sentFuture) {
+                                            chat::SendResult sent;
+                                            try {
+                                                sent = sentFuture.result();
+                                            } catch (const std::exception &e) {
+                                                done({}, QString::fromUtf8(e.what()));
+                                                return;
+                                            }
+                                            b->store().post([id = sent.assistant.id,
+                                                             tokenId](QSqlDatabase &db) {
+                                                store::serve::tagReply(db, id, tokenId);
+                                            });
+                                            done(sent, {});
+                                        });
                     });
-                    done(sent, {});
-                });
-        });
 }
 
 } // namespace arbor::serve

@@ -2,6 +2,7 @@
 
 #include "mcpclient.h"
 
+#include "core/whenready.h"
 #include "jobs/jobengine.h"
 
 #include <QLoggingCategory>
@@ -63,53 +64,58 @@ void ToolHost::connectServer(const QString &name)
 {
     m_servers[name].status = ServerStatus{name, ServerStatus::State::Starting, 0, {}, {}};
     Q_EMIT statusChanged(name);
-    m_service.server(name).then(this, [this, name](const std::optional<StoredToolServer> &stored) {
-        if (!stored) {
-            Server &s = m_servers[name];
-            s.status.state = ServerStatus::State::Failed;
-            s.status.error = tr("There is no tool server “%1” (see arbord tools list).").arg(name);
-            settle(name);
-            return;
-        }
-        m_service.policies(name).then(
-            this, [this, name](const QHash<QString, Policy> &p) { m_servers[name].policies = p; });
-        // The keychain is read on the service's thread (the main one), one job at a time.
-        QMetaObject::invokeMethod(&m_service, [this, name, stored] {
-            m_service.resolve(*stored).then(this, [this, name](const ResolvedServer &resolved) {
+    core::thenReady(
+        this, m_service.server(name), [this, name](const std::optional<StoredToolServer> &stored) {
+            if (!stored) {
                 Server &s = m_servers[name];
-                if (!resolved.error.isEmpty()) {
-                    s.status.state = ServerStatus::State::Failed;
-                    s.status.error = resolved.error;
-                    settle(name);
-                    return;
-                }
-                McpClient *client = ToolService::makeClient(resolved, this);
-                s.client = client;
-                connect(client, &McpClient::ready, this, [this, name] {
-                    Server &ready = m_servers[name];
-                    ready.status.state = ServerStatus::State::Ready;
-                    ready.status.toolCount = int(ready.client->tools().size());
-                    settle(name);
-                });
-                connect(client, &McpClient::toolsChanged, this, [this, name] {
-                    Server &changed = m_servers[name];
-                    if (changed.client)
-                        changed.status.toolCount = int(changed.client->tools().size());
-                    Q_EMIT statusChanged(name);
-                });
-                connect(client, &McpClient::failed, this, [this, name](const QString &reason) {
-                    Server &failed = m_servers[name];
-                    failed.status.state = ServerStatus::State::Failed;
-                    failed.status.error = reason;
-                    if (failed.client)
-                        failed.status.stderrTail = failed.client->stderrTail();
-                    qCInfo(lcToolHost) << "tool server" << name << "failed:" << reason;
-                    settle(name);
-                });
-                client->connectToServer();
+                s.status.state = ServerStatus::State::Failed;
+                s.status.error =
+                    tr("There is no tool server “%1” (see arbord tools list).").arg(name);
+                settle(name);
+                return;
+            }
+            core::thenReady(
+                this, m_service.policies(name),
+                [this, name](const QHash<QString, Policy> &p) { m_servers[name].policies = p; });
+            // The keychain is read on the service's thread (the main one), one job at a time.
+            QMetaObject::invokeMethod(&m_service, [this, name, stored] {
+                core::thenReady(
+                    this, m_service.resolve(*stored), [this, name](const ResolvedServer &resolved) {
+                        Server &s = m_servers[name];
+                        if (!resolved.error.isEmpty()) {
+                            s.status.state = ServerStatus::State::Failed;
+                            s.status.error = resolved.error;
+                            settle(name);
+                            return;
+                        }
+                        McpClient *client = ToolService::makeClient(resolved, this);
+                        s.client = client;
+                        connect(client, &McpClient::ready, this, [this, name] {
+                            Server &ready = m_servers[name];
+                            ready.status.state = ServerStatus::State::Ready;
+                            ready.status.toolCount = int(ready.client->tools().size());
+                            settle(name);
+                        });
+                        connect(client, &McpClient::toolsChanged, this, [this, name] {
+                            Server &changed = m_servers[name];
+                            if (changed.client)
+                                changed.status.toolCount = int(changed.client->tools().size());
+                            Q_EMIT statusChanged(name);
+                        });
+                        connect(
+                            client, &McpClient::failed, this, [this, name](const QString &reason) {
+                                Server &failed = m_servers[name];
+                                failed.status.state = ServerStatus::State::Failed;
+                                failed.status.error = reason;
+                                if (failed.client)
+                                    failed.status.stderrTail = failed.client->stderrTail();
+                                qCInfo(lcToolHost) << "tool server" << name << "failed:" << reason;
+                                settle(name);
+                            });
+                        client->connectToServer();
+                    });
             });
         });
-    });
 }
 
 void ToolHost::settle(const QString &name)

@@ -4,6 +4,7 @@
 #include "mcphttptransport.h"
 #include "mcpstdiotransport.h"
 
+#include "core/whenready.h"
 #include "domain/ids.h"
 #include "secrets/secretstore.h"
 #include "store/providerqueries.h"
@@ -79,19 +80,18 @@ QFuture<QString> ToolService::storeId()
 {
     if (!m_storeId.isEmpty())
         return ready(m_storeId);
-    return m_store
-        .write([](QSqlDatabase &db) {
-            QString id = store::providers::setting(db, StoreIdKey);
-            if (id.isEmpty()) {
-                id = domain::newId();
-                store::providers::setSetting(db, StoreIdKey, id);
-            }
-            return id;
-        })
-        .then(this, [this](const QString &id) {
-            m_storeId = id;
-            return id;
-        });
+    auto pending = m_store.write([](QSqlDatabase &db) {
+        QString id = store::providers::setting(db, StoreIdKey);
+        if (id.isEmpty()) {
+            id = domain::newId();
+            store::providers::setSetting(db, StoreIdKey, id);
+        }
+        return id;
+    });
+    return core::thenReady(this, pending, [this](const QString &id) {
+        m_storeId = id;
+        return id;
+    });
 }
 
 QString ToolService::account(const QString &storeId, const QString &server,
@@ -112,7 +112,7 @@ void ToolService::runSecretOps(QList<SecretOp> ops, std::function<void(QString)>
         : op.kind == SecretOp::Kind::Write ? m_keychain->write(op.account, op.value)
                                            : m_keychain->remove(op.account);
     // One keychain job at a time (STYLE rule 9): the next starts when this one answered.
-    f.then(this, [this, op, ops, done](const secrets::SecretResult &r) {
+    core::thenReady(this, f, [this, op, ops, done](const secrets::SecretResult &r) {
         using Status = secrets::SecretResult::Status;
         if (op.kind == SecretOp::Kind::Read && r.status == Status::NotFound) {
             done(tr("a secret value is missing from the keychain; add the server again"));
@@ -143,7 +143,7 @@ QFuture<ToolOutcome> ToolService::save(StoredToolServer server, QMap<QString, QS
     auto promise = std::make_shared<QPromise<ToolOutcome>>();
     promise->start();
     QFuture<ToolOutcome> result = promise->future();
-    storeId().then(this, [this, promise, server, secrets](const QString &id) {
+    core::thenReady(this, storeId(), [this, promise, server, secrets](const QString &id) {
         QList<SecretOp> ops;
         for (const QString &k : server.secretEnv)
             ops.append({SecretOp::Kind::Write, account(id, server.name, QStringLiteral("env/") + k),
@@ -158,8 +158,10 @@ QFuture<ToolOutcome> ToolService::save(StoredToolServer server, QMap<QString, QS
                 promise->finish();
                 return;
             }
-            m_store.write([server](QSqlDatabase &db) { store::tools::upsert(db, server); })
-                .then(this, [this, promise](QFuture<void> f) {
+            core::whenReady(
+                this,
+                m_store.write([server](QSqlDatabase &db) { store::tools::upsert(db, server); }),
+                [this, promise](QFuture<void> f) {
                     try {
                         f.waitForFinished();
                         promise->addResult(ToolOutcome{true, {}});
@@ -179,25 +181,28 @@ QFuture<ToolOutcome> ToolService::remove(const QString &name)
     auto promise = std::make_shared<QPromise<ToolOutcome>>();
     promise->start();
     QFuture<ToolOutcome> result = promise->future();
-    server(name).then(this, [this, promise, name](const std::optional<StoredToolServer> &s) {
-        if (!s) {
-            promise->addResult(ToolOutcome{false, tr("There is no tool server “%1”.").arg(name)});
-            promise->finish();
-            return;
-        }
-        storeId().then(this, [this, promise, s](const QString &id) {
-            QList<SecretOp> ops;
-            for (const QString &k : s->secretEnv)
-                ops.append(
-                    {SecretOp::Kind::Remove, account(id, s->name, QStringLiteral("env/") + k), {}});
-            for (const QString &k : s->secretHeaders)
-                ops.append({SecretOp::Kind::Remove,
-                            account(id, s->name, QStringLiteral("header/") + k),
-                            {}});
-            runSecretOps(ops, [this, promise, s](const QString &error) {
-                m_store
-                    .write([name = s->name](QSqlDatabase &db) { store::tools::remove(db, name); })
-                    .then(this, [this, promise, error] {
+    core::thenReady(
+        this, server(name), [this, promise, name](const std::optional<StoredToolServer> &s) {
+            if (!s) {
+                promise->addResult(
+                    ToolOutcome{false, tr("There is no tool server “%1”.").arg(name)});
+                promise->finish();
+                return;
+            }
+            core::thenReady(this, storeId(), [this, promise, s](const QString &id) {
+                QList<SecretOp> ops;
+                for (const QString &k : s->secretEnv)
+                    ops.append({SecretOp::Kind::Remove,
+                                account(id, s->name, QStringLiteral("env/") + k),
+                                {}});
+                for (const QString &k : s->secretHeaders)
+                    ops.append({SecretOp::Kind::Remove,
+                                account(id, s->name, QStringLiteral("header/") + k),
+                                {}});
+                runSecretOps(ops, [this, promise, s](const QString &error) {
+                    auto pending = m_store.write(
+                        [name = s->name](QSqlDatabase &db) { store::tools::remove(db, name); });
+                    core::thenReady(this, pending, [this, promise, error] {
                         promise->addResult(ToolOutcome{
                             true,
                             error.isEmpty() ? QString()
@@ -207,9 +212,9 @@ QFuture<ToolOutcome> ToolService::remove(const QString &name)
                         promise->finish();
                         Q_EMIT serversChanged();
                     });
+                });
             });
         });
-    });
     return result;
 }
 
@@ -222,7 +227,7 @@ QFuture<ResolvedServer> ToolService::resolve(const StoredToolServer &server)
     resolved->server = server;
     resolved->env = server.env;
     resolved->headers = server.headers;
-    storeId().then(this, [this, promise, resolved, server](const QString &id) {
+    core::thenReady(this, storeId(), [this, promise, resolved, server](const QString &id) {
         QList<SecretOp> ops;
         for (const QString &k : server.secretEnv)
             ops.append({SecretOp::Kind::Read,
@@ -305,11 +310,12 @@ QStringList ToolService::enabledNames(const QList<ConversationServer> &servers)
 QFuture<void> ToolService::setForConversation(const QString &conversationId, const QString &server,
                                               std::optional<bool> enabled)
 {
-    return m_store
-        .write([conversationId, server, enabled](QSqlDatabase &db) {
-            store::tools::setConversationChoice(db, conversationId, server, enabled);
-        })
-        .then(this, [this, conversationId] { Q_EMIT conversationServersChanged(conversationId); });
+    auto pending = m_store.write([conversationId, server, enabled](QSqlDatabase &db) {
+        store::tools::setConversationChoice(db, conversationId, server, enabled);
+    });
+    return core::thenReady(this, pending, [this, conversationId] {
+        Q_EMIT conversationServersChanged(conversationId);
+    });
 }
 
 } // namespace arbor::tools
