@@ -69,25 +69,34 @@ void TreeMapItem::reload()
         m_loading = true;
         Q_EMIT loadingChanged();
     }
-    auto laidOut = app->backend()
-                       ->chat()
-                       .tree(m_conversationId, false)
-                       .then(QtFuture::Launch::Async, [](QList<domain::TreeNode> nodes) {
-                           Loaded loaded;
-                           loaded.layout = tree::TreeLayout::compute(nodes); // off the GUI thread
-                           loaded.nodes = std::move(nodes);
-                           return loaded;
-                       });
+    auto failed = [this, generation](const QString &) {
+        if (generation == m_generation)
+            apply({});
+    };
     whenDone(
-        this, std::move(laidOut),
-        [this, generation](Loaded loaded) {
-            if (generation == m_generation)
-                apply(std::move(loaded));
+        this, app->backend()->chat().tree(m_conversationId, false),
+        [this, generation, failed](QList<domain::TreeNode> nodes) {
+            if (generation != m_generation)
+                return;
+            // then() on a future made ready here, on this thread (no other thread finishes it,
+            // so Qt 6.4's race with a finishing thread cannot happen): the layout is computed
+            // off the GUI thread.
+            auto laidOut = QtFuture::makeReadyFuture(std::move(nodes))
+                               .then(QtFuture::Launch::Async, [](QList<domain::TreeNode> nodes) {
+                                   Loaded loaded;
+                                   loaded.layout = tree::TreeLayout::compute(nodes);
+                                   loaded.nodes = std::move(nodes);
+                                   return loaded;
+                               });
+            whenDone(
+                this, std::move(laidOut),
+                [this, generation](Loaded loaded) {
+                    if (generation == m_generation)
+                        apply(std::move(loaded));
+                },
+                failed);
         },
-        [this, generation](const QString &) {
-            if (generation == m_generation)
-                apply({});
-        });
+        failed);
 }
 
 void TreeMapItem::apply(Loaded loaded)

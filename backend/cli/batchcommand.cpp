@@ -5,6 +5,7 @@
 #include "batch/batchqueries.h"
 #include "batch/batchservice.h"
 #include "core/backend.h"
+#include "core/whenready.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "usage/usageservice.h"
@@ -246,7 +247,7 @@ int waitForRun(core::Backend &backend, qint64 id)
     QTimer timer;
     QString last;
     auto check = [&] {
-        backend.batch().run(id).then(&timer, [&](std::optional<Run> r) {
+        core::thenReady(&timer, backend.batch().run(id), [&](std::optional<Run> r) {
             if (!r) {
                 code = Failure;
                 QCoreApplication::quit();

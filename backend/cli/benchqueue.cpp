@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "common.h"
 
+#include "core/whenready.h"
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobrun.h"
@@ -14,6 +15,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <QThread>
 
 #include <algorithm>
 #include <atomic>
@@ -165,8 +167,15 @@ int runBenchQueue(const QStringList &args)
             engine.enqueue(noopSpec(i)).waitForFinished();
         enqueuePerS = serial / secondsSince(t0);
 
-        // Continuations run on the writer thread and may still be returning when the last add
-        // is counted: what they touch is shared with them, not local to this block.
+        // Each add continues on a thread of its own (whenReady: Qt 6.4's then() may run twice)
+        // and may still be returning when the last add is counted: what they touch is shared
+        // with them, not local to this block.
+        QThread adderThread;
+        adderThread.setObjectName(QStringLiteral("arbor-bench-adders"));
+        adderThread.start();
+        auto *context = new QObject;
+        context->moveToThread(&adderThread);
+        QObject::connect(&adderThread, &QThread::finished, context, &QObject::deleteLater);
         struct Adders : std::enable_shared_from_this<Adders>
         {
             std::atomic<int> issued{0};
@@ -174,20 +183,24 @@ int runBenchQueue(const QStringList &args)
             std::function<void()> addOne;
         };
         auto adders = std::make_shared<Adders>();
-        adders->addOne = [a = adders.get(), &engine, n] {
+        adders->addOne = [a = adders.get(), &engine, n, context] {
             const int i = a->issued++;
             if (i >= n)
                 return;
-            engine.enqueue(noopSpec(i)).then([self = a->shared_from_this()](qint64) {
-                self->addOne(); // the next one first: counting the last may end the block
-                self->committed.add();
-            });
+            core::whenReady(context, engine.enqueue(noopSpec(i)),
+                            [self = a->shared_from_this()](QFuture<qint64>) {
+                                self->addOne(); // the next one first: counting the last may end
+                                                // the block
+                                self->committed.add();
+                            });
         };
         const auto t1 = Clock::now();
         for (int k = 0; k < std::min(concurrency, n); ++k)
-            adders->addOne();
+            QMetaObject::invokeMethod(context, [a = adders] { a->addOne(); });
         adders->committed.waitFor(n);
         enqueueConcurrentPerS = n / secondsSince(t1);
+        adderThread.quit();
+        adderThread.wait();
     }
 
     // 2. Bulk adds: batches of 1000 jobs per call, one transaction each.

@@ -7,6 +7,7 @@
 #include "chat/chatservice.h"
 #include "chat/replyfollower.h"
 #include "core/backend.h"
+#include "core/whenready.h"
 #include "domain/ids.h"
 #include "domain/toolcall.h"
 #include "jobs/jobengine.h"
@@ -155,13 +156,12 @@ public:
     /** @brief Follows the reply that @p request stored (resolving later). */
     void start(QFuture<chat::SendResult> stored)
     {
-        stored.then(m_app, [this](QFuture<chat::SendResult> f) {
+        core::whenReady(m_app, stored, [this](QFuture<chat::SendResult> f) {
             try {
                 m_sent = f.result();
             } catch (const std::exception &e) {
                 err() << "arbord chat: " << e.what() << "\n";
-                // Queued: a send refused at once runs this inside then(), before exec() has
-                // started the loop that exit() ends.
+                // Queued: leave() runs from the loop that exit() ends.
                 QMetaObject::invokeMethod(
                     m_app, [this] { leave(Failure); }, Qt::QueuedConnection);
                 return;
@@ -189,7 +189,7 @@ public:
 private:
     void stop()
     {
-        m_backend.chat().stop(m_sent.assistant.id).then(m_app, [](QFuture<bool> f) {
+        core::whenReady(m_app, m_backend.chat().stop(m_sent.assistant.id), [](QFuture<bool> f) {
             try {
                 f.waitForFinished();
             } catch (const std::exception &e) {
@@ -205,14 +205,18 @@ private:
             return;
         }
         // The tool calls the reply asked for are read from the store (they are not text).
-        m_backend.chat()
-            .message(m_sent.assistant.id)
-            .then(m_app,
-                  [this, status, error](const std::optional<domain::Message> &m) {
-                      report(status, error, true,
-                             domain::toolcalls::parse(m ? m->toolCalls : QString()));
-                  })
-            .onFailed(m_app, [this, status, error] { report(status, error, true, {}); });
+        core::whenReady(m_app, m_backend.chat().message(m_sent.assistant.id),
+                        [this, status, error](QFuture<std::optional<domain::Message>> f) {
+                            std::optional<domain::Message> m;
+                            try {
+                                m = f.result();
+                            } catch (...) {
+                                report(status, error, true, {});
+                                return;
+                            }
+                            report(status, error, true,
+                                   domain::toolcalls::parse(m ? m->toolCalls : QString()));
+                        });
     }
 
     void report(domain::MessageStatus status, const QString &error, bool stored,
@@ -292,7 +296,7 @@ private:
                   << " that other senders queued (Ctrl+C leaves now and cuts them short)\n";
             err().flush();
         }
-        m_backend.engine().drain().then(m_app, [this] { m_app->exit(m_code); });
+        core::thenReady(m_app, m_backend.engine().drain(), [this] { m_app->exit(m_code); });
     }
 
     core::Backend &m_backend;

@@ -7,6 +7,7 @@
 #include "chat/chatservice.h"
 #include "chat/replyfollower.h"
 #include "core/backend.h"
+#include "core/whenready.h"
 #include "jobs/jobengine.h"
 #include "store/sql.h"
 
@@ -50,7 +51,7 @@ public:
 
     void start(QFuture<chat::CompareResult> stored)
     {
-        stored.then(m_app, [this](QFuture<chat::CompareResult> f) {
+        core::whenReady(m_app, stored, [this](QFuture<chat::CompareResult> f) {
             try {
                 m_sent = f.result();
             } catch (const std::exception &e) {
@@ -133,7 +134,7 @@ private:
     void stopAll()
     {
         for (const domain::Message &m : std::as_const(m_sent.replies)) {
-            m_backend.chat().stop(m.id).then(m_app, [](QFuture<bool> f) {
+            core::whenReady(m_app, m_backend.chat().stop(m.id), [](QFuture<bool> f) {
                 try {
                     f.waitForFinished();
                 } catch (const std::exception &e) {
@@ -164,10 +165,17 @@ private:
         if (m_columns.size() < m_sent.replies.size())
             return;
         // Every column ended: the stored figures (first token, usage) for the summary.
-        m_backend.chat()
-            .replies(m_sent.user.id)
-            .then(m_app, [this](const QList<domain::Message> &stored) { report(stored); })
-            .onFailed(m_app, [this] { report({}); });
+        core::whenReady(m_app, m_backend.chat().replies(m_sent.user.id),
+                        [this](QFuture<QList<domain::Message>> f) {
+                            QList<domain::Message> stored;
+                            try {
+                                stored = f.result();
+                            } catch (...) {
+                                report({});
+                                return;
+                            }
+                            report(stored);
+                        });
     }
 
     void report(const QList<domain::Message> &stored)
@@ -231,7 +239,7 @@ private:
         m_leaving = true;
         for (qint64 id : std::as_const(m_sent.jobIds))
             m_running.remove(id);
-        m_backend.engine().drain().then(m_app, [this] { m_app->exit(m_code); });
+        core::thenReady(m_app, m_backend.engine().drain(), [this] { m_app->exit(m_code); });
     }
 
     core::Backend &m_backend;

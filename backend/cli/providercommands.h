@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/whenready.h"
+
 #include <QEventLoop>
 #include <QFuture>
 #include <QString>
@@ -33,9 +35,8 @@ QFuture<T> awaitFuture(QFuture<T> future)
 {
     if (!future.isFinished()) {
         QEventLoop loop;
-        future.then(&loop, [&loop](QFuture<T>) { loop.quit(); });
-        if (!future.isFinished())
-            loop.exec();
+        core::whenReady(&loop, future, [&loop](QFuture<T>) { loop.quit(); });
+        loop.exec(); // whenReady reports through this loop, also when finished meanwhile
     }
     return future;
 }

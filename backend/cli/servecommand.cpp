@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include "core/backend.h"
+#include "core/whenready.h"
 #include "jobs/jobengine.h"
 #include "serve/apiserver.h"
 #include "serve/httpserver.h"
@@ -277,7 +278,8 @@ int runServe(const QStringList &args)
               << " s)\n";
         err().flush();
         api.shutDown();
-        backend.engine().drain().then(qApp, [] { QCoreApplication::quit(); });
+        core::whenReady(qApp, backend.engine().drain(),
+                        [](QFuture<void>) { QCoreApplication::quit(); });
         QTimer::singleShot(graceMs, qApp, &QCoreApplication::quit);
     });
     QCoreApplication::exec();
