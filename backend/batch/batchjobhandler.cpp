@@ -6,6 +6,7 @@
 #include "core/whenready.h"
 #include "domain/ids.h"
 #include "jobs/jobrun.h"
+#include "llm/joberrorkind.h"
 #include "llm/providerregistry.h"
 #include "store/sql.h"
 #include "store/store.h"
@@ -37,34 +38,6 @@ std::shared_ptr<const BatchJobHandler::RunInfo> loadInfo(const QSqlDatabase &db,
     info->maxTokens = run->maxTokens;
     info->models = run->models;
     return info;
-}
-
-jobs::ErrorKind jobErrorKind(llm::ChatError::Kind kind)
-{
-    using Kind = llm::ChatError::Kind;
-    switch (kind) {
-    case Kind::Network:
-        return jobs::ErrorKind::Network;
-    case Kind::Auth:
-        return jobs::ErrorKind::Auth;
-    case Kind::NotFound:
-        return jobs::ErrorKind::NotFound;
-    case Kind::BadRequest:
-        return jobs::ErrorKind::BadRequest;
-    case Kind::RateLimited:
-        return jobs::ErrorKind::RateLimited;
-    case Kind::Server:
-        return jobs::ErrorKind::Server;
-    case Kind::Overloaded:
-        return jobs::ErrorKind::Overloaded;
-    case Kind::Protocol:
-        return jobs::ErrorKind::Protocol;
-    case Kind::Interrupted:
-        return jobs::ErrorKind::Interrupted;
-    case Kind::Quota:
-        return jobs::ErrorKind::Quota;
-    }
-    return jobs::ErrorKind::Other;
 }
 
 /** @brief The text and usage a stream has delivered so far. */
@@ -217,7 +190,7 @@ void BatchJobHandler::start(jobs::JobRun *run)
                     o.error = error.message;
                     jobs::JobError e{error.message, error.retryable(), error.retryAfterMs};
                     e.rateLimited = error.kind == llm::ChatError::Kind::RateLimited;
-                    e.kind = jobErrorKind(error.kind);
+                    e.kind = llm::jobErrorKind(error.kind);
                     run->fail(e, record(o));
                 });
             QObject::connect(run, &jobs::JobRun::cancelRequested, stream,

@@ -9,6 +9,7 @@
 
 #include "domain/ids.h"
 #include "jobs/jobrun.h"
+#include "llm/joberrorkind.h"
 #include "llm/reasoningdata.h"
 #include "store/conversationqueries.h"
 #include "store/messagequeries.h"
@@ -30,34 +31,6 @@ jobs::RateLimitInfo jobLimits(const llm::RateLimitInfo &info)
 {
     return {info.remainingRequests, info.remainingTokens, info.resetRequestsMs,
             info.resetTokensMs,     info.limitRequests,   info.limitTokens};
-}
-
-jobs::ErrorKind jobErrorKind(llm::ChatError::Kind kind)
-{
-    using Kind = llm::ChatError::Kind;
-    switch (kind) {
-    case Kind::Network:
-        return jobs::ErrorKind::Network;
-    case Kind::Auth:
-        return jobs::ErrorKind::Auth;
-    case Kind::NotFound:
-        return jobs::ErrorKind::NotFound;
-    case Kind::BadRequest:
-        return jobs::ErrorKind::BadRequest;
-    case Kind::RateLimited:
-        return jobs::ErrorKind::RateLimited;
-    case Kind::Server:
-        return jobs::ErrorKind::Server;
-    case Kind::Overloaded:
-        return jobs::ErrorKind::Overloaded;
-    case Kind::Protocol:
-        return jobs::ErrorKind::Protocol;
-    case Kind::Interrupted:
-        return jobs::ErrorKind::Interrupted;
-    case Kind::Quota:
-        return jobs::ErrorKind::Quota;
-    }
-    return jobs::ErrorKind::Other;
 }
 
 } // namespace
@@ -315,7 +288,7 @@ void ReplySession::fail(const llm::ChatError &error)
     jobs::JobError jobError{text, retryable, error.retryAfterMs};
     jobError.rateLimited =
         error.kind == llm::ChatError::Kind::RateLimited; // the whole provider queue waits
-    jobError.kind = jobErrorKind(error.kind);
+    jobError.kind = llm::jobErrorKind(error.kind);
     m_run->fail(
         jobError,
         [id, seq, rest = takeRest(), status, text](const QSqlDatabase &db, jobs::JobState state) {
