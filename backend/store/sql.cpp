@@ -398,4 +398,15 @@ void closeConnection(const QString &name)
     QSqlDatabase::removeDatabase(name);
 }
 
+void countWalFrames(const QSqlDatabase &db, int *frames)
+{
+    sqlite3_wal_hook(
+        nativeHandle(db),
+        [](void *counter, sqlite3 *, const char *, int walFrames) {
+            *static_cast<int *>(counter) = walFrames;
+            return SQLITE_OK;
+        },
+        frames);
+}
+
 } // namespace arbor::store

@@ -197,6 +197,9 @@ QSqlDatabase openConnection(const QString &path, const QString &name, bool readO
 
 /** @brief Closes and unregisters the connection @p name (on the thread that owns it). */
 void closeConnection(const QString &name);
+/** @brief After each commit on @p db (its own thread), sets *@p frames to the number of frames
+ *  in the WAL (sqlite3_wal_hook; replaces the automatic checkpoint, which must be off). */
+void countWalFrames(const QSqlDatabase &db, int *frames);
 
 /** @brief NULL for an empty string, so optional ids are stored as SQL NULL. */
 inline QVariant nullIfEmpty(const QString &s)

@@ -20,6 +20,16 @@ constexpr quint64 kCheckpointCommits = 512;
 constexpr auto kCheckpointInterval = std::chrono::milliseconds(50);
 /** @brief How long the writer looks for the next write before it sleeps. */
 constexpr auto kSpin = std::chrono::microseconds(50);
+/** @brief WAL frames (pages of 4 KiB) past which the writer makes the WAL start over; a
+ *  restarted WAL file is cut back to kWalSizeLimit bytes. */
+constexpr int kWalRestartFrames = 4096;
+constexpr qint64 kWalSizeLimit = 32 * 1024 * 1024;
+/** @brief Commits between two of the writer's attempts: at first, and at most after failed ones
+ *  (each failure doubles the wait, so a long reader costs the writer little). */
+constexpr quint64 kWalRestartEvery = 16;
+constexpr quint64 kWalRestartEveryMost = 512;
+/** @brief How long one attempt may wait for the checkpointer and for readers (ms). */
+constexpr int kWalRestartWaitMs = 20;
 } // namespace
 
 SqlThreads::SqlThreads(QString path, Mode mode, int threadCount)
@@ -113,10 +123,16 @@ void SqlThreads::run(int index, std::promise<void> *opened)
     const QString name = QStringLiteral("%1-%2").arg(m_namePrefix).arg(index);
     {
         QSqlDatabase db;
+        int walFrames = 0;             ///< in the WAL after the last commit (writer)
+        quint64 walRestartTriedAt = 0; ///< m_commits at the writer's last attempt
+        quint64 walRestartEvery = kWalRestartEvery;
         try {
             db = openConnection(m_path, name, m_mode == Mode::Reader);
-            if (m_mode == Mode::Writer)
+            if (m_mode == Mode::Writer) {
                 exec(db, QStringLiteral("PRAGMA wal_autocheckpoint=0")); // the checkpointer's job
+                exec(db, QStringLiteral("PRAGMA journal_size_limit=%1").arg(kWalSizeLimit));
+                countWalFrames(db, &walFrames);
+            }
             opened->set_value();
         } catch (...) {
             opened->set_exception(std::current_exception());
@@ -129,8 +145,18 @@ void SqlThreads::run(int index, std::promise<void> *opened)
         std::vector<Item> batch;
         bool begun = false; // the writer's next transaction is open already (see spinForWork)
         for (;;) {
-            if (m_mode == Mode::Writer)
+            if (m_mode == Mode::Writer) {
+                if (!begun && walFrames >= kWalRestartFrames) {
+                    const quint64 commits = this->commits();
+                    if (commits - walRestartTriedAt >= walRestartEvery) {
+                        walRestartTriedAt = commits;
+                        walRestartEvery = restartWal(db)
+                            ? kWalRestartEvery
+                            : std::min(walRestartEvery * 2, kWalRestartEveryMost);
+                    }
+                }
                 begun = spinForWork(db, begun);
+            }
             {
                 std::unique_lock lock(m_mutex);
                 if (begun && m_queue.empty()) {
@@ -175,6 +201,32 @@ void SqlThreads::run(int index, std::promise<void> *opened)
     // -wal and -shm files, which two closing at the same moment would each leave to the other.
     std::lock_guard closing(m_closeMutex);
     closeConnection(name);
+}
+
+bool SqlThreads::restartWal(QSqlDatabase &db)
+{
+    // SQLite starts the WAL over (and cuts its file to journal_size_limit) at the first write
+    // after every frame was copied to the database file and no reader still reads one. The
+    // checkpointer alone never gets there while writes keep coming: the writer begins its next
+    // transaction right after each commit (spinForWork), before any checkpoint ran, so the WAL
+    // grew for as long as writes came (a million-row batch left a gigabyte of WAL beside a
+    // database a fifth of that). So the writer, now and then, between two groups, checkpoints
+    // in RESTART mode itself: it copies what the checkpointer has not yet and waits for the
+    // readers of older snapshots, briefly (a reader that stays longer only delays the restart).
+    // Not beside the checkpointer's run (SQLite lets one checkpoint run at a time): after it.
+    std::lock_guard checkpointing(m_checkpointMutex);
+    QSqlQuery q(db);
+    int busyMs = 5000;
+    if (q.exec(QStringLiteral("PRAGMA busy_timeout")) && q.next())
+        busyMs = q.value(0).toInt();
+    q.exec(QStringLiteral("PRAGMA busy_timeout=%1").arg(kWalRestartWaitMs));
+    bool restarted = false;
+    if (q.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)")) && q.next())
+        restarted = q.value(0).toInt() == 0; // not busy: the next write starts the WAL over
+    else
+        qCDebug(lcWriter) << "WAL restart failed (tried again later):" << q.lastError().text();
+    q.exec(QStringLiteral("PRAGMA busy_timeout=%1").arg(busyMs));
+    return restarted;
 }
 
 bool SqlThreads::spinForWork(QSqlDatabase &db, bool begun)
@@ -236,9 +288,12 @@ void SqlThreads::runCheckpointer(std::promise<void> *opened)
             m_checkpointedAt = m_commits;
             lock.unlock();
             // PASSIVE: copies what no reader still needs, never waits for or blocks the writer.
-            QSqlQuery q(db);
-            if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
-                qCWarning(lcWriter) << "WAL checkpoint failed:" << q.lastError().text();
+            {
+                std::lock_guard checkpointing(m_checkpointMutex);
+                QSqlQuery q(db);
+                if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+                    qCWarning(lcWriter) << "WAL checkpoint failed:" << q.lastError().text();
+            }
             lock.lock();
         }
         lock.unlock();

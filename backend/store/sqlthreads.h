@@ -32,9 +32,11 @@ namespace arbor::store {
  *
  * The writer's connection does not checkpoint the WAL itself (an automatic checkpoint would run
  * inside whichever commit crosses the threshold and stall it for milliseconds): a checkpointer
- * thread with its own connection copies committed pages to the database file beside it. The
- * durability of a commit does not change: it is in the WAL, with the store's synchronous
- * setting, before the task's future finishes.
+ * thread with its own connection copies committed pages to the database file beside it. Only
+ * when the WAL has grown past a few thousand pages does the writer, between two groups, copy
+ * the rest itself so that the WAL starts over (see restartWal()). The durability of a commit
+ * does not change: it is in the WAL, with the store's synchronous setting, before the task's
+ * future finishes.
  */
 class SqlThreads
 {
@@ -144,6 +146,10 @@ private:
     /** @brief Writer, between groups: begins the next transaction and waits briefly for a task;
      *  returns whether a transaction is open. */
     bool spinForWork(QSqlDatabase &db, bool begun);
+    /** @brief Writer, between groups, when the WAL has grown: copies what is left of it to the
+     *  database file so that the next write starts it over; false when readers or the
+     *  checkpointer kept it busy (then later). */
+    bool restartWal(QSqlDatabase &db);
 
     const QString m_path;
     const Mode m_mode;
@@ -152,6 +158,7 @@ private:
     std::vector<std::thread> m_threads;
     mutable std::mutex m_mutex;
     std::mutex m_closeMutex;      ///< connections close one at a time (see run())
+    std::mutex m_checkpointMutex; ///< one checkpoint at a time (checkpointer, restartWal())
     std::condition_variable m_wake;
     std::condition_variable m_checkpointWake;
     std::atomic<quint64> m_posted{0}; ///< tasks ever posted (the writer's spin watches it)

@@ -14,6 +14,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <atomic>
 #include <future>
 #include <optional>
 #include <thread>
@@ -205,6 +206,60 @@ private Q_SLOTS:
             for (auto &f : list)
                 f.waitForFinished(); // throws if the write failed
         QCOMPARE(countRows(store, QStringLiteral("conversations")), Threads * PerThread);
+    }
+
+    /** The WAL starts over while writes keep coming and readers keep reading: its file stays
+     *  bounded (journal_size_limit and a few thousand pages), where it used to take every
+     *  commit's pages until the writes stopped (a million-row batch left gigabytes). */
+    void walStaysBoundedUnderSustainedWritesAndReads()
+    {
+        Store store(dbPath());
+        store.open();
+        store
+            .write([](QSqlDatabase &db) {
+                exec(db, QStringLiteral("CREATE TABLE blobs (id INTEGER PRIMARY KEY, v BLOB)"));
+                exec(db, QStringLiteral("INSERT INTO blobs (id, v) VALUES (1, zeroblob(32768))"));
+            })
+            .waitForFinished();
+        std::atomic<bool> writing{true};
+        std::atomic<int> reads{0};
+        std::thread reader([&] {
+            while (writing) {
+                store
+                    .read([](QSqlDatabase &db) {
+                        return exec(db, QStringLiteral("SELECT length(v) FROM blobs")).next();
+                    })
+                    .waitForFinished();
+                ++reads;
+            }
+        });
+        // Each write a commit of its own rewriting ~9 pages: some 180 MB of WAL frames in all.
+        constexpr int Writes = 5000;
+        const QString wal = dbPath() + QStringLiteral("-wal");
+        qint64 largest = 0;
+        for (int i = 0; i < Writes; ++i) {
+            store
+                .write([](QSqlDatabase &db) {
+                    exec(db, QStringLiteral("UPDATE blobs SET v = randomblob(32768) WHERE id = 1"));
+                })
+                .waitForFinished();
+            if (i % 50 == 0)
+                largest = std::max(largest, QFileInfo(wal).size());
+        }
+        writing = false;
+        reader.join();
+        largest = std::max(largest, QFileInfo(wal).size());
+        QVERIFY(reads > 0);
+        qInfo() << "largest WAL" << largest / 1024 << "KiB over" << Writes << "commits," << reads
+                << "reads";
+        QVERIFY2(largest < 48 * 1024 * 1024, qPrintable(QString::number(largest)));
+        QCOMPARE(store
+                     .read([](QSqlDatabase &db) {
+                         return exec(db, QStringLiteral("SELECT length(v) FROM blobs WHERE id = 1"))
+                             .next();
+                     })
+                     .result(),
+                 true);
     }
 
     void groupCommitRollsBackOnlyTheFailingTask()
