@@ -2,6 +2,7 @@
 
 #include "toolturns.h"
 
+#include "core/whenready.h"
 #include "domain/ids.h"
 #include "tools/toolhost.h"
 
@@ -121,26 +122,27 @@ void ToolRound::enqueueMarked()
     // jobs that read them exist.
     const QList<qsizetype> marked = std::exchange(m_marked, {});
     for (const qsizetype index : marked) {
-        m_host.enqueueCall(m_messageId, int(index)).then(this, [this, index](QFuture<qint64> f) {
-            qint64 id = 0;
-            try {
-                id = f.result();
-            } catch (const std::exception &e) {
-                if (m_stopped || m_calls.at(index).status != ToolCall::Running)
+        core::whenReady(
+            this, m_host.enqueueCall(m_messageId, int(index)), [this, index](QFuture<qint64> f) {
+                qint64 id = 0;
+                try {
+                    id = f.result();
+                } catch (const std::exception &e) {
+                    if (m_stopped || m_calls.at(index).status != ToolCall::Running)
+                        return;
+                    settle(index, ToolCall::Failed,
+                           tr("The call could not be queued: %1").arg(QString::fromUtf8(e.what())),
+                           true);
+                    Q_EMIT changed();
+                    if (m_left == 0)
+                        Q_EMIT finished();
                     return;
-                settle(index, ToolCall::Failed,
-                       tr("The call could not be queued: %1").arg(QString::fromUtf8(e.what())),
-                       true);
-                Q_EMIT changed();
-                if (m_left == 0)
-                    Q_EMIT finished();
-                return;
-            }
-            if (m_stopped)
-                m_host.cancelCall(id);
-            else if (m_calls.at(index).status == ToolCall::Running)
-                m_jobs.insert(index, id);
-        });
+                }
+                if (m_stopped)
+                    m_host.cancelCall(id);
+                else if (m_calls.at(index).status == ToolCall::Running)
+                    m_jobs.insert(index, id);
+            });
     }
 }
 
