@@ -2,6 +2,8 @@
 
 #include "jobpolicy.h"
 
+#include "jobs/pinned.h"
+
 #include <QVariantMap>
 
 namespace arbor::app {
@@ -59,7 +61,7 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const
     case JobIdRole:
         return e.job.id;
     case QueueNameRole:
-        return e.job.queue;
+        return jobs::queueForPeople(e.job.queue);
     case JobStateRole:
         return jobs::toString(e.job.state);
     case StateRole:

@@ -1,5 +1,7 @@
 #include "messagepolicy.h"
 
+#include "domain/continuation.h"
+
 namespace arbor::app {
 
 MessageAction::Actions MessagePolicy::allowed(const domain::Message &message,
@@ -16,11 +18,9 @@ MessageAction::Actions MessagePolicy::allowed(const domain::Message &message,
     // Nothing that makes a new branch beside a reply that is still being written.
     if (!live)
         actions |= Regenerate;
-    // A reply that stopped early with some text can be carried on from that text.
-    const bool stoppedEarly = message.status == domain::MessageStatus::Interrupted
-        || message.status == domain::MessageStatus::Cancelled
-        || message.status == domain::MessageStatus::Error;
-    if (stoppedEarly && !message.content.isEmpty())
+    // A reply that stopped early with some text can be carried on from that text, and one that
+    // stopped at the limit on rounds of tool calls goes on for more rounds.
+    if (domain::canContinue(message))
         actions |= Continue;
     if (message.status == domain::MessageStatus::Error) {
         actions |= Retry;

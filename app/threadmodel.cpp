@@ -6,7 +6,9 @@
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
 #include "chat/livetexts.h"
+#include "chat/replysession.h"
 #include "core/backend.h"
+#include "domain/continuation.h"
 #include "usage/usageservice.h"
 
 #include <QLoggingCategory>
@@ -32,7 +34,7 @@ const QList<int> &stateRoles()
                                   ThreadModel::NeedsSettingsRole, ThreadModel::CanEditRole,
                                   ThreadModel::CanRegenerateRole, ThreadModel::CanContinueRole,
                                   ThreadModel::CanLabelRole,      ThreadModel::CanForkRole,
-                                  ThreadModel::CanDeleteRole};
+                                  ThreadModel::CanDeleteRole,     ThreadModel::NoticeRole};
     return roles;
 }
 
@@ -556,6 +558,9 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
         return usage::messageUsageText(m);
     case FusedFromRole:
         return chat::compare::fusedFrom(m);
+    case NoticeRole:
+        return domain::stoppedAtToolRoundLimit(m) ? chat::ReplySession::roundLimitNote()
+                                                  : QString();
     default:
         return {};
     }
@@ -604,7 +609,8 @@ QHash<int, QByteArray> ThreadModel::roleNames() const
             {ReasoningLiveRole, "reasoningLive"},
             {ToolCallsRole, "toolCalls"},
             {UsageRole, "messageUsage"},
-            {FusedFromRole, "fusedFrom"}};
+            {FusedFromRole, "fusedFrom"},
+            {NoticeRole, "messageNotice"}};
 }
 
 } // namespace arbor::app

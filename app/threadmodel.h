@@ -71,6 +71,9 @@ public:
         ToolCallsRole,
         UsageRole,     ///< its tokens and cost for people; "" when it has no usage
         FusedFromRole, ///< a fused reply's sources (ids of its siblings); empty for the rest
+        /// A note on a reply that is not an error ("" when none): it stopped at the limit on
+        /// rounds of tool calls, and Continue (CanContinueRole) goes on.
+        NoticeRole,
     };
     Q_ENUM(Roles)
 

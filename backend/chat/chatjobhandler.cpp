@@ -193,13 +193,22 @@ void ChatJobHandler::start(jobs::JobRun *run)
             // The servers first (once per process), then the request with their tools.
             // A later round starts from the conversation before this message.
             const llm::ChatRequest base = buildRequest(c, options, false);
-            core::whenReady(session, m_host->ensure(servers),
-                            [this, session, provider, request, base, servers](QFuture<void>) {
-                                llm::ChatRequest withTools = request;
-                                withTools.tools = m_host->specs(servers);
-                                session->enableTools(m_host, servers, base, provider);
-                                session->begin(provider->startChat(withTools, session));
-                            });
+            // The continuation of a reply that stopped at the limit on rounds (or one whose
+            // calls were only asked for) runs the calls it carries that never ran, first.
+            const qsizetype pending =
+                toolturns::pendingFrom(domain::toolcalls::parse(c.message->toolCalls));
+            core::whenReady(
+                session, m_host->ensure(servers),
+                [this, session, provider, request, base, servers, pending](QFuture<void>) {
+                    session->enableTools(m_host, servers, base, provider);
+                    if (pending >= 0) {
+                        session->resume(pending);
+                        return;
+                    }
+                    llm::ChatRequest withTools = request;
+                    withTools.tools = m_host->specs(servers);
+                    session->begin(provider->startChat(withTools, session));
+                });
         });
 }
 

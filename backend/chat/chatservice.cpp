@@ -5,6 +5,7 @@
 #include "replywrites.h"
 #include "toolturns.h"
 
+#include "domain/continuation.h"
 #include "domain/ids.h"
 #include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
@@ -166,6 +167,7 @@ ReplyExtras extrasOf(const QSqlDatabase &db, const Message &reply)
         const QJsonObject &payload = found.constFirst().payload; // newest
         extras.parameters = payload.value(QStringLiteral("parameters")).toObject();
         extras.prompt = payload.value(QStringLiteral("prompt")).toString();
+        extras.options = payload.value(QStringLiteral("options")).toObject();
     }
     return extras;
 }
@@ -343,6 +345,9 @@ QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId,
     });
 }
 
+// A continuation is offered the tool servers the reply was (its job's options), and one of a
+// reply that stopped at the limit on rounds of tool calls (domain::ToolRoundLimit) runs the
+// calls of its last round first, then goes on for more rounds (ChatJobHandler).
 QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId,
                                                const QJsonObject &settings)
 {
@@ -352,17 +357,22 @@ QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId
         const auto old = messages::get(db, assistantMessageId);
         if (!old || old->role != u"assistant")
             throw store::StoreError(QStringLiteral("Only a reply can be continued."));
-        if (domain::isLive(old->status) || old->status == MessageStatus::Complete
-            || old->content.isEmpty())
-            throw store::StoreError(
-                QStringLiteral("Only a reply that stopped early with some text can be continued."));
+        if (!domain::canContinue(*old))
+            throw store::StoreError(QStringLiteral(
+                "Only a reply that stopped early with some text, or at the limit on rounds of "
+                "tool calls, can be continued."));
         const ModelChoice model = choose(old->provider + QLatin1Char('/') + old->model);
         const qint64 now = domain::nowMs();
         SendResult r;
         r.conversationId = old->conversationId;
         patchSettings(db, r.conversationId, settings);
-        r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId,
-                                 &*old, writes::extrasOf(db, *old));
+        const writes::ReplyExtras extras = writes::extrasOf(db, *old);
+        QJsonObject options;
+        if (const QJsonValue servers = extras.options.value(QLatin1String("tools"));
+            !servers.isUndefined())
+            options.insert(QStringLiteral("tools"), servers);
+        r.assistant = storeReply(db, r.conversationId, old->parentId, model, options, now, &r.jobId,
+                                 &*old, extras);
         showLeaf(db, r, r.assistant.id, now);
         return r;
     });

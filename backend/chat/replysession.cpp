@@ -7,6 +7,7 @@
 #include "toolround.h"
 #include "toolturns.h"
 
+#include "domain/continuation.h"
 #include "domain/ids.h"
 #include "jobs/jobrun.h"
 #include "llm/joberrorkind.h"
@@ -57,7 +58,7 @@ void ReplySession::enableTools(tools::ToolHost *host, QStringList servers, llm::
     m_provider = std::move(provider);
 }
 
-void ReplySession::begin(llm::ChatStream *stream)
+void ReplySession::start()
 {
     // A continuation starts with the text (and reasoning) it continues.
     m_live.begin(m_message.id, m_message.content, m_message.reasoning);
@@ -66,15 +67,38 @@ void ReplySession::begin(llm::ChatStream *stream)
     m_contentBase = m_message.content.size();
     m_toolCalls = domain::toolcalls::parse(m_message.toolCalls);
     m_callBase = m_toolCalls.size();
+    // Its rounds follow those of the calls it carries.
+    for (const domain::ToolCall &c : std::as_const(m_toolCalls))
+        m_roundBase =
+            std::max(m_roundBase, c.other.value(QLatin1String(toolturns::RoundKey)).toInt() + 1);
     if (!m_toolCalls.isEmpty())
         m_live.setToolCalls(m_message.id, m_message.toolCalls);
     const QString id = m_message.id;
     m_store.post([id](QSqlDatabase &db) { messages::setStatus(db, id, MessageStatus::Streaming); });
     Q_EMIT m_events.messageStateChanged(m_message.conversationId, id,
                                         domain::toString(MessageStatus::Streaming), {});
+}
+
+void ReplySession::begin(llm::ChatStream *stream)
+{
+    start();
     attach(stream);
     if (m_run->isCancelRequested())
         onCancel(m_run->cancelReason());
+}
+
+void ReplySession::resume(qsizetype from)
+{
+    start();
+    m_callBase = std::clamp<qsizetype>(from, 0, m_toolCalls.size());
+    if (m_callBase < m_toolCalls.size())
+        m_roundBase =
+            m_toolCalls.at(m_callBase).other.value(QLatin1String(toolturns::RoundKey)).toInt();
+    if (m_run->isCancelRequested()) {
+        onCancel(m_run->cancelReason());
+        return;
+    }
+    runTools();
 }
 
 void ReplySession::attach(llm::ChatStream *stream)
@@ -157,7 +181,7 @@ void ReplySession::onToolCall(int index, const llm::ToolCall &call)
     c.arguments = call.arguments;
     c.at = m_contentBase + call.at;
     if (m_host)
-        c.other.insert(QLatin1String(toolturns::RoundKey), m_rounds);
+        c.other.insert(QLatin1String(toolturns::RoundKey), m_roundBase + m_rounds);
     m_toolCallsDirty = true;
     const QString json = domain::toolcalls::toText(m_toolCalls);
     m_live.setToolCalls(m_message.id, json);
@@ -238,24 +262,32 @@ void ReplySession::onFinished(const llm::ChatUsage &streamUsage, const QString &
         if (runTools())
             return;
     }
-    // The limit on rounds is reached: the reply ends with its last calls not run, and says so.
-    const QString note = callsLeft ? roundLimitNote() : QString();
+    // The limit on rounds is reached: the reply ends complete with its last calls not run, and
+    // its finish reason says so (a notice, not an error: Continue goes on).
+    const QString reason = callsLeft ? QString(domain::ToolRoundLimit) : finishReason;
     const QString id = m_message.id;
     const QString conversationId = m_message.conversationId;
     const int seq = m_seq++;
     // Listen before ending: the end may be reported before succeed() returns.
     connect(m_run, &jobs::JobRun::ended, this,
-            [this, note] { announce(domain::toString(MessageStatus::Complete), note); });
+            [this] { announce(domain::toString(MessageStatus::Complete), {}); });
     if (usage.promptTokens >= 0 || usage.completionTokens >= 0)
         m_run->reportUsage(std::max<qint64>(0, usage.promptTokens)
                            + std::max<qint64>(0, usage.completionTokens));
-    m_run->succeed([id, conversationId, seq, rest = takeRest(), usage, finishReason,
-                    note](const QSqlDatabase &db, jobs::JobState) {
+    m_run->succeed([id, conversationId, seq, rest = takeRest(), usage,
+                    reason](const QSqlDatabase &db, jobs::JobState) {
         storeRest(db, id, seq, rest);
         messages::finish(db, id,
-                         {MessageStatus::Complete, note, finishReason, usage.promptTokens,
-                          usage.completionTokens, rest.reasoningMs, rest.reasoningData,
-                          rest.toolCalls, usage.cachedTokens, usage.reasoningTokens});
+                         {MessageStatus::Complete,
+                          {},
+                          reason,
+                          usage.promptTokens,
+                          usage.completionTokens,
+                          rest.reasoningMs,
+                          rest.reasoningData,
+                          rest.toolCalls,
+                          usage.cachedTokens,
+                          usage.reasoningTokens});
         store::conversations::touch(db, conversationId);
     });
 }
@@ -334,9 +366,9 @@ void ReplySession::onCancel(jobs::CancelReason reason)
 
 QString ReplySession::roundLimitNote()
 {
-    return tr("Arbor stopped this reply after %1 rounds of tool calls, the most one reply may "
-              "make: the calls of its last round were not run. To let the model go on, send a "
-              "message such as “Go on”.")
+    return tr("Arbor paused this reply after %1 rounds of tool calls, the most it makes without "
+              "asking: the calls of its last round have not run. Continue runs them and lets the "
+              "model go on.")
         .arg(MaxToolRounds);
 }
 

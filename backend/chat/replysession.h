@@ -45,7 +45,8 @@ public:
                  ChatEvents &events, LiveTexts &live, ChunkCommitter &committer);
     /// Rounds of tool calls one reply may make before it ends with them unanswered.
     static constexpr int MaxToolRounds = 8;
-    /** @brief What a reply that reached MaxToolRounds says (stored as its error: a note). */
+    /** @brief What is shown for a reply that reached MaxToolRounds: a notice, not an error (it
+     *  is stored complete, with finish reason domain::ToolRoundLimit). */
     static QString roundLimitNote();
 
     /**
@@ -59,6 +60,10 @@ public:
                      std::shared_ptr<llm::Provider> provider);
     /** @brief Marks the message streaming and starts @p stream (taking ownership). */
     void begin(llm::ChatStream *stream);
+    /** @brief A continuation of a reply that stopped at the limit on rounds: marks the message
+     *  streaming and runs its last round's calls (from @p from on, never run), then goes on
+     *  as after any round. Needs enableTools(). */
+    void resume(qsizetype from);
     /** @brief Ends the reply with @p error (also used before any stream exists). */
     void fail(const llm::ChatError &error);
     /** @brief What is not stored yet, for the committer's next transaction (nullopt: nothing).
@@ -83,6 +88,8 @@ private:
     void onToolCall(int index, const llm::ToolCall &call);
     void onFinished(const llm::ChatUsage &usage, const QString &finishReason);
     void attach(llm::ChatStream *stream);
+    /** @brief What begin() and resume() share: the text so far, the status streaming. */
+    void start();
     /** @brief Runs this round's calls; false when there are none to run. */
     bool runTools();
     void nextRound();
@@ -123,6 +130,7 @@ private:
     std::shared_ptr<llm::Provider> m_provider;
     ToolRound *m_round = nullptr;
     int m_rounds = 0;            ///< rounds of calls run
+    int m_roundBase = 0;         ///< the stored round of this session's first round
     llm::ChatUsage m_usage;      ///< of the rounds before this stream
     QJsonArray m_callSignatures; ///< Gemini function_call signatures of the rounds so far
 };

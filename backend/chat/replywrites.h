@@ -13,6 +13,7 @@ struct ReplyExtras
     QJsonObject parameters; ///< this reply's own parameters over the conversation's
     QString prompt;         ///< stands in for the user's last turn (a fused reply)
     QString fusedFrom;      ///< Message::fusedFrom
+    QJsonObject options;    ///< its job's call options (the tool servers it was offered)
 };
 
 /** @brief Stores a queued reply under @p parentId and its job; returns the reply. */

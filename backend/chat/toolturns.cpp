@@ -12,6 +12,18 @@ bool settled(const ToolCall &c)
         || c.status == ToolCall::Denied || c.status == ToolCall::Interrupted;
 }
 
+qsizetype pendingFrom(const QList<ToolCall> &calls)
+{
+    if (calls.isEmpty() || calls.constLast().status != ToolCall::Requested)
+        return -1;
+    const QJsonValue round = calls.constLast().other.value(QLatin1String(RoundKey));
+    qsizetype from = calls.size() - 1;
+    while (from > 0 && calls.at(from - 1).status == ToolCall::Requested
+           && calls.at(from - 1).other.value(QLatin1String(RoundKey)) == round)
+        --from;
+    return from;
+}
+
 QString interrupted(const QString &toolCalls)
 {
     QList<ToolCall> calls = domain::toolcalls::parse(toolCalls);

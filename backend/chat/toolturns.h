@@ -17,6 +17,10 @@ inline constexpr auto ServerKey = "server";
  *  interrupted). */
 bool settled(const domain::ToolCall &call);
 
+/** @brief Where the calls of a reply's last round begin when none of them ran (all requested:
+ *  the reply stopped at the limit on rounds, domain::ToolRoundLimit); -1 when there are none. */
+qsizetype pendingFrom(const QList<domain::ToolCall> &calls);
+
 /** @brief @p toolCalls with every call that was running or waiting for approval marked
  *  interrupted (its process is gone); null when none was. */
 QString interrupted(const QString &toolCalls);

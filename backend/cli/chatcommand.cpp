@@ -6,8 +6,10 @@
 
 #include "chat/chatservice.h"
 #include "chat/replyfollower.h"
+#include "chat/replysession.h"
 #include "core/backend.h"
 #include "core/whenready.h"
+#include "domain/continuation.h"
 #include "domain/ids.h"
 #include "domain/toolcall.h"
 #include "jobs/jobengine.h"
@@ -201,7 +203,7 @@ private:
     void ended(domain::MessageStatus status, const QString &error, bool stored)
     {
         if (!stored) {
-            report(status, error, false, {});
+            report(status, error, false, {}, false);
             return;
         }
         // The tool calls the reply asked for are read from the store (they are not text).
@@ -211,17 +213,20 @@ private:
                             try {
                                 m = f.result();
                             } catch (...) {
-                                report(status, error, true, {});
+                                report(status, error, true, {}, false);
                                 return;
                             }
                             report(status, error, true,
-                                   domain::toolcalls::parse(m ? m->toolCalls : QString()));
+                                   domain::toolcalls::parse(m ? m->toolCalls : QString()),
+                                   m && domain::stoppedAtToolRoundLimit(*m));
                         });
     }
 
+    /** @brief @p atRoundLimit: the reply stopped at the limit on rounds of tool calls. */
     void report(domain::MessageStatus status, const QString &error, bool stored,
-                const QList<domain::ToolCall> &calls)
+                const QList<domain::ToolCall> &calls, bool atRoundLimit)
     {
+        const QString notice = atRoundLimit ? chat::ReplySession::roundLimitNote() : QString();
         const QString text = m_follower.text();
         const QString statusText = domain::toString(status);
         if (m_json) {
@@ -236,6 +241,7 @@ private:
                 {QStringLiteral("status"), statusText},
                 {QStringLiteral("content"), text},
                 {QStringLiteral("tool_calls"), calls.isEmpty() ? QJsonValue() : toolCalls},
+                {QStringLiteral("notice"), notice.isEmpty() ? QJsonValue() : QJsonValue(notice)},
                 {QStringLiteral("error"), error.isEmpty() ? QJsonValue() : QJsonValue(error)}});
         } else if (!text.isEmpty() && !text.endsWith(QLatin1Char('\n'))) {
             out() << "\n";
@@ -254,7 +260,10 @@ private:
                     err() << ": " << c.result.section(QLatin1Char('\n'), 0, 0).left(300);
                 err() << "\n";
             }
-            if (!asked.isEmpty())
+            if (atRoundLimit)
+                err() << "arbord chat: " << notice << " (arbord chat --continue "
+                      << m_sent.assistant.id << ")\n";
+            else if (!asked.isEmpty())
                 err() << "arbord chat: the model asked to call " << asked.join(QStringLiteral(", "))
                       << ", which did not run (give --tools SERVER to let it; arbord show --json "
                          "has the calls)\n";
@@ -336,8 +345,9 @@ int runChat(const QStringList &args)
                                           QStringLiteral("MESSAGE_ID"));
     const QCommandLineOption continueOption(
         QStringLiteral("continue"),
-        QStringLiteral("Continue a reply that stopped early (no TEXT), as the app's "
-                       "Continue does."),
+        QStringLiteral("Continue a reply that stopped early or at the limit on rounds of tool "
+                       "calls (no TEXT), as the app's Continue does; it is offered the tools the "
+                       "reply was, with this run's --approve-all or --deny-unapproved."),
         QStringLiteral("MESSAGE_ID"));
     const QCommandLineOption systemOption(
         QStringLiteral("system"),
@@ -418,18 +428,21 @@ int runChat(const QStringList &args)
         err() << "arbord chat: give --approve-all or --deny-unapproved, not both\n";
         return Usage;
     }
-    if (toolServers.isEmpty() && (parser.isSet(approveAllOption) || parser.isSet(denyOption))) {
-        err() << "arbord chat: --approve-all and --deny-unapproved go with --tools\n";
+    if (toolServers.isEmpty() && !continuing
+        && (parser.isSet(approveAllOption) || parser.isSet(denyOption))) {
+        err() << "arbord chat: --approve-all and --deny-unapproved go with --tools or "
+                 "--continue\n";
         return Usage;
     }
     if (!toolServers.isEmpty() && continuing) {
-        err() << "arbord chat: --tools goes with a new message, not --continue\n";
+        err() << "arbord chat: --continue is offered the tools its reply was; leave out --tools\n";
         return Usage;
     }
     core::BackendOptions options;
     options.dbPath = parser.value(db);
     options.demoRate = *rate;
-    options.runTools = !toolServers.isEmpty();
+    // A continuation is offered the tools its reply was (or --tools), with this run's flags.
+    options.runTools = !toolServers.isEmpty() || continuing;
     core::Backend backend(options);
     if (tools::ToolHost *host = backend.toolHost()) {
         host->setAskMode(parser.isSet(approveAllOption) ? tools::AskMode::ApproveAll

@@ -9,6 +9,7 @@
 #include "jobs/jobqueries.h"
 #include "jobs/jobrun.h"
 #include "jobs/jobsservice.h"
+#include "jobs/pinned.h"
 #include "store/sql.h"
 #include "store/store.h"
 
@@ -58,7 +59,7 @@ QJsonObject jobJson(const jobs::Job &job, const QList<jobs::admin::Attempt> &att
                                 {QStringLiteral("finished_at"), a.finishedAt}});
     return QJsonObject{{QStringLiteral("id"), job.id},
                        {QStringLiteral("kind"), job.kind},
-                       {QStringLiteral("queue"), job.queue},
+                       {QStringLiteral("queue"), jobs::queueForPeople(job.queue)},
                        {QStringLiteral("state"), jobs::toString(job.state)},
                        {QStringLiteral("attempts"), job.attempts},
                        {QStringLiteral("max_attempts"), job.maxAttempts},
@@ -128,8 +129,8 @@ int showJobs(jobs::JobsMonitor &monitor, bool json)
     if (!view.waiting.isEmpty()) {
         out() << "\nWaiting to run again (next first):\n";
         for (const jobs::Job &job : view.waiting) {
-            out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", "
-                  << job.attempts << '/' << job.maxAttempts << " attempts, next run "
+            out() << "  #" << job.id << ' ' << job.kind << " on " << jobs::queueForPeople(job.queue)
+                  << ", " << job.attempts << '/' << job.maxAttempts << " attempts, next run "
                   << timeText(job.runAt);
             if (job.runAt > view.takenAt)
                 out() << " (in " << (job.runAt - view.takenAt + 999) / 1000 << " s)";
@@ -143,8 +144,9 @@ int showJobs(jobs::JobsMonitor &monitor, bool json)
     out() << "\nFailed jobs (newest first):\n";
     for (const jobs::FailedJob &f : view.failed) {
         const jobs::Job &job = f.job;
-        out() << "  #" << job.id << ' ' << job.kind << " on " << job.queue << ", " << job.attempts
-              << '/' << job.maxAttempts << " attempts, failed " << timeText(job.finishedAt) << '\n';
+        out() << "  #" << job.id << ' ' << job.kind << " on " << jobs::queueForPeople(job.queue)
+              << ", " << job.attempts << '/' << job.maxAttempts << " attempts, failed "
+              << timeText(job.finishedAt) << '\n';
         for (const auto &a : f.attempts)
             out() << "      attempt " << a.attempt << " (" << a.outcome << "): " << a.error << '\n';
         if (f.attempts.isEmpty())

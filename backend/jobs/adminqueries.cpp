@@ -1,6 +1,7 @@
 #include "adminqueries.h"
 
 #include "jobqueries.h"
+#include "pinned.h"
 
 #include "store/sql.h"
 
@@ -115,9 +116,11 @@ QList<QueueCounts> counts(const QSqlDatabase &db)
         const int state = columns["state"];
         const int jobs = columns["jobs"];
         while (q.next()) {
-            QueueCounts &c = byQueue[q.value(queue).toString()];
-            c.queue = q.value(queue).toString();
-            c.byState.insert(q.value(state).toString(), q.value(jobs).toInt());
+            // The pinned queues of all workers are one for people: "tools".
+            const QString name = queueForPeople(q.value(queue).toString());
+            QueueCounts &c = byQueue[name];
+            c.queue = name;
+            c.byState[q.value(state).toString()] += q.value(jobs).toInt();
         }
     }
     QSqlQuery q = exec(db, QStringLiteral("SELECT name, paused FROM job_queues"));

@@ -65,6 +65,8 @@ void ClaimChannel::claimAfterAdd(const QSqlDatabase &db, qint64 now, Claimed &ou
     try {
         out.jobs = queries::claim(db, out.ticket.owner, out.ticket.kinds, out.ticket.free, now,
                                   out.ticket.rules);
+        out.jobs += queries::claimPinned(db, out.ticket.owner, out.ticket.kinds,
+                                         out.ticket.pinnedFree, now, m_pinned);
         store::execCached(db, QStringLiteral("RELEASE claim_after_add"));
     } catch (const std::exception &e) {
         out.jobs.clear();
@@ -91,8 +93,8 @@ void ClaimChannel::afterAdd(Claimed &claimed, bool committed)
     QMetaObject::invokeMethod(
         d,
         [d, jobs = std::move(claimed.jobs), free = claimed.ticket.free,
-         capped = claimed.ticket.capped]() mutable {
-            d->takeWriterClaim(std::move(jobs), free, capped);
+         pinnedFree = claimed.ticket.pinnedFree, capped = claimed.ticket.capped]() mutable {
+            d->takeWriterClaim(std::move(jobs), free, pinnedFree, capped);
         },
         Qt::QueuedConnection);
 }

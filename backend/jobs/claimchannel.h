@@ -2,6 +2,7 @@
 
 #include "job.h"
 #include "jobqueries.h"
+#include "pinned.h"
 
 #include <QList>
 #include <QSqlDatabase>
@@ -22,6 +23,7 @@ struct ClaimTicket
     QString owner;
     QStringList kinds;
     int free = 0;
+    int pinnedFree = 0; ///< slots free for the jobs pinned to this worker (PinnedSlots)
     queries::ClaimRules rules;
     bool capped = false;
 };
@@ -67,6 +69,8 @@ public:
     void wake();
     /** @brief Dispatcher side: the queued wake-up arrived. */
     void woken() { m_wakeQueued.store(false, std::memory_order_release); }
+    /** @brief The jobs pinned to this worker, added and claimed (counted in the writer's tasks). */
+    PinnedLedger &pinned() { return m_pinned; }
 
 private:
     std::mutex m_mutex;
@@ -74,6 +78,7 @@ private:
     std::optional<ClaimTicket> m_ticket;
     bool m_taken = false;
     std::atomic<bool> m_wakeQueued{false};
+    PinnedLedger m_pinned;
 };
 
 } // namespace arbor::jobs

@@ -6,6 +6,7 @@
 #include "jobhandler.h"
 #include "jobqueries.h"
 #include "jobstats.h"
+#include "pinned.h"
 
 #include "core/whenready.h"
 #include "store/sql.h"
@@ -16,6 +17,7 @@
 #include <QPointer>
 #include <QSet>
 
+#include <algorithm>
 #include <climits>
 
 Q_LOGGING_CATEGORY(lcJobs, "arbor.jobs", QtInfoMsg)
@@ -203,12 +205,37 @@ queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped,
     return rules;
 }
 
+int Dispatcher::freeSlots() const
+{
+    return m_engine->options().concurrency - (int(m_running.size()) - m_pinnedRunning);
+}
+
+int Dispatcher::freePinnedSlots() const
+{
+    return PinnedSlots - m_pinnedRunning;
+}
+
+bool Dispatcher::pinnedMayWait() const
+{
+    return m_channel->pinned().mayWait();
+}
+
+bool Dispatcher::filled(const QList<Job> &claimed, int free, int pinnedFree)
+{
+    const auto pinned = qsizetype(std::count_if(claimed.begin(), claimed.end(),
+                                                [](const Job &j) { return isPinned(j.queue); }));
+    return (free > 0 && claimed.size() - pinned >= free)
+        || (pinnedFree > 0 && pinned >= pinnedFree);
+}
+
 void Dispatcher::startClaimed(const QList<Job> &jobs, qint64 claimedAt)
 {
     // Charged when they start, not when the claim began: a request window counts real starts.
     const qint64 now = std::max(claimedAt, m_engine->now());
     for (const Job &job : jobs) {
         ++m_queueRunning[job.queue];
+        if (isPinned(job.queue))
+            ++m_pinnedRunning;
         if (job.priority < Priority::Interactive) {
             ++m_queueLow[job.queue];
             ++m_lowRunning;
@@ -225,15 +252,18 @@ void Dispatcher::armTicket()
 {
     if (m_stopping || m_claimInFlight || !m_ends.empty())
         return;
-    const int free = m_engine->options().concurrency - int(m_running.size());
+    const int free = freeSlots();
+    // With the shared slots full there is no ticket: a pinned add wakes the dispatcher.
     if (free <= 0)
         return;
+    const int pinnedFree = freePinnedSlots();
     ClaimTicket ticket;
     ticket.owner = m_engine->workerId();
     ticket.kinds = m_engine->m_handlers.keys();
     ticket.free = free;
     ticket.rules =
         claimRules(m_engine->now(), ticket.capped, m_queueRunning, m_queueLow, m_lowRunning);
+    ticket.pinnedFree = std::max(0, pinnedFree);
     m_channel->arm(std::move(ticket));
 }
 
@@ -246,13 +276,13 @@ void Dispatcher::afterCycle(bool more)
     maybeFinishShutdown();
 }
 
-void Dispatcher::takeWriterClaim(QList<Job> jobs, int free, bool capped)
+void Dispatcher::takeWriterClaim(QList<Job> jobs, int free, int pinnedFree, bool capped)
 {
     m_channel->settle();
     m_claimInFlight = false;
     startClaimed(jobs, m_engine->now());
     // As after a cycle: a full batch may mean more are due; a capped one may hide other queues.
-    afterCycle(jobs.size() == free || m_wakePending || (capped && !jobs.isEmpty())
+    afterCycle(filled(jobs, free, pinnedFree) || m_wakePending || (capped && !jobs.isEmpty())
                || !m_ends.empty());
 }
 
@@ -379,7 +409,8 @@ QStringList recordEnds(const QSqlDatabase &db, const std::vector<Dispatcher::Pen
         if (state != done && state != failed)
             continue;
         const Job &job = ends[i].job;
-        ended.append({job.queue, state == failed, job.startedAt - job.runAt, ends[i].now});
+        ended.append(
+            {queueForPeople(job.queue), state == failed, job.startedAt - job.runAt, ends[i].now});
     }
     stats::record(db, ended);
     return states;
@@ -413,17 +444,20 @@ void Dispatcher::pump(bool wantClaim)
     }
     auto ends = std::make_shared<std::vector<PendingEnd>>(std::exchange(m_ends, {}));
     // The ends are recorded before the claim, in the same transaction: their slots are free.
-    const int free = m_stopping
-        ? 0
-        : m_engine->options().concurrency - int(m_running.size()) + int(ends->size());
-    if (ends->empty() && (free <= 0 || !wantClaim)) {
+    // Jobs pinned to this process have slots of their own (PinnedSlots).
+    const auto pinnedEnds = int(std::count_if(
+        ends->begin(), ends->end(), [](const PendingEnd &e) { return isPinned(e.job.queue); }));
+    const int free = m_stopping ? 0 : freeSlots() + int(ends->size()) - pinnedEnds;
+    const int pinnedFree = m_stopping || !pinnedMayWait() ? 0 : freePinnedSlots() + pinnedEnds;
+    const bool anyFree = free > 0 || pinnedFree > 0;
+    if (ends->empty() && (!anyFree || !wantClaim)) {
         maybeFinishShutdown();
         return;
     }
     const qint64 now = m_engine->now();
     bool capped = false;
     queries::ClaimRules rules;
-    if (free > 0) {
+    if (anyFree) {
         // As the claim sees it: the ends before it are recorded, and a 429 among them holds
         // its queue already.
         QHash<QString, int> running = m_queueRunning;
@@ -443,17 +477,21 @@ void Dispatcher::pump(bool wantClaim)
     m_claimInFlight = true;
     m_wakePending = false;
     const QString owner = m_engine->workerId();
-    const QStringList kinds = free > 0 ? m_engine->m_handlers.keys() : QStringList();
+    const QStringList kinds = anyFree ? m_engine->m_handlers.keys() : QStringList();
     core::whenReady(
-        this, m_engine->store().write([ends, owner, kinds, free, now, rules](QSqlDatabase &db) {
+        this,
+        m_engine->store().write([ends, owner, kinds, free, pinnedFree, now, rules,
+                                 channel = m_engine->m_claims](QSqlDatabase &db) {
             CycleResult r;
             if (!ends->empty())
                 r.states = recordEnds(db, *ends, owner);
-            if (free > 0) {
+            if (!kinds.isEmpty()) {
                 // Its own savepoint: a failed claim must not undo the ends recorded above.
                 store::execCached(db, QStringLiteral("SAVEPOINT claim"));
                 try {
                     r.claimed = queries::claim(db, owner, kinds, free, now, rules);
+                    r.claimed +=
+                        queries::claimPinned(db, owner, kinds, pinnedFree, now, channel->pinned());
                     store::execCached(db, QStringLiteral("RELEASE claim"));
                 } catch (const std::exception &e) {
                     store::execCached(db, QStringLiteral("ROLLBACK TO claim"));
@@ -465,7 +503,7 @@ void Dispatcher::pump(bool wantClaim)
             }
             return r;
         }),
-        [this, ends, free, capped, now](QFuture<CycleResult> f) {
+        [this, ends, free, pinnedFree, capped, now](QFuture<CycleResult> f) {
             m_claimInFlight = false;
             CycleResult r;
             try {
@@ -480,6 +518,8 @@ void Dispatcher::pump(bool wantClaim)
                 m_running.remove(job.id);
                 if (--m_queueRunning[job.queue] <= 0)
                     m_queueRunning.remove(job.queue);
+                if (isPinned(job.queue))
+                    --m_pinnedRunning;
                 if (job.priority < Priority::Interactive) {
                     --m_lowRunning;
                     if (--m_queueLow[job.queue] <= 0)
@@ -517,7 +557,7 @@ void Dispatcher::pump(bool wantClaim)
                 // a failed claim, only new ends start another cycle (the poll tries again).
                 afterCycle(!m_ends.empty()
                            || (r.ok
-                               && ((free > 0 && r.claimed.size() == free) || m_wakePending
+                               && (filled(r.claimed, free, pinnedFree) || m_wakePending
                                    || (capped && !r.claimed.isEmpty()))));
                 return;
             }

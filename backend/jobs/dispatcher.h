@@ -39,7 +39,7 @@ public:
     /** @brief A coalesced wake-up from ClaimChannel::wake. */
     Q_INVOKABLE void wakeUp();
     /** @brief Jobs the writer claimed with this dispatcher's ticket, after their COMMIT. */
-    void takeWriterClaim(QList<Job> jobs, int free, bool capped);
+    void takeWriterClaim(QList<Job> jobs, int free, int pinnedFree, bool capped);
     Q_INVOKABLE bool cancel(qint64 jobId, int reason);
     /** @brief Stops claiming and (with @p cancelRuns) asks runs to end; calls @p done (any
      *  thread) once all ended. */
@@ -78,6 +78,15 @@ private:
     /** @brief The rules of a claim now, with @p running jobs per queue (arms limit wake-ups). */
     queries::ClaimRules claimRules(qint64 now, bool &capped, const QHash<QString, int> &running,
                                    const QHash<QString, int> &low, int lowTotal);
+    /** @brief Free shared slots (jobs not pinned to this process). */
+    int freeSlots() const;
+    /** @brief Free slots of the jobs pinned to this process (PinnedSlots). */
+    int freePinnedSlots() const;
+    /** @brief Whether pinned jobs may wait to be claimed (PinnedLedger): only then
+     *  does a cycle claim for their slots. */
+    bool pinnedMayWait() const;
+    /** @brief Whether a claim took all it could (more may be due). */
+    static bool filled(const QList<Job> &claimed, int free, int pinnedFree);
     /** @brief Counts and starts claimed jobs. */
     void startClaimed(const QList<Job> &jobs, qint64 now);
     /** @brief After a cycle or a writer claim: another cycle, or arm the ticket. */
@@ -100,6 +109,7 @@ private:
     /** @brief Running jobs below interactive priority, per queue and in all (ClaimRules). */
     QHash<QString, int> m_queueLow;
     int m_lowRunning = 0;
+    int m_pinnedRunning = 0; ///< running jobs pinned to this process (their own slots)
     std::vector<PendingEnd> m_ends;
     ClaimChannel *m_channel;
     bool m_claimInFlight = false; ///< a cycle, or the writer's claim with our ticket, is under way

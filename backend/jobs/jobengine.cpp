@@ -5,6 +5,7 @@
 #include "dispatcher.h"
 #include "jobhandler.h"
 #include "jobqueries.h"
+#include "pinned.h"
 
 #include "domain/ids.h"
 #include "store/store.h"
@@ -75,6 +76,17 @@ std::function<int(const QSqlDatabase &)> JobEngine::recoveryTask() const
                 : (canRetry ? JobHandler::Recovery::Requeue : JobHandler::Recovery::Fail);
             if (decision == JobHandler::Recovery::Requeue && !canRetry)
                 decision = JobHandler::Recovery::Fail;
+            if (job.state == JobState::Queued) {
+                // Pinned to the dead worker and never claimed: it can run nowhere else.
+                const QString why =
+                    QStringLiteral("the process this job was pinned to stopped before it ran");
+                queries::endQueued(db, job.id,
+                                   decision == JobHandler::Recovery::Cancel ? JobState::Cancelled
+                                                                            : JobState::Failed,
+                                   why, at);
+                qCInfo(lcJobs) << "settled job" << job.id << job.kind << "of a dead worker";
+                continue;
+            }
             const QString reason =
                 QStringLiteral("the process running this job stopped (attempt %1 of %2)")
                     .arg(job.attempts)
@@ -185,9 +197,12 @@ QFuture<qint64> JobEngine::enqueue(const JobSpec &spec)
     auto add = std::make_shared<Add>();
     promise->start();
     QFuture<qint64> future = promise->future();
+    const bool pinned = s.queue == pinnedQueue(m_workerId);
     m_store.post(
-        [s = std::move(s), at, add, channel = m_claims](QSqlDatabase &db) {
+        [s = std::move(s), at, add, channel = m_claims, pinned](QSqlDatabase &db) {
             add->id = queries::insert(db, s, at);
+            if (pinned) // before the claim below, in the writer's order (PinnedLedger)
+                ++channel->pinned().added;
             channel->claimAfterAdd(db, at, add->claimed);
         },
         [promise, add, channel = m_claims](std::exception_ptr error) {

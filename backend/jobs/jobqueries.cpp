@@ -1,5 +1,7 @@
 #include "jobqueries.h"
 
+#include "pinned.h"
+
 #include "store/sql.h"
 
 #include <QJsonDocument>
@@ -325,6 +327,35 @@ QList<Job> runClaim(QSqlQuery &q)
 
 } // namespace
 
+QList<Job> claimPinned(const QSqlDatabase &db, const QString &owner, const QStringList &kinds,
+                       int limit, qint64 now, PinnedLedger &ledger)
+{
+    if (kinds.isEmpty() || limit <= 0)
+        return {};
+    const quint64 added = ledger.added.load();
+    if (added == ledger.seen.load())
+        return {};
+    QSqlQuery q(db);
+    q.prepare(
+        QStringLiteral("UPDATE jobs SET state = 'running', attempts = attempts + 1, "
+                       "lease_owner = ?, started_at = ?"
+                       " WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND queue = ?"
+                       " AND run_at <= ? AND kind IN (%1) ORDER BY priority DESC, run_at, id"
+                       " LIMIT ?) RETURNING %2")
+            .arg(placeholdersFor(kinds.size()), kColumns));
+    q.addBindValue(owner);
+    q.addBindValue(now);
+    q.addBindValue(pinnedQueue(owner));
+    q.addBindValue(now);
+    for (const QString &k : kinds)
+        q.addBindValue(k);
+    q.addBindValue(limit);
+    QList<Job> out = runClaim(q);
+    if (out.size() < limit)
+        ledger.seen.store(added);
+    return out;
+}
+
 QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList &kinds, int limit,
                  qint64 now, const ClaimRules &rules)
 {
@@ -337,12 +368,12 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
     const int minPriority = rules.lowLimit <= 0 ? rules.reservedFor : INT_MIN;
     if (rules.caps.isEmpty() && rules.lowLimit > 0)
         limit = std::min(limit, rules.lowLimit);
-    // A pinned job (pinnedQueue()) is only its worker's.
-    const QString pinned = pinnedQueue(owner);
+    // A pinned job (pinnedQueue()) is only its worker's, and runs in a slot of its own
+    // (claimPinned): the shared slots never take one.
     const QString due =
         QStringLiteral("state = 'queued' AND run_at <= ? AND priority >= ? AND kind IN (%1)%2%3"
                        " AND queue NOT IN (SELECT name FROM job_queues WHERE paused != 0)"
-                       " AND (queue NOT LIKE 'pin:%' OR queue = ?)")
+                       " AND queue NOT LIKE 'pin:%'")
             .arg(placeholdersFor(kinds.size()),
                  rules.blocked.isEmpty() ? QString()
                                          : QStringLiteral(" AND queue NOT IN (%1)")
@@ -359,7 +390,6 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
             q.addBindValue(b);
         for (const QString &s : subjects)
             q.addBindValue(s);
-        q.addBindValue(pinned);
     };
 
     if (rules.caps.isEmpty()) {
@@ -389,8 +419,6 @@ QList<Job> claim(const QSqlDatabase &db, const QString &owner, const QStringList
         for (const QString &s : subjects)
             sqlite3_bind_text16(st, ++i, s.utf16(), int(s.size() * sizeof(char16_t)),
                                 SQLITE_STATIC);
-        sqlite3_bind_text16(st, ++i, pinned.utf16(), int(pinned.size() * sizeof(char16_t)),
-                            SQLITE_STATIC);
         sqlite3_bind_int(st, ++i, limit);
         const JobColumns columns{store::Columns(st)};
         QList<Job> out;
@@ -650,7 +678,33 @@ QList<Job> takeOrphans(const QSqlDatabase &db, const QString &host, qint64 stale
     QList<Job> out;
     while (q.next())
         out.append(columns.read(q));
+    if (dead.isEmpty())
+        return out;
+    // The jobs pinned to a dead worker that it had not claimed yet: no one else may run them.
+    QStringList pins;
+    for (const QString &id : dead)
+        pins.append(pinnedQueue(id));
+    QSqlQuery p(db);
+    p.prepare(QStringLiteral("SELECT %1 FROM jobs WHERE state = 'queued' AND queue IN (%2)")
+                  .arg(kColumns, placeholdersFor(pins.size())));
+    for (const QString &pin : std::as_const(pins))
+        p.addBindValue(pin);
+    if (!p.exec())
+        throw store::StoreError(
+            QStringLiteral("Reading stranded jobs failed: %1").arg(p.lastError().text()));
+    const JobColumns pinnedColumns{store::Columns(p)};
+    while (p.next())
+        out.append(pinnedColumns.read(p));
     return out;
+}
+
+bool endQueued(const QSqlDatabase &db, qint64 id, JobState state, const QString &reason, qint64 now)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("UPDATE jobs SET state = ?, finished_at = ?, last_error = ?,"
+                                      " last_error_kind = ? WHERE id = ? AND state = 'queued'"),
+                       {toString(state), now, reason, toString(ErrorKind::WorkerLost), id});
+    return q.numRowsAffected() > 0;
 }
 
 } // namespace arbor::jobs::queries

@@ -24,6 +24,9 @@ Item {
     /// A MessageStatus value.
     required property int messageStatus
     required property string messageError
+    /// A note that is not an error ("" when none): a reply paused at the limit on rounds of
+    /// tool calls, which Continue carries on.
+    required property string messageNotice
     required property string messageModel
     required property string messageLabel
     required property bool isLive
@@ -360,55 +363,19 @@ Item {
             // qmllint enable unqualified
         }
 
-        ColumnLayout {
+        MessageOutcome {
             Layout.fillWidth: true
-            visible: message.messageError.length > 0
-            spacing: Theme.spacingSmall
-
-            Label {
-                objectName: "messageError"
-                Layout.fillWidth: true
-                // While another attempt is due, the error is what happened last, not the end.
-                text: message.isRetrying
-                      ? (message.maxAttempts > 0
-                         ? qsTr("Attempt %1 of %2 failed: %3").arg(message.attempt).arg(message.maxAttempts).arg(message.messageError)
-                         : qsTr("The last attempt failed: %1").arg(message.messageError))
-                      : message.messageError
-                textFormat: Text.PlainText
-                color: message.isRetrying ? Theme.mutedText : Theme.error
-                wrapMode: Text.Wrap
-                horizontalAlignment: message.isUser ? Text.AlignRight : Text.AlignLeft
-            }
-
-            RowLayout {
-                visible: message.canRetry
-                spacing: Theme.spacing
-
-                Button {
-                    objectName: "retryButton"
-                    text: qsTr("Retry")
-                    enabled: !message.editing
-                    ToolTip.visible: hovered
-                    ToolTip.delay: Theme.toolTipDelayMs
-                    ToolTip.text: qsTr("Ask again with the same model (a new branch)")
-                    onClicked: message.actionRequested(MessageAction.Retry)
-
-                    FocusRing {}
-                }
-
-                Button {
-                    objectName: "openSettingsButton"
-                    visible: message.needsSettings
-                    text: qsTr("Open Settings")
-                    flat: true
-                    ToolTip.visible: hovered
-                    ToolTip.delay: Theme.toolTipDelayMs
-                    ToolTip.text: qsTr("Check the provider, its API key and the model (Ctrl+,)")
-                    onClicked: message.actionRequested(MessageAction.OpenSettings)
-
-                    FocusRing {}
-                }
-            }
+            messageError: message.messageError
+            messageNotice: message.messageNotice
+            isRetrying: message.isRetrying
+            attempt: message.attempt
+            maxAttempts: message.maxAttempts
+            isUser: message.isUser
+            canRetry: message.canRetry
+            canContinue: message.canContinue
+            needsSettings: message.needsSettings
+            editing: message.editing
+            onActionRequested: action => message.actionRequested(action)
         }
     }
 }

@@ -1,5 +1,5 @@
 // JobsDashboard (app/): a real backend on a temp store, a job kind that fails, and the
-// dashboard's polling, dead-letter list, retry, discard and pause.
+// dashboard's polling, dead-letter list, retry, discard and pause; pinned queues as "tools".
 #include "jobsdashboard.h"
 
 #include "core/backend.h"
@@ -171,6 +171,49 @@ private Q_SLOTS:
         dashboard.discardJobs({id});
         QTRY_COMPARE_WITH_TIMEOUT(bulk.size(), 2, 30000);
         QTRY_COMPARE_WITH_TIMEOUT(dashboard.failedJobs()->rowCount(), 0, 30000);
+    }
+
+    /** The queues pinned to each process (a reply's tool calls) are one queue for people:
+     *  "tools", in the queue list, the job lists and the per-queue history. */
+    void pinnedQueuesShowAsOneToolsQueue()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        core::BackendOptions options;
+        options.dbPath = dir.filePath(QStringLiteral("a.db"));
+        options.demoRate = 0;
+        core::Backend backend(options);
+        backend.engine().registerHandler(std::make_shared<FailingHandler>());
+        backend.open();
+
+        jobs::JobSpec spec;
+        spec.kind = QStringLiteral("dash.fail");
+        spec.queue = jobs::pinnedQueue(backend.engine().workerId());
+        backend.engine().enqueue(spec).waitForFinished();
+        backend.engine().enqueue(spec).waitForFinished();
+        spec.queue = jobs::pinnedQueue(QStringLiteral("another-process")); // never ours to run
+        backend.engine().enqueue(spec).waitForFinished();
+
+        app::JobsDashboard dashboard(&backend);
+        QAbstractItemModelTester tester(dashboard.queues(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        dashboard.setActive(true);
+        QTRY_COMPARE_WITH_TIMEOUT(queueNamed(*dashboard.queues(), QStringLiteral("tools")).failed,
+                                  2, 30000);
+        QCOMPARE(queueNamed(*dashboard.queues(), QStringLiteral("tools")).queued, 1);
+        for (const app::QueueEntry &q : dashboard.queues()->queues())
+            QVERIFY2(!q.name.startsWith(u"pin:"), qPrintable(q.name));
+        app::JobListModel &failed = *dashboard.failedJobs();
+        QTRY_COMPARE_WITH_TIMEOUT(failed.rowCount(), 2, 30000);
+        for (int row = 0; row < failed.rowCount(); ++row)
+            QCOMPARE(failed.data(failed.index(row), app::JobListModel::QueueNameRole).toString(),
+                     QStringLiteral("tools"));
+        QStringList charted;
+        for (const QVariant &series : dashboard.queueSeries())
+            charted.append(series.toMap().value(QStringLiteral("queue")).toString());
+        QVERIFY2(charted.contains(QStringLiteral("tools")), qPrintable(charted.join(',')));
+        for (const QString &name : std::as_const(charted))
+            QVERIFY2(!name.startsWith(u"pin:"), qPrintable(name));
     }
 };
 

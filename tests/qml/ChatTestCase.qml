@@ -21,6 +21,7 @@ TestCase {
         required property int siblingIndex
         required property int siblingCount
         required property string messageLabel
+        required property string toolCalls
     }
 
     component ConversationRow: Item {

@@ -31,6 +31,7 @@ Item {
             messageContent: ""
             messageStatus: MessageStatus.Complete
             messageError: ""
+            messageNotice: ""
             messageModel: "demo/demo"
             messageLabel: ""
             isLive: false

@@ -32,6 +32,7 @@ Item {
             messageContent: "Some text"
             messageStatus: MessageStatus.Complete
             messageError: ""
+            messageNotice: ""
             messageModel: "demo/demo"
             messageLabel: ""
             isLive: false
@@ -91,6 +92,39 @@ Item {
             const child = findChild(item, name);
             verify(child !== null, name + " not found");
             return child.visible;
+        }
+
+        // A reply paused at the limit on rounds of tool calls: a notice in the muted colour,
+        // not an error, with Continue (issue 22).
+        function test_noticeIsNotAnError() {
+            const paused = createTemporaryObject(messageComponent, root, {
+                messageNotice: "Arbor paused this reply after 8 rounds of tool calls.",
+                canContinue: true
+            });
+            const notice = findChild(paused, "messageNotice");
+            verify(notice.visible);
+            compare(notice.text, "Arbor paused this reply after 8 rounds of tool calls.");
+            verify(Qt.colorEqual(notice.color, Theme.mutedText), "" + notice.color);
+            verify(!Qt.colorEqual(notice.color, Theme.error));
+            verify(!shown(paused, "messageError"), "no error is shown");
+            verify(!shown(paused, "retryButton"));
+            verify(shown(paused, "noticeContinueButton"));
+            const asked = [];
+            paused.actionRequested.connect(action => asked.push(action));
+            mouseClick(findChild(paused, "noticeContinueButton"));
+            compare(asked, [MessageAction.Continue]);
+            // A failure still reads as one, in the error colour, with no Continue of its own.
+            const failed = createTemporaryObject(messageComponent, root, {
+                y: 300,
+                messageStatus: MessageStatus.Error,
+                messageError: "HTTP 500",
+                canRetry: true
+            });
+            verify(shown(failed, "messageError"));
+            verify(Qt.colorEqual(findChild(failed, "messageError").color, Theme.error));
+            verify(!shown(failed, "messageNotice"));
+            verify(!shown(failed, "noticeContinueButton"));
+            verify(shown(failed, "retryButton"));
         }
 
         function test_toolbarFollowsTheRoles() {

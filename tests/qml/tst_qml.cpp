@@ -1,10 +1,15 @@
 #include "app.h"
 
 #include "store/store.h"
+#include "store/toolqueries.h"
 #include "store/usagequeries.h"
 #include "support/fakevendorserver.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QObject>
+#include <QQmlContext>
 #include <QQmlEngine>
 #include <QQuickStyle>
 #include <QRegularExpression>
@@ -63,6 +68,8 @@ public Q_SLOTS:
         const bool usageRun = qEnvironmentVariableIntValue("ARBOR_TEST_DEMO_PRICE") == 1;
         if (usageRun)
             priceTheDemo(db);
+        if (qEnvironmentVariableIntValue("ARBOR_TEST_TOOLS") == 1)
+            addToolsVendor(db);
         arbor::app::App::setConfig(arbor::app::AppConfig{
             db, usageRun ? 40.0 : 400.0, m_dir->filePath(QStringLiteral("ui.ini"))});
         // Start-up discovery looks only where the run says: nowhere, or (tst_qml_discovery) at a
@@ -87,9 +94,73 @@ public Q_SLOTS:
     void qmlEngineAvailable(QQmlEngine *engine)
     {
         engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+        // tst_qml_tools adds the fake vendor as a provider through Settings (App.providerSettings):
+        // a test seam, not how the app reaches its types.
+        if (m_vendorUrl.isValid())
+            engine->rootContext()->setContextProperty(QStringLiteral("testVendorUrl"),
+                                                      m_vendorUrl.toString());
     }
 
 private:
+    /// One streamed OpenAI-compatible chunk that says @p text and ends.
+    static QByteArray say(const QByteArray &text)
+    {
+        return "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + text
+            + "\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    }
+
+    /// tst_qml_tools: a fake OpenAI-compatible vendor (its URL is `testVendorUrl` in QML) that
+    /// calls the tool "peek" when a request offers it and says what it saw, and the scripted
+    /// MCP server "notes" (tests/tools/scriptedmcp.js), off everywhere until a conversation turns
+    /// it on.
+    void addToolsVendor(const QString &db)
+    {
+        using arbor::testsupport::FakeVendorServer;
+        auto *vendor = new FakeVendorServer;
+        vendor->setResponder([](const FakeVendorServer::Request &r) {
+            const QJsonObject request = QJsonDocument::fromJson(r.body).object();
+            const QJsonArray messages = request.value(QLatin1String("messages")).toArray();
+            bool offered = false;
+            for (const QJsonValue &t : request.value(QLatin1String("tools")).toArray())
+                offered = offered
+                    || t[QLatin1String("function")][QLatin1String("name")].toString() == u"peek";
+            QByteArray body;
+            if (messages.last()[QLatin1String("role")].toString()
+                == u"tool") // the call's result is in
+                body = say("Used the tool.");
+            else if (offered)
+                body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                       "\"id\":\"call_peek\",\"type\":\"function\",\"function\":{\"name\":"
+                       "\"peek\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n"
+                       "data: [DONE]\n\n";
+            else
+                body = say("No tools offered.");
+            return FakeVendorServer::stream(body, "text/event-stream");
+        });
+        m_vendorUrl = vendor->baseUrl();
+        m_vendorUrl.setPath(QStringLiteral("/v1"));
+        m_serverThread = std::make_unique<QThread>();
+        vendor->moveToThread(m_serverThread.get());
+        connect(m_serverThread.get(), &QThread::finished, vendor, &QObject::deleteLater);
+        m_serverThread->start();
+
+        arbor::store::Store store(db, 1);
+        store.open();
+        store
+            .write([](QSqlDatabase &conn) {
+                arbor::store::tools::StoredToolServer s;
+                s.name = QStringLiteral("notes");
+                s.transport = QStringLiteral("stdio");
+                s.command = QStringLiteral("node");
+                s.args = {QStringLiteral(ARBOR_SCRIPTED_MCP)};
+                s.enabled = false;
+                s.createdAt = 1;
+                arbor::store::tools::upsert(conn, s);
+            })
+            .waitForFinished();
+        store.close();
+    }
+
     /// $1,000 / $2,000 per million input / output tokens for every demo model.
     static void priceTheDemo(const QString &db)
     {
@@ -108,6 +179,7 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QThread> m_serverThread;
+    QUrl m_vendorUrl;
 };
 
 } // namespace

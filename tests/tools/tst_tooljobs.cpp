@@ -1,10 +1,12 @@
 // Each tool call is a durable job of its own (kind "tool.call", ids only), run by the real
 // arbord: `arbord chat --tools` killed with SIGKILL while the everything server's long-running
 // operation runs leaves the call interrupted, and the reply can be continued (the model is told
-// the call was interrupted); `arbord worker` never claims a tool job.
+// the call was interrupted) with the same tools and this run's approval flags; a call still
+// queued when its process was killed is settled too; `arbord worker` never claims a tool job.
 #include "mcpservers.h"
 
 #include "jobs/jobqueries.h"
+#include "jobs/pinned.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "support/arbordprocess.h"
@@ -134,12 +136,33 @@ private Q_SLOTS:
             replyId = c.scalar(QStringLiteral("SELECT id FROM messages WHERE role = 'assistant'"))
                           .toString();
         }
-        // The next process settles what the killed one left, and continues the reply.
+        // The next process settles what the killed one left, and continues the reply with the
+        // same tools, and the approval flags given to it: echo asks now, --approve-all runs it.
+        r = arbord({"tools", "policy", "everything", "echo", "ask"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        const qsizetype before = vendor.requests().size();
+        vendor.enqueue(FakeVendorServer::stream(
+            textThenAsk("Once more. ", "echo", "{\"message\":\"again\"}"), "text/event-stream"));
         vendor.enqueue(FakeVendorServer::stream(
             FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
-        r = arbord({"chat", "--continue", replyId, "--json"});
+        r = arbord({"chat", "--continue", replyId, "--approve-all", "--json"});
         QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
         QCOMPARE(r.object().value("status").toString(), QStringLiteral("complete"));
+        QCOMPARE(vendor.requests().size(), before + 2);
+        QStringList offered;
+        for (const QJsonValue &t : QJsonDocument::fromJson(vendor.requests().at(before).body)
+                                       .object()
+                                       .value("tools")
+                                       .toArray())
+            offered.append(t.toObject().value("function").toObject().value("name").toString());
+        QVERIFY2(offered.contains("echo") && offered.contains("trigger-long-running-operation"),
+                 qPrintable(offered.join(',')));
+        const QJsonArray continued = r.object().value("tool_calls").toArray();
+        QCOMPARE(continued.size(), 2); // the interrupted call it carries, and the new one
+        QCOMPARE(continued.at(1).toObject().value("name").toString(), QStringLiteral("echo"));
+        QCOMPARE(continued.at(1).toObject().value("status").toString(), QStringLiteral("done"));
+        QCOMPARE(continued.at(1).toObject().value("result").toString(),
+                 QStringLiteral("Echo: again"));
 
         DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
         QCOMPARE(c.scalar(QStringLiteral("SELECT status FROM messages WHERE id = ?"), {replyId})
@@ -160,7 +183,7 @@ private Q_SLOTS:
                      .toInt(),
                  0);
         // The continuation told the model what became of the call, in OpenAI's format.
-        const QJsonArray messages = QJsonDocument::fromJson(vendor.requests().last().body)
+        const QJsonArray messages = QJsonDocument::fromJson(vendor.requests().at(before).body)
                                         .object()
                                         .value("messages")
                                         .toArray();
@@ -175,6 +198,89 @@ private Q_SLOTS:
             }
         }
         QVERIFY2(toldTheModel, vendor.requests().last().body.constData());
+    }
+
+    void queuedCallOfAKilledProcessIsSettled()
+    {
+        FakeVendorServer vendor;
+        ArbordRun r = arbord({"providers", "add", "Fake", "--preset", "custom", "--base-url",
+                              vendor.baseUrl().toString() + "/v1", "--models", "fake-model"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        r = arbord(
+            {"tools", "add", "everything", "--command", everythingServer(), "--arg", "stdio"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        // One call more than the slots of a process's tool calls: the last one waits, queued.
+        const int slots = jobs::PinnedSlots;
+        QJsonArray calls;
+        for (int i = 0; i <= slots; ++i)
+            calls.append(
+                QJsonObject{{"index", i},
+                            {"id", QStringLiteral("call_%1").arg(i)},
+                            {"type", "function"},
+                            {"function",
+                             QJsonObject{{"name", "trigger-long-running-operation"},
+                                         {"arguments", "{\"duration\":30,\"steps\":30}"}}}});
+        const QJsonObject say{
+            {"choices",
+             QJsonArray{QJsonObject{{"index", 0}, {"delta", QJsonObject{{"content", "Many. "}}}}}}};
+        const QJsonObject ask{{"choices",
+                               QJsonArray{QJsonObject{{"index", 0},
+                                                      {"delta", QJsonObject{{"tool_calls", calls}}},
+                                                      {"finish_reason", "tool_calls"}}}}};
+        vendor.enqueue(FakeVendorServer::stream(
+            "data: " + QJsonDocument(say).toJson(QJsonDocument::Compact) + "\n\ndata: "
+                + QJsonDocument(ask).toJson(QJsonDocument::Compact) + "\n\ndata: [DONE]\n\n",
+            "text/event-stream"));
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        p.start(QStringLiteral(ARBORD_PATH),
+                {"chat", "--provider", "Fake", "--model", "fake-model", "--tools", "everything",
+                 "--db", dbPath(), "Run many."});
+        QVERIFY(p.waitForStarted());
+        {
+            DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
+            const QString running = QStringLiteral(
+                "SELECT count(*) FROM jobs WHERE kind = 'tool.call' AND state = 'running'");
+            QTRY_COMPARE_WITH_TIMEOUT(c.scalar(running).toInt(), slots, 60000);
+            QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM jobs WHERE kind = 'tool.call' "
+                                             "AND state = 'queued' AND attempts = 0"))
+                         .toInt(),
+                     1);
+        }
+        QCOMPARE(::kill(pid_t(p.processId()), SIGKILL), 0);
+        QVERIFY(p.waitForFinished(30000));
+
+        // The next process settles every call, the queued one too, and the reply can go on.
+        QString replyId;
+        {
+            DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
+            replyId = c.scalar(QStringLiteral("SELECT id FROM messages WHERE role = 'assistant'"))
+                          .toString();
+        }
+        vendor.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
+        r = arbord({"chat", "--continue", replyId, "--json"});
+        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QCOMPARE(r.object().value("status").toString(), QStringLiteral("complete"));
+        DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM jobs WHERE kind = 'tool.call' AND "
+                                         "state IN ('queued', 'running')"))
+                     .toInt(),
+                 0);
+        QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM jobs WHERE kind = 'tool.call' AND "
+                                         "state = 'cancelled' AND attempts = 0 AND last_error_kind "
+                                         "= 'worker_lost'"))
+                     .toInt(),
+                 1);
+        const QJsonArray entries =
+            QJsonDocument::fromJson(
+                c.scalar(QStringLiteral("SELECT tool_calls FROM messages WHERE id = ?"), {replyId})
+                    .toByteArray())
+                .array();
+        QCOMPARE(entries.size(), slots + 1);
+        for (const QJsonValue &e : entries)
+            QCOMPARE(e.toObject().value("status").toString(), QStringLiteral("interrupted"));
     }
 
     void workerNeverClaimsToolJobs()

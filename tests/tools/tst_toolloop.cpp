@@ -2,11 +2,13 @@
 // streams a reply that calls two tools of the real MCP everything server (stdio, from npm); the
 // calls run in parallel on that server, their results are stored on the calls, and the reply
 // goes on with a second request whose body carries the calls and results in that vendor's exact
-// format. Also: policies (deny, ask with the process's answer) and a server that dies mid-call.
+// format. Also: policies (deny, ask with the process's answer), a server that dies mid-call and
+// one that never answers (the call's job ends at the timeout, the model is told).
 #include "mcpservers.h"
 
 #include "chat/chatservice.h"
 #include "domain/toolcall.h"
+#include "jobs/jobqueries.h"
 #include "support/vendorbackend.h"
 #include "tools/toolhost.h"
 #include "tools/toolservice.h"
@@ -381,6 +383,56 @@ private Q_SLOTS:
         QCOMPARE(calls.at(0).status, domain::ToolCall::Failed);
         QVERIFY2(calls.at(0).result.contains(QLatin1String("exited with code 3")),
                  qPrintable(calls.at(0).result));
+    }
+
+    void callThatNeverAnswersEndsItsJobAtTheTimeout()
+    {
+        addServer(QStringLiteral("silent"), QStringLiteral("node"),
+                  {testing::scriptedServer(), QStringLiteral("--mode"), QStringLiteral("silent")});
+        tools::ToolHost *host = m_backend->toolHost();
+        // Set before the reply exists: the engine's thread reads it after the send is queued.
+        host->setCallTimeoutMs(1500);
+        m_server->enqueue(
+            FakeVendorServer::stream(openAiAsk({{"call_P", "peek", "{}"}}), "text/event-stream"));
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
+        const chat::SendResult sent =
+            sendWithTools(QStringLiteral("openai"), {QStringLiteral("silent")});
+        QTRY_VERIFY_WITH_TIMEOUT(ended(sent.assistant.id), 60000);
+        const auto m = stored(sent.assistant.id);
+        QVERIFY2(m->status == domain::MessageStatus::Complete, qPrintable(m->error));
+        const QList<domain::ToolCall> calls = domain::toolcalls::parse(m->toolCalls);
+        QCOMPARE(calls.size(), 1);
+        QCOMPARE(calls.at(0).status, domain::ToolCall::Failed);
+        QVERIFY(calls.at(0).isError);
+        const QString timedOut =
+            QStringLiteral("tools/call: no answer from the server within 1.5 s.");
+        QCOMPARE(calls.at(0).result, timedOut);
+        // The call's own job ended with it, failed with that error (and is not tried again).
+        const QList<jobs::Job> job =
+            m_backend->store()
+                .read([id = sent.assistant.id](QSqlDatabase &db) {
+                    return jobs::queries::forSubject(db, id + QStringLiteral("/call/0"));
+                })
+                .result();
+        QCOMPARE(job.size(), 1);
+        QCOMPARE(job.first().kind, QStringLiteral("tool.call"));
+        QVERIFY(job.first().state == jobs::JobState::Failed);
+        QCOMPARE(job.first().lastError, timedOut);
+        QCOMPARE(job.first().attempts, 1);
+        // The model was told, and answered.
+        QCOMPARE(m_server->requests().size(), 2);
+        const QJsonArray messages =
+            bodyOf(m_server->requests().at(1)).value(QLatin1String("messages")).toArray();
+        QCOMPARE(messages.last().toObject().value(QLatin1String("tool_call_id")).toString(),
+                 QStringLiteral("call_P"));
+        QCOMPARE(messages.last().toObject().value(QLatin1String("content")).toString(), timedOut);
+        // And the next reply runs as usual.
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
+        const chat::SendResult next = send(QStringLiteral("openai"), QStringLiteral("Hello"));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(next.assistant.id), 30000);
+        QVERIFY(stored(next.assistant.id)->status == domain::MessageStatus::Complete);
     }
 };
 

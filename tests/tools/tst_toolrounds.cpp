@@ -1,12 +1,16 @@
 // The tool loop over several rounds and per conversation, through the real backend with a fake
 // vendor and real MCP servers: a conversation's own choice of servers is what its replies are
-// offered (whatever the message asked for); a reply that reaches the limit on rounds says so;
+// offered (whatever the message asked for); a reply that reaches the limit on rounds says so
+// (a notice, not an error) and Continue goes on; more replies waiting for their calls than the
+// engine has slots all end;
 // Gemini's thought signatures of every earlier round go back in each later request.
 #include "mcpservers.h"
 
 #include "chat/chatservice.h"
 #include "chat/replysession.h"
+#include "domain/continuation.h"
 #include "domain/toolcall.h"
+#include "jobs/jobengine.h"
 #include "support/vendorbackend.h"
 #include "tools/toolhost.h"
 #include "tools/toolservice.h"
@@ -152,7 +156,7 @@ private Q_SLOTS:
         QCOMPARE(tools::ToolService::enabledNames(servers), (QStringList{"everything", "notes"}));
     }
 
-    void roundLimitEndsTheReplyWithANote()
+    void roundLimitIsANoticeAndContinueGoesOn()
     {
         addServer(QStringLiteral("notes"), QStringLiteral("node"), {testing::scriptedServer()});
         const int rounds = chat::ReplySession::MaxToolRounds;
@@ -165,17 +169,85 @@ private Q_SLOTS:
             sendWithTools(QStringLiteral("openai"), {}, {QStringLiteral("notes")});
         QTRY_VERIFY_WITH_TIMEOUT(ended(sent.assistant.id), 120000);
         const auto m = stored(sent.assistant.id);
+        // Complete, with no error: the finish reason says it stopped at the limit.
         QVERIFY(m->status == domain::MessageStatus::Complete);
-        QCOMPARE(m->error, chat::ReplySession::roundLimitNote());
-        QVERIFY2(m->error.contains(QStringLiteral("after %1 rounds").arg(rounds))
-                     && m->error.contains(QStringLiteral("“Go on”")),
-                 qPrintable(m->error));
-        const QList<domain::ToolCall> calls = domain::toolcalls::parse(m->toolCalls);
+        QCOMPARE(m->error, QString());
+        QCOMPARE(m->finishReason, QString(domain::ToolRoundLimit));
+        QVERIFY(domain::stoppedAtToolRoundLimit(*m));
+        QVERIFY(domain::canContinue(*m));
+        QVERIFY2(chat::ReplySession::roundLimitNote().contains(
+                     QStringLiteral("after %1 rounds").arg(rounds)),
+                 qPrintable(chat::ReplySession::roundLimitNote()));
+        QList<domain::ToolCall> calls = domain::toolcalls::parse(m->toolCalls);
         QCOMPARE(calls.size(), rounds + 1);
         for (int i = 0; i < rounds; ++i)
             QCOMPARE(calls.at(i).status, domain::ToolCall::Done);
         QCOMPARE(calls.at(rounds).status, domain::ToolCall::Requested); // not run
         QCOMPARE(m_server->requests().size(), rounds + 1);
+
+        // Continue: the call left runs first, then the model goes on for more rounds.
+        m_server->enqueue(FakeVendorServer::stream(
+            openAiAsk(QStringLiteral("call_more"), QStringLiteral("peek")), "text/event-stream"));
+        m_server->enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
+        const chat::SendResult more = wait(m_backend->chat().continueReply(sent.assistant.id));
+        QTRY_VERIFY_WITH_TIMEOUT(ended(more.assistant.id), 60000);
+        const auto c = stored(more.assistant.id);
+        QVERIFY2(c->status == domain::MessageStatus::Complete, qPrintable(c->error));
+        QVERIFY(!domain::stoppedAtToolRoundLimit(*c));
+        calls = domain::toolcalls::parse(c->toolCalls);
+        QCOMPARE(calls.size(), rounds + 2);
+        QCOMPARE(calls.at(rounds).id, QStringLiteral("call_%1").arg(rounds));
+        QCOMPARE(calls.at(rounds).status, domain::ToolCall::Done);
+        QCOMPARE(calls.at(rounds).result, QStringLiteral("note"));
+        QCOMPARE(calls.at(rounds + 1).id, QStringLiteral("call_more"));
+        QCOMPARE(calls.at(rounds + 1).status, domain::ToolCall::Done);
+        QCOMPARE(m_server->requests().size(), rounds + 3);
+        // The continuation's first request: the tools again, and the left call's result.
+        const QJsonObject body = bodyOf(m_server->requests().at(rounds + 1));
+        QCOMPARE(openAiToolNames(body), (QStringList{"write_note", "peek"}));
+        int results = 0;
+        QString last;
+        for (const QJsonValue &v : body.value(QLatin1String("messages")).toArray()) {
+            if (v.toObject().value("role") == QLatin1String("tool")) {
+                ++results;
+                last = v.toObject().value("tool_call_id").toString();
+            }
+        }
+        QCOMPARE(results, rounds + 1);
+        QCOMPARE(last, QStringLiteral("call_%1").arg(rounds));
+        // The original stays as it was (a continuation is a sibling).
+        QCOMPARE(stored(sent.assistant.id)->toolCalls, m->toolCalls);
+    }
+
+    void moreRepliesWaitingForToolsThanSlotsAllEnd()
+    {
+        // Twice as many replies as the engine runs at once (2), each asking for a tool: each
+        // holds its slot while it waits for its call, so the calls' jobs must not need one.
+        addServer(QStringLiteral("notes"), QStringLiteral("node"), {testing::scriptedServer()});
+        m_server->setResponder([](const FakeVendorServer::Request &r) {
+            const bool answered = r.body.contains("\"role\":\"tool\"");
+            return FakeVendorServer::stream(
+                answered ? FakeVendorServer::transcript(QStringLiteral("openai-text.sse"))
+                         : openAiAsk(QStringLiteral("call_peek"), QStringLiteral("peek")),
+                "text/event-stream");
+        });
+        const int slots = m_backend->engine().options().concurrency;
+        QCOMPARE(slots, 2);
+        QList<chat::SendResult> sent;
+        for (int i = 0; i < 2 * slots; ++i)
+            sent.append(sendWithTools(QStringLiteral("openai"), {}, {QStringLiteral("notes")}));
+        for (const chat::SendResult &s : std::as_const(sent)) {
+            QTRY_VERIFY_WITH_TIMEOUT(ended(s.assistant.id), 60000);
+            const auto m = stored(s.assistant.id);
+            QVERIFY2(m->status == domain::MessageStatus::Complete, qPrintable(m->error));
+            const QList<domain::ToolCall> calls = domain::toolcalls::parse(m->toolCalls);
+            QCOMPARE(calls.size(), 1);
+            QCOMPARE(calls.first().status, domain::ToolCall::Done);
+            QCOMPARE(calls.first().result, QStringLiteral("note"));
+        }
+        // Each reply: its request with the tools, then the one with the call's result.
+        QCOMPARE(m_server->requests().size(), 4 * slots);
     }
 
     void geminiSignaturesOfEveryEarlierRoundGoBack()
