@@ -389,7 +389,8 @@ private Q_SLOTS:
         QCOMPARE(
             r.errLines(),
             QStringList{QStringLiteral(
-                "arbord chat: Only a reply that stopped early with some text can be continued.")});
+                "arbord chat: Only a reply that stopped early with some text, or at the limit on "
+                "rounds of tool calls, can be continued.")});
         QVERIFY(r.out.isEmpty());
         r = arbord({QStringLiteral("chat"), QStringLiteral("--continue"), stopped,
                     QStringLiteral("more please")});
