@@ -82,10 +82,10 @@ void TreeMapItem::reload()
             // so Qt 6.4's race with a finishing thread cannot happen): the layout is computed
             // off the GUI thread.
             auto laidOut = QtFuture::makeReadyFuture(std::move(nodes))
-                               .then(QtFuture::Launch::Async, [](QList<domain::TreeNode> nodes) {
+                               .then(QtFuture::Launch::Async, [](QList<domain::TreeNode> all) {
                                    Loaded loaded;
-                                   loaded.layout = tree::TreeLayout::compute(nodes);
-                                   loaded.nodes = std::move(nodes);
+                                   loaded.layout = tree::TreeLayout::compute(all);
+                                   loaded.nodes = std::move(all);
                                    return loaded;
                                });
             whenDone(

@@ -22,6 +22,18 @@ using arbor::core::thenReady;
 using arbor::core::whenReady;
 using arbor::store::Store;
 
+namespace {
+
+/** @brief A fresh store in a folder of its own, open, for one test. */
+struct TempStore
+{
+    TempStore() { store.open(); }
+    QTemporaryDir dir;
+    Store store{dir.filePath(QStringLiteral("arbor.db"))};
+};
+
+} // namespace
+
 class TestWhenReady : public QObject
 {
     Q_OBJECT
@@ -57,10 +69,8 @@ private Q_SLOTS:
      *  read reports exactly once, with its own value. */
     void everyStoreReadReportsOnce()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        Store store(dir.filePath(QStringLiteral("arbor.db")));
-        store.open();
+        TempStore temp;
+        Store &store = temp.store;
         QObject context;
         constexpr int n = 20000;
         std::vector<int> seen(n, 0);
@@ -78,10 +88,8 @@ private Q_SLOTS:
     /** An exception reaches the continuation through the future. */
     void carriesExceptions()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        Store store(dir.filePath(QStringLiteral("arbor.db")));
-        store.open();
+        TempStore temp;
+        Store &store = temp.store;
         QObject context;
         QString error;
         whenReady(&context, store.read([](QSqlDatabase &) -> int {
@@ -139,10 +147,8 @@ private Q_SLOTS:
     /** A store future's exception passes on to the result; the value function never runs. */
     void thenReadyPassesExceptionsOn()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        Store store(dir.filePath(QStringLiteral("arbor.db")));
-        store.open();
+        TempStore temp;
+        Store &store = temp.store;
         QObject context;
         bool ran = false;
         QFuture<int> mapped = thenReady(&context, store.read([](QSqlDatabase &) -> int {
@@ -238,10 +244,8 @@ private Q_SLOTS:
     /** Chained, with void steps, over the store's writer: each step in order, once. */
     void thenReadyChains()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        Store store(dir.filePath(QStringLiteral("arbor.db")));
-        store.open();
+        TempStore temp;
+        Store &store = temp.store;
         QObject context;
         QStringList steps;
         QFuture<void> written = store.write([](QSqlDatabase &) {});
@@ -264,10 +268,8 @@ private Q_SLOTS:
      *  the task failed; its exception is the future's. Many at once, each exactly once. */
     void storeThenRunsOnceAfterCommit()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        Store store(dir.filePath(QStringLiteral("arbor.db")));
-        store.open();
+        TempStore temp;
+        Store &store = temp.store;
         store
             .write([](QSqlDatabase &db) {
                 QSqlQuery(db).exec(QStringLiteral("CREATE TABLE t (v INTEGER)"));
