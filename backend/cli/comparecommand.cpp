@@ -7,6 +7,7 @@
 #include "chat/chatservice.h"
 #include "chat/replyfollower.h"
 #include "core/backend.h"
+#include "core/whenready.h"
 #include "jobs/jobengine.h"
 #include "store/sql.h"
 
@@ -14,6 +15,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
 #include <QTextStream>
@@ -148,8 +150,8 @@ private:
         if (!m_json) {
             const Column &c = *m_columns.at(i);
             const domain::Message &m = m_sent.replies.at(i);
-            out() << "── " << (i + 1) << "/" << m_sent.replies.size() << " " << m.provider << "/"
-                  << m.model << " · " << domain::toString(c.status) << " ──\n"
+            out() << "── " << (i + 1) << "/" << m_sent.replies.size() << " " << specOf(m) << " · "
+                  << domain::toString(c.status) << " ──\n"
                   << c.follower->text();
             if (!c.follower->text().endsWith(QLatin1Char('\n')))
                 out() << "\n";
@@ -164,10 +166,23 @@ private:
         if (m_columns.size() < m_sent.replies.size())
             return;
         // Every column ended: the stored figures (first token, usage) for the summary.
-        m_backend.chat()
-            .replies(m_sent.user.id)
-            .then(m_app, [this](const QList<domain::Message> &stored) { report(stored); })
-            .onFailed(m_app, [this] { report({}); });
+        core::whenReady(m_app, m_backend.chat().replies(m_sent.user.id),
+                        [this](QFuture<QList<domain::Message>> f) {
+                            QList<domain::Message> stored;
+                            try {
+                                stored = f.result();
+                            } catch (const std::exception &) {
+                            }
+                            report(stored);
+                        });
+    }
+
+    /** @brief "provider/model" with the reply's own parameters (":temperature=1.5"). */
+    static QString specOf(const domain::Message &m)
+    {
+        return chat::CompareModel{m.provider, m.model,
+                                  QJsonDocument::fromJson(m.params.toUtf8()).object()}
+            .spec();
     }
 
     void report(const QList<domain::Message> &stored)
@@ -190,6 +205,10 @@ private:
             QJsonObject o{{QStringLiteral("message_id"), m.id},
                           {QStringLiteral("provider"), m.provider},
                           {QStringLiteral("model"), m.model},
+                          {QStringLiteral("params"),
+                           m.params.isEmpty()
+                               ? QJsonValue()
+                               : QJsonValue(QJsonDocument::fromJson(m.params.toUtf8()).object())},
                           {QStringLiteral("status"), domain::toString(c.status)},
                           {QStringLiteral("ttft_ms"), ttft < 0 ? QJsonValue() : QJsonValue(ttft)},
                           {QStringLiteral("tokens_per_s"),
@@ -201,8 +220,8 @@ private:
                 o.insert(QStringLiteral("error"), c.error);
             replies.append(o);
             if (!m_json)
-                err() << "arbord compare: " << (i + 1) << " " << m.provider << "/" << m.model
-                      << ": " << domain::toString(c.status) << ", first token "
+                err() << "arbord compare: " << (i + 1) << " " << specOf(m) << ": "
+                      << domain::toString(c.status) << ", first token "
                       << figure(double(ttft), QStringLiteral(" ms")) << ", "
                       << figure(rate, QStringLiteral(" tokens/s"), 1) << ", "
                       << (m.completionTokens < 0 ? QStringLiteral("—")
