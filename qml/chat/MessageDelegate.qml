@@ -6,7 +6,8 @@ import Arbor.Ui
 
 /**
  * @brief One message of the visible thread: author, status, label, branch position and the
- * actions on it, then its text (MessageBody) and, for a reply that failed, what can be done.
+ * actions on it, then its text (MessageBody) and, for a reply that failed, what can be done
+ * (MessageFailure).
  *
  * Every role of Chat.thread but the text arrives as a required property. Which actions the message allows
  * comes from its `can…` roles (MessagePolicy in C++); the row shows those and reports the one
@@ -360,55 +361,17 @@ Item {
             // qmllint enable unqualified
         }
 
-        ColumnLayout {
+        MessageFailure {
             Layout.fillWidth: true
-            visible: message.messageError.length > 0
-            spacing: Theme.spacingSmall
-
-            Label {
-                objectName: "messageError"
-                Layout.fillWidth: true
-                // While another attempt is due, the error is what happened last, not the end.
-                text: message.isRetrying
-                      ? (message.maxAttempts > 0
-                         ? qsTr("Attempt %1 of %2 failed: %3").arg(message.attempt).arg(message.maxAttempts).arg(message.messageError)
-                         : qsTr("The last attempt failed: %1").arg(message.messageError))
-                      : message.messageError
-                textFormat: Text.PlainText
-                color: message.isRetrying ? Theme.mutedText : Theme.error
-                wrapMode: Text.Wrap
-                horizontalAlignment: message.isUser ? Text.AlignRight : Text.AlignLeft
-            }
-
-            RowLayout {
-                visible: message.canRetry
-                spacing: Theme.spacing
-
-                Button {
-                    objectName: "retryButton"
-                    text: qsTr("Retry")
-                    enabled: !message.editing
-                    ToolTip.visible: hovered
-                    ToolTip.delay: Theme.toolTipDelayMs
-                    ToolTip.text: qsTr("Ask again with the same model (a new branch)")
-                    onClicked: message.actionRequested(MessageAction.Retry)
-
-                    FocusRing {}
-                }
-
-                Button {
-                    objectName: "openSettingsButton"
-                    visible: message.needsSettings
-                    text: qsTr("Open Settings")
-                    flat: true
-                    ToolTip.visible: hovered
-                    ToolTip.delay: Theme.toolTipDelayMs
-                    ToolTip.text: qsTr("Check the provider, its API key and the model (Ctrl+,)")
-                    onClicked: message.actionRequested(MessageAction.OpenSettings)
-
-                    FocusRing {}
-                }
-            }
+            error: message.messageError
+            isRetrying: message.isRetrying
+            attempt: message.attempt
+            maxAttempts: message.maxAttempts
+            canRetry: message.canRetry
+            needsSettings: message.needsSettings
+            alignRight: message.isUser
+            actionsEnabled: !message.editing
+            onActionRequested: action => message.actionRequested(action)
         }
     }
 }
