@@ -7,6 +7,17 @@
 --         never shared: kept with the message they survive both and reach the team.
 ALTER TABLE messages ADD COLUMN params TEXT;
 
+-- Replies of an earlier Arbor whose job is still kept get the parameters it carried (the newest
+-- job of the reply). Before the sync trigger below names params: nothing is queued to push.
+UPDATE messages SET params = (
+    SELECT json_extract(j.payload, '$.parameters') FROM jobs j
+    WHERE j.subject_id = messages.id AND json_type(j.payload, '$.parameters') = 'object'
+    ORDER BY j.id DESC LIMIT 1)
+WHERE role = 'assistant'
+  AND id IN (SELECT subject_id FROM jobs
+             WHERE subject_id IS NOT NULL AND json_valid(payload)
+               AND json_type(payload, '$.parameters') = 'object');
+
 -- Team sync: a shared field (the trigger as 0015 left it, plus params). params is written with
 -- the insert, which sync_message_insert already pushes; it is named here too so that a later
 -- change would be pushed.
