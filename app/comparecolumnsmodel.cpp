@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 namespace arbor::app {
 
@@ -144,6 +145,7 @@ void CompareColumnsModel::setReplies(const QList<domain::Message> &replies,
         m_columns = next;
         if (!m_columns.isEmpty())
             Q_EMIT dataChanged(index(0), index(int(m_columns.size()) - 1));
+        updateLiveCount();
         return;
     }
     beginResetModel();
@@ -151,6 +153,7 @@ void CompareColumnsModel::setReplies(const QList<domain::Message> &replies,
     reindex();
     endResetModel();
     Q_EMIT countChanged();
+    updateLiveCount();
 }
 
 void CompareColumnsModel::clear()
@@ -163,6 +166,7 @@ void CompareColumnsModel::clear()
     m_dirty.clear();
     endResetModel();
     Q_EMIT countChanged();
+    updateLiveCount();
 }
 
 void CompareColumnsModel::appendText(const QString &messageId, qsizetype offset,
@@ -214,6 +218,16 @@ void CompareColumnsModel::setStatus(const QString &messageId, const QString &sta
     m_columns[row].message.error = error;
     Q_EMIT dataChanged(index(row), index(row),
                        {StatusRole, MessageStatusRole, IsLiveRole, ErrorRole});
+    updateLiveCount();
+}
+
+void CompareColumnsModel::updateLiveCount()
+{
+    int live = 0;
+    for (const Column &c : std::as_const(m_columns))
+        live += domain::isLive(c.message.status) ? 1 : 0;
+    if (std::exchange(m_liveCount, live) != live)
+        Q_EMIT liveCountChanged();
 }
 
 void CompareColumnsModel::setCurrent(const QString &messageId)

@@ -23,6 +23,8 @@ class CompareColumnsModel : public QAbstractListModel
     QML_ELEMENT
     QML_UNCREATABLE("CompareColumnsModel belongs to App.compare")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    /** @brief How many columns are still queued or streaming (for "Stop all"). */
+    Q_PROPERTY(int liveCount READ liveCount NOTIFY liveCountChanged)
 
 public:
     enum Role {
@@ -47,6 +49,7 @@ public:
     explicit CompareColumnsModel(QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
+    int liveCount() const { return m_liveCount; }
     QVariant data(const QModelIndex &index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
@@ -70,10 +73,12 @@ public:
 
 Q_SIGNALS:
     void countChanged();
+    void liveCountChanged();
 
 private:
     void flush();
     void reindex();
+    void updateLiveCount();
 
     struct Column
     {
@@ -85,6 +90,7 @@ private:
     QSet<QString> m_dirty;
     QString m_current;
     bool m_flushQueued = false;
+    int m_liveCount = 0;
 };
 
 } // namespace arbor::app

@@ -10,6 +10,7 @@
 #include "chat/chatservice.h"
 #include "core/backend.h"
 
+#include <QJsonDocument>
 #include <QLocale>
 
 namespace arbor::app {
@@ -101,10 +102,23 @@ QString CompareController::labelFor(const QString &provider, const QString &mode
     if (name.isEmpty())
         name = key;
     if (const QJsonValue t = parameters.value(u"temperature"); t.isDouble())
-        name += QStringLiteral(" · t %1").arg(QLocale().toString(t.toDouble()));
+        name += QStringLiteral(" · t=%1").arg(QLocale().toString(t.toDouble()));
     if (const QJsonValue n = parameters.value(u"max_tokens"); n.isDouble())
         name += QStringLiteral(" · ≤%1 tok").arg(QLocale().toString(qint64(n.toDouble())));
+    if (const QJsonValue n = parameters.value(u"thinking_budget"); n.isDouble())
+        name += QStringLiteral(" · think ≤%1").arg(QLocale().toString(qint64(n.toDouble())));
     return name;
+}
+
+QHash<QString, QString> CompareController::labelsOf(const QList<domain::Message> &replies) const
+{
+    QHash<QString, QString> labels;
+    for (const domain::Message &m : replies) {
+        const QString label =
+            labelFor(m.provider, m.model, QJsonDocument::fromJson(m.params.toUtf8()).object());
+        labels.insert(m.id, m.fusedFrom.isEmpty() ? label : tr("Fused · %1").arg(label));
+    }
+    return labels;
 }
 
 QString CompareController::labelOf(const QString &spec) const
@@ -141,18 +155,14 @@ bool CompareController::send(const QString &text)
     m_errors->dismiss();
     whenDone(
         this, m_backend->chat().compare(request),
-        [this, models, wasNew = request.conversationId.isEmpty()](const chat::CompareResult &r) {
+        [this, wasNew = request.conversationId.isEmpty()](const chat::CompareResult &r) {
             if (wasNew)
                 m_conversations->adoptNew(r.conversationId);
-            for (qsizetype i = 0; i < r.replies.size(); ++i)
-                m_labels.insert(
-                    r.replies.at(i).id,
-                    labelFor(models.at(i).provider, models.at(i).model, models.at(i).parameters));
             m_columns->clear();
             m_conversationId = r.conversationId;
             m_userMessageId = r.user.id;
             m_question = r.user.content;
-            m_columns->setReplies(r.replies, m_labels);
+            m_columns->setReplies(r.replies, labelsOf(r.replies));
             m_columns->setCurrent(r.replies.constFirst().id);
             Q_EMIT activeChanged();
             reload();
@@ -274,14 +284,7 @@ void CompareController::reload()
                 reload();
             if (userId != m_userMessageId)
                 return;
-            QHash<QString, QString> labels = m_labels;
-            for (const domain::Message &m : replies) {
-                if (labels.contains(m.id))
-                    continue;
-                const QString label = labelFor(m.provider, m.model, {});
-                labels.insert(m.id, m.fusedFrom.isEmpty() ? label : tr("Fused · %1").arg(label));
-            }
-            m_columns->setReplies(replies, labels);
+            m_columns->setReplies(replies, labelsOf(replies));
         },
         [this](const QString &e) {
             m_reloadQueued = false;
@@ -312,18 +315,26 @@ void CompareController::stop(const QString &messageId)
         [this](const QString &e) { m_errors->show(tr("Could not stop the reply: %1").arg(e)); });
 }
 
+int CompareController::stopAll()
+{
+    int asked = 0;
+    for (const QString &id : m_columns->ids()) {
+        const domain::Message *m = m_columns->find(id);
+        if (m && domain::isLive(m->status)) {
+            stop(id);
+            ++asked;
+        }
+    }
+    return asked;
+}
+
 void CompareController::regenerate(const QString &messageId)
 {
     if (!m_backend)
         return;
-    const QString label = m_labels.value(messageId);
     whenDone(
         this, m_backend->chat().regenerate(messageId),
-        [this, label](const chat::SendResult &r) {
-            if (!label.isEmpty())
-                m_labels.insert(r.assistant.id, label);
-            reload();
-        },
+        [this](const chat::SendResult &) { reload(); },
         [this](const QString &e) { m_errors->show(tr("Could not regenerate: %1").arg(e)); });
 }
 
@@ -338,13 +349,7 @@ bool CompareController::fuse(const QStringList &sourceIds, const QString &modelK
     request.modelKey = modelKey;
     request.promptTemplate = prompt;
     whenDone(
-        this, m_backend->chat().fuse(request),
-        [this](const chat::SendResult &r) {
-            m_labels.insert(
-                r.assistant.id,
-                tr("Fused · %1").arg(labelFor(r.assistant.provider, r.assistant.model, {})));
-            reload();
-        },
+        this, m_backend->chat().fuse(request), [this](const chat::SendResult &) { reload(); },
         [this](const QString &e) { m_errors->show(tr("Could not fuse: %1").arg(e)); });
     return true;
 }

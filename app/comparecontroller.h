@@ -59,7 +59,7 @@ public:
 
     /** @brief "" when @p specs can be compared, else why not (for the picker). */
     Q_INVOKABLE QString checkSelection(const QStringList &specs) const;
-    /** @brief A display label for a spec: "Demo (offline) · t 0.2". */
+    /** @brief A display label for a spec: "Demo (offline) · t=0.2". */
     Q_INVOKABLE QString labelOf(const QString &spec) const;
     /** @brief Sends @p text to the selection in the open conversation (or a new one) and opens
      *  the compare view; false (and Errors.text) when it cannot be sent. */
@@ -77,6 +77,8 @@ public:
      *  replies stay its siblings. */
     Q_INVOKABLE void continueWith(const QString &messageId);
     Q_INVOKABLE void stop(const QString &messageId);
+    /** @brief Stops every column still queued or streaming; how many were asked to stop. */
+    Q_INVOKABLE int stopAll();
     /** @brief A new reply by the same model and parameters: a new column. */
     Q_INVOKABLE void regenerate(const QString &messageId);
     /** @brief A new reply by @p modelKey from @p sourceIds with @p prompt (a template). */
@@ -93,6 +95,8 @@ private:
     void reload();
     QString labelFor(const QString &provider, const QString &model,
                      const QJsonObject &parameters) const;
+    /** @brief Each reply's column label: its model with its own parameters (Message::params). */
+    QHash<QString, QString> labelsOf(const QList<domain::Message> &replies) const;
 
     core::Backend *m_backend;
     ConversationController *m_conversations;
@@ -104,7 +108,6 @@ private:
     QString m_userMessageId;
     QString m_conversationId;
     QString m_question;
-    QHash<QString, QString> m_labels; ///< message id → column label (with its parameters)
     bool m_reloadQueued = false;
     bool m_reloadAgain = false; ///< asked for while a read ran
 };

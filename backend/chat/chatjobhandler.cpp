@@ -40,8 +40,9 @@ struct ReplyContext
 };
 
 /** @brief What the job's payload adds to the conversation: the call's options, the
- *  parameters of this reply alone (a compare column's temperature) and, for a fused reply, the
- *  prompt that stands in for the user's last turn. */
+ *  parameters of this reply alone (a compare column's temperature: the message's own, kept with
+ *  it; a job of an older Arbor carries them itself) and, for a fused reply, the prompt that
+ *  stands in for the user's last turn. */
 struct ReplyPayload
 {
     QVariantMap options;
@@ -60,7 +61,10 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload
     req.options = options;
     req.variant = c.siblingIndex;
     QJsonObject settings = QJsonDocument::fromJson(c.settings.toUtf8()).object();
-    for (auto it = payload.parameters.begin(); it != payload.parameters.end(); ++it)
+    const QJsonObject own = c.message->params.isEmpty()
+        ? payload.parameters
+        : QJsonDocument::fromJson(c.message->params.toUtf8()).object();
+    for (auto it = own.begin(); it != own.end(); ++it)
         settings.insert(it.key(), it.value());
     const QString system = settings.value(QStringLiteral("system_prompt")).toString();
     if (!system.isEmpty())

@@ -131,6 +131,9 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     m.status = MessageStatus::Queued;
     m.createdAt = now;
     m.fusedFrom = extras.fusedFrom;
+    if (!extras.parameters.isEmpty())
+        m.params =
+            QString::fromUtf8(QJsonDocument(extras.parameters).toJson(QJsonDocument::Compact));
     messages::insert(db, m);
 
     jobs::JobSpec spec;
@@ -149,8 +152,6 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
                     {QStringLiteral("tags"),
                      QJsonObject{{QStringLiteral("conversation"), conversationId},
                                  {QStringLiteral("model"), model.modelId}}}};
-    if (!extras.parameters.isEmpty())
-        spec.payload.insert(QStringLiteral("parameters"), extras.parameters);
     if (!extras.prompt.isEmpty())
         spec.payload.insert(QStringLiteral("prompt"), extras.prompt);
     spec.tokensEstimate = estimateTokens(db, parentId, m.content);
@@ -162,10 +163,13 @@ ReplyExtras extrasOf(const QSqlDatabase &db, const Message &reply)
 {
     ReplyExtras extras;
     extras.fusedFrom = reply.fusedFrom;
+    extras.parameters = QJsonDocument::fromJson(reply.params.toUtf8()).object();
     const QList<jobs::Job> found = jobs::queries::forSubject(db, reply.id);
     if (!found.isEmpty()) {
         const QJsonObject &payload = found.constFirst().payload; // newest
-        extras.parameters = payload.value(QStringLiteral("parameters")).toObject();
+        // A reply of an older Arbor kept its parameters only on its job.
+        if (reply.params.isEmpty())
+            extras.parameters = payload.value(QStringLiteral("parameters")).toObject();
         extras.prompt = payload.value(QStringLiteral("prompt")).toString();
         extras.options = payload.value(QStringLiteral("options")).toObject();
     }

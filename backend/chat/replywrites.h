@@ -10,7 +10,7 @@ namespace arbor::chat::writes {
 /** @brief What a reply's job carries beside its message and options (ChatJobHandler). */
 struct ReplyExtras
 {
-    QJsonObject parameters; ///< this reply's own parameters over the conversation's
+    QJsonObject parameters; ///< this reply's own parameters over the conversation's (params)
     QString prompt;         ///< stands in for the user's last turn (a fused reply)
     QString fusedFrom;      ///< Message::fusedFrom
     QJsonObject options;    ///< its job's call options (the tool servers it was offered)
@@ -23,7 +23,8 @@ domain::Message storeReply(const QSqlDatabase &db, const QString &conversationId
                            const domain::Message *continued = nullptr,
                            const ReplyExtras &extras = {});
 /** @brief What a new reply beside @p reply (regenerated, retried or continued) keeps of it: a
- *  compare column's own parameters and a fused reply's sources and prompt, from its job. */
+ *  compare column's own parameters and a fused reply's sources (from the message), and a fused
+ *  reply's prompt (from its job). */
 ReplyExtras extrasOf(const QSqlDatabase &db, const domain::Message &reply);
 /** @brief Stores a user message under @p parentId. */
 domain::Message storeUser(const QSqlDatabase &db, const QString &conversationId,

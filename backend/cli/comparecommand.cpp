@@ -15,6 +15,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
 #include <QTextStream>
@@ -149,8 +150,8 @@ private:
         if (!m_json) {
             const Column &c = *m_columns.at(i);
             const domain::Message &m = m_sent.replies.at(i);
-            out() << "── " << (i + 1) << "/" << m_sent.replies.size() << " " << m.provider << "/"
-                  << m.model << " · " << domain::toString(c.status) << " ──\n"
+            out() << "── " << (i + 1) << "/" << m_sent.replies.size() << " " << specOf(m) << " · "
+                  << domain::toString(c.status) << " ──\n"
                   << c.follower->text();
             if (!c.follower->text().endsWith(QLatin1Char('\n')))
                 out() << "\n";
@@ -178,6 +179,14 @@ private:
                         });
     }
 
+    /** @brief "provider/model" with the reply's own parameters (":temperature=1.5"). */
+    static QString specOf(const domain::Message &m)
+    {
+        return chat::CompareModel{m.provider, m.model,
+                                  QJsonDocument::fromJson(m.params.toUtf8()).object()}
+            .spec();
+    }
+
     void report(const QList<domain::Message> &stored)
     {
         QHash<QString, domain::Message> byId;
@@ -198,6 +207,10 @@ private:
             QJsonObject o{{QStringLiteral("message_id"), m.id},
                           {QStringLiteral("provider"), m.provider},
                           {QStringLiteral("model"), m.model},
+                          {QStringLiteral("params"),
+                           m.params.isEmpty()
+                               ? QJsonValue()
+                               : QJsonValue(QJsonDocument::fromJson(m.params.toUtf8()).object())},
                           {QStringLiteral("status"), domain::toString(c.status)},
                           {QStringLiteral("ttft_ms"), ttft < 0 ? QJsonValue() : QJsonValue(ttft)},
                           {QStringLiteral("tokens_per_s"),
@@ -209,8 +222,8 @@ private:
                 o.insert(QStringLiteral("error"), c.error);
             replies.append(o);
             if (!m_json)
-                err() << "arbord compare: " << (i + 1) << " " << m.provider << "/" << m.model
-                      << ": " << domain::toString(c.status) << ", first token "
+                err() << "arbord compare: " << (i + 1) << " " << specOf(m) << ": "
+                      << domain::toString(c.status) << ", first token "
                       << figure(double(ttft), QStringLiteral(" ms")) << ", "
                       << figure(rate, QStringLiteral(" tokens/s"), 1) << ", "
                       << (m.completionTokens < 0 ? QStringLiteral("—")

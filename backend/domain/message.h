@@ -57,6 +57,9 @@ struct Message
     qint64 firstTokenAt = 0; ///< when its first token (text or reasoning) arrived; 0 unknown
     /// A fused reply: JSON array of the ids of the replies it was written from; "" otherwise.
     QString fusedFrom;
+    /// The parameters this reply alone was asked with over its conversation's (a compare
+    /// column's {"temperature": 1.5}): JSON object text of messages.params; "" when none.
+    QString params;
     QString sourceId;     ///< its node's id in the export it was imported from ("" when made here)
     int siblingIndex = 0; ///< position among the non-deleted children of its parent
     int siblingCount = 1;

@@ -109,6 +109,11 @@ void ArborJsonWriter::message(const domain::Message &m)
     m_json.string(m.provider);
     m_json.key(u"model");
     m_json.string(m.model);
+    m_json.key(u"params");
+    if (const QJsonDocument params = QJsonDocument::fromJson(m.params.toUtf8()); params.isObject())
+        m_json.value(params.object());
+    else
+        m_json.null();
     m_json.key(u"status");
     m_json.string(domain::toString(exportedStatus(m.status)));
     m_json.key(u"error");

@@ -55,6 +55,8 @@ ImportedNode readMessage(const Value &m)
     n.author = json::text(m, "author");
     n.provider = json::text(m, "provider");
     n.model = json::text(m, "model");
+    if (const Value *params = json::object(m, "params"))
+        n.params = json::compact(*params);
     const QString status = requiredString(m, "status", where);
     if (status != u"complete" && status != u"cancelled" && status != u"error"
         && status != u"interrupted")

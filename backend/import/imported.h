@@ -28,6 +28,7 @@ struct ImportedNode
     QString author;
     QString provider;
     QString model;
+    QString params;        ///< JSON object text of the reply's own parameters (Arbor only)
     qint64 createdAt = 0;  ///< ms since the epoch
     qint64 finishedAt = 0; ///< 0: not known
     domain::MessageStatus status = domain::MessageStatus::Complete;

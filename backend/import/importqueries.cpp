@@ -21,8 +21,8 @@ const QByteArray InsertMessage = QByteArrayLiteral(
     "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, content,"
     " status, error, finish_reason, prompt_tokens, completion_tokens, cached_tokens,"
     " reasoning_tokens, usage_estimated, cost_nanos, currency, created_at, finished_at,"
-    " visited_at, label, reasoning, reasoning_ms, reasoning_data, tool_calls, source_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    " visited_at, label, reasoning, reasoning_ms, reasoning_data, tool_calls, source_id, params)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
 /** Binds on SQLite's C API: a million messages through QVariant cost more than SQLite's own
  *  work (the bench). Texts stay alive in the caller until the step. */
@@ -73,6 +73,7 @@ void insertMessage(const QSqlDatabase &db, const QString &id, const QString &con
     const QString reasoning = domain::withoutNul(n.reasoning);
     const QString reasoningData = domain::withoutNulInJson(n.reasoningData);
     const QString toolCalls = domain::withoutNulInJson(domain::toolcalls::toText(n.toolCalls));
+    const QString params = domain::withoutNulInJson(n.params);
     store::NativeQuery q(db, InsertMessage);
     Binder b(q.statement());
     b.text(id);
@@ -102,6 +103,7 @@ void insertMessage(const QSqlDatabase &db, const QString &id, const QString &con
     b.textOrNull(reasoningData);
     b.textOrNull(toolCalls);
     b.textOrNull(sourceId);
+    b.textOrNull(params);
     q.step();
 }
 

@@ -103,7 +103,7 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
             "'') AS reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, "
             "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency, m.source_id, "
-            "m.first_token_at, m.fused_from "
+            "m.first_token_at, m.fused_from, m.params "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -141,6 +141,7 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.sourceId = textOrEmpty(m.value(at["source_id"]));
         rm.firstTokenAt = optionalInt(m.value(at["first_token_at"]));
         rm.fusedFrom = textOrEmpty(m.value(at["fused_from"]));
+        rm.params = textOrEmpty(m.value(at["params"]));
     }
     m.finish();
     return found;
@@ -239,7 +240,7 @@ const QByteArray MessageColumns = QByteArrayLiteral(
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
     "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data, tool_calls, "
     "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, source_id, "
-    "first_token_at, fused_from");
+    "first_token_at, fused_from, params");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
     "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
@@ -252,7 +253,8 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "reasoning_tokens = excluded.reasoning_tokens, usage_estimated = excluded.usage_estimated, "
     "cost_nanos = excluded.cost_nanos, currency = excluded.currency, "
     "source_id = coalesce(messages.source_id, excluded.source_id), "
-    "first_token_at = excluded.first_token_at, fused_from = excluded.fused_from "
+    "first_token_at = excluded.first_token_at, fused_from = excluded.fused_from, "
+    "params = excluded.params "
     "WHERE messages.synced_at IS NOT NULL "
     "AND messages.conversation_id = excluded.conversation_id "
     "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
@@ -276,7 +278,8 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.currency IS NOT excluded.currency "
     "OR messages.source_id IS NOT excluded.source_id "
     "OR messages.first_token_at IS NOT excluded.first_token_at "
-    "OR messages.fused_from IS NOT excluded.fused_from) "
+    "OR messages.fused_from IS NOT excluded.fused_from "
+    "OR messages.params IS NOT excluded.params) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -328,6 +331,7 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     optionalText(28, m.sourceId);
     number(29, m.firstTokenAt);
     optionalText(30, m.fusedFrom);
+    optionalText(31, m.params);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -559,7 +563,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
             + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+              "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
             store::CachedQuery upsert =
@@ -594,6 +598,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                         nullIfEmpty(m.sourceId),
                                         variant(m.firstTokenAt),
                                         nullIfEmpty(m.fusedFrom),
+                                        nullIfEmpty(m.params),
                                         now});
             const store::Columns returned(*upsert);
             const int id = returned["id"];
@@ -614,7 +619,8 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
             store::NativeQuery stage(db,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                           "?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();

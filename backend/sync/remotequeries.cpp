@@ -112,6 +112,7 @@ QJsonObject messageJson(const RemoteMessage &m)
         {QStringLiteral("currency"), json(m.currency)},
         {QStringLiteral("first_token_at"), json(m.firstTokenAt)},
         {QStringLiteral("fused_from"), json(m.fusedFrom)},
+        {QStringLiteral("params"), json(m.params)},
         {QStringLiteral("reasoning_data"),
          m.reasoningData.isEmpty() ? QJsonValue()
                                    : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
@@ -319,6 +320,7 @@ struct MessageColumns
         , sourceId(r.column("source_id"))
         , firstTokenAt(r.column("first_token_at"))
         , fusedFrom(r.column("fused_from"))
+        , params(r.column("params"))
     {
     }
 
@@ -356,13 +358,15 @@ struct MessageColumns
         m.sourceId = r.text(row, sourceId);
         m.firstTokenAt = optionalNumber(r, row, firstTokenAt);
         m.fusedFrom = r.text(row, fusedFrom);
+        m.params = r.text(row, params);
         return m;
     }
 
     int id, workspaceId, conversationId, parentId, role, author, provider, model, content, status,
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
         finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls, cachedTokens,
-        reasoningTokens, usageEstimated, costNanos, currency, sourceId, firstTokenAt, fusedFrom;
+        reasoningTokens, usageEstimated, costNanos, currency, sourceId, firstTokenAt, fusedFrom,
+        params;
 };
 
 } // namespace
@@ -392,7 +396,7 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
                        "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
                        "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
                        "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, "
-                       "source_id, first_token_at, fused_from "
+                       "source_id, first_token_at, fused_from, params "
                        "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);

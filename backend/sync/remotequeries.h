@@ -67,6 +67,7 @@ struct RemoteMessage
     QString sourceId; ///< the node's id in the export it was imported from (version 8); null
     std::optional<qint64> firstTokenAt; ///< when its first token arrived (server version 9)
     QString fusedFrom; ///< a fused reply: JSON array of its sources' ids; null otherwise
+    QString params;    ///< JSON object of the reply's own parameters (version 10); null: none
 
     bool operator==(const RemoteMessage &) const = default;
 };

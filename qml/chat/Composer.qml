@@ -22,6 +22,9 @@ FocusScope {
     /// Display name of the model that will answer, for the placeholder.
     property string modelName
     readonly property alias text: input.text
+    /// The compare view is open on replies still written: Stop (Esc) stops all of them.
+    readonly property bool stopsCompare: App.compare.active && App.compare.columns.liveCount > 0
+    readonly property bool canStop: Chat.busy || stopsCompare
 
     /// Emitted after Chat.send() accepted the text.
     signal sent
@@ -31,6 +34,14 @@ FocusScope {
 
     function focusInput() {
         input.forceActiveFocus();
+    }
+
+    /// Stops the reply being written, or every column of the compare view still written.
+    function stop() {
+        if (stopsCompare)
+            App.compare.stopAll();
+        else
+            Chat.stop();
     }
 
     function submit() {
@@ -157,9 +168,9 @@ FocusScope {
                                    && !(event.modifiers & Qt.ShiftModifier) && input.cursorPosition === input.length) {
                             event.accepted = true;
                             composer.endRequested();
-                        } else if (event.key === Qt.Key_Escape && Chat.busy) {
+                        } else if (event.key === Qt.Key_Escape && composer.canStop) {
                             event.accepted = true;
-                            Chat.stop();
+                            composer.stop();
                         }
                     }
                 }
@@ -204,13 +215,14 @@ FocusScope {
             IconButton {
                 objectName: "stopButton"
                 Layout.alignment: Qt.AlignBottom
-                visible: Chat.busy
+                visible: composer.canStop
                 iconName: "square"
                 text: qsTr("Stop")
-                tip: qsTr("Stop the reply and keep its text")
+                tip: composer.stopsCompare ? qsTr("Stop every reply being written and keep their text")
+                                           : qsTr("Stop the reply and keep its text")
                 shortcut: "Esc"
                 icon.color: Theme.error
-                onClicked: Chat.stop()
+                onClicked: composer.stop()
             }
         }
     }

@@ -6,7 +6,8 @@ import Arbor.Ui
 
 /**
  * @brief One message of the visible thread: author, status, label, branch position and the
- * actions on it, then its text (MessageBody) and, for a reply that failed, what can be done.
+ * actions on it, then its text (MessageBody) and, for a reply that failed or paused, what can be
+ * done (MessageOutcome).
  *
  * Every role of Chat.thread but the text arrives as a required property. Which actions the message allows
  * comes from its `can…` roles (MessagePolicy in C++); the row shows those and reports the one

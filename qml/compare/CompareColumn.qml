@@ -91,6 +91,8 @@ Rectangle {
 
             CheckBox {
                 objectName: "fuseChoice"
+                // Beside the first line of a name that wraps.
+                Layout.alignment: Qt.AlignTop
                 checked: column.chosen
                 enabled: column.hasText
                 padding: 0
@@ -105,8 +107,12 @@ Rectangle {
                 Layout.fillWidth: true
                 text: (column.index + 1) + ". " + column.label
                 font.bold: true
-                // The end says the column's own parameters (· t 0.4): keep it in sight.
-                elide: Text.ElideMiddle
+                // The model's name has the row to itself (the buttons are on the line below) and
+                // wraps, so that its end, the column's own parameters (· t=0.4), stays readable
+                // in a narrow grid.
+                wrapMode: Text.Wrap
+                maximumLineCount: 2
+                elide: Text.ElideRight
                 ToolTip.visible: truncated && hoverHandler.hovered && !headerDrag.active
                 ToolTip.text: text
 
@@ -116,8 +122,8 @@ Rectangle {
                     cursorShape: headerDrag.enabled ? (headerDrag.active ? Qt.ClosedHandCursor : Qt.OpenHandCursor)
                                                     : Qt.ArrowCursor
                 }
-                // Drag the header onto another column to move this one there (the buttons beside
-                // do the same from the keyboard).
+                // Drag the header onto another column to move this one there (the move buttons
+                // below do the same from the keyboard).
                 DragHandler {
                     id: headerDrag
 
@@ -137,6 +143,21 @@ Rectangle {
                             column.headerDragMoved(centroid.scenePosition);
                     }
                 }
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacingSmall
+
+            Label {
+                objectName: "columnFigures"
+                Layout.fillWidth: true
+                text: qsTr("%1 · first token %2 · %3 · %4 tokens · %5")
+                      .arg(column.status).arg(column.ttft).arg(column.rate).arg(column.tokens).arg(column.cost)
+                color: column.messageStatus === MessageStatus.Error ? Theme.error : Theme.mutedText
+                font.pointSize: Theme.fontSizeSmall
+                wrapMode: Text.Wrap
             }
 
             IconButton {
@@ -159,16 +180,6 @@ Rectangle {
                 text: column.maximised ? qsTr("Show all columns") : qsTr("Maximise")
                 onClicked: column.maximiseToggled()
             }
-        }
-
-        Label {
-            objectName: "columnFigures"
-            Layout.fillWidth: true
-            text: qsTr("%1 · first token %2 · %3 · %4 tokens · %5")
-                  .arg(column.status).arg(column.ttft).arg(column.rate).arg(column.tokens).arg(column.cost)
-            color: column.messageStatus === MessageStatus.Error ? Theme.error : Theme.mutedText
-            font.pointSize: Theme.fontSizeSmall
-            wrapMode: Text.Wrap
         }
 
         Flow {

@@ -8,7 +8,9 @@ import Arbor.Ui
  * @brief The replies to one user message side by side (App.compare): columns when the window
  * is wide, a grid when it is narrow, one column when maximised. A column moves by dragging its
  * header onto another (or with its move buttons). Scrolling can be synchronised.
- * Replies ticked in their columns can be fused into one new reply (FuseDialog).
+ * Replies ticked in their columns can be fused into one new reply (FuseDialog). From the
+ * keyboard: Alt+1 … Alt+6 maximise that column (again: all columns), Esc in the composer or
+ * "Stop all" stops every column still written.
  */
 Rectangle {
     id: view
@@ -30,12 +32,34 @@ Rectangle {
     objectName: "compareView"
     color: Theme.window
 
+    /// Maximises the column at @p row, or shows all columns when it is the maximised one.
+    function toggleMaximised(row: int) {
+        const cell = repeater.itemAt(row) as CompareColumn;
+        if (cell === null)
+            return;
+        view.maximisedId = view.maximisedId === cell.messageId ? "" : cell.messageId;
+    }
+
     Connections {
         target: App.compare
         function onActiveChanged() {
             view.chosen = {};
             view.maximisedId = "";
         }
+    }
+
+    Instantiator {
+        model: App.compare.maxModels
+        // HACK: without `pragma ComponentBehavior: Bound` (Qt 6.5) qmllint cannot know that this
+        // delegate only ever lives here, where the ids around it are in scope.
+        // qmllint disable unqualified
+        delegate: Shortcut {
+            required property int index
+            sequence: "Alt+" + (index + 1)
+            enabled: view.visible && index < view.count
+            onActivated: view.toggleMaximised(index)
+        }
+        // qmllint enable unqualified
     }
 
     ColumnLayout {
@@ -59,6 +83,14 @@ Rectangle {
                 objectName: "syncScrollSwitch"
                 text: qsTr("Scroll together")
                 checked: true
+            }
+            Button {
+                objectName: "stopAllButton"
+                visible: App.compare.columns.liveCount > 0
+                text: qsTr("Stop all")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Stop every reply still written and keep its text (Esc in the composer)")
+                onClicked: App.compare.stopAll()
             }
             Button {
                 objectName: "fuseButton"

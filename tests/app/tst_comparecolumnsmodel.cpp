@@ -46,12 +46,12 @@ private Q_SLOTS:
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setReplies(
             {reply(QStringLiteral("a")), reply(QStringLiteral("b")), reply(QStringLiteral("c"))},
-            {{QStringLiteral("b"), QStringLiteral("Demo · t 0.5")}});
+            {{QStringLiteral("b"), QStringLiteral("Demo · t=0.5")}});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(roleOf(model, 0, CompareColumnsModel::LabelRole).toString(),
                  QStringLiteral("Demo"));
         QCOMPARE(roleOf(model, 1, CompareColumnsModel::LabelRole).toString(),
-                 QStringLiteral("Demo · t 0.5"));
+                 QStringLiteral("Demo · t=0.5"));
 
         // Deltas: each piece once, a gap waits for the store; shown once a frame.
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);

@@ -116,6 +116,10 @@ private Q_SLOTS:
             texts.insert(reply.value(u"content").toString());
         }
         QCOMPARE(texts.size(), 3);
+        // Each reply says its own parameters (kept on the message); null when it has none.
+        QVERIFY(replies.at(0).toObject().value(u"params").isNull());
+        QCOMPARE(replies.at(1).toObject().value(u"params").toObject(),
+                 (QJsonObject{{QStringLiteral("temperature"), 0.5}}));
         // Under --parent: a second compare of the same message's conversation, as a branch.
         const ArbordRun again = arbord(
             {QStringLiteral("compare"), QStringLiteral("--rate"), QStringLiteral("0"),

@@ -6,6 +6,7 @@
 #include "chat/chatservice.h"
 #include "core/backend.h"
 #include "domain/message.h"
+#include "jobs/adminqueries.h"
 #include "jobs/jobqueries.h"
 #include "store/messagequeries.h"
 #include "store/sql.h"
@@ -246,6 +247,77 @@ private Q_SLOTS:
         const auto plain = m_backend->chat().send(next).result();
         QTRY_VERIFY_WITH_TIMEOUT(ended(plain.assistant.id), 30000);
         QCOMPARE(bodyOf(m_server->requests().size() - 1).value(u"temperature").toDouble(), 0.7);
+    }
+
+    void aColumnsParametersOutliveItsJob()
+    {
+        // Both columns are cut mid-stream, and their job rows are then deleted (as the jobs
+        // dashboard's discard or a prune does): the parameters are kept on the replies.
+        const QByteArray sse = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
+        for (int i = 0; i < 2; ++i) {
+            FakeVendorServer::Response cut = FakeVendorServer::stream(
+                sse.left(sse.indexOf("\n\n", sse.indexOf(R"("delta":{"content")")) + 2),
+                "text/event-stream");
+            cut.disconnectMidBody = true;
+            m_server->enqueue(cut);
+        }
+        chat::CompareModel low = model(QStringLiteral("test-openai"), QStringLiteral("m1"), 0.25);
+        low.parameters.insert(QStringLiteral("max_tokens"), 300);
+        const auto r =
+            compare({low, model(QStringLiteral("test-openai"), QStringLiteral("m1"), 1.5)});
+        QCOMPARE(r.replies.at(0).params,
+                 QStringLiteral(R"({"max_tokens":300,"temperature":0.25})"));
+        QTRY_VERIFY_WITH_TIMEOUT(allEnded(r.replies), 30000);
+        m_backend->chat()
+            .setConversationSettings(r.conversationId, {{QStringLiteral("temperature"), 0.7}})
+            .waitForFinished();
+        for (qsizetype i = 0; i < r.replies.size(); ++i) {
+            const qint64 job = r.jobIds.at(i);
+            QVERIFY(m_backend->store()
+                        .write([job](QSqlDatabase &db) { return jobs::admin::discard(db, job); })
+                        .result());
+        }
+        const QString low0 = r.replies.at(0).id;
+        const QString high = r.replies.at(1).id;
+        QVERIFY(m_backend->store()
+                    .read([low0, high](QSqlDatabase &db) {
+                        return jobs::queries::forSubject(db, low0).isEmpty()
+                            && jobs::queries::forSubject(db, high).isEmpty();
+                    })
+                    .result());
+        QCOMPARE(stored(low0)->params, QStringLiteral(R"({"max_tokens":300,"temperature":0.25})"));
+        QCOMPARE(stored(high)->params, QStringLiteral(R"({"temperature":1.5})"));
+        const auto lastBody = [&] {
+            return QJsonDocument::fromJson(m_server->requests().constLast().body).object();
+        };
+
+        // Continue the first: its temperature and token limit, not the conversation's 0.7.
+        QVERIFY(!stored(low0)->content.isEmpty());
+        m_server->enqueue(FakeVendorServer::stream(sse, "text/event-stream"));
+        const auto continued = m_backend->chat().continueReply(low0).result();
+        QCOMPARE(continued.assistant.params, stored(low0)->params);
+        QTRY_VERIFY_WITH_TIMEOUT(ended(continued.assistant.id), 30000);
+        QJsonObject body = lastBody();
+        QCOMPARE(body.value(u"temperature").toDouble(), 0.25);
+        QVERIFY2(body.value(u"max_tokens").toInt() == 300
+                     || body.value(u"max_completion_tokens").toInt() == 300,
+                 qPrintable(body.keys().join(u',')));
+
+        // Retry (a regenerate) the second: its temperature, read from the message (its new job
+        // carries no parameters of its own).
+        m_server->enqueue(FakeVendorServer::stream(sse, "text/event-stream"));
+        const auto retried = m_backend->chat().regenerate(high).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(retried.assistant.id), 30000);
+        QCOMPARE(lastBody().value(u"temperature").toDouble(), 1.5);
+        QCOMPARE(stored(retried.assistant.id)->params, QStringLiteral(R"({"temperature":1.5})"));
+        const QList<jobs::Job> job = m_backend->store()
+                                         .read([id = retried.assistant.id](QSqlDatabase &db) {
+                                             return jobs::queries::forSubject(db, id);
+                                         })
+                                         .result();
+        QCOMPARE(job.size(), 1);
+        QVERIFY(!job.constFirst().payload.contains(u"parameters"));
+        QVERIFY(stored(r.user.id)->params.isEmpty()); // a message of the user's has none
     }
 
     void fourVendorsAtOnceEachEndInTheirOwnState()

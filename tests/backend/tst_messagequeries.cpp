@@ -62,6 +62,8 @@ private:
                 QStringLiteral("createdAt=%1").arg(m.createdAt),
                 QStringLiteral("finishedAt=%1").arg(m.finishedAt),
                 QStringLiteral("label=") + m.label,
+                QStringLiteral("fusedFrom=") + m.fusedFrom,
+                QStringLiteral("params=") + m.params,
                 QStringLiteral("siblingIndex=%1").arg(m.siblingIndex),
                 QStringLiteral("siblingCount=%1").arg(m.siblingCount)};
     }
@@ -235,6 +237,8 @@ private Q_SLOTS:
         want.status = MessageStatus::Interrupted;
         want.error = QStringLiteral("m-error");
         want.createdAt = 10;
+        want.fusedFrom = QStringLiteral(R"(["m-a","m-b"])");
+        want.params = QStringLiteral(R"({"max_tokens":400,"temperature":1.5})");
         messages::insert(db(), want);
         want.finishReason = QStringLiteral("m-finish");
         want.promptTokens = 11;

@@ -30,6 +30,66 @@ private Q_SLOTS:
 
     void knowsItsMigrations() { QVERIFY(Migrator::latestVersion() >= 1); }
 
+    void aColumnsParametersMoveFromItsJobToItsReply()
+    {
+        // A store as the Arbor before messages.params left it: every migration before that one.
+        DbConnection c(dbPath());
+        Migrator::currentVersion(c.db()); // creates schema_migrations
+        QStringList files = QDir(QStringLiteral(":/arbor/migrations")).entryList(QDir::Files);
+        files.sort();
+        for (const QString &file : std::as_const(files)) {
+            if (file.endsWith(u"_message_params.sql"))
+                break;
+            QFile f(QStringLiteral(":/arbor/migrations/") + file);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            arbor::store::execScript(c.db(), QString::fromUtf8(f.readAll()));
+            c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
+                                  "VALUES (?, ?, 1)"),
+                   {file.left(4).toInt(), file.chopped(4)});
+        }
+        c.exec(QStringLiteral("INSERT INTO conversations (id, created_at, updated_at) "
+                              "VALUES ('c', 1, 1)"));
+        const QString question = QStringLiteral("q");
+        c.exec(QStringLiteral("INSERT INTO messages (id, conversation_id, role, status, "
+                              "created_at) VALUES ('q', 'c', 'user', 'complete', 1)"));
+        for (const char *id : {"hot", "plain", "gone"})
+            c.exec(QStringLiteral("INSERT INTO messages (id, conversation_id, parent_id, role, "
+                                  "status, created_at) VALUES (?, 'c', 'q', 'assistant', "
+                                  "'complete', 1)"),
+                   {QString::fromLatin1(id)});
+        // "hot" was asked twice (a retry): the newest job counts. "plain" had no parameters of
+        // its own; "gone" lost its job (pruned).
+        const QString job = QStringLiteral(
+            "INSERT INTO jobs (kind, payload, subject_id, state, run_at, created_at) "
+            "VALUES ('chat.reply', ?, ?, 'done', 1, 1)");
+        c.exec(job,
+               {QStringLiteral(R"({"message_id":"hot","parameters":{"temperature":0.2}})"),
+                QStringLiteral("hot")});
+        c.exec(job,
+               {QStringLiteral(
+                    R"({"message_id":"hot","parameters":{"max_tokens":300,"temperature":1.5}})"),
+                QStringLiteral("hot")});
+        c.exec(job,
+               {QStringLiteral(R"({"message_id":"plain","options":{}})"), QStringLiteral("plain")});
+        // Not a reply: a user message keeps none.
+        c.exec(job,
+               {QStringLiteral(R"({"message_id":"q","parameters":{"temperature":1}})"), question});
+
+        Migrator::migrate(c.db());
+        QCOMPARE(Migrator::currentVersion(c.db()), Migrator::latestVersion());
+        const auto params = [&c](const char *id) {
+            return c
+                .scalar(QStringLiteral("SELECT coalesce(params, '<null>') FROM messages "
+                                       "WHERE id = ?"),
+                        {QString::fromLatin1(id)})
+                .toString();
+        };
+        QCOMPARE(params("hot"), QStringLiteral(R"({"max_tokens":300,"temperature":1.5})"));
+        QCOMPARE(params("plain"), QStringLiteral("<null>"));
+        QCOMPARE(params("gone"), QStringLiteral("<null>"));
+        QCOMPARE(params("q"), QStringLiteral("<null>"));
+    }
+
     void freshFileIsMigratedAndRecorded()
     {
         DbConnection c(dbPath());

@@ -8,8 +8,9 @@ import Arbor.Ui
 // side; "Continue with this" makes a column the visible path and ‹ › then shows the others; a
 // fused reply links to its sources, in the view and in the thread; model sets are saved and
 // chosen; a column's header dragged onto another moves it there; scrolling one column scrolls
-// the others while "Scroll together" is on. (That sets survive a restart is tst_compare's, on
-// the store.)
+// the others while "Scroll together" is on; Alt+N maximises a column. (That sets survive a
+// restart is tst_compare's, on the store; "Stop all" is tst_comparecontroller's, with a slow
+// demo model.)
 Item {
     id: root
 
@@ -101,6 +102,16 @@ Item {
             tryVerify(() => lastMessage() !== null && lastMessage().siblingCount === 3, 5000);
             App.compare.open(lastMessage().messageId);
             tryVerify(() => App.compare.active && allComplete(3), 5000);
+            // Each header names the column's own parameters, read back from its reply.
+            const labels = columns().map(c => c.label);
+            verify(!/·/.test(labels[0]) && labels[1].endsWith(" · t=0.5") && labels[2].endsWith(" · t=1"),
+                   labels.join(" | "));
+            // Alt+2 maximises the second column from the keyboard; Alt+2 again shows them all.
+            keyClick(Qt.Key_2, Qt.AltModifier);
+            tryVerify(() => columns().length === 1 && columns()[0].messageId === ids[1], 5000,
+                      "only the second column shows");
+            keyClick(Qt.Key_2, Qt.AltModifier);
+            tryVerify(() => columns().length === 3, 5000, "all columns show again");
             // Fuse the first and the third.
             verify(App.compare.fuse([ids[0], ids[2]], "demo/demo", App.compare.defaultFusePrompt));
             tryVerify(() => allComplete(4), 30000, "the fused reply is a fourth column");

@@ -122,9 +122,11 @@ void ExportFixture::build(const QString &path)
 
     store::messages::insert(
         db, make(3, n2, QStringLiteral("user"), QStringLiteral("Branch one"), 3000));
-    store::messages::insert(db,
-                            make(4, n3, QStringLiteral("assistant"), QStringLiteral("Answer one."),
-                                 4000, MessageStatus::Streaming));
+    // A compare column's own parameters (issue 20).
+    domain::Message answer = make(4, n3, QStringLiteral("assistant"), QStringLiteral("Answer one."),
+                                  4000, MessageStatus::Streaming);
+    answer.params = QStringLiteral(R"({"max_tokens":300,"temperature":1.5})");
+    store::messages::insert(db, answer);
     store::messages::Finish plain;
     plain.finishReason = QStringLiteral("stop");
     store::messages::finish(db, node(4), plain); // no usage reported: an estimate

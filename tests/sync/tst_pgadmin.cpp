@@ -95,7 +95,8 @@ void TestPgAdmin::initIsIdempotent()
                           QStringLiteral("0003_pull.sql"), QStringLiteral("0004_security.sql"),
                           QStringLiteral("0005_reasoning.sql"),
                           QStringLiteral("0006_tool_calls.sql"), QStringLiteral("0007_usage.sql"),
-                          QStringLiteral("0008_imports.sql"), QStringLiteral("0009_compare.sql")}));
+                          QStringLiteral("0008_imports.sql"), QStringLiteral("0009_compare.sql"),
+                          QStringLiteral("0010_message_params.sql")}));
     QVERIFY(first.createdGroupRole);
 
     const auto second = admin.init();
@@ -493,7 +494,8 @@ void TestPgAdmin::upgradeToVersion4KeepsEveryChange()
     QCOMPARE(migrated.applied,
              (QStringList{QStringLiteral("0004_security.sql"), QStringLiteral("0005_reasoning.sql"),
                           QStringLiteral("0006_tool_calls.sql"), QStringLiteral("0007_usage.sql"),
-                          QStringLiteral("0008_imports.sql"), QStringLiteral("0009_compare.sql")}));
+                          QStringLiteral("0008_imports.sql"), QStringLiteral("0009_compare.sql"),
+                          QStringLiteral("0010_message_params.sql")}));
 
     // Every change kept, numbered 1..n per workspace in the old order; heads at n.
     QCOMPARE(conn.scalar(QStringLiteral("SELECT string_agg(position::text, ',' ORDER BY position) "

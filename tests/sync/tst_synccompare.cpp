@@ -1,6 +1,7 @@
 // Compare and fuse through team sync (issue 20), between real local stores and a real
 // PostgreSQL: when each reply's first token arrived (time to first token, tokens/s) and which
-// replies a fused reply came from arrive identical on a teammate's device and on the server.
+// replies a fused reply came from, and a column's own parameters (a temperature), arrive
+// identical on a teammate's device and on the server.
 // Model sets are per device and never leave it.
 #include "syncdevice.h"
 
@@ -103,6 +104,7 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
 
     // Both finish; a fused reply records them as its sources.
     QString fused;
+    QString hot;
     m_alice->store
         .write([&](QSqlDatabase &db) {
             store::messages::finish(db, a, store::messages::Finish{});
@@ -118,14 +120,22 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
             m.fusedFrom = QStringLiteral("[\"%1\",\"%2\"]").arg(a, b);
             store::messages::insert(db, m);
             fused = m.id;
+            // A column of the same model at another temperature: its parameters travel with it.
+            m.id = domain::newId();
+            m.content = QStringLiteral("Timsort.");
+            m.fusedFrom.clear();
+            m.params = QStringLiteral(R"({"max_tokens":400,"temperature":1.5})");
+            store::messages::insert(db, m);
+            hot = m.id;
             store::modelsets::save(db, QStringLiteral("mine"), QStringLiteral("[]"), 1);
         })
         .waitForFinished();
-    QCOMPARE(alice.push().pushed, 3);
+    QCOMPARE(alice.push().pushed, 4);
     bob.pull();
-    for (const QString &id : {a, b, fused}) {
-        for (const QString &c : {QStringLiteral("first_token_at"), QStringLiteral("fused_from"),
-                                 QStringLiteral("status"), QStringLiteral("content")}) {
+    for (const QString &id : {a, b, fused, hot}) {
+        for (const QString &c :
+             {QStringLiteral("first_token_at"), QStringLiteral("fused_from"),
+              QStringLiteral("params"), QStringLiteral("status"), QStringLiteral("content")}) {
             QCOMPARE(column(*m_bob, c, id), column(*m_alice, c, id));
             QCOMPARE(serverColumn(c, id), column(*m_alice, c, id));
         }
@@ -133,6 +143,16 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
     QCOMPARE(column(*m_bob, QStringLiteral("fused_from"), fused),
              QStringLiteral("[\"%1\",\"%2\"]").arg(a, b));
     QCOMPARE(column(*m_bob, QStringLiteral("first_token_at"), b), QStringLiteral("1700000000456"));
+    QCOMPARE(column(*m_bob, QStringLiteral("params"), hot),
+             QStringLiteral(R"({"max_tokens":400,"temperature":1.5})"));
+    QCOMPARE(column(*m_bob, QStringLiteral("params"), a), QStringLiteral("<null>"));
+    QCOMPARE(serverColumn(QStringLiteral("params"), a), QStringLiteral("<null>"));
+    // Bob's store gives the column as Alice's does.
+    const auto got =
+        m_bob->store.read([hot](QSqlDatabase &db) { return store::messages::get(db, hot); })
+            .result();
+    QVERIFY(got.has_value());
+    QCOMPARE(got->params, QStringLiteral(R"({"max_tokens":400,"temperature":1.5})"));
     // Model sets stay on the device that saved them.
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT count(*) FROM model_sets")), QStringLiteral("0"));
     QCOMPARE(m_alice->scalar(QStringLiteral("SELECT count(*) FROM model_sets")),
@@ -140,6 +160,34 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
     QCOMPARE(m_bob->outbox(), 0);
     QCOMPARE(alice.push().pushed, 0);
     QCOMPARE(bob.pull().messages, 0);
+
+    // A page of more than 32 messages is applied in one statement (localsync.cpp): the
+    // parameters arrive that way too.
+    QStringList many;
+    m_alice->store
+        .write([&](QSqlDatabase &db) {
+            for (int i = 0; i < 40; ++i) {
+                domain::Message m;
+                m.id = domain::newId();
+                m.conversationId = conv;
+                m.parentId = question;
+                m.role = QStringLiteral("assistant");
+                m.status = MessageStatus::Complete;
+                m.content = QStringLiteral("Answer %1").arg(i);
+                m.createdAt = domain::nowMs();
+                m.params = QStringLiteral(R"({"temperature":%1})").arg(i % 2 ? 1 : 0);
+                store::messages::insert(db, m);
+                many.append(m.id);
+            }
+        })
+        .waitForFinished();
+    QCOMPARE(alice.push().pushed, 40);
+    QCOMPARE(bob.pull().messages, 40);
+    for (const QString &id : {many.constFirst(), many.constLast()})
+        QCOMPARE(column(*m_bob, QStringLiteral("params"), id),
+                 column(*m_alice, QStringLiteral("params"), id));
+    QCOMPARE(column(*m_bob, QStringLiteral("params"), many.constLast()),
+             QStringLiteral(R"({"temperature":1})"));
 }
 
 QTEST_GUILESS_MAIN(TestSyncCompare)
