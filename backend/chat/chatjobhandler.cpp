@@ -1,6 +1,7 @@
 #include "chatjobhandler.h"
 
 #include "chunkcommitter.h"
+#include "clienttools.h"
 #include "replysession.h"
 #include "toolturns.h"
 
@@ -59,6 +60,7 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload
     llm::ChatRequest req;
     req.model = c.message->model;
     req.options = options;
+    clienttools::apply(req); // an API client's tools, which Arbor does not run
     req.variant = c.siblingIndex;
     QJsonObject settings = QJsonDocument::fromJson(c.settings.toUtf8()).object();
     const QJsonObject own = c.message->params.isEmpty()
@@ -74,7 +76,9 @@ llm::ChatRequest buildRequest(const ReplyContext &c, const ReplyPayload &payload
     req.thinkingBudget = settings.value(QStringLiteral("thinking_budget")).toInt(0);
     for (const Message &m : c.history) {
         // Failed or empty replies are not part of what the model should see.
-        if (m.role == u"assistant" && (m.content.isEmpty() || m.status == MessageStatus::Error))
+        // (A reply of tool calls alone goes back: its calls and their results.)
+        if (m.role == u"assistant"
+            && ((m.content.isEmpty() && m.toolCalls.isEmpty()) || m.status == MessageStatus::Error))
             continue;
         // A reply that ran tools: its rounds of text, calls and results, then its last text.
         QString text = m.content;

@@ -330,6 +330,29 @@ QFuture<SendResult> ChatService::send(const SendRequest &request)
     });
 }
 
+QFuture<SendResult> ChatService::replyUnder(const QString &parentId, const QString &modelKey,
+                                            const QJsonObject &options, const QJsonObject &settings)
+{
+    if (const QString error = validatePatch(settings); !error.isEmpty())
+        return QtFuture::makeExceptionalFuture<SendResult>(userError(error));
+    return announce([this, parentId, modelKey, options, settings](QSqlDatabase &db) {
+        const auto parent = messages::get(db, parentId);
+        if (!parent)
+            throw store::StoreError(QStringLiteral("Message %1 does not exist.").arg(parentId));
+        QString key = modelKey;
+        if (key.isEmpty() && parent->role == u"assistant")
+            key = parent->provider + QLatin1Char('/') + parent->model;
+        const ModelChoice model = choose(key);
+        const qint64 now = domain::nowMs();
+        SendResult r;
+        r.conversationId = parent->conversationId;
+        patchSettings(db, r.conversationId, settings);
+        r.assistant = storeReply(db, r.conversationId, parentId, model, options, now, &r.jobId);
+        showLeaf(db, r, r.assistant.id, now);
+        return r;
+    });
+}
+
 QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId,
                                             const QString &modelKey)
 {

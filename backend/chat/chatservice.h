@@ -113,6 +113,12 @@ public:
      *  text, wherever it runs (a reply running in another process stops when that process next
      *  polls). Resolves to false if the message is not live. */
     QFuture<bool> stop(const QString &messageId);
+    /** @brief A new reply under @p parentId with no message of the user's before it: the model
+     *  answers the path to it as stored (an API client's tool outputs on the calls of the reply
+     *  @p parentId). @p modelKey empty: the model of @p parentId when it is a reply. @p options
+     *  and @p settings: as SendRequest's. */
+    QFuture<SendResult> replyUnder(const QString &parentId, const QString &modelKey,
+                                   const QJsonObject &options, const QJsonObject &settings);
     /** @brief A new reply beside @p assistantMessageId (same parent), with @p modelKey or, when
      *  empty, the same model, and the same own parameters (a compare column's). Nothing is
      *  overwritten. */

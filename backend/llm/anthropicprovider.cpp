@@ -306,6 +306,9 @@ QJsonObject AnthropicProvider::chatBody(const ChatRequest &request) const
         body.insert(QStringLiteral("system"), system.join(QStringLiteral("\n\n")));
     if (!request.tools.isEmpty())
         body.insert(QStringLiteral("tools"), toolformats::anthropicTools(request.tools));
+    if (const QJsonValue choice = toolformats::anthropicToolChoice(request.toolChoice);
+        !request.tools.isEmpty() && !choice.isUndefined())
+        body.insert(QStringLiteral("tool_choice"), choice);
     if (thinking)
         body.insert(QStringLiteral("thinking"),
                     QJsonObject{{QStringLiteral("type"), QStringLiteral("enabled")},

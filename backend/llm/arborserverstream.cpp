@@ -180,10 +180,17 @@ void ArborServerStream::take(const SseEvent &event)
     m_failedTries = 0;
     if (type == u"response.created" || type == u"response.in_progress") {
         m_id = o.value(QLatin1String("response")).toObject().value(QLatin1String("id")).toString();
+    } else if (type == u"response.content_part.added"
+               && o.value(QLatin1String("part")).toObject().value(QLatin1String("type")).toString()
+                   == u"output_text") {
+        // The text's deltas are numbered from here: after the reasoning item, when there is one.
+        m_textBase = seq;
+    } else if (type == u"response.reasoning_text.delta") {
+        Q_EMIT reasoning(o.value(QLatin1String("delta")).toString());
     } else if (type == u"response.output_text.delta") {
-        // The delta ends at offset seq - 3 of the whole text: give only what is past m_length.
+        // The delta ends at offset seq - base of the whole text: give only what is past m_length.
         const QString piece = o.value(QLatin1String("delta")).toString();
-        const qint64 end = seq - 3;
+        const qint64 end = seq - m_textBase;
         const qint64 begin = end - piece.size();
         if (end > m_length && begin <= m_length) {
             const QString fresh = piece.mid(m_length - begin);
@@ -192,7 +199,7 @@ void ArborServerStream::take(const SseEvent &event)
         } else if (begin > m_length) {
             // A gap: the server sent text we never had. Ask again from what we have.
             qCWarning(lcArborServer) << "gap in response" << m_id << "at" << m_length;
-            m_lastSeq = 3 + m_length;
+            m_lastSeq = m_textBase + m_length;
             if (m_reply)
                 m_reply->abort();
             return;

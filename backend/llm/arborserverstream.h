@@ -59,6 +59,7 @@ private:
     SseParser m_parser;
     QString m_id;           ///< the response id, once created
     qint64 m_lastSeq = -1;  ///< the last sequence number taken
+    qint64 m_textBase = 3;  ///< sequence number of the text's content_part.added
     qsizetype m_length = 0; ///< text given so far (UTF-16 units)
     int m_resumes = 0;
     int m_failedTries = 0; ///< reopenings in a row that brought nothing

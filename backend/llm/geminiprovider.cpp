@@ -258,6 +258,9 @@ QJsonObject GeminiProvider::chatBody(const ChatRequest &request) const
     QJsonObject body{{QStringLiteral("contents"), contents}};
     if (!request.tools.isEmpty())
         body.insert(QStringLiteral("tools"), toolformats::geminiTools(request.tools));
+    if (const QJsonValue choice = toolformats::geminiToolConfig(request.toolChoice);
+        !request.tools.isEmpty() && !choice.isUndefined())
+        body.insert(QStringLiteral("toolConfig"), choice);
     if (!system.isEmpty())
         body.insert(QStringLiteral("systemInstruction"),
                     QJsonObject{{QStringLiteral("parts"), system}});

@@ -100,7 +100,8 @@ QJsonObject OllamaProvider::chatBody(const ChatRequest &request) const
         {QStringLiteral("messages"), toolformats::ollamaMessages(request.turns)},
         {QStringLiteral("stream"), true},
     };
-    if (!request.tools.isEmpty())
+    // Ollama has no tool_choice: "none" offers no tools, any other choice offers them all.
+    if (!request.tools.isEmpty() && request.toolChoice.toString() != u"none")
         body.insert(QStringLiteral("tools"), toolformats::openAiTools(request.tools));
     // Ollama's switch has no budget (a level at most, for some models): on or the default.
     if (request.thinkingBudget > 0)

@@ -163,6 +163,9 @@ QJsonObject OpenAiProvider::chatBody(const ChatRequest &request) const
     };
     if (!request.tools.isEmpty())
         body.insert(QStringLiteral("tools"), toolformats::openAiTools(request.tools));
+    if (const QJsonValue choice = toolformats::openAiToolChoice(request.toolChoice);
+        !request.tools.isEmpty() && !choice.isUndefined())
+        body.insert(QStringLiteral("tool_choice"), choice);
     if (request.temperature >= 0)
         body.insert(QStringLiteral("temperature"), request.temperature);
     if (request.maxTokens > 0)

@@ -2,6 +2,7 @@
 
 #include <QFuture>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -29,6 +30,7 @@ struct ToolSpec
     QString name;
     QString description;
     QJsonObject inputSchema;
+    bool strict = false; ///< OpenAI "strict": the arguments follow the schema exactly
 };
 
 struct ChatTurn
@@ -58,6 +60,9 @@ struct ChatRequest
     int thinkingBudget = 0;
     /// The tools the model may call (sent in the vendor's tool format); none: no tools.
     QList<ToolSpec> tools = {};
+    /// Which tools the model must or may call: "auto", "none", "required" or {"name": tool};
+    /// undefined: the vendor's default (toolformats sends it in each vendor's form).
+    QJsonValue toolChoice = {};
 };
 
 /**

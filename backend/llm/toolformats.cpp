@@ -54,8 +54,65 @@ QJsonArray openAiTools(const QList<ToolSpec> &tools)
                                 QJsonObject{{QStringLiteral("name"), t.name},
                                             {QStringLiteral("description"), t.description},
                                             {QStringLiteral("parameters"), parameters}}}});
+        if (t.strict) {
+            QJsonObject tool = out.last().toObject();
+            QJsonObject function = tool.value(QStringLiteral("function")).toObject();
+            function.insert(QStringLiteral("strict"), true);
+            tool.insert(QStringLiteral("function"), function);
+            out.replace(out.size() - 1, tool);
+        }
     }
     return out;
+}
+
+namespace {
+/** @brief The tool a choice names ({"name": tool}), or "". */
+QString chosenName(const QJsonValue &choice)
+{
+    return choice.toObject().value(QStringLiteral("name")).toString();
+}
+} // namespace
+
+QJsonValue openAiToolChoice(const QJsonValue &choice)
+{
+    if (choice.isString())
+        return choice;
+    if (const QString name = chosenName(choice); !name.isEmpty())
+        return QJsonObject{
+            {QStringLiteral("type"), QStringLiteral("function")},
+            {QStringLiteral("function"), QJsonObject{{QStringLiteral("name"), name}}}};
+    return QJsonValue(QJsonValue::Undefined);
+}
+
+QJsonValue anthropicToolChoice(const QJsonValue &choice)
+{
+    const QString word = choice.toString();
+    if (word == u"auto" || word == u"none")
+        return QJsonObject{{QStringLiteral("type"), word}};
+    if (word == u"required")
+        return QJsonObject{{QStringLiteral("type"), QStringLiteral("any")}};
+    if (const QString name = chosenName(choice); !name.isEmpty())
+        return QJsonObject{{QStringLiteral("type"), QStringLiteral("tool")},
+                           {QStringLiteral("name"), name}};
+    return QJsonValue(QJsonValue::Undefined);
+}
+
+QJsonValue geminiToolConfig(const QJsonValue &choice)
+{
+    const QString word = choice.toString();
+    QJsonObject config;
+    if (word == u"auto")
+        config.insert(QStringLiteral("mode"), QStringLiteral("AUTO"));
+    else if (word == u"none")
+        config.insert(QStringLiteral("mode"), QStringLiteral("NONE"));
+    else if (word == u"required")
+        config.insert(QStringLiteral("mode"), QStringLiteral("ANY"));
+    else if (const QString name = chosenName(choice); !name.isEmpty())
+        config = {{QStringLiteral("mode"), QStringLiteral("ANY")},
+                  {QStringLiteral("allowedFunctionNames"), QJsonArray{name}}};
+    else
+        return QJsonValue(QJsonValue::Undefined);
+    return QJsonObject{{QStringLiteral("functionCallingConfig"), config}};
 }
 
 QJsonArray ollamaMessages(const QList<ChatTurn> &turns)

@@ -21,6 +21,14 @@ QJsonArray openAiMessages(const QList<ChatTurn> &turns);
 /** @brief OpenAI (and Ollama) "tools": [{"type":"function","function":{"name","description",
  *  "parameters"}}]. */
 QJsonArray openAiTools(const QList<ToolSpec> &tools);
+/** @brief OpenAI "tool_choice" for ChatRequest::toolChoice ("auto", "none", "required" or
+ *  {"type":"function","function":{"name"}}); undefined when the request sets none. */
+QJsonValue openAiToolChoice(const QJsonValue &choice);
+/** @brief Anthropic "tool_choice": {"type":"auto"|"any"|"none"} or {"type":"tool","name"}. */
+QJsonValue anthropicToolChoice(const QJsonValue &choice);
+/** @brief Gemini "toolConfig": {"functionCallingConfig":{"mode":"AUTO"|"ANY"|"NONE",
+ *  "allowedFunctionNames"}}. */
+QJsonValue geminiToolConfig(const QJsonValue &choice);
 
 /** @brief Ollama /api/chat messages: calls as {"function":{"name","arguments":{…}}} (an object),
  *  results as {"role":"tool","content","tool_name"}. */

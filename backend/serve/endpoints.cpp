@@ -10,6 +10,7 @@
 #include "chat/replyfollower.h"
 #include "core/backend.h"
 #include "core/whenready.h"
+#include "domain/toolcall.h"
 #include "store/store.h"
 
 #include <QJsonArray>
@@ -39,6 +40,27 @@ QString finishReason(const domain::Message &m)
     if (m.finishReason == u"tool_calls")
         return str("tool_calls");
     return str("stop");
+}
+
+/** @brief A reply's calls as Chat Completions tool_calls ([{"id","type","function"}]); with
+ *  @p indexed, as one streamed delta (each with its "index"). */
+QJsonArray chatToolCalls(const domain::Message &m, bool indexed)
+{
+    const QList<domain::ToolCall> calls = domain::toolcalls::parse(m.toolCalls);
+    QJsonArray out;
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        const domain::ToolCall &c = calls.at(i);
+        QJsonObject o{
+            {str("id"), store::serve::callId(c.id, i)},
+            {str("type"), str("function")},
+            {str("function"),
+             QJsonObject{{str("name"), c.name},
+                         {str("arguments"), c.arguments.isEmpty() ? str("{}") : c.arguments}}}};
+        if (indexed)
+            o.insert(str("index"), int(i));
+        out.append(o);
+    }
+    return out;
 }
 
 QJsonObject chatUsage(const domain::Message &m)
@@ -129,14 +151,18 @@ void ApiServer::chatCompletions(HttpConnection *c, const HttpRequest &r, const C
                                          str("server_error"));
                         QJsonObject o = head;
                         o.insert(str("object"), str("chat.completion"));
-                        o.insert(
-                            str("choices"),
-                            QJsonArray{QJsonObject{{str("index"), 0},
-                                                   {str("message"),
-                                                    QJsonObject{{str("role"), str("assistant")},
-                                                                {str("content"), m->content}}},
-                                                   {str("finish_reason"), finishReason(*m)},
-                                                   {str("logprobs"), QJsonValue()}}});
+                        QJsonObject message{{str("role"), str("assistant")},
+                                            {str("content"), m->content}};
+                        if (const QJsonArray calls = chatToolCalls(*m, false); !calls.isEmpty()) {
+                            message.insert(str("tool_calls"), calls);
+                            if (m->content.isEmpty())
+                                message.insert(str("content"), QJsonValue());
+                        }
+                        o.insert(str("choices"),
+                                 QJsonArray{QJsonObject{{str("index"), 0},
+                                                        {str("message"), message},
+                                                        {str("finish_reason"), finishReason(*m)},
+                                                        {str("logprobs"), QJsonValue()}}});
                         o.insert(str("usage"), chatUsage(*m));
                         o.insert(str("metadata"),
                                  QJsonObject{{str("arbor_conversation_id"), m->conversationId},
@@ -175,6 +201,9 @@ void ApiServer::chatCompletions(HttpConnection *c, const HttpRequest &r, const C
                                       QJsonObject{{str("message"), m ? m->error : str("deleted")},
                                                   {str("type"), str("server_error")}}}}));
                         } else {
+                            // The calls, each whole, in one delta before the end.
+                            if (const QJsonArray calls = chatToolCalls(*m, true); !calls.isEmpty())
+                                c->write(sse(chunk({{str("tool_calls"), calls}}, QJsonValue())));
                             c->write(sse(chunk(QJsonObject(), finishReason(*m))));
                             if (s.includeUsage) {
                                 QJsonObject u = head;

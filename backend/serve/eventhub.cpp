@@ -22,10 +22,11 @@ QString str(const char *s)
 
 EventHub::EventHub(core::Backend &backend, QObject *parent)
     : QObject(parent)
+    , m_backend(backend)
     , m_epoch(QString::number(QDateTime::currentMSecsSinceEpoch()))
 {
-    // Whose each conversation is, as stored (new ones are told through own()). Read once, when
-    // the server starts.
+    // Whose each conversation is, as stored (new ones are told through own(), those of other
+    // processes are read when first needed: ownerOf()).
     try {
         m_owners = backend.store()
                        .read([](QSqlDatabase &db) { return store::serve::conversationOwners(db); })
@@ -96,15 +97,45 @@ EventHub::EventHub(core::Backend &backend, QObject *parent)
 void EventHub::own(const QString &conversationId, const QString &tokenId)
 {
     m_owners.insert(conversationId, tokenId);
+    m_misses.remove(conversationId);
 }
 
-bool EventHub::visible(const Kept &event, const Viewer &viewer) const
+bool EventHub::visible(const Kept &event, const Viewer &viewer)
 {
     if (viewer.admin)
         return true;
     if (event.adminOnly)
         return false;
-    return event.conversationId.isEmpty() || m_owners.value(event.conversationId) == viewer.tokenId;
+    return event.conversationId.isEmpty() || ownerOf(event.conversationId) == viewer.tokenId;
+}
+
+QString EventHub::ownerOf(const QString &conversationId)
+{
+    if (const auto it = m_owners.constFind(conversationId); it != m_owners.cend())
+        return *it;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (const auto miss = m_misses.constFind(conversationId);
+        miss != m_misses.cend() && now - *miss < MissRetryMs)
+        return {};
+    // A conversation another process made (its reply runs here now): one short read, after
+    // which its owner is known for good (a conversation never changes hands).
+    QString owner;
+    try {
+        owner = m_backend.store()
+                    .read([conversationId](QSqlDatabase &db) {
+                        return store::serve::conversationOwner(db, conversationId);
+                    })
+                    .result();
+    } catch (const std::exception &e) {
+        qWarning("arbord serve: reading whose a conversation is failed: %s", e.what());
+    }
+    if (owner.isEmpty()) {
+        m_misses.insert(conversationId, now);
+        return {};
+    }
+    m_misses.remove(conversationId);
+    m_owners.insert(conversationId, owner);
+    return owner;
 }
 
 void EventHub::publish(QJsonObject event)

@@ -28,7 +28,9 @@ namespace arbor::serve {
  * and the bare "conversations.changed"; an admin token (`arbord serve --admin-token NAME`) sees
  * every event, also job and presence changes, which name no conversation. Ids are counted over
  * all events, so a token sees rising ids with gaps; resuming after one of them misses nothing
- * it may see.
+ * it may see. Whose a conversation is comes from this server's requests (own()) and, for one
+ * another process on the store made (a reply its engine took over), from the store when an
+ * event of it first reaches a token's stream.
  */
 class EventHub : public QObject
 {
@@ -69,13 +71,20 @@ private:
         QWebSocket *socket = nullptr;
         Viewer viewer;
     };
-    bool visible(const Kept &event, const Viewer &viewer) const;
+    bool visible(const Kept &event, const Viewer &viewer);
+    /** @brief The token whose @p conversationId is: known, else read from the store (at most
+     *  every MissRetryMs for a conversation no token has, such as the app's own). */
+    QString ownerOf(const QString &conversationId);
+    static constexpr qint64 MissRetryMs = 250;
+
+    core::Backend &m_backend;
 
     QString m_epoch;
     qint64 m_next = 1;
     std::deque<Kept> m_ring;
     QList<Subscriber> m_subscribers;
     QHash<QString, QString> m_owners; ///< conversation id -> the token whose it is
+    QHash<QString, qint64> m_misses;  ///< conversation id -> when the store said no token's
 };
 
 } // namespace arbor::serve

@@ -1,5 +1,7 @@
 #include "responsestream.h"
 
+#include "outputitems.h"
+
 #include "chat/chatservice.h"
 #include "chat/replyfollower.h"
 #include "core/whenready.h"
@@ -51,21 +53,10 @@ QJsonObject ResponseStream::responseObject(const domain::Message &m, const QStri
                                            const QString &previousResponseId, bool live)
 {
     const QString status = statusOf(m.status);
-    QJsonArray output;
-    if (!live || !text.isEmpty() || m.status != MessageStatus::Queued) {
-        const QJsonObject part{{str("type"), str("output_text")},
-                               {str("text"), text},
-                               {str("annotations"), QJsonArray()},
-                               {str("logprobs"), QJsonArray()}};
-        output.append(QJsonObject{{str("type"), str("message")},
-                                  {str("id"), m.id},
-                                  {str("status"),
-                                   domain::isLive(m.status)                  ? str("in_progress")
-                                       : m.status == MessageStatus::Complete ? str("completed")
-                                                                             : str("incomplete")},
-                                  {str("role"), str("assistant")},
-                                  {str("content"), QJsonArray{part}}});
-    }
+    // A response that has not started lists no items yet.
+    const QJsonArray output = live && text.isEmpty() && m.status == MessageStatus::Queued
+        ? QJsonArray()
+        : outputitems::output(m, text);
     QJsonObject o{{str("id"), m.id},
                   {str("object"), str("response")},
                   {str("created_at"), m.createdAt / 1000},
@@ -131,6 +122,8 @@ void ResponseStream::start()
                                 const auto parent = p.result();
                                 if (parent && parent->role == u"user")
                                     previous = parent->parentId;
+                                else if (parent) // a reply to tool outputs
+                                    previous = parent->id;
                             } catch (const std::exception &) {
                             }
                             begin(reply, previous);
@@ -149,22 +142,9 @@ void ResponseStream::begin(const domain::Message &m, const QString &previousId)
     shown.status = MessageStatus::Streaming;
     emitEvent(1, str("response.in_progress"),
               {{str("response"), responseObject(shown, {}, previousId, true)}});
-    emitEvent(2, str("response.output_item.added"),
-              {{str("output_index"), 0},
-               {str("item"),
-                QJsonObject{{str("type"), str("message")},
-                            {str("id"), m.id},
-                            {str("status"), str("in_progress")},
-                            {str("role"), str("assistant")},
-                            {str("content"), QJsonArray()}}}});
-    emitEvent(3, str("response.content_part.added"),
-              {{str("item_id"), m.id},
-               {str("output_index"), 0},
-               {str("content_index"), 0},
-               {str("part"),
-                QJsonObject{{str("type"), str("output_text")},
-                            {str("text"), QString()},
-                            {str("annotations"), QJsonArray()}}}});
+    // A reply that has text (or has ended) has its reasoning whole: the items can open now.
+    if (!m.content.isEmpty() || !domain::isLive(m.status))
+        openReasoning(m.reasoning);
     m_follower = new chat::ReplyFollower(m_chat, m_feed, this);
     m_follower->setPollInterval(m_pollMs);
     connect(m_follower, &chat::ReplyFollower::textArrived, this, &ResponseStream::onText);
@@ -173,21 +153,108 @@ void ResponseStream::begin(const domain::Message &m, const QString &previousId)
     m_follower->follow(m_id);
 }
 
+void ResponseStream::openReasoning(const QString &reasoning)
+{
+    if (m_opened)
+        return;
+    m_opened = true;
+    m_base = 2;
+    if (reasoning.isEmpty())
+        return;
+    // The reasoning item, whole: it is complete once the answer has begun (or the reply ended).
+    const QString item = str("rs_") + m_id;
+    emitEvent(2, str("response.output_item.added"),
+              {{str("output_index"), 0},
+               {str("item"), outputitems::reasoningItem(m_message, reasoning, false)}});
+    const QJsonObject part{{str("type"), str("reasoning_text")}, {str("text"), reasoning}};
+    emitEvent(3, str("response.content_part.added"),
+              {{str("item_id"), item},
+               {str("output_index"), 0},
+               {str("content_index"), 0},
+               {str("part"),
+                QJsonObject{{str("type"), str("reasoning_text")}, {str("text"), QString()}}}});
+    emitEvent(4, str("response.reasoning_text.delta"),
+              {{str("item_id"), item},
+               {str("output_index"), 0},
+               {str("content_index"), 0},
+               {str("delta"), reasoning}});
+    emitEvent(5, str("response.reasoning_text.done"),
+              {{str("item_id"), item},
+               {str("output_index"), 0},
+               {str("content_index"), 0},
+               {str("text"), reasoning}});
+    emitEvent(6, str("response.content_part.done"),
+              {{str("item_id"), item},
+               {str("output_index"), 0},
+               {str("content_index"), 0},
+               {str("part"), part}});
+    emitEvent(7, str("response.output_item.done"),
+              {{str("output_index"), 0},
+               {str("item"), outputitems::reasoningItem(m_message, reasoning, true)}});
+    m_base = 8;
+    m_messageIndex = 1;
+}
+
+void ResponseStream::openMessage()
+{
+    if (m_messageOpen)
+        return;
+    m_messageOpen = true;
+    emitEvent(m_base, str("response.output_item.added"),
+              {{str("output_index"), m_messageIndex},
+               {str("item"), outputitems::openMessageItem(m_message)}});
+    emitEvent(m_base + 1, str("response.content_part.added"),
+              {{str("item_id"), m_id},
+               {str("output_index"), m_messageIndex},
+               {str("content_index"), 0},
+               {str("part"),
+                QJsonObject{{str("type"), str("output_text")},
+                            {str("text"), QString()},
+                            {str("annotations"), QJsonArray()}}}});
+}
+
 void ResponseStream::onText(const QString &piece)
 {
     if (m_done)
         return;
+    if (!m_opened) {
+        // The first text: the reasoning before it is stored (same or earlier commit).
+        m_held += piece;
+        if (std::exchange(m_reading, true))
+            return;
+        core::whenReady(this, m_chat.message(m_id),
+                        [this](QFuture<std::optional<domain::Message>> f) {
+                            QString reasoning;
+                            try {
+                                if (const auto m = f.result())
+                                    reasoning = m->reasoning;
+                            } catch (const std::exception &) {
+                            }
+                            openReasoning(reasoning);
+                            sendText(std::exchange(m_held, {}));
+                        });
+        return;
+    }
+    sendText(piece);
+}
+
+void ResponseStream::sendText(const QString &piece)
+{
+    if (m_done || piece.isEmpty())
+        return;
+    openMessage();
     const qsizetype from = m_length;
     m_length += piece.size();
-    const qint64 seq = 3 + m_length;
+    const qint64 seq = m_base + 1 + m_length;
     if (seq <= m_after)
         return;
     // Part of this piece may have been sent before the resume: only the rest goes out.
-    const qsizetype skip = std::max<qint64>(0, m_after - 3 - from);
+    const qsizetype skip = std::max<qint64>(0, m_after - m_base - 1 - from);
     // The hot event, written directly: one small buffer per delta, no JSON object.
     if (m_deltaHead.isEmpty())
         m_deltaHead = "{\"type\":\"response.output_text.delta\",\"item_id\":" + jsonString(m_id)
-            + ",\"output_index\":0,\"content_index\":0,\"logprobs\":[],\"delta\":";
+            + ",\"output_index\":" + QByteArray::number(m_messageIndex)
+            + ",\"content_index\":0,\"logprobs\":[],\"delta\":";
     static const QByteArray type = QByteArrayLiteral("response.output_text.delta");
     Q_EMIT event(type,
                  m_deltaHead + jsonString(piece.mid(skip))
@@ -249,30 +316,62 @@ void ResponseStream::onEnded()
             fail(QStringLiteral("The response %1 was deleted.").arg(m_id));
             return;
         }
+        m_message = *m;
+        openReasoning(m->reasoning);
+        sendText(std::exchange(m_held, {}));
         const QString text = m_follower->text();
         const qint64 l = text.size();
-        const QJsonObject part{{str("type"), str("output_text")},
-                               {str("text"), text},
-                               {str("annotations"), QJsonArray()}};
-        emitEvent(l + 4, str("response.output_text.done"),
-                  {{str("item_id"), m_id},
-                   {str("output_index"), 0},
-                   {str("content_index"), 0},
-                   {str("text"), text},
-                   {str("logprobs"), QJsonArray()}});
-        emitEvent(l + 5, str("response.content_part.done"),
-                  {{str("item_id"), m_id},
-                   {str("output_index"), 0},
-                   {str("content_index"), 0},
-                   {str("part"), part}});
+        const QList<domain::ToolCall> calls = domain::toolcalls::parse(m->toolCalls);
+        qint64 next = m_base;
+        int index = m_messageIndex;
+        if (outputitems::hasMessageItem(text, calls)) {
+            openMessage();
+            const qint64 b = m_base;
+            const QJsonObject part{{str("type"), str("output_text")},
+                                   {str("text"), text},
+                                   {str("annotations"), QJsonArray()}};
+            emitEvent(b + l + 2, str("response.output_text.done"),
+                      {{str("item_id"), m_id},
+                       {str("output_index"), index},
+                       {str("content_index"), 0},
+                       {str("text"), text},
+                       {str("logprobs"), QJsonArray()}});
+            emitEvent(b + l + 3, str("response.content_part.done"),
+                      {{str("item_id"), m_id},
+                       {str("output_index"), index},
+                       {str("content_index"), 0},
+                       {str("part"), part}});
+            emitEvent(
+                b + l + 4, str("response.output_item.done"),
+                {{str("output_index"), index}, {str("item"), outputitems::messageItem(*m, text)}});
+            next = b + l + 5;
+            ++index;
+        }
+        // The calls, each whole: the model's arguments arrive with the call (ChatStream).
+        for (qsizetype k = 0; k < calls.size(); ++k, ++index, next += 4) {
+            const QJsonObject item = outputitems::functionCallItem(*m, calls.at(k), k);
+            const QString itemId = item.value(str("id")).toString();
+            const QString arguments = item.value(str("arguments")).toString();
+            emitEvent(next, str("response.output_item.added"),
+                      {{str("output_index"), index},
+                       {str("item"), outputitems::functionCallItem(*m, calls.at(k), k, false)}});
+            emitEvent(next + 1, str("response.function_call_arguments.delta"),
+                      {{str("item_id"), itemId},
+                       {str("output_index"), index},
+                       {str("delta"), arguments}});
+            emitEvent(next + 2, str("response.function_call_arguments.done"),
+                      {{str("item_id"), itemId},
+                       {str("output_index"), index},
+                       {str("name"), calls.at(k).name},
+                       {str("arguments"), arguments}});
+            emitEvent(next + 3, str("response.output_item.done"),
+                      {{str("output_index"), index}, {str("item"), item}});
+        }
         const QJsonObject response = responseObject(*m, text, m_previousId, false);
-        emitEvent(l + 6, str("response.output_item.done"),
-                  {{str("output_index"), 0},
-                   {str("item"), response[str("output")].toArray().at(0).toObject()}});
         const QString type = m->status == MessageStatus::Complete ? str("response.completed")
             : m->status == MessageStatus::Error                   ? str("response.failed")
                                                                   : str("response.incomplete");
-        emitEvent(l + 7, type, {{str("response"), response}});
+        emitEvent(next, type, {{str("response"), response}});
         m_done = true;
         Q_EMIT finished();
     });
@@ -297,7 +396,7 @@ void ResponseStream::fail(const QString &message)
                                            {str("code"), str("server_error")},
                                            {str("message"), message},
                                            {str("param"), QJsonValue()},
-                                           {str("sequence_number"), 3 + m_length}})
+                                           {str("sequence_number"), m_base + 1 + m_length}})
                      .toJson(QJsonDocument::Compact));
     Q_EMIT finished();
 }

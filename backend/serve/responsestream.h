@@ -17,13 +17,19 @@ namespace arbor::serve {
  * @brief A reply as an Open Responses event stream, from any point.
  *
  * Sequence numbers come from durable data, so a stream resumed after a client or server
- * restart numbers every event as the first one did: 0 response.created, 1 response.in_progress,
- * 2 response.output_item.added, 3 response.content_part.added; a response.output_text.delta
- * that ends at UTF-16 offset E of the reply's text has number 3 + E (deltas may be cut anywhere,
- * the numbers stay the same); with the final length L: L + 4 response.output_text.done, L + 5
- * response.content_part.done, L + 6 response.output_item.done, L + 7 the final
- * response.completed (or .incomplete, .failed). A resume with starting_after = N sends every
- * event above N and the text from offset N - 3 on: byte for byte, nothing twice.
+ * restart numbers every event as the first one did: 0 response.created, 1 response.in_progress;
+ * then, when the reply has reasoning, its reasoning item whole, 2 to 7 (output_item.added,
+ * content_part.added, reasoning_text.delta, reasoning_text.done, content_part.done,
+ * output_item.done), sent when the answer begins or the reply ends; B = 8 with reasoning, else 2.
+ * The message item: B output_item.added, B + 1 content_part.added, a response.output_text.delta
+ * that ends at UTF-16 offset E of the reply's text has number B + 1 + E (deltas may be cut
+ * anywhere, the numbers stay the same); with the final length L: B + L + 2
+ * response.output_text.done, B + L + 3 response.content_part.done, B + L + 4
+ * response.output_item.done. A reply of tool calls alone has no message item. Then four
+ * events per function call (output_item.added, function_call_arguments.delta with the whole
+ * arguments, .done, output_item.done), then the final response.completed (or .incomplete,
+ * .failed). A resume with starting_after = N sends every event above N and the text from
+ * offset N - B - 1 on: byte for byte, nothing twice.
  *
  * Only durable text is sent (what the store has, and pieces after their group commit), so
  * what a client saw never exceeds what a restarted server has, even after a SIGKILL.
@@ -59,6 +65,10 @@ Q_SIGNALS:
 private:
     void begin(const domain::Message &m, const QString &previousId);
     void onText(const QString &piece);
+    /** @brief Emits the reasoning item (when @p reasoning is not empty); fixes the base. */
+    void openReasoning(const QString &reasoning);
+    void openMessage();
+    void sendText(const QString &piece);
     void onEnded();
     void emitEvent(qint64 seq, const QString &type, QJsonObject body);
     void fail(const QString &message);
@@ -67,7 +77,13 @@ private:
     chat::DurableFeed &m_feed;
     QString m_id;
     qint64 m_after;
-    qsizetype m_length = 0; ///< text seen so far (UTF-16 units)
+    qsizetype m_length = 0;     ///< text seen so far (UTF-16 units)
+    bool m_opened = false;      ///< the reasoning item is out (or there is none): m_base is set
+    bool m_messageOpen = false; ///< the message item is out
+    bool m_reading = false;     ///< reading the reasoning before the first text
+    QString m_held;             ///< text that arrived before the reasoning was read
+    qint64 m_base = 2;          ///< the message item's first sequence number
+    int m_messageIndex = 0;     ///< its output_index
     domain::Message m_message;
     QString m_previousId;
     QByteArray m_deltaHead; ///< a delta event's JSON up to its text

@@ -4,6 +4,7 @@
 #include "store/servequeries.h"
 
 #include <QFuture>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 
@@ -27,7 +28,16 @@ struct Submission
     bool stream = false;
     bool background = false;
     bool includeUsage = false; ///< chat completions: stream_options.include_usage
-    QString error;             ///< non-empty: the request is refused with 400 and this
+    /// The client's function tools and tool_choice, as the reply's job options carry them
+    /// (chat/clienttools.h); empty: none.
+    QJsonObject options;
+    /// The input ends with tool outputs, not a user message: the reply goes under the reply
+    /// that made the calls (no user message; text is empty).
+    bool continuation = false;
+    /// Outputs for calls that are not in the resent history: calls of previous_response_id
+    /// (call id -> output).
+    QHash<QString, QString> outputs;
+    QString error; ///< non-empty: the request is refused with 400 and this
 };
 
 /** @brief Reads a Chat Completions body (model, messages, stream, metadata, parameters). */

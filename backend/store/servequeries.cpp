@@ -5,6 +5,7 @@
 #include "sql.h"
 
 #include "domain/ids.h"
+#include "domain/toolcall.h"
 
 #include <QDateTime>
 
@@ -134,6 +135,15 @@ QHash<QString, QString> conversationOwners(const QSqlDatabase &db)
     return owners;
 }
 
+QString conversationOwner(const QSqlDatabase &db, const QString &conversationId)
+{
+    QSqlQuery q = exec(db,
+                       QStringLiteral("SELECT r.token_id FROM serve_replies r JOIN messages m ON "
+                                      "m.id = r.message_id WHERE m.conversation_id = ? LIMIT 1"),
+                       {conversationId});
+    return q.next() ? q.value(0).toString() : QString();
+}
+
 Reply replyWithPrevious(const QSqlDatabase &db, const QString &id)
 {
     Reply r;
@@ -143,6 +153,8 @@ Reply replyWithPrevious(const QSqlDatabase &db, const QString &id)
     r.message = m;
     if (const auto parent = messages::get(db, m->parentId); parent && parent->role == u"user")
         r.previousId = parent->parentId;
+    else if (parent) // a reply to tool outputs answers the reply that made the calls
+        r.previousId = parent->id;
     return r;
 }
 
@@ -192,6 +204,14 @@ Place placeHistory(const QSqlDatabase &db, const QString &tokenId, const QString
                  domain::withoutNul(turn.text)});
             if (q.next()) {
                 place.parentId = q.value(0).toString();
+                if (!turn.toolCalls.isEmpty()) {
+                    QHash<QString, QString> outputs;
+                    const auto calls = domain::toolcalls::parse(turn.toolCalls);
+                    for (qsizetype i = 0; i < calls.size(); ++i)
+                        if (calls.at(i).status == domain::ToolCall::Done)
+                            outputs.insert(callId(calls.at(i).id, i), calls.at(i).result);
+                    storeOutputs(db, place.parentId, outputs);
+                }
                 continue;
             }
             matching = false; // the rest is a new branch
@@ -203,12 +223,60 @@ Place placeHistory(const QSqlDatabase &db, const QString &tokenId, const QString
         m.role = turn.role;
         m.author = turn.role == u"user" ? QStringLiteral("You") : QStringLiteral("Assistant");
         m.content = turn.text;
+        m.toolCalls = turn.toolCalls;
+        if (!m.toolCalls.isEmpty())
+            m.finishReason = QStringLiteral("tool_calls");
         m.status = domain::MessageStatus::Complete;
         m.createdAt = domain::nowMs();
         messages::insert(db, m);
         place.parentId = m.id;
     }
     return place;
+}
+
+QString callId(const QString &vendorId, qsizetype index)
+{
+    return vendorId.isEmpty() ? QStringLiteral("call_%1").arg(index) : vendorId;
+}
+
+void storeOutputs(const QSqlDatabase &db, const QString &messageId,
+                  const QHash<QString, QString> &outputs)
+{
+    if (outputs.isEmpty())
+        return;
+    const auto m = messages::get(db, messageId);
+    if (!m || m->role != u"assistant")
+        throw StoreError(QStringLiteral("No response %1 to give tool outputs to.").arg(messageId));
+    QList<domain::ToolCall> calls = domain::toolcalls::parse(m->toolCalls);
+    qsizetype given = 0;
+    const qint64 now = domain::nowMs();
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        const auto it = outputs.constFind(callId(calls.at(i).id, i));
+        if (it == outputs.cend())
+            continue;
+        domain::ToolCall &c = calls[i];
+        c.status = domain::ToolCall::Done;
+        c.result = *it;
+        c.isError = false;
+        if (c.startedAt == 0)
+            c.startedAt = now;
+        c.finishedAt = now;
+        ++given;
+    }
+    if (given < outputs.size()) {
+        for (auto it = outputs.cbegin(); it != outputs.cend(); ++it) {
+            bool found = false;
+            for (qsizetype i = 0; i < calls.size() && !found; ++i)
+                found = callId(calls.at(i).id, i) == it.key();
+            if (!found)
+                throw StoreError(
+                    QStringLiteral("The response %1 made no call “%2”.").arg(messageId, it.key()));
+        }
+    }
+    // The reply has ended (messages::setToolCalls writes only live ones): its calls get the
+    // outputs, the rest of it stays as it ended.
+    exec(db, QStringLiteral("UPDATE messages SET tool_calls = ? WHERE id = ?"),
+         {domain::withoutNulInJson(domain::toolcalls::toText(calls)), messageId});
 }
 
 } // namespace arbor::store::serve

@@ -42,6 +42,8 @@ QString replyToken(const QSqlDatabase &db, const QString &messageId);
 
 /** @brief Whose each conversation is: conversation id -> the token whose requests made it. */
 QHash<QString, QString> conversationOwners(const QSqlDatabase &db);
+/** @brief The token whose requests made @p conversationId, or "" (none, or not yet tagged). */
+QString conversationOwner(const QSqlDatabase &db, const QString &conversationId);
 
 /** @brief A reply as a response: the message and the reply before it (previous_response_id). */
 struct Reply
@@ -57,7 +59,21 @@ struct Turn
 {
     QString role;
     QString text;
+    /// An assistant turn's tool calls, JSON (domain/toolcall.h), with the outputs the client
+    /// gave (status "done"); "" when none.
+    QString toolCalls = {};
 };
+
+/** @brief The id a client knows the @p index-th call of a reply by: the vendor's, or
+ *  "call_<index>" when it gave none. */
+QString callId(const QString &vendorId, qsizetype index);
+/**
+ * @brief Stores @p outputs (call id -> the client's output) as the results of the tool calls of
+ * the reply @p messageId (status "done"), keeping every other call as it is. Throws a
+ * user-facing StoreError when the message is not a reply or has no call of one of the ids.
+ */
+void storeOutputs(const QSqlDatabase &db, const QString &messageId,
+                  const QHash<QString, QString> &outputs);
 /** @brief Where the new message of a request goes. */
 struct Place
 {
@@ -70,7 +86,8 @@ struct Place
  * turns (role and text), adding the turns that do not match as a new branch; with neither, in a
  * new conversation titled @p title. A conversation (or parent) must hold a reply that
  * @p tokenId asked for: a token never continues another's conversations. Throws a user-facing
- * StoreError for an unknown (or not its) conversation or parent.
+ * StoreError for an unknown (or not its) conversation or parent. A turn with tool calls that
+ * matches a stored reply gives that reply the outputs it carries (storeOutputs()).
  */
 Place placeHistory(const QSqlDatabase &db, const QString &tokenId, const QString &conversationId,
                    const QString &parentId, const QList<Turn> &history, const QString &title);

@@ -297,6 +297,46 @@ private Q_SLOTS:
                 {QStringLiteral("toolu_01B7x2kLmN4pQ8rS6tV0wY3z"), QStringLiteral("get_time"),
                  QStringLiteral("{\"zone\": \"Europe/Paris\"}"), 37}}));
     }
+
+    void toolChoiceIsSent_data()
+    {
+        QTest::addColumn<QJsonValue>("choice");
+        QTest::addColumn<QJsonValue>("sent");
+        QTest::newRow("auto") << QJsonValue(QStringLiteral(
+            "auto")) << QJsonValue(QJsonObject{{QStringLiteral("type"), QStringLiteral("auto")}});
+        QTest::newRow("none") << QJsonValue(QStringLiteral(
+            "none")) << QJsonValue(QJsonObject{{QStringLiteral("type"), QStringLiteral("none")}});
+        QTest::newRow("required") << QJsonValue(QStringLiteral("required"))
+                                  << QJsonValue(QJsonObject{
+                                         {QStringLiteral("type"), QStringLiteral("any")}});
+        QTest::newRow("one tool")
+            << QJsonValue(QJsonObject{{QStringLiteral("name"), QStringLiteral("get_weather")}})
+            << QJsonValue(QJsonObject{{QStringLiteral("type"), QStringLiteral("tool")},
+                                      {QStringLiteral("name"), QStringLiteral("get_weather")}});
+    }
+    void toolChoiceIsSent()
+    {
+        // An API client's tool_choice ("auto", "none", "required" or one tool), in this vendor's
+        // words.
+        QFETCH(QJsonValue, choice);
+        QFETCH(QJsonValue, sent);
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("anthropic-text.sse")),
+            "text/event-stream"));
+        auto p = provider(server);
+        QObject owner;
+        arbor::llm::ChatRequest request = sampleRequest(QStringLiteral("claude-sonnet-4-5"));
+        arbor::llm::ToolSpec tool;
+        tool.name = QStringLiteral("get_weather");
+        tool.description = QStringLiteral("The weather");
+        tool.inputSchema = QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}};
+        request.tools = {tool};
+        request.toolChoice = choice;
+        const StreamOutcome out = runStream(p->startChat(request, &owner));
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(bodyOf(server.requests().first()).value(QStringLiteral("tool_choice")), sent);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAnthropicProvider)

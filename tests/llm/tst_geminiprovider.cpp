@@ -307,6 +307,53 @@ private Q_SLOTS:
                  (QJsonArray{QJsonObject{{"text", "Looking."}},
                              QJsonObject{{"text", ""}, {"thoughtSignature", "sigText"}}}));
     }
+
+    void toolChoiceIsSent_data()
+    {
+        QTest::addColumn<QJsonValue>("choice");
+        QTest::addColumn<QJsonValue>("sent");
+        QTest::newRow("auto") << QJsonValue(QStringLiteral("auto"))
+                              << QJsonValue(QJsonObject{{QStringLiteral("functionCallingConfig"),
+                                                         QJsonObject{{QStringLiteral("mode"),
+                                                                      QStringLiteral("AUTO")}}}});
+        QTest::newRow("none") << QJsonValue(QStringLiteral("none"))
+                              << QJsonValue(QJsonObject{{QStringLiteral("functionCallingConfig"),
+                                                         QJsonObject{{QStringLiteral("mode"),
+                                                                      QStringLiteral("NONE")}}}});
+        QTest::newRow("required") << QJsonValue(QStringLiteral("required"))
+                                  << QJsonValue(
+                                         QJsonObject{{QStringLiteral("functionCallingConfig"),
+                                                      QJsonObject{{QStringLiteral("mode"),
+                                                                   QStringLiteral("ANY")}}}});
+        QTest::newRow("one tool")
+            << QJsonValue(QJsonObject{{QStringLiteral("name"), QStringLiteral("get_weather")}})
+            << QJsonValue(QJsonObject{{QStringLiteral("functionCallingConfig"),
+                                       QJsonObject{{QStringLiteral("mode"), QStringLiteral("ANY")},
+                                                   {QStringLiteral("allowedFunctionNames"),
+                                                    QJsonArray{QStringLiteral("get_weather")}}}}});
+    }
+    void toolChoiceIsSent()
+    {
+        // An API client's tool_choice ("auto", "none", "required" or one tool), in this vendor's
+        // words.
+        QFETCH(QJsonValue, choice);
+        QFETCH(QJsonValue, sent);
+        FakeVendorServer server;
+        server.enqueue(FakeVendorServer::stream(
+            FakeVendorServer::transcript(QStringLiteral("gemini-text.sse")), "text/event-stream"));
+        auto p = provider(server);
+        QObject owner;
+        arbor::llm::ChatRequest request = sampleRequest(QStringLiteral("gemini-2.5-flash"));
+        arbor::llm::ToolSpec tool;
+        tool.name = QStringLiteral("get_weather");
+        tool.description = QStringLiteral("The weather");
+        tool.inputSchema = QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}};
+        request.tools = {tool};
+        request.toolChoice = choice;
+        const StreamOutcome out = runStream(p->startChat(request, &owner));
+        QCOMPARE(out.failedCount, 0);
+        QCOMPARE(bodyOf(server.requests().first()).value(QStringLiteral("toolConfig")), sent);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGeminiProvider)

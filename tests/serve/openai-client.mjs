@@ -95,6 +95,87 @@ async function main() {
         }
         return { text, events, status };
     }
+    if (mode === 'tools-responses') {
+        // A function-call round trip: the model asks for the client's tool, the client runs it
+        // and sends its output with previous_response_id. Argument 3: stream the first request.
+        const tools = [{ type: 'function', name: 'get_weather', description: 'The weather in a city',
+                         parameters: { type: 'object', properties: { city: { type: 'string' } },
+                                       required: ['city'] },
+                         strict: true }];
+        const fakeModel = 'fake/fake-model';
+        let first;
+        const events = [];
+        if (process.argv[3] === 'stream') {
+            const stream = await client.responses.create({ model: fakeModel, input: 'Weather in Paris?',
+                                                           tools, tool_choice: 'auto', stream: true });
+            let args = '';
+            for await (const event of stream) {
+                events.push([event.sequence_number, event.type, event.item?.type ?? '']);
+                if (event.type === 'response.function_call_arguments.delta') args += event.delta;
+                if (event.type === 'response.completed') first = event.response;
+            }
+            first.streamedArguments = args;
+        } else {
+            first = await client.responses.create({ model: fakeModel, input: 'Weather in Paris?',
+                                                    tools, tool_choice: 'auto' });
+        }
+        const calls = first.output.filter(item => item.type === 'function_call');
+        const input = calls.map(call => ({ type: 'function_call_output', call_id: call.call_id,
+                                           output: `18°C and sunny in ${JSON.parse(call.arguments).city}` }));
+        const second = await client.responses.create({ model: fakeModel, tools, input,
+                                                       previous_response_id: first.id });
+        return { first: { id: first.id, status: first.status, output: first.output,
+                          streamedArguments: first.streamedArguments },
+                 events, second: { id: second.id, text: second.output_text, status: second.status,
+                                   previous_response_id: second.previous_response_id } };
+    }
+    if (mode === 'tools-chat') {
+        const tools = [{ type: 'function',
+                         function: { name: 'get_weather', description: 'The weather in a city',
+                                     parameters: { type: 'object',
+                                                   properties: { city: { type: 'string' } } } } }];
+        const messages = [{ role: 'user', content: 'Weather in Paris?' }];
+        const stream = await client.chat.completions.create({ model: 'fake/fake-model', messages, tools,
+                                                               tool_choice: 'required', stream: true });
+        let content = '';
+        let finish = null;
+        const calls = [];
+        for await (const chunk of stream) {
+            const choice = chunk.choices[0];
+            if (!choice) continue;
+            content += choice.delta?.content ?? '';
+            for (const d of choice.delta?.tool_calls ?? []) {
+                calls[d.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } };
+                if (d.id) calls[d.index].id = d.id;
+                if (d.function?.name) calls[d.index].function.name += d.function.name;
+                if (d.function?.arguments) calls[d.index].function.arguments += d.function.arguments;
+            }
+            if (choice.finish_reason) finish = choice.finish_reason;
+        }
+        messages.push({ role: 'assistant', content: content || null, tool_calls: calls });
+        for (const call of calls)
+            messages.push({ role: 'tool', tool_call_id: call.id, content: '18°C and sunny' });
+        const second = await client.chat.completions.create({ model: 'fake/fake-model', messages, tools });
+        return { content, finish, calls, text: second.choices[0].message.content,
+                 secondFinish: second.choices[0].finish_reason };
+    }
+    if (mode === 'reasoning') {
+        const stream = await client.responses.create({ model: 'fake/fake-model',
+                                                       input: 'How many r in strawberry?',
+                                                       stream: true });
+        const events = [];
+        let reasoning = '';
+        let text = '';
+        let final = null;
+        for await (const event of stream) {
+            events.push([event.sequence_number, event.type, event.item?.type ?? '']);
+            if (event.type === 'response.reasoning_text.delta') reasoning += event.delta;
+            if (event.type === 'response.output_text.delta') text += event.delta;
+            if (event.type === 'response.completed') final = event.response;
+        }
+        return { events, reasoning, text, id: final.id, output: final.output,
+                 output_text: final.output_text };
+    }
     if (mode === 'unauthorized') {
         try {
             await client.models.list();

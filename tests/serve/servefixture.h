@@ -41,10 +41,20 @@ struct SseEvent
 class ServeFixture
 {
 public:
-    ServeFixture() { m_env.insert(QStringLiteral("ARBOR_DB"), dbPath()); }
+    ServeFixture()
+    {
+        m_env.insert(QStringLiteral("ARBOR_DB"), m_dir.filePath(QStringLiteral("serve.db")));
+    }
     ~ServeFixture() { stop(); }
 
-    QString dbPath() const { return m_dir.filePath(QStringLiteral("serve.db")); }
+    QString dbPath() const { return m_env.value(QStringLiteral("ARBOR_DB")); }
+    /** @brief Sets @p name in the environment of the server and of arbord runs. */
+    void setEnv(const QString &name, const QString &value) { m_env.insert(name, value); }
+    /** @brief Serves the store of @p other (two servers on one store); call before start(). */
+    void useStoreOf(const ServeFixture &other)
+    {
+        m_env.insert(QStringLiteral("ARBOR_DB"), other.dbPath());
+    }
     QProcessEnvironment env() const { return m_env; }
 
     /** @brief Starts the server; false (and a QTest warning) when it does not listen. */

@@ -239,6 +239,114 @@ private Q_SLOTS:
             return field(e, "type") == u"error" && e[QStringLiteral("status")].toInt() == 400;
         }));
     }
+
+    void conversationOfAnotherServer()
+    {
+        // Two servers on one store: B runs a reply that A's request made; the token's events
+        // stream on B shows it (B learns whose the conversation is without a restart).
+        ServeFixture a;
+        const QString t = a.addToken(QStringLiteral("t"));
+        ServeFixture b;
+        b.useStoreOf(a);
+        QVERIFY(a.start());
+        QVERIFY(b.start());
+        Client c;
+        QVERIFY(c.open(ws(b, QStringLiteral("/v1/events")), t));
+        QVERIFY(a.arbord({QStringLiteral("jobs"), QStringLiteral("pause"), QStringLiteral("demo")})
+                    .endedWith(0));
+        const QString reply = a.post(QStringLiteral("/v1/responses"), t,
+                                     {{QStringLiteral("model"), QStringLiteral("demo/demo")},
+                                      {QStringLiteral("input"), QStringLiteral("made by A")},
+                                      {QStringLiteral("background"), true}})
+                                  .json()[QStringLiteral("id")]
+                                  .toString();
+        QVERIFY(!reply.isEmpty());
+        QCOMPARE(a.stop(), 0); // the reply waits in the store, queued
+        QVERIFY(b.arbord({QStringLiteral("jobs"), QStringLiteral("resume"), QStringLiteral("demo")})
+                    .endedWith(0));
+        QTRY_VERIFY_WITH_TIMEOUT(c.has([&](const QJsonObject &e) {
+            return field(e, "type") == u"message.changed"
+                && e[QStringLiteral("message_id")] == reply && field(e, "status") == u"complete";
+        }),
+                                 30000);
+        QString rebuilt;
+        for (const QJsonObject &e : std::as_const(c.messages))
+            if (field(e, "type") == u"message.delta" && e[QStringLiteral("message_id")] == reply)
+                rebuilt += e[QStringLiteral("delta")].toString();
+        const QString stored = b.request("GET", QStringLiteral("/v1/responses/") + reply, t)
+                                   .json()[QStringLiteral("output")][0][QStringLiteral("content")]
+                                          [0][QStringLiteral("text")]
+                                   .toString();
+        QVERIFY(!stored.isEmpty());
+        QCOMPARE(rebuilt, stored);
+    }
+
+    void nonAdminResumeAcrossGaps()
+    {
+        // A token that is not an admin sees rising ids with gaps (other tokens' events, job
+        // changes); resuming after the last one it saw misses none of its own events.
+        ServeFixture f;
+        const QString one = f.addToken(QStringLiteral("one"));
+        const QString two = f.addToken(QStringLiteral("two"));
+        QVERIFY(f.start());
+        auto ask = [&](const QString &token, const QString &input) {
+            return f
+                .post(QStringLiteral("/v1/responses"), token,
+                      {{QStringLiteral("model"), QStringLiteral("demo/demo")},
+                       {QStringLiteral("input"), input}})
+                .json()[QStringLiteral("id")]
+                .toString();
+        };
+        QString lastId;
+        {
+            Client c;
+            QVERIFY(c.open(ws(f, QStringLiteral("/v1/events")), one));
+            const QString first = ask(one, QStringLiteral("first"));
+            QTRY_VERIFY_WITH_TIMEOUT(c.has([&](const QJsonObject &e) {
+                return field(e, "type") == u"message.changed"
+                    && e[QStringLiteral("message_id")] == first
+                    && field(e, "status") == u"complete";
+            }),
+                                     20000);
+            lastId = c.messages.last()[QStringLiteral("id")].toString();
+        }
+        const QString others = ask(two, QStringLiteral("not yours"));
+        const QString second = ask(one, QStringLiteral("second"));
+        ask(two, QStringLiteral("not yours either"));
+        Client again;
+        QVERIFY(again.open(ws(f, QStringLiteral("/v1/events?last_event_id=") + lastId), one));
+        QTRY_VERIFY_WITH_TIMEOUT(again.has([&](const QJsonObject &e) {
+            return field(e, "type") == u"message.changed"
+                && e[QStringLiteral("message_id")] == second && field(e, "status") == u"complete";
+        }),
+                                 20000);
+        qint64 previous = lastId.section(QLatin1Char('-'), 1).toLongLong();
+        bool gap = false;
+        bool created = false;
+        QString rebuilt;
+        for (const QJsonObject &e : std::as_const(again.messages)) {
+            const qint64 n =
+                e[QStringLiteral("id")].toString().section(QLatin1Char('-'), 1).toLongLong();
+            QVERIFY(n > previous);
+            gap = gap || n > previous + 1;
+            previous = n;
+            QVERIFY(e[QStringLiteral("message_id")].toString() != others);
+            if (e[QStringLiteral("message_id")] != second)
+                continue;
+            created = created || field(e, "type") == u"message.created";
+            if (field(e, "type") == u"message.delta") {
+                QCOMPARE(e[QStringLiteral("offset")].toInteger(), rebuilt.size());
+                rebuilt += e[QStringLiteral("delta")].toString();
+            }
+        }
+        QVERIFY(gap); // the other token's events and the job changes are not this token's
+        QVERIFY(created);
+        const QString stored = f.request("GET", QStringLiteral("/v1/responses/") + second, one)
+                                   .json()[QStringLiteral("output")][0][QStringLiteral("content")]
+                                          [0][QStringLiteral("text")]
+                                   .toString();
+        QCOMPARE(rebuilt, stored);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestServeEvents)
