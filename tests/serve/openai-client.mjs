@@ -173,8 +173,7 @@ async function main() {
             if (event.type === 'response.output_text.delta') text += event.delta;
             if (event.type === 'response.completed') final = event.response;
         }
-        return { events, reasoning, text, id: final.id, output: final.output,
-                 output_text: final.output_text };
+        return { events, reasoning, text, id: final.id, output: final.output };
     }
     if (mode === 'unauthorized') {
         try {
