@@ -69,7 +69,9 @@ Item {
             verify(App.usage.models[0].startsWith("demo/"), App.usage.models[0]);
             compare(shown.costs.length, 1);
             verify(shown.costs[0] > 0);
-            compare(App.usage.topConversations.length, 1);
+            // The conversations' list is a report of its own and may come after the days'.
+            tryVerify(() => App.usage.topConversations.length === 1, 5000,
+                      "one conversation: " + App.usage.topConversations.length);
             compare(App.usage.topModels.length, 1);
             verify(findChild(page, "costChart").maximum > 0);
             verify(findChild(page, "tokenChart").maximum > 0);
