@@ -159,6 +159,17 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     return m;
 }
 
+// A regenerated or continued reply is offered its sibling's servers; the job handler leaves out
+// those the conversation turned off since.
+QJsonObject toolOptionsOf(const ReplyExtras &extras)
+{
+    QJsonObject options;
+    if (const QJsonValue servers = extras.options.value(QLatin1String("tools"));
+        !servers.isUndefined())
+        options.insert(QStringLiteral("tools"), servers);
+    return options;
+}
+
 ReplyExtras extrasOf(const QSqlDatabase &db, const Message &reply)
 {
     ReplyExtras extras;
@@ -365,8 +376,9 @@ QFuture<SendResult> ChatService::regenerate(const QString &assistantMessageId,
         const qint64 now = domain::nowMs();
         SendResult r;
         r.conversationId = old->conversationId;
-        r.assistant = storeReply(db, r.conversationId, old->parentId, model, {}, now, &r.jobId,
-                                 nullptr, writes::extrasOf(db, *old));
+        const writes::ReplyExtras extras = writes::extrasOf(db, *old);
+        r.assistant = storeReply(db, r.conversationId, old->parentId, model,
+                                 writes::toolOptionsOf(extras), now, &r.jobId, nullptr, extras);
         showLeaf(db, r, r.assistant.id, now);
         return r;
     });
@@ -394,12 +406,8 @@ QFuture<SendResult> ChatService::continueReply(const QString &assistantMessageId
         r.conversationId = old->conversationId;
         patchSettings(db, r.conversationId, settings);
         const writes::ReplyExtras extras = writes::extrasOf(db, *old);
-        QJsonObject options;
-        if (const QJsonValue servers = extras.options.value(QLatin1String("tools"));
-            !servers.isUndefined())
-            options.insert(QStringLiteral("tools"), servers);
-        r.assistant = storeReply(db, r.conversationId, old->parentId, model, options, now, &r.jobId,
-                                 &*old, extras);
+        r.assistant = storeReply(db, r.conversationId, old->parentId, model,
+                                 writes::toolOptionsOf(extras), now, &r.jobId, &*old, extras);
         showLeaf(db, r, r.assistant.id, now);
         return r;
     });

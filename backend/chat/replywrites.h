@@ -26,6 +26,8 @@ domain::Message storeReply(const QSqlDatabase &db, const QString &conversationId
  *  compare column's own parameters and a fused reply's sources (from the message), and a fused
  *  reply's prompt (from its job). */
 ReplyExtras extrasOf(const QSqlDatabase &db, const domain::Message &reply);
+/** @brief The tool servers a reply with @p extras was offered, as a new reply's options. */
+QJsonObject toolOptionsOf(const ReplyExtras &extras);
 /** @brief Stores a user message under @p parentId. */
 domain::Message storeUser(const QSqlDatabase &db, const QString &conversationId,
                           const QString &parentId, const QString &text, qint64 now);

@@ -285,6 +285,25 @@ private Q_SLOTS:
         }
     }
 
+    void regeneratedReplyIsOfferedTheSameTools()
+    {
+        const QByteArray text = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
+        m_server->enqueue(FakeVendorServer::stream(text, "text/event-stream"));
+        m_server->enqueue(FakeVendorServer::stream(text, "text/event-stream"));
+        const chat::SendResult sent =
+            sendWithTools(QStringLiteral("openai"), {QStringLiteral("everything")});
+        QTRY_VERIFY_WITH_TIMEOUT(ended(sent.assistant.id), 60000);
+        QVERIFY(toolNames(QStringLiteral("openai"), bodyOf(m_server->requests().at(0)))
+                    .contains(QStringLiteral("echo")));
+
+        const chat::SendResult again =
+            m_backend->chat().regenerate(sent.assistant.id, QString()).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(again.assistant.id), 60000);
+        QCOMPARE(m_server->requests().size(), 2);
+        QCOMPARE(toolNames(QStringLiteral("openai"), bodyOf(m_server->requests().at(1))),
+                 toolNames(QStringLiteral("openai"), bodyOf(m_server->requests().at(0))));
+    }
+
     void askedCallIsDeniedWithoutApprovalAndNothingReachesTheServer()
     {
         // Our scripted server logs every byte it receives: write_note (destructive: ask) must
