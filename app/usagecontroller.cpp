@@ -202,9 +202,14 @@ void UsageController::loadReport(const QString &since, const QString &until)
     byConversation.groups = usage::ByConversation;
     byConversation.byCost = true;
     byConversation.limit = 10;
+    // The reports of a range asked for before may come after this one's (two readers, a longer
+    // range): only the newest range's reach the page.
+    const quint64 generation = ++m_reportGeneration;
     whenDone(
         this, m_backend->usage().report(byDay),
-        [this, since, until](const QList<usage::Row> &rows) {
+        [this, generation, since, until](const QList<usage::Row> &rows) {
+            if (generation != m_reportGeneration)
+                return;
             m_csv = usage::toCsv(rows, usage::ByDay | usage::ByProvider | usage::ByModel);
             // Models by cost, then tokens, largest first; days in order.
             QHash<QString, usage::Costs> modelCosts;
@@ -278,7 +283,9 @@ void UsageController::loadReport(const QString &since, const QString &until)
         [](const QString &error) { qCWarning(lcUsage) << "usage report failed:" << error; });
     whenDone(
         this, m_backend->usage().report(byConversation),
-        [this](const QList<usage::Row> &rows) {
+        [this, generation](const QList<usage::Row> &rows) {
+            if (generation != m_reportGeneration)
+                return;
             // One row per conversation and currency: one line per conversation, its costs
             // side by side.
             QStringList order;
