@@ -123,7 +123,7 @@ private:
     QByteArray m_csv;
     quint64 m_generation = 0;       ///< answers of an older conversation are dropped
     quint64 m_reportGeneration = 0; ///< answers of an older range are dropped
-    QTimer m_liveTimer;       ///< coalesces the live figure: a few updates a second, not per token
+    QTimer m_liveTimer; ///< coalesces the live figure: a few updates a second, not per token
 };
 
 } // namespace arbor::app

@@ -106,12 +106,17 @@ Item {
             const labels = columns().map(c => c.label);
             verify(!/·/.test(labels[0]) && labels[1].endsWith(" · t=0.5") && labels[2].endsWith(" · t=1"),
                    labels.join(" | "));
-            // Alt+2 maximises the second column from the keyboard; Alt+2 again shows them all.
+            // Alt+2 maximises the second column from the keyboard, also while the composer has
+            // the focus (and types nothing there); Alt+2 again shows them all.
+            const input = composerInput();
+            input.forceActiveFocus();
+            tryVerify(() => input.activeFocus);
             keyClick(Qt.Key_2, Qt.AltModifier);
             tryVerify(() => columns().length === 1 && columns()[0].messageId === ids[1], 5000,
                       "only the second column shows");
             keyClick(Qt.Key_2, Qt.AltModifier);
             tryVerify(() => columns().length === 3, 5000, "all columns show again");
+            compare(input.text, "", "Alt+2 typed nothing");
             // Fuse the first and the third.
             verify(App.compare.fuse([ids[0], ids[2]], "demo/demo", App.compare.defaultFusePrompt));
             tryVerify(() => allComplete(4), 30000, "the fused reply is a fourth column");
