@@ -381,6 +381,13 @@ bool ReplySession::runTools()
     }
     m_round = new ToolRound(*m_host, m_servers, m_message.id, m_toolCalls, m_callBase, this);
     connect(m_round, &ToolRound::changed, this, &ReplySession::storeCalls);
+    connect(m_round, &ToolRound::changed, this, [this] {
+        // While a call waits for the user's answer, the reply holds no slot (others may run).
+        m_run->setWaitingForPerson(std::any_of(
+            m_toolCalls.cbegin() + m_callBase, m_toolCalls.cend(), [](const domain::ToolCall &c) {
+                return c.status == domain::ToolCall::AwaitingApproval;
+            }));
+    });
     connect(m_round, &ToolRound::finished, this, &ReplySession::nextRound, Qt::QueuedConnection);
     m_round->start();
     return true;

@@ -207,7 +207,7 @@ queries::ClaimRules Dispatcher::claimRules(qint64 now, bool &capped,
 
 int Dispatcher::freeSlots() const
 {
-    return m_engine->options().concurrency - (int(m_running.size()) - m_pinnedRunning);
+    return m_engine->options().concurrency - (int(m_running.size()) - m_pinnedRunning - m_waiting);
 }
 
 int Dispatcher::freePinnedSlots() const
@@ -295,6 +295,34 @@ void Dispatcher::startRun(const Job &job)
     if (m_stopping)
         run->requestCancel(CancelReason::Shutdown);
     handler->start(run);
+}
+
+void Dispatcher::setWaiting(JobRun *run, bool waiting)
+{
+    const Job &job = run->job();
+    if (isPinned(job.queue))
+        return; // a tool call's own slots are never waited on by a person
+    const int step = waiting ? -1 : 1;
+    m_waiting -= step;
+    if ((m_queueRunning[job.queue] += step) <= 0)
+        m_queueRunning.remove(job.queue);
+    if (job.priority < Priority::Interactive) {
+        m_lowRunning += step;
+        if ((m_queueLow[job.queue] += step) <= 0)
+            m_queueLow.remove(job.queue);
+    }
+    if (waiting) {
+        dispatch(); // its slot is free for the next due job
+        return;
+    }
+    // An armed ticket counted the slot as free: it is armed again with the slot taken. A cycle
+    // under way arms it when it returns.
+    if (m_claimInFlight)
+        return;
+    if (m_channel->disarm() == ClaimChannel::Disarm::TakenByWriter)
+        m_claimInFlight = true; // the writer claims with the old ticket; its jobs are on their way
+    else
+        armTicket();
 }
 
 bool Dispatcher::cancel(qint64 jobId, int reason)

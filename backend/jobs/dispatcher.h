@@ -59,6 +59,10 @@ public:
         qint64 now = 0;
     };
 
+    /** @brief @p run waits for a person (JobRun::setWaitingForPerson): gives its slot and
+     *  its queue's place back, or takes them again. */
+    void setWaiting(JobRun *run, bool waiting);
+
     /** @brief Stops this process's runs that another process asked to stop (see
      *  queries::requestCancel). */
     void takeCancelRequests();
@@ -110,6 +114,7 @@ private:
     QHash<QString, int> m_queueLow;
     int m_lowRunning = 0;
     int m_pinnedRunning = 0; ///< running jobs pinned to this process (their own slots)
+    int m_waiting = 0;       ///< running jobs waiting for a person (they hold no shared slot)
     std::vector<PendingEnd> m_ends;
     ClaimChannel *m_channel;
     bool m_claimInFlight = false; ///< a cycle, or the writer's claim with our ticket, is under way

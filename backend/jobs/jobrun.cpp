@@ -15,6 +15,7 @@ void JobRun::succeed(Also also)
 {
     if (std::exchange(m_ended, true))
         return;
+    endWait();
     m_dispatcher->endRun(this, Dispatcher::Outcome::Success, {}, std::move(also));
 }
 
@@ -22,6 +23,7 @@ void JobRun::fail(const JobError &error, Also also)
 {
     if (std::exchange(m_ended, true))
         return;
+    endWait();
     m_dispatcher->endRun(this, Dispatcher::Outcome::Failure, error, std::move(also));
 }
 
@@ -29,8 +31,24 @@ void JobRun::finishCancelled(const QString &reason, Also also)
 {
     if (std::exchange(m_ended, true))
         return;
+    endWait();
     m_dispatcher->endRun(this, Dispatcher::Outcome::Cancelled, JobError{reason, false, -1},
                          std::move(also));
+}
+
+void JobRun::setWaitingForPerson(bool waiting)
+{
+    if (m_ended || waiting == m_waitingForPerson)
+        return;
+    m_waitingForPerson = waiting;
+    m_dispatcher->setWaiting(this, waiting);
+}
+
+void JobRun::endWait()
+{
+    // The end is counted against the slot the run holds: it takes it back first.
+    if (std::exchange(m_waitingForPerson, false))
+        m_dispatcher->setWaiting(this, false);
 }
 
 void JobRun::reportUsage(qint64 actualTokens)

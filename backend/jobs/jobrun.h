@@ -49,6 +49,14 @@ public:
      */
     void reportRateLimit(const RateLimitInfo &info);
 
+    /** @brief The run waits for a person (the user's approval of a tool call): while it does,
+     *  its slot and its place in its queue's concurrency are given back, so other jobs start.
+     *  When it goes on it takes them again at once, even if that runs one job past the limits
+     *  for a while: a person's answer does not queue behind other work. Ending the run ends
+     *  the wait. */
+    void setWaitingForPerson(bool waiting);
+    bool isWaitingForPerson() const { return m_waitingForPerson; }
+
     /** @brief Asks the handler to stop (emits cancelRequested once). */
     void requestCancel(CancelReason reason);
     bool isEnded() const { return m_ended; }
@@ -59,12 +67,15 @@ Q_SIGNALS:
     void ended(const QString &state);
 
 private:
+    void endWait();
+
     Dispatcher *m_dispatcher;
     Job m_job;
     bool m_cancelRequested = false;
     CancelReason m_cancelReason = CancelReason::User;
     bool m_ended = false;
     bool m_usageReported = false;
+    bool m_waitingForPerson = false;
 };
 
 } // namespace arbor::jobs

@@ -385,6 +385,51 @@ private Q_SLOTS:
         QVERIFY(policies.value(QStringLiteral("write_note")) == tools::Policy::Allow);
     }
 
+    void repliesWaitingForApprovalHoldNoSlot()
+    {
+        // Two replies wait for the user's answer, as many as the engine has slots (2): a third
+        // reply still runs and ends; then both are answered and go on.
+        QTemporaryDir dir;
+        addServer(QStringLiteral("notes"), QStringLiteral("node"),
+                  {testing::scriptedServer(), QStringLiteral("--log"),
+                   dir.filePath(QStringLiteral("received.log"))});
+        tools::ToolHost *host = m_backend->toolHost();
+        host->setAskMode(tools::AskMode::Ask);
+        const QByteArray ask = openAiAsk({{"call_W", "write_note", "{\"text\":\"later\"}"}});
+        const QByteArray text = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
+        m_server->enqueue(FakeVendorServer::stream(ask, "text/event-stream"));
+        m_server->enqueue(FakeVendorServer::stream(ask, "text/event-stream"));
+        for (int i = 0; i < 3; ++i)
+            m_server->enqueue(FakeVendorServer::stream(text, "text/event-stream"));
+        QStringList waiting;
+        for (int i = 0; i < 2; ++i) {
+            const chat::SendResult sent =
+                sendWithTools(QStringLiteral("openai"), {QStringLiteral("notes")});
+            QTRY_VERIFY_WITH_TIMEOUT(
+                stored(sent.assistant.id)->toolCalls.contains(QLatin1String("awaiting_approval")),
+                60000);
+            waiting.append(sent.assistant.id);
+        }
+        chat::SendRequest plain;
+        plain.text = QStringLiteral("Anything without tools.");
+        plain.modelKey = QStringLiteral("test-openai/looper");
+        const chat::SendResult third = m_backend->chat().send(plain).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(third.assistant.id), 30000);
+        QVERIFY(stored(third.assistant.id)->status == domain::MessageStatus::Complete);
+        for (const QString &id : std::as_const(waiting))
+            QVERIFY(!ended(id));
+
+        for (const QString &id : std::as_const(waiting))
+            QMetaObject::invokeMethod(host, [host, id] { host->decide(id, 0, true, false); });
+        for (const QString &id : std::as_const(waiting)) {
+            QTRY_VERIFY_WITH_TIMEOUT(ended(id), 60000);
+            QVERIFY(stored(id)->status == domain::MessageStatus::Complete);
+            const QList<domain::ToolCall> calls = domain::toolcalls::parse(stored(id)->toolCalls);
+            QCOMPARE(calls.at(0).status, domain::ToolCall::Done);
+        }
+        QCOMPARE(m_server->requests().size(), 5);
+    }
+
     void serverCrashMidCallIsAnErrorOnTheCall()
     {
         addServer(QStringLiteral("crashy"), QStringLiteral("node"),
