@@ -25,7 +25,7 @@ using arbor::store::Store;
 
 namespace {
 
-enum class Behaviour { Succeed, AlwaysFail, RateLimited, Hold, SucceedLater };
+enum class Behaviour { Succeed, AlwaysFail, RateLimited, Hold, SucceedLater, WaitForPerson };
 
 /** @brief Kind "q.work": payload {"b": Behaviour}. Runs on the engine thread. */
 class Handler : public JobHandler
@@ -68,13 +68,37 @@ public:
                 run->finishCancelled(QStringLiteral("stopped by the test"));
             });
             break;
+        case Behaviour::WaitForPerson: {
+            // Holds no slot until the test answers (answer()); counted as running only then.
+            run->setWaitingForPerson(true);
+            QMutexLocker lock(&mutex);
+            --runningPerQueue[job.queue];
+            waiting.append(run);
+            QObject::connect(run, &JobRun::cancelRequested, run, [run] {
+                run->finishCancelled(QStringLiteral("stopped by the test"));
+            });
+            break;
         }
+        }
+    }
+
+    /** @brief Answers the first waiting run: it takes a slot again and ends a moment later.
+     *  Engine thread. */
+    void answer()
+    {
+        QMutexLocker lock(&mutex);
+        JobRun *run = waiting.takeFirst();
+        run->setWaitingForPerson(false);
+        const int now = ++runningPerQueue[run->job().queue];
+        maxPerQueue[run->job().queue] = std::max(maxPerQueue.value(run->job().queue), now);
+        QTimer::singleShot(20, run, [run] { run->succeed(); });
     }
 
     QMutex mutex;
     QList<qint64> order;
     QHash<QString, int> runningPerQueue;
     QHash<QString, int> maxPerQueue;
+    QList<JobRun *> waiting; ///< WaitForPerson runs not answered yet
 };
 
 JobSpec spec(Behaviour b, const QString &queue = QStringLiteral("default"), int priority = 0,
@@ -389,6 +413,50 @@ private Q_SLOTS:
         WAIT_FINISHED(12);
         QMutexLocker lock(&m_handler->mutex);
         QCOMPARE(m_handler->maxPerQueue.value(QStringLiteral("narrow")), 2);
+    }
+
+    /** A run waiting for a person gives its slot and its queue's place back; answered, it
+     *  takes them again; the slots add up after it ends, answered or cancelled while waiting. */
+    void runWaitingForAPersonHoldsNoSlot()
+    {
+        makeEngine(1);
+        QueueSettings s;
+        s.name = QStringLiteral("narrow");
+        s.concurrency = 1;
+        m_engine->setQueueSettings(s).waitForFinished();
+        m_engine->start();
+        const qint64 first =
+            m_engine->enqueue(spec(Behaviour::WaitForPerson, QStringLiteral("narrow"))).result();
+        QTRY_COMPARE_WITH_TIMEOUT(toString(job(first).state), QStringLiteral("running"), 30000);
+        // One slot in all, held by nobody while the first waits: the others run one at a time.
+        QList<JobSpec> specs;
+        for (int i = 0; i < 3; ++i)
+            specs.append(spec(Behaviour::SucceedLater, QStringLiteral("narrow")));
+        m_engine->enqueueMany(specs).waitForFinished();
+        WAIT_FINISHED(3);
+        QCOMPARE(toString(job(first).state), QStringLiteral("running"));
+        // Answered, it takes the slot again: the next job waits for it to end.
+        const qint64 second =
+            m_engine->enqueue(spec(Behaviour::WaitForPerson, QStringLiteral("narrow"))).result();
+        QTRY_COMPARE_WITH_TIMEOUT(toString(job(second).state), QStringLiteral("running"), 30000);
+        JobRun *waiting = nullptr;
+        {
+            QMutexLocker lock(&m_handler->mutex);
+            QCOMPARE(m_handler->waiting.size(), 2);
+            waiting = m_handler->waiting.constFirst();
+        }
+        QMetaObject::invokeMethod(waiting, [this] { m_handler->answer(); });
+        m_engine->enqueueMany(specs).waitForFinished();
+        WAIT_FINISHED(7);
+        QCOMPARE(toString(job(first).state), QStringLiteral("done"));
+        // Cancelled while waiting, the second gives back nothing it did not hold.
+        QVERIFY(m_engine->cancel(second).result());
+        WAIT_FINISHED(8);
+        QCOMPARE(toString(job(second).state), QStringLiteral("cancelled"));
+        m_engine->enqueueMany(specs).waitForFinished();
+        WAIT_FINISHED(11);
+        QMutexLocker lock(&m_handler->mutex);
+        QCOMPARE(m_handler->maxPerQueue.value(QStringLiteral("narrow")), 1);
     }
 
     /** Interactive chat always goes first: work below its priority leaves a queue's last slot
