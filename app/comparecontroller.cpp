@@ -5,13 +5,13 @@
 #include "errorcontroller.h"
 #include "modelcontroller.h"
 #include "modellistmodel.h"
+#include "replyparameters.h"
 
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
 #include "core/backend.h"
 
 #include <QJsonDocument>
-#include <QLocale>
 
 namespace arbor::app {
 
@@ -101,13 +101,7 @@ QString CompareController::labelFor(const QString &provider, const QString &mode
     QString name = m_models->list()->displayNameOf(key);
     if (name.isEmpty())
         name = key;
-    if (const QJsonValue t = parameters.value(u"temperature"); t.isDouble())
-        name += QStringLiteral(" · t=%1").arg(QLocale().toString(t.toDouble()));
-    if (const QJsonValue n = parameters.value(u"max_tokens"); n.isDouble())
-        name += QStringLiteral(" · ≤%1 tok").arg(QLocale().toString(qint64(n.toDouble())));
-    if (const QJsonValue n = parameters.value(u"thinking_budget"); n.isDouble())
-        name += QStringLiteral(" · think ≤%1").arg(QLocale().toString(qint64(n.toDouble())));
-    return name;
+    return name + parametersSuffix(parameters);
 }
 
 QHash<QString, QString> CompareController::labelsOf(const QList<domain::Message> &replies) const

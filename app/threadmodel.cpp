@@ -2,6 +2,7 @@
 
 #include "async.h"
 #include "messagepolicy.h"
+#include "replyparameters.h"
 
 #include "chat/chatevents.h"
 #include "chat/chatservice.h"
@@ -501,7 +502,8 @@ QVariant ThreadModel::data(const QModelIndex &index, int role) const
     case RoleRole:
         return m.role;
     case AuthorRole:
-        return m.author;
+        // A compare column's own parameters follow its model's name, as in the compare view.
+        return m.author + parametersSuffix(m.params);
     case StatusRole:
         return domain::toString(m.status);
     case ErrorRole:

@@ -210,6 +210,7 @@ Item {
             layoutDirection: message.isUser ? Qt.RightToLeft : Qt.LeftToRight
 
             Label {
+                objectName: "authorLabel"
                 text: message.messageAuthor
                 color: Theme.mutedText
                 font.bold: true

@@ -78,6 +78,10 @@ Item {
             compare(Chat.thread.count, 2);
             compare(lastMessage().siblingCount, 3);
             compare(lastMessage().siblingIndex, 1);
+            // The thread names the column's own parameters too, as its header did.
+            showRow(1);
+            const author = rowChild(1, "authorLabel");
+            verify(author !== null && author.text.endsWith(" · t=0.5"), author ? author.text : "none");
             tryCompare(testCase_siblingText(), "text", "2 / 3");
             // ‹ and › show the other columns.
             Chat.switchSibling(ids[1], 1);
