@@ -153,8 +153,10 @@ Rectangle {
             Label {
                 objectName: "columnFigures"
                 Layout.fillWidth: true
-                text: qsTr("%1 · first token %2 · %3 · %4 tokens · %5")
-                      .arg(column.status).arg(column.ttft).arg(column.rate).arg(column.tokens).arg(column.cost)
+                // Lines break only between the figures, and the cost stays with the tokens.
+                text: qsTr("%1\u00a0· first\u00a0token\u00a0%2\u00a0· %3\u00a0· %4\u00a0tokens\u00a0·\u00a0%5")
+                      .arg(column.status).arg(column.ttft.replace(/ /g, "\u00a0"))
+                      .arg(column.rate.replace(/ /g, "\u00a0")).arg(column.tokens).arg(column.cost)
                 color: column.messageStatus === MessageStatus.Error ? Theme.error : Theme.mutedText
                 font.pointSize: Theme.fontSizeSmall
                 wrapMode: Text.Wrap

@@ -68,7 +68,7 @@ Item {
             verify(shown[0].isCurrent, "the first column is the visible path at first");
             // The figures: status, first token, tokens/s, tokens, cost ("—": the demo has no price).
             const figures = findChild(shown[1], "columnFigures");
-            verify(/^complete · first token [0-9.,]+ (ms|s) · [0-9.,]+ tok\/s · [0-9,]+ tokens · —$/.test(figures.text),
+            verify(/^complete\s·\sfirst\stoken\s[0-9.,]+\s(ms|s)\s·\s[0-9.,]+\stok\/s\s·\s[0-9,]+\stokens\s·\s—$/.test(figures.text),
                    figures.text);
 
             mouseClick(findChild(shown[1], "continueButton"));
