@@ -71,13 +71,40 @@ void ReplyFollower::follow(const QString &messageId)
     m_reasoningAhead.clear();
     m_heldArguments.clear();
     m_argumentLengths.clear();
-    m_primed = false;
+    m_primed = true;
     if (m_feed) {
         m_feed->add(m_id, this);
     } else if (const auto live = m_live->text(messageId)) {
         // Text this process streamed before it knew the id (deltas past it arrive as events).
         append(0, *live);
     }
+    m_timer.start(m_pollMs);
+    poll();
+}
+
+void ReplyFollower::followUnprimed(const QString &messageId)
+{
+    Q_ASSERT(m_feed);
+    if (!m_id.isEmpty())
+        m_feed->remove(m_id, this);
+    m_id = messageId;
+    m_text.clear();
+    m_ahead.clear();
+    m_reasoning.clear();
+    m_reasoningAhead.clear();
+    m_heldArguments.clear();
+    m_argumentLengths.clear();
+    m_primed = false;
+    m_feed->add(m_id, this);
+}
+
+void ReplyFollower::prime(const domain::Message &stored)
+{
+    if (m_primed)
+        return;
+    m_primed = true;
+    appendReasoning(0, stored.reasoning);
+    append(0, stored.content);
     m_timer.start(m_pollMs);
     poll();
 }
@@ -180,7 +207,7 @@ void ReplyFollower::append(qsizetype offset, const QString &piece)
 
 void ReplyFollower::poll()
 {
-    if (m_done || m_id.isEmpty())
+    if (m_done || m_id.isEmpty() || !m_primed)
         return;
     if (m_polling) {
         // One read at a time; an end event meanwhile needs a read that starts after it.
@@ -210,10 +237,8 @@ void ReplyFollower::poll()
 
 void ReplyFollower::take(const ReplyProgress &p, quint64 pollNumber)
 {
-    if (m_feed) {
-        m_primed = true;
+    if (m_feed)
         appendReasoning(0, p.reasoning);
-    }
     append(p.from, p.text);
     if (!domain::isLive(p.status)) {
         finish(p.status, p.error, true);

@@ -55,6 +55,14 @@ public:
     void setPollInterval(int ms) { m_pollMs = ms; }
     /** @brief Starts following @p messageId, its text from the start. */
     void follow(const QString &messageId);
+    /** @brief Starts following @p messageId (a durable follower) but gives nothing before
+     *  prime(): what the feed brings meanwhile waits, so a caller that reads the reply after
+     *  this call and primes with what it read misses nothing, gets nothing twice, and gets the
+     *  stored reasoning before any text. */
+    void followUnprimed(const QString &messageId);
+    /** @brief The reply as read after followUnprimed(): its reasoning and text are given, then
+     *  what the feed brought meanwhile, then the rest as it comes. */
+    void prime(const domain::Message &stored);
     const QString &messageId() const { return m_id; }
     /** @brief The text given so far. */
     const QString &text() const { return m_text; }
@@ -103,9 +111,7 @@ private:
     QMap<qsizetype, QString> m_reasoningAhead;
     QList<ArgumentsPiece> m_heldArguments;   ///< until the text before their call is given
     QHash<int, qsizetype> m_argumentLengths; ///< per call: given so far; -1: a gap, no more
-    /// A durable follower gives nothing before its first read of the store, so the reasoning
-    /// stored before it started comes before any text the feed brings.
-    bool m_primed = false;
+    bool m_primed = true;                    ///< false between followUnprimed() and prime()
     QTimer m_timer;
     int m_pollMs = PollMs;
     bool m_polling = false;

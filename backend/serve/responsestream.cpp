@@ -105,6 +105,11 @@ QJsonObject ResponseStream::responseObject(const domain::Message &m, const QStri
 
 void ResponseStream::start()
 {
+    // Following before the reply is read: what is committed after the read comes from the
+    // feed, and what the feed brings before the read is given after it (ReplyFollower::prime).
+    m_follower = new chat::ReplyFollower(m_chat, m_feed, this);
+    m_follower->setPollInterval(m_pollMs);
+    m_follower->followUnprimed(m_id);
     core::whenReady(this, m_chat.message(m_id), [this](QFuture<std::optional<domain::Message>> f) {
         std::optional<domain::Message> m;
         try {
@@ -146,14 +151,12 @@ void ResponseStream::begin(const domain::Message &m, const QString &previousId)
     emitEvent(1, str("response.in_progress"),
               {{str("response"), responseObject(shown, {}, previousId, true, m_echo)}});
     // The follower gives the stored reasoning and text first, then the pieces as committed.
-    m_follower = new chat::ReplyFollower(m_chat, m_feed, this);
-    m_follower->setPollInterval(m_pollMs);
     connect(m_follower, &chat::ReplyFollower::reasoningArrived, this, &ResponseStream::onReasoning);
     connect(m_follower, &chat::ReplyFollower::textArrived, this, &ResponseStream::onText);
     connect(m_follower, &chat::ReplyFollower::argumentsArrived, this, &ResponseStream::onArguments);
     connect(m_follower, &chat::ReplyFollower::ended, this, &ResponseStream::onEnded);
     connect(m_follower, &chat::ReplyFollower::failed, this, &ResponseStream::fail);
-    m_follower->follow(m_id);
+    m_follower->prime(m);
 }
 
 void ResponseStream::onReasoning(const QString &piece)
