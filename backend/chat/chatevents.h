@@ -7,7 +7,22 @@
 
 namespace arbor::chat {
 
-/** @brief A piece of a streaming message that is now durable (committed to the store). */
+/** @brief A piece of a tool call's arguments as the vendor streamed it. */
+struct ArgumentsPiece
+{
+    int call = 0;         ///< the call's index among the message's tool calls
+    QString id;           ///< the vendor's id for it, as known so far
+    QString name;         ///< the tool, as known so far ("" until the vendor names it)
+    qsizetype at = 0;     ///< the message text's length when the call began
+    qsizetype offset = 0; ///< the arguments' length before @p text
+    QString text;         ///< "" when only the call's start, name or id arrived
+};
+
+/**
+ * @brief A piece of a streaming message that is now durable (committed to the store), with the
+ * tool-call argument pieces that arrived before that commit (those are stored only once their
+ * call is whole: ChatEvents::toolCallsChanged).
+ */
 struct CommittedText
 {
     QString conversationId;
@@ -16,6 +31,9 @@ struct CommittedText
     QString text;
     qsizetype reasoningOffset = 0; ///< the reasoning's length before @p reasoning
     QString reasoning;
+    /// The lengths of the vendor's pieces that make up @p reasoning, in order.
+    QList<qsizetype> reasoningPieces = {};
+    QList<ArgumentsPiece> arguments = {}; ///< in the order they arrived
 };
 
 /**

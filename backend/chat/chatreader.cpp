@@ -95,6 +95,7 @@ QFuture<ReplyProgress> ChatReader::progress(const QString &messageId, qsizetype 
         p.status = stored->status;
         p.error = stored->error;
         p.text = stored->content.mid(from);
+        p.reasoning = stored->reasoning;
         const QList<jobs::Job> jobs = jobs::queries::forSubject(db, messageId);
         if (!jobs.isEmpty()) {
             const jobs::Job &job = jobs.constFirst();

@@ -23,6 +23,7 @@ struct ReplyProgress
     QString error;
     qsizetype from = 0; ///< the offset asked for
     QString text;       ///< the stored text from @p from on (stream chunks included)
+    QString reasoning;  ///< the stored reasoning, whole
     /** @brief The reply's job, when it has one: its state and, while it waits to run again
      *  (after a transient error), the attempts so far, the time of the next and why. */
     bool hasJob = false;

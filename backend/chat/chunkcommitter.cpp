@@ -65,9 +65,9 @@ void ChunkCommitter::commit()
     QList<CommittedText> pieces;
     pieces.reserve(chunks.size());
     for (const ReplyChunk &c : std::as_const(chunks))
-        if (!c.text.isEmpty() || !c.reasoning.isEmpty())
-            pieces.append(
-                {c.conversationId, c.messageId, c.offset, c.text, c.reasoningOffset, c.reasoning});
+        if (!c.text.isEmpty() || !c.reasoning.isEmpty() || !c.arguments.isEmpty())
+            pieces.append({c.conversationId, c.messageId, c.offset, c.text, c.reasoningOffset,
+                           c.reasoning, c.reasoningPieces, c.arguments});
     m_store.post(
         [chunks = std::move(chunks)](QSqlDatabase &db) {
             for (const ReplyChunk &c : chunks) {

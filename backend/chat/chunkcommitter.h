@@ -1,5 +1,7 @@
 #pragma once
 
+#include "chatevents.h"
+
 #include <QElapsedTimer>
 #include <QList>
 #include <QObject>
@@ -28,7 +30,9 @@ struct ReplyChunk
     QString text;
     qsizetype reasoningOffset = 0;
     QString reasoning;
-    QString toolCalls; ///< JSON of all the calls when they changed; null: as stored
+    QList<qsizetype> reasoningPieces; ///< the lengths of the vendor's pieces of @p reasoning
+    QList<ArgumentsPiece> arguments;  ///< told with the commit, stored when their call is whole
+    QString toolCalls;                ///< JSON of all the calls when they changed; null: as stored
 };
 
 /**

@@ -29,7 +29,7 @@ DurableFeed::DurableFeed(ChatEvents &events, QObject *parent)
                 continue;
             for (const QPointer<ReplyFollower> &f : guarded(*it)) // one may go meanwhile
                 if (f)
-                    f->takeCommitted(piece.offset, piece.text);
+                    f->takeCommitted(piece);
         }
     });
     connect(

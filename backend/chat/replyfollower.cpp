@@ -67,6 +67,11 @@ void ReplyFollower::follow(const QString &messageId)
     m_id = messageId;
     m_text.clear();
     m_ahead.clear();
+    m_reasoning.clear();
+    m_reasoningAhead.clear();
+    m_heldArguments.clear();
+    m_argumentLengths.clear();
+    m_primed = true;
     if (m_feed) {
         m_feed->add(m_id, this);
     } else if (const auto live = m_live->text(messageId)) {
@@ -77,10 +82,106 @@ void ReplyFollower::follow(const QString &messageId)
     poll();
 }
 
+void ReplyFollower::followUnprimed(const QString &messageId)
+{
+    Q_ASSERT(m_feed);
+    if (!m_id.isEmpty())
+        m_feed->remove(m_id, this);
+    m_id = messageId;
+    m_text.clear();
+    m_ahead.clear();
+    m_reasoning.clear();
+    m_reasoningAhead.clear();
+    m_heldArguments.clear();
+    m_argumentLengths.clear();
+    m_primed = false;
+    m_feed->add(m_id, this);
+}
+
+void ReplyFollower::prime(const domain::Message &stored)
+{
+    if (m_primed)
+        return;
+    m_primed = true;
+    appendReasoning(0, stored.reasoning);
+    append(0, stored.content);
+    m_timer.start(m_pollMs);
+    poll();
+}
+
+void ReplyFollower::takeCommitted(const CommittedText &piece)
+{
+    // The reasoning in the vendor's pieces, then the text, then the calls after it.
+    qsizetype used = 0;
+    for (const qsizetype size : piece.reasoningPieces) {
+        if (size <= 0 || used + size > piece.reasoning.size())
+            break;
+        appendReasoning(piece.reasoningOffset + used, piece.reasoning.mid(used, size));
+        used += size;
+    }
+    if (used < piece.reasoning.size())
+        appendReasoning(piece.reasoningOffset + used, piece.reasoning.mid(used));
+    if (!piece.text.isEmpty())
+        append(piece.offset, piece.text);
+    if (m_done || piece.arguments.isEmpty())
+        return;
+    m_heldArguments.append(piece.arguments);
+    releaseArguments();
+}
+
+void ReplyFollower::appendReasoning(qsizetype offset, const QString &piece)
+{
+    if (m_done)
+        return;
+    if (!m_primed || offset > m_reasoning.size()) {
+        m_reasoningAhead.insert(offset, piece);
+        return;
+    }
+    if (offset + piece.size() > m_reasoning.size()) {
+        const QString fresh = piece.mid(m_reasoning.size() - offset);
+        m_reasoning += fresh;
+        Q_EMIT reasoningArrived(fresh);
+    }
+    while (!m_reasoningAhead.isEmpty() && m_reasoningAhead.firstKey() <= m_reasoning.size()) {
+        const qsizetype at = m_reasoningAhead.firstKey();
+        const QString next = m_reasoningAhead.take(at);
+        if (at + next.size() > m_reasoning.size()) {
+            const QString fresh = next.mid(m_reasoning.size() - at);
+            m_reasoning += fresh;
+            Q_EMIT reasoningArrived(fresh);
+        }
+    }
+}
+
+void ReplyFollower::releaseArguments()
+{
+    while (!m_done && m_primed && !m_heldArguments.isEmpty()
+           && m_heldArguments.constFirst().at <= m_text.size()) {
+        ArgumentsPiece p = m_heldArguments.takeFirst();
+        const qsizetype have = m_argumentLengths.value(p.call, 0);
+        if (have < 0)
+            continue;
+        if (p.offset > have) { // pieces before this one were missed: the end gives the rest
+            m_argumentLengths.insert(p.call, -1);
+            continue;
+        }
+        if (p.offset + p.text.size() <= have && !p.text.isEmpty())
+            continue; // had already
+        p.text = p.text.mid(have - p.offset);
+        p.offset = have;
+        m_argumentLengths.insert(p.call, have + p.text.size());
+        Q_EMIT argumentsArrived(p);
+    }
+}
+
 void ReplyFollower::append(qsizetype offset, const QString &piece)
 {
     if (m_done)
         return;
+    if (m_feed && !m_primed) {
+        m_ahead.insert(offset, piece); // after the first read of the store
+        return;
+    }
     // Offsets make a duplicate or an overlapping piece harmless; a piece past the end waits
     // until the store (or an earlier piece arriving later) fills the gap before it.
     if (offset > m_text.size()) {
@@ -101,11 +202,12 @@ void ReplyFollower::append(qsizetype offset, const QString &piece)
             Q_EMIT textArrived(fresh);
         }
     }
+    releaseArguments();
 }
 
 void ReplyFollower::poll()
 {
-    if (m_done || m_id.isEmpty())
+    if (m_done || m_id.isEmpty() || !m_primed)
         return;
     if (m_polling) {
         // One read at a time; an end event meanwhile needs a read that starts after it.
@@ -135,6 +237,8 @@ void ReplyFollower::poll()
 
 void ReplyFollower::take(const ReplyProgress &p, quint64 pollNumber)
 {
+    if (m_feed)
+        appendReasoning(0, p.reasoning);
     append(p.from, p.text);
     if (!domain::isLive(p.status)) {
         finish(p.status, p.error, true);
@@ -174,6 +278,8 @@ void ReplyFollower::finish(MessageStatus status, const QString &error, bool stor
 {
     m_done = true;
     m_ahead.clear();
+    m_reasoningAhead.clear();
+    m_heldArguments.clear();
     m_timer.stop();
     Q_EMIT ended(status, error, stored);
 }

@@ -108,6 +108,7 @@ void ReplySession::attach(llm::ChatStream *stream)
     connect(m_stream, &llm::ChatStream::delta, this, &ReplySession::onDelta);
     connect(m_stream, &llm::ChatStream::reasoning, this, &ReplySession::onReasoning);
     connect(m_stream, &llm::ChatStream::toolCall, this, &ReplySession::onToolCall);
+    connect(m_stream, &llm::ChatStream::toolArguments, this, &ReplySession::onToolArguments);
     connect(m_stream, &llm::ChatStream::reasoningState, this,
             [this](const QJsonObject &state) { m_reasoningState = state; });
     connect(m_stream, &llm::ChatStream::finished, this, &ReplySession::onFinished);
@@ -152,6 +153,7 @@ void ReplySession::onReasoning(const QString &text)
     m_reasoningSize += text.size();
     m_received += text.size();
     m_pendingReasoning += text;
+    m_pendingReasoningPieces.append(text.size());
     Q_EMIT m_events.reasoningDelta(m_message.conversationId, m_message.id, offset, text);
     m_committer.markDirty(this);
 }
@@ -189,15 +191,28 @@ void ReplySession::onToolCall(int index, const llm::ToolCall &call)
     m_committer.markDirty(this);
 }
 
+void ReplySession::onToolArguments(int index, const llm::ToolCall &head, qsizetype offset,
+                                   const QString &piece)
+{
+    if (index < 0 || m_run->isEnded())
+        return;
+    // Told with the next commit, after the text before them (a streamed response's order).
+    m_pendingArguments.append(
+        {int(m_callBase + index), head.id, head.name, m_contentBase + head.at, offset, piece});
+    m_committer.markDirty(this);
+}
+
 void ReplySession::flush()
 {
-    if (!m_pending.isEmpty() || !m_pendingReasoning.isEmpty() || m_toolCallsDirty)
+    if (!m_pending.isEmpty() || !m_pendingReasoning.isEmpty() || m_toolCallsDirty
+        || !m_pendingArguments.isEmpty())
         m_committer.markDirty(this);
 }
 
 std::optional<ReplyChunk> ReplySession::takeChunk()
 {
-    if (m_pending.isEmpty() && m_pendingReasoning.isEmpty() && !m_toolCallsDirty)
+    if (m_pending.isEmpty() && m_pendingReasoning.isEmpty() && !m_toolCallsDirty
+        && m_pendingArguments.isEmpty())
         return std::nullopt;
     ReplyChunk c;
     c.conversationId = m_message.conversationId;
@@ -207,6 +222,8 @@ std::optional<ReplyChunk> ReplySession::takeChunk()
     c.text = std::exchange(m_pending, {});
     c.reasoningOffset = m_reasoningSize - m_pendingReasoning.size();
     c.reasoning = std::exchange(m_pendingReasoning, {});
+    c.reasoningPieces = std::exchange(m_pendingReasoningPieces, {});
+    c.arguments = std::exchange(m_pendingArguments, {});
     if (std::exchange(m_toolCallsDirty, false))
         c.toolCalls = domain::toolcalls::toText(m_toolCalls);
     return c;
@@ -220,7 +237,9 @@ ReplySession::Rest ReplySession::takeRest()
                    m_text.size() - m_pending.size(),
                    m_pending,
                    m_reasoningSize - m_pendingReasoning.size(),
-                   m_pendingReasoning};
+                   m_pendingReasoning,
+                   std::exchange(m_pendingReasoningPieces, {}),
+                   std::exchange(m_pendingArguments, {})};
     Rest rest{std::exchange(m_pending, {}), std::exchange(m_pendingReasoning, {})};
     rest.reasoningMs = m_reasoningMs >= 0 ? m_reasoningMs
         : m_reasoningClock.isValid()      ? m_reasoningClock.elapsed()
@@ -445,7 +464,8 @@ void ReplySession::announce(const QString &status, const QString &error)
 {
     m_live.end(m_message.id);
     // The end committed the text that was not stored yet: durable now, like a chunk.
-    if (!m_restPiece.text.isEmpty() || !m_restPiece.reasoning.isEmpty())
+    if (!m_restPiece.text.isEmpty() || !m_restPiece.reasoning.isEmpty()
+        || !m_restPiece.arguments.isEmpty())
         Q_EMIT m_events.textsCommitted({std::exchange(m_restPiece, {})});
     Q_EMIT m_events.messageStateChanged(m_message.conversationId, m_message.id, status, error);
     Q_EMIT m_events.conversationsChanged();

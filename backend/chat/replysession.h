@@ -86,6 +86,8 @@ private:
     void noteFirstToken();
     void onReasoning(const QString &text);
     void onToolCall(int index, const llm::ToolCall &call);
+    void onToolArguments(int index, const llm::ToolCall &head, qsizetype offset,
+                         const QString &piece);
     void onFinished(const llm::ChatUsage &usage, const QString &finishReason);
     void attach(llm::ChatStream *stream);
     /** @brief What begin() and resume() share: the text so far, the status streaming. */
@@ -110,6 +112,8 @@ private:
     ChunkCommitter &m_committer;
     QString m_pending;
     QString m_pendingReasoning;
+    QList<qsizetype> m_pendingReasoningPieces;
+    QList<ArgumentsPiece> m_pendingArguments;
     int m_seq = 0;
     qsizetype m_received = 0;            ///< text and reasoning received
     qsizetype m_reasoningSize = 0;       ///< the whole reasoning's length so far

@@ -35,6 +35,10 @@ HttpChatStream::HttpChatStream(QNetworkReply *reply, std::unique_ptr<StreamDecod
     m_decoder->setSource(vendorerrors::shownUrl(m_reply->url()));
     m_decoder->onText = [this](const QString &text) { Q_EMIT delta(text); };
     m_decoder->onReasoning = [this](const QString &text) { Q_EMIT reasoning(text); };
+    m_decoder->onToolArguments = [this](int index, const ToolCall &head, qsizetype offset,
+                                        const QString &piece) {
+        Q_EMIT toolArguments(index, head, offset, piece);
+    };
     m_decoder->onToolCall = [this](int index, const ToolCall &call) {
         Q_EMIT toolCall(index, call);
     };

@@ -180,6 +180,13 @@ Q_SIGNALS:
      *  emitted. A later emission with the same index replaces the call (a vendor that sent more
      *  of it after all). */
     void toolCall(int index, const arbor::llm::ToolCall &call);
+    /** @brief A piece of the @p index-th call's arguments as the vendor streams it, before
+     *  toolCall() says the call is whole: @p head is the call so far without its arguments
+     *  (id, name, where it began), @p offset the arguments' length before @p piece. @p piece
+     *  is "" when the call begins (its name may still be unknown). Whole calls (Gemini,
+     *  Ollama) come as one piece. */
+    void toolArguments(int index, const arbor::llm::ToolCall &head, qsizetype offset,
+                       const QString &piece);
     /** @brief The rate-limit headers of a successful response (emitted once, before the first
      *  delta, only when the vendor sent any), so the job engine can pace the next requests. */
     void rateLimitSeen(const arbor::llm::RateLimitInfo &info);

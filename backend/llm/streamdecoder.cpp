@@ -131,11 +131,22 @@ ToolCall StreamDecoder::shown(ToolCall call)
     return call;
 }
 
+void StreamDecoder::announceArguments(int index, qsizetype offset, const QString &piece)
+{
+    if (!onToolArguments)
+        return;
+    ToolCall head = m_calls.at(index).call;
+    head.arguments.clear();
+    onToolArguments(index, head, offset, piece);
+}
+
 int StreamDecoder::beginToolCall(const QString &id, const QString &name)
 {
     m_toolCallSeen = true;
     m_calls.append({{id, name, {}, m_textLength}, false});
-    return int(m_calls.size() - 1);
+    const int index = int(m_calls.size() - 1);
+    announceArguments(index, 0, {});
+    return index;
 }
 
 void StreamDecoder::addToolArguments(int index, const QString &piece, const QString &name,
@@ -144,11 +155,14 @@ void StreamDecoder::addToolArguments(int index, const QString &piece, const QStr
     if (index < 0 || index >= m_calls.size())
         return;
     Call &c = m_calls[index];
+    const qsizetype offset = c.call.arguments.size();
     c.call.arguments += piece;
     if (!name.isEmpty())
         c.call.name = name;
     if (!id.isEmpty())
         c.call.id = id;
+    if (!piece.isEmpty() || !name.isEmpty() || !id.isEmpty())
+        announceArguments(index, offset, piece);
     if (c.ended && (!piece.isEmpty() || !name.isEmpty() || !id.isEmpty()) && onToolCall)
         onToolCall(index, shown(c.call));
 }
@@ -167,6 +181,7 @@ int StreamDecoder::wholeToolCall(const QString &id, const QString &name, const Q
 {
     const int index = beginToolCall(id, name);
     m_calls[index].call.arguments = arguments;
+    announceArguments(index, 0, arguments);
     endToolCall(index);
     return index;
 }

@@ -66,6 +66,11 @@ public:
     std::function<void(const QString &)> onReasoning;
     /** @brief A tool call became whole: the @p index-th of the reply (ChatStream::toolCall). */
     std::function<void(int index, const ToolCall &call)> onToolCall;
+    /** @brief A piece of call @p index's arguments as the vendor streamed it (ChatStream::
+     *  toolArguments): @p head is the call without its arguments, @p offset their length
+     *  before @p piece ("" when the call begins or only its name or id arrived). */
+    std::function<void(int index, const ToolCall &head, qsizetype offset, const QString &piece)>
+        onToolArguments;
 
     /** @brief Where the body comes from (a shownUrl(), never with secrets), named in errors. */
     void setSource(const QString &source) { m_source = source; }
@@ -160,6 +165,7 @@ private:
     QList<Call> m_calls;
     /** @brief @p call as it is announced: no arguments at all are the empty object. */
     static ToolCall shown(ToolCall call);
+    void announceArguments(int index, qsizetype offset, const QString &piece);
     bool m_toolCallSeen = false;
     bool m_sawText = false;
     bool m_sawReasoning = false;

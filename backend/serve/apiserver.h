@@ -122,9 +122,11 @@ private:
     /** @brief How often a stream of a reply made by this server reads the store (its text and
      *  end arrive as events; the reads only catch a reply that another process took over). */
     static constexpr int LocalPollMs = 5000;
-    /** @brief Streams the response @p id as SSE from @p startingAfter. */
+    /** @brief Streams the response @p id as SSE from @p startingAfter; @p echo: what its
+     *  response object echoes of the request (read from the store when not given). */
     void streamResponse(HttpConnection *c, const HttpRequest &r, const Caller &caller,
-                        const QString &id, qint64 startingAfter, int pollMs = 200);
+                        const QString &id, qint64 startingAfter, int pollMs = 200,
+                        const std::optional<QJsonObject> &echo = std::nullopt);
     /** @brief Answers @p id as a response object once it has ended. */
     void respondWhenDone(HttpConnection *c, const HttpRequest &r, const Caller &caller,
                          const QString &id);

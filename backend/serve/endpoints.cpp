@@ -1,6 +1,8 @@
 // The OpenAI-style endpoints of ApiServer: Chat Completions (a shim for unmodified clients) and
 // Open Responses over HTTP/SSE and WebSocket.
 #include "apiserver.h"
+#include "chatcallchunks.h"
+#include "responseecho.h"
 #include "responsestream.h"
 #include "submission.h"
 
@@ -188,22 +190,30 @@ void ApiServer::chatCompletions(HttpConnection *c, const HttpRequest &r, const C
                                    QJsonValue())));
                 auto *follower = new chat::ReplyFollower(m_backend.chat(), *m_feed, c);
                 follower->setPollInterval(LocalPollMs);
+                auto calls = std::make_shared<ChatCallChunks>();
                 connect(follower, &chat::ReplyFollower::textArrived, c,
                         [c, chunk](const QString &piece) {
                             c->write(sse(chunk({{str("content"), piece}}, QJsonValue())));
                         });
-                auto end = [this, c, r, caller, id, head, chunk, s] {
+                connect(follower, &chat::ReplyFollower::argumentsArrived, c,
+                        [c, chunk, calls](const chat::ArgumentsPiece &piece) {
+                            if (const QJsonArray d = calls->piece(piece); !d.isEmpty())
+                                c->write(sse(chunk({{str("tool_calls"), d}}, QJsonValue())));
+                        });
+                auto end = [this, c, r, caller, id, head, chunk, s, calls] {
                     // Ended: the store has its final state.
-                    readMessage(id, c, [this, c, r, caller, head, chunk, s](const auto &m) {
+                    readMessage(id, c, [this, c, r, caller, head, chunk, s, calls](const auto &m) {
                         if (!m || m->status == MessageStatus::Error) {
                             c->write(
                                 sse({{str("error"),
                                       QJsonObject{{str("message"), m ? m->error : str("deleted")},
                                                   {str("type"), str("server_error")}}}}));
                         } else {
-                            // The calls, each whole, in one delta before the end.
-                            if (const QJsonArray calls = chatToolCalls(*m, true); !calls.isEmpty())
-                                c->write(sse(chunk({{str("tool_calls"), calls}}, QJsonValue())));
+                            // What the stored calls add to the pieces sent, before the end.
+                            if (const QJsonArray rest =
+                                    calls->rest(domain::toolcalls::parse(m->toolCalls));
+                                !rest.isEmpty())
+                                c->write(sse(chunk({{str("tool_calls"), rest}}, QJsonValue())));
                             c->write(sse(chunk(QJsonObject(), finishReason(*m))));
                             if (s.includeUsage) {
                                 QJsonObject u = head;
@@ -248,7 +258,8 @@ void ApiServer::createResponse(HttpConnection *c, const HttpRequest &r, const Ca
                       if (!failure.isEmpty())
                           return error(c, r, caller.token.name, 400, failure);
                       if (s.stream) // a reply made here runs here: its text comes as events
-                          return streamResponse(c, r, caller, sent.assistant.id, -1, LocalPollMs);
+                          return streamResponse(c, r, caller, sent.assistant.id, -1, LocalPollMs,
+                                                s.echo);
                       if (s.background)
                           return respondResponse(c, r, caller, sent.assistant.id);
                       respondWhenDone(c, r, caller, sent.assistant.id);
@@ -295,13 +306,14 @@ void ApiServer::respondResponse(HttpConnection *c, const HttpRequest &r, const C
                                 const QString &id)
 {
     auto pending = m_backend.store().read([id](QSqlDatabase &db) {
-        auto m = store::serve::replyWithPrevious(db, id);
-        return m;
+        return std::pair(store::serve::replyWithPrevious(db, id), responseecho::ofReply(db, id));
     });
-    core::whenReady(c, pending, [this, c, r, caller, id](QFuture<store::serve::Reply> f) {
+    using Read = std::pair<store::serve::Reply, QJsonObject>;
+    core::whenReady(c, pending, [this, c, r, caller, id](QFuture<Read> f) {
         store::serve::Reply reply;
+        QJsonObject echo;
         try {
-            reply = f.result();
+            std::tie(reply, echo) = f.result();
         } catch (const std::exception &e) {
             return error(c, r, caller.token.name, 500, QString::fromUtf8(e.what()),
                          str("server_error"));
@@ -315,18 +327,35 @@ void ApiServer::respondResponse(HttpConnection *c, const HttpRequest &r, const C
                 live && live->size() > text.size())
                 text = *live;
         json(c, r, caller.token.name,
-             ResponseStream::responseObject(*reply.message, text, reply.previousId, false));
+             ResponseStream::responseObject(*reply.message, text, reply.previousId, false, echo));
     });
 }
 
 void ApiServer::streamResponse(HttpConnection *c, const HttpRequest &r, const Caller &caller,
-                               const QString &id, qint64 startingAfter, int pollMs)
+                               const QString &id, qint64 startingAfter, int pollMs,
+                               const std::optional<QJsonObject> &echo)
 {
+    if (!echo) {
+        auto pending = m_backend.store().read(
+            [id](QSqlDatabase &db) { return responseecho::ofReply(db, id); });
+        core::whenReady(c, pending,
+                        [this, c, r, caller, id, startingAfter, pollMs](QFuture<QJsonObject> f) {
+                            QJsonObject read;
+                            try {
+                                read = f.result();
+                            } catch (const std::exception &) {
+                                // the stream's own read of the reply says what is wrong
+                            }
+                            streamResponse(c, r, caller, id, startingAfter, pollMs, read);
+                        });
+        return;
+    }
     c->beginStream(200, "text/event-stream");
     ++m_streams;
     m_streaming.append(c);
     auto *stream = new ResponseStream(m_backend.chat(), *m_feed, id, startingAfter, c);
     stream->setPollInterval(pollMs);
+    stream->setEcho(*echo);
     connect(stream, &ResponseStream::event, c, [c](const QByteArray &type, const QByteArray &json) {
         c->write("event: " + type + "\ndata: " + json + "\n\n");
     });
@@ -389,8 +418,8 @@ void ApiServer::responsesSocket(QWebSocket *socket, const Caller &caller)
                           }
                           submitFor(
                               caller, s, socket,
-                              [this, socket, busy, sendError](const chat::SendResult &sent,
-                                                              const QString &failure) {
+                              [this, socket, busy, sendError, echo = s.echo](
+                                  const chat::SendResult &sent, const QString &failure) {
                                   if (!failure.isEmpty()) {
                                       *busy = false;
                                       return sendError(400, failure, str("invalid_request_error"));
@@ -398,6 +427,7 @@ void ApiServer::responsesSocket(QWebSocket *socket, const Caller &caller)
                                   auto *stream = new ResponseStream(m_backend.chat(), *m_feed,
                                                                     sent.assistant.id, -1, socket);
                                   stream->setPollInterval(LocalPollMs);
+                                  stream->setEcho(echo);
                                   connect(stream, &ResponseStream::event, socket,
                                           [socket](const QByteArray &, const QByteArray &json) {
                                               socket->sendTextMessage(QString::fromUtf8(json));

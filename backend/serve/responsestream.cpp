@@ -1,7 +1,9 @@
 #include "responsestream.h"
 
 #include "outputitems.h"
+#include "responseecho.h"
 
+#include "chat/chatevents.h"
 #include "chat/chatservice.h"
 #include "chat/replyfollower.h"
 #include "core/whenready.h"
@@ -50,7 +52,8 @@ QString ResponseStream::statusOf(MessageStatus status)
 }
 
 QJsonObject ResponseStream::responseObject(const domain::Message &m, const QString &text,
-                                           const QString &previousResponseId, bool live)
+                                           const QString &previousResponseId, bool live,
+                                           const QJsonObject &echo)
 {
     const QString status = statusOf(m.status);
     // A response that has not started lists no items yet.
@@ -67,10 +70,10 @@ QJsonObject ResponseStream::responseObject(const domain::Message &m, const QStri
                    previousResponseId.isEmpty() ? QJsonValue() : QJsonValue(previousResponseId)},
                   {str("metadata"), QJsonObject{{str("arbor_conversation_id"), m.conversationId}}},
                   {str("error"), QJsonValue()},
-                  {str("incomplete_details"), QJsonValue()},
-                  {str("parallel_tool_calls"), false},
-                  {str("tools"), QJsonArray()},
-                  {str("tool_choice"), str("auto")}};
+                  {str("incomplete_details"), QJsonValue()}};
+    const QJsonObject echoed = responseecho::withDefaults(echo);
+    for (auto it = echoed.begin(); it != echoed.end(); ++it)
+        o.insert(it.key(), it.value());
     if (m.finishedAt > 0)
         o.insert(str("completed_at"), m.finishedAt / 1000);
     if (m.status == MessageStatus::Error)
@@ -102,6 +105,11 @@ QJsonObject ResponseStream::responseObject(const domain::Message &m, const QStri
 
 void ResponseStream::start()
 {
+    // Following before the reply is read: what is committed after the read comes from the
+    // feed, and what the feed brings before the read is given after it (ReplyFollower::prime).
+    m_follower = new chat::ReplyFollower(m_chat, m_feed, this);
+    m_follower->setPollInterval(m_pollMs);
+    m_follower->followUnprimed(m_id);
     core::whenReady(this, m_chat.message(m_id), [this](QFuture<std::optional<domain::Message>> f) {
         std::optional<domain::Message> m;
         try {
@@ -138,68 +146,83 @@ void ResponseStream::begin(const domain::Message &m, const QString &previousId)
     domain::Message shown = m;
     shown.status = MessageStatus::Queued;
     emitEvent(0, str("response.created"),
-              {{str("response"), responseObject(shown, {}, previousId, true)}});
+              {{str("response"), responseObject(shown, {}, previousId, true, m_echo)}});
     shown.status = MessageStatus::Streaming;
     emitEvent(1, str("response.in_progress"),
-              {{str("response"), responseObject(shown, {}, previousId, true)}});
-    // A reply that has text (or has ended) has its reasoning whole: the items can open now.
-    if (!m.content.isEmpty() || !domain::isLive(m.status))
-        openReasoning(m.reasoning);
-    m_follower = new chat::ReplyFollower(m_chat, m_feed, this);
-    m_follower->setPollInterval(m_pollMs);
+              {{str("response"), responseObject(shown, {}, previousId, true, m_echo)}});
+    // The follower gives the stored reasoning and text first, then the pieces as committed.
+    connect(m_follower, &chat::ReplyFollower::reasoningArrived, this, &ResponseStream::onReasoning);
     connect(m_follower, &chat::ReplyFollower::textArrived, this, &ResponseStream::onText);
+    connect(m_follower, &chat::ReplyFollower::argumentsArrived, this, &ResponseStream::onArguments);
     connect(m_follower, &chat::ReplyFollower::ended, this, &ResponseStream::onEnded);
     connect(m_follower, &chat::ReplyFollower::failed, this, &ResponseStream::fail);
-    m_follower->follow(m_id);
+    m_follower->prime(m);
 }
 
-void ResponseStream::openReasoning(const QString &reasoning)
+void ResponseStream::onReasoning(const QString &piece)
 {
-    if (m_opened)
-        return;
-    m_opened = true;
-    m_base = 2;
-    if (reasoning.isEmpty())
-        return;
-    // The reasoning item, whole: it is complete once the answer has begun (or the reply ended).
+    if (m_done || m_reasoningClosed || piece.isEmpty())
+        return; // reasoning after the answer began is in the final response only
     const QString item = str("rs_") + m_id;
-    emitEvent(2, str("response.output_item.added"),
-              {{str("output_index"), 0},
-               {str("item"), outputitems::reasoningItem(m_message, reasoning, false)}});
-    const QJsonObject part{{str("type"), str("reasoning_text")}, {str("text"), reasoning}};
-    emitEvent(3, str("response.content_part.added"),
+    if (!std::exchange(m_reasoningOpen, true)) {
+        emitEvent(2, str("response.output_item.added"),
+                  {{str("output_index"), 0},
+                   {str("item"), outputitems::reasoningItem(m_message, {}, false)}});
+        emitEvent(3, str("response.content_part.added"),
+                  {{str("item_id"), item},
+                   {str("output_index"), 0},
+                   {str("content_index"), 0},
+                   {str("part"),
+                    QJsonObject{{str("type"), str("reasoning_text")}, {str("text"), QString()}}}});
+    }
+    const qsizetype from = m_reasoning.size();
+    m_reasoning += piece;
+    emitDelta(2, from, piece, str("response.reasoning_text.delta"),
+              {{str("item_id"), item}, {str("output_index"), 0}, {str("content_index"), 0}});
+}
+
+void ResponseStream::closeReasoning(const QString &reasoning)
+{
+    if (std::exchange(m_reasoningClosed, true))
+        return;
+    // What the store has beyond what was sent (a stream that began after it was written).
+    if (reasoning.size() > m_reasoning.size() && reasoning.startsWith(m_reasoning)) {
+        m_reasoningClosed = false;
+        onReasoning(reasoning.mid(m_reasoning.size()));
+        m_reasoningClosed = true;
+    }
+    if (!m_reasoningOpen) {
+        m_base = m_next = 2;
+        return;
+    }
+    const qint64 r = m_reasoning.size();
+    const QString item = str("rs_") + m_id;
+    emitEvent(4 + r, str("response.reasoning_text.done"),
+              {{str("item_id"), item},
+               {str("output_index"), 0},
+               {str("content_index"), 0},
+               {str("text"), m_reasoning}});
+    emitEvent(5 + r, str("response.content_part.done"),
               {{str("item_id"), item},
                {str("output_index"), 0},
                {str("content_index"), 0},
                {str("part"),
-                QJsonObject{{str("type"), str("reasoning_text")}, {str("text"), QString()}}}});
-    emitEvent(4, str("response.reasoning_text.delta"),
-              {{str("item_id"), item},
-               {str("output_index"), 0},
-               {str("content_index"), 0},
-               {str("delta"), reasoning}});
-    emitEvent(5, str("response.reasoning_text.done"),
-              {{str("item_id"), item},
-               {str("output_index"), 0},
-               {str("content_index"), 0},
-               {str("text"), reasoning}});
-    emitEvent(6, str("response.content_part.done"),
-              {{str("item_id"), item},
-               {str("output_index"), 0},
-               {str("content_index"), 0},
-               {str("part"), part}});
-    emitEvent(7, str("response.output_item.done"),
+                QJsonObject{{str("type"), str("reasoning_text")}, {str("text"), m_reasoning}}}});
+    emitEvent(6 + r, str("response.output_item.done"),
               {{str("output_index"), 0},
-               {str("item"), outputitems::reasoningItem(m_message, reasoning, true)}});
-    m_base = 8;
-    m_messageIndex = 1;
+               {str("item"), outputitems::reasoningItem(m_message, m_reasoning, true)}});
+    m_base = m_next = 7 + r;
+    m_messageIndex = m_outputIndex = 1;
 }
 
 void ResponseStream::openMessage()
 {
     if (m_messageOpen)
         return;
+    closeReasoning(m_reasoning);
     m_messageOpen = true;
+    m_base = m_next;
+    m_messageIndex = m_outputIndex;
     emitEvent(m_base, str("response.output_item.added"),
               {{str("output_index"), m_messageIndex},
                {str("item"), outputitems::openMessageItem(m_message)}});
@@ -213,28 +236,36 @@ void ResponseStream::openMessage()
                             {str("annotations"), QJsonArray()}}}});
 }
 
+void ResponseStream::closeMessage(const domain::Message &m, const QString &text)
+{
+    if (!m_messageOpen || std::exchange(m_messageClosed, true))
+        return;
+    const qint64 b = m_base;
+    const qint64 l = text.size();
+    const QJsonObject part{
+        {str("type"), str("output_text")}, {str("text"), text}, {str("annotations"), QJsonArray()}};
+    emitEvent(b + l + 2, str("response.output_text.done"),
+              {{str("item_id"), m_id},
+               {str("output_index"), m_messageIndex},
+               {str("content_index"), 0},
+               {str("text"), text},
+               {str("logprobs"), QJsonArray()}});
+    emitEvent(b + l + 3, str("response.content_part.done"),
+              {{str("item_id"), m_id},
+               {str("output_index"), m_messageIndex},
+               {str("content_index"), 0},
+               {str("part"), part}});
+    emitEvent(
+        b + l + 4, str("response.output_item.done"),
+        {{str("output_index"), m_messageIndex}, {str("item"), outputitems::messageItem(m, text)}});
+    m_next = b + l + 5;
+    m_outputIndex = m_messageIndex + 1;
+}
+
 void ResponseStream::onText(const QString &piece)
 {
-    if (m_done)
-        return;
-    if (!m_opened) {
-        // The first text: the reasoning before it is stored (same or earlier commit).
-        m_held += piece;
-        if (std::exchange(m_reading, true))
-            return;
-        core::whenReady(this, m_chat.message(m_id),
-                        [this](QFuture<std::optional<domain::Message>> f) {
-                            QString reasoning;
-                            try {
-                                if (const auto m = f.result())
-                                    reasoning = m->reasoning;
-                            } catch (const std::exception &) {
-                            }
-                            openReasoning(reasoning);
-                            sendText(std::exchange(m_held, {}));
-                        });
-        return;
-    }
+    if (m_done || m_messageClosed || !m_calls.isEmpty())
+        return; // text after the calls began is in the final response only
     sendText(piece);
 }
 
@@ -248,6 +279,7 @@ void ResponseStream::sendText(const QString &piece)
     const qint64 seq = m_base + 1 + m_length;
     if (seq <= m_after)
         return;
+    m_lastSeq = seq;
     // Part of this piece may have been sent before the resume: only the rest goes out.
     const qsizetype skip = std::max<qint64>(0, m_after - m_base - 1 - from);
     // The hot event, written directly: one small buffer per delta, no JSON object.
@@ -259,6 +291,97 @@ void ResponseStream::sendText(const QString &piece)
     Q_EMIT event(type,
                  m_deltaHead + jsonString(piece.mid(skip))
                      + ",\"sequence_number\":" + QByteArray::number(seq) + '}');
+}
+
+void ResponseStream::onArguments(const chat::ArgumentsPiece &piece)
+{
+    if (m_done || m_callsCut)
+        return;
+    const qsizetype k = piece.call;
+    if (k == m_calls.size()) {
+        if (piece.name.isEmpty())
+            return; // opened once named
+        if (piece.offset > 0) {
+            m_callsCut = true;
+            return;
+        }
+        domain::ToolCall call;
+        call.id = piece.id;
+        call.name = piece.name;
+        call.at = piece.at;
+        openCall(call);
+    } else if (k != m_calls.size() - 1 || m_calls.at(k).closed) {
+        m_callsCut = true; // out of order: the end gives the rest
+        return;
+    }
+    Call &c = m_calls[k];
+    if (piece.text.isEmpty())
+        return;
+    if (piece.offset != c.call.arguments.size()) {
+        m_callsCut = true;
+        return;
+    }
+    c.call.arguments += piece.text;
+    const QString itemId = QStringLiteral("fc_%1_%2").arg(m_id).arg(k);
+    emitDelta(c.added, piece.offset, piece.text, str("response.function_call_arguments.delta"),
+              {{str("item_id"), itemId}, {str("output_index"), c.outputIndex}});
+}
+
+void ResponseStream::openCall(const domain::ToolCall &call)
+{
+    // The items before it are whole now.
+    closeReasoning(m_reasoning);
+    if (m_messageOpen)
+        closeMessage(m_message, m_follower ? m_follower->text().left(m_length) : QString());
+    if (!m_calls.isEmpty())
+        closeCall(m_calls.size() - 1, m_calls.constLast().call.arguments);
+    Call c;
+    c.call = call;
+    c.call.arguments.clear();
+    c.added = m_next;
+    c.outputIndex = m_outputIndex++;
+    emitEvent(
+        c.added, str("response.output_item.added"),
+        {{str("output_index"), c.outputIndex},
+         {str("item"), outputitems::functionCallItem(m_message, c.call, m_calls.size(), false)}});
+    m_calls.append(c);
+}
+
+void ResponseStream::closeCall(qsizetype k, const QString &arguments)
+{
+    Call &c = m_calls[k];
+    if (std::exchange(c.closed, true))
+        return;
+    const QString whole = arguments.trimmed().isEmpty() ? str("{}") : arguments;
+    const QString itemId = QStringLiteral("fc_%1_%2").arg(m_id).arg(k);
+    if (whole.size() > c.call.arguments.size() && whole.startsWith(c.call.arguments)) {
+        const qsizetype from = c.call.arguments.size();
+        emitDelta(c.added, from, whole.mid(from), str("response.function_call_arguments.delta"),
+                  {{str("item_id"), itemId}, {str("output_index"), c.outputIndex}});
+    }
+    const qint64 n = std::max(whole.size(), c.call.arguments.size());
+    c.call.arguments = whole;
+    emitEvent(c.added + n + 2, str("response.function_call_arguments.done"),
+              {{str("item_id"), itemId},
+               {str("output_index"), c.outputIndex},
+               {str("name"), c.call.name},
+               {str("arguments"), whole}});
+    emitEvent(c.added + n + 3, str("response.output_item.done"),
+              {{str("output_index"), c.outputIndex},
+               {str("item"), outputitems::functionCallItem(m_message, c.call, k)}});
+    m_next = c.added + n + 4;
+}
+
+void ResponseStream::emitDelta(qint64 added, qsizetype from, const QString &piece,
+                               const QString &type, QJsonObject body)
+{
+    const qint64 seq = added + 1 + from + piece.size();
+    if (seq <= m_after)
+        return;
+    // Part of this piece may have been sent before the resume: only the rest goes out.
+    const qsizetype skip = std::max<qint64>(0, m_after - added - 1 - from);
+    body.insert(str("delta"), piece.mid(skip));
+    emitEvent(seq, type, std::move(body));
 }
 
 QByteArray ResponseStream::jsonString(const QString &text)
@@ -317,61 +440,29 @@ void ResponseStream::onEnded()
             return;
         }
         m_message = *m;
-        openReasoning(m->reasoning);
-        sendText(std::exchange(m_held, {}));
+        closeReasoning(m->reasoning);
         const QString text = m_follower->text();
-        const qint64 l = text.size();
         const QList<domain::ToolCall> calls = domain::toolcalls::parse(m->toolCalls);
-        qint64 next = m_base;
-        int index = m_messageIndex;
-        if (outputitems::hasMessageItem(text, calls)) {
+        // Text that came after the calls began is in the response object only.
+        if (m_calls.isEmpty() && (m_messageOpen || outputitems::hasMessageItem(text, calls))) {
+            sendText(text.mid(m_length));
             openMessage();
-            const qint64 b = m_base;
-            const QJsonObject part{{str("type"), str("output_text")},
-                                   {str("text"), text},
-                                   {str("annotations"), QJsonArray()}};
-            emitEvent(b + l + 2, str("response.output_text.done"),
-                      {{str("item_id"), m_id},
-                       {str("output_index"), index},
-                       {str("content_index"), 0},
-                       {str("text"), text},
-                       {str("logprobs"), QJsonArray()}});
-            emitEvent(b + l + 3, str("response.content_part.done"),
-                      {{str("item_id"), m_id},
-                       {str("output_index"), index},
-                       {str("content_index"), 0},
-                       {str("part"), part}});
-            emitEvent(
-                b + l + 4, str("response.output_item.done"),
-                {{str("output_index"), index}, {str("item"), outputitems::messageItem(*m, text)}});
-            next = b + l + 5;
-            ++index;
+            closeMessage(*m, text.left(m_length));
         }
-        // The calls, each whole: the model's arguments arrive with the call (ChatStream).
-        for (qsizetype k = 0; k < calls.size(); ++k, ++index, next += 4) {
-            const QJsonObject item = outputitems::functionCallItem(*m, calls.at(k), k);
-            const QString itemId = item.value(str("id")).toString();
-            const QString arguments = item.value(str("arguments")).toString();
-            emitEvent(next, str("response.output_item.added"),
-                      {{str("output_index"), index},
-                       {str("item"), outputitems::functionCallItem(*m, calls.at(k), k, false)}});
-            emitEvent(next + 1, str("response.function_call_arguments.delta"),
-                      {{str("item_id"), itemId},
-                       {str("output_index"), index},
-                       {str("delta"), arguments}});
-            emitEvent(next + 2, str("response.function_call_arguments.done"),
-                      {{str("item_id"), itemId},
-                       {str("output_index"), index},
-                       {str("name"), calls.at(k).name},
-                       {str("arguments"), arguments}});
-            emitEvent(next + 3, str("response.output_item.done"),
-                      {{str("output_index"), index}, {str("item"), item}});
+        // The calls as stored: the rest of those that streamed, then the others whole.
+        for (qsizetype k = 0; k < calls.size(); ++k) {
+            if (k >= m_calls.size()) {
+                domain::ToolCall head = calls.at(k);
+                head.arguments.clear();
+                openCall(head);
+            }
+            closeCall(k, calls.at(k).arguments);
         }
-        const QJsonObject response = responseObject(*m, text, m_previousId, false);
+        const QJsonObject response = responseObject(*m, text, m_previousId, false, m_echo);
         const QString type = m->status == MessageStatus::Complete ? str("response.completed")
             : m->status == MessageStatus::Error                   ? str("response.failed")
                                                                   : str("response.incomplete");
-        emitEvent(next, type, {{str("response"), response}});
+        emitEvent(m_next, type, {{str("response"), response}});
         m_done = true;
         Q_EMIT finished();
     });
@@ -381,6 +472,7 @@ void ResponseStream::emitEvent(qint64 seq, const QString &type, QJsonObject body
 {
     if (seq <= m_after)
         return;
+    m_lastSeq = seq;
     body.insert(str("type"), type);
     body.insert(str("sequence_number"), seq);
     Q_EMIT event(type.toLatin1(), QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -391,13 +483,14 @@ void ResponseStream::fail(const QString &message)
     if (m_done)
         return;
     m_done = true;
-    Q_EMIT event(QByteArrayLiteral("error"),
-                 QJsonDocument(QJsonObject{{str("type"), str("error")},
-                                           {str("code"), str("server_error")},
-                                           {str("message"), message},
-                                           {str("param"), QJsonValue()},
-                                           {str("sequence_number"), m_base + 1 + m_length}})
-                     .toJson(QJsonDocument::Compact));
+    Q_EMIT event(
+        QByteArrayLiteral("error"),
+        QJsonDocument(QJsonObject{{str("type"), str("error")},
+                                  {str("code"), str("server_error")},
+                                  {str("message"), message},
+                                  {str("param"), QJsonValue()},
+                                  {str("sequence_number"), std::max(m_lastSeq, m_after) + 1}})
+            .toJson(QJsonDocument::Compact));
     Q_EMIT finished();
 }
 

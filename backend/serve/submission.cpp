@@ -1,5 +1,7 @@
 #include "submission.h"
 
+#include "responseecho.h"
+
 #include "chat/clienttools.h"
 #include "core/backend.h"
 #include "core/whenready.h"
@@ -345,6 +347,9 @@ Submission fromResponses(const QJsonObject &body)
         return s;
     if (const QJsonValue i = body.value(str("instructions")); i.isString())
         s.settings.insert(str("system_prompt"), i.toString());
+    s.echo = responseecho::fromRequest(body);
+    if (!s.echo.isEmpty())
+        s.options.insert(QLatin1String(responseecho::Key), s.echo);
     return s;
 }
 

@@ -31,6 +31,8 @@ struct Submission
     /// The client's function tools and tool_choice, as the reply's job options carry them
     /// (chat/clienttools.h); empty: none.
     QJsonObject options;
+    /// What a response object repeats of the request (responseecho.h); also in options.
+    QJsonObject echo;
     /// The input ends with tool outputs, not a user message: the reply goes under the reply
     /// that made the calls (no user message; text is empty).
     bool continuation = false;

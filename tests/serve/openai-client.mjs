@@ -9,6 +9,13 @@ const client = new OpenAI({
 });
 const model = 'demo/demo';
 const mode = process.argv[2];
+const weatherTools = [{ type: 'function', name: 'get_weather', description: 'The weather in a city',
+                        parameters: { type: 'object', properties: { city: { type: 'string' } },
+                                      required: ['city'] },
+                        strict: true }];
+const echoOf = (r) => ({ tools: r.tools, tool_choice: r.tool_choice,
+                         parallel_tool_calls: r.parallel_tool_calls, temperature: r.temperature,
+                         top_p: r.top_p, max_output_tokens: r.max_output_tokens });
 
 async function streamResponse(params) {
     const stream = await client.responses.create({ ...params, stream: true });
@@ -174,6 +181,66 @@ async function main() {
             if (event.type === 'response.completed') final = event.response;
         }
         return { events, reasoning, text, id: final.id, output: final.output };
+    }
+    if (mode === 'pieces-responses') {
+        // A call whose arguments the vendor streams in pieces: each delta as the client sees it,
+        // and what response.created and response.completed echo of the request.
+        const stream = await client.responses.create({
+            model: 'fake/fake-model', input: 'Weather in Paris?', tools: weatherTools,
+            tool_choice: 'required', parallel_tool_calls: false, temperature: 0.25,
+            max_output_tokens: 300, stream: true });
+        const deltas = [];
+        const events = [];
+        let created = null;
+        let done = null;
+        let final = null;
+        for await (const event of stream) {
+            events.push([event.sequence_number, event.type]);
+            if (event.type === 'response.created') created = event.response;
+            if (event.type === 'response.function_call_arguments.delta')
+                deltas.push({ item_id: event.item_id, output_index: event.output_index,
+                              delta: event.delta });
+            if (event.type === 'response.function_call_arguments.done') done = event;
+            if (event.type === 'response.completed') final = event.response;
+        }
+        return { deltas, events, done: { item_id: done.item_id, arguments: done.arguments },
+                 id: final.id, output: final.output, created: echoOf(created),
+                 completed: echoOf(final) };
+    }
+    if (mode === 'pieces-chat') {
+        const stream = await client.chat.completions.create({
+            model: 'fake/fake-model', stream: true, tool_choice: 'auto',
+            messages: [{ role: 'user', content: 'Weather in Paris?' }],
+            tools: weatherTools.map(({ name, description, parameters }) =>
+                ({ type: 'function', function: { name, description, parameters } })) });
+        const fragments = [];
+        const calls = [];
+        let finish = null;
+        for await (const chunk of stream) {
+            const choice = chunk.choices[0];
+            if (!choice) continue;
+            for (const d of choice.delta?.tool_calls ?? []) {
+                calls[d.index] ??= { id: '', name: '', arguments: '' };
+                if (d.id) calls[d.index].id = d.id;
+                if (d.function?.name) calls[d.index].name += d.function.name;
+                if (d.function?.arguments) {
+                    fragments.push([d.index, d.function.arguments]);
+                    calls[d.index].arguments += d.function.arguments;
+                }
+            }
+            if (choice.finish_reason) finish = choice.finish_reason;
+        }
+        return { fragments, calls, finish };
+    }
+    if (mode === 'echo') {
+        // Not streamed: the response object echoes the request; GET gives the same.
+        const r = await client.responses.create({
+            model: 'fake/fake-model', input: 'Weather in Paris?', tools: weatherTools,
+            tool_choice: { type: 'function', name: 'get_weather' }, temperature: 0.5,
+            max_output_tokens: 200 });
+        const got = await client.responses.retrieve(r.id);
+        const plain = await client.responses.create({ model: 'demo/demo', input: 'Hi' });
+        return { created: echoOf(r), retrieved: echoOf(got), plain: echoOf(plain) };
     }
     if (mode === 'unauthorized') {
         try {
