@@ -6,10 +6,10 @@
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobrun.h"
+#include "support/tempbackend.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace arbor;
@@ -46,14 +46,9 @@ class TestJobsDashboard : public QObject
 private Q_SLOTS:
     void showsFailedJobsAndActsOnThem()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        core::BackendOptions options;
-        options.dbPath = dir.filePath(QStringLiteral("a.db"));
-        options.demoRate = 0;
-        core::Backend backend(options);
-        backend.engine().registerHandler(std::make_shared<FailingHandler>());
-        backend.open();
+        testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
 
         jobs::JobSpec spec;
         spec.kind = QStringLiteral("dash.fail");
@@ -122,14 +117,9 @@ private Q_SLOTS:
      *  this process reaches the lists, the tiles and the history through the engine's signals. */
     void updatesArePushedByTheEngine()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        core::BackendOptions options;
-        options.dbPath = dir.filePath(QStringLiteral("a.db"));
-        options.demoRate = 0;
-        core::Backend backend(options);
-        backend.engine().registerHandler(std::make_shared<FailingHandler>());
-        backend.open();
+        testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
 
         app::JobsDashboard dashboard(&backend);
         dashboard.setCatchUpMs(3600 * 1000);
@@ -177,14 +167,9 @@ private Q_SLOTS:
      *  "tools", in the queue list, the job lists and the per-queue history. */
     void pinnedQueuesShowAsOneToolsQueue()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        core::BackendOptions options;
-        options.dbPath = dir.filePath(QStringLiteral("a.db"));
-        options.demoRate = 0;
-        core::Backend backend(options);
-        backend.engine().registerHandler(std::make_shared<FailingHandler>());
-        backend.open();
+        testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
 
         jobs::JobSpec spec;
         spec.kind = QStringLiteral("dash.fail");
