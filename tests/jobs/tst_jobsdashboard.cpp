@@ -6,6 +6,8 @@
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobrun.h"
+#include "jobs/jobsservice.h"
+#include "support/answerorder.h"
 #include "support/tempbackend.h"
 
 #include <QAbstractItemModelTester>
@@ -111,6 +113,31 @@ private Q_SLOTS:
         dashboard.setActive(false);
         QVERIFY(!dashboard.active());
         QCOMPARE(active.size(), 2);
+    }
+
+    /** Every refresh reads the shown job again, and the store's readers answer in any order:
+     *  of two reads, the older answered last (AnswerOrder makes it so) does not bring back
+     *  the job as it was before the newer read (here: before it was discarded). */
+    void theShownJobKeepsItsNewestRead()
+    {
+        testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
+        jobs::JobSpec spec;
+        spec.kind = QStringLiteral("dash.fail");
+        spec.queue = QStringLiteral("vendor");
+        const qint64 id = backend.engine().enqueue(spec).result();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            backend.jobs().detail(id).result().job.state == jobs::JobState::Failed, 30000);
+
+        app::JobsDashboard dashboard(&backend);
+        testsupport::AnswerOrder order(&dashboard);
+        dashboard.showJob(id); // the failed job
+        QVERIFY(backend.jobs().discard(id).result());
+        dashboard.showJob(id); // no such job any more
+        QCOMPARE(order.deliver(testsupport::AnswerOrder::Order::NewestFirst), 2);
+        QCOMPARE(dashboard.jobDetail().value(QStringLiteral("jobId")).toLongLong(), id);
+        QCOMPARE(dashboard.jobDetail().value(QStringLiteral("found")).toBool(), false);
     }
 
     /** Pushed, not polled: with the catch-up timer out of the way (an hour), a job that ends in
