@@ -28,6 +28,15 @@ public:
     }
 };
 
+/** @brief Queues a job of kind dash.fail (FailingHandler) in queue "vendor"; its id. */
+qint64 enqueueFailing(core::Backend &backend)
+{
+    jobs::JobSpec spec;
+    spec.kind = QStringLiteral("dash.fail");
+    spec.queue = QStringLiteral("vendor");
+    return backend.engine().enqueue(spec).result();
+}
+
 app::QueueEntry queueNamed(const app::QueueListModel &queues, const QString &name)
 {
     const int row = queues.rowOf(name);
@@ -52,10 +61,7 @@ private Q_SLOTS:
         QVERIFY(temp.isValid());
         core::Backend &backend = *temp;
 
-        jobs::JobSpec spec;
-        spec.kind = QStringLiteral("dash.fail");
-        spec.queue = QStringLiteral("vendor");
-        const qint64 id = backend.engine().enqueue(spec).result();
+        const qint64 id = enqueueFailing(backend);
 
         app::JobsDashboard dashboard(&backend);
         using Tester = QAbstractItemModelTester;
@@ -123,10 +129,7 @@ private Q_SLOTS:
         testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
         QVERIFY(temp.isValid());
         core::Backend &backend = *temp;
-        jobs::JobSpec spec;
-        spec.kind = QStringLiteral("dash.fail");
-        spec.queue = QStringLiteral("vendor");
-        const qint64 id = backend.engine().enqueue(spec).result();
+        const qint64 id = enqueueFailing(backend);
         QTRY_VERIFY_WITH_TIMEOUT(
             backend.jobs().detail(id).result().job.state == jobs::JobState::Failed, 30000);
 
