@@ -152,6 +152,7 @@ bool CompareController::send(const QString &text)
         [this, wasNew = request.conversationId.isEmpty()](const chat::CompareResult &r) {
             if (wasNew)
                 m_conversations->adoptNew(r.conversationId);
+            ++m_openGeneration; // the new compare shows, not one opened before it
             m_columns->clear();
             m_conversationId = r.conversationId;
             m_userMessageId = r.user.id;
@@ -202,9 +203,14 @@ void CompareController::loadSets()
 {
     if (!m_backend)
         return;
+    // Saving and removing sets read again; readers answer in any order, so only the latest
+    // read's sets count (an older one would bring back a removed set).
+    const quint64 generation = ++m_setsGeneration;
     whenDone(
         this, m_backend->chat().modelSets(),
-        [this](const QList<chat::ModelSet> &sets) {
+        [this, generation](const QList<chat::ModelSet> &sets) {
+            if (generation != m_setsGeneration)
+                return;
             m_sets.clear();
             for (const chat::ModelSet &s : sets) {
                 QStringList specs, labels;
@@ -225,17 +231,22 @@ void CompareController::open(const QString &messageId)
 {
     if (!m_backend || messageId.isEmpty())
         return;
+    // Two reads in a row: the user may open another compare (or close this one) meanwhile, and
+    // readers answer in any order. Only the latest open() shows.
+    const quint64 generation = ++m_openGeneration;
     whenDone(
         this, m_backend->chat().message(messageId),
-        [this, messageId](const std::optional<domain::Message> &m) {
-            if (!m)
+        [this, messageId, generation](const std::optional<domain::Message> &m) {
+            if (!m || generation != m_openGeneration)
                 return;
             const bool reply = m->role == u"assistant";
             const QString userId = reply ? m->parentId : m->id;
             whenDone(
                 this, m_backend->chat().message(userId),
-                [this, userId, current = reply ? messageId : QString()](
+                [this, userId, generation, current = reply ? messageId : QString()](
                     const std::optional<domain::Message> &user) {
+                    if (generation != m_openGeneration)
+                        return;
                     m_columns->clear();
                     m_userMessageId = userId;
                     m_conversationId = user ? user->conversationId : QString();
@@ -251,6 +262,7 @@ void CompareController::open(const QString &messageId)
 
 void CompareController::close()
 {
+    ++m_openGeneration; // an open() still reading does not show after this
     if (!active())
         return;
     m_userMessageId.clear();

@@ -110,6 +110,9 @@ private:
     QString m_question;
     bool m_reloadQueued = false;
     bool m_reloadAgain = false; ///< asked for while a read ran
+
+    quint64 m_setsGeneration = 0; ///< of the latest read of the model sets
+    quint64 m_openGeneration = 0; ///< of the latest open() (close() and send() also count)
 };
 
 } // namespace arbor::app

@@ -70,9 +70,14 @@ void ConversationController::refresh()
     m_refreshQueued = true;
     QTimer::singleShot(0, this, [this] {
         m_refreshQueued = false;
+        // A change while a read runs reads again, and readers answer in any order: only the
+        // latest read's list counts (an older one would bring back a deleted conversation).
+        const quint64 generation = ++m_listGeneration;
         whenDone(
             this, m_backend->chat().conversations(),
-            [this](const QList<domain::Conversation> &conversations) {
+            [this, generation](const QList<domain::Conversation> &conversations) {
+                if (generation != m_listGeneration)
+                    return;
                 m_list->setConversations(conversations);
                 Q_EMIT listRefreshed();
                 // The first read reopens the conversation of the last run (unless one is open).
@@ -147,13 +152,17 @@ void ConversationController::remove(const QString &id)
 void ConversationController::loadSettings()
 {
     if (!m_backend || m_currentId.isEmpty()) {
+        ++m_settingsGeneration;
         setSettings(settingsMap(m_pendingSettings));
         return;
     }
+    // Only the latest read counts: the user moved on, or a save read again (readers answer in
+    // any order, and an older read has the settings from before the save).
+    const quint64 generation = ++m_settingsGeneration;
     whenDone(
         this, m_backend->chat().conversationSettings(m_currentId),
-        [this, id = m_currentId](const QJsonObject &settings) {
-            if (id == m_currentId) // else the user moved on
+        [this, generation](const QJsonObject &settings) {
+            if (generation == m_settingsGeneration)
                 setSettings(settingsMap(settings));
         },
         [this](const QString &error) {
@@ -211,6 +220,8 @@ void ConversationController::setSettings(const QVariantMap &settings)
 
 void ConversationController::refreshLabels()
 {
+    // Only the latest read counts: the user moved on, or a label changed since an older read.
+    const quint64 generation = ++m_labelsGeneration;
     if (!m_backend || m_currentId.isEmpty()) {
         if (!m_labels.isEmpty()) {
             m_labels.clear();
@@ -220,8 +231,8 @@ void ConversationController::refreshLabels()
     }
     whenDone(
         this, m_backend->chat().labels(m_currentId),
-        [this, id = m_currentId](const QList<domain::TreeNode> &nodes) {
-            if (id != m_currentId)
+        [this, generation](const QList<domain::TreeNode> &nodes) {
+            if (generation != m_labelsGeneration)
                 return;
             QVariantList labels;
             for (const auto &n : nodes) {

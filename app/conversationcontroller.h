@@ -107,6 +107,9 @@ private:
     QJsonObject m_pendingSettings;  ///< of the new conversation, stored with its first message
     bool m_restoredSession = false; ///< the last conversation was reopened (or there was none)
     bool m_refreshQueued = false;
+    quint64 m_listGeneration = 0;     ///< of the latest read of the list
+    quint64 m_settingsGeneration = 0; ///< of the latest read of the current settings
+    quint64 m_labelsGeneration = 0;   ///< of the latest read of the current labels
 };
 
 } // namespace arbor::app

@@ -140,6 +140,9 @@ void JobsDashboard::refresh()
 void JobsDashboard::showJob(qint64 jobId)
 {
     m_detailId = jobId;
+    // Every refresh reads the shown job again, and readers answer in any order: only the
+    // latest read counts (an older one has the job as it was before a retry, say).
+    const quint64 generation = ++m_detailGeneration;
     if (!m_jobs || jobId <= 0) {
         if (!m_detail.isEmpty()) {
             m_detail.clear();
@@ -149,8 +152,8 @@ void JobsDashboard::showJob(qint64 jobId)
     }
     whenDone(
         this, m_jobs->detail(jobId),
-        [this, jobId](const jobs::admin::JobDetail &d) {
-            if (jobId != m_detailId)
+        [this, jobId, generation](const jobs::admin::JobDetail &d) {
+            if (generation != m_detailGeneration)
                 return;
             QVariantList attempts;
             for (const jobs::admin::Attempt &a : d.attempts)

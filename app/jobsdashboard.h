@@ -137,6 +137,7 @@ private:
     QString m_filterValue;
     QVariantMap m_detail;
     qint64 m_detailId = 0;
+    quint64 m_detailGeneration = 0; ///< of the latest read of the shown job
     QueueListModel m_queues;
     QVariantList m_series;
     JobListModel m_recent;

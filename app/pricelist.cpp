@@ -43,15 +43,23 @@ void PriceList::refresh()
 {
     if (!m_backend)
         return;
+    // A save or removal reads again while an older read may still run; readers answer in any
+    // order, so only the latest read's answer counts.
+    const quint64 generation = ++m_generation;
     whenDone(
         this, m_backend->usage().prices(),
-        [this](const QList<usage::Price> &prices) {
+        [this, generation](const QList<usage::Price> &prices) {
+            if (generation != m_generation)
+                return;
             m_prices.clear();
             for (const usage::Price &p : prices)
                 m_prices.append(toMap(p));
             Q_EMIT pricesChanged();
         },
-        [this](const QString &why) { setError(tr("Cannot read the prices: %1").arg(why)); });
+        [this, generation](const QString &why) {
+            if (generation == m_generation)
+                setError(tr("Cannot read the prices: %1").arg(why));
+        });
 }
 
 bool PriceList::save(const QVariantMap &fields)

@@ -56,6 +56,7 @@ private:
     core::Backend *m_backend; ///< null when the store could not be opened
     QVariantList m_prices;
     QString m_error;
+    quint64 m_generation = 0; ///< of the latest read: an older answer is dropped
 };
 
 } // namespace arbor::app

@@ -427,12 +427,22 @@ void ThreadModel::readJobs(const QStringList &messageIds)
 {
     if (messageIds.isEmpty())
         return;
+    // Readers answer in any order: for each reply only the answer of the latest read counts.
+    const quint64 generation = ++m_jobsGeneration;
+    for (const QString &id : messageIds)
+        m_jobsAsked.insert(id, generation);
+    auto settle = [this, messageIds, generation] {
+        for (const QString &id : messageIds) {
+            if (m_jobsAsked.value(id) == generation)
+                m_jobsAsked.remove(id);
+        }
+    };
     whenDone(
         this, m_backend.chat().replyJobs(messageIds),
-        [this](const QHash<QString, jobs::Job> &found) {
+        [this, generation, settle](const QHash<QString, jobs::Job> &found) {
             for (auto it = found.cbegin(); it != found.cend(); ++it) {
                 const int row = rowOf(it.key());
-                if (row < 0)
+                if (row < 0 || m_jobsAsked.value(it.key()) != generation)
                     continue;
                 const jobs::Job &job = it.value(); // the newest
                 m_jobs.insert(it.key(),
@@ -441,8 +451,12 @@ void ThreadModel::readJobs(const QStringList &messageIds)
                 Q_EMIT dataChanged(index(row), index(row),
                                    {RetryAtRole, AttemptRole, MaxAttemptsRole, NeedsSettingsRole});
             }
+            settle();
         },
-        [](const QString &error) { qCWarning(lcThread) << "reading reply jobs failed:" << error; });
+        [settle](const QString &error) {
+            settle();
+            qCWarning(lcThread) << "reading reply jobs failed:" << error;
+        });
 }
 
 int ThreadModel::rowOf(const QString &messageId) const

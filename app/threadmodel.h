@@ -161,6 +161,9 @@ private:
     QSet<QString> m_remote;         ///< messages written by teammates (see noteRemote())
     QHash<QString, JobInfo> m_jobs; ///< reply jobs of the rows for which wantsJob()
     QTimer m_flushTimer;
+
+    quint64 m_jobsGeneration = 0;        ///< of the latest read of reply jobs
+    QHash<QString, quint64> m_jobsAsked; ///< each reply's latest job read (until it answers)
 };
 
 } // namespace arbor::app

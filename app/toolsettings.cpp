@@ -81,9 +81,14 @@ void ToolSettings::refresh()
 {
     if (!m_backend)
         return;
+    // A save or removal reads again while an older read may still run; readers answer in any
+    // order, so only the latest read's answer counts.
+    const quint64 generation = ++m_generation;
     whenDone(
         this, m_backend->tools().servers(),
-        [this](const QList<tools::StoredToolServer> &servers) {
+        [this, generation](const QList<tools::StoredToolServer> &servers) {
+            if (generation != m_generation)
+                return;
             m_stored.clear();
             for (const tools::StoredToolServer &s : servers) {
                 QStringList env;

@@ -83,6 +83,8 @@ private:
     QVariantList m_rows;
     QHash<QString, Status> m_status;
     QString m_error;
+
+    quint64 m_generation = 0; ///< of the latest read: an older answer is dropped
 };
 
 } // namespace arbor::app

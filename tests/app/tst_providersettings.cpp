@@ -6,9 +6,9 @@
 #include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "store/store.h"
+#include "support/tempbackend.h"
 
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace arbor;
@@ -51,13 +51,9 @@ class TestProviderSettings : public QObject
 private Q_SLOTS:
     void limitsReachTheStoreAndTheLimiter()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        core::BackendOptions options;
-        options.dbPath = dir.filePath(QStringLiteral("a.db"));
-        options.demoRate = 0;
-        core::Backend backend(options);
-        backend.open();
+        testsupport::TempBackend temp;
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
 
         app::ProviderSettings settings(&backend);
         QSignalSpy saved(&settings, &app::ProviderSettings::saved);

@@ -4,7 +4,7 @@
 // numbers checked. Vendors are a FakeVendorServer on 127.0.0.1.
 #include "chat/chatservice.h"
 #include "store/sql.h"
-#include "support/arbordprocess.h"
+#include "support/arbordfixture.h"
 #include "support/dbconnection.h"
 #include "support/fakevendorserver.h"
 
@@ -99,49 +99,17 @@ QByteArray sse(const QStringList &pieces)
 
 } // namespace
 
-class TestArbordChat : public QObject
+class TestArbordChat
+    : public QObject
+    , private arbor::testsupport::ArbordFixture
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
-
-    /** @brief No session bus: keys are never looked for in this machine's keychain. */
-    static QProcessEnvironment env()
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                 QStringLiteral("unix:path=/nonexistent/arbor-test-no-bus"));
-        e.remove(QStringLiteral("DISPLAY"));
-        e.remove(QStringLiteral("QT_LOGGING_RULES"));
-        return e;
-    }
-
-    ArbordRun arbord(const QStringList &args) const
-    {
-        return arbor::testsupport::runArbord(QStringLiteral(ARBORD_PATH),
-                                             args + QStringList{QStringLiteral("--db"), dbPath()},
-                                             env());
-    }
-
     std::unique_ptr<Running> start(const QStringList &args) const
     {
         return std::make_unique<Running>(args + QStringList{QStringLiteral("--db"), dbPath()},
                                          env());
-    }
-
-    /** @brief Adds the fake vendor as provider "Fake" with model "fake-model". */
-    bool addFakeVendor(const FakeVendorServer &server) const
-    {
-        const ArbordRun r = arbord({QStringLiteral("providers"), QStringLiteral("add"),
-                                    QStringLiteral("Fake"), QStringLiteral("--preset"),
-                                    QStringLiteral("custom"), QStringLiteral("--base-url"),
-                                    server.baseUrl().toString() + QStringLiteral("/v1"),
-                                    QStringLiteral("--models"), QStringLiteral("fake-model")});
-        if (!r.endedWith(0))
-            qWarning("%s", qPrintable(r.describe()));
-        return r.endedWith(0);
     }
 
     static QStringList fakeChat(const QString &text, const QStringList &extra = {})
@@ -196,11 +164,7 @@ private:
     }
 
 private Q_SLOTS:
-    void init()
-    {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-    }
+    void init() { QVERIFY(newStore()); }
 
     void followsAReplyThatAWorkerRuns()
     {

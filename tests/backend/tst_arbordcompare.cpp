@@ -6,7 +6,7 @@
 #include "llm/demotext.h"
 #include "store/messagequeries.h"
 #include "store/store.h"
-#include "support/arbordprocess.h"
+#include "support/arbordfixture.h"
 #include "support/dbconnection.h"
 #include "support/fakevendorserver.h"
 
@@ -25,28 +25,11 @@ using namespace arbor;
 using testsupport::ArbordRun;
 using testsupport::DbConnection;
 
-class TestArbordCompare : public QObject
+class TestArbordCompare
+    : public QObject
+    , private testsupport::ArbordFixture
 {
     Q_OBJECT
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
-
-    /** @brief No keychain, no display: arbord as on a server. */
-    static QProcessEnvironment env()
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                 QStringLiteral("unix:path=/nonexistent/arbor-test-no-bus"));
-        e.remove(QStringLiteral("DISPLAY"));
-        return e;
-    }
-
-    ArbordRun arbord(QStringList args)
-    {
-        args << QStringLiteral("--db") << dbPath();
-        return testsupport::runArbord(QStringLiteral(ARBORD_PATH), args, env());
-    }
 
     /** @brief Replies in the store and how many have stored text (chunks or content). */
     std::pair<int, int> progress(int expected)
@@ -84,11 +67,7 @@ class TestArbordCompare : public QObject
     }
 
 private Q_SLOTS:
-    void init()
-    {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-    }
+    void init() { QVERIFY(newStore()); }
     void cleanup() { m_dir.reset(); }
 
     void jsonShapeAndExitCodes()
@@ -152,16 +131,12 @@ private Q_SLOTS:
     void aFailedColumnExitsOneAndKeepsTheOthers()
     {
         testsupport::FakeVendorServer server;
-        ArbordRun r = arbord({QStringLiteral("providers"), QStringLiteral("add"),
-                              QStringLiteral("Fake"), QStringLiteral("--preset"),
-                              QStringLiteral("custom"), QStringLiteral("--base-url"),
-                              server.baseUrl().toString() + QStringLiteral("/v1"),
-                              QStringLiteral("--models"), QStringLiteral("fake-model")});
-        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QVERIFY(addFakeVendor(server));
         server.enqueue(testsupport::FakeVendorServer::json(
             400,
             R"({"error":{"message":"This model does not exist","type":"invalid_request_error"}})"));
-        r = arbord({QStringLiteral("compare"), QStringLiteral("--rate"), QStringLiteral("0"),
+        const ArbordRun r =
+            arbord({QStringLiteral("compare"), QStringLiteral("--rate"), QStringLiteral("0"),
                     QStringLiteral("--models"), QStringLiteral("demo/demo,Fake/fake-model"),
                     QStringLiteral("--json"), QStringLiteral("One fails")});
         QVERIFY2(r.endedWith(1), qPrintable(r.describe()));

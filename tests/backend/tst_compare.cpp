@@ -82,6 +82,23 @@ class TestCompare
         return m_backend->chat().compare(r).result();
     }
 
+    /** @brief A compare of two test-openai/m1 columns, t=0.25 with max_tokens 300 and t=1.5,
+     *  each cut mid-stream after the first text of @p sse (each keeps some and can be
+     *  continued). */
+    chat::CompareResult compareTwoCutColumns(const QByteArray &sse)
+    {
+        for (int i = 0; i < 2; ++i) {
+            FakeVendorServer::Response cut = FakeVendorServer::stream(
+                sse.left(sse.indexOf("\n\n", sse.indexOf(R"("delta":{"content")")) + 2),
+                "text/event-stream");
+            cut.disconnectMidBody = true;
+            m_server->enqueue(cut);
+        }
+        chat::CompareModel low = model(QStringLiteral("test-openai"), QStringLiteral("m1"), 0.25);
+        low.parameters.insert(QStringLiteral("max_tokens"), 300);
+        return compare({low, model(QStringLiteral("test-openai"), QStringLiteral("m1"), 1.5)});
+    }
+
 private Q_SLOTS:
     void init() { setUpVendors(QStringLiteral("m1"), 8); }
     void cleanup() { tearDownVendors(); }
@@ -192,17 +209,7 @@ private Q_SLOTS:
     {
         // Both columns are cut mid-stream: each keeps some text and can be continued.
         const QByteArray sse = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
-        for (int i = 0; i < 2; ++i) {
-            FakeVendorServer::Response cut = FakeVendorServer::stream(
-                sse.left(sse.indexOf("\n\n", sse.indexOf(R"("delta":{"content")")) + 2),
-                "text/event-stream");
-            cut.disconnectMidBody = true;
-            m_server->enqueue(cut);
-        }
-        chat::CompareModel low = model(QStringLiteral("test-openai"), QStringLiteral("m1"), 0.25);
-        low.parameters.insert(QStringLiteral("max_tokens"), 300);
-        const auto r =
-            compare({low, model(QStringLiteral("test-openai"), QStringLiteral("m1"), 1.5)});
+        const auto r = compareTwoCutColumns(sse);
         QTRY_VERIFY_WITH_TIMEOUT(allEnded(r.replies), 30000);
         const auto bodyOf = [&](qsizetype i) {
             return QJsonDocument::fromJson(m_server->requests().at(i).body).object();
@@ -254,17 +261,7 @@ private Q_SLOTS:
         // Both columns are cut mid-stream, and their job rows are then deleted (as the jobs
         // dashboard's discard or a prune does): the parameters are kept on the replies.
         const QByteArray sse = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
-        for (int i = 0; i < 2; ++i) {
-            FakeVendorServer::Response cut = FakeVendorServer::stream(
-                sse.left(sse.indexOf("\n\n", sse.indexOf(R"("delta":{"content")")) + 2),
-                "text/event-stream");
-            cut.disconnectMidBody = true;
-            m_server->enqueue(cut);
-        }
-        chat::CompareModel low = model(QStringLiteral("test-openai"), QStringLiteral("m1"), 0.25);
-        low.parameters.insert(QStringLiteral("max_tokens"), 300);
-        const auto r =
-            compare({low, model(QStringLiteral("test-openai"), QStringLiteral("m1"), 1.5)});
+        const auto r = compareTwoCutColumns(sse);
         QCOMPARE(r.replies.at(0).params,
                  QStringLiteral(R"({"max_tokens":300,"temperature":0.25})"));
         QTRY_VERIFY_WITH_TIMEOUT(allEnded(r.replies), 30000);

@@ -46,15 +46,7 @@ public:
     QString db() const { return dir.filePath(QStringLiteral("arbor.db")); }
 
     /** @brief No session bus: keys are never looked for in this machine's keychain. */
-    static QProcessEnvironment env()
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                 QStringLiteral("unix:path=/nonexistent/arbor-test-no-bus"));
-        e.remove(QStringLiteral("DISPLAY"));
-        e.remove(QStringLiteral("QT_LOGGING_RULES"));
-        return e;
-    }
+    static QProcessEnvironment env() { return serverEnvironment(); }
 
 #ifdef ARBORD_PATH
     ArbordRun arbord(const QStringList &args) const

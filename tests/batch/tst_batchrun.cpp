@@ -40,6 +40,21 @@ class TestBatchRun : public QObject
 
     batch::BatchService &service() { return m_backend->batch(); }
 
+    /** @brief @p server as the OpenAI-compatible provider "fake" with model m1. */
+    void addFakeProvider(const FakeVendorServer &server)
+    {
+        llm::ProviderConfig config;
+        config.id = QStringLiteral("fake");
+        config.kind = QStringLiteral("openai");
+        config.name = QStringLiteral("Fake");
+        QUrl base = server.baseUrl();
+        base.setPath(QStringLiteral("/v1"));
+        config.baseUrl = base;
+        config.apiKey = QStringLiteral("sk-test");
+        config.models = {QStringLiteral("m1")};
+        m_backend->providers().add(llm::createProvider(config));
+    }
+
     qint64 create(int rows, const QString &provider, const QString &model, int maxTokens = 8)
     {
         QFile input(m_dir->filePath(QStringLiteral("in-%1.csv").arg(rows)));
@@ -212,16 +227,7 @@ private Q_SLOTS:
                 batchRequestsBeforeChat = int(log.size()) - 1;
             }
         });
-        llm::ProviderConfig config;
-        config.id = QStringLiteral("fake");
-        config.kind = QStringLiteral("openai");
-        config.name = QStringLiteral("Fake");
-        QUrl base = server.baseUrl();
-        base.setPath(QStringLiteral("/v1"));
-        config.baseUrl = base;
-        config.apiKey = QStringLiteral("sk-test");
-        config.models = {QStringLiteral("m1")};
-        m_backend->providers().add(llm::createProvider(config));
+        addFakeProvider(server);
         m_backend->engine().setQueueLimits(QStringLiteral("fake"), 2, 0, 0).waitForFinished();
         const auto limited = [this] {
             const QList<jobs::QueueLimitState> states = m_backend->engine().queueStates().result();
@@ -259,16 +265,7 @@ private Q_SLOTS:
                     400, R"({"error":{"message":"this row is refused","type":"invalid_request"}})");
             return echoReply(request);
         });
-        llm::ProviderConfig config;
-        config.id = QStringLiteral("fake");
-        config.kind = QStringLiteral("openai");
-        config.name = QStringLiteral("Fake");
-        QUrl base = server.baseUrl();
-        base.setPath(QStringLiteral("/v1"));
-        config.baseUrl = base;
-        config.apiKey = QStringLiteral("sk-test");
-        config.models = {QStringLiteral("m1")};
-        m_backend->providers().add(llm::createProvider(config));
+        addFakeProvider(server);
 
         const qint64 id = create(30, QStringLiteral("fake"), QStringLiteral("m1"));
         service().start(id).waitForFinished();

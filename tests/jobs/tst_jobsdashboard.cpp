@@ -6,10 +6,12 @@
 #include "jobs/jobengine.h"
 #include "jobs/jobhandler.h"
 #include "jobs/jobrun.h"
+#include "jobs/jobsservice.h"
+#include "support/answerorder.h"
+#include "support/tempbackend.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace arbor;
@@ -25,6 +27,15 @@ public:
         run->fail({QStringLiteral("HTTP 400: bad request"), false, -1});
     }
 };
+
+/** @brief Queues a job of kind dash.fail (FailingHandler) in queue "vendor"; its id. */
+qint64 enqueueFailing(core::Backend &backend)
+{
+    jobs::JobSpec spec;
+    spec.kind = QStringLiteral("dash.fail");
+    spec.queue = QStringLiteral("vendor");
+    return backend.engine().enqueue(spec).result();
+}
 
 app::QueueEntry queueNamed(const app::QueueListModel &queues, const QString &name)
 {
@@ -46,19 +57,11 @@ class TestJobsDashboard : public QObject
 private Q_SLOTS:
     void showsFailedJobsAndActsOnThem()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        core::BackendOptions options;
-        options.dbPath = dir.filePath(QStringLiteral("a.db"));
-        options.demoRate = 0;
-        core::Backend backend(options);
-        backend.engine().registerHandler(std::make_shared<FailingHandler>());
-        backend.open();
+        testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
 
-        jobs::JobSpec spec;
-        spec.kind = QStringLiteral("dash.fail");
-        spec.queue = QStringLiteral("vendor");
-        const qint64 id = backend.engine().enqueue(spec).result();
+        const qint64 id = enqueueFailing(backend);
 
         app::JobsDashboard dashboard(&backend);
         using Tester = QAbstractItemModelTester;
@@ -118,18 +121,35 @@ private Q_SLOTS:
         QCOMPARE(active.size(), 2);
     }
 
+    /** Every refresh reads the shown job again, and the store's readers answer in any order:
+     *  of two reads, the older answered last (AnswerOrder makes it so) does not bring back
+     *  the job as it was before the newer read (here: before it was discarded). */
+    void theShownJobKeepsItsNewestRead()
+    {
+        testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
+        const qint64 id = enqueueFailing(backend);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            backend.jobs().detail(id).result().job.state == jobs::JobState::Failed, 30000);
+
+        app::JobsDashboard dashboard(&backend);
+        testsupport::AnswerOrder order(&dashboard);
+        dashboard.showJob(id); // the failed job
+        QVERIFY(backend.jobs().discard(id).result());
+        dashboard.showJob(id); // no such job any more
+        QCOMPARE(order.deliver(testsupport::AnswerOrder::Order::NewestFirst), 2);
+        QCOMPARE(dashboard.jobDetail().value(QStringLiteral("jobId")).toLongLong(), id);
+        QCOMPARE(dashboard.jobDetail().value(QStringLiteral("found")).toBool(), false);
+    }
+
     /** Pushed, not polled: with the catch-up timer out of the way (an hour), a job that ends in
      *  this process reaches the lists, the tiles and the history through the engine's signals. */
     void updatesArePushedByTheEngine()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        core::BackendOptions options;
-        options.dbPath = dir.filePath(QStringLiteral("a.db"));
-        options.demoRate = 0;
-        core::Backend backend(options);
-        backend.engine().registerHandler(std::make_shared<FailingHandler>());
-        backend.open();
+        testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
 
         app::JobsDashboard dashboard(&backend);
         dashboard.setCatchUpMs(3600 * 1000);
@@ -177,14 +197,9 @@ private Q_SLOTS:
      *  "tools", in the queue list, the job lists and the per-queue history. */
     void pinnedQueuesShowAsOneToolsQueue()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        core::BackendOptions options;
-        options.dbPath = dir.filePath(QStringLiteral("a.db"));
-        options.demoRate = 0;
-        core::Backend backend(options);
-        backend.engine().registerHandler(std::make_shared<FailingHandler>());
-        backend.open();
+        testsupport::TempBackend temp({std::make_shared<FailingHandler>()});
+        QVERIFY(temp.isValid());
+        core::Backend &backend = *temp;
 
         jobs::JobSpec spec;
         spec.kind = QStringLiteral("dash.fail");

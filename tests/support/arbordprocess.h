@@ -36,6 +36,20 @@ struct ArbordRun
 };
 
 /**
+ * @brief The environment of arbord as on a server: no session bus (so keys are never looked for
+ * in this machine's keychain), no display, and none of the caller's QT_LOGGING_RULES.
+ */
+inline QProcessEnvironment serverEnvironment()
+{
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+             QStringLiteral("unix:path=/nonexistent/arbor-test-no-bus"));
+    e.remove(QStringLiteral("DISPLAY"));
+    e.remove(QStringLiteral("QT_LOGGING_RULES"));
+    return e;
+}
+
+/**
  * @brief Runs @p program (the arbord binary) with @p args to its end, feeding @p input on stdin.
  * This thread's event loop runs meanwhile, so a FakeVendorServer of the test keeps serving.
  * Half a minute means arbord hangs: it is killed and the run says so.

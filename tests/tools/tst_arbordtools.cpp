@@ -3,7 +3,7 @@
 // calls run (or are denied, saying how to allow them) without a window.
 #include "mcpservers.h"
 
-#include "support/arbordprocess.h"
+#include "support/arbordfixture.h"
 #include "support/fakevendorserver.h"
 
 #include <QTemporaryDir>
@@ -12,40 +12,11 @@ using arbor::testsupport::ArbordRun;
 using arbor::testsupport::FakeVendorServer;
 using namespace arbor::testing;
 
-class TestArbordTools : public QObject
+class TestArbordTools
+    : public QObject
+    , private arbor::testsupport::ArbordFixture
 {
     Q_OBJECT
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
-
-    /** @brief No session bus: no keychain, as on a server. */
-    static QProcessEnvironment env()
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                 QStringLiteral("unix:path=/nonexistent/arbor-test-no-bus"));
-        e.remove(QStringLiteral("QT_LOGGING_RULES"));
-        e.insert(QStringLiteral("ARBOR_TEST_SECRET"), QStringLiteral("s3cr3t-value"));
-        return e;
-    }
-
-    ArbordRun arbord(const QStringList &args) const
-    {
-        return arbor::testsupport::runArbord(QStringLiteral(ARBORD_PATH),
-                                             args + QStringList{QStringLiteral("--db"), dbPath()},
-                                             env());
-    }
-
-    bool addFakeVendor(const FakeVendorServer &server) const
-    {
-        const ArbordRun r = arbord({QStringLiteral("providers"), QStringLiteral("add"),
-                                    QStringLiteral("Fake"), QStringLiteral("--preset"),
-                                    QStringLiteral("custom"), QStringLiteral("--base-url"),
-                                    server.baseUrl().toString() + QStringLiteral("/v1"),
-                                    QStringLiteral("--models"), QStringLiteral("fake-model")});
-        return r.endedWith(0);
-    }
 
     static QByteArray askFor(const QString &tool, const QString &arguments)
     {
@@ -63,7 +34,12 @@ class TestArbordTools : public QObject
     }
 
 private Q_SLOTS:
-    void init() { m_dir = std::make_unique<QTemporaryDir>(); }
+    void init()
+    {
+        QVERIFY(newStore());
+        // For a server's --secret-env (what it names is read from arbord's environment).
+        m_env.insert(QStringLiteral("ARBOR_TEST_SECRET"), QStringLiteral("s3cr3t-value"));
+    }
 
     void addListTestRemove()
     {

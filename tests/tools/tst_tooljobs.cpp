@@ -9,7 +9,7 @@
 #include "jobs/pinned.h"
 #include "store/sql.h"
 #include "store/store.h"
-#include "support/arbordprocess.h"
+#include "support/arbordfixture.h"
 #include "support/dbconnection.h"
 #include "support/fakevendorserver.h"
 
@@ -26,27 +26,34 @@ using arbor::testsupport::FakeVendorServer;
 using namespace arbor;
 using namespace arbor::testing;
 
-class TestToolJobs : public QObject
+class TestToolJobs
+    : public QObject
+    , private arbor::testsupport::ArbordFixture
 {
     Q_OBJECT
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
-
-    static QProcessEnvironment env()
+    /** @brief The fake vendor as provider "Fake" and the everything server as "everything". */
+    bool addVendorAndEverything(const FakeVendorServer &vendor) const
     {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                 QStringLiteral("unix:path=/nonexistent/arbor-test-no-bus"));
-        e.remove(QStringLiteral("QT_LOGGING_RULES"));
-        return e;
+        if (!addFakeVendor(vendor))
+            return false;
+        const ArbordRun r = arbord(
+            {"tools", "add", "everything", "--command", everythingServer(), "--arg", "stdio"});
+        if (!r.endedWith(0))
+            qWarning("%s", qPrintable(r.describe()));
+        return r.endedWith(0);
     }
 
-    ArbordRun arbord(const QStringList &args) const
+    /** @brief Starts `arbord chat` of @p text with the fake model and the everything server, to
+     *  be killed by the test. */
+    bool startChat(QProcess &p, const QString &text) const
     {
-        return arbor::testsupport::runArbord(QStringLiteral(ARBORD_PATH),
-                                             args + QStringList{QStringLiteral("--db"), dbPath()},
-                                             env());
+        p.setProcessEnvironment(env());
+        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        p.start(QStringLiteral(ARBORD_PATH),
+                {"chat", "--provider", "Fake", "--model", "fake-model", "--tools", "everything",
+                 "--db", dbPath(), text});
+        return p.waitForStarted();
     }
 
     /** @brief An OpenAI-compatible stream: some text, then a call of @p tool. */
@@ -70,21 +77,12 @@ class TestToolJobs : public QObject
     }
 
 private Q_SLOTS:
-    void init()
-    {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-    }
+    void init() { QVERIFY(newStore()); }
 
     void killedMidCallIsInterruptedAndTheReplyContinues()
     {
         FakeVendorServer vendor;
-        ArbordRun r = arbord({"providers", "add", "Fake", "--preset", "custom", "--base-url",
-                              vendor.baseUrl().toString() + "/v1", "--models", "fake-model"});
-        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
-        r = arbord(
-            {"tools", "add", "everything", "--command", everythingServer(), "--arg", "stdio"});
-        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QVERIFY(addVendorAndEverything(vendor));
 
         // A call of the server's long-running operation (read-only: allowed without asking).
         vendor.enqueue(FakeVendorServer::stream(textThenAsk("Starting the long one. ",
@@ -92,12 +90,7 @@ private Q_SLOTS:
                                                             "{\"duration\":20,\"steps\":20}"),
                                                 "text/event-stream"));
         QProcess p;
-        p.setProcessEnvironment(env());
-        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        p.start(QStringLiteral(ARBORD_PATH),
-                {"chat", "--provider", "Fake", "--model", "fake-model", "--tools", "everything",
-                 "--db", dbPath(), "Run the long one."});
-        QVERIFY(p.waitForStarted());
+        QVERIFY(startChat(p, QStringLiteral("Run the long one.")));
         {
             DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
             // The call runs as its own job, and its entry says so.
@@ -138,7 +131,7 @@ private Q_SLOTS:
         }
         // The next process settles what the killed one left, and continues the reply with the
         // same tools, and the approval flags given to it: echo asks now, --approve-all runs it.
-        r = arbord({"tools", "policy", "everything", "echo", "ask"});
+        ArbordRun r = arbord({"tools", "policy", "everything", "echo", "ask"});
         QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
         const qsizetype before = vendor.requests().size();
         vendor.enqueue(FakeVendorServer::stream(
@@ -203,12 +196,7 @@ private Q_SLOTS:
     void queuedCallOfAKilledProcessIsSettled()
     {
         FakeVendorServer vendor;
-        ArbordRun r = arbord({"providers", "add", "Fake", "--preset", "custom", "--base-url",
-                              vendor.baseUrl().toString() + "/v1", "--models", "fake-model"});
-        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
-        r = arbord(
-            {"tools", "add", "everything", "--command", everythingServer(), "--arg", "stdio"});
-        QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
+        QVERIFY(addVendorAndEverything(vendor));
         // One call more than the slots of a process's tool calls: the last one waits, queued.
         const int slots = jobs::PinnedSlots;
         QJsonArray calls;
@@ -232,12 +220,7 @@ private Q_SLOTS:
                 + QJsonDocument(ask).toJson(QJsonDocument::Compact) + "\n\ndata: [DONE]\n\n",
             "text/event-stream"));
         QProcess p;
-        p.setProcessEnvironment(env());
-        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        p.start(QStringLiteral(ARBORD_PATH),
-                {"chat", "--provider", "Fake", "--model", "fake-model", "--tools", "everything",
-                 "--db", dbPath(), "Run many."});
-        QVERIFY(p.waitForStarted());
+        QVERIFY(startChat(p, QStringLiteral("Run many.")));
         {
             DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
             const QString running = QStringLiteral(
@@ -260,7 +243,7 @@ private Q_SLOTS:
         }
         vendor.enqueue(FakeVendorServer::stream(
             FakeVendorServer::transcript(QStringLiteral("openai-text.sse")), "text/event-stream"));
-        r = arbord({"chat", "--continue", replyId, "--json"});
+        ArbordRun r = arbord({"chat", "--continue", replyId, "--json"});
         QVERIFY2(r.endedWith(0), qPrintable(r.describe()));
         QCOMPARE(r.object().value("status").toString(), QStringLiteral("complete"));
         DbConnection c(dbPath(), DbConnection::Mode::ReadOnly);
