@@ -107,6 +107,24 @@ qint64 estimateTokens(const QSqlDatabase &db, const QString &parentId, const QSt
 
 namespace writes {
 
+namespace {
+
+/** @brief messages.request of a reply sent with @p options and @p extras: the tool servers it
+ *  is offered and a fused reply's prompt; "" when neither. */
+QString requestOf(const QJsonObject &options, const ReplyExtras &extras)
+{
+    QJsonObject request;
+    if (const QJsonValue tools = options.value(QLatin1String("tools")); !tools.isUndefined())
+        request.insert(QStringLiteral("tools"), tools);
+    if (!extras.prompt.isEmpty())
+        request.insert(QStringLiteral("prompt"), extras.prompt);
+    return request.isEmpty()
+        ? QString()
+        : QString::fromUtf8(QJsonDocument(request).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
 Message storeReply(const QSqlDatabase &db, const QString &conversationId, const QString &parentId,
                    const ChatService::ModelChoice &model, const QJsonObject &options, qint64 now,
                    qint64 *jobId, const Message *continued, const ReplyExtras &extras)
@@ -134,6 +152,7 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
     if (!extras.parameters.isEmpty())
         m.params =
             QString::fromUtf8(QJsonDocument(extras.parameters).toJson(QJsonDocument::Compact));
+    m.request = requestOf(options, extras);
     messages::insert(db, m);
 
     jobs::JobSpec spec;
@@ -164,9 +183,8 @@ Message storeReply(const QSqlDatabase &db, const QString &conversationId, const 
 QJsonObject toolOptionsOf(const ReplyExtras &extras)
 {
     QJsonObject options;
-    if (const QJsonValue servers = extras.options.value(QLatin1String("tools"));
-        !servers.isUndefined())
-        options.insert(QStringLiteral("tools"), servers);
+    if (!extras.tools.isUndefined())
+        options.insert(QStringLiteral("tools"), extras.tools);
     return options;
 }
 
@@ -175,14 +193,22 @@ ReplyExtras extrasOf(const QSqlDatabase &db, const Message &reply)
     ReplyExtras extras;
     extras.fusedFrom = reply.fusedFrom;
     extras.parameters = QJsonDocument::fromJson(reply.params.toUtf8()).object();
+    const QJsonObject request = QJsonDocument::fromJson(reply.request.toUtf8()).object();
+    extras.prompt = request.value(QLatin1String("prompt")).toString();
+    extras.tools = request.value(QLatin1String("tools"));
+    if (!reply.params.isEmpty() && !reply.request.isEmpty())
+        return extras;
+    // A reply of an older Arbor kept them only on its job.
     const QList<jobs::Job> found = jobs::queries::forSubject(db, reply.id);
     if (!found.isEmpty()) {
         const QJsonObject &payload = found.constFirst().payload; // newest
-        // A reply of an older Arbor kept its parameters only on its job.
         if (reply.params.isEmpty())
             extras.parameters = payload.value(QStringLiteral("parameters")).toObject();
-        extras.prompt = payload.value(QStringLiteral("prompt")).toString();
-        extras.options = payload.value(QStringLiteral("options")).toObject();
+        if (reply.request.isEmpty()) {
+            extras.prompt = payload.value(QStringLiteral("prompt")).toString();
+            extras.tools =
+                payload.value(QStringLiteral("options")).toObject().value(QLatin1String("tools"));
+        }
     }
     return extras;
 }

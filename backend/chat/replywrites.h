@@ -7,13 +7,14 @@
 
 namespace arbor::chat::writes {
 
-/** @brief What a reply's job carries beside its message and options (ChatJobHandler). */
+/** @brief What a reply is asked with beside its conversation (kept on its message; its job
+ *  carries them too, for ChatJobHandler). */
 struct ReplyExtras
 {
     QJsonObject parameters; ///< this reply's own parameters over the conversation's (params)
-    QString prompt;         ///< stands in for the user's last turn (a fused reply)
+    QString prompt;         ///< stands in for the user's last turn (a fused reply; request)
     QString fusedFrom;      ///< Message::fusedFrom
-    QJsonObject options;    ///< its job's call options (the tool servers it was offered)
+    QJsonValue tools;       ///< the tool servers it was offered (request); undefined: none
 };
 
 /** @brief Stores a queued reply under @p parentId and its job; returns the reply. */
@@ -23,8 +24,8 @@ domain::Message storeReply(const QSqlDatabase &db, const QString &conversationId
                            const domain::Message *continued = nullptr,
                            const ReplyExtras &extras = {});
 /** @brief What a new reply beside @p reply (regenerated, retried or continued) keeps of it: a
- *  compare column's own parameters and a fused reply's sources (from the message), and a fused
- *  reply's prompt (from its job). */
+ *  compare column's own parameters, a fused reply's sources and prompt, and the tool servers it
+ *  was offered, all from the message (from its job for a reply of an older Arbor). */
 ReplyExtras extrasOf(const QSqlDatabase &db, const domain::Message &reply);
 /** @brief The tool servers a reply with @p extras was offered, as a new reply's options. */
 QJsonObject toolOptionsOf(const ReplyExtras &extras);

@@ -60,6 +60,10 @@ struct Message
     /// The parameters this reply alone was asked with over its conversation's (a compare
     /// column's {"temperature": 1.5}): JSON object text of messages.params; "" when none.
     QString params;
+    /// What else this reply was asked with (messages.request): JSON object text, "" when
+    /// nothing: {"tools": [the tool servers it was offered], "prompt": a fused reply's rendered
+    /// prompt, which stands in for the user's last turn}. Regenerate, retry and continue read it.
+    QString request;
     QString sourceId;     ///< its node's id in the export it was imported from ("" when made here)
     int siblingIndex = 0; ///< position among the non-deleted children of its parent
     int siblingCount = 1;

@@ -114,6 +114,12 @@ void ArborJsonWriter::message(const domain::Message &m)
         m_json.value(params.object());
     else
         m_json.null();
+    m_json.key(u"request");
+    if (const QJsonDocument request = QJsonDocument::fromJson(m.request.toUtf8());
+        request.isObject())
+        m_json.value(request.object());
+    else
+        m_json.null();
     m_json.key(u"status");
     m_json.string(domain::toString(exportedStatus(m.status)));
     m_json.key(u"error");

@@ -57,6 +57,8 @@ ImportedNode readMessage(const Value &m)
     n.model = json::text(m, "model");
     if (const Value *params = json::object(m, "params"))
         n.params = json::compact(*params);
+    if (const Value *request = json::object(m, "request"))
+        n.request = json::compact(*request);
     const QString status = requiredString(m, "status", where);
     if (status != u"complete" && status != u"cancelled" && status != u"error"
         && status != u"interrupted")

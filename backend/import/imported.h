@@ -29,6 +29,7 @@ struct ImportedNode
     QString provider;
     QString model;
     QString params;        ///< JSON object text of the reply's own parameters (Arbor only)
+    QString request;       ///< JSON object text of what else it was asked with (Arbor only)
     qint64 createdAt = 0;  ///< ms since the epoch
     qint64 finishedAt = 0; ///< 0: not known
     domain::MessageStatus status = domain::MessageStatus::Complete;

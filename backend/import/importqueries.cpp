@@ -21,8 +21,9 @@ const QByteArray InsertMessage = QByteArrayLiteral(
     "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, content,"
     " status, error, finish_reason, prompt_tokens, completion_tokens, cached_tokens,"
     " reasoning_tokens, usage_estimated, cost_nanos, currency, created_at, finished_at,"
-    " visited_at, label, reasoning, reasoning_ms, reasoning_data, tool_calls, source_id, params)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    " visited_at, label, reasoning, reasoning_ms, reasoning_data, tool_calls, source_id, params,"
+    " request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " ?, ?, ?, ?)");
 
 /** Binds on SQLite's C API: a million messages through QVariant cost more than SQLite's own
  *  work (the bench). Texts stay alive in the caller until the step. */
@@ -74,6 +75,7 @@ void insertMessage(const QSqlDatabase &db, const QString &id, const QString &con
     const QString reasoningData = domain::withoutNulInJson(n.reasoningData);
     const QString toolCalls = domain::withoutNulInJson(domain::toolcalls::toText(n.toolCalls));
     const QString params = domain::withoutNulInJson(n.params);
+    const QString request = domain::withoutNulInJson(n.request);
     store::NativeQuery q(db, InsertMessage);
     Binder b(q.statement());
     b.text(id);
@@ -104,6 +106,7 @@ void insertMessage(const QSqlDatabase &db, const QString &id, const QString &con
     b.textOrNull(toolCalls);
     b.textOrNull(sourceId);
     b.textOrNull(params);
+    b.textOrNull(request);
     q.step();
 }
 

@@ -28,7 +28,7 @@ const QString kColumns = QStringLiteral(
     "'') ELSE m.reasoning END AS reasoning, "
     "m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, m.reasoning_tokens, "
     "m.usage_estimated, m.cost_nanos, m.currency, m.first_token_at, m.fused_from, m.params, "
-    "m.source_id");
+    "m.request, m.source_id");
 
 /** @brief Where the fields of kColumns are in a result. */
 struct MessageColumns
@@ -62,6 +62,7 @@ struct MessageColumns
         , firstTokenAt(c["first_token_at"])
         , fusedFrom(c["fused_from"])
         , params(c["params"])
+        , request(c["request"])
         , sourceId(c["source_id"])
     {
     }
@@ -104,6 +105,7 @@ struct MessageColumns
         m.firstTokenAt = q.value(firstTokenAt).toLongLong(); // NULL: 0
         m.fusedFrom = q.value(fusedFrom).toString();
         m.params = q.value(params).toString();
+        m.request = q.value(request).toString();
         m.sourceId = q.value(sourceId).toString();
         return m;
     }
@@ -111,7 +113,7 @@ struct MessageColumns
     int id, conversationId, parentId, role, author, provider, model, content, status, error,
         finishReason, promptTokens, completionTokens, createdAt, finishedAt, label, reasoning,
         reasoningMs, reasoningData, toolCalls, cachedTokens, reasoningTokens, usageEstimated,
-        costNanos, currency, firstTokenAt, fusedFrom, params, sourceId;
+        costNanos, currency, firstTokenAt, fusedFrom, params, request, sourceId;
 };
 
 } // namespace
@@ -369,15 +371,15 @@ void insert(const QSqlDatabase &db, const Message &m)
              "INSERT INTO messages (id, conversation_id, parent_id, role, author, provider, model, "
              "content,"
              " status, error, created_at, visited_at, reasoning, reasoning_ms, reasoning_data,"
-             " tool_calls, fused_from, params)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+             " tool_calls, fused_from, params, request)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
          {m.id, m.conversationId, nullIfEmpty(m.parentId), m.role, m.author, m.provider, m.model,
           domain::withoutNul(m.content), domain::toString(m.status), domain::withoutNul(m.error),
           m.createdAt, m.createdAt, domain::withoutNul(m.reasoning),
           m.reasoningMs < 0 ? QVariant() : QVariant(m.reasoningMs),
           nullIfEmpty(domain::withoutNulInJson(m.reasoningData)),
           nullIfEmpty(domain::withoutNulInJson(m.toolCalls)), nullIfEmpty(m.fusedFrom),
-          nullIfEmpty(m.params)});
+          nullIfEmpty(m.params), nullIfEmpty(domain::withoutNulInJson(m.request))});
 }
 
 void setStatus(const QSqlDatabase &db, const QString &id, MessageStatus status)

@@ -103,7 +103,7 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
             "(SELECT text FROM message_reasoning_chunks WHERE message_id = m.id ORDER BY seq)), "
             "'') AS reasoning, m.reasoning_ms, m.reasoning_data, m.tool_calls, m.cached_tokens, "
             "m.reasoning_tokens, m.usage_estimated, m.cost_nanos, m.currency, m.source_id, "
-            "m.first_token_at, m.fused_from, m.params "
+            "m.first_token_at, m.fused_from, m.params, m.request "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
             "WHERE m.id = ?"),
         {id});
@@ -142,6 +142,7 @@ bool readMessage(QSqlDatabase &db, const QString &id, RemoteMessage &rm)
         rm.firstTokenAt = optionalInt(m.value(at["first_token_at"]));
         rm.fusedFrom = textOrEmpty(m.value(at["fused_from"]));
         rm.params = textOrEmpty(m.value(at["params"]));
+        rm.request = textOrEmpty(m.value(at["request"]));
     }
     m.finish();
     return found;
@@ -240,7 +241,7 @@ const QByteArray MessageColumns = QByteArrayLiteral(
     "finish_reason, prompt_tokens, completion_tokens, label, created_at, finished_at, "
     "deleted_at, deleted_batch, reasoning, reasoning_ms, reasoning_data, tool_calls, "
     "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, source_id, "
-    "first_token_at, fused_from, params");
+    "first_token_at, fused_from, params, request");
 const QByteArray MessageUpsertTail = QByteArrayLiteral(
     " ON CONFLICT (id) DO UPDATE SET content = excluded.content, "
     "reasoning = excluded.reasoning, reasoning_ms = excluded.reasoning_ms, "
@@ -254,7 +255,7 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "cost_nanos = excluded.cost_nanos, currency = excluded.currency, "
     "source_id = coalesce(messages.source_id, excluded.source_id), "
     "first_token_at = excluded.first_token_at, fused_from = excluded.fused_from, "
-    "params = excluded.params "
+    "params = excluded.params, request = excluded.request "
     "WHERE messages.synced_at IS NOT NULL "
     "AND messages.conversation_id = excluded.conversation_id "
     "AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'message' "
@@ -279,7 +280,8 @@ const QByteArray MessageUpsertTail = QByteArrayLiteral(
     "OR messages.source_id IS NOT excluded.source_id "
     "OR messages.first_token_at IS NOT excluded.first_token_at "
     "OR messages.fused_from IS NOT excluded.fused_from "
-    "OR messages.params IS NOT excluded.params) "
+    "OR messages.params IS NOT excluded.params "
+    "OR messages.request IS NOT excluded.request) "
     "RETURNING id, conversation_id");
 
 void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
@@ -332,6 +334,7 @@ void bindMessage(sqlite3_stmt *st, const RemoteMessage &m)
     number(29, m.firstTokenAt);
     optionalText(30, m.fusedFrom);
     optionalText(31, m.params);
+    optionalText(32, m.request);
 }
 
 /** @brief The messages that may be applied, parents before children (clocks of different
@@ -563,7 +566,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
         static const QString sql = QString::fromLatin1(
             "INSERT INTO messages (" + MessageColumns
             + ", synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+              "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + MessageUpsertTail);
         for (const RemoteMessage &m : ordered) {
             store::CachedQuery upsert =
@@ -599,6 +602,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                         variant(m.firstTokenAt),
                                         nullIfEmpty(m.fusedFrom),
                                         nullIfEmpty(m.params),
+                                        nullIfEmpty(m.request),
                                         now});
             const store::Columns returned(*upsert);
             const int id = returned["id"];
@@ -620,7 +624,7 @@ Applied apply(QSqlDatabase &db, const QList<RemoteConversation> &conversations,
                                      "INSERT INTO temp.pulled_messages (" + MessageColumns
                                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                                            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                           "?)");
+                                           "?, ?)");
             for (const RemoteMessage &m : ordered) {
                 bindMessage(stage.statement(), m);
                 stage.step();

@@ -113,6 +113,7 @@ QJsonObject messageJson(const RemoteMessage &m)
         {QStringLiteral("first_token_at"), json(m.firstTokenAt)},
         {QStringLiteral("fused_from"), json(m.fusedFrom)},
         {QStringLiteral("params"), json(m.params)},
+        {QStringLiteral("request"), json(m.request)},
         {QStringLiteral("reasoning_data"),
          m.reasoningData.isEmpty() ? QJsonValue()
                                    : QJsonValue(domain::withoutNulInJson(m.reasoningData))},
@@ -321,6 +322,7 @@ struct MessageColumns
         , firstTokenAt(r.column("first_token_at"))
         , fusedFrom(r.column("fused_from"))
         , params(r.column("params"))
+        , request(r.column("request"))
     {
     }
 
@@ -359,6 +361,7 @@ struct MessageColumns
         m.firstTokenAt = optionalNumber(r, row, firstTokenAt);
         m.fusedFrom = r.text(row, fusedFrom);
         m.params = r.text(row, params);
+        m.request = r.text(row, request);
         return m;
     }
 
@@ -366,7 +369,7 @@ struct MessageColumns
         error, finishReason, label, deletedBatch, promptTokens, completionTokens, createdAt,
         finishedAt, deletedAt, reasoning, reasoningMs, reasoningData, toolCalls, cachedTokens,
         reasoningTokens, usageEstimated, costNanos, currency, sourceId, firstTokenAt, fusedFrom,
-        params;
+        params, request;
 };
 
 } // namespace
@@ -396,7 +399,7 @@ QList<RemoteMessage> fetchMessages(PgConnection &conn, const QStringList &ids)
                        "deleted_batch, prompt_tokens, completion_tokens, created_at, finished_at, "
                        "deleted_at, reasoning, reasoning_ms, reasoning_data, tool_calls, "
                        "cached_tokens, reasoning_tokens, usage_estimated, cost_nanos, currency, "
-                       "source_id, first_token_at, fused_from, params "
+                       "source_id, first_token_at, fused_from, params, request "
                        "FROM arbor.messages WHERE id = ANY($1::uuid[]) ORDER BY created_at, id"),
         {textArray(ids)});
     const MessageColumns columns(r);

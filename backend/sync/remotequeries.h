@@ -68,6 +68,7 @@ struct RemoteMessage
     std::optional<qint64> firstTokenAt; ///< when its first token arrived (server version 9)
     QString fusedFrom; ///< a fused reply: JSON array of its sources' ids; null otherwise
     QString params;    ///< JSON object of the reply's own parameters (version 10); null: none
+    QString request;   ///< JSON object of what else it was asked with (version 11); null: none
 
     bool operator==(const RemoteMessage &) const = default;
 };

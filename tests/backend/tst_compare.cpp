@@ -8,6 +8,7 @@
 #include "domain/message.h"
 #include "jobs/adminqueries.h"
 #include "jobs/jobqueries.h"
+#include "jobs/jobsservice.h"
 #include "store/messagequeries.h"
 #include "store/sql.h"
 #include "store/store.h"
@@ -440,6 +441,75 @@ private Q_SLOTS:
         // A source that is not a reply to the message is refused.
         f.sourceIds = {r.user.id};
         QVERIFY_THROWS_EXCEPTION(store::StoreError, m_backend->chat().fuse(f).waitForFinished());
+    }
+
+    void aFusedRepliesPromptOutlivesItsJob()
+    {
+        // The fused reply is cut mid-stream, then its job row is discarded (the jobs dashboard's
+        // action): regenerate and continue still ask with the fused prompt, kept on the message,
+        // not with the bare user turn.
+        const auto r = compare({model(QStringLiteral("demo"), QStringLiteral("demo")),
+                                model(QStringLiteral("demo"), QStringLiteral("demo"))},
+                               QStringLiteral("Name a sorting algorithm"));
+        QTRY_VERIFY_WITH_TIMEOUT(allEnded(r.replies), 30000);
+        const QByteArray sse = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
+        FakeVendorServer::Response cut = FakeVendorServer::stream(
+            sse.left(sse.indexOf("\n\n", sse.indexOf(R"("delta":{"content")")) + 2),
+            "text/event-stream");
+        cut.disconnectMidBody = true;
+        m_server->enqueue(cut);
+        chat::FuseRequest f;
+        f.userMessageId = r.user.id;
+        f.sourceIds = {r.replies.at(0).id, r.replies.at(1).id};
+        f.modelKey = QStringLiteral("test-openai/m1");
+        f.promptTemplate = QStringLiteral("Q: {{question}}\n---\n{{answers}}\n---\nFuse them.");
+        const auto fused = m_backend->chat().fuse(f).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(fused.assistant.id), 30000);
+        QVERIFY(!stored(fused.assistant.id)->content.isEmpty()); // it can be continued
+        const auto lastTurn = [this] {
+            const QJsonArray messages =
+                QJsonDocument::fromJson(m_server->requests().constLast().body)
+                    .object()
+                    .value(u"messages")
+                    .toArray();
+            return messages.last().toObject().value(u"content").toString();
+        };
+        const QString prompt = lastTurn();
+        QVERIFY(prompt.startsWith(u"Q: Name a sorting algorithm\n---\nAnswer 1 ("));
+        QCOMPARE(stored(fused.assistant.id)->request,
+                 QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("prompt"), prompt}})
+                                       .toJson(QJsonDocument::Compact)));
+        const QString id = fused.assistant.id;
+        const QList<jobs::Job> job =
+            m_backend->store()
+                .read([id](QSqlDatabase &db) { return jobs::queries::forSubject(db, id); })
+                .result();
+        QCOMPARE(job.size(), 1);
+        QVERIFY(m_backend->jobs().discard(job.constFirst().id).result());
+
+        m_server->enqueue(FakeVendorServer::stream(sse, "text/event-stream"));
+        const auto regenerated = m_backend->chat().regenerate(id).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(regenerated.assistant.id), 30000);
+        QCOMPARE(m_server->requests().size(), 2);
+        QCOMPARE(lastTurn(), prompt);
+        QCOMPARE(stored(regenerated.assistant.id)->request, stored(id)->request);
+        QCOMPARE(stored(regenerated.assistant.id)->fusedFrom, stored(id)->fusedFrom);
+
+        // A continuation sends the text so far after the prompt: the prompt is the user's turn.
+        m_server->enqueue(FakeVendorServer::stream(sse, "text/event-stream"));
+        const auto continued = m_backend->chat().continueReply(id).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(continued.assistant.id), 30000);
+        QCOMPARE(m_server->requests().size(), 3);
+        QStringList userTurns;
+        for (const QJsonValue &m : QJsonDocument::fromJson(m_server->requests().constLast().body)
+                                       .object()
+                                       .value(u"messages")
+                                       .toArray()) {
+            if (m.toObject().value(u"role").toString() == u"user")
+                userTurns.append(m.toObject().value(u"content").toString());
+        }
+        QCOMPARE(userTurns, QStringList{prompt});
+        QCOMPARE(stored(continued.assistant.id)->request, stored(id)->request);
     }
 
     void modelSetsSurviveARestart()

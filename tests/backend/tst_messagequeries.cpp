@@ -64,6 +64,7 @@ private:
                 QStringLiteral("label=") + m.label,
                 QStringLiteral("fusedFrom=") + m.fusedFrom,
                 QStringLiteral("params=") + m.params,
+                QStringLiteral("request=") + m.request,
                 QStringLiteral("siblingIndex=%1").arg(m.siblingIndex),
                 QStringLiteral("siblingCount=%1").arg(m.siblingCount)};
     }
@@ -239,6 +240,7 @@ private Q_SLOTS:
         want.createdAt = 10;
         want.fusedFrom = QStringLiteral(R"(["m-a","m-b"])");
         want.params = QStringLiteral(R"({"max_tokens":400,"temperature":1.5})");
+        want.request = QStringLiteral(R"({"prompt":"Fuse them.","tools":["everything"]})");
         messages::insert(db(), want);
         want.finishReason = QStringLiteral("m-finish");
         want.promptTokens = 11;

@@ -21,6 +21,27 @@ private:
     QString dbPath() const { return m_dir->filePath(QStringLiteral("arbor.db")); }
     std::unique_ptr<QTemporaryDir> m_dir;
 
+    /** @brief Makes @p c a store as the Arbor before the migration named @p suffix left it:
+     *  every migration before that one, recorded. */
+    static bool migrateBefore(DbConnection &c, QStringView suffix)
+    {
+        Migrator::currentVersion(c.db()); // creates schema_migrations
+        QStringList files = QDir(QStringLiteral(":/arbor/migrations")).entryList(QDir::Files);
+        files.sort();
+        for (const QString &file : std::as_const(files)) {
+            if (file.endsWith(suffix))
+                return true;
+            QFile f(QStringLiteral(":/arbor/migrations/") + file);
+            if (!f.open(QIODevice::ReadOnly))
+                return false;
+            arbor::store::execScript(c.db(), QString::fromUtf8(f.readAll()));
+            c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
+                                  "VALUES (?, ?, 1)"),
+                   {file.left(4).toInt(), file.chopped(4)});
+        }
+        return false; // no such migration
+    }
+
 private Q_SLOTS:
     void init()
     {
@@ -32,21 +53,8 @@ private Q_SLOTS:
 
     void aColumnsParametersMoveFromItsJobToItsReply()
     {
-        // A store as the Arbor before messages.params left it: every migration before that one.
         DbConnection c(dbPath());
-        Migrator::currentVersion(c.db()); // creates schema_migrations
-        QStringList files = QDir(QStringLiteral(":/arbor/migrations")).entryList(QDir::Files);
-        files.sort();
-        for (const QString &file : std::as_const(files)) {
-            if (file.endsWith(u"_message_params.sql"))
-                break;
-            QFile f(QStringLiteral(":/arbor/migrations/") + file);
-            QVERIFY(f.open(QIODevice::ReadOnly));
-            arbor::store::execScript(c.db(), QString::fromUtf8(f.readAll()));
-            c.exec(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) "
-                                  "VALUES (?, ?, 1)"),
-                   {file.left(4).toInt(), file.chopped(4)});
-        }
+        QVERIFY(migrateBefore(c, u"_message_params.sql"));
         c.exec(QStringLiteral("INSERT INTO conversations (id, created_at, updated_at) "
                               "VALUES ('c', 1, 1)"));
         const QString question = QStringLiteral("q");
@@ -88,6 +96,53 @@ private Q_SLOTS:
         QCOMPARE(params("plain"), QStringLiteral("<null>"));
         QCOMPARE(params("gone"), QStringLiteral("<null>"));
         QCOMPARE(params("q"), QStringLiteral("<null>"));
+    }
+
+    void whatARepliesJobWasAskedWithMovesToItsReply()
+    {
+        DbConnection c(dbPath());
+        QVERIFY(migrateBefore(c, u"_message_request.sql"));
+        c.exec(QStringLiteral("INSERT INTO conversations (id, created_at, updated_at) "
+                              "VALUES ('c', 1, 1)"));
+        c.exec(QStringLiteral("INSERT INTO messages (id, conversation_id, role, status, "
+                              "created_at) VALUES ('q', 'c', 'user', 'complete', 1)"));
+        for (const char *id : {"tooled", "fused", "both", "plain", "gone"})
+            c.exec(QStringLiteral("INSERT INTO messages (id, conversation_id, parent_id, role, "
+                                  "status, created_at) VALUES (?, 'c', 'q', 'assistant', "
+                                  "'complete', 1)"),
+                   {QString::fromLatin1(id)});
+        const QString job = QStringLiteral(
+            "INSERT INTO jobs (kind, payload, subject_id, state, run_at, created_at) "
+            "VALUES ('chat.reply', ?, ?, 'done', 1, 1)");
+        const auto add = [&c, &job](const char *id, const char *payload) {
+            c.exec(job, {QString::fromUtf8(payload), QString::fromLatin1(id)});
+        };
+        // "tooled" was asked twice (a retry): the newest job counts. "both" was sent with tools
+        // turned on but none chosen, and fused. "plain" had neither; "gone" lost its job.
+        add("tooled", R"({"message_id":"tooled","options":{"tools":["old"]}})");
+        add("tooled", R"({"message_id":"tooled","options":{"tools":["everything","files"]}})");
+        // The prompt holds a quote and a line break (JSON escapes in the payload).
+        add("fused",
+            "{\"message_id\":\"fused\",\"options\":{},\"prompt\":\"Fuse \\\"these\\\"\\nnow\"}");
+        add("both", R"({"message_id":"both","options":{"tools":[]},"prompt":"P"})");
+        add("plain", R"({"message_id":"plain","options":{},"prompt":""})");
+        add("q", R"({"message_id":"q","options":{"tools":["everything"]}})"); // not a reply
+
+        Migrator::migrate(c.db());
+        QCOMPARE(Migrator::currentVersion(c.db()), Migrator::latestVersion());
+        const auto request = [&c](const char *id) {
+            return c
+                .scalar(QStringLiteral("SELECT coalesce(request, '<null>') FROM messages "
+                                       "WHERE id = ?"),
+                        {QString::fromLatin1(id)})
+                .toString();
+        };
+        QCOMPARE(request("tooled"), QStringLiteral(R"({"tools":["everything","files"]})"));
+        QCOMPARE(request("fused"), QStringLiteral("{\"prompt\":\"Fuse \\\"these\\\"\\nnow\"}"));
+        QCOMPARE(request("both"), QStringLiteral(R"({"prompt":"P","tools":[]})"));
+        QCOMPARE(request("plain"), QStringLiteral("<null>"));
+        QCOMPARE(request("gone"), QStringLiteral("<null>"));
+        QCOMPARE(request("q"), QStringLiteral("<null>"));
     }
 
     void freshFileIsMigratedAndRecorded()

@@ -95,6 +95,7 @@ void ExportFixture::build(const QString &path)
 
     domain::Message reply =
         make(2, n1, QStringLiteral("assistant"), {}, 2000, MessageStatus::Streaming);
+    reply.request = QStringLiteral(R"({"tools":["weather"]})"); // the servers it was offered
     store::messages::insert(db, reply);
     store::messages::appendReasoningChunk(db, reply.id, 0, QStringLiteral("The user greets me.\n"));
     store::messages::appendReasoningChunk(db, reply.id, 1,
@@ -136,6 +137,9 @@ void ExportFixture::build(const QString &path)
         db, make(5, n2, QStringLiteral("user"), QStringLiteral("Branch two, edited"), 5000));
     domain::Message live = make(6, n5, QStringLiteral("assistant"), QStringLiteral("partial "),
                                 6000, MessageStatus::Streaming);
+    // A fused reply's prompt, which stood in for the user's turn (issue 20).
+    live.request = QStringLiteral(
+        R"({"prompt":"Q: Branch two, edited\n---\nAnswer 1 (“acme”): x\n---\nFuse them."})");
     store::messages::insert(db, live);
     store::messages::appendChunk(db, live.id, 0, QStringLiteral("te"));
     store::messages::appendChunk(db, live.id, 1, QStringLiteral("xt"));

@@ -90,13 +90,14 @@ void TestPgAdmin::initIsIdempotent()
     const auto first = admin.init();
     QCOMPARE(first.from, 0);
     QCOMPARE(first.to, sync::PgSchema::latestVersion());
-    QCOMPARE(first.applied,
-             (QStringList{QStringLiteral("0001_team.sql"), QStringLiteral("0002_presence.sql"),
-                          QStringLiteral("0003_pull.sql"), QStringLiteral("0004_security.sql"),
-                          QStringLiteral("0005_reasoning.sql"),
-                          QStringLiteral("0006_tool_calls.sql"), QStringLiteral("0007_usage.sql"),
-                          QStringLiteral("0008_imports.sql"), QStringLiteral("0009_compare.sql"),
-                          QStringLiteral("0010_message_params.sql")}));
+    QCOMPARE(
+        first.applied,
+        (QStringList{QStringLiteral("0001_team.sql"), QStringLiteral("0002_presence.sql"),
+                     QStringLiteral("0003_pull.sql"), QStringLiteral("0004_security.sql"),
+                     QStringLiteral("0005_reasoning.sql"), QStringLiteral("0006_tool_calls.sql"),
+                     QStringLiteral("0007_usage.sql"), QStringLiteral("0008_imports.sql"),
+                     QStringLiteral("0009_compare.sql"), QStringLiteral("0010_message_params.sql"),
+                     QStringLiteral("0011_message_request.sql")}));
     QVERIFY(first.createdGroupRole);
 
     const auto second = admin.init();
@@ -495,7 +496,8 @@ void TestPgAdmin::upgradeToVersion4KeepsEveryChange()
              (QStringList{QStringLiteral("0004_security.sql"), QStringLiteral("0005_reasoning.sql"),
                           QStringLiteral("0006_tool_calls.sql"), QStringLiteral("0007_usage.sql"),
                           QStringLiteral("0008_imports.sql"), QStringLiteral("0009_compare.sql"),
-                          QStringLiteral("0010_message_params.sql")}));
+                          QStringLiteral("0010_message_params.sql"),
+                          QStringLiteral("0011_message_request.sql")}));
 
     // Every change kept, numbered 1..n per workspace in the old order; heads at n.
     QCOMPARE(conn.scalar(QStringLiteral("SELECT string_agg(position::text, ',' ORDER BY position) "

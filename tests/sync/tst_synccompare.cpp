@@ -1,6 +1,7 @@
 // Compare and fuse through team sync (issue 20), between real local stores and a real
 // PostgreSQL: when each reply's first token arrived (time to first token, tokens/s) and which
-// replies a fused reply came from, and a column's own parameters (a temperature), arrive
+// replies a fused reply came from, a column's own parameters (a temperature), and what else a
+// reply was asked with (the tool servers it was offered, a fused reply's prompt) arrive
 // identical on a teammate's device and on the server.
 // Model sets are per device and never leave it.
 #include "syncdevice.h"
@@ -118,6 +119,7 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
             m.content = QStringLiteral("Merge sort when stable, else quicksort.");
             m.createdAt = domain::nowMs();
             m.fusedFrom = QStringLiteral("[\"%1\",\"%2\"]").arg(a, b);
+            m.request = QStringLiteral(R"({"prompt":"Q: Best sort?\n---\nFuse them."})");
             store::messages::insert(db, m);
             fused = m.id;
             // A column of the same model at another temperature: its parameters travel with it.
@@ -125,6 +127,7 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
             m.content = QStringLiteral("Timsort.");
             m.fusedFrom.clear();
             m.params = QStringLiteral(R"({"max_tokens":400,"temperature":1.5})");
+            m.request = QStringLiteral(R"({"tools":["everything","files"]})");
             store::messages::insert(db, m);
             hot = m.id;
             store::modelsets::save(db, QStringLiteral("mine"), QStringLiteral("[]"), 1);
@@ -133,9 +136,9 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
     QCOMPARE(alice.push().pushed, 4);
     bob.pull();
     for (const QString &id : {a, b, fused, hot}) {
-        for (const QString &c :
-             {QStringLiteral("first_token_at"), QStringLiteral("fused_from"),
-              QStringLiteral("params"), QStringLiteral("status"), QStringLiteral("content")}) {
+        for (const QString &c : {QStringLiteral("first_token_at"), QStringLiteral("fused_from"),
+                                 QStringLiteral("params"), QStringLiteral("request"),
+                                 QStringLiteral("status"), QStringLiteral("content")}) {
             QCOMPARE(column(*m_bob, c, id), column(*m_alice, c, id));
             QCOMPARE(serverColumn(c, id), column(*m_alice, c, id));
         }
@@ -147,12 +150,17 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
              QStringLiteral(R"({"max_tokens":400,"temperature":1.5})"));
     QCOMPARE(column(*m_bob, QStringLiteral("params"), a), QStringLiteral("<null>"));
     QCOMPARE(serverColumn(QStringLiteral("params"), a), QStringLiteral("<null>"));
+    QCOMPARE(column(*m_bob, QStringLiteral("request"), fused),
+             QStringLiteral(R"({"prompt":"Q: Best sort?\n---\nFuse them."})"));
+    QCOMPARE(column(*m_bob, QStringLiteral("request"), a), QStringLiteral("<null>"));
+    QCOMPARE(serverColumn(QStringLiteral("request"), a), QStringLiteral("<null>"));
     // Bob's store gives the column as Alice's does.
     const auto got =
         m_bob->store.read([hot](QSqlDatabase &db) { return store::messages::get(db, hot); })
             .result();
     QVERIFY(got.has_value());
     QCOMPARE(got->params, QStringLiteral(R"({"max_tokens":400,"temperature":1.5})"));
+    QCOMPARE(got->request, QStringLiteral(R"({"tools":["everything","files"]})"));
     // Model sets stay on the device that saved them.
     QCOMPARE(m_bob->scalar(QStringLiteral("SELECT count(*) FROM model_sets")), QStringLiteral("0"));
     QCOMPARE(m_alice->scalar(QStringLiteral("SELECT count(*) FROM model_sets")),
@@ -162,7 +170,7 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
     QCOMPARE(bob.pull().messages, 0);
 
     // A page of more than 32 messages is applied in one statement (localsync.cpp): the
-    // parameters arrive that way too.
+    // parameters and requests arrive that way too.
     QStringList many;
     m_alice->store
         .write([&](QSqlDatabase &db) {
@@ -176,6 +184,8 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
                 m.content = QStringLiteral("Answer %1").arg(i);
                 m.createdAt = domain::nowMs();
                 m.params = QStringLiteral(R"({"temperature":%1})").arg(i % 2 ? 1 : 0);
+                if (i % 2)
+                    m.request = QStringLiteral(R"({"tools":["t%1"]})").arg(i);
                 store::messages::insert(db, m);
                 many.append(m.id);
             }
@@ -183,11 +193,18 @@ void TestSyncCompare::firstTokenAndSourcesTravelWithTheReplies()
         .waitForFinished();
     QCOMPARE(alice.push().pushed, 40);
     QCOMPARE(bob.pull().messages, 40);
-    for (const QString &id : {many.constFirst(), many.constLast()})
+    for (const QString &id : {many.constFirst(), many.constLast()}) {
         QCOMPARE(column(*m_bob, QStringLiteral("params"), id),
                  column(*m_alice, QStringLiteral("params"), id));
+        QCOMPARE(column(*m_bob, QStringLiteral("request"), id),
+                 column(*m_alice, QStringLiteral("request"), id));
+    }
     QCOMPARE(column(*m_bob, QStringLiteral("params"), many.constLast()),
              QStringLiteral(R"({"temperature":1})"));
+    QCOMPARE(column(*m_bob, QStringLiteral("request"), many.constLast()),
+             QStringLiteral(R"({"tools":["t39"]})"));
+    QCOMPARE(column(*m_bob, QStringLiteral("request"), many.constFirst()),
+             QStringLiteral("<null>"));
 }
 
 QTEST_GUILESS_MAIN(TestSyncCompare)

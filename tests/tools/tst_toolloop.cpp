@@ -9,6 +9,7 @@
 #include "chat/chatservice.h"
 #include "domain/toolcall.h"
 #include "jobs/jobqueries.h"
+#include "jobs/jobsservice.h"
 #include "support/vendorbackend.h"
 #include "tools/toolhost.h"
 #include "tools/toolservice.h"
@@ -302,6 +303,52 @@ private Q_SLOTS:
         QCOMPARE(m_server->requests().size(), 2);
         QCOMPARE(toolNames(QStringLiteral("openai"), bodyOf(m_server->requests().at(1))),
                  toolNames(QStringLiteral("openai"), bodyOf(m_server->requests().at(0))));
+    }
+
+    void toolsOutliveTheRepliesJob()
+    {
+        // The reply is cut mid-stream, then its job row is discarded (the jobs dashboard's
+        // action; a prune does the same): regenerate and continue are still offered its servers,
+        // kept on the message.
+        const QByteArray text = FakeVendorServer::transcript(QStringLiteral("openai-text.sse"));
+        FakeVendorServer::Response cut = FakeVendorServer::stream(
+            text.left(text.indexOf("\n\n", text.indexOf(R"("delta":{"content")")) + 2),
+            "text/event-stream");
+        cut.disconnectMidBody = true;
+        m_server->enqueue(cut);
+        const chat::SendResult sent =
+            sendWithTools(QStringLiteral("openai"), {QStringLiteral("everything")});
+        QTRY_VERIFY_WITH_TIMEOUT(ended(sent.assistant.id), 60000);
+        QVERIFY(!stored(sent.assistant.id)->content.isEmpty()); // it can be continued
+        const QStringList offered =
+            toolNames(QStringLiteral("openai"), bodyOf(m_server->requests().at(0)));
+        QVERIFY(offered.contains(QStringLiteral("echo")));
+        const auto jobsOf = [this](const QString &id) {
+            return m_backend->store()
+                .read([id](QSqlDatabase &db) { return jobs::queries::forSubject(db, id); })
+                .result();
+        };
+        const QList<jobs::Job> job = jobsOf(sent.assistant.id);
+        QCOMPARE(job.size(), 1);
+        QVERIFY(m_backend->jobs().discard(job.constFirst().id).result());
+        QVERIFY(jobsOf(sent.assistant.id).isEmpty());
+        QCOMPARE(stored(sent.assistant.id)->request, QStringLiteral(R"({"tools":["everything"]})"));
+
+        m_server->enqueue(FakeVendorServer::stream(text, "text/event-stream"));
+        const chat::SendResult again =
+            m_backend->chat().regenerate(sent.assistant.id, QString()).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(again.assistant.id), 60000);
+        QCOMPARE(m_server->requests().size(), 2);
+        QCOMPARE(toolNames(QStringLiteral("openai"), bodyOf(m_server->requests().at(1))), offered);
+        QCOMPARE(stored(again.assistant.id)->request, stored(sent.assistant.id)->request);
+
+        m_server->enqueue(FakeVendorServer::stream(text, "text/event-stream"));
+        const chat::SendResult continued =
+            m_backend->chat().continueReply(sent.assistant.id).result();
+        QTRY_VERIFY_WITH_TIMEOUT(ended(continued.assistant.id), 60000);
+        QCOMPARE(m_server->requests().size(), 3);
+        QCOMPARE(toolNames(QStringLiteral("openai"), bodyOf(m_server->requests().at(2))), offered);
+        QCOMPARE(stored(continued.assistant.id)->request, stored(sent.assistant.id)->request);
     }
 
     void askedCallIsDeniedWithoutApprovalAndNothingReachesTheServer()
