@@ -252,12 +252,17 @@ void ProviderSettings::testConnection(const QString &id, const QString &kind,
     if (!m_backend)
         return;
     begin();
+    // A test of fields since changed (a slow or dead address) may answer after the newest one:
+    // only the newest one's answer is shown.
+    const quint64 test = ++m_test;
     whenDone(
         this,
         m_backend->providerService().testConnection(
             fromFields(id, kind, QStringLiteral("test"), baseUrl, headers), apiKey.trimmed()),
-        [this](const llm::ModelList &list) {
+        [this, test](const llm::ModelList &list) {
             end();
+            if (test != m_test)
+                return;
             if (list.error) {
                 Q_EMIT tested(false, list.error->message, {});
                 return;
@@ -268,9 +273,10 @@ void ProviderSettings::testConnection(const QString &id, const QString &kind,
             Q_EMIT tested(
                 true, tr("Connected: %n model(s).", nullptr, static_cast<int>(ids.size())), ids);
         },
-        [this](const QString &error) {
+        [this, test](const QString &error) {
             end();
-            Q_EMIT tested(false, error, {});
+            if (test == m_test)
+                Q_EMIT tested(false, error, {});
         });
 }
 

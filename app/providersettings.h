@@ -121,6 +121,7 @@ private:
     bool m_discovering = false;
     QStringList m_dismissed; ///< base URLs the user said "not now" to
     int m_busy = 0;
+    quint64 m_test = 0; ///< the newest connection test: an older one's answer is not shown
 };
 
 } // namespace arbor::app

@@ -1,11 +1,13 @@
 // ProviderSettings (app/): a provider's job-queue limits set from the Settings form reach the
-// store (job_queues, the row `arbord jobs limit` writes) and the engine's limiter.
+// store (job_queues, the row `arbord jobs limit` writes) and the engine's limiter; of two
+// connection tests, only the newest one's answer is shown (real HTTP on 127.0.0.1).
 #include "providersettings.h"
 
 #include "core/backend.h"
 #include "jobs/adminqueries.h"
 #include "jobs/jobengine.h"
 #include "store/store.h"
+#include "support/fakevendorserver.h"
 #include "support/tempbackend.h"
 
 #include <QSignalSpy>
@@ -49,6 +51,34 @@ class TestProviderSettings : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void onlyTheNewestConnectionTestIsShown()
+    {
+        testsupport::TempBackend temp;
+        QVERIFY(temp.isValid());
+        app::ProviderSettings settings(&*temp);
+        QSignalSpy tested(&settings, &app::ProviderSettings::tested);
+        // The first address answers late with an error; the user has changed the fields and
+        // tested again meanwhile, and that address answers at once.
+        testsupport::FakeVendorServer slow;
+        testsupport::FakeVendorServer::Response refused = testsupport::FakeVendorServer::json(
+            401, R"({"error":{"message":"bad key","type":"invalid_request_error"}})");
+        refused.body.first().delayMs = 1500;
+        slow.enqueue(refused);
+        testsupport::FakeVendorServer fast;
+        fast.enqueue(testsupport::FakeVendorServer::json(
+            200, R"({"object":"list","data":[{"id":"fast-model","object":"model"}]})"));
+        settings.testConnection({}, QStringLiteral("openai"), slow.baseUrl().toString() + "/v1", {},
+                                QStringLiteral("old-key"));
+        QTRY_COMPARE_WITH_TIMEOUT(slow.requests().size(), 1, 10000);
+        settings.testConnection({}, QStringLiteral("openai"), fast.baseUrl().toString() + "/v1", {},
+                                QStringLiteral("new-key"));
+        // Both answer (the busy count comes back to zero), in whichever order; one is shown.
+        QTRY_VERIFY_WITH_TIMEOUT(!settings.busy() && fast.requests().size() == 1, 20000);
+        QCOMPARE(tested.size(), 1);
+        QVERIFY2(tested.first().at(0).toBool(), qPrintable(tested.first().at(1).toString()));
+        QCOMPARE(tested.first().at(2).toStringList(), QStringList{QStringLiteral("fast-model")});
+    }
+
     void limitsReachTheStoreAndTheLimiter()
     {
         testsupport::TempBackend temp;
