@@ -9,6 +9,37 @@
 
 namespace arbor::chat {
 
+namespace {
+
+/**
+ * @brief Joins @p piece, at @p offset of the whole, onto @p text: what is new is appended and
+ * passed to @p fresh; a piece past the end waits in @p ahead until the gap before it fills.
+ * Offsets make a duplicate or an overlapping piece harmless.
+ */
+template<typename Fresh>
+void joinAt(QString &text, QMap<qsizetype, QString> &ahead, qsizetype offset, const QString &piece,
+            Fresh fresh)
+{
+    if (offset > text.size()) {
+        ahead.insert(offset, piece);
+        return;
+    }
+    const auto add = [&](qsizetype at, const QString &p) {
+        if (at + p.size() > text.size()) {
+            const QString added = p.mid(text.size() - at);
+            text += added;
+            fresh(added);
+        }
+    };
+    add(offset, piece);
+    while (!ahead.isEmpty() && ahead.firstKey() <= text.size()) {
+        const qsizetype at = ahead.firstKey();
+        add(at, ahead.take(at));
+    }
+}
+
+} // namespace
+
 using domain::MessageStatus;
 
 ReplyFollower::ReplyFollower(ChatService &chat, ChatEvents &events, LiveTexts &live,
@@ -133,24 +164,12 @@ void ReplyFollower::appendReasoning(qsizetype offset, const QString &piece)
 {
     if (m_done)
         return;
-    if (!m_primed || offset > m_reasoning.size()) {
-        m_reasoningAhead.insert(offset, piece);
+    if (!m_primed) {
+        m_reasoningAhead.insert(offset, piece); // after the first read of the store
         return;
     }
-    if (offset + piece.size() > m_reasoning.size()) {
-        const QString fresh = piece.mid(m_reasoning.size() - offset);
-        m_reasoning += fresh;
-        Q_EMIT reasoningArrived(fresh);
-    }
-    while (!m_reasoningAhead.isEmpty() && m_reasoningAhead.firstKey() <= m_reasoning.size()) {
-        const qsizetype at = m_reasoningAhead.firstKey();
-        const QString next = m_reasoningAhead.take(at);
-        if (at + next.size() > m_reasoning.size()) {
-            const QString fresh = next.mid(m_reasoning.size() - at);
-            m_reasoning += fresh;
-            Q_EMIT reasoningArrived(fresh);
-        }
-    }
+    joinAt(m_reasoning, m_reasoningAhead, offset, piece,
+           [this](const QString &fresh) { Q_EMIT reasoningArrived(fresh); });
 }
 
 void ReplyFollower::releaseArguments()
@@ -182,26 +201,10 @@ void ReplyFollower::append(qsizetype offset, const QString &piece)
         m_ahead.insert(offset, piece); // after the first read of the store
         return;
     }
-    // Offsets make a duplicate or an overlapping piece harmless; a piece past the end waits
-    // until the store (or an earlier piece arriving later) fills the gap before it.
-    if (offset > m_text.size()) {
-        m_ahead.insert(offset, piece);
-        return;
-    }
-    if (offset + piece.size() > m_text.size()) {
-        const QString fresh = piece.mid(m_text.size() - offset);
-        m_text += fresh;
-        Q_EMIT textArrived(fresh);
-    }
-    while (!m_ahead.isEmpty() && m_ahead.firstKey() <= m_text.size()) {
-        const qsizetype at = m_ahead.firstKey();
-        const QString next = m_ahead.take(at);
-        if (at + next.size() > m_text.size()) {
-            const QString fresh = next.mid(m_text.size() - at);
-            m_text += fresh;
-            Q_EMIT textArrived(fresh);
-        }
-    }
+    // A piece past the end waits until the store (or an earlier piece arriving later) fills
+    // the gap before it.
+    joinAt(m_text, m_ahead, offset, piece,
+           [this](const QString &fresh) { Q_EMIT textArrived(fresh); });
     releaseArguments();
 }
 

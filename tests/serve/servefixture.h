@@ -57,6 +57,23 @@ public:
     }
     QProcessEnvironment env() const { return m_env; }
 
+    /** @brief Starts the server over a store whose provider "Fake" (model fake-model) is the
+     *  OpenAI-compatible vendor at @p vendorBase (http://127.0.0.1:PORT); false (and a
+     *  warning) when the provider cannot be added or the server does not listen. */
+    bool startWithVendor(const QUrl &vendorBase)
+    {
+        const ArbordRun r =
+            arbord({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("Fake"),
+                    QStringLiteral("--preset"), QStringLiteral("custom"),
+                    QStringLiteral("--base-url"), vendorBase.toString() + QStringLiteral("/v1"),
+                    QStringLiteral("--models"), QStringLiteral("fake-model")});
+        if (!r.endedWith(0)) {
+            qWarning("%s", qPrintable(r.describe()));
+            return false;
+        }
+        return start();
+    }
+
     /** @brief Starts the server; false (and a QTest warning) when it does not listen. */
     bool start(const QStringList &extra = {})
     {

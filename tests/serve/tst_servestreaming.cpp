@@ -102,19 +102,6 @@ class TestServeStreaming : public QObject
 {
     Q_OBJECT
 
-private:
-    static bool startWithVendor(ServeFixture &f, const FakeVendorServer &vendor)
-    {
-        const ArbordRun r = f.arbord(
-            {s("providers"), s("add"), s("Fake"), s("--preset"), s("custom"), s("--base-url"),
-             vendor.baseUrl().toString() + s("/v1"), s("--models"), s("fake-model")});
-        if (!r.endedWith(0)) {
-            qWarning("%s", qPrintable(r.describe()));
-            return false;
-        }
-        return f.start();
-    }
-
 private Q_SLOTS:
     void responsesStreamArgumentPieces()
     {
@@ -122,7 +109,7 @@ private Q_SLOTS:
         vendor.enqueue(toolCallInPieces());
         ServeFixture f;
         const QString token = f.addToken(s("dev"));
-        QVERIFY(startWithVendor(f, vendor));
+        QVERIFY(f.startWithVendor(vendor.baseUrl()));
 
         const QJsonObject r = f.sdk(token, {s("pieces-responses")});
         const QJsonArray deltas = r[s("deltas")].toArray();
@@ -187,7 +174,7 @@ private Q_SLOTS:
         vendor.enqueue(toolCallInPieces());
         ServeFixture f;
         const QString token = f.addToken(s("dev"));
-        QVERIFY(startWithVendor(f, vendor));
+        QVERIFY(f.startWithVendor(vendor.baseUrl()));
 
         const QJsonObject r = f.sdk(token, {s("pieces-chat")});
         QCOMPARE(r[s("finish")].toString(), s("tool_calls"));
@@ -213,7 +200,7 @@ private Q_SLOTS:
         vendor.enqueue(reasoningInPieces(pieces, s("There are **3** r's.")));
         ServeFixture f;
         const QString token = f.addToken(s("dev"));
-        QVERIFY(startWithVendor(f, vendor));
+        QVERIFY(f.startWithVendor(vendor.baseUrl()));
 
         const QJsonObject r = f.sdk(token, {s("reasoning")});
         const QString reasoning = pieces.join(QString());
@@ -265,7 +252,7 @@ private Q_SLOTS:
         vendor.enqueue(text(s("Sunny.")));
         ServeFixture f;
         const QString token = f.addToken(s("dev"));
-        QVERIFY(startWithVendor(f, vendor));
+        QVERIFY(f.startWithVendor(vendor.baseUrl()));
 
         const QJsonObject r = f.sdk(token, {s("echo")});
         for (const char *key : {"created", "retrieved"}) {

@@ -63,19 +63,6 @@ class TestServeTools : public QObject
     Q_OBJECT
 
 private:
-    /** @brief A server over a store with the fake vendor as provider "fake" (fake-model). */
-    static bool startWithVendor(ServeFixture &f, const FakeVendorServer &vendor)
-    {
-        const ArbordRun r = f.arbord(
-            {s("providers"), s("add"), s("Fake"), s("--preset"), s("custom"), s("--base-url"),
-             vendor.baseUrl().toString() + s("/v1"), s("--models"), s("fake-model")});
-        if (!r.endedWith(0)) {
-            qWarning("%s", qPrintable(r.describe()));
-            return false;
-        }
-        return f.start();
-    }
-
     /** @brief The stored tool calls of @p messageId. */
     static QJsonArray storedCalls(const ServeFixture &f, const QString &messageId)
     {
@@ -104,7 +91,7 @@ private Q_SLOTS:
                                                 "text/event-stream"));
         ServeFixture f;
         const QString token = f.addToken(s("dev"));
-        QVERIFY(startWithVendor(f, vendor));
+        QVERIFY(f.startWithVendor(vendor.baseUrl()));
 
         const QJsonObject r =
             f.sdk(token, {s("tools-responses"), stream ? s("stream") : s("plain")});
@@ -186,7 +173,7 @@ private Q_SLOTS:
             FakeVendorServer::stream(openAiText(s("Sunny, 18°C.")), "text/event-stream"));
         ServeFixture f;
         const QString token = f.addToken(s("dev"));
-        QVERIFY(startWithVendor(f, vendor));
+        QVERIFY(f.startWithVendor(vendor.baseUrl()));
 
         const QJsonObject r = f.sdk(token, {s("tools-chat")});
         QCOMPARE(r[s("content")].toString(), s("Let me check the weather."));
@@ -218,7 +205,7 @@ private Q_SLOTS:
         vendor.enqueue(FakeVendorServer::stream(openAiText(s("Warm.")), "text/event-stream"));
         ServeFixture f;
         const QString token = f.addToken(s("dev"));
-        QVERIFY(startWithVendor(f, vendor));
+        QVERIFY(f.startWithVendor(vendor.baseUrl()));
 
         QWebSocket socket;
         QList<QJsonObject> events;
@@ -280,7 +267,7 @@ private Q_SLOTS:
             FakeVendorServer::transcript(s("openai-reasoning.sse")), "text/event-stream", 4));
         ServeFixture f;
         const QString token = f.addToken(s("dev"));
-        QVERIFY(startWithVendor(f, vendor));
+        QVERIFY(f.startWithVendor(vendor.baseUrl()));
 
         const QJsonObject r = f.sdk(token, {s("reasoning")});
         const QString reasoning =
